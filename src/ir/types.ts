@@ -1,0 +1,249 @@
+/**
+ * The intermediate representation between the two pure translation stages.
+ *
+ * It is shaped like Envoy configuration (listeners, filter chains, route configurations,
+ * virtual hosts, routes, clusters, endpoints, secrets) with every name already computed and
+ * every value already validated: `translate/xds` turns it into Envoy v3 messages without
+ * making decisions. It is plain JSON-serializable data, sorted deterministically.
+ */
+
+/** Where a piece of configuration came from, for names, metadata and debugging. */
+export interface IrSource {
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+export interface IrGateway {
+  /** `<namespace>/<name>`: Envoy's `node.cluster` for proxies serving this Gateway. */
+  name: string;
+  namespace: string;
+  gatewayName: string;
+  listeners: IrListener[];
+  routeConfigs: IrRouteConfig[];
+  clusters: IrCluster[];
+  secrets: IrSecret[];
+}
+
+/** One Envoy listener per port. Gateway listeners sharing a port become filter chains or virtual hosts of it. */
+export interface IrListener {
+  /** e.g. `default/eg/tcp-8080`. */
+  name: string;
+  address: string;
+  port: number;
+  protocol: 'HTTP' | 'HTTPS';
+  /** HTTP listeners have exactly one chain with no serverNames; HTTPS listeners one per hostname group. */
+  filterChains: IrFilterChain[];
+}
+
+export interface IrFilterChain {
+  name: string;
+  /** SNI names matched by this chain; empty means any. Exact (`a.example.com`) or wildcard (`*.example.com`). */
+  serverNames: string[];
+  /** Set for TLS-terminating chains. */
+  tls?: IrTlsContext;
+  /** The HTTP connection manager of this chain. */
+  http: IrHttpConnectionManager;
+}
+
+export interface IrTlsContext {
+  /** Names of `IrSecret`s (TLS certificates) served over SDS, in the listener's order. */
+  certificateSecretNames: string[];
+  /** ALPN offered to clients. */
+  alpnProtocols: string[];
+}
+
+export interface IrHttpConnectionManager {
+  /** Stat prefix, derived from the listener. */
+  statPrefix: string;
+  /** Name of the `IrRouteConfig` fetched over RDS. */
+  routeConfigName: string;
+  /** HTTP filters needed by some route of the route config, beyond the router (which is always last). */
+  filters: IrHttpFilterKind[];
+}
+
+/** Optional HTTP filters; each is installed disabled-by-default and enabled per route. */
+export type IrHttpFilterKind = 'cors' | 'stateful_session_cookie' | 'stateful_session_header';
+
+export interface IrRouteConfig {
+  name: string;
+  virtualHosts: IrVirtualHost[];
+}
+
+export interface IrVirtualHost {
+  /** Unique within the route config; derived from the domain. */
+  name: string;
+  /** Envoy domains: the hostname, `*.suffix`, or `*`. A domain with a port (`host:*`) is not used. */
+  domains: string[];
+  /** Routes in precedence order: Envoy takes the first match. */
+  routes: IrRoute[];
+}
+
+export type IrStringMatch =
+  | { type: 'Exact'; value: string }
+  | { type: 'Prefix'; value: string }
+  | { type: 'RegularExpression'; value: string };
+
+export interface IrPathMatch {
+  /**
+   * `Exact`: the whole path. `PathPrefix`: segment-aware prefix (Envoy `path_separated_prefix`;
+   * `/` matches everything). `RegularExpression`: RE2, whole path.
+   */
+  type: 'Exact' | 'PathPrefix' | 'RegularExpression';
+  value: string;
+}
+
+export interface IrHeaderMatch {
+  name: string;
+  match: IrStringMatch;
+}
+
+export interface IrQueryMatch {
+  name: string;
+  match: IrStringMatch;
+}
+
+export interface IrRouteMatch {
+  path: IrPathMatch;
+  headers: IrHeaderMatch[];
+  queryParams: IrQueryMatch[];
+  /** HTTP method; matched on the `:method` pseudo-header. */
+  method?: string;
+}
+
+export interface IrHeaderMutation {
+  /** Replace or add. */
+  set: { name: string; value: string }[];
+  /** Append to existing values. */
+  add: { name: string; value: string }[];
+  remove: string[];
+}
+
+export interface IrWeightedBackend {
+  /** Name of an `IrCluster`. */
+  clusterName: string;
+  weight: number;
+  /** Backend-level header filters. */
+  requestHeaders?: IrHeaderMutation;
+  responseHeaders?: IrHeaderMutation;
+}
+
+export interface IrRetry {
+  /** HTTP status codes to retry; empty means Envoy's `5xx`. */
+  codes: number[];
+  /** Number of retries (attempts - 1 is *not* applied: Gateway API attempts count retries). */
+  numRetries: number;
+  /** Base backoff interval, milliseconds. */
+  backoffMs?: number;
+}
+
+export interface IrMirror {
+  clusterName: string;
+  /** Fraction of requests to mirror, as numerator/denominator (denominator 100, 10000 or 1000000). */
+  numerator: number;
+  denominator: 100 | 10000 | 1000000;
+}
+
+export interface IrCors {
+  /** Origins: exact strings, or RE2 regular expressions for wildcard origins. */
+  allowOrigins: IrStringMatch[];
+  allowMethods: string[];
+  allowHeaders: string[];
+  exposeHeaders: string[];
+  maxAgeSeconds?: number;
+  allowCredentials: boolean;
+}
+
+export type IrSessionPersistence =
+  | {
+      type: 'Cookie';
+      cookieName: string;
+      /** Cookie TTL in seconds; absent for session cookies. */
+      ttlSeconds?: number;
+      path: string;
+    }
+  | { type: 'Header'; headerName: string };
+
+export interface IrPathRewrite {
+  /** Replace the whole path with `value`. */
+  type: 'ReplaceFullPath' | 'ReplacePrefixMatch';
+  value: string;
+  /** For ReplacePrefixMatch: the matched prefix that is replaced. */
+  matchedPrefix?: string;
+}
+
+export interface IrForwardAction {
+  type: 'forward';
+  /** Weighted backends with weight > 0. Never empty: a rule with no usable backend is a `direct` 500. */
+  backends: IrWeightedBackend[];
+  /**
+   * The summed weight of backendRefs that could not be resolved. The spec says their share of
+   * requests answers HTTP 500 while the other backends keep serving theirs.
+   */
+  invalidBackendWeight?: number;
+  /** Whole-request timeout in milliseconds; 0 disables. Absent: Envoy's default. */
+  timeoutMs?: number;
+  /** Per-try timeout in milliseconds. */
+  perTryTimeoutMs?: number;
+  retry?: IrRetry;
+  mirrors: IrMirror[];
+  hostRewrite?: string;
+  pathRewrite?: IrPathRewrite;
+  /** Allow WebSocket upgrades on this route. */
+  websocket: boolean;
+}
+
+export interface IrRedirectAction {
+  type: 'redirect';
+  scheme?: string;
+  hostname?: string;
+  port?: number;
+  /** Path change; for ReplacePrefixMatch `matchedPrefix` is the route's prefix. */
+  path?: IrPathRewrite;
+  statusCode: 301 | 302 | 303 | 307 | 308;
+}
+
+export interface IrDirectResponseAction {
+  type: 'direct';
+  status: number;
+  body?: string;
+}
+
+export type IrRouteAction = IrForwardAction | IrRedirectAction | IrDirectResponseAction;
+
+export interface IrRoute {
+  /**
+   * Unique, stable and readable: `httproute/<ns>/<name>/rule/<index or name>/match/<index>`.
+   */
+  name: string;
+  source: IrSource & { rule: number; ruleName?: string; match: number };
+  match: IrRouteMatch;
+  action: IrRouteAction;
+  requestHeaders?: IrHeaderMutation;
+  responseHeaders?: IrHeaderMutation;
+  cors?: IrCors;
+  sessionPersistence?: IrSessionPersistence;
+}
+
+export interface IrEndpoint {
+  address: string;
+  port: number;
+}
+
+export interface IrCluster {
+  /** Stable: `<namespace>/<service>/<port>` — independent of which rule uses it. */
+  name: string;
+  source: IrSource & { port: number };
+  /** Upstream protocol: HTTP/1.1, or HTTP/2 prior knowledge (h2c). */
+  protocol: 'http1' | 'http2';
+  /** Endpoints served over EDS (a ClusterLoadAssignment named like the cluster). May be empty. */
+  endpoints: IrEndpoint[];
+}
+
+export interface IrSecret {
+  /** e.g. `<namespace>/<secret-name>`. */
+  name: string;
+  source: IrSource;
+  certificateChain: string;
+  privateKey: string;
+}

@@ -1,0 +1,111 @@
+/**
+ * Backend references: a Service and port become an EDS cluster whose endpoints come from the
+ * Service's EndpointSlices. Cross-namespace references need a ReferenceGrant.
+ */
+import type { BackendObjectReference, KubeObject, ServicePort } from '../../resources/types.js';
+import { GATEWAY_GROUP } from '../../resources/types.js';
+import type { IrCluster, IrEndpoint } from '../../ir/types.js';
+import { objectKey, type TranslationContext } from './context.js';
+import { isReferenceAllowed } from './reference-grants.js';
+import { clusterName } from './names.js';
+
+export type BackendFailureReason = 'InvalidKind' | 'RefNotPermitted' | 'BackendNotFound' | 'UnsupportedProtocol';
+
+export type BackendResult =
+  | { ok: true; cluster: IrCluster; websocket: boolean }
+  | { ok: false; reason: BackendFailureReason; message: string };
+
+/** Service `appProtocol` values Portico understands for HTTP routes (GEP-1911). */
+function upstreamProtocol(appProtocol: string | undefined): { protocol: 'http1' | 'http2'; websocket: boolean } | undefined {
+  switch (appProtocol ?? '') {
+    case '':
+    case 'http':
+    case 'HTTP':
+      return { protocol: 'http1', websocket: false };
+    case 'kubernetes.io/h2c':
+      return { protocol: 'http2', websocket: false };
+    case 'kubernetes.io/ws':
+      return { protocol: 'http1', websocket: true };
+    default:
+      return undefined;
+  }
+}
+
+function resolveEndpoints(ctx: TranslationContext, namespace: string, service: string, port: ServicePort): IrEndpoint[] {
+  const slices = ctx.endpointSlices.get(objectKey(namespace, service)) ?? [];
+  const seen = new Set<string>();
+  const endpoints: IrEndpoint[] = [];
+  for (const slice of slices) {
+    if (slice.addressType !== 'IPv4' && slice.addressType !== 'IPv6') continue;
+    // The EndpointSlice port that serves a Service port carries the Service port's name.
+    const slicePort = (slice.ports ?? []).find((p) => (p.name ?? '') === (port.name ?? ''));
+    const target = slicePort?.port ?? (typeof port.targetPort === 'number' ? port.targetPort : undefined);
+    if (target === undefined || !Number.isInteger(target) || target < 1 || target > 65535) continue;
+    for (const ep of slice.endpoints ?? []) {
+      if (ep.conditions?.ready === false) continue;
+      for (const address of ep.addresses ?? []) {
+        const key = `${address}|${target}`;
+        if (seen.has(key) || typeof address !== 'string' || address === '') continue;
+        seen.add(key);
+        endpoints.push({ address, port: target });
+      }
+    }
+  }
+  return endpoints.sort((a, b) => (a.address === b.address ? a.port - b.port : a.address < b.address ? -1 : 1));
+}
+
+export function resolveBackendRef(
+  ctx: TranslationContext,
+  route: KubeObject,
+  ref: BackendObjectReference,
+): BackendResult {
+  const group = ref.group ?? '';
+  const kind = ref.kind ?? 'Service';
+  const routeNamespace = route.metadata.namespace ?? 'default';
+  const namespace = ref.namespace ?? routeNamespace;
+  const label = `${namespace}/${ref.name}`;
+  if (group !== '' || kind !== 'Service') {
+    return { ok: false, reason: 'InvalidKind', message: `backendRef ${label}: kind ${group ? group + '/' : ''}${kind} is not supported; use a Service` };
+  }
+  const allowed = isReferenceAllowed(ctx, {
+    fromGroup: GATEWAY_GROUP,
+    fromKind: route.kind,
+    fromNamespace: routeNamespace,
+    toGroup: '',
+    toKind: 'Service',
+    toNamespace: namespace,
+    toName: ref.name,
+  });
+  if (!allowed) {
+    return {
+      ok: false,
+      reason: 'RefNotPermitted',
+      message: `backendRef to Service ${label} is not permitted: add a ReferenceGrant in namespace ${namespace} from ${route.kind}s in ${routeNamespace}`,
+    };
+  }
+  const service = ctx.services.get(objectKey(namespace, ref.name));
+  if (!service) return { ok: false, reason: 'BackendNotFound', message: `Service ${label} does not exist` };
+  if (ref.port === undefined) {
+    return { ok: false, reason: 'BackendNotFound', message: `backendRef to Service ${label} must set a port` };
+  }
+  const port = (service.spec?.ports ?? []).find((p) => p.port === ref.port);
+  if (!port) return { ok: false, reason: 'BackendNotFound', message: `Service ${label} has no port ${ref.port}` };
+  const proto = upstreamProtocol(port.appProtocol);
+  if (!proto) {
+    return {
+      ok: false,
+      reason: 'UnsupportedProtocol',
+      message: `Service ${label} port ${ref.port} has appProtocol ${port.appProtocol}, which HTTPRoute backends do not support`,
+    };
+  }
+  return {
+    ok: true,
+    websocket: proto.websocket,
+    cluster: {
+      name: clusterName(namespace, ref.name, ref.port),
+      source: { kind: 'Service', namespace, name: ref.name, port: ref.port },
+      protocol: proto.protocol,
+      endpoints: resolveEndpoints(ctx, namespace, ref.name, port),
+    },
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * TLS certificate references of HTTPS listeners: Secrets of type kubernetes.io/tls, in the
+ * Gateway's namespace or allowed by a ReferenceGrant, holding a certificate and key that parse
+ * and belong together (Envoy rejects the whole listener otherwise).
+ */
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import type { Gateway, Secret, SecretObjectReference } from '../../resources/types.js';
+import { GATEWAY_GROUP } from '../../resources/types.js';
+import type { IrSecret } from '../../ir/types.js';
+import { objectKey, type TranslationContext } from './context.js';
+import { isReferenceAllowed } from './reference-grants.js';
+import { secretName } from './names.js';
+
+export type CertificateResult =
+  | { ok: true; secret: IrSecret }
+  | { ok: false; reason: 'InvalidCertificateRef' | 'RefNotPermitted'; message: string };
+
+function secretField(secret: Secret, key: string): string | undefined {
+  const fromString = secret.stringData?.[key];
+  if (typeof fromString === 'string') return fromString;
+  const encoded = secret.data?.[key];
+  if (typeof encoded !== 'string') return undefined;
+  return Buffer.from(encoded, 'base64').toString('utf8');
+}
+
+/** Why a certificate/key pair would be rejected by Envoy, or undefined if it is usable. */
+export function checkKeyPair(certificateChain: string, privateKey: string): string | undefined {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(certificateChain);
+  } catch {
+    return 'tls.crt is not a PEM-encoded X.509 certificate';
+  }
+  try {
+    const key = createPrivateKey(privateKey);
+    if (!cert.checkPrivateKey(key)) return 'tls.key does not match the certificate in tls.crt';
+  } catch {
+    return 'tls.key is not a PEM-encoded private key';
+  }
+  return undefined;
+}
+
+export function resolveCertificateRef(
+  ctx: TranslationContext,
+  gateway: Gateway,
+  ref: SecretObjectReference,
+): CertificateResult {
+  const group = ref.group ?? '';
+  const kind = ref.kind ?? 'Secret';
+  const gwNamespace = gateway.metadata.namespace ?? 'default';
+  const namespace = ref.namespace ?? gwNamespace;
+  const label = `${namespace}/${ref.name}`;
+  if (group !== '' || kind !== 'Secret') {
+    return { ok: false, reason: 'InvalidCertificateRef', message: `certificateRef ${label}: kind ${group ? group + '/' : ''}${kind} is not supported; use a core Secret` };
+  }
+  const allowed = isReferenceAllowed(ctx, {
+    fromGroup: GATEWAY_GROUP,
+    fromKind: 'Gateway',
+    fromNamespace: gwNamespace,
+    toGroup: '',
+    toKind: 'Secret',
+    toNamespace: namespace,
+    toName: ref.name,
+  });
+  if (!allowed) {
+    return {
+      ok: false,
+      reason: 'RefNotPermitted',
+      message: `certificateRef to Secret ${label} is not permitted: add a ReferenceGrant in namespace ${namespace} from Gateways in ${gwNamespace}`,
+    };
+  }
+  const secret = ctx.secrets.get(objectKey(namespace, ref.name));
+  if (!secret) return { ok: false, reason: 'InvalidCertificateRef', message: `Secret ${label} does not exist` };
+  if (secret.type !== 'kubernetes.io/tls') {
+    return { ok: false, reason: 'InvalidCertificateRef', message: `Secret ${label} is of type ${secret.type ?? 'Opaque'}, not kubernetes.io/tls` };
+  }
+  const certificateChain = secretField(secret, 'tls.crt');
+  const privateKey = secretField(secret, 'tls.key');
+  if (!certificateChain || !privateKey) {
+    return { ok: false, reason: 'InvalidCertificateRef', message: `Secret ${label} must hold tls.crt and tls.key` };
+  }
+  const problem = checkKeyPair(certificateChain, privateKey);
+  if (problem) return { ok: false, reason: 'InvalidCertificateRef', message: `Secret ${label}: ${problem}` };
+  return {
+    ok: true,
+    secret: {
+      name: secretName(namespace, ref.name),
+      source: { kind: 'Secret', namespace, name: ref.name },
+      certificateChain,
+      privateKey,
+    },
+  };
+}

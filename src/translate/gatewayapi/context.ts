@@ -1,0 +1,68 @@
+/**
+ * The shared, read-only view of the input that every translation step uses: lookups by
+ * namespace/name, built once per translation.
+ */
+import type {
+  EndpointSlice,
+  Namespace,
+  ReferenceGrant,
+  ResourceSet,
+  Secret,
+  Service,
+} from '../../resources/types.js';
+
+export function objectKey(namespace: string | undefined, name: string): string {
+  return `${namespace ?? 'default'}/${name}`;
+}
+
+export interface TranslationContext {
+  readonly resources: ResourceSet;
+  /** Time written into conditions that changed (RFC 3339). */
+  readonly now: string;
+  readonly services: ReadonlyMap<string, Service>;
+  /** EndpointSlices by `<namespace>/<service name>`. */
+  readonly endpointSlices: ReadonlyMap<string, EndpointSlice[]>;
+  readonly secrets: ReadonlyMap<string, Secret>;
+  readonly namespaces: ReadonlyMap<string, Namespace>;
+  /** ReferenceGrants by the namespace they live in (the target's namespace). */
+  readonly referenceGrants: ReadonlyMap<string, ReferenceGrant[]>;
+}
+
+function index<T extends { metadata: { namespace?: string; name: string } }>(items: T[]): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const item of items) out.set(objectKey(item.metadata.namespace, item.metadata.name), item);
+  return out;
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string | undefined): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    if (k === undefined) continue;
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+export function buildContext(resources: ResourceSet, now: string): TranslationContext {
+  return {
+    resources,
+    now,
+    services: index(resources.services),
+    endpointSlices: groupBy(resources.endpointSlices, (s) => {
+      const svc = s.metadata.labels?.['kubernetes.io/service-name'];
+      return svc === undefined ? undefined : objectKey(s.metadata.namespace, svc);
+    }),
+    secrets: index(resources.secrets),
+    namespaces: new Map(resources.namespaces.map((n) => [n.metadata.name, n])),
+    referenceGrants: groupBy(resources.referenceGrants, (g) => g.metadata.namespace ?? 'default'),
+  };
+}
+
+/** Labels of a namespace, including the `kubernetes.io/metadata.name` label the API server adds. */
+export function namespaceLabels(ctx: TranslationContext, namespace: string): Record<string, string> {
+  const labels = ctx.namespaces.get(namespace)?.metadata.labels ?? {};
+  return { ...labels, 'kubernetes.io/metadata.name': namespace };
+}

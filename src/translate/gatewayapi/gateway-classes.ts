@@ -1,0 +1,70 @@
+/**
+ * GatewayClass: Portico accepts the classes whose controllerName is its own and reports the
+ * Gateway API features it implements.
+ */
+import { CONTROLLER_NAME, type GatewayClass, type GatewayClassStatus } from '../../resources/types.js';
+import { condition, materializeConditions } from './conditions.js';
+
+/**
+ * Conformance feature names (sigs.k8s.io/gateway-api/pkg/features) that Portico implements.
+ * Kept sorted: the spec requires `supportedFeatures` in ascending order.
+ */
+export const SUPPORTED_FEATURES: readonly string[] = [
+  'Gateway',
+  'GatewayHTTPListenerIsolation',
+  'GatewayPort8080',
+  'HTTPRoute',
+  'HTTPRoute303RedirectStatusCode',
+  'HTTPRoute307RedirectStatusCode',
+  'HTTPRoute308RedirectStatusCode',
+  'HTTPRouteBackendProtocolH2C',
+  'HTTPRouteBackendProtocolWebSocket',
+  'HTTPRouteBackendRequestHeaderModification',
+  'HTTPRouteBackendTimeout',
+  'HTTPRouteCORS',
+  'HTTPRouteHostRewrite',
+  'HTTPRouteMethodMatching',
+  'HTTPRouteNamedRouteRule',
+  'HTTPRouteParentRefPort',
+  'HTTPRoutePathRedirect',
+  'HTTPRoutePathRewrite',
+  'HTTPRoutePortRedirect',
+  'HTTPRouteQueryParamMatching',
+  'HTTPRouteRequestMirror',
+  'HTTPRouteRequestMultipleMirrors',
+  'HTTPRouteRequestPercentageMirror',
+  'HTTPRouteRequestTimeout',
+  'HTTPRouteResponseHeaderModification',
+  'HTTPRouteSchemeRedirect',
+  'ReferenceGrant',
+];
+
+export function isOurClass(gc: GatewayClass): boolean {
+  return gc.spec?.controllerName === CONTROLLER_NAME;
+}
+
+export interface GatewayClassResult {
+  accepted: boolean;
+  status: GatewayClassStatus;
+}
+
+export function translateGatewayClass(gc: GatewayClass, now: string): GatewayClassResult {
+  const parametersRef = gc.spec?.parametersRef;
+  // Portico defines no parameters kind yet: a class that asks for parameters cannot be honoured as written.
+  const accepted = parametersRef === undefined;
+  const cond = accepted
+    ? condition('Accepted', true, 'Accepted', 'GatewayClass is accepted by Portico')
+    : condition(
+        'Accepted',
+        false,
+        'InvalidParameters',
+        `parametersRef ${parametersRef.group}/${parametersRef.kind} ${parametersRef.name} is not supported by Portico; remove spec.parametersRef`,
+      );
+  return {
+    accepted,
+    status: {
+      conditions: materializeConditions([cond], gc.metadata.generation, gc.status?.conditions, now),
+      supportedFeatures: SUPPORTED_FEATURES.map((name) => ({ name })),
+    },
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * Assembling one Gateway's IR: an Envoy listener per port, virtual hosts per hostname with routes
+ * in precedence order, and the clusters and secrets they use.
+ *
+ * Listener precedence (spec: "Listeners that are distinct only by Hostname"): a request goes to the
+ * most specific listener hostname that matches it, and only that listener's routes serve it. Within
+ * a virtual host, routes from more specific route hostnames come first, then match precedence.
+ */
+import type {
+  IrCluster,
+  IrFilterChain,
+  IrGateway,
+  IrHttpFilterKind,
+  IrListener,
+  IrRoute,
+  IrRouteConfig,
+  IrSecret,
+  IrVirtualHost,
+} from '../../ir/types.js';
+import { compareHostnameSpecificity, hostnameCovers, isWildcard } from './hostnames.js';
+import { isProgrammed, type ListenerState } from './listeners.js';
+import { comparePrecedence } from './precedence.js';
+import type { GatewayState, PlacedRoutes } from './gateway-state.js';
+import { envoyListenerName, filterChainName, routeConfigName, virtualHostName } from './names.js';
+
+/** More specific listener hostnames first: exact, then longer wildcards, then none. */
+function listenerSpecificity(hostname: string | undefined): number {
+  if (hostname === undefined) return 0;
+  if (isWildcard(hostname)) return 1 + hostname.split('.').length;
+  return 1000;
+}
+
+function ownerOf(domain: string, listeners: ListenerState[]): ListenerState | undefined {
+  let best: ListenerState | undefined;
+  for (const l of listeners) {
+    if (!hostnameCovers(l.hostname, domain)) continue;
+    if (!best || listenerSpecificity(l.hostname) > listenerSpecificity(best.hostname)) best = l;
+  }
+  return best;
+}
+
+function buildVirtualHosts(state: GatewayState, listeners: ListenerState[], clusters: Map<string, IrCluster>): IrVirtualHost[] {
+  const domains = new Set<string>();
+  for (const l of listeners) for (const p of state.placed.get(l.index) ?? []) domains.add(p.hostname);
+  const hosts: IrVirtualHost[] = [];
+  for (const domain of [...domains].sort(compareHostnameSpecificity)) {
+    const owner = ownerOf(domain, listeners);
+    if (!owner) continue;
+    const placed: PlacedRoutes[] = (state.placed.get(owner.index) ?? []).filter((p) => hostnameCovers(p.hostname === '*' ? undefined : p.hostname, domain));
+    placed.sort((a, b) => compareHostnameSpecificity(a.hostname, b.hostname));
+    const routes: IrRoute[] = [];
+    const seen = new Set<string>();
+    for (const p of placed) {
+      for (const e of [...p.entries].sort((a, b) => comparePrecedence(a.precedence, b.precedence))) {
+        if (seen.has(e.route.name)) continue;
+        seen.add(e.route.name);
+        routes.push(e.route);
+      }
+      for (const c of p.clusters) clusters.set(c.name, c);
+    }
+    hosts.push({ name: virtualHostName(domain), domains: [domain], routes });
+  }
+  return hosts;
+}
+
+function httpFilters(config: IrRouteConfig): IrHttpFilterKind[] {
+  const kinds = new Set<IrHttpFilterKind>();
+  for (const vh of config.virtualHosts) {
+    for (const r of vh.routes) {
+      if (r.cors) kinds.add('cors');
+      if (r.sessionPersistence?.type === 'Cookie') kinds.add('stateful_session_cookie');
+      if (r.sessionPersistence?.type === 'Header') kinds.add('stateful_session_header');
+    }
+  }
+  return [...kinds].sort();
+}
+
+export function buildGatewayIr(state: GatewayState): IrGateway {
+  const gw = state.key;
+  const programmed = state.listeners.filter(isProgrammed);
+  const ports = [...new Set(programmed.map((l) => l.port))].sort((a, b) => a - b);
+  const clusters = new Map<string, IrCluster>();
+  const secrets = new Map<string, IrSecret>();
+  const listeners: IrListener[] = [];
+  const routeConfigs: IrRouteConfig[] = [];
+
+  for (const port of ports) {
+    const onPort = programmed.filter((l) => l.port === port);
+    const protocol = onPort[0]?.protocol ?? 'HTTP';
+    const chains: IrFilterChain[] = [];
+    if (protocol === 'HTTP') {
+      const config: IrRouteConfig = { name: routeConfigName(gw, port), virtualHosts: buildVirtualHosts(state, onPort, clusters) };
+      routeConfigs.push(config);
+      chains.push({
+        name: `${gw}/http-${port}`,
+        serverNames: [],
+        http: { statPrefix: `http-${port}`, routeConfigName: config.name, filters: httpFilters(config) },
+      });
+    } else {
+      for (const l of [...onPort].sort((a, b) => a.name.localeCompare(b.name))) {
+        const config: IrRouteConfig = { name: routeConfigName(gw, port, l.name), virtualHosts: buildVirtualHosts(state, [l], clusters) };
+        routeConfigs.push(config);
+        for (const s of l.certificates) secrets.set(s.name, s);
+        chains.push({
+          name: filterChainName(gw, l.name),
+          serverNames: l.hostname ? [l.hostname] : [],
+          tls: { certificateSecretNames: l.certificates.map((s) => s.name), alpnProtocols: ['h2', 'http/1.1'] },
+          http: { statPrefix: `https-${port}`, routeConfigName: config.name, filters: httpFilters(config) },
+        });
+      }
+    }
+    listeners.push({ name: envoyListenerName(gw, protocol, port), address: '0.0.0.0', port, protocol, filterChains: chains });
+  }
+
+  const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  return {
+    name: gw,
+    namespace: state.gateway.metadata.namespace ?? 'default',
+    gatewayName: state.gateway.metadata.name,
+    listeners: listeners.sort(byName),
+    routeConfigs: routeConfigs.sort(byName),
+    clusters: [...clusters.values()].sort(byName),
+    secrets: [...secrets.values()].sort(byName),
+  };
+}

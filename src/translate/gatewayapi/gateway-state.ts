@@ -1,0 +1,26 @@
+/**
+ * A Gateway Portico manages, with its evaluated listeners, while it is being translated.
+ */
+import type { Gateway } from '../../resources/types.js';
+import type { ListenerState } from './listeners.js';
+import type { RouteEntry } from './http-route.js';
+import type { IrCluster } from '../../ir/types.js';
+
+/** A route's rules placed on one listener for one of its hostnames. */
+export interface PlacedRoutes {
+  hostname: string;
+  entries: RouteEntry[];
+  clusters: IrCluster[];
+}
+
+export interface GatewayState {
+  key: string;
+  gateway: Gateway;
+  /** False when its GatewayClass did not accept it, or it cannot be served at all. */
+  accepted: boolean;
+  listeners: ListenerState[];
+  /** Routes placed on each listener (by listener index). */
+  placed: Map<number, PlacedRoutes[]>;
+  /** Routes attached to each listener (by listener index), for `attachedRoutes`. */
+  attachedRouteKeys: Map<number, Set<string>>;
+}

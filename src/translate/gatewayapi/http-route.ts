@@ -1,0 +1,281 @@
+/**
+ * One HTTPRoute → IR routes (one per rule match, before they are placed into virtual hosts),
+ * the clusters they use, and what its status must report.
+ */
+import type { HTTPRoute, HTTPRouteRule, SessionPersistence } from '../../resources/types.js';
+import type {
+  IrCluster,
+  IrForwardAction,
+  IrHeaderMutation,
+  IrMirror,
+  IrPathRewrite,
+  IrRetry,
+  IrRoute,
+  IrRouteAction,
+  IrRouteMatch,
+  IrSessionPersistence,
+  IrWeightedBackend,
+} from '../../ir/types.js';
+import type { TranslationContext } from './context.js';
+import { resolveBackendRef } from './backends.js';
+import { translateFilters, type FilterResult } from './http-filters.js';
+import { MATCH_ALL, translateMatch } from './http-matches.js';
+import { routeName } from './names.js';
+import type { PrecedenceKey } from './precedence.js';
+import { checkHeaderName, parseGatewayDuration } from './validation.js';
+
+export interface RouteEntry {
+  route: IrRoute;
+  precedence: PrecedenceKey;
+}
+
+export interface RouteProblem {
+  reason: string;
+  message: string;
+}
+
+export interface HttpRouteTranslation {
+  entries: RouteEntry[];
+  clusters: IrCluster[];
+  /** References that did not resolve (ResolvedRefs=False); the first one gives the reason. */
+  refProblems: RouteProblem[];
+  /** Rules dropped because they are invalid, with why. */
+  invalidRules: string[];
+  ruleCount: number;
+}
+
+const MAX_WEIGHT = 1_000_000;
+
+function isEmptyMutation(m: IrHeaderMutation | undefined): boolean {
+  return !m || (m.set.length === 0 && m.add.length === 0 && m.remove.length === 0);
+}
+
+function sessionPersistence(sp: SessionPersistence, errors: string[]): IrSessionPersistence | undefined {
+  const type = sp.type ?? 'Cookie';
+  if (sp.sessionName !== undefined && checkHeaderName(sp.sessionName)) {
+    errors.push(`sessionPersistence: invalid sessionName ${JSON.stringify(sp.sessionName)}`);
+    return undefined;
+  }
+  if (sp.idleTimeout !== undefined) {
+    errors.push('sessionPersistence: idleTimeout is not supported by Portico');
+    return undefined;
+  }
+  if (type === 'Header') return { type: 'Header', headerName: sp.sessionName ?? 'x-portico-session' };
+  if (type !== 'Cookie') {
+    errors.push(`sessionPersistence: type ${String(type)} is not supported`);
+    return undefined;
+  }
+  const out: IrSessionPersistence = { type: 'Cookie', cookieName: sp.sessionName ?? 'portico-session', path: '/' };
+  if (sp.cookieConfig?.lifetimeType === 'Permanent') {
+    const ms = sp.absoluteTimeout === undefined ? undefined : parseGatewayDuration(sp.absoluteTimeout);
+    if (ms === undefined || ms < 1000) {
+      errors.push('sessionPersistence: a Permanent cookie needs a valid absoluteTimeout of at least 1s');
+      return undefined;
+    }
+    out.ttlSeconds = Math.floor(ms / 1000);
+  } else if (sp.absoluteTimeout !== undefined && parseGatewayDuration(sp.absoluteTimeout) === undefined) {
+    errors.push(`sessionPersistence: invalid absoluteTimeout ${sp.absoluteTimeout}`);
+    return undefined;
+  }
+  return out;
+}
+
+function retryPolicy(rule: HTTPRouteRule, errors: string[]): IrRetry | undefined {
+  const r = rule.retry;
+  if (!r) return undefined;
+  const codes: number[] = [];
+  for (const c of r.codes ?? []) {
+    if (!Number.isInteger(c) || c < 400 || c > 599) errors.push(`retry: status code ${c} is not retriable (400-599)`);
+    else if (!codes.includes(c)) codes.push(c);
+  }
+  const attempts = r.attempts ?? 1;
+  if (!Number.isInteger(attempts) || attempts < 0 || attempts > 100) errors.push(`retry: invalid attempts ${attempts}`);
+  const out: IrRetry = { codes: codes.sort((a, b) => a - b), numRetries: attempts };
+  if (r.backoff !== undefined) {
+    const ms = parseGatewayDuration(r.backoff);
+    if (ms === undefined || ms < 1) errors.push(`retry: invalid backoff ${r.backoff}`);
+    else out.backoffMs = ms;
+  }
+  return out;
+}
+
+function pathRewriteFor(modifier: FilterResult['pathRewrite'], match: IrRouteMatch, errors: string[]): IrPathRewrite | undefined {
+  if (!modifier) return undefined;
+  if (modifier.type === 'ReplaceFullPath') return { type: 'ReplaceFullPath', value: modifier.replaceFullPath ?? '/' };
+  if (match.path.type !== 'PathPrefix') {
+    errors.push('ReplacePrefixMatch needs a PathPrefix match');
+    return undefined;
+  }
+  return { type: 'ReplacePrefixMatch', value: modifier.replacePrefixMatch ?? '/', matchedPrefix: match.path.value };
+}
+
+interface RuleBackends {
+  backends: IrWeightedBackend[];
+  invalidWeight: number;
+  total: number;
+  websocket: boolean;
+}
+
+function translateBackends(
+  ctx: TranslationContext,
+  route: HTTPRoute,
+  rule: HTTPRouteRule,
+  out: HttpRouteTranslation,
+  addCluster: (c: IrCluster) => void,
+  errors: string[],
+): RuleBackends {
+  const result: RuleBackends = { backends: [], invalidWeight: 0, total: 0, websocket: false };
+  for (const ref of Array.isArray(rule.backendRefs) ? rule.backendRefs : []) {
+    const weight = ref.weight ?? 1;
+    if (!Number.isInteger(weight) || weight < 0 || weight > MAX_WEIGHT) {
+      errors.push(`backendRef ${ref.name}: invalid weight ${weight}`);
+      continue;
+    }
+    const filters = translateFilters(ref.filters, { level: 'backend' });
+    errors.push(...filters.errors);
+    const resolved = resolveBackendRef(ctx, route, ref);
+    if (!resolved.ok) {
+      out.refProblems.push({ reason: resolved.reason, message: resolved.message });
+      result.invalidWeight += weight;
+      result.total += weight;
+      continue;
+    }
+    if (filters.unresolved.length > 0) {
+      out.refProblems.push(...filters.unresolved.map((m) => ({ reason: 'UnsupportedValue', message: m })));
+      result.invalidWeight += weight;
+      result.total += weight;
+      continue;
+    }
+    result.total += weight;
+    if (weight === 0) continue;
+    addCluster(resolved.cluster);
+    result.websocket ||= resolved.websocket;
+    const backend: IrWeightedBackend = { clusterName: resolved.cluster.name, weight };
+    if (!isEmptyMutation(filters.requestHeaders)) backend.requestHeaders = filters.requestHeaders;
+    if (!isEmptyMutation(filters.responseHeaders)) backend.responseHeaders = filters.responseHeaders;
+    if (filters.hostRewrite !== undefined) errors.push(`backendRef ${ref.name}: Host cannot be set by a backend filter`);
+    const same = result.backends.find((b) => b.clusterName === backend.clusterName && !b.requestHeaders && !b.responseHeaders);
+    if (same && !backend.requestHeaders && !backend.responseHeaders) same.weight += weight;
+    else result.backends.push(backend);
+  }
+  return result;
+}
+
+export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): HttpRouteTranslation {
+  const namespace = route.metadata.namespace ?? 'default';
+  const name = route.metadata.name;
+  const rules = Array.isArray(route.spec?.rules) && route.spec.rules.length > 0 ? route.spec.rules : [{}];
+  const out: HttpRouteTranslation = { entries: [], clusters: [], refProblems: [], invalidRules: [], ruleCount: rules.length };
+  const clusters = new Map<string, IrCluster>();
+  const addCluster = (c: IrCluster) => clusters.set(c.name, c);
+
+  rules.forEach((rule: HTTPRouteRule, ruleIndex) => {
+    const errors: string[] = [];
+    const ruleClusters = new Map<string, IrCluster>();
+    const addRuleCluster = (c: IrCluster) => ruleClusters.set(c.name, c);
+    const filters = translateFilters(rule.filters, { level: 'rule' });
+    errors.push(...filters.errors);
+    const backends = translateBackends(ctx, route, rule, out, addRuleCluster, errors);
+
+    const mirrors: IrMirror[] = [];
+    for (const m of filters.mirrors) {
+      const resolved = resolveBackendRef(ctx, route, m.backendRef);
+      if (!resolved.ok) {
+        out.refProblems.push({ reason: resolved.reason, message: `requestMirror: ${resolved.message}` });
+        continue;
+      }
+      addRuleCluster(resolved.cluster);
+      mirrors.push({ clusterName: resolved.cluster.name, numerator: m.numerator, denominator: m.denominator });
+    }
+    out.refProblems.push(...filters.unresolved.map((message) => ({ reason: 'UnsupportedValue', message })));
+
+    let timeoutMs: number | undefined;
+    let perTryTimeoutMs: number | undefined;
+    if (rule.timeouts?.request !== undefined) {
+      timeoutMs = parseGatewayDuration(rule.timeouts.request);
+      if (timeoutMs === undefined) errors.push(`timeouts.request: invalid duration ${rule.timeouts.request}`);
+    }
+    if (rule.timeouts?.backendRequest !== undefined) {
+      perTryTimeoutMs = parseGatewayDuration(rule.timeouts.backendRequest);
+      if (perTryTimeoutMs === undefined) errors.push(`timeouts.backendRequest: invalid duration ${rule.timeouts.backendRequest}`);
+    }
+    if (timeoutMs !== undefined && timeoutMs > 0 && perTryTimeoutMs !== undefined && (perTryTimeoutMs === 0 || perTryTimeoutMs > timeoutMs)) {
+      errors.push('timeouts.backendRequest must not be longer than timeouts.request');
+    }
+    const retry = retryPolicy(rule, errors);
+    const session = rule.sessionPersistence ? sessionPersistence(rule.sessionPersistence, errors) : undefined;
+
+    const matches = Array.isArray(rule.matches) && rule.matches.length > 0 ? rule.matches : [MATCH_ALL];
+    const built: { match: IrRouteMatch; index: number }[] = [];
+    matches.forEach((m, index) => {
+      const ir = translateMatch(m ?? {}, errors);
+      if (ir) built.push({ match: ir, index });
+    });
+
+    const entries: RouteEntry[] = [];
+    for (const { match, index } of built) {
+      let action: IrRouteAction;
+      if (filters.redirect) {
+        const r = filters.redirect;
+        action = { type: 'redirect', statusCode: r.statusCode };
+        if (r.scheme !== undefined) action.scheme = r.scheme;
+        if (r.hostname !== undefined) action.hostname = r.hostname;
+        if (r.port !== undefined) action.port = r.port;
+        const path = pathRewriteFor(r.path, match, errors);
+        if (path) action.path = path;
+      } else if (filters.unresolved.length > 0 || backends.backends.length === 0) {
+        // No backend can take the request (none given, all weight 0, or none valid): the spec says 500.
+        action = { type: 'direct', status: 500 };
+      } else {
+        const forward: IrForwardAction = {
+          type: 'forward',
+          backends: backends.backends,
+          mirrors,
+          websocket: backends.websocket,
+        };
+        if (backends.invalidWeight > 0) forward.invalidBackendWeight = backends.invalidWeight;
+        if (timeoutMs !== undefined) forward.timeoutMs = timeoutMs;
+        if (perTryTimeoutMs !== undefined) forward.perTryTimeoutMs = perTryTimeoutMs;
+        if (retry) forward.retry = retry;
+        if (filters.hostRewrite !== undefined) forward.hostRewrite = filters.hostRewrite;
+        const path = pathRewriteFor(filters.pathRewrite, match, errors);
+        if (path) forward.pathRewrite = path;
+        action = forward;
+      }
+      const ir: IrRoute = {
+        name: routeName(namespace, name, ruleIndex, rule.name, index),
+        source: { kind: 'HTTPRoute', namespace, name, rule: ruleIndex, match: index },
+        match,
+        action,
+      };
+      if (rule.name !== undefined) ir.source.ruleName = rule.name;
+      if (!isEmptyMutation(filters.requestHeaders)) ir.requestHeaders = filters.requestHeaders;
+      if (!isEmptyMutation(filters.responseHeaders)) ir.responseHeaders = filters.responseHeaders;
+      if (filters.cors) ir.cors = filters.cors;
+      if (session) ir.sessionPersistence = session;
+      entries.push({
+        route: ir,
+        precedence: {
+          pathType: match.path.type,
+          pathLength: match.path.value.length,
+          hasMethod: match.method !== undefined,
+          headerCount: match.headers.length,
+          queryCount: match.queryParams.length,
+          creationTimestamp: route.metadata.creationTimestamp,
+          namespacedName: `${namespace}/${name}`,
+          rule: ruleIndex,
+          match: index,
+        },
+      });
+    }
+
+    if (errors.length > 0) {
+      out.invalidRules.push(`rule ${rule.name ?? ruleIndex}: ${[...new Set(errors)].join('; ')}`);
+      return;
+    }
+    out.entries.push(...entries);
+    for (const c of ruleClusters.values()) addCluster(c);
+  });
+  out.clusters = [...clusters.values()];
+  return out;
+}

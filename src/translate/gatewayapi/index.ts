@@ -1,0 +1,208 @@
+/**
+ * Gateway API → IR, as an ordered list of steps over one context:
+ *   1. GatewayClasses: accept ours.
+ *   2. Gateways of accepted classes: evaluate listeners (protocols, certificates, conflicts).
+ *   3. HTTPRoutes: attach to listeners through parentRefs, translate rules once per route.
+ *   4. Per Gateway: assemble listeners, virtual hosts, clusters and secrets.
+ *   5. Statuses for every object Portico is responsible for.
+ * Pure: no I/O, no clock (the time for changed conditions is an argument).
+ */
+import type { Gateway, GatewayStatus, HTTPRoute, KubeObject, ResourceSet, RouteParentStatus } from '../../resources/types.js';
+import { CONTROLLER_NAME } from '../../resources/types.js';
+import type { IrGateway } from '../../ir/types.js';
+import { buildContext, type TranslationContext } from './context.js';
+import { condition, materializeConditions, type ConditionInput } from './conditions.js';
+import { isOurClass, translateGatewayClass } from './gateway-classes.js';
+import { evaluateListeners, isProgrammed, listenerConditions } from './listeners.js';
+import { resolveParentRef } from './route-parents.js';
+import { translateHttpRoute, type HttpRouteTranslation } from './http-route.js';
+import type { GatewayState } from './gateway-state.js';
+import { buildGatewayIr } from './gateway-ir.js';
+import { gatewayKey } from './names.js';
+
+export interface GatewayApiTranslation {
+  gateways: IrGateway[];
+  /** Every input Gateway API object, with the status Portico computed for it. */
+  resources: KubeObject[];
+}
+
+export interface TranslateOptions {
+  /** Written as `lastTransitionTime` of conditions that changed. Defaults to the Unix epoch (golden files). */
+  now?: string;
+}
+
+const EPOCH = '1970-01-01T00:00:00Z';
+
+function withStatus<T extends KubeObject>(obj: T, status: unknown): KubeObject {
+  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: obj.metadata, spec: obj.spec, status };
+}
+
+function gatewayStates(ctx: TranslationContext, out: Map<KubeObject, unknown>): Map<string, GatewayState> {
+  const classes = new Map<string, boolean>();
+  for (const gc of ctx.resources.gatewayClasses) {
+    if (!isOurClass(gc)) continue;
+    const result = translateGatewayClass(gc, ctx.now);
+    classes.set(gc.metadata.name, result.accepted);
+    out.set(gc, result.status);
+  }
+  const states = new Map<string, GatewayState>();
+  for (const gw of ctx.resources.gateways) {
+    const accepted = classes.get(gw.spec?.gatewayClassName ?? '');
+    if (accepted === undefined) continue;
+    const key = gatewayKey(gw.metadata.namespace ?? 'default', gw.metadata.name);
+    states.set(key, {
+      key,
+      gateway: gw,
+      accepted,
+      listeners: accepted ? evaluateListeners(ctx, gw) : [],
+      placed: new Map(),
+      attachedRouteKeys: new Map(),
+    });
+  }
+  return states;
+}
+
+function routeParentStatuses(
+  ctx: TranslationContext,
+  route: HTTPRoute,
+  gateways: Map<string, GatewayState>,
+  translations: Map<HTTPRoute, HttpRouteTranslation>,
+): RouteParentStatus[] | undefined {
+  const ours: RouteParentStatus[] = [];
+  const routeKey = `${route.metadata.namespace ?? 'default'}/${route.metadata.name}`;
+  for (const ref of Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : []) {
+    const parent = resolveParentRef(ctx, route, ref, gateways);
+    if (parent.kind === 'foreign') continue;
+    let translation = translations.get(route);
+    if (!translation) {
+      translation = translateHttpRoute(ctx, route);
+      translations.set(route, translation);
+    }
+    const conditions: ConditionInput[] = [];
+    const allRulesInvalid = translation.invalidRules.length === translation.ruleCount;
+    if (parent.kind === 'rejected') {
+      conditions.push(condition('Accepted', false, parent.reason, parent.message));
+    } else if (allRulesInvalid) {
+      conditions.push(condition('Accepted', false, 'UnsupportedValue', `no valid rule: ${translation.invalidRules.join(' | ')}`));
+    } else {
+      conditions.push(condition('Accepted', true, 'Accepted', `Route is accepted by Gateway ${parent.gateway.key}`));
+      for (const a of parent.attachments) {
+        const keys = parent.gateway.attachedRouteKeys.get(a.listener.index) ?? new Set<string>();
+        keys.add(routeKey);
+        parent.gateway.attachedRouteKeys.set(a.listener.index, keys);
+        if (!isProgrammed(a.listener)) continue;
+        const placed = parent.gateway.placed.get(a.listener.index) ?? [];
+        for (const hostname of a.hostnames) {
+          // A route listed twice for the same listener (two parentRefs) is placed once.
+          if (placed.some((p) => p.hostname === hostname && p.entries === translation.entries)) continue;
+          placed.push({ hostname, entries: translation.entries, clusters: translation.clusters });
+        }
+        parent.gateway.placed.set(a.listener.index, placed);
+      }
+    }
+    const problems = translation.refProblems;
+    conditions.push(
+      problems.length === 0
+        ? condition('ResolvedRefs', true, 'ResolvedRefs', 'All references are resolved')
+        : condition('ResolvedRefs', false, problems[0]!.reason, [...new Set(problems.map((p) => p.message))].join('; ')),
+    );
+    if (translation.invalidRules.length > 0 && !allRulesInvalid) {
+      conditions.push(
+        condition('PartiallyInvalid', true, 'UnsupportedValue', `invalid rules were dropped: ${translation.invalidRules.join(' | ')}`),
+      );
+    }
+    const previous = route.status?.parents?.find(
+      (p) => p.controllerName === CONTROLLER_NAME && sameParentRef(p.parentRef, ref, route.metadata.namespace),
+    );
+    ours.push({
+      parentRef: ref,
+      controllerName: CONTROLLER_NAME,
+      conditions: materializeConditions(conditions, route.metadata.generation, previous?.conditions, ctx.now),
+    });
+  }
+  return ours;
+}
+
+function sameParentRef(a: RouteParentStatus['parentRef'], b: RouteParentStatus['parentRef'], routeNs: string | undefined) {
+  return (
+    (a.group ?? '') === (b.group ?? '') &&
+    (a.kind ?? '') === (b.kind ?? '') &&
+    (a.namespace ?? routeNs) === (b.namespace ?? routeNs) &&
+    a.name === b.name &&
+    a.sectionName === b.sectionName &&
+    a.port === b.port
+  );
+}
+
+function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewayStatus {
+  const gw: Gateway = state.gateway;
+  const gen = gw.metadata.generation;
+  const prevListeners = gw.status?.listeners ?? [];
+  const conditions: ConditionInput[] = [];
+  if (!state.accepted) {
+    conditions.push(condition('Accepted', false, 'Invalid', `GatewayClass ${gw.spec?.gatewayClassName} is not accepted`));
+    conditions.push(condition('Programmed', false, 'Invalid', 'Gateway is not accepted'));
+  } else {
+    const invalid = state.listeners.filter((l) => !l.accepted);
+    const valid = state.listeners.filter((l) => l.accepted);
+    if (invalid.length === 0) {
+      conditions.push(condition('Accepted', true, 'Accepted', 'Gateway is accepted'));
+    } else {
+      const msg = `invalid listeners: ${invalid.map((l) => `${l.name} (${l.acceptedReason})`).join(', ')}; accepted listeners: ${valid.map((l) => l.name).join(', ') || 'none'}`;
+      conditions.push(condition('Accepted', valid.length > 0, 'ListenersNotValid', msg));
+    }
+    const programmed = state.listeners.some(isProgrammed);
+    conditions.push(
+      programmed
+        ? condition('Programmed', true, 'Programmed', 'Gateway configuration is translated')
+        : condition('Programmed', false, 'Invalid', 'Gateway has no listener that can be programmed'),
+    );
+  }
+  const status: GatewayStatus = {
+    conditions: materializeConditions(conditions, gen, gw.status?.conditions, ctx.now),
+    listeners: state.listeners.map((l) => ({
+      name: l.name,
+      supportedKinds: l.supportedKinds,
+      attachedRoutes: state.attachedRouteKeys.get(l.index)?.size ?? 0,
+      conditions: materializeConditions(listenerConditions(l), gen, prevListeners.find((p) => p.name === l.name)?.conditions, ctx.now),
+    })),
+  };
+  if (gw.status?.addresses) status.addresses = gw.status.addresses;
+  return status;
+}
+
+export function translateGatewayApi(resources: ResourceSet, options: TranslateOptions = {}): GatewayApiTranslation {
+  const ctx = buildContext(resources, options.now ?? EPOCH);
+  const statuses = new Map<KubeObject, unknown>();
+  const gateways = gatewayStates(ctx, statuses);
+
+  const translations = new Map<HTTPRoute, HttpRouteTranslation>();
+  for (const route of resources.httpRoutes) {
+    const ours = routeParentStatuses(ctx, route, gateways, translations);
+    if (!ours || ours.length === 0) {
+      // Drop stale entries of ours for parents we no longer manage; keep other controllers' entries.
+      const kept = (route.status?.parents ?? []).filter((p) => p.controllerName !== CONTROLLER_NAME);
+      if (route.status) statuses.set(route, { ...route.status, parents: kept });
+      continue;
+    }
+    const others = (route.status?.parents ?? []).filter((p) => p.controllerName !== CONTROLLER_NAME);
+    statuses.set(route, { parents: [...others, ...ours] });
+  }
+
+  const irs: IrGateway[] = [];
+  for (const state of gateways.values()) {
+    statuses.set(state.gateway, gatewayStatus(ctx, state));
+    if (state.accepted) irs.push(buildGatewayIr(state));
+  }
+
+  const all: KubeObject[] = [
+    ...resources.gatewayClasses,
+    ...resources.gateways,
+    ...resources.httpRoutes,
+    ...resources.referenceGrants,
+  ];
+  return {
+    gateways: irs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    resources: all.map((obj) => (statuses.has(obj) ? withStatus(obj, statuses.get(obj)) : obj)),
+  };
+}

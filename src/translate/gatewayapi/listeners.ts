@@ -1,0 +1,221 @@
+/**
+ * Gateway listeners: protocol, hostname, TLS certificates, allowed route kinds and conflicts
+ * between listeners that share a port. The result says, per listener, whether routes may attach
+ * and whether it is programmed, with the conditions the spec asks for.
+ */
+import type { Gateway, Listener, RouteGroupKind } from '../../resources/types.js';
+import { GATEWAY_GROUP } from '../../resources/types.js';
+import type { IrSecret } from '../../ir/types.js';
+import type { TranslationContext } from './context.js';
+import { condition, type ConditionInput } from './conditions.js';
+import { isValidHostname } from './hostnames.js';
+import { resolveCertificateRef } from './certificates.js';
+
+export type SupportedProtocol = 'HTTP' | 'HTTPS';
+
+/** Route kinds each supported listener protocol accepts. */
+const ROUTE_KINDS: Record<SupportedProtocol, readonly string[]> = {
+  HTTP: ['HTTPRoute'],
+  HTTPS: ['HTTPRoute'],
+};
+
+/** Protocols defined by the Gateway API that Portico does not serve yet. */
+const KNOWN_UNSUPPORTED = new Set(['TLS', 'TCP', 'UDP']);
+
+export interface ListenerState {
+  /** Index in `spec.listeners`. */
+  index: number;
+  spec: Listener;
+  name: string;
+  port: number;
+  protocol: SupportedProtocol | undefined;
+  hostname: string | undefined;
+  /** Route kinds that may attach (for `supportedKinds` and attachment). */
+  supportedKinds: RouteGroupKind[];
+  /** Accepted: the listener is valid and not conflicted; routes may attach. */
+  accepted: boolean;
+  acceptedReason: string;
+  acceptedMessage: string;
+  conflict?: { reason: 'ProtocolConflict' | 'HostnameConflict'; message: string };
+  refsProblem?: { reason: string; message: string };
+  /** Usable certificates, in the listener's order. */
+  certificates: IrSecret[];
+  attachedRoutes: number;
+}
+
+export function isProgrammed(l: ListenerState): boolean {
+  return l.accepted && l.protocol !== undefined && (l.protocol !== 'HTTPS' || l.certificates.length > 0);
+}
+
+function evaluateKinds(listener: Listener, protocol: SupportedProtocol | undefined) {
+  const allowed = protocol ? ROUTE_KINDS[protocol] : [];
+  const requested = listener.allowedRoutes?.kinds;
+  if (!Array.isArray(requested) || requested.length === 0) {
+    return { kinds: allowed.map((kind) => ({ group: GATEWAY_GROUP, kind })), invalid: [] as string[] };
+  }
+  const kinds: RouteGroupKind[] = [];
+  const invalid: string[] = [];
+  for (const k of requested) {
+    const group = k.group ?? GATEWAY_GROUP;
+    if (group === GATEWAY_GROUP && allowed.includes(k.kind)) {
+      if (!kinds.some((x) => x.kind === k.kind)) kinds.push({ group, kind: k.kind });
+    } else {
+      invalid.push(`${group}/${k.kind}`);
+    }
+  }
+  return { kinds, invalid };
+}
+
+function evaluateListener(ctx: TranslationContext, gateway: Gateway, listener: Listener, index: number): ListenerState {
+  const protocol = listener.protocol === 'HTTP' || listener.protocol === 'HTTPS' ? listener.protocol : undefined;
+  const state: ListenerState = {
+    index,
+    spec: listener,
+    name: listener.name,
+    port: listener.port,
+    protocol,
+    hostname: listener.hostname || undefined,
+    supportedKinds: [],
+    accepted: true,
+    acceptedReason: 'Accepted',
+    acceptedMessage: 'Listener is valid',
+    certificates: [],
+    attachedRoutes: 0,
+  };
+  const reject = (reason: string, message: string) => {
+    if (!state.accepted) return;
+    state.accepted = false;
+    state.acceptedReason = reason;
+    state.acceptedMessage = message;
+  };
+
+  if (!protocol) {
+    const what = KNOWN_UNSUPPORTED.has(listener.protocol) ? 'is not supported by Portico yet' : 'is not supported';
+    reject('UnsupportedProtocol', `protocol ${listener.protocol} ${what}; use HTTP or HTTPS`);
+  }
+  if (!Number.isInteger(listener.port) || listener.port < 1 || listener.port > 65535) {
+    reject('PortUnavailable', `port ${listener.port} is not a valid port number`);
+  }
+  if (state.hostname !== undefined && !isValidHostname(state.hostname)) {
+    reject('UnsupportedValue', `hostname ${JSON.stringify(state.hostname)} is not a valid DNS name or wildcard`);
+  }
+
+  const { kinds, invalid } = evaluateKinds(listener, protocol);
+  state.supportedKinds = kinds;
+  if (invalid.length > 0) {
+    state.refsProblem = {
+      reason: 'InvalidRouteKinds',
+      message: `route kinds ${invalid.join(', ')} are not supported on ${listener.protocol} listeners`,
+    };
+  }
+
+  if (protocol === 'HTTPS') {
+    const tls = listener.tls;
+    if (!tls) {
+      reject('UnsupportedValue', 'HTTPS listeners need tls.certificateRefs');
+    } else if ((tls.mode ?? 'Terminate') !== 'Terminate') {
+      reject('UnsupportedValue', `tls.mode ${tls.mode} is not valid for HTTPS listeners; use Terminate`);
+    } else {
+      const refs = Array.isArray(tls.certificateRefs) ? tls.certificateRefs : [];
+      if (refs.length === 0) {
+        state.refsProblem ??= { reason: 'InvalidCertificateRef', message: 'HTTPS listener has no certificateRefs' };
+      }
+      for (const ref of refs) {
+        const result = resolveCertificateRef(ctx, gateway, ref);
+        if (result.ok) {
+          if (!state.certificates.some((c) => c.name === result.secret.name)) state.certificates.push(result.secret);
+        } else if (!state.refsProblem || state.refsProblem.reason === 'InvalidRouteKinds') {
+          state.refsProblem = { reason: result.reason, message: result.message };
+        }
+      }
+    }
+  }
+  return state;
+}
+
+/** Marks listeners that are not distinct: all of them, never a winner (spec: "Handling indistinct Listeners"). */
+function markConflicts(listeners: ListenerState[]): void {
+  const byPort = new Map<number, ListenerState[]>();
+  for (const l of listeners) {
+    if (!l.accepted || !l.protocol) continue;
+    const list = byPort.get(l.port) ?? [];
+    list.push(l);
+    byPort.set(l.port, list);
+  }
+  for (const [port, group] of byPort) {
+    const protocols = new Set(group.map((l) => l.protocol));
+    if (protocols.size > 1) {
+      for (const l of group) {
+        l.conflict = {
+          reason: 'ProtocolConflict',
+          message: `port ${port} is used by listeners with different protocols (${[...protocols].sort().join(', ')})`,
+        };
+      }
+      continue;
+    }
+    const byHost = new Map<string, ListenerState[]>();
+    for (const l of group) {
+      const key = l.hostname ?? '';
+      byHost.set(key, [...(byHost.get(key) ?? []), l]);
+    }
+    for (const [host, same] of byHost) {
+      if (same.length < 2) continue;
+      const names = same.map((l) => l.name).join(', ');
+      for (const l of same) {
+        l.conflict = {
+          reason: 'HostnameConflict',
+          message: `listeners ${names} on port ${port} share the hostname ${host === '' ? '(none)' : host}`,
+        };
+      }
+    }
+  }
+  for (const l of listeners) {
+    if (l.conflict && l.accepted) {
+      l.accepted = false;
+      l.acceptedReason = l.conflict.reason;
+      l.acceptedMessage = l.conflict.message;
+    }
+  }
+}
+
+export function evaluateListeners(ctx: TranslationContext, gateway: Gateway): ListenerState[] {
+  const specs = Array.isArray(gateway.spec?.listeners) ? gateway.spec.listeners : [];
+  const listeners = specs.map((l, i) => evaluateListener(ctx, gateway, l, i));
+  const seen = new Set<string>();
+  for (const l of listeners) {
+    if (seen.has(l.name) && l.accepted) {
+      l.accepted = false;
+      l.acceptedReason = 'UnsupportedValue';
+      l.acceptedMessage = `listener name ${l.name} is used more than once`;
+    }
+    seen.add(l.name);
+  }
+  markConflicts(listeners);
+  return listeners;
+}
+
+export function listenerConditions(l: ListenerState): ConditionInput[] {
+  const programmed = isProgrammed(l);
+  let programmedMessage = 'Listener is programmed';
+  if (!programmed) {
+    programmedMessage = !l.accepted
+      ? `Listener is not accepted: ${l.acceptedMessage}`
+      : 'Listener has no usable TLS certificate';
+  }
+  return [
+    condition('Accepted', l.accepted, l.acceptedReason, l.acceptedMessage),
+    condition(
+      'Conflicted',
+      l.conflict !== undefined,
+      l.conflict?.reason ?? 'NoConflicts',
+      l.conflict?.message ?? 'No conflicts',
+    ),
+    condition('Programmed', programmed, programmed ? 'Programmed' : 'Invalid', programmedMessage),
+    condition(
+      'ResolvedRefs',
+      l.refsProblem === undefined,
+      l.refsProblem?.reason ?? 'ResolvedRefs',
+      l.refsProblem?.message ?? 'All references are resolved',
+    ),
+  ];
+}

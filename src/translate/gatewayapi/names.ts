@@ -1,0 +1,38 @@
+/**
+ * Readable, stable names for Envoy resources. Names are derived from what a resource is, never
+ * from its position alone, so reordering rules does not rename clusters.
+ */
+
+export function gatewayKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+export function envoyListenerName(gateway: string, protocol: 'HTTP' | 'HTTPS', port: number): string {
+  return `${gateway}/${protocol.toLowerCase()}-${port}`;
+}
+
+/** HTTP ports share one route configuration; each HTTPS Gateway listener (SNI chain) has its own. */
+export function routeConfigName(gateway: string, port: number, gatewayListener?: string): string {
+  return gatewayListener === undefined ? `${gateway}/http-${port}` : `${gateway}/https-${port}/${gatewayListener}`;
+}
+
+export function filterChainName(gateway: string, gatewayListener: string): string {
+  return `${gateway}/${gatewayListener}`;
+}
+
+export function clusterName(namespace: string, service: string, port: number): string {
+  return `${namespace}/${service}/${port}`;
+}
+
+export function secretName(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+/** A rule is named by its `name` when it has one, by its index otherwise. */
+export function routeName(namespace: string, route: string, rule: number, ruleName: string | undefined, match: number) {
+  return `httproute/${namespace}/${route}/rule/${ruleName ?? rule}/match/${match}`;
+}
+
+export function virtualHostName(domain: string): string {
+  return domain === '*' ? 'any' : domain.replace('*', 'wildcard');
+}

@@ -1,0 +1,83 @@
+/**
+ * Attaching a route to Gateway listeners through its parentRefs: sectionName and port narrow
+ * the listeners, allowedRoutes must admit the route, and hostnames must intersect.
+ */
+import type { KubeObject, ParentReference } from '../../resources/types.js';
+import { GATEWAY_GROUP } from '../../resources/types.js';
+import type { TranslationContext } from './context.js';
+import { effectiveHostnames } from './hostnames.js';
+import type { ListenerState } from './listeners.js';
+import { kindAllowed, namespaceAllowed } from './allowed-routes.js';
+import type { GatewayState } from './gateway-state.js';
+
+export interface ListenerAttachment {
+  listener: ListenerState;
+  /** Hostnames the route serves on this listener (intersections, or the listener's own). */
+  hostnames: string[];
+}
+
+export type ParentResult =
+  /** The parentRef is not a Gateway Portico manages: no status entry is written for it. */
+  | { kind: 'foreign' }
+  | { kind: 'rejected'; gateway: GatewayState; reason: string; message: string }
+  | { kind: 'attached'; gateway: GatewayState; attachments: ListenerAttachment[] };
+
+export function resolveParentRef(
+  ctx: TranslationContext,
+  route: KubeObject<{ hostnames?: string[] }>,
+  ref: ParentReference,
+  gateways: ReadonlyMap<string, GatewayState>,
+): ParentResult {
+  if ((ref.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (ref.kind ?? 'Gateway') !== 'Gateway') return { kind: 'foreign' };
+  const routeNamespace = route.metadata.namespace ?? 'default';
+  const gateway = gateways.get(`${ref.namespace ?? routeNamespace}/${ref.name}`);
+  if (!gateway) return { kind: 'foreign' };
+  if (!gateway.accepted) {
+    return { kind: 'rejected', gateway, reason: 'NoMatchingParent', message: `Gateway ${gateway.key} is not accepted` };
+  }
+
+  const candidates = gateway.listeners.filter(
+    (l) => (ref.sectionName === undefined || l.name === ref.sectionName) && (ref.port === undefined || l.port === ref.port),
+  );
+  if (candidates.length === 0) {
+    const what = [
+      ref.sectionName !== undefined ? `sectionName ${ref.sectionName}` : '',
+      ref.port !== undefined ? `port ${ref.port}` : '',
+    ]
+      .filter(Boolean)
+      .join(' and ');
+    return { kind: 'rejected', gateway, reason: 'NoMatchingParent', message: `Gateway ${gateway.key} has no listener with ${what}` };
+  }
+
+  const gatewayNamespace = gateway.gateway.metadata.namespace ?? 'default';
+  const allowed = candidates.filter(
+    (l) =>
+      l.accepted &&
+      kindAllowed(l, GATEWAY_GROUP, route.kind) &&
+      namespaceAllowed(ctx, l, gatewayNamespace, routeNamespace),
+  );
+  if (allowed.length === 0) {
+    return {
+      kind: 'rejected',
+      gateway,
+      reason: 'NotAllowedByListeners',
+      message: `no listener of Gateway ${gateway.key} that matches the parentRef allows ${route.kind}s from namespace ${routeNamespace}`,
+    };
+  }
+
+  const routeHostnames = Array.isArray(route.spec?.hostnames) ? route.spec.hostnames : [];
+  const attachments: ListenerAttachment[] = [];
+  for (const listener of allowed) {
+    const hostnames = effectiveHostnames(listener.hostname, routeHostnames);
+    if (hostnames.length > 0) attachments.push({ listener, hostnames });
+  }
+  if (attachments.length === 0) {
+    return {
+      kind: 'rejected',
+      gateway,
+      reason: 'NoMatchingListenerHostname',
+      message: `no hostname of the route (${routeHostnames.join(', ')}) matches a listener of Gateway ${gateway.key}`,
+    };
+  }
+  return { kind: 'attached', gateway, attachments };
+}
