@@ -63,7 +63,12 @@ export interface IrHttpConnectionManager {
 }
 
 /** Optional HTTP filters; each is installed disabled-by-default and enabled per route. */
-export type IrHttpFilterKind = 'cors' | 'stateful_session_cookie' | 'stateful_session_header';
+export type IrHttpFilterKind =
+  | 'cors'
+  | 'stateful_session_cookie'
+  | 'stateful_session_header'
+  /** Aborts the share of requests that belongs to unresolved backendRefs with a 500. */
+  | 'invalid_backend_abort';
 
 export interface IrRouteConfig {
   name: string;
@@ -80,9 +85,7 @@ export interface IrVirtualHost {
 }
 
 export type IrStringMatch =
-  | { type: 'Exact'; value: string }
-  | { type: 'Prefix'; value: string }
-  | { type: 'RegularExpression'; value: string };
+  { type: 'Exact'; value: string } | { type: 'Prefix'; value: string } | { type: 'RegularExpression'; value: string };
 
 export interface IrPathMatch {
   /**

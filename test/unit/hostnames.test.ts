@@ -33,10 +33,9 @@ describe('hostname intersection', () => {
   });
 
   test('only intersecting route hostnames survive, sorted and deduplicated', () => {
-    expect(effectiveHostnames('*.example.com', ['b.example.com', 'other.org', 'a.example.com', 'b.example.com'])).toEqual([
-      'a.example.com',
-      'b.example.com',
-    ]);
+    expect(
+      effectiveHostnames('*.example.com', ['b.example.com', 'other.org', 'a.example.com', 'b.example.com']),
+    ).toEqual(['a.example.com', 'b.example.com']);
     expect(effectiveHostnames('foo.example.com', ['bar.example.com'])).toEqual([]);
   });
 

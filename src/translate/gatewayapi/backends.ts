@@ -12,11 +12,12 @@ import { clusterName } from './names.js';
 export type BackendFailureReason = 'InvalidKind' | 'RefNotPermitted' | 'BackendNotFound' | 'UnsupportedProtocol';
 
 export type BackendResult =
-  | { ok: true; cluster: IrCluster; websocket: boolean }
-  | { ok: false; reason: BackendFailureReason; message: string };
+  { ok: true; cluster: IrCluster; websocket: boolean } | { ok: false; reason: BackendFailureReason; message: string };
 
 /** Service `appProtocol` values Portico understands for HTTP routes (GEP-1911). */
-function upstreamProtocol(appProtocol: string | undefined): { protocol: 'http1' | 'http2'; websocket: boolean } | undefined {
+function upstreamProtocol(
+  appProtocol: string | undefined,
+): { protocol: 'http1' | 'http2'; websocket: boolean } | undefined {
   switch (appProtocol ?? '') {
     case '':
     case 'http':
@@ -31,7 +32,12 @@ function upstreamProtocol(appProtocol: string | undefined): { protocol: 'http1' 
   }
 }
 
-function resolveEndpoints(ctx: TranslationContext, namespace: string, service: string, port: ServicePort): IrEndpoint[] {
+function resolveEndpoints(
+  ctx: TranslationContext,
+  namespace: string,
+  service: string,
+  port: ServicePort,
+): IrEndpoint[] {
   const slices = ctx.endpointSlices.get(objectKey(namespace, service)) ?? [];
   const seen = new Set<string>();
   const endpoints: IrEndpoint[] = [];
@@ -65,7 +71,11 @@ export function resolveBackendRef(
   const namespace = ref.namespace ?? routeNamespace;
   const label = `${namespace}/${ref.name}`;
   if (group !== '' || kind !== 'Service') {
-    return { ok: false, reason: 'InvalidKind', message: `backendRef ${label}: kind ${group ? group + '/' : ''}${kind} is not supported; use a Service` };
+    return {
+      ok: false,
+      reason: 'InvalidKind',
+      message: `backendRef ${label}: kind ${group ? group + '/' : ''}${kind} is not supported; use a Service`,
+    };
   }
   const allowed = isReferenceAllowed(ctx, {
     fromGroup: GATEWAY_GROUP,

@@ -12,8 +12,7 @@ import { isReferenceAllowed } from './reference-grants.js';
 import { secretName } from './names.js';
 
 export type CertificateResult =
-  | { ok: true; secret: IrSecret }
-  | { ok: false; reason: 'InvalidCertificateRef' | 'RefNotPermitted'; message: string };
+  { ok: true; secret: IrSecret } | { ok: false; reason: 'InvalidCertificateRef' | 'RefNotPermitted'; message: string };
 
 function secretField(secret: Secret, key: string): string | undefined {
   const fromString = secret.stringData?.[key];
@@ -51,7 +50,11 @@ export function resolveCertificateRef(
   const namespace = ref.namespace ?? gwNamespace;
   const label = `${namespace}/${ref.name}`;
   if (group !== '' || kind !== 'Secret') {
-    return { ok: false, reason: 'InvalidCertificateRef', message: `certificateRef ${label}: kind ${group ? group + '/' : ''}${kind} is not supported; use a core Secret` };
+    return {
+      ok: false,
+      reason: 'InvalidCertificateRef',
+      message: `certificateRef ${label}: kind ${group ? group + '/' : ''}${kind} is not supported; use a core Secret`,
+    };
   }
   const allowed = isReferenceAllowed(ctx, {
     fromGroup: GATEWAY_GROUP,
@@ -72,7 +75,11 @@ export function resolveCertificateRef(
   const secret = ctx.secrets.get(objectKey(namespace, ref.name));
   if (!secret) return { ok: false, reason: 'InvalidCertificateRef', message: `Secret ${label} does not exist` };
   if (secret.type !== 'kubernetes.io/tls') {
-    return { ok: false, reason: 'InvalidCertificateRef', message: `Secret ${label} is of type ${secret.type ?? 'Opaque'}, not kubernetes.io/tls` };
+    return {
+      ok: false,
+      reason: 'InvalidCertificateRef',
+      message: `Secret ${label} is of type ${secret.type ?? 'Opaque'}, not kubernetes.io/tls`,
+    };
   }
   const certificateChain = secretField(secret, 'tls.crt');
   const privateKey = secretField(secret, 'tls.key');

@@ -2,14 +2,7 @@
  * The shared, read-only view of the input that every translation step uses: lookups by
  * namespace/name, built once per translation.
  */
-import type {
-  EndpointSlice,
-  Namespace,
-  ReferenceGrant,
-  ResourceSet,
-  Secret,
-  Service,
-} from '../../resources/types.js';
+import type { EndpointSlice, Namespace, ReferenceGrant, ResourceSet, Secret, Service } from '../../resources/types.js';
 
 export function objectKey(namespace: string | undefined, name: string): string {
   return `${namespace ?? 'default'}/${name}`;

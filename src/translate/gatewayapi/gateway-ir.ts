@@ -20,7 +20,8 @@ import type {
 import { compareHostnameSpecificity, hostnameCovers, isWildcard } from './hostnames.js';
 import { isProgrammed, type ListenerState } from './listeners.js';
 import { comparePrecedence } from './precedence.js';
-import type { GatewayState, PlacedRoutes } from './gateway-state.js';
+import type { GatewayState, PlacedByHostname } from './gateway-state.js';
+import type { RouteEntry } from './http-route.js';
 import { envoyListenerName, filterChainName, routeConfigName, virtualHostName } from './names.js';
 
 /** More specific listener hostnames first: exact, then longer wildcards, then none. */
@@ -39,24 +40,46 @@ function ownerOf(domain: string, listeners: ListenerState[]): ListenerState | un
   return best;
 }
 
-function buildVirtualHosts(state: GatewayState, listeners: ListenerState[], clusters: Map<string, IrCluster>): IrVirtualHost[] {
+/** Placed hostnames that cover `domain`: itself, the wildcards above it, and `*`. */
+function coveringHostnames(domain: string, placed: PlacedByHostname, wildcards: string[]): string[] {
+  const out = wildcards.filter((w) => w !== domain && hostnameCovers(w, domain));
+  if (placed.has(domain)) out.push(domain);
+  if (domain !== '*' && placed.has('*')) out.push('*');
+  return out.sort(compareHostnameSpecificity);
+}
+
+function buildVirtualHosts(
+  state: GatewayState,
+  listeners: ListenerState[],
+  clusters: Map<string, IrCluster>,
+): IrVirtualHost[] {
   const domains = new Set<string>();
-  for (const l of listeners) for (const p of state.placed.get(l.index) ?? []) domains.add(p.hostname);
+  for (const l of listeners) for (const hostname of state.placed.get(l.index)?.keys() ?? []) domains.add(hostname);
+  const wildcardsByListener = new Map<number, string[]>();
+  for (const l of listeners) {
+    wildcardsByListener.set(l.index, [...(state.placed.get(l.index)?.keys() ?? [])].filter(isWildcard));
+  }
   const hosts: IrVirtualHost[] = [];
   for (const domain of [...domains].sort(compareHostnameSpecificity)) {
     const owner = ownerOf(domain, listeners);
     if (!owner) continue;
-    const placed: PlacedRoutes[] = (state.placed.get(owner.index) ?? []).filter((p) => hostnameCovers(p.hostname === '*' ? undefined : p.hostname, domain));
-    placed.sort((a, b) => compareHostnameSpecificity(a.hostname, b.hostname));
+    const placed: PlacedByHostname = state.placed.get(owner.index) ?? new Map();
+    // Routes from more specific route hostnames come first; routes with the same hostname are
+    // ordered together by match precedence.
     const routes: IrRoute[] = [];
     const seen = new Set<string>();
-    for (const p of placed) {
-      for (const e of [...p.entries].sort((a, b) => comparePrecedence(a.precedence, b.precedence))) {
+    for (const hostname of coveringHostnames(domain, placed, wildcardsByListener.get(owner.index) ?? [])) {
+      const entries: RouteEntry[] = [];
+      for (const p of placed.get(hostname)?.values() ?? []) {
+        entries.push(...p.entries);
+        for (const c of p.clusters) clusters.set(c.name, c);
+      }
+      entries.sort((a, b) => comparePrecedence(a.precedence, b.precedence));
+      for (const e of entries) {
         if (seen.has(e.route.name)) continue;
         seen.add(e.route.name);
         routes.push(e.route);
       }
-      for (const c of p.clusters) clusters.set(c.name, c);
     }
     hosts.push({ name: virtualHostName(domain), domains: [domain], routes });
   }
@@ -70,6 +93,7 @@ function httpFilters(config: IrRouteConfig): IrHttpFilterKind[] {
       if (r.cors) kinds.add('cors');
       if (r.sessionPersistence?.type === 'Cookie') kinds.add('stateful_session_cookie');
       if (r.sessionPersistence?.type === 'Header') kinds.add('stateful_session_header');
+      if (r.action.type === 'forward' && (r.action.invalidBackendWeight ?? 0) > 0) kinds.add('invalid_backend_abort');
     }
   }
   return [...kinds].sort();
@@ -89,7 +113,10 @@ export function buildGatewayIr(state: GatewayState): IrGateway {
     const protocol = onPort[0]?.protocol ?? 'HTTP';
     const chains: IrFilterChain[] = [];
     if (protocol === 'HTTP') {
-      const config: IrRouteConfig = { name: routeConfigName(gw, port), virtualHosts: buildVirtualHosts(state, onPort, clusters) };
+      const config: IrRouteConfig = {
+        name: routeConfigName(gw, port),
+        virtualHosts: buildVirtualHosts(state, onPort, clusters),
+      };
       routeConfigs.push(config);
       chains.push({
         name: `${gw}/http-${port}`,
@@ -98,7 +125,10 @@ export function buildGatewayIr(state: GatewayState): IrGateway {
       });
     } else {
       for (const l of [...onPort].sort((a, b) => a.name.localeCompare(b.name))) {
-        const config: IrRouteConfig = { name: routeConfigName(gw, port, l.name), virtualHosts: buildVirtualHosts(state, [l], clusters) };
+        const config: IrRouteConfig = {
+          name: routeConfigName(gw, port, l.name),
+          virtualHosts: buildVirtualHosts(state, [l], clusters),
+        };
         routeConfigs.push(config);
         for (const s of l.certificates) secrets.set(s.name, s);
         chains.push({
@@ -109,7 +139,13 @@ export function buildGatewayIr(state: GatewayState): IrGateway {
         });
       }
     }
-    listeners.push({ name: envoyListenerName(gw, protocol, port), address: '0.0.0.0', port, protocol, filterChains: chains });
+    listeners.push({
+      name: envoyListenerName(gw, protocol, port),
+      address: '0.0.0.0',
+      port,
+      protocol,
+      filterChains: chains,
+    });
   }
 
   const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);

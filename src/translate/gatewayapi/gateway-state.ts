@@ -7,11 +7,15 @@ import type { RouteEntry } from './http-route.js';
 import type { IrCluster } from '../../ir/types.js';
 
 /** A route's rules placed on one listener for one of its hostnames. */
-export interface PlacedRoutes {
-  hostname: string;
+export interface PlacedRoute {
+  /** `<namespace>/<name>` of the route. */
+  routeKey: string;
   entries: RouteEntry[];
   clusters: IrCluster[];
 }
+
+/** Routes placed on a listener, by the hostname they serve there, each route at most once. */
+export type PlacedByHostname = Map<string, Map<string, PlacedRoute>>;
 
 export interface GatewayState {
   key: string;
@@ -20,7 +24,7 @@ export interface GatewayState {
   accepted: boolean;
   listeners: ListenerState[];
   /** Routes placed on each listener (by listener index). */
-  placed: Map<number, PlacedRoutes[]>;
+  placed: Map<number, PlacedByHostname>;
   /** Routes attached to each listener (by listener index), for `attachedRoutes`. */
   attachedRouteKeys: Map<number, Set<string>>;
 }

@@ -106,15 +106,18 @@ function redirectSpec(filter: HTTPRequestRedirectFilter | undefined, errors: str
   if (!REDIRECT_CODES.has(statusCode)) errors.push(`requestRedirect: statusCode ${statusCode} is not supported`);
   else spec.statusCode = statusCode as RedirectSpec['statusCode'];
   if (f.scheme !== undefined) {
-    if (f.scheme !== 'http' && f.scheme !== 'https') errors.push(`requestRedirect: scheme ${f.scheme} is not supported`);
+    if (f.scheme !== 'http' && f.scheme !== 'https')
+      errors.push(`requestRedirect: scheme ${f.scheme} is not supported`);
     else spec.scheme = f.scheme;
   }
   if (f.hostname !== undefined) {
-    if (!isValidHostname(f.hostname) || f.hostname.startsWith('*')) errors.push(`requestRedirect: invalid hostname ${f.hostname}`);
+    if (!isValidHostname(f.hostname) || f.hostname.startsWith('*'))
+      errors.push(`requestRedirect: invalid hostname ${f.hostname}`);
     else spec.hostname = f.hostname;
   }
   if (f.port !== undefined) {
-    if (!Number.isInteger(f.port) || f.port < 1 || f.port > 65535) errors.push(`requestRedirect: invalid port ${f.port}`);
+    if (!Number.isInteger(f.port) || f.port < 1 || f.port > 65535)
+      errors.push(`requestRedirect: invalid port ${f.port}`);
     else spec.port = f.port;
   } else if (spec.scheme !== undefined) {
     // Spec: without a port, a redirect that sets the scheme goes to that scheme's well-known port.
@@ -145,7 +148,8 @@ function corsPolicy(filter: HTTPCORSFilter | undefined, errors: string[]): IrCor
   };
   const origins: IrStringMatch[] = [];
   for (const o of f.allowOrigins ?? []) {
-    if (typeof o !== 'string' || checkHeaderValue(o) || /\s/.test(o)) errors.push(`cors: invalid origin ${JSON.stringify(o)}`);
+    if (typeof o !== 'string' || checkHeaderValue(o) || /\s/.test(o))
+      errors.push(`cors: invalid origin ${JSON.stringify(o)}`);
     else origins.push(originMatch(o));
   }
   const cors: IrCors = {
@@ -199,7 +203,10 @@ export function translateFilters(filters: HTTPRouteFilter[] | undefined, scope: 
       }
       seen.add(type);
     }
-    if (scope.level === 'backend' && !['RequestHeaderModifier', 'ResponseHeaderModifier', 'ExtensionRef'].includes(type)) {
+    if (
+      scope.level === 'backend' &&
+      !['RequestHeaderModifier', 'ResponseHeaderModifier', 'ExtensionRef'].includes(type)
+    ) {
       result.errors.push(`filter ${type} is not supported on backendRefs`);
       continue;
     }
@@ -219,7 +226,8 @@ export function translateFilters(filters: HTTPRouteFilter[] | undefined, scope: 
       case 'URLRewrite': {
         const rw = filter.urlRewrite ?? {};
         if (rw.hostname !== undefined) {
-          if (!isValidHostname(rw.hostname) || rw.hostname.startsWith('*')) result.errors.push(`urlRewrite: invalid hostname ${rw.hostname}`);
+          if (!isValidHostname(rw.hostname) || rw.hostname.startsWith('*'))
+            result.errors.push(`urlRewrite: invalid hostname ${rw.hostname}`);
           else result.hostRewrite = rw.hostname;
         }
         checkPathModifier(rw.path, result.errors, 'urlRewrite');

@@ -7,7 +7,12 @@ import { checkHeaderName, checkHeaderValue, checkPath, checkRegex } from './vali
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
 
-function stringMatch(type: string | undefined, value: string, what: string, errors: string[]): IrStringMatch | undefined {
+function stringMatch(
+  type: string | undefined,
+  value: string,
+  what: string,
+  errors: string[],
+): IrStringMatch | undefined {
   if (type === undefined || type === 'Exact') {
     const problem = checkHeaderValue(value);
     if (problem) {

@@ -99,7 +99,11 @@ function retryPolicy(rule: HTTPRouteRule, errors: string[]): IrRetry | undefined
   return out;
 }
 
-function pathRewriteFor(modifier: FilterResult['pathRewrite'], match: IrRouteMatch, errors: string[]): IrPathRewrite | undefined {
+function pathRewriteFor(
+  modifier: FilterResult['pathRewrite'],
+  match: IrRouteMatch,
+  errors: string[],
+): IrPathRewrite | undefined {
   if (!modifier) return undefined;
   if (modifier.type === 'ReplaceFullPath') return { type: 'ReplaceFullPath', value: modifier.replaceFullPath ?? '/' };
   if (match.path.type !== 'PathPrefix') {
@@ -153,8 +157,11 @@ function translateBackends(
     const backend: IrWeightedBackend = { clusterName: resolved.cluster.name, weight };
     if (!isEmptyMutation(filters.requestHeaders)) backend.requestHeaders = filters.requestHeaders;
     if (!isEmptyMutation(filters.responseHeaders)) backend.responseHeaders = filters.responseHeaders;
-    if (filters.hostRewrite !== undefined) errors.push(`backendRef ${ref.name}: Host cannot be set by a backend filter`);
-    const same = result.backends.find((b) => b.clusterName === backend.clusterName && !b.requestHeaders && !b.responseHeaders);
+    if (filters.hostRewrite !== undefined)
+      errors.push(`backendRef ${ref.name}: Host cannot be set by a backend filter`);
+    const same = result.backends.find(
+      (b) => b.clusterName === backend.clusterName && !b.requestHeaders && !b.responseHeaders,
+    );
     if (same && !backend.requestHeaders && !backend.responseHeaders) same.weight += weight;
     else result.backends.push(backend);
   }
@@ -165,7 +172,13 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): H
   const namespace = route.metadata.namespace ?? 'default';
   const name = route.metadata.name;
   const rules = Array.isArray(route.spec?.rules) && route.spec.rules.length > 0 ? route.spec.rules : [{}];
-  const out: HttpRouteTranslation = { entries: [], clusters: [], refProblems: [], invalidRules: [], ruleCount: rules.length };
+  const out: HttpRouteTranslation = {
+    entries: [],
+    clusters: [],
+    refProblems: [],
+    invalidRules: [],
+    ruleCount: rules.length,
+  };
   const clusters = new Map<string, IrCluster>();
   const addCluster = (c: IrCluster) => clusters.set(c.name, c);
 
@@ -197,9 +210,15 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): H
     }
     if (rule.timeouts?.backendRequest !== undefined) {
       perTryTimeoutMs = parseGatewayDuration(rule.timeouts.backendRequest);
-      if (perTryTimeoutMs === undefined) errors.push(`timeouts.backendRequest: invalid duration ${rule.timeouts.backendRequest}`);
+      if (perTryTimeoutMs === undefined)
+        errors.push(`timeouts.backendRequest: invalid duration ${rule.timeouts.backendRequest}`);
     }
-    if (timeoutMs !== undefined && timeoutMs > 0 && perTryTimeoutMs !== undefined && (perTryTimeoutMs === 0 || perTryTimeoutMs > timeoutMs)) {
+    if (
+      timeoutMs !== undefined &&
+      timeoutMs > 0 &&
+      perTryTimeoutMs !== undefined &&
+      (perTryTimeoutMs === 0 || perTryTimeoutMs > timeoutMs)
+    ) {
       errors.push('timeouts.backendRequest must not be longer than timeouts.request');
     }
     const retry = retryPolicy(rule, errors);

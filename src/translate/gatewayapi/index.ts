@@ -7,7 +7,14 @@
  *   5. Statuses for every object Portico is responsible for.
  * Pure: no I/O, no clock (the time for changed conditions is an argument).
  */
-import type { Gateway, GatewayStatus, HTTPRoute, KubeObject, ResourceSet, RouteParentStatus } from '../../resources/types.js';
+import type {
+  Gateway,
+  GatewayStatus,
+  HTTPRoute,
+  KubeObject,
+  ResourceSet,
+  RouteParentStatus,
+} from '../../resources/types.js';
 import { CONTROLLER_NAME } from '../../resources/types.js';
 import type { IrGateway } from '../../ir/types.js';
 import { buildContext, type TranslationContext } from './context.js';
@@ -83,7 +90,9 @@ function routeParentStatuses(
     if (parent.kind === 'rejected') {
       conditions.push(condition('Accepted', false, parent.reason, parent.message));
     } else if (allRulesInvalid) {
-      conditions.push(condition('Accepted', false, 'UnsupportedValue', `no valid rule: ${translation.invalidRules.join(' | ')}`));
+      conditions.push(
+        condition('Accepted', false, 'UnsupportedValue', `no valid rule: ${translation.invalidRules.join(' | ')}`),
+      );
     } else {
       conditions.push(condition('Accepted', true, 'Accepted', `Route is accepted by Gateway ${parent.gateway.key}`));
       for (const a of parent.attachments) {
@@ -91,24 +100,35 @@ function routeParentStatuses(
         keys.add(routeKey);
         parent.gateway.attachedRouteKeys.set(a.listener.index, keys);
         if (!isProgrammed(a.listener)) continue;
-        const placed = parent.gateway.placed.get(a.listener.index) ?? [];
-        for (const hostname of a.hostnames) {
-          // A route listed twice for the same listener (two parentRefs) is placed once.
-          if (placed.some((p) => p.hostname === hostname && p.entries === translation.entries)) continue;
-          placed.push({ hostname, entries: translation.entries, clusters: translation.clusters });
-        }
+        const placed = parent.gateway.placed.get(a.listener.index) ?? new Map();
         parent.gateway.placed.set(a.listener.index, placed);
+        for (const hostname of a.hostnames) {
+          // Keyed by route: a route listed twice for the same listener (two parentRefs) is placed once.
+          const routes = placed.get(hostname) ?? new Map();
+          placed.set(hostname, routes);
+          routes.set(routeKey, { routeKey, entries: translation.entries, clusters: translation.clusters });
+        }
       }
     }
     const problems = translation.refProblems;
     conditions.push(
       problems.length === 0
         ? condition('ResolvedRefs', true, 'ResolvedRefs', 'All references are resolved')
-        : condition('ResolvedRefs', false, problems[0]!.reason, [...new Set(problems.map((p) => p.message))].join('; ')),
+        : condition(
+            'ResolvedRefs',
+            false,
+            problems[0]!.reason,
+            [...new Set(problems.map((p) => p.message))].join('; '),
+          ),
     );
     if (translation.invalidRules.length > 0 && !allRulesInvalid) {
       conditions.push(
-        condition('PartiallyInvalid', true, 'UnsupportedValue', `invalid rules were dropped: ${translation.invalidRules.join(' | ')}`),
+        condition(
+          'PartiallyInvalid',
+          true,
+          'UnsupportedValue',
+          `invalid rules were dropped: ${translation.invalidRules.join(' | ')}`,
+        ),
       );
     }
     const previous = route.status?.parents?.find(
@@ -123,7 +143,11 @@ function routeParentStatuses(
   return ours;
 }
 
-function sameParentRef(a: RouteParentStatus['parentRef'], b: RouteParentStatus['parentRef'], routeNs: string | undefined) {
+function sameParentRef(
+  a: RouteParentStatus['parentRef'],
+  b: RouteParentStatus['parentRef'],
+  routeNs: string | undefined,
+) {
   return (
     (a.group ?? '') === (b.group ?? '') &&
     (a.kind ?? '') === (b.kind ?? '') &&
@@ -140,7 +164,9 @@ function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewaySta
   const prevListeners = gw.status?.listeners ?? [];
   const conditions: ConditionInput[] = [];
   if (!state.accepted) {
-    conditions.push(condition('Accepted', false, 'Invalid', `GatewayClass ${gw.spec?.gatewayClassName} is not accepted`));
+    conditions.push(
+      condition('Accepted', false, 'Invalid', `GatewayClass ${gw.spec?.gatewayClassName} is not accepted`),
+    );
     conditions.push(condition('Programmed', false, 'Invalid', 'Gateway is not accepted'));
   } else {
     const invalid = state.listeners.filter((l) => !l.accepted);
@@ -164,7 +190,12 @@ function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewaySta
       name: l.name,
       supportedKinds: l.supportedKinds,
       attachedRoutes: state.attachedRouteKeys.get(l.index)?.size ?? 0,
-      conditions: materializeConditions(listenerConditions(l), gen, prevListeners.find((p) => p.name === l.name)?.conditions, ctx.now),
+      conditions: materializeConditions(
+        listenerConditions(l),
+        gen,
+        prevListeners.find((p) => p.name === l.name)?.conditions,
+        ctx.now,
+      ),
     })),
   };
   if (gw.status?.addresses) status.addresses = gw.status.addresses;

@@ -28,7 +28,8 @@ export function resolveParentRef(
   ref: ParentReference,
   gateways: ReadonlyMap<string, GatewayState>,
 ): ParentResult {
-  if ((ref.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (ref.kind ?? 'Gateway') !== 'Gateway') return { kind: 'foreign' };
+  if ((ref.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (ref.kind ?? 'Gateway') !== 'Gateway')
+    return { kind: 'foreign' };
   const routeNamespace = route.metadata.namespace ?? 'default';
   const gateway = gateways.get(`${ref.namespace ?? routeNamespace}/${ref.name}`);
   if (!gateway) return { kind: 'foreign' };
@@ -37,7 +38,8 @@ export function resolveParentRef(
   }
 
   const candidates = gateway.listeners.filter(
-    (l) => (ref.sectionName === undefined || l.name === ref.sectionName) && (ref.port === undefined || l.port === ref.port),
+    (l) =>
+      (ref.sectionName === undefined || l.name === ref.sectionName) && (ref.port === undefined || l.port === ref.port),
   );
   if (candidates.length === 0) {
     const what = [
@@ -46,7 +48,12 @@ export function resolveParentRef(
     ]
       .filter(Boolean)
       .join(' and ');
-    return { kind: 'rejected', gateway, reason: 'NoMatchingParent', message: `Gateway ${gateway.key} has no listener with ${what}` };
+    return {
+      kind: 'rejected',
+      gateway,
+      reason: 'NoMatchingParent',
+      message: `Gateway ${gateway.key} has no listener with ${what}`,
+    };
   }
 
   const gatewayNamespace = gateway.gateway.metadata.namespace ?? 'default';

@@ -42,6 +42,7 @@ export function checkRegex(pattern: string): string | undefined {
 /** Paths: absolute, printable ASCII, no whitespace, no control characters. */
 export function checkPath(path: string): string | undefined {
   if (typeof path !== 'string' || !path.startsWith('/')) return `path ${JSON.stringify(path)} must start with "/"`;
+  // eslint-disable-next-line no-control-regex
   if (/[\s\u0000-\u001f\u007f]/.test(path) || path.includes('#') || path.includes('?')) {
     return `path ${JSON.stringify(path)} contains characters not allowed in a path`;
   }

@@ -1,0 +1,47 @@
+# Portico developer entry points. `make test` is what CI runs (.ci/run).
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := test
+
+NODE ?= node
+export UPDATE_GOLDEN
+# Lives inside node_modules so that deleting node_modules also forces a fresh `npm ci`.
+SETUP_STAMP := node_modules/.portico-setup.stamp
+
+.PHONY: setup build lint test bench run clean distclean
+
+setup: $(SETUP_STAMP)
+
+$(SETUP_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# dist/ is removed first so a deleted source or test never leaves a stale compiled copy behind
+# (tsc is not incremental here, so this costs nothing).
+build: setup
+	rm -rf dist
+	npx tsc -p tsconfig.json
+
+lint: setup
+	npx eslint .
+	npx prettier --check .
+
+# UPDATE_GOLDEN=1 reaches the golden runner through the environment (make exports it).
+test: setup build lint
+	$(NODE) --experimental-vm-modules node_modules/jest/bin/jest.js
+
+bench: setup build
+	$(NODE) --expose-gc dist/bench/translate-bench.js
+
+run: build
+	@echo 'usage: portico translate -f FILE|DIR [-f ...] [-o yaml|json] [--show-secrets]'
+	@echo 'example: ./bin/portico.js translate -f examples/translate/basic.yaml'
+	@echo
+	./bin/portico.js translate -f examples/translate/basic.yaml
+
+clean:
+	rm -rf dist
+
+# Also drops what `make setup` installed and the local caches (slow to rebuild).
+distclean: clean
+	rm -rf node_modules .cache .venv

@@ -1,0 +1,131 @@
+/**
+ * Full translation benchmark: ResourceSet → IR → Envoy resources (`translate()`), at several
+ * sizes. Reports wall time (min and median over several iterations after warm-up), heap retained
+ * by the input and by one translation result (measured after a forced GC), and RSS.
+ *
+ *   node --expose-gc dist/bench/translate-bench.js [--sizes 1000,10000] [--iterations 5] [--warmup 2]
+ */
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { translate } from '../src/translate/index.js';
+import type { TranslationResult } from '../src/translate/index.js';
+import { generateResourceSet } from './generate.js';
+
+interface Measurement {
+  routes: number;
+  clusters: number;
+  virtualHosts: number;
+  minMs: number;
+  medianMs: number;
+  inputHeapMiB: number;
+  resultHeapMiB: number;
+  rssMiB: number;
+  /** Peak RSS of the process so far (so it includes every smaller size run before). */
+  peakRssMiB: number;
+}
+
+const MIB = 1024 * 1024;
+
+function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run node with --expose-gc (make bench does)');
+  // Twice: the first pass can leave objects that only become unreachable after finalizers ran.
+  gc();
+  gc();
+}
+
+function heapUsed(): number {
+  collectGarbage();
+  return process.memoryUsage().heapUsed;
+}
+
+function median(sorted: number[]): number {
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function measure(routes: number, iterations: number, warmup: number): Measurement {
+  const baseline = heapUsed();
+  const input = generateResourceSet(routes);
+  const withInput = heapUsed();
+
+  for (let i = 0; i < warmup; i++) translate(input);
+  const times: number[] = [];
+  let result: TranslationResult | undefined;
+  for (let i = 0; i < iterations; i++) {
+    result = undefined; // let the previous result be collected; measure one live result at the end
+    const start = performance.now();
+    result = translate(input);
+    times.push(performance.now() - start);
+  }
+  const withResult = heapUsed();
+  const gateway = result?.gateways[0];
+  times.sort((a, b) => a - b);
+  return {
+    routes,
+    clusters: gateway?.xds.clusters.length ?? 0,
+    virtualHosts: gateway?.ir.routeConfigs.reduce((n, rc) => n + rc.virtualHosts.length, 0) ?? 0,
+    minMs: times[0] ?? NaN,
+    medianMs: median(times),
+    inputHeapMiB: (withInput - baseline) / MIB,
+    resultHeapMiB: (withResult - withInput) / MIB,
+    rssMiB: process.memoryUsage().rss / MIB,
+    peakRssMiB: (process.resourceUsage().maxRSS * 1024) / MIB,
+  };
+}
+
+function printTable(rows: Measurement[]): void {
+  const header = [
+    'routes',
+    'vhosts',
+    'clusters',
+    'min ms',
+    'median ms',
+    'input heap MiB',
+    'result heap MiB',
+    'RSS MiB',
+    'peak RSS MiB',
+  ];
+  const cells = rows.map((r) => [
+    String(r.routes),
+    String(r.virtualHosts),
+    String(r.clusters),
+    r.minMs.toFixed(1),
+    r.medianMs.toFixed(1),
+    r.inputHeapMiB.toFixed(1),
+    r.resultHeapMiB.toFixed(1),
+    r.rssMiB.toFixed(0),
+    r.peakRssMiB.toFixed(0),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
+  const line = (row: string[]): string => `| ${row.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 1) + ':').join('|')}|`);
+  for (const row of cells) console.log(line(row));
+}
+
+function integerFlag(value: string, flag: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer >= ${min}, not "${value}"`);
+  return n;
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '1000,10000' },
+      iterations: { type: 'string', default: '5' },
+      warmup: { type: 'string', default: '2' },
+    },
+  });
+  const sizes = values.sizes.split(',').map((s) => integerFlag(s.trim(), '--sizes', 1));
+  const iterations = integerFlag(values.iterations, '--iterations', 1);
+  const warmup = integerFlag(values.warmup, '--warmup', 0);
+
+  console.log(`translate() benchmark: node ${process.version}, ${iterations} iterations after ${warmup} warm-up`);
+  const rows: Measurement[] = [];
+  for (const size of sizes) rows.push(measure(size, iterations, warmup));
+  printTable(rows);
+}
+
+main();

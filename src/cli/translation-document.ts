@@ -1,0 +1,90 @@
+/**
+ * The document `portico translate` prints, and the golden files store: Envoy resources per Gateway
+ * in proto JSON, then every input Gateway API object with its computed status. One function builds
+ * it for both so that what a user sees and what the tests pin are the same thing.
+ */
+import { stringify } from 'yaml';
+import { toProtoJson } from '../proto/proto-json.js';
+import { TYPE_URL_BY_KIND } from '../proto/type-urls.js';
+import type { TranslationResult } from '../translate/index.js';
+import { XDS_KINDS } from '../translate/xds/types.js';
+import type { EnvoyMessage, XdsKind, XdsResources } from '../translate/xds/types.js';
+import type { KubeObject } from '../resources/types.js';
+
+export interface TranslationDocumentOptions {
+  /** Print TLS private keys as they are; otherwise they are replaced by a placeholder. */
+  showSecrets: boolean;
+}
+
+export type GatewayXdsDocument = { [K in XdsKind]: unknown[] };
+
+export interface ResourceStatusDocument {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; generation?: number };
+  status?: unknown;
+}
+
+export interface TranslationDocument {
+  /** Keyed by `<namespace>/<gateway>`, in the translator's (sorted) order. */
+  xds: Record<string, GatewayXdsDocument>;
+  resources: ResourceStatusDocument[];
+}
+
+export type OutputFormat = 'yaml' | 'json';
+
+export const REDACTED = '[redacted]';
+
+export function buildTranslationDocument(
+  result: TranslationResult,
+  opts: TranslationDocumentOptions,
+): TranslationDocument {
+  const xds: Record<string, GatewayXdsDocument> = {};
+  for (const gateway of result.gateways) {
+    xds[gateway.name] = gatewayXdsDocument(gateway.xds, opts);
+  }
+  return { xds, resources: result.resources.map(resourceStatusDocument) };
+}
+
+/** Serializes deterministically: key order is insertion order, which the translator keeps stable. */
+export function formatTranslationDocument(document: TranslationDocument, format: OutputFormat): string {
+  if (format === 'json') return `${JSON.stringify(document, null, 2)}\n`;
+  // No anchors/aliases for repeated objects (they make diffs unreadable) and no line folding (so a
+  // long regex or certificate stays greppable on one line).
+  return stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 });
+}
+
+function gatewayXdsDocument(resources: XdsResources, opts: TranslationDocumentOptions): GatewayXdsDocument {
+  const document = {} as GatewayXdsDocument;
+  for (const kind of XDS_KINDS) {
+    const typeUrl = TYPE_URL_BY_KIND[kind];
+    document[kind] = resources[kind].map((message) =>
+      toProtoJson(typeUrl, kind === 'secrets' && !opts.showSecrets ? redactPrivateKey(message) : message),
+    );
+  }
+  return document;
+}
+
+/**
+ * Redacts the raw message rather than the proto JSON so the result is still a valid Secret
+ * (a DataSource with an inline string) whatever field naming the JSON printer uses.
+ */
+function redactPrivateKey(secret: EnvoyMessage): EnvoyMessage {
+  const tls = secret.tls_certificate;
+  if (!isRecord(tls) || tls.private_key === undefined) return secret;
+  return { ...secret, tls_certificate: { ...tls, private_key: { inline_string: REDACTED } } };
+}
+
+function resourceStatusDocument(object: KubeObject): ResourceStatusDocument {
+  const { name, namespace, generation } = object.metadata;
+  const metadata: ResourceStatusDocument['metadata'] = { name };
+  if (namespace !== undefined) metadata.namespace = namespace;
+  if (generation !== undefined) metadata.generation = generation;
+  const document: ResourceStatusDocument = { apiVersion: object.apiVersion, kind: object.kind, metadata };
+  if (object.status !== undefined) document.status = object.status;
+  return document;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

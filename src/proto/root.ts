@@ -1,0 +1,97 @@
+/**
+ * The single protobufjs Root holding every Envoy message Portico emits or packs into an Any.
+ *
+ * One Root matters: protobufjs packs `{'@type': url, ...}` into an Any only when that type is
+ * loaded in the same Root, and silently encodes an empty Any otherwise. Everything Portico
+ * sends is therefore loaded here, from the Envoy API protos pinned by `@grpc/grpc-js-xds`.
+ */
+// proto-loader registers google/protobuf/descriptor.proto (and api/type) as protobufjs
+// "common" files when it is first imported; Envoy's annotations import descriptor.proto.
+import '@grpc/proto-loader';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import protobuf from 'protobufjs';
+
+/** The package whose `deps/` ships the Envoy API protos, and the version this list was checked against. */
+export const PROTO_PACKAGE = '@grpc/grpc-js-xds';
+export const PROTO_PACKAGE_VERSION = '1.14.1';
+
+/**
+ * Entry-point .proto files, relative to the include dirs. The one source of truth for what is
+ * loaded; `protos/README.md` explains it (a unit test keeps the two in step).
+ */
+export const PROTO_ENTRYPOINTS: readonly string[] = [
+  // Resources served over xDS.
+  'envoy/config/listener/v3/listener.proto',
+  'envoy/config/route/v3/route.proto',
+  'envoy/config/cluster/v3/cluster.proto',
+  'envoy/config/endpoint/v3/endpoint.proto',
+  'envoy/extensions/transport_sockets/tls/v3/secret.proto',
+  // Messages packed into Any fields of those resources.
+  'envoy/extensions/transport_sockets/tls/v3/tls.proto',
+  'envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto',
+  'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
+  'envoy/extensions/filters/http/router/v3/router.proto',
+  'envoy/extensions/filters/http/cors/v3/cors.proto',
+  'envoy/extensions/filters/http/fault/v3/fault.proto',
+  'envoy/extensions/filters/http/stateful_session/v3/stateful_session.proto',
+  'envoy/extensions/http/stateful_session/cookie/v3/cookie.proto',
+  'envoy/extensions/http/stateful_session/header/v3/header.proto',
+  'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
+  // The ADS service itself (DiscoveryRequest/Response, Delta*).
+  'envoy/service/discovery/v3/ads.proto',
+  'envoy/service/discovery/v3/discovery.proto',
+];
+
+/** Sub-directories of `<package>/deps` searched for imports, in order. */
+const INCLUDE_SUBDIRS = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'] as const;
+
+function protoIncludeDirs(): string[] {
+  const require = createRequire(import.meta.url);
+  // The package has no "exports" map, so its main entry resolves; its root is above build/.
+  let dir = path.dirname(require.resolve(PROTO_PACKAGE));
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`cannot locate the ${PROTO_PACKAGE} package root`);
+    dir = parent;
+  }
+  return INCLUDE_SUBDIRS.map((sub) => path.join(dir, 'deps', sub));
+}
+
+function loadRoot(): protobuf.Root {
+  const includeDirs = protoIncludeDirs();
+  const root = new protobuf.Root();
+  const defaultResolve = root.resolvePath.bind(root);
+  root.resolvePath = (origin: string, target: string): string | null => {
+    if (path.isAbsolute(target)) return target;
+    for (const dir of includeDirs) {
+      const candidate = path.join(dir, target);
+      if (fs.existsSync(candidate)) return candidate;
+    }
+    // google/protobuf/*.proto are not on disk here: protobufjs serves them from its bundled
+    // "common" definitions, which it looks up by the unresolved name.
+    return defaultResolve(origin, target);
+  };
+  root.loadSync([...PROTO_ENTRYPOINTS], { keepCase: true });
+  root.resolveAll();
+  return root;
+}
+
+let memo: protobuf.Root | undefined;
+
+/** The shared Root, loaded on first use (about 150 ms) and then reused. */
+export function protoRoot(): protobuf.Root {
+  memo ??= loadRoot();
+  return memo;
+}
+
+/** The message type for a type URL (`type.googleapis.com/<full.name>`) or a bare full name. */
+export function lookupMessageType(typeUrlOrName: string): protobuf.Type | undefined {
+  const name = typeUrlOrName.slice(typeUrlOrName.lastIndexOf('/') + 1);
+  try {
+    return protoRoot().lookupType(name);
+  } catch {
+    return undefined;
+  }
+}

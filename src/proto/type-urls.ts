@@ -1,0 +1,51 @@
+/**
+ * Type URLs of every Envoy message Portico serves or packs into an Any, as literal types so a
+ * misspelt URL is a compile error rather than an empty Any at runtime.
+ */
+import type { XdsKind } from '../translate/xds/types.js';
+
+const PREFIX = 'type.googleapis.com/';
+
+export const LISTENER = `${PREFIX}envoy.config.listener.v3.Listener` as const;
+export const ROUTE_CONFIGURATION = `${PREFIX}envoy.config.route.v3.RouteConfiguration` as const;
+export const CLUSTER = `${PREFIX}envoy.config.cluster.v3.Cluster` as const;
+export const CLUSTER_LOAD_ASSIGNMENT = `${PREFIX}envoy.config.endpoint.v3.ClusterLoadAssignment` as const;
+export const SECRET = `${PREFIX}envoy.extensions.transport_sockets.tls.v3.Secret` as const;
+
+export const HTTP_CONNECTION_MANAGER =
+  `${PREFIX}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager` as const;
+export const ROUTER = `${PREFIX}envoy.extensions.filters.http.router.v3.Router` as const;
+export const CORS = `${PREFIX}envoy.extensions.filters.http.cors.v3.Cors` as const;
+export const HTTP_FAULT = `${PREFIX}envoy.extensions.filters.http.fault.v3.HTTPFault` as const;
+export const CORS_POLICY = `${PREFIX}envoy.extensions.filters.http.cors.v3.CorsPolicy` as const;
+export const STATEFUL_SESSION = `${PREFIX}envoy.extensions.filters.http.stateful_session.v3.StatefulSession` as const;
+export const STATEFUL_SESSION_PER_ROUTE =
+  `${PREFIX}envoy.extensions.filters.http.stateful_session.v3.StatefulSessionPerRoute` as const;
+export const COOKIE_BASED_SESSION_STATE =
+  `${PREFIX}envoy.extensions.http.stateful_session.cookie.v3.CookieBasedSessionState` as const;
+export const HEADER_BASED_SESSION_STATE =
+  `${PREFIX}envoy.extensions.http.stateful_session.header.v3.HeaderBasedSessionState` as const;
+export const DOWNSTREAM_TLS_CONTEXT =
+  `${PREFIX}envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext` as const;
+export const TLS_INSPECTOR = `${PREFIX}envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector` as const;
+export const HTTP_PROTOCOL_OPTIONS = `${PREFIX}envoy.extensions.upstreams.http.v3.HttpProtocolOptions` as const;
+
+/** The type URLs of resources served over xDS. */
+export type ResourceTypeUrl =
+  typeof LISTENER | typeof ROUTE_CONFIGURATION | typeof CLUSTER | typeof CLUSTER_LOAD_ASSIGNMENT | typeof SECRET;
+
+export const TYPE_URL_BY_KIND: { readonly [K in XdsKind]: ResourceTypeUrl } = {
+  listeners: LISTENER,
+  routes: ROUTE_CONFIGURATION,
+  clusters: CLUSTER,
+  endpoints: CLUSTER_LOAD_ASSIGNMENT,
+  secrets: SECRET,
+};
+
+/** Inverse of `TYPE_URL_BY_KIND`, for requests that name a type URL. */
+export function kindOfTypeUrl(typeUrl: string): XdsKind | undefined {
+  for (const [kind, url] of Object.entries(TYPE_URL_BY_KIND) as [XdsKind, ResourceTypeUrl][]) {
+    if (url === typeUrl) return kind;
+  }
+  return undefined;
+}

@@ -1,0 +1,198 @@
+/**
+ * Reads Kubernetes manifests (multi-document YAML, as `kubectl apply -f` takes them) into
+ * KubeObjects. Anything that would silently change the translation — broken YAML, a kind Portico
+ * does not know, an object without a name — is an error that points at the file, the document and
+ * the line, because a user debugging a translation needs to find the offending object fast.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { isMap, isNode, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
+import { GATEWAY_GROUP } from './types.js';
+import type { KubeObject } from './types.js';
+import { NOT_YET_SUPPORTED_KINDS, SUPPORTED_KINDS } from './resource-set.js';
+
+export class LoadError extends Error {
+  override readonly name = 'LoadError';
+
+  constructor(
+    readonly file: string,
+    /** 1-based index of the YAML document in the file; undefined when the file itself could not be read. */
+    readonly document: number | undefined,
+    /** 1-based line in the file. */
+    readonly line: number | undefined,
+    /** What is wrong, without the location. */
+    readonly reason: string,
+  ) {
+    super(`${formatLocation(file, document, line)}: ${reason}`);
+  }
+}
+
+export interface LoadedObjects {
+  objects: KubeObject[];
+  /** Objects that were read but are ignored (kinds not supported yet), one message each. */
+  warnings: string[];
+}
+
+/** Parses one file's text. `file` is only used in messages. */
+export function loadYaml(text: string, file: string): LoadedObjects {
+  const lineCounter = new LineCounter();
+  // prettyErrors off: the message stays one line and the location is reported our way.
+  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
+  const result: LoadedObjects = { objects: [], warnings: [] };
+
+  documents.forEach((doc, index) => {
+    const documentNumber = index + 1;
+    const [firstError] = doc.errors;
+    if (firstError) {
+      throw new LoadError(file, documentNumber, lineAt(firstError.pos[0]), `invalid YAML: ${firstError.message}`);
+    }
+    // maxAliasCount bounds alias expansion ("billion laughs") in untrusted input.
+    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    if (value === null || value === undefined) return; // empty document, or only comments
+    new DocumentLoader(file, documentNumber, lineAt, result).load(value, doc.contents);
+  });
+  return result;
+}
+
+/**
+ * Reads files and directories (every `*.yaml` / `*.yml` directly inside, in name order) in the
+ * order given, as `kubectl apply -f` would.
+ */
+export function loadYamlFiles(paths: readonly string[]): LoadedObjects {
+  const result: LoadedObjects = { objects: [], warnings: [] };
+  for (const path of paths) {
+    for (const file of expandPath(path, result.warnings)) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new LoadError(file, undefined, undefined, `cannot read file: ${errorMessage(err)}`);
+      }
+      const loaded = loadYaml(text, file);
+      result.objects.push(...loaded.objects);
+      result.warnings.push(...loaded.warnings);
+    }
+  }
+  return result;
+}
+
+function expandPath(path: string, warnings: string[]): string[] {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch (err) {
+    throw new LoadError(path, undefined, undefined, `cannot read file: ${errorMessage(err)}`);
+  }
+  if (!isDirectory) return [path];
+  const files = readdirSync(path, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name))
+    .map((entry) => entry.name)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) // code-unit order: independent of locale
+    .map((name) => join(path, name));
+  if (files.length === 0) warnings.push(`${path}: directory has no *.yaml or *.yml files`);
+  return files;
+}
+
+/** Validates one document's value, keeping the YAML nodes alongside so errors can name a line. */
+class DocumentLoader {
+  constructor(
+    private readonly file: string,
+    private readonly document: number,
+    private readonly lineAt: (offset: number) => number,
+    private readonly result: LoadedObjects,
+  ) {}
+
+  load(value: unknown, node: unknown): void {
+    const object = this.expectMapping(value, node);
+    // `kubectl get -o yaml` wraps several objects in a List; accept it so its output can be translated.
+    if (object.kind === 'List' && object.apiVersion === 'v1') {
+      const items = object.items ?? [];
+      const itemsNode = isMap(node) ? node.get('items', true) : undefined;
+      if (!Array.isArray(items)) this.fail('List items must be a sequence', itemsNode ?? node);
+      items.forEach((item, i) => this.loadObject(item, isSeq(itemsNode) ? itemsNode.items[i] : itemsNode));
+      return;
+    }
+    this.loadObject(object, node);
+  }
+
+  private loadObject(value: unknown, node: unknown): void {
+    const object = this.expectMapping(value, node);
+    const field = (name: string): unknown => (isMap(node) ? node.get(name, true) : undefined) ?? node;
+
+    const { apiVersion, kind, metadata } = object;
+    if (typeof apiVersion !== 'string' || apiVersion === '') this.fail('missing apiVersion', field('apiVersion'));
+    if (typeof kind !== 'string' || kind === '') this.fail('missing kind', field('kind'));
+    if (!isPlainObject(metadata)) this.fail('missing metadata', field('metadata'));
+    const metadataNode = field('metadata');
+    const metadataField = (name: string): unknown =>
+      (isMap(metadataNode) ? metadataNode.get(name, true) : undefined) ?? metadataNode;
+    if (typeof metadata.name !== 'string' || metadata.name === '') {
+      this.fail(`${kind} has no metadata.name`, metadataField('name'));
+    }
+    if (metadata.namespace !== undefined && typeof metadata.namespace !== 'string') {
+      this.fail(`${kind} ${metadata.name}: metadata.namespace must be a string`, metadataField('namespace'));
+    }
+
+    const supported = SUPPORTED_KINDS.get(kind);
+    if (supported) {
+      if (!supported.apiVersions.includes(apiVersion)) {
+        this.fail(
+          `${kind} ${metadata.name}: unsupported apiVersion "${apiVersion}" (expected ${supported.apiVersions.join(' or ')})`,
+          field('apiVersion'),
+        );
+      }
+      this.result.objects.push(object as unknown as KubeObject);
+      return;
+    }
+    if (NOT_YET_SUPPORTED_KINDS.has(kind) && apiVersion.startsWith(`${GATEWAY_GROUP}/`)) {
+      this.result.warnings.push(
+        `${this.location(field('kind'))}: ${kind} ${metadata.name} is not supported yet and is ignored`,
+      );
+      return;
+    }
+    this.fail(
+      `unknown kind "${kind}" (apiVersion "${apiVersion}"); supported kinds: ${[...SUPPORTED_KINDS.keys()].join(', ')}`,
+      field('kind'),
+    );
+  }
+
+  private expectMapping(value: unknown, node: unknown): Record<string, unknown> {
+    if (!isPlainObject(value)) {
+      const got = Array.isArray(value) ? 'a sequence' : value === null ? 'null' : `a ${typeof value}`;
+      this.fail(`expected a Kubernetes object (a mapping with apiVersion, kind, metadata), got ${got}`, node);
+    }
+    return value;
+  }
+
+  private fail(reason: string, node: unknown): never {
+    throw new LoadError(this.file, this.document, this.lineOf(node), reason);
+  }
+
+  private location(node: unknown): string {
+    return formatLocation(this.file, this.document, this.lineOf(node));
+  }
+
+  private lineOf(node: unknown): number | undefined {
+    const range = isNode(node) ? (node as YamlNode).range : undefined;
+    return range ? this.lineAt(range[0]) : undefined;
+  }
+}
+
+function formatLocation(file: string, document: number | undefined, line: number | undefined): string {
+  const parts = [
+    document === undefined ? undefined : `document ${document}`,
+    line === undefined ? undefined : `line ${line}`,
+  ];
+  const where = parts.filter((part) => part !== undefined).join(', ');
+  return where ? `${file}: ${where}` : file;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

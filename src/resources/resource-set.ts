@@ -1,0 +1,136 @@
+/**
+ * Folds a list of Kubernetes objects into the one immutable input of the translator: a
+ * `ResourceSet` with every kind in its own list, sorted, so the same objects always give the
+ * same translation whatever order they were read in.
+ */
+import type { KubeObject, ResourceSet } from './types.js';
+import { GATEWAY_GROUP } from './types.js';
+
+export interface SupportedKind {
+  /** `<group>/<version>` (or `<version>` for the core group) values Portico reads. */
+  apiVersions: readonly string[];
+  namespaced: boolean;
+  bucket: keyof ResourceSet;
+}
+
+/** The kinds the translator understands; a Map so that kinds like `constructor` cannot hit Object's prototype. */
+export const SUPPORTED_KINDS: ReadonlyMap<string, SupportedKind> = new Map<string, SupportedKind>([
+  [
+    'GatewayClass',
+    { apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1beta1`], namespaced: false, bucket: 'gatewayClasses' },
+  ],
+  [
+    'Gateway',
+    { apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1beta1`], namespaced: true, bucket: 'gateways' },
+  ],
+  [
+    'HTTPRoute',
+    { apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1beta1`], namespaced: true, bucket: 'httpRoutes' },
+  ],
+  [
+    'ReferenceGrant',
+    { apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1beta1`], namespaced: true, bucket: 'referenceGrants' },
+  ],
+  ['Service', { apiVersions: ['v1'], namespaced: true, bucket: 'services' }],
+  ['EndpointSlice', { apiVersions: ['discovery.k8s.io/v1'], namespaced: true, bucket: 'endpointSlices' }],
+  ['Secret', { apiVersions: ['v1'], namespaced: true, bucket: 'secrets' }],
+  ['Namespace', { apiVersions: ['v1'], namespaced: false, bucket: 'namespaces' }],
+]);
+
+/**
+ * Gateway API kinds that later work will translate. They are accepted (with a warning) rather than
+ * rejected so that real-world manifests mixing them with HTTPRoutes load today.
+ */
+export const NOT_YET_SUPPORTED_KINDS: ReadonlySet<string> = new Set([
+  'GRPCRoute',
+  'TLSRoute',
+  'TCPRoute',
+  'UDPRoute',
+  'BackendTLSPolicy',
+  'ListenerSet',
+]);
+
+export const DEFAULT_NAMESPACE = 'default';
+
+export interface CollectedResourceSet {
+  resources: ResourceSet;
+  warnings: string[];
+}
+
+export function buildResourceSet(objects: readonly KubeObject[]): ResourceSet {
+  return collectResourceSet(objects).resources;
+}
+
+/** Like `buildResourceSet`, also returning what was dropped or overridden on the way. */
+export function collectResourceSet(objects: readonly KubeObject[]): CollectedResourceSet {
+  const warnings: string[] = [];
+  const byBucket = new Map<keyof ResourceSet, Map<string, KubeObject>>();
+
+  for (const object of objects) {
+    const kind = SUPPORTED_KINDS.get(object.kind);
+    if (!kind) {
+      warnings.push(`ignoring ${object.kind} ${object.metadata.name}: kind not supported`);
+      continue;
+    }
+    const normalized = withScope(object, kind.namespaced);
+    const key = objectKey(normalized);
+    let bucket = byBucket.get(kind.bucket);
+    if (!bucket) {
+      bucket = new Map();
+      byBucket.set(kind.bucket, bucket);
+    }
+    if (bucket.has(key)) {
+      warnings.push(`duplicate ${object.kind} ${key}: the last definition wins`);
+      // Delete first so the survivor also takes the later position; order is re-sorted anyway.
+      bucket.delete(key);
+    }
+    bucket.set(key, normalized);
+  }
+
+  const sorted = (bucket: keyof ResourceSet): KubeObject[] =>
+    [...(byBucket.get(bucket)?.values() ?? [])].sort(compareByNamespaceAndName);
+
+  // Spelled out field by field so that a kind added to ResourceSet fails to compile here until it is handled.
+  // The casts are sound in shape only: objects are untrusted input and the translator validates fields.
+  const resources: ResourceSet = {
+    gatewayClasses: sorted('gatewayClasses') as ResourceSet['gatewayClasses'],
+    gateways: sorted('gateways') as ResourceSet['gateways'],
+    httpRoutes: sorted('httpRoutes') as ResourceSet['httpRoutes'],
+    referenceGrants: sorted('referenceGrants') as ResourceSet['referenceGrants'],
+    services: sorted('services') as ResourceSet['services'],
+    endpointSlices: sorted('endpointSlices') as ResourceSet['endpointSlices'],
+    secrets: sorted('secrets') as ResourceSet['secrets'],
+    namespaces: sorted('namespaces') as ResourceSet['namespaces'],
+  };
+  return { resources, warnings };
+}
+
+/** Namespaced objects default to `default` (as kubectl does); cluster-scoped ones carry no namespace. */
+function withScope(object: KubeObject, namespaced: boolean): KubeObject {
+  const { namespace } = object.metadata;
+  if (namespaced && !namespace) {
+    return { ...object, metadata: { ...object.metadata, namespace: DEFAULT_NAMESPACE } };
+  }
+  if (!namespaced && namespace !== undefined) {
+    const { namespace: _ignored, ...metadata } = object.metadata;
+    return { ...object, metadata };
+  }
+  return object;
+}
+
+function objectKey(object: KubeObject): string {
+  const { namespace, name } = object.metadata;
+  return namespace === undefined ? name : `${namespace}/${name}`;
+}
+
+/** Code-unit order, not `localeCompare`: the result must not depend on the machine's locale. */
+function compareByNamespaceAndName(a: KubeObject, b: KubeObject): number {
+  return (
+    compareStrings(a.metadata.namespace ?? '', b.metadata.namespace ?? '') ||
+    compareStrings(a.metadata.name, b.metadata.name)
+  );
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

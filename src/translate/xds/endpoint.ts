@@ -1,0 +1,28 @@
+/** ClusterLoadAssignments: one per cluster, sent even when empty so a warming cluster completes. */
+import type { IrCluster, IrEndpoint } from '../../ir/types.js';
+import type { EnvoyMessage } from './types.js';
+
+function endpointKey(e: IrEndpoint): string {
+  return `${e.address}:${e.port}`;
+}
+
+/** Sorted and deduplicated: the same endpoint set must encode to the same bytes. */
+function uniqueSortedEndpoints(endpoints: IrEndpoint[]): IrEndpoint[] {
+  const byKey = new Map(endpoints.map((e) => [endpointKey(e), e] as const));
+  return [...byKey.keys()].sort().map((key) => byKey.get(key) as IrEndpoint);
+}
+
+export function buildClusterLoadAssignment(cluster: IrCluster): EnvoyMessage {
+  const endpoints = uniqueSortedEndpoints(cluster.endpoints);
+  const out: EnvoyMessage = { cluster_name: cluster.name };
+  if (endpoints.length > 0) {
+    out.endpoints = [
+      {
+        lb_endpoints: endpoints.map((e) => ({
+          endpoint: { address: { socket_address: { address: e.address, port_value: e.port } } },
+        })),
+      },
+    ];
+  }
+  return out;
+}

@@ -1,0 +1,90 @@
+/**
+ * HTTP filters of the connection manager and their per-route configuration.
+ *
+ * Optional filters are installed with no configuration of their own, which makes them no-ops;
+ * a route turns one on through `typed_per_filter_config`. That keeps one HCM per listener no
+ * matter which routes use CORS or session persistence, and the router is always last.
+ */
+import type { IrCors, IrHttpFilterKind, IrRoute, IrSessionPersistence } from '../../ir/types.js';
+import {
+  COOKIE_BASED_SESSION_STATE,
+  CORS,
+  CORS_POLICY,
+  HTTP_FAULT,
+  HEADER_BASED_SESSION_STATE,
+  ROUTER,
+  STATEFUL_SESSION,
+  STATEFUL_SESSION_PER_ROUTE,
+} from '../../proto/type-urls.js';
+import { durationFromSeconds } from './duration.js';
+import { stringMatcher } from './route-match.js';
+import type { EnvoyMessage } from './types.js';
+
+export const CORS_FILTER = 'envoy.filters.http.cors';
+export const STATEFUL_SESSION_FILTER = 'envoy.filters.http.stateful_session';
+export const ROUTER_FILTER = 'envoy.filters.http.router';
+export const FAULT_FILTER = 'envoy.filters.http.fault';
+
+/**
+ * Per-backend filter config that answers 500 for every request sent to that weighted entry: the
+ * Gateway API says the share of an unresolved backendRef gets a 500, while the rest still flows.
+ */
+export function invalidBackendAbort(): EnvoyMessage {
+  return { [FAULT_FILTER]: { '@type': HTTP_FAULT, abort: { http_status: 500, percentage: { numerator: 100 } } } };
+}
+
+/** The HCM filter chain: CORS first (it answers preflights), then session affinity, then the router. */
+export function httpFilters(kinds: readonly IrHttpFilterKind[]): EnvoyMessage[] {
+  const filters: EnvoyMessage[] = [];
+  if (kinds.includes('cors')) filters.push({ name: CORS_FILTER, typed_config: { '@type': CORS } });
+  // Cookie and header sessions are two session_state extensions of one filter, chosen per route.
+  if (kinds.includes('stateful_session_cookie') || kinds.includes('stateful_session_header')) {
+    filters.push({ name: STATEFUL_SESSION_FILTER, typed_config: { '@type': STATEFUL_SESSION } });
+  }
+  // With no abort or delay of its own the fault filter does nothing; weighted entries turn it on.
+  if (kinds.includes('invalid_backend_abort'))
+    filters.push({ name: FAULT_FILTER, typed_config: { '@type': HTTP_FAULT } });
+  filters.push({ name: ROUTER_FILTER, typed_config: { '@type': ROUTER } });
+  return filters;
+}
+
+function corsPolicy(cors: IrCors): EnvoyMessage {
+  const policy: EnvoyMessage = { '@type': CORS_POLICY };
+  if (cors.allowOrigins.length > 0) policy.allow_origin_string_match = cors.allowOrigins.map(stringMatcher);
+  if (cors.allowMethods.length > 0) policy.allow_methods = cors.allowMethods.join(',');
+  if (cors.allowHeaders.length > 0) policy.allow_headers = cors.allowHeaders.join(',');
+  if (cors.exposeHeaders.length > 0) policy.expose_headers = cors.exposeHeaders.join(',');
+  if (cors.maxAgeSeconds !== undefined) policy.max_age = String(cors.maxAgeSeconds);
+  if (cors.allowCredentials) policy.allow_credentials = { value: true };
+  return policy;
+}
+
+function sessionState(session: IrSessionPersistence): EnvoyMessage {
+  if (session.type === 'Header') {
+    return {
+      name: 'envoy.http.stateful_session.header',
+      typed_config: { '@type': HEADER_BASED_SESSION_STATE, name: session.headerName },
+    };
+  }
+  const cookie: EnvoyMessage = { name: session.cookieName };
+  // No ttl means a session cookie (Envoy reads an absent ttl as 0s).
+  if (session.ttlSeconds !== undefined) cookie.ttl = durationFromSeconds(session.ttlSeconds);
+  if (session.path !== '') cookie.path = session.path;
+  return {
+    name: 'envoy.http.stateful_session.cookie',
+    typed_config: { '@type': COOKIE_BASED_SESSION_STATE, cookie },
+  };
+}
+
+/** `typed_per_filter_config` enabling the optional filters this route uses; undefined if none. */
+export function perRouteFilterConfig(route: IrRoute): EnvoyMessage | undefined {
+  const config: EnvoyMessage = {};
+  if (route.cors) config[CORS_FILTER] = corsPolicy(route.cors);
+  if (route.sessionPersistence) {
+    config[STATEFUL_SESSION_FILTER] = {
+      '@type': STATEFUL_SESSION_PER_ROUTE,
+      stateful_session: { session_state: sessionState(route.sessionPersistence) },
+    };
+  }
+  return Object.keys(config).length > 0 ? config : undefined;
+}

@@ -1,0 +1,42 @@
+/** Listeners: one per port, with one filter chain per IR chain (SNI-selected on HTTPS). */
+import type { IrFilterChain, IrListener, IrTlsContext } from '../../ir/types.js';
+import { DOWNSTREAM_TLS_CONTEXT, TLS_INSPECTOR } from '../../proto/type-urls.js';
+import { adsConfigSource } from './config-source.js';
+import { httpConnectionManagerFilter } from './http-connection-manager.js';
+import type { EnvoyMessage } from './types.js';
+
+/** Certificates are fetched over SDS by name, so a rotated Secret never touches the listener. */
+function downstreamTlsTransportSocket(tls: IrTlsContext): EnvoyMessage {
+  const commonTlsContext: EnvoyMessage = {
+    tls_certificate_sds_secret_configs: tls.certificateSecretNames.map((name) => ({
+      name,
+      sds_config: adsConfigSource(),
+    })),
+  };
+  if (tls.alpnProtocols.length > 0) commonTlsContext.alpn_protocols = [...tls.alpnProtocols];
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: { '@type': DOWNSTREAM_TLS_CONTEXT, common_tls_context: commonTlsContext },
+  };
+}
+
+function filterChain(chain: IrFilterChain): EnvoyMessage {
+  const out: EnvoyMessage = { name: chain.name };
+  if (chain.serverNames.length > 0) out.filter_chain_match = { server_names: [...chain.serverNames] };
+  out.filters = [httpConnectionManagerFilter(chain.http)];
+  if (chain.tls) out.transport_socket = downstreamTlsTransportSocket(chain.tls);
+  return out;
+}
+
+export function buildListener(listener: IrListener): EnvoyMessage {
+  const out: EnvoyMessage = {
+    name: listener.name,
+    address: { socket_address: { address: listener.address, port_value: listener.port } },
+  };
+  // SNI-based filter chain selection needs the ClientHello read before a chain is chosen.
+  if (listener.protocol === 'HTTPS') {
+    out.listener_filters = [{ name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TLS_INSPECTOR } }];
+  }
+  out.filter_chains = listener.filterChains.map(filterChain);
+  return out;
+}

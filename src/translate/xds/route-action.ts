@@ -1,0 +1,138 @@
+/** The action half of an Envoy Route: forward (`route`), `redirect` or `direct_response`. */
+import type {
+  IrDirectResponseAction,
+  IrForwardAction,
+  IrMirror,
+  IrPathMatch,
+  IrRedirectAction,
+  IrRetry,
+  IrWeightedBackend,
+} from '../../ir/types.js';
+import { durationFromMs } from './duration.js';
+import { hasHeaderMutation, headerMutationFields } from './header-mutation.js';
+import { redirectPathRewrite, routePathRewrite } from './path-rewrite.js';
+import { invalidBackendAbort } from './http-filters.js';
+import type { EnvoyMessage } from './types.js';
+
+const REDIRECT_RESPONSE_CODES: Record<IrRedirectAction['statusCode'], string> = {
+  301: 'MOVED_PERMANENTLY',
+  302: 'FOUND',
+  303: 'SEE_OTHER',
+  307: 'TEMPORARY_REDIRECT',
+  308: 'PERMANENT_REDIRECT',
+};
+
+const FRACTION_DENOMINATORS: Record<IrMirror['denominator'], string> = {
+  100: 'HUNDRED',
+  10000: 'TEN_THOUSAND',
+  1000000: 'MILLION',
+};
+
+const MAX_TOTAL_WEIGHT = 0xffffffff;
+
+/** Envoy rejects weighted_clusters that are empty or whose weights sum to 0 or overflow uint32. */
+function usableBackends(backends: IrWeightedBackend[]): IrWeightedBackend[] {
+  const usable = backends.filter((b) => Number.isInteger(b.weight) && b.weight > 0);
+  const total = usable.reduce((sum, b) => sum + b.weight, 0);
+  return total > 0 && total <= MAX_TOTAL_WEIGHT ? usable : [];
+}
+
+function clusterWeight(backend: IrWeightedBackend): EnvoyMessage {
+  return {
+    name: backend.clusterName,
+    weight: { value: backend.weight },
+    ...headerMutationFields('request', backend.requestHeaders),
+    ...headerMutationFields('response', backend.responseHeaders),
+  };
+}
+
+function clusterSpecifier(backends: IrWeightedBackend[], invalidWeight: number): EnvoyMessage {
+  const [only] = backends;
+  if (invalidWeight > 0 && only) {
+    // The entry's cluster is never contacted: the fault filter answers 500 before the router runs.
+    const invalid: EnvoyMessage = {
+      name: only.clusterName,
+      weight: { value: invalidWeight },
+      typed_per_filter_config: invalidBackendAbort(),
+    };
+    return { weighted_clusters: { clusters: [...backends.map(clusterWeight), invalid] } };
+  }
+  // `cluster` has nowhere to put backend-level header filters; a one-entry weighted_clusters does.
+  if (
+    backends.length === 1 &&
+    only &&
+    !hasHeaderMutation(only.requestHeaders) &&
+    !hasHeaderMutation(only.responseHeaders)
+  ) {
+    return { cluster: only.clusterName };
+  }
+  return { weighted_clusters: { clusters: backends.map(clusterWeight) } };
+}
+
+function retryPolicy(retry: IrRetry | undefined, perTryTimeoutMs: number | undefined): EnvoyMessage | undefined {
+  if (!retry && perTryTimeoutMs === undefined) return undefined;
+  const policy: EnvoyMessage = {};
+  if (retry) {
+    policy.retry_on = retry.codes.length > 0 ? 'retriable-status-codes' : '5xx';
+    if (retry.codes.length > 0) policy.retriable_status_codes = [...retry.codes];
+    policy.num_retries = { value: retry.numRetries };
+    if (retry.backoffMs !== undefined && retry.backoffMs > 0) {
+      policy.retry_back_off = { base_interval: durationFromMs(retry.backoffMs) };
+    }
+  } else {
+    // A per-try timeout without retries: Envoy applies per_try_timeout to the first attempt
+    // too; no retry_on and zero retries keep it from retrying.
+    policy.num_retries = { value: 0 };
+  }
+  if (perTryTimeoutMs !== undefined) policy.per_try_timeout = durationFromMs(perTryTimeoutMs);
+  return policy;
+}
+
+function mirrorPolicy(mirror: IrMirror): EnvoyMessage {
+  const policy: EnvoyMessage = { cluster: mirror.clusterName };
+  if (mirror.numerator < mirror.denominator) {
+    policy.runtime_fraction = {
+      default_value: { numerator: mirror.numerator, denominator: FRACTION_DENOMINATORS[mirror.denominator] },
+    };
+  }
+  return policy;
+}
+
+/** A status-only response, for a forward whose backends cannot be expressed (Gateway API says 500). */
+export function directResponse(action: Pick<IrDirectResponseAction, 'status' | 'body'>): EnvoyMessage {
+  const response: EnvoyMessage = { status: action.status };
+  if (action.body !== undefined) response.body = { inline_string: action.body };
+  return { direct_response: response };
+}
+
+export function forwardAction(action: IrForwardAction, routePath: IrPathMatch): EnvoyMessage {
+  const backends = usableBackends(action.backends);
+  if (backends.length === 0) return directResponse({ status: 500 });
+  const invalidWeight = action.invalidBackendWeight ?? 0;
+  if (backends.reduce((sum, b) => sum + b.weight, invalidWeight) > MAX_TOTAL_WEIGHT)
+    return directResponse({ status: 500 });
+  const route: EnvoyMessage = clusterSpecifier(backends, invalidWeight);
+  // 0 disables the timeout: `{seconds: 0}` is a present (empty) Duration, unlike absence which
+  // means Envoy's 15s default.
+  if (action.timeoutMs !== undefined) route.timeout = durationFromMs(action.timeoutMs);
+  const retry = retryPolicy(action.retry, action.perTryTimeoutMs);
+  if (retry) route.retry_policy = retry;
+  if (action.mirrors.length > 0) route.request_mirror_policies = action.mirrors.map(mirrorPolicy);
+  if (action.hostRewrite !== undefined) route.host_rewrite_literal = action.hostRewrite;
+  if (action.pathRewrite) Object.assign(route, routePathRewrite(action.pathRewrite, routePath));
+  // The HCM already allows websocket upgrades everywhere; saying so on the route keeps the
+  // intent explicit should that default ever change.
+  if (action.websocket) route.upgrade_configs = [{ upgrade_type: 'websocket', enabled: { value: true } }];
+  return { route };
+}
+
+export function redirectAction(action: IrRedirectAction, routePath: IrPathMatch): EnvoyMessage {
+  const redirect: EnvoyMessage = {};
+  if (action.scheme !== undefined) redirect.scheme_redirect = action.scheme;
+  if (action.hostname !== undefined) redirect.host_redirect = action.hostname;
+  if (action.port !== undefined) redirect.port_redirect = action.port;
+  if (action.path) Object.assign(redirect, redirectPathRewrite(action.path, routePath));
+  // MOVED_PERMANENTLY is the enum's zero value: it is what an absent response_code means.
+  if (action.statusCode !== 301) redirect.response_code = REDIRECT_RESPONSE_CODES[action.statusCode];
+  return { redirect };
+}

@@ -1,0 +1,62 @@
+/** RouteConfigurations (served over RDS): virtual hosts and their routes, in IR precedence order. */
+import type { IrRoute, IrRouteConfig, IrVirtualHost } from '../../ir/types.js';
+import { headerMutationFields } from './header-mutation.js';
+import { perRouteFilterConfig } from './http-filters.js';
+import { routeMetadata } from './metadata.js';
+import { directResponse, forwardAction, redirectAction } from './route-action.js';
+import { routeMatch } from './route-match.js';
+import type { EnvoyMessage } from './types.js';
+
+function routeActionFields(route: IrRoute): EnvoyMessage {
+  const { action } = route;
+  switch (action.type) {
+    case 'forward':
+      return forwardAction(action, route.match.path);
+    case 'redirect':
+      return redirectAction(action, route.match.path);
+    case 'direct':
+      return directResponse(action);
+  }
+}
+
+export function buildRoute(route: IrRoute): EnvoyMessage {
+  const out: EnvoyMessage = {
+    name: route.name,
+    match: routeMatch(route.match),
+    ...routeActionFields(route),
+    metadata: routeMetadata(route),
+    ...headerMutationFields('request', route.requestHeaders),
+    ...headerMutationFields('response', route.responseHeaders),
+  };
+  const perFilter = perRouteFilterConfig(route);
+  if (perFilter) out.typed_per_filter_config = perFilter;
+  return out;
+}
+
+/**
+ * Envoy rejects a RouteConfiguration in which two virtual hosts share a domain. The IR should
+ * never do that; if it does, the first (higher-precedence) virtual host keeps the domain.
+ */
+function withUniqueDomains(virtualHosts: IrVirtualHost[]): IrVirtualHost[] {
+  const claimed = new Set<string>();
+  const out: IrVirtualHost[] = [];
+  for (const vh of virtualHosts) {
+    const domains = vh.domains.filter((d) => !claimed.has(d.toLowerCase()));
+    domains.forEach((d) => claimed.add(d.toLowerCase()));
+    if (domains.length > 0) out.push({ ...vh, domains });
+  }
+  return out;
+}
+
+export function buildRouteConfiguration(config: IrRouteConfig): EnvoyMessage {
+  return {
+    name: config.name,
+    virtual_hosts: withUniqueDomains(config.virtualHosts).map((vh) => ({
+      name: vh.name,
+      domains: vh.domains,
+      routes: vh.routes.map(buildRoute),
+    })),
+    // Gateway API hostnames carry no port, but Host headers may (`example.com:8080`).
+    ignore_port_in_host_matching: true,
+  };
+}
