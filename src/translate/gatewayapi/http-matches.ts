@@ -12,6 +12,7 @@ function stringMatch(
   value: string,
   what: string,
   errors: string[],
+  unsupported: string[],
 ): IrStringMatch | undefined {
   if (type === undefined || type === 'Exact') {
     const problem = checkHeaderValue(value);
@@ -29,15 +30,20 @@ function stringMatch(
     }
     return { type: 'RegularExpression', value };
   }
-  errors.push(`${what}: match type ${type} is not supported`);
+  unsupported.push(`${what}: match type ${type} is not supported`);
   return undefined;
 }
 
 /** The default match of a rule without matches: every path. */
 export const MATCH_ALL: HTTPRouteMatch = { path: { type: 'PathPrefix', value: '/' } };
 
-export function translateMatch(match: HTTPRouteMatch, errors: string[]): IrRouteMatch | undefined {
-  const before = errors.length;
+/** Invalid values go to `errors` (the rule is dropped); values outside the API's enums to `unsupported`. */
+export function translateMatch(
+  match: HTTPRouteMatch,
+  errors: string[],
+  unsupported: string[],
+): IrRouteMatch | undefined {
+  const before = errors.length + unsupported.length;
   const pathType = match.path?.type ?? 'PathPrefix';
   const pathValue = match.path?.value ?? '/';
   if (pathType === 'Exact' || pathType === 'PathPrefix') {
@@ -47,7 +53,7 @@ export function translateMatch(match: HTTPRouteMatch, errors: string[]): IrRoute
     const problem = checkRegex(pathValue);
     if (problem) errors.push(`path: ${problem}`);
   } else {
-    errors.push(`path: match type ${String(pathType)} is not supported`);
+    unsupported.push(`path: match type ${String(pathType)} is not supported`);
   }
 
   // Spec: when several entries name the same header (case-insensitively), only the first counts.
@@ -62,7 +68,7 @@ export function translateMatch(match: HTTPRouteMatch, errors: string[]): IrRoute
     const key = h.name.toLowerCase();
     if (seenHeaders.has(key)) continue;
     seenHeaders.add(key);
-    const m = stringMatch(h.type, h.value, `header match ${h.name}`, errors);
+    const m = stringMatch(h.type, h.value, `header match ${h.name}`, errors, unsupported);
     if (m) headers.push({ name: h.name, match: m });
   }
 
@@ -76,14 +82,14 @@ export function translateMatch(match: HTTPRouteMatch, errors: string[]): IrRoute
     }
     if (seenQuery.has(q.name)) continue;
     seenQuery.add(q.name);
-    const m = stringMatch(q.type, q.value, `query param match ${q.name}`, errors);
+    const m = stringMatch(q.type, q.value, `query param match ${q.name}`, errors, unsupported);
     if (m) queryParams.push({ name: q.name, match: m });
   }
 
   if (match.method !== undefined && !METHODS.has(match.method)) {
-    errors.push(`method ${JSON.stringify(match.method)} is not supported`);
+    unsupported.push(`method ${JSON.stringify(match.method)} is not supported`);
   }
-  if (errors.length > before) return undefined;
+  if (errors.length + unsupported.length > before) return undefined;
   const out: IrRouteMatch = {
     path: { type: pathType as IrRouteMatch['path']['type'], value: pathValue },
     headers,

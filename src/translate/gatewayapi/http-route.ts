@@ -41,6 +41,11 @@ export interface HttpRouteTranslation {
   refProblems: RouteProblem[];
   /** Rules dropped because they are invalid, with why. */
   invalidRules: string[];
+  /**
+   * Why the whole route must be rejected: a value outside the API's enums (`UnsupportedValue`) or
+   * filters that cannot be combined (`IncompatibleFilters`). The spec rejects the route, not the rule.
+   */
+  rejection?: RouteProblem;
   ruleCount: number;
 }
 
@@ -50,7 +55,11 @@ function isEmptyMutation(m: IrHeaderMutation | undefined): boolean {
   return !m || (m.set.length === 0 && m.add.length === 0 && m.remove.length === 0);
 }
 
-function sessionPersistence(sp: SessionPersistence, errors: string[]): IrSessionPersistence | undefined {
+function sessionPersistence(
+  sp: SessionPersistence,
+  errors: string[],
+  unsupported: string[],
+): IrSessionPersistence | undefined {
   const type = sp.type ?? 'Cookie';
   if (sp.sessionName !== undefined && checkHeaderName(sp.sessionName)) {
     errors.push(`sessionPersistence: invalid sessionName ${JSON.stringify(sp.sessionName)}`);
@@ -62,7 +71,7 @@ function sessionPersistence(sp: SessionPersistence, errors: string[]): IrSession
   }
   if (type === 'Header') return { type: 'Header', headerName: sp.sessionName ?? 'x-portico-session' };
   if (type !== 'Cookie') {
-    errors.push(`sessionPersistence: type ${String(type)} is not supported`);
+    unsupported.push(`sessionPersistence: type ${String(type)} is not supported`);
     return undefined;
   }
   const out: IrSessionPersistence = { type: 'Cookie', cookieName: sp.sessionName ?? 'portico-session', path: '/' };
@@ -136,7 +145,7 @@ function translateBackends(
       continue;
     }
     const filters = translateFilters(ref.filters, { level: 'backend' });
-    errors.push(...filters.errors);
+    errors.push(...filters.errors, ...filters.unsupported);
     const resolved = resolveBackendRef(ctx, route, ref);
     if (!resolved.ok) {
       out.refProblems.push({ reason: resolved.reason, message: resolved.message });
@@ -186,8 +195,16 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): H
     const errors: string[] = [];
     const ruleClusters = new Map<string, IrCluster>();
     const addRuleCluster = (c: IrCluster) => ruleClusters.set(c.name, c);
+    const unsupported: string[] = [];
     const filters = translateFilters(rule.filters, { level: 'rule' });
     errors.push(...filters.errors);
+    unsupported.push(...filters.unsupported);
+    if (filters.incompatible.length > 0 && !out.rejection) {
+      out.rejection = {
+        reason: 'IncompatibleFilters',
+        message: `rule ${rule.name ?? ruleIndex}: ${filters.incompatible.join('; ')}`,
+      };
+    }
     const backends = translateBackends(ctx, route, rule, out, addRuleCluster, errors);
 
     const mirrors: IrMirror[] = [];
@@ -222,12 +239,14 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): H
       errors.push('timeouts.backendRequest must not be longer than timeouts.request');
     }
     const retry = retryPolicy(rule, errors);
-    const session = rule.sessionPersistence ? sessionPersistence(rule.sessionPersistence, errors) : undefined;
+    const session = rule.sessionPersistence
+      ? sessionPersistence(rule.sessionPersistence, errors, unsupported)
+      : undefined;
 
     const matches = Array.isArray(rule.matches) && rule.matches.length > 0 ? rule.matches : [MATCH_ALL];
     const built: { match: IrRouteMatch; index: number }[] = [];
     matches.forEach((m, index) => {
-      const ir = translateMatch(m ?? {}, errors);
+      const ir = translateMatch(m ?? {}, errors, unsupported);
       if (ir) built.push({ match: ir, index });
     });
 
@@ -288,6 +307,12 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): H
       });
     }
 
+    if (unsupported.length > 0 && !out.rejection) {
+      out.rejection = {
+        reason: 'UnsupportedValue',
+        message: `rule ${rule.name ?? ruleIndex}: ${unsupported.join('; ')}`,
+      };
+    }
     if (errors.length > 0) {
       out.invalidRules.push(`rule ${rule.name ?? ruleIndex}: ${[...new Set(errors)].join('; ')}`);
       return;
@@ -295,6 +320,10 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): H
     out.entries.push(...entries);
     for (const c of ruleClusters.values()) addCluster(c);
   });
+  if (out.rejection) {
+    out.entries = [];
+    clusters.clear();
+  }
   out.clusters = [...clusters.values()];
   return out;
 }

@@ -89,6 +89,8 @@ function routeParentStatuses(
     const allRulesInvalid = translation.invalidRules.length === translation.ruleCount;
     if (parent.kind === 'rejected') {
       conditions.push(condition('Accepted', false, parent.reason, parent.message));
+    } else if (translation.rejection) {
+      conditions.push(condition('Accepted', false, translation.rejection.reason, translation.rejection.message));
     } else if (allRulesInvalid) {
       conditions.push(
         condition('Accepted', false, 'UnsupportedValue', `no valid rule: ${translation.invalidRules.join(' | ')}`),
@@ -121,13 +123,19 @@ function routeParentStatuses(
             [...new Set(problems.map((p) => p.message))].join('; '),
           ),
     );
-    if (translation.invalidRules.length > 0 && !allRulesInvalid) {
+    if (
+      translation.invalidRules.length > 0 &&
+      !allRulesInvalid &&
+      !translation.rejection &&
+      parent.kind === 'attached'
+    ) {
+      // Spec (RouteConditionPartiallyInvalid): the message starts with "Dropped Rule".
       conditions.push(
         condition(
           'PartiallyInvalid',
           true,
           'UnsupportedValue',
-          `invalid rules were dropped: ${translation.invalidRules.join(' | ')}`,
+          `Dropped Rule(s): ${translation.invalidRules.join(' | ')}`,
         ),
       );
     }

@@ -8,7 +8,7 @@ import { GATEWAY_GROUP } from '../../resources/types.js';
 import type { IrSecret } from '../../ir/types.js';
 import type { TranslationContext } from './context.js';
 import { condition, type ConditionInput } from './conditions.js';
-import { isValidHostname } from './hostnames.js';
+import { hostnameCovers, isValidHostname } from './hostnames.js';
 import { resolveCertificateRef } from './certificates.js';
 
 export type SupportedProtocol = 'HTTP' | 'HTTPS';
@@ -38,6 +38,8 @@ export interface ListenerState {
   acceptedMessage: string;
   conflict?: { reason: 'ProtocolConflict' | 'HostnameConflict'; message: string };
   refsProblem?: { reason: string; message: string };
+  /** Other HTTPS listeners on the same port whose hostnames overlap this one's (HTTP/2 connection coalescing risk). */
+  overlappingTls?: string[];
   /** Usable certificates, in the listener's order. */
   certificates: IrSecret[];
   attachedRoutes: number;
@@ -172,9 +174,29 @@ function markConflicts(listeners: ListenerState[]): void {
   for (const l of listeners) {
     if (l.conflict && l.accepted) {
       l.accepted = false;
-      l.acceptedReason = l.conflict.reason;
+      l.acceptedReason = 'Invalid';
       l.acceptedMessage = l.conflict.message;
     }
+  }
+}
+
+/**
+ * HTTPS listeners on one port whose hostnames overlap (`*.example.com` and `a.example.com`, or one
+ * without a hostname) get `OverlappingTLSConfig`: a browser may reuse an HTTP/2 connection across them.
+ */
+function markOverlappingTls(listeners: ListenerState[]): void {
+  const https = listeners.filter((l) => l.accepted && l.protocol === 'HTTPS');
+  for (const a of https) {
+    const overlaps = https.filter(
+      (b) =>
+        b !== a &&
+        b.port === a.port &&
+        (a.hostname === undefined ||
+          b.hostname === undefined ||
+          hostnameCovers(a.hostname, b.hostname) ||
+          hostnameCovers(b.hostname, a.hostname)),
+    );
+    if (overlaps.length > 0) a.overlappingTls = overlaps.map((b) => b.name);
   }
 }
 
@@ -185,12 +207,13 @@ export function evaluateListeners(ctx: TranslationContext, gateway: Gateway): Li
   for (const l of listeners) {
     if (seen.has(l.name) && l.accepted) {
       l.accepted = false;
-      l.acceptedReason = 'UnsupportedValue';
+      l.acceptedReason = 'Invalid';
       l.acceptedMessage = `listener name ${l.name} is used more than once`;
     }
     seen.add(l.name);
   }
   markConflicts(listeners);
+  markOverlappingTls(listeners);
   return listeners;
 }
 
@@ -202,6 +225,16 @@ export function listenerConditions(l: ListenerState): ConditionInput[] {
       ? `Listener is not accepted: ${l.acceptedMessage}`
       : 'Listener has no usable TLS certificate';
   }
+  const overlapping = l.overlappingTls
+    ? [
+        condition(
+          'OverlappingTLSConfig',
+          true,
+          'OverlappingHostnames',
+          `hostname overlaps with HTTPS listeners ${l.overlappingTls.join(', ')} on port ${l.port}`,
+        ),
+      ]
+    : [];
   return [
     condition('Accepted', l.accepted, l.acceptedReason, l.acceptedMessage),
     condition(
@@ -217,5 +250,6 @@ export function listenerConditions(l: ListenerState): ConditionInput[] {
       l.refsProblem?.reason ?? 'ResolvedRefs',
       l.refsProblem?.message ?? 'All references are resolved',
     ),
+    ...overlapping,
   ];
 }

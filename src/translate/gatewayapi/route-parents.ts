@@ -57,11 +57,10 @@ export function resolveParentRef(
   }
 
   const gatewayNamespace = gateway.gateway.metadata.namespace ?? 'default';
+  // "Listener or Route status does not impact successful attachment" (ListenerStatus.attachedRoutes):
+  // a route attaches to a conflicted or certificate-less listener too; it just serves no traffic.
   const allowed = candidates.filter(
-    (l) =>
-      l.accepted &&
-      kindAllowed(l, GATEWAY_GROUP, route.kind) &&
-      namespaceAllowed(ctx, l, gatewayNamespace, routeNamespace),
+    (l) => kindAllowed(l, GATEWAY_GROUP, route.kind) && namespaceAllowed(ctx, l, gatewayNamespace, routeNamespace),
   );
   if (allowed.length === 0) {
     return {
