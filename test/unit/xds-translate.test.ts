@@ -311,7 +311,7 @@ describe('translateGatewayToXds', () => {
     });
     expect(action.timeout).toEqual({ seconds: 1, nanos: 500_000_000 });
     expect(action.retry_policy).toEqual({
-      retry_on: 'retriable-status-codes',
+      retry_on: 'retriable-status-codes,connect-failure,refused-stream,reset',
       retriable_status_codes: [502, 503],
       num_retries: { value: 2 },
       retry_back_off: { base_interval: { seconds: 0, nanos: 100_000_000 } },

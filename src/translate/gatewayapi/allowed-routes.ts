@@ -4,15 +4,20 @@
 import type { LabelSelector } from '../../resources/types.js';
 import { namespaceLabels, type TranslationContext } from './context.js';
 import type { ListenerState } from './listeners.js';
+import { isObject, list } from './shape.js';
 
 export function matchesSelector(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
   if (!selector) return false;
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
+  if (!isObject(selector)) return false;
+  for (const [k, v] of Object.entries(
+    isObject(selector.matchLabels) ? (selector.matchLabels as Record<string, string>) : {},
+  )) {
     if (labels[k] !== v) return false;
   }
-  for (const expr of selector.matchExpressions ?? []) {
+  for (const expr of list(selector.matchExpressions)) {
+    if (!isObject(expr)) return false;
     const has = Object.prototype.hasOwnProperty.call(labels, expr.key);
-    const values = expr.values ?? [];
+    const values = list(expr.values);
     switch (expr.operator) {
       case 'In':
         if (!has || !values.includes(labels[expr.key] as string)) return false;

@@ -8,6 +8,7 @@ import type { IrCluster, IrEndpoint } from '../../ir/types.js';
 import { objectKey, type TranslationContext } from './context.js';
 import { isReferenceAllowed } from './reference-grants.js';
 import { clusterName } from './names.js';
+import { isObject, list } from './shape.js';
 
 export type BackendFailureReason = 'InvalidKind' | 'RefNotPermitted' | 'BackendNotFound' | 'UnsupportedProtocol';
 
@@ -38,18 +39,34 @@ function resolveEndpoints(
   service: string,
   port: ServicePort,
 ): IrEndpoint[] {
+  const key = `${namespace}/${service}/${port.port}`;
+  let cached = ctx.endpointCache.get(key);
+  if (!cached) {
+    cached = computeEndpoints(ctx, namespace, service, port);
+    ctx.endpointCache.set(key, cached);
+  }
+  return cached;
+}
+
+function computeEndpoints(
+  ctx: TranslationContext,
+  namespace: string,
+  service: string,
+  port: ServicePort,
+): IrEndpoint[] {
   const slices = ctx.endpointSlices.get(objectKey(namespace, service)) ?? [];
   const seen = new Set<string>();
   const endpoints: IrEndpoint[] = [];
   for (const slice of slices) {
     if (slice.addressType !== 'IPv4' && slice.addressType !== 'IPv6') continue;
     // The EndpointSlice port that serves a Service port carries the Service port's name.
-    const slicePort = (slice.ports ?? []).find((p) => (p.name ?? '') === (port.name ?? ''));
+    const slicePort = list(slice.ports).find((p) => isObject(p) && (p.name ?? '') === (port.name ?? ''));
     const target = slicePort?.port ?? (typeof port.targetPort === 'number' ? port.targetPort : undefined);
     if (target === undefined || !Number.isInteger(target) || target < 1 || target > 65535) continue;
-    for (const ep of slice.endpoints ?? []) {
+    for (const ep of list(slice.endpoints)) {
+      if (!isObject(ep)) continue;
       if (ep.conditions?.ready === false) continue;
-      for (const address of ep.addresses ?? []) {
+      for (const address of list(ep.addresses)) {
         const key = `${address}|${target}`;
         if (seen.has(key) || typeof address !== 'string' || address === '') continue;
         seen.add(key);
@@ -98,7 +115,7 @@ export function resolveBackendRef(
   if (ref.port === undefined) {
     return { ok: false, reason: 'BackendNotFound', message: `backendRef to Service ${label} must set a port` };
   }
-  const port = (service.spec?.ports ?? []).find((p) => p.port === ref.port);
+  const port = list(service.spec?.ports).find((p) => isObject(p) && p.port === ref.port);
   if (!port) return { ok: false, reason: 'BackendNotFound', message: `Service ${label} has no port ${ref.port}` };
   const proto = upstreamProtocol(port.appProtocol);
   if (!proto) {

@@ -3,6 +3,7 @@
  * namespace/name, built once per translation.
  */
 import type { EndpointSlice, Namespace, ReferenceGrant, ResourceSet, Secret, Service } from '../../resources/types.js';
+import type { IrEndpoint } from '../../ir/types.js';
 
 export function objectKey(namespace: string | undefined, name: string): string {
   return `${namespace ?? 'default'}/${name}`;
@@ -19,6 +20,8 @@ export interface TranslationContext {
   readonly namespaces: ReadonlyMap<string, Namespace>;
   /** ReferenceGrants by the namespace they live in (the target's namespace). */
   readonly referenceGrants: ReadonlyMap<string, ReferenceGrant[]>;
+  /** Endpoints per Service port, computed once per translation (many routes share a backend). */
+  readonly endpointCache: Map<string, IrEndpoint[]>;
 }
 
 function index<T extends { metadata: { namespace?: string; name: string } }>(items: T[]): Map<string, T> {
@@ -51,6 +54,7 @@ export function buildContext(resources: ResourceSet, now: string): TranslationCo
     secrets: index(resources.secrets),
     namespaces: new Map(resources.namespaces.map((n) => [n.metadata.name, n])),
     referenceGrants: groupBy(resources.referenceGrants, (g) => g.metadata.namespace ?? 'default'),
+    endpointCache: new Map(),
   };
 }
 

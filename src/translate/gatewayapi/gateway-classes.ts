@@ -39,6 +39,12 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'ReferenceGrant',
 ];
 
+function describeRef(ref: NonNullable<GatewayClass['spec']>['parametersRef']): string {
+  if (!ref) return '';
+  const kind = ref.group ? `${ref.kind}.${ref.group}` : ref.kind;
+  return `${kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+}
+
 export function isOurClass(gc: GatewayClass): boolean {
   return gc.spec?.controllerName === CONTROLLER_NAME;
 }
@@ -58,7 +64,7 @@ export function translateGatewayClass(gc: GatewayClass, now: string): GatewayCla
         'Accepted',
         false,
         'InvalidParameters',
-        `parametersRef ${parametersRef.group}/${parametersRef.kind} ${parametersRef.name} is not supported by Portico; remove spec.parametersRef`,
+        `parametersRef ${describeRef(parametersRef)} is not supported by Portico (it defines no parameters kind yet); remove spec.parametersRef`,
       );
   return {
     accepted,

@@ -22,6 +22,7 @@ import { isProgrammed, type ListenerState } from './listeners.js';
 import { comparePrecedence } from './precedence.js';
 import type { GatewayState, PlacedByHostname } from './gateway-state.js';
 import type { RouteEntry } from './http-route.js';
+import { redirectPort, type RedirectTarget } from './redirect-port.js';
 import { envoyListenerName, filterChainName, routeConfigName, virtualHostName } from './names.js';
 
 /** More specific listener hostnames first: exact, then longer wildcards, then none. */
@@ -38,6 +39,14 @@ function ownerOf(domain: string, listeners: ListenerState[]): ListenerState | un
     if (!best || listenerSpecificity(l.hostname) > listenerSpecificity(best.hostname)) best = l;
   }
   return best;
+}
+
+/** A redirect's Location port depends on the listener: routes are shared, so it is set on a copy. */
+function withRedirectPort(route: IrRoute, target: RedirectTarget, listener: ListenerState): IrRoute {
+  if (route.action.type !== 'redirect') return route;
+  const port = redirectPort(target, listener.port, listener.protocol === 'HTTPS' ? 'https' : 'http');
+  if (port === undefined) return route;
+  return { ...route, action: { ...route.action, port } };
 }
 
 /** Placed hostnames that cover `domain`: itself, the wildcards above it, and `*`. */
@@ -78,7 +87,7 @@ function buildVirtualHosts(
       for (const e of entries) {
         if (seen.has(e.route.name)) continue;
         seen.add(e.route.name);
-        routes.push(e.route);
+        routes.push(e.redirect ? withRedirectPort(e.route, e.redirect, owner) : e.route);
       }
     }
     hosts.push({ name: virtualHostName(domain), domains: [domain], routes });

@@ -22,6 +22,8 @@ export interface GatewayState {
   gateway: Gateway;
   /** False when its GatewayClass did not accept it, or it cannot be served at all. */
   accepted: boolean;
+  /** Why it is not accepted. */
+  rejection?: string;
   listeners: ListenerState[];
   /** Routes placed on each listener (by listener index). */
   placed: Map<number, PlacedByHostname>;

@@ -106,8 +106,6 @@ function checkPathModifier(
 }
 
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
-const WELL_KNOWN_PORTS: Record<string, number> = { http: 80, https: 443 };
-
 function redirectSpec(
   filter: HTTPRequestRedirectFilter | undefined,
   errors: string[],
@@ -132,9 +130,6 @@ function redirectSpec(
     if (!Number.isInteger(f.port) || f.port < 1 || f.port > 65535)
       errors.push(`requestRedirect: invalid port ${f.port}`);
     else spec.port = f.port;
-  } else if (spec.scheme !== undefined) {
-    // Spec: without a port, a redirect that sets the scheme goes to that scheme's well-known port.
-    spec.port = WELL_KNOWN_PORTS[spec.scheme];
   }
   checkPathModifier(f.path, errors, unsupported, 'requestRedirect');
   if (f.path) spec.path = f.path;

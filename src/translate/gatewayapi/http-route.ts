@@ -22,11 +22,14 @@ import { translateFilters, type FilterResult } from './http-filters.js';
 import { MATCH_ALL, translateMatch } from './http-matches.js';
 import { routeName } from './names.js';
 import type { PrecedenceKey } from './precedence.js';
+import type { RedirectTarget } from './redirect-port.js';
 import { checkHeaderName, parseGatewayDuration } from './validation.js';
 
 export interface RouteEntry {
   route: IrRoute;
   precedence: PrecedenceKey;
+  /** For redirects: what decides the Location port, resolved per listener when routes are placed. */
+  redirect?: RedirectTarget;
 }
 
 export interface RouteProblem {
@@ -50,12 +53,44 @@ export interface HttpRouteTranslation {
 }
 
 const MAX_WEIGHT = 1_000_000;
+const RULE_NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Rule names must be valid and unique within the route (HTTPRouteRule.name). */
+function ruleNameProblem(rules: HTTPRouteRule[]): string | undefined {
+  const seen = new Set<string>();
+  for (const [i, rule] of rules.entries()) {
+    const name: unknown = rule?.name;
+    if (name === undefined) continue;
+    if (typeof name !== 'string' || name.length > 253 || !RULE_NAME_RE.test(name)) {
+      return `rule ${i}: name ${JSON.stringify(name)} is not a valid rule name`;
+    }
+    if (seen.has(name))
+      return `rule name ${JSON.stringify(name)} is used by more than one rule; rule names must be unique`;
+    seen.add(name);
+  }
+  return undefined;
+}
 
 function isEmptyMutation(m: IrHeaderMutation | undefined): boolean {
   return !m || (m.set.length === 0 && m.add.length === 0 && m.remove.length === 0);
 }
 
+/**
+ * GEP-1619: the session cookie's Path follows the route's path match, so the cookie is sent only
+ * where it matters; a rule with several matches (or a regex) falls back to "/".
+ */
+function cookiePath(rule: HTTPRouteRule): string {
+  const matches = Array.isArray(rule.matches) ? rule.matches : [];
+  if (matches.length !== 1) return '/';
+  const path = matches[0]?.path;
+  const type = path?.type ?? 'PathPrefix';
+  const value = path?.value ?? '/';
+  if (type === 'RegularExpression' || typeof value !== 'string') return '/';
+  return value.length > 1 ? value.replace(/\/+$/, '') || '/' : '/';
+}
+
 function sessionPersistence(
+  rule: HTTPRouteRule,
   sp: SessionPersistence,
   errors: string[],
   unsupported: string[],
@@ -74,7 +109,11 @@ function sessionPersistence(
     unsupported.push(`sessionPersistence: type ${String(type)} is not supported`);
     return undefined;
   }
-  const out: IrSessionPersistence = { type: 'Cookie', cookieName: sp.sessionName ?? 'portico-session', path: '/' };
+  const out: IrSessionPersistence = {
+    type: 'Cookie',
+    cookieName: sp.sessionName ?? 'portico-session',
+    path: cookiePath(rule),
+  };
   if (sp.cookieConfig?.lifetimeType === 'Permanent') {
     const ms = sp.absoluteTimeout === undefined ? undefined : parseGatewayDuration(sp.absoluteTimeout);
     if (ms === undefined || ms < 1000) {
@@ -190,6 +229,11 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): H
   };
   const clusters = new Map<string, IrCluster>();
   const addCluster = (c: IrCluster) => clusters.set(c.name, c);
+  const nameProblem = ruleNameProblem(rules);
+  if (nameProblem) {
+    out.rejection = { reason: 'UnsupportedValue', message: nameProblem };
+    return out;
+  }
 
   rules.forEach((rule: HTTPRouteRule, ruleIndex) => {
     const errors: string[] = [];
@@ -240,7 +284,7 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): H
     }
     const retry = retryPolicy(rule, errors);
     const session = rule.sessionPersistence
-      ? sessionPersistence(rule.sessionPersistence, errors, unsupported)
+      ? sessionPersistence(rule, rule.sessionPersistence, errors, unsupported)
       : undefined;
 
     const matches = Array.isArray(rule.matches) && rule.matches.length > 0 ? rule.matches : [MATCH_ALL];
@@ -258,7 +302,6 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): H
         action = { type: 'redirect', statusCode: r.statusCode };
         if (r.scheme !== undefined) action.scheme = r.scheme;
         if (r.hostname !== undefined) action.hostname = r.hostname;
-        if (r.port !== undefined) action.port = r.port;
         const path = pathRewriteFor(r.path, match, errors);
         if (path) action.path = path;
       } else if (filters.unresolved.length > 0 || backends.backends.length === 0) {
@@ -291,7 +334,7 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): H
       if (!isEmptyMutation(filters.responseHeaders)) ir.responseHeaders = filters.responseHeaders;
       if (filters.cors) ir.cors = filters.cors;
       if (session) ir.sessionPersistence = session;
-      entries.push({
+      const entry: RouteEntry = {
         route: ir,
         precedence: {
           pathType: match.path.type,
@@ -304,7 +347,14 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): H
           rule: ruleIndex,
           match: index,
         },
-      });
+      };
+      if (filters.redirect) {
+        entry.redirect = {};
+        if (filters.redirect.scheme !== undefined) entry.redirect.scheme = filters.redirect.scheme;
+        if (filters.redirect.hostname !== undefined) entry.redirect.hostname = filters.redirect.hostname;
+        if (filters.redirect.port !== undefined) entry.redirect.explicitPort = filters.redirect.port;
+      }
+      entries.push(entry);
     }
 
     if (unsupported.length > 0 && !out.rejection) {

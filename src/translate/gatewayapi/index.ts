@@ -20,12 +20,13 @@ import type { IrGateway } from '../../ir/types.js';
 import { buildContext, type TranslationContext } from './context.js';
 import { condition, materializeConditions, type ConditionInput } from './conditions.js';
 import { isOurClass, translateGatewayClass } from './gateway-classes.js';
-import { evaluateListeners, isProgrammed, listenerConditions } from './listeners.js';
+import { duplicateListenerNames, evaluateListeners, isProgrammed, listenerConditions } from './listeners.js';
 import { resolveParentRef } from './route-parents.js';
 import { translateHttpRoute, type HttpRouteTranslation } from './http-route.js';
 import type { GatewayState } from './gateway-state.js';
 import { buildGatewayIr } from './gateway-ir.js';
 import { gatewayKey } from './names.js';
+import { isObject, list } from './shape.js';
 
 export interface GatewayApiTranslation {
   gateways: IrGateway[];
@@ -54,19 +55,49 @@ function gatewayStates(ctx: TranslationContext, out: Map<KubeObject, unknown>): 
   }
   const states = new Map<string, GatewayState>();
   for (const gw of ctx.resources.gateways) {
-    const accepted = classes.get(gw.spec?.gatewayClassName ?? '');
-    if (accepted === undefined) continue;
+    const classAccepted = classes.get(gw.spec?.gatewayClassName ?? '');
+    if (classAccepted === undefined) continue;
     const key = gatewayKey(gw.metadata.namespace ?? 'default', gw.metadata.name);
+    const duplicates = classAccepted ? duplicateListenerNames(gw) : [];
+    let rejection: string | undefined;
+    if (!classAccepted) rejection = `GatewayClass ${gw.spec?.gatewayClassName} is not accepted`;
+    else if (duplicates.length > 0) {
+      rejection = `listener names ${duplicates.join(', ')} are used more than once; listener names must be unique`;
+    }
     states.set(key, {
       key,
       gateway: gw,
-      accepted,
-      listeners: accepted ? evaluateListeners(ctx, gw) : [],
+      accepted: rejection === undefined,
+      ...(rejection !== undefined ? { rejection } : {}),
+      listeners: rejection === undefined ? evaluateListeners(ctx, gw) : [],
       placed: new Map(),
       attachedRouteKeys: new Map(),
     });
   }
   return states;
+}
+
+/**
+ * The file provider has no API-server schema validation, so a route of an unexpected shape must
+ * become a status condition, never an exception in the pipeline.
+ */
+function translateHttpRouteSafely(ctx: TranslationContext, route: HTTPRoute): HttpRouteTranslation {
+  try {
+    return translateHttpRoute(ctx, route);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    return {
+      entries: [],
+      clusters: [],
+      refProblems: [],
+      invalidRules: [],
+      ruleCount: 0,
+      rejection: {
+        reason: 'UnsupportedValue',
+        message: `route could not be translated (${detail}); check its spec against the HTTPRoute schema`,
+      },
+    };
+  }
 }
 
 function routeParentStatuses(
@@ -78,11 +109,12 @@ function routeParentStatuses(
   const ours: RouteParentStatus[] = [];
   const routeKey = `${route.metadata.namespace ?? 'default'}/${route.metadata.name}`;
   for (const ref of Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : []) {
+    if (typeof ref !== 'object' || ref === null || typeof ref.name !== 'string') continue;
     const parent = resolveParentRef(ctx, route, ref, gateways);
     if (parent.kind === 'foreign') continue;
     let translation = translations.get(route);
     if (!translation) {
-      translation = translateHttpRoute(ctx, route);
+      translation = translateHttpRouteSafely(ctx, route);
       translations.set(route, translation);
     }
     const conditions: ConditionInput[] = [];
@@ -139,7 +171,7 @@ function routeParentStatuses(
         ),
       );
     }
-    const previous = route.status?.parents?.find(
+    const previous = ownParents(route).find(
       (p) => p.controllerName === CONTROLLER_NAME && sameParentRef(p.parentRef, ref, route.metadata.namespace),
     );
     ours.push({
@@ -149,6 +181,11 @@ function routeParentStatuses(
     });
   }
   return ours;
+}
+
+/** The route's existing parent statuses that are well-formed objects. */
+function ownParents(route: HTTPRoute): RouteParentStatus[] {
+  return list(route.status?.parents).filter((p) => isObject(p) && isObject(p.parentRef));
 }
 
 function sameParentRef(
@@ -172,9 +209,7 @@ function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewaySta
   const prevListeners = gw.status?.listeners ?? [];
   const conditions: ConditionInput[] = [];
   if (!state.accepted) {
-    conditions.push(
-      condition('Accepted', false, 'Invalid', `GatewayClass ${gw.spec?.gatewayClassName} is not accepted`),
-    );
+    conditions.push(condition('Accepted', false, 'Invalid', state.rejection ?? 'Gateway is not accepted'));
     conditions.push(condition('Programmed', false, 'Invalid', 'Gateway is not accepted'));
   } else {
     const invalid = state.listeners.filter((l) => !l.accepted);
@@ -220,11 +255,11 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
     const ours = routeParentStatuses(ctx, route, gateways, translations);
     if (!ours || ours.length === 0) {
       // Drop stale entries of ours for parents we no longer manage; keep other controllers' entries.
-      const kept = (route.status?.parents ?? []).filter((p) => p.controllerName !== CONTROLLER_NAME);
+      const kept = ownParents(route).filter((p) => p.controllerName !== CONTROLLER_NAME);
       if (route.status) statuses.set(route, { ...route.status, parents: kept });
       continue;
     }
-    const others = (route.status?.parents ?? []).filter((p) => p.controllerName !== CONTROLLER_NAME);
+    const others = ownParents(route).filter((p) => p.controllerName !== CONTROLLER_NAME);
     statuses.set(route, { parents: [...others, ...ours] });
   }
 

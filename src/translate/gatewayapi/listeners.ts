@@ -10,6 +10,7 @@ import type { TranslationContext } from './context.js';
 import { condition, type ConditionInput } from './conditions.js';
 import { hostnameCovers, isValidHostname } from './hostnames.js';
 import { resolveCertificateRef } from './certificates.js';
+import { isObject, list } from './shape.js';
 
 export type SupportedProtocol = 'HTTP' | 'HTTPS';
 
@@ -46,7 +47,12 @@ export interface ListenerState {
 }
 
 export function isProgrammed(l: ListenerState): boolean {
-  return l.accepted && l.protocol !== undefined && (l.protocol !== 'HTTPS' || l.certificates.length > 0);
+  return (
+    l.accepted &&
+    l.protocol !== undefined &&
+    l.supportedKinds.length > 0 &&
+    (l.protocol !== 'HTTPS' || l.certificates.length > 0)
+  );
 }
 
 function evaluateKinds(listener: Listener, protocol: SupportedProtocol | undefined) {
@@ -69,6 +75,9 @@ function evaluateKinds(listener: Listener, protocol: SupportedProtocol | undefin
 }
 
 function evaluateListener(ctx: TranslationContext, gateway: Gateway, listener: Listener, index: number): ListenerState {
+  if (typeof listener !== 'object' || listener === null || typeof listener.name !== 'string') {
+    throw new Error('a listener must be an object with a name');
+  }
   const protocol = listener.protocol === 'HTTP' || listener.protocol === 'HTTPS' ? listener.protocol : undefined;
   const state: ListenerState = {
     index,
@@ -98,8 +107,10 @@ function evaluateListener(ctx: TranslationContext, gateway: Gateway, listener: L
   if (!Number.isInteger(listener.port) || listener.port < 1 || listener.port > 65535) {
     reject('PortUnavailable', `port ${listener.port} is not a valid port number`);
   }
-  if (state.hostname !== undefined && !isValidHostname(state.hostname)) {
+  if (state.hostname !== undefined && (typeof state.hostname !== 'string' || !isValidHostname(state.hostname))) {
     reject('UnsupportedValue', `hostname ${JSON.stringify(state.hostname)} is not a valid DNS name or wildcard`);
+    // Never programmed; kept out of hostname logic so that nothing downstream sees a non-string.
+    state.hostname = undefined;
   }
 
   const { kinds, invalid } = evaluateKinds(listener, protocol);
@@ -133,6 +144,25 @@ function evaluateListener(ctx: TranslationContext, gateway: Gateway, listener: L
     }
   }
   return state;
+}
+
+/** A listener whose shape the translator could not read (the file provider has no schema validation). */
+function malformedListener(listener: unknown, index: number, err: unknown): ListenerState {
+  const l = (typeof listener === 'object' && listener !== null ? listener : {}) as Partial<Listener>;
+  return {
+    index,
+    spec: { name: '', port: 0, protocol: '' },
+    name: typeof l.name === 'string' ? l.name : `listeners[${index}]`,
+    port: 0,
+    protocol: undefined,
+    hostname: undefined,
+    supportedKinds: [],
+    accepted: false,
+    acceptedReason: 'Invalid',
+    acceptedMessage: `listener could not be read (${err instanceof Error ? err.message : String(err)}); check it against the Gateway schema`,
+    certificates: [],
+    attachedRoutes: 0,
+  };
 }
 
 /** Marks listeners that are not distinct: all of them, never a winner (spec: "Handling indistinct Listeners"). */
@@ -200,18 +230,28 @@ function markOverlappingTls(listeners: ListenerState[]): void {
   }
 }
 
+/** Listener names used more than once; the API requires unique names (status is keyed by name). */
+export function duplicateListenerNames(gateway: Gateway): string[] {
+  const seen = new Set<string>();
+  const dups = new Set<string>();
+  for (const l of list(gateway.spec?.listeners)) {
+    const name = isObject(l) ? l.name : undefined;
+    if (typeof name !== 'string') continue;
+    if (seen.has(name)) dups.add(name);
+    seen.add(name);
+  }
+  return [...dups].sort();
+}
+
 export function evaluateListeners(ctx: TranslationContext, gateway: Gateway): ListenerState[] {
   const specs = Array.isArray(gateway.spec?.listeners) ? gateway.spec.listeners : [];
-  const listeners = specs.map((l, i) => evaluateListener(ctx, gateway, l, i));
-  const seen = new Set<string>();
-  for (const l of listeners) {
-    if (seen.has(l.name) && l.accepted) {
-      l.accepted = false;
-      l.acceptedReason = 'Invalid';
-      l.acceptedMessage = `listener name ${l.name} is used more than once`;
+  const listeners = specs.map((l, i) => {
+    try {
+      return evaluateListener(ctx, gateway, l, i);
+    } catch (err) {
+      return malformedListener(l, i, err);
     }
-    seen.add(l.name);
-  }
+  });
   markConflicts(listeners);
   markOverlappingTls(listeners);
   return listeners;
@@ -221,9 +261,9 @@ export function listenerConditions(l: ListenerState): ConditionInput[] {
   const programmed = isProgrammed(l);
   let programmedMessage = 'Listener is programmed';
   if (!programmed) {
-    programmedMessage = !l.accepted
-      ? `Listener is not accepted: ${l.acceptedMessage}`
-      : 'Listener has no usable TLS certificate';
+    if (!l.accepted) programmedMessage = `Listener is not accepted: ${l.acceptedMessage}`;
+    else if (l.supportedKinds.length === 0) programmedMessage = 'Listener supports none of the requested route kinds';
+    else programmedMessage = 'Listener has no usable TLS certificate';
   }
   const overlapping = l.overlappingTls
     ? [

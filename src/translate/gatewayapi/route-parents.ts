@@ -5,7 +5,7 @@
 import type { KubeObject, ParentReference } from '../../resources/types.js';
 import { GATEWAY_GROUP } from '../../resources/types.js';
 import type { TranslationContext } from './context.js';
-import { effectiveHostnames } from './hostnames.js';
+import { effectiveHostnames, isValidHostname } from './hostnames.js';
 import type { ListenerState } from './listeners.js';
 import { kindAllowed, namespaceAllowed } from './allowed-routes.js';
 import type { GatewayState } from './gateway-state.js';
@@ -34,7 +34,12 @@ export function resolveParentRef(
   const gateway = gateways.get(`${ref.namespace ?? routeNamespace}/${ref.name}`);
   if (!gateway) return { kind: 'foreign' };
   if (!gateway.accepted) {
-    return { kind: 'rejected', gateway, reason: 'NoMatchingParent', message: `Gateway ${gateway.key} is not accepted` };
+    return {
+      kind: 'rejected',
+      gateway,
+      reason: 'NoMatchingParent',
+      message: `Gateway ${gateway.key} is not accepted: ${gateway.rejection ?? 'see its status'}`,
+    };
   }
 
   const candidates = gateway.listeners.filter(
@@ -67,14 +72,25 @@ export function resolveParentRef(
       kind: 'rejected',
       gateway,
       reason: 'NotAllowedByListeners',
-      message: `no listener of Gateway ${gateway.key} that matches the parentRef allows ${route.kind}s from namespace ${routeNamespace}`,
+      message: candidates.some((l) => kindAllowed(l, GATEWAY_GROUP, route.kind))
+        ? `no listener of Gateway ${gateway.key} that matches the parentRef allows routes from namespace ${routeNamespace}`
+        : `no listener of Gateway ${gateway.key} that matches the parentRef accepts ${route.kind}s (see the listeners' supportedKinds)`,
     };
   }
 
-  const routeHostnames = Array.isArray(route.spec?.hostnames) ? route.spec.hostnames : [];
+  const routeHostnames: unknown[] = Array.isArray(route.spec?.hostnames) ? route.spec.hostnames : [];
+  const invalidHostname = routeHostnames.find((h) => typeof h !== 'string' || !isValidHostname(h));
+  if (invalidHostname !== undefined) {
+    return {
+      kind: 'rejected',
+      gateway,
+      reason: 'UnsupportedValue',
+      message: `hostname ${JSON.stringify(invalidHostname)} is not a valid DNS name or wildcard`,
+    };
+  }
   const attachments: ListenerAttachment[] = [];
   for (const listener of allowed) {
-    const hostnames = effectiveHostnames(listener.hostname, routeHostnames);
+    const hostnames = effectiveHostnames(listener.hostname, routeHostnames as string[]);
     if (hostnames.length > 0) attachments.push({ listener, hostnames });
   }
   if (attachments.length === 0) {

@@ -73,7 +73,10 @@ function retryPolicy(retry: IrRetry | undefined, perTryTimeoutMs: number | undef
   if (!retry && perTryTimeoutMs === undefined) return undefined;
   const policy: EnvoyMessage = {};
   if (retry) {
-    policy.retry_on = retry.codes.length > 0 ? 'retriable-status-codes' : '5xx';
+    // Connection failures, resets and per-try timeouts are retried too (GEP-1731: a retry policy
+    // covers connection errors; the backoff doc speaks of attempts retried after timing out).
+    // `5xx` already includes them.
+    policy.retry_on = retry.codes.length > 0 ? 'retriable-status-codes,connect-failure,refused-stream,reset' : '5xx';
     if (retry.codes.length > 0) policy.retriable_status_codes = [...retry.codes];
     policy.num_retries = { value: retry.numRetries };
     if (retry.backoffMs !== undefined && retry.backoffMs > 0) {
