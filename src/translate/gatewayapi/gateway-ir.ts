@@ -95,6 +95,45 @@ function buildVirtualHosts(
   return hosts;
 }
 
+/**
+ * Spec (Listener.hostname): when a TLS connection was made for one listener (SNI) but the Host
+ * header belongs to another listener on the same port, the Gateway SHOULD answer 421 Misdirected
+ * Request. Each HTTPS chain therefore also lists the other listeners' hostnames, answering 421.
+ */
+function misdirectedHosts(
+  state: GatewayState,
+  listener: ListenerState,
+  onPort: ListenerState[],
+  own: IrVirtualHost[],
+): IrVirtualHost[] {
+  const taken = new Set(own.flatMap((vh) => vh.domains));
+  const hosts: IrVirtualHost[] = [];
+  for (const other of onPort) {
+    const domain = other.hostname ?? '*';
+    if (other === listener || taken.has(domain)) continue;
+    taken.add(domain);
+    hosts.push({
+      name: `misdirected/${virtualHostName(domain)}`,
+      domains: [domain],
+      routes: [
+        {
+          name: `misdirected/${state.key}/${other.name}`,
+          source: {
+            kind: 'Gateway',
+            namespace: state.gateway.metadata.namespace ?? 'default',
+            name: state.gateway.metadata.name,
+            rule: 0,
+            match: 0,
+          },
+          match: { path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] },
+          action: { type: 'direct', status: 421 },
+        },
+      ],
+    });
+  }
+  return hosts;
+}
+
 function httpFilters(config: IrRouteConfig): IrHttpFilterKind[] {
   const kinds = new Set<IrHttpFilterKind>();
   for (const vh of config.virtualHosts) {
@@ -133,10 +172,11 @@ export function buildGatewayIr(state: GatewayState): IrGateway {
         http: { statPrefix: `http-${port}`, routeConfigName: config.name, filters: httpFilters(config) },
       });
     } else {
-      for (const l of [...onPort].sort((a, b) => a.name.localeCompare(b.name))) {
+      for (const l of [...onPort].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+        const own = buildVirtualHosts(state, [l], clusters);
         const config: IrRouteConfig = {
           name: routeConfigName(gw, port, l.name),
-          virtualHosts: buildVirtualHosts(state, [l], clusters),
+          virtualHosts: [...own, ...misdirectedHosts(state, l, onPort, own)],
         };
         routeConfigs.push(config);
         for (const s of l.certificates) secrets.set(s.name, s);
