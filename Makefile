@@ -23,7 +23,9 @@ $(VENV_STAMP): requirements.txt
 	touch $@
 
 $(SETUP_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund
+	# `npm install` with the committed lock (every version is pinned): `npm ci`'s lock check trips over
+	# platform-only optional packages of jest's resolver that this registry does not list.
+	npm install --no-audit --no-fund
 	touch $@
 
 # dist/ is removed first so a deleted source or test never leaves a stale compiled copy behind
