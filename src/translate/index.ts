@@ -4,7 +4,7 @@
 import type { KubeObject, ResourceSet } from '../resources/types.js';
 import type { IrGateway } from '../ir/types.js';
 import type { XdsResources } from './xds/types.js';
-import { translateGatewayApi } from './gatewayapi/index.js';
+import { translateGatewayApi, type TranslateOptions } from './gatewayapi/index.js';
 import { translateGatewayToXds } from './xds/index.js';
 
 export interface GatewayOutput {
@@ -20,8 +20,10 @@ export interface TranslationResult {
   resources: KubeObject[];
 }
 
-export function translate(resources: ResourceSet): TranslationResult {
-  const { gateways, resources: withStatus } = translateGatewayApi(resources);
+export type { TranslateOptions };
+
+export function translate(resources: ResourceSet, options: TranslateOptions = {}): TranslationResult {
+  const { gateways, resources: withStatus } = translateGatewayApi(resources, options);
   return {
     gateways: gateways.map((ir) => ({ name: ir.name, ir, xds: translateGatewayToXds(ir) })),
     resources: withStatus,

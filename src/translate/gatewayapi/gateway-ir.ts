@@ -147,7 +147,7 @@ function httpFilters(config: IrRouteConfig): IrHttpFilterKind[] {
   return [...kinds].sort();
 }
 
-export function buildGatewayIr(state: GatewayState): IrGateway {
+export function buildGatewayIr(state: GatewayState, listenerAddress: string): IrGateway {
   const gw = state.key;
   const programmed = state.listeners.filter(isProgrammed);
   const ports = [...new Set(programmed.map((l) => l.port))].sort((a, b) => a - b);
@@ -190,7 +190,7 @@ export function buildGatewayIr(state: GatewayState): IrGateway {
     }
     listeners.push({
       name: envoyListenerName(gw, protocol, port),
-      address: '0.0.0.0',
+      address: listenerAddress,
       port,
       protocol,
       filterChains: chains,

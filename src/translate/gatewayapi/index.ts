@@ -37,6 +37,8 @@ export interface GatewayApiTranslation {
 export interface TranslateOptions {
   /** Written as `lastTransitionTime` of conditions that changed. Defaults to the Unix epoch (golden files). */
   now?: string;
+  /** Address Envoy listeners bind. Defaults to 0.0.0.0; a local standalone setup may use 127.0.0.1. */
+  listenerAddress?: string;
 }
 
 const EPOCH = '1970-01-01T00:00:00Z';
@@ -266,7 +268,7 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
   const irs: IrGateway[] = [];
   for (const state of gateways.values()) {
     statuses.set(state.gateway, gatewayStatus(ctx, state));
-    if (state.accepted) irs.push(buildGatewayIr(state));
+    if (state.accepted) irs.push(buildGatewayIr(state, options.listenerAddress ?? '0.0.0.0'));
   }
 
   const all: KubeObject[] = [

@@ -1,0 +1,68 @@
+/**
+ * The seam between the translation pipeline and the ADS server: what the pipeline publishes
+ * (one snapshot per Gateway) and what the server reports back (who is connected, what they ACKed
+ * or NACKed). The pipeline depends only on this file; `src/xds` implements it.
+ */
+import type { Observable } from 'rxjs';
+import type { XdsKind, XdsResources } from '../translate/xds/types.js';
+
+/** `<namespace>/<gateway>`: Envoy's `node.cluster`. */
+export type GatewayKey = string;
+
+export interface SnapshotPublisher {
+  /**
+   * Publishes a Gateway's complete, consistent resources. Resources whose encoding did not change
+   * keep their version and are not resent to delta streams. Encoding happens once per resource,
+   * not once per stream.
+   */
+  publish(gateway: GatewayKey, resources: XdsResources): void;
+  /** The Gateway is gone: its proxies receive empty resource sets. */
+  remove(gateway: GatewayKey): void;
+  /** Gateways with a published snapshot. */
+  gateways(): GatewayKey[];
+  /** What is being served, for /debug/config_dump: versions and resources as proto JSON. */
+  dump(gateway: GatewayKey, kind?: XdsKind): ConfigDump | undefined;
+}
+
+export interface ConfigDump {
+  gateway: GatewayKey;
+  /** Version of the whole snapshot (changes whenever any resource changes). */
+  version: string;
+  resources: Partial<Record<XdsKind, { name: string; version: string; resource: unknown }[]>>;
+}
+
+export interface TypeState {
+  typeUrl: string;
+  /** Version last sent on this stream for this type. */
+  sentVersion?: string;
+  ackedVersion?: string;
+  lastNack?: { version: string; message: string; at: string };
+}
+
+export interface ClientInfo {
+  nodeId: string;
+  gateway: GatewayKey;
+  /** `sotw` or `delta`. */
+  protocol: 'sotw' | 'delta';
+  connectedSince: string;
+  types: TypeState[];
+}
+
+export type ProxyEvent =
+  | { kind: 'connected'; nodeId: string; gateway: GatewayKey }
+  | { kind: 'disconnected'; nodeId: string; gateway: GatewayKey }
+  | { kind: 'ack'; nodeId: string; gateway: GatewayKey; typeUrl: string; version: string; latencyMs?: number }
+  | { kind: 'nack'; nodeId: string; gateway: GatewayKey; typeUrl: string; version: string; message: string };
+
+export interface ProxyTracker {
+  clients(): ClientInfo[];
+  /** Hot stream of connection, ACK and NACK events. */
+  readonly events$: Observable<ProxyEvent>;
+  /**
+   * Whether every connected Envoy of the Gateway has ACKed every type of the current snapshot:
+   * `true`, `false` with the NACK message, or `undefined` while no proxy is connected / still pending.
+   */
+  programmed(
+    gateway: GatewayKey,
+  ): { state: 'programmed' } | { state: 'pending'; message: string } | { state: 'rejected'; message: string };
+}
