@@ -3,10 +3,9 @@
  * Service's EndpointSlices. Cross-namespace references need a ReferenceGrant.
  */
 import type { BackendObjectReference, KubeObject, ServicePort } from '../../resources/types.js';
-import { GATEWAY_GROUP } from '../../resources/types.js';
 import type { IrCluster, IrEndpoint } from '../../ir/types.js';
 import { objectKey, type TranslationContext } from './context.js';
-import { isReferenceAllowed } from './reference-grants.js';
+import { checkCoreReference } from './reference-grants.js';
 import { clusterName } from './names.js';
 import { isObject, list } from './shape.js';
 
@@ -82,34 +81,11 @@ export function resolveBackendRef(
   route: KubeObject,
   ref: BackendObjectReference,
 ): BackendResult {
-  const group = ref.group ?? '';
-  const kind = ref.kind ?? 'Service';
   const routeNamespace = route.metadata.namespace ?? 'default';
-  const namespace = ref.namespace ?? routeNamespace;
-  const label = `${namespace}/${ref.name}`;
-  if (group !== '' || kind !== 'Service') {
-    return {
-      ok: false,
-      reason: 'InvalidKind',
-      message: `backendRef ${label}: kind ${group ? group + '/' : ''}${kind} is not supported; use a Service`,
-    };
-  }
-  const allowed = isReferenceAllowed(ctx, {
-    fromGroup: GATEWAY_GROUP,
-    fromKind: route.kind,
-    fromNamespace: routeNamespace,
-    toGroup: '',
-    toKind: 'Service',
-    toNamespace: namespace,
-    toName: ref.name,
-  });
-  if (!allowed) {
-    return {
-      ok: false,
-      reason: 'RefNotPermitted',
-      message: `backendRef to Service ${label} is not permitted: add a ReferenceGrant in namespace ${namespace} from ${route.kind}s in ${routeNamespace}`,
-    };
-  }
+  const check = checkCoreReference(ctx, { kind: route.kind, namespace: routeNamespace }, ref, 'Service', 'backendRef');
+  if (!check.ok)
+    return { ok: false, reason: check.problem === 'kind' ? 'InvalidKind' : 'RefNotPermitted', message: check.message };
+  const { namespace, label } = check;
   const service = ctx.services.get(objectKey(namespace, ref.name));
   if (!service) return { ok: false, reason: 'BackendNotFound', message: `Service ${label} does not exist` };
   if (ref.port === undefined) {

@@ -5,10 +5,9 @@
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { Gateway, Secret, SecretObjectReference } from '../../resources/types.js';
-import { GATEWAY_GROUP } from '../../resources/types.js';
 import type { IrSecret } from '../../ir/types.js';
 import { objectKey, type TranslationContext } from './context.js';
-import { isReferenceAllowed } from './reference-grants.js';
+import { checkCoreReference } from './reference-grants.js';
 import { secretName } from './names.js';
 
 export type CertificateResult =
@@ -44,34 +43,16 @@ export function resolveCertificateRef(
   gateway: Gateway,
   ref: SecretObjectReference,
 ): CertificateResult {
-  const group = ref.group ?? '';
-  const kind = ref.kind ?? 'Secret';
   const gwNamespace = gateway.metadata.namespace ?? 'default';
-  const namespace = ref.namespace ?? gwNamespace;
-  const label = `${namespace}/${ref.name}`;
-  if (group !== '' || kind !== 'Secret') {
+  const check = checkCoreReference(ctx, { kind: 'Gateway', namespace: gwNamespace }, ref, 'Secret', 'certificateRef');
+  if (!check.ok) {
     return {
       ok: false,
-      reason: 'InvalidCertificateRef',
-      message: `certificateRef ${label}: kind ${group ? group + '/' : ''}${kind} is not supported; use a core Secret`,
+      reason: check.problem === 'kind' ? 'InvalidCertificateRef' : 'RefNotPermitted',
+      message: check.message,
     };
   }
-  const allowed = isReferenceAllowed(ctx, {
-    fromGroup: GATEWAY_GROUP,
-    fromKind: 'Gateway',
-    fromNamespace: gwNamespace,
-    toGroup: '',
-    toKind: 'Secret',
-    toNamespace: namespace,
-    toName: ref.name,
-  });
-  if (!allowed) {
-    return {
-      ok: false,
-      reason: 'RefNotPermitted',
-      message: `certificateRef to Secret ${label} is not permitted: add a ReferenceGrant in namespace ${namespace} from Gateways in ${gwNamespace}`,
-    };
-  }
+  const { namespace, label } = check;
   const secret = ctx.secrets.get(objectKey(namespace, ref.name));
   if (!secret) return { ok: false, reason: 'InvalidCertificateRef', message: `Secret ${label} does not exist` };
   if (secret.type !== 'kubernetes.io/tls') {

@@ -2,6 +2,7 @@
  * ReferenceGrant: a reference across namespaces is allowed only when a grant in the target's
  * namespace names the referrer's group, kind and namespace and the target's group, kind (and name).
  */
+import { GATEWAY_GROUP } from '../../resources/types.js';
 import type { TranslationContext } from './context.js';
 
 export interface CrossNamespaceRef {
@@ -28,4 +29,57 @@ export function isReferenceAllowed(ctx: TranslationContext, ref: CrossNamespaceR
     );
     return fromOk && toOk;
   });
+}
+
+/** A Gateway API object referring to a core-group object (Service, Secret) by name. */
+export interface CoreReference {
+  group?: string;
+  kind?: string;
+  name: string;
+  namespace?: string;
+}
+
+export type CoreReferenceCheck =
+  { ok: true; namespace: string; label: string } | { ok: false; problem: 'kind' | 'grant'; message: string };
+
+/**
+ * The checks every reference to a core object starts with: is it the expected kind, and is a
+ * cross-namespace reference allowed by a ReferenceGrant?
+ */
+export function checkCoreReference(
+  ctx: TranslationContext,
+  from: { kind: string; namespace: string },
+  ref: CoreReference,
+  expectedKind: 'Service' | 'Secret',
+  what: string,
+): CoreReferenceCheck {
+  const group = ref.group ?? '';
+  const kind = ref.kind ?? expectedKind;
+  const namespace = ref.namespace ?? from.namespace;
+  const label = `${namespace}/${ref.name}`;
+  if (group !== '' || kind !== expectedKind) {
+    const given = `${group ? group + '/' : ''}${kind}`;
+    return {
+      ok: false,
+      problem: 'kind',
+      message: `${what} ${label}: kind ${given} is not supported; use a core ${expectedKind}`,
+    };
+  }
+  const allowed = isReferenceAllowed(ctx, {
+    fromGroup: GATEWAY_GROUP,
+    fromKind: from.kind,
+    fromNamespace: from.namespace,
+    toGroup: '',
+    toKind: expectedKind,
+    toNamespace: namespace,
+    toName: ref.name,
+  });
+  if (!allowed) {
+    return {
+      ok: false,
+      problem: 'grant',
+      message: `${what} to ${expectedKind} ${label} is not permitted: add a ReferenceGrant in namespace ${namespace} from ${from.kind}s in ${from.namespace}`,
+    };
+  }
+  return { ok: true, namespace, label };
 }
