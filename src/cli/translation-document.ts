@@ -69,7 +69,7 @@ function gatewayXdsDocument(resources: XdsResources, opts: TranslationDocumentOp
  * Redacts the raw message rather than the proto JSON so the result is still a valid Secret
  * (a DataSource with an inline string) whatever field naming the JSON printer uses.
  */
-function redactPrivateKey(secret: EnvoyMessage): EnvoyMessage {
+export function redactPrivateKey(secret: EnvoyMessage): EnvoyMessage {
   const tls = secret.tls_certificate;
   if (!isRecord(tls) || tls.private_key === undefined) return secret;
   return { ...secret, tls_certificate: { ...tls, private_key: { inline_string: REDACTED } } };

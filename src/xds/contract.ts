@@ -37,6 +37,12 @@ export interface TypeState {
   sentVersion?: string;
   ackedVersion?: string;
   lastNack?: { version: string; message: string; at: string };
+  /** A response of this type is waiting for its ACK/NACK. */
+  pending?: boolean;
+  /** NACKs received for this type on this stream. */
+  nacks?: number;
+  /** Names subscribed to (`['*']` for a wildcard subscription). */
+  subscribed?: string[];
 }
 
 export interface ClientInfo {
@@ -46,6 +52,10 @@ export interface ClientInfo {
   protocol: 'sotw' | 'delta';
   connectedSince: string;
   types: TypeState[];
+  /** `node.user_agent_name/user_agent_version`, e.g. `envoy/1.40.0`. */
+  userAgent?: string;
+  /** Version of the Gateway snapshot the stream is being served. */
+  snapshotVersion?: string;
 }
 
 export type ProxyEvent =

@@ -1,0 +1,93 @@
+/**
+ * `portico bootstrap --gateway NS/NAME`: prints the Envoy bootstrap that connects an Envoy to
+ * Portico for one Gateway (the same one `portico serve` gives the Envoys it launches).
+ */
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import {
+  bootstrapJson,
+  buildBootstrap,
+  DEFAULT_ADMIN_PORT,
+  DEFAULT_XDS_ADDRESS,
+  parseGatewayKey,
+  parseHostPort,
+} from '../infra/bootstrap.js';
+import { EXIT_OK, EXIT_USAGE } from './command.js';
+import type { CliIo, CommandSpec } from './command.js';
+
+const BOOTSTRAP_USAGE = `Usage: portico bootstrap --gateway NAMESPACE/NAME [--xds-address HOST:PORT] [--admin-port PORT]
+                         [--node-id ID] [--delta] [-o json|yaml]
+
+Prints an Envoy bootstrap for one Gateway: node.cluster is NAMESPACE/NAME (the snapshot Envoy
+gets), listeners and clusters come over ADS from Portico, admin listens on 127.0.0.1.
+  envoy -c <(portico bootstrap --gateway default/public) is all an Envoy needs.
+
+Options:
+      --gateway NS/NAME      the Gateway this Envoy serves (required)
+      --xds-address ADDR     Portico's xDS server (default ${DEFAULT_XDS_ADDRESS})
+      --admin-port PORT      Envoy admin port on 127.0.0.1 (default ${DEFAULT_ADMIN_PORT})
+      --node-id ID           node.id (default <ns>/<name>/<hostname>-<pid>); unique per Envoy
+      --delta                use delta ADS instead of state-of-the-world
+  -o, --output FORMAT        json (default) or yaml
+  -h, --help                 show this help
+`;
+
+export const bootstrapCommand: CommandSpec = {
+  summary: 'print the Envoy bootstrap that connects an Envoy to Portico for a Gateway',
+  usage: BOOTSTRAP_USAGE,
+  run: runBootstrapCommand,
+};
+
+export function runBootstrapCommand(args: string[], io: CliIo): number {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        gateway: { type: 'string' },
+        'xds-address': { type: 'string', default: DEFAULT_XDS_ADDRESS },
+        'admin-port': { type: 'string', default: String(DEFAULT_ADMIN_PORT) },
+        'node-id': { type: 'string' },
+        delta: { type: 'boolean', default: false },
+        output: { type: 'string', short: 'o', default: 'json' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    return usageError(err instanceof Error ? err.message : String(err), io);
+  }
+  if (values.help) {
+    io.stdout.write(BOOTSTRAP_USAGE);
+    return EXIT_OK;
+  }
+  if (!values.gateway) return usageError('--gateway NAMESPACE/NAME is required', io);
+  if (values.output !== 'json' && values.output !== 'yaml') {
+    return usageError(`-o must be json or yaml, not "${values.output}"`, io);
+  }
+  const adminPort = Number(values['admin-port']);
+  if (!Number.isInteger(adminPort) || adminPort < 1 || adminPort > 65535) {
+    return usageError(`--admin-port must be a port number, not "${values['admin-port']}"`, io);
+  }
+  let bootstrap;
+  try {
+    bootstrap = buildBootstrap({
+      gateway: parseGatewayKey(values.gateway),
+      xds: parseHostPort(values['xds-address'], '--xds-address'),
+      adminPort,
+      ...(values['node-id'] ? { nodeId: values['node-id'] } : {}),
+      protocol: values.delta ? 'delta' : 'sotw',
+    });
+  } catch (err) {
+    return usageError(err instanceof Error ? err.message : String(err), io);
+  }
+  const json = bootstrapJson(bootstrap);
+  io.stdout.write(values.output === 'yaml' ? stringify(json, { lineWidth: 0 }) : `${JSON.stringify(json, null, 2)}\n`);
+  return EXIT_OK;
+}
+
+function usageError(message: string, io: CliIo): number {
+  io.stderr.write(`portico bootstrap: ${message}\n\n${BOOTSTRAP_USAGE}`);
+  return EXIT_USAGE;
+}

@@ -1,0 +1,230 @@
+/**
+ * `portico serve --provider file --watch DIR`: standalone Portico. Wires
+ *   file provider → pipeline → ADS server (serve-xds.ts) → local Envoys → debug server
+ * and runs until SIGINT/SIGTERM, then stops every Envoy it started.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_DEBUG_ADDRESS, startDebugServer } from '../debug/debug-server.js';
+import type { DebugServer } from '../debug/debug-server.js';
+import { MetricsRegistry } from '../debug/metrics.js';
+import { FileProvider } from '../file/file-provider.js';
+import { DEFAULT_ADMIN_PORT, DEFAULT_XDS_ADDRESS, parseHostPort } from '../infra/bootstrap.js';
+import type { HostPort } from '../infra/bootstrap.js';
+import { findEnvoy } from '../infra/envoy-binary.js';
+import { HostEnvoyLauncher } from '../infra/host/envoy-launcher.js';
+import { createJsonLogger, errorMessage, isLogLevel, LOG_LEVELS } from '../pipeline/logger.js';
+import type { Logger, LogLevel } from '../pipeline/logger.js';
+import { startPipeline } from '../pipeline/pipeline.js';
+import { registerPipelineMetrics } from '../pipeline/pipeline-metrics.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './command.js';
+import type { CliIo, CommandSpec } from './command.js';
+import { startXdsServer } from './serve-xds.js';
+
+const SERVE_USAGE = `Usage: portico serve --provider file --watch DIR [options]
+
+Serves Gateway API resources from a directory of YAML to Envoy over ADS, and launches one local
+Envoy per accepted Gateway. Edits to the directory apply within a fraction of a second; a file
+that does not parse is reported (log and /debug/status) and its last good objects stay in service.
+
+Options:
+      --provider file            where resources come from (only "file" for now)
+      --watch DIR                directory of *.yaml / *.yml manifests (watched recursively)
+      --xds-address HOST:PORT    ADS server listen address (default ${DEFAULT_XDS_ADDRESS})
+      --debug-address HOST:PORT  /debug/*, /metrics, /healthz, /readyz (default ${DEFAULT_DEBUG_ADDRESS})
+      --listener-address ADDR    address Envoy listeners bind (default 127.0.0.1)
+      --admin-port-base PORT     admin port of the first local Envoy; the next ones count up
+                                 (default ${DEFAULT_ADMIN_PORT})
+      --no-envoy                 do not launch Envoy (connect your own: portico bootstrap)
+      --log-level LEVEL          ${LOG_LEVELS.join(', ')} (default warn); JSON lines on stderr
+  -h, --help                     show this help
+`;
+
+export const serveCommand: CommandSpec = {
+  summary: 'serve a directory of Gateway API YAML to Envoy over xDS, with local Envoys',
+  usage: SERVE_USAGE,
+  run: runServeCommand,
+};
+
+export interface ServeConfig {
+  watchDir: string;
+  xds: HostPort;
+  debug: HostPort;
+  listenerAddress: string;
+  adminPortBase: number;
+  launchEnvoy: boolean;
+  logLevel: LogLevel;
+}
+
+export interface RunningServe {
+  debugAddress(): HostPort;
+  xdsAddress(): HostPort | undefined;
+  stop(): Promise<void>;
+}
+
+export async function runServeCommand(args: string[], io: CliIo): Promise<number> {
+  const parsed = parseServeArgs(args);
+  if (parsed === 'help') {
+    io.stdout.write(SERVE_USAGE);
+    return EXIT_OK;
+  }
+  if (typeof parsed === 'string') {
+    io.stderr.write(`portico serve: ${parsed}\n\n${SERVE_USAGE}`);
+    return EXIT_USAGE;
+  }
+  const logger = createJsonLogger({ level: parsed.logLevel, sink: io.stderr });
+  let running: RunningServe;
+  try {
+    running = await startServe(parsed, logger);
+  } catch (err) {
+    io.stderr.write(`portico serve: ${errorMessage(err)}\n`);
+    return EXIT_FAILURE;
+  }
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  logger.info('shutting down', { signal });
+  await running.stop();
+  return EXIT_OK;
+}
+
+export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        provider: { type: 'string' },
+        watch: { type: 'string' },
+        'xds-address': { type: 'string', default: DEFAULT_XDS_ADDRESS },
+        'debug-address': { type: 'string', default: DEFAULT_DEBUG_ADDRESS },
+        'listener-address': { type: 'string', default: '127.0.0.1' },
+        'admin-port-base': { type: 'string', default: String(DEFAULT_ADMIN_PORT) },
+        'no-envoy': { type: 'boolean', default: false },
+        'log-level': { type: 'string', default: 'warn' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    return errorMessage(err);
+  }
+  if (values.help) return 'help';
+  if (values.provider !== 'file') {
+    return values.provider === undefined
+      ? '--provider file is required'
+      : `--provider must be "file" (the Kubernetes provider is not available yet), not "${values.provider}"`;
+  }
+  if (!values.watch) return '--watch DIR is required with --provider file';
+  if (!isLogLevel(values['log-level'])) return `--log-level must be one of ${LOG_LEVELS.join(', ')}`;
+  const adminPortBase = Number(values['admin-port-base']);
+  if (!Number.isInteger(adminPortBase) || adminPortBase < 1 || adminPortBase > 65535) {
+    return `--admin-port-base must be a port number, not "${values['admin-port-base']}"`;
+  }
+  try {
+    return {
+      watchDir: values.watch,
+      xds: parseHostPort(values['xds-address'], '--xds-address'),
+      debug: parseHostPort(values['debug-address'], '--debug-address'),
+      listenerAddress: values['listener-address'],
+      adminPortBase,
+      launchEnvoy: !values['no-envoy'],
+      logLevel: values['log-level'],
+    };
+  } catch (err) {
+    return errorMessage(err);
+  }
+}
+
+/** Starts everything; on failure, stops what was already started and rethrows. */
+export async function startServe(config: ServeConfig, logger: Logger): Promise<RunningServe> {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const stop = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        logger.error('shutdown step failed', { error: err });
+      }
+    }
+    cleanups.length = 0;
+  };
+  try {
+    // Found first: a missing Envoy should fail before anything binds.
+    const envoyBin = config.launchEnvoy ? findEnvoy() : undefined;
+
+    const registry = new MetricsRegistry();
+    const metrics = registerPipelineMetrics(registry);
+    const xds = await startXdsServer(config.xds, logger);
+    cleanups.push(() => xds.stop());
+    registry.addCollector(xds.metrics);
+
+    const provider = new FileProvider(config.watchDir, { logger });
+    const pipeline = startPipeline(
+      provider.events$,
+      { publisher: xds.publisher, tracker: xds.tracker, logger, metrics },
+      { listenerAddress: config.listenerAddress },
+    );
+    cleanups.push(() => pipeline.stop());
+
+    if (envoyBin) {
+      const xdsAddress = xds.address() ?? config.xds;
+      const workDir = mkdtempSync(join(tmpdir(), 'portico-envoy-'));
+      cleanups.push(() => rmSync(workDir, { recursive: true, force: true }));
+      const launcher = new HostEnvoyLauncher({
+        envoyBin,
+        // Envoy cannot connect to a wildcard address; a server bound to all interfaces is reachable on loopback.
+        xds: { host: isWildcard(xdsAddress.host) ? '127.0.0.1' : xdsAddress.host, port: xdsAddress.port },
+        workDir,
+        adminPortBase: config.adminPortBase,
+        logger,
+      });
+      cleanups.push(() => launcher.stopAll());
+      const launching = pipeline.output$.subscribe((output) => launcher.sync(output.gateways.map((g) => g.name)));
+      cleanups.push(() => launching.unsubscribe());
+    }
+
+    const debug: DebugServer = await startDebugServer(
+      config.debug,
+      {
+        publisher: xds.publisher,
+        tracker: xds.tracker,
+        metrics: registry,
+        status: () => {
+          const report = pipeline.latestStatus();
+          return {
+            ...report,
+            errors: [...provider.errors().map((e) => ({ stage: 'file', ...e })), ...report.errors],
+            warnings: [...provider.warnings(), ...report.warnings],
+          };
+        },
+        readiness: () => {
+          const waitingFor: string[] = [];
+          if (!pipeline.synced) waitingFor.push('initial sync of the watched directory');
+          if (!xds.address()) waitingFor.push('xDS server listening');
+          return { ready: waitingFor.length === 0, waitingFor };
+        },
+      },
+      logger.child({ component: 'debug' }),
+    );
+    cleanups.push(() => debug.close());
+    logger.info('serving', {
+      watch: config.watchDir,
+      xds: xds.address(),
+      debug: debug.address(),
+      envoy: envoyBin ?? 'not launched',
+    });
+    return { debugAddress: () => debug.address(), xdsAddress: () => xds.address(), stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '';
+}

@@ -1,0 +1,42 @@
+/**
+ * THE wiring point between `portico serve` and the ADS server: everything else in serve codes
+ * against `src/xds/contract.ts` (SnapshotPublisher, ProxyTracker); only this file knows the
+ * concrete `AdsServer`.
+ */
+import type { MetricsCollector } from '../debug/metrics.js';
+import { xdsMetricFamilies } from '../debug/xds-metrics.js';
+import type { HostPort } from '../infra/bootstrap.js';
+import type { Logger } from '../pipeline/logger.js';
+import type { ProxyTracker, SnapshotPublisher } from '../xds/contract.js';
+import { AdsServer } from '../xds/index.js';
+import type { LogEntry } from '../xds/index.js';
+
+export interface XdsServing {
+  publisher: SnapshotPublisher;
+  tracker: ProxyTracker;
+  /** The server's counters for `/metrics`. */
+  metrics: MetricsCollector;
+  /** Where Envoys connect (the bound port when 0 was asked for). */
+  address(): HostPort | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startXdsServer(listen: HostPort, logger: Logger): Promise<XdsServing> {
+  const xdsLogger = logger.child({ component: 'xds' });
+  const server = new AdsServer({
+    host: listen.host,
+    port: listen.port,
+    logger: ({ level, msg, ...fields }: LogEntry) => xdsLogger[level](msg, fields),
+  });
+  await server.start();
+  return {
+    publisher: server,
+    tracker: server,
+    metrics: () => xdsMetricFamilies(server.metrics.metrics()),
+    address: () => server.address(),
+    stop: async () => {
+      await server.stop();
+      server.dispose();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * `/debug/config_dump`: what the ADS server is serving to a Gateway's Envoys, with TLS private
+ * keys redacted (the same redaction `portico translate` applies).
+ */
+import { redactPrivateKey } from '../cli/translation-document.js';
+import type { EnvoyMessage, XdsKind } from '../translate/xds/types.js';
+import type { ConfigDump, GatewayKey, SnapshotPublisher } from '../xds/contract.js';
+
+export function redactConfigDump(dump: ConfigDump): ConfigDump {
+  const secrets = dump.resources.secrets;
+  if (!secrets) return dump;
+  return {
+    ...dump,
+    resources: {
+      ...dump.resources,
+      secrets: secrets.map((entry) =>
+        isRecord(entry.resource) ? { ...entry, resource: redactPrivateKey(entry.resource as EnvoyMessage) } : entry,
+      ),
+    },
+  };
+}
+
+export type ConfigDumpAnswer =
+  { found: true; dumps: ConfigDump[] } | { found: false; message: string; gateways: GatewayKey[] };
+
+/** One Gateway's dump, or every Gateway's when none is named. */
+export function configDumps(
+  publisher: SnapshotPublisher,
+  gateway: string | undefined,
+  kind?: XdsKind,
+): ConfigDumpAnswer {
+  const gateways = publisher.gateways();
+  const wanted = gateway === undefined ? gateways : [gateway];
+  const dumps: ConfigDump[] = [];
+  for (const key of wanted) {
+    const dump = publisher.dump(key, kind);
+    if (dump) dumps.push(redactConfigDump(dump));
+    else if (gateway !== undefined) return { found: false, message: `no snapshot for Gateway ${gateway}`, gateways };
+  }
+  return { found: true, dumps };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

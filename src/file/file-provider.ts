@@ -1,0 +1,174 @@
+/**
+ * The file provider: `portico serve --provider file --watch DIR`. Watches a directory of YAML and
+ * emits, per file, the objects it holds (`replace` events keyed by the file's path), then `synced`
+ * once the initial scan is done.
+ *
+ * `fs.watch` tells that something changed but is unreliable in what (renames from atomic saves,
+ * events lost on some file systems, no recursion on some platforms), so every notification — and
+ * a periodic timer — triggers a full rescan; only files whose text changed are parsed again.
+ */
+import { watch } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
+import { Observable } from 'rxjs';
+import type { ResourceEvent } from '../pipeline/resource-store.js';
+import { silentLogger } from '../pipeline/logger.js';
+import type { Logger } from '../pipeline/logger.js';
+import { EMPTY_DIRECTORY_STATE, fileErrors, fileWarnings, reconcileFiles } from './file-objects.js';
+import type { DirectoryState, FileError, ScannedFile } from './file-objects.js';
+import { listManifestFiles, readManifestFiles } from './yaml-files.js';
+
+export interface FileProviderOptions {
+  /** Periodic full rescan, in case a change notification was lost. 0 disables it. */
+  rescanMs?: number;
+  /** Coalesces the notifications of one save (editors write, rename and chmod). */
+  settleMs?: number;
+  /** Use `fs.watch`; off means rescans only. */
+  watch?: boolean;
+  logger?: Logger;
+}
+
+export const DEFAULT_RESCAN_MS = 5000;
+export const DEFAULT_SETTLE_MS = 20;
+
+export class FileProvider {
+  private state: DirectoryState = EMPTY_DIRECTORY_STATE;
+  private dirError: FileError | undefined;
+  private readonly logger: Logger;
+  private readonly reportedErrors = new Map<string, string>();
+
+  /**
+   * Starts watching on subscription and stops on unsubscribe. Meant for one subscriber (the
+   * pipeline); it never errors.
+   */
+  readonly events$: Observable<ResourceEvent>;
+
+  constructor(
+    readonly dir: string,
+    private readonly options: FileProviderOptions = {},
+  ) {
+    this.logger = (options.logger ?? silentLogger).child({ component: 'file', dir });
+    this.events$ = new Observable<ResourceEvent>((subscriber) => this.run((event) => subscriber.next(event)));
+  }
+
+  /** Files that do not parse or cannot be read (their last good objects stay in service). */
+  errors(): FileError[] {
+    return [...(this.dirError ? [this.dirError] : []), ...fileErrors(this.state)];
+  }
+
+  /** Objects ignored because their kind is not supported yet, one message each. */
+  warnings(): string[] {
+    return fileWarnings(this.state);
+  }
+
+  /** One full scan; resolves once its events have been emitted. Exposed for tests. */
+  async scan(emit: (event: ResourceEvent) => void): Promise<void> {
+    let scanned: Map<string, ScannedFile>;
+    try {
+      scanned = await readManifestFiles(await listManifestFiles(this.dir));
+      this.dirError = undefined;
+    } catch (err) {
+      // The directory itself is unreadable (or gone): keep serving what was last read.
+      const message = `cannot read directory: ${(err as Error).message}`;
+      if (this.dirError?.message !== message)
+        this.logger.error('cannot read the watched directory', { error: message });
+      this.dirError = { file: this.dir, message };
+      return;
+    }
+    const { state, events, parsed } = reconcileFiles(this.state, scanned);
+    this.state = state;
+    if (parsed.length > 0) this.logger.debug('read files', { files: parsed });
+    this.logErrorChanges();
+    for (const event of events) emit(event);
+  }
+
+  private run(emit: (event: ResourceEvent) => void): () => void {
+    let stopped = false;
+    let scanning = false;
+    let again = false;
+    let settleTimer: NodeJS.Timeout | undefined;
+    let watcher: FSWatcher | undefined;
+
+    const scanLoop = async (): Promise<void> => {
+      scanning = true;
+      do {
+        again = false;
+        try {
+          await this.scan(emit);
+        } catch (err) {
+          this.logger.error('scan failed', { error: err });
+        }
+        if (!watcher && !stopped && this.options.watch !== false)
+          watcher = this.startWatcher(trigger, () => (watcher = undefined));
+      } while (again && !stopped);
+      scanning = false;
+    };
+    const trigger = (): void => {
+      if (stopped) return;
+      clearTimeout(settleTimer);
+      settleTimer = setTimeout(() => {
+        if (scanning) again = true;
+        else void scanLoop();
+      }, this.options.settleMs ?? DEFAULT_SETTLE_MS);
+    };
+
+    void scanLoop().then(() => {
+      if (!stopped) emit({ type: 'synced' });
+    });
+    const rescanMs = this.options.rescanMs ?? DEFAULT_RESCAN_MS;
+    const rescanTimer = rescanMs > 0 ? setInterval(trigger, rescanMs) : undefined;
+    rescanTimer?.unref();
+
+    return () => {
+      stopped = true;
+      clearTimeout(settleTimer);
+      clearInterval(rescanTimer);
+      watcher?.close();
+    };
+  }
+
+  /** `fs.watch` on the directory, recursive where the platform supports it; undefined if it fails. */
+  private startWatcher(onChange: () => void, onClosed: () => void): FSWatcher | undefined {
+    const open = (recursive: boolean): FSWatcher => {
+      const w = watch(this.dir, { recursive, persistent: false }, () => onChange());
+      w.on('error', (err) => {
+        this.logger.warn('directory watch failed; relying on periodic rescans', { error: err });
+        w.close();
+        onClosed();
+      });
+      return w;
+    };
+    try {
+      return open(true);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM') {
+        this.logger.debug('cannot watch the directory yet', { error: err });
+        return undefined;
+      }
+    }
+    try {
+      return open(false);
+    } catch (err) {
+      this.logger.debug('cannot watch the directory yet', { error: err });
+      return undefined;
+    }
+  }
+
+  /** A broken file is logged once when it breaks (and again if the error changes), not on every rescan. */
+  private logErrorChanges(): void {
+    const current = new Map(fileErrors(this.state).map((e) => [e.file, JSON.stringify(e)]));
+    for (const error of fileErrors(this.state)) {
+      if (this.reportedErrors.get(error.file) === current.get(error.file)) continue;
+      this.logger.error('cannot load file; its last good objects stay in service', {
+        file: error.file,
+        ...(error.document !== undefined ? { document: error.document } : {}),
+        ...(error.line !== undefined ? { line: error.line } : {}),
+        error: error.message,
+      });
+    }
+    for (const file of this.reportedErrors.keys()) {
+      if (!current.has(file)) this.logger.info('file loads again', { file });
+    }
+    this.reportedErrors.clear();
+    for (const [file, text] of current) this.reportedErrors.set(file, text);
+  }
+}

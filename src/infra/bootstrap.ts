@@ -1,0 +1,110 @@
+/**
+ * The Envoy bootstrap that connects an Envoy to Portico for one Gateway: node identity
+ * (`node.cluster` = `<namespace>/<gateway>`, the key of the snapshot it gets; `node.id` unique per
+ * replica), listeners and clusters over ADS (routes, endpoints and secrets follow through the
+ * resources), a static cluster for the xDS server (HTTP/2, plaintext for now), and an admin
+ * interface on loopback. Built as a typed object in protobufjs keepCase form, so it goes through
+ * the same round-trip check as every xDS resource, and printed as proto JSON.
+ */
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
+import { toProtoJson } from '../proto/proto-json.js';
+import type { JsonValue } from '../proto/proto-json.js';
+import { HTTP_PROTOCOL_OPTIONS } from '../proto/type-urls.js';
+import type { EnvoyMessage } from '../translate/xds/types.js';
+import type { GatewayKey } from '../xds/contract.js';
+
+export const BOOTSTRAP_TYPE_URL = 'type.googleapis.com/envoy.config.bootstrap.v3.Bootstrap' as const;
+export const XDS_CLUSTER_NAME = 'portico-xds';
+export const DEFAULT_XDS_ADDRESS = '127.0.0.1:18000';
+export const DEFAULT_ADMIN_PORT = 19901;
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface BootstrapOptions {
+  /** `<namespace>/<name>`. */
+  gateway: GatewayKey;
+  xds: HostPort;
+  adminPort: number;
+  /** Defaults to `<ns>/<name>/<hostname>-<pid>`. */
+  nodeId?: string;
+  /** `sotw` (default) or `delta` ADS. */
+  protocol?: 'sotw' | 'delta';
+}
+
+export function defaultNodeId(gateway: GatewayKey, replica: string | number = process.pid): string {
+  return `${gateway}/${hostname()}-${replica}`;
+}
+
+export function buildBootstrap(options: BootstrapOptions): EnvoyMessage {
+  const configSource = { ads: {}, resource_api_version: 'V3' };
+  return {
+    node: { id: options.nodeId ?? defaultNodeId(options.gateway), cluster: options.gateway },
+    dynamic_resources: {
+      ads_config: {
+        api_type: options.protocol === 'delta' ? 'DELTA_GRPC' : 'GRPC',
+        transport_api_version: 'V3',
+        grpc_services: [{ envoy_grpc: { cluster_name: XDS_CLUSTER_NAME } }],
+        set_node_on_first_message_only: true,
+      },
+      lds_config: configSource,
+      cds_config: configSource,
+    },
+    static_resources: { clusters: [xdsCluster(options.xds)] },
+    admin: { address: socketAddress('127.0.0.1', options.adminPort) },
+  };
+}
+
+/** The bootstrap as Envoy reads it (`-c file.json`): proto JSON without the top-level `@type`. */
+export function bootstrapJson(bootstrap: EnvoyMessage): JsonValue {
+  const printed = toProtoJson(BOOTSTRAP_TYPE_URL, bootstrap) as { [key: string]: JsonValue };
+  const { '@type': _type, ...rest } = printed;
+  return rest;
+}
+
+function xdsCluster(xds: HostPort): EnvoyMessage {
+  return {
+    name: XDS_CLUSTER_NAME,
+    // A name (a Service in a cluster) is resolved by DNS; an IP needs no resolution.
+    type: isIP(xds.host) === 0 ? 'STRICT_DNS' : 'STATIC',
+    connect_timeout: { seconds: 5, nanos: 0 },
+    typed_extension_protocol_options: {
+      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+        '@type': HTTP_PROTOCOL_OPTIONS,
+        explicit_http_config: {
+          // gRPC needs HTTP/2; keepalive notices a control plane that went away without closing.
+          http2_protocol_options: {
+            connection_keepalive: { interval: { seconds: 30, nanos: 0 }, timeout: { seconds: 5, nanos: 0 } },
+          },
+        },
+      },
+    },
+    load_assignment: {
+      cluster_name: XDS_CLUSTER_NAME,
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(xds.host, xds.port) } }] }],
+    },
+  };
+}
+
+function socketAddress(address: string, port: number): EnvoyMessage {
+  return { socket_address: { address, port_value: port } };
+}
+
+/** Parses `host:port` (or `[v6]:port`); throws a readable error. */
+export function parseHostPort(text: string, what: string): HostPort {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || port > 65535) throw new Error(`${what} must be HOST:PORT, not "${text}"`);
+  return { host: match[1] ?? match[2]!, port };
+}
+
+/** Parses `<namespace>/<name>`. */
+export function parseGatewayKey(text: string): GatewayKey {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(text)) {
+    throw new Error(`--gateway must be NAMESPACE/NAME, not "${text}"`);
+  }
+  return text;
+}

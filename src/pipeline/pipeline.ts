@@ -1,0 +1,226 @@
+/**
+ * The serving pipeline, shared by every provider:
+ *
+ *   resource events ─scan─► ResourceStore ─filter(synced)─► batchWithLatencyCap ─map─► translate
+ *     ─map─► publish changed Gateways / remove gone ones ─► output$ ─combineLatest(proxy events)─► status
+ *
+ * Every step returns a value; errors are collected into the output (and logged), never thrown into
+ * a stream, because an error inside an operator would end the pipeline for good. A failed
+ * translation keeps the last good output in service.
+ */
+import { BehaviorSubject, combineLatest, EMPTY, ReplaySubject, Subscription } from 'rxjs';
+import { catchError, filter, map, scan, startWith } from 'rxjs/operators';
+import type { Observable, SchedulerLike } from 'rxjs';
+import type { KubeObject } from '../resources/types.js';
+import type { GatewayOutput } from '../translate/index.js';
+import type { GatewayKey, ProxyTracker, SnapshotPublisher } from '../xds/contract.js';
+import { batchWithLatencyCap, DEFAULT_MAX_LATENCY_MS, DEFAULT_QUIET_MS } from './batch-with-latency-cap.js';
+import { GatewaySnapshotSync } from './gateway-snapshots.js';
+import { errorMessage, silentLogger } from './logger.js';
+import type { Logger } from './logger.js';
+import type { PipelineMetrics } from './pipeline-metrics.js';
+import { EMPTY_STORE, foldResourceEvent, resourceSetOf } from './resource-store.js';
+import type { ResourceEvent, ResourceStore } from './resource-store.js';
+import { EMPTY_STATUS_REPORT, resourceStatus, withProgrammedFromProxies } from './status-report.js';
+import type { PipelineError, StatusReport } from './status-report.js';
+import { translateSafely, withLastComputedStatus } from './translate-safely.js';
+import type { Translator } from './translate-safely.js';
+
+export interface PipelineOptions {
+  /** Quiet period that ends a burst of changes. */
+  quietMs?: number;
+  /** Longest delay after the first change of a burst. */
+  maxLatencyMs?: number;
+  /** Address Envoy listeners bind (`--listener-address`). */
+  listenerAddress?: string;
+}
+
+export interface PipelineDeps {
+  publisher: SnapshotPublisher;
+  tracker: ProxyTracker;
+  logger?: Logger;
+  metrics?: PipelineMetrics;
+  /** Scheduler for batching timers (tests use a virtual one). */
+  scheduler?: SchedulerLike;
+  /** Clock for `lastTransitionTime` of changed conditions. */
+  now?: () => Date;
+  /** The pure core; replaceable in tests to prove the guard. */
+  translator?: Translator;
+}
+
+/** One translation's result as served: the last good output plus what went wrong this time. */
+export interface PipelineOutput {
+  /** Store revision this output was computed from. */
+  revision: number;
+  /** The Gateways being served (accepted ones), from the last good translation. */
+  gateways: GatewayOutput[];
+  /** Every Gateway API object with the status the translator computed. */
+  resources: KubeObject[];
+  warnings: string[];
+  errors: PipelineError[];
+}
+
+export class Pipeline {
+  private readonly outputs = new ReplaySubject<PipelineOutput>(1);
+  private readonly statuses = new BehaviorSubject<StatusReport>(EMPTY_STATUS_REPORT);
+  private readonly subscription = new Subscription();
+  private readonly logger: Logger;
+  private readonly snapshots: GatewaySnapshotSync;
+  private lastGood: PipelineOutput | undefined;
+  private isSynced = false;
+
+  /** Each translation's output, after publishing; replays the latest to late subscribers. */
+  readonly output$: Observable<PipelineOutput> = this.outputs.asObservable();
+  /** The status report, updated on every output and every proxy event. */
+  readonly status$: Observable<StatusReport> = this.statuses.asObservable();
+
+  constructor(
+    events$: Observable<ResourceEvent>,
+    private readonly deps: PipelineDeps,
+    private readonly options: PipelineOptions = {},
+  ) {
+    this.logger = (deps.logger ?? silentLogger).child({ component: 'pipeline' });
+    this.snapshots = new GatewaySnapshotSync(deps.publisher);
+
+    const stores$ = events$.pipe(
+      catchError((err: unknown) => {
+        this.logger.error('resource event stream failed; the last state stays in service', { error: err });
+        return EMPTY;
+      }),
+      scan(foldResourceEvent, EMPTY_STORE),
+      filter((store) => store.synced),
+      batchWithLatencyCap<ResourceStore>(
+        options.quietMs ?? DEFAULT_QUIET_MS,
+        options.maxLatencyMs ?? DEFAULT_MAX_LATENCY_MS,
+        deps.scheduler,
+      ),
+      map((batch) => batch[batch.length - 1]!),
+    );
+    this.subscription.add(stores$.pipe(map((store) => this.translateAndPublish(store))).subscribe(this.outputs));
+
+    const proxyEvents$ = deps.tracker.events$.pipe(
+      catchError((err: unknown) => {
+        this.logger.error('proxy event stream failed; Programmed is no longer updated', { error: err });
+        return EMPTY;
+      }),
+    );
+    this.subscription.add(
+      combineLatest([this.outputs, proxyEvents$.pipe(startWith(undefined))])
+        .pipe(map(([output]) => this.statusReport(output)))
+        .subscribe((report) => this.statuses.next(report)),
+    );
+  }
+
+  /** The latest status report, for `/debug/status`. */
+  latestStatus(): StatusReport {
+    return this.statuses.getValue();
+  }
+
+  /** Whether the provider's initial state has been translated and published. */
+  get synced(): boolean {
+    return this.isSynced;
+  }
+
+  stop(): void {
+    this.subscription.unsubscribe();
+    this.outputs.complete();
+    this.statuses.complete();
+  }
+
+  private now(): string {
+    return (this.deps.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+
+  private translateAndPublish(store: ResourceStore): PipelineOutput {
+    const errors: PipelineError[] = [];
+    let warnings: string[] = [];
+    const metrics = this.deps.metrics;
+    let output: PipelineOutput;
+    try {
+      const collected = resourceSetOf(store);
+      warnings = collected.warnings;
+      const outcome = translateSafely(
+        withLastComputedStatus(collected.resources, this.lastGood?.resources),
+        { now: this.now(), ...(this.options.listenerAddress ? { listenerAddress: this.options.listenerAddress } : {}) },
+        this.deps.translator,
+      );
+      metrics?.translationDuration.observe(outcome.durationMs / 1000);
+      metrics?.translations.inc({ result: outcome.ok ? 'ok' : 'error' });
+      if (!outcome.ok) {
+        this.logger.error('translation failed; the last good configuration stays in service', {
+          error: outcome.error,
+          revision: store.revision,
+        });
+        errors.push({ stage: 'translate', message: outcome.error });
+        output = { ...(this.lastGood ?? emptyOutput()), revision: store.revision, warnings, errors };
+      } else {
+        const synced = this.snapshots.sync(outcome.result.gateways);
+        metrics?.snapshotBuilds.inc({}, synced.published.length);
+        metrics?.snapshotsUnchanged.inc({}, synced.unchanged.length);
+        metrics?.gatewayRemovals.inc({}, synced.removed.length);
+        for (const failure of synced.errors) {
+          this.logger.error('publishing a snapshot failed', { gateway: failure.gateway, error: failure.message });
+          errors.push({ stage: 'publish', gateway: failure.gateway, message: failure.message });
+        }
+        this.logger.debug('translated', {
+          revision: store.revision,
+          ms: Math.round(outcome.durationMs * 10) / 10,
+          published: synced.published,
+          removed: synced.removed,
+        });
+        output = {
+          revision: store.revision,
+          gateways: outcome.result.gateways,
+          resources: outcome.result.resources,
+          warnings,
+          errors,
+        };
+        this.lastGood = output;
+      }
+    } catch (err) {
+      // Only a bug in this method gets here; the stream must survive it all the same.
+      this.logger.error('pipeline step failed', { error: err });
+      errors.push({ stage: 'pipeline', message: errorMessage(err) });
+      output = { ...(this.lastGood ?? emptyOutput()), revision: store.revision, warnings, errors };
+    }
+    for (const warning of warnings) this.logger.warn(warning);
+    this.isSynced = true;
+    return output;
+  }
+
+  private statusReport(output: PipelineOutput): StatusReport {
+    const previous = this.statuses.getValue();
+    try {
+      const served = new Set<GatewayKey>(output.gateways.map((g) => g.name));
+      const resources = withProgrammedFromProxies(
+        output.resources,
+        served,
+        this.deps.tracker,
+        previous.resources,
+        this.now(),
+      );
+      return {
+        synced: true,
+        resources: resources.map(resourceStatus),
+        errors: output.errors,
+        warnings: output.warnings,
+      };
+    } catch (err) {
+      this.logger.error('computing status failed', { error: err });
+      return { ...previous, errors: [...output.errors, { stage: 'status', message: errorMessage(err) }] };
+    }
+  }
+}
+
+function emptyOutput(): PipelineOutput {
+  return { revision: 0, gateways: [], resources: [], warnings: [], errors: [] };
+}
+
+/** Starts the pipeline over a provider's events. */
+export function startPipeline(
+  events$: Observable<ResourceEvent>,
+  deps: PipelineDeps,
+  options: PipelineOptions = {},
+): Pipeline {
+  return new Pipeline(events$, deps, options);
+}

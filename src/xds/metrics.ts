@@ -1,0 +1,98 @@
+/**
+ * Counters of the ADS server as plain data, for a Prometheus endpoint (written elsewhere) to read.
+ * No HTTP here: `metrics()` returns numbers and a cumulative histogram.
+ */
+
+/** Upper bounds (ms) of the push-to-ACK latency histogram buckets; the last bucket is +Inf. */
+export const LATENCY_BUCKETS_MS: readonly number[] = [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+
+export interface HistogramSnapshot {
+  /** Cumulative counts, Prometheus style: `le` is the upper bound (`Infinity` for the last). */
+  buckets: { le: number; count: number }[];
+  sum: number;
+  count: number;
+}
+
+export interface XdsMetricsSnapshot {
+  /** Responses written, by type URL. */
+  pushes: Record<string, number>;
+  /** Resources carried by those responses, by type URL. */
+  resourcesPushed: Record<string, number>;
+  acks: Record<string, number>;
+  nacks: Record<string, number>;
+  /** Streams currently open with a node identity, by protocol. */
+  connectedProxies: { sotw: number; delta: number };
+  /** Streams refused (no node identity, unknown type…). */
+  rejectedStreams: number;
+  /** Time from writing a response to receiving its ACK. */
+  pushToAckLatencyMs: HistogramSnapshot;
+  /** Bytes of responses written. */
+  bytesPushed: number;
+}
+
+function bump(record: Record<string, number>, key: string, by = 1): void {
+  record[key] = (record[key] ?? 0) + by;
+}
+
+export class XdsMetrics {
+  private readonly pushes: Record<string, number> = {};
+  private readonly resourcesPushed: Record<string, number> = {};
+  private readonly acks: Record<string, number> = {};
+  private readonly nacks: Record<string, number> = {};
+  private readonly connected = { sotw: 0, delta: 0 };
+  private rejected = 0;
+  private bytes = 0;
+  private readonly latencyCounts = new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0);
+  private latencySum = 0;
+  private latencyCount = 0;
+
+  recordPush(typeUrl: string, resources: number, bytes: number): void {
+    bump(this.pushes, typeUrl);
+    bump(this.resourcesPushed, typeUrl, resources);
+    this.bytes += bytes;
+  }
+
+  recordAck(typeUrl: string, latencyMs: number | undefined): void {
+    bump(this.acks, typeUrl);
+    if (latencyMs === undefined) return;
+    let i = LATENCY_BUCKETS_MS.findIndex((le) => latencyMs <= le);
+    if (i < 0) i = LATENCY_BUCKETS_MS.length;
+    this.latencyCounts[i] = (this.latencyCounts[i] ?? 0) + 1;
+    this.latencySum += latencyMs;
+    this.latencyCount++;
+  }
+
+  recordNack(typeUrl: string): void {
+    bump(this.nacks, typeUrl);
+  }
+
+  streamOpened(protocol: 'sotw' | 'delta'): void {
+    this.connected[protocol]++;
+  }
+
+  streamClosed(protocol: 'sotw' | 'delta'): void {
+    this.connected[protocol] = Math.max(0, this.connected[protocol] - 1);
+  }
+
+  recordRejectedStream(): void {
+    this.rejected++;
+  }
+
+  metrics(): XdsMetricsSnapshot {
+    let cumulative = 0;
+    const buckets = this.latencyCounts.map((count, i) => {
+      cumulative += count;
+      return { le: LATENCY_BUCKETS_MS[i] ?? Infinity, count: cumulative };
+    });
+    return {
+      pushes: { ...this.pushes },
+      resourcesPushed: { ...this.resourcesPushed },
+      acks: { ...this.acks },
+      nacks: { ...this.nacks },
+      connectedProxies: { ...this.connected },
+      rejectedStreams: this.rejected,
+      pushToAckLatencyMs: { buckets, sum: this.latencySum, count: this.latencyCount },
+      bytesPushed: this.bytes,
+    };
+  }
+}

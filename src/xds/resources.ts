@@ -1,0 +1,149 @@
+/**
+ * Encoded resources: every Envoy resource is turned into protobuf bytes once per distinct
+ * content, and the bytes (plus the ready-made response records around them) are shared by every
+ * snapshot, Gateway and stream that serves that content.
+ *
+ * Three levels, cheapest first:
+ *  1. object identity (a WeakMap): a pipeline that reuses unchanged resource objects between
+ *     translations pays nothing;
+ *  2. a hash of the object's JSON text: equal content built anew costs a JSON.stringify and a
+ *     hash, not a protobufjs `fromObject` + `encode`;
+ *  3. a hash of the encoded bytes, which is also the resource version: two objects that differ
+ *     only in ways the encoding drops share one entry.
+ * Entries are reference-counted by the snapshots holding them and leave the tables at zero.
+ */
+import { createHash } from 'node:crypto';
+import { encodeResource } from '../proto/codec.js';
+import { CLUSTER, CLUSTER_LOAD_ASSIGNMENT, type ResourceTypeUrl } from '../proto/type-urls.js';
+import type { EnvoyMessage } from '../translate/xds/types.js';
+import { deltaResourceEntry, sotwResourceEntry } from './wire.js';
+
+export interface EncodedResource {
+  readonly typeUrl: ResourceTypeUrl;
+  readonly name: string;
+  /** Content hash of the encoded bytes. */
+  readonly version: string;
+  readonly bytes: Uint8Array;
+  /** The `resources` record of a DiscoveryResponse (field 2, an Any). */
+  readonly sotwEntry: Buffer;
+  /** The `resources` record of a DeltaDiscoveryResponse (field 2, a Resource with name and version). */
+  readonly deltaEntry: Buffer;
+  /** Clusters only: the ClusterLoadAssignment name Envoy will subscribe to, if the cluster uses EDS. */
+  readonly edsName?: string;
+}
+
+interface Entry {
+  resource: EncodedResource;
+  /** Every JSON hash that led to this entry. */
+  jsonKeys: Set<string>;
+  refs: number;
+}
+
+/** Short, URL-safe content hash. */
+export function contentHash(...parts: (string | Uint8Array)[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) {
+    hash.update(part);
+    hash.update('\0');
+  }
+  return hash.digest('base64url').slice(0, 22);
+}
+
+/** The name Envoy knows a resource by (ClusterLoadAssignments are named by `cluster_name`). */
+export function resourceName(typeUrl: string, msg: EnvoyMessage): string {
+  const name = typeUrl === CLUSTER_LOAD_ASSIGNMENT ? msg.cluster_name : msg.name;
+  if (typeof name !== 'string' || name === '') throw new Error(`${typeUrl} resource without a name`);
+  return name;
+}
+
+function edsNameOf(msg: EnvoyMessage): string | undefined {
+  const discovery = msg.type;
+  if (discovery !== 'EDS' && discovery !== 3) return undefined;
+  const config = msg.eds_cluster_config as { service_name?: unknown } | undefined;
+  const serviceName = config?.service_name;
+  return typeof serviceName === 'string' && serviceName !== '' ? serviceName : (msg.name as string);
+}
+
+export interface EncoderStats {
+  /** Resources actually encoded with protobufjs. */
+  encoded: number;
+  /** Lookups answered by object identity. */
+  identityHits: number;
+  /** Lookups answered by the JSON hash. */
+  jsonHits: number;
+  /** Distinct encoded resources currently held. */
+  live: number;
+}
+
+export class ResourceEncoder {
+  private readonly byObject = new WeakMap<object, Entry>();
+  private readonly byJson = new Map<string, Entry>();
+  private readonly byVersion = new Map<string, Entry>();
+  private readonly counters = { encoded: 0, identityHits: 0, jsonHits: 0 };
+
+  /**
+   * The encoded form of `msg`, taking a reference (release it with `release`). Throws if the
+   * message cannot be encoded (a type that is not loaded, a resource without a name).
+   */
+  acquire(typeUrl: ResourceTypeUrl, msg: EnvoyMessage): EncodedResource {
+    const entry = this.lookup(typeUrl, msg);
+    entry.refs++;
+    return entry.resource;
+  }
+
+  /** Drops one reference taken by `acquire`. */
+  release(resource: EncodedResource): void {
+    const entry = this.byVersion.get(resource.version);
+    if (!entry || entry.resource !== resource) return;
+    entry.refs--;
+    if (entry.refs <= 0) {
+      this.byVersion.delete(resource.version);
+      for (const key of entry.jsonKeys) if (this.byJson.get(key) === entry) this.byJson.delete(key);
+    }
+  }
+
+  stats(): EncoderStats {
+    return { ...this.counters, live: this.byVersion.size };
+  }
+
+  private lookup(typeUrl: ResourceTypeUrl, msg: EnvoyMessage): Entry {
+    const known = this.byObject.get(msg);
+    if (known && known.resource.typeUrl === typeUrl && this.byVersion.get(known.resource.version) === known) {
+      this.counters.identityHits++;
+      return known;
+    }
+    const jsonKey = contentHash(typeUrl, JSON.stringify(msg));
+    const byJson = this.byJson.get(jsonKey);
+    if (byJson) {
+      this.counters.jsonHits++;
+      this.byObject.set(msg, byJson);
+      return byJson;
+    }
+    const name = resourceName(typeUrl, msg);
+    const bytes = encodeResource(typeUrl, msg);
+    this.counters.encoded++;
+    const version = contentHash(typeUrl, bytes);
+    let entry = this.byVersion.get(version);
+    if (!entry) {
+      const edsName = typeUrl === CLUSTER ? edsNameOf(msg) : undefined;
+      entry = {
+        resource: {
+          typeUrl,
+          name,
+          version,
+          bytes,
+          sotwEntry: sotwResourceEntry(typeUrl, bytes),
+          deltaEntry: deltaResourceEntry(typeUrl, name, version, bytes),
+          ...(edsName !== undefined ? { edsName } : {}),
+        },
+        jsonKeys: new Set(),
+        refs: 0,
+      };
+      this.byVersion.set(version, entry);
+    }
+    entry.jsonKeys.add(jsonKey);
+    this.byJson.set(jsonKey, entry);
+    this.byObject.set(msg, entry);
+    return entry;
+  }
+}

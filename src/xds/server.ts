@@ -1,0 +1,353 @@
+/**
+ * The ADS server: envoy.service.discovery.v3.AggregatedDiscoveryService over @grpc/grpc-js,
+ * state of the world (`StreamAggregatedResources`) and incremental (`DeltaAggregatedResources`).
+ *
+ * The service is registered with a hand-built ServiceDefinition: requests are decoded with the
+ * shared protobufjs Root, responses are written as bytes built from each resource's cached
+ * encoding (see wire.ts), so protobufjs never re-encodes a resource per stream.
+ *
+ * `AdsServer` is both ends of the contract with the pipeline: a `SnapshotPublisher` (it owns a
+ * `SnapshotCache`) and a `ProxyTracker`.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { Subject, type Observable } from 'rxjs';
+import type protobuf from 'protobufjs';
+import { protoRoot } from '../proto/root.js';
+import type { XdsKind, XdsResources } from '../translate/xds/types.js';
+import type { ClientInfo, ConfigDump, GatewayKey, ProxyEvent, ProxyTracker, SnapshotPublisher } from './contract.js';
+import { type Logger, quietLogger } from './log.js';
+import { XdsMetrics } from './metrics.js';
+import { SnapshotCache, type Snapshot } from './snapshot.js';
+import { AdsStream, StreamRefused, type DeltaRequest, type Protocol, type SotwRequest } from './stream.js';
+
+export const ADS_SERVICE = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
+export const DEFAULT_XDS_HOST = '127.0.0.1';
+export const DEFAULT_XDS_PORT = 18000;
+
+export interface AdsServerOptions {
+  /** Address to bind; default 127.0.0.1. */
+  host?: string;
+  /** Port to bind; default 18000; 0 picks a free port (`start()` resolves it). */
+  port?: number;
+  /** Transport security; default plaintext (mTLS is injected here later). */
+  credentials?: grpc.ServerCredentials;
+  /** Snapshot cache to serve; a new one by default. */
+  cache?: SnapshotCache;
+  logger?: Logger;
+  metrics?: XdsMetrics;
+  /**
+   * How long listeners and routes wait for new or changed clusters to be confirmed warm
+   * (CDS and EDS ACKed) before being sent anyway. Default 10 s.
+   */
+  clusterWarmTimeoutMs?: number;
+  /** `control_plane.identifier` in every response. Default `portico`. */
+  controlPlaneId?: string;
+  /** Extra grpc-js server options (keepalive defaults are set). */
+  grpcOptions?: grpc.ServerOptions;
+}
+
+type ProxyStatus =
+  { state: 'programmed' } | { state: 'pending'; message: string } | { state: 'rejected'; message: string };
+
+interface Codec {
+  sotwRequest: protobuf.Type;
+  sotwResponse: protobuf.Type;
+  deltaRequest: protobuf.Type;
+  deltaResponse: protobuf.Type;
+}
+
+function codec(): Codec {
+  const root = protoRoot();
+  return {
+    sotwRequest: root.lookupType('envoy.service.discovery.v3.DiscoveryRequest'),
+    sotwResponse: root.lookupType('envoy.service.discovery.v3.DiscoveryResponse'),
+    deltaRequest: root.lookupType('envoy.service.discovery.v3.DeltaDiscoveryRequest'),
+    deltaResponse: root.lookupType('envoy.service.discovery.v3.DeltaDiscoveryResponse'),
+  };
+}
+
+function method(name: string, request: protobuf.Type, response: protobuf.Type): grpc.MethodDefinition<unknown, Buffer> {
+  const definition = {
+    path: `/${ADS_SERVICE}/${name}`,
+    requestStream: true,
+    responseStream: true,
+    // Server side: requests are decoded once into protobufjs messages (read field by field, no
+    // toObject); responses are already bytes.
+    requestDeserialize: (bytes: Buffer) => request.decode(bytes),
+    responseSerialize: (bytes: Buffer) => bytes,
+    // Client side (a definition can also make a client): plain protobufjs.
+    requestSerialize: (value: object) => Buffer.from(request.encode(request.fromObject(value)).finish()),
+    responseDeserialize: (bytes: Buffer) => response.decode(bytes),
+    originalName: name,
+  };
+  return definition as unknown as grpc.MethodDefinition<unknown, Buffer>;
+}
+
+/** The ADS service definition with the custom (de)serializers. */
+export function adsServiceDefinition(): grpc.ServiceDefinition {
+  const c = codec();
+  return {
+    StreamAggregatedResources: method('StreamAggregatedResources', c.sotwRequest, c.sotwResponse),
+    DeltaAggregatedResources: method('DeltaAggregatedResources', c.deltaRequest, c.deltaResponse),
+  };
+}
+
+type DuplexCall = grpc.ServerDuplexStream<unknown, Buffer>;
+
+export class AdsServer implements SnapshotPublisher, ProxyTracker {
+  readonly cache: SnapshotCache;
+  readonly metrics: XdsMetrics;
+  readonly logger: Logger;
+  readonly controlPlaneId: string;
+  readonly clusterWarmTimeoutMs: number;
+  private readonly events = new Subject<ProxyEvent>();
+  readonly events$: Observable<ProxyEvent> = this.events.asObservable();
+  private readonly host: string;
+  private readonly port: number;
+  private readonly credentials: grpc.ServerCredentials;
+  private readonly grpcOptions: grpc.ServerOptions;
+  private server: grpc.Server | undefined;
+  private boundPort: number | undefined;
+  private readonly streams = new Map<GatewayKey, Set<AdsStream>>();
+  private readonly calls = new Map<AdsStream, DuplexCall>();
+  private readonly unsubscribe: () => void;
+
+  constructor(options: AdsServerOptions = {}) {
+    this.logger = options.logger ?? quietLogger;
+    this.cache = options.cache ?? new SnapshotCache({ logger: this.logger });
+    this.metrics = options.metrics ?? new XdsMetrics();
+    this.controlPlaneId = options.controlPlaneId ?? 'portico';
+    this.clusterWarmTimeoutMs = options.clusterWarmTimeoutMs ?? 10_000;
+    this.host = options.host ?? DEFAULT_XDS_HOST;
+    this.port = options.port ?? DEFAULT_XDS_PORT;
+    this.credentials = options.credentials ?? grpc.ServerCredentials.createInsecure();
+    this.grpcOptions = {
+      // Notice dead Envoys (and keep NATs open) without waiting for TCP timeouts.
+      'grpc.keepalive_time_ms': 30_000,
+      'grpc.keepalive_timeout_ms': 10_000,
+      'grpc.keepalive_permit_without_calls': 1,
+      'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+      'grpc.max_receive_message_length': 16 * 1024 * 1024,
+      ...options.grpcOptions,
+    };
+    this.unsubscribe = this.cache.onChange((gateway, snapshot) => this.onSnapshot(gateway, snapshot));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Lifecycle
+
+  /** Binds and starts serving; resolves the bound port. */
+  async start(): Promise<number> {
+    if (this.server) throw new Error('AdsServer already started');
+    const server = new grpc.Server(this.grpcOptions);
+    server.addService(adsServiceDefinition(), {
+      StreamAggregatedResources: (call: DuplexCall) => this.serve(call, 'sotw'),
+      DeltaAggregatedResources: (call: DuplexCall) => this.serve(call, 'delta'),
+    });
+    const address = this.host.includes(':') && !this.host.startsWith('[') ? `[${this.host}]` : this.host;
+    const port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(`${address}:${this.port}`, this.credentials, (err, bound) =>
+        err ? reject(err) : resolve(bound),
+      );
+    });
+    this.server = server;
+    this.boundPort = port;
+    this.logger({ level: 'info', msg: 'ADS server listening', address: `${address}:${port}` });
+    return port;
+  }
+
+  /** The address Envoy should connect to (after `start()`). */
+  address(): { host: string; port: number } | undefined {
+    return this.boundPort === undefined ? undefined : { host: this.host, port: this.boundPort };
+  }
+
+  /**
+   * Ends every stream (Envoy keeps its configuration and reconnects), then shuts down, forcing
+   * it after `graceMs`.
+   */
+  async stop(graceMs = 5_000): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const [stream, call] of this.calls) {
+      stream.close();
+      try {
+        call.end();
+      } catch {
+        // already gone
+      }
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, graceMs);
+      timer.unref();
+      server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.boundPort = undefined;
+  }
+
+  /** Stops listening to the cache and completes `events$` (after `stop()`). */
+  dispose(): void {
+    this.unsubscribe();
+    this.events.complete();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // SnapshotPublisher (delegated to the cache)
+
+  publish(gateway: GatewayKey, resources: XdsResources): void {
+    this.cache.publish(gateway, resources);
+  }
+
+  remove(gateway: GatewayKey): void {
+    this.cache.remove(gateway);
+    if (!this.streams.get(gateway)?.size) this.cache.forget(gateway);
+  }
+
+  gateways(): GatewayKey[] {
+    return this.cache.gateways();
+  }
+
+  dump(gateway: GatewayKey, kind?: XdsKind): ConfigDump | undefined {
+    return this.cache.dump(gateway, kind);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // ProxyTracker
+
+  clients(): ClientInfo[] {
+    const out: ClientInfo[] = [];
+    for (const set of this.streams.values()) for (const stream of set) out.push(stream.info());
+    return out.sort((a, b) => (a.gateway === b.gateway ? cmp(a.nodeId, b.nodeId) : cmp(a.gateway, b.gateway)));
+  }
+
+  programmed(gateway: GatewayKey): ProxyStatus {
+    const set = this.streams.get(gateway);
+    if (!set || set.size === 0) return { state: 'pending', message: 'no Envoy is connected for this Gateway' };
+    let pending: ProxyStatus | undefined;
+    for (const stream of set) {
+      const status = stream.status();
+      if (status.state === 'rejected') return status;
+      if (status.state === 'pending') pending ??= status;
+    }
+    return pending ?? { state: 'programmed' };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Streams
+
+  private serve(call: DuplexCall, protocol: Protocol): void {
+    const stream = new AdsStream(
+      protocol,
+      {
+        snapshot: (gateway) => this.cache.get(gateway),
+        bind: (s) => this.bind(s),
+        emit: (event) => this.events.next(event),
+        metrics: this.metrics,
+        logger: this.logger,
+        controlPlaneId: this.controlPlaneId,
+        clusterWarmTimeoutMs: this.clusterWarmTimeoutMs,
+      },
+      (bytes) => {
+        if (!call.writable) return;
+        call.write(bytes);
+      },
+    );
+    this.calls.set(stream, call);
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      this.release(stream, protocol);
+    };
+    call.on('data', (request: unknown) => {
+      try {
+        if (protocol === 'sotw') stream.handleSotw(request as SotwRequest);
+        else stream.handleDelta(request as DeltaRequest);
+      } catch (err) {
+        const refused = err instanceof StreamRefused;
+        const code = refused ? err.code : grpc.status.INTERNAL;
+        const details = err instanceof Error ? err.message : String(err);
+        if (refused) this.metrics.recordRejectedStream();
+        this.logger({
+          level: refused ? 'warn' : 'error',
+          msg: refused ? 'xDS stream refused' : 'xDS stream failed',
+          peer: safePeer(call),
+          error: details,
+          ...(refused ? {} : { stack: err instanceof Error ? err.stack : undefined }),
+        });
+        end();
+        call.emit('error', { code, details });
+      }
+    });
+    call.on('end', () => {
+      end();
+      if (call.writable) call.end();
+    });
+    call.on('cancelled', end);
+    call.on('close', end);
+    call.on('error', end);
+  }
+
+  private bind(stream: AdsStream): void {
+    let set = this.streams.get(stream.gateway);
+    if (!set) {
+      set = new Set();
+      this.streams.set(stream.gateway, set);
+    }
+    set.add(stream);
+    this.metrics.streamOpened(stream.protocol);
+    this.events.next({ kind: 'connected', nodeId: stream.nodeId, gateway: stream.gateway });
+    if (!this.cache.get(stream.gateway)) {
+      this.logger({
+        level: 'info',
+        msg: 'Envoy connected for a Gateway without configuration: waiting for it',
+        nodeId: stream.nodeId,
+        gateway: stream.gateway,
+      });
+    }
+  }
+
+  private release(stream: AdsStream, protocol: Protocol): void {
+    stream.close();
+    this.calls.delete(stream);
+    if (!stream.isBound) return;
+    const set = this.streams.get(stream.gateway);
+    if (!set?.delete(stream)) return;
+    this.metrics.streamClosed(protocol);
+    if (set.size === 0) {
+      this.streams.delete(stream.gateway);
+      this.cache.forget(stream.gateway);
+    }
+    this.events.next({ kind: 'disconnected', nodeId: stream.nodeId, gateway: stream.gateway });
+  }
+
+  private onSnapshot(gateway: GatewayKey, snapshot: Snapshot | undefined): void {
+    const set = this.streams.get(gateway);
+    if (!set) return;
+    for (const stream of set) {
+      try {
+        stream.onSnapshot(snapshot);
+      } catch (err) {
+        this.logger({ level: 'error', msg: 'push failed', gateway, nodeId: stream.nodeId, error: String(err) });
+      }
+    }
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function safePeer(call: DuplexCall): string {
+  try {
+    return call.getPeer();
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,100 @@
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileProvider } from '../../src/file/file-provider.js';
+import type { ResourceEvent } from '../../src/pipeline/resource-store.js';
+
+const serviceYaml = (name: string): string => `apiVersion: v1
+kind: Service
+metadata:
+  name: ${name}
+spec:
+  ports: [{ port: 80 }]
+`;
+
+/** Resolves when `predicate` holds, polling; fails after a few seconds with what was seen. */
+async function until(predicate: () => boolean, describe: () => unknown): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out; saw ${JSON.stringify(describe())}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('FileProvider', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'portico-file-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('emits per-file objects, then synced, then follows edits, parse errors and deletions', async () => {
+    writeFileSync(join(dir, 'a.yaml'), serviceYaml('a'));
+    mkdirSync(join(dir, 'nested'));
+    writeFileSync(join(dir, 'nested', 'b.yml'), serviceYaml('b'));
+    writeFileSync(join(dir, 'notes.txt'), 'not a manifest');
+    writeFileSync(join(dir, '.hidden.yaml'), 'ignored: [');
+
+    const provider = new FileProvider(dir, { rescanMs: 50, settleMs: 5 });
+    const events: ResourceEvent[] = [];
+    const subscription = provider.events$.subscribe((e) => events.push(e));
+    try {
+      await until(
+        () => events.some((e) => e.type === 'synced'),
+        () => events,
+      );
+      expect(events.map((e) => (e.type === 'replace' ? `${e.source}:${e.objects.length}` : e.type))).toEqual([
+        `${join(dir, 'a.yaml')}:1`,
+        `${join(dir, 'nested', 'b.yml')}:1`,
+        'synced',
+      ]);
+      events.length = 0;
+
+      // A broken edit: reported with file, document and line; nothing is removed.
+      writeFileSync(join(dir, 'a.yaml'), `${serviceYaml('a')}  extra: [\n`);
+      await until(
+        () => provider.errors().length > 0,
+        () => provider.errors(),
+      );
+      expect(provider.errors()).toEqual([
+        { file: join(dir, 'a.yaml'), document: 1, line: expect.any(Number), message: expect.stringMatching(/YAML/) },
+      ]);
+      expect(events).toEqual([]);
+
+      // Fixed: the new objects replace the old ones and the error is gone.
+      writeFileSync(join(dir, 'a.yaml'), serviceYaml('a2'));
+      await until(
+        () => events.length > 0,
+        () => events,
+      );
+      expect(events[0]).toMatchObject({ type: 'replace', objects: [{ metadata: { name: 'a2' } }] });
+      expect(provider.errors()).toEqual([]);
+      events.length = 0;
+
+      unlinkSync(join(dir, 'nested', 'b.yml'));
+      await until(
+        () => events.length > 0,
+        () => events,
+      );
+      expect(events).toEqual([{ type: 'replace', source: join(dir, 'nested', 'b.yml'), objects: [] }]);
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+
+  it('reports an unreadable directory and emits synced all the same', async () => {
+    const provider = new FileProvider(join(dir, 'missing'), { rescanMs: 0, watch: false });
+    const events: ResourceEvent[] = [];
+    const subscription = provider.events$.subscribe((e) => events.push(e));
+    try {
+      await until(
+        () => events.length > 0,
+        () => events,
+      );
+      expect(events).toEqual([{ type: 'synced' }]);
+      expect(provider.errors()[0]?.message).toMatch(/cannot read directory/);
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * `portico serve` wiring, in-process, with the real ADS server (src/xds) on an ephemeral port and
+ * without Envoy: directory → pipeline → snapshot served → debug endpoints.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runBootstrapCommand } from '../../src/cli/bootstrap-command.js';
+import { parseServeArgs, startServe } from '../../src/cli/serve-command.js';
+import type { RunningServe } from '../../src/cli/serve-command.js';
+import { silentLogger } from '../../src/pipeline/logger.js';
+
+const manifests = `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: { name: portico }
+spec: { controllerName: portico.dev/gateway-controller }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: public, namespace: default }
+spec:
+  gatewayClassName: portico
+  listeners: [{ name: http, protocol: HTTP, port: 8080 }]
+`;
+
+async function getJson(port: number, path: string): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`);
+  const text = await res.text();
+  return { status: res.status, body: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+}
+
+describe('portico serve', () => {
+  it('parses its options', () => {
+    expect(parseServeArgs(['--provider', 'file', '--watch', 'dir', '--no-envoy'])).toEqual({
+      watchDir: 'dir',
+      xds: { host: '127.0.0.1', port: 18000 },
+      debug: { host: '127.0.0.1', port: 19000 },
+      listenerAddress: '127.0.0.1',
+      adminPortBase: 19901,
+      launchEnvoy: false,
+      logLevel: 'warn',
+    });
+    expect(parseServeArgs(['--watch', 'dir'])).toBe('--provider file is required');
+    expect(parseServeArgs(['--provider', 'kubernetes', '--watch', 'd'])).toMatch(/must be "file"/);
+    expect(parseServeArgs(['--provider', 'file'])).toMatch(/--watch DIR is required/);
+    expect(parseServeArgs(['--provider', 'file', '--watch', 'd', '--log-level', 'loud'])).toMatch(/--log-level/);
+  });
+
+  it('serves a directory end to end (without Envoy)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portico-serve-'));
+    let running: RunningServe | undefined;
+    try {
+      writeFileSync(join(dir, 'gateway.yaml'), manifests);
+      writeFileSync(join(dir, 'broken.yaml'), 'kind: [');
+      running = await startServe(
+        {
+          watchDir: dir,
+          xds: { host: '127.0.0.1', port: 0 },
+          debug: { host: '127.0.0.1', port: 0 },
+          listenerAddress: '127.0.0.1',
+          adminPortBase: 19901,
+          launchEnvoy: false,
+          logLevel: 'warn',
+        },
+        silentLogger,
+      );
+      const { port } = running.debugAddress();
+      expect(running.xdsAddress()?.port).toBeGreaterThan(0);
+      const deadline = Date.now() + 5000;
+      while ((await getJson(port, '/readyz')).status !== 200) {
+        if (Date.now() > deadline) throw new Error('not ready in time');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const dump = await getJson(port, '/debug/config_dump?gateway=default/public&type=listeners');
+      expect(dump.status).toBe(200);
+      expect(JSON.stringify(dump.body)).toContain('"port_value":8080');
+      const status = (await getJson(port, '/debug/status')).body as {
+        resources: { kind: string; status: { conditions: { type: string; reason: string }[] } }[];
+        errors: { stage: string; file: string }[];
+      };
+      const gateway = status.resources.find((r) => r.kind === 'Gateway');
+      expect(gateway?.status.conditions.find((c) => c.type === 'Programmed')?.reason).toBe('Pending');
+      expect(status.errors).toEqual([expect.objectContaining({ stage: 'file', file: join(dir, 'broken.yaml') })]);
+      expect((await getJson(port, '/healthz')).status).toBe(200);
+    } finally {
+      await running?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('portico bootstrap', () => {
+  it('prints the bootstrap for a Gateway, and rejects a bad one', () => {
+    let stdout = '';
+    let stderr = '';
+    const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } };
+    expect(runBootstrapCommand(['--gateway', 'default/public', '--node-id', 'n1', '--admin-port', '19950'], io)).toBe(
+      0,
+    );
+    expect(JSON.parse(stdout)).toMatchObject({
+      node: { id: 'n1', cluster: 'default/public' },
+      admin: { address: { socket_address: { port_value: 19950 } } },
+    });
+    expect(runBootstrapCommand(['--gateway', 'public'], io)).toBe(2);
+    expect(stderr).toContain('--gateway must be NAMESPACE/NAME');
+  });
+});
