@@ -4,11 +4,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findEnvoy } from './envoy-binary.js';
+import { bootstrapJson, buildBootstrap } from '../../src/infra/bootstrap.js';
+import { request, type HttpResult } from './http-client.js';
+
+export type { HttpResult };
 
 export interface EnvoyAdsOptions {
   xdsPort: number;
@@ -33,47 +36,16 @@ export class EnvoyAds {
 
   static async start(options: EnvoyAdsOptions): Promise<EnvoyAds> {
     const dir = mkdtempSync(join(tmpdir(), 'portico-envoy-'));
-    const bootstrap = {
-      node: { id: options.nodeId, cluster: options.nodeCluster },
-      dynamic_resources: {
-        ads_config: {
-          api_type: options.apiType,
-          transport_api_version: 'V3',
-          set_node_on_first_message_only: true,
-          grpc_services: [{ envoy_grpc: { cluster_name: 'portico-xds' } }],
-        },
-        lds_config: { ads: {}, resource_api_version: 'V3' },
-        cds_config: { ads: {}, resource_api_version: 'V3' },
-      },
-      static_resources: {
-        clusters: [
-          {
-            name: 'portico-xds',
-            type: 'STATIC',
-            connect_timeout: '1s',
-            typed_extension_protocol_options: {
-              'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
-                '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
-                explicit_http_config: { http2_protocol_options: {} },
-              },
-            },
-            load_assignment: {
-              cluster_name: 'portico-xds',
-              endpoints: [
-                {
-                  lb_endpoints: [
-                    {
-                      endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: options.xdsPort } } },
-                    },
-                  ],
-                },
-              ],
-            },
-          },
-        ],
-      },
-      admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
-    };
+    // The same bootstrap `portico bootstrap` prints, with the admin API on an ephemeral port.
+    const bootstrap = bootstrapJson(
+      buildBootstrap({
+        gateway: options.nodeCluster,
+        nodeId: options.nodeId,
+        xds: { host: '127.0.0.1', port: options.xdsPort },
+        adminPort: 0,
+        protocol: options.apiType === 'DELTA_GRPC' ? 'delta' : 'sotw',
+      }),
+    );
     const configPath = join(dir, 'bootstrap.json');
     const adminPath = join(dir, 'admin-address');
     writeFileSync(configPath, JSON.stringify(bootstrap));
@@ -149,26 +121,9 @@ export class EnvoyAds {
   }
 }
 
-export interface HttpResult {
-  status: number;
-  body: string;
-  headers: http.IncomingHttpHeaders;
-}
-
+/** GET through Envoy (or its admin API) on loopback. */
 export function httpGet(port: number, pathAndQuery: string, headers: Record<string, string> = {}): Promise<HttpResult> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(
-      { host: '127.0.0.1', port, path: pathAndQuery, headers, agent: false, timeout: 5000 },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('HTTP request timed out')));
-    req.on('error', reject);
-  });
+  return request(port, pathAndQuery, { headers });
 }
 
 /** Polls `check` until it returns a truthy value; rethrows its last error on timeout. */
@@ -210,23 +165,4 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** A backend answering every request with `name` in the body and an `x-backend` header. */
-export async function startBackend(name: string): Promise<{ port: number; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    res.setHeader('x-backend', name);
-    res.end(`${name} ${req.url ?? ''}`);
-  });
-  server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }

@@ -51,17 +51,3 @@ export function request(port: number, path: string, options: RequestOptions = {}
     req.end();
   });
 }
-
-/** Polls `probe` until it returns true or `timeoutMs` passes; returns whether it succeeded. */
-export async function eventually(probe: () => Promise<boolean> | boolean, timeoutMs = 10_000, stepMs = 50) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await probe()) return true;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}

@@ -9,7 +9,9 @@ import type { ProxyEvent } from '../../src/xds/contract.js';
 import type { LogEntry } from '../../src/xds/log.js';
 import { AdsServer } from '../../src/xds/server.js';
 import { CLUSTER, ROUTE_CONFIGURATION } from '../../src/proto/type-urls.js';
-import { EnvoyAds, freePort, httpGet, startBackend, waitFor } from '../support/envoy-ads.js';
+import { EnvoyAds, freePort, waitFor } from '../support/envoy-ads.js';
+import { startBackend } from '../support/backends.js';
+import { request } from '../support/http-client.js';
 import { GATEWAY, gatewayXds, withInvalidRegexRoute } from '../support/xds-fixtures.js';
 
 const TIMEOUT = 90_000;
@@ -52,7 +54,13 @@ describe.each([
     await web2?.close();
   }, TIMEOUT);
 
-  const get = (path: string) => httpGet(listenerPort, path);
+  /** GET through Envoy; the body reads `<backend> <path>` (from the echo backend's JSON reply). */
+  const get = async (path: string) => {
+    const res = await request(listenerPort, path);
+    if (res.status !== 200) return res;
+    const echo = JSON.parse(res.body) as { backend: string; path: string };
+    return { ...res, body: `${echo.backend} ${echo.path}` };
+  };
   const envoyLogs = (): string => envoy?.logs.join('').slice(-4000) ?? '';
 
   async function rejectedUpdates(): Promise<number> {
