@@ -1,0 +1,61 @@
+/**
+ * Gateway API and core objects for end-to-end tests, as plain objects ready to be written as YAML.
+ */
+const GW = 'gateway.networking.k8s.io/v1';
+
+export function gatewayClass() {
+  return {
+    apiVersion: GW,
+    kind: 'GatewayClass',
+    metadata: { name: 'portico' },
+    spec: { controllerName: 'portico.dev/gateway-controller' },
+  };
+}
+
+export function gateway(name: string, listeners: unknown[]) {
+  return {
+    apiVersion: GW,
+    kind: 'Gateway',
+    metadata: { name, namespace: 'default', generation: 1 },
+    spec: { gatewayClassName: 'portico', listeners },
+  };
+}
+
+export function httpRoute(name: string, spec: Record<string, unknown>, creationTimestamp = '2026-01-01T00:00:00Z') {
+  return {
+    apiVersion: GW,
+    kind: 'HTTPRoute',
+    metadata: { name, namespace: 'default', generation: 1, creationTimestamp },
+    spec,
+  };
+}
+
+/** A Service on port 80 whose only endpoint is a backend on 127.0.0.1. */
+export function serviceFor(name: string, backendPort: number, appProtocol?: string) {
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace: 'default' },
+      spec: { ports: [{ name: 'http', port: 80, targetPort: backendPort, ...(appProtocol ? { appProtocol } : {}) }] },
+    },
+    {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: `${name}-1`, namespace: 'default', labels: { 'kubernetes.io/service-name': name } },
+      addressType: 'IPv4',
+      ports: [{ name: 'http', port: backendPort, protocol: 'TCP' }],
+      endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+    },
+  ];
+}
+
+export function tlsSecret(name: string, certificate: string, key: string) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace: 'default' },
+    type: 'kubernetes.io/tls',
+    stringData: { 'tls.crt': certificate, 'tls.key': key },
+  };
+}

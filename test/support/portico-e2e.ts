@@ -1,0 +1,105 @@
+/**
+ * An end-to-end setup: Portico's `serve` (file provider → pipeline → ADS server) running in this
+ * process on loopback, watching a temporary directory, and a real Envoy connected to it as one
+ * Gateway's proxy. Tests write Gateway API YAML into the directory and send requests through Envoy.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { startServe, type RunningServe } from '../../src/cli/serve-command.js';
+import { silentLogger } from '../../src/pipeline/logger.js';
+import { EnvoyAds, freePort, waitFor } from './envoy-ads.js';
+
+export class PorticoE2E {
+  private serve: RunningServe | undefined;
+  private constructor(
+    readonly dir: string,
+    readonly xdsPort: number,
+    readonly envoy: EnvoyAds,
+    serve: RunningServe,
+  ) {
+    this.serve = serve;
+  }
+
+  static async start(gateway: string, options: { protocol?: 'sotw' | 'delta' } = {}): Promise<PorticoE2E> {
+    const dir = mkdtempSync(join(tmpdir(), 'portico-e2e-'));
+    const xdsPort = await freePort();
+    const serve = await startServing(dir, xdsPort);
+    const envoy = await EnvoyAds.start({
+      xdsPort,
+      nodeId: `${gateway}/e2e`,
+      nodeCluster: gateway,
+      apiType: options.protocol === 'delta' ? 'DELTA_GRPC' : 'GRPC',
+    });
+    return new PorticoE2E(dir, xdsPort, envoy, serve);
+  }
+
+  /** Writes (or replaces) one manifest file in the watched directory. */
+  write(file: string, objects: unknown[]): void {
+    writeFileSync(join(this.dir, file), objects.map((o) => stringify(o)).join('---\n'));
+  }
+
+  remove(file: string): void {
+    rmSync(join(this.dir, file), { force: true });
+  }
+
+  debugPort(): number {
+    const address = this.serve?.debugAddress();
+    if (!address) throw new Error('Portico is not running');
+    return address.port;
+  }
+
+  /** Stops Portico (Envoy keeps running with its last configuration). */
+  async stopPortico(): Promise<void> {
+    await this.serve?.stop();
+    this.serve = undefined;
+  }
+
+  /** Starts Portico again on the same xDS port, as a restarted control plane would. */
+  async restartPortico(): Promise<void> {
+    await this.stopPortico();
+    this.serve = await startServing(this.dir, this.xdsPort);
+  }
+
+  /** Sum of every Envoy stat named `*update_rejected` — NACKs as Envoy counts them. */
+  async rejectedUpdates(): Promise<number> {
+    let total = 0;
+    for (const [name, value] of await this.envoy.stats('update_rejected'))
+      if (name.endsWith('update_rejected')) total += value;
+    return total;
+  }
+
+  async stop(): Promise<void> {
+    await this.envoy.stop();
+    await this.stopPortico();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+async function startServing(dir: string, xdsPort: number): Promise<RunningServe> {
+  // The port was just released by a previous server (restart) or by freePort(); retry briefly.
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      return await startServe(
+        {
+          watchDir: dir,
+          xds: { host: '127.0.0.1', port: xdsPort },
+          debug: { host: '127.0.0.1', port: 0 },
+          listenerAddress: '127.0.0.1',
+          adminPortBase: 0,
+          launchEnvoy: false,
+          logLevel: 'error',
+        },
+        silentLogger,
+      );
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw lastError;
+}
+
+export { waitFor };
