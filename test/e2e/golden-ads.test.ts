@@ -63,4 +63,6 @@ test.each(cases)('Envoy accepts %s over ADS', async (file) => {
   for (const [name, value] of await envoy.stats('update_rejected'))
     if (name.endsWith('update_rejected')) rejected += value;
   expect(rejected).toBe(0);
+  // Envoy's own view: no resource in its config dump carries an error state.
+  expect(JSON.stringify(await envoy.configDump())).not.toContain('error_state');
 });
