@@ -14,7 +14,7 @@ import { FileProvider } from '../file/file-provider.js';
 import { DEFAULT_ADMIN_PORT, DEFAULT_XDS_ADDRESS, parseHostPort } from '../infra/bootstrap.js';
 import type { HostPort } from '../infra/bootstrap.js';
 import { findEnvoy } from '../infra/envoy-binary.js';
-import { HostEnvoyLauncher } from '../infra/host/envoy-launcher.js';
+import { HostEnvoyLauncher, type RunningEnvoy } from '../infra/host/envoy-launcher.js';
 import { createJsonLogger, errorMessage, isLogLevel, LOG_LEVELS } from '../pipeline/logger.js';
 import type { Logger, LogLevel } from '../pipeline/logger.js';
 import { startPipeline } from '../pipeline/pipeline.js';
@@ -61,6 +61,8 @@ export interface ServeConfig {
 export interface RunningServe {
   debugAddress(): HostPort;
   xdsAddress(): HostPort | undefined;
+  /** The local Envoys Portico launched (none with `--no-envoy`). */
+  envoys(): RunningEnvoy[];
   stop(): Promise<void>;
 }
 
@@ -171,6 +173,7 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
     );
     cleanups.push(() => pipeline.stop());
 
+    let launched: HostEnvoyLauncher | undefined;
     if (envoyBin) {
       const xdsAddress = xds.address() ?? config.xds;
       const workDir = mkdtempSync(join(tmpdir(), 'portico-envoy-'));
@@ -183,6 +186,7 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
         adminPortBase: config.adminPortBase,
         logger,
       });
+      launched = launcher;
       cleanups.push(() => launcher.stopAll());
       const launching = pipeline.output$.subscribe((output) => launcher.sync(output.gateways.map((g) => g.name)));
       cleanups.push(() => launching.unsubscribe());
@@ -218,7 +222,12 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
       debug: debug.address(),
       envoy: envoyBin ?? 'not launched',
     });
-    return { debugAddress: () => debug.address(), xdsAddress: () => xds.address(), stop };
+    return {
+      debugAddress: () => debug.address(),
+      xdsAddress: () => xds.address(),
+      envoys: () => launched?.running() ?? [],
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
