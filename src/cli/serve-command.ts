@@ -56,6 +56,10 @@ export interface ServeConfig {
   adminPortBase: number;
   launchEnvoy: boolean;
   logLevel: LogLevel;
+  /** Pipeline batching: quiet period that ends a burst of changes (default 50 ms). */
+  quietMs?: number;
+  /** Pipeline batching: longest delay after the first change of a burst (default 200 ms). */
+  maxLatencyMs?: number;
 }
 
 export interface RunningServe {
@@ -169,7 +173,11 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
     const pipeline = startPipeline(
       provider.events$,
       { publisher: xds.publisher, tracker: xds.tracker, logger, metrics },
-      { listenerAddress: config.listenerAddress },
+      {
+        listenerAddress: config.listenerAddress,
+        ...(config.quietMs !== undefined ? { quietMs: config.quietMs } : {}),
+        ...(config.maxLatencyMs !== undefined ? { maxLatencyMs: config.maxLatencyMs } : {}),
+      },
     );
     cleanups.push(() => pipeline.stop());
 
