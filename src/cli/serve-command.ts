@@ -2,6 +2,9 @@
  * `portico serve --provider file --watch DIR`: standalone Portico. Wires
  *   file provider → pipeline → ADS server (serve-xds.ts) → local Envoys → debug server
  * and runs until SIGINT/SIGTERM, then stops every Envoy it started.
+ *
+ * `portico serve --provider kubernetes`: the same pipeline, ADS server and debug server fed by
+ * informers (src/k8s), plus leader election and status write-back; no local Envoy.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +14,8 @@ import { DEFAULT_DEBUG_ADDRESS, startDebugServer } from '../debug/debug-server.j
 import type { DebugServer } from '../debug/debug-server.js';
 import { MetricsRegistry } from '../debug/metrics.js';
 import { FileProvider } from '../file/file-provider.js';
+import { createKubernetesSource, DEFAULT_LEASE_NAME } from '../k8s/kubernetes-serve.js';
+import type { KubernetesServeOptions, KubernetesSource } from '../k8s/kubernetes-serve.js';
 import { DEFAULT_ADMIN_PORT, DEFAULT_XDS_ADDRESS, parseHostPort } from '../infra/bootstrap.js';
 import type { HostPort } from '../infra/bootstrap.js';
 import { findEnvoy } from '../infra/envoy-binary.js';
@@ -24,14 +29,23 @@ import type { CliIo, CommandSpec } from './command.js';
 import { startXdsServer } from './serve-xds.js';
 
 const SERVE_USAGE = `Usage: portico serve --provider file --watch DIR [options]
+       portico serve --provider kubernetes [--kubeconfig PATH] [options]
 
 Serves Gateway API resources from a directory of YAML to Envoy over ADS, and launches one local
 Envoy per accepted Gateway. Edits to the directory apply within a fraction of a second; a file
 that does not parse is reported (log and /debug/status) and its last good objects stay in service.
 
+With --provider kubernetes, resources come from the cluster's API server; the replica holding the
+leader Lease writes status back. No local Envoy is launched.
+
 Options:
-      --provider file            where resources come from (only "file" for now)
-      --watch DIR                directory of *.yaml / *.yml manifests (watched recursively)
+      --provider file|kubernetes where resources come from
+      --watch DIR                file: directory of *.yaml / *.yml manifests (watched recursively)
+      --kubeconfig PATH          kubernetes: kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)
+      --leader-election-namespace NS
+                                 kubernetes: namespace of the leader Lease (default: $POD_NAMESPACE,
+                                 the service account's namespace, or default)
+      --lease-name NAME          kubernetes: name of the leader Lease (default ${DEFAULT_LEASE_NAME})
       --xds-address HOST:PORT    ADS server listen address (default ${DEFAULT_XDS_ADDRESS})
       --debug-address HOST:PORT  /debug/*, /metrics, /healthz, /readyz (default ${DEFAULT_DEBUG_ADDRESS})
       --listener-address ADDR    address Envoy listeners bind (default 127.0.0.1)
@@ -49,7 +63,10 @@ export const serveCommand: CommandSpec = {
 };
 
 export interface ServeConfig {
+  /** `--provider file`: the watched directory. Ignored when `kubernetes` is set. */
   watchDir: string;
+  /** `--provider kubernetes`. */
+  kubernetes?: KubernetesServeOptions;
   xds: HostPort;
   debug: HostPort;
   listenerAddress: string;
@@ -105,6 +122,9 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
       options: {
         provider: { type: 'string' },
         watch: { type: 'string' },
+        kubeconfig: { type: 'string' },
+        'leader-election-namespace': { type: 'string' },
+        'lease-name': { type: 'string' },
         'xds-address': { type: 'string', default: DEFAULT_XDS_ADDRESS },
         'debug-address': { type: 'string', default: DEFAULT_DEBUG_ADDRESS },
         'listener-address': { type: 'string', default: '127.0.0.1' },
@@ -120,12 +140,26 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
     return errorMessage(err);
   }
   if (values.help) return 'help';
-  if (values.provider !== 'file') {
+  let kubernetes: KubernetesServeOptions | undefined;
+  if (values.provider === 'kubernetes') {
+    if (values.watch !== undefined) return '--watch needs a provider that reads files: the provider must be "file"';
+    kubernetes = {
+      ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
+      ...(values['leader-election-namespace'] !== undefined
+        ? { leaseNamespace: values['leader-election-namespace'] }
+        : {}),
+      ...(values['lease-name'] !== undefined ? { leaseName: values['lease-name'] } : {}),
+    };
+  } else if (values.provider !== 'file') {
     return values.provider === undefined
       ? '--provider file is required'
-      : `--provider must be "file" (the Kubernetes provider is not available yet), not "${values.provider}"`;
+      : `--provider must be "file" or "kubernetes", not "${values.provider}"`;
+  } else {
+    for (const option of ['kubeconfig', 'leader-election-namespace', 'lease-name'] as const) {
+      if (values[option] !== undefined) return `--${option} applies to --provider kubernetes only`;
+    }
+    if (!values.watch) return '--watch DIR is required with --provider file';
   }
-  if (!values.watch) return '--watch DIR is required with --provider file';
   if (!isLogLevel(values['log-level'])) return `--log-level must be one of ${LOG_LEVELS.join(', ')}`;
   const adminPortBase = Number(values['admin-port-base']);
   if (!Number.isInteger(adminPortBase) || adminPortBase < 1 || adminPortBase > 65535) {
@@ -133,12 +167,14 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
   }
   try {
     return {
-      watchDir: values.watch,
+      watchDir: values.watch ?? '',
+      ...(kubernetes ? { kubernetes } : {}),
       xds: parseHostPort(values['xds-address'], '--xds-address'),
       debug: parseHostPort(values['debug-address'], '--debug-address'),
       listenerAddress: values['listener-address'],
       adminPortBase,
-      launchEnvoy: !values['no-envoy'],
+      // In a cluster, Envoys are provisioned there (or connected with `portico bootstrap`), not launched here.
+      launchEnvoy: !values['no-envoy'] && !kubernetes,
       logLevel: values['log-level'],
     };
   } catch (err) {
@@ -169,10 +205,20 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
     cleanups.push(() => xds.stop());
     registry.addCollector(xds.metrics);
 
-    const provider = new FileProvider(config.watchDir, { logger });
+    // ---- the provider: a directory, or the cluster (src/k8s) ----
+    const kube: KubernetesSource | undefined = config.kubernetes
+      ? createKubernetesSource(config.kubernetes, logger, registry)
+      : undefined;
+    const provider = kube ? undefined : new FileProvider(config.watchDir, { logger });
     const pipeline = startPipeline(
-      provider.events$,
-      { publisher: xds.publisher, tracker: xds.tracker, logger, metrics },
+      kube?.events$ ?? provider!.events$,
+      {
+        publisher: xds.publisher,
+        tracker: xds.tracker,
+        logger,
+        metrics,
+        ...(kube ? { translator: kube.translator } : {}),
+      },
       {
         listenerAddress: config.listenerAddress,
         ...(config.quietMs !== undefined ? { quietMs: config.quietMs } : {}),
@@ -180,6 +226,11 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
       },
     );
     cleanups.push(() => pipeline.stop());
+    if (kube) {
+      kube.startStatusWriter(pipeline.status$);
+      // Registered after the pipeline's: runs first on stop, releasing the lease before the informers stop.
+      cleanups.push(() => kube.stop());
+    }
 
     let launched: HostEnvoyLauncher | undefined;
     if (envoyBin) {
@@ -210,13 +261,14 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
           const report = pipeline.latestStatus();
           return {
             ...report,
-            errors: [...provider.errors().map((e) => ({ stage: 'file', ...e })), ...report.errors],
-            warnings: [...provider.warnings(), ...report.warnings],
+            errors: [...(provider?.errors() ?? []).map((e) => ({ stage: 'file', ...e })), ...report.errors],
+            warnings: [...(provider?.warnings() ?? []), ...report.warnings],
           };
         },
         readiness: () => {
           const waitingFor: string[] = [];
-          if (!pipeline.synced) waitingFor.push('initial sync of the watched directory');
+          if (kube) waitingFor.push(...kube.waitingFor());
+          if (!pipeline.synced) waitingFor.push(kube ? 'initial translation' : 'initial sync of the watched directory');
           if (!xds.address()) waitingFor.push('xDS server listening');
           return { ready: waitingFor.length === 0, waitingFor };
         },
@@ -225,7 +277,7 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
     );
     cleanups.push(() => debug.close());
     logger.info('serving', {
-      watch: config.watchDir,
+      ...(kube ? { kubernetes: kube.api.server } : { watch: config.watchDir }),
       xds: xds.address(),
       debug: debug.address(),
       envoy: envoyBin ?? 'not launched',

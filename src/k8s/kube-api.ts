@@ -1,0 +1,123 @@
+/**
+ * A small JSON client for the Kubernetes API, on top of client-node's `KubeConfig` (which knows
+ * in-cluster service accounts, kubeconfig files, client certificates, tokens and exec plugins).
+ *
+ * Why not client-node's generated API classes: they turn timestamps into `Date` objects and drop
+ * fields their models do not know, while the watch stream (and every custom resource) arrives as
+ * plain JSON. Portico's translator reads plain JSON, so list, get, patch and the Lease calls all
+ * go through this one path and every object looks the same whichever call produced it.
+ */
+import { request as httpRequest } from 'node:http';
+import type { RequestOptions } from 'node:https';
+import { request as httpsRequest } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+export const MERGE_PATCH = 'application/merge-patch+json';
+
+export interface KubeRequest {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path under the server URL, e.g. `/apis/gateway.networking.k8s.io/v1/gateways`. */
+  path: string;
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  /** Content type of `body`; JSON unless a patch type is given. */
+  contentType?: string;
+  signal?: AbortSignal;
+  /** Gives up (with an ApiError of status 0) after this long; default 30 s. */
+  timeoutMs?: number;
+}
+
+/** A failed call: `status` is the HTTP status, or 0 when no response arrived. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    /** The API server's `Status.reason` (`Conflict`, `NotFound`, …) when it sent one. */
+    readonly reason?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export function isNotFound(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 404;
+}
+
+export function isConflict(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 409;
+}
+
+export interface KubeApi {
+  /** The parsed JSON response body. Rejects with `ApiError` on a non-2xx status or no response. */
+  request<T = unknown>(req: KubeRequest): Promise<T>;
+  /** The API server's URL, for messages. */
+  readonly server: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export function createKubeApi(config: KubeConfig): KubeApi {
+  const cluster = config.getCurrentCluster();
+  if (!cluster) {
+    throw new Error('the kubeconfig has no current cluster: set current-context, or pass --kubeconfig PATH');
+  }
+  const server = cluster.server.replace(/\/+$/, '');
+  return {
+    server,
+    request: async <T>(req: KubeRequest): Promise<T> => {
+      const url = new URL(server + req.path);
+      for (const [key, value] of Object.entries(req.query ?? {}))
+        if (value !== undefined) url.searchParams.set(key, value);
+      const options: RequestOptions = { method: req.method ?? 'GET', headers: { Accept: 'application/json' } };
+      // Adds the CA, client certificate or bearer token, and an agent that carries the TLS settings.
+      await config.applyToHTTPSOptions(options);
+      const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
+      if (payload) {
+        options.headers = {
+          ...options.headers,
+          'Content-Type': req.contentType ?? 'application/json',
+          'Content-Length': String(payload.length),
+        };
+      }
+      const { status, text } = await send(url, options, payload, req.signal, req.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+      if (status < 200 || status > 299) throw apiError(status, text, `${options.method} ${url.pathname}`);
+      return (text === '' ? undefined : JSON.parse(text)) as T;
+    },
+  };
+}
+
+function send(
+  url: URL,
+  options: RequestOptions,
+  payload: Buffer | undefined,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): Promise<{ status: number; text: string }> {
+  const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
+  return new Promise((resolve, reject) => {
+    const what = `${options.method} ${url.pathname}`;
+    const req = request(url, { ...options, signal }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', (err) => reject(new ApiError(0, `${what}: ${err.message}`)));
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', (err) => reject(new ApiError(0, `${what}: ${err.message}`)));
+    req.end(payload);
+  });
+}
+
+function apiError(status: number, text: string, what: string): ApiError {
+  let message = text.trim();
+  let reason: string | undefined;
+  try {
+    const body = JSON.parse(text) as { message?: unknown; reason?: unknown };
+    if (typeof body.message === 'string') message = body.message;
+    if (typeof body.reason === 'string') reason = body.reason;
+  } catch {
+    // Not a Status object: keep the raw text.
+  }
+  return new ApiError(status, `${what}: ${status}${message ? ` ${message}` : ''}`, reason);
+}

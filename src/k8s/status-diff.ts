@@ -1,0 +1,208 @@
+/**
+ * What the status writer would write, decided purely from the live object (as the API server last
+ * reported it) and the status Portico computed.
+ *
+ * Ownership — Portico writes only what is its own:
+ *   - GatewayClass: when `spec.controllerName` is Portico's.
+ *   - Gateway: when its GatewayClass is Portico's; the fields Portico computes replace the live
+ *     ones, any other field (e.g. `addresses` written by someone else) is kept.
+ *   - Routes: only the `status.parents` entries whose `controllerName` is Portico's; every other
+ *     controller's entry is kept as it is live. (`status.parents` is an atomic list in the CRD, so
+ *     the whole list is written — merged here from the live one, never from a stale copy.)
+ *
+ * Comparison ignores `lastTransitionTime`, and a condition whose type, status and reason match the
+ * live one keeps the live `lastTransitionTime` (the translator's rule), so a status is written only
+ * when something a reader cares about changed.
+ */
+import type { Condition, KubeObject, ParentReference, RouteParentStatus } from '../resources/types.js';
+import { CONTROLLER_NAME, GATEWAY_GROUP } from '../resources/types.js';
+
+export const ROUTE_KINDS: ReadonlySet<string> = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
+
+/** Kinds the writer writes status for. */
+export function hasWritableStatus(kind: string): boolean {
+  return kind === 'GatewayClass' || kind === 'Gateway' || ROUTE_KINDS.has(kind);
+}
+
+export type StatusPlan =
+  { write: false; why: 'not-ours' | 'unchanged' | 'not-writable' } | { write: true; status: Record<string, unknown> };
+
+/**
+ * @param live the object as last reported by the API server
+ * @param computed the status Portico computed for it
+ * @param classOf the live GatewayClass of a Gateway (ownership)
+ */
+export function planStatus(
+  live: KubeObject,
+  computed: unknown,
+  classOf: (name: string) => KubeObject | undefined,
+): StatusPlan {
+  if (!hasWritableStatus(live.kind)) return { write: false, why: 'not-writable' };
+  if (!isObject(computed)) return { write: false, why: 'not-ours' };
+  const liveStatus = isObject(live.status) ? live.status : {};
+
+  let desired: Record<string, unknown>;
+  if (ROUTE_KINDS.has(live.kind)) {
+    const liveParents = parentsOf(liveStatus);
+    const ours = parentsOf(computed).filter((p) => p.controllerName === CONTROLLER_NAME);
+    const routeNs = live.metadata.namespace;
+    if (ours.length === 0 && !liveParents.some((p) => p.controllerName === CONTROLLER_NAME)) {
+      return { write: false, why: 'not-ours' };
+    }
+    const kept = liveParents.filter((p) => p.controllerName !== CONTROLLER_NAME);
+    const merged = ours.map((p) => {
+      const before = liveParents.find(
+        (l) =>
+          l.controllerName === CONTROLLER_NAME && parentKey(l.parentRef, routeNs) === parentKey(p.parentRef, routeNs),
+      );
+      return { ...p, conditions: keepTransitionTimes(p.conditions, before?.conditions) };
+    });
+    desired = { ...liveStatus, parents: [...kept, ...merged] };
+  } else {
+    if (!isOurs(live, classOf)) return { write: false, why: 'not-ours' };
+    desired = { ...liveStatus, ...computed };
+    if (Array.isArray(computed.conditions)) {
+      desired.conditions = keepTransitionTimes(computed.conditions as Condition[], conditionsOf(liveStatus));
+    }
+    if (live.kind === 'Gateway' && Array.isArray(computed.listeners)) {
+      const liveListeners = Array.isArray(liveStatus.listeners) ? (liveStatus.listeners as unknown[]) : [];
+      desired.listeners = (computed.listeners as unknown[]).map((listener) => {
+        if (!isObject(listener) || !Array.isArray(listener.conditions)) return listener;
+        const before = liveListeners.find((l) => isObject(l) && l.name === listener.name) as
+          Record<string, unknown> | undefined;
+        return {
+          ...listener,
+          conditions: keepTransitionTimes(listener.conditions as Condition[], conditionsOf(before)),
+        };
+      });
+    }
+  }
+  return statusEquals(live.kind, live.metadata.namespace, desired, liveStatus)
+    ? { write: false, why: 'unchanged' }
+    : { write: true, status: desired };
+}
+
+export function isOurs(live: KubeObject, classOf: (name: string) => KubeObject | undefined): boolean {
+  if (live.kind === 'GatewayClass') return controllerOf(live) === CONTROLLER_NAME;
+  if (live.kind === 'Gateway') {
+    const className = (live.spec as { gatewayClassName?: unknown } | undefined)?.gatewayClassName;
+    const gatewayClass = typeof className === 'string' ? classOf(className) : undefined;
+    return gatewayClass !== undefined && controllerOf(gatewayClass) === CONTROLLER_NAME;
+  }
+  return false;
+}
+
+function controllerOf(gatewayClass: KubeObject): unknown {
+  return (gatewayClass.spec as { controllerName?: unknown } | undefined)?.controllerName;
+}
+
+/** Equal for a reader: ignoring `lastTransitionTime`, route parent order and API-server defaults. */
+export function statusEquals(kind: string, namespace: string | undefined, a: unknown, b: unknown): boolean {
+  return canonicalStatus(kind, namespace, a) === canonicalStatus(kind, namespace, b);
+}
+
+export function canonicalStatus(kind: string, namespace: string | undefined, status: unknown): string {
+  let value = withoutTransitionTimes(status);
+  if (isObject(value) && ROUTE_KINDS.has(kind) && Array.isArray(value.parents)) {
+    const parents = (value.parents as unknown[]).map((p) =>
+      isObject(p) && isObject(p.parentRef)
+        ? { ...p, parentRef: defaultedParentRef(p.parentRef as unknown as ParentReference) }
+        : p,
+    );
+    parents.sort((x, y) => compare(parentSortKey(x, namespace), parentSortKey(y, namespace)));
+    value = { ...value, parents };
+  }
+  if (isObject(value) && kind === 'Gateway') value = withGatewayDefaults(value);
+  return stableStringify(value);
+}
+
+/** Keeps `lastTransitionTime` of each condition whose type, status and reason did not change. */
+export function keepTransitionTimes(next: Condition[], previous: Condition[] | undefined): Condition[] {
+  if (!previous || previous.length === 0) return next;
+  return next.map((c) => {
+    const before = previous.find((p) => isObject(p) && p.type === c.type);
+    const unchanged = before && before.status === c.status && before.reason === c.reason && before.lastTransitionTime;
+    return unchanged ? { ...c, lastTransitionTime: before.lastTransitionTime } : c;
+  });
+}
+
+function parentsOf(status: Record<string, unknown>): RouteParentStatus[] {
+  const parents = status.parents;
+  return Array.isArray(parents)
+    ? (parents.filter((p) => isObject(p) && isObject(p.parentRef)) as unknown as RouteParentStatus[])
+    : [];
+}
+
+function conditionsOf(status: Record<string, unknown> | undefined): Condition[] | undefined {
+  const conditions = status?.conditions;
+  return Array.isArray(conditions) ? (conditions.filter(isObject) as unknown as Condition[]) : undefined;
+}
+
+/** The API server fills `group` and `kind` of a status parentRef with these defaults. */
+function defaultedParentRef(ref: ParentReference): ParentReference {
+  return { ...ref, group: ref.group ?? GATEWAY_GROUP, kind: ref.kind ?? 'Gateway' };
+}
+
+export function parentKey(ref: ParentReference, routeNamespace: string | undefined): string {
+  const r = defaultedParentRef(ref);
+  return JSON.stringify([
+    r.group,
+    r.kind,
+    r.namespace ?? routeNamespace ?? '',
+    r.name,
+    r.sectionName ?? '',
+    r.port ?? '',
+  ]);
+}
+
+function parentSortKey(parent: unknown, namespace: string | undefined): string {
+  if (!isObject(parent) || !isObject(parent.parentRef)) return '';
+  return `${String(parent.controllerName)}\u0000${parentKey(parent.parentRef as unknown as ParentReference, namespace)}`;
+}
+
+/** Defaults the Gateway CRD applies inside status (listener `supportedKinds[].group`, address `type`). */
+function withGatewayDefaults(status: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...status };
+  if (Array.isArray(out.listeners)) {
+    out.listeners = out.listeners.map((l: unknown) =>
+      isObject(l) && Array.isArray(l.supportedKinds)
+        ? {
+            ...l,
+            supportedKinds: l.supportedKinds.map((k: unknown) => (isObject(k) ? { group: GATEWAY_GROUP, ...k } : k)),
+          }
+        : l,
+    );
+  }
+  if (Array.isArray(out.addresses)) {
+    out.addresses = out.addresses.map((a: unknown) => (isObject(a) ? { type: 'IPAddress', ...a } : a));
+  }
+  return out;
+}
+
+function withoutTransitionTimes(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutTransitionTimes);
+  if (!isObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) if (key !== 'lastTransitionTime') out[key] = withoutTransitionTimes(v);
+  return out;
+}
+
+/** JSON with object keys sorted (arrays keep their order). */
+export function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => stableStringify(v === undefined ? null : v)).join(',')}]`;
+  if (isObject(value)) {
+    const keys = Object.keys(value)
+      .filter((k) => value[k] !== undefined)
+      .sort(compare);
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,276 @@
+/**
+ * Writes the pipeline's computed statuses back to the cluster — on the leader only, and only when a
+ * status changed for a reader (`status-diff.ts`).
+ *
+ *   status$ (synced) ─┐
+ *                     ├─ combineLatest ─ filter(leader) ─ concatMap(write changed objects, one at a time)
+ *   isLeader$ ────────┘                                     (a report superseded while queued is skipped)
+ *
+ * How a status is written: a JSON merge patch of the status subresource carrying
+ * `metadata.resourceVersion` as a precondition, with `fieldManager=portico`. The body holds the
+ * whole status merged from the live object, so the lists the merge patch replaces wholesale
+ * (`conditions`, `listeners`, route `parents`) keep other controllers' entries; if the object
+ * changed since it was read, the API server answers 409 and the write is redone from a fresh GET.
+ *
+ * Not server-side apply: Gateway API declares route `status.parents` `x-kubernetes-list-type:
+ * atomic`, so an apply would own the whole list and wipe (or, forced, steal) the entries other
+ * controllers write. Read-modify-write with a resourceVersion precondition is what keeps them.
+ *
+ * On losing the lease, the in-flight request is aborted and nothing more is written.
+ */
+import { combineLatest, defer, EMPTY, Subject, Subscription } from 'rxjs';
+import { concatMap, distinctUntilChanged, filter, map, startWith, tap } from 'rxjs/operators';
+import type { Observable } from 'rxjs';
+import type { Counter, MetricsRegistry } from '../debug/metrics.js';
+import type { Logger } from '../pipeline/logger.js';
+import { errorMessage, silentLogger } from '../pipeline/logger.js';
+import type { ResourceStatus, StatusReport } from '../pipeline/status-report.js';
+import type { KubeObject } from '../resources/types.js';
+import { Backoff } from './backoff.js';
+import type { BackoffOptions } from './backoff.js';
+import { objectPath } from './kinds.js';
+import { isConflict, isNotFound, MERGE_PATCH } from './kube-api.js';
+import type { KubeApi } from './kube-api.js';
+import type { LiveObjects } from './kubernetes-provider.js';
+import { hasWritableStatus, planStatus, statusEquals } from './status-diff.js';
+
+export const FIELD_MANAGER = 'portico';
+
+export interface StatusWriterMetrics {
+  /** By kind and result: `written`, `conflict` (retried), `error`. */
+  writes: Counter;
+}
+
+export function registerStatusWriterMetrics(registry: MetricsRegistry): StatusWriterMetrics {
+  return {
+    writes: registry.counter(
+      'portico_status_writes_total',
+      'Status subresource writes to the API server, by kind and result (written, conflict, error).',
+    ),
+  };
+}
+
+export interface StatusWriterDeps {
+  api: KubeApi;
+  live: LiveObjects;
+  isLeader$: Observable<boolean>;
+  logger?: Logger;
+  metrics?: StatusWriterMetrics;
+  /** Attempts per object when the API server answers 409 Conflict (default 5). */
+  maxAttempts?: number;
+  /** Retry of a report whose writes failed for other reasons (API server down, …). */
+  retryBackoff?: BackoffOptions;
+}
+
+export interface StatusWriterStats {
+  /** Successful writes. */
+  writes: number;
+  conflicts: number;
+  errors: number;
+  /** Objects compared and found unchanged (or not Portico's). */
+  skipped: number;
+}
+
+interface RecentWrite {
+  /** resourceVersion the write was based on, and the one it produced. */
+  fromVersion: string | undefined;
+  object: KubeObject;
+}
+
+export class StatusWriter {
+  private readonly logger: Logger;
+  private readonly subscription = new Subscription();
+  private readonly retries = new Subject<number>();
+  private readonly retryBackoff: Backoff;
+  private readonly counts: StatusWriterStats = { writes: 0, conflicts: 0, errors: 0, skipped: 0 };
+  /** Our writes the informer may not have reported yet. */
+  private readonly recent = new Map<string, RecentWrite>();
+  private latest: StatusReport | undefined;
+  private leading = false;
+  private inFlight: AbortController | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private idleWaiters: (() => void)[] = [];
+  private busy = false;
+
+  constructor(
+    status$: Observable<StatusReport>,
+    private readonly deps: StatusWriterDeps,
+  ) {
+    this.logger = (deps.logger ?? silentLogger).child({ component: 'status' });
+    this.retryBackoff = new Backoff(deps.retryBackoff ?? { initialMs: 1000, maxMs: 30_000 });
+    const leader$ = deps.isLeader$.pipe(
+      distinctUntilChanged(),
+      tap((leading) => {
+        this.leading = leading;
+        if (!leading) {
+          // Stop writing now: the next leader may already be writing.
+          this.inFlight?.abort();
+          clearTimeout(this.retryTimer);
+        }
+        this.logger.debug(leading ? 'leading: writing statuses' : 'not leading: not writing statuses');
+      }),
+    );
+    this.subscription.add(
+      combineLatest([status$.pipe(filter((report) => report.synced)), leader$, this.retries.pipe(startWith(0))])
+        .pipe(
+          filter(([, leading]) => leading),
+          map(([report]) => report),
+          tap((report) => {
+            this.latest = report;
+            this.busy = true;
+          }),
+          concatMap((report) => (report === this.latest ? defer(() => this.writeReport(report)) : EMPTY)),
+        )
+        .subscribe({
+          error: (err: unknown) => this.logger.error('status writer stopped', { error: err }),
+        }),
+    );
+  }
+
+  stats(): StatusWriterStats {
+    return { ...this.counts };
+  }
+
+  /** Resolves when no write is queued or running (tests). */
+  idle(): Promise<void> {
+    if (!this.busy) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  stop(): void {
+    this.leading = false;
+    this.inFlight?.abort();
+    clearTimeout(this.retryTimer);
+    this.subscription.unsubscribe();
+    this.retries.complete();
+  }
+
+  /** Never rejects: an error in a concatMap would end the writer for good. */
+  private async writeReport(report: StatusReport): Promise<void> {
+    let failed = 0;
+    try {
+      for (const resource of report.resources) {
+        if (!this.leading || report !== this.latest) break;
+        if (!hasWritableStatus(resource.kind)) continue;
+        const result = await this.writeOne(resource);
+        if (result === 'error') failed += 1;
+      }
+    } catch (err) {
+      failed += 1;
+      this.logger.error('writing statuses failed', { error: err });
+    }
+    if (failed > 0 && this.leading && report === this.latest) {
+      const delayMs = this.retryBackoff.next();
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => this.retries.next(Date.now()), delayMs);
+      this.retryTimer.unref();
+    } else if (failed === 0) {
+      this.retryBackoff.reset();
+    }
+    if (report === this.latest || !this.leading) {
+      this.busy = false;
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  private async writeOne(resource: ResourceStatus): Promise<'written' | 'skipped' | 'error'> {
+    const kind = this.deps.live.kind(resource.kind);
+    const { name, namespace } = resource.metadata;
+    const what = `${resource.kind} ${namespace ? `${namespace}/` : ''}${name}`;
+    if (!kind) return 'skipped';
+    const classOf = (className: string): KubeObject | undefined =>
+      this.deps.live.get('GatewayClass', className, undefined);
+
+    let live = this.liveObject(resource);
+    if (!live) return 'skipped'; // deleted, or not seen yet: the next report covers it
+    const path = `${objectPath(kind, name, namespace)}/status`;
+    const maxAttempts = this.deps.maxAttempts ?? 5;
+    for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+      if (!this.leading) return 'skipped';
+      // The computed status is for one generation of the spec; never write it onto a newer one.
+      if (resource.metadata.generation !== undefined && live.metadata.generation !== resource.metadata.generation) {
+        this.counts.skipped += 1;
+        return 'skipped';
+      }
+      const plan = planStatus(live, resource.status, classOf);
+      if (!plan.write) {
+        this.counts.skipped += 1;
+        return 'skipped';
+      }
+      const controller = new AbortController();
+      this.inFlight = controller;
+      try {
+        const written = await this.deps.api.request<KubeObject>({
+          method: 'PATCH',
+          path,
+          query: { fieldManager: FIELD_MANAGER },
+          contentType: MERGE_PATCH,
+          body: { metadata: { resourceVersion: live.metadata.resourceVersion }, status: plan.status },
+          signal: controller.signal,
+          timeoutMs: 10_000,
+        });
+        this.counts.writes += 1;
+        this.deps.metrics?.writes.inc({ kind: resource.kind, result: 'written' });
+        this.recent.set(identityOf(resource), { fromVersion: live.metadata.resourceVersion, object: written });
+        if (!statusEquals(resource.kind, namespace, written.status, plan.status)) {
+          this.logger.debug('the API server changed the status written', { object: what });
+        }
+        this.logger.debug('status written', { object: what, attempt });
+        return 'written';
+      } catch (err) {
+        if (controller.signal.aborted) return 'skipped';
+        if (isNotFound(err)) return 'skipped';
+        if (isConflict(err) && attempt < maxAttempts) {
+          this.counts.conflicts += 1;
+          this.deps.metrics?.writes.inc({ kind: resource.kind, result: 'conflict' });
+          try {
+            live = await this.deps.api.request<KubeObject>({ path, timeoutMs: 10_000 });
+            live = { ...live, kind: resource.kind, apiVersion: live.apiVersion ?? kind.apiVersion };
+          } catch (getErr) {
+            if (isNotFound(getErr)) return 'skipped';
+            return this.failed(resource, what, getErr);
+          }
+          continue;
+        }
+        return this.failed(resource, what, err);
+      } finally {
+        if (this.inFlight === controller) this.inFlight = undefined;
+      }
+    }
+    return this.failed(resource, what, new Error(`still conflicting after ${maxAttempts} attempts`));
+  }
+
+  private failed(resource: ResourceStatus, what: string, err: unknown): 'error' {
+    this.counts.errors += 1;
+    this.deps.metrics?.writes.inc({ kind: resource.kind, result: 'error' });
+    this.logger.warn('status write failed; it is retried with backoff', {
+      object: what,
+      error: `${errorMessage(err)}; if this persists check Portico's RBAC for ${resource.kind.toLowerCase()}s/status (patch) and the API server`,
+    });
+    return 'error';
+  }
+
+  /**
+   * The live object: the informer's copy, unless our own last write is newer than it (the watch
+   * event for it has not arrived yet) — then the object that write returned.
+   */
+  private liveObject(resource: ResourceStatus): KubeObject | undefined {
+    const { name, namespace } = resource.metadata;
+    const cached = this.deps.live.get(resource.kind, name, namespace);
+    const identity = identityOf(resource);
+    const recent = this.recent.get(identity);
+    if (!cached) {
+      this.recent.delete(identity);
+      return undefined;
+    }
+    if (recent && cached.metadata.resourceVersion === recent.fromVersion) {
+      return { ...recent.object, kind: cached.kind, apiVersion: cached.apiVersion };
+    }
+    this.recent.delete(identity);
+    return cached;
+  }
+}
+
+function identityOf(resource: ResourceStatus): string {
+  return `${resource.kind}/${resource.metadata.namespace ?? ''}/${resource.metadata.name}`;
+}
