@@ -42,8 +42,13 @@ lint: setup
 test: setup build lint
 	$(NODE) --experimental-vm-modules node_modules/jest/bin/jest.js
 
+# Every benchmark, one after the other (about 8 minutes on a 2-core machine; propagation needs the
+# Envoy that `make setup` installs).
+# Results go in docs/BENCHMARKS.md; nothing here is a pass/fail check.
 bench: setup build
 	$(NODE) --expose-gc dist/bench/translate-bench.js
+	$(NODE) --expose-gc dist/bench/propagation-bench.js
+	$(NODE) --expose-gc dist/bench/fanout-bench.js
 
 # Standalone quickstart: echo backends on 127.0.0.1:9001-9004, then `portico serve` over
 # examples/quickstart with a local Envoy (listener on 127.0.0.1:8080). Ctrl-C stops everything.
@@ -75,3 +80,17 @@ clean:
 # Also drops what `make setup` installed and the local caches (slow to rebuild).
 distclean: clean
 	rm -rf node_modules .cache .venv
+
+# Real kube-apiserver + etcd for the Kubernetes provider tests (docs/k8s-test-cluster.md). Built from
+# the Go modules pinned in hack/k8s/ into .cache/k8s/bin (cached); k8s-up starts a fresh cluster on
+# 127.0.0.1:16443 with the Gateway API CRDs and writes .cache/k8s/kubeconfig; k8s-down stops it.
+.PHONY: k8s-binaries k8s-up k8s-down
+
+k8s-binaries:
+	hack/k8s/build.sh
+
+k8s-up:
+	hack/k8s/up.sh
+
+k8s-down:
+	hack/k8s/down.sh
