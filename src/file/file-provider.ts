@@ -3,9 +3,11 @@
  * emits, per file, the objects it holds (`replace` events keyed by the file's path), then `synced`
  * once the initial scan is done.
  *
- * `fs.watch` tells that something changed but is unreliable in what (renames from atomic saves,
- * events lost on some file systems, no recursion on some platforms), so every notification — and
- * a periodic timer — triggers a full rescan; only files whose text changed are parsed again.
+ * A notification that names a file re-reads just that file, so a change costs the same with ten
+ * files or ten thousand. `fs.watch` is unreliable in what it reports (renames from atomic saves,
+ * events lost on some file systems, no recursion or no file name on some platforms), so a
+ * notification without a usable name, and a periodic timer, trigger a full rescan; either way only
+ * files whose text changed are parsed again.
  */
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
@@ -15,7 +17,8 @@ import { silentLogger } from '../pipeline/logger.js';
 import type { Logger } from '../pipeline/logger.js';
 import { EMPTY_DIRECTORY_STATE, fileErrors, fileWarnings, reconcileFiles } from './file-objects.js';
 import type { DirectoryState, FileError, ScannedFile } from './file-objects.js';
-import { listManifestFiles, readManifestFiles } from './yaml-files.js';
+import { join } from 'node:path';
+import { listManifestFiles, readChangedFiles, readManifestFiles } from './yaml-files.js';
 
 export interface FileProviderOptions {
   /** Periodic full rescan, in case a change notification was lost. 0 disables it. */
@@ -60,8 +63,22 @@ export class FileProvider {
     return fileWarnings(this.state);
   }
 
-  /** One full scan; resolves once its events have been emitted. Exposed for tests. */
-  async scan(emit: (event: ResourceEvent) => void): Promise<void> {
+  /**
+   * One scan: of the named files when given (falls back to a full scan when a name is not a plain
+   * file), else of the whole directory. Resolves once its events have been emitted. Exposed for tests.
+   */
+  async scan(emit: (event: ResourceEvent) => void, changed?: ReadonlySet<string>): Promise<void> {
+    if (changed && changed.size > 0) {
+      const partial = await readChangedFiles(changed);
+      if (partial) {
+        // Every other known file counts as unchanged: reconciling sees the same text and skips it.
+        const scanned = new Map<string, ScannedFile>();
+        for (const [file, entry] of this.state) if (!changed.has(file)) scanned.set(file, unchangedFile(entry));
+        for (const [file, found] of partial) scanned.set(file, found);
+        this.apply(scanned, emit);
+        return;
+      }
+    }
     let scanned: Map<string, ScannedFile>;
     try {
       scanned = await readManifestFiles(await listManifestFiles(this.dir));
@@ -74,6 +91,10 @@ export class FileProvider {
       this.dirError = { file: this.dir, message };
       return;
     }
+    this.apply(scanned, emit);
+  }
+
+  private apply(scanned: ReadonlyMap<string, ScannedFile>, emit: (event: ResourceEvent) => void): void {
     const { state, events, parsed } = reconcileFiles(this.state, scanned);
     this.state = state;
     if (parsed.length > 0) this.logger.debug('read files', { files: parsed });
@@ -87,13 +108,17 @@ export class FileProvider {
     let again = false;
     let settleTimer: NodeJS.Timeout | undefined;
     let watcher: FSWatcher | undefined;
+    // Files named by notifications since the last scan; `full` when some notification named none.
+    let pending = { full: true, files: new Set<string>() };
 
     const scanLoop = async (): Promise<void> => {
       scanning = true;
       do {
         again = false;
+        const work = pending;
+        pending = { full: false, files: new Set() };
         try {
-          await this.scan(emit);
+          await this.scan(emit, work.full ? undefined : work.files);
         } catch (err) {
           this.logger.error('scan failed', { error: err });
         }
@@ -102,8 +127,10 @@ export class FileProvider {
       } while (again && !stopped);
       scanning = false;
     };
-    const trigger = (): void => {
+    const trigger = (file?: string): void => {
       if (stopped) return;
+      if (file === undefined) pending.full = true;
+      else pending.files.add(file);
       clearTimeout(settleTimer);
       settleTimer = setTimeout(() => {
         if (scanning) again = true;
@@ -115,7 +142,7 @@ export class FileProvider {
       if (!stopped) emit({ type: 'synced' });
     });
     const rescanMs = this.options.rescanMs ?? DEFAULT_RESCAN_MS;
-    const rescanTimer = rescanMs > 0 ? setInterval(trigger, rescanMs) : undefined;
+    const rescanTimer = rescanMs > 0 ? setInterval(() => trigger(), rescanMs) : undefined;
     rescanTimer?.unref();
 
     return () => {
@@ -127,9 +154,11 @@ export class FileProvider {
   }
 
   /** `fs.watch` on the directory, recursive where the platform supports it; undefined if it fails. */
-  private startWatcher(onChange: () => void, onClosed: () => void): FSWatcher | undefined {
+  private startWatcher(onChange: (file?: string) => void, onClosed: () => void): FSWatcher | undefined {
     const open = (recursive: boolean): FSWatcher => {
-      const w = watch(this.dir, { recursive, persistent: false }, () => onChange());
+      const w = watch(this.dir, { recursive, persistent: false }, (_event, name) =>
+        onChange(typeof name === 'string' && name !== '' ? join(this.dir, name) : undefined),
+      );
       w.on('error', (err) => {
         this.logger.warn('directory watch failed; relying on periodic rescans', { error: err });
         w.close();
@@ -171,4 +200,10 @@ export class FileProvider {
     this.reportedErrors.clear();
     for (const [file, text] of current) this.reportedErrors.set(file, text);
   }
+}
+
+/** A known file as a scan would find it if it did not change (a read error stays an error). */
+function unchangedFile(entry: { text: string | undefined; error?: FileError }): ScannedFile {
+  if (entry.text !== undefined) return { text: entry.text };
+  return { readError: (entry.error?.message ?? 'unreadable').replace(/^cannot read file: /, '') };
 }

@@ -82,6 +82,36 @@ describe('FileProvider', () => {
     }
   });
 
+  it('re-reads only the files a notification names, and treats a named file that is gone as deleted', async () => {
+    writeFileSync(join(dir, 'a.yaml'), serviceYaml('a'));
+    writeFileSync(join(dir, 'b.yaml'), serviceYaml('b'));
+    const provider = new FileProvider(dir, { watch: false, rescanMs: 0 });
+    const events: ResourceEvent[] = [];
+    await provider.scan((e) => events.push(e));
+    expect(events.map((e) => (e.type === 'replace' ? e.source : e.type))).toEqual([
+      join(dir, 'a.yaml'),
+      join(dir, 'b.yaml'),
+    ]);
+
+    events.length = 0;
+    writeFileSync(join(dir, 'a.yaml'), serviceYaml('a2'));
+    writeFileSync(join(dir, 'b.yaml'), serviceYaml('b2'));
+    await provider.scan((e) => events.push(e), new Set([join(dir, 'a.yaml')]));
+    // Only a.yaml was named, so b.yaml's change waits for a notification or a full rescan.
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: 'replace', source: join(dir, 'a.yaml') });
+
+    events.length = 0;
+    unlinkSync(join(dir, 'a.yaml'));
+    await provider.scan((e) => events.push(e), new Set([join(dir, 'a.yaml')]));
+    expect(events).toEqual([{ type: 'replace', source: join(dir, 'a.yaml'), objects: [] }]);
+
+    events.length = 0;
+    await provider.scan((e) => events.push(e));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: 'replace', source: join(dir, 'b.yaml') });
+  });
+
   it('reports an unreadable directory and emits synced all the same', async () => {
     const provider = new FileProvider(join(dir, 'missing'), { rescanMs: 0, watch: false });
     const events: ResourceEvent[] = [];
