@@ -24,6 +24,21 @@ export class GatewaySnapshotSync {
 
   constructor(private readonly publisher: SnapshotPublisher) {}
 
+  /**
+   * Publishes a Gateway known to have changed (the endpoint fast path), skipping the fingerprint:
+   * computing it would cost more than the change. The next full sync republishes it once.
+   * Returns the error message if the publisher threw.
+   */
+  publishUnchecked(gateway: GatewayOutput): string | undefined {
+    this.published.delete(gateway.name);
+    try {
+      this.publisher.publish(gateway.name, gateway.xds);
+      return undefined;
+    } catch (err) {
+      return errorMessage(err);
+    }
+  }
+
   sync(gateways: readonly GatewayOutput[]): SnapshotSyncResult {
     const result: SnapshotSyncResult = { published: [], unchanged: [], removed: [], errors: [] };
     const present = new Set<GatewayKey>();

@@ -10,6 +10,7 @@ export interface PipelineMetrics {
   snapshotBuilds: Counter;
   snapshotsUnchanged: Counter;
   gatewayRemovals: Counter;
+  endpointRefreshes: Counter;
 }
 
 export function registerPipelineMetrics(registry: MetricsRegistry): PipelineMetrics {
@@ -28,5 +29,9 @@ export function registerPipelineMetrics(registry: MetricsRegistry): PipelineMetr
       'Per-Gateway snapshots not republished because their content hash did not change.',
     ),
     gatewayRemovals: registry.counter('portico_gateway_removals_total', 'Gateways removed from the ADS server.'),
+    endpointRefreshes: registry.counter(
+      'portico_endpoint_refreshes_total',
+      'Batches of EndpointSlice-only changes applied without a full translation.',
+    ),
   };
 }

@@ -16,6 +16,7 @@ import type { GatewayOutput } from '../translate/index.js';
 import type { GatewayKey, ProxyTracker, SnapshotPublisher } from '../xds/contract.js';
 import { batchWithLatencyCap, DEFAULT_MAX_LATENCY_MS, DEFAULT_QUIET_MS } from './batch-with-latency-cap.js';
 import { GatewaySnapshotSync } from './gateway-snapshots.js';
+import { endpointOnlyChanges, refreshEndpoints } from './endpoint-fast-path.js';
 import { errorMessage, silentLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
@@ -67,6 +68,8 @@ export class Pipeline {
   private readonly logger: Logger;
   private readonly snapshots: GatewaySnapshotSync;
   private lastGood: PipelineOutput | undefined;
+  /** The store the last good output was computed from; the fast path diffs against it. */
+  private lastStore: ResourceStore | undefined;
   private isSynced = false;
 
   /** Each translation's output, after publishing; replays the latest to late subscribers. */
@@ -131,7 +134,55 @@ export class Pipeline {
     return (this.deps.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
 
+  /**
+   * Only EndpointSlices changed since the last good translation: swap in fresh
+   * ClusterLoadAssignments for the affected Services and publish, without translating again.
+   */
+  private refreshEndpointsOnly(store: ResourceStore): PipelineOutput | undefined {
+    const last = this.lastGood;
+    if (!last || !this.lastStore || last.errors.length > 0) return undefined;
+    const affected = endpointOnlyChanges(this.lastStore, store);
+    if (!affected) return undefined;
+    const started = performance.now();
+    const refreshed = refreshEndpoints(last.gateways, store, affected);
+    const errors: PipelineError[] = [];
+    for (const gateway of refreshed.changed) {
+      const failure = this.snapshots.publishUnchecked(gateway);
+      if (failure) errors.push({ stage: 'publish', gateway: gateway.name, message: failure });
+    }
+    this.deps.metrics?.endpointRefreshes.inc();
+    this.logger.debug('endpoints refreshed', {
+      revision: store.revision,
+      services: affected.size,
+      gateways: refreshed.changed.map((g) => g.name),
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+    return { ...last, revision: store.revision, gateways: refreshed.gateways, errors };
+  }
+
   private translateAndPublish(store: ResourceStore): PipelineOutput {
+    const fast = this.tryFastPath(store);
+    if (fast) return fast;
+    const output = this.translateFully(store);
+    this.lastStore = output.errors.length === 0 ? store : undefined;
+    return output;
+  }
+
+  private tryFastPath(store: ResourceStore): PipelineOutput | undefined {
+    try {
+      const output = this.refreshEndpointsOnly(store);
+      if (!output) return undefined;
+      this.lastGood = output;
+      this.lastStore = store;
+      this.isSynced = true;
+      return output;
+    } catch (err) {
+      this.logger.error('endpoint refresh failed; translating everything', { error: err });
+      return undefined;
+    }
+  }
+
+  private translateFully(store: ResourceStore): PipelineOutput {
     const errors: PipelineError[] = [];
     let warnings: string[] = [];
     const metrics = this.deps.metrics;

@@ -102,6 +102,12 @@ test('routes added, changed and deleted under load: no failed request', async ()
     },
     { what: '/moving back on a' },
   );
+  // Endpoints: Service c's EndpointSlice now lists backend a's port (a rollout to new pods).
+  e2e.write(
+    'backends.yaml',
+    Object.entries(backends).flatMap(([name, b]) => serviceFor(name, name === 'c' ? backends.a!.port : b.port)),
+  );
+  await waitFor(async () => (await backendOf('/extra')) === 'a', { what: '/extra on the new endpoint' });
   // Delete: the route and, with it, the only use of cluster c.
   e2e.remove('extra.yaml');
   await waitFor(async () => (await request(port, '/extra', { host: HOST })).status === 404, { what: '/extra gone' });

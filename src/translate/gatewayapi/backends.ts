@@ -2,7 +2,7 @@
  * Backend references: a Service and port become an EDS cluster whose endpoints come from the
  * Service's EndpointSlices. Cross-namespace references need a ReferenceGrant.
  */
-import type { BackendObjectReference, KubeObject, ServicePort } from '../../resources/types.js';
+import type { BackendObjectReference, EndpointSlice, KubeObject, ServicePort } from '../../resources/types.js';
 import type { IrCluster, IrEndpoint } from '../../ir/types.js';
 import { objectKey, type TranslationContext } from './context.js';
 import { checkCoreReference } from './reference-grants.js';
@@ -41,19 +41,17 @@ function resolveEndpoints(
   const key = `${namespace}/${service}/${port.port}`;
   let cached = ctx.endpointCache.get(key);
   if (!cached) {
-    cached = computeEndpoints(ctx, namespace, service, port);
+    cached = endpointsOf(port, ctx.endpointSlices.get(objectKey(namespace, service)) ?? []);
     ctx.endpointCache.set(key, cached);
   }
   return cached;
 }
 
-function computeEndpoints(
-  ctx: TranslationContext,
-  namespace: string,
-  service: string,
-  port: ServicePort,
-): IrEndpoint[] {
-  const slices = ctx.endpointSlices.get(objectKey(namespace, service)) ?? [];
+/**
+ * The ready endpoints of one Service port, from that Service's EndpointSlices. Pure and shared with
+ * the pipeline's fast path, which recomputes just these when only EndpointSlices changed.
+ */
+export function endpointsOf(port: ServicePort, slices: readonly EndpointSlice[]): IrEndpoint[] {
   const seen = new Set<string>();
   const endpoints: IrEndpoint[] = [];
   for (const slice of slices) {
