@@ -1,0 +1,122 @@
+/**
+ * EndpointSlice propagation (issue 4 target: with 5,000 routes attached, an endpoint change reaches
+ * Envoy's config in under 50 ms p99, and costs less than a tenth of a full translation).
+ *
+ * In one process: the pipeline (fed like an informer feeds it, one upsert event per change) and
+ * the ADS server; a real Envoy connected to it. Each round scales one Service's EndpointSlice by
+ * one endpoint and times until Envoy's `membership_total` for that cluster shows it.
+ *
+ *   node --expose-gc dist/bench/endpoint-bench.js [--routes 5000] [--changes 40] [--quiet-ms 5]
+ */
+import { parseArgs } from 'node:util';
+import { Subject } from 'rxjs';
+import { generateObjects } from './generate.js';
+import { integerFlag, machineLine, ms, printTable, sleep, summarize } from './bench-util.js';
+import { startPipeline } from '../src/pipeline/pipeline.js';
+import type { ResourceEvent } from '../src/pipeline/resource-store.js';
+import { registerPipelineMetrics } from '../src/pipeline/pipeline-metrics.js';
+import { MetricsRegistry } from '../src/debug/metrics.js';
+import { buildResourceSet } from '../src/resources/resource-set.js';
+import type { EndpointSlice } from '../src/resources/types.js';
+import { translate } from '../src/translate/index.js';
+import { AdsServer } from '../src/xds/index.js';
+import { silentLogger } from '../src/xds/log.js';
+import { EnvoyAds, waitFor } from '../test/support/envoy-ads.js';
+import { findEnvoy } from '../src/infra/envoy-binary.js';
+
+const { values } = parseArgs({
+  options: {
+    routes: { type: 'string', default: '5000' },
+    changes: { type: 'string', default: '40' },
+    'quiet-ms': { type: 'string', default: '5' },
+  },
+});
+const routes = integerFlag(values.routes, '--routes', 1);
+const changes = integerFlag(values.changes, '--changes', 1);
+const quietMs = integerFlag(values['quiet-ms'], '--quiet-ms', 0);
+
+async function main(): Promise<void> {
+  const objects = generateObjects(routes);
+  const gateway = objects.find((o) => o.kind === 'Gateway')!;
+  const gatewayKey = `${gateway.metadata.namespace}/${gateway.metadata.name}`;
+  const slices = objects.filter((o): o is EndpointSlice => o.kind === 'EndpointSlice');
+
+  // The cost a change would have without the fast path: one full translation.
+  const set = buildResourceSet(objects);
+  translate(set, { listenerAddress: '127.0.0.1' });
+  const fullRuns: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    translate(set, { listenerAddress: '127.0.0.1' });
+    fullRuns.push(performance.now() - t);
+  }
+
+  const server = new AdsServer({ port: 0, logger: silentLogger });
+  const xdsPort = await server.start();
+  const events$ = new Subject<ResourceEvent>();
+  const registry = new MetricsRegistry();
+  const metrics = registerPipelineMetrics(registry);
+  const pipeline = startPipeline(
+    events$,
+    { publisher: server, tracker: server, metrics },
+    { quietMs, maxLatencyMs: 200, listenerAddress: '127.0.0.1' },
+  );
+  for (const object of objects) events$.next({ type: 'upsert', object, source: object.kind });
+  events$.next({ type: 'synced' });
+  const envoy = await EnvoyAds.start({
+    xdsPort,
+    nodeId: `${gatewayKey}/bench`,
+    nodeCluster: gatewayKey,
+    apiType: 'GRPC',
+  });
+  try {
+    await waitFor(async () => server.programmed(gatewayKey).state === 'programmed', {
+      timeoutMs: 120_000,
+      what: 'Envoy to ACK the initial snapshot',
+    });
+    const latencies: number[] = [];
+    for (let round = 0; round < changes; round++) {
+      const slice = slices[(round * 7919) % slices.length]!;
+      const cluster = `${slice.metadata.namespace}/${slice.metadata.labels!['kubernetes.io/service-name']}/80`;
+      const stat = `cluster.${cluster}.membership_total`;
+      const endpoints = [
+        ...(slice.endpoints ?? []),
+        { addresses: [`10.250.${round >> 8}.${round & 255}`], conditions: { ready: true } },
+      ];
+      const changed: EndpointSlice = { ...slice, endpoints };
+      slices[(round * 7919) % slices.length] = changed;
+      const started = performance.now();
+      events$.next({ type: 'upsert', object: changed, source: 'EndpointSlice' });
+      await waitFor(async () => (await envoy.stats(stat)).get(stat) === endpoints.length, {
+        timeoutMs: 10_000,
+        intervalMs: 1,
+        what: `${cluster} to have ${endpoints.length} members`,
+      });
+      latencies.push(performance.now() - started);
+      await sleep(20);
+    }
+    const refreshes = registry.render().match(/^portico_endpoint_refreshes_total (\d+)/m)?.[1];
+    const change = summarize(latencies);
+    const full = summarize(fullRuns);
+    console.log(`EndpointSlice propagation, ${routes} routes, ${changes} changes, quiet ${quietMs} ms`);
+    console.log(machineLine(findEnvoy()));
+    printTable(
+      ['what', 'p50 ms', 'p99 ms', 'max ms'],
+      [
+        ['endpoint change → Envoy membership', ms(change.p50), ms(change.p99), ms(change.max)],
+        ['full translation (for comparison)', ms(full.p50), ms(full.p99), ms(full.max)],
+      ],
+    );
+    console.log(`fast-path refreshes: ${refreshes ?? '?'} of ${changes} changes`);
+  } finally {
+    await envoy.stop();
+    pipeline.stop();
+    await server.stop(100);
+    server.dispose();
+  }
+}
+
+void main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
