@@ -4,6 +4,7 @@
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './command.js';
 import type { CliIo, CommandSpec } from './command.js';
 import { bootstrapCommand } from './bootstrap-command.js';
+import { certgenCommand } from './certgen-command.js';
 import { serveCommand } from './serve-command.js';
 import { translateCommand } from './translate-command.js';
 
@@ -11,6 +12,7 @@ const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map([
   ['translate', translateCommand],
   ['serve', serveCommand],
   ['bootstrap', bootstrapCommand],
+  ['certgen', certgenCommand],
 ]);
 
 const USAGE = `Usage: portico <command> [options]

@@ -27,6 +27,14 @@ import { registerPipelineMetrics } from '../pipeline/pipeline-metrics.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './command.js';
 import type { CliIo, CommandSpec } from './command.js';
 import { startXdsServer } from './serve-xds.js';
+// ---- provisioning and xDS mutual TLS (src/infra/kubernetes) ----
+import { map as mapReport } from 'rxjs/operators';
+import { withGatewayAddresses } from '../infra/kubernetes/addresses.js';
+import { XDS_SERVICE_NAME, XDS_SERVICE_PORT } from '../infra/kubernetes/certs.js';
+import { GatewayProvisioner } from '../infra/kubernetes/reconciler.js';
+import { DEFAULT_ENVOY_IMAGE, SERVICE_TYPES } from '../infra/kubernetes/resources.js';
+import type { ProvisionSettings, ServiceType } from '../infra/kubernetes/resources.js';
+import { readXdsTlsDir, xdsServerCredentials } from '../infra/kubernetes/xds-tls.js';
 
 const SERVE_USAGE = `Usage: portico serve --provider file --watch DIR [options]
        portico serve --provider kubernetes [--kubeconfig PATH] [options]
@@ -47,6 +55,16 @@ Options:
                                  the service account's namespace, or default)
       --lease-name NAME          kubernetes: name of the leader Lease (default ${DEFAULT_LEASE_NAME})
       --xds-address HOST:PORT    ADS server listen address (default ${DEFAULT_XDS_ADDRESS})
+      --xds-tls-dir DIR          serve xDS over mutual TLS: DIR holds ca.crt, tls.crt, tls.key (the
+                                 portico-xds-server Secret of portico certgen); clients need a
+                                 certificate signed by ca.crt
+      --no-provision             kubernetes: do not create Envoy Deployments/Services for Gateways
+      --xds-service-address HOST:PORT
+                                 kubernetes: where provisioned Envoys reach xDS
+                                 (default ${XDS_SERVICE_NAME}.<namespace>.svc:${XDS_SERVICE_PORT})
+      --gateway-service-type TYPE
+                                 kubernetes: ${SERVICE_TYPES.join(', ')} (default LoadBalancer)
+      --envoy-image IMAGE        kubernetes: Envoy image (default ${DEFAULT_ENVOY_IMAGE})
       --debug-address HOST:PORT  /debug/*, /metrics, /healthz, /readyz (default ${DEFAULT_DEBUG_ADDRESS})
       --listener-address ADDR    address Envoy listeners bind (default 127.0.0.1)
       --admin-port-base PORT     admin port of the first local Envoy; the next ones count up
@@ -67,6 +85,10 @@ export interface ServeConfig {
   watchDir: string;
   /** `--provider kubernetes`. */
   kubernetes?: KubernetesServeOptions;
+  /** `--xds-tls-dir`: mutual TLS on the xDS server. */
+  xdsTlsDir?: string;
+  /** kubernetes: provision Envoy per accepted Gateway (off when absent). */
+  provision?: ProvisionSettings & { controllerNamespace: string };
   xds: HostPort;
   debug: HostPort;
   listenerAddress: string;
@@ -130,6 +152,11 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
         'listener-address': { type: 'string', default: '127.0.0.1' },
         'admin-port-base': { type: 'string', default: String(DEFAULT_ADMIN_PORT) },
         'no-envoy': { type: 'boolean', default: false },
+        'xds-tls-dir': { type: 'string' },
+        'no-provision': { type: 'boolean', default: false },
+        'xds-service-address': { type: 'string' },
+        'gateway-service-type': { type: 'string' },
+        'envoy-image': { type: 'string' },
         'log-level': { type: 'string', default: 'warn' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -155,7 +182,14 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
       ? '--provider file is required'
       : `--provider must be "file" or "kubernetes", not "${values.provider}"`;
   } else {
-    for (const option of ['kubeconfig', 'leader-election-namespace', 'lease-name'] as const) {
+    for (const option of [
+      'kubeconfig',
+      'leader-election-namespace',
+      'lease-name',
+      'xds-service-address',
+      'gateway-service-type',
+      'envoy-image',
+    ] as const) {
       if (values[option] !== undefined) return `--${option} applies to --provider kubernetes only`;
     }
     if (!values.watch) return '--watch DIR is required with --provider file';
@@ -165,10 +199,30 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
   if (!Number.isInteger(adminPortBase) || adminPortBase < 1 || adminPortBase > 65535) {
     return `--admin-port-base must be a port number, not "${values['admin-port-base']}"`;
   }
+  const serviceType = values['gateway-service-type'] ?? 'LoadBalancer';
+  if (!(SERVICE_TYPES as readonly string[]).includes(serviceType)) {
+    return `--gateway-service-type must be one of ${SERVICE_TYPES.join(', ')}`;
+  }
   try {
+    const controllerNamespace = values['leader-election-namespace'] ?? process.env.POD_NAMESPACE ?? 'portico-system';
+    const provision =
+      kubernetes && !values['no-provision']
+        ? {
+            controllerNamespace,
+            xds: parseHostPort(
+              values['xds-service-address'] ?? `${XDS_SERVICE_NAME}.${controllerNamespace}.svc:${XDS_SERVICE_PORT}`,
+              '--xds-service-address',
+            ),
+            tls: values['xds-tls-dir'] !== undefined,
+            serviceType: serviceType as ServiceType,
+            ...(values['envoy-image'] ? { envoyImage: values['envoy-image'] } : {}),
+          }
+        : undefined;
     return {
       watchDir: values.watch ?? '',
       ...(kubernetes ? { kubernetes } : {}),
+      ...(values['xds-tls-dir'] !== undefined ? { xdsTlsDir: values['xds-tls-dir'] } : {}),
+      ...(provision ? { provision } : {}),
       xds: parseHostPort(values['xds-address'], '--xds-address'),
       debug: parseHostPort(values['debug-address'], '--debug-address'),
       listenerAddress: values['listener-address'],
@@ -201,7 +255,11 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
 
     const registry = new MetricsRegistry();
     const metrics = registerPipelineMetrics(registry);
-    const xds = await startXdsServer(config.xds, logger);
+    const credentials = config.xdsTlsDir ? xdsServerCredentials(readXdsTlsDir(config.xdsTlsDir)) : undefined;
+    if (config.kubernetes && !credentials) {
+      logger.warn('xDS is served in plain text: the stream carries TLS private keys; use --xds-tls-dir in a cluster');
+    }
+    const xds = await startXdsServer(config.xds, logger, credentials);
     cleanups.push(() => xds.stop());
     registry.addCollector(xds.metrics);
 
@@ -227,7 +285,22 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
     );
     cleanups.push(() => pipeline.stop());
     if (kube) {
-      kube.startStatusWriter(pipeline.status$);
+      const provision = config.provision;
+      if (provision) {
+        const provisioner = new GatewayProvisioner({ ...provision, api: kube.api, logger });
+        provisioner.start(pipeline.output$, kube.elector.isLeader$);
+        cleanups.push(() => provisioner.stop());
+      }
+      // Gateway status.addresses from the provisioned Services (the informer's copies).
+      kube.startStatusWriter(
+        provision
+          ? pipeline.status$.pipe(
+              mapReport((report) =>
+                withGatewayAddresses(report, (namespace, name) => kube.provider.get('Service', name, namespace)),
+              ),
+            )
+          : pipeline.status$,
+      );
       // Registered after the pipeline's: runs first on stop, releasing the lease before the informers stop.
       cleanups.push(() => kube.stop());
     }

@@ -3,6 +3,7 @@
  * against `src/xds/contract.ts` (SnapshotPublisher, ProxyTracker); only this file knows the
  * concrete `AdsServer`.
  */
+import type * as grpc from '@grpc/grpc-js';
 import type { MetricsCollector } from '../debug/metrics.js';
 import { xdsMetricFamilies } from '../debug/xds-metrics.js';
 import type { HostPort } from '../infra/bootstrap.js';
@@ -21,11 +22,17 @@ export interface XdsServing {
   stop(): Promise<void>;
 }
 
-export async function startXdsServer(listen: HostPort, logger: Logger): Promise<XdsServing> {
+/** `credentials`: mutual TLS (`--xds-tls-dir`, src/infra/kubernetes/xds-tls.ts); plaintext without. */
+export async function startXdsServer(
+  listen: HostPort,
+  logger: Logger,
+  credentials?: grpc.ServerCredentials,
+): Promise<XdsServing> {
   const xdsLogger = logger.child({ component: 'xds' });
   const server = new AdsServer({
     host: listen.host,
     port: listen.port,
+    ...(credentials ? { credentials } : {}),
     logger: ({ level, msg, ...fields }: LogEntry) => xdsLogger[level](msg, fields),
   });
   await server.start();

@@ -2,7 +2,8 @@
  * The Envoy bootstrap that connects an Envoy to Portico for one Gateway: node identity
  * (`node.cluster` = `<namespace>/<gateway>`, the key of the snapshot it gets; `node.id` unique per
  * replica), listeners and clusters over ADS (routes, endpoints and secrets follow through the
- * resources), a static cluster for the xDS server (HTTP/2, plaintext for now), and an admin
+ * resources), a static cluster for the xDS server (HTTP/2; mutual TLS with the `tls` option, which
+ * a cluster always uses: the stream carries TLS private keys), and an admin
  * interface on loopback. Built as a typed object in protobufjs keepCase form, so it goes through
  * the same round-trip check as every xDS resource, and printed as proto JSON.
  */
@@ -18,6 +19,19 @@ export const BOOTSTRAP_TYPE_URL = 'type.googleapis.com/envoy.config.bootstrap.v3
 export const XDS_CLUSTER_NAME = 'portico-xds';
 export const DEFAULT_XDS_ADDRESS = '127.0.0.1:18000';
 export const DEFAULT_ADMIN_PORT = 19901;
+export const UPSTREAM_TLS_CONTEXT_TYPE_URL =
+  'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext' as const;
+
+/** Files (mounted from the `portico-xds-client` Secret) for mutual TLS to the xDS server. */
+export interface BootstrapTls {
+  /** CA that signed the xDS server certificate. */
+  caFile: string;
+  /** Envoy's client certificate and key. */
+  certFile: string;
+  keyFile: string;
+  /** SNI and the DNS name the server certificate must carry; default: the xDS host when it is a name. */
+  serverName?: string;
+}
 
 export interface HostPort {
   host: string;
@@ -33,6 +47,8 @@ export interface BootstrapOptions {
   nodeId?: string;
   /** `sotw` (default) or `delta` ADS. */
   protocol?: 'sotw' | 'delta';
+  /** Mutual TLS to the xDS server; plaintext without it (local use only). */
+  tls?: BootstrapTls;
 }
 
 export function defaultNodeId(gateway: GatewayKey, replica: string | number = process.pid): string {
@@ -53,7 +69,7 @@ export function buildBootstrap(options: BootstrapOptions): EnvoyMessage {
       lds_config: configSource,
       cds_config: configSource,
     },
-    static_resources: { clusters: [xdsCluster(options.xds)] },
+    static_resources: { clusters: [xdsCluster(options.xds, options.tls)] },
     admin: { address: socketAddress('127.0.0.1', options.adminPort) },
   };
 }
@@ -65,8 +81,9 @@ export function bootstrapJson(bootstrap: EnvoyMessage): JsonValue {
   return rest;
 }
 
-function xdsCluster(xds: HostPort): EnvoyMessage {
+function xdsCluster(xds: HostPort, tls: BootstrapTls | undefined): EnvoyMessage {
   return {
+    ...(tls ? { transport_socket: xdsTransportSocket(xds, tls) } : {}),
     name: XDS_CLUSTER_NAME,
     // A name (a Service in a cluster) is resolved by DNS; an IP needs no resolution.
     type: isIP(xds.host) === 0 ? 'STRICT_DNS' : 'STATIC',
@@ -85,6 +102,28 @@ function xdsCluster(xds: HostPort): EnvoyMessage {
     load_assignment: {
       cluster_name: XDS_CLUSTER_NAME,
       endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(xds.host, xds.port) } }] }],
+    },
+  };
+}
+
+function xdsTransportSocket(xds: HostPort, tls: BootstrapTls): EnvoyMessage {
+  const serverName = tls.serverName ?? (isIP(xds.host) === 0 ? xds.host : undefined);
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: {
+      '@type': UPSTREAM_TLS_CONTEXT_TYPE_URL,
+      ...(serverName ? { sni: serverName } : {}),
+      common_tls_context: {
+        alpn_protocols: ['h2'],
+        tls_certificates: [{ certificate_chain: { filename: tls.certFile }, private_key: { filename: tls.keyFile } }],
+        validation_context: {
+          trusted_ca: { filename: tls.caFile },
+          // Without a name to check, any certificate of the CA is accepted (the CA is Portico's own).
+          ...(serverName
+            ? { match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: serverName } }] }
+            : {}),
+        },
+      },
     },
   };
 }

@@ -1,0 +1,271 @@
+/**
+ * Keeps the provisioned Envoy objects (resources.ts) in line with the accepted Gateways:
+ *
+ *   pipeline output$ (accepted Gateways) ─┐
+ *                                          ├─ combineLatest ─ filter(leader) ─ concatMap(reconcile latest)
+ *   isLeader$ ─────────────────────────────┘
+ *
+ * Each pass server-side-applies (fieldManager `portico`, force) every object of every accepted
+ * Gateway, then deletes what Portico labelled as its own and is no longer wanted. ownerReferences
+ * make Kubernetes' garbage collector delete them with the Gateway; the explicit delete covers a
+ * Gateway that stays but is no longer accepted, and clusters without a controller-manager.
+ * Errors are logged and retried with backoff; they never end the stream.
+ */
+import { combineLatest, defer, EMPTY, Subject, Subscription } from 'rxjs';
+import { concatMap, distinctUntilChanged, filter, map, startWith, tap } from 'rxjs/operators';
+import type { Observable } from 'rxjs';
+import { isNotFound } from '../../k8s/kube-api.js';
+import type { KubeApi } from '../../k8s/kube-api.js';
+import { Backoff } from '../../k8s/backoff.js';
+import type { Logger } from '../../pipeline/logger.js';
+import { errorMessage, silentLogger } from '../../pipeline/logger.js';
+import type { KubeObject } from '../../resources/types.js';
+import { XDS_CLIENT_SECRET } from './certs.js';
+import {
+  clientSecretCopy,
+  COMPONENT_LABEL,
+  desiredObjects,
+  ENVOY_COMPONENT,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+} from './resources.js';
+import type { ProvisionSettings } from './resources.js';
+
+export const FIELD_MANAGER = 'portico';
+const APPLY_PATCH = 'application/apply-patch+yaml';
+
+interface KindPath {
+  kind: string;
+  prefix: string;
+  plural: string;
+}
+
+const KINDS: readonly KindPath[] = [
+  { kind: 'ServiceAccount', prefix: '/api/v1', plural: 'serviceaccounts' },
+  { kind: 'ConfigMap', prefix: '/api/v1', plural: 'configmaps' },
+  { kind: 'Deployment', prefix: '/apis/apps/v1', plural: 'deployments' },
+  { kind: 'Service', prefix: '/api/v1', plural: 'services' },
+  { kind: 'Secret', prefix: '/api/v1', plural: 'secrets' },
+];
+
+function kindPath(kind: string): KindPath {
+  const found = KINDS.find((k) => k.kind === kind);
+  if (!found) throw new Error(`not a provisioned kind: ${kind}`);
+  return found;
+}
+
+function objectPath(kind: string, namespace: string, name: string): string {
+  const k = kindPath(kind);
+  return `${k.prefix}/namespaces/${encodeURIComponent(namespace)}/${k.plural}/${encodeURIComponent(name)}`;
+}
+
+export interface ProvisionerOptions extends ProvisionSettings {
+  api: KubeApi;
+  /** Portico's namespace: where `portico certgen` put the `portico-xds-client` Secret. */
+  controllerNamespace: string;
+  logger?: Logger;
+}
+
+export interface ReconcileResult {
+  applied: string[];
+  deleted: string[];
+  errors: string[];
+}
+
+/** The Gateways of a pipeline output that Portico serves (accepted), with their full objects. */
+export interface ProvisionInput {
+  gateways: readonly { name: string }[];
+  resources: readonly KubeObject[];
+}
+
+export function acceptedGateways(output: ProvisionInput): KubeObject[] {
+  const served = new Set(output.gateways.map((g) => g.name));
+  return output.resources.filter(
+    (o) => o.kind === 'Gateway' && served.has(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`),
+  );
+}
+
+export class GatewayProvisioner {
+  private readonly logger: Logger;
+  private readonly subscription = new Subscription();
+  private readonly retries = new Subject<number>();
+  private readonly backoff = new Backoff({ initialMs: 1000, maxMs: 30_000 });
+  private latest: KubeObject[] | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private idleWaiters: (() => void)[] = [];
+  private busy = false;
+
+  constructor(private readonly options: ProvisionerOptions) {
+    this.logger = (options.logger ?? silentLogger).child({ component: 'provisioner' });
+  }
+
+  /** Reconciles on every output while `isLeader$` says so (only the leader provisions). */
+  start(output$: Observable<ProvisionInput>, isLeader$: Observable<boolean>): void {
+    this.subscription.add(
+      combineLatest([
+        output$.pipe(map(acceptedGateways)),
+        isLeader$.pipe(
+          distinctUntilChanged(),
+          tap((leading) => leading || clearTimeout(this.retryTimer)),
+        ),
+        this.retries.pipe(startWith(0)),
+      ])
+        .pipe(
+          filter(([, leading]) => leading),
+          map(([gateways]) => gateways),
+          tap((gateways) => {
+            this.latest = gateways;
+            this.busy = true;
+          }),
+          concatMap((gateways) => (gateways === this.latest ? defer(() => this.pass(gateways)) : EMPTY)),
+        )
+        .subscribe({ error: (err: unknown) => this.logger.error('provisioner stopped', { error: err }) }),
+    );
+  }
+
+  stop(): void {
+    clearTimeout(this.retryTimer);
+    this.subscription.unsubscribe();
+    this.retries.complete();
+  }
+
+  /** Resolves when no pass is queued or running (tests). */
+  idle(): Promise<void> {
+    if (!this.busy) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async pass(gateways: KubeObject[]): Promise<void> {
+    const result = await this.reconcile(gateways);
+    if (result.errors.length > 0) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => this.retries.next(Date.now()), this.backoff.next());
+      this.retryTimer.unref();
+    } else {
+      this.backoff.reset();
+    }
+    if (gateways === this.latest) {
+      this.busy = false;
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  /** One pass: apply what the Gateways need, delete what Portico provisioned and nothing needs. Never rejects. */
+  async reconcile(gateways: readonly KubeObject[]): Promise<ReconcileResult> {
+    const result: ReconcileResult = { applied: [], deleted: [], errors: [] };
+    const wanted = new Set<string>();
+    const byNamespace = new Map<string, KubeObject[]>();
+    for (const gateway of gateways) {
+      const namespace = gateway.metadata.namespace ?? 'default';
+      byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), gateway]);
+      let objects: KubeObject[];
+      try {
+        objects = desiredObjects(gateway, this.options);
+      } catch (err) {
+        result.errors.push(`Gateway ${namespace}/${gateway.metadata.name}: ${errorMessage(err)}`);
+        continue;
+      }
+      for (const object of objects) {
+        wanted.add(identity(object));
+        await this.apply(object, result);
+      }
+    }
+
+    if (this.options.tls !== false) {
+      let source: Record<string, string> | undefined;
+      try {
+        source = await this.clientSecretData();
+      } catch (err) {
+        result.errors.push(`Secret ${this.options.controllerNamespace}/${XDS_CLIENT_SECRET}: ${errorMessage(err)}`);
+      }
+      for (const [namespace, owners] of byNamespace) {
+        const copy = `Secret/${namespace}/${XDS_CLIENT_SECRET}`;
+        wanted.add(copy);
+        // The original lives there: nothing to copy, and it must never get an owner.
+        if (namespace === this.options.controllerNamespace || !source) continue;
+        await this.apply(clientSecretCopy(namespace, source, owners), result);
+      }
+    }
+
+    for (const kind of KINDS) {
+      let items: KubeObject[];
+      try {
+        items = await this.listManaged(kind);
+      } catch (err) {
+        result.errors.push(`list ${kind.plural}: ${errorMessage(err)}`);
+        continue;
+      }
+      for (const item of items) {
+        const id = identity({ ...item, kind: kind.kind });
+        if (wanted.has(id)) continue;
+        if (kind.kind === 'Secret' && item.metadata.namespace === this.options.controllerNamespace) continue;
+        await this.remove(kind.kind, item.metadata.namespace ?? 'default', item.metadata.name, result);
+      }
+    }
+    for (const error of result.errors) this.logger.warn('provisioning failed; retried with backoff', { error });
+    if (result.applied.length > 0 || result.deleted.length > 0) {
+      this.logger.info('provisioned', { gateways: gateways.length, deleted: result.deleted });
+    }
+    return result;
+  }
+
+  private async apply(object: KubeObject, result: ReconcileResult): Promise<void> {
+    const namespace = object.metadata.namespace ?? 'default';
+    try {
+      await this.options.api.request({
+        method: 'PATCH',
+        path: objectPath(object.kind, namespace, object.metadata.name),
+        query: { fieldManager: FIELD_MANAGER, force: 'true' },
+        contentType: APPLY_PATCH,
+        body: object,
+        timeoutMs: 10_000,
+      });
+      result.applied.push(identity(object));
+    } catch (err) {
+      result.errors.push(`apply ${identity(object)}: ${errorMessage(err)}`);
+    }
+  }
+
+  private async remove(kind: string, namespace: string, name: string, result: ReconcileResult): Promise<void> {
+    try {
+      await this.options.api.request({
+        method: 'DELETE',
+        path: objectPath(kind, namespace, name),
+        // The Deployment's ReplicaSets and Pods go with it.
+        body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' },
+        timeoutMs: 10_000,
+      });
+      result.deleted.push(`${kind}/${namespace}/${name}`);
+    } catch (err) {
+      if (!isNotFound(err)) result.errors.push(`delete ${kind}/${namespace}/${name}: ${errorMessage(err)}`);
+    }
+  }
+
+  private async listManaged(kind: KindPath): Promise<KubeObject[]> {
+    const list = await this.options.api.request<{ items?: KubeObject[] }>({
+      path: `${kind.prefix}/${kind.plural}`,
+      query: { labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY},${COMPONENT_LABEL}=${ENVOY_COMPONENT}` },
+      timeoutMs: 10_000,
+    });
+    return list.items ?? [];
+  }
+
+  private async clientSecretData(): Promise<Record<string, string> | undefined> {
+    try {
+      const secret = await this.options.api.request<{ data?: Record<string, string> }>({
+        path: objectPath('Secret', this.options.controllerNamespace, XDS_CLIENT_SECRET),
+        timeoutMs: 10_000,
+      });
+      return secret.data;
+    } catch (err) {
+      if (isNotFound(err)) {
+        throw new Error('not found: run `portico certgen` (the Envoys need it to connect)', { cause: err });
+      }
+      throw err;
+    }
+  }
+}
+
+function identity(object: KubeObject): string {
+  return `${object.kind}/${object.metadata.namespace ?? 'default'}/${object.metadata.name}`;
+}
