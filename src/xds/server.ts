@@ -18,6 +18,8 @@ import type { ClientInfo, ConfigDump, GatewayKey, ProxyEvent, ProxyTracker, Snap
 import { type Logger, quietLogger } from './log.js';
 import { XdsMetrics } from './metrics.js';
 import { SnapshotCache, type Snapshot } from './snapshot.js';
+import { ViewCache } from './views.js';
+import { WriteQueue } from './write-queue.js';
 import { AdsStream, StreamRefused, type DeltaRequest, type Protocol, type SotwRequest } from './stream.js';
 
 export const ADS_SERVICE = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
@@ -42,6 +44,11 @@ export interface AdsServerOptions {
   clusterWarmTimeoutMs?: number;
   /** `control_plane.identifier` in every response. Default `portico`. */
   controlPlaneId?: string;
+  /**
+   * Response bytes written to all streams at once (more wait until some are flushed), which bounds
+   * the memory of a fan-out. Default 32 MiB.
+   */
+  maxWriteBytes?: number;
   /** Extra grpc-js server options (keepalive defaults are set). */
   grpcOptions?: grpc.ServerOptions;
 }
@@ -66,7 +73,11 @@ function codec(): Codec {
   };
 }
 
-function method(name: string, request: protobuf.Type, response: protobuf.Type): grpc.MethodDefinition<unknown, Buffer> {
+function method(
+  name: string,
+  request: protobuf.Type,
+  response: protobuf.Type,
+): grpc.MethodDefinition<unknown, readonly Buffer[]> {
   const definition = {
     path: `/${ADS_SERVICE}/${name}`,
     requestStream: true,
@@ -74,13 +85,16 @@ function method(name: string, request: protobuf.Type, response: protobuf.Type): 
     // Server side: requests are decoded once into protobufjs messages (read field by field, no
     // toObject); responses are already bytes.
     requestDeserialize: (bytes: Buffer) => request.decode(bytes),
-    responseSerialize: (bytes: Buffer) => bytes,
+    // A response is written as its parts (SotW: the body shared by every stream served the same
+    // view, then this stream's nonce). grpc-js wants one Buffer, which it copies into its frame:
+    // join the parts here, at send time, so that nothing per stream is built any earlier.
+    responseSerialize: (parts: readonly Buffer[]) => (parts.length === 1 ? parts[0] : Buffer.concat(parts)),
     // Client side (a definition can also make a client): plain protobufjs.
     requestSerialize: (value: object) => Buffer.from(request.encode(request.fromObject(value)).finish()),
     responseDeserialize: (bytes: Buffer) => response.decode(bytes),
     originalName: name,
   };
-  return definition as unknown as grpc.MethodDefinition<unknown, Buffer>;
+  return definition as unknown as grpc.MethodDefinition<unknown, readonly Buffer[]>;
 }
 
 /** The ADS service definition with the custom (de)serializers. */
@@ -92,7 +106,7 @@ export function adsServiceDefinition(): grpc.ServiceDefinition {
   };
 }
 
-type DuplexCall = grpc.ServerDuplexStream<unknown, Buffer>;
+type DuplexCall = grpc.ServerDuplexStream<unknown, readonly Buffer[]>;
 
 export class AdsServer implements SnapshotPublisher, ProxyTracker {
   readonly cache: SnapshotCache;
@@ -111,6 +125,9 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
   private readonly streams = new Map<GatewayKey, Set<AdsStream>>();
   private readonly calls = new Map<AdsStream, DuplexCall>();
   private readonly unsubscribe: () => void;
+  /** Views and SotW bodies shared by all streams; entries die with their snapshot. */
+  private readonly views = new ViewCache();
+  private readonly writes: WriteQueue;
 
   constructor(options: AdsServerOptions = {}) {
     this.logger = options.logger ?? quietLogger;
@@ -130,6 +147,7 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
       'grpc.max_receive_message_length': 16 * 1024 * 1024,
       ...options.grpcOptions,
     };
+    this.writes = new WriteQueue(options.maxWriteBytes ?? 32 * 1024 * 1024);
     this.unsubscribe = this.cache.onChange((gateway, snapshot) => this.onSnapshot(gateway, snapshot));
   }
 
@@ -250,19 +268,18 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
         emit: (event) => this.events.next(event),
         metrics: this.metrics,
         logger: this.logger,
+        views: this.views,
         controlPlaneId: this.controlPlaneId,
         clusterWarmTimeoutMs: this.clusterWarmTimeoutMs,
       },
-      (bytes) => {
-        if (!call.writable) return;
-        call.write(bytes);
-      },
+      (response) => this.writes.write(call, response),
     );
     this.calls.set(stream, call);
     let ended = false;
     const end = (): void => {
       if (ended) return;
       ended = true;
+      this.writes.forget(call);
       this.release(stream, protocol);
     };
     call.on('data', (request: unknown) => {

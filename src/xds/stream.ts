@@ -30,7 +30,15 @@ import type { Logger } from './log.js';
 import type { XdsMetrics } from './metrics.js';
 import { contentHash, type EncodedResource } from './resources.js';
 import { PUSH_ORDER, WILDCARD_TYPES, kindName, resourcesOf, type Snapshot } from './snapshot.js';
-import { encodeDeltaResponse, encodeSotwResponse } from './wire.js';
+import {
+  byString,
+  type Extra,
+  type SharedResponse,
+  type Subscription,
+  type TypeView,
+  type ViewCache,
+} from './views.js';
+import { encodeDeltaResponse, nonceField } from './wire.js';
 
 export type Protocol = 'sotw' | 'delta';
 
@@ -79,6 +87,8 @@ export interface StreamHost {
   emit(event: ProxyEvent): void;
   readonly metrics: XdsMetrics;
   readonly logger: Logger;
+  /** Per-snapshot views and response bodies shared by the streams. */
+  readonly views: ViewCache;
   readonly controlPlaneId: string;
   readonly clusterWarmTimeoutMs: number;
 }
@@ -97,15 +107,28 @@ export class StreamRefused extends Error {
 const INVALID_ARGUMENT = 3;
 const GATEWAY_KEY = /^[^/\s]+\/[^/\s]+$/;
 
+/**
+ * What a stream holds of a resource: the encoded resource itself (shared, never copied), or only
+ * its version when a reconnecting delta client announced what it has.
+ */
+export type Held = EncodedResource | { readonly version: string };
+
+function isEncoded(held: Held | undefined): held is EncodedResource {
+  return held !== undefined && 'sotwEntry' in held;
+}
+
 interface Pending {
   nonce: string;
   seq: number;
   sentAt: number;
   /** Type content version of the response. */
   version: string;
-  /** Resources in the response (SotW: the whole state; delta: the added/changed ones). */
-  resources: Map<string, string>;
-  removed: string[];
+  /**
+   * Resources in the response (SotW: the whole state, a shared view's map that becomes `acked`
+   * as is on the ACK; delta: the added/changed ones).
+   */
+  resources: ReadonlyMap<string, Held>;
+  removed: readonly string[];
 }
 
 interface Nack {
@@ -114,17 +137,26 @@ interface Nack {
   at: string;
 }
 
+/** A plan found nothing to send for `view` given the stream's state at these generations. */
+interface Idle {
+  view: TypeView;
+  sentGen: number;
+  retainedGen: number;
+}
+
 interface TypeStream {
   readonly typeUrl: ResourceTypeUrl;
   requested: boolean;
-  wildcard: boolean;
-  names: Set<string>;
-  /** What the client has (or was sent last: optimistic), name → version. */
-  sent: Map<string, string>;
-  /** The bytes of `sent`, where known (not for versions a delta client announced on reconnect). */
-  sentResources: Map<string, EncodedResource>;
-  /** The client's state as of its last ACK, name → version. */
-  acked: Map<string, string>;
+  sub: Subscription;
+  /**
+   * What the client has (or was sent last: optimistic). SotW: the map of the view last sent,
+   * shared with other streams and replaced, never mutated. Delta: the stream's own map, mutated.
+   */
+  sent: ReadonlyMap<string, Held>;
+  /** Bumped on every change of `sent`, so that plans can be memoized. */
+  sentGen: number;
+  /** The client's state as of its last ACK (same sharing rules as `sent`). */
+  acked: ReadonlyMap<string, Held>;
   pending?: Pending;
   lastNonce?: string;
   sentVersion?: string;
@@ -136,12 +168,20 @@ interface TypeStream {
   nacks: number;
   /** SotW: `version_info` of the first request, to recognize what a reconnecting Envoy has. */
   initialVersion?: string;
+  idle?: Idle;
 }
 
 interface Retained {
   cluster?: EncodedResource;
   claName: string;
   cla?: EncodedResource;
+}
+
+interface Plan {
+  view: TypeView;
+  /** Delta: the added or changed resources (SotW sends the whole view). */
+  changed: readonly EncodedResource[];
+  removed: readonly string[];
 }
 
 type Gate = 'ready' | 'waiting' | 'rejected';
@@ -160,6 +200,9 @@ export class AdsStream {
   private readonly types = new Map<string, TypeStream>();
   /** Clusters Envoy still has that the current snapshot dropped: kept until routes settle. */
   private readonly retained = new Map<string, Retained>();
+  /** Bumped on every change of `retained`; `extras` are derived from it. */
+  private retainedGen = 0;
+  private extras: { clusters?: Extra; assignments?: Extra } = {};
   /** ClusterLoadAssignments whose cluster was (re)sent and that must follow it (name → seq). */
   private readonly edsDirty = new Map<string, number>();
   /** ClusterLoadAssignments sent after their cluster, waiting for the EDS ACK (name → seq). */
@@ -173,7 +216,7 @@ export class AdsStream {
   constructor(
     readonly protocol: Protocol,
     private readonly host: StreamHost,
-    private readonly write: (bytes: Buffer) => void,
+    private readonly write: (response: readonly Buffer[]) => void,
   ) {}
 
   // -------------------------------------------------------------------------------------------
@@ -194,30 +237,33 @@ export class AdsStream {
       }
       if (ts.pending?.nonce === nonce) this.acknowledge(ts, req.error_detail);
     }
-    const names = req.resource_names ?? [];
     const first = !ts.requested;
     ts.requested = true;
-    if (WILDCARD_TYPES.has(ts.typeUrl)) {
-      ts.wildcard = names.length === 0 || names.includes('*');
-      ts.names = new Set(names.filter((n) => n !== '*'));
-    } else {
-      ts.wildcard = false;
-      ts.names = new Set(names);
-      // SotW carries the whole subscription: forget what the client no longer asks for.
-      for (const name of [...ts.sent.keys()]) {
-        if (!ts.names.has(name)) {
-          ts.sent.delete(name);
-          ts.sentResources.delete(name);
-          ts.acked.delete(name);
-        }
-      }
-    }
+    // Every SotW request restates the whole subscription; it rarely changes, and checking that
+    // it did not is a set lookup per name, with no sorting, hashing or copying.
+    this.resubscribeSotw(ts, req.resource_names ?? [], first);
     if (first && nonce === '' && req.version_info) {
       this.resumed = true;
       ts.initialVersion = req.version_info;
       this.recognizeInitialVersion(ts);
     }
     this.pump();
+  }
+
+  private resubscribeSotw(ts: TypeStream, names: readonly string[], first: boolean): void {
+    const wildcardType = WILDCARD_TYPES.has(ts.typeUrl);
+    const wildcard = wildcardType && (names.length === 0 || names.includes('*'));
+    const explicit = wildcardType ? names.filter((n) => n !== '*') : names;
+    if (!first && sameSubscription(ts.sub, wildcard, explicit)) return;
+    ts.sub = this.host.views.subscription(wildcard, explicit);
+    if (wildcardType) return;
+    // SotW carries the whole subscription: forget what the client no longer asks for.
+    const sent = subscribedPart(ts.sent, ts.sub);
+    if (sent !== ts.sent) {
+      ts.sent = sent;
+      ts.sentGen++;
+    }
+    ts.acked = subscribedPart(ts.acked, ts.sub);
   }
 
   handleDelta(req: DeltaRequest): void {
@@ -229,33 +275,41 @@ export class AdsStream {
     if (nonce !== '' && ts.pending?.nonce === nonce) this.acknowledge(ts, req.error_detail);
     const subscribe = req.resource_names_subscribe ?? [];
     const unsubscribe = req.resource_names_unsubscribe ?? [];
+    let wildcard = ts.sub.wildcard;
     if (!ts.requested) {
       ts.requested = true;
       // Legacy wildcard: the first request of a wildcard type without names.
-      ts.wildcard = WILDCARD_TYPES.has(ts.typeUrl) && subscribe.length === 0;
+      wildcard = WILDCARD_TYPES.has(ts.typeUrl) && subscribe.length === 0;
       for (const [name, version] of Object.entries(req.initial_resource_versions ?? {})) {
-        ts.sent.set(name, version);
-        ts.acked.set(name, version);
+        owned(ts.sent).set(name, { version });
+        owned(ts.acked).set(name, { version });
+        ts.sentGen++;
         this.resumed = true;
       }
       if (this.snapshot && ts.typeUrl === CLUSTER) this.captureRetention();
+    } else if (subscribe.length === 0 && unsubscribe.length === 0) {
+      // An ACK: the subscription is unchanged.
+      this.pump();
+      return;
     }
+    const names = new Set(ts.sub.names);
     for (const name of subscribe) {
-      if (name === '*') ts.wildcard = true;
-      else ts.names.add(name);
+      if (name === '*') wildcard = true;
+      else names.add(name);
     }
     for (const name of unsubscribe) {
       if (name === '*') {
-        ts.wildcard = false;
+        wildcard = false;
         continue;
       }
-      ts.names.delete(name);
-      if (!ts.wildcard) {
-        ts.sent.delete(name);
-        ts.sentResources.delete(name);
-        ts.acked.delete(name);
+      names.delete(name);
+      if (!wildcard) {
+        owned(ts.sent).delete(name);
+        owned(ts.acked).delete(name);
+        ts.sentGen++;
       }
     }
+    ts.sub = this.host.views.subscription(wildcard, names);
     this.pump();
   }
 
@@ -325,10 +379,10 @@ export class AdsStream {
     ts = {
       typeUrl: typeUrl as ResourceTypeUrl,
       requested: false,
-      wildcard: false,
-      names: new Set(),
+      sub: this.host.views.subscription(false, []),
+      // Delta streams mutate these two maps; SotW streams replace them with shared ones.
       sent: new Map(),
-      sentResources: new Map(),
+      sentGen: 0,
       acked: new Map(),
       nacks: 0,
     };
@@ -342,39 +396,16 @@ export class AdsStream {
     ts.pending = undefined;
     const isNack = !!error && ((error.code ?? 0) !== 0 || (error.message ?? '') !== '');
     if (isNack) {
-      const nack: Nack = {
-        version: pending.version,
-        message: error?.message ?? `error code ${error?.code ?? '?'}`,
-        at: new Date().toISOString(),
-      };
-      ts.lastNack = nack;
-      ts.rejected = nack;
-      ts.nacks++;
-      this.host.metrics.recordNack(ts.typeUrl);
-      this.host.logger({
-        level: 'warn',
-        msg: 'configuration rejected by Envoy (NACK); it will not be sent again',
-        nodeId: this.nodeId,
-        gateway: this.gateway,
-        typeUrl: ts.typeUrl,
-        version: pending.version,
-        error: nack.message,
-      });
-      this.host.emit({
-        kind: 'nack',
-        nodeId: this.nodeId,
-        gateway: this.gateway,
-        typeUrl: ts.typeUrl,
-        version: pending.version,
-        message: nack.message,
-      });
+      this.reject(ts, pending, error);
       return;
     }
     if (this.protocol === 'sotw') {
-      ts.acked = new Map(pending.resources);
+      // The response carried the whole state: it becomes the acknowledged state as is (O(1)).
+      ts.acked = pending.resources;
     } else {
-      for (const [name, version] of pending.resources) ts.acked.set(name, version);
-      for (const name of pending.removed) ts.acked.delete(name);
+      const acked = owned(ts.acked);
+      for (const [name, held] of pending.resources) acked.set(name, held);
+      for (const name of pending.removed) acked.delete(name);
     }
     ts.ackedVersion = pending.version;
     ts.rejected = undefined;
@@ -394,15 +425,42 @@ export class AdsStream {
     });
   }
 
+  private reject(ts: TypeStream, pending: Pending, error: StatusLike | null | undefined): void {
+    const nack: Nack = {
+      version: pending.version,
+      message: error?.message || `error code ${error?.code ?? '?'}`,
+      at: new Date().toISOString(),
+    };
+    ts.lastNack = nack;
+    ts.rejected = nack;
+    ts.nacks++;
+    this.host.metrics.recordNack(ts.typeUrl);
+    this.host.logger({
+      level: 'warn',
+      msg: 'configuration rejected by Envoy (NACK); it will not be sent again',
+      nodeId: this.nodeId,
+      gateway: this.gateway,
+      typeUrl: ts.typeUrl,
+      version: pending.version,
+      error: nack.message,
+    });
+    this.host.emit({
+      kind: 'nack',
+      nodeId: this.nodeId,
+      gateway: this.gateway,
+      typeUrl: ts.typeUrl,
+      version: pending.version,
+      message: nack.message,
+    });
+  }
+
   /** SotW reconnect: Envoy already has exactly what we would send. Record it as sent and ACKed. */
   private recognizeInitialVersion(ts: TypeStream): void {
     if (!this.snapshot || ts.initialVersion === undefined || ts.sentVersion !== undefined) return;
-    const desired = this.desired(ts);
-    if (typeVersion(desired) === ts.initialVersion) {
-      const versions = new Map([...desired].map(([name, r]) => [name, r.version] as const));
-      ts.sent = versions;
-      ts.sentResources = new Map(desired);
-      ts.acked = new Map(versions);
+    const view = this.view(ts);
+    if (view.version === ts.initialVersion) {
+      ts.sent = ts.acked = view.resources;
+      ts.sentGen++;
       ts.sentVersion = ts.ackedVersion = ts.initialVersion;
     }
     ts.initialVersion = undefined;
@@ -413,22 +471,45 @@ export class AdsStream {
     const cds = this.types.get(CLUSTER);
     if (!cds || !this.snapshot) return;
     const clusters = resourcesOf(this.snapshot, CLUSTER);
-    for (const name of [...this.retained.keys()]) if (clusters.has(name)) this.retained.delete(name);
+    let changed = false;
+    for (const name of [...this.retained.keys()]) {
+      if (clusters.has(name)) changed = this.retained.delete(name) || changed;
+    }
     const eds = this.types.get(CLUSTER_LOAD_ASSIGNMENT);
-    for (const name of cds.sent.keys()) {
+    for (const [name, held] of cds.sent) {
       if (clusters.has(name) || this.retained.has(name)) continue;
-      const cluster = cds.sentResources.get(name);
+      const cluster = isEncoded(held) ? held : undefined;
       // SotW can only keep a cluster by sending it again, which needs its bytes.
       if (this.protocol === 'sotw' && !cluster) continue;
       const claName = cluster?.edsName ?? name;
-      const cla = eds?.sentResources.get(claName);
-      this.retained.set(name, { ...(cluster ? { cluster } : {}), claName, ...(cla ? { cla } : {}) });
+      const cla = eds?.sent.get(claName);
+      this.retained.set(name, { ...(cluster ? { cluster } : {}), claName, ...(isEncoded(cla) ? { cla } : {}) });
+      changed = true;
     }
+    if (changed) this.retainedChanged();
     // Forget endpoint bookkeeping of clusters that are gone.
-    const claNames = new Set<string>();
-    for (const r of this.desiredAll(CLUSTER).values()) if (r.edsName) claNames.add(r.edsName);
-    for (const name of [...this.edsDirty.keys()]) if (!claNames.has(name)) this.edsDirty.delete(name);
-    for (const name of [...this.edsAwaitAck.keys()]) if (!claNames.has(name)) this.edsAwaitAck.delete(name);
+    const claNames = this.host.views.claNames(this.snapshot);
+    const used = (name: string): boolean => claNames.has(name) || this.retainedCla(name);
+    for (const name of [...this.edsDirty.keys()]) if (!used(name)) this.edsDirty.delete(name);
+    for (const name of [...this.edsAwaitAck.keys()]) if (!used(name)) this.edsAwaitAck.delete(name);
+  }
+
+  /** Whether a retained cluster (with bytes, so that it is still served) uses assignment `name`. */
+  private retainedCla(name: string): boolean {
+    for (const kept of this.retained.values()) if (kept.cluster?.edsName === name) return true;
+    return false;
+  }
+
+  /** Recomputes the extras that retained clusters add to the views of CDS and EDS. */
+  private retainedChanged(): void {
+    this.retainedGen++;
+    const clusters = new Map<string, EncodedResource>();
+    const assignments = new Map<string, EncodedResource>();
+    for (const [name, kept] of this.retained) {
+      if (kept.cluster && !clusters.has(name)) clusters.set(name, kept.cluster);
+      if (kept.cla && !assignments.has(kept.claName)) assignments.set(kept.claName, kept.cla);
+    }
+    this.extras = { clusters: extraOf(clusters), assignments: extraOf(assignments) };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -439,6 +520,7 @@ export class AdsStream {
     if (this.retained.size > 0 && this.routesSettled()) {
       this.debug('routes settled: removing unreferenced clusters', CLUSTER, { clusters: [...this.retained.keys()] });
       this.retained.clear();
+      this.retainedChanged();
     }
     for (const typeUrl of PUSH_ORDER) {
       const ts = this.types.get(typeUrl);
@@ -492,20 +574,26 @@ export class AdsStream {
     if (!cds?.requested) return 'ready';
     if (cds.rejected) return 'rejected';
     if (cds.pending) return 'waiting';
-    const clusters = this.desired(cds);
-    for (const [name, r] of clusters) if (cds.acked.get(name) !== r.version) return 'waiting';
+    const clusters = this.view(cds).resources;
+    if (!hasAll(cds.acked, clusters)) return 'waiting';
     const eds = this.types.get(CLUSTER_LOAD_ASSIGNMENT);
-    const assignments = this.desiredAll(CLUSTER_LOAD_ASSIGNMENT);
     for (const cluster of clusters.values()) {
       if (!cluster.edsName) continue;
-      const cla = assignments.get(cluster.edsName);
+      const cla = this.assignment(cluster.edsName);
       if (!cla) continue; // nothing to wait for: Envoy's initial_fetch_timeout applies
       if (!eds?.requested) return 'waiting';
       if (eds.rejected) return 'rejected';
-      if (eds.acked.get(cla.name) !== cla.version) return 'waiting';
+      if (eds.acked.get(cla.name)?.version !== cla.version) return 'waiting';
       if (this.edsDirty.has(cla.name) || this.edsAwaitAck.has(cla.name)) return 'waiting';
     }
     return 'ready';
+  }
+
+  /** The ClusterLoadAssignment this stream serves under `name`, subscribed or not. */
+  private assignment(name: string): EncodedResource | undefined {
+    return (
+      resourcesOf(this.snapshot, CLUSTER_LOAD_ASSIGNMENT).get(name) ?? this.extras.assignments?.resources.get(name)
+    );
   }
 
   /** Listeners and route configurations of the current snapshot are ACKed. */
@@ -522,28 +610,25 @@ export class AdsStream {
       const ts = this.types.get(typeUrl);
       if (!ts?.requested) continue;
       if (ts.pending) return false;
-      const desired = this.desired(ts);
-      for (const [name, r] of desired) if (ts.acked.get(name) !== r.version) return false;
-      if (ts.wildcard) for (const name of ts.acked.keys()) if (!desired.has(name)) return false;
+      const desired = this.view(ts).resources;
+      if (!hasAll(ts.acked, desired)) return false;
+      if (ts.sub.wildcard && ts.acked !== desired) {
+        for (const name of ts.acked.keys()) if (!desired.has(name)) return false;
+      }
     }
     return true;
   }
 
-  /** Every resource of a type this stream would serve, subscribed or not (plus retained ones). */
-  private desiredAll(typeUrl: ResourceTypeUrl): Map<string, EncodedResource> {
-    const out = new Map(resourcesOf(this.snapshot, typeUrl));
-    for (const [name, kept] of this.retained) {
-      if (typeUrl === CLUSTER && kept.cluster && !out.has(name)) out.set(name, kept.cluster);
-      if (typeUrl === CLUSTER_LOAD_ASSIGNMENT && kept.cla && !out.has(kept.claName)) out.set(kept.claName, kept.cla);
-    }
-    return out;
-  }
-
-  /** What the client should have for a type: the subscribed part of `desiredAll`, sorted by name. */
-  private desired(ts: TypeStream): Map<string, EncodedResource> {
-    const all = this.desiredAll(ts.typeUrl);
-    const names = [...all.keys()].filter((name) => ts.wildcard || ts.names.has(name)).sort(byString);
-    return new Map(names.map((name) => [name, all.get(name) as EncodedResource]));
+  /** What the client should have of a type: shared by every stream that asks the same. */
+  private view(ts: TypeStream): TypeView {
+    if (!this.snapshot) throw new Error('no snapshot to serve');
+    const extra =
+      ts.typeUrl === CLUSTER
+        ? this.extras.clusters
+        : ts.typeUrl === CLUSTER_LOAD_ASSIGNMENT
+          ? this.extras.assignments
+          : undefined;
+    return this.host.views.view(this.snapshot, ts.typeUrl, ts.sub, extra);
   }
 
   /** Names a delta stream must not remove: retained clusters and their assignments. */
@@ -556,87 +641,109 @@ export class AdsStream {
     return out;
   }
 
-  private plan(ts: TypeStream): { resources: EncodedResource[]; removed: string[]; version: string } | undefined {
-    const desired = this.desired(ts);
-    const version = typeVersion(desired);
-    const forced = (name: string): boolean => ts.typeUrl === CLUSTER_LOAD_ASSIGNMENT && this.edsDirty.has(name);
-    const changed = [...desired.values()].filter((r) => ts.sent.get(r.name) !== r.version || forced(r.name));
+  /**
+   * What to send for a type, if anything. O(1) when the stream already has the view (the common
+   * case on an ACK) or when the same view was already found to need nothing; the per-name
+   * comparison runs only after a change of snapshot, subscription or sent state.
+   */
+  private plan(ts: TypeStream): Plan | undefined {
+    const view = this.view(ts);
+    const forced = ts.typeUrl === CLUSTER_LOAD_ASSIGNMENT && this.anyDirty(view);
+    if (!forced) {
+      if (ts.sent === view.resources) return undefined;
+      const idle = ts.idle;
+      if (idle?.view === view && idle.sentGen === ts.sentGen && idle.retainedGen === this.retainedGen) return undefined;
+    }
+    const isDirty = (name: string): boolean => ts.typeUrl === CLUSTER_LOAD_ASSIGNMENT && this.edsDirty.has(name);
+    const changed: EncodedResource[] = [];
+    for (const r of view.resources.values()) {
+      if (ts.sent.get(r.name)?.version !== r.version || isDirty(r.name)) changed.push(r);
+    }
     let removed: string[] = [];
     // Only wildcard types (CDS, LDS) express removal; Envoy ignores or mishandles removals of
     // RDS/EDS resources, and unsubscribes from them itself when their listener/cluster goes.
-    if (ts.wildcard) {
+    if (ts.sub.wildcard) {
       const keep = this.keep(ts.typeUrl);
-      removed = [...ts.sent.keys()].filter((name) => !desired.has(name) && !keep.has(name));
+      removed = [...ts.sent.keys()].filter((name) => !view.resources.has(name) && !keep.has(name));
     }
-    if (changed.length === 0 && removed.length === 0) return undefined;
-    if (this.protocol === 'sotw') return { resources: [...desired.values()], removed: [], version };
-    return { resources: changed, removed, version };
+    if (changed.length === 0 && removed.length === 0) {
+      ts.idle = { view, sentGen: ts.sentGen, retainedGen: this.retainedGen };
+      return undefined;
+    }
+    return this.protocol === 'sotw' ? { view, changed: [], removed: [] } : { view, changed, removed };
   }
 
-  private send(ts: TypeStream, plan: { resources: EncodedResource[]; removed: string[]; version: string }): void {
+  /** Some assignment in `view` must follow its (re)sent cluster. */
+  private anyDirty(view: TypeView): boolean {
+    for (const name of this.edsDirty.keys()) if (view.resources.has(name)) return true;
+    return false;
+  }
+
+  private send(ts: TypeStream, plan: Plan): void {
     const seq = ++this.seq;
-    const nonce = String(seq);
+    const sotw = this.protocol === 'sotw';
+    const shared = sotw ? this.host.views.sotwResponse(plan.view, this.host.controlPlaneId) : undefined;
+    // SotW: the shared response's nonce, unless this stream was just sent that very response
+    // (an EDS resend forced by a cluster change) and needs a nonce of its own to tell them apart.
+    let nonce = String(seq);
+    if (shared) nonce = shared.nonce !== ts.lastNonce ? shared.nonce : `${shared.nonce}.${seq}`;
+    const resources = sotw ? plan.view.resources.values() : plan.changed;
     if (ts.typeUrl === CLUSTER) {
-      for (const r of plan.resources) {
-        if (r.edsName && ts.sent.get(r.name) !== r.version) this.edsDirty.set(r.edsName, seq);
+      for (const r of resources) {
+        if (r.edsName && ts.sent.get(r.name)?.version !== r.version) this.edsDirty.set(r.edsName, seq);
       }
     } else if (ts.typeUrl === CLUSTER_LOAD_ASSIGNMENT) {
-      for (const r of plan.resources) {
-        if (this.edsDirty.has(r.name)) {
-          this.edsDirty.delete(r.name);
-          this.edsAwaitAck.set(r.name, seq);
-        }
+      // Every dirty assignment of the view is in this response (SotW: all of it; delta: forced).
+      for (const name of [...this.edsDirty.keys()]) {
+        if (!plan.view.resources.has(name)) continue;
+        this.edsDirty.delete(name);
+        this.edsAwaitAck.set(name, seq);
       }
     }
-    if (this.protocol === 'sotw') {
-      ts.sent = new Map(plan.resources.map((r) => [r.name, r.version] as const));
-      ts.sentResources = new Map(plan.resources.map((r) => [r.name, r] as const));
+    let pendingResources: ReadonlyMap<string, Held>;
+    if (sotw) {
+      ts.sent = pendingResources = plan.view.resources;
     } else {
-      for (const r of plan.resources) {
-        ts.sent.set(r.name, r.version);
-        ts.sentResources.set(r.name, r);
-      }
-      for (const name of plan.removed) {
-        ts.sent.delete(name);
-        ts.sentResources.delete(name);
-      }
+      const sent = owned(ts.sent);
+      for (const r of plan.changed) sent.set(r.name, r);
+      for (const name of plan.removed) sent.delete(name);
+      pendingResources = new Map(plan.changed.map((r) => [r.name, r] as const));
     }
+    ts.sentGen++;
+    ts.idle = undefined;
     ts.pending = {
       nonce,
       seq,
       sentAt: performance.now(),
-      version: plan.version,
-      resources: new Map(plan.resources.map((r) => [r.name, r.version] as const)),
+      version: plan.view.version,
+      resources: pendingResources,
       removed: plan.removed,
     };
     ts.lastNonce = nonce;
-    ts.sentVersion = plan.version;
+    ts.sentVersion = plan.view.version;
     ts.rejected = undefined;
-    const bytes =
-      this.protocol === 'sotw'
-        ? encodeSotwResponse({
-            versionInfo: plan.version,
-            typeUrl: ts.typeUrl,
-            nonce,
-            entries: plan.resources.map((r) => r.sotwEntry),
-            controlPlane: this.host.controlPlaneId,
-          })
-        : encodeDeltaResponse({
-            systemVersionInfo: this.snapshot?.version ?? '',
-            typeUrl: ts.typeUrl,
-            nonce,
-            entries: plan.resources.map((r) => r.deltaEntry),
-            removed: plan.removed,
-            controlPlane: this.host.controlPlaneId,
-          });
-    this.host.metrics.recordPush(ts.typeUrl, plan.resources.length, bytes.length);
+    const response = shared ? sotwParts(shared, nonce) : [this.deltaResponse(ts, plan, nonce)];
+    let bytes = 0;
+    for (const part of response) bytes += part.length;
+    this.host.metrics.recordPush(ts.typeUrl, pendingResources.size, bytes);
     this.debug('push', ts.typeUrl, {
       nonce,
-      version: plan.version,
-      resources: plan.resources.map((r) => r.name),
+      version: plan.view.version,
+      resources: sotw ? this.host.views.namesOf(plan.view) : plan.changed.map((r) => r.name),
       removed: plan.removed,
     });
-    this.write(bytes);
+    this.write(response);
+  }
+
+  private deltaResponse(ts: TypeStream, plan: Plan, nonce: string): Buffer {
+    return encodeDeltaResponse({
+      systemVersionInfo: this.snapshot?.version ?? '',
+      typeUrl: ts.typeUrl,
+      nonce,
+      entries: plan.changed.map((r) => r.deltaEntry),
+      removed: plan.removed,
+      controlPlane: this.host.controlPlaneId,
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -654,7 +761,7 @@ export class AdsStream {
         ...(ts.lastNack ? { lastNack: { ...ts.lastNack } } : {}),
         pending: ts.pending !== undefined,
         nacks: ts.nacks,
-        subscribed: ts.wildcard ? ['*'] : [...ts.names].sort(byString),
+        subscribed: ts.sub.wildcard ? ['*'] : [...ts.sub.names].sort(byString),
       });
     }
     return {
@@ -688,12 +795,14 @@ export class AdsStream {
         };
       }
       if (ts.pending) return { state: 'pending', message: `${this.nodeId}: ${kind} not ACKed yet` };
-      const desired = this.desired(ts);
+      const desired = this.view(ts).resources;
+      // The usual case: the client ACKed exactly the view it should have.
+      if (ts.acked === desired) continue;
       for (const [name, r] of desired) {
-        if (ts.acked.get(name) !== r.version)
+        if (ts.acked.get(name)?.version !== r.version)
           return { state: 'pending', message: `${this.nodeId}: ${kind} ${name} not applied yet` };
       }
-      if (ts.wildcard) {
+      if (ts.sub.wildcard) {
         for (const name of ts.acked.keys()) {
           if (!desired.has(name) && !(typeUrl === CLUSTER && this.retained.has(name))) {
             return { state: 'pending', message: `${this.nodeId}: ${kind} ${name} not removed yet` };
@@ -712,13 +821,49 @@ export class AdsStream {
   }
 }
 
-function byString(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/**
+ * The bytes of a SotW response: the shared response as is, or followed by a second `nonce` field
+ * when the stream needs its own (protobuf: the last value of a singular field wins), so that the
+ * shared bytes are never copied per stream here.
+ */
+function sotwParts(shared: SharedResponse, nonce: string): Buffer[] {
+  return nonce === shared.nonce ? [shared.bytes] : [shared.bytes, nonceField(nonce)];
 }
 
-/** Content version of a set of resources: equal sets have equal versions, across restarts too. */
-export function typeVersion(resources: ReadonlyMap<string, EncodedResource>): string {
-  const parts: string[] = [];
-  for (const [name, r] of resources) parts.push(`${name} ${r.version}`);
-  return contentHash(...parts);
+/** Whether `sub` is the subscription a request states (a set lookup per name, nothing built). */
+function sameSubscription(sub: Subscription, wildcard: boolean, names: readonly string[]): boolean {
+  if (sub.wildcard !== wildcard || names.length !== sub.names.size) return false;
+  for (const name of names) if (!sub.names.has(name)) return false;
+  return true;
 }
+
+/** `held` without the names `sub` does not ask for; `held` itself when nothing is dropped. */
+function subscribedPart(held: ReadonlyMap<string, Held>, sub: Subscription): ReadonlyMap<string, Held> {
+  for (const name of held.keys()) {
+    if (!sub.names.has(name)) return new Map([...held].filter(([n]) => sub.names.has(n)));
+  }
+  return held;
+}
+
+/** Whether `held` has every resource of `desired` at its version (O(1) when it is that map). */
+function hasAll(held: ReadonlyMap<string, Held>, desired: ReadonlyMap<string, EncodedResource>): boolean {
+  if (held === desired) return true;
+  for (const [name, r] of desired) if (held.get(name)?.version !== r.version) return false;
+  return true;
+}
+
+/**
+ * A delta stream's own `sent`/`acked` map, to update in place. Delta streams never adopt shared
+ * view maps (only SotW responses carry a whole view), so this is the map `typeStream` created.
+ */
+function owned(map: ReadonlyMap<string, Held>): Map<string, Held> {
+  return map as Map<string, Held>;
+}
+
+function extraOf(resources: Map<string, EncodedResource>): Extra | undefined {
+  if (resources.size === 0) return undefined;
+  const key = [...resources].map(([name, r]) => `${name} ${r.version}`).join(',');
+  return { key: contentHash(key), resources };
+}
+
+export { typeVersion } from './views.js';

@@ -97,6 +97,14 @@ export function encodeSotwResponse(parts: SotwResponseParts): Buffer {
   ]);
 }
 
+/**
+ * A DiscoveryResponse `nonce` field on its own. Appended to a shared, complete response it
+ * overrides the nonce in there: for a singular field, the last value on the wire wins.
+ */
+export function nonceField(nonce: string): Buffer {
+  return stringField(5, nonce);
+}
+
 export interface DeltaResponseParts {
   systemVersionInfo: string;
   typeUrl: string;

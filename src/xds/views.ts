@@ -1,0 +1,160 @@
+/**
+ * What a stream serves for one type, computed once and shared by every stream that asks the same.
+ *
+ * The proxies of a Gateway nearly all ask the same: a wildcard CDS/LDS subscription and the same
+ * EDS/RDS names. So the subscribed, name-sorted resource list of a type, its content version and
+ * the encoded SotW response body (everything but the per-stream nonce) are memoized per
+ * snapshot, type and subscription, instead of being filtered, sorted, hashed and encoded again
+ * by each stream on each request. Streams then compare views by identity, which makes an ACK
+ * O(1).
+ *
+ * Lifetimes: views hang off their snapshot in a WeakMap, so a replaced snapshot's views and
+ * bodies are collected as soon as no stream references them; subscriptions are interned through
+ * WeakRefs, so equal subscriptions share one name set and the table forgets unused ones.
+ */
+import { CLUSTER, type ResourceTypeUrl } from '../proto/type-urls.js';
+import { contentHash, type EncodedResource } from './resources.js';
+import { resourcesOf, type Snapshot } from './snapshot.js';
+import { encodeSotwResponse } from './wire.js';
+
+/** An interned subscription: streams that subscribe to the same names hold the same object. */
+export interface Subscription {
+  /** Identifies the subscription in memo keys (`*` for a wildcard). */
+  readonly key: string;
+  readonly wildcard: boolean;
+  /** Explicit names (a wildcard subscription may name resources too; they add nothing). */
+  readonly names: ReadonlySet<string>;
+}
+
+/**
+ * Resources a stream must serve beyond the snapshot: clusters (and their assignments) that a new
+ * snapshot dropped but Envoy may still use (make-before-break). Rare and small.
+ */
+export interface Extra {
+  /** Names and versions of `resources`: streams retaining the same content share views. */
+  readonly key: string;
+  readonly resources: ReadonlyMap<string, EncodedResource>;
+}
+
+/** The subscribed part of a snapshot's type (plus extras), sorted by name. Immutable, shared. */
+export interface TypeView {
+  readonly typeUrl: ResourceTypeUrl;
+  readonly resources: ReadonlyMap<string, EncodedResource>;
+  /** Content version of `resources`: the SotW `version_info`. */
+  readonly version: string;
+}
+
+/** A whole DiscoveryResponse shared by streams, and the nonce it carries. */
+export interface SharedResponse {
+  readonly nonce: string;
+  readonly bytes: Buffer;
+}
+
+export const WILDCARD: Subscription = { key: '*', wildcard: true, names: new Set() };
+
+export class ViewCache {
+  private readonly subscriptions = new Map<string, WeakRef<Subscription>>();
+  private readonly forget = new FinalizationRegistry<string>((key) => {
+    if (this.subscriptions.get(key)?.deref() === undefined) this.subscriptions.delete(key);
+  });
+  private readonly views = new WeakMap<Snapshot, Map<string, TypeView>>();
+  private readonly responses = new WeakMap<TypeView, SharedResponse>();
+  private nextId = 0;
+  private readonly names = new WeakMap<TypeView, readonly string[]>();
+  private readonly edsNames = new WeakMap<Snapshot, ReadonlySet<string>>();
+
+  /** The interned subscription to `names` (sorted and hashed only when it is not known yet). */
+  subscription(wildcard: boolean, names: Iterable<string>): Subscription {
+    const sorted = [...new Set(names)].sort(byString);
+    if (wildcard && sorted.length === 0) return WILDCARD;
+    const key = `${wildcard ? '*' : ''}${contentHash(...sorted)}`;
+    const known = this.subscriptions.get(key)?.deref();
+    if (known) return known;
+    const created: Subscription = { key, wildcard, names: new Set(sorted) };
+    this.subscriptions.set(key, new WeakRef(created));
+    this.forget.register(created, key);
+    return created;
+  }
+
+  /** What a stream subscribed with `sub` (and holding `extra`) should have of `typeUrl`. */
+  view(snapshot: Snapshot, typeUrl: ResourceTypeUrl, sub: Subscription, extra?: Extra): TypeView {
+    let byKey = this.views.get(snapshot);
+    if (!byKey) this.views.set(snapshot, (byKey = new Map()));
+    const key = `${typeUrl} ${sub.key} ${extra?.key ?? ''}`;
+    let view = byKey.get(key);
+    if (!view) {
+      const resources = select(resourcesOf(snapshot, typeUrl), sub, extra);
+      view = { typeUrl, resources, version: typeVersion(resources) };
+      byKey.set(key, view);
+    }
+    return view;
+  }
+
+  /**
+   * The complete SotW response for `view`, encoded once and written as is to every stream served
+   * that view. Its nonce names the view, not the stream: a nonce only has to tell a stream's
+   * responses of a type apart, and a stream is never sent a view twice in a row under the same
+   * nonce (see `AdsStream.sotwResponse`).
+   */
+  sotwResponse(view: TypeView, controlPlaneId: string): SharedResponse {
+    let response = this.responses.get(view);
+    if (!response) {
+      const nonce = `v${(++this.nextId).toString(36)}`;
+      const bytes = encodeSotwResponse({
+        versionInfo: view.version,
+        typeUrl: view.typeUrl,
+        nonce,
+        entries: [...view.resources.values()].map((r) => r.sotwEntry),
+        controlPlane: controlPlaneId,
+      });
+      this.responses.set(view, (response = { nonce, bytes }));
+    }
+    return response;
+  }
+
+  /** The names in `view`, for debug logs (built once per view, not per push). */
+  namesOf(view: TypeView): readonly string[] {
+    let names = this.names.get(view);
+    if (!names) this.names.set(view, (names = [...view.resources.keys()]));
+    return names;
+  }
+
+  /** ClusterLoadAssignment names the snapshot's EDS clusters use. */
+  claNames(snapshot: Snapshot): ReadonlySet<string> {
+    let names = this.edsNames.get(snapshot);
+    if (!names) {
+      const found = new Set<string>();
+      for (const r of resourcesOf(snapshot, CLUSTER).values()) if (r.edsName) found.add(r.edsName);
+      this.edsNames.set(snapshot, (names = found));
+    }
+    return names;
+  }
+}
+
+/** The subscribed resources, sorted by name; the snapshot's own (sorted) map when it is all of it. */
+function select(
+  all: ReadonlyMap<string, EncodedResource>,
+  sub: Subscription,
+  extra: Extra | undefined,
+): ReadonlyMap<string, EncodedResource> {
+  const extras = extra ? [...extra.resources].filter(([name]) => !all.has(name)) : [];
+  const wanted = (name: string): boolean => sub.wildcard || sub.names.has(name);
+  if (sub.wildcard && extras.length === 0) return all;
+  const out: [string, EncodedResource][] = [];
+  for (const entry of all) if (wanted(entry[0])) out.push(entry);
+  for (const entry of extras) if (wanted(entry[0])) out.push(entry);
+  // The snapshot's maps are sorted already: only extras need sorting in.
+  if (extras.length > 0) out.sort(([a], [b]) => byString(a, b));
+  return new Map(out);
+}
+
+export function byString(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Content version of a set of resources: equal sets have equal versions, across restarts too. */
+export function typeVersion(resources: ReadonlyMap<string, EncodedResource>): string {
+  const parts: string[] = [];
+  for (const [name, r] of resources) parts.push(`${name} ${r.version}`);
+  return contentHash(...parts);
+}
