@@ -91,6 +91,12 @@ export class ResourceEncoder {
     return entry.resource;
   }
 
+  /** Takes one more reference on a resource already held (a snapshot reusing a previous one's list). */
+  retain(resource: EncodedResource): void {
+    const entry = this.byVersion.get(resource.version);
+    if (entry && entry.resource === resource) entry.refs++;
+  }
+
   /** Drops one reference taken by `acquire`. */
   release(resource: EncodedResource): void {
     const entry = this.byVersion.get(resource.version);

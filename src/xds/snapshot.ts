@@ -14,7 +14,7 @@ import {
   kindOfTypeUrl,
   type ResourceTypeUrl,
 } from '../proto/type-urls.js';
-import { XDS_KINDS, type XdsKind, type XdsResources } from '../translate/xds/types.js';
+import { XDS_KINDS, type EnvoyMessage, type XdsKind, type XdsResources } from '../translate/xds/types.js';
 import type { ConfigDump, GatewayKey, SnapshotPublisher } from './contract.js';
 import { type Logger, quietLogger } from './log.js';
 import { ResourceEncoder, contentHash, type EncodedResource } from './resources.js';
@@ -50,6 +50,14 @@ export interface Snapshot {
 }
 
 const EMPTY: TypeResources = new Map();
+
+/** One kind's part of a built snapshot, remembered with the input list it came from. */
+interface BuiltType {
+  input: readonly EnvoyMessage[];
+  byName: Map<string, EncodedResource>;
+  /** Hash of the names and versions of this kind's resources. */
+  version: string;
+}
 
 export function resourcesOf(snapshot: Snapshot | undefined, typeUrl: string): TypeResources {
   return snapshot?.types.get(typeUrl as ResourceTypeUrl) ?? EMPTY;
@@ -139,18 +147,37 @@ export class SnapshotCache implements SnapshotPublisher {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * The previous publish's input lists and what was built from them, per Gateway: a publish that
+   * passes the same list object for a kind (the endpoint fast path changes only endpoints) reuses
+   * that kind's encoded map and version without looking at a single resource.
+   */
+  private readonly lastBuilt = new Map<GatewayKey, Map<XdsKind, BuiltType>>();
+
   private build(gateway: GatewayKey, resources: XdsResources, removed: boolean): Snapshot {
     const types = new Map<ResourceTypeUrl, Map<string, EncodedResource>>();
+    const built = new Map<XdsKind, BuiltType>();
+    const previous = this.lastBuilt.get(gateway);
     const acquired: EncodedResource[] = [];
     try {
       for (const kind of XDS_KINDS) {
         const typeUrl = TYPE_URL_BY_KIND[kind];
+        const input = resources[kind] ?? [];
+        const reused = previous?.get(kind);
+        if (reused && reused.input === input) {
+          for (const r of reused.byName.values()) {
+            this.encoder.retain(r);
+            acquired.push(r);
+          }
+          types.set(typeUrl, reused.byName);
+          built.set(kind, reused);
+          continue;
+        }
         const byName = new Map<string, EncodedResource>();
-        for (const msg of resources[kind] ?? []) {
+        for (const msg of input) {
           const encoded = this.encoder.acquire(typeUrl, msg);
           acquired.push(encoded);
-          const previous = byName.get(encoded.name);
-          if (previous) {
+          if (byName.has(encoded.name)) {
             this.logger({
               level: 'warn',
               msg: 'duplicate resource name: the last one wins',
@@ -161,29 +188,29 @@ export class SnapshotCache implements SnapshotPublisher {
           }
           byName.set(encoded.name, encoded);
         }
-        types.set(typeUrl, new Map([...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+        const sorted = new Map([...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+        const version = contentHash(...[...sorted.values()].map((r) => `${r.name} ${r.version}`));
+        types.set(typeUrl, sorted);
+        built.set(kind, { input, byName: sorted, version });
       }
     } catch (err) {
       for (const r of acquired) this.encoder.release(r);
       throw err;
     }
-    const versionParts: string[] = [];
-    for (const [typeUrl, byName] of types) {
-      for (const r of byName.values()) versionParts.push(`${typeUrl} ${r.name} ${r.version}`);
-    }
-    // Duplicates were acquired but are not part of the snapshot: give their references back.
+    // Duplicates were acquired but are not part of the snapshot: give their references back, so
+    // that each kept resource holds exactly one reference for this snapshot.
     const kept = new Set<EncodedResource>();
     for (const byName of types.values()) for (const r of byName.values()) kept.add(r);
-    const keptCount = new Map<EncodedResource, number>();
+    const counted = new Set<EncodedResource>();
     for (const r of acquired) {
-      const seen = keptCount.get(r) ?? 0;
-      // Each kept resource keeps one reference per occurrence in the snapshot's maps (one).
-      if (kept.has(r) && seen === 0) keptCount.set(r, 1);
+      if (kept.has(r) && !counted.has(r)) counted.add(r);
       else this.encoder.release(r);
     }
+    if (!removed) this.lastBuilt.set(gateway, built);
+    else this.lastBuilt.delete(gateway);
     return {
       gateway,
-      version: contentHash(...versionParts),
+      version: contentHash(...XDS_KINDS.map((kind) => `${TYPE_URL_BY_KIND[kind]} ${built.get(kind)?.version ?? ''}`)),
       generation: ++this.generation,
       types,
       removed,
