@@ -44,8 +44,8 @@ lint: setup
 # afterwards unless it was already running before the tests.
 test: setup build lint
 	@was_up=0; [ -f .cache/k8s/run/kube-apiserver.pid ] && kill -0 "$$(cat .cache/k8s/run/kube-apiserver.pid)" 2>/dev/null && was_up=1; \
-	hack/k8s/up.sh; \
-	status=0; $(NODE) --experimental-vm-modules node_modules/jest/bin/jest.js || status=$$?; \
+	status=0; hack/k8s/up.sh || status=$$?; \
+	if [ "$$status" = 0 ]; then $(NODE) --experimental-vm-modules node_modules/jest/bin/jest.js || status=$$?; fi; \
 	[ "$$was_up" = 1 ] || hack/k8s/down.sh; \
 	exit $$status
 
