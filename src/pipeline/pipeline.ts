@@ -239,8 +239,29 @@ export class Pipeline {
     return output;
   }
 
+  /**
+   * What the last status report was computed from. Proxy events (every ACK of every Envoy) and
+   * endpoint-only outputs arrive far more often than statuses change; recomputing the report over
+   * every object for each would put O(objects) work on the path of every push.
+   */
+  private lastReportKey: { output: PipelineOutput; resources: readonly KubeObject[]; proxies: string } | undefined;
+
   private statusReport(output: PipelineOutput): StatusReport {
     const previous = this.statuses.getValue();
+    const proxies = output.gateways
+      .map((g) => `${g.name}=${JSON.stringify(this.deps.tracker.programmed(g.name))}`)
+      .join('\n');
+    const last = this.lastReportKey;
+    if (
+      last &&
+      last.resources === output.resources &&
+      last.proxies === proxies &&
+      last.output.errors === output.errors &&
+      last.output.warnings === output.warnings
+    ) {
+      return previous;
+    }
+    this.lastReportKey = { output, resources: output.resources, proxies };
     try {
       const served = new Set<GatewayKey>(output.gateways.map((g) => g.name));
       const resources = withProgrammedFromProxies(
