@@ -25,6 +25,7 @@ import { FakeXds } from '../support/fake-xds.js';
 import {
   connectTestCluster,
   create,
+  createWebBackend,
   CuttableProxy,
   eventually,
   get,
@@ -137,20 +138,7 @@ describe('Kubernetes provider against a real API server', () => {
         listeners: [{ name: 'http', protocol: 'HTTP', port: 8080, allowedRoutes: { namespaces: { from: 'Same' } } }],
       },
     });
-    await create(api, {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'web', namespace: ns },
-      spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
-    });
-    await create(api, {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { name: 'web-1', namespace: ns, labels: { 'kubernetes.io/service-name': 'web' } },
-      addressType: 'IPv4',
-      endpoints: [{ addresses: ['10.1.2.3'], conditions: { ready: true } }],
-      ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-    } as KubeObject);
+    await createWebBackend(api, ns);
     await create(api, route('web-route', [{ name: 'gw' }], 'web'));
     // A route shared with another controller, which has already written its parent entry.
     await create(api, route('shared-route', [{ name: 'gw' }, { name: 'their-gw' }], 'web'));

@@ -17,7 +17,7 @@ import { CONTROLLER_NAME, GATEWAY_GROUP } from '../../src/resources/types.js';
 import { PrivateCluster } from './private-cluster.js';
 import { analyzeWrites, startRecordedPortico } from './recorded-portico.js';
 import type { RecordedPortico } from './recorded-portico.js';
-import { create, eventually, get, remove, sleep, uniqueName } from './test-cluster.js';
+import { create, createWebBackend, eventually, get, remove, sleep, uniqueName } from './test-cluster.js';
 
 const GATEWAY = 'gw';
 const KEPT = ['route-a', 'route-c'];
@@ -104,20 +104,7 @@ describe('the API server restarted under Portico (private API server)', () => {
         listeners: [{ name: 'http', protocol: 'HTTP', port: 8080, allowedRoutes: { namespaces: { from: 'Same' } } }],
       },
     });
-    await create(api, {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'web', namespace: ns },
-      spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
-    });
-    await create(api, {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { name: 'web-1', namespace: ns, labels: { 'kubernetes.io/service-name': 'web' } },
-      addressType: 'IPv4',
-      endpoints: [{ addresses: ['10.1.2.3'], conditions: { ready: true } }],
-      ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-    } as KubeObject);
+    await createWebBackend(api, ns);
     for (const name of [...KEPT, DELETED]) await create(api, route(name));
   }, 180_000);
 

@@ -13,11 +13,11 @@
  */
 import { startServe } from '../../src/cli/serve-command.js';
 import type { RunningServe } from '../../src/cli/serve-command.js';
-import type { Condition, KubeObject } from '../../src/resources/types.js';
+import type { Condition } from '../../src/resources/types.js';
 import { CONTROLLER_NAME, GATEWAY_GROUP } from '../../src/resources/types.js';
 import { EnvoyAds, freePort, waitFor } from '../support/envoy-ads.js';
 import { PrivateCluster } from './private-cluster.js';
-import { create, eventually, get, patch, RecordingLogger, uniqueName } from './test-cluster.js';
+import { create, createWebBackend, eventually, get, patch, RecordingLogger, uniqueName } from './test-cluster.js';
 
 const GATEWAY = 'gw';
 const ROUTE = 'web-route';
@@ -127,20 +127,7 @@ describe('Portico serves a real Envoy from the Kubernetes provider (private API 
         ],
       },
     });
-    await create(api, {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'web', namespace: ns },
-      spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
-    });
-    await create(api, {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { name: 'web-1', namespace: ns, labels: { 'kubernetes.io/service-name': 'web' } },
-      addressType: 'IPv4',
-      endpoints: [{ addresses: ['10.1.2.3'], conditions: { ready: true } }],
-      ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-    } as KubeObject);
+    await createWebBackend(api, ns);
     await create(api, {
       apiVersion: `${GATEWAY_GROUP}/v1`,
       kind: 'HTTPRoute',

@@ -223,3 +223,24 @@ export class RecordingLogger implements Logger {
     return new RecordingLogger(this.lines, { ...this.bound, ...fields });
   }
 }
+
+/**
+ * The backend most Kubernetes tests route to: Service `web` (port 80 → 8080) and its
+ * EndpointSlice with one endpoint, 10.1.2.3 (the API server rejects loopback addresses).
+ */
+export async function createWebBackend(api: KubeApi, namespace: string): Promise<void> {
+  await create(api, {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace },
+    spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+  });
+  await create(api, {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'web-1', namespace, labels: { 'kubernetes.io/service-name': 'web' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['10.1.2.3'], conditions: { ready: true } }],
+    ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+  } as KubeObject);
+}
