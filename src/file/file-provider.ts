@@ -18,7 +18,8 @@ import type { Logger } from '../pipeline/logger.js';
 import { EMPTY_DIRECTORY_STATE, fileErrors, fileWarnings, reconcileFiles } from './file-objects.js';
 import type { DirectoryState, FileError, ScannedFile } from './file-objects.js';
 import { join } from 'node:path';
-import { listManifestFiles, readChangedFiles, readManifestFiles } from './yaml-files.js';
+import { listManifestFiles, readChangedFiles, rescanManifestFiles } from './yaml-files.js';
+import type { FileStamp } from './yaml-files.js';
 
 export interface FileProviderOptions {
   /** Periodic full rescan, in case a change notification was lost. 0 disables it. */
@@ -36,6 +37,8 @@ export const DEFAULT_SETTLE_MS = 20;
 export class FileProvider {
   private state: DirectoryState = EMPTY_DIRECTORY_STATE;
   private dirError: FileError | undefined;
+  /** Modification time, size and text of each file at the last full rescan. */
+  private stamps: ReadonlyMap<string, FileStamp> = new Map();
   private readonly logger: Logger;
   private readonly reportedErrors = new Map<string, string>();
 
@@ -81,7 +84,9 @@ export class FileProvider {
     }
     let scanned: Map<string, ScannedFile>;
     try {
-      scanned = await readManifestFiles(await listManifestFiles(this.dir));
+      const rescanned = await rescanManifestFiles(await listManifestFiles(this.dir), this.stamps);
+      scanned = rescanned.scanned;
+      this.stamps = rescanned.stamps;
       this.dirError = undefined;
     } catch (err) {
       // The directory itself is unreadable (or gone): keep serving what was last read.

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileProvider } from '../../src/file/file-provider.js';
+import { rescanManifestFiles } from '../../src/file/yaml-files.js';
 import type { ResourceEvent } from '../../src/pipeline/resource-store.js';
 
 const serviceYaml = (name: string): string => `apiVersion: v1
@@ -125,6 +126,27 @@ describe('FileProvider', () => {
       expect(provider.errors()[0]?.message).toMatch(/cannot read directory/);
     } finally {
       subscription.unsubscribe();
+    }
+  });
+});
+
+describe('rescanManifestFiles', () => {
+  it('reads a file again only when its modification time or size changed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portico-rescan-'));
+    try {
+      const file = join(dir, 'a.yaml');
+      writeFileSync(file, serviceYaml('a'));
+      const first = await rescanManifestFiles([file], new Map());
+      expect(first.scanned.get(file)).toEqual({ text: serviceYaml('a') });
+      // A stamp that matches the file's mtime and size but holds other text proves no read happened.
+      const stamp = { ...first.stamps.get(file)!, text: 'remembered' };
+      const second = await rescanManifestFiles([file], new Map([[file, stamp]]));
+      expect(second.scanned.get(file)).toEqual({ text: 'remembered' });
+      writeFileSync(file, serviceYaml('a-longer-name'));
+      const third = await rescanManifestFiles([file], new Map([[file, stamp]]));
+      expect(third.scanned.get(file)).toEqual({ text: serviceYaml('a-longer-name') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
