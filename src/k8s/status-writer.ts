@@ -3,7 +3,7 @@
  * status changed for a reader (`status-diff.ts`).
  *
  *   status$ (synced) ─┐
- *                     ├─ combineLatest ─ filter(leader) ─ concatMap(write changed objects, one at a time)
+ *                     ├─ combineLatest ─ filter(leader) ─ concatMap(write changed objects, 8 in flight)
  *   isLeader$ ────────┘                                     (a report superseded while queued is skipped)
  *
  * How a status is written: a JSON merge patch of the status subresource carrying
@@ -33,6 +33,9 @@ import { isConflict, isNotFound, MERGE_PATCH } from './kube-api.js';
 import type { KubeApi } from './kube-api.js';
 import type { LiveObjects } from './kubernetes-provider.js';
 import { hasWritableStatus, planStatus, statusEquals } from './status-diff.js';
+
+/** Status writes in flight at once within one report. */
+const WRITE_CONCURRENCY = 8;
 
 export const FIELD_MANAGER = 'portico';
 
@@ -149,12 +152,19 @@ export class StatusWriter {
   private async writeReport(report: StatusReport): Promise<void> {
     let failed = 0;
     try {
-      for (const resource of report.resources) {
-        if (!this.leading || report !== this.latest) break;
-        if (!hasWritableStatus(resource.kind)) continue;
-        const result = await this.writeOne(resource);
-        if (result === 'error') failed += 1;
-      }
+      // Objects of one report are distinct, so their writes may overlap; reports stay one at a
+      // time (concatMap), so two writes of the same object never race. A few in flight hide the
+      // API server's round trip, which otherwise bounds a burst of route statuses.
+      const pending = report.resources.filter((r) => hasWritableStatus(r.kind));
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < pending.length) {
+          if (!this.leading || report !== this.latest) return;
+          const resource = pending[next++]!;
+          if ((await this.writeOne(resource)) === 'error') failed += 1;
+        }
+      };
+      await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
     } catch (err) {
       failed += 1;
       this.logger.error('writing statuses failed', { error: err });
