@@ -231,6 +231,8 @@ export interface IrRoute {
 export interface IrEndpoint {
   address: string;
   port: number;
+  /** Load-balancing weight; only set in clusters that combine several backends. */
+  weight?: number;
 }
 
 export interface IrCluster {
@@ -241,6 +243,12 @@ export interface IrCluster {
   protocol: 'http1' | 'http2';
   /** Endpoints served over EDS (a ClusterLoadAssignment named like the cluster). May be empty. */
   endpoints: IrEndpoint[];
+  /**
+   * Set when the cluster combines several backends (a rule with session persistence over weighted
+   * backendRefs: Envoy keeps a session within one cluster, so the backends become one cluster with
+   * weighted endpoints). `source` is then the first member.
+   */
+  members?: (IrSource & { port: number; weight: number })[];
 }
 
 export interface IrSecret {

@@ -90,6 +90,9 @@ export function refreshEndpoints(
   const out = gateways.map((gateway) => {
     const refreshed = new Map<string, IrCluster>();
     for (const cluster of gateway.ir.clusters) {
+      if (cluster.members?.some((m) => affected.has(`${m.namespace}/${m.name}`))) {
+        throw new CombinedClusterChanged();
+      }
       const key = `${cluster.source.namespace}/${cluster.source.name}`;
       if (!affected.has(key)) continue;
       const port = servicePort(index.services.get(key), cluster.source.port);
@@ -109,4 +112,11 @@ export function refreshEndpoints(
     return next;
   });
   return { gateways: out, changed };
+}
+
+/** A combined (session persistence) cluster is affected: only a full translation rebuilds it. */
+export class CombinedClusterChanged extends Error {
+  constructor() {
+    super('an affected Service is part of a combined cluster');
+  }
 }

@@ -2,9 +2,8 @@
  * Cookie session persistence (HTTPRoute `sessionPersistence`, GEP-1619) through a real Envoy: the
  * first response sets the session cookie, and requests that carry it stay on one endpoint of the
  * Service; requests without it are spread over both endpoints.
- *
- * Known gap: Envoy's stateful session picks a host within the cluster the route chose, so with
- * several weighted backendRefs (several clusters) a session does not stick across them yet.
+ * With several weighted backendRefs the session sticks across them too (Portico combines them
+ * into one cluster with weighted endpoints, since Envoy keeps a session within one cluster).
  */
 import { startBackend, type Backend, type EchoReply } from '../support/backends.js';
 import { freePort } from '../support/envoy-ads.js';
@@ -17,8 +16,8 @@ let e2e: PorticoE2E;
 let port: number;
 const backends: Backend[] = [];
 
-async function get(cookie?: string) {
-  const res = await request(port, '/app/page', { host: HOST, ...(cookie ? { headers: { cookie } } : {}) });
+async function get(cookie?: string, path = '/app/page') {
+  const res = await request(port, path, { host: HOST, ...(cookie ? { headers: { cookie } } : {}) });
   return { res, backend: res.status === 200 ? (JSON.parse(res.body) as EchoReply).backend : `status ${res.status}` };
 }
 
@@ -31,6 +30,7 @@ beforeAll(async () => {
     gateway('gw', [{ name: 'http', protocol: 'HTTP', port }]),
     // One Service whose two endpoints are the two backends (one EndpointSlice each: a slice's
     // port applies to all its endpoints).
+    ...backends.flatMap((b) => serviceFor(b.name, b.port)),
     ...serviceFor('app', backends[0]!.port),
     {
       ...serviceFor('app', backends[1]!.port)[1]!,
@@ -44,6 +44,14 @@ beforeAll(async () => {
           matches: [{ path: { type: 'PathPrefix', value: '/app' } }],
           backendRefs: [{ name: 'app', port: 80 }],
           sessionPersistence: { type: 'Cookie', sessionName: 'app-session' },
+        },
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/weighted' } }],
+          backendRefs: [
+            { name: 'one', port: 80, weight: 50 },
+            { name: 'two', port: 80, weight: 50 },
+          ],
+          sessionPersistence: { type: 'Cookie', sessionName: 'w-session' },
         },
       ],
     }),
@@ -69,5 +77,21 @@ test('requests with the session cookie stay on one endpoint', async () => {
   // Without the cookie, round robin reaches both endpoints.
   const spread = new Set<string>();
   for (let i = 0; i < 40; i++) spread.add((await get()).backend);
+  expect(spread).toEqual(new Set(['one', 'two']));
+});
+
+test('a session sticks across weighted backendRefs', async () => {
+  const first = await get(undefined, '/weighted');
+  const session = ([] as string[])
+    .concat(first.res.headers['set-cookie'] ?? [])
+    .find((c) => c.startsWith('w-session='));
+  expect(session).toBeDefined();
+  const cookie = session!.split(';')[0]!;
+  const seen = new Set<string>();
+  for (let i = 0; i < 30; i++) seen.add((await get(cookie, '/weighted')).backend);
+  expect(seen).toEqual(new Set([first.backend]));
+  // Without the cookie the 50/50 split is in force (both backends within 40 requests: 1 - 2^-39).
+  const spread = new Set<string>();
+  for (let i = 0; i < 40; i++) spread.add((await get(undefined, '/weighted')).backend);
   expect(spread).toEqual(new Set(['one', 'two']));
 });

@@ -5,6 +5,7 @@
 import type { HTTPRoute, HTTPRouteRule, SessionPersistence } from '../../resources/types.js';
 import type {
   IrCluster,
+  IrEndpoint,
   IrForwardAction,
   IrHeaderMutation,
   IrMirror,
@@ -126,6 +127,39 @@ function sessionPersistence(
     return undefined;
   }
   return out;
+}
+
+/**
+ * Envoy's stateful session picks a host inside the cluster the route already chose by weight, so
+ * a session cannot stick across weighted backendRefs that are separate clusters. For a rule with
+ * session persistence they become one cluster whose endpoints carry the backendRef weights (split
+ * evenly over each backend's endpoints). Backend-level header filters cannot be kept in a combined
+ * cluster, and HTTP/1 and HTTP/2 backends cannot share one: those rules stay weighted.
+ */
+function combineForSession(backends: IrWeightedBackend[], clusters: Map<string, IrCluster>): IrCluster | undefined {
+  if (backends.some((b) => b.requestHeaders || b.responseHeaders)) return undefined;
+  const members = backends.map((b) => clusters.get(b.clusterName));
+  if (members.some((m) => !m) || new Set(members.map((m) => m!.protocol)).size !== 1) return undefined;
+  const weights = new Map<string, IrEndpoint>();
+  backends.forEach((b, i) => {
+    const member = members[i]!;
+    const share = Math.max(1, Math.round((b.weight * 1000) / Math.max(1, member.endpoints.length)));
+    for (const e of member.endpoints) {
+      const key = `${e.address}:${e.port}`;
+      const known = weights.get(key);
+      weights.set(key, { address: e.address, port: e.port, weight: (known?.weight ?? 0) + share });
+    }
+  });
+  const first = members[0]!;
+  return {
+    name: `session/${backends.map((b) => `${b.clusterName}*${b.weight}`).join('+')}`,
+    source: first.source,
+    protocol: first.protocol,
+    endpoints: [...weights.values()].sort((a, b) =>
+      a.address === b.address ? a.port - b.port : a.address < b.address ? -1 : 1,
+    ),
+    members: backends.map((b, i) => ({ ...members[i]!.source, weight: b.weight })),
+  };
 }
 
 function retryPolicy(rule: HTTPRouteRule, errors: string[]): IrRetry | undefined {
@@ -286,6 +320,16 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): H
     const session = rule.sessionPersistence
       ? sessionPersistence(rule, rule.sessionPersistence, errors, unsupported)
       : undefined;
+
+    if (session && backends.backends.length > 1) {
+      const combined = combineForSession(backends.backends, ruleClusters);
+      if (combined) {
+        const mirrored = new Set(mirrors.map((m) => m.clusterName));
+        for (const b of backends.backends) if (!mirrored.has(b.clusterName)) ruleClusters.delete(b.clusterName);
+        addRuleCluster(combined);
+        backends.backends = [{ clusterName: combined.name, weight: 1 }];
+      }
+    }
 
     const matches = Array.isArray(rule.matches) && rule.matches.length > 0 ? rule.matches : [MATCH_ALL];
     const built: { match: IrRouteMatch; index: number }[] = [];

@@ -20,6 +20,7 @@ export function buildClusterLoadAssignment(cluster: IrCluster): EnvoyMessage {
       {
         lb_endpoints: endpoints.map((e) => ({
           endpoint: { address: { socket_address: { address: e.address, port_value: e.port } } },
+          ...(e.weight !== undefined ? { load_balancing_weight: { value: e.weight } } : {}),
         })),
       },
     ];
