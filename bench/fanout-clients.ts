@@ -12,13 +12,10 @@
  * IPC out: {type: 'ready', ms}, {type: 'stats', rssMiB, cpuMs, responses}, {type: 'error', message}
  */
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { decodeResource } from '../src/proto/codec.js';
 import { CLUSTER, CLUSTER_LOAD_ASSIGNMENT, LISTENER, ROUTE_CONFIGURATION } from '../src/proto/type-urls.js';
 import { MIB } from './bench-util.js';
+import { adsClientConstructor } from '../test/support/ads-client.js';
 
 export type ParentMessage =
   | { type: 'start'; port: number; clients: number; gateway: string; connectBatch: number }
@@ -46,25 +43,6 @@ interface Request {
 }
 
 type Stream = grpc.ClientDuplexStream<Request, Response>;
-
-const require = createRequire(import.meta.url);
-
-function adsClientConstructor(): grpc.ServiceClientConstructor {
-  let dir = path.dirname(require.resolve('@grpc/grpc-js-xds'));
-  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
-  const definition = protoLoader.loadSync('envoy/service/discovery/v3/ads.proto', {
-    keepCase: true,
-    longs: String,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-    includeDirs: ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => path.join(dir, 'deps', d)),
-  });
-  const pkg = grpc.loadPackageDefinition(definition) as unknown as {
-    envoy: { service: { discovery: { v3: { AggregatedDiscoveryService: grpc.ServiceClientConstructor } } } };
-  };
-  return pkg.envoy.service.discovery.v3.AggregatedDiscoveryService;
-}
 
 /**
  * Names a response leads to (EDS names from clusters, RDS names from listeners), decoded once per

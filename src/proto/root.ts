@@ -49,7 +49,8 @@ export const PROTO_ENTRYPOINTS: readonly string[] = [
 /** Sub-directories of `<package>/deps` searched for imports, in order. */
 const INCLUDE_SUBDIRS = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'] as const;
 
-function protoIncludeDirs(): string[] {
+/** The include directories of the pinned Envoy API protos (also used by test and bench gRPC clients). */
+export function protoIncludeDirs(): string[] {
   const require = createRequire(import.meta.url);
   // The package has no "exports" map, so its main entry resolves; its root is above build/.
   let dir = path.dirname(require.resolve(PROTO_PACKAGE));

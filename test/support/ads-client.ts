@@ -5,24 +5,14 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { decodeResource } from '../../src/proto/codec.js';
+import { protoIncludeDirs } from '../../src/proto/root.js';
 import type { EnvoyMessage } from '../../src/translate/xds/types.js';
-
-const require = createRequire(import.meta.url);
-
-function includeDirs(): string[] {
-  const main = require.resolve('@grpc/grpc-js-xds');
-  let dir = path.dirname(main);
-  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
-  return ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => path.join(dir, 'deps', d));
-}
 
 let clientCtor: grpc.ServiceClientConstructor | undefined;
 
-function adsClientConstructor(): grpc.ServiceClientConstructor {
+/** The ADS gRPC client class, loaded once by @grpc/proto-loader (independent of Portico's encoder). */
+export function adsClientConstructor(): grpc.ServiceClientConstructor {
   if (clientCtor) return clientCtor;
   const definition = protoLoader.loadSync('envoy/service/discovery/v3/ads.proto', {
     keepCase: true,
@@ -30,7 +20,7 @@ function adsClientConstructor(): grpc.ServiceClientConstructor {
     enums: String,
     defaults: true,
     oneofs: true,
-    includeDirs: includeDirs(),
+    includeDirs: protoIncludeDirs(),
   });
   const pkg = grpc.loadPackageDefinition(definition) as unknown as {
     envoy: { service: { discovery: { v3: { AggregatedDiscoveryService: grpc.ServiceClientConstructor } } } };
