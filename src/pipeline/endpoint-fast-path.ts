@@ -78,21 +78,23 @@ function servicePort(service: Service | undefined, port: number): ServicePort | 
 
 /**
  * The Gateways' outputs with fresh endpoints for the clusters of the affected Services; a Gateway
- * with no such cluster is returned as it was (same object).
+ * with no such cluster is returned as it was (same object). Undefined when an affected Service is
+ * part of a combined (session persistence) cluster: only a full translation rebuilds that one.
  */
 export function refreshEndpoints(
   gateways: readonly GatewayOutput[],
   store: ResourceStore,
   affected: ReadonlySet<string>,
-): { gateways: GatewayOutput[]; changed: GatewayOutput[] } {
+): { gateways: GatewayOutput[]; changed: GatewayOutput[] } | undefined {
+  const combinedAffected = gateways.some((g) =>
+    g.ir.clusters.some((c) => c.members?.some((m) => affected.has(`${m.namespace}/${m.name}`))),
+  );
+  if (combinedAffected) return undefined;
   const index = indexAffected(store, affected);
   const changed: GatewayOutput[] = [];
   const out = gateways.map((gateway) => {
     const refreshed = new Map<string, IrCluster>();
     for (const cluster of gateway.ir.clusters) {
-      if (cluster.members?.some((m) => affected.has(`${m.namespace}/${m.name}`))) {
-        throw new CombinedClusterChanged();
-      }
       const key = `${cluster.source.namespace}/${cluster.source.name}`;
       if (!affected.has(key)) continue;
       const port = servicePort(index.services.get(key), cluster.source.port);
@@ -112,11 +114,4 @@ export function refreshEndpoints(
     return next;
   });
   return { gateways: out, changed };
-}
-
-/** A combined (session persistence) cluster is affected: only a full translation rebuilds it. */
-export class CombinedClusterChanged extends Error {
-  constructor() {
-    super('an affected Service is part of a combined cluster');
-  }
 }

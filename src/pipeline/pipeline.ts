@@ -16,7 +16,7 @@ import type { GatewayOutput } from '../translate/index.js';
 import type { GatewayKey, ProxyTracker, SnapshotPublisher } from '../xds/contract.js';
 import { batchWithLatencyCap, DEFAULT_MAX_LATENCY_MS, DEFAULT_QUIET_MS } from './batch-with-latency-cap.js';
 import { GatewaySnapshotSync } from './gateway-snapshots.js';
-import { CombinedClusterChanged, endpointOnlyChanges, refreshEndpoints } from './endpoint-fast-path.js';
+import { endpointOnlyChanges, refreshEndpoints } from './endpoint-fast-path.js';
 import { errorMessage, silentLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
@@ -144,13 +144,8 @@ export class Pipeline {
     const affected = endpointOnlyChanges(this.lastStore, store);
     if (!affected) return undefined;
     const started = performance.now();
-    let refreshed: ReturnType<typeof refreshEndpoints>;
-    try {
-      refreshed = refreshEndpoints(last.gateways, store, affected);
-    } catch (err) {
-      if (err instanceof CombinedClusterChanged) return undefined;
-      throw err;
-    }
+    const refreshed = refreshEndpoints(last.gateways, store, affected);
+    if (!refreshed) return undefined;
     const errors: PipelineError[] = [];
     for (const gateway of refreshed.changed) {
       const failure = this.snapshots.publishUnchecked(gateway);

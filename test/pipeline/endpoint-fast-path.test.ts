@@ -47,7 +47,7 @@ test('the fast path produces exactly what a full translation produces', () => {
   const before = storeOf(objects);
   const after = withSlice(before, scaled);
   const previous = translate(resourceSetOf(before).resources).gateways;
-  const fast = refreshEndpoints(previous, after, endpointOnlyChanges(before, after)!);
+  const fast = refreshEndpoints(previous, after, endpointOnlyChanges(before, after)!)!;
   const full = translate(resourceSetOf(after).resources).gateways;
   expect(fast.changed.map((g) => g.name)).toEqual(['bench/bench']);
   expect(fast.gateways.map((g) => g.xds)).toEqual(full.map((g) => g.xds));
@@ -61,7 +61,7 @@ test('a deleted EndpointSlice empties the assignment, as a full translation woul
   const before = storeOf(objects);
   const after = foldResourceEvent(before, { type: 'delete', object: slice, source: 'EndpointSlice' });
   const previous = translate(resourceSetOf(before).resources).gateways;
-  const fast = refreshEndpoints(previous, after, endpointOnlyChanges(before, after)!);
+  const fast = refreshEndpoints(previous, after, endpointOnlyChanges(before, after)!)!;
   const full = translate(resourceSetOf(after).resources).gateways;
   expect(fast.gateways.map((g) => g.xds)).toEqual(full.map((g) => g.xds));
 });
