@@ -13,7 +13,7 @@ import { TYPE_URL_BY_KIND } from '../src/proto/type-urls.js';
 import { loadYaml } from '../src/resources/load-yaml.js';
 import { buildResourceSet } from '../src/resources/resource-set.js';
 import type { KubeObject } from '../src/resources/types.js';
-import { translate } from '../src/translate/index.js';
+import { TranslationCache, translate } from '../src/translate/index.js';
 import type { TranslationResult } from '../src/translate/index.js';
 import { XDS_KINDS } from '../src/translate/xds/types.js';
 
@@ -59,6 +59,9 @@ if (cases.length === 0) test.todo('add golden cases as test/golden/<case>.in.yam
 // A plain loop rather than describe.each, which rejects an empty table.
 for (const name of cases) describe(`golden ${name}`, () => defineCaseTests(name));
 
+/** One cache across every case, as the pipeline keeps one across every change. */
+const sharedCache = new TranslationCache();
+
 function defineCaseTests(name: string): void {
   const outPath = join(GOLDEN_DIR, name + OUT);
 
@@ -80,6 +83,16 @@ function defineCaseTests(name: string): void {
     const reversed = render(translate(buildResourceSet([...objects].reverse())));
     expect(again).toBe(first);
     expect(reversed).toBe(first);
+  });
+
+  test('gives the same output with a translation cache, first and second time', () => {
+    const objects = loadCase(name);
+    const expected = render(translate(buildResourceSet(objects)));
+    // The second run over the same objects is answered from the cache.
+    expect(render(translate(buildResourceSet(objects), { cache: sharedCache }))).toBe(expected);
+    sharedCache.routes.takeStats();
+    expect(render(translate(buildResourceSet(objects), { cache: sharedCache }))).toBe(expected);
+    expect(sharedCache.routes.takeStats().translated).toBe(0);
   });
 
   test('emits Envoy resources that survive a protobuf round trip', () => {

@@ -1,6 +1,6 @@
 /** The serving pipeline shared by the file provider and (later) the Kubernetes provider. */
 export { batchWithLatencyCap, DEFAULT_MAX_LATENCY_MS, DEFAULT_QUIET_MS } from './batch-with-latency-cap.js';
-export { GatewaySnapshotSync, hashXdsResources } from './gateway-snapshots.js';
+export { GatewaySnapshotSync } from './gateway-snapshots.js';
 export type { SnapshotSyncResult } from './gateway-snapshots.js';
 export { createJsonLogger, isLogLevel, LOG_LEVELS, silentLogger } from './logger.js';
 export type { Logger, LogLevel } from './logger.js';

@@ -12,7 +12,7 @@ import { BehaviorSubject, combineLatest, EMPTY, ReplaySubject, Subscription } fr
 import { catchError, filter, map, scan, startWith } from 'rxjs/operators';
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { KubeObject } from '../resources/types.js';
-import type { GatewayOutput } from '../translate/index.js';
+import { TranslationCache, type GatewayOutput } from '../translate/index.js';
 import type { GatewayKey, ProxyTracker, SnapshotPublisher } from '../xds/contract.js';
 import { batchWithLatencyCap, DEFAULT_MAX_LATENCY_MS, DEFAULT_QUIET_MS } from './batch-with-latency-cap.js';
 import { GatewaySnapshotSync } from './gateway-snapshots.js';
@@ -71,6 +71,8 @@ export class Pipeline {
   /** The store the last good output was computed from; the fast path diffs against it. */
   private lastStore: ResourceStore | undefined;
   private isSynced = false;
+  /** Unchanged routes are neither translated nor built again (output is the same without it). */
+  private readonly cache = new TranslationCache();
 
   /** Each translation's output, after publishing; replays the latest to late subscribers. */
   readonly output$: Observable<PipelineOutput> = this.outputs.asObservable();
@@ -193,7 +195,11 @@ export class Pipeline {
       warnings = collected.warnings;
       const outcome = translateSafely(
         withLastComputedStatus(collected.resources, this.lastGood?.resources),
-        { now: this.now(), ...(this.options.listenerAddress ? { listenerAddress: this.options.listenerAddress } : {}) },
+        {
+          now: this.now(),
+          cache: this.cache,
+          ...(this.options.listenerAddress ? { listenerAddress: this.options.listenerAddress } : {}),
+        },
         this.deps.translator,
       );
       metrics?.translationDuration.observe(outcome.durationMs / 1000);
@@ -217,6 +223,7 @@ export class Pipeline {
         this.logger.debug('translated', {
           revision: store.revision,
           ms: Math.round(outcome.durationMs * 10) / 10,
+          routes: this.cache.routes.takeStats(),
           published: synced.published,
           removed: synced.removed,
         });

@@ -4,8 +4,21 @@
 import type { KubeObject, ResourceSet } from '../resources/types.js';
 import type { IrGateway } from '../ir/types.js';
 import type { XdsResources } from './xds/types.js';
-import { translateGatewayApi, type TranslateOptions } from './gatewayapi/index.js';
+import { translateGatewayApi, type TranslateOptions as GatewayApiOptions } from './gatewayapi/index.js';
 import { translateGatewayToXds } from './xds/index.js';
+import { RouteMemo } from './gatewayapi/route-memo.js';
+import { XdsMemo } from './xds/memo.js';
+
+/**
+ * What a caller that translates again and again (the pipeline) keeps between runs, so that
+ * unchanged routes are not translated, built or encoded again. Output is equal with or without it.
+ */
+export class TranslationCache {
+  readonly routes = new RouteMemo();
+  readonly xds = new XdsMemo();
+}
+
+export type TranslateOptions = Omit<GatewayApiOptions, 'routeMemo'> & { cache?: TranslationCache };
 
 export interface GatewayOutput {
   /** `<namespace>/<name>` */
@@ -20,12 +33,15 @@ export interface TranslationResult {
   resources: KubeObject[];
 }
 
-export type { TranslateOptions };
-
 export function translate(resources: ResourceSet, options: TranslateOptions = {}): TranslationResult {
-  const { gateways, resources: withStatus } = translateGatewayApi(resources, options);
+  const { cache, ...rest } = options;
+  cache?.xds.begin();
+  const { gateways, resources: withStatus } = translateGatewayApi(
+    resources,
+    cache ? { ...rest, routeMemo: cache.routes } : rest,
+  );
   return {
-    gateways: gateways.map((ir) => ({ name: ir.name, ir, xds: translateGatewayToXds(ir) })),
+    gateways: gateways.map((ir) => ({ name: ir.name, ir, xds: translateGatewayToXds(ir, cache?.xds) })),
     resources: withStatus,
   };
 }

@@ -14,9 +14,13 @@
  */
 import { createHash } from 'node:crypto';
 import { encodeResource } from '../proto/codec.js';
-import { CLUSTER, CLUSTER_LOAD_ASSIGNMENT, type ResourceTypeUrl } from '../proto/type-urls.js';
+import { CLUSTER, CLUSTER_LOAD_ASSIGNMENT, ROUTE_CONFIGURATION, type ResourceTypeUrl } from '../proto/type-urls.js';
 import type { EnvoyMessage } from '../translate/xds/types.js';
-import { deltaResourceEntry, sotwResourceEntry } from './wire.js';
+import { deltaResourceEntry, lengthDelimited, sotwResourceEntry } from './wire.js';
+
+const VIRTUAL_HOST = 'envoy.config.route.v3.VirtualHost';
+/** RouteConfiguration.virtual_hosts */
+const VIRTUAL_HOSTS_FIELD = 2;
 
 export interface EncodedResource {
   readonly typeUrl: ResourceTypeUrl;
@@ -73,13 +77,17 @@ export interface EncoderStats {
   jsonHits: number;
   /** Distinct encoded resources currently held. */
   live: number;
+  /** RouteConfiguration virtual hosts encoded (an assembled RouteConfiguration reuses the others). */
+  virtualHostsEncoded: number;
 }
 
 export class ResourceEncoder {
   private readonly byObject = new WeakMap<object, Entry>();
   private readonly byJson = new Map<string, Entry>();
   private readonly byVersion = new Map<string, Entry>();
-  private readonly counters = { encoded: 0, identityHits: 0, jsonHits: 0 };
+  private readonly counters = { encoded: 0, identityHits: 0, jsonHits: 0, virtualHostsEncoded: 0 };
+  /** Encoded `virtual_hosts` records by virtual host object (see `encode`). */
+  private readonly virtualHostRecords = new WeakMap<object, Buffer>();
 
   /**
    * The encoded form of `msg`, taking a reference (release it with `release`). Throws if the
@@ -118,15 +126,18 @@ export class ResourceEncoder {
       this.counters.identityHits++;
       return known;
     }
-    const jsonKey = contentHash(typeUrl, JSON.stringify(msg));
-    const byJson = this.byJson.get(jsonKey);
-    if (byJson) {
-      this.counters.jsonHits++;
-      this.byObject.set(msg, byJson);
-      return byJson;
+    let jsonKey: string | undefined;
+    if (!this.hasKnownVirtualHosts(typeUrl, msg)) {
+      jsonKey = contentHash(typeUrl, JSON.stringify(msg));
+      const byJson = this.byJson.get(jsonKey);
+      if (byJson) {
+        this.counters.jsonHits++;
+        this.byObject.set(msg, byJson);
+        return byJson;
+      }
     }
     const name = resourceName(typeUrl, msg);
-    const bytes = encodeResource(typeUrl, msg);
+    const bytes = this.encodeAssembled(typeUrl, msg) ?? encodeResource(typeUrl, msg);
     this.counters.encoded++;
     const version = contentHash(typeUrl, bytes);
     let entry = this.byVersion.get(version);
@@ -147,9 +158,45 @@ export class ResourceEncoder {
       };
       this.byVersion.set(version, entry);
     }
-    entry.jsonKeys.add(jsonKey);
-    this.byJson.set(jsonKey, entry);
+    if (jsonKey !== undefined) {
+      entry.jsonKeys.add(jsonKey);
+      this.byJson.set(jsonKey, entry);
+    }
     this.byObject.set(msg, entry);
     return entry;
+  }
+
+  /**
+   * Whether a RouteConfiguration reuses encoded virtual hosts (it was built with a translation
+   * cache). If not, the JSON hash, which recognises equal content built anew, is the cheaper path.
+   */
+  private hasKnownVirtualHosts(typeUrl: ResourceTypeUrl, msg: EnvoyMessage): boolean {
+    if (typeUrl !== ROUTE_CONFIGURATION || !Array.isArray(msg.virtual_hosts)) return false;
+    return msg.virtual_hosts.some((vh) => typeof vh === 'object' && vh !== null && this.virtualHostRecords.has(vh));
+  }
+
+  /**
+   * A RouteConfiguration holds every route of a port, and a change usually touches one virtual
+   * host. Its bytes are therefore assembled from the encoded virtual hosts, each kept by object
+   * (the translation cache keeps unchanged virtual hosts as the same objects), plus the other
+   * fields: protobuf fields concatenate, so this decodes exactly like a whole encoding. Undefined
+   * for other types.
+   */
+  private encodeAssembled(typeUrl: ResourceTypeUrl, msg: EnvoyMessage): Uint8Array | undefined {
+    if (typeUrl !== ROUTE_CONFIGURATION || !Array.isArray(msg.virtual_hosts)) return undefined;
+    const { virtual_hosts: virtualHosts, ...rest } = msg;
+    const hosts = virtualHosts as unknown[];
+    const parts: Uint8Array[] = [encodeResource(typeUrl, rest)];
+    for (const vh of hosts) {
+      if (typeof vh !== 'object' || vh === null) return undefined;
+      let record = this.virtualHostRecords.get(vh);
+      if (!record) {
+        record = lengthDelimited(VIRTUAL_HOSTS_FIELD, encodeResource(VIRTUAL_HOST, vh as EnvoyMessage));
+        this.counters.virtualHostsEncoded++;
+        this.virtualHostRecords.set(vh, record);
+      }
+      parts.push(record);
+    }
+    return Buffer.concat(parts);
   }
 }

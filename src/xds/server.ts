@@ -218,8 +218,8 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
   // -------------------------------------------------------------------------------------------
   // SnapshotPublisher (delegated to the cache)
 
-  publish(gateway: GatewayKey, resources: XdsResources): void {
-    this.cache.publish(gateway, resources);
+  publish(gateway: GatewayKey, resources: XdsResources): boolean {
+    return this.cache.publish(gateway, resources);
   }
 
   remove(gateway: GatewayKey): void {

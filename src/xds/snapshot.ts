@@ -82,7 +82,8 @@ export class SnapshotCache implements SnapshotPublisher {
     this.logger = options.logger ?? quietLogger;
   }
 
-  publish(gateway: GatewayKey, resources: XdsResources): void {
+  /** False when the content equals the snapshot being served (or could not be encoded). */
+  publish(gateway: GatewayKey, resources: XdsResources): boolean {
     let next: Snapshot;
     try {
       next = this.build(gateway, resources, false);
@@ -95,9 +96,9 @@ export class SnapshotCache implements SnapshotPublisher {
         gateway,
         error: err instanceof Error ? err.message : String(err),
       });
-      return;
+      return false;
     }
-    this.replace(gateway, next);
+    return this.replace(gateway, next);
   }
 
   remove(gateway: GatewayKey): void {
@@ -218,12 +219,12 @@ export class SnapshotCache implements SnapshotPublisher {
     };
   }
 
-  private replace(gateway: GatewayKey, next: Snapshot): void {
+  private replace(gateway: GatewayKey, next: Snapshot): boolean {
     const current = this.snapshots.get(gateway);
     if (current && current.version === next.version && current.removed === next.removed) {
       // Unchanged content: keep the current snapshot (and its generation), drop the new references.
       this.releaseAll(next);
-      return;
+      return false;
     }
     this.snapshots.set(gateway, next);
     if (current) this.releaseAll(current);
@@ -234,6 +235,7 @@ export class SnapshotCache implements SnapshotPublisher {
         this.logger({ level: 'error', msg: 'snapshot listener failed', gateway, error: String(err) });
       }
     }
+    return true;
   }
 
   private releaseAll(snapshot: Snapshot): void {

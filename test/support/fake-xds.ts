@@ -30,12 +30,16 @@ export class FakeXds implements SnapshotPublisher, ProxyTracker {
   /** When set, `publish` throws it (to test the pipeline's guard). */
   failPublish: Error | undefined;
 
-  publish(gateway: GatewayKey, resources: XdsResources): void {
+  /** As the real server: content equal to what is served is not published again (returns false). */
+  publish(gateway: GatewayKey, resources: XdsResources): boolean {
     if (this.failPublish) throw this.failPublish;
+    const current = this.snapshots.get(gateway);
+    if (current && JSON.stringify(current.resources) === JSON.stringify(resources)) return false;
     this.calls.push(`publish ${gateway}`);
     this.snapshots.set(gateway, { version: ++this.version, resources });
     // A new version is pending again on every proxy of the Gateway.
     for (const proxy of this.proxies.values()) if (proxy.gateway === gateway) proxy.state = { kind: 'pending' };
+    return true;
   }
 
   remove(gateway: GatewayKey): void {

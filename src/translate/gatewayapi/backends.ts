@@ -38,10 +38,13 @@ function resolveEndpoints(
   service: string,
   port: ServicePort,
 ): IrEndpoint[] {
+  // The slices are looked up even when the endpoints are cached: the lookup is what a route
+  // memo records as this route's dependency on them.
+  const slices = ctx.endpointSlices.get(objectKey(namespace, service)) ?? [];
   const key = `${namespace}/${service}/${port.port}`;
   let cached = ctx.endpointCache.get(key);
   if (!cached) {
-    cached = endpointsOf(port, ctx.endpointSlices.get(objectKey(namespace, service)) ?? []);
+    cached = endpointsOf(port, slices);
     ctx.endpointCache.set(key, cached);
   }
   return cached;

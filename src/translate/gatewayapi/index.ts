@@ -27,6 +27,7 @@ import type { GatewayState } from './gateway-state.js';
 import { buildGatewayIr } from './gateway-ir.js';
 import { gatewayKey } from './names.js';
 import { isObject, list } from './shape.js';
+import type { RouteMemo } from './route-memo.js';
 
 export interface GatewayApiTranslation {
   gateways: IrGateway[];
@@ -39,6 +40,11 @@ export interface TranslateOptions {
   now?: string;
   /** Address Envoy listeners bind. Defaults to 0.0.0.0; a local standalone setup may use 127.0.0.1. */
   listenerAddress?: string;
+  /**
+   * Route translations remembered between runs (see `route-memo.ts`). Output is the same with or
+   * without it; with it, unchanged routes keep their IR objects and cost a few lookups.
+   */
+  routeMemo?: RouteMemo;
 }
 
 const EPOCH = '1970-01-01T00:00:00Z';
@@ -107,6 +113,7 @@ function routeParentStatuses(
   route: HTTPRoute,
   gateways: Map<string, GatewayState>,
   translations: Map<HTTPRoute, HttpRouteTranslation>,
+  memo: RouteMemo | undefined,
 ): RouteParentStatus[] | undefined {
   const ours: RouteParentStatus[] = [];
   const routeKey = `${route.metadata.namespace ?? 'default'}/${route.metadata.name}`;
@@ -116,7 +123,7 @@ function routeParentStatuses(
     if (parent.kind === 'foreign') continue;
     let translation = translations.get(route);
     if (!translation) {
-      translation = translateHttpRouteSafely(ctx, route);
+      translation = memo ? memo.translate(ctx, route, translateHttpRouteSafely) : translateHttpRouteSafely(ctx, route);
       translations.set(route, translation);
     }
     const conditions: ConditionInput[] = [];
@@ -254,7 +261,7 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
 
   const translations = new Map<HTTPRoute, HttpRouteTranslation>();
   for (const route of resources.httpRoutes) {
-    const ours = routeParentStatuses(ctx, route, gateways, translations);
+    const ours = routeParentStatuses(ctx, route, gateways, translations, options.routeMemo);
     if (!ours || ours.length === 0) {
       // Drop stale entries of ours for parents we no longer manage; keep other controllers' entries.
       const kept = ownParents(route).filter((p) => p.controllerName !== CONTROLLER_NAME);

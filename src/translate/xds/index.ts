@@ -8,6 +8,7 @@ import { buildListener } from './listener.js';
 import { buildRouteConfiguration } from './route.js';
 import { buildSecret } from './secret.js';
 import type { EnvoyMessage, XdsResources } from './types.js';
+import type { XdsMemo } from './memo.js';
 
 /**
  * Sorted by name, first of each name kept: Envoy rejects a whole update carrying two resources
@@ -22,12 +23,54 @@ function sortedUniqueBy(messages: EnvoyMessage[], nameField: string): EnvoyMessa
   return [...byName.keys()].sort().map((name) => byName.get(name) as EnvoyMessage);
 }
 
-export function translateGatewayToXds(ir: IrGateway): XdsResources {
+/**
+ * With a memo (kept by the caller between runs), unchanged IR objects map to the Envoy messages
+ * built from them last time, and unchanged lists are the same arrays: equal output, less work.
+ */
+export function translateGatewayToXds(ir: IrGateway, memo?: XdsMemo): XdsResources {
+  const list = (kind: string, messages: EnvoyMessage[]): EnvoyMessage[] =>
+    memo ? memo.list(`${kind}\0${ir.name}`, messages) : messages;
   return {
-    listeners: sortedUniqueBy(ir.listeners.map(buildListener), 'name'),
-    routes: sortedUniqueBy(ir.routeConfigs.map(buildRouteConfiguration), 'name'),
-    clusters: sortedUniqueBy(ir.clusters.map(buildCluster), 'name'),
-    endpoints: sortedUniqueBy(ir.clusters.map(buildClusterLoadAssignment), 'cluster_name'),
-    secrets: sortedUniqueBy(ir.secrets.map(buildSecret), 'name'),
+    listeners: list(
+      'listeners',
+      sortedUniqueBy(
+        ir.listeners.map((l) => buildListener(l)),
+        'name',
+      ),
+    ),
+    routes: list(
+      'routes',
+      sortedUniqueBy(
+        ir.routeConfigs.map((c) => buildRouteConfiguration(c, memo)),
+        'name',
+      ),
+    ),
+    clusters: list(
+      'clusters',
+      sortedUniqueBy(
+        ir.clusters.map((c) =>
+          memo ? memo.byContent(memo.clusters, `cds\0${c.name}`, c, buildCluster) : buildCluster(c),
+        ),
+        'name',
+      ),
+    ),
+    endpoints: list(
+      'endpoints',
+      sortedUniqueBy(
+        ir.clusters.map((c) =>
+          memo
+            ? memo.byContent(memo.loadAssignments, `eds\0${c.name}`, c, buildClusterLoadAssignment)
+            : buildClusterLoadAssignment(c),
+        ),
+        'cluster_name',
+      ),
+    ),
+    secrets: list(
+      'secrets',
+      sortedUniqueBy(
+        ir.secrets.map((s) => buildSecret(s)),
+        'name',
+      ),
+    ),
   };
 }

@@ -6,6 +6,7 @@ import { routeMetadata } from './metadata.js';
 import { directResponse, forwardAction, redirectAction } from './route-action.js';
 import { routeMatch } from './route-match.js';
 import type { EnvoyMessage } from './types.js';
+import { memoized, type XdsMemo } from './memo.js';
 
 function routeActionFields(route: IrRoute): EnvoyMessage {
   const { action } = route;
@@ -48,15 +49,17 @@ function withUniqueDomains(virtualHosts: IrVirtualHost[]): IrVirtualHost[] {
   return out;
 }
 
-export function buildRouteConfiguration(config: IrRouteConfig): EnvoyMessage {
-  return {
+export function buildRouteConfiguration(config: IrRouteConfig, memo?: XdsMemo): EnvoyMessage {
+  const virtualHosts = withUniqueDomains(config.virtualHosts).map((vh) => {
+    const routes = vh.routes.map((r) => memoized(memo?.routes, r, buildRoute));
+    const build = (): EnvoyMessage => ({ name: vh.name, domains: vh.domains, routes });
+    return memo ? memo.composite(`vh\0${config.name}\0${vh.name}`, [...vh.domains, '\0', ...routes], build) : build();
+  });
+  const build = (): EnvoyMessage => ({
     name: config.name,
-    virtual_hosts: withUniqueDomains(config.virtualHosts).map((vh) => ({
-      name: vh.name,
-      domains: vh.domains,
-      routes: vh.routes.map(buildRoute),
-    })),
+    virtual_hosts: virtualHosts,
     // Gateway API hostnames carry no port, but Host headers may (`example.com:8080`).
     ignore_port_in_host_matching: true,
-  };
+  });
+  return memo ? memo.composite(`rc\0${config.name}`, virtualHosts, build) : build();
 }

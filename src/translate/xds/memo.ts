@@ -1,0 +1,90 @@
+/**
+ * Memory of the Envoy stage between runs. IR objects that a run reuses (see the route memo) map to
+ * the Envoy messages built from them last time; a virtual host, route configuration or resource list
+ * whose parts are all the same objects as last time is itself the same object as last time. The
+ * encoder downstream then recognises unchanged resources by identity and encodes only what changed.
+ *
+ * Entries live for one run after their last use (two generations), so removed Gateways, route
+ * configurations and virtual hosts do not accumulate.
+ */
+import type { IrCluster, IrRoute } from '../../ir/types.js';
+import type { EnvoyMessage } from './types.js';
+
+interface Composite {
+  /** The parts the message was built from, compared by identity (strings by value). */
+  parts: readonly unknown[];
+  message: unknown;
+}
+
+function sameParts(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export class XdsMemo {
+  readonly routes = new WeakMap<IrRoute, EnvoyMessage>();
+  readonly clusters = new WeakMap<IrCluster, EnvoyMessage>();
+  readonly loadAssignments = new WeakMap<IrCluster, EnvoyMessage>();
+  private current = new Map<string, Composite>();
+  private previous = new Map<string, Composite>();
+
+  /** Starts a run: entries not used in this run or the last one are dropped. */
+  begin(): void {
+    this.previous = this.current;
+    this.current = new Map();
+  }
+
+  /**
+   * The message last built under `key` from the same `parts`, or a new one from `build`. `key`
+   * must identify the message's place (e.g. a route configuration's name and a virtual host's).
+   */
+  composite<T>(key: string, parts: readonly unknown[], build: () => T): T {
+    const known = this.current.get(key) ?? this.previous.get(key);
+    if (known && sameParts(known.parts, parts)) {
+      this.current.set(key, known);
+      return known.message as T;
+    }
+    const message = build();
+    this.current.set(key, { parts, message });
+    return message;
+  }
+
+  /**
+   * The message built from an IR object: by identity, else by content under `key` (a route that
+   * was translated again rebuilds its clusters as new objects with the same content), else `build`.
+   */
+  byContent<K extends object>(
+    cache: WeakMap<K, EnvoyMessage>,
+    key: string,
+    ir: K,
+    build: (ir: K) => EnvoyMessage,
+  ): EnvoyMessage {
+    let message = cache.get(ir);
+    if (message !== undefined) {
+      // Keep the content entry alive for the runs after this one.
+      const known = this.current.get(key) ?? this.previous.get(key);
+      if (known?.message === message) this.current.set(key, known);
+    } else {
+      message = this.composite(key, [JSON.stringify(ir)], () => build(ir));
+      cache.set(ir, message);
+    }
+    return message;
+  }
+
+  /** `list` itself, unless the list last seen under `key` holds the same messages (then that one). */
+  list(key: string, list: EnvoyMessage[]): EnvoyMessage[] {
+    return this.composite(key, list, () => list);
+  }
+}
+
+/** Builds through a WeakMap when a memo is given, directly otherwise. */
+export function memoized<K extends object, V>(cache: WeakMap<K, V> | undefined, key: K, build: (key: K) => V): V {
+  if (!cache) return build(key);
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = build(key);
+    cache.set(key, value);
+  }
+  return value;
+}
