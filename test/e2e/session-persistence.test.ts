@@ -4,6 +4,8 @@
  * Service; requests without it are spread over both endpoints.
  * With several weighted backendRefs the session sticks across them too (Portico combines them
  * into one cluster with weighted endpoints, since Envoy keeps a session within one cluster).
+ * Header sessions (`type: Header`) work the same way with a response header the client echoes
+ * back; its value is the chosen endpoint's address, base64-encoded by Envoy.
  */
 import { startBackend, type Backend, type EchoReply } from '../support/backends.js';
 import { freePort } from '../support/envoy-ads.js';
@@ -16,9 +18,21 @@ let e2e: PorticoE2E;
 let port: number;
 const backends: Backend[] = [];
 
-async function get(cookie?: string, path = '/app/page') {
-  const res = await request(port, path, { host: HOST, ...(cookie ? { headers: { cookie } } : {}) });
+async function get(cookie?: string, path = '/app/page', headers: Record<string, string> = {}) {
+  const res = await request(port, path, { host: HOST, headers: { ...(cookie ? { cookie } : {}), ...headers } });
   return { res, backend: res.status === 200 ? (JSON.parse(res.body) as EchoReply).backend : `status ${res.status}` };
+}
+
+/** Sends `count` requests to `path` with `headers`; returns the set of backends that answered. */
+async function backendsSeen(count: number, path: string, headers: Record<string, string> = {}) {
+  const seen = new Set<string>();
+  for (let i = 0; i < count; i++) seen.add((await get(undefined, path, headers)).backend);
+  return seen;
+}
+
+/** The header session token Envoy uses for an endpoint: its address, base64-encoded. */
+function token(backend: Backend): string {
+  return Buffer.from(`127.0.0.1:${backend.port}`).toString('base64');
 }
 
 beforeAll(async () => {
@@ -52,6 +66,20 @@ beforeAll(async () => {
             { name: 'two', port: 80, weight: 50 },
           ],
           sessionPersistence: { type: 'Cookie', sessionName: 'w-session' },
+        },
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/header' } }],
+          backendRefs: [{ name: 'app', port: 80 }],
+          // Header names are case-insensitive: the mixed case must not matter.
+          sessionPersistence: { type: 'Header', sessionName: 'X-App-Session' },
+        },
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/hweighted' } }],
+          backendRefs: [
+            { name: 'one', port: 80, weight: 50 },
+            { name: 'two', port: 80, weight: 50 },
+          ],
+          sessionPersistence: { type: 'Header', sessionName: 'x-w-session' },
         },
       ],
     }),
@@ -94,4 +122,36 @@ test('a session sticks across weighted backendRefs', async () => {
   const spread = new Set<string>();
   for (let i = 0; i < 40; i++) spread.add((await get(undefined, '/weighted')).backend);
   expect(spread).toEqual(new Set(['one', 'two']));
+});
+
+describe('header sessions', () => {
+  test.each([
+    ['one Service with two endpoints', '/header/page', 'x-app-session'],
+    ['weighted backendRefs', '/hweighted/page', 'x-w-session'],
+  ])('%s: the session header pins requests to one endpoint', async (_, path, header) => {
+    // The first response names the endpoint that answered, in the session header.
+    const first = await get(undefined, path);
+    expect(first.res.status).toBe(200);
+    const value = first.res.headers[header];
+    expect(typeof value).toBe('string');
+    const answered = backends.find((b) => b.name === first.backend)!;
+    expect(value).toBe(token(answered));
+    expect(first.res.headers['set-cookie']).toBeUndefined();
+
+    // Echoing it back keeps every request on that endpoint.
+    expect(await backendsSeen(30, path, { [header]: value as string })).toEqual(new Set([first.backend]));
+    // The header steers (not chance): a session naming the other endpoint goes there.
+    const other = backends.find((b) => b.name !== first.backend)!;
+    expect(await backendsSeen(30, path, { [header]: token(other) })).toEqual(new Set([other.name]));
+    // Without the header the requests are load balanced over both (1 - 2^-39 for 40 requests).
+    expect(await backendsSeen(40, path)).toEqual(new Set(['one', 'two']));
+  });
+
+  test('a session header for an unknown endpoint falls back to load balancing and is replaced', async () => {
+    const stale = Buffer.from('127.0.0.1:1').toString('base64');
+    const res = await get(undefined, '/header/page', { 'x-app-session': stale });
+    expect(res.res.status).toBe(200);
+    const answered = backends.find((b) => b.name === res.backend)!;
+    expect(res.res.headers['x-app-session']).toBe(token(answered));
+  });
 });
