@@ -189,7 +189,10 @@ export class SnapshotCache implements SnapshotPublisher {
           }
           byName.set(encoded.name, encoded);
         }
-        const sorted = new Map([...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+        // The translator emits lists sorted by name; only re-sort what is not.
+        const sorted = isSortedByName(byName)
+          ? byName
+          : new Map([...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
         const version = contentHash(...[...sorted.values()].map((r) => `${r.name} ${r.version}`));
         types.set(typeUrl, sorted);
         built.set(kind, { input, byName: sorted, version });
@@ -241,6 +244,15 @@ export class SnapshotCache implements SnapshotPublisher {
   private releaseAll(snapshot: Snapshot): void {
     for (const byName of snapshot.types.values()) for (const r of byName.values()) this.encoder.release(r);
   }
+}
+
+function isSortedByName(byName: ReadonlyMap<string, unknown>): boolean {
+  let previous: string | undefined;
+  for (const name of byName.keys()) {
+    if (previous !== undefined && previous > name) return false;
+    previous = name;
+  }
+  return true;
 }
 
 export function emptyResources(): XdsResources {
