@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     xdsPort,
     nodeId: `${gatewayKey}/bench`,
     nodeCluster: gatewayKey,
-    apiType: 'GRPC',
+    apiType: delta ? 'DELTA_GRPC' : 'GRPC',
   });
   try {
     await waitFor(async () => server.programmed(gatewayKey).state === 'programmed', {
