@@ -682,7 +682,9 @@ export class AdsStream {
   private send(ts: TypeStream, plan: Plan): void {
     const seq = ++this.seq;
     const sotw = this.protocol === 'sotw';
-    const shared = sotw ? this.host.views.sotwResponse(plan.view, this.host.controlPlaneId) : undefined;
+    const update = sotw && ts.typeUrl === CLUSTER_LOAD_ASSIGNMENT ? this.sotwUpdate(ts, plan.view) : undefined;
+    const shared =
+      update?.response ?? (sotw ? this.host.views.sotwResponse(plan.view, this.host.controlPlaneId) : undefined);
     // SotW: the shared response's nonce, unless this stream was just sent that very response
     // (an EDS resend forced by a cluster change) and needs a nonce of its own to tell them apart.
     let nonce = String(seq);
@@ -693,7 +695,7 @@ export class AdsStream {
         if (r.edsName && ts.sent.get(r.name)?.version !== r.version) this.edsDirty.set(r.edsName, seq);
       }
     } else if (ts.typeUrl === CLUSTER_LOAD_ASSIGNMENT) {
-      // Every dirty assignment of the view is in this response (SotW: all of it; delta: forced).
+      // Every dirty assignment of the view is in this response (forced, or the whole view).
       for (const name of [...this.edsDirty.keys()]) {
         if (!plan.view.resources.has(name)) continue;
         this.edsDirty.delete(name);
@@ -725,14 +727,46 @@ export class AdsStream {
     const response = shared ? sotwParts(shared, nonce) : [this.deltaResponse(ts, plan, nonce)];
     let bytes = 0;
     for (const part of response) bytes += part.length;
-    this.host.metrics.recordPush(ts.typeUrl, pendingResources.size, bytes);
+    this.host.metrics.recordPush(ts.typeUrl, update?.changed.length ?? pendingResources.size, bytes);
     this.debug('push', ts.typeUrl, {
       nonce,
       version: plan.view.version,
-      resources: sotw ? this.host.views.namesOf(plan.view) : plan.changed.map((r) => r.name),
+      resources: update
+        ? update.changed.map((r) => r.name)
+        : sotw
+          ? this.host.views.namesOf(plan.view)
+          : plan.changed.map((r) => r.name),
       removed: plan.removed,
     });
     this.write(response);
+  }
+
+  /**
+   * SotW EDS: a response with only the assignments the client has not ACKed at their version,
+   * plus those that must follow their (re)sent cluster; `undefined` when that would be all of the
+   * view (or none of it): the shared, complete response then. Compared with what the client
+   * ACKed, not with what it was sent: after a NACK, the rest of the view goes out again, as a
+   * complete response would send it.
+   */
+  private sotwUpdate(
+    ts: TypeStream,
+    view: TypeView,
+  ): { response: SharedResponse; changed: readonly EncodedResource[] } | undefined {
+    if (ts.acked.size === 0) return undefined;
+    const changed: EncodedResource[] = [];
+    let share = true;
+    for (const r of view.resources.values()) {
+      const same = ts.acked.get(r.name)?.version === r.version;
+      if (same && !this.edsDirty.has(r.name)) continue;
+      // A forced resend depends on this stream's clusters: not the same for streams that share `acked`.
+      if (same) share = false;
+      changed.push(r);
+    }
+    if (changed.length === 0 || changed.length === view.resources.size) return undefined;
+    return {
+      response: this.host.views.sotwUpdate(view, ts.acked, changed, this.host.controlPlaneId, share),
+      changed,
+    };
   }
 
   private deltaResponse(ts: TypeStream, plan: Plan, nonce: string): Buffer {

@@ -59,6 +59,7 @@ export class ViewCache {
   });
   private readonly views = new WeakMap<Snapshot, Map<string, TypeView>>();
   private readonly responses = new WeakMap<TypeView, SharedResponse>();
+  private readonly updates = new WeakMap<TypeView, WeakMap<object, SharedResponse>>();
   private nextId = 0;
   private readonly names = new WeakMap<TypeView, readonly string[]>();
   private readonly edsNames = new WeakMap<Snapshot, ReadonlySet<string>>();
@@ -108,6 +109,42 @@ export class ViewCache {
         controlPlane: controlPlaneId,
       });
       this.responses.set(view, (response = { nonce, bytes }));
+    }
+    return response;
+  }
+
+  /**
+   * A SotW response for `view` that carries only `changed`, the resources of the view the client
+   * does not have at their version: for types other than Listener and Cluster, SotW responses
+   * group resources like delta ones, and the client keeps what a response leaves out (xDS
+   * protocol, "Grouping Resources into Responses"). Envoy applies every resource of a response
+   * (for a ClusterLoadAssignment: one cluster update each), so one changed endpoint costs it one
+   * cluster update instead of one per cluster. `version_info` is still the whole view's: after
+   * the ACK, the client has the view. With `share`, the response is encoded once per pair of
+   * `from` (the map of what the client has, shared by the streams that have the same) and view.
+   */
+  sotwUpdate(
+    view: TypeView,
+    from: object,
+    changed: readonly EncodedResource[],
+    controlPlaneId: string,
+    share: boolean,
+  ): SharedResponse {
+    let byFrom = this.updates.get(view);
+    const known = share ? byFrom?.get(from) : undefined;
+    if (known) return known;
+    const nonce = `v${(++this.nextId).toString(36)}`;
+    const bytes = encodeSotwResponse({
+      versionInfo: view.version,
+      typeUrl: view.typeUrl,
+      nonce,
+      entries: changed.map((r) => r.sotwEntry),
+      controlPlane: controlPlaneId,
+    });
+    const response = { nonce, bytes };
+    if (share) {
+      if (!byFrom) this.updates.set(view, (byFrom = new WeakMap()));
+      byFrom.set(from, response);
     }
     return response;
   }
