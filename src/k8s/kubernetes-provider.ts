@@ -15,7 +15,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { Observable } from 'rxjs';
 import type { Logger } from '../pipeline/logger.js';
 import { errorMessage, silentLogger } from '../pipeline/logger.js';
-import type { ResourceEvent } from '../pipeline/resource-store.js';
+import { bucketedSource, type ResourceEvent } from '../pipeline/resource-store.js';
 import type { Translator } from '../pipeline/translate-safely.js';
 import { SUPPORTED_KINDS } from '../resources/resource-set.js';
 import type { KubeObject } from '../resources/types.js';
@@ -159,7 +159,7 @@ export class KubernetesProvider implements LiveObjects {
                 this.observedStatuses.clear(object);
                 if (!this.translatable(object.kind)) return;
                 this.counts.forwarded += 1;
-                emit({ type: 'upsert', object, source: sourceFor(source, object) });
+                emit({ type: 'upsert', object, source: bucketedSource(source, object) });
               }
             },
             delete: (object) => {
@@ -169,7 +169,7 @@ export class KubernetesProvider implements LiveObjects {
               // The store never held it: a delete would only cost a translation of an unchanged store.
               if (!SUPPORTED_KINDS.has(object.kind)) return;
               this.counts.deleted += 1;
-              emit({ type: 'delete', object, source: sourceFor(source, object) });
+              emit({ type: 'delete', object, source: bucketedSource(source, object) });
             },
             listed: () => {
               if (stopped || this.isSynced) return;
@@ -215,19 +215,4 @@ export class KubernetesProvider implements LiveObjects {
     }
     return false;
   }
-}
-
-/**
- * The store keeps each source immutable and copies a source's map on every change, so one source
- * per kind would make each event cost O(objects of that kind), and the initial list O(n²). Objects
- * are therefore spread over 64 sources per kind by a hash of their identity (stable, so an update or
- * a delete always lands in the source that holds the object).
- */
-const SOURCE_BUCKETS = 64;
-
-function sourceFor(kindSource: string, object: { metadata: { namespace?: string; name: string } }): string {
-  const identity = `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
-  let hash = 0;
-  for (let i = 0; i < identity.length; i++) hash = (hash * 31 + identity.charCodeAt(i)) | 0;
-  return `${kindSource}/${(hash >>> 0) % SOURCE_BUCKETS}`;
 }

@@ -51,21 +51,41 @@ interface ServiceIndex {
   slices: Map<string, EndpointSlice[]>;
 }
 
+/**
+ * Each source's Services and EndpointSlices by Service key, computed once per source map: the store
+ * shares unchanged sources between revisions, so a change re-indexes only the source it touched.
+ */
+const sourceIndexes = new WeakMap<ReadonlyMap<string, KubeObject>, ServiceIndex>();
+
+function indexSource(objects: ReadonlyMap<string, KubeObject>): ServiceIndex {
+  let index = sourceIndexes.get(objects);
+  if (index) return index;
+  index = { services: new Map(), slices: new Map() };
+  for (const object of objects.values()) {
+    const namespace = object.metadata.namespace ?? 'default';
+    if (object.kind === 'Service') {
+      index.services.set(`${namespace}/${object.metadata.name}`, object as Service);
+    } else if (object.kind === 'EndpointSlice') {
+      const key = `${namespace}/${object.metadata.labels?.[SERVICE_NAME_LABEL]}`;
+      const list = index.slices.get(key);
+      if (list) list.push(object as EndpointSlice);
+      else index.slices.set(key, [object as EndpointSlice]);
+    }
+  }
+  sourceIndexes.set(objects, index);
+  return index;
+}
+
 /** Services and their EndpointSlices, for just the affected Services. */
 function indexAffected(store: ResourceStore, affected: ReadonlySet<string>): ServiceIndex {
   const index: ServiceIndex = { services: new Map(), slices: new Map() };
   for (const objects of store.sources.values()) {
-    for (const object of objects.values()) {
-      const namespace = object.metadata.namespace ?? 'default';
-      if (object.kind === 'Service') {
-        const key = `${namespace}/${object.metadata.name}`;
-        if (affected.has(key)) index.services.set(key, object as Service);
-      } else if (object.kind === 'EndpointSlice') {
-        const service = object.metadata.labels?.[SERVICE_NAME_LABEL];
-        const key = `${namespace}/${service}`;
-        if (!affected.has(key)) continue;
-        index.slices.set(key, [...(index.slices.get(key) ?? []), object as EndpointSlice]);
-      }
+    const source = indexSource(objects);
+    for (const key of affected) {
+      const service = source.services.get(key);
+      if (service) index.services.set(key, service);
+      const slices = source.slices.get(key);
+      if (slices) index.slices.set(key, [...(index.slices.get(key) ?? []), ...slices]);
     }
   }
   return index;
@@ -76,39 +96,72 @@ function servicePort(service: Service | undefined, port: number): ServicePort | 
   return ports.find((p) => typeof p === 'object' && p !== null && p.port === port);
 }
 
+/** Where each Service's clusters and assignments sit in one Gateway's output. */
+interface ClusterPositions {
+  /** Service key → positions in `ir.clusters` of its (single-Service) clusters. */
+  clusters: Map<string, number[]>;
+  /** Cluster name → position in `xds.endpoints`. */
+  assignments: Map<string, number>;
+  /** Services that are members of a combined (session persistence) cluster. */
+  combinedMembers: Set<string>;
+}
+
+/**
+ * Positions by the output's cluster list: computed once per translation, then carried to each
+ * refreshed output (the fast path never moves a cluster or an assignment).
+ */
+const positionsByClusters = new WeakMap<readonly IrCluster[], ClusterPositions>();
+
+function positionsOf(gateway: GatewayOutput): ClusterPositions {
+  let positions = positionsByClusters.get(gateway.ir.clusters);
+  if (positions) return positions;
+  positions = { clusters: new Map(), assignments: new Map(), combinedMembers: new Set() };
+  gateway.ir.clusters.forEach((cluster, index) => {
+    for (const m of cluster.members ?? []) positions!.combinedMembers.add(`${m.namespace}/${m.name}`);
+    const key = `${cluster.source.namespace}/${cluster.source.name}`;
+    const list = positions!.clusters.get(key);
+    if (list) list.push(index);
+    else positions!.clusters.set(key, [index]);
+  });
+  gateway.xds.endpoints.forEach((cla, index) => positions!.assignments.set(cla.cluster_name as string, index));
+  positionsByClusters.set(gateway.ir.clusters, positions);
+  return positions;
+}
+
 /**
  * The Gateways' outputs with fresh endpoints for the clusters of the affected Services; a Gateway
  * with no such cluster is returned as it was (same object). Undefined when an affected Service is
  * part of a combined (session persistence) cluster: only a full translation rebuilds that one.
+ * Costs O(affected clusters) per Gateway after the first call for an output.
  */
 export function refreshEndpoints(
   gateways: readonly GatewayOutput[],
   store: ResourceStore,
   affected: ReadonlySet<string>,
 ): { gateways: GatewayOutput[]; changed: GatewayOutput[] } | undefined {
-  const combinedAffected = gateways.some((g) =>
-    g.ir.clusters.some((c) => c.members?.some((m) => affected.has(`${m.namespace}/${m.name}`))),
-  );
-  if (combinedAffected) return undefined;
+  const positions = gateways.map(positionsOf);
+  if (positions.some((p) => [...affected].some((key) => p.combinedMembers.has(key)))) return undefined;
   const index = indexAffected(store, affected);
   const changed: GatewayOutput[] = [];
-  const out = gateways.map((gateway) => {
-    const refreshed = new Map<string, IrCluster>();
-    for (const cluster of gateway.ir.clusters) {
+  const out = gateways.map((gateway, g) => {
+    const at = positions[g]!;
+    const touched = [...affected].flatMap((key) => at.clusters.get(key) ?? []);
+    if (touched.length === 0) return gateway;
+    const clusters = gateway.ir.clusters.slice();
+    const endpoints = gateway.xds.endpoints.slice();
+    for (const position of touched) {
+      const cluster = clusters[position]!;
       const key = `${cluster.source.namespace}/${cluster.source.name}`;
-      if (!affected.has(key)) continue;
       const port = servicePort(index.services.get(key), cluster.source.port);
       // Without its Service port the cluster's backendRef no longer resolves: a full translation
       // would change statuses too, so this case never takes the fast path (see endpointOnlyChanges).
-      const endpoints = port ? endpointsOf(port, index.slices.get(key) ?? []) : [];
-      refreshed.set(cluster.name, { ...cluster, endpoints });
+      const fresh: IrCluster = { ...cluster, endpoints: port ? endpointsOf(port, index.slices.get(key) ?? []) : [] };
+      clusters[position] = fresh;
+      const assignment = at.assignments.get(cluster.name);
+      if (assignment !== undefined) endpoints[assignment] = buildClusterLoadAssignment(fresh);
     }
-    if (refreshed.size === 0) return gateway;
-    const ir: IrGateway = { ...gateway.ir, clusters: gateway.ir.clusters.map((c) => refreshed.get(c.name) ?? c) };
-    const endpoints = gateway.xds.endpoints.map((cla) => {
-      const cluster = refreshed.get(cla.cluster_name as string);
-      return cluster ? buildClusterLoadAssignment(cluster) : cla;
-    });
+    positionsByClusters.set(clusters, at);
+    const ir: IrGateway = { ...gateway.ir, clusters };
     const next: GatewayOutput = { ...gateway, ir, xds: { ...gateway.xds, endpoints } };
     changed.push(next);
     return next;

@@ -160,7 +160,14 @@ export class Pipeline {
       gateways: refreshed.changed.map((g) => g.name),
       ms: Math.round((performance.now() - started) * 10) / 10,
     });
-    return { ...last, revision: store.revision, gateways: refreshed.gateways, errors };
+    // The same (empty) errors list as before keeps the status report from being recomputed: nothing
+    // an endpoint change does shows in a status.
+    return {
+      ...last,
+      revision: store.revision,
+      gateways: refreshed.gateways,
+      errors: errors.length === 0 ? last.errors : errors,
+    };
   }
 
   private translateAndPublish(store: ResourceStore): PipelineOutput {

@@ -34,6 +34,21 @@ export function objectIdentity(object: Pick<KubeObject, 'kind' | 'metadata'>): s
   return `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
 }
 
+/**
+ * The store keeps each source immutable and copies a source's map on every change, so one source
+ * per kind would make each event cost O(objects of that kind), and an initial list O(n²). A provider
+ * with many objects per kind (informers) therefore spreads them over 64 sources per kind by a hash of
+ * their identity (stable, so an update or a delete always lands in the source that holds the object).
+ */
+const SOURCE_BUCKETS = 64;
+
+export function bucketedSource(kindSource: string, object: { metadata: { namespace?: string; name: string } }): string {
+  const identity = `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+  let hash = 0;
+  for (let i = 0; i < identity.length; i++) hash = (hash * 31 + identity.charCodeAt(i)) | 0;
+  return `${kindSource}/${(hash >>> 0) % SOURCE_BUCKETS}`;
+}
+
 /** The reducer for `scan`. Never mutates `store`; unchanged sources are shared with the new store. */
 export function foldResourceEvent(store: ResourceStore, event: ResourceEvent): ResourceStore {
   switch (event.type) {

@@ -46,10 +46,18 @@ interface Entry {
 /** Short, URL-safe content hash. */
 export function contentHash(...parts: (string | Uint8Array)[]): string {
   const hash = createHash('sha256');
+  // Each part followed by a NUL; runs of strings go in as one update (a snapshot hashes thousands).
+  let text = '';
   for (const part of parts) {
+    if (typeof part === 'string') {
+      text += part + '\0';
+      continue;
+    }
+    if (text !== '') hash.update(text);
+    text = '\0';
     hash.update(part);
-    hash.update('\0');
   }
+  if (text !== '') hash.update(text);
   return hash.digest('base64url').slice(0, 22);
 }
 

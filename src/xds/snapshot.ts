@@ -57,6 +57,22 @@ interface BuiltType {
   byName: Map<string, EncodedResource>;
   /** Hash of the names and versions of this kind's resources. */
   version: string;
+  /** The encoding of each input position (a duplicate name's earlier one included). */
+  encodedAt: EncodedResource[];
+  hasDuplicates: boolean;
+  /**
+   * Snapshots holding this type. The type holds one encoder reference per resource of `byName`
+   * for all of them, given back when the last holder goes.
+   */
+  holders: number;
+}
+
+/** The version each built type map was given (the same hash `typeVersion` computes). */
+const builtVersions = new WeakMap<ReadonlyMap<string, EncodedResource>, string>();
+
+/** The version of a type map built by a snapshot, without hashing it again; undefined otherwise. */
+export function builtVersion(resources: ReadonlyMap<string, EncodedResource>): string | undefined {
+  return builtVersions.get(resources);
 }
 
 export function resourcesOf(snapshot: Snapshot | undefined, typeUrl: string): TypeResources {
@@ -155,30 +171,50 @@ export class SnapshotCache implements SnapshotPublisher {
    */
   private readonly lastBuilt = new Map<GatewayKey, Map<XdsKind, BuiltType>>();
 
+  /** The kinds each snapshot was built from (to resume from them when content did not change). */
+  private readonly builtOf = new WeakMap<Snapshot, Map<XdsKind, BuiltType>>();
+
   private build(gateway: GatewayKey, resources: XdsResources, removed: boolean): Snapshot {
     const types = new Map<ResourceTypeUrl, Map<string, EncodedResource>>();
     const built = new Map<XdsKind, BuiltType>();
     const previous = this.lastBuilt.get(gateway);
-    const acquired: EncodedResource[] = [];
+    // Exactly one reference per resource kept in the snapshot; given back if the build fails.
+    const held: EncodedResource[] = [];
     try {
       for (const kind of XDS_KINDS) {
         const typeUrl = TYPE_URL_BY_KIND[kind];
         const input = resources[kind] ?? [];
         const reused = previous?.get(kind);
-        if (reused && reused.input === input) {
-          for (const r of reused.byName.values()) {
-            this.encoder.retain(r);
-            acquired.push(r);
-          }
+        if (reused && reused.input === input && reused.holders > 0) {
+          // Shared with the snapshots that hold it: one more holder, no per-resource work.
+          reused.holders++;
           types.set(typeUrl, reused.byName);
           built.set(kind, reused);
           continue;
         }
+        // A list changed in a few places (the endpoint fast path swaps single assignments) reuses
+        // the previous encodings of the positions that hold the same object.
+        const positional =
+          reused && reused.holders > 0 && !reused.hasDuplicates && reused.input.length === input.length
+            ? reused
+            : undefined;
         const byName = new Map<string, EncodedResource>();
-        for (const msg of input) {
-          const encoded = this.encoder.acquire(typeUrl, msg);
-          acquired.push(encoded);
-          if (byName.has(encoded.name)) {
+        const encodedAt: EncodedResource[] = [];
+        let hasDuplicates = false;
+        for (let i = 0; i < input.length; i++) {
+          const msg = input[i]!;
+          let encoded: EncodedResource;
+          if (positional && positional.input[i] === msg) {
+            encoded = positional.encodedAt[i]!;
+            this.encoder.retain(encoded);
+          } else {
+            encoded = this.encoder.acquire(typeUrl, msg);
+          }
+          held.push(encoded);
+          encodedAt.push(encoded);
+          const duplicate = byName.get(encoded.name);
+          if (duplicate) {
+            hasDuplicates = true;
             this.logger({
               level: 'warn',
               msg: 'duplicate resource name: the last one wins',
@@ -186,6 +222,10 @@ export class SnapshotCache implements SnapshotPublisher {
               typeUrl,
               name: encoded.name,
             });
+            // Not kept: its reference goes back now.
+            held.splice(held.lastIndexOf(duplicate), 1);
+            this.encoder.release(duplicate);
+            byName.delete(encoded.name);
           }
           byName.set(encoded.name, encoded);
         }
@@ -195,24 +235,18 @@ export class SnapshotCache implements SnapshotPublisher {
           : new Map([...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
         const version = contentHash(...[...sorted.values()].map((r) => `${r.name} ${r.version}`));
         types.set(typeUrl, sorted);
-        built.set(kind, { input, byName: sorted, version });
+        builtVersions.set(sorted, version);
+        built.set(kind, { input, byName: sorted, version, encodedAt, hasDuplicates, holders: 1 });
+        held.length = 0;
       }
     } catch (err) {
-      for (const r of acquired) this.encoder.release(r);
+      for (const r of held) this.encoder.release(r);
+      for (const type of built.values()) this.releaseType(type);
       throw err;
-    }
-    // Duplicates were acquired but are not part of the snapshot: give their references back, so
-    // that each kept resource holds exactly one reference for this snapshot.
-    const kept = new Set<EncodedResource>();
-    for (const byName of types.values()) for (const r of byName.values()) kept.add(r);
-    const counted = new Set<EncodedResource>();
-    for (const r of acquired) {
-      if (kept.has(r) && !counted.has(r)) counted.add(r);
-      else this.encoder.release(r);
     }
     if (!removed) this.lastBuilt.set(gateway, built);
     else this.lastBuilt.delete(gateway);
-    return {
+    const snapshot: Snapshot = {
       gateway,
       version: contentHash(...XDS_KINDS.map((kind) => `${TYPE_URL_BY_KIND[kind]} ${built.get(kind)?.version ?? ''}`)),
       generation: ++this.generation,
@@ -220,13 +254,18 @@ export class SnapshotCache implements SnapshotPublisher {
       removed,
       publishedAt: Date.now(),
     };
+    this.builtOf.set(snapshot, built);
+    return snapshot;
   }
 
   private replace(gateway: GatewayKey, next: Snapshot): boolean {
     const current = this.snapshots.get(gateway);
     if (current && current.version === next.version && current.removed === next.removed) {
-      // Unchanged content: keep the current snapshot (and its generation), drop the new references.
+      // Unchanged content: keep the current snapshot (and its generation), drop the new references,
+      // and let the next build resume from what the current snapshot holds.
       this.releaseAll(next);
+      const held = this.builtOf.get(current);
+      if (held && !current.removed) this.lastBuilt.set(gateway, held);
       return false;
     }
     this.snapshots.set(gateway, next);
@@ -242,7 +281,12 @@ export class SnapshotCache implements SnapshotPublisher {
   }
 
   private releaseAll(snapshot: Snapshot): void {
-    for (const byName of snapshot.types.values()) for (const r of byName.values()) this.encoder.release(r);
+    for (const type of this.builtOf.get(snapshot)?.values() ?? []) this.releaseType(type);
+  }
+
+  private releaseType(type: BuiltType): void {
+    if (--type.holders > 0) return;
+    for (const r of type.byName.values()) this.encoder.release(r);
   }
 }
 

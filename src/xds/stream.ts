@@ -467,16 +467,29 @@ export class AdsStream {
   }
 
   /** Clusters the client has that the snapshot dropped are retained (make-before-break). */
+  /** What `captureRetention` last looked at. */
+  private retentionInputs: { clusters: object; sent: object } | undefined;
+
   private captureRetention(): void {
     const cds = this.types.get(CLUSTER);
     if (!cds || !this.snapshot) return;
     const clusters = resourcesOf(this.snapshot, CLUSTER);
     let changed = false;
-    for (const name of [...this.retained.keys()]) {
-      if (clusters.has(name)) changed = this.retained.delete(name) || changed;
+    // The common case on SotW (whose `sent` maps are never mutated): the same clusters served and
+    // sent as at the last call, which retained nothing, and nothing retained since. The two loops
+    // below would then find nothing again.
+    const unchanged =
+      this.protocol === 'sotw' &&
+      this.retained.size === 0 &&
+      this.retentionInputs?.clusters === clusters &&
+      this.retentionInputs.sent === cds.sent;
+    if (!unchanged) {
+      for (const name of [...this.retained.keys()]) {
+        if (clusters.has(name)) changed = this.retained.delete(name) || changed;
+      }
     }
     const eds = this.types.get(CLUSTER_LOAD_ASSIGNMENT);
-    for (const [name, held] of cds.sent) {
+    for (const [name, held] of unchanged ? [] : cds.sent) {
       if (clusters.has(name) || this.retained.has(name)) continue;
       const cluster = isEncoded(held) ? held : undefined;
       // SotW can only keep a cluster by sending it again, which needs its bytes.
@@ -486,6 +499,7 @@ export class AdsStream {
       this.retained.set(name, { ...(cluster ? { cluster } : {}), claName, ...(isEncoded(cla) ? { cla } : {}) });
       changed = true;
     }
+    this.retentionInputs = this.retained.size === 0 ? { clusters, sent: cds.sent } : undefined;
     if (changed) this.retainedChanged();
     // Forget endpoint bookkeeping of clusters that are gone.
     const claNames = this.host.views.claNames(this.snapshot);

@@ -14,7 +14,7 @@
  */
 import { CLUSTER, type ResourceTypeUrl } from '../proto/type-urls.js';
 import { contentHash, type EncodedResource } from './resources.js';
-import { resourcesOf, type Snapshot } from './snapshot.js';
+import { builtVersion, resourcesOf, type Snapshot, type TypeResources } from './snapshot.js';
 import { encodeSotwResponse } from './wire.js';
 
 /** An interned subscription: streams that subscribe to the same names hold the same object. */
@@ -57,12 +57,16 @@ export class ViewCache {
   private readonly forget = new FinalizationRegistry<string>((key) => {
     if (this.subscriptions.get(key)?.deref() === undefined) this.subscriptions.delete(key);
   });
-  private readonly views = new WeakMap<Snapshot, Map<string, TypeView>>();
+  /**
+   * Keyed by a type's resource map rather than by snapshot: a new snapshot that left a type alone
+   * shares its map with the previous one, and so its views, versions and encoded responses.
+   */
+  private readonly views = new WeakMap<TypeResources, Map<string, TypeView>>();
   private readonly responses = new WeakMap<TypeView, SharedResponse>();
   private readonly updates = new WeakMap<TypeView, WeakMap<object, SharedResponse>>();
   private nextId = 0;
   private readonly names = new WeakMap<TypeView, readonly string[]>();
-  private readonly edsNames = new WeakMap<Snapshot, ReadonlySet<string>>();
+  private readonly edsNames = new WeakMap<TypeResources, ReadonlySet<string>>();
 
   /** The interned subscription to `names` (sorted and hashed only when it is not known yet). */
   subscription(wildcard: boolean, names: Iterable<string>): Subscription {
@@ -79,13 +83,14 @@ export class ViewCache {
 
   /** What a stream subscribed with `sub` (and holding `extra`) should have of `typeUrl`. */
   view(snapshot: Snapshot, typeUrl: ResourceTypeUrl, sub: Subscription, extra?: Extra): TypeView {
-    let byKey = this.views.get(snapshot);
-    if (!byKey) this.views.set(snapshot, (byKey = new Map()));
+    const all = resourcesOf(snapshot, typeUrl);
+    let byKey = this.views.get(all);
+    if (!byKey) this.views.set(all, (byKey = new Map()));
     const key = `${typeUrl} ${sub.key} ${extra?.key ?? ''}`;
     let view = byKey.get(key);
     if (!view) {
-      const resources = select(resourcesOf(snapshot, typeUrl), sub, extra);
-      view = { typeUrl, resources, version: typeVersion(resources) };
+      const resources = select(all, sub, extra);
+      view = { typeUrl, resources, version: builtVersion(resources) ?? typeVersion(resources) };
       byKey.set(key, view);
     }
     return view;
@@ -158,11 +163,12 @@ export class ViewCache {
 
   /** ClusterLoadAssignment names the snapshot's EDS clusters use. */
   claNames(snapshot: Snapshot): ReadonlySet<string> {
-    let names = this.edsNames.get(snapshot);
+    const clusters = resourcesOf(snapshot, CLUSTER);
+    let names = this.edsNames.get(clusters);
     if (!names) {
       const found = new Set<string>();
-      for (const r of resourcesOf(snapshot, CLUSTER).values()) if (r.edsName) found.add(r.edsName);
-      this.edsNames.set(snapshot, (names = found));
+      for (const r of clusters.values()) if (r.edsName) found.add(r.edsName);
+      this.edsNames.set(clusters, (names = found));
     }
     return names;
   }
@@ -177,12 +183,19 @@ function select(
   const extras = extra ? [...extra.resources].filter(([name]) => !all.has(name)) : [];
   const wanted = (name: string): boolean => sub.wildcard || sub.names.has(name);
   if (sub.wildcard && extras.length === 0) return all;
+  if (extras.length === 0 && sub.names.size >= all.size && coversAll(sub, all)) return all;
   const out: [string, EncodedResource][] = [];
   for (const entry of all) if (wanted(entry[0])) out.push(entry);
   for (const entry of extras) if (wanted(entry[0])) out.push(entry);
   // The snapshot's maps are sorted already: only extras need sorting in.
   if (extras.length > 0) out.sort(([a], [b]) => byString(a, b));
   return new Map(out);
+}
+
+/** Whether a subscription names every resource of `all` (Envoy's EDS subscription usually does). */
+function coversAll(sub: Subscription, all: ReadonlyMap<string, EncodedResource>): boolean {
+  for (const name of all.keys()) if (!sub.names.has(name)) return false;
+  return true;
 }
 
 export function byString(a: string, b: string): number {
