@@ -10,6 +10,7 @@
  *
  *   node --expose-gc dist/bench/endpoint-bench.js [--routes 5000] [--changes 40] [--quiet-ms 5]
  */
+import { ENVOY_RUNTIME_FLAGS } from '../src/infra/envoy-flags.js';
 import { parseArgs } from 'node:util';
 import { Subject, filter, firstValueFrom } from 'rxjs';
 import { CLUSTER_LOAD_ASSIGNMENT } from '../src/proto/type-urls.js';
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
     nodeId: `${gatewayKey}/bench`,
     nodeCluster: gatewayKey,
     apiType: delta ? 'DELTA_GRPC' : 'GRPC',
+    extraArgs: ENVOY_RUNTIME_FLAGS,
   });
   try {
     await waitFor(async () => server.programmed(gatewayKey).state === 'programmed', {

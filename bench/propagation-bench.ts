@@ -17,6 +17,7 @@
  *   node --expose-gc dist/bench/propagation-bench.js [--sizes 100,1000,3000] [--iterations 20]
  *     [--quiet-ms 50,5] [--max-latency-ms 200]
  */
+import { ENVOY_RUNTIME_FLAGS } from '../src/infra/envoy-flags.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -375,7 +376,14 @@ async function run(options: RunOptions, worker: BenchWorker): Promise<RunResult>
     );
     const xdsPort = serve.xdsAddress()?.port;
     if (!xdsPort) throw new Error('xDS server has no address');
-    envoy = await EnvoyAds.start({ xdsPort, nodeId: `${GATEWAY}/bench`, nodeCluster: GATEWAY, apiType: 'GRPC' });
+    envoy = await EnvoyAds.start({
+      xdsPort,
+      nodeId: `${GATEWAY}/bench`,
+      nodeCluster: GATEWAY,
+      apiType: 'GRPC',
+      // As Portico runs Envoy (the launcher and provisioned Deployments).
+      extraArgs: ENVOY_RUNTIME_FLAGS,
+    });
     const debugPort = serve.debugAddress().port;
 
     // Every route is served once the last one and the anchor answer (one RouteConfiguration, one EDS

@@ -19,6 +19,8 @@ export interface EnvoyAdsOptions {
   /** `<namespace>/<gateway>` */
   nodeCluster: string;
   apiType: 'GRPC' | 'DELTA_GRPC';
+  /** More Envoy flags (benchmarks pass the ones production Envoys run with). */
+  extraArgs?: readonly string[];
 }
 
 let baseIdCounter = 0;
@@ -68,6 +70,7 @@ export class EnvoyAds {
         '1',
         '--drain-time-s',
         '1',
+        ...(options.extraArgs ?? []),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

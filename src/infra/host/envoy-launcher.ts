@@ -5,6 +5,7 @@
  * port; each Envoy run gets its own `--base-id` so that Envoys (and a restart racing a dying
  * predecessor) never share hot-restart shared memory.
  */
+import { ENVOY_RUNTIME_FLAGS } from '../envoy-flags.js';
 import { spawn as spawnProcess } from 'node:child_process';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -118,6 +119,7 @@ export class HostEnvoyLauncher {
           String(baseId),
           '--log-level',
           this.options.envoyLogLevel ?? 'warn',
+          ...ENVOY_RUNTIME_FLAGS,
         ];
         logger.info('starting Envoy', { nodeId, adminPort, baseId });
         return spawn(this.options.envoyBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -7,6 +7,7 @@
  *
  * Pure: no API calls here (reconciler.ts applies them).
  */
+import { ENVOY_RUNTIME_FLAGS } from '../envoy-flags.js';
 import { createHash } from 'node:crypto';
 import { bootstrapJson, buildBootstrap, BOOTSTRAP_TYPE_URL } from '../bootstrap.js';
 import type { HostPort } from '../bootstrap.js';
@@ -171,6 +172,7 @@ export function desiredObjects(gateway: KubeObject, settings: ProvisionSettings)
                 `${namespace}/${gateway.metadata.name}/$(POD_NAME)`,
                 '--log-level',
                 'info',
+                ...ENVOY_RUNTIME_FLAGS,
               ],
               env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
               ports: [

@@ -2,7 +2,6 @@
 import type { IrRoute, IrRouteConfig, IrVirtualHost } from '../../ir/types.js';
 import { headerMutationFields } from './header-mutation.js';
 import { perRouteFilterConfig } from './http-filters.js';
-import { routeMetadata } from './metadata.js';
 import { directResponse, forwardAction, redirectAction } from './route-action.js';
 import { routeMatch } from './route-match.js';
 import type { EnvoyMessage } from './types.js';
@@ -25,7 +24,6 @@ export function buildRoute(route: IrRoute): EnvoyMessage {
     name: route.name,
     match: routeMatch(route.match),
     ...routeActionFields(route),
-    metadata: routeMetadata(route),
     ...headerMutationFields('request', route.requestHeaders),
     ...headerMutationFields('response', route.responseHeaders),
   };
