@@ -589,8 +589,22 @@ export class AdsStream {
     if (cds.rejected) return 'rejected';
     if (cds.pending) return 'waiting';
     const clusters = this.view(cds).resources;
-    if (!hasAll(cds.acked, clusters)) return 'waiting';
     const eds = this.types.get(CLUSTER_LOAD_ASSIGNMENT);
+    // Asked on every pump of every stream: a SotW stream (whose maps are replaced, never mutated)
+    // that was ready with the same inputs and has no assignment in flight is ready still.
+    const inputs = [
+      cds.acked,
+      clusters,
+      eds?.acked,
+      eds?.requested,
+      eds?.rejected,
+      resourcesOf(this.snapshot, CLUSTER_LOAD_ASSIGNMENT),
+      this.extras.assignments,
+    ];
+    const settled = this.protocol === 'sotw' && this.edsDirty.size === 0 && this.edsAwaitAck.size === 0;
+    if (settled && this.readyInputs && sameItems(this.readyInputs, inputs)) return 'ready';
+    this.readyInputs = undefined;
+    if (!hasAll(cds.acked, clusters)) return 'waiting';
     for (const cluster of clusters.values()) {
       if (!cluster.edsName) continue;
       const cla = this.assignment(cluster.edsName);
@@ -600,8 +614,12 @@ export class AdsStream {
       if (eds.acked.get(cla.name)?.version !== cla.version) return 'waiting';
       if (this.edsDirty.has(cla.name) || this.edsAwaitAck.has(cla.name)) return 'waiting';
     }
+    if (settled) this.readyInputs = inputs;
     return 'ready';
   }
+
+  /** What `clustersReady` last found ready (see there). */
+  private readyInputs: unknown[] | undefined;
 
   /** The ClusterLoadAssignment this stream serves under `name`, subscribed or not. */
   private assignment(name: string): EncodedResource | undefined {
@@ -904,6 +922,10 @@ function hasAll(held: ReadonlyMap<string, Held>, desired: ReadonlyMap<string, En
  * A delta stream's own `sent`/`acked` map, to update in place. Delta streams never adopt shared
  * view maps (only SotW responses carry a whole view), so this is the map `typeStream` created.
  */
+function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
+}
+
 function owned(map: ReadonlyMap<string, Held>): Map<string, Held> {
   return map as Map<string, Held>;
 }

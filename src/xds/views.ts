@@ -50,6 +50,8 @@ export interface SharedResponse {
   readonly bytes: Buffer;
 }
 
+const RECENT_SUBSCRIPTIONS = 16;
+
 export const WILDCARD: Subscription = { key: '*', wildcard: true, names: new Set() };
 
 export class ViewCache {
@@ -70,6 +72,23 @@ export class ViewCache {
 
   /** The interned subscription to `names` (sorted and hashed only when it is not known yet). */
   subscription(wildcard: boolean, names: Iterable<string>): Subscription {
+    // Proxies of a Gateway send the same names in the same order: remember the last few lists as
+    // sent, so that the common case skips the sort and the hash.
+    const list = [...names];
+    const raw = `${wildcard ? '*' : ''}\n${list.join('\n')}`;
+    const recent = this.recentRaw.get(raw)?.deref();
+    if (recent) return recent;
+    const interned = this.intern(wildcard, list);
+    if (interned !== WILDCARD) {
+      if (this.recentRaw.size >= RECENT_SUBSCRIPTIONS) this.recentRaw.delete(this.recentRaw.keys().next().value!);
+      this.recentRaw.set(raw, new WeakRef(interned));
+    }
+    return interned;
+  }
+
+  private readonly recentRaw = new Map<string, WeakRef<Subscription>>();
+
+  private intern(wildcard: boolean, names: readonly string[]): Subscription {
     const sorted = [...new Set(names)].sort(byString);
     if (wildcard && sorted.length === 0) return WILDCARD;
     const key = `${wildcard ? '*' : ''}${contentHash(...sorted)}`;
