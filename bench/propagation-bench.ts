@@ -15,7 +15,7 @@
  * `push`, and the push-to-ACK histogram of `/metrics`.
  *
  *   node --expose-gc dist/bench/propagation-bench.js [--sizes 100,1000,3000] [--iterations 20]
- *     [--quiet-ms 50,5] [--max-latency-ms 200]
+ *     [--quiet-ms 10,50] [--max-latency-ms 200]
  */
 import { ENVOY_RUNTIME_FLAGS } from '../src/infra/envoy-flags.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { stringify } from 'yaml';
-import { startServe } from '../src/cli/serve-command.js';
+import { FILE_QUIET_MS, startServe } from '../src/cli/serve-command.js';
 import type { RunningServe } from '../src/cli/serve-command.js';
 import { DEFAULT_SETTLE_MS, FileProvider } from '../src/file/file-provider.js';
 import { findEnvoy } from '../src/infra/envoy-binary.js';
@@ -538,7 +538,7 @@ async function main(): Promise<void> {
     options: {
       sizes: { type: 'string', default: '100,1000,3000' },
       iterations: { type: 'string', default: '20' },
-      'quiet-ms': { type: 'string', default: `${DEFAULT_QUIET_MS},5` },
+      'quiet-ms': { type: 'string', default: `${FILE_QUIET_MS},${DEFAULT_QUIET_MS}` },
       'max-latency-ms': { type: 'string', default: String(DEFAULT_MAX_LATENCY_MS) },
       'routes-per-file': { type: 'string', default: '1' },
       'poll-interval-ms': { type: 'string', default: '1' },

@@ -35,6 +35,7 @@ import { GatewayProvisioner } from '../infra/kubernetes/reconciler.js';
 import { DEFAULT_ENVOY_IMAGE, SERVICE_TYPES } from '../infra/kubernetes/resources.js';
 import type { ProvisionSettings, ServiceType } from '../infra/kubernetes/resources.js';
 import { readXdsTlsDir, xdsServerCredentials } from '../infra/kubernetes/xds-tls.js';
+import { DEFAULT_QUIET_MS } from '../pipeline/batch-with-latency-cap.js';
 
 const SERVE_USAGE = `Usage: portico serve --provider file --watch DIR [options]
        portico serve --provider kubernetes [--kubeconfig PATH] [options]
@@ -74,6 +75,15 @@ Options:
   -h, --help                     show this help
 `;
 
+/**
+ * The file provider's quiet period. Its notifications already come settled (a write's truncate and
+ * write are one event) and a batch writes nothing back, so a short quiet period costs a few cheap
+ * (incremental) translations during a bulk copy and saves 40 ms on every edit. With Kubernetes a
+ * burst of creates is also a burst of status writes: there the longer default batches better
+ * (measured: 1,000 routes took 5.3–6.5 s to all-correct at 50 ms, 7.7–8.1 s at 10 ms).
+ */
+export const FILE_QUIET_MS = 10;
+
 export const serveCommand: CommandSpec = {
   summary: 'serve a directory of Gateway API YAML to Envoy over xDS, with local Envoys',
   usage: SERVE_USAGE,
@@ -95,7 +105,10 @@ export interface ServeConfig {
   adminPortBase: number;
   launchEnvoy: boolean;
   logLevel: LogLevel;
-  /** Pipeline batching: quiet period that ends a burst of changes (default 50 ms). */
+  /**
+   * Pipeline batching: quiet period that ends a burst of changes (default 50 ms with Kubernetes,
+   * 10 ms with files; see FILE_QUIET_MS).
+   */
   quietMs?: number;
   /** Pipeline batching: longest delay after the first change of a burst (default 200 ms). */
   maxLatencyMs?: number;
@@ -279,7 +292,7 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
       },
       {
         listenerAddress: config.listenerAddress,
-        ...(config.quietMs !== undefined ? { quietMs: config.quietMs } : {}),
+        quietMs: config.quietMs ?? (kube ? DEFAULT_QUIET_MS : FILE_QUIET_MS),
         ...(config.maxLatencyMs !== undefined ? { maxLatencyMs: config.maxLatencyMs } : {}),
       },
     );
