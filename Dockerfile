@@ -1,0 +1,30 @@
+# The Portico controller image (`manifests/deployment.yaml` runs it). Not built by this project's
+# own CI: the machines it runs on have no container engine. Build and push it yourself:
+#
+#   docker build -t <registry>/portico:<tag> .
+#   docker push <registry>/portico:<tag>
+#
+# then put that name in manifests/deployment.yaml.
+
+FROM node:20.20.2-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+# `npm ci` refuses this lock file (it lacks other platforms' optional packages); install pins the
+# same versions from it.
+RUN npm install --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+COPY test ./test
+COPY bench ./bench
+RUN npx tsc -p tsconfig.json && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20.20.2-bookworm-slim
+# certgen (`portico certgen`) shells out to openssl.
+RUN apt-get update && apt-get install -y --no-install-recommends openssl && rm -rf /var/lib/apt/lists/*
+WORKDIR /portico
+COPY --from=build /src/package.json ./
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist/src ./dist/src
+COPY bin ./bin
+USER node
+ENTRYPOINT ["node", "/portico/bin/portico.js"]
