@@ -233,6 +233,11 @@ export interface IrEndpoint {
   port: number;
   /** Load-balancing weight; only set in clusters that combine several backends. */
   weight?: number;
+  /**
+   * Envoy priority; only set (to 1) for the endpoints of weight-0 backends in a combined session
+   * cluster: they take no new requests, only the sessions already bound to them.
+   */
+  priority?: number;
 }
 
 export interface IrCluster {

@@ -6,6 +6,7 @@
  * into one cluster with weighted endpoints, since Envoy keeps a session within one cluster).
  * Header sessions (`type: Header`) work the same way with a response header the client echoes
  * back; its value is the chosen endpoint's address, base64-encoded by Envoy.
+ * A backendRef of weight 0 keeps the sessions bound to it and gets no new ones (GEP-1619).
  */
 import { startBackend, type Backend, type EchoReply } from '../support/backends.js';
 import { freePort } from '../support/envoy-ads.js';
@@ -81,6 +82,15 @@ beforeAll(async () => {
           ],
           sessionPersistence: { type: 'Header', sessionName: 'x-w-session' },
         },
+        {
+          // A canary taken out: weight 0. Its existing sessions stay, new ones never go there.
+          matches: [{ path: { type: 'PathPrefix', value: '/hzero' } }],
+          backendRefs: [
+            { name: 'one', port: 80, weight: 1 },
+            { name: 'two', port: 80, weight: 0 },
+          ],
+          sessionPersistence: { type: 'Header', sessionName: 'x-z-session' },
+        },
       ],
     }),
   ]);
@@ -145,6 +155,14 @@ describe('header sessions', () => {
     expect(await backendsSeen(30, path, { [header]: token(other) })).toEqual(new Set([other.name]));
     // Without the header the requests are load balanced over both (1 - 2^-39 for 40 requests).
     expect(await backendsSeen(40, path)).toEqual(new Set(['one', 'two']));
+  });
+
+  test('a session bound to a weight-0 backendRef stays there; requests without one never go there', async () => {
+    expect(await backendsSeen(30, '/hzero/page')).toEqual(new Set(['one']));
+    const two = backends.find((b) => b.name === 'two')!;
+    expect(await backendsSeen(20, '/hzero/page', { 'x-z-session': token(two) })).toEqual(new Set(['two']));
+    const one = backends.find((b) => b.name === 'one')!;
+    expect(await backendsSeen(10, '/hzero/page', { 'x-z-session': token(one) })).toEqual(new Set(['one']));
   });
 
   test('a session header for an unknown endpoint falls back to load balancing and is replaced', async () => {

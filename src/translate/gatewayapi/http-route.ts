@@ -136,10 +136,23 @@ function sessionPersistence(
  * evenly over each backend's endpoints). Backend-level header filters cannot be kept in a combined
  * cluster, and HTTP/1 and HTTP/2 backends cannot share one: those rules stay weighted.
  */
-function combineForSession(backends: IrWeightedBackend[], clusters: Map<string, IrCluster>): IrCluster | undefined {
+function combineForSession(
+  backends: IrWeightedBackend[],
+  clusters: Map<string, IrCluster>,
+  standby: IrCluster[],
+): IrCluster | undefined {
   if (backends.some((b) => b.requestHeaders || b.responseHeaders)) return undefined;
   const members = backends.map((b) => clusters.get(b.clusterName));
   if (members.some((m) => !m) || new Set(members.map((m) => m!.protocol)).size !== 1) return undefined;
+  // A weight-0 backend's endpoints go in at priority 1: Envoy sends no new request there while
+  // priority 0 has healthy endpoints, but a session's override host is found at any priority.
+  const kept = standby.filter(
+    (c, i) =>
+      c.protocol === members[0]!.protocol &&
+      !members.some((m) => m!.name === c.name) &&
+      standby.findIndex((o) => o.name === c.name) === i,
+  );
+  if (members.length === 1 && kept.length === 0) return undefined;
   const weights = new Map<string, IrEndpoint>();
   backends.forEach((b, i) => {
     const member = members[i]!;
@@ -151,14 +164,30 @@ function combineForSession(backends: IrWeightedBackend[], clusters: Map<string, 
     }
   });
   const first = members[0]!;
+  const standbyEndpoints = new Map<string, IrEndpoint>();
+  // Only next to endpoints that take new sessions: with priority 0 empty, Envoy would fail over
+  // to priority 1 and send new traffic to a weight-0 backend.
+  if (weights.size > 0) {
+    for (const c of kept) {
+      for (const e of c.endpoints) {
+        const key = `${e.address}:${e.port}`;
+        if (!weights.has(key)) standbyEndpoints.set(key, { address: e.address, port: e.port, priority: 1 });
+      }
+    }
+  }
+  const byAddress = (a: IrEndpoint, b: IrEndpoint): number =>
+    a.address === b.address ? a.port - b.port : a.address < b.address ? -1 : 1;
   return {
-    name: `session/${backends.map((b) => `${b.clusterName}*${b.weight}`).join('+')}`,
+    name: `session/${[...backends.map((b) => `${b.clusterName}*${b.weight}`), ...kept.map((c) => `${c.name}*0`)].join(
+      '+',
+    )}`,
     source: first.source,
     protocol: first.protocol,
-    endpoints: [...weights.values()].sort((a, b) =>
-      a.address === b.address ? a.port - b.port : a.address < b.address ? -1 : 1,
-    ),
-    members: backends.map((b, i) => ({ ...members[i]!.source, weight: b.weight })),
+    endpoints: [...[...weights.values()].sort(byAddress), ...[...standbyEndpoints.values()].sort(byAddress)],
+    members: [
+      ...backends.map((b, i) => ({ ...members[i]!.source, weight: b.weight })),
+      ...kept.map((c) => ({ ...c.source, weight: 0 })),
+    ],
   };
 }
 
@@ -197,6 +226,11 @@ function pathRewriteFor(
 
 interface RuleBackends {
   backends: IrWeightedBackend[];
+  /**
+   * Resolved backendRefs of weight 0: they get no new traffic, but a session already bound to one
+   * of their endpoints keeps it (GEP-1619), so a rule with session persistence keeps them.
+   */
+  standby: IrCluster[];
   invalidWeight: number;
   total: number;
   websocket: boolean;
@@ -210,7 +244,7 @@ function translateBackends(
   addCluster: (c: IrCluster) => void,
   errors: string[],
 ): RuleBackends {
-  const result: RuleBackends = { backends: [], invalidWeight: 0, total: 0, websocket: false };
+  const result: RuleBackends = { backends: [], standby: [], invalidWeight: 0, total: 0, websocket: false };
   for (const ref of Array.isArray(rule.backendRefs) ? rule.backendRefs : []) {
     const weight = ref.weight ?? 1;
     if (!Number.isInteger(weight) || weight < 0 || weight > MAX_WEIGHT) {
@@ -233,7 +267,12 @@ function translateBackends(
       continue;
     }
     result.total += weight;
-    if (weight === 0) continue;
+    if (weight === 0) {
+      if (isEmptyMutation(filters.requestHeaders) && isEmptyMutation(filters.responseHeaders)) {
+        result.standby.push(resolved.cluster);
+      }
+      continue;
+    }
     addCluster(resolved.cluster);
     result.websocket ||= resolved.websocket;
     const backend: IrWeightedBackend = { clusterName: resolved.cluster.name, weight };
@@ -321,8 +360,8 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): H
       ? sessionPersistence(rule, rule.sessionPersistence, errors, unsupported)
       : undefined;
 
-    if (session && backends.backends.length > 1) {
-      const combined = combineForSession(backends.backends, ruleClusters);
+    if (session && backends.backends.length > 0 && backends.backends.length + backends.standby.length > 1) {
+      const combined = combineForSession(backends.backends, ruleClusters, backends.standby);
       if (combined) {
         const mirrored = new Set(mirrors.map((m) => m.clusterName));
         for (const b of backends.backends) if (!mirrored.has(b.clusterName)) ruleClusters.delete(b.clusterName);

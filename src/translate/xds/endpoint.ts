@@ -12,17 +12,23 @@ function uniqueSortedEndpoints(endpoints: IrEndpoint[]): IrEndpoint[] {
   return [...byKey.keys()].sort().map((key) => byKey.get(key) as IrEndpoint);
 }
 
+function lbEndpoint(e: IrEndpoint): EnvoyMessage {
+  return {
+    endpoint: { address: { socket_address: { address: e.address, port_value: e.port } } },
+    ...(e.weight !== undefined ? { load_balancing_weight: { value: e.weight } } : {}),
+  };
+}
+
 export function buildClusterLoadAssignment(cluster: IrCluster): EnvoyMessage {
   const endpoints = uniqueSortedEndpoints(cluster.endpoints);
   const out: EnvoyMessage = { cluster_name: cluster.name };
-  if (endpoints.length > 0) {
+  const first = endpoints.filter((e) => (e.priority ?? 0) === 0);
+  const standby = endpoints.filter((e) => (e.priority ?? 0) === 1);
+  if (first.length > 0) {
+    // Priorities must be contiguous from 0; the IR only sets priority 1 next to priority 0.
     out.endpoints = [
-      {
-        lb_endpoints: endpoints.map((e) => ({
-          endpoint: { address: { socket_address: { address: e.address, port_value: e.port } } },
-          ...(e.weight !== undefined ? { load_balancing_weight: { value: e.weight } } : {}),
-        })),
-      },
+      { lb_endpoints: first.map(lbEndpoint) },
+      ...(standby.length > 0 ? [{ lb_endpoints: standby.map(lbEndpoint), priority: 1 }] : []),
     ];
   }
   return out;
