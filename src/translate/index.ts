@@ -7,7 +7,7 @@ import type { XdsResources } from './xds/types.js';
 import { translateGatewayApi, type TranslateOptions as GatewayApiOptions } from './gatewayapi/index.js';
 import { translateGatewayToXds } from './xds/index.js';
 import { RouteMemo } from './gatewayapi/route-memo.js';
-import { XdsMemo } from './xds/memo.js';
+import { CompositeMemo, XdsMemo } from './xds/memo.js';
 
 /**
  * What a caller that translates again and again (the pipeline) keeps between runs, so that
@@ -15,10 +15,11 @@ import { XdsMemo } from './xds/memo.js';
  */
 export class TranslationCache {
   readonly routes = new RouteMemo();
+  readonly assembly = new CompositeMemo();
   readonly xds = new XdsMemo();
 }
 
-export type TranslateOptions = Omit<GatewayApiOptions, 'routeMemo'> & { cache?: TranslationCache };
+export type TranslateOptions = Omit<GatewayApiOptions, 'routeMemo' | 'assemblyMemo'> & { cache?: TranslationCache };
 
 export interface GatewayOutput {
   /** `<namespace>/<name>` */
@@ -36,9 +37,10 @@ export interface TranslationResult {
 export function translate(resources: ResourceSet, options: TranslateOptions = {}): TranslationResult {
   const { cache, ...rest } = options;
   cache?.xds.begin();
+  cache?.assembly.begin();
   const { gateways, resources: withStatus } = translateGatewayApi(
     resources,
-    cache ? { ...rest, routeMemo: cache.routes } : rest,
+    cache ? { ...rest, routeMemo: cache.routes, assemblyMemo: cache.assembly } : rest,
   );
   return {
     gateways: gateways.map((ir) => ({ name: ir.name, ir, xds: translateGatewayToXds(ir, cache?.xds) })),

@@ -23,6 +23,7 @@ import { comparePrecedence } from './precedence.js';
 import type { GatewayState, PlacedByHostname } from './gateway-state.js';
 import type { RouteEntry } from './http-route.js';
 import { redirectPort, type RedirectTarget } from './redirect-port.js';
+import type { CompositeMemo } from '../xds/memo.js';
 import { envoyListenerName, filterChainName, routeConfigName, virtualHostName } from './names.js';
 
 /** More specific listener hostnames first: exact, then longer wildcards, then none. */
@@ -61,6 +62,7 @@ function buildVirtualHosts(
   state: GatewayState,
   listeners: ListenerState[],
   clusters: Map<string, IrCluster>,
+  memo: CompositeMemo | undefined,
 ): IrVirtualHost[] {
   const domains = new Set<string>();
   for (const l of listeners) for (const hostname of state.placed.get(l.index)?.keys() ?? []) domains.add(hostname);
@@ -73,24 +75,35 @@ function buildVirtualHosts(
     const owner = ownerOf(domain, listeners);
     if (!owner) continue;
     const placed: PlacedByHostname = state.placed.get(owner.index) ?? new Map();
-    // Routes from more specific route hostnames come first; routes with the same hostname are
-    // ordered together by match precedence.
-    const routes: IrRoute[] = [];
-    const seen = new Set<string>();
-    for (const hostname of coveringHostnames(domain, placed, wildcardsByListener.get(owner.index) ?? [])) {
-      const entries: RouteEntry[] = [];
+    const covering = coveringHostnames(domain, placed, wildcardsByListener.get(owner.index) ?? []);
+    // What the virtual host is built from: with a memo, the same parts (the routes' entries are
+    // the same arrays when their translations were reused) give last run's virtual host.
+    const parts: unknown[] = [owner.port, owner.protocol];
+    for (const hostname of covering) {
+      parts.push(hostname);
       for (const p of placed.get(hostname)?.values() ?? []) {
-        entries.push(...p.entries);
+        parts.push(p.entries);
         for (const c of p.clusters) clusters.set(c.name, c);
       }
-      entries.sort((a, b) => comparePrecedence(a.precedence, b.precedence));
-      for (const e of entries) {
-        if (seen.has(e.route.name)) continue;
-        seen.add(e.route.name);
-        routes.push(e.redirect ? withRedirectPort(e.route, e.redirect, owner) : e.route);
-      }
     }
-    hosts.push({ name: virtualHostName(domain), domains: [domain], routes });
+    const build = (): IrVirtualHost => {
+      // Routes from more specific route hostnames come first; routes with the same hostname are
+      // ordered together by match precedence.
+      const routes: IrRoute[] = [];
+      const seen = new Set<string>();
+      for (const hostname of covering) {
+        const entries: RouteEntry[] = [];
+        for (const p of placed.get(hostname)?.values() ?? []) entries.push(...p.entries);
+        entries.sort((a, b) => comparePrecedence(a.precedence, b.precedence));
+        for (const e of entries) {
+          if (seen.has(e.route.name)) continue;
+          seen.add(e.route.name);
+          routes.push(e.redirect ? withRedirectPort(e.route, e.redirect, owner) : e.route);
+        }
+      }
+      return { name: virtualHostName(domain), domains: [domain], routes };
+    };
+    hosts.push(memo ? memo.composite(`vh\0${state.key}\0${owner.name}\0${domain}`, parts, build) : build());
   }
   return hosts;
 }
@@ -147,7 +160,8 @@ function httpFilters(config: IrRouteConfig): IrHttpFilterKind[] {
   return [...kinds].sort();
 }
 
-export function buildGatewayIr(state: GatewayState, listenerAddress: string): IrGateway {
+/** With a memo (kept by the caller between runs), unchanged virtual hosts are last run's objects. */
+export function buildGatewayIr(state: GatewayState, listenerAddress: string, memo?: CompositeMemo): IrGateway {
   const gw = state.key;
   const programmed = state.listeners.filter(isProgrammed);
   const ports = [...new Set(programmed.map((l) => l.port))].sort((a, b) => a - b);
@@ -163,7 +177,7 @@ export function buildGatewayIr(state: GatewayState, listenerAddress: string): Ir
     if (protocol === 'HTTP') {
       const config: IrRouteConfig = {
         name: routeConfigName(gw, port),
-        virtualHosts: buildVirtualHosts(state, onPort, clusters),
+        virtualHosts: buildVirtualHosts(state, onPort, clusters, memo),
       };
       routeConfigs.push(config);
       chains.push({
@@ -173,7 +187,7 @@ export function buildGatewayIr(state: GatewayState, listenerAddress: string): Ir
       });
     } else {
       for (const l of [...onPort].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-        const own = buildVirtualHosts(state, [l], clusters);
+        const own = buildVirtualHosts(state, [l], clusters, memo);
         const config: IrRouteConfig = {
           name: routeConfigName(gw, port, l.name),
           virtualHosts: [...own, ...misdirectedHosts(state, l, onPort, own)],

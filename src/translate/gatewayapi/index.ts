@@ -28,6 +28,7 @@ import { buildGatewayIr } from './gateway-ir.js';
 import { gatewayKey } from './names.js';
 import { isObject, list } from './shape.js';
 import type { RouteMemo } from './route-memo.js';
+import type { CompositeMemo } from '../xds/memo.js';
 
 export interface GatewayApiTranslation {
   gateways: IrGateway[];
@@ -45,6 +46,8 @@ export interface TranslateOptions {
    * without it; with it, unchanged routes keep their IR objects and cost a few lookups.
    */
   routeMemo?: RouteMemo;
+  /** Virtual hosts remembered between runs (with `routeMemo`: unchanged ones are the same objects). */
+  assemblyMemo?: CompositeMemo;
 }
 
 const EPOCH = '1970-01-01T00:00:00Z';
@@ -256,6 +259,7 @@ function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewaySta
 
 export function translateGatewayApi(resources: ResourceSet, options: TranslateOptions = {}): GatewayApiTranslation {
   const ctx = buildContext(resources, options.now ?? EPOCH);
+  options.routeMemo?.begin(resources);
   const statuses = new Map<KubeObject, unknown>();
   const gateways = gatewayStates(ctx, statuses);
 
@@ -275,7 +279,7 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
   const irs: IrGateway[] = [];
   for (const state of gateways.values()) {
     statuses.set(state.gateway, gatewayStatus(ctx, state));
-    if (state.accepted) irs.push(buildGatewayIr(state, options.listenerAddress ?? '0.0.0.0'));
+    if (state.accepted) irs.push(buildGatewayIr(state, options.listenerAddress ?? '0.0.0.0', options.assemblyMemo));
   }
 
   const all: KubeObject[] = [

@@ -8,7 +8,7 @@
  * This is an optimisation only: the result with a memo equals the result without one (the golden
  * tests check both).
  */
-import type { HTTPRoute } from '../../resources/types.js';
+import type { HTTPRoute, ResourceSet } from '../../resources/types.js';
 import type { TranslationContext } from './context.js';
 import type { HttpRouteTranslation } from './http-route.js';
 
@@ -119,6 +119,28 @@ export class RouteMemo {
     return out;
   }
 
+  /** The lookup tables' inputs of the previous run, and whether this run's are the same objects. */
+  private lastInputs: readonly (readonly unknown[])[] | undefined;
+  private inputsUnchanged = false;
+
+  /**
+   * Starts a run. When every list a route translation can look up in (Services, EndpointSlices,
+   * ReferenceGrants, Secrets, Namespaces) holds the same objects as last run, no recorded lookup
+   * can give another answer, and a route with the same spec is reused without checking them.
+   */
+  begin(resources: ResourceSet): void {
+    const inputs = [
+      resources.services,
+      resources.endpointSlices,
+      resources.referenceGrants,
+      resources.secrets,
+      resources.namespaces,
+    ];
+    const last = this.lastInputs;
+    this.inputsUnchanged = last !== undefined && inputs.every((list, i) => sameValue(list, last[i]));
+    this.lastInputs = inputs;
+  }
+
   translate(
     ctx: TranslationContext,
     route: HTTPRoute,
@@ -158,6 +180,7 @@ export class RouteMemo {
     ) {
       return false;
     }
+    if (this.inputsUnchanged) return true;
     for (const read of memo.reads) {
       const map = ctx[read.map] as ReadonlyMap<string, unknown>;
       if (!sameValue(map.get(read.key), read.value)) return false;

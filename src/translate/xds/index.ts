@@ -1,7 +1,7 @@
 /**
  * IR → Envoy v3 resources for one Gateway. Pure: no I/O, no clock, same input same output.
  */
-import type { IrGateway } from '../../ir/types.js';
+import type { IrCluster, IrGateway } from '../../ir/types.js';
 import { buildCluster } from './cluster.js';
 import { buildClusterLoadAssignment } from './endpoint.js';
 import { buildListener } from './listener.js';
@@ -22,6 +22,9 @@ function sortedUniqueBy(messages: EnvoyMessage[], nameField: string): EnvoyMessa
   }
   return [...byName.keys()].sort().map((name) => byName.get(name) as EnvoyMessage);
 }
+
+const clusterKey = (c: IrCluster): string => `cds\0${c.name}`;
+const assignmentKey = (c: IrCluster): string => `eds\0${c.name}`;
 
 /**
  * With a memo (kept by the caller between runs), unchanged IR objects map to the Envoy messages
@@ -48,9 +51,7 @@ export function translateGatewayToXds(ir: IrGateway, memo?: XdsMemo): XdsResourc
     clusters: list(
       'clusters',
       sortedUniqueBy(
-        ir.clusters.map((c) =>
-          memo ? memo.byContent(memo.clusters, `cds\0${c.name}`, c, buildCluster) : buildCluster(c),
-        ),
+        ir.clusters.map((c) => (memo ? memo.byContent(memo.clusters, clusterKey, c, buildCluster) : buildCluster(c))),
         'name',
       ),
     ),
@@ -59,7 +60,7 @@ export function translateGatewayToXds(ir: IrGateway, memo?: XdsMemo): XdsResourc
       sortedUniqueBy(
         ir.clusters.map((c) =>
           memo
-            ? memo.byContent(memo.loadAssignments, `eds\0${c.name}`, c, buildClusterLoadAssignment)
+            ? memo.byContent(memo.loadAssignments, assignmentKey, c, buildClusterLoadAssignment)
             : buildClusterLoadAssignment(c),
         ),
         'cluster_name',

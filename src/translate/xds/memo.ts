@@ -22,12 +22,13 @@ function sameParts(a: readonly unknown[], b: readonly unknown[]): boolean {
   return true;
 }
 
-export class XdsMemo {
-  readonly routes = new WeakMap<IrRoute, EnvoyMessage>();
-  readonly clusters = new WeakMap<IrCluster, EnvoyMessage>();
-  readonly loadAssignments = new WeakMap<IrCluster, EnvoyMessage>();
-  private current = new Map<string, Composite>();
-  private previous = new Map<string, Composite>();
+/**
+ * Values remembered under a key with the parts they were built from, for two runs (the stage-1
+ * assembly uses it too, for virtual hosts).
+ */
+export class CompositeMemo {
+  protected current = new Map<string, Composite>();
+  protected previous = new Map<string, Composite>();
 
   /** Starts a run: entries not used in this run or the last one are dropped. */
   begin(): void {
@@ -49,27 +50,39 @@ export class XdsMemo {
     this.current.set(key, { parts, message });
     return message;
   }
+}
+
+export class XdsMemo extends CompositeMemo {
+  readonly routes = new WeakMap<IrRoute, EnvoyMessage>();
+  readonly clusters = new WeakMap<IrCluster, EnvoyMessage>();
+  readonly loadAssignments = new WeakMap<IrCluster, EnvoyMessage>();
+  /** Per message cache: the content entry an IR object's message came from (see `byContent`). */
+  private readonly origins = new WeakMap<object, WeakMap<object, { key: string; entry: Composite }>>();
 
   /**
-   * The message built from an IR object: by identity, else by content under `key` (a route that
+   * The message built from an IR object: by identity, else by content under `keyOf(ir)` (a route that
    * was translated again rebuilds its clusters as new objects with the same content), else `build`.
    */
   byContent<K extends object>(
     cache: WeakMap<K, EnvoyMessage>,
-    key: string,
+    keyOf: (ir: K) => string,
     ir: K,
     build: (ir: K) => EnvoyMessage,
   ): EnvoyMessage {
-    let message = cache.get(ir);
-    if (message !== undefined) {
+    let origins = this.origins.get(cache);
+    if (!origins) this.origins.set(cache, (origins = new WeakMap()));
+    const known = origins.get(ir);
+    const message = cache.get(ir);
+    if (message !== undefined && known) {
       // Keep the content entry alive for the runs after this one.
-      const known = this.current.get(key) ?? this.previous.get(key);
-      if (known?.message === message) this.current.set(key, known);
-    } else {
-      message = this.composite(key, [JSON.stringify(ir)], () => build(ir));
-      cache.set(ir, message);
+      if (this.current.get(known.key) !== known.entry) this.current.set(known.key, known.entry);
+      return message;
     }
-    return message;
+    const key = keyOf(ir);
+    const built = this.composite(key, [JSON.stringify(ir)], () => build(ir));
+    cache.set(ir, built);
+    origins.set(ir, { key, entry: this.current.get(key)! });
+    return built;
   }
 
   /** `list` itself, unless the list last seen under `key` holds the same messages (then that one). */
