@@ -63,28 +63,38 @@ export interface FileStamp {
  * changes are read directly (`readChangedFiles`), so a same-size rewrite within one mtime tick is
  * still picked up by the watch.
  */
+const RESCAN_PARALLELISM = 32;
+
 export async function rescanManifestFiles(
   files: readonly string[],
   stamps: ReadonlyMap<string, FileStamp>,
 ): Promise<{ scanned: Map<string, ScannedFile>; stamps: Map<string, FileStamp> }> {
-  const scanned = new Map<string, ScannedFile>();
-  const next = new Map<string, FileStamp>();
-  for (const file of files) {
+  type Result = { file: string; scanned?: ScannedFile; stamp?: FileStamp };
+  const one = async (file: string): Promise<Result> => {
     try {
       const info = await stat(file);
       const known = stamps.get(file);
       if (known && known.mtimeMs === info.mtimeMs && known.size === info.size) {
-        scanned.set(file, { text: known.text });
-        next.set(file, known);
-        continue;
+        return { file, scanned: { text: known.text }, stamp: known };
       }
       const text = await readFile(file, 'utf8');
-      scanned.set(file, { text });
-      next.set(file, { mtimeMs: info.mtimeMs, size: info.size, text });
+      return { file, scanned: { text }, stamp: { mtimeMs: info.mtimeMs, size: info.size, text } };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      scanned.set(file, { readError: errorMessage(err) });
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { file };
+      return { file, scanned: { readError: errorMessage(err) } };
     }
+  };
+  // A few dozen at a time: one after the other, 3,000 stats took ≈ 140 ms here, and a change that
+  // arrives during a periodic rescan waits for it.
+  const results: Result[] = [];
+  for (let i = 0; i < files.length; i += RESCAN_PARALLELISM) {
+    results.push(...(await Promise.all(files.slice(i, i + RESCAN_PARALLELISM).map(one))));
+  }
+  const scanned = new Map<string, ScannedFile>();
+  const next = new Map<string, FileStamp>();
+  for (const r of results) {
+    if (r.scanned) scanned.set(r.file, r.scanned);
+    if (r.stamp) next.set(r.file, r.stamp);
   }
   return { scanned, stamps: next };
 }
