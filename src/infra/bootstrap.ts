@@ -71,6 +71,11 @@ export function buildBootstrap(options: BootstrapOptions): EnvoyMessage {
     },
     static_resources: { clusters: [xdsCluster(options.xds, options.tls)] },
     admin: { address: socketAddress('127.0.0.1', options.adminPort) },
+    // No stats sink is configured, so a periodic flush (every 5 s) would only walk every stat on
+    // the main thread (≈ 500,000 with 5,000 clusters), delaying the xDS updates that arrive
+    // meanwhile: it was the tail of an endpoint change's push → ACK (p99 44–82 ms, 13–23 ms
+    // without it). The admin endpoint flushes when it is asked.
+    stats_flush_on_admin: true,
   };
 }
 
