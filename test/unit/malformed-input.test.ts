@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { loadYaml } from '../../src/resources/load-yaml.js';
 import { buildResourceSet } from '../../src/resources/resource-set.js';
 import type { KubeObject } from '../../src/resources/types.js';
-import { translate } from '../../src/translate/index.js';
+import { TranslationCache, translate } from '../../src/translate/index.js';
 import { checkRoundTrip } from '../../src/proto/codec.js';
 import { TYPE_URL_BY_KIND } from '../../src/proto/type-urls.js';
 import { XDS_KINDS } from '../../src/translate/xds/types.js';
@@ -70,6 +70,8 @@ test.each(cases)('%s survives malformed variations', (file) => {
   const path = join(GOLDEN_DIR, file);
   const objects = loadYaml(readFileSync(path, 'utf8'), path).objects;
   const random = prng(file.length * 7919 + file.charCodeAt(0));
+  // One translation cache across the rounds, as the pipeline keeps one across changes.
+  const cache = new TranslationCache();
   for (let round = 0; round < ROUNDS; round++) {
     const mutated = mutate(objects, random);
     let result;
@@ -85,6 +87,13 @@ test.each(cases)('%s survives malformed variations', (file) => {
           if (problems.length > 0) throw new Error(`round ${round}: ${kind} ${problems.join('; ')}`);
         }
       }
+    }
+    // Some objects as they were (the cache knows them), some malformed: the cached translation
+    // must equal the uncached one.
+    const mixed = mutated.map((o, i) => (random() < 0.5 ? objects[i]! : o));
+    const cached = JSON.stringify(translate(buildResourceSet(mixed), { cache }));
+    if (cached !== JSON.stringify(translate(buildResourceSet(mixed)))) {
+      throw new Error(`round ${round}: a cached translation differs\ninput: ${JSON.stringify(mixed)}`);
     }
   }
 });

@@ -28,6 +28,8 @@ interface Memo {
   creationTimestamp: string | undefined;
   reads: Read[];
   result: HttpRouteTranslation;
+  /** The input generation in which the reads were last known to hold (see `begin`). */
+  inputGeneration: number;
 }
 
 /** Same object, or arrays of the same objects in the same order (grouped lookups build new arrays). */
@@ -119,14 +121,16 @@ export class RouteMemo {
     return out;
   }
 
-  /** The lookup tables' inputs of the previous run, and whether this run's are the same objects. */
+  /** The lookup tables' inputs of the previous run. */
   private lastInputs: readonly (readonly unknown[])[] | undefined;
-  private inputsUnchanged = false;
+  /** Increases whenever those inputs change between runs. */
+  private inputGeneration = 0;
 
   /**
-   * Starts a run. When every list a route translation can look up in (Services, EndpointSlices,
-   * ReferenceGrants, Secrets, Namespaces) holds the same objects as last run, no recorded lookup
-   * can give another answer, and a route with the same spec is reused without checking them.
+   * Starts a run. While every list a route translation can look up in (Services, EndpointSlices,
+   * ReferenceGrants, Secrets, Namespaces) holds the same objects, no recorded lookup can give
+   * another answer: a memo checked (or recorded) in the same input generation is reused without
+   * checking its lookups again.
    */
   begin(resources: ResourceSet): void {
     const inputs = [
@@ -137,7 +141,7 @@ export class RouteMemo {
       resources.namespaces,
     ];
     const last = this.lastInputs;
-    this.inputsUnchanged = last !== undefined && inputs.every((list, i) => sameValue(list, last[i]));
+    if (last === undefined || !inputs.every((list, i) => sameValue(list, last[i]))) this.inputGeneration++;
     this.lastInputs = inputs;
   }
 
@@ -164,6 +168,7 @@ export class RouteMemo {
         creationTimestamp: route.metadata.creationTimestamp,
         reads: recorder.reads,
         result,
+        inputGeneration: this.inputGeneration,
       });
     } else {
       this.bySpec.delete(spec);
@@ -180,11 +185,12 @@ export class RouteMemo {
     ) {
       return false;
     }
-    if (this.inputsUnchanged) return true;
+    if (memo.inputGeneration === this.inputGeneration) return true;
     for (const read of memo.reads) {
       const map = ctx[read.map] as ReadonlyMap<string, unknown>;
       if (!sameValue(map.get(read.key), read.value)) return false;
     }
+    memo.inputGeneration = this.inputGeneration;
     return true;
   }
 }
