@@ -96,6 +96,11 @@ interface Recorder {
 function recordingContext(ctx: TranslationContext, recorder: Recorder): TranslationContext {
   return {
     ...ctx,
+    // Reading the whole input directly cannot be tracked: such a translation is not memoized.
+    get resources() {
+      recorder.untracked = true;
+      return ctx.resources;
+    },
     services: new RecordingMap(ctx.services, 'services', recorder),
     endpointSlices: new RecordingMap(ctx.endpointSlices, 'endpointSlices', recorder),
     referenceGrants: new RecordingMap(ctx.referenceGrants, 'referenceGrants', recorder),
