@@ -604,7 +604,16 @@ export class AdsStream {
     const settled = this.protocol === 'sotw' && this.edsDirty.size === 0 && this.edsAwaitAck.size === 0;
     if (settled && this.readyInputs && sameItems(this.readyInputs, inputs)) return 'ready';
     this.readyInputs = undefined;
-    if (!hasAll(cds.acked, clusters)) return 'waiting';
+    if (cds.acked !== clusters && !hasAll(cds.acked, clusters)) return 'waiting';
+    // An assignment of one of these clusters still to send or to be ACKed means waiting: found
+    // from the (few) names in flight instead of by walking every cluster, which each stream does
+    // on every pump while an endpoint update is out.
+    if (eds?.requested && !eds.rejected && (this.edsDirty.size > 0 || this.edsAwaitAck.size > 0)) {
+      const names = this.host.views.edsNamesOf(clusters);
+      for (const inFlight of [this.edsDirty, this.edsAwaitAck]) {
+        for (const name of inFlight.keys()) if (names.has(name) && this.assignment(name)) return 'waiting';
+      }
+    }
     for (const cluster of clusters.values()) {
       if (!cluster.edsName) continue;
       const cla = this.assignment(cluster.edsName);

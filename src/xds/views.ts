@@ -68,7 +68,7 @@ export class ViewCache {
   private readonly updates = new WeakMap<TypeView, WeakMap<object, SharedResponse>>();
   private nextId = 0;
   private readonly names = new WeakMap<TypeView, readonly string[]>();
-  private readonly edsNames = new WeakMap<TypeResources, ReadonlySet<string>>();
+  private readonly edsNames = new WeakMap<ReadonlyMap<string, EncodedResource>, ReadonlySet<string>>();
 
   /** The interned subscription to `names` (sorted and hashed only when it is not known yet). */
   subscription(wildcard: boolean, names: Iterable<string>): Subscription {
@@ -180,9 +180,8 @@ export class ViewCache {
     return names;
   }
 
-  /** ClusterLoadAssignment names the snapshot's EDS clusters use. */
-  claNames(snapshot: Snapshot): ReadonlySet<string> {
-    const clusters = resourcesOf(snapshot, CLUSTER);
+  /** ClusterLoadAssignment names the EDS clusters of a cluster view use. */
+  edsNamesOf(clusters: ReadonlyMap<string, EncodedResource>): ReadonlySet<string> {
     let names = this.edsNames.get(clusters);
     if (!names) {
       const found = new Set<string>();
@@ -190,6 +189,11 @@ export class ViewCache {
       this.edsNames.set(clusters, (names = found));
     }
     return names;
+  }
+
+  /** ClusterLoadAssignment names the snapshot's EDS clusters use. */
+  claNames(snapshot: Snapshot): ReadonlySet<string> {
+    return this.edsNamesOf(resourcesOf(snapshot, CLUSTER));
   }
 }
 
