@@ -2,6 +2,7 @@
  * `portico bootstrap --gateway NS/NAME`: prints the Envoy bootstrap that connects an Envoy to
  * Portico for one Gateway (the same one `portico serve` gives the Envoys it launches).
  */
+import { errorMessage } from '../pipeline/logger.js';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import {
@@ -12,7 +13,7 @@ import {
   parseGatewayKey,
   parseHostPort,
 } from '../infra/bootstrap.js';
-import { EXIT_OK, EXIT_USAGE } from './command.js';
+import { EXIT_OK, printUsageError } from './command.js';
 import type { CliIo, CommandSpec } from './command.js';
 
 const BOOTSTRAP_USAGE = `Usage: portico bootstrap --gateway NAMESPACE/NAME [--xds-address HOST:PORT] [--admin-port PORT]
@@ -56,7 +57,7 @@ export function runBootstrapCommand(args: string[], io: CliIo): number {
       allowPositionals: false,
     }));
   } catch (err) {
-    return usageError(err instanceof Error ? err.message : String(err), io);
+    return usageError(errorMessage(err), io);
   }
   if (values.help) {
     io.stdout.write(BOOTSTRAP_USAGE);
@@ -80,7 +81,7 @@ export function runBootstrapCommand(args: string[], io: CliIo): number {
       protocol: values.delta ? 'delta' : 'sotw',
     });
   } catch (err) {
-    return usageError(err instanceof Error ? err.message : String(err), io);
+    return usageError(errorMessage(err), io);
   }
   const json = bootstrapJson(bootstrap);
   io.stdout.write(values.output === 'yaml' ? stringify(json, { lineWidth: 0 }) : `${JSON.stringify(json, null, 2)}\n`);
@@ -88,6 +89,5 @@ export function runBootstrapCommand(args: string[], io: CliIo): number {
 }
 
 function usageError(message: string, io: CliIo): number {
-  io.stderr.write(`portico bootstrap: ${message}\n\n${BOOTSTRAP_USAGE}`);
-  return EXIT_USAGE;
+  return printUsageError('bootstrap', BOOTSTRAP_USAGE, message, io);
 }

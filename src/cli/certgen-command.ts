@@ -20,7 +20,7 @@ import { createKubeApi, isNotFound } from '../k8s/kube-api.js';
 import type { KubeApi } from '../k8s/kube-api.js';
 import { loadKubeConfig } from '../k8s/kube-config.js';
 import { errorMessage } from '../pipeline/logger.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './command.js';
+import { EXIT_FAILURE, EXIT_OK, printUsageError } from './command.js';
 import type { CliIo, CommandSpec } from './command.js';
 
 const DEFAULT_NAMESPACE = 'portico-system';
@@ -206,6 +206,5 @@ export function tlsSecret(name: string, namespace: string, bundle: TlsBundle): R
 }
 
 function usageError(message: string, io: CliIo): number {
-  io.stderr.write(`portico certgen: ${message}\n\n${CERTGEN_USAGE}`);
-  return EXIT_USAGE;
+  return printUsageError('certgen', CERTGEN_USAGE, message, io);
 }

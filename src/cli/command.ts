@@ -22,3 +22,9 @@ export interface CommandSpec {
   usage: string;
   run(args: string[], io: CliIo): number | Promise<number>;
 }
+
+/** Says what is wrong with a command line, followed by the command's usage; returns EXIT_USAGE. */
+export function printUsageError(command: string, usage: string, message: string, io: CliIo): number {
+  io.stderr.write(`portico ${command}: ${message}\n\n${usage}`);
+  return EXIT_USAGE;
+}

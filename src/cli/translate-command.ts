@@ -2,11 +2,12 @@
  * `portico translate`: the whole pure pipeline, offline. Reads manifests, translates them, and
  * prints the Envoy resources of every Gateway and the status of every input object.
  */
+import { errorMessage } from '../pipeline/logger.js';
 import { parseArgs } from 'node:util';
 import { LoadError, loadYamlFiles } from '../resources/load-yaml.js';
 import { collectResourceSet } from '../resources/resource-set.js';
 import { translate } from '../translate/index.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './command.js';
+import { EXIT_FAILURE, EXIT_OK, printUsageError } from './command.js';
 import type { CliIo, CommandSpec } from './command.js';
 import { buildTranslationDocument, formatTranslationDocument, REDACTED } from './translation-document.js';
 import type { OutputFormat } from './translation-document.js';
@@ -49,7 +50,7 @@ export function runTranslateCommand(args: string[], io: CliIo): number {
       allowPositionals: false,
     }));
   } catch (err) {
-    return usageError(err instanceof Error ? err.message : String(err), io);
+    return usageError(errorMessage(err), io);
   }
 
   if (values.help) {
@@ -78,6 +79,5 @@ export function runTranslateCommand(args: string[], io: CliIo): number {
 }
 
 function usageError(message: string, io: CliIo): number {
-  io.stderr.write(`portico translate: ${message}\n\n${TRANSLATE_USAGE}`);
-  return EXIT_USAGE;
+  return printUsageError('translate', TRANSLATE_USAGE, message, io);
 }

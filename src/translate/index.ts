@@ -7,7 +7,8 @@ import type { XdsResources } from './xds/types.js';
 import { translateGatewayApi, type TranslateOptions as GatewayApiOptions } from './gatewayapi/index.js';
 import { translateGatewayToXds } from './xds/index.js';
 import { RouteMemo } from './gatewayapi/route-memo.js';
-import { CompositeMemo, XdsMemo } from './xds/memo.js';
+import { CompositeMemo } from './composite-memo.js';
+import { XdsMemo } from './xds/memo.js';
 
 /**
  * What a caller that translates again and again (the pipeline) keeps between runs, so that

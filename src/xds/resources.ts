@@ -61,6 +61,13 @@ export function contentHash(...parts: (string | Uint8Array)[]): string {
   return hash.digest('base64url').slice(0, 22);
 }
 
+/** Content version of a set of resources: equal sets have equal versions, across restarts too. */
+export function typeVersion(resources: ReadonlyMap<string, EncodedResource>): string {
+  const parts: string[] = [];
+  for (const [name, r] of resources) parts.push(`${name} ${r.version}`);
+  return contentHash(...parts);
+}
+
 /** The name Envoy knows a resource by (ClusterLoadAssignments are named by `cluster_name`). */
 export function resourceName(typeUrl: string, msg: EnvoyMessage): string {
   const name = typeUrl === CLUSTER_LOAD_ASSIGNMENT ? msg.cluster_name : msg.name;

@@ -17,7 +17,7 @@ import {
 import { XDS_KINDS, type EnvoyMessage, type XdsKind, type XdsResources } from '../translate/xds/types.js';
 import type { ConfigDump, GatewayKey, SnapshotPublisher } from './contract.js';
 import { type Logger, quietLogger } from './log.js';
-import { ResourceEncoder, contentHash, type EncodedResource } from './resources.js';
+import { ResourceEncoder, contentHash, typeVersion, type EncodedResource } from './resources.js';
 
 /**
  * The order in which a changed snapshot is pushed (make-before-break): clusters, their
@@ -67,7 +67,7 @@ interface BuiltType {
   holders: number;
 }
 
-/** The version each built type map was given (the same hash `typeVersion` computes). */
+/** The version (`typeVersion`) each built type map was given. */
 const builtVersions = new WeakMap<ReadonlyMap<string, EncodedResource>, string>();
 
 /** The version of a type map built by a snapshot, without hashing it again; undefined otherwise. */
@@ -233,7 +233,7 @@ export class SnapshotCache implements SnapshotPublisher {
         const sorted = isSortedByName(byName)
           ? byName
           : new Map([...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-        const version = contentHash(...[...sorted.values()].map((r) => `${r.name} ${r.version}`));
+        const version = typeVersion(sorted);
         types.set(typeUrl, sorted);
         builtVersions.set(sorted, version);
         built.set(kind, { input, byName: sorted, version, encodedAt, hasDuplicates, holders: 1 });

@@ -17,6 +17,7 @@
  * - Versions are content hashes, so a restarted control plane recognizes what Envoy already has
  *   (SotW `version_info`, delta `initial_resource_versions`) and sends nothing that is unchanged.
  */
+import { sameElements } from '../translate/composite-memo.js';
 import {
   CLUSTER,
   CLUSTER_LOAD_ASSIGNMENT,
@@ -602,7 +603,7 @@ export class AdsStream {
       this.extras.assignments,
     ];
     const settled = this.protocol === 'sotw' && this.edsDirty.size === 0 && this.edsAwaitAck.size === 0;
-    if (settled && this.readyInputs && sameItems(this.readyInputs, inputs)) return 'ready';
+    if (settled && this.readyInputs && sameElements(this.readyInputs, inputs)) return 'ready';
     this.readyInputs = undefined;
     if (cds.acked !== clusters && !hasAll(cds.acked, clusters)) return 'waiting';
     // An assignment of one of these clusters still to send or to be ACKed means waiting: found
@@ -931,10 +932,6 @@ function hasAll(held: ReadonlyMap<string, Held>, desired: ReadonlyMap<string, En
  * A delta stream's own `sent`/`acked` map, to update in place. Delta streams never adopt shared
  * view maps (only SotW responses carry a whole view), so this is the map `typeStream` created.
  */
-function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
-  return a.length === b.length && a.every((item, i) => item === b[i]);
-}
-
 function owned(map: ReadonlyMap<string, Held>): Map<string, Held> {
   return map as Map<string, Held>;
 }
@@ -944,5 +941,3 @@ function extraOf(resources: Map<string, EncodedResource>): Extra | undefined {
   const key = [...resources].map(([name, r]) => `${name} ${r.version}`).join(',');
   return { key: contentHash(key), resources };
 }
-
-export { typeVersion } from './views.js';

@@ -13,7 +13,7 @@
  * WeakRefs, so equal subscriptions share one name set and the table forgets unused ones.
  */
 import { CLUSTER, type ResourceTypeUrl } from '../proto/type-urls.js';
-import { contentHash, type EncodedResource } from './resources.js';
+import { contentHash, typeVersion, type EncodedResource } from './resources.js';
 import { builtVersion, resourcesOf, type Snapshot, type TypeResources } from './snapshot.js';
 import { encodeSotwResponse } from './wire.js';
 
@@ -223,11 +223,4 @@ function coversAll(sub: Subscription, all: ReadonlyMap<string, EncodedResource>)
 
 export function byString(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Content version of a set of resources: equal sets have equal versions, across restarts too. */
-export function typeVersion(resources: ReadonlyMap<string, EncodedResource>): string {
-  const parts: string[] = [];
-  for (const [name, r] of resources) parts.push(`${name} ${r.version}`);
-  return contentHash(...parts);
 }

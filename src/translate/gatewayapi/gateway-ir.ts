@@ -23,7 +23,7 @@ import { comparePrecedence } from './precedence.js';
 import type { GatewayState, PlacedByHostname } from './gateway-state.js';
 import type { RouteEntry } from './http-route.js';
 import { redirectPort, type RedirectTarget } from './redirect-port.js';
-import type { CompositeMemo } from '../xds/memo.js';
+import type { CompositeMemo } from '../composite-memo.js';
 import { envoyListenerName, filterChainName, routeConfigName, virtualHostName } from './names.js';
 
 /** More specific listener hostnames first: exact, then longer wildcards, then none. */

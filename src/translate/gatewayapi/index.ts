@@ -28,7 +28,7 @@ import { buildGatewayIr } from './gateway-ir.js';
 import { gatewayKey } from './names.js';
 import { isObject, list } from './shape.js';
 import type { RouteMemo } from './route-memo.js';
-import type { CompositeMemo } from '../xds/memo.js';
+import type { CompositeMemo } from '../composite-memo.js';
 
 export interface GatewayApiTranslation {
   gateways: IrGateway[];

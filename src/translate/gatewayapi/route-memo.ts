@@ -11,6 +11,7 @@
 import type { HTTPRoute, ResourceSet } from '../../resources/types.js';
 import type { TranslationContext } from './context.js';
 import type { HttpRouteTranslation } from './http-route.js';
+import { sameElements } from '../composite-memo.js';
 
 /** The context lookups a route translation may make; anything else in the context is not tracked. */
 type TrackedName = 'services' | 'endpointSlices' | 'referenceGrants' | 'secrets' | 'namespaces';
@@ -34,10 +35,7 @@ interface Memo {
 
 /** Same object, or arrays of the same objects in the same order (grouped lookups build new arrays). */
 function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return a === b || (Array.isArray(a) && Array.isArray(b) && sameElements(a, b));
 }
 
 /** A read-only map that records every `get`/`has`; any iteration makes the translation untrackable. */

@@ -9,48 +9,7 @@
  */
 import type { IrCluster, IrRoute } from '../../ir/types.js';
 import type { EnvoyMessage } from './types.js';
-
-interface Composite {
-  /** The parts the message was built from, compared by identity (strings by value). */
-  parts: readonly unknown[];
-  message: unknown;
-}
-
-function sameParts(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/**
- * Values remembered under a key with the parts they were built from, for two runs (the stage-1
- * assembly uses it too, for virtual hosts).
- */
-export class CompositeMemo {
-  protected current = new Map<string, Composite>();
-  protected previous = new Map<string, Composite>();
-
-  /** Starts a run: entries not used in this run or the last one are dropped. */
-  begin(): void {
-    this.previous = this.current;
-    this.current = new Map();
-  }
-
-  /**
-   * The message last built under `key` from the same `parts`, or a new one from `build`. `key`
-   * must identify the message's place (e.g. a route configuration's name and a virtual host's).
-   */
-  composite<T>(key: string, parts: readonly unknown[], build: () => T): T {
-    const known = this.current.get(key) ?? this.previous.get(key);
-    if (known && sameParts(known.parts, parts)) {
-      this.current.set(key, known);
-      return known.message as T;
-    }
-    const message = build();
-    this.current.set(key, { parts, message });
-    return message;
-  }
-}
+import { CompositeMemo, type Composite } from '../composite-memo.js';
 
 export class XdsMemo extends CompositeMemo {
   readonly routes = new WeakMap<IrRoute, EnvoyMessage>();
