@@ -16,7 +16,7 @@ import {
   XDS_SERVER_SECRET,
 } from '../infra/kubernetes/certs.js';
 import type { TlsBundle, XdsCertificates } from '../infra/kubernetes/certs.js';
-import { createKubeApi, isNotFound } from '../k8s/kube-api.js';
+import { APPLY_PATCH, createKubeApi, isNotFound } from '../k8s/kube-api.js';
 import type { KubeApi } from '../k8s/kube-api.js';
 import { loadKubeConfig } from '../k8s/kube-config.js';
 import { errorMessage } from '../pipeline/logger.js';
@@ -24,7 +24,6 @@ import { EXIT_FAILURE, EXIT_OK, printUsageError } from './command.js';
 import type { CliIo, CommandSpec } from './command.js';
 
 const DEFAULT_NAMESPACE = 'portico-system';
-const APPLY_PATCH = 'application/apply-patch+yaml';
 const FILES = ['ca.crt', 'tls.crt', 'tls.key'] as const;
 
 const CERTGEN_USAGE = `Usage: portico certgen [--namespace NS] [--dns-names NAME,...] [--kubeconfig PATH] [--force]

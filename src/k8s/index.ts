@@ -35,5 +35,5 @@ export {
   statusEquals,
 } from './status-diff.js';
 export type { StatusPlan } from './status-diff.js';
-export { FIELD_MANAGER, registerStatusWriterMetrics, StatusWriter } from './status-writer.js';
+export { registerStatusWriterMetrics, StatusWriter } from './status-writer.js';
 export type { StatusWriterDeps, StatusWriterMetrics, StatusWriterStats } from './status-writer.js';

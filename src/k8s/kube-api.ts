@@ -13,6 +13,9 @@ import { Agent, request as httpsRequest } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 export const MERGE_PATCH = 'application/merge-patch+json';
+export const APPLY_PATCH = 'application/apply-patch+yaml';
+/** The field manager of every write Portico makes (status patches, server-side applies). */
+export const FIELD_MANAGER = 'portico';
 
 export interface KubeRequest {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

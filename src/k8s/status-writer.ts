@@ -18,6 +18,7 @@
  *
  * On losing the lease, the in-flight request is aborted and nothing more is written.
  */
+import { objectIdentity } from '../pipeline/resource-store.js';
 import { combineLatest, defer, EMPTY, Subject, Subscription } from 'rxjs';
 import { concatMap, distinctUntilChanged, filter, map, startWith, tap } from 'rxjs/operators';
 import type { Observable } from 'rxjs';
@@ -29,15 +30,13 @@ import type { KubeObject } from '../resources/types.js';
 import { Backoff } from './backoff.js';
 import type { BackoffOptions } from './backoff.js';
 import { objectPath } from './kinds.js';
-import { isConflict, isNotFound, MERGE_PATCH } from './kube-api.js';
+import { FIELD_MANAGER, isConflict, isNotFound, MERGE_PATCH } from './kube-api.js';
 import type { KubeApi } from './kube-api.js';
 import type { LiveObjects } from './kubernetes-provider.js';
 import { hasWritableStatus, planStatus, statusEquals } from './status-diff.js';
 
 /** Status writes in flight at once within one report. */
 const WRITE_CONCURRENCY = 8;
-
-export const FIELD_MANAGER = 'portico';
 
 export interface StatusWriterMetrics {
   /** By kind and result: `written`, `conflict` (retried), `error`. */
@@ -221,7 +220,7 @@ export class StatusWriter {
         });
         this.counts.writes += 1;
         this.deps.metrics?.writes.inc({ kind: resource.kind, result: 'written' });
-        this.recent.set(identityOf(resource), { fromVersion: live.metadata.resourceVersion, object: written });
+        this.recent.set(objectIdentity(resource), { fromVersion: live.metadata.resourceVersion, object: written });
         if (!statusEquals(resource.kind, namespace, written.status, plan.status)) {
           this.logger.debug('the API server changed the status written', { object: what });
         }
@@ -267,7 +266,7 @@ export class StatusWriter {
   private liveObject(resource: ResourceStatus): KubeObject | undefined {
     const { name, namespace } = resource.metadata;
     const cached = this.deps.live.get(resource.kind, name, namespace);
-    const identity = identityOf(resource);
+    const identity = objectIdentity(resource);
     const recent = this.recent.get(identity);
     if (!cached) {
       this.recent.delete(identity);
@@ -279,8 +278,4 @@ export class StatusWriter {
     this.recent.delete(identity);
     return cached;
   }
-}
-
-function identityOf(resource: ResourceStatus): string {
-  return `${resource.kind}/${resource.metadata.namespace ?? ''}/${resource.metadata.name}`;
 }

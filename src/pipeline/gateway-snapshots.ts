@@ -43,7 +43,7 @@ export class GatewaySnapshotSync {
       try {
         const changed = this.publisher.publish(gateway.name, gateway.xds);
         this.published.add(gateway.name);
-        (changed === false ? result.unchanged : result.published).push(gateway.name);
+        (changed ? result.published : result.unchanged).push(gateway.name);
       } catch (err) {
         result.errors.push({ gateway: gateway.name, message: errorMessage(err) });
       }

@@ -7,6 +7,7 @@ import type { KubeObject, ResourceSet } from '../resources/types.js';
 import { translate } from '../translate/index.js';
 import type { TranslateOptions, TranslationResult } from '../translate/index.js';
 import { errorMessage } from './logger.js';
+import { objectIdentity } from './resource-store.js';
 
 export type TranslationOutcome =
   { ok: true; result: TranslationResult; durationMs: number } | { ok: false; error: string; durationMs: number };
@@ -36,12 +37,12 @@ export function withLastComputedStatus(resources: ResourceSet, last: readonly Ku
   if (!last || last.length === 0) return resources;
   const statusByIdentity = new Map<string, unknown>();
   for (const object of last) {
-    if (object.status !== undefined) statusByIdentity.set(identity(object), object.status);
+    if (object.status !== undefined) statusByIdentity.set(objectIdentity(object), object.status);
   }
   const carry = <T extends KubeObject>(objects: T[]): T[] =>
     objects.map((object) => {
       if (object.status !== undefined) return object;
-      const status = statusByIdentity.get(identity(object));
+      const status = statusByIdentity.get(objectIdentity(object));
       return status === undefined ? object : { ...object, status };
     });
   return {
@@ -50,8 +51,4 @@ export function withLastComputedStatus(resources: ResourceSet, last: readonly Ku
     gateways: carry(resources.gateways),
     httpRoutes: carry(resources.httpRoutes),
   };
-}
-
-function identity(object: KubeObject): string {
-  return `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
 }

@@ -14,9 +14,9 @@ export interface SnapshotPublisher {
    * Publishes a Gateway's complete, consistent resources. Resources whose encoding did not change
    * keep their version and are not resent to delta streams. Encoding happens once per resource,
    * not once per stream. Returns false when the content equals what is already served (nothing
-   * is pushed); an implementation that cannot tell returns nothing.
+   * is pushed).
    */
-  publish(gateway: GatewayKey, resources: XdsResources): boolean | void;
+  publish(gateway: GatewayKey, resources: XdsResources): boolean;
   /** The Gateway is gone: its proxies receive empty resource sets. */
   remove(gateway: GatewayKey): void;
   /** Gateways with a published snapshot. */

@@ -164,20 +164,13 @@ export class SnapshotCache implements SnapshotPublisher {
     return () => this.listeners.delete(listener);
   }
 
-  /**
-   * The previous publish's input lists and what was built from them, per Gateway: a publish that
-   * passes the same list object for a kind (the endpoint fast path changes only endpoints) reuses
-   * that kind's encoded map and version without looking at a single resource.
-   */
-  private readonly lastBuilt = new Map<GatewayKey, Map<XdsKind, BuiltType>>();
-
-  /** The kinds each snapshot was built from (to resume from them when content did not change). */
   private readonly builtOf = new WeakMap<Snapshot, Map<XdsKind, BuiltType>>();
 
   private build(gateway: GatewayKey, resources: XdsResources, removed: boolean): Snapshot {
     const types = new Map<ResourceTypeUrl, Map<string, EncodedResource>>();
     const built = new Map<XdsKind, BuiltType>();
-    const previous = this.lastBuilt.get(gateway);
+    const served = this.snapshots.get(gateway);
+    const previous = served && !served.removed ? this.builtOf.get(served) : undefined;
     // Exactly one reference per resource kept in the snapshot; given back if the build fails.
     const held: EncodedResource[] = [];
     try {
@@ -185,7 +178,7 @@ export class SnapshotCache implements SnapshotPublisher {
         const typeUrl = TYPE_URL_BY_KIND[kind];
         const input = resources[kind] ?? [];
         const reused = previous?.get(kind);
-        if (reused && reused.input === input && reused.holders > 0) {
+        if (reused && reused.input === input) {
           // Shared with the snapshots that hold it: one more holder, no per-resource work.
           reused.holders++;
           types.set(typeUrl, reused.byName);
@@ -194,10 +187,7 @@ export class SnapshotCache implements SnapshotPublisher {
         }
         // A list changed in a few places (the endpoint fast path swaps single assignments) reuses
         // the previous encodings of the positions that hold the same object.
-        const positional =
-          reused && reused.holders > 0 && !reused.hasDuplicates && reused.input.length === input.length
-            ? reused
-            : undefined;
+        const positional = reused && !reused.hasDuplicates && reused.input.length === input.length ? reused : undefined;
         const byName = new Map<string, EncodedResource>();
         const encodedAt: EncodedResource[] = [];
         let hasDuplicates = false;
@@ -244,8 +234,6 @@ export class SnapshotCache implements SnapshotPublisher {
       for (const type of built.values()) this.releaseType(type);
       throw err;
     }
-    if (!removed) this.lastBuilt.set(gateway, built);
-    else this.lastBuilt.delete(gateway);
     const snapshot: Snapshot = {
       gateway,
       version: contentHash(...XDS_KINDS.map((kind) => `${TYPE_URL_BY_KIND[kind]} ${built.get(kind)?.version ?? ''}`)),
@@ -261,11 +249,8 @@ export class SnapshotCache implements SnapshotPublisher {
   private replace(gateway: GatewayKey, next: Snapshot): boolean {
     const current = this.snapshots.get(gateway);
     if (current && current.version === next.version && current.removed === next.removed) {
-      // Unchanged content: keep the current snapshot (and its generation), drop the new references,
-      // and let the next build resume from what the current snapshot holds.
+      // Unchanged content: keep the current snapshot (and its generation), drop the new references.
       this.releaseAll(next);
-      const held = this.builtOf.get(current);
-      if (held && !current.removed) this.lastBuilt.set(gateway, held);
       return false;
     }
     this.snapshots.set(gateway, next);

@@ -488,17 +488,17 @@ export class AdsStream {
       for (const name of [...this.retained.keys()]) {
         if (clusters.has(name)) changed = this.retained.delete(name) || changed;
       }
-    }
-    const eds = this.types.get(CLUSTER_LOAD_ASSIGNMENT);
-    for (const [name, held] of unchanged ? [] : cds.sent) {
-      if (clusters.has(name) || this.retained.has(name)) continue;
-      const cluster = isEncoded(held) ? held : undefined;
-      // SotW can only keep a cluster by sending it again, which needs its bytes.
-      if (this.protocol === 'sotw' && !cluster) continue;
-      const claName = cluster?.edsName ?? name;
-      const cla = eds?.sent.get(claName);
-      this.retained.set(name, { ...(cluster ? { cluster } : {}), claName, ...(isEncoded(cla) ? { cla } : {}) });
-      changed = true;
+      const eds = this.types.get(CLUSTER_LOAD_ASSIGNMENT);
+      for (const [name, held] of cds.sent) {
+        if (clusters.has(name) || this.retained.has(name)) continue;
+        const cluster = isEncoded(held) ? held : undefined;
+        // SotW can only keep a cluster by sending it again, which needs its bytes.
+        if (this.protocol === 'sotw' && !cluster) continue;
+        const claName = cluster?.edsName ?? name;
+        const cla = eds?.sent.get(claName);
+        this.retained.set(name, { ...(cluster ? { cluster } : {}), claName, ...(isEncoded(cla) ? { cla } : {}) });
+        changed = true;
+      }
     }
     this.retentionInputs = this.retained.size === 0 ? { clusters, sent: cds.sent } : undefined;
     if (changed) this.retainedChanged();
@@ -622,7 +622,6 @@ export class AdsStream {
       if (!eds?.requested) return 'waiting';
       if (eds.rejected) return 'rejected';
       if (eds.acked.get(cla.name)?.version !== cla.version) return 'waiting';
-      if (this.edsDirty.has(cla.name) || this.edsAwaitAck.has(cla.name)) return 'waiting';
     }
     if (settled) this.readyInputs = inputs;
     return 'ready';

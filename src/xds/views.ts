@@ -119,7 +119,7 @@ export class ViewCache {
    * The complete SotW response for `view`, encoded once and written as is to every stream served
    * that view. Its nonce names the view, not the stream: a nonce only has to tell a stream's
    * responses of a type apart, and a stream is never sent a view twice in a row under the same
-   * nonce (see `AdsStream.sotwResponse`).
+   * nonce (see `AdsStream.send`).
    */
   sotwResponse(view: TypeView, controlPlaneId: string): SharedResponse {
     let response = this.responses.get(view);

@@ -14,7 +14,7 @@
 import { combineLatest, defer, EMPTY, Subject, Subscription } from 'rxjs';
 import { concatMap, distinctUntilChanged, filter, map, startWith, tap } from 'rxjs/operators';
 import type { Observable } from 'rxjs';
-import { isNotFound } from '../../k8s/kube-api.js';
+import { APPLY_PATCH, FIELD_MANAGER, isNotFound } from '../../k8s/kube-api.js';
 import type { KubeApi } from '../../k8s/kube-api.js';
 import { Backoff } from '../../k8s/backoff.js';
 import type { Logger } from '../../pipeline/logger.js';
@@ -30,9 +30,6 @@ import {
   MANAGED_BY_LABEL,
 } from './resources.js';
 import type { ProvisionSettings } from './resources.js';
-
-export const FIELD_MANAGER = 'portico';
-const APPLY_PATCH = 'application/apply-patch+yaml';
 
 interface KindPath {
   kind: string;

@@ -1,7 +1,7 @@
 /**
  * IR → Envoy v3 resources for one Gateway. Pure: no I/O, no clock, same input same output.
  */
-import type { IrCluster, IrGateway } from '../../ir/types.js';
+import type { IrGateway } from '../../ir/types.js';
 import { buildCluster } from './cluster.js';
 import { buildClusterLoadAssignment } from './endpoint.js';
 import { buildListener } from './listener.js';
@@ -23,23 +23,26 @@ function sortedUniqueBy(messages: EnvoyMessage[], nameField: string): EnvoyMessa
   return [...byName.keys()].sort().map((name) => byName.get(name) as EnvoyMessage);
 }
 
-const clusterKey = (c: IrCluster): string => `cds\0${c.name}`;
-const assignmentKey = (c: IrCluster): string => `eds\0${c.name}`;
-
 /**
  * With a memo (kept by the caller between runs), unchanged IR objects map to the Envoy messages
- * built from them last time, and unchanged lists are the same arrays: equal output, less work.
+ * built from them last time (by identity, else by content under the resource's kind and name), and
+ * unchanged lists are the same arrays: equal output, less work.
  */
 export function translateGatewayToXds(ir: IrGateway, memo?: XdsMemo): XdsResources {
   const list = (kind: string, messages: EnvoyMessage[]): EnvoyMessage[] =>
     memo ? memo.list(`${kind}\0${ir.name}`, messages) : messages;
+  const built =
+    <K extends { name: string }>(
+      kind: string,
+      cache: WeakMap<K, EnvoyMessage> | undefined,
+      build: (ir: K) => EnvoyMessage,
+    ) =>
+    (item: K): EnvoyMessage =>
+      memo && cache ? memo.byContent(cache, (i) => `${kind}\0${i.name}`, item, build) : build(item);
   return {
     listeners: list(
       'listeners',
-      sortedUniqueBy(
-        ir.listeners.map((l) => buildListener(l)),
-        'name',
-      ),
+      sortedUniqueBy(ir.listeners.map(built('lds', memo?.listeners, buildListener)), 'name'),
     ),
     routes: list(
       'routes',
@@ -48,30 +51,11 @@ export function translateGatewayToXds(ir: IrGateway, memo?: XdsMemo): XdsResourc
         'name',
       ),
     ),
-    clusters: list(
-      'clusters',
-      sortedUniqueBy(
-        ir.clusters.map((c) => (memo ? memo.byContent(memo.clusters, clusterKey, c, buildCluster) : buildCluster(c))),
-        'name',
-      ),
-    ),
+    clusters: list('clusters', sortedUniqueBy(ir.clusters.map(built('cds', memo?.clusters, buildCluster)), 'name')),
     endpoints: list(
       'endpoints',
-      sortedUniqueBy(
-        ir.clusters.map((c) =>
-          memo
-            ? memo.byContent(memo.loadAssignments, assignmentKey, c, buildClusterLoadAssignment)
-            : buildClusterLoadAssignment(c),
-        ),
-        'cluster_name',
-      ),
+      sortedUniqueBy(ir.clusters.map(built('eds', memo?.loadAssignments, buildClusterLoadAssignment)), 'cluster_name'),
     ),
-    secrets: list(
-      'secrets',
-      sortedUniqueBy(
-        ir.secrets.map((s) => buildSecret(s)),
-        'name',
-      ),
-    ),
+    secrets: list('secrets', sortedUniqueBy(ir.secrets.map(built('sds', memo?.secrets, buildSecret)), 'name')),
   };
 }

@@ -7,7 +7,7 @@
  * Entries live for one run after their last use (two generations), so removed Gateways, route
  * configurations and virtual hosts do not accumulate.
  */
-import type { IrCluster, IrRoute } from '../../ir/types.js';
+import type { IrCluster, IrListener, IrRoute, IrSecret } from '../../ir/types.js';
 import type { EnvoyMessage } from './types.js';
 import { CompositeMemo, type Composite } from '../composite-memo.js';
 
@@ -15,6 +15,8 @@ export class XdsMemo extends CompositeMemo {
   readonly routes = new WeakMap<IrRoute, EnvoyMessage>();
   readonly clusters = new WeakMap<IrCluster, EnvoyMessage>();
   readonly loadAssignments = new WeakMap<IrCluster, EnvoyMessage>();
+  readonly listeners = new WeakMap<IrListener, EnvoyMessage>();
+  readonly secrets = new WeakMap<IrSecret, EnvoyMessage>();
   /** Per message cache: the content entry an IR object's message came from (see `byContent`). */
   private readonly origins = new WeakMap<object, WeakMap<object, { key: string; entry: Composite }>>();
 
