@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { translate } from '../src/translate/index.js';
 import type { TranslationResult } from '../src/translate/index.js';
 import { generateResourceSet } from './generate.js';
+import { collectGarbage, integerFlag, integerList, MIB, printTable } from './bench-util.js';
 
 interface Measurement {
   routes: number;
@@ -22,16 +23,6 @@ interface Measurement {
   rssMiB: number;
   /** Peak RSS of the process so far (so it includes every smaller size run before). */
   peakRssMiB: number;
-}
-
-const MIB = 1024 * 1024;
-
-function collectGarbage(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('run node with --expose-gc (make bench does)');
-  // Twice: the first pass can leave objects that only become unreachable after finalizers ran.
-  gc();
-  gc();
 }
 
 function heapUsed(): number {
@@ -74,7 +65,7 @@ function measure(routes: number, iterations: number, warmup: number): Measuremen
   };
 }
 
-function printTable(rows: Measurement[]): void {
+function printMeasurements(rows: Measurement[]): void {
   const header = [
     'routes',
     'vhosts',
@@ -97,17 +88,7 @@ function printTable(rows: Measurement[]): void {
     r.rssMiB.toFixed(0),
     r.peakRssMiB.toFixed(0),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
-  const line = (row: string[]): string => `| ${row.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 1) + ':').join('|')}|`);
-  for (const row of cells) console.log(line(row));
-}
-
-function integerFlag(value: string, flag: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer >= ${min}, not "${value}"`);
-  return n;
+  printTable(header, cells);
 }
 
 function main(): void {
@@ -118,14 +99,14 @@ function main(): void {
       warmup: { type: 'string', default: '2' },
     },
   });
-  const sizes = values.sizes.split(',').map((s) => integerFlag(s.trim(), '--sizes', 1));
+  const sizes = integerList(values.sizes, '--sizes', 1);
   const iterations = integerFlag(values.iterations, '--iterations', 1);
   const warmup = integerFlag(values.warmup, '--warmup', 0);
 
   console.log(`translate() benchmark: node ${process.version}, ${iterations} iterations after ${warmup} warm-up`);
   const rows: Measurement[] = [];
   for (const size of sizes) rows.push(measure(size, iterations, warmup));
-  printTable(rows);
+  printMeasurements(rows);
 }
 
 main();
