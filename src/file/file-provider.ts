@@ -72,7 +72,7 @@ export class FileProvider {
    */
   async scan(emit: (event: ResourceEvent) => void, changed?: ReadonlySet<string>): Promise<void> {
     if (changed && changed.size > 0) {
-      const partial = await readChangedFiles(changed);
+      const partial = await readChangedFiles(this.dir, changed);
       if (partial) {
         // Every other known file counts as unchanged: reconciling sees the same text and skips it.
         const scanned = new Map<string, ScannedFile>();

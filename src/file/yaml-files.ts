@@ -3,7 +3,7 @@
  * files and directories (editor swap files, `.git`).
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import type { ScannedFile } from './file-objects.js';
 import { errorMessage } from '../pipeline/logger.js';
 
@@ -32,11 +32,21 @@ export async function listManifestFiles(dir: string): Promise<string[]> {
  * name is not a plain manifest file (a directory, a rename of a tree…), which calls for a full scan.
  * A named file that no longer exists is left out, so reconciling treats it as deleted.
  */
-export async function readChangedFiles(files: Iterable<string>): Promise<Map<string, ScannedFile> | undefined> {
+export async function readChangedFiles(
+  dir: string,
+  files: Iterable<string>,
+): Promise<Map<string, ScannedFile> | undefined> {
   const scanned = new Map<string, ScannedFile>();
   for (const file of files) {
     const name = file.slice(file.lastIndexOf('/') + 1);
-    if (name.startsWith('.') || file.split('/').some((part) => part.startsWith('.'))) continue;
+    // Hidden below the watched directory, as `listManifestFiles` skips them (the directory's own
+    // path may well contain a dot-segment, such as ~/.config/portico).
+    if (
+      relative(dir, file)
+        .split(sep)
+        .some((part) => part.startsWith('.'))
+    )
+      continue;
     try {
       const info = await stat(file);
       if (!info.isFile()) return undefined;

@@ -113,6 +113,28 @@ describe('FileProvider', () => {
     expect(events[0]).toMatchObject({ type: 'replace', source: join(dir, 'b.yaml') });
   });
 
+  it('follows a named file in a directory whose own path has a dot-segment, and skips hidden files in it', async () => {
+    const parent = mkdtempSync(join(tmpdir(), '.portico-dot-'));
+    const watched = join(parent, 'manifests');
+    mkdirSync(watched);
+    try {
+      writeFileSync(join(watched, 'a.yaml'), serviceYaml('a'));
+      const provider = new FileProvider(watched, { watch: false, rescanMs: 0 });
+      const events: ResourceEvent[] = [];
+      await provider.scan((e) => events.push(e));
+      events.length = 0;
+      writeFileSync(join(watched, 'a.yaml'), serviceYaml('a2'));
+      writeFileSync(join(watched, '.hidden.yaml'), serviceYaml('hidden'));
+      await provider.scan((e) => events.push(e), new Set([join(watched, 'a.yaml'), join(watched, '.hidden.yaml')]));
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ type: 'replace', source: join(watched, 'a.yaml') });
+      // Read again, not taken for deleted.
+      expect(events[0]?.type === 'replace' && events[0].objects.map((o) => o.metadata.name)).toEqual(['a2']);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
   it('reports an unreadable directory and emits synced all the same', async () => {
     const provider = new FileProvider(join(dir, 'missing'), { rescanMs: 0, watch: false });
     const events: ResourceEvent[] = [];
