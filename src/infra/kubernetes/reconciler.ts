@@ -11,6 +11,7 @@
  * Gateway that stays but is no longer accepted, and clusters without a controller-manager.
  * Errors are logged and retried with backoff; they never end the stream.
  */
+import { sameElements } from '../../translate/composite-memo.js';
 import { combineLatest, defer, EMPTY, Subject, Subscription } from 'rxjs';
 import { concatMap, distinctUntilChanged, filter, map, startWith, tap } from 'rxjs/operators';
 import type { Observable } from 'rxjs';
@@ -96,11 +97,18 @@ export class GatewayProvisioner {
     this.logger = (options.logger ?? silentLogger).child({ component: 'provisioner' });
   }
 
-  /** Reconciles on every output while `isLeader$` says so (only the leader provisions). */
+  /**
+   * Reconciles on every output that carries other Gateway objects (an endpoint-only output keeps
+   * them, and would only repeat every apply and list), while `isLeader$` says so (only the leader
+   * provisions). A failed pass is retried with backoff.
+   */
   start(output$: Observable<ProvisionInput>, isLeader$: Observable<boolean>): void {
     this.subscription.add(
       combineLatest([
-        output$.pipe(map(acceptedGateways)),
+        output$.pipe(
+          map(acceptedGateways),
+          distinctUntilChanged<KubeObject[]>((a, b) => sameElements(a, b)),
+        ),
         isLeader$.pipe(
           distinctUntilChanged(),
           tap((leading) => leading || clearTimeout(this.retryTimer)),
