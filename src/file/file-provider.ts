@@ -3,8 +3,8 @@
  * emits, per file, the objects it holds (`replace` events keyed by the file's path), then `synced`
  * once the initial scan is done.
  *
- * A notification that names a file re-reads just that file, so a change costs the same with ten
- * files or ten thousand. `fs.watch` is unreliable in what it reports (renames from atomic saves,
+ * A notification that names a file reads and parses just that file (reconciling the directory's
+ * state still walks every known file, which is cheap next to I/O and parsing). `fs.watch` is unreliable in what it reports (renames from atomic saves,
  * events lost on some file systems, no recursion or no file name on some platforms), so a
  * notification without a usable name, and a periodic timer, trigger a full rescan; either way only
  * files whose text changed are parsed again.
