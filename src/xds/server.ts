@@ -3,8 +3,9 @@
  * state of the world (`StreamAggregatedResources`) and incremental (`DeltaAggregatedResources`).
  *
  * The service is registered with a hand-built ServiceDefinition: requests are decoded with the
- * shared protobufjs Root, responses are written as bytes built from each resource's cached
- * encoding (see wire.ts), so protobufjs never re-encodes a resource per stream.
+ * shared protobufjs Root, responses are written as gRPC frames built from each resource's cached
+ * encoding (see wire.ts and grpc-frame.ts), so protobufjs never re-encodes a resource per stream
+ * and a response shared by many streams is not copied per stream.
  *
  * `AdsServer` is both ends of the contract with the pipeline: a `SnapshotPublisher` (it owns a
  * `SnapshotCache`) and a `ProxyTracker`.
@@ -20,6 +21,8 @@ import { XdsMetrics } from './metrics.js';
 import { SnapshotCache, type Snapshot } from './snapshot.js';
 import { ViewCache } from './views.js';
 import { WriteQueue } from './write-queue.js';
+import { type GrpcFrame, sendFramesAsIs, serializeFrame } from './grpc-frame.js';
+import { SotwRequestDecoder } from './sotw-request.js';
 import { AdsStream, StreamRefused, type DeltaRequest, type Protocol, type SotwRequest } from './stream.js';
 
 export const ADS_SERVICE = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
@@ -77,36 +80,38 @@ function method(
   name: string,
   request: protobuf.Type,
   response: protobuf.Type,
-): grpc.MethodDefinition<unknown, readonly Buffer[]> {
+  decode: (bytes: Buffer) => unknown = (bytes) => request.decode(bytes),
+): grpc.MethodDefinition<unknown, GrpcFrame> {
   const definition = {
     path: `/${ADS_SERVICE}/${name}`,
     requestStream: true,
     responseStream: true,
     // Server side: requests are decoded once into protobufjs messages (read field by field, no
-    // toObject); responses are already bytes.
-    requestDeserialize: (bytes: Buffer) => request.decode(bytes),
-    // A response is written as its parts (SotW: the body shared by every stream served the same
-    // view, then this stream's nonce). grpc-js wants one Buffer, which it copies into its frame:
-    // join the parts here, at send time, so that nothing per stream is built any earlier.
-    responseSerialize: (parts: readonly Buffer[]) => (parts.length === 1 ? parts[0] : Buffer.concat(parts)),
+    // toObject); responses are already framed (grpc-frame.ts), this is only the fallback.
+    requestDeserialize: decode,
+    responseSerialize: serializeFrame,
     // Client side (a definition can also make a client): plain protobufjs.
     requestSerialize: (value: object) => Buffer.from(request.encode(request.fromObject(value)).finish()),
     responseDeserialize: (bytes: Buffer) => response.decode(bytes),
     originalName: name,
   };
-  return definition as unknown as grpc.MethodDefinition<unknown, readonly Buffer[]>;
+  return definition as unknown as grpc.MethodDefinition<unknown, GrpcFrame>;
 }
 
 /** The ADS service definition with the custom (de)serializers. */
 export function adsServiceDefinition(): grpc.ServiceDefinition {
   const c = codec();
+  // SotW requests restate their subscription: equal names lists are decoded once and shared.
+  const sotw = new SotwRequestDecoder(c.sotwRequest);
   return {
-    StreamAggregatedResources: method('StreamAggregatedResources', c.sotwRequest, c.sotwResponse),
+    StreamAggregatedResources: method('StreamAggregatedResources', c.sotwRequest, c.sotwResponse, (bytes) =>
+      sotw.decode(bytes),
+    ),
     DeltaAggregatedResources: method('DeltaAggregatedResources', c.deltaRequest, c.deltaResponse),
   };
 }
 
-type DuplexCall = grpc.ServerDuplexStream<unknown, readonly Buffer[]>;
+type DuplexCall = grpc.ServerDuplexStream<unknown, GrpcFrame>;
 
 export class AdsServer implements SnapshotPublisher, ProxyTracker {
   readonly cache: SnapshotCache;
@@ -128,6 +133,7 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
   /** Views and SotW bodies shared by all streams; entries die with their snapshot. */
   private readonly views = new ViewCache();
   private readonly writes: WriteQueue;
+  private framingWarned = false;
 
   constructor(options: AdsServerOptions = {}) {
     this.logger = options.logger ?? quietLogger;
@@ -260,6 +266,13 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
   // Streams
 
   private serve(call: DuplexCall, protocol: Protocol): void {
+    if (!sendFramesAsIs(call) && !this.framingWarned) {
+      this.framingWarned = true;
+      this.logger({
+        level: 'warn',
+        msg: 'this grpc-js copies every xDS response per stream (its internals differ from the pinned version): fan-out costs more CPU and memory; pin @grpc/grpc-js as package.json does',
+      });
+    }
     const stream = new AdsStream(
       protocol,
       {

@@ -39,6 +39,7 @@ import {
   type TypeView,
   type ViewCache,
 } from './views.js';
+import { GrpcFrame } from './grpc-frame.js';
 import { encodeDeltaResponse, nonceField } from './wire.js';
 
 export type Protocol = 'sotw' | 'delta';
@@ -63,7 +64,7 @@ interface StatusLike {
 export interface SotwRequest {
   version_info?: string;
   node?: NodeLike | null;
-  resource_names?: string[];
+  resource_names?: readonly string[];
   type_url?: string;
   response_nonce?: string;
   error_detail?: StatusLike | null;
@@ -149,6 +150,8 @@ interface TypeStream {
   readonly typeUrl: ResourceTypeUrl;
   requested: boolean;
   sub: Subscription;
+  /** SotW: `resource_names` of the last request, which `sub` reflects. */
+  requestedNames?: readonly string[];
   /**
    * What the client has (or was sent last: optimistic). SotW: the map of the view last sent,
    * shared with other streams and replaced, never mutated. Delta: the stream's own map, mutated.
@@ -183,6 +186,8 @@ interface Plan {
   /** Delta: the added or changed resources (SotW sends the whole view). */
   changed: readonly EncodedResource[];
   removed: readonly string[];
+  /** Resources of the view the client lacks or has at another version (both protocols). */
+  versionChanged: readonly EncodedResource[];
 }
 
 type Gate = 'ready' | 'waiting' | 'rejected';
@@ -217,7 +222,7 @@ export class AdsStream {
   constructor(
     readonly protocol: Protocol,
     private readonly host: StreamHost,
-    private readonly write: (response: readonly Buffer[]) => void,
+    private readonly write: (response: GrpcFrame) => void,
   ) {}
 
   // -------------------------------------------------------------------------------------------
@@ -252,6 +257,9 @@ export class AdsStream {
   }
 
   private resubscribeSotw(ts: TypeStream, names: readonly string[], first: boolean): void {
+    // The same shared list as last time (sotw-request.ts): the same subscription.
+    if (!first && names === ts.requestedNames) return;
+    ts.requestedNames = names;
     const wildcardType = WILDCARD_TYPES.has(ts.typeUrl);
     const wildcard = wildcardType && (names.length === 0 || names.includes('*'));
     const explicit = wildcardType ? names.filter((n) => n !== '*') : names;
@@ -695,23 +703,29 @@ export class AdsStream {
       const idle = ts.idle;
       if (idle?.view === view && idle.sentGen === ts.sentGen && idle.retainedGen === this.retainedGen) return undefined;
     }
-    const isDirty = (name: string): boolean => ts.typeUrl === CLUSTER_LOAD_ASSIGNMENT && this.edsDirty.has(name);
-    const changed: EncodedResource[] = [];
-    for (const r of view.resources.values()) {
-      if (ts.sent.get(r.name)?.version !== r.version || isDirty(r.name)) changed.push(r);
+    const diff = this.host.views.diff(ts.sent, view, this.protocol === 'sotw');
+    let changed = diff.changed;
+    if (forced) {
+      // Assignments that must follow their (re)sent cluster go too, whatever the client has.
+      changed = [...view.resources.values()].filter(
+        (r) => this.edsDirty.has(r.name) || ts.sent.get(r.name)?.version !== r.version,
+      );
     }
-    let removed: string[] = [];
+    let removed: readonly string[] = [];
     // Only wildcard types (CDS, LDS) express removal; Envoy ignores or mishandles removals of
     // RDS/EDS resources, and unsubscribes from them itself when their listener/cluster goes.
-    if (ts.sub.wildcard) {
+    if (ts.sub.wildcard && diff.removed.length > 0) {
       const keep = this.keep(ts.typeUrl);
-      removed = [...ts.sent.keys()].filter((name) => !view.resources.has(name) && !keep.has(name));
+      removed = diff.removed.filter((name) => !keep.has(name));
     }
     if (changed.length === 0 && removed.length === 0) {
       ts.idle = { view, sentGen: ts.sentGen, retainedGen: this.retainedGen };
       return undefined;
     }
-    return this.protocol === 'sotw' ? { view, changed: [], removed: [] } : { view, changed, removed };
+    const versionChanged = diff.changed;
+    return this.protocol === 'sotw'
+      ? { view, changed: [], removed: [], versionChanged }
+      : { view, changed, removed, versionChanged };
   }
 
   /** Some assignment in `view` must follow its (re)sent cluster. */
@@ -730,11 +744,8 @@ export class AdsStream {
     // (an EDS resend forced by a cluster change) and needs a nonce of its own to tell them apart.
     let nonce = String(seq);
     if (shared) nonce = shared.nonce !== ts.lastNonce ? shared.nonce : `${shared.nonce}.${seq}`;
-    const resources = sotw ? plan.view.resources.values() : plan.changed;
     if (ts.typeUrl === CLUSTER) {
-      for (const r of resources) {
-        if (r.edsName && ts.sent.get(r.name)?.version !== r.version) this.edsDirty.set(r.edsName, seq);
-      }
+      for (const r of plan.versionChanged) if (r.edsName) this.edsDirty.set(r.edsName, seq);
     } else if (ts.typeUrl === CLUSTER_LOAD_ASSIGNMENT) {
       // Every dirty assignment of the view is in this response (forced, or the whole view).
       for (const name of [...this.edsDirty.keys()]) {
@@ -765,10 +776,8 @@ export class AdsStream {
     ts.lastNonce = nonce;
     ts.sentVersion = plan.view.version;
     ts.rejected = undefined;
-    const response = shared ? sotwParts(shared, nonce) : [this.deltaResponse(ts, plan, nonce)];
-    let bytes = 0;
-    for (const part of response) bytes += part.length;
-    this.host.metrics.recordPush(ts.typeUrl, update?.changed.length ?? pendingResources.size, bytes);
+    const response = shared ? sotwFrame(shared, nonce) : this.deltaResponse(ts, plan, nonce);
+    this.host.metrics.recordPush(ts.typeUrl, update?.changed.length ?? pendingResources.size, response.message.length);
     this.debug('push', ts.typeUrl, {
       nonce,
       version: plan.view.version,
@@ -810,7 +819,7 @@ export class AdsStream {
     };
   }
 
-  private deltaResponse(ts: TypeStream, plan: Plan, nonce: string): Buffer {
+  private deltaResponse(ts: TypeStream, plan: Plan, nonce: string): GrpcFrame {
     return encodeDeltaResponse({
       systemVersionInfo: this.snapshot?.version ?? '',
       typeUrl: ts.typeUrl,
@@ -897,12 +906,12 @@ export class AdsStream {
 }
 
 /**
- * The bytes of a SotW response: the shared response as is, or followed by a second `nonce` field
- * when the stream needs its own (protobuf: the last value of a singular field wins), so that the
- * shared bytes are never copied per stream here.
+ * A SotW response for one stream: the shared frame as is, or, when the stream needs a nonce of
+ * its own, a copy followed by a second `nonce` field (protobuf: the last value of a singular
+ * field wins).
  */
-function sotwParts(shared: SharedResponse, nonce: string): Buffer[] {
-  return nonce === shared.nonce ? [shared.bytes] : [shared.bytes, nonceField(nonce)];
+function sotwFrame(shared: SharedResponse, nonce: string): GrpcFrame {
+  return nonce === shared.nonce ? shared.frame : GrpcFrame.of([shared.frame.message, nonceField(nonce)]);
 }
 
 /** Whether `sub` is the subscription a request states (a set lookup per name, nothing built). */

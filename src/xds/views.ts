@@ -15,6 +15,7 @@
 import { CLUSTER, type ResourceTypeUrl } from '../proto/type-urls.js';
 import { contentHash, typeVersion, type EncodedResource } from './resources.js';
 import { builtVersion, resourcesOf, type Snapshot, type TypeResources } from './snapshot.js';
+import type { GrpcFrame } from './grpc-frame.js';
 import { encodeSotwResponse } from './wire.js';
 
 /** An interned subscription: streams that subscribe to the same names hold the same object. */
@@ -47,7 +48,16 @@ export interface TypeView {
 /** A whole DiscoveryResponse shared by streams, and the nonce it carries. */
 export interface SharedResponse {
   readonly nonce: string;
-  readonly bytes: Buffer;
+  /** The response, framed once for every stream it is written to. */
+  readonly frame: GrpcFrame;
+}
+
+/** How a view differs from what a client has (`sent`). */
+export interface ViewDiff {
+  /** Resources of the view the client lacks, or has at another version. */
+  readonly changed: readonly EncodedResource[];
+  /** Names the client has that the view lacks. */
+  readonly removed: readonly string[];
 }
 
 const RECENT_SUBSCRIPTIONS = 16;
@@ -69,6 +79,7 @@ export class ViewCache {
   private nextId = 0;
   private readonly names = new WeakMap<TypeView, readonly string[]>();
   private readonly edsNames = new WeakMap<ReadonlyMap<string, EncodedResource>, ReadonlySet<string>>();
+  private readonly diffs = new WeakMap<object, WeakMap<TypeView, ViewDiff>>();
 
   /** The interned subscription to `names` (sorted and hashed only when it is not known yet). */
   subscription(wildcard: boolean, names: Iterable<string>): Subscription {
@@ -125,14 +136,14 @@ export class ViewCache {
     let response = this.responses.get(view);
     if (!response) {
       const nonce = `v${(++this.nextId).toString(36)}`;
-      const bytes = encodeSotwResponse({
+      const frame = encodeSotwResponse({
         versionInfo: view.version,
         typeUrl: view.typeUrl,
         nonce,
         entries: [...view.resources.values()].map((r) => r.sotwEntry),
         controlPlane: controlPlaneId,
       });
-      this.responses.set(view, (response = { nonce, bytes }));
+      this.responses.set(view, (response = { nonce, frame }));
     }
     return response;
   }
@@ -158,19 +169,43 @@ export class ViewCache {
     const known = share ? byFrom?.get(from) : undefined;
     if (known) return known;
     const nonce = `v${(++this.nextId).toString(36)}`;
-    const bytes = encodeSotwResponse({
+    const frame = encodeSotwResponse({
       versionInfo: view.version,
       typeUrl: view.typeUrl,
       nonce,
       entries: changed.map((r) => r.sotwEntry),
       controlPlane: controlPlaneId,
     });
-    const response = { nonce, bytes };
+    const response = { nonce, frame };
     if (share) {
       if (!byFrom) this.updates.set(view, (byFrom = new WeakMap()));
       byFrom.set(from, response);
     }
     return response;
+  }
+
+  /**
+   * How `view` differs from `held`, what a client has. With `share` (`held` is a map that is
+   * never mutated: a SotW stream's, which is the view it was last sent and is shared by the
+   * streams sent the same), computed once per pair and shared: after a change, 500 Envoys that
+   * had the same view cost one comparison, not 500.
+   */
+  diff(held: ReadonlyMap<string, { readonly version: string }>, view: TypeView, share: boolean): ViewDiff {
+    let byView = share ? this.diffs.get(held) : undefined;
+    const known = byView?.get(view);
+    if (known) return known;
+    const changed: EncodedResource[] = [];
+    for (const r of view.resources.values()) if (held.get(r.name)?.version !== r.version) changed.push(r);
+    const removed: string[] = [];
+    if (held.size + changed.length > view.resources.size) {
+      for (const name of held.keys()) if (!view.resources.has(name)) removed.push(name);
+    }
+    const diff = { changed, removed };
+    if (share) {
+      if (!byView) this.diffs.set(held, (byView = new WeakMap()));
+      byView.set(view, diff);
+    }
+    return diff;
   }
 
   /** The names in `view`, for debug logs (built once per view, not per push). */

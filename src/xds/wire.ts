@@ -16,6 +16,7 @@
  *   Any:                    type_url=1 value=2
  *   ControlPlane:           identifier=1
  */
+import { GrpcFrame } from './grpc-frame.js';
 
 const WIRE_LEN = 2;
 
@@ -86,9 +87,9 @@ export interface SotwResponseParts {
   controlPlane?: string;
 }
 
-/** A complete DiscoveryResponse, ready to be written to the stream. */
-export function encodeSotwResponse(parts: SotwResponseParts): Buffer {
-  return Buffer.concat([
+/** A complete DiscoveryResponse, framed for the stream. */
+export function encodeSotwResponse(parts: SotwResponseParts): GrpcFrame {
+  return GrpcFrame.of([
     stringField(1, parts.versionInfo),
     ...parts.entries,
     stringField(4, parts.typeUrl),
@@ -115,9 +116,9 @@ export interface DeltaResponseParts {
   controlPlane?: string;
 }
 
-/** A complete DeltaDiscoveryResponse, ready to be written to the stream. */
-export function encodeDeltaResponse(parts: DeltaResponseParts): Buffer {
-  return Buffer.concat([
+/** A complete DeltaDiscoveryResponse, framed for the stream. */
+export function encodeDeltaResponse(parts: DeltaResponseParts): GrpcFrame {
+  return GrpcFrame.of([
     stringField(1, parts.systemVersionInfo),
     ...parts.entries,
     stringField(4, parts.typeUrl),

@@ -1,23 +1,25 @@
+import type { GrpcFrame } from './grpc-frame.js';
+
 /**
  * Bounds the response bytes being written across all streams.
  *
- * grpc-js copies every response into a framed buffer of its own at `write()` and holds it until
- * HTTP/2 flow control lets it out to the socket. When a change reaches 500 Envoys at once, that is
- * one copy per stream of a response that can be most of a megabyte (a 1,000-route
- * RouteConfiguration): hundreds of MiB of native memory at once, which the allocator then keeps
- * as RSS. Writing at most `maxBytes` at a time and starting the next response when one is flushed
+ * A response waits in the HTTP/2 stream until flow control lets it out to the socket. Shared
+ * frames are not copied per stream (grpc-frame.ts), but a response of a stream's own is, and a
+ * grpc-js that frames responses itself copies every one: when a change reaches 500 Envoys at
+ * once, that can be hundreds of MiB of native memory at once, which the allocator then keeps as
+ * RSS. Writing at most `maxBytes` at a time and starting the next response when one is flushed
  * keeps that peak bounded without slowing the fan-out: the socket is the limit either way.
  *
  * Responses leave in the order they were queued, so a stream's responses keep their order.
  */
 export interface QueuedCall {
   readonly writable: boolean;
-  write(chunk: readonly Buffer[], callback: (error?: Error | null) => void): boolean;
+  write(chunk: GrpcFrame, callback: (error?: Error | null) => void): boolean;
 }
 
 interface Item {
   call: QueuedCall;
-  parts: readonly Buffer[];
+  frame: GrpcFrame;
   size: number;
 }
 
@@ -29,12 +31,11 @@ export class WriteQueue {
 
   constructor(private readonly maxBytes: number) {}
 
-  write(call: QueuedCall, parts: readonly Buffer[]): void {
-    let size = 0;
-    for (const part of parts) size += part.length;
-    const item = { call, parts, size };
+  write(call: QueuedCall, frame: GrpcFrame): void {
+    const item = { call, frame, size: frame.frame.length };
     // One response always goes, however large; others wait for room, behind earlier ones.
-    if (this.queue.length === 0 && (this.inFlight === 0 || this.inFlight + size <= this.maxBytes)) this.start(item);
+    if (this.queue.length === 0 && (this.inFlight === 0 || this.inFlight + item.size <= this.maxBytes))
+      this.start(item);
     else this.queue.push(item);
   }
 
@@ -61,7 +62,7 @@ export class WriteQueue {
     this.inFlight += size;
     this.byCall.set(call, (this.byCall.get(call) ?? 0) + size);
     let done = false;
-    call.write(item.parts, () => {
+    call.write(item.frame, () => {
       // grpc-js does not call back for a cancelled call: `forget` covers that case.
       if (done) return;
       done = true;

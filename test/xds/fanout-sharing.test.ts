@@ -4,13 +4,16 @@
  */
 import { protoRoot } from '../../src/proto/root.js';
 import { CLUSTER } from '../../src/proto/type-urls.js';
+import { GrpcFrame } from '../../src/xds/grpc-frame.js';
 import { nonceField } from '../../src/xds/wire.js';
 import { ViewCache } from '../../src/xds/views.js';
 import { WriteQueue, type QueuedCall } from '../../src/xds/write-queue.js';
+import { SotwRequestDecoder } from '../../src/xds/sotw-request.js';
 import { SnapshotCache } from '../../src/xds/snapshot.js';
 import { GATEWAY, gatewayXds } from '../support/xds-fixtures.js';
 
 const response = protoRoot().lookupType('envoy.service.discovery.v3.DiscoveryResponse');
+const request = protoRoot().lookupType('envoy.service.discovery.v3.DiscoveryRequest');
 
 describe('shared SotW responses', () => {
   const cache = new SnapshotCache();
@@ -30,9 +33,9 @@ describe('shared SotW responses', () => {
   test('an appended nonce field overrides the shared one', () => {
     const views = new ViewCache();
     const shared = views.sotwResponse(views.view(snapshot, CLUSTER, views.subscription(true, [])), 'portico');
-    const plain = response.decode(shared.bytes) as unknown as { nonce: string; resources: unknown[] };
+    const plain = response.decode(shared.frame.message) as unknown as { nonce: string; resources: unknown[] };
     expect(plain.nonce).toBe(shared.nonce);
-    const own = response.decode(Buffer.concat([shared.bytes, nonceField('v1.7')])) as unknown as {
+    const own = response.decode(Buffer.concat([shared.frame.message, nonceField('v1.7')])) as unknown as {
       nonce: string;
       resources: unknown[];
       version_info: string;
@@ -47,8 +50,8 @@ describe('WriteQueue', () => {
     const callbacks: (() => void)[] = [];
     return {
       writable: true,
-      write(parts, callback) {
-        log.push(`${name}:${parts.map((p) => p.length).join('+')}`);
+      write(frame, callback) {
+        log.push(`${name}:${frame.message.length}`);
         callbacks.push(() => callback());
         return true;
       },
@@ -60,16 +63,17 @@ describe('WriteQueue', () => {
 
   test('bounds the bytes in flight and keeps the order', () => {
     const log: string[] = [];
-    const queue = new WriteQueue(10);
+    const queue = new WriteQueue(15);
     const a = fakeCall(log, 'a');
     const b = fakeCall(log, 'b');
-    queue.write(a, [Buffer.alloc(8)]);
-    queue.write(b, [Buffer.alloc(8)]);
-    queue.write(a, [Buffer.alloc(1), Buffer.alloc(1)]);
-    expect(log).toEqual(['a:8']);
+    // Frames of 3 + 5 bytes (the gRPC prefix) each, then one of 2 + 5 bytes.
+    queue.write(a, GrpcFrame.of([Buffer.alloc(3)]));
+    queue.write(b, GrpcFrame.of([Buffer.alloc(3)]));
+    queue.write(a, GrpcFrame.of([Buffer.alloc(1), Buffer.alloc(1)]));
+    expect(log).toEqual(['a:3']);
     a.flush();
-    expect(log).toEqual(['a:8', 'b:8', 'a:1+1']);
-    expect(queue.pendingBytes).toBe(10);
+    expect(log).toEqual(['a:3', 'b:3', 'a:2']);
+    expect(queue.pendingBytes).toBe(15);
   });
 
   test('a call that ends gives its share back', () => {
@@ -77,11 +81,67 @@ describe('WriteQueue', () => {
     const queue = new WriteQueue(10);
     const a = fakeCall(log, 'a');
     const b = fakeCall(log, 'b');
-    queue.write(a, [Buffer.alloc(9)]);
-    queue.write(a, [Buffer.alloc(9)]);
-    queue.write(b, [Buffer.alloc(9)]);
+    queue.write(a, GrpcFrame.of([Buffer.alloc(4)]));
+    queue.write(a, GrpcFrame.of([Buffer.alloc(4)]));
+    queue.write(b, GrpcFrame.of([Buffer.alloc(4)]));
     queue.forget(a);
-    expect(log).toEqual(['a:9', 'b:9']);
+    expect(log).toEqual(['a:4', 'b:4']);
     expect(queue.pendingBytes).toBe(9);
+  });
+});
+
+describe('SotwRequestDecoder', () => {
+  const names = (n: number, prefix = 'ns/cluster-'): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+  const encode = (fields: Record<string, unknown>): Buffer =>
+    Buffer.from(request.encode(request.fromObject(fields)).finish());
+  const plain = (bytes: Buffer): Record<string, unknown> =>
+    request.toObject(request.decode(bytes), { defaults: true }) as Record<string, unknown>;
+  const decoded = (d: SotwRequestDecoder, bytes: Buffer): Record<string, unknown> =>
+    request.toObject(d.decode(bytes), { defaults: true }) as Record<string, unknown>;
+
+  test('decodes what protobufjs decodes, and gives equal names lists as one shared array', () => {
+    const d = new SotwRequestDecoder(request);
+    const a = encode({
+      version_info: '7',
+      node: { id: 'a', cluster: 'ns/gw' },
+      resource_names: names(100),
+      type_url: CLUSTER,
+      response_nonce: 'v1',
+    });
+    const b = encode({ version_info: '8', resource_names: names(100), type_url: CLUSTER, response_nonce: 'v2' });
+    expect(decoded(d, a)).toEqual(plain(a));
+    expect(decoded(d, b)).toEqual(plain(b));
+    const first = d.decode(a) as unknown as { resource_names: readonly string[] };
+    const second = d.decode(b) as unknown as { resource_names: readonly string[] };
+    expect(second.resource_names).toBe(first.resource_names);
+    expect(Object.isFrozen(first.resource_names)).toBe(true);
+    // Another list is another array.
+    const c = encode({ resource_names: names(101), type_url: CLUSTER });
+    expect((d.decode(c) as unknown as { resource_names: readonly string[] }).resource_names).not.toBe(
+      first.resource_names,
+    );
+  });
+
+  test('short lists, names split around other fields, and no names decode as they are', () => {
+    const d = new SotwRequestDecoder(request);
+    const short = encode({ resource_names: ['a', 'b'], type_url: CLUSTER });
+    expect(decoded(d, short)).toEqual(plain(short));
+    const one = encode({ resource_names: names(60), type_url: CLUSTER });
+    const split = Buffer.concat([one, encode({ version_info: 'x' }), encode({ resource_names: names(60, 'more-') })]);
+    expect(decoded(d, split)).toEqual(plain(split));
+    expect(plain(split).resource_names).toHaveLength(120);
+    const none = encode({ type_url: CLUSTER, version_info: 'x'.repeat(300) });
+    expect(decoded(d, none)).toEqual(plain(none));
+  });
+
+  test('keeps at most `capacity` lists', () => {
+    const d = new SotwRequestDecoder(request, 2);
+    const lists = [0, 1, 2].map((i) => encode({ resource_names: names(50, `l${i}-`) }));
+    const first = (d.decode(lists[0]!) as unknown as { resource_names: readonly string[] }).resource_names;
+    d.decode(lists[1]!);
+    d.decode(lists[2]!); // evicts list 0
+    const again = (d.decode(lists[0]!) as unknown as { resource_names: readonly string[] }).resource_names;
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
   });
 });
