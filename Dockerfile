@@ -27,4 +27,5 @@ COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist/src ./dist/src
 COPY bin ./bin
 USER node
-ENTRYPOINT ["node", "/portico/bin/portico.js"]
+# Node.js flags: src/infra/node-flags.ts.
+ENTRYPOINT ["node", "--max-semi-space-size=4", "/portico/bin/portico.js"]

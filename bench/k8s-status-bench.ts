@@ -35,6 +35,7 @@ import type { KubeObject } from '../src/resources/types.js';
 import { freePort } from '../test/support/envoy-ads.js';
 import { PrivateCluster } from '../test/k8s/private-cluster.js';
 import { comparableStatus } from '../test/k8s/recorded-portico.js';
+import { PORTICO_NODE_FLAGS } from '../src/infra/node-flags.js';
 import {
   GATEWAY_NAME,
   gatewayStatusCorrect,
@@ -367,6 +368,7 @@ async function startPortico(kubeconfig: string, namespace: string): Promise<Port
   const child: ChildProcess = spawn(
     process.execPath,
     [
+      ...PORTICO_NODE_FLAGS,
       resolve('bin/portico.js'),
       'serve',
       '--provider',

@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
+// Node.js flags: src/infra/node-flags.ts says why (the Dockerfile's entrypoint repeats them).
 // Launcher for the compiled CLI (TypeScript in src/, built into dist/ by `make build`).
 let cli;
 try {
