@@ -28,7 +28,9 @@ import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Watch } from '@kubernetes/client-node';
-import { createKubeApi } from '../src/k8s/kube-api.js';
+import { createKubeApi, FIELD_MANAGER, MERGE_PATCH } from '../src/k8s/kube-api.js';
+import { STATUS_WRITE_CONCURRENCY } from '../src/k8s/status-writer.js';
+import { CONTROLLER_NAME, GATEWAY_GROUP } from '../src/resources/types.js';
 import type { KubeApi } from '../src/k8s/kube-api.js';
 import { loadKubeConfig } from '../src/k8s/kube-config.js';
 import type { KubeObject } from '../src/resources/types.js';
@@ -57,6 +59,12 @@ interface RunResult {
   mode: ApplyMode;
   /** The same apply into another namespace with no Portico running: the API server's and kubectl's share. */
   applyAloneMs: number;
+  /**
+   * Then one status PATCH per route of that apply, as many in flight as Portico's writer keeps,
+   * with no Portico running: the API server's share of the status writes. Together with
+   * `applyAloneMs`, the least any controller could take on this machine in this run.
+   */
+  patchesAloneMs: number;
   applyMs: number;
   correctMs: number;
   afterApplyMs: number;
@@ -140,6 +148,7 @@ async function main(): Promise<void> {
     [
       'apply',
       'apply alone ms',
+      'patches alone ms',
       'apply ms',
       'all correct ms',
       'after apply ms',
@@ -154,6 +163,7 @@ async function main(): Promise<void> {
     results.map((r) => [
       r.mode,
       ms(r.applyAloneMs),
+      ms(r.patchesAloneMs),
       ms(r.applyMs),
       ms(r.correctMs),
       ms(r.afterApplyMs),
@@ -170,9 +180,11 @@ async function main(): Promise<void> {
   for (const mode of modes) {
     const of = results.filter((r) => r.mode === mode);
     const correct = summarize(of.map((r) => r.correctMs));
+    const ratios = of.map((r) => (r.correctMs / (r.applyAloneMs + r.patchesAloneMs)).toFixed(2));
     console.log(
       `${mode}: all correct min ${ms(correct.min)} / median ${ms(correct.p50)} / max ${ms(correct.max)} ms; ` +
-        `writes ${of.map((r) => r.writes).join(', ')} (status changes ${of.map((r) => r.statusChanges).join(', ')})`,
+        `writes ${of.map((r) => r.writes).join(', ')} (status changes ${of.map((r) => r.statusChanges).join(', ')}); ` +
+        `all correct / (apply alone + patches alone): ${ratios.join(', ')}`,
     );
   }
 }
@@ -190,7 +202,7 @@ async function measure(target: Target, fixture: ScaleFixture, mode: ApplyMode, w
     await api.request({ method: 'POST', path: collectionPath(object), body: object });
   }
 
-  const applyAloneMs = await applyAlone(target, fixture, mode);
+  const { applyAloneMs, patchesAloneMs } = await applyAlone(target, fixture, mode);
   const portico = await startPortico(target.kubeconfig, ns);
   const watch = new StatusWatch(fixture);
   try {
@@ -215,6 +227,7 @@ async function measure(target: Target, fixture: ScaleFixture, mode: ApplyMode, w
     return {
       mode,
       applyAloneMs,
+      patchesAloneMs,
       applyMs: tApplied - t0,
       correctMs: tCorrect - t0,
       afterApplyMs: tCorrect - tApplied,
@@ -247,8 +260,15 @@ async function apply(target: Target, routes: readonly KubeObject[], mode: ApplyM
   }
 }
 
-/** The apply with no Portico running (into a namespace of its own, deleted again), in ms. */
-async function applyAlone(target: Target, fixture: ScaleFixture, mode: ApplyMode): Promise<number> {
+/**
+ * The apply with no Portico running (into a namespace of its own, deleted again), then one status
+ * PATCH per route like Portico's (merge patch of our parent entry), in ms.
+ */
+async function applyAlone(
+  target: Target,
+  fixture: ScaleFixture,
+  mode: ApplyMode,
+): Promise<{ applyAloneMs: number; patchesAloneMs: number }> {
   const ns = `${fixture.namespace}-alone`;
   await target.api.request({
     method: 'POST',
@@ -259,11 +279,54 @@ async function applyAlone(target: Target, fixture: ScaleFixture, mode: ApplyMode
   await sleep(1_000);
   const t0 = performance.now();
   await apply(target, routes, mode);
-  const elapsed = performance.now() - t0;
+  const applyAloneMs = performance.now() - t0;
+  await sleep(1_000);
+  const t1 = performance.now();
+  await inParallel(routes, STATUS_WRITE_CONCURRENCY, (route) =>
+    target.api.request({
+      method: 'PATCH',
+      path: `${GROUP_PATH}/namespaces/${ns}/httproutes/${route.metadata.name}/status`,
+      query: { fieldManager: FIELD_MANAGER },
+      contentType: MERGE_PATCH,
+      body: { status: aloneRouteStatus(ns, route.metadata.generation ?? 1) },
+    }),
+  );
+  const patchesAloneMs = performance.now() - t1;
   await target.api.request({ method: 'DELETE', path: `${GROUP_PATH}/namespaces/${ns}/httproutes` });
   await target.api.request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}` }).catch(() => undefined);
   await sleep(1_000);
-  return elapsed;
+  return { applyAloneMs, patchesAloneMs };
+}
+
+/** A route status of the shape Portico writes: one parent entry, Accepted and ResolvedRefs. */
+function aloneRouteStatus(namespace: string, generation: number): unknown {
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const condition = (type: string): Record<string, unknown> => ({
+    type,
+    status: 'True',
+    reason: type,
+    message: '',
+    observedGeneration: generation,
+    lastTransitionTime: now,
+  });
+  return {
+    parents: [
+      {
+        parentRef: { group: GATEWAY_GROUP, kind: 'Gateway', namespace, name: GATEWAY_NAME },
+        controllerName: CONTROLLER_NAME,
+        conditions: [condition('Accepted'), condition('ResolvedRefs')],
+      },
+    ],
+  };
+}
+
+async function inParallel<T>(items: readonly T[], limit: number, run: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await run(items[next++]!);
+    }),
+  );
 }
 
 /** Watches the namespace's routes and Gateway; `done` resolves with the time every status is correct. */
@@ -431,14 +494,9 @@ async function startPortico(kubeconfig: string, namespace: string): Promise<Port
 }
 
 async function createAll(api: KubeApi, objects: readonly KubeObject[]): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < objects.length) {
-      const object = objects[next++]!;
-      await api.request({ method: 'POST', path: collectionPath(object), body: object });
-    }
-  };
-  await Promise.all(Array.from({ length: PARALLEL_CREATES }, worker));
+  await inParallel(objects, PARALLEL_CREATES, (object) =>
+    api.request({ method: 'POST', path: collectionPath(object), body: object }),
+  );
 }
 
 function collectionPath(object: KubeObject): string {

@@ -36,7 +36,8 @@ import type { LiveObjects } from './kubernetes-provider.js';
 import { hasWritableStatus, planStatus, statusEquals } from './status-diff.js';
 
 /** Status writes in flight at once within one report. */
-const WRITE_CONCURRENCY = 8;
+/** Status writes of one report in flight at once (distinct objects). */
+export const STATUS_WRITE_CONCURRENCY = 8;
 
 export interface StatusWriterMetrics {
   /** By kind and result: `written`, `conflict` (retried), `error`. */
@@ -163,7 +164,7 @@ export class StatusWriter {
           if ((await this.writeOne(resource)) === 'error') failed += 1;
         }
       };
-      await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
+      await Promise.all(Array.from({ length: STATUS_WRITE_CONCURRENCY }, worker));
     } catch (err) {
       failed += 1;
       this.logger.error('writing statuses failed', { error: err });
