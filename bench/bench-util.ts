@@ -1,9 +1,34 @@
 /** Small helpers shared by the benchmarks: statistics, flags, tables, GC, the machine's description. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 
+import { PORTICO_NODE_FLAGS } from '../src/infra/node-flags.js';
+
 export const MIB = 1024 * 1024;
+
+/**
+ * Runs `main` in a process with Portico's Node.js flags (node-flags.ts), so that a benchmark that
+ * runs Portico's code in its own process measures it as Portico runs: without them, the benchmark
+ * starts itself again with them and exits with its code.
+ */
+export function runWithPorticoFlags(main: () => Promise<void>): void {
+  const missing = PORTICO_NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag));
+  if (missing.length > 0) {
+    const child = spawn(process.execPath, [...process.execArgv, ...missing, ...process.argv.slice(1)], {
+      stdio: 'inherit',
+    });
+    child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+    return;
+  }
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
+
+/** This process's Node.js flags, for a benchmark's header. */
+export const nodeFlagsLine = (): string => process.execArgv.join(' ') || '(none)';
 
 export function collectGarbage(): void {
   const gc = (globalThis as { gc?: () => void }).gc;

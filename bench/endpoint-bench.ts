@@ -8,15 +8,29 @@
  * one endpoint and times until Envoy ACKs the EDS update (it ACKs after applying it), then checks
  * Envoy's `membership_total` for that cluster shows the new endpoint.
  *
- *   node --expose-gc dist/bench/endpoint-bench.js [--routes 5000] [--changes 40] [--quiet-ms 5]
+ *   node --expose-gc dist/bench/endpoint-bench.js [--routes 5000] [--changes 40]
+ *     [--quiet-ms 50] [--endpoint-quiet-ms 5]
+ *
+ * The batching defaults are the Kubernetes provider's: a 50 ms quiet period, and 5 ms for a burst
+ * of EndpointSlice changes only.
  */
 import { ENVOY_RUNTIME_FLAGS } from '../src/infra/envoy-flags.js';
 import { parseArgs } from 'node:util';
 import { Subject, filter, firstValueFrom } from 'rxjs';
 import { CLUSTER_LOAD_ASSIGNMENT } from '../src/proto/type-urls.js';
 import { generateObjects } from './generate.js';
-import { integerFlag, machineLine, ms, printTable, sleep, summarize } from './bench-util.js';
-import { startPipeline } from '../src/pipeline/pipeline.js';
+import {
+  integerFlag,
+  machineLine,
+  ms,
+  nodeFlagsLine,
+  printTable,
+  runWithPorticoFlags,
+  sleep,
+  summarize,
+} from './bench-util.js';
+import { DEFAULT_ENDPOINT_QUIET_MS, startPipeline } from '../src/pipeline/pipeline.js';
+import { DEFAULT_MAX_LATENCY_MS, DEFAULT_QUIET_MS } from '../src/pipeline/batch-with-latency-cap.js';
 import { bucketedSource, type ResourceEvent } from '../src/pipeline/resource-store.js';
 import { registerPipelineMetrics } from '../src/pipeline/pipeline-metrics.js';
 import { MetricsRegistry } from '../src/debug/metrics.js';
@@ -32,13 +46,15 @@ const { values } = parseArgs({
   options: {
     routes: { type: 'string', default: '5000' },
     changes: { type: 'string', default: '40' },
-    'quiet-ms': { type: 'string', default: '5' },
+    'quiet-ms': { type: 'string', default: String(DEFAULT_QUIET_MS) },
+    'endpoint-quiet-ms': { type: 'string', default: String(DEFAULT_ENDPOINT_QUIET_MS) },
     delta: { type: 'boolean', default: false },
   },
 });
 const routes = integerFlag(values.routes, '--routes', 1);
 const changes = integerFlag(values.changes, '--changes', 1);
 const quietMs = integerFlag(values['quiet-ms'], '--quiet-ms', 0);
+const endpointQuietMs = integerFlag(values['endpoint-quiet-ms'], '--endpoint-quiet-ms', 0);
 const delta = values.delta === true;
 
 async function main(): Promise<void> {
@@ -65,7 +81,7 @@ async function main(): Promise<void> {
   const pipeline = startPipeline(
     events$,
     { publisher: server, tracker: server, metrics },
-    { quietMs, maxLatencyMs: 200, listenerAddress: '127.0.0.1' },
+    { quietMs, endpointQuietMs, maxLatencyMs: DEFAULT_MAX_LATENCY_MS, listenerAddress: '127.0.0.1' },
   );
   for (const object of objects) events$.next({ type: 'upsert', object, source: bucketedSource(object.kind, object) });
   events$.next({ type: 'synced' });
@@ -120,9 +136,9 @@ async function main(): Promise<void> {
     const full = summarize(fullRuns);
     const envoyPart = summarize(pushToAck);
     console.log(
-      `EndpointSlice propagation, ${routes} routes, ${changes} changes, quiet ${quietMs} ms, ${delta ? 'delta' : 'SotW'} ADS`,
+      `EndpointSlice propagation, ${routes} routes, ${changes} changes, quiet ${quietMs} ms (endpoints only: ${endpointQuietMs} ms), ${delta ? 'delta' : 'SotW'} ADS`,
     );
-    console.log(machineLine(findEnvoy()));
+    console.log(`${machineLine(findEnvoy())}; node flags: ${nodeFlagsLine()}`);
     printTable(
       ['what', 'p50 ms', 'p99 ms', 'max ms'],
       [
@@ -140,7 +156,4 @@ async function main(): Promise<void> {
   }
 }
 
-void main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runWithPorticoFlags(main);

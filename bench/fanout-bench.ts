@@ -12,9 +12,9 @@
  *   node --expose-gc dist/bench/fanout-bench.js [--clients 500] [--routes 1000] [--changes 6]
  *
  * The server's memory is measured with the Node.js flags Portico runs with (node-flags.ts): run
- * without them, the benchmark starts itself again with them.
+ * without them, the benchmark starts itself again with them (`runWithPorticoFlags`).
  */
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -24,8 +24,18 @@ import { TranslationCache, translate } from '../src/translate/index.js';
 import type { XdsResources } from '../src/translate/xds/types.js';
 import type { ProxyEvent } from '../src/xds/contract.js';
 import { AdsServer } from '../src/xds/index.js';
-import { PORTICO_NODE_FLAGS } from '../src/infra/node-flags.js';
-import { collectGarbage, integerFlag, machineLine, MIB, ms, printTable, sleep, summarize } from './bench-util.js';
+import {
+  collectGarbage,
+  integerFlag,
+  machineLine,
+  MIB,
+  ms,
+  nodeFlagsLine,
+  printTable,
+  runWithPorticoFlags,
+  sleep,
+  summarize,
+} from './bench-util.js';
 import type { ChildMessage, ParentMessage } from './fanout-clients.js';
 import { generateObjects } from './generate.js';
 
@@ -234,7 +244,7 @@ async function main(): Promise<void> {
   const changes = integerFlag(values.changes, '--changes', 1);
   const connectBatch = integerFlag(values['connect-batch'], '--connect-batch', 1);
 
-  console.log(`fan-out benchmark: ${machineLine()}; node flags: ${process.execArgv.join(' ')}`);
+  console.log(`fan-out benchmark: ${machineLine()}; node flags: ${nodeFlagsLine()}`);
   console.log(`${clientCount} simulated Envoys (SotW, child process), ${routes} routes, ${changes} changes`);
   const loadBefore = loadavg();
   const base = memory();
@@ -325,12 +335,4 @@ async function main(): Promise<void> {
   console.log(`load average (1/5/15 min) before: ${f(loadBefore)}, after: ${f(loadavg())}`);
 }
 
-const missingFlags = PORTICO_NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag));
-if (missingFlags.length > 0) {
-  const child = spawn(process.execPath, [...process.execArgv, ...missingFlags, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-  });
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-} else {
-  await main();
-}
+runWithPorticoFlags(main);

@@ -37,7 +37,18 @@ import { TranslationCache, translate } from '../src/translate/index.js';
 import { SnapshotCache } from '../src/xds/index.js';
 import { EnvoyAds, freePort, waitFor } from '../test/support/envoy-ads.js';
 import { request } from '../test/support/http-client.js';
-import { integerFlag, integerList, machineLine, ms, printTable, sleep, summarize, wallNow } from './bench-util.js';
+import {
+  integerFlag,
+  integerList,
+  machineLine,
+  ms,
+  nodeFlagsLine,
+  printTable,
+  runWithPorticoFlags,
+  sleep,
+  summarize,
+  wallNow,
+} from './bench-util.js';
 import type { Summary } from './bench-util.js';
 import { generateObjects } from './generate.js';
 import type { PollRequest, WorkerMessage } from './propagation-worker.js';
@@ -551,7 +562,7 @@ async function main(): Promise<void> {
   const layouts = integerList(values['routes-per-file'], '--routes-per-file', 1);
   const pollIntervalMs = integerFlag(values['poll-interval-ms'], '--poll-interval-ms', 0);
 
-  console.log(`propagation benchmark: ${machineLine(findEnvoy())}`);
+  console.log(`propagation benchmark: ${machineLine(findEnvoy())}; node flags: ${nodeFlagsLine()}`);
   console.log(`up to ${iterations} changes per run, each rewriting one route file; polling every ${pollIntervalMs} ms`);
   const loadBefore = loadavg();
   const worker = await BenchWorker.start([
@@ -591,4 +602,4 @@ async function main(): Promise<void> {
   console.log(`\nload average (1/5/15 min) before: ${f(loadBefore)}, after: ${f(loadavg())}`);
 }
 
-await main();
+runWithPorticoFlags(main);

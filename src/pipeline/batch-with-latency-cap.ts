@@ -13,14 +13,23 @@ import type { OperatorFunction, SchedulerLike, Subscription } from 'rxjs';
 export const DEFAULT_QUIET_MS = 50;
 export const DEFAULT_MAX_LATENCY_MS = 200;
 
+/**
+ * `quietMs` may depend on what is buffered (the pipeline waits less when a burst is only endpoint
+ * changes); it is asked again at every value and kept within 0..`maxMs`.
+ */
 export function batchWithLatencyCap<T>(
-  quietMs: number = DEFAULT_QUIET_MS,
+  quietMs: number | ((buffered: readonly T[]) => number) = DEFAULT_QUIET_MS,
   maxMs: number = DEFAULT_MAX_LATENCY_MS,
   scheduler: SchedulerLike = asyncScheduler,
 ): OperatorFunction<T, T[]> {
-  if (!(quietMs >= 0) || !(maxMs >= quietMs)) {
+  if (typeof quietMs === 'number' && (!(quietMs >= 0) || !(maxMs >= quietMs))) {
     throw new RangeError(`batchWithLatencyCap: need 0 <= quietMs <= maxMs, got ${quietMs} and ${maxMs}`);
   }
+  if (!(maxMs >= 0)) throw new RangeError(`batchWithLatencyCap: need 0 <= maxMs, got ${maxMs}`);
+  const quietFor =
+    typeof quietMs === 'number'
+      ? () => quietMs
+      : (buffered: readonly T[]) => Math.min(Math.max(quietMs(buffered), 0), maxMs);
   return (source) =>
     new Observable<T[]>((subscriber) => {
       let buffer: T[] = [];
@@ -45,7 +54,7 @@ export function batchWithLatencyCap<T>(
         next(value) {
           buffer.push(value);
           quietTimer?.unsubscribe();
-          quietTimer = scheduler.schedule(flush, quietMs);
+          quietTimer = scheduler.schedule(flush, quietFor(buffer));
           capTimer ??= scheduler.schedule(flush, maxMs);
         },
         error(err: unknown) {

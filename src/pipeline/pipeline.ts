@@ -2,6 +2,7 @@
  * The serving pipeline, shared by every provider:
  *
  *   resource events ─scan─► ResourceStore ─filter(synced)─► batchWithLatencyCap ─map─► translate
+ *   (a burst of EndpointSlice changes only is batched with a shorter quiet period: fast path)
  *     ─map─► publish changed Gateways / remove gone ones ─► output$ ─combineLatest(proxy events)─► status
  *
  * Every step returns a value; errors are collected into the output (and logged), never thrown into
@@ -30,6 +31,11 @@ import type { Translator } from './translate-safely.js';
 export interface PipelineOptions {
   /** Quiet period that ends a burst of changes. */
   quietMs?: number;
+  /**
+   * Quiet period that ends a burst of EndpointSlice changes only: they take the fast path, whose
+   * cost follows the change, so there is little to gain from waiting for more. Default 5 ms.
+   */
+  endpointQuietMs?: number;
   /** Longest delay after the first change of a burst. */
   maxLatencyMs?: number;
   /** Address Envoy listeners bind (`--listener-address`). */
@@ -59,6 +65,18 @@ export interface PipelineOutput {
   resources: KubeObject[];
   warnings: string[];
   errors: PipelineError[];
+}
+
+export const DEFAULT_ENDPOINT_QUIET_MS = 5;
+
+/** The store after an event, and whether that event could only have changed endpoints. */
+interface FoldedEvent {
+  store: ResourceStore;
+  endpointsOnly: boolean;
+}
+
+function changesOnlyEndpoints(event: ResourceEvent): boolean {
+  return (event.type === 'upsert' || event.type === 'delete') && event.object.kind === 'EndpointSlice';
 }
 
 export class Pipeline {
@@ -92,14 +110,23 @@ export class Pipeline {
         this.logger.error('resource event stream failed; the last state stays in service', { error: err });
         return EMPTY;
       }),
-      scan(foldResourceEvent, EMPTY_STORE),
-      filter((store) => store.synced),
-      batchWithLatencyCap<ResourceStore>(
-        options.quietMs ?? DEFAULT_QUIET_MS,
+      scan(
+        (folded: FoldedEvent, event: ResourceEvent): FoldedEvent => ({
+          store: foldResourceEvent(folded.store, event),
+          endpointsOnly: changesOnlyEndpoints(event),
+        }),
+        { store: EMPTY_STORE, endpointsOnly: false },
+      ),
+      filter((folded) => folded.store.synced),
+      batchWithLatencyCap<FoldedEvent>(
+        (buffered) =>
+          buffered.every((folded) => folded.endpointsOnly)
+            ? (options.endpointQuietMs ?? DEFAULT_ENDPOINT_QUIET_MS)
+            : (options.quietMs ?? DEFAULT_QUIET_MS),
         options.maxLatencyMs ?? DEFAULT_MAX_LATENCY_MS,
         deps.scheduler,
       ),
-      map((batch) => batch[batch.length - 1]!),
+      map((batch) => batch[batch.length - 1]!.store),
     );
     this.subscription.add(stores$.pipe(map((store) => this.translateAndPublish(store))).subscribe(this.outputs));
 

@@ -45,6 +45,20 @@ describe('batchWithLatencyCap', () => {
     });
   });
 
+  it('asks a quiet function at every value, bounded by the cap', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      // Quiet 2 while only "e" values are buffered, 5 otherwise; a burst of "e" ends sooner.
+      const quiet = (buffered: readonly string[]): number => (buffered.every((v) => v === 'e') ? 2 : 5);
+      const source = cold('e----------er-----------|');
+      expectObservable(source.pipe(batchWithLatencyCap(quiet, 8))).toBe('--x--------------y------|', {
+        x: ['e'],
+        y: ['e', 'r'],
+      });
+      // Out of range answers are clamped to 0..cap.
+      expectObservable(cold('a------|').pipe(batchWithLatencyCap(() => 100, 4))).toBe('----x--|', { x: ['a'] });
+    });
+  });
+
   it('passes an error through and drops its timers', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('a-#');

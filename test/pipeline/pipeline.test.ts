@@ -4,12 +4,13 @@ import { Pipeline } from '../../src/pipeline/pipeline.js';
 import type { PipelineOutput } from '../../src/pipeline/pipeline.js';
 import { registerPipelineMetrics } from '../../src/pipeline/pipeline-metrics.js';
 import type { ResourceEvent } from '../../src/pipeline/resource-store.js';
-import type { Condition, KubeObject } from '../../src/resources/types.js';
+import type { Condition, EndpointSlice, KubeObject } from '../../src/resources/types.js';
 import { translate } from '../../src/translate/index.js';
 import { FakeXds } from '../support/fake-xds.js';
 import { gateway, gatewayClass, httpRoute, service } from '../support/quickstart-objects.js';
 
 interface Harness {
+  scheduler: VirtualTimeScheduler;
   events: Subject<ResourceEvent>;
   xds: FakeXds;
   pipeline: Pipeline;
@@ -40,7 +41,15 @@ function harness(translator = translate): Harness {
   );
   const outputs: PipelineOutput[] = [];
   pipeline.output$.subscribe((o) => outputs.push(o));
-  return { events, xds, pipeline, outputs, flush: () => scheduler.flush(), translations: () => translations };
+  return {
+    scheduler,
+    events,
+    xds,
+    pipeline,
+    outputs,
+    flush: () => scheduler.flush(),
+    translations: () => translations,
+  };
 }
 
 function gatewayCondition(h: Harness, name: string, type: string): Condition | undefined {
@@ -74,6 +83,44 @@ describe('pipeline', () => {
     h.flush();
     expect(h.translations()).toBe(1);
     expect(h.outputs).toHaveLength(1);
+  });
+
+  it('ends a burst of EndpointSlice changes after 5 ms, any other burst after the quiet period', () => {
+    const h = harness();
+    const slice = (ip: string): EndpointSlice => ({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'web-x1', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: [ip], conditions: { ready: true } }],
+      ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+    });
+    const outputTimes: number[] = [];
+    h.pipeline.output$.subscribe(() => outputTimes.push(h.scheduler.now()));
+    h.events.next({ type: 'replace', source: 'base.yaml', objects: [...base, httpRoute('web', 'a', 'web')] });
+    h.events.next({ type: 'synced' });
+    h.flush();
+    const burst = (events: ResourceEvent[]): number => {
+      const start = h.scheduler.now();
+      for (const event of events) h.events.next(event);
+      h.flush();
+      return outputTimes.at(-1)! - start;
+    };
+    expect(burst([{ type: 'upsert', object: slice('10.0.0.1') }])).toBe(5);
+    expect(h.xds.snapshots.get('default/a')?.resources.endpoints[0]).toMatchObject({
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: '10.0.0.1' } } } }] }],
+    });
+    expect(burst([{ type: 'delete', object: slice('10.0.0.1') }])).toBe(5);
+    expect(burst([{ type: 'upsert', object: httpRoute('api', 'a', 'api') }])).toBe(50);
+    // Mixed: the burst is not only endpoints, so it waits as any other.
+    expect(
+      burst([
+        { type: 'upsert', object: slice('10.0.0.2') },
+        { type: 'upsert', object: httpRoute('api2', 'a', 'api') },
+      ]),
+    ).toBe(50);
+    // A file replacement may hold anything.
+    expect(burst([{ type: 'replace', source: 'slices.yaml', objects: [slice('10.0.0.3')] }])).toBe(50);
   });
 
   it('republishes only the Gateway whose xDS changed', () => {
