@@ -24,6 +24,7 @@ import { TranslationCache, translate } from '../src/translate/index.js';
 import type { XdsResources } from '../src/translate/xds/types.js';
 import type { ProxyEvent } from '../src/xds/contract.js';
 import { AdsServer } from '../src/xds/index.js';
+import { coalesceProxyEvents } from '../src/pipeline/pipeline.js';
 import {
   collectGarbage,
   integerFlag,
@@ -250,6 +251,9 @@ async function main(): Promise<void> {
   const base = memory();
 
   const server = new AdsServer({ port: 0 });
+  // What the pipeline's status report asks of the server on proxy events (Programmed of every
+  // served Gateway), at the rate the pipeline asks it: it is part of what Portico does per change.
+  const statusPolls = server.events$.pipe(coalesceProxyEvents()).subscribe(() => void server.programmed(GATEWAY));
   const port = await server.start();
   const objects = generateObjects(routes, { namespace: NAMESPACE });
   const initial = gatewayXds(objects);
@@ -293,6 +297,7 @@ async function main(): Promise<void> {
     childStats = await clients.next('stats', 10_000);
   } finally {
     await clients.stop();
+    statusPolls.unsubscribe();
     await server.stop(1000);
     server.dispose();
   }

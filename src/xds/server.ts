@@ -129,6 +129,8 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
   private boundPort: number | undefined;
   private readonly streams = new Map<GatewayKey, Set<AdsStream>>();
   private readonly calls = new Map<AdsStream, DuplexCall>();
+  /** Per Gateway, the stream `programmed()` last found out of sync (asked first next time). */
+  private readonly notInSync = new Map<GatewayKey, AdsStream>();
   private readonly unsubscribe: () => void;
   /** Views and SotW bodies shared by all streams; entries die with their snapshot. */
   private readonly views = new ViewCache();
@@ -253,13 +255,40 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
   programmed(gateway: GatewayKey): ProxyStatus {
     const set = this.streams.get(gateway);
     if (!set || set.size === 0) return { state: 'pending', message: 'no Envoy is connected for this Gateway' };
-    let pending: ProxyStatus | undefined;
+    // A NACK anywhere wins; then any Envoy not in sync. This is asked on proxy events (coalesced
+    // by the pipeline) while hundreds of Envoys ACK a change, roughly in the order they connected.
+    // So the search starts at the Envoy found out of sync last time and goes on from there: most
+    // calls stop after a stream or two, and only the last one asks every stream.
     for (const stream of set) {
-      const status = stream.status();
-      if (status.state === 'rejected') return status;
-      if (status.state === 'pending') pending ??= status;
+      const rejected = stream.rejection();
+      if (rejected) return rejected;
     }
-    return pending ?? { state: 'programmed' };
+    const hint = this.notInSync.get(gateway);
+    const earlier: AdsStream[] = [];
+    let reached = hint === undefined || !set.has(hint);
+    const check = (stream: AdsStream): ProxyStatus | undefined => {
+      const status = stream.status();
+      if (status.state === 'programmed') return undefined;
+      this.notInSync.set(gateway, stream);
+      return status;
+    };
+    for (const stream of set) {
+      if (!reached) {
+        if (stream !== hint) {
+          earlier.push(stream);
+          continue;
+        }
+        reached = true;
+      }
+      const status = check(stream);
+      if (status) return status;
+    }
+    for (const stream of earlier) {
+      const status = check(stream);
+      if (status) return status;
+    }
+    this.notInSync.delete(gateway);
+    return { state: 'programmed' };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -349,6 +378,7 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
     if (!stream.isBound) return;
     const set = this.streams.get(stream.gateway);
     if (!set?.delete(stream)) return;
+    if (this.notInSync.get(stream.gateway) === stream) this.notInSync.delete(stream.gateway);
     this.metrics.streamClosed(protocol);
     if (set.size === 0) {
       this.streams.delete(stream.gateway);

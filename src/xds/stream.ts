@@ -860,6 +860,20 @@ export class AdsStream {
   }
 
   /** Whether this Envoy runs the current snapshot. */
+  /** The stream's `rejected` status if some type's last response was NACKed (cheap: no views). */
+  rejection(): StreamStatus | undefined {
+    for (const typeUrl of PUSH_ORDER) {
+      const rejected = this.types.get(typeUrl)?.rejected;
+      if (rejected) {
+        return {
+          state: 'rejected',
+          message: `${this.nodeId} rejected ${kindName(typeUrl)} version ${rejected.version}: ${rejected.message}`,
+        };
+      }
+    }
+    return undefined;
+  }
+
   status(): StreamStatus {
     if (!this.snapshot) return { state: 'pending', message: `${this.nodeId}: no configuration published yet` };
     for (const typeUrl of PUSH_ORDER) {
@@ -872,12 +886,7 @@ export class AdsStream {
         }
         continue;
       }
-      if (ts.rejected) {
-        return {
-          state: 'rejected',
-          message: `${this.nodeId} rejected ${kind} version ${ts.rejected.version}: ${ts.rejected.message}`,
-        };
-      }
+      if (ts.rejected) return this.rejection()!;
       if (ts.pending) return { state: 'pending', message: `${this.nodeId}: ${kind} not ACKed yet` };
       const desired = this.view(ts).resources;
       // The usual case: the client ACKed exactly the view it should have.

@@ -1,6 +1,6 @@
 import { Subject, VirtualTimeScheduler } from 'rxjs';
 import { MetricsRegistry } from '../../src/debug/metrics.js';
-import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { Pipeline, PROXY_STATUS_INTERVAL_MS } from '../../src/pipeline/pipeline.js';
 import type { PipelineOutput } from '../../src/pipeline/pipeline.js';
 import { registerPipelineMetrics } from '../../src/pipeline/pipeline-metrics.js';
 import type { ResourceEvent } from '../../src/pipeline/resource-store.js';
@@ -206,15 +206,38 @@ describe('pipeline', () => {
 
     h.xds.connect('default/a/host-0', 'default/a');
     expect(gatewayCondition(h, 'a', 'Programmed')).toMatchObject({ status: 'False', reason: 'Pending' });
+    // Within one status interval of the connect: the report follows at the interval's end.
     h.xds.ack('default/a/host-0');
+    h.flush();
     expect(gatewayCondition(h, 'a', 'Programmed')).toMatchObject({ status: 'True', reason: 'Programmed' });
 
     h.xds.nack('default/a/host-0', 'cluster default/web/80: invalid');
+    h.flush();
     expect(gatewayCondition(h, 'a', 'Programmed')).toMatchObject({
       status: 'False',
       reason: 'Invalid',
       message: 'Envoy rejected the configuration: cluster default/web/80: invalid',
     });
+  });
+
+  it('follows a burst of proxy events with two status reports, the first at once and the last one', () => {
+    const h = harness();
+    h.events.next({ type: 'replace', source: 'base.yaml', objects: [gatewayClass, gateway('a')] });
+    h.events.next({ type: 'synced' });
+    h.flush();
+    const reports: string[] = [];
+    const start = h.scheduler.now();
+    h.pipeline.status$.subscribe(() =>
+      reports.push(`${gatewayCondition(h, 'a', 'Programmed')?.reason ?? '-'}@${h.scheduler.now() - start}`),
+    );
+    reports.length = 0;
+    for (let i = 0; i < 200; i++) h.xds.connect(`default/a/envoy-${i}`, 'default/a');
+    // The first event is followed at once; nothing else until the interval ends.
+    expect(reports).toEqual(['Pending@0']);
+    for (let i = 0; i < 200; i++) h.xds.ack(`default/a/envoy-${i}`);
+    expect(reports).toEqual(['Pending@0']);
+    h.flush();
+    expect(reports).toEqual(['Pending@0', `Programmed@${PROXY_STATUS_INTERVAL_MS}`]);
   });
 
   it('keeps lastTransitionTime of conditions that did not change across translations', () => {
