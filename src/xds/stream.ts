@@ -267,12 +267,12 @@ export class AdsStream {
     ts.sub = this.host.views.subscription(wildcard, explicit);
     if (wildcardType) return;
     // SotW carries the whole subscription: forget what the client no longer asks for.
-    const sent = subscribedPart(ts.sent, ts.sub);
+    const sent = this.host.views.subscribedPart(ts.sent, ts.sub);
     if (sent !== ts.sent) {
       ts.sent = sent;
       ts.sentGen++;
     }
-    ts.acked = subscribedPart(ts.acked, ts.sub);
+    ts.acked = this.host.views.subscribedPart(ts.acked, ts.sub);
   }
 
   handleDelta(req: DeltaRequest): void {
@@ -707,9 +707,8 @@ export class AdsStream {
     let changed = diff.changed;
     if (forced) {
       // Assignments that must follow their (re)sent cluster go too, whatever the client has.
-      changed = [...view.resources.values()].filter(
-        (r) => this.edsDirty.has(r.name) || ts.sent.get(r.name)?.version !== r.version,
-      );
+      const resends = this.forcedResends(view, (r) => ts.sent.get(r.name)?.version === r.version);
+      if (resends.length > 0) changed = [...changed, ...resends];
     }
     let removed: readonly string[] = [];
     // Only wildcard types (CDS, LDS) express removal; Envoy ignores or mishandles removals of
@@ -726,6 +725,20 @@ export class AdsStream {
     return this.protocol === 'sotw'
       ? { view, changed: [], removed: [], versionChanged }
       : { view, changed, removed, versionChanged };
+  }
+
+  /**
+   * Assignments of `view` that must follow their (re)sent cluster and that `unchanged` says the
+   * client already has (those it lacks are in the view's diff already). Walks the few dirty names,
+   * not the view.
+   */
+  private forcedResends(view: TypeView, unchanged: (r: EncodedResource) => boolean): EncodedResource[] {
+    const out: EncodedResource[] = [];
+    for (const name of this.edsDirty.keys()) {
+      const r = view.resources.get(name);
+      if (r && unchanged(r)) out.push(r);
+    }
+    return out;
   }
 
   /** Some assignment in `view` must follow its (re)sent cluster. */
@@ -803,15 +816,13 @@ export class AdsStream {
     view: TypeView,
   ): { response: SharedResponse; changed: readonly EncodedResource[] } | undefined {
     if (ts.acked.size === 0) return undefined;
-    const changed: EncodedResource[] = [];
-    let share = true;
-    for (const r of view.resources.values()) {
-      const same = ts.acked.get(r.name)?.version === r.version;
-      if (same && !this.edsDirty.has(r.name)) continue;
-      // A forced resend depends on this stream's clusters: not the same for streams that share `acked`.
-      if (same) share = false;
-      changed.push(r);
-    }
+    // What the client lacks (computed once for the streams that ACKed the same map)...
+    let changed = this.host.views.diff(ts.acked, view, true).changed;
+    // ...and what must follow its (re)sent cluster although the client has it. That depends on
+    // this stream's clusters, so such a response is not shared with the streams sharing `acked`.
+    const forced = this.forcedResends(view, (r) => ts.acked.get(r.name)?.version === r.version);
+    const share = forced.length === 0;
+    if (!share) changed = [...changed, ...forced];
     if (changed.length === 0 || changed.length === view.resources.size) return undefined;
     return {
       response: this.host.views.sotwUpdate(view, ts.acked, changed, this.host.controlPlaneId, share),
@@ -928,14 +939,6 @@ function sameSubscription(sub: Subscription, wildcard: boolean, names: readonly 
   if (sub.wildcard !== wildcard || names.length !== sub.names.size) return false;
   for (const name of names) if (!sub.names.has(name)) return false;
   return true;
-}
-
-/** `held` without the names `sub` does not ask for; `held` itself when nothing is dropped. */
-function subscribedPart(held: ReadonlyMap<string, Held>, sub: Subscription): ReadonlyMap<string, Held> {
-  for (const name of held.keys()) {
-    if (!sub.names.has(name)) return new Map([...held].filter(([n]) => sub.names.has(n)));
-  }
-  return held;
 }
 
 /** Whether `held` has every resource of `desired` at its version (O(1) when it is that map). */
