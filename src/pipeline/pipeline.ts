@@ -25,7 +25,7 @@ import type { PipelineMetrics } from './pipeline-metrics.js';
 import { EMPTY_STORE, foldResourceEvent, resourceSetOf } from './resource-store.js';
 import type { ResourceEvent, ResourceStore } from './resource-store.js';
 import { EMPTY_STATUS_REPORT, resourceStatus, withProgrammedFromProxies } from './status-report.js';
-import type { PipelineError, StatusReport } from './status-report.js';
+import type { PipelineError, ResourceStatus, StatusReport } from './status-report.js';
 import { translateSafely, withLastComputedStatus } from './translate-safely.js';
 import type { Translator } from './translate-safely.js';
 
@@ -304,6 +304,18 @@ export class Pipeline {
    */
   private lastReportKey: { output: PipelineOutput; resources: readonly KubeObject[]; proxies: string } | undefined;
 
+  /**
+   * Reports follow proxy events too, which change only Gateways' Programmed: every other object is
+   * the same object as in the last report, and so is its entry (no new entry per object per report).
+   */
+  private readonly statusEntries = new WeakMap<KubeObject, ResourceStatus>();
+
+  private resourceStatusOf(object: KubeObject): ResourceStatus {
+    let entry = this.statusEntries.get(object);
+    if (!entry) this.statusEntries.set(object, (entry = resourceStatus(object)));
+    return entry;
+  }
+
   private statusReport(output: PipelineOutput): StatusReport {
     const previous = this.statuses.getValue();
     const proxies = output.gateways
@@ -331,7 +343,7 @@ export class Pipeline {
       );
       return {
         synced: true,
-        resources: resources.map(resourceStatus),
+        resources: resources.map((object) => this.resourceStatusOf(object)),
         errors: output.errors,
         warnings: output.warnings,
       };
