@@ -35,7 +35,6 @@ import type { KubeApi } from './kube-api.js';
 import type { LiveObjects } from './kubernetes-provider.js';
 import { hasWritableStatus, planStatus, statusEquals } from './status-diff.js';
 
-/** Status writes in flight at once within one report. */
 /** Status writes of one report in flight at once (distinct objects). */
 export const STATUS_WRITE_CONCURRENCY = 8;
 

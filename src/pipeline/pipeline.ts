@@ -2,9 +2,10 @@
  * The serving pipeline, shared by every provider:
  *
  *   resource events ─scan─► ResourceStore ─filter(synced)─► batchWithLatencyCap ─map─► translate
- *   (a burst of EndpointSlice changes only is batched with a shorter quiet period: fast path)
  *     ─map─► publish changed Gateways / remove gone ones ─► output$ ─combineLatest(proxy events)─► status
- *   (proxy events coalesced: at most one status report per 25 ms during a burst of ACKs)
+ *
+ * A burst of EndpointSlice changes only is batched with a shorter quiet period (it takes the fast
+ * path), and proxy events are coalesced (at most one status report per 25 ms during a burst).
  *
  * Every step returns a value; errors are collected into the output (and logged), never thrown into
  * a stream, because an error inside an operator would end the pipeline for good. A failed

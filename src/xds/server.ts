@@ -263,29 +263,11 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
       const rejected = stream.rejection();
       if (rejected) return rejected;
     }
-    const hint = this.notInSync.get(gateway);
-    const earlier: AdsStream[] = [];
-    let reached = hint === undefined || !set.has(hint);
-    const check = (stream: AdsStream): ProxyStatus | undefined => {
+    for (const stream of startingAt(set, this.notInSync.get(gateway))) {
       const status = stream.status();
-      if (status.state === 'programmed') return undefined;
+      if (status.state === 'programmed') continue;
       this.notInSync.set(gateway, stream);
       return status;
-    };
-    for (const stream of set) {
-      if (!reached) {
-        if (stream !== hint) {
-          earlier.push(stream);
-          continue;
-        }
-        reached = true;
-      }
-      const status = check(stream);
-      if (status) return status;
-    }
-    for (const stream of earlier) {
-      const status = check(stream);
-      if (status) return status;
     }
     this.notInSync.delete(gateway);
     return { state: 'programmed' };
@@ -398,6 +380,20 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
       }
     }
   }
+}
+
+/** The items of `items` from `first` on, then those before it (all of them when `first` is absent). */
+function* startingAt<T>(items: Iterable<T>, first: T | undefined): Generator<T> {
+  const before: T[] = [];
+  let reached = false;
+  for (const item of items) {
+    if (!reached && item !== first) before.push(item);
+    else {
+      reached = true;
+      yield item;
+    }
+  }
+  yield* before;
 }
 
 function cmp(a: string, b: string): number {

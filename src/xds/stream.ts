@@ -870,7 +870,6 @@ export class AdsStream {
     };
   }
 
-  /** Whether this Envoy runs the current snapshot. */
   /** The stream's `rejected` status if some type's last response was NACKed (cheap: no views). */
   rejection(): StreamStatus | undefined {
     for (const typeUrl of PUSH_ORDER) {
@@ -885,6 +884,7 @@ export class AdsStream {
     return undefined;
   }
 
+  /** Whether this Envoy runs the current snapshot. */
   status(): StreamStatus {
     if (!this.snapshot) return { state: 'pending', message: `${this.nodeId}: no configuration published yet` };
     for (const typeUrl of PUSH_ORDER) {

@@ -20,8 +20,9 @@ export interface QueuedCall {
 interface Item {
   call: QueuedCall;
   frame: GrpcFrame;
-  size: number;
 }
+
+const sizeOf = (item: Item): number => item.frame.frame.length;
 
 export class WriteQueue {
   private inFlight = 0;
@@ -32,9 +33,9 @@ export class WriteQueue {
   constructor(private readonly maxBytes: number) {}
 
   write(call: QueuedCall, frame: GrpcFrame): void {
-    const item = { call, frame, size: frame.frame.length };
+    const item = { call, frame };
     // One response always goes, however large; others wait for room, behind earlier ones.
-    if (this.queue.length === 0 && (this.inFlight === 0 || this.inFlight + item.size <= this.maxBytes))
+    if (this.queue.length === 0 && (this.inFlight === 0 || this.inFlight + sizeOf(item) <= this.maxBytes))
       this.start(item);
     else this.queue.push(item);
   }
@@ -57,7 +58,8 @@ export class WriteQueue {
   }
 
   private start(item: Item): void {
-    const { call, size } = item;
+    const { call } = item;
+    const size = sizeOf(item);
     if (!call.writable) return;
     this.inFlight += size;
     this.byCall.set(call, (this.byCall.get(call) ?? 0) + size);
@@ -78,7 +80,7 @@ export class WriteQueue {
   private drain(): void {
     while (this.queue.length > 0) {
       const next = this.queue[0] as Item;
-      if (this.inFlight > 0 && this.inFlight + next.size > this.maxBytes) return;
+      if (this.inFlight > 0 && this.inFlight + sizeOf(next) > this.maxBytes) return;
       this.queue.shift();
       this.start(next);
     }
