@@ -4,13 +4,13 @@
  * once the initial scan is done.
  *
  * A notification that names a file reads and parses just that file (reconciling the directory's
- * state still walks every known file, which is cheap next to I/O and parsing). `fs.watch` is unreliable in what it reports (renames from atomic saves,
- * events lost on some file systems, no recursion or no file name on some platforms), so a
- * notification without a usable name, and a periodic timer, trigger a full rescan; either way only
- * files whose text changed are parsed again.
+ * state still walks every known file, which is cheap next to I/O and parsing). `fs.watch` is
+ * unreliable in what it reports (renames from atomic saves, events lost on some file systems, no
+ * file name on some platforms), so a notification without a usable name, one naming a directory,
+ * and a periodic timer trigger a full rescan; either way only files whose text changed are parsed
+ * again. How the tree is watched: `tree-watcher.ts`.
  */
-import { watch } from 'node:fs';
-import type { FSWatcher } from 'node:fs';
+import { sep } from 'node:path';
 import { Observable } from 'rxjs';
 import type { ResourceEvent } from '../pipeline/resource-store.js';
 import { silentLogger } from '../pipeline/logger.js';
@@ -18,8 +18,10 @@ import type { Logger } from '../pipeline/logger.js';
 import { EMPTY_DIRECTORY_STATE, fileErrors, fileWarnings, reconcileFiles } from './file-objects.js';
 import type { DirectoryState, FileError, ScannedFile } from './file-objects.js';
 import { join } from 'node:path';
-import { listManifestFiles, readChangedFiles, rescanManifestFiles } from './yaml-files.js';
+import { listManifestTree, readChangedFiles, rescanManifestFiles } from './yaml-files.js';
 import type { FileStamp } from './yaml-files.js';
+import { watchTree } from './tree-watcher.js';
+import type { TreeWatcher } from './tree-watcher.js';
 
 export interface FileProviderOptions {
   /** Periodic full rescan, in case a change notification was lost. 0 disables it. */
@@ -39,6 +41,8 @@ export class FileProvider {
   private dirError: FileError | undefined;
   /** Modification time, size and text of each file at the last full rescan. */
   private stamps: ReadonlyMap<string, FileStamp> = new Map();
+  /** Directories below the watched one, as the last full scan found them. */
+  private directories: readonly string[] = [];
   private readonly logger: Logger;
   private readonly reportedErrors = new Map<string, string>();
 
@@ -73,7 +77,7 @@ export class FileProvider {
   async scan(emit: (event: ResourceEvent) => void, changed?: ReadonlySet<string>): Promise<void> {
     if (changed && changed.size > 0) {
       const partial = await readChangedFiles(this.dir, changed);
-      if (partial) {
+      if (partial && !this.namesGoneDirectory(changed, partial)) {
         // Every other known file counts as unchanged: reconciling sees the same text and skips it.
         const scanned = new Map<string, ScannedFile>();
         for (const [file, entry] of this.state) if (!changed.has(file)) scanned.set(file, unchangedFile(entry));
@@ -84,9 +88,11 @@ export class FileProvider {
     }
     let scanned: Map<string, ScannedFile>;
     try {
-      const rescanned = await rescanManifestFiles(await listManifestFiles(this.dir), this.stamps);
+      const tree = await listManifestTree(this.dir);
+      const rescanned = await rescanManifestFiles(tree.files, this.stamps);
       scanned = rescanned.scanned;
       this.stamps = rescanned.stamps;
+      this.directories = tree.directories;
       this.dirError = undefined;
     } catch (err) {
       // The directory itself is unreadable (or gone): keep serving what was last read.
@@ -97,6 +103,19 @@ export class FileProvider {
       return;
     }
     this.apply(scanned, emit);
+  }
+
+  /**
+   * Whether a named path that no longer exists held known files: a directory moved or removed as a
+   * whole, whose files the notification did not name one by one.
+   */
+  private namesGoneDirectory(changed: ReadonlySet<string>, found: ReadonlyMap<string, ScannedFile>): boolean {
+    for (const path of changed) {
+      if (found.has(path) || this.state.has(path)) continue;
+      const prefix = path + sep;
+      for (const file of this.state.keys()) if (file.startsWith(prefix)) return true;
+    }
+    return false;
   }
 
   private apply(scanned: ReadonlyMap<string, ScannedFile>, emit: (event: ResourceEvent) => void): void {
@@ -112,7 +131,7 @@ export class FileProvider {
     let scanning = false;
     let again = false;
     let settleTimer: NodeJS.Timeout | undefined;
-    let watcher: FSWatcher | undefined;
+    let watcher: TreeWatcher | undefined;
     // Files named by notifications since the last scan; `full` when some notification named none.
     let pending = { full: true, files: new Set<string>() };
 
@@ -127,8 +146,14 @@ export class FileProvider {
         } catch (err) {
           this.logger.error('scan failed', { error: err });
         }
+        const existing = watcher;
         if (!watcher && !stopped && this.options.watch !== false)
           watcher = this.startWatcher(trigger, () => (watcher = undefined));
+        // A directory watched from now on may have had files written into it before: scan again.
+        if (watcher?.setDirectories(this.directories) && existing) {
+          pending.full = true;
+          again = true;
+        }
       } while (again && !stopped);
       scanning = false;
     };
@@ -158,29 +183,13 @@ export class FileProvider {
     };
   }
 
-  /** `fs.watch` on the directory, recursive where the platform supports it; undefined if it fails. */
-  private startWatcher(onChange: (file?: string) => void, onClosed: () => void): FSWatcher | undefined {
-    const open = (recursive: boolean): FSWatcher => {
-      const w = watch(this.dir, { recursive, persistent: false }, (_event, name) =>
-        onChange(typeof name === 'string' && name !== '' ? join(this.dir, name) : undefined),
-      );
-      w.on('error', (err) => {
+  /** Watches the tree; undefined if it cannot (the directory does not exist yet, say). */
+  private startWatcher(onChange: (file?: string) => void, onClosed: () => void): TreeWatcher | undefined {
+    try {
+      return watchTree(this.dir, onChange, (err) => {
         this.logger.warn('directory watch failed; relying on periodic rescans', { error: err });
-        w.close();
         onClosed();
       });
-      return w;
-    };
-    try {
-      return open(true);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM') {
-        this.logger.debug('cannot watch the directory yet', { error: err });
-        return undefined;
-      }
-    }
-    try {
-      return open(false);
     } catch (err) {
       this.logger.debug('cannot watch the directory yet', { error: err });
       return undefined;

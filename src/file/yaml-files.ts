@@ -13,18 +13,30 @@ export function isManifestFile(name: string): boolean {
 
 /** Paths (joined onto `dir`) of every manifest below `dir`, sorted. Throws if `dir` cannot be read. */
 export async function listManifestFiles(dir: string): Promise<string[]> {
+  return (await listManifestTree(dir)).files;
+}
+
+/**
+ * Every manifest below `dir` (sorted), and every directory below it that was searched (the ones a
+ * watch must cover). Throws if `dir` cannot be read.
+ */
+export async function listManifestTree(dir: string): Promise<{ files: string[]; directories: string[] }> {
   const files: string[] = [];
+  const directories: string[] = [];
   const walk = async (current: string): Promise<void> => {
     const entries = await readdir(current, { withFileTypes: true });
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const path = join(current, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else if (entry.isFile() && isManifestFile(entry.name)) files.push(path);
+      if (entry.isDirectory()) {
+        directories.push(path);
+        await walk(path);
+      } else if (entry.isFile() && isManifestFile(entry.name)) files.push(path);
     }
   };
   await walk(dir);
-  return files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  return { files: files.sort(byName), directories: directories.sort(byName) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileProvider } from '../../src/file/file-provider.js';
@@ -132,6 +132,70 @@ describe('FileProvider', () => {
       expect(events[0]?.type === 'replace' && events[0].objects.map((o) => o.metadata.name)).toEqual(['a2']);
     } finally {
       rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('follows subdirectories created, filled, moved away and removed while it runs (no periodic rescan)', async () => {
+    writeFileSync(join(dir, 'a.yaml'), serviceYaml('a'));
+    const provider = new FileProvider(dir, { rescanMs: 0, settleMs: 5 });
+    const events: ResourceEvent[] = [];
+    const subscription = provider.events$.subscribe((e) => events.push(e));
+    const seen = (): string[] => events.map((e) => (e.type === 'replace' ? `${e.source}:${e.objects.length}` : e.type));
+    try {
+      await until(
+        () => events.some((e) => e.type === 'synced'),
+        () => events,
+      );
+      events.length = 0;
+
+      // A new directory, and a file in it: both notified, though only the root was watched before.
+      mkdirSync(join(dir, 'team'));
+      writeFileSync(join(dir, 'team', 'b.yaml'), serviceYaml('b'));
+      await until(
+        () => seen().includes(`${join(dir, 'team', 'b.yaml')}:1`),
+        () => events,
+      );
+      // Then the directory is watched too: an edit there is seen as well.
+      events.length = 0;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      writeFileSync(
+        join(dir, 'team', 'b.yaml'),
+        serviceYaml('b') + serviceYaml('c').replace('apiVersion', '---\napiVersion'),
+      );
+      await until(
+        () => seen().includes(`${join(dir, 'team', 'b.yaml')}:2`),
+        () => events,
+      );
+
+      // Moving the directory out of the tree takes its files' objects with it.
+      events.length = 0;
+      const outside = mkdtempSync(join(tmpdir(), 'portico-moved-'));
+      try {
+        renameSync(join(dir, 'team'), join(outside, 'team'));
+        await until(
+          () => seen().includes(`${join(dir, 'team', 'b.yaml')}:0`),
+          () => events,
+        );
+      } finally {
+        rmSync(outside, { recursive: true, force: true });
+      }
+
+      // A nested directory removed as a whole.
+      mkdirSync(join(dir, 'x', 'y'), { recursive: true });
+      writeFileSync(join(dir, 'x', 'y', 'd.yaml'), serviceYaml('d'));
+      await until(
+        () => seen().includes(`${join(dir, 'x', 'y', 'd.yaml')}:1`),
+        () => events,
+      );
+      events.length = 0;
+      rmSync(join(dir, 'x'), { recursive: true });
+      await until(
+        () => seen().includes(`${join(dir, 'x', 'y', 'd.yaml')}:0`),
+        () => events,
+      );
+      expect(seen()).not.toContain(`${join(dir, 'a.yaml')}:0`);
+    } finally {
+      subscription.unsubscribe();
     }
   });
 
