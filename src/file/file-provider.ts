@@ -17,7 +17,6 @@ import { silentLogger } from '../pipeline/logger.js';
 import type { Logger } from '../pipeline/logger.js';
 import { EMPTY_DIRECTORY_STATE, fileErrors, fileWarnings, reconcileFiles } from './file-objects.js';
 import type { DirectoryState, FileError, ScannedFile } from './file-objects.js';
-import { join } from 'node:path';
 import { listManifestTree, readChangedFiles, rescanManifestFiles } from './yaml-files.js';
 import type { FileStamp } from './yaml-files.js';
 import { watchTree } from './tree-watcher.js';
