@@ -16,6 +16,7 @@ import type { KubeObject } from '../src/resources/types.js';
 import { TranslationCache, translate } from '../src/translate/index.js';
 import type { TranslationResult } from '../src/translate/index.js';
 import { XDS_KINDS } from '../src/translate/xds/types.js';
+import { LastStatusCarrier } from '../src/pipeline/translate-safely.js';
 
 // This file runs compiled from dist/test/; the cases stay in the source tree.
 const GOLDEN_DIR = fileURLToPath(new URL('../../test/golden/', import.meta.url));
@@ -93,6 +94,47 @@ function defineCaseTests(name: string): void {
     sharedCache.routes.takeStats();
     expect(render(translate(buildResourceSet(objects), { cache: sharedCache }))).toBe(expected);
     expect(sharedCache.routes.takeStats().translated).toBe(0);
+  });
+
+  test('gives the same output with a cache when statuses are fed back and the clock moves, as the pipeline runs it', () => {
+    const cache = new TranslationCache();
+    const carrier = new LastStatusCarrier();
+    let input = buildResourceSet(loadCase(name));
+    const statusGiven = new Set(
+      loadCase(name)
+        .filter((o) => o.status !== undefined)
+        .map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`),
+    );
+    let last: TranslationResult | undefined;
+    let previous: TranslationResult | undefined;
+    for (let run = 0; run < 5; run++) {
+      const now = `2026-01-01T00:00:0${run}Z`;
+      if (run === 3) {
+        // A new generation of the first route and of the first Gateway: conditions change, at `now`.
+        const bump = <T extends KubeObject>(objects: T[]): T[] =>
+          objects.map((o, i) =>
+            i === 0 ? { ...o, metadata: { ...o.metadata, generation: (o.metadata.generation ?? 1) + 1 } } : o,
+          );
+        input = { ...input, httpRoutes: bump(input.httpRoutes), gateways: bump(input.gateways) };
+      }
+      const carried = carrier.carry(input, last?.resources);
+      cache.statuses.takeStats();
+      const cached = translate(carried, { now, cache });
+      const outcomes = cache.statuses.takeStats();
+      expect(render(cached)).toBe(render(translate(carried, { now })));
+      if (run === 2) {
+        // Nothing changed since the last run: every output object is the last run's, but for objects
+        // that bring a status of their own (it is not the one fed back, so the time may show in it).
+        const fedBack = cached.resources.filter(
+          (o) => !statusGiven.has(`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`),
+        );
+        expect(fedBack.filter((o) => previous!.resources.includes(o))).toEqual(fedBack);
+        // And no route whose status was fed back was attached again.
+        const routesFedBack = fedBack.filter((o) => o.kind === 'HTTPRoute').length;
+        expect(outcomes.reused).toBeGreaterThanOrEqual(routesFedBack);
+      }
+      previous = last = cached;
+    }
   });
 
   test('emits Envoy resources that survive a protobuf round trip', () => {

@@ -23,11 +23,12 @@ import { endpointOnlyChanges, refreshEndpoints } from './endpoint-fast-path.js';
 import { errorMessage, silentLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
-import { EMPTY_STORE, foldResourceEvent, resourceSetOf } from './resource-store.js';
+import { EMPTY_STORE, foldResourceEvent } from './resource-store.js';
+import { ResourceSetBuilder } from './resource-set-builder.js';
 import type { ResourceEvent, ResourceStore } from './resource-store.js';
 import { EMPTY_STATUS_REPORT, resourceStatus, withProgrammedFromProxies } from './status-report.js';
 import type { PipelineError, ResourceStatus, StatusReport } from './status-report.js';
-import { translateSafely, withLastComputedStatus } from './translate-safely.js';
+import { LastStatusCarrier, translateSafely } from './translate-safely.js';
 import type { Translator } from './translate-safely.js';
 
 export interface PipelineOptions {
@@ -107,6 +108,8 @@ export class Pipeline {
   private isSynced = false;
   /** Unchanged routes are neither translated nor built again (output is the same without it). */
   private readonly cache = new TranslationCache();
+  private readonly resourceSets = new ResourceSetBuilder();
+  private readonly carrier = new LastStatusCarrier();
 
   /** Each translation's output, after publishing; replays the latest to late subscribers. */
   readonly output$: Observable<PipelineOutput> = this.outputs.asObservable();
@@ -242,10 +245,10 @@ export class Pipeline {
     const metrics = this.deps.metrics;
     let output: PipelineOutput;
     try {
-      const collected = resourceSetOf(store);
+      const collected = this.resourceSets.of(store);
       warnings = collected.warnings;
       const outcome = translateSafely(
-        withLastComputedStatus(collected.resources, this.lastGood?.resources),
+        this.carrier.carry(collected.resources, this.lastGood?.resources),
         {
           now: this.now(),
           cache: this.cache,

@@ -8,6 +8,7 @@ import { translate } from '../translate/index.js';
 import type { TranslateOptions, TranslationResult } from '../translate/index.js';
 import { errorMessage } from './logger.js';
 import { objectIdentity } from './resource-store.js';
+import { sameElements } from '../translate/composite-memo.js';
 
 export type TranslationOutcome =
   { ok: true; result: TranslationResult; durationMs: number } | { ok: false; error: string; durationMs: number };
@@ -32,23 +33,50 @@ export function translateSafely(
  * Objects from a provider without a status store (files) get the status Portico computed last
  * time, so that a condition that did not change keeps its `lastTransitionTime` across translations,
  * as it does in a cluster where the status lives on the object.
+ *
+ * Stateful only to give the same answer cheaply: an object whose status to carry is the same as
+ * last time gets the same carried object, and a list whose objects are all the same is the same
+ * list. The translator's memos recognise both by identity, so an unchanged route costs a lookup.
  */
-export function withLastComputedStatus(resources: ResourceSet, last: readonly KubeObject[] | undefined): ResourceSet {
-  if (!last || last.length === 0) return resources;
-  const statusByIdentity = new Map<string, unknown>();
-  for (const object of last) {
-    if (object.status !== undefined) statusByIdentity.set(objectIdentity(object), object.status);
+export class LastStatusCarrier {
+  private readonly carried = new WeakMap<KubeObject, { status: unknown; object: KubeObject }>();
+  /** Identities by metadata object (shared by an object, its carried copy and its output). */
+  private readonly identities = new WeakMap<object, string>();
+  private readonly lists = new Map<string, KubeObject[]>();
+
+  carry(resources: ResourceSet, last: readonly KubeObject[] | undefined): ResourceSet {
+    if (!last || last.length === 0) return resources;
+    const statusByIdentity = new Map<string, unknown>();
+    for (const object of last) {
+      if (object.status !== undefined) statusByIdentity.set(this.identity(object), object.status);
+    }
+    const carry = <T extends KubeObject>(kind: string, objects: T[]): T[] => {
+      const out = objects.map((object) => {
+        if (object.status !== undefined) return object;
+        const status = statusByIdentity.get(this.identity(object));
+        if (status === undefined) return object;
+        const known = this.carried.get(object);
+        if (known?.status === status) return known.object as T;
+        const carried = { ...object, status };
+        this.carried.set(object, { status, object: carried });
+        return carried;
+      });
+      const previous = this.lists.get(kind) as T[] | undefined;
+      if (previous && sameElements(previous, out)) return previous;
+      this.lists.set(kind, out);
+      return out;
+    };
+    return {
+      ...resources,
+      gatewayClasses: carry('GatewayClass', resources.gatewayClasses),
+      gateways: carry('Gateway', resources.gateways),
+      httpRoutes: carry('HTTPRoute', resources.httpRoutes),
+    };
   }
-  const carry = <T extends KubeObject>(objects: T[]): T[] =>
-    objects.map((object) => {
-      if (object.status !== undefined) return object;
-      const status = statusByIdentity.get(objectIdentity(object));
-      return status === undefined ? object : { ...object, status };
-    });
-  return {
-    ...resources,
-    gatewayClasses: carry(resources.gatewayClasses),
-    gateways: carry(resources.gateways),
-    httpRoutes: carry(resources.httpRoutes),
-  };
+
+  private identity(object: KubeObject): string {
+    let identity = this.identities.get(object.metadata);
+    if (identity === undefined) this.identities.set(object.metadata, (identity = objectIdentity(object)));
+    return identity;
+  }
 }

@@ -69,7 +69,7 @@ export function collectResourceSet(objects: readonly KubeObject[]): CollectedRes
   for (const object of objects) {
     const kind = SUPPORTED_KINDS.get(object.kind);
     if (!kind) {
-      warnings.push(`ignoring ${object.kind} ${object.metadata.name}: kind not supported`);
+      warnings.push(unsupportedKindWarning(object));
       continue;
     }
     const normalized = withScope(object, kind.namespaced);
@@ -80,7 +80,7 @@ export function collectResourceSet(objects: readonly KubeObject[]): CollectedRes
       byBucket.set(kind.bucket, bucket);
     }
     if (bucket.has(key)) {
-      warnings.push(`duplicate ${object.kind} ${key}: the last definition wins`);
+      warnings.push(duplicateWarning(object, key));
       // Delete first so the survivor also takes the later position; order is re-sorted anyway.
       bucket.delete(key);
     }
@@ -105,8 +105,14 @@ export function collectResourceSet(objects: readonly KubeObject[]): CollectedRes
   return { resources, warnings };
 }
 
+export const unsupportedKindWarning = (object: KubeObject): string =>
+  `ignoring ${object.kind} ${object.metadata.name}: kind not supported`;
+
+export const duplicateWarning = (object: KubeObject, key: string): string =>
+  `duplicate ${object.kind} ${key}: the last definition wins`;
+
 /** Namespaced objects default to `default` (as kubectl does); cluster-scoped ones carry no namespace. */
-function withScope(object: KubeObject, namespaced: boolean): KubeObject {
+export function withScope(object: KubeObject, namespaced: boolean): KubeObject {
   const { namespace } = object.metadata;
   if (namespaced && !namespace) {
     return { ...object, metadata: { ...object.metadata, namespace: DEFAULT_NAMESPACE } };
@@ -118,13 +124,14 @@ function withScope(object: KubeObject, namespaced: boolean): KubeObject {
   return object;
 }
 
-function objectKey(object: KubeObject): string {
+/** Unique within a kind once `withScope` has normalised the object. */
+export function objectKey(object: KubeObject): string {
   const { namespace, name } = object.metadata;
   return namespace === undefined ? name : `${namespace}/${name}`;
 }
 
 /** Code-unit order, not `localeCompare`: the result must not depend on the machine's locale. */
-function compareByNamespaceAndName(a: KubeObject, b: KubeObject): number {
+export function compareByNamespaceAndName(a: KubeObject, b: KubeObject): number {
   return (
     compareStrings(a.metadata.namespace ?? '', b.metadata.namespace ?? '') ||
     compareStrings(a.metadata.name, b.metadata.name)

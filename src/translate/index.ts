@@ -9,6 +9,7 @@ import { translateGatewayToXds } from './xds/index.js';
 import { RouteMemo } from './gatewayapi/route-memo.js';
 import { CompositeMemo } from './composite-memo.js';
 import { XdsMemo } from './xds/memo.js';
+import { StatusMemo } from './gatewayapi/status-memo.js';
 
 /**
  * What a caller that translates again and again (the pipeline) keeps between runs, so that
@@ -18,9 +19,12 @@ export class TranslationCache {
   readonly routes = new RouteMemo();
   readonly assembly = new CompositeMemo();
   readonly xds = new XdsMemo();
+  readonly statuses = new StatusMemo();
 }
 
-export type TranslateOptions = Omit<GatewayApiOptions, 'routeMemo' | 'assemblyMemo'> & { cache?: TranslationCache };
+export type TranslateOptions = Omit<GatewayApiOptions, 'routeMemo' | 'assemblyMemo' | 'statusMemo'> & {
+  cache?: TranslationCache;
+};
 
 export interface GatewayOutput {
   /** `<namespace>/<name>` */
@@ -41,7 +45,7 @@ export function translate(resources: ResourceSet, options: TranslateOptions = {}
   cache?.assembly.begin();
   const { gateways, resources: withStatus } = translateGatewayApi(
     resources,
-    cache ? { ...rest, routeMemo: cache.routes, assemblyMemo: cache.assembly } : rest,
+    cache ? { ...rest, routeMemo: cache.routes, assemblyMemo: cache.assembly, statusMemo: cache.statuses } : rest,
   );
   return {
     gateways: gateways.map((ir) => ({ name: ir.name, ir, xds: translateGatewayToXds(ir, cache?.xds) })),

@@ -24,13 +24,13 @@ export interface TranslationContext {
   readonly endpointCache: Map<string, IrEndpoint[]>;
 }
 
-function index<T extends { metadata: { namespace?: string; name: string } }>(items: T[]): Map<string, T> {
+function index<T extends { metadata: { namespace?: string; name: string } }>(items: readonly T[]): Map<string, T> {
   const out = new Map<string, T>();
   for (const item of items) out.set(objectKey(item.metadata.namespace, item.metadata.name), item);
   return out;
 }
 
-function groupBy<T>(items: T[], key: (item: T) => string | undefined): Map<string, T[]> {
+function groupBy<T>(items: readonly T[], key: (item: T) => string | undefined): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const item of items) {
     const k = key(item);
@@ -42,18 +42,38 @@ function groupBy<T>(items: T[], key: (item: T) => string | undefined): Map<strin
   return out;
 }
 
+/**
+ * Lookup tables by input list. A provider that keeps a list as the same array while none of its
+ * objects changed (the pipeline does) gets the same table back instead of a new one per run. The
+ * tables are read-only, so sharing them cannot change a result.
+ */
+const tables = new WeakMap<readonly object[], ReadonlyMap<string, unknown>>();
+
+function table<T extends object, V>(
+  items: readonly T[],
+  build: (items: readonly T[]) => Map<string, V>,
+): ReadonlyMap<string, V> {
+  let found = tables.get(items) as ReadonlyMap<string, V> | undefined;
+  if (!found) tables.set(items, (found = build(items)));
+  return found;
+}
+
 export function buildContext(resources: ResourceSet, now: string): TranslationContext {
   return {
     resources,
     now,
-    services: index(resources.services),
-    endpointSlices: groupBy(resources.endpointSlices, (s) => {
-      const svc = s.metadata.labels?.['kubernetes.io/service-name'];
-      return svc === undefined ? undefined : objectKey(s.metadata.namespace, svc);
-    }),
-    secrets: index(resources.secrets),
-    namespaces: new Map(resources.namespaces.map((n) => [n.metadata.name, n])),
-    referenceGrants: groupBy(resources.referenceGrants, (g) => g.metadata.namespace ?? 'default'),
+    services: table(resources.services, index),
+    endpointSlices: table(resources.endpointSlices, (slices) =>
+      groupBy(slices, (s) => {
+        const svc = s.metadata.labels?.['kubernetes.io/service-name'];
+        return svc === undefined ? undefined : objectKey(s.metadata.namespace, svc);
+      }),
+    ),
+    secrets: table(resources.secrets, index),
+    namespaces: table(resources.namespaces, (namespaces) => new Map(namespaces.map((n) => [n.metadata.name, n]))),
+    referenceGrants: table(resources.referenceGrants, (grants) =>
+      groupBy(grants, (g) => g.metadata.namespace ?? 'default'),
+    ),
     endpointCache: new Map(),
   };
 }

@@ -29,6 +29,7 @@ import { gatewayKey } from './names.js';
 import { isObject, list } from './shape.js';
 import type { RouteMemo } from './route-memo.js';
 import type { CompositeMemo } from '../composite-memo.js';
+import type { RouteOutcome, RoutePlacement, StatusMemo } from './status-memo.js';
 
 export interface GatewayApiTranslation {
   gateways: IrGateway[];
@@ -48,6 +49,8 @@ export interface TranslateOptions {
   routeMemo?: RouteMemo;
   /** Virtual hosts remembered between runs (with `routeMemo`: unchanged ones are the same objects). */
   assemblyMemo?: CompositeMemo;
+  /** Route outcomes and output objects remembered between runs (see `status-memo.ts`). */
+  statusMemo?: StatusMemo;
 }
 
 const EPOCH = '1970-01-01T00:00:00Z';
@@ -111,24 +114,24 @@ function translateHttpRouteSafely(ctx: TranslationContext, route: HTTPRoute): Ht
   }
 }
 
-function routeParentStatuses(
+/**
+ * What one route's parentRefs give: its status entries for Portico's parents, and where it is
+ * placed. Reads the Gateway states, changes nothing (`applyPlacements` does).
+ */
+function routeOutcome(
   ctx: TranslationContext,
   route: HTTPRoute,
   gateways: Map<string, GatewayState>,
-  translations: Map<HTTPRoute, HttpRouteTranslation>,
-  memo: RouteMemo | undefined,
-): RouteParentStatus[] | undefined {
+  translationOf: () => HttpRouteTranslation,
+): RouteOutcome {
   const ours: RouteParentStatus[] = [];
-  const routeKey = `${route.metadata.namespace ?? 'default'}/${route.metadata.name}`;
+  const placements: RoutePlacement[] = [];
+  let translation: HttpRouteTranslation | undefined;
   for (const ref of Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : []) {
     if (typeof ref !== 'object' || ref === null || typeof ref.name !== 'string') continue;
     const parent = resolveParentRef(ctx, route, ref, gateways);
     if (parent.kind === 'foreign') continue;
-    let translation = translations.get(route);
-    if (!translation) {
-      translation = memo ? memo.translate(ctx, route, translateHttpRouteSafely) : translateHttpRouteSafely(ctx, route);
-      translations.set(route, translation);
-    }
+    translation ??= translationOf();
     const conditions: ConditionInput[] = [];
     const allRulesInvalid = translation.invalidRules.length === translation.ruleCount;
     if (parent.kind === 'rejected') {
@@ -142,18 +145,7 @@ function routeParentStatuses(
     } else {
       conditions.push(condition('Accepted', true, 'Accepted', `Route is accepted by Gateway ${parent.gateway.key}`));
       for (const a of parent.attachments) {
-        const keys = parent.gateway.attachedRouteKeys.get(a.listener.index) ?? new Set<string>();
-        keys.add(routeKey);
-        parent.gateway.attachedRouteKeys.set(a.listener.index, keys);
-        if (!isProgrammed(a.listener)) continue;
-        const placed = parent.gateway.placed.get(a.listener.index) ?? new Map();
-        parent.gateway.placed.set(a.listener.index, placed);
-        for (const hostname of a.hostnames) {
-          // Keyed by route: a route listed twice for the same listener (two parentRefs) is placed once.
-          const routes = placed.get(hostname) ?? new Map();
-          placed.set(hostname, routes);
-          routes.set(routeKey, { routeKey, entries: translation.entries, clusters: translation.clusters });
-        }
+        placements.push({ gateway: parent.gateway.key, listener: a.listener.index, hostnames: a.hostnames });
       }
     }
     const problems = translation.refProblems;
@@ -192,7 +184,42 @@ function routeParentStatuses(
       conditions: materializeConditions(conditions, route.metadata.generation, previous?.conditions, ctx.now),
     });
   }
-  return ours;
+  // Other controllers' entries are kept; entries of ours for parents we no longer manage are dropped.
+  const others = ownParents(route).filter((p) => p.controllerName !== CONTROLLER_NAME);
+  let status: unknown;
+  if (ours.length > 0) status = { parents: [...others, ...ours] };
+  else if (route.status) status = { ...route.status, parents: others };
+  const placed =
+    placements.length > 0 && translation
+      ? {
+          routeKey: `${route.metadata.namespace ?? 'default'}/${route.metadata.name}`,
+          entries: translation.entries,
+          clusters: translation.clusters,
+        }
+      : undefined;
+  return { status, placements, translation, placed };
+}
+
+/** Counts the route on its listeners, and places its entries on those that are programmed. */
+function applyPlacements(gateways: Map<string, GatewayState>, outcome: RouteOutcome): void {
+  const placed = outcome.placed;
+  if (!placed) return;
+  for (const placement of outcome.placements) {
+    const gateway = gateways.get(placement.gateway)!;
+    const listener = gateway.listeners[placement.listener]!;
+    let keys = gateway.attachedRouteKeys.get(listener.index);
+    if (!keys) gateway.attachedRouteKeys.set(listener.index, (keys = new Set()));
+    keys.add(placed.routeKey);
+    if (!isProgrammed(listener)) continue;
+    let onListener = gateway.placed.get(listener.index);
+    if (!onListener) gateway.placed.set(listener.index, (onListener = new Map()));
+    for (const hostname of placement.hostnames) {
+      // Keyed by route: a route listed twice for the same listener (two parentRefs) is placed once.
+      let routes = onListener.get(hostname);
+      if (!routes) onListener.set(hostname, (routes = new Map()));
+      routes.set(placed.routeKey, placed);
+    }
+  }
 }
 
 /** The route's existing parent statuses that are well-formed objects. */
@@ -263,17 +290,18 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
   const statuses = new Map<KubeObject, unknown>();
   const gateways = gatewayStates(ctx, statuses);
 
-  const translations = new Map<HTTPRoute, HttpRouteTranslation>();
+  const statusMemo = options.statusMemo;
+  statusMemo?.begin(resources, ctx.now);
   for (const route of resources.httpRoutes) {
-    const ours = routeParentStatuses(ctx, route, gateways, translations, options.routeMemo);
-    if (!ours || ours.length === 0) {
-      // Drop stale entries of ours for parents we no longer manage; keep other controllers' entries.
-      const kept = ownParents(route).filter((p) => p.controllerName !== CONTROLLER_NAME);
-      if (route.status) statuses.set(route, { ...route.status, parents: kept });
-      continue;
-    }
-    const others = ownParents(route).filter((p) => p.controllerName !== CONTROLLER_NAME);
-    statuses.set(route, { parents: [...others, ...ours] });
+    let translation: HttpRouteTranslation | undefined;
+    const translationOf = (): HttpRouteTranslation =>
+      (translation ??= options.routeMemo
+        ? options.routeMemo.translate(ctx, route, translateHttpRouteSafely)
+        : translateHttpRouteSafely(ctx, route));
+    const compute = (): RouteOutcome => routeOutcome(ctx, route, gateways, translationOf);
+    const outcome = statusMemo ? statusMemo.route(route, translationOf, compute) : compute();
+    applyPlacements(gateways, outcome);
+    if (outcome.status !== undefined) statuses.set(route, outcome.status);
   }
 
   const irs: IrGateway[] = [];
@@ -290,6 +318,10 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
   ];
   return {
     gateways: irs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-    resources: all.map((obj) => (statuses.has(obj) ? withStatus(obj, statuses.get(obj)) : obj)),
+    resources: all.map((obj) => {
+      if (!statuses.has(obj)) return obj;
+      const status = statuses.get(obj);
+      return statusMemo ? statusMemo.output(obj, status, withStatus) : withStatus(obj, status);
+    }),
   };
 }
