@@ -409,7 +409,7 @@ describe('Kubernetes provider against a real API server', () => {
   it('restarts informers with backoff after the connection to the API server drops, and catches up', async () => {
     const proxy = await CuttableProxy.start(api.server);
     cleanups.push(() => proxy.close());
-    const kubeconfig = kubeconfigVia(cluster.kubeconfig, proxy.url);
+    const kubeconfig = kubeconfigVia(cluster.kubeconfig, proxy.url, cleanups);
     const logger = new RecordingLogger();
     const config = loadKubeConfig({ path: kubeconfig });
     const provider = new KubernetesProvider(config, createKubeApi(config), {
@@ -500,7 +500,7 @@ describe('Kubernetes provider against a real API server', () => {
       ...timings,
       leaseName,
       identity: 'replica-a',
-      kubeconfig: kubeconfigVia(cluster.kubeconfig, proxy.url),
+      kubeconfig: kubeconfigVia(cluster.kubeconfig, proxy.url, cleanups),
     });
     const aLeading: { leading: boolean; at: number }[] = [];
     a.source.elector.isLeader$.subscribe((leading) => aLeading.push({ leading, at: Date.now() }));

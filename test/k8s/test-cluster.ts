@@ -3,7 +3,7 @@
  * kube-apiserver + etcd with the Gateway API CRDs and writes `.cache/k8s/kubeconfig`
  * (`PORTICO_TEST_KUBECONFIG` overrides). Tests FAIL, never skip, when it cannot be reached.
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { connect } from 'node:net';
@@ -189,13 +189,17 @@ export class CuttableProxy {
   }
 }
 
-/** A copy of `kubeconfig` whose cluster server is `server` (e.g. a CuttableProxy). */
-export function kubeconfigVia(kubeconfig: string, server: string): string {
+/**
+ * A copy of `kubeconfig` whose cluster server is `server` (e.g. a CuttableProxy), in a temporary
+ * directory that `cleanups` removes.
+ */
+export function kubeconfigVia(kubeconfig: string, server: string, cleanups: (() => Promise<void>)[]): string {
   const config = loadKubeConfig({ path: kubeconfig });
   const cluster = config.getCurrentCluster()!;
   const parsed = JSON.parse(config.exportConfig()) as { clusters: { name: string; cluster: { server: string } }[] };
   for (const entry of parsed.clusters) if (entry.name === cluster.name) entry.cluster.server = server;
   const dir = mkdtempSync(join(tmpdir(), 'portico-kubeconfig-'));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'kubeconfig');
   writeFileSync(path, JSON.stringify(parsed), { mode: 0o600 });
   return path;
