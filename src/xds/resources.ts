@@ -61,11 +61,66 @@ export function contentHash(...parts: (string | Uint8Array)[]): string {
   return hash.digest('base64url').slice(0, 22);
 }
 
+/** 128 bits of `sha256(name NUL version)`, as four 32-bit lanes, computed once per encoded resource. */
+const digests = new WeakMap<EncodedResource, Uint32Array>();
+
+function digestOf(resource: EncodedResource): Uint32Array {
+  let digest = digests.get(resource);
+  if (!digest) {
+    const hash = createHash('sha256').update(`${resource.name}\0${resource.version}`).digest();
+    digest = Uint32Array.of(hash.readUInt32LE(0), hash.readUInt32LE(4), hash.readUInt32LE(8), hash.readUInt32LE(12));
+    digests.set(resource, digest);
+  }
+  return digest;
+}
+
+/**
+ * The content version of a set of resources, kept up to date as resources come and go: each
+ * resource's digest is added lane by lane (mod 2^32), so the sum does not depend on order and a
+ * change of one resource in 5,000 costs one subtraction and one addition instead of hashing every
+ * name and version again. Equal sets have equal versions, across restarts too; different sets
+ * collide with a probability of about 2^-128.
+ */
+export class SetDigest {
+  private readonly lanes = new Uint32Array(4);
+  private count = 0;
+
+  static of(resources: Iterable<EncodedResource>): SetDigest {
+    const digest = new SetDigest();
+    for (const r of resources) digest.add(r);
+    return digest;
+  }
+
+  copy(): SetDigest {
+    const out = new SetDigest();
+    out.lanes.set(this.lanes);
+    out.count = this.count;
+    return out;
+  }
+
+  add(resource: EncodedResource): void {
+    const d = digestOf(resource);
+    for (let i = 0; i < 4; i++) this.lanes[i] = (this.lanes[i]! + d[i]!) >>> 0;
+    this.count++;
+  }
+
+  remove(resource: EncodedResource): void {
+    const d = digestOf(resource);
+    for (let i = 0; i < 4; i++) this.lanes[i] = (this.lanes[i]! - d[i]!) >>> 0;
+    this.count--;
+  }
+
+  version(): string {
+    const out = Buffer.alloc(20);
+    for (let i = 0; i < 4; i++) out.writeUInt32LE(this.lanes[i]!, 4 * i);
+    out.writeUInt32LE(this.count >>> 0, 16);
+    return out.toString('base64url');
+  }
+}
+
 /** Content version of a set of resources: equal sets have equal versions, across restarts too. */
 export function typeVersion(resources: ReadonlyMap<string, EncodedResource>): string {
-  const parts: string[] = [];
-  for (const [name, r] of resources) parts.push(`${name} ${r.version}`);
-  return contentHash(...parts);
+  return SetDigest.of(resources.values()).version();
 }
 
 /** The name Envoy knows a resource by (ClusterLoadAssignments are named by `cluster_name`). */

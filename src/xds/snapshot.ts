@@ -17,7 +17,7 @@ import {
 import { XDS_KINDS, type EnvoyMessage, type XdsKind, type XdsResources } from '../translate/xds/types.js';
 import type { ConfigDump, GatewayKey, SnapshotPublisher } from './contract.js';
 import { type Logger, quietLogger } from './log.js';
-import { ResourceEncoder, contentHash, typeVersion, type EncodedResource } from './resources.js';
+import { ResourceEncoder, SetDigest, contentHash, type EncodedResource } from './resources.js';
 
 /**
  * The order in which a changed snapshot is pushed (make-before-break): clusters, their
@@ -57,6 +57,8 @@ interface BuiltType {
   byName: Map<string, EncodedResource>;
   /** Hash of the names and versions of this kind's resources. */
   version: string;
+  /** What `version` is made from, to update it for a few changed resources. */
+  digest: SetDigest;
   /** The encoding of each input position (a duplicate name's earlier one included). */
   encodedAt: EncodedResource[];
   hasDuplicates: boolean;
@@ -188,6 +190,13 @@ export class SnapshotCache implements SnapshotPublisher {
         // A list changed in a few places (the endpoint fast path swaps single assignments) reuses
         // the previous encodings of the positions that hold the same object.
         const positional = reused && !reused.hasDuplicates && reused.input.length === input.length ? reused : undefined;
+        const patched = positional && this.patch(positional, input, typeUrl);
+        if (patched) {
+          types.set(typeUrl, patched.byName);
+          builtVersions.set(patched.byName, patched.version);
+          built.set(kind, patched);
+          continue;
+        }
         const byName = new Map<string, EncodedResource>();
         const encodedAt: EncodedResource[] = [];
         let hasDuplicates = false;
@@ -223,10 +232,11 @@ export class SnapshotCache implements SnapshotPublisher {
         const sorted = isSortedByName(byName)
           ? byName
           : new Map([...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-        const version = typeVersion(sorted);
+        const digest = SetDigest.of(sorted.values());
+        const version = digest.version();
         types.set(typeUrl, sorted);
         builtVersions.set(sorted, version);
-        built.set(kind, { input, byName: sorted, version, encodedAt, hasDuplicates, holders: 1 });
+        built.set(kind, { input, byName: sorted, version, digest, encodedAt, hasDuplicates, holders: 1 });
         held.length = 0;
       }
     } catch (err) {
@@ -244,6 +254,47 @@ export class SnapshotCache implements SnapshotPublisher {
     };
     this.builtOf.set(snapshot, built);
     return snapshot;
+  }
+
+  /**
+   * `previous` with the few positions of `input` that hold other objects encoded again: no walk over
+   * every name, and the version updated from the digest. Undefined when more than an eighth of the
+   * list changed, or a changed position now holds another name (the full build handles order and
+   * duplicates then). Takes the new type's references.
+   */
+  private patch(previous: BuiltType, input: readonly EnvoyMessage[], typeUrl: ResourceTypeUrl): BuiltType | undefined {
+    const changed: number[] = [];
+    for (let i = 0; i < input.length; i++) {
+      if (previous.input[i] !== input[i] && changed.push(i) > input.length / 8) return undefined;
+    }
+    const fresh: EncodedResource[] = [];
+    try {
+      for (const i of changed) {
+        const encoded = this.encoder.acquire(typeUrl, input[i]!);
+        fresh.push(encoded);
+        if (encoded.name !== previous.encodedAt[i]!.name) {
+          for (const r of fresh) this.encoder.release(r);
+          return undefined;
+        }
+      }
+    } catch (err) {
+      for (const r of fresh) this.encoder.release(r);
+      throw err;
+    }
+    const byName = new Map(previous.byName);
+    const encodedAt = previous.encodedAt.slice();
+    const digest = previous.digest.copy();
+    changed.forEach((i, k) => {
+      const before = encodedAt[i]!;
+      const after = fresh[k]!;
+      digest.remove(before);
+      digest.add(after);
+      encodedAt[i] = after;
+      byName.set(after.name, after);
+    });
+    const acquired = new Set(fresh);
+    for (const r of byName.values()) if (!acquired.has(r)) this.encoder.retain(r);
+    return { input, byName, version: digest.version(), digest, encodedAt, hasDuplicates: false, holders: 1 };
   }
 
   private replace(gateway: GatewayKey, next: Snapshot): boolean {
