@@ -14,6 +14,12 @@
  * live one keeps the live `lastTransitionTime` (the translator's rule), so a status is written only
  * when something a reader cares about changed.
  */
+import {
+  GATEWAY_CLASS_CONDITIONS,
+  GATEWAY_CONDITIONS,
+  LISTENER_CONDITIONS,
+  withForeignConditions,
+} from '../translate/gatewayapi/conditions.js';
 import type { Condition, KubeObject, ParentReference, RouteParentStatus } from '../resources/types.js';
 import { CONTROLLER_NAME, GATEWAY_GROUP } from '../resources/types.js';
 
@@ -61,8 +67,11 @@ export function planStatus(
   } else {
     if (!isOurs(live, classOf)) return { write: false, why: 'not-ours' };
     desired = { ...liveStatus, ...computed };
+    // Conditions of types Portico does not write stay as they are live (another controller may have
+    // added one since the translation read the object).
+    const managed = live.kind === 'GatewayClass' ? GATEWAY_CLASS_CONDITIONS : GATEWAY_CONDITIONS;
     if (Array.isArray(computed.conditions)) {
-      desired.conditions = keepTransitionTimes(computed.conditions as Condition[], conditionsOf(liveStatus));
+      desired.conditions = oursOverLive(computed.conditions as Condition[], conditionsOf(liveStatus), managed);
     }
     if (live.kind === 'Gateway' && Array.isArray(computed.listeners)) {
       const liveListeners = Array.isArray(liveStatus.listeners) ? (liveStatus.listeners as unknown[]) : [];
@@ -72,7 +81,7 @@ export function planStatus(
           Record<string, unknown> | undefined;
         return {
           ...listener,
-          conditions: keepTransitionTimes(listener.conditions as Condition[], conditionsOf(before)),
+          conditions: oursOverLive(listener.conditions as Condition[], conditionsOf(before), LISTENER_CONDITIONS),
         };
       });
     }
@@ -131,6 +140,12 @@ function parentsOf(status: Record<string, unknown>): RouteParentStatus[] {
   return Array.isArray(parents)
     ? (parents.filter((p) => isObject(p) && isObject(p.parentRef)) as unknown as RouteParentStatus[])
     : [];
+}
+
+/** Computed conditions of the managed types, keeping live times, laid over the live conditions. */
+function oursOverLive(computed: Condition[], live: Condition[] | undefined, managed: ReadonlySet<string>): Condition[] {
+  const ours = computed.filter((c) => isObject(c) && managed.has(c.type));
+  return withForeignConditions(keepTransitionTimes(ours, live), live, managed);
 }
 
 function conditionsOf(status: Record<string, unknown> | undefined): Condition[] | undefined {

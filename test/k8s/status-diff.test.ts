@@ -45,6 +45,50 @@ describe('planStatus', () => {
     );
   });
 
+  it('keeps conditions of types it does not write where they are live, on the Gateway and its listeners', () => {
+    const foreign = cond('example.com/Audited', 'True', 'Audited', T0);
+    const gone = cond('example.com/Stale', 'True', 'Stale', T0);
+    const live: KubeObject = {
+      ...gateway('a'),
+      status: {
+        conditions: [foreign, cond('Accepted', 'False', 'Pending', T0), cond('Programmed', 'False', 'Pending', T0)],
+        listeners: [
+          {
+            name: 'http',
+            attachedRoutes: 0,
+            supportedKinds: [],
+            conditions: [cond('Accepted', 'True', 'Accepted', T0), foreign],
+          },
+        ],
+      },
+    };
+    // The computed status was made from an older copy that still had another foreign condition:
+    // what is live wins for conditions that are not Portico's.
+    const computed = {
+      conditions: [gone, cond('Accepted', 'True', 'Accepted'), cond('Programmed', 'True', 'Programmed')],
+      listeners: [
+        {
+          name: 'http',
+          attachedRoutes: 1,
+          supportedKinds: [],
+          conditions: [cond('Accepted', 'True', 'Accepted'), cond('Programmed', 'True', 'Programmed')],
+        },
+      ],
+    };
+    const plan = planStatus(live, computed, classes);
+    expect(plan.write && plan.status).toEqual({
+      conditions: [foreign, cond('Accepted', 'True', 'Accepted'), cond('Programmed', 'True', 'Programmed')],
+      listeners: [
+        {
+          name: 'http',
+          attachedRoutes: 1,
+          supportedKinds: [],
+          conditions: [cond('Accepted', 'True', 'Accepted', T0), foreign, cond('Programmed', 'True', 'Programmed')],
+        },
+      ],
+    });
+  });
+
   it('never writes a Gateway or GatewayClass of another controller', () => {
     const other: KubeObject = { ...gateway('a'), spec: { gatewayClassName: 'other', listeners: [] } };
     expect(planStatus(other, { conditions: [cond('Accepted', 'True', 'Accepted')] }, classes)).toEqual({

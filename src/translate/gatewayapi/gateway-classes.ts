@@ -3,7 +3,7 @@
  * Gateway API features it implements.
  */
 import { CONTROLLER_NAME, type GatewayClass, type GatewayClassStatus } from '../../resources/types.js';
-import { condition, materializeConditions } from './conditions.js';
+import { GATEWAY_CLASS_CONDITIONS, condition, materializeConditions, withForeignConditions } from './conditions.js';
 
 /**
  * Conformance feature names (sigs.k8s.io/gateway-api/pkg/features) that Portico implements.
@@ -72,7 +72,11 @@ export function translateGatewayClass(gc: GatewayClass, now: string): GatewayCla
   return {
     accepted,
     status: {
-      conditions: materializeConditions([cond], gc.metadata.generation, gc.status?.conditions, now),
+      conditions: withForeignConditions(
+        materializeConditions([cond], gc.metadata.generation, gc.status?.conditions, now),
+        gc.status?.conditions,
+        GATEWAY_CLASS_CONDITIONS,
+      ),
       supportedFeatures: SUPPORTED_FEATURES.map((name) => ({ name })),
     },
   };

@@ -24,6 +24,10 @@ export interface GatewayState {
   accepted: boolean;
   /** Why it is not accepted. */
   rejection?: string;
+  /** The reason of its Accepted=False condition (`Invalid` unless the spec names a better one). */
+  rejectionReason?: string;
+  /** Accepted, but its requested `spec.addresses` cannot be assigned: Programmed=False/AddressNotAssigned. */
+  addressProblem?: string;
   listeners: ListenerState[];
   /** Routes placed on each listener (by listener index). */
   placed: Map<number, PlacedByHostname>;

@@ -18,7 +18,14 @@ import type {
 import { CONTROLLER_NAME } from '../../resources/types.js';
 import type { IrGateway } from '../../ir/types.js';
 import { buildContext, type TranslationContext } from './context.js';
-import { condition, materializeConditions, type ConditionInput } from './conditions.js';
+import {
+  GATEWAY_CONDITIONS,
+  LISTENER_CONDITIONS,
+  condition,
+  materializeConditions,
+  withForeignConditions,
+  type ConditionInput,
+} from './conditions.js';
 import { isOurClass, translateGatewayClass } from './gateway-classes.js';
 import { duplicateListenerNames, evaluateListeners, isProgrammed, listenerConditions } from './listeners.js';
 import { resolveParentRef } from './route-parents.js';
@@ -73,16 +80,33 @@ function gatewayStates(ctx: TranslationContext, out: Map<KubeObject, unknown>): 
     if (classAccepted === undefined) continue;
     const key = gatewayKey(gw.metadata.namespace ?? 'default', gw.metadata.name);
     const duplicates = classAccepted ? duplicateListenerNames(gw) : [];
+    const addresses = requestedAddresses(gw);
     let rejection: string | undefined;
+    let rejectionReason: string | undefined;
     if (!classAccepted) rejection = `GatewayClass ${gw.spec?.gatewayClassName} is not accepted`;
     else if (duplicates.length > 0) {
       rejection = `listener names ${duplicates.join(', ')} are used more than once; listener names must be unique`;
+    } else if (infrastructureParameters(gw) !== undefined) {
+      // GatewayInfrastructure.parametersRef: a reference Portico cannot honour (it defines no kind
+      // for it) rejects the Gateway with InvalidParameters.
+      rejection = `spec.infrastructure.parametersRef ${infrastructureParameters(gw)} is not supported by Portico (it defines no parameters kind); remove it`;
+      rejectionReason = 'InvalidParameters';
+    } else if (addresses.unsupported.length > 0) {
+      rejection = `spec.addresses of type ${addresses.unsupported.join(', ')} are not supported; Portico supports IPAddress and Hostname`;
+      rejectionReason = 'UnsupportedAddress';
     }
     states.set(key, {
       key,
       gateway: gw,
       accepted: rejection === undefined,
       ...(rejection !== undefined ? { rejection } : {}),
+      ...(rejectionReason !== undefined ? { rejectionReason } : {}),
+      ...(rejection === undefined && addresses.requested > 0
+        ? {
+            addressProblem:
+              'Portico does not assign the addresses requested in spec.addresses: the Gateway is reachable at its Service’s address (status.addresses); remove spec.addresses',
+          }
+        : {}),
       listeners: rejection === undefined ? evaluateListeners(ctx, gw) : [],
       placed: new Map(),
       attachedRouteKeys: new Map(),
@@ -242,13 +266,38 @@ function sameParentRef(
   );
 }
 
+/** `spec.infrastructure.parametersRef`, described; undefined when there is none. */
+function infrastructureParameters(gw: Gateway): string | undefined {
+  const infrastructure = gw.spec?.infrastructure as { parametersRef?: unknown } | undefined;
+  if (!isObject(infrastructure)) return undefined;
+  const ref = infrastructure!.parametersRef as { group?: unknown; kind?: unknown; name?: unknown } | undefined;
+  if (!ref || !isObject(ref)) return undefined;
+  const kind =
+    typeof ref.group === 'string' && ref.group !== '' ? `${String(ref.kind)}.${ref.group}` : String(ref.kind);
+  return `${kind} ${String(ref.name)}`;
+}
+
+/** Address types Portico knows (GatewaySpecAddress.type, `IPAddress` when unset). */
+const ADDRESS_TYPES = new Set(['IPAddress', 'Hostname']);
+
+/** How many addresses `spec.addresses` requests, and the types among them Portico does not support. */
+function requestedAddresses(gw: Gateway): { requested: number; unsupported: string[] } {
+  const addresses = list(gw.spec?.addresses);
+  const unsupported = addresses
+    .map((a) => (isObject(a) && typeof a.type === 'string' ? a.type : 'IPAddress'))
+    .filter((type) => !ADDRESS_TYPES.has(type));
+  return { requested: addresses.length, unsupported: [...new Set(unsupported)] };
+}
+
 function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewayStatus {
   const gw: Gateway = state.gateway;
   const gen = gw.metadata.generation;
-  const prevListeners = gw.status?.listeners ?? [];
+  const prevListeners = list(gw.status?.listeners).filter((l) => isObject(l));
   const conditions: ConditionInput[] = [];
   if (!state.accepted) {
-    conditions.push(condition('Accepted', false, 'Invalid', state.rejection ?? 'Gateway is not accepted'));
+    conditions.push(
+      condition('Accepted', false, state.rejectionReason ?? 'Invalid', state.rejection ?? 'Gateway is not accepted'),
+    );
     conditions.push(condition('Programmed', false, 'Invalid', 'Gateway is not accepted'));
   } else {
     const invalid = state.listeners.filter((l) => !l.accepted);
@@ -261,24 +310,32 @@ function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewaySta
     }
     const programmed = state.listeners.some(isProgrammed);
     conditions.push(
-      programmed
-        ? condition('Programmed', true, 'Programmed', 'Gateway configuration is translated')
-        : condition('Programmed', false, 'Invalid', 'Gateway has no listener that can be programmed'),
+      state.addressProblem
+        ? condition('Programmed', false, 'AddressNotAssigned', state.addressProblem)
+        : programmed
+          ? condition('Programmed', true, 'Programmed', 'Gateway configuration is translated')
+          : condition('Programmed', false, 'Invalid', 'Gateway has no listener that can be programmed'),
     );
   }
   const status: GatewayStatus = {
-    conditions: materializeConditions(conditions, gen, gw.status?.conditions, ctx.now),
-    listeners: state.listeners.map((l) => ({
-      name: l.name,
-      supportedKinds: l.supportedKinds,
-      attachedRoutes: state.attachedRouteKeys.get(l.index)?.size ?? 0,
-      conditions: materializeConditions(
-        listenerConditions(l),
-        gen,
-        prevListeners.find((p) => p.name === l.name)?.conditions,
-        ctx.now,
-      ),
-    })),
+    conditions: withForeignConditions(
+      materializeConditions(conditions, gen, gw.status?.conditions, ctx.now),
+      gw.status?.conditions,
+      GATEWAY_CONDITIONS,
+    ),
+    listeners: state.listeners.map((l) => {
+      const before = prevListeners.find((p) => p.name === l.name)?.conditions;
+      return {
+        name: l.name,
+        supportedKinds: l.supportedKinds,
+        attachedRoutes: state.attachedRouteKeys.get(l.index)?.size ?? 0,
+        conditions: withForeignConditions(
+          materializeConditions(listenerConditions(l), gen, before, ctx.now),
+          before,
+          LISTENER_CONDITIONS,
+        ),
+      };
+    }),
   };
   if (gw.status?.addresses) status.addresses = gw.status.addresses;
   return status;
