@@ -141,9 +141,53 @@ function evaluateListener(ctx: TranslationContext, gateway: Gateway, listener: L
           state.refsProblem = { reason: result.reason, message: result.message };
         }
       }
+      const validation = requiredClientValidation(gateway, listener.port);
+      if (validation !== undefined) {
+        // Fail closed: a listener that was asked to check client certificates is not served at
+        // all rather than served without the check.
+        state.refsProblem = {
+          reason: 'InvalidCACertificateRef',
+          message: `client certificate validation (spec.tls.frontend) is not supported by Portico yet, so CA certificate refs ${validation} cannot be used`,
+        };
+        reject(
+          'NoValidCACertificate',
+          'spec.tls.frontend requires client certificates, which Portico cannot check yet: the listener is not served rather than served without the check; remove the validation or set mode AllowInsecureFallback',
+        );
+      }
     }
   }
   return state;
+}
+
+/**
+ * The CA certificate refs (described) of the client certificate validation that `spec.tls.frontend`
+ * requires for HTTPS listeners on `port`: the per-port entry for the port, else the default.
+ * Undefined when there is none, or its mode (AllowInsecureFallback) accepts clients without a
+ * valid certificate anyway.
+ */
+function requiredClientValidation(gateway: Gateway, port: number): string | undefined {
+  type Validation = { caCertificateRefs?: unknown; mode?: unknown };
+  type FrontendConfig = { validation?: Validation };
+  const frontend = (gateway.spec as { tls?: { frontend?: unknown } } | undefined)?.tls?.frontend as
+    { default?: FrontendConfig; perPort?: unknown } | undefined;
+  if (typeof frontend !== 'object' || frontend === null) return undefined;
+  const perPort = Array.isArray(frontend.perPort)
+    ? (frontend.perPort as { port?: unknown; tls?: FrontendConfig }[])
+    : [];
+  const config = perPort.find((p) => typeof p === 'object' && p !== null && p.port === port)?.tls ?? frontend.default;
+  const validation = typeof config === 'object' && config !== null ? config.validation : undefined;
+  if (typeof validation !== 'object' || validation === null) return undefined;
+  if (validation.mode === 'AllowInsecureFallback') return undefined;
+  const refs = Array.isArray(validation.caCertificateRefs) ? (validation.caCertificateRefs as unknown[]) : [];
+  const described = refs.map((r) => {
+    const ref = (typeof r === 'object' && r !== null ? r : {}) as {
+      kind?: unknown;
+      name?: unknown;
+      namespace?: unknown;
+    };
+    return `${String(ref.kind ?? 'ConfigMap')} ${ref.namespace ? `${String(ref.namespace)}/` : ''}${String(ref.name)}`;
+  });
+  return described.length > 0 ? described.join(', ') : '(none)';
 }
 
 /** A listener whose shape the translator could not read (the file provider has no schema validation). */
