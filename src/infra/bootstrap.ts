@@ -7,6 +7,7 @@
  * interface on loopback. Built as a typed object in protobufjs keepCase form, so it goes through
  * the same round-trip check as every xDS resource, and printed as proto JSON.
  */
+import { RE2_MAX_PROGRAM_SIZE } from '../translate/gatewayapi/regex-size.js';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { toProtoJson } from '../proto/proto-json.js';
@@ -76,8 +77,30 @@ export function buildBootstrap(options: BootstrapOptions): EnvoyMessage {
     // meanwhile: it was the tail of an endpoint change's push → ACK (p99 44–82 ms, 13–23 ms
     // without it). The admin endpoint flushes when it is asked.
     stats_flush_on_admin: true,
+    layered_runtime: ENVOY_RUNTIME,
   };
 }
+
+/**
+ * Runtime of every Envoy Portico configures: a static layer with the RE2 program size limit the
+ * translator checks regular expressions against (Envoy's default, 100, rejects ordinary patterns
+ * and with them the whole RouteConfiguration), then the admin layer Envoy has by default.
+ */
+export const ENVOY_RUNTIME: EnvoyMessage = {
+  layers: [
+    {
+      name: 'portico',
+      // A google.protobuf.Struct, in protobufjs's object form.
+      static_layer: {
+        fields: {
+          're2.max_program_size.error_level': { numberValue: RE2_MAX_PROGRAM_SIZE },
+          're2.max_program_size.warn_level': { numberValue: RE2_MAX_PROGRAM_SIZE },
+        },
+      },
+    },
+    { name: 'admin', admin_layer: {} },
+  ],
+};
 
 /** The bootstrap as Envoy reads it (`-c file.json`): proto JSON without the top-level `@type`. */
 export function bootstrapJson(bootstrap: EnvoyMessage): JsonValue {

@@ -4,6 +4,9 @@
  * validation: RDS becomes an inline route_config, EDS clusters become STATIC with their
  * ClusterLoadAssignment inline, SDS secret references point to static secrets. Nothing else changes.
  */
+import { ENVOY_RUNTIME, bootstrapJson } from '../../src/infra/bootstrap.js';
+import type { EnvoyMessage } from '../../src/translate/xds/types.js';
+
 type Json = Record<string, unknown>;
 
 function withoutType(resource: unknown): Json {
@@ -65,5 +68,7 @@ export function staticBootstrap(xds: GatewayXdsJson): Json {
   return {
     node: { id: 'validate', cluster: 'validate' },
     static_resources: { listeners, clusters, secrets: xds.secrets.map(withoutType) },
+    // The runtime Portico's own Envoys get (the RE2 program size limit the translator checks against).
+    layered_runtime: (bootstrapJson({ layered_runtime: ENVOY_RUNTIME } as EnvoyMessage) as Json).layered_runtime,
   };
 }

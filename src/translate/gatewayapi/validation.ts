@@ -3,6 +3,7 @@
  * value, so every string is checked here and a failure becomes a status condition instead.
  */
 import { RE2 } from 're2-wasm';
+import { RE2_MAX_PROGRAM_SIZE, re2ProgramSizeBound } from './regex-size.js';
 
 /** RFC 7230 `token`: what an HTTP header name may contain. */
 const HEADER_NAME_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -35,6 +36,10 @@ export function checkRegex(pattern: string): string | undefined {
   } catch (err) {
     const detail = err instanceof Error ? err.message.replace(/^Invalid regular expression: \/.*\/u: /s, '') : '';
     return `invalid RE2 regular expression ${JSON.stringify(pattern)}: ${detail}`;
+  }
+  const size = re2ProgramSizeBound(pattern);
+  if (size > RE2_MAX_PROGRAM_SIZE) {
+    return `regular expression ${JSON.stringify(pattern)} is too large for Envoy (its RE2 program may take ${Number.isFinite(size) ? size : 'too many'} instructions; the limit is ${RE2_MAX_PROGRAM_SIZE}): use fewer or smaller bounded repetitions ({n,m}) and Unicode classes`;
   }
   return undefined;
 }
