@@ -135,7 +135,11 @@ beforeAll(async () => {
             },
             {
               type: 'ResponseHeaderModifier',
-              responseHeaderModifier: { add: [{ name: 'x-response', value: 'added' }], remove: ['x-backend'] },
+              responseHeaderModifier: {
+                add: [{ name: 'x-response', value: 'added' }],
+                set: [{ name: 'Server', value: 'portico-test' }],
+                remove: ['x-backend'],
+              },
             },
           ],
           backendRefs: [{ name: 'rewrite', port: 80 }],
@@ -300,6 +304,8 @@ test('request and response header modifiers', async () => {
   expect(echo.headers['x-drop']).toBeUndefined();
   expect(res.headers['x-response']).toBe('added');
   expect(res.headers['x-backend']).toBeUndefined();
+  // Envoy's default would overwrite it with "envoy" after the route's changes.
+  expect(res.headers.server).toBe('portico-test');
 });
 
 test('mirroring sends a copy to the mirror backend', async () => {

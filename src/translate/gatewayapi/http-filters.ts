@@ -64,8 +64,19 @@ function headerMutation(filter: HTTPHeaderFilter | undefined, side: 'request' | 
     if (problem) errors.push(`${side}HeaderModifier: ${problem}`);
     return problem === undefined;
   };
+  // HTTPHeader.name: names are case-insensitive, and of entries with equivalent names "the first
+  // entry … MUST be considered for a match. Subsequent entries … MUST be ignored".
+  const firstOf = (seen: Set<string>, name: string): boolean => {
+    const key = name.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
+  const setNames = new Set<string>();
+  const addNames = new Set<string>();
+  const removeNames = new Set<string>();
   for (const h of filter.set ?? []) {
-    if (!check(h?.name, h?.value)) continue;
+    if (!check(h?.name, h?.value) || !firstOf(setNames, h.name)) continue;
     if (side === 'request' && h.name.toLowerCase() === 'host') {
       // Envoy does not let routes set Host as a header; the host rewrite does exactly that.
       hostRewrite = h.value;
@@ -75,14 +86,14 @@ function headerMutation(filter: HTTPHeaderFilter | undefined, side: 'request' | 
     else out.set.push({ name: h.name, value: h.value });
   }
   for (const h of filter.add ?? []) {
-    if (!check(h?.name, h?.value)) continue;
+    if (!check(h?.name, h?.value) || !firstOf(addNames, h.name)) continue;
     if (isUnmodifiableHeader(h.name)) errors.push(`${side}HeaderModifier cannot add ${h.name}`);
     else out.add.push({ name: h.name, value: h.value });
   }
   for (const name of filter.remove ?? []) {
-    if (!check(name)) continue;
+    if (!check(name) || !firstOf(removeNames, name)) continue;
     if (isUnmodifiableHeader(name)) errors.push(`${side}HeaderModifier cannot remove ${name}`);
-    else if (!out.remove.includes(name)) out.remove.push(name);
+    else out.remove.push(name);
   }
   return { mutation: out, hostRewrite };
 }

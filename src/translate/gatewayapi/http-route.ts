@@ -380,8 +380,12 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): H
     const entries: RouteEntry[] = [];
     for (const { match, index } of built) {
       let action: IrRouteAction;
-      if (filters.redirect) {
-        const r = filters.redirect;
+      // An unresolved custom filter is never skipped (HTTPRouteFilter.type: "the filter MUST NOT be
+      // skipped. Instead, requests that would have been processed by that filter MUST receive a
+      // HTTP error response"), not even by a redirect in the same rule.
+      const redirect = filters.unresolved.length > 0 ? undefined : filters.redirect;
+      if (redirect) {
+        const r = redirect;
         action = { type: 'redirect', statusCode: r.statusCode };
         if (r.scheme !== undefined) action.scheme = r.scheme;
         if (r.hostname !== undefined) action.hostname = r.hostname;
@@ -431,11 +435,11 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): H
           match: index,
         },
       };
-      if (filters.redirect) {
+      if (redirect) {
         entry.redirect = {};
-        if (filters.redirect.scheme !== undefined) entry.redirect.scheme = filters.redirect.scheme;
-        if (filters.redirect.hostname !== undefined) entry.redirect.hostname = filters.redirect.hostname;
-        if (filters.redirect.port !== undefined) entry.redirect.explicitPort = filters.redirect.port;
+        if (redirect.scheme !== undefined) entry.redirect.scheme = redirect.scheme;
+        if (redirect.hostname !== undefined) entry.redirect.hostname = redirect.hostname;
+        if (redirect.port !== undefined) entry.redirect.explicitPort = redirect.port;
       }
       entries.push(entry);
     }

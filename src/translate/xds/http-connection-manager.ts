@@ -6,6 +6,9 @@
  * `merge_slashes`, and `UNESCAPE_AND_REDIRECT` for `%2F`/`%5C` (the client is redirected to the
  * unescaped path, which is then matched normally). None of these changes what a Gateway API
  * conformance request matches. `use_remote_address` makes Envoy the edge for X-Forwarded-For.
+ * `server_header_transformation: PASS_THROUGH`: Envoy's default overwrites the Server header after
+ * the route's own header changes, so a ResponseHeaderModifier could neither set nor remove it; the
+ * backend's Server header passes through, and Envoy adds none.
  */
 import type { IrHttpConnectionManager } from '../../ir/types.js';
 import { HTTP_CONNECTION_MANAGER } from '../../proto/type-urls.js';
@@ -30,6 +33,7 @@ export function httpConnectionManagerFilter(hcm: IrHttpConnectionManager): Envoy
       normalize_path: { value: true },
       merge_slashes: true,
       path_with_escaped_slashes_action: 'UNESCAPE_AND_REDIRECT',
+      server_header_transformation: 'PASS_THROUGH',
     },
   };
 }
