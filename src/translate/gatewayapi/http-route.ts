@@ -347,12 +347,9 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): H
       if (perTryTimeoutMs === undefined)
         errors.push(`timeouts.backendRequest: invalid duration ${rule.timeouts.backendRequest}`);
     }
-    if (
-      timeoutMs !== undefined &&
-      timeoutMs > 0 &&
-      perTryTimeoutMs !== undefined &&
-      (perTryTimeoutMs === 0 || perTryTimeoutMs > timeoutMs)
-    ) {
+    // As the CRD's own rule: a backendRequest of 0s (no per-try timeout) under a request timeout
+    // is valid, and the request timeout still bounds the whole exchange.
+    if (timeoutMs !== undefined && timeoutMs > 0 && perTryTimeoutMs !== undefined && perTryTimeoutMs > timeoutMs) {
       errors.push('timeouts.backendRequest must not be longer than timeouts.request');
     }
     const retry = retryPolicy(rule, errors);
