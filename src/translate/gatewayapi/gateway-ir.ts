@@ -66,6 +66,10 @@ function buildVirtualHosts(
 ): IrVirtualHost[] {
   const domains = new Set<string>();
   for (const l of listeners) for (const hostname of state.placed.get(l.index)?.keys() ?? []) domains.add(hostname);
+  // Listeners sharing this route table: each one's hostname gets a virtual host even when none of
+  // its routes serves it, so that a request for it never falls through to a less specific
+  // listener's routes (it gets a 404 from its own listener instead).
+  if (listeners.length > 1) for (const l of listeners) if (l.hostname !== undefined) domains.add(l.hostname);
   const wildcardsByListener = new Map<number, string[]>();
   for (const l of listeners) {
     wildcardsByListener.set(l.index, [...(state.placed.get(l.index)?.keys() ?? [])].filter(isWildcard));
