@@ -32,7 +32,7 @@ import { map as mapReport } from 'rxjs/operators';
 import { withGatewayAddresses } from '../infra/kubernetes/addresses.js';
 import { XDS_SERVICE_NAME, XDS_SERVICE_PORT } from '../infra/kubernetes/certs.js';
 import { GatewayProvisioner } from '../infra/kubernetes/reconciler.js';
-import { DEFAULT_ENVOY_IMAGE, SERVICE_TYPES } from '../infra/kubernetes/resources.js';
+import { DEFAULT_ENVOY_IMAGE, ENVOY_OWN_PORTS, SERVICE_TYPES } from '../infra/kubernetes/resources.js';
 import type { ProvisionSettings, ServiceType } from '../infra/kubernetes/resources.js';
 import { readXdsTlsDir, xdsServerCredentials } from '../infra/kubernetes/xds-tls.js';
 import { DEFAULT_QUIET_MS } from '../pipeline/batch-with-latency-cap.js';
@@ -293,6 +293,8 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
       },
       {
         listenerAddress: config.listenerAddress,
+        // In a cluster every Gateway's Envoy is provisioned with its admin and readiness ports.
+        ...(kube ? { reservedPorts: ENVOY_OWN_PORTS } : {}),
         quietMs: config.quietMs ?? (kube ? DEFAULT_QUIET_MS : FILE_QUIET_MS),
         ...(config.maxLatencyMs !== undefined ? { maxLatencyMs: config.maxLatencyMs } : {}),
       },

@@ -43,6 +43,8 @@ export interface PipelineOptions {
   maxLatencyMs?: number;
   /** Address Envoy listeners bind (`--listener-address`). */
   listenerAddress?: string;
+  /** Ports the Envoys use for themselves (see `TranslateOptions.reservedPorts`). */
+  reservedPorts?: ReadonlyMap<number, string>;
 }
 
 export interface PipelineDeps {
@@ -253,6 +255,7 @@ export class Pipeline {
           now: this.now(),
           cache: this.cache,
           ...(this.options.listenerAddress ? { listenerAddress: this.options.listenerAddress } : {}),
+          ...(this.options.reservedPorts ? { reservedPorts: this.options.reservedPorts } : {}),
         },
         this.deps.translator,
       );

@@ -29,6 +29,11 @@ export const BOOTSTRAP_KEY = 'bootstrap.json';
 export const ENVOY_ADMIN_PORT = 19901;
 /** Static listener that forwards `/ready` to the loopback-only admin, for kubelet's readiness probe. */
 export const ENVOY_READINESS_PORT = 19902;
+/** Ports a provisioned Envoy uses for itself: no Gateway listener can have them. */
+export const ENVOY_OWN_PORTS: ReadonlyMap<number, string> = new Map([
+  [ENVOY_ADMIN_PORT, 'the admin interface'],
+  [ENVOY_READINESS_PORT, 'the readiness listener'],
+]);
 const TLS_MOUNT = '/etc/portico/xds-tls';
 
 export type ServiceType = 'LoadBalancer' | 'NodePort' | 'ClusterIP';

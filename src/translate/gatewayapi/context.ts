@@ -20,6 +20,8 @@ export interface TranslationContext {
   readonly namespaces: ReadonlyMap<string, Namespace>;
   /** ReferenceGrants by the namespace they live in (the target's namespace). */
   readonly referenceGrants: ReadonlyMap<string, ReferenceGrant[]>;
+  /** Ports the Envoys use for themselves, with what uses them (see `TranslateOptions.reservedPorts`). */
+  readonly reservedPorts: ReadonlyMap<number, string>;
   /** Endpoints per Service port, computed once per translation (many routes share a backend). */
   readonly endpointCache: Map<string, IrEndpoint[]>;
 }
@@ -58,7 +60,13 @@ function table<T extends object, V>(
   return found;
 }
 
-export function buildContext(resources: ResourceSet, now: string): TranslationContext {
+const NO_PORTS: ReadonlyMap<number, string> = new Map();
+
+export function buildContext(
+  resources: ResourceSet,
+  now: string,
+  reservedPorts: ReadonlyMap<number, string> = NO_PORTS,
+): TranslationContext {
   return {
     resources,
     now,
@@ -74,6 +82,7 @@ export function buildContext(resources: ResourceSet, now: string): TranslationCo
     referenceGrants: table(resources.referenceGrants, (grants) =>
       groupBy(grants, (g) => g.metadata.namespace ?? 'default'),
     ),
+    reservedPorts,
     endpointCache: new Map(),
   };
 }

@@ -50,6 +50,12 @@ export interface TranslateOptions {
   /** Address Envoy listeners bind. Defaults to 0.0.0.0; a local standalone setup may use 127.0.0.1. */
   listenerAddress?: string;
   /**
+   * Ports the Envoys serving these Gateways already use for themselves (admin, readiness), with
+   * what uses them: a listener on one is not accepted (PortUnavailable), since Envoy would reject
+   * the whole listener update for it.
+   */
+  reservedPorts?: ReadonlyMap<number, string>;
+  /**
    * Route translations remembered between runs (see `route-memo.ts`). Output is the same with or
    * without it; with it, unchanged routes keep their IR objects and cost a few lookups.
    */
@@ -342,7 +348,7 @@ function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewaySta
 }
 
 export function translateGatewayApi(resources: ResourceSet, options: TranslateOptions = {}): GatewayApiTranslation {
-  const ctx = buildContext(resources, options.now ?? EPOCH);
+  const ctx = buildContext(resources, options.now ?? EPOCH, options.reservedPorts);
   options.routeMemo?.begin(resources);
   const statuses = new Map<KubeObject, unknown>();
   const gateways = gatewayStates(ctx, statuses);

@@ -106,6 +106,11 @@ function evaluateListener(ctx: TranslationContext, gateway: Gateway, listener: L
   }
   if (!Number.isInteger(listener.port) || listener.port < 1 || listener.port > 65535) {
     reject('PortUnavailable', `port ${listener.port} is not a valid port number`);
+  } else if (ctx.reservedPorts.has(listener.port)) {
+    reject(
+      'PortUnavailable',
+      `port ${listener.port} is used by ${ctx.reservedPorts.get(listener.port)} of the Envoy serving this Gateway; choose another port`,
+    );
   }
   if (state.hostname !== undefined && (typeof state.hostname !== 'string' || !isValidHostname(state.hostname))) {
     reject('UnsupportedValue', `hostname ${JSON.stringify(state.hostname)} is not a valid DNS name or wildcard`);
