@@ -112,6 +112,8 @@ export class Pipeline {
   private readonly cache = new TranslationCache();
   private readonly resourceSets = new ResourceSetBuilder();
   private readonly carrier = new LastStatusCarrier();
+  /** The warnings of the last translation, as logged. */
+  private loggedWarnings: readonly string[] = [];
 
   /** Each translation's output, after publishing; replays the latest to late subscribers. */
   readonly output$: Observable<PipelineOutput> = this.outputs.asObservable();
@@ -299,7 +301,12 @@ export class Pipeline {
       errors.push({ stage: 'pipeline', message: errorMessage(err) });
       output = { ...(this.lastGood ?? emptyOutput()), revision: store.revision, warnings, errors };
     }
-    for (const warning of warnings) this.logger.warn(warning);
+    // Each warning once while it lasts, not again with every translation.
+    if (warnings !== this.loggedWarnings) {
+      const before = new Set(this.loggedWarnings);
+      for (const warning of warnings) if (!before.has(warning)) this.logger.warn(warning);
+      this.loggedWarnings = warnings;
+    }
     this.isSynced = true;
     return output;
   }

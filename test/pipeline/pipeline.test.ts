@@ -2,6 +2,7 @@ import { Subject, VirtualTimeScheduler } from 'rxjs';
 import { MetricsRegistry } from '../../src/debug/metrics.js';
 import { Pipeline, PROXY_STATUS_INTERVAL_MS } from '../../src/pipeline/pipeline.js';
 import type { PipelineOutput } from '../../src/pipeline/pipeline.js';
+import type { Logger } from '../../src/pipeline/logger.js';
 import { registerPipelineMetrics } from '../../src/pipeline/pipeline-metrics.js';
 import type { ResourceEvent } from '../../src/pipeline/resource-store.js';
 import type { Condition, EndpointSlice, KubeObject } from '../../src/resources/types.js';
@@ -277,5 +278,54 @@ describe('pipeline', () => {
     expect(metrics.snapshotBuilds.get()).toBe(1);
     expect(metrics.snapshotsUnchanged.get()).toBe(1);
     expect(registry.render()).toContain('portico_snapshot_builds_total 1\n');
+  });
+});
+
+describe('pipeline warnings', () => {
+  it('logs each warning once while it lasts, and again when it comes back', () => {
+    const warned: string[] = [];
+    const logger: Logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (msg) => void warned.push(msg),
+      error: () => undefined,
+      child: () => logger,
+    };
+    const events = new Subject<ResourceEvent>();
+    const xds = new FakeXds();
+    const scheduler = new VirtualTimeScheduler();
+    const pipeline = new Pipeline(
+      events,
+      { publisher: xds, tracker: xds, scheduler, logger, now: () => new Date('2024-05-01T12:00:00Z') },
+      { quietMs: 50, maxLatencyMs: 200 },
+    );
+    const grpcRoute: KubeObject = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GRPCRoute',
+      metadata: { name: 'rpc', namespace: 'default' },
+      spec: {},
+    };
+    try {
+      events.next({ type: 'replace', source: 'base.yaml', objects: base });
+      events.next({ type: 'replace', source: 'rpc.yaml', objects: [grpcRoute] });
+      events.next({ type: 'synced' });
+      scheduler.flush();
+      expect(warned).toEqual(['ignoring GRPCRoute rpc: kind not supported']);
+      // Another change, the warning still true: not logged again.
+      events.next({ type: 'replace', source: 'routes.yaml', objects: [httpRoute('r', 'a', 'web')] });
+      scheduler.flush();
+      expect(warned).toHaveLength(1);
+      // Gone, then back: logged again.
+      events.next({ type: 'replace', source: 'rpc.yaml', objects: [] });
+      scheduler.flush();
+      events.next({ type: 'replace', source: 'rpc.yaml', objects: [grpcRoute] });
+      scheduler.flush();
+      expect(warned).toEqual([
+        'ignoring GRPCRoute rpc: kind not supported',
+        'ignoring GRPCRoute rpc: kind not supported',
+      ]);
+    } finally {
+      pipeline.stop();
+    }
   });
 });
