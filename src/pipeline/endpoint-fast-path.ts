@@ -8,7 +8,7 @@
  */
 import type { IrCluster, IrGateway } from '../ir/types.js';
 import type { EndpointSlice, KubeObject, Service, ServicePort } from '../resources/types.js';
-import { endpointsOf } from '../translate/gatewayapi/backends.js';
+import { endpointsOf, tcpServicePort } from '../translate/gatewayapi/backends.js';
 import type { GatewayOutput } from '../translate/index.js';
 import { buildClusterLoadAssignment } from '../translate/xds/endpoint.js';
 import type { ResourceStore } from './resource-store.js';
@@ -91,9 +91,9 @@ function indexAffected(store: ResourceStore, affected: ReadonlySet<string>): Ser
   return index;
 }
 
+/** The port the translator resolved the cluster's backendRef to (`tcpServicePort`). */
 function servicePort(service: Service | undefined, port: number): ServicePort | undefined {
-  const ports = Array.isArray(service?.spec?.ports) ? service.spec.ports : [];
-  return ports.find((p) => typeof p === 'object' && p !== null && p.port === port);
+  return tcpServicePort(service, port).port;
 }
 
 /** Where each Service's clusters and assignments sit in one Gateway's output. */

@@ -2,7 +2,7 @@
  * Backend references: a Service and port become an EDS cluster whose endpoints come from the
  * Service's EndpointSlices. Cross-namespace references need a ReferenceGrant.
  */
-import type { BackendObjectReference, EndpointSlice, KubeObject, ServicePort } from '../../resources/types.js';
+import type { BackendObjectReference, EndpointSlice, KubeObject, Service, ServicePort } from '../../resources/types.js';
 import type { IrCluster, IrEndpoint } from '../../ir/types.js';
 import { objectKey, type TranslationContext } from './context.js';
 import { checkCoreReference } from './reference-grants.js';
@@ -77,6 +77,21 @@ export function endpointsOf(port: ServicePort, slices: readonly EndpointSlice[])
   return endpoints.sort((a, b) => (a.address === b.address ? a.port - b.port : a.address < b.address ? -1 : 1));
 }
 
+/**
+ * The Service port a backendRef of an HTTP route means: the entry with that port number and
+ * protocol TCP (the default). A Service may expose the same number over UDP too (DNS does);
+ * `otherProtocol` names what the number is used for when no TCP entry has it.
+ */
+export function tcpServicePort(
+  service: Service | undefined,
+  port: number,
+): { port?: ServicePort; otherProtocol?: string } {
+  const entries = list(service?.spec?.ports).filter((p) => isObject(p) && p.port === port);
+  const tcp = entries.find((p) => (p.protocol ?? 'TCP') === 'TCP');
+  if (tcp) return { port: tcp };
+  return entries.length > 0 ? { otherProtocol: String(entries[0]!.protocol) } : {};
+}
+
 export function resolveBackendRef(
   ctx: TranslationContext,
   route: KubeObject,
@@ -92,7 +107,15 @@ export function resolveBackendRef(
   if (ref.port === undefined) {
     return { ok: false, reason: 'BackendNotFound', message: `backendRef to Service ${label} must set a port` };
   }
-  const port = list(service.spec?.ports).find((p) => isObject(p) && p.port === ref.port);
+  const { port, otherProtocol } = tcpServicePort(service, ref.port);
+  if (otherProtocol !== undefined) {
+    // GEP-1911: a backend the route cannot reach with its protocol is UnsupportedProtocol.
+    return {
+      ok: false,
+      reason: 'UnsupportedProtocol',
+      message: `Service ${label} port ${ref.port} is ${otherProtocol}; HTTP needs a TCP port`,
+    };
+  }
   if (!port) return { ok: false, reason: 'BackendNotFound', message: `Service ${label} has no port ${ref.port}` };
   const proto = upstreamProtocol(port.appProtocol);
   if (!proto) {
