@@ -131,6 +131,8 @@ export class FileProvider {
     let again = false;
     let settleTimer: NodeJS.Timeout | undefined;
     let watcher: TreeWatcher | undefined;
+    /** The watch failed once: whatever changed until it is back was not notified. */
+    let watchLost = false;
     // Files named by notifications since the last scan; `full` when some notification named none.
     let pending = { full: true, files: new Set<string>() };
 
@@ -146,8 +148,18 @@ export class FileProvider {
           this.logger.error('scan failed', { error: err });
         }
         const existing = watcher;
-        if (!watcher && !stopped && this.options.watch !== false)
-          watcher = this.startWatcher(trigger, () => (watcher = undefined));
+        if (!watcher && !stopped && this.options.watch !== false) {
+          watcher = this.startWatcher(trigger, () => {
+            watcher = undefined;
+            watchLost = true;
+          });
+          if (watcher && watchLost) {
+            // Back after a failure: what changed meanwhile was not notified.
+            watchLost = false;
+            pending.full = true;
+            again = true;
+          }
+        }
         // A directory watched from now on may have had files written into it before: scan again.
         if (watcher?.setDirectories(this.directories) && existing) {
           pending.full = true;
@@ -185,10 +197,15 @@ export class FileProvider {
   /** Watches the tree; undefined if it cannot (the directory does not exist yet, say). */
   private startWatcher(onChange: (file?: string) => void, onClosed: () => void): TreeWatcher | undefined {
     try {
-      return watchTree(this.dir, onChange, (err) => {
-        this.logger.warn('directory watch failed; relying on periodic rescans', { error: err });
-        onClosed();
-      });
+      return watchTree(
+        this.dir,
+        onChange,
+        (err) => {
+          this.logger.warn('directory watch failed; relying on periodic rescans', { error: err });
+          onClosed();
+        },
+        { warn: (msg, fields) => this.logger.warn(msg, fields) },
+      );
     } catch (err) {
       this.logger.debug('cannot watch the directory yet', { error: err });
       return undefined;

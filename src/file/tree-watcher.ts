@@ -8,9 +8,9 @@
  * native watch per directory instead; the file provider tells it, after each full scan, which
  * directories the tree has.
  */
-import { watch } from 'node:fs';
+import { statSync, watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 export interface TreeWatcher {
   /**
@@ -34,12 +34,16 @@ export function watchTree(
   root: string,
   onChange: (path?: string) => void,
   onFailed: (err: unknown) => void,
-  nativeRecursive: boolean = NATIVE_RECURSIVE,
+  options: { nativeRecursive?: boolean; warn?: (msg: string, fields: Record<string, unknown>) => void } = {},
 ): TreeWatcher {
-  const open = (dir: string, recursive: boolean, onError: (err: unknown) => void): FSWatcher => {
-    const w = watch(dir, { recursive, persistent: false }, (_event, name) =>
-      onChange(typeof name === 'string' && name !== '' ? join(dir, name) : undefined),
-    );
+  const nativeRecursive = options.nativeRecursive ?? NATIVE_RECURSIVE;
+  /** `onGone`: the watched directory itself was removed or moved (Linux reports it under its own name). */
+  const open = (dir: string, recursive: boolean, onError: (err: unknown) => void, onGone?: () => void): FSWatcher => {
+    const own = basename(dir);
+    const w = watch(dir, { recursive, persistent: false }, (event, name) => {
+      if (onGone && event === 'rename' && name === own) return onGone();
+      onChange(typeof name === 'string' && name !== '' ? join(dir, name) : undefined);
+    });
     w.on('error', onError);
     return w;
   };
@@ -48,40 +52,60 @@ export function watchTree(
     close();
     onFailed(err);
   });
-  const subdirectories = new Map<string, FSWatcher>();
+  /** Each watched subdirectory, with the inode it had: a directory replaced at the same path needs a new watch. */
+  const subdirectories = new Map<string, { watcher: FSWatcher; inode: string }>();
+  const inodeOf = (dir: string): string | undefined => {
+    try {
+      const info = statSync(dir);
+      return `${info.dev}:${info.ino}`;
+    } catch {
+      return undefined;
+    }
+  };
   let closed = false;
 
   function close(): void {
     if (closed) return;
     closed = true;
     rootWatcher.close();
-    for (const w of subdirectories.values()) w.close();
+    for (const { watcher } of subdirectories.values()) watcher.close();
     subdirectories.clear();
   }
 
   return {
     setDirectories(directories: readonly string[]): boolean {
       if (closed || nativeRecursive) return false;
-      const wanted = new Set(directories);
-      for (const [dir, w] of subdirectories) {
-        if (wanted.has(dir)) continue;
-        w.close();
+      const wanted = new Map<string, string | undefined>(directories.map((dir) => [dir, inodeOf(dir)]));
+      for (const [dir, entry] of subdirectories) {
+        // Gone, or another directory now at this path (removed and made again, or moved onto it):
+        // the old watch follows the old inode and would report nothing more here.
+        if (wanted.has(dir) && wanted.get(dir) === entry.inode) continue;
+        entry.watcher.close();
         subdirectories.delete(dir);
       }
       let added = false;
-      for (const dir of wanted) {
-        if (subdirectories.has(dir)) continue;
+      for (const [dir, inode] of wanted) {
+        if (subdirectories.has(dir) || inode === undefined) continue;
         try {
-          const w = open(dir, false, () => {
-            // Removed or unreadable: forget it; a full scan finds out what is left.
-            w.close();
-            if (subdirectories.get(dir) === w) subdirectories.delete(dir);
+          // Removed, moved or unreadable: forget it; a full scan finds out what is left (and watches
+          // a directory made again at this path; Linux may give it the same inode). A child
+          // that happens to share the directory's name only costs that scan.
+          const forget = (): void => {
+            watcher.close();
+            if (subdirectories.get(dir)?.watcher === watcher) subdirectories.delete(dir);
             onChange(undefined);
-          });
-          subdirectories.set(dir, w);
+          };
+          const watcher = open(dir, false, forget, forget);
+          subdirectories.set(dir, { watcher, inode });
           added = true;
-        } catch {
-          // Gone between the scan and now: the parent's watch reports it.
+        } catch (err) {
+          // Gone between the scan and now (the parent's watch reports it), or out of watches.
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+            options.warn?.('cannot watch a directory; its changes show at the next periodic rescan', {
+              dir,
+              error: (err as Error).message,
+            });
+          }
         }
       }
       return added;

@@ -40,8 +40,8 @@ export function translateSafely(
  */
 export class LastStatusCarrier {
   private readonly carried = new WeakMap<KubeObject, { status: unknown; object: KubeObject }>();
-  /** Identities by metadata object (shared by an object, its carried copy and its output). */
-  private readonly identities = new WeakMap<object, string>();
+  /** Identities by metadata object (shared by an object, its carried copy and its output), with the kind they were made for. */
+  private readonly identities = new WeakMap<object, { kind: string; identity: string }>();
   private readonly lists = new Map<string, KubeObject[]>();
 
   carry(resources: ResourceSet, last: readonly KubeObject[] | undefined): ResourceSet {
@@ -75,8 +75,11 @@ export class LastStatusCarrier {
   }
 
   private identity(object: KubeObject): string {
-    let identity = this.identities.get(object.metadata);
-    if (identity === undefined) this.identities.set(object.metadata, (identity = objectIdentity(object)));
+    const known = this.identities.get(object.metadata);
+    if (known?.kind === object.kind) return known.identity;
+    // Objects of two kinds can share one metadata object (a YAML alias): cache the first only.
+    const identity = objectIdentity(object);
+    if (!known) this.identities.set(object.metadata, { kind: object.kind, identity });
     return identity;
   }
 }

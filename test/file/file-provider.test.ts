@@ -199,6 +199,37 @@ describe('FileProvider', () => {
     }
   });
 
+  it('follows a directory removed and made again at the same path (no periodic rescan)', async () => {
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub', 'a.yaml'), serviceYaml('a'));
+    const provider = new FileProvider(dir, { rescanMs: 0, settleMs: 5 });
+    const events: ResourceEvent[] = [];
+    const subscription = provider.events$.subscribe((e) => events.push(e));
+    const seen = (): string[] => events.map((e) => (e.type === 'replace' ? `${e.source}:${e.objects.length}` : e.type));
+    try {
+      await until(
+        () => events.some((e) => e.type === 'synced'),
+        () => events,
+      );
+      rmSync(join(dir, 'sub'), { recursive: true });
+      mkdirSync(join(dir, 'sub'));
+      writeFileSync(join(dir, 'sub', 'b.yaml'), serviceYaml('b'));
+      await until(
+        () => seen().includes(`${join(dir, 'sub', 'b.yaml')}:1`),
+        () => events,
+      );
+      // The new directory is watched, not the removed one: a later file in it is seen too.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      writeFileSync(join(dir, 'sub', 'c.yaml'), serviceYaml('c'));
+      await until(
+        () => seen().includes(`${join(dir, 'sub', 'c.yaml')}:1`),
+        () => events,
+      );
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+
   it('reports an unreadable directory and emits synced all the same', async () => {
     const provider = new FileProvider(join(dir, 'missing'), { rescanMs: 0, watch: false });
     const events: ResourceEvent[] = [];

@@ -76,7 +76,9 @@ function headerMutation(filter: HTTPHeaderFilter | undefined, side: 'request' | 
   const addNames = new Set<string>();
   const removeNames = new Set<string>();
   for (const h of filter.set ?? []) {
-    if (!check(h?.name, h?.value) || !firstOf(setNames, h.name)) continue;
+    // A later entry with an equivalent name is ignored, so it is not validated either.
+    if (typeof h?.name === 'string' && !firstOf(setNames, h.name)) continue;
+    if (!check(h?.name, h?.value)) continue;
     if (side === 'request' && h.name.toLowerCase() === 'host') {
       // Envoy does not let routes set Host as a header; the host rewrite does exactly that.
       hostRewrite = h.value;
@@ -86,12 +88,14 @@ function headerMutation(filter: HTTPHeaderFilter | undefined, side: 'request' | 
     else out.set.push({ name: h.name, value: h.value });
   }
   for (const h of filter.add ?? []) {
-    if (!check(h?.name, h?.value) || !firstOf(addNames, h.name)) continue;
+    if (typeof h?.name === 'string' && !firstOf(addNames, h.name)) continue;
+    if (!check(h?.name, h?.value)) continue;
     if (isUnmodifiableHeader(h.name)) errors.push(`${side}HeaderModifier cannot add ${h.name}`);
     else out.add.push({ name: h.name, value: h.value });
   }
   for (const name of filter.remove ?? []) {
-    if (!check(name) || !firstOf(removeNames, name)) continue;
+    if (typeof name === 'string' && !firstOf(removeNames, name)) continue;
+    if (!check(name)) continue;
     if (isUnmodifiableHeader(name)) errors.push(`${side}HeaderModifier cannot remove ${name}`);
     else out.remove.push(name);
   }

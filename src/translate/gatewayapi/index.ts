@@ -354,7 +354,7 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
   const gateways = gatewayStates(ctx, statuses);
 
   const statusMemo = options.statusMemo;
-  statusMemo?.begin(resources, ctx.now);
+  statusMemo?.begin(resources, ctx.now, options.reservedPorts);
   for (const route of resources.httpRoutes) {
     let translation: HttpRouteTranslation | undefined;
     const translationOf = (): HttpRouteTranslation =>

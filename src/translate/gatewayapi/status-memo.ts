@@ -50,8 +50,8 @@ interface Remembered {
   stable: boolean;
 }
 
-/** The parts of the Gateway side that a route's attachment reads. */
-function gatewaySide(resources: ResourceSet): unknown[] {
+/** The parts of the Gateway side that a route's attachment reads (listener evaluation included). */
+function gatewaySide(resources: ResourceSet, reservedPorts: unknown): unknown[] {
   const specAndMetadata = (objects: readonly KubeObject[]): unknown[] => objects.flatMap((o) => [o.spec, o.metadata]);
   return [
     specAndMetadata(resources.gatewayClasses),
@@ -59,6 +59,7 @@ function gatewaySide(resources: ResourceSet): unknown[] {
     resources.secrets,
     resources.referenceGrants,
     resources.namespaces,
+    [reservedPorts],
   ];
 }
 
@@ -79,8 +80,8 @@ export class StatusMemo {
   }
 
   /** Starts a run. */
-  begin(resources: ResourceSet, now: string): void {
-    const side = gatewaySide(resources);
+  begin(resources: ResourceSet, now: string, reservedPorts?: ReadonlyMap<number, string>): void {
+    const side = gatewaySide(resources, reservedPorts);
     const last = this.lastSide;
     if (!last || !side.every((part, i) => sameElements(part as unknown[], last[i] as unknown[]))) this.epoch++;
     this.lastSide = side;

@@ -2,8 +2,8 @@
  * Value checks for input that reaches Envoy. Envoy rejects a whole configuration for one bad
  * value, so every string is checked here and a failure becomes a status condition instead.
  */
-import { RE2 } from 're2-wasm';
-import { RE2_MAX_PROGRAM_SIZE, re2ProgramSizeBound } from './regex-size.js';
+import re2 from 're2-wasm/build/wasm/re2.js';
+import { RE2_MAX_PROGRAM_SIZE, analyzeRegex } from './regex-size.js';
 
 /** RFC 7230 `token`: what an HTTP header name may contain. */
 const HEADER_NAME_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -28,20 +28,40 @@ export function isUnmodifiableHeader(name: string): boolean {
   return name.startsWith(':') || name.toLowerCase() === 'host';
 }
 
-/** Checks a regular expression with RE2 semantics, which is what Envoy's `safe_regex` uses. */
+/**
+ * Checks a regular expression with RE2 semantics, which is what Envoy's `safe_regex` uses. The size
+ * bound comes first: a pattern that expands enormously (`(a{1000}){1000}`) could exhaust
+ * re2-wasm's fixed memory, which aborts the module for every later check.
+ */
 export function checkRegex(pattern: string): string | undefined {
   if (typeof pattern !== 'string') return 'regular expression must be a string';
-  try {
-    new RE2(pattern, 'u');
-  } catch (err) {
-    const detail = err instanceof Error ? err.message.replace(/^Invalid regular expression: \/.*\/u: /s, '') : '';
-    return `invalid RE2 regular expression ${JSON.stringify(pattern)}: ${detail}`;
+  const { bound: size, problem } = analyzeRegex(pattern);
+  // Infinity: the bound could not read the pattern; RE2 says why below (a pattern RE2 reads but
+  // the bound does not is refused as unmeasurable).
+  if (size > RE2_MAX_PROGRAM_SIZE && Number.isFinite(size)) {
+    return `regular expression ${JSON.stringify(pattern)} is too large for Envoy (its RE2 program may take ${size} instructions; the limit is ${RE2_MAX_PROGRAM_SIZE}): use fewer or smaller bounded repetitions ({n,m}) and Unicode classes`;
   }
-  const size = re2ProgramSizeBound(pattern);
-  if (size > RE2_MAX_PROGRAM_SIZE) {
-    return `regular expression ${JSON.stringify(pattern)} is too large for Envoy (its RE2 program may take ${Number.isFinite(size) ? size : 'too many'} instructions; the limit is ${RE2_MAX_PROGRAM_SIZE}): use fewer or smaller bounded repetitions ({n,m}) and Unicode classes`;
+  const detail = re2SyntaxError(pattern);
+  if (detail !== undefined) return `invalid RE2 regular expression ${JSON.stringify(pattern)}: ${detail}`;
+  if (!Number.isFinite(size)) {
+    return `regular expression ${JSON.stringify(pattern)} cannot be checked against Envoy's size limit; simplify it`;
   }
+  if (problem) return `regular expression ${JSON.stringify(pattern)}: ${problem}`;
   return undefined;
+}
+
+/**
+ * RE2's own verdict on the pattern as Envoy passes it (RE2 syntax, no JavaScript translation).
+ * What it compiled is freed at once: `re2-wasm`'s heap is fixed, and running out of it aborts the
+ * module for every later check.
+ */
+function re2SyntaxError(pattern: string): string | undefined {
+  const compiled = new re2.WrappedRE2(pattern, false, false, false);
+  try {
+    return compiled.ok() ? undefined : compiled.error();
+  } finally {
+    compiled.delete();
+  }
 }
 
 /** Paths: absolute, printable ASCII, no whitespace, no control characters. */
