@@ -14,6 +14,7 @@
  */
 import {
   SUPPORTED_KINDS,
+  assembleResourceSet,
   compareByNamespaceAndName,
   duplicateWarning,
   objectKey,
@@ -170,17 +171,7 @@ export class ResourceSetBuilder {
       }
       return spliced(old, edit.removed, edit.added);
     };
-    // Spelled out field by field, as in `collectResourceSet`.
-    const resources: ResourceSet = {
-      gatewayClasses: array('gatewayClasses') as ResourceSet['gatewayClasses'],
-      gateways: array('gateways') as ResourceSet['gateways'],
-      httpRoutes: array('httpRoutes') as ResourceSet['httpRoutes'],
-      referenceGrants: array('referenceGrants') as ResourceSet['referenceGrants'],
-      services: array('services') as ResourceSet['services'],
-      endpointSlices: array('endpointSlices') as ResourceSet['endpointSlices'],
-      secrets: array('secrets') as ResourceSet['secrets'],
-      namespaces: array('namespaces') as ResourceSet['namespaces'],
-    };
+    const resources = assembleResourceSet(array);
     const warnings = warningsChanged || !previous ? this.warnings() : previous.warnings;
     return { resources, warnings };
   }

@@ -90,19 +90,25 @@ export function collectResourceSet(objects: readonly KubeObject[]): CollectedRes
   const sorted = (bucket: keyof ResourceSet): KubeObject[] =>
     [...(byBucket.get(bucket)?.values() ?? [])].sort(compareByNamespaceAndName);
 
-  // Spelled out field by field so that a kind added to ResourceSet fails to compile here until it is handled.
-  // The casts are sound in shape only: objects are untrusted input and the translator validates fields.
-  const resources: ResourceSet = {
-    gatewayClasses: sorted('gatewayClasses') as ResourceSet['gatewayClasses'],
-    gateways: sorted('gateways') as ResourceSet['gateways'],
-    httpRoutes: sorted('httpRoutes') as ResourceSet['httpRoutes'],
-    referenceGrants: sorted('referenceGrants') as ResourceSet['referenceGrants'],
-    services: sorted('services') as ResourceSet['services'],
-    endpointSlices: sorted('endpointSlices') as ResourceSet['endpointSlices'],
-    secrets: sorted('secrets') as ResourceSet['secrets'],
-    namespaces: sorted('namespaces') as ResourceSet['namespaces'],
+  return { resources: assembleResourceSet(sorted), warnings };
+}
+
+/**
+ * A ResourceSet from each kind's list. Spelled out field by field so that a kind added to
+ * ResourceSet fails to compile here until it is handled. The casts are sound in shape only:
+ * objects are untrusted input and the translator validates fields.
+ */
+export function assembleResourceSet(list: (bucket: keyof ResourceSet) => KubeObject[]): ResourceSet {
+  return {
+    gatewayClasses: list('gatewayClasses') as ResourceSet['gatewayClasses'],
+    gateways: list('gateways') as ResourceSet['gateways'],
+    httpRoutes: list('httpRoutes') as ResourceSet['httpRoutes'],
+    referenceGrants: list('referenceGrants') as ResourceSet['referenceGrants'],
+    services: list('services') as ResourceSet['services'],
+    endpointSlices: list('endpointSlices') as ResourceSet['endpointSlices'],
+    secrets: list('secrets') as ResourceSet['secrets'],
+    namespaces: list('namespaces') as ResourceSet['namespaces'],
   };
-  return { resources, warnings };
 }
 
 export const unsupportedKindWarning = (object: KubeObject): string =>
