@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ENVOY_RUNTIME, bootstrapJson } from '../../src/infra/bootstrap.js';
-import { RE2_MAX_PROGRAM_SIZE, re2ProgramSizeBound } from '../../src/translate/gatewayapi/regex-size.js';
+import { RE2_MAX_PROGRAM_SIZE, analyzeRegex } from '../../src/translate/gatewayapi/regex-size.js';
 import { checkRegex } from '../../src/translate/gatewayapi/validation.js';
 import type { EnvoyMessage } from '../../src/translate/xds/types.js';
 import { findEnvoy } from '../support/envoy-binary.js';
@@ -113,7 +113,7 @@ async function envoyAccepts(patterns: string[], name: string): Promise<{ ok: boo
 
 test('every pattern the translator admits compiles within the limit in Envoy', async () => {
   const admitted = FAMILIES.map(largestAdmitted);
-  for (const p of admitted) expect(re2ProgramSizeBound(p)).toBeLessThanOrEqual(RE2_MAX_PROGRAM_SIZE);
+  for (const p of admitted) expect(analyzeRegex(p).bound).toBeLessThanOrEqual(RE2_MAX_PROGRAM_SIZE);
   const all = await envoyAccepts(admitted, 'admitted');
   if (!all.ok) {
     // Name the culprits.
@@ -129,7 +129,7 @@ test('the check can fail: a pattern over the limit in Envoy is over the bound to
   const verdict = await envoyAccepts([pattern], 'over');
   expect(verdict.ok).toBe(false);
   expect(verdict.output).toMatch(/program size/);
-  expect(re2ProgramSizeBound(pattern)).toBeGreaterThan(RE2_MAX_PROGRAM_SIZE);
+  expect(analyzeRegex(pattern).bound).toBeGreaterThan(RE2_MAX_PROGRAM_SIZE);
 });
 
 test('escapes Envoy refuses though re2-wasm takes them are refused by the translator too', async () => {

@@ -22,6 +22,18 @@ async function until(predicate: () => boolean, describe: () => unknown): Promise
   }
 }
 
+/** Subscribes to the provider; `seen` lists each event as `<file>:<object count>` (or its type). */
+function follow(provider: FileProvider): {
+  events: ResourceEvent[];
+  seen: () => string[];
+  subscription: { unsubscribe(): void };
+} {
+  const events: ResourceEvent[] = [];
+  const subscription = provider.events$.subscribe((e) => events.push(e));
+  const seen = (): string[] => events.map((e) => (e.type === 'replace' ? `${e.source}:${e.objects.length}` : e.type));
+  return { events, seen, subscription };
+}
+
 describe('FileProvider', () => {
   let dir: string;
   beforeEach(() => {
@@ -138,9 +150,7 @@ describe('FileProvider', () => {
   it('follows subdirectories created, filled, moved away and removed while it runs (no periodic rescan)', async () => {
     writeFileSync(join(dir, 'a.yaml'), serviceYaml('a'));
     const provider = new FileProvider(dir, { rescanMs: 0, settleMs: 5 });
-    const events: ResourceEvent[] = [];
-    const subscription = provider.events$.subscribe((e) => events.push(e));
-    const seen = (): string[] => events.map((e) => (e.type === 'replace' ? `${e.source}:${e.objects.length}` : e.type));
+    const { events, seen, subscription } = follow(provider);
     try {
       await until(
         () => events.some((e) => e.type === 'synced'),
@@ -203,9 +213,7 @@ describe('FileProvider', () => {
     mkdirSync(join(dir, 'sub'));
     writeFileSync(join(dir, 'sub', 'a.yaml'), serviceYaml('a'));
     const provider = new FileProvider(dir, { rescanMs: 0, settleMs: 5 });
-    const events: ResourceEvent[] = [];
-    const subscription = provider.events$.subscribe((e) => events.push(e));
-    const seen = (): string[] => events.map((e) => (e.type === 'replace' ? `${e.source}:${e.objects.length}` : e.type));
+    const { events, seen, subscription } = follow(provider);
     try {
       await until(
         () => events.some((e) => e.type === 'synced'),

@@ -87,15 +87,16 @@ function gatewayStates(ctx: TranslationContext, out: Map<KubeObject, unknown>): 
     const key = gatewayKey(gw.metadata.namespace ?? 'default', gw.metadata.name);
     const duplicates = classAccepted ? duplicateListenerNames(gw) : [];
     const addresses = requestedAddresses(gw);
+    const parameters = infrastructureParameters(gw);
     let rejection: string | undefined;
     let rejectionReason: string | undefined;
     if (!classAccepted) rejection = `GatewayClass ${gw.spec?.gatewayClassName} is not accepted`;
     else if (duplicates.length > 0) {
       rejection = `listener names ${duplicates.join(', ')} are used more than once; listener names must be unique`;
-    } else if (infrastructureParameters(gw) !== undefined) {
+    } else if (parameters !== undefined) {
       // GatewayInfrastructure.parametersRef: a reference Portico cannot honour (it defines no kind
       // for it) rejects the Gateway with InvalidParameters.
-      rejection = `spec.infrastructure.parametersRef ${infrastructureParameters(gw)} is not supported by Portico (it defines no parameters kind); remove it`;
+      rejection = `spec.infrastructure.parametersRef ${parameters} is not supported by Portico (it defines no parameters kind); remove it`;
       rejectionReason = 'InvalidParameters';
     } else if (addresses.unsupported.length > 0) {
       rejection = `spec.addresses of type ${addresses.unsupported.join(', ')} are not supported; Portico supports IPAddress and Hostname`;

@@ -23,13 +23,13 @@ export const RE2_MAX_PROGRAM_SIZE = 2000;
 /**
  * Per-construct costs, each at least twice what Envoy 1.40's RE2 was measured to compile it to
  * (by bisecting `re2.max_program_size.error_level` with `envoy --mode validate`): `.` and negated
- * classes 2, `\\S`/`\\W`/`\\D` 4, `\\pL` 7, a class of three ranges 3, a case-folded range 1.
+ * classes 2, `\S`/`\W`/`\D` 4, `\pL` 7, a class of three ranges 3, a case-folded range 1.
  */
 const WIDE_CLASS = 8;
 const ANY_CHARACTER = 4;
 /**
- * `\\p…` is small in Envoy (7) but large and slow for re2-wasm, which checks syntax in UTF-8 mode
- * (`\\p{L}{10}` takes about 200 ms to compile there): counted so that a check stays bounded.
+ * `\p…` is small in Envoy (7) but large and slow for re2-wasm, which checks syntax in UTF-8 mode
+ * (`\p{L}{10}` takes about 200 ms to compile there): counted so that a check stays bounded.
  */
 const UNICODE_PROPERTY = 150;
 /** Instructions around every program (match, fail, the unanchored prefix). */
@@ -70,13 +70,8 @@ function utf8Length(c: string): number {
   return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
 }
 
-/** Upper bound for the pattern; Infinity when the pattern cannot be read (RE2 will reject it anyway). */
-export function re2ProgramSizeBound(pattern: string): number {
-  return analyzeRegex(pattern).bound;
-}
-
 /**
- * The bound, and what Envoy's RE2 would reject in a pattern that re2-wasm (which checks syntax in
+ * The bound (Infinity when the pattern cannot be read), and what Envoy's RE2 would reject in a pattern that re2-wasm (which checks syntax in
  * UTF-8 mode) accepts: Envoy 1.40 refuses `\x{…}` escapes above `\x{ff}` ("invalid escape
  * sequence"; measured), though it takes such characters written out.
  */
