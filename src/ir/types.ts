@@ -194,6 +194,11 @@ export interface IrForwardAction {
   pathRewrite?: IrPathRewrite;
   /** Allow WebSocket upgrades on this route. */
   websocket: boolean;
+  /**
+   * The route carries gRPC (GRPCRoute): the share of unresolved backendRefs, and requests no
+   * backend can take, are answered with gRPC status UNAVAILABLE instead of HTTP 500.
+   */
+  grpc?: boolean;
 }
 
 export interface IrRedirectAction {

@@ -48,6 +48,7 @@ export class ObservedStatuses {
       gatewayClasses: replace(resources.gatewayClasses),
       gateways: replace(resources.gateways),
       httpRoutes: replace(resources.httpRoutes),
+      grpcRoutes: replace(resources.grpcRoutes),
       referenceGrants: replace(resources.referenceGrants),
     };
   }

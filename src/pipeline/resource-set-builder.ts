@@ -50,6 +50,7 @@ const BUCKETS: readonly Bucket[] = [
   'gatewayClasses',
   'gateways',
   'httpRoutes',
+  'grpcRoutes',
   'referenceGrants',
   'services',
   'endpointSlices',

@@ -71,6 +71,7 @@ export class LastStatusCarrier {
       gatewayClasses: carry('GatewayClass', resources.gatewayClasses),
       gateways: carry('Gateway', resources.gateways),
       httpRoutes: carry('HTTPRoute', resources.httpRoutes),
+      grpcRoutes: carry('GRPCRoute', resources.grpcRoutes),
     };
   }
 

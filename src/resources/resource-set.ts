@@ -27,6 +27,7 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, SupportedKind> = new Map<strin
     'HTTPRoute',
     { apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1beta1`], namespaced: true, bucket: 'httpRoutes' },
   ],
+  ['GRPCRoute', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'grpcRoutes' }],
   [
     'ReferenceGrant',
     { apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1beta1`], namespaced: true, bucket: 'referenceGrants' },
@@ -42,7 +43,6 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, SupportedKind> = new Map<strin
  * rejected so that real-world manifests mixing them with HTTPRoutes load today.
  */
 export const NOT_YET_SUPPORTED_KINDS: ReadonlySet<string> = new Set([
-  'GRPCRoute',
   'TLSRoute',
   'TCPRoute',
   'UDPRoute',
@@ -103,6 +103,7 @@ export function assembleResourceSet(list: (bucket: keyof ResourceSet) => KubeObj
     gatewayClasses: list('gatewayClasses') as ResourceSet['gatewayClasses'],
     gateways: list('gateways') as ResourceSet['gateways'],
     httpRoutes: list('httpRoutes') as ResourceSet['httpRoutes'],
+    grpcRoutes: list('grpcRoutes') as ResourceSet['grpcRoutes'],
     referenceGrants: list('referenceGrants') as ResourceSet['referenceGrants'],
     services: list('services') as ResourceSet['services'],
     endpointSlices: list('endpointSlices') as ResourceSet['endpointSlices'],

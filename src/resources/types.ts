@@ -252,6 +252,40 @@ export interface RouteStatus {
 }
 export type HTTPRoute = KubeObject<HTTPRouteSpec, RouteStatus>;
 
+export interface GRPCMethodMatch {
+  type?: 'Exact' | 'RegularExpression';
+  service?: string;
+  method?: string;
+}
+export interface GRPCHeaderMatch {
+  type?: 'Exact' | 'RegularExpression';
+  name: string;
+  value: string;
+}
+export interface GRPCRouteMatch {
+  method?: GRPCMethodMatch;
+  headers?: GRPCHeaderMatch[];
+}
+/** GRPCRoute filters are a subset of HTTPRoute's (header modifiers, mirror, ExtensionRef). */
+export type GRPCRouteFilter = HTTPRouteFilter;
+export interface GRPCBackendRef extends BackendObjectReference {
+  weight?: number;
+  filters?: GRPCRouteFilter[];
+}
+export interface GRPCRouteRule {
+  name?: string;
+  matches?: GRPCRouteMatch[];
+  filters?: GRPCRouteFilter[];
+  backendRefs?: GRPCBackendRef[];
+  sessionPersistence?: SessionPersistence;
+}
+export interface GRPCRouteSpec {
+  parentRefs?: ParentReference[];
+  hostnames?: string[];
+  rules?: GRPCRouteRule[];
+}
+export type GRPCRoute = KubeObject<GRPCRouteSpec, RouteStatus>;
+
 export interface ReferenceGrantSpec {
   from: { group: string; kind: string; namespace: string }[];
   to: { group: string; kind: string; name?: string }[];
@@ -298,6 +332,7 @@ export interface ResourceSet {
   gatewayClasses: GatewayClass[];
   gateways: Gateway[];
   httpRoutes: HTTPRoute[];
+  grpcRoutes: GRPCRoute[];
   referenceGrants: ReferenceGrant[];
   services: Service[];
   endpointSlices: EndpointSlice[];

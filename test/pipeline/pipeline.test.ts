@@ -299,18 +299,18 @@ describe('pipeline warnings', () => {
       { publisher: xds, tracker: xds, scheduler, logger, now: () => new Date('2024-05-01T12:00:00Z') },
       { quietMs: 50, maxLatencyMs: 200 },
     );
-    const grpcRoute: KubeObject = {
+    const tlsRoute: KubeObject = {
       apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'GRPCRoute',
+      kind: 'TLSRoute',
       metadata: { name: 'rpc', namespace: 'default' },
       spec: {},
     };
     try {
       events.next({ type: 'replace', source: 'base.yaml', objects: base });
-      events.next({ type: 'replace', source: 'rpc.yaml', objects: [grpcRoute] });
+      events.next({ type: 'replace', source: 'rpc.yaml', objects: [tlsRoute] });
       events.next({ type: 'synced' });
       scheduler.flush();
-      expect(warned).toEqual(['ignoring GRPCRoute rpc: kind not supported']);
+      expect(warned).toEqual(['ignoring TLSRoute rpc: kind not supported']);
       // Another change, the warning still true: not logged again.
       events.next({ type: 'replace', source: 'routes.yaml', objects: [httpRoute('r', 'a', 'web')] });
       scheduler.flush();
@@ -318,11 +318,11 @@ describe('pipeline warnings', () => {
       // Gone, then back: logged again.
       events.next({ type: 'replace', source: 'rpc.yaml', objects: [] });
       scheduler.flush();
-      events.next({ type: 'replace', source: 'rpc.yaml', objects: [grpcRoute] });
+      events.next({ type: 'replace', source: 'rpc.yaml', objects: [tlsRoute] });
       scheduler.flush();
       expect(warned).toEqual([
-        'ignoring GRPCRoute rpc: kind not supported',
-        'ignoring GRPCRoute rpc: kind not supported',
+        'ignoring TLSRoute rpc: kind not supported',
+        'ignoring TLSRoute rpc: kind not supported',
       ]);
     } finally {
       pipeline.stop();

@@ -14,10 +14,27 @@ export type BackendFailureReason = 'InvalidKind' | 'RefNotPermitted' | 'BackendN
 export type BackendResult =
   { ok: true; cluster: IrCluster; websocket: boolean } | { ok: false; reason: BackendFailureReason; message: string };
 
+/** What a route speaks to its backends: HTTP (HTTPRoute) or gRPC, which is HTTP/2 (GRPCRoute). */
+export type RouteProtocol = 'http' | 'grpc';
+
 /** Service `appProtocol` values Portico understands for HTTP routes (GEP-1911). */
 function upstreamProtocol(
   appProtocol: string | undefined,
+  route: RouteProtocol,
 ): { protocol: 'http1' | 'http2'; websocket: boolean } | undefined {
+  if (route === 'grpc') {
+    // gRPC needs HTTP/2 whatever the port says, unless it names a protocol gRPC cannot ride on.
+    switch (appProtocol ?? '') {
+      case '':
+      case 'http':
+      case 'HTTP':
+      case 'grpc':
+      case 'kubernetes.io/h2c':
+        return { protocol: 'http2', websocket: false };
+      default:
+        return undefined;
+    }
+  }
   switch (appProtocol ?? '') {
     case '':
     case 'http':
@@ -96,6 +113,7 @@ export function resolveBackendRef(
   ctx: TranslationContext,
   route: KubeObject,
   ref: BackendObjectReference,
+  routeProtocol: RouteProtocol = 'http',
 ): BackendResult {
   const routeNamespace = route.metadata.namespace ?? 'default';
   const check = checkCoreReference(ctx, { kind: route.kind, namespace: routeNamespace }, ref, 'Service', 'backendRef');
@@ -117,19 +135,21 @@ export function resolveBackendRef(
     };
   }
   if (!port) return { ok: false, reason: 'BackendNotFound', message: `Service ${label} has no port ${ref.port}` };
-  const proto = upstreamProtocol(port.appProtocol);
+  const proto = upstreamProtocol(port.appProtocol, routeProtocol);
   if (!proto) {
     return {
       ok: false,
       reason: 'UnsupportedProtocol',
-      message: `Service ${label} port ${ref.port} has appProtocol ${port.appProtocol}, which HTTPRoute backends do not support`,
+      message: `Service ${label} port ${ref.port} has appProtocol ${port.appProtocol}, which ${route.kind} backends do not support`,
     };
   }
+  // A gRPC backend on a port that HTTP routes would reach over HTTP/1 needs a cluster of its own.
+  const http1ForHttp = routeProtocol === 'grpc' && upstreamProtocol(port.appProtocol, 'http')?.protocol !== 'http2';
   return {
     ok: true,
     websocket: proto.websocket,
     cluster: {
-      name: clusterName(namespace, ref.name, ref.port),
+      name: clusterName(namespace, ref.name, ref.port, http1ForHttp ? 'h2' : undefined),
       source: { kind: 'Service', namespace, name: ref.name, port: ref.port },
       protocol: proto.protocol,
       endpoints: resolveEndpoints(ctx, namespace, ref.name, port),

@@ -10,6 +10,7 @@ import { GATEWAY_CLASS_CONDITIONS, condition, materializeConditions, withForeign
  * Kept sorted: the spec requires `supportedFeatures` in ascending order.
  */
 export const SUPPORTED_FEATURES: readonly string[] = [
+  'GRPCRoute',
   'Gateway',
   'GatewayHTTPListenerIsolation',
   'GatewayPort8080',

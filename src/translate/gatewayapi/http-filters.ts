@@ -50,6 +50,8 @@ export interface FilterResult {
 export interface FilterScope {
   /** Backend-level filters accept only header modifiers (and extension refs). */
   level: 'rule' | 'backend';
+  /** What a request gets when its rule has an unresolved ExtensionRef (for messages); HTTP 500 by default. */
+  errorResponse?: string;
 }
 
 function headerMutation(filter: HTTPHeaderFilter | undefined, side: 'request' | 'response', errors: string[]) {
@@ -268,7 +270,9 @@ export function translateFilters(filters: HTTPRouteFilter[] | undefined, scope: 
       case 'ExtensionRef': {
         const ref = filter.extensionRef;
         const what = ref ? `${ref.group || 'core'}/${ref.kind} ${ref.name}` : '(missing extensionRef)';
-        result.unresolved.push(`ExtensionRef ${what} is not a filter Portico knows; the rule answers 500`);
+        result.unresolved.push(
+          `ExtensionRef ${what} is not a filter Portico knows; the rule answers ${scope.errorResponse ?? '500'}`,
+        );
         break;
       }
       default:

@@ -2,7 +2,13 @@
  * One HTTPRoute → IR routes (one per rule match, before they are placed into virtual hosts),
  * the clusters they use, and what its status must report.
  */
-import type { HTTPRoute, HTTPRouteRule, SessionPersistence } from '../../resources/types.js';
+import type {
+  HTTPBackendRef,
+  HTTPRoute,
+  HTTPRouteRule,
+  KubeObject,
+  SessionPersistence,
+} from '../../resources/types.js';
 import type {
   IrCluster,
   IrEndpoint,
@@ -18,7 +24,7 @@ import type {
   IrWeightedBackend,
 } from '../../ir/types.js';
 import type { TranslationContext } from './context.js';
-import { resolveBackendRef } from './backends.js';
+import { resolveBackendRef, type RouteProtocol } from './backends.js';
 import { translateFilters, type FilterResult } from './http-filters.js';
 import { MATCH_ALL, translateMatch } from './http-matches.js';
 import { routeName } from './names.js';
@@ -38,7 +44,7 @@ export interface RouteProblem {
   message: string;
 }
 
-export interface HttpRouteTranslation {
+export interface RouteTranslation {
   entries: RouteEntry[];
   clusters: IrCluster[];
   /** References that did not resolve (ResolvedRefs=False); the first one gives the reason. */
@@ -54,10 +60,12 @@ export interface HttpRouteTranslation {
 }
 
 const MAX_WEIGHT = 1_000_000;
+/** What a gRPC request gets where an HTTP one would get a 500 (see `grpc-route.ts`). */
+export const GRPC_ERROR_RESPONSE = 'UNAVAILABLE (HTTP 503)';
 const RULE_NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-/** Rule names must be valid and unique within the route (HTTPRouteRule.name). */
-function ruleNameProblem(rules: HTTPRouteRule[]): string | undefined {
+/** Rule names must be valid and unique within the route (HTTPRouteRule.name, GRPCRouteRule.name). */
+export function ruleNameProblem(rules: readonly { name?: unknown }[]): string | undefined {
   const seen = new Set<string>();
   for (const [i, rule] of rules.entries()) {
     const name: unknown = rule?.name;
@@ -72,7 +80,7 @@ function ruleNameProblem(rules: HTTPRouteRule[]): string | undefined {
   return undefined;
 }
 
-function isEmptyMutation(m: IrHeaderMutation | undefined): boolean {
+export function isEmptyMutation(m: IrHeaderMutation | undefined): boolean {
   return !m || (m.set.length === 0 && m.add.length === 0 && m.remove.length === 0);
 }
 
@@ -224,7 +232,33 @@ function pathRewriteFor(
   return { type: 'ReplacePrefixMatch', value: modifier.replacePrefixMatch ?? '/', matchedPrefix: match.path.value };
 }
 
-interface RuleBackends {
+/**
+ * The rule's RequestMirror targets as clusters; unresolved ones (and unresolved ExtensionRefs) go
+ * to the route's reference problems.
+ */
+export function translateMirrors(
+  ctx: TranslationContext,
+  route: KubeObject,
+  filters: FilterResult,
+  out: RouteTranslation,
+  addCluster: (c: IrCluster) => void,
+  protocol: RouteProtocol = 'http',
+): IrMirror[] {
+  const mirrors: IrMirror[] = [];
+  for (const m of filters.mirrors) {
+    const resolved = resolveBackendRef(ctx, route, m.backendRef, protocol);
+    if (!resolved.ok) {
+      out.refProblems.push({ reason: resolved.reason, message: `requestMirror: ${resolved.message}` });
+      continue;
+    }
+    addCluster(resolved.cluster);
+    mirrors.push({ clusterName: resolved.cluster.name, numerator: m.numerator, denominator: m.denominator });
+  }
+  out.refProblems.push(...filters.unresolved.map((message) => ({ reason: 'UnsupportedValue', message })));
+  return mirrors;
+}
+
+export interface RuleBackends {
   backends: IrWeightedBackend[];
   /**
    * Resolved backendRefs of weight 0: they get no new traffic, but a session already bound to one
@@ -236,24 +270,32 @@ interface RuleBackends {
   websocket: boolean;
 }
 
-function translateBackends(
+/**
+ * A rule's backendRefs → weighted clusters. Shared with GRPCRoute, whose backends are the same
+ * references spoken to over HTTP/2 (`protocol`).
+ */
+export function translateBackends(
   ctx: TranslationContext,
-  route: HTTPRoute,
-  rule: HTTPRouteRule,
-  out: HttpRouteTranslation,
+  route: KubeObject,
+  backendRefs: readonly HTTPBackendRef[] | undefined,
+  out: RouteTranslation,
   addCluster: (c: IrCluster) => void,
   errors: string[],
+  protocol: RouteProtocol = 'http',
 ): RuleBackends {
   const result: RuleBackends = { backends: [], standby: [], invalidWeight: 0, total: 0, websocket: false };
-  for (const ref of Array.isArray(rule.backendRefs) ? rule.backendRefs : []) {
+  for (const ref of Array.isArray(backendRefs) ? backendRefs : []) {
     const weight = ref.weight ?? 1;
     if (!Number.isInteger(weight) || weight < 0 || weight > MAX_WEIGHT) {
       errors.push(`backendRef ${ref.name}: invalid weight ${weight}`);
       continue;
     }
-    const filters = translateFilters(ref.filters, { level: 'backend' });
+    const filters = translateFilters(ref.filters, {
+      level: 'backend',
+      ...(protocol === 'grpc' ? { errorResponse: GRPC_ERROR_RESPONSE } : {}),
+    });
     errors.push(...filters.errors, ...filters.unsupported);
-    const resolved = resolveBackendRef(ctx, route, ref);
+    const resolved = resolveBackendRef(ctx, route, ref, protocol);
     if (!resolved.ok) {
       out.refProblems.push({ reason: resolved.reason, message: resolved.message });
       result.invalidWeight += weight;
@@ -289,11 +331,11 @@ function translateBackends(
   return result;
 }
 
-export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): HttpRouteTranslation {
+export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): RouteTranslation {
   const namespace = route.metadata.namespace ?? 'default';
   const name = route.metadata.name;
   const rules = Array.isArray(route.spec?.rules) && route.spec.rules.length > 0 ? route.spec.rules : [{}];
-  const out: HttpRouteTranslation = {
+  const out: RouteTranslation = {
     entries: [],
     clusters: [],
     refProblems: [],
@@ -322,19 +364,8 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): H
         message: `rule ${rule.name ?? ruleIndex}: ${filters.incompatible.join('; ')}`,
       };
     }
-    const backends = translateBackends(ctx, route, rule, out, addRuleCluster, errors);
-
-    const mirrors: IrMirror[] = [];
-    for (const m of filters.mirrors) {
-      const resolved = resolveBackendRef(ctx, route, m.backendRef);
-      if (!resolved.ok) {
-        out.refProblems.push({ reason: resolved.reason, message: `requestMirror: ${resolved.message}` });
-        continue;
-      }
-      addRuleCluster(resolved.cluster);
-      mirrors.push({ clusterName: resolved.cluster.name, numerator: m.numerator, denominator: m.denominator });
-    }
-    out.refProblems.push(...filters.unresolved.map((message) => ({ reason: 'UnsupportedValue', message })));
+    const backends = translateBackends(ctx, route, rule.backendRefs, out, addRuleCluster, errors);
+    const mirrors = translateMirrors(ctx, route, filters, out, addRuleCluster);
 
     let timeoutMs: number | undefined;
     let perTryTimeoutMs: number | undefined;

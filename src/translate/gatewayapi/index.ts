@@ -2,7 +2,8 @@
  * Gateway API → IR, as an ordered list of steps over one context:
  *   1. GatewayClasses: accept ours.
  *   2. Gateways of accepted classes: evaluate listeners (protocols, certificates, conflicts).
- *   3. HTTPRoutes: attach to listeners through parentRefs, translate rules once per route.
+ *   3. HTTPRoutes and GRPCRoutes: attach to listeners through parentRefs, translate rules once per
+ *      route; where the two kinds claim the same hostname on a listener, the older route wins.
  *   4. Per Gateway: assemble listeners, virtual hosts, clusters and secrets.
  *   5. Statuses for every object Portico is responsible for.
  * Pure: no I/O, no clock (the time for changed conditions is an argument).
@@ -10,6 +11,7 @@
 import type {
   Gateway,
   GatewayStatus,
+  GRPCRoute,
   HTTPRoute,
   KubeObject,
   ResourceSet,
@@ -29,7 +31,9 @@ import {
 import { isOurClass, translateGatewayClass } from './gateway-classes.js';
 import { duplicateListenerNames, evaluateListeners, isProgrammed, listenerConditions } from './listeners.js';
 import { resolveParentRef } from './route-parents.js';
-import { translateHttpRoute, type HttpRouteTranslation } from './http-route.js';
+import { translateHttpRoute, type RouteTranslation } from './http-route.js';
+import { translateGrpcRoute } from './grpc-route.js';
+import { routeKindConflicts, type KindConflicts } from './route-kind-conflicts.js';
 import type { GatewayState } from './gateway-state.js';
 import { buildGatewayIr } from './gateway-ir.js';
 import { gatewayKey } from './names.js';
@@ -122,13 +126,18 @@ function gatewayStates(ctx: TranslationContext, out: Map<KubeObject, unknown>): 
   return states;
 }
 
+/** The route kinds Portico translates, as they come in the input. */
+type Route = HTTPRoute | GRPCRoute;
+
 /**
  * The file provider has no API-server schema validation, so a route of an unexpected shape must
  * become a status condition, never an exception in the pipeline.
  */
-function translateHttpRouteSafely(ctx: TranslationContext, route: HTTPRoute): HttpRouteTranslation {
+function translateRouteSafely(ctx: TranslationContext, route: Route): RouteTranslation {
   try {
-    return translateHttpRoute(ctx, route);
+    return route.kind === 'GRPCRoute'
+      ? translateGrpcRoute(ctx, route as GRPCRoute)
+      : translateHttpRoute(ctx, route as HTTPRoute);
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     return {
@@ -139,7 +148,7 @@ function translateHttpRouteSafely(ctx: TranslationContext, route: HTTPRoute): Ht
       ruleCount: 0,
       rejection: {
         reason: 'UnsupportedValue',
-        message: `route could not be translated (${detail}); check its spec against the HTTPRoute schema`,
+        message: `route could not be translated (${detail}); check its spec against the ${route.kind} schema`,
       },
     };
   }
@@ -151,13 +160,14 @@ function translateHttpRouteSafely(ctx: TranslationContext, route: HTTPRoute): Ht
  */
 function routeOutcome(
   ctx: TranslationContext,
-  route: HTTPRoute,
+  route: Route,
   gateways: Map<string, GatewayState>,
-  translationOf: () => HttpRouteTranslation,
+  translationOf: () => RouteTranslation,
+  conflicts?: KindConflicts,
 ): RouteOutcome {
   const ours: RouteParentStatus[] = [];
   const placements: RoutePlacement[] = [];
-  let translation: HttpRouteTranslation | undefined;
+  let translation: RouteTranslation | undefined;
   for (const ref of Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : []) {
     if (typeof ref !== 'object' || ref === null || typeof ref.name !== 'string') continue;
     const parent = resolveParentRef(ctx, route, ref, gateways);
@@ -165,8 +175,31 @@ function routeOutcome(
     translation ??= translationOf();
     const conditions: ConditionInput[] = [];
     const allRulesInvalid = translation.invalidRules.length === translation.ruleCount;
+    // Listeners where a route of the other kind (HTTPRoute/GRPCRoute) holds the hostnames.
+    const lost =
+      parent.kind === 'attached' && conflicts
+        ? parent.attachments.filter((a) => conflicts.has(`${parent.gateway.key}#${a.listener.index}`))
+        : [];
+    const attachments = parent.kind === 'attached' ? parent.attachments.filter((a) => !lost.includes(a)) : [];
     if (parent.kind === 'rejected') {
       conditions.push(condition('Accepted', false, parent.reason, parent.message));
+    } else if (attachments.length === 0 && lost.length > 0) {
+      conditions.push(
+        condition(
+          'Accepted',
+          false,
+          'NotAllowedByListeners',
+          lost
+            .map((a) => {
+              const { winner, hostnames } = conflicts!.get(`${parent.gateway.key}#${a.listener.index}`)!;
+              return (
+                `listener ${a.listener.name} of Gateway ${parent.gateway.key} already serves ${hostnames.join(', ')} ` +
+                `with the older ${winner.kind} ${winner.metadata.namespace ?? 'default'}/${winner.metadata.name}`
+              );
+            })
+            .join('; ') + '; HTTPRoutes and GRPCRoutes cannot share a hostname on a listener',
+        ),
+      );
     } else if (translation.rejection) {
       conditions.push(condition('Accepted', false, translation.rejection.reason, translation.rejection.message));
     } else if (allRulesInvalid) {
@@ -175,7 +208,7 @@ function routeOutcome(
       );
     } else {
       conditions.push(condition('Accepted', true, 'Accepted', `Route is accepted by Gateway ${parent.gateway.key}`));
-      for (const a of parent.attachments) {
+      for (const a of attachments) {
         placements.push({ gateway: parent.gateway.key, listener: a.listener.index, hostnames: a.hostnames });
       }
     }
@@ -190,12 +223,7 @@ function routeOutcome(
             [...new Set(problems.map((p) => p.message))].join('; '),
           ),
     );
-    if (
-      translation.invalidRules.length > 0 &&
-      !allRulesInvalid &&
-      !translation.rejection &&
-      parent.kind === 'attached'
-    ) {
+    if (translation.invalidRules.length > 0 && !allRulesInvalid && !translation.rejection && attachments.length > 0) {
       // Spec (RouteConditionPartiallyInvalid): the message starts with "Dropped Rule".
       conditions.push(
         condition(
@@ -223,7 +251,7 @@ function routeOutcome(
   const placed =
     placements.length > 0 && translation
       ? {
-          routeKey: `${route.metadata.namespace ?? 'default'}/${route.metadata.name}`,
+          routeKey: `${route.kind}/${route.metadata.namespace ?? 'default'}/${route.metadata.name}`,
           entries: translation.entries,
           clusters: translation.clusters,
         }
@@ -254,7 +282,7 @@ function applyPlacements(gateways: Map<string, GatewayState>, outcome: RouteOutc
 }
 
 /** The route's existing parent statuses that are well-formed objects. */
-function ownParents(route: HTTPRoute): RouteParentStatus[] {
+function ownParents(route: Route): RouteParentStatus[] {
   return list(route.status?.parents).filter((p) => isObject(p) && isObject(p.parentRef));
 }
 
@@ -356,17 +384,27 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
 
   const statusMemo = options.statusMemo;
   statusMemo?.begin(resources, ctx.now, options.reservedPorts);
-  for (const route of resources.httpRoutes) {
-    let translation: HttpRouteTranslation | undefined;
-    const translationOf = (): HttpRouteTranslation =>
+  const routes: Route[] = [...resources.httpRoutes, ...resources.grpcRoutes];
+  const translations = new Map<Route, () => RouteTranslation>();
+  const outcomes = routes.map((route) => {
+    let translation: RouteTranslation | undefined;
+    const translationOf = (): RouteTranslation =>
       (translation ??= options.routeMemo
-        ? options.routeMemo.translate(ctx, route, translateHttpRouteSafely)
-        : translateHttpRouteSafely(ctx, route));
+        ? options.routeMemo.translate(ctx, route, translateRouteSafely)
+        : translateRouteSafely(ctx, route));
+    translations.set(route, translationOf);
     const compute = (): RouteOutcome => routeOutcome(ctx, route, gateways, translationOf);
-    const outcome = statusMemo ? statusMemo.route(route, translationOf, compute) : compute();
+    return statusMemo ? statusMemo.route(route, translationOf, compute) : compute();
+  });
+  // Only inputs with both kinds on one listener pay for this; the outcomes it changes are
+  // computed again, past the memo, since they depend on other routes.
+  const conflicts = resources.grpcRoutes.length > 0 ? routeKindConflicts(routes, outcomes) : undefined;
+  routes.forEach((route, i) => {
+    const denied = conflicts?.get(route);
+    const outcome = denied ? routeOutcome(ctx, route, gateways, translations.get(route)!, denied) : outcomes[i]!;
     applyPlacements(gateways, outcome);
     if (outcome.status !== undefined) statuses.set(route, outcome.status);
-  }
+  });
 
   const irs: IrGateway[] = [];
   for (const state of gateways.values()) {
@@ -378,6 +416,7 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
     ...resources.gatewayClasses,
     ...resources.gateways,
     ...resources.httpRoutes,
+    ...resources.grpcRoutes,
     ...resources.referenceGrants,
   ];
   return {

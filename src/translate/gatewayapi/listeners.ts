@@ -16,8 +16,8 @@ export type SupportedProtocol = 'HTTP' | 'HTTPS';
 
 /** Route kinds each supported listener protocol accepts. */
 const ROUTE_KINDS: Record<SupportedProtocol, readonly string[]> = {
-  HTTP: ['HTTPRoute'],
-  HTTPS: ['HTTPRoute'],
+  HTTP: ['HTTPRoute', 'GRPCRoute'],
+  HTTPS: ['HTTPRoute', 'GRPCRoute'],
 };
 
 /** Protocols defined by the Gateway API that Portico does not serve yet. */

@@ -20,17 +20,28 @@ export function filterChainName(gateway: string, gatewayListener: string): strin
   return `${gateway}/${gatewayListener}`;
 }
 
-export function clusterName(namespace: string, service: string, port: number): string {
-  return `${namespace}/${service}/${port}`;
+/** `variant` tells apart clusters of one Service port spoken to differently (`h2` for gRPC). */
+export function clusterName(namespace: string, service: string, port: number, variant?: string): string {
+  return variant === undefined ? `${namespace}/${service}/${port}` : `${namespace}/${service}/${port}/${variant}`;
 }
 
 export function secretName(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 
-/** A rule is named by its `name` when it has one, by its index otherwise. */
-export function routeName(namespace: string, route: string, rule: number, ruleName: string | undefined, match: number) {
-  return `httproute/${namespace}/${route}/rule/${ruleName ?? rule}/match/${match}`;
+/**
+ * A rule is named by its `name` when it has one, by its index otherwise; the prefix is the route's
+ * kind (`httproute`, `grpcroute`).
+ */
+export function routeName(
+  namespace: string,
+  route: string,
+  rule: number,
+  ruleName: string | undefined,
+  match: number,
+  kind = 'HTTPRoute',
+) {
+  return `${kind.toLowerCase()}/${namespace}/${route}/rule/${ruleName ?? rule}/match/${match}`;
 }
 
 export function virtualHostName(domain: string): string {

@@ -10,6 +10,13 @@
  *   5. the oldest route (creationTimestamp)
  *   6. alphabetical `<namespace>/<name>`
  *   7. rule order within the route, then match order within the rule
+ *
+ * GRPCRoute rules (GRPCRouteRule docs) compare the characters of the matched service, then of the
+ * matched method, then the number of header matches, and then the same tie-breakers 5–7. Regular
+ * expression method matches (implementation-specific) come after every exact one and before rules
+ * that match no method, ordered among themselves the same way. The two
+ * kinds never share a hostname on a listener (one of the two routes is not accepted), so their
+ * relative order only needs to be fixed: HTTPRoute entries first.
  */
 
 export interface PrecedenceKey {
@@ -18,6 +25,8 @@ export interface PrecedenceKey {
   hasMethod: boolean;
   headerCount: number;
   queryCount: number;
+  /** Set for GRPCRoute entries: the lengths of the matched service and method (0 when not matched). */
+  grpc?: { method: 'Exact' | 'RegularExpression' | 'None'; serviceLength: number; methodLength: number };
   /** RFC 3339; routes without one sort as newest. */
   creationTimestamp: string | undefined;
   namespacedName: string;
@@ -26,8 +35,13 @@ export interface PrecedenceKey {
 }
 
 const PATH_RANK: Record<PrecedenceKey['pathType'], number> = { Exact: 0, RegularExpression: 1, PathPrefix: 2 };
+const GRPC_METHOD_RANK: Record<NonNullable<PrecedenceKey['grpc']>['method'], number> = {
+  Exact: 0,
+  RegularExpression: 1,
+  None: 2,
+};
 
-function compareTimestamps(a: string | undefined, b: string | undefined): number {
+export function compareTimestamps(a: string | undefined, b: string | undefined): number {
   if (a === b) return 0;
   if (a === undefined) return 1;
   if (b === undefined) return -1;
@@ -37,13 +51,28 @@ function compareTimestamps(a: string | undefined, b: string | undefined): number
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function comparePrecedence(a: PrecedenceKey, b: PrecedenceKey): number {
+function compareMatches(a: PrecedenceKey, b: PrecedenceKey): number {
+  if (a.grpc && b.grpc) {
+    return (
+      GRPC_METHOD_RANK[a.grpc.method] - GRPC_METHOD_RANK[b.grpc.method] ||
+      b.grpc.serviceLength - a.grpc.serviceLength ||
+      b.grpc.methodLength - a.grpc.methodLength ||
+      b.headerCount - a.headerCount
+    );
+  }
+  if (a.grpc || b.grpc) return a.grpc ? 1 : -1;
   return (
     PATH_RANK[a.pathType] - PATH_RANK[b.pathType] ||
     b.pathLength - a.pathLength ||
     Number(b.hasMethod) - Number(a.hasMethod) ||
     b.headerCount - a.headerCount ||
-    b.queryCount - a.queryCount ||
+    b.queryCount - a.queryCount
+  );
+}
+
+export function comparePrecedence(a: PrecedenceKey, b: PrecedenceKey): number {
+  return (
+    compareMatches(a, b) ||
     compareTimestamps(a.creationTimestamp, b.creationTimestamp) ||
     (a.namespacedName < b.namespacedName ? -1 : a.namespacedName > b.namespacedName ? 1 : 0) ||
     a.rule - b.rule ||

@@ -1,5 +1,5 @@
 /**
- * Remembering HTTPRoute translations between runs. Translating a route reads the route itself and
+ * Remembering route translations (HTTPRoute, GRPCRoute) between runs. Translating a route reads the route itself and
  * a few lookups of the context (Services, EndpointSlices, ReferenceGrants); the memo records those
  * reads, and a later run reuses the result only if the route's spec is the same object and every
  * recorded read still returns the same objects. A reused result keeps its IR objects, so the Envoy
@@ -8,9 +8,9 @@
  * This is an optimisation only: the result with a memo equals the result without one (the golden
  * tests check both).
  */
-import type { HTTPRoute, ResourceSet } from '../../resources/types.js';
+import type { KubeObject, ResourceSet } from '../../resources/types.js';
 import type { TranslationContext } from './context.js';
-import type { HttpRouteTranslation } from './http-route.js';
+import type { RouteTranslation } from './http-route.js';
 import { sameElements } from '../composite-memo.js';
 
 /** The context lookups a route translation may make; anything else in the context is not tracked. */
@@ -28,7 +28,7 @@ interface Memo {
   name: string;
   creationTimestamp: string | undefined;
   reads: Read[];
-  result: HttpRouteTranslation;
+  result: RouteTranslation;
   /** The input generation in which the reads were last known to hold (see `begin`). */
   inputGeneration: number;
 }
@@ -148,11 +148,11 @@ export class RouteMemo {
     this.lastInputs = inputs;
   }
 
-  translate(
+  translate<R extends KubeObject>(
     ctx: TranslationContext,
-    route: HTTPRoute,
-    translateRoute: (ctx: TranslationContext, route: HTTPRoute) => HttpRouteTranslation,
-  ): HttpRouteTranslation {
+    route: R,
+    translateRoute: (ctx: TranslationContext, route: R) => RouteTranslation,
+  ): RouteTranslation {
     const spec = route.spec as unknown;
     if (typeof spec !== 'object' || spec === null) return translateRoute(ctx, route);
     const memo = this.bySpec.get(spec);
@@ -179,7 +179,7 @@ export class RouteMemo {
     return result;
   }
 
-  private stillValid(memo: Memo, ctx: TranslationContext, route: HTTPRoute): boolean {
+  private stillValid(memo: Memo, ctx: TranslationContext, route: KubeObject): boolean {
     if (
       memo.kind !== route.kind ||
       memo.namespace !== route.metadata.namespace ||

@@ -19,7 +19,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject, ResourceSet } from '../../resources/types.js';
 import { sameElements } from '../composite-memo.js';
-import type { HttpRouteTranslation } from './http-route.js';
+import type { RouteTranslation } from './http-route.js';
 import type { PlacedRoute } from './gateway-state.js';
 
 /** Where an accepted route goes: a listener of a Gateway, with the hostnames it serves there. */
@@ -34,7 +34,7 @@ export interface RouteOutcome {
   status: unknown;
   placements: RoutePlacement[];
   /** The route's translation, if any parentRef needed it. */
-  translation: HttpRouteTranslation | undefined;
+  translation: RouteTranslation | undefined;
   /** What a placement puts on a listener (set when there are placements). */
   placed: PlacedRoute | undefined;
 }
@@ -92,7 +92,7 @@ export class StatusMemo {
    * The route's outcome: remembered if still valid, else computed. `translationOf` gives the
    * route's current translation (memoized by the caller, so asking is cheap).
    */
-  route(route: KubeObject, translationOf: () => HttpRouteTranslation, compute: () => RouteOutcome): RouteOutcome {
+  route(route: KubeObject, translationOf: () => RouteTranslation, compute: () => RouteOutcome): RouteOutcome {
     const known = this.routes.get(route.metadata);
     if (
       known &&

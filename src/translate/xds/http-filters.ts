@@ -25,12 +25,19 @@ export const STATEFUL_SESSION_FILTER = 'envoy.filters.http.stateful_session';
 export const ROUTER_FILTER = 'envoy.filters.http.router';
 export const FAULT_FILTER = 'envoy.filters.http.fault';
 
+/** gRPC status UNAVAILABLE. */
+const GRPC_UNAVAILABLE = 14;
+
 /**
  * Per-backend filter config that answers 500 for every request sent to that weighted entry: the
  * Gateway API says the share of an unresolved backendRef gets a 500, while the rest still flows.
+ * For gRPC (GRPCRoute) the share gets the gRPC status UNAVAILABLE instead.
  */
-export function invalidBackendAbort(): EnvoyMessage {
-  return { [FAULT_FILTER]: { '@type': HTTP_FAULT, abort: { http_status: 500, percentage: { numerator: 100 } } } };
+export function invalidBackendAbort(grpc = false): EnvoyMessage {
+  const abort = grpc
+    ? { grpc_status: GRPC_UNAVAILABLE, percentage: { numerator: 100 } }
+    : { http_status: 500, percentage: { numerator: 100 } };
+  return { [FAULT_FILTER]: { '@type': HTTP_FAULT, abort } };
 }
 
 /** The HCM filter chain: CORS first (it answers preflights), then session affinity, then the router. */

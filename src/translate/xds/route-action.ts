@@ -46,14 +46,15 @@ function clusterWeight(backend: IrWeightedBackend): EnvoyMessage {
   };
 }
 
-function clusterSpecifier(backends: IrWeightedBackend[], invalidWeight: number): EnvoyMessage {
+function clusterSpecifier(backends: IrWeightedBackend[], invalidWeight: number, grpc: boolean): EnvoyMessage {
   const [only] = backends;
   if (invalidWeight > 0 && only) {
-    // The entry's cluster is never contacted: the fault filter answers 500 before the router runs.
+    // The entry's cluster is never contacted: the fault filter answers 500 (gRPC: UNAVAILABLE)
+    // before the router runs.
     const invalid: EnvoyMessage = {
       name: only.clusterName,
       weight: { value: invalidWeight },
-      typed_per_filter_config: invalidBackendAbort(),
+      typed_per_filter_config: invalidBackendAbort(grpc),
     };
     return { weighted_clusters: { clusters: [...backends.map(clusterWeight), invalid] } };
   }
@@ -108,13 +109,17 @@ export function directResponse(action: Pick<IrDirectResponseAction, 'status' | '
   return { direct_response: response };
 }
 
+/** gRPC clients read HTTP 503 as `UNAVAILABLE`, what GRPCRoute asks for when no backend can take a request. */
+const GRPC_UNAVAILABLE_HTTP_STATUS = 503;
+
 export function forwardAction(action: IrForwardAction, routePath: IrPathMatch): EnvoyMessage {
   const backends = usableBackends(action.backends);
-  if (backends.length === 0) return directResponse({ status: 500 });
+  const unavailable = action.grpc ? GRPC_UNAVAILABLE_HTTP_STATUS : 500;
+  if (backends.length === 0) return directResponse({ status: unavailable });
   const invalidWeight = action.invalidBackendWeight ?? 0;
   if (backends.reduce((sum, b) => sum + b.weight, invalidWeight) > MAX_TOTAL_WEIGHT)
-    return directResponse({ status: 500 });
-  const route: EnvoyMessage = clusterSpecifier(backends, invalidWeight);
+    return directResponse({ status: unavailable });
+  const route: EnvoyMessage = clusterSpecifier(backends, invalidWeight, action.grpc === true);
   // 0 disables the timeout: `{seconds: 0}` is a present (empty) Duration, unlike absence which
   // means Envoy's 15s default.
   if (action.timeoutMs !== undefined) route.timeout = durationFromMs(action.timeoutMs);

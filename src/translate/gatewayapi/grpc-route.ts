@@ -1,0 +1,222 @@
+/**
+ * One GRPCRoute → IR routes, like an HTTPRoute (`http-route.ts`): gRPC is HTTP/2, so a gRPC
+ * method match is a match on the request path `/<service>/<method>`, and the rest (headers,
+ * header modifiers, mirrors, weighted backends) is what HTTPRoutes already do. Backends are
+ * always spoken to over HTTP/2, and a request no backend can take is answered with gRPC
+ * `UNAVAILABLE`, as GRPCRouteRule.backendRefs asks.
+ */
+import type { GRPCRoute, GRPCRouteMatch, GRPCRouteRule, HTTPRouteFilter } from '../../resources/types.js';
+import type { IrCluster, IrForwardAction, IrRoute, IrRouteAction, IrRouteMatch } from '../../ir/types.js';
+import type { TranslationContext } from './context.js';
+import { translateFilters } from './http-filters.js';
+import { translateMatch } from './http-matches.js';
+import {
+  GRPC_ERROR_RESPONSE,
+  isEmptyMutation,
+  ruleNameProblem,
+  translateBackends,
+  translateMirrors,
+  type RouteEntry,
+  type RouteTranslation,
+} from './http-route.js';
+import { routeName } from './names.js';
+import { isObject, list } from './shape.js';
+
+/** HTTP status for a gRPC request no backend can take: gRPC clients read 503 as `UNAVAILABLE`. */
+const GRPC_UNAVAILABLE_HTTP_STATUS = 503;
+
+/** GRPCRouteFilter.type: the filters a GRPCRoute may use. */
+const GRPC_FILTER_TYPES = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror', 'ExtensionRef']);
+
+/** GRPCMethodMatch validation (the CRD's own rules for `Exact`). */
+const SERVICE_RE = /^\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$/i;
+const METHOD_RE = /^[A-Za-z_][A-Za-z_0-9]*$/;
+
+interface MethodPath {
+  path: IrRouteMatch['path'];
+  /** How the method was matched, for precedence. */
+  method: 'Exact' | 'RegularExpression' | 'None';
+  serviceLength: number;
+  methodLength: number;
+}
+
+/**
+ * GRPCMethodMatch → a match on the path. Exact service and method: the exact path; service only:
+ * the path segment `/<service>`; method only, or regular expressions: an RE2 pattern over both
+ * segments, `[^/]+` standing for the one that is not given.
+ */
+function methodPath(match: GRPCRouteMatch, errors: string[], unsupported: string[]): MethodPath | undefined {
+  const method = match.method;
+  if (method === undefined) {
+    return { path: { type: 'PathPrefix', value: '/' }, method: 'None', serviceLength: 0, methodLength: 0 };
+  }
+  if (!isObject(method)) {
+    errors.push('method match must be an object');
+    return undefined;
+  }
+  const type = method.type ?? 'Exact';
+  const service = method.service ?? '';
+  const name = method.method ?? '';
+  if (typeof service !== 'string' || typeof name !== 'string') {
+    errors.push('method match: service and method must be strings');
+    return undefined;
+  }
+  if (service === '' && name === '') {
+    errors.push('method match: one or both of service and method must be set');
+    return undefined;
+  }
+  const lengths = {
+    method: type === 'RegularExpression' ? ('RegularExpression' as const) : ('Exact' as const),
+    serviceLength: service.length,
+    methodLength: name.length,
+  };
+  if (type === 'Exact') {
+    if (service !== '' && !SERVICE_RE.test(service)) {
+      errors.push(`method match: service ${JSON.stringify(service)} is not a valid gRPC service name`);
+      return undefined;
+    }
+    if (name !== '' && !METHOD_RE.test(name)) {
+      errors.push(`method match: method ${JSON.stringify(name)} is not a valid gRPC method name`);
+      return undefined;
+    }
+    if (name === '') return { path: { type: 'PathPrefix', value: `/${service}` }, ...lengths };
+    if (service === '') return { path: { type: 'RegularExpression', value: `/[^/]+/${name}` }, ...lengths };
+    return { path: { type: 'Exact', value: `/${service}/${name}` }, ...lengths };
+  }
+  if (type === 'RegularExpression') {
+    const part = (value: string) => (value === '' ? '[^/]+' : `(?:${value})`);
+    return { path: { type: 'RegularExpression', value: `/${part(service)}/${part(name)}` }, ...lengths };
+  }
+  unsupported.push(`method match: type ${JSON.stringify(type)} is not supported`);
+  return undefined;
+}
+
+function grpcMatch(
+  match: GRPCRouteMatch,
+  errors: string[],
+  unsupported: string[],
+): (Omit<MethodPath, 'path'> & { match: IrRouteMatch }) | undefined {
+  const path = methodPath(match, errors, unsupported);
+  if (!path) return undefined;
+  // Header matches are HTTPRoute's (same types, same first-entry-wins rule); the path is checked
+  // there too, with RE2 for regular expressions.
+  const ir = translateMatch({ path: path.path, headers: match.headers }, errors, unsupported);
+  return ir
+    ? { match: ir, method: path.method, serviceLength: path.serviceLength, methodLength: path.methodLength }
+    : undefined;
+}
+
+/** Filter types outside GRPCRouteFilter's enum are reported, and not passed on. */
+function grpcFilters(filters: HTTPRouteFilter[] | undefined, unsupported: string[]): HTTPRouteFilter[] {
+  const out: HTTPRouteFilter[] = [];
+  for (const f of list(filters)) {
+    const type: unknown = isObject(f) ? f.type : undefined;
+    if (typeof type === 'string' && GRPC_FILTER_TYPES.has(type)) out.push(f);
+    else unsupported.push(`filter type ${JSON.stringify(type)} is not supported on GRPCRoutes`);
+  }
+  return out;
+}
+
+export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): RouteTranslation {
+  const namespace = route.metadata.namespace ?? 'default';
+  const name = route.metadata.name;
+  const rules: GRPCRouteRule[] =
+    Array.isArray(route.spec?.rules) && route.spec.rules.length > 0 ? route.spec.rules : [{}];
+  const out: RouteTranslation = {
+    entries: [],
+    clusters: [],
+    refProblems: [],
+    invalidRules: [],
+    ruleCount: rules.length,
+  };
+  const clusters = new Map<string, IrCluster>();
+  const nameProblem = ruleNameProblem(rules);
+  if (nameProblem) {
+    out.rejection = { reason: 'UnsupportedValue', message: nameProblem };
+    return out;
+  }
+
+  rules.forEach((rule: GRPCRouteRule, ruleIndex) => {
+    if (!isObject(rule)) rule = {};
+    const errors: string[] = [];
+    const unsupported: string[] = [];
+    const ruleClusters = new Map<string, IrCluster>();
+    const addRuleCluster = (c: IrCluster) => ruleClusters.set(c.name, c);
+    const filters = translateFilters(grpcFilters(rule.filters, unsupported), {
+      level: 'rule',
+      errorResponse: GRPC_ERROR_RESPONSE,
+    });
+    errors.push(...filters.errors);
+    unsupported.push(...filters.unsupported);
+    const backendRefs = list(rule.backendRefs).map((ref) =>
+      isObject(ref) ? { ...ref, filters: grpcFilters(ref.filters, unsupported) } : ref,
+    );
+    const backends = translateBackends(ctx, route, backendRefs, out, addRuleCluster, errors, 'grpc');
+    const mirrors = translateMirrors(ctx, route, filters, out, addRuleCluster, 'grpc');
+
+    const matches: GRPCRouteMatch[] = Array.isArray(rule.matches) && rule.matches.length > 0 ? rule.matches : [{}];
+    const entries: RouteEntry[] = [];
+    matches.forEach((m, index) => {
+      const built = grpcMatch(isObject(m) ? m : {}, errors, unsupported);
+      if (!built) return;
+      let action: IrRouteAction;
+      if (filters.unresolved.length > 0 || backends.backends.length === 0) {
+        // No backend can take the request (GRPCRouteRule.backendRefs): UNAVAILABLE.
+        action = { type: 'direct', status: GRPC_UNAVAILABLE_HTTP_STATUS };
+      } else {
+        const forward: IrForwardAction = {
+          type: 'forward',
+          backends: backends.backends,
+          mirrors,
+          websocket: false,
+          grpc: true,
+        };
+        if (backends.invalidWeight > 0) forward.invalidBackendWeight = backends.invalidWeight;
+        if (filters.hostRewrite !== undefined) forward.hostRewrite = filters.hostRewrite;
+        action = forward;
+      }
+      const ir: IrRoute = {
+        name: routeName(namespace, name, ruleIndex, rule.name, index, 'GRPCRoute'),
+        source: { kind: 'GRPCRoute', namespace, name, rule: ruleIndex, match: index },
+        match: built.match,
+        action,
+      };
+      if (rule.name !== undefined) ir.source.ruleName = rule.name;
+      if (!isEmptyMutation(filters.requestHeaders)) ir.requestHeaders = filters.requestHeaders;
+      if (!isEmptyMutation(filters.responseHeaders)) ir.responseHeaders = filters.responseHeaders;
+      entries.push({
+        route: ir,
+        precedence: {
+          pathType: built.match.path.type,
+          pathLength: built.match.path.value.length,
+          hasMethod: false,
+          headerCount: built.match.headers.length,
+          queryCount: 0,
+          grpc: { method: built.method, serviceLength: built.serviceLength, methodLength: built.methodLength },
+          creationTimestamp: route.metadata.creationTimestamp,
+          namespacedName: `${namespace}/${name}`,
+          rule: ruleIndex,
+          match: index,
+        },
+      });
+    });
+    if (unsupported.length > 0 && !out.rejection) {
+      out.rejection = {
+        reason: 'UnsupportedValue',
+        message: `rule ${rule.name ?? ruleIndex}: ${unsupported.join('; ')}`,
+      };
+    }
+    if (errors.length > 0) {
+      out.invalidRules.push(`rule ${rule.name ?? ruleIndex}: ${[...new Set(errors)].join('; ')}`);
+      return;
+    }
+    out.entries.push(...entries);
+    for (const c of ruleClusters.values()) clusters.set(c.name, c);
+  });
+  if (out.rejection) {
+    out.entries = [];
+    clusters.clear();
+  }
+  out.clusters = [...clusters.values()];
+  return out;
+}

@@ -1,0 +1,75 @@
+/**
+ * HTTPRoutes and GRPCRoutes on one listener must not share a hostname (GRPCRouteSpec.hostnames):
+ * when a route of one kind and a route of the other are attached to the same listener and their
+ * hostnames intersect, exactly one of them is accepted there: the oldest by creation timestamp,
+ * then the first by `<namespace>/<name>`. The other gets Accepted=False for that listener.
+ */
+import type { KubeObject } from '../../resources/types.js';
+import { hostnameCovers } from './hostnames.js';
+import { compareTimestamps } from './precedence.js';
+import type { RouteOutcome } from './status-memo.js';
+
+/** What took a listener from a route: the older route of the other kind, and the route's hostnames there. */
+export interface LostListener {
+  winner: KubeObject;
+  hostnames: string[];
+}
+
+/** For one route: the listeners (`<gateway>#<index>`) it loses. */
+export type KindConflicts = ReadonlyMap<string, LostListener>;
+
+interface Claim {
+  route: KubeObject;
+  hostnames: string[];
+}
+
+function intersects(a: readonly string[], b: readonly string[]): boolean {
+  return a.some((x) => b.some((y) => hostnameCovers(x, y) || hostnameCovers(y, x)));
+}
+
+function olderFirst(a: KubeObject, b: KubeObject): number {
+  const byName = (o: KubeObject) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
+  const na = byName(a);
+  const nb = byName(b);
+  return (
+    compareTimestamps(a.metadata.creationTimestamp, b.metadata.creationTimestamp) ||
+    (na < nb ? -1 : na > nb ? 1 : 0) ||
+    (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0)
+  );
+}
+
+/**
+ * The routes that lose a listener to a route of the other kind. `outcomes[i]` is what `routes[i]`
+ * would get on its own.
+ */
+export function routeKindConflicts(
+  routes: readonly KubeObject[],
+  outcomes: readonly RouteOutcome[],
+): Map<KubeObject, KindConflicts> {
+  const byListener = new Map<string, Claim[]>();
+  routes.forEach((route, i) => {
+    for (const p of outcomes[i]!.placements) {
+      const key = `${p.gateway}#${p.listener}`;
+      let claims = byListener.get(key);
+      if (!claims) byListener.set(key, (claims = []));
+      claims.push({ route, hostnames: p.hostnames });
+    }
+  });
+  const lost = new Map<KubeObject, Map<string, LostListener>>();
+  for (const [key, claims] of byListener) {
+    if (new Set(claims.map((c) => c.route.kind)).size < 2) continue;
+    claims.sort((a, b) => olderFirst(a.route, b.route));
+    const kept: Claim[] = [];
+    for (const claim of claims) {
+      const winner = kept.find((k) => k.route.kind !== claim.route.kind && intersects(k.hostnames, claim.hostnames));
+      if (!winner) {
+        kept.push(claim);
+        continue;
+      }
+      let forRoute = lost.get(claim.route);
+      if (!forRoute) lost.set(claim.route, (forRoute = new Map()));
+      forRoute.set(key, { winner: winner.route, hostnames: claim.hostnames });
+    }
+  }
+  return lost;
+}
