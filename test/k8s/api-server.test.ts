@@ -143,6 +143,16 @@ describe('Kubernetes provider against a real API server', () => {
     // A route shared with another controller, which has already written its parent entry.
     await create(api, route('shared-route', [{ name: 'gw' }, { name: 'their-gw' }], 'web'));
     await patch(api, 'HTTPRoute', 'shared-route', ns, { status: { parents: [theirParent('first words')] } }, '/status');
+    await create(api, {
+      apiVersion: `${GATEWAY_GROUP}/v1`,
+      kind: 'GRPCRoute',
+      metadata: { name: 'rpc-route', namespace: ns },
+      spec: {
+        parentRefs: [{ name: 'gw' }],
+        hostnames: ['rpc.example.com'],
+        rules: [{ matches: [{ method: { service: 'echo.Echo' } }], backendRefs: [{ name: 'web', port: 80 }] }],
+      },
+    });
   });
 
   afterEach(async () => {
@@ -180,12 +190,12 @@ describe('Kubernetes provider against a real API server', () => {
     };
   }
 
-  it('translates only after every informer listed, and writes GatewayClass, Gateway and HTTPRoute statuses', async () => {
+  it('translates only after every informer listed, and writes GatewayClass, Gateway, HTTPRoute and GRPCRoute statuses', async () => {
     const portico = start();
-    await eventually('the Gateway to be Accepted with 2 attached routes', async () => {
+    await eventually('the Gateway to be Accepted with 3 attached routes', async () => {
       const status = gatewayStatus(await get(api, 'Gateway', 'gw', ns));
       const accepted = conditionOf(status?.conditions, 'Accepted');
-      return accepted?.status === 'True' && status?.listeners?.[0]?.attachedRoutes === 2 ? status : undefined;
+      return accepted?.status === 'True' && status?.listeners?.[0]?.attachedRoutes === 3 ? status : undefined;
     });
     // The very first translation already saw everything: the informers had all listed.
     const first = portico.outputs[0]!;
@@ -195,6 +205,7 @@ describe('Kubernetes provider against a real API server', () => {
         'Gateway/gw',
         'HTTPRoute/web-route',
         'HTTPRoute/shared-route',
+        'GRPCRoute/rpc-route',
       ]),
     );
     expect(first.gateways.map((g) => g.name)).toContain(`${ns}/gw`);
@@ -213,6 +224,11 @@ describe('Kubernetes provider against a real API server', () => {
       observedGeneration: 1,
     });
     expect(conditionOf(webRoute.conditions, 'ResolvedRefs')).toMatchObject({ status: 'True', reason: 'ResolvedRefs' });
+    const rpcRoute = await eventually('rpc-route status', async () =>
+      ourParent(await get(api, 'GRPCRoute', 'rpc-route', ns)),
+    );
+    expect(conditionOf(rpcRoute.conditions, 'Accepted')).toMatchObject({ status: 'True', observedGeneration: 1 });
+    expect(conditionOf(rpcRoute.conditions, 'ResolvedRefs')).toMatchObject({ status: 'True' });
 
     // The other controller's entry is still there, untouched, next to ours.
     const shared = await eventually('shared-route status', async () => {
