@@ -31,8 +31,11 @@ export interface IrListener {
   name: string;
   address: string;
   port: number;
-  protocol: 'HTTP' | 'HTTPS';
-  /** HTTP listeners have exactly one chain with no serverNames; HTTPS listeners one per hostname group. */
+  /**
+   * `HTTP`: one chain, no SNI. `HTTPS` and `TLS` (a port with only TLS Gateway listeners): chains
+   * selected by SNI, HTTP and TLS-proxy ones side by side. `TCP`: one chain, no SNI.
+   */
+  protocol: 'HTTP' | 'HTTPS' | 'TLS' | 'TCP';
   filterChains: IrFilterChain[];
 }
 
@@ -42,8 +45,21 @@ export interface IrFilterChain {
   serverNames: string[];
   /** Set for TLS-terminating chains. */
   tls?: IrTlsContext;
-  /** The HTTP connection manager of this chain. */
-  http: IrHttpConnectionManager;
+  /** The HTTP connection manager of this chain (HTTP and HTTPS listeners). */
+  http?: IrHttpConnectionManager;
+  /** The TCP proxy of this chain (TLSRoute, TCPRoute). */
+  tcp?: IrTcpProxy;
+}
+
+/**
+ * Connections forwarded as they are to weighted clusters. `rejectWeight` is the share of
+ * backendRefs that could not be resolved: those connections are closed (TLSRoute, TCPRoute:
+ * "Connection rejections must respect weight").
+ */
+export interface IrTcpProxy {
+  statPrefix: string;
+  backends: { clusterName: string; weight: number }[];
+  rejectWeight: number;
 }
 
 export interface IrTlsContext {
@@ -249,8 +265,8 @@ export interface IrCluster {
   /** Stable: `<namespace>/<service>/<port>` — independent of which rule uses it. */
   name: string;
   source: IrSource & { port: number };
-  /** Upstream protocol: HTTP/1.1, or HTTP/2 prior knowledge (h2c). */
-  protocol: 'http1' | 'http2';
+  /** Upstream protocol: HTTP/1.1, HTTP/2 prior knowledge (h2c), or bytes as they come (TCP proxy). */
+  protocol: 'http1' | 'http2' | 'tcp';
   /** Endpoints served over EDS (a ClusterLoadAssignment named like the cluster). May be empty. */
   endpoints: IrEndpoint[];
   /**

@@ -49,6 +49,8 @@ export class ObservedStatuses {
       gateways: replace(resources.gateways),
       httpRoutes: replace(resources.httpRoutes),
       grpcRoutes: replace(resources.grpcRoutes),
+      tlsRoutes: replace(resources.tlsRoutes),
+      tcpRoutes: replace(resources.tcpRoutes),
       referenceGrants: replace(resources.referenceGrants),
     };
   }

@@ -51,6 +51,8 @@ const BUCKETS: readonly Bucket[] = [
   'gateways',
   'httpRoutes',
   'grpcRoutes',
+  'tlsRoutes',
+  'tcpRoutes',
   'referenceGrants',
   'services',
   'endpointSlices',

@@ -72,6 +72,8 @@ export class LastStatusCarrier {
       gateways: carry('Gateway', resources.gateways),
       httpRoutes: carry('HTTPRoute', resources.httpRoutes),
       grpcRoutes: carry('GRPCRoute', resources.grpcRoutes),
+      tlsRoutes: carry('TLSRoute', resources.tlsRoutes),
+      tcpRoutes: carry('TCPRoute', resources.tcpRoutes),
     };
   }
 

@@ -28,6 +28,8 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, SupportedKind> = new Map<strin
     { apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1beta1`], namespaced: true, bucket: 'httpRoutes' },
   ],
   ['GRPCRoute', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'grpcRoutes' }],
+  ['TLSRoute', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'tlsRoutes' }],
+  ['TCPRoute', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'tcpRoutes' }],
   [
     'ReferenceGrant',
     { apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1beta1`], namespaced: true, bucket: 'referenceGrants' },
@@ -42,13 +44,7 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, SupportedKind> = new Map<strin
  * Gateway API kinds that later work will translate. They are accepted (with a warning) rather than
  * rejected so that real-world manifests mixing them with HTTPRoutes load today.
  */
-export const NOT_YET_SUPPORTED_KINDS: ReadonlySet<string> = new Set([
-  'TLSRoute',
-  'TCPRoute',
-  'UDPRoute',
-  'BackendTLSPolicy',
-  'ListenerSet',
-]);
+export const NOT_YET_SUPPORTED_KINDS: ReadonlySet<string> = new Set(['UDPRoute', 'BackendTLSPolicy', 'ListenerSet']);
 
 export const DEFAULT_NAMESPACE = 'default';
 
@@ -104,6 +100,8 @@ export function assembleResourceSet(list: (bucket: keyof ResourceSet) => KubeObj
     gateways: list('gateways') as ResourceSet['gateways'],
     httpRoutes: list('httpRoutes') as ResourceSet['httpRoutes'],
     grpcRoutes: list('grpcRoutes') as ResourceSet['grpcRoutes'],
+    tlsRoutes: list('tlsRoutes') as ResourceSet['tlsRoutes'],
+    tcpRoutes: list('tcpRoutes') as ResourceSet['tcpRoutes'],
     referenceGrants: list('referenceGrants') as ResourceSet['referenceGrants'],
     services: list('services') as ResourceSet['services'],
     endpointSlices: list('endpointSlices') as ResourceSet['endpointSlices'],

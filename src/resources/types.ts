@@ -286,6 +286,25 @@ export interface GRPCRouteSpec {
 }
 export type GRPCRoute = KubeObject<GRPCRouteSpec, RouteStatus>;
 
+/** TLSRoute and TCPRoute: one rule of weighted backends; TLSRoute selects by SNI hostname. */
+export interface L4RouteRule {
+  name?: string;
+  backendRefs?: HTTPBackendRef[];
+}
+export interface TLSRouteSpec {
+  parentRefs?: ParentReference[];
+  hostnames?: string[];
+  rules?: L4RouteRule[];
+}
+export type TLSRoute = KubeObject<TLSRouteSpec, RouteStatus>;
+export interface TCPRouteSpec {
+  parentRefs?: ParentReference[];
+  /** Not part of TCPRoute; read (and found absent) by the attachment code shared with other routes. */
+  hostnames?: never;
+  rules?: L4RouteRule[];
+}
+export type TCPRoute = KubeObject<TCPRouteSpec, RouteStatus>;
+
 export interface ReferenceGrantSpec {
   from: { group: string; kind: string; namespace: string }[];
   to: { group: string; kind: string; name?: string }[];
@@ -333,6 +352,8 @@ export interface ResourceSet {
   gateways: Gateway[];
   httpRoutes: HTTPRoute[];
   grpcRoutes: GRPCRoute[];
+  tlsRoutes: TLSRoute[];
+  tcpRoutes: TCPRoute[];
   referenceGrants: ReferenceGrant[];
   services: Service[];
   endpointSlices: EndpointSlice[];

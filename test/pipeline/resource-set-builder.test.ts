@@ -22,6 +22,7 @@ const KINDS: [string, string][] = [
   ['GatewayClass', 'gateway.networking.k8s.io/v1'],
   ['GRPCRoute', 'gateway.networking.k8s.io/v1'],
   ['TLSRoute', 'gateway.networking.k8s.io/v1'],
+  ['UDPRoute', 'gateway.networking.k8s.io/v1'],
 ];
 
 /** Objects from a small name space, so that sources often define the same object (duplicates). */

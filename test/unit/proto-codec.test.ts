@@ -53,10 +53,10 @@ describe('checkRoundTrip', () => {
   it('reports an Any whose type is not loaded', () => {
     const msg = listener();
     const filter = ((msg.filter_chains as EnvoyMessage[])[0]?.filters as EnvoyMessage[])[0] as EnvoyMessage;
-    filter.typed_config = { '@type': 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy' };
+    filter.typed_config = { '@type': 'type.googleapis.com/envoy.extensions.filters.network.redis_proxy.v3.RedisProxy' };
     const problems = checkRoundTrip(LISTENER, msg);
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^filter_chains\[0\]\.filters\[0\]\.typed_config\.@type: .*TcpProxy is not loaded/);
+    expect(problems[0]).toMatch(/^filter_chains\[0\]\.filters\[0\]\.typed_config\.@type: .*RedisProxy is not loaded/);
   });
 
   it('reports an enum string that is not a value of the enum', () => {

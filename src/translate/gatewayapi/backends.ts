@@ -14,14 +14,19 @@ export type BackendFailureReason = 'InvalidKind' | 'RefNotPermitted' | 'BackendN
 export type BackendResult =
   { ok: true; cluster: IrCluster; websocket: boolean } | { ok: false; reason: BackendFailureReason; message: string };
 
-/** What a route speaks to its backends: HTTP (HTTPRoute) or gRPC, which is HTTP/2 (GRPCRoute). */
-export type RouteProtocol = 'http' | 'grpc';
+/**
+ * What a route speaks to its backends: HTTP (HTTPRoute), gRPC, which is HTTP/2 (GRPCRoute), or
+ * the connection's bytes as they come (TLSRoute, TCPRoute).
+ */
+export type RouteProtocol = 'http' | 'grpc' | 'tcp';
 
 /** Service `appProtocol` values Portico understands for HTTP routes (GEP-1911). */
 function upstreamProtocol(
   appProtocol: string | undefined,
   route: RouteProtocol,
-): { protocol: 'http1' | 'http2'; websocket: boolean } | undefined {
+): { protocol: 'http1' | 'http2' | 'tcp'; websocket: boolean } | undefined {
+  // A TCP proxy does not look at what the port speaks.
+  if (route === 'tcp') return { protocol: 'tcp', websocket: false };
   if (route === 'grpc') {
     // gRPC needs HTTP/2 whatever the port says, unless it names a protocol gRPC cannot ride on.
     switch (appProtocol ?? '') {
@@ -131,7 +136,7 @@ export function resolveBackendRef(
     return {
       ok: false,
       reason: 'UnsupportedProtocol',
-      message: `Service ${label} port ${ref.port} is ${otherProtocol}; HTTP needs a TCP port`,
+      message: `Service ${label} port ${ref.port} is ${otherProtocol}; ${route.kind} needs a TCP port`,
     };
   }
   if (!port) return { ok: false, reason: 'BackendNotFound', message: `Service ${label} has no port ${ref.port}` };
@@ -143,13 +148,19 @@ export function resolveBackendRef(
       message: `Service ${label} port ${ref.port} has appProtocol ${port.appProtocol}, which ${route.kind} backends do not support`,
     };
   }
-  // A gRPC backend on a port that HTTP routes would reach over HTTP/1 needs a cluster of its own.
-  const http1ForHttp = routeProtocol === 'grpc' && upstreamProtocol(port.appProtocol, 'http')?.protocol !== 'http2';
+  // A gRPC backend on a port that HTTP routes would reach over HTTP/1 needs a cluster of its own,
+  // and so does a TCP proxy's (a cluster with HTTP options is an HTTP cluster).
+  const variant =
+    routeProtocol === 'tcp'
+      ? 'tcp'
+      : routeProtocol === 'grpc' && upstreamProtocol(port.appProtocol, 'http')?.protocol !== 'http2'
+        ? 'h2'
+        : undefined;
   return {
     ok: true,
     websocket: proto.websocket,
     cluster: {
-      name: clusterName(namespace, ref.name, ref.port, http1ForHttp ? 'h2' : undefined),
+      name: clusterName(namespace, ref.name, ref.port, variant),
       source: { kind: 'Service', namespace, name: ref.name, port: ref.port },
       protocol: proto.protocol,
       endpoints: resolveEndpoints(ctx, namespace, ref.name, port),

@@ -41,6 +41,9 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'HTTPRouteRetryConnectionError',
   'HTTPRouteSchemeRedirect',
   'ReferenceGrant',
+  'TCPRoute',
+  'TLSRoute',
+  'TLSRouteModeTerminate',
 ];
 
 function describeRef(ref: NonNullable<GatewayClass['spec']>['parametersRef']): string {

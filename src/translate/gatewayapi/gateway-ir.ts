@@ -18,9 +18,9 @@ import type {
   IrVirtualHost,
 } from '../../ir/types.js';
 import { compareHostnameSpecificity, hostnameCovers, isWildcard } from './hostnames.js';
-import { isProgrammed, type ListenerState } from './listeners.js';
-import { comparePrecedence } from './precedence.js';
-import type { GatewayState, PlacedByHostname } from './gateway-state.js';
+import { isProgrammed, terminatesTls, type ListenerState } from './listeners.js';
+import { comparePrecedence, compareTimestamps } from './precedence.js';
+import type { GatewayState, PlacedByHostname, PlacedRoute } from './gateway-state.js';
 import type { RouteEntry } from './http-route.js';
 import { redirectPort, type RedirectTarget } from './redirect-port.js';
 import type { CompositeMemo } from '../composite-memo.js';
@@ -164,6 +164,74 @@ function httpFilters(config: IrRouteConfig): IrHttpFilterKind[] {
   return [...kinds].sort();
 }
 
+/** The oldest route (then the first by kind and name) of those placed for one hostname. */
+function oldestRoute(routes: Iterable<PlacedRoute>): PlacedRoute | undefined {
+  let best: PlacedRoute | undefined;
+  for (const r of routes) {
+    if (!best || compareTimestamps(r.creationTimestamp, best.creationTimestamp) < 0) best = r;
+    else if (compareTimestamps(r.creationTimestamp, best.creationTimestamp) === 0 && r.routeKey < best.routeKey) {
+      best = r;
+    }
+  }
+  return best;
+}
+
+/**
+ * The TCP proxy chain of one L4 listener hostname: the route placed there (the oldest, if several
+ * claim it) and the clusters it forwards to.
+ */
+function l4Chain(
+  state: GatewayState,
+  listener: ListenerState,
+  hostname: string,
+  name: string,
+  statPrefix: string,
+  clusters: Map<string, IrCluster>,
+): IrFilterChain | undefined {
+  const route = oldestRoute(state.placed.get(listener.index)?.get(hostname)?.values() ?? []);
+  if (!route?.l4) return undefined;
+  for (const c of route.clusters) clusters.set(c.name, c);
+  return {
+    name,
+    serverNames: hostname === '*' ? [] : [hostname],
+    tcp: { statPrefix, backends: route.l4.backends, rejectWeight: route.l4.rejectWeight },
+  };
+}
+
+/**
+ * A TLS listener's chains: one per SNI hostname its TLSRoutes serve, except hostnames a more
+ * specific listener on the port owns (listener isolation; Envoy would also refuse two chains with
+ * the same server name). Terminate mode decrypts with the listener's certificates first.
+ */
+function tlsRouteChains(
+  state: GatewayState,
+  listener: ListenerState,
+  onPort: ListenerState[],
+  clusters: Map<string, IrCluster>,
+  secrets: Map<string, IrSecret>,
+): IrFilterChain[] {
+  const chains: IrFilterChain[] = [];
+  const hostnames = [...(state.placed.get(listener.index)?.keys() ?? [])].sort(compareHostnameSpecificity);
+  for (const hostname of hostnames) {
+    if (ownerOf(hostname, onPort) !== listener) continue;
+    const chain = l4Chain(
+      state,
+      listener,
+      hostname,
+      `${filterChainName(state.key, listener.name)}/${virtualHostName(hostname)}`,
+      `tls-${listener.port}`,
+      clusters,
+    );
+    if (!chain) continue;
+    if (terminatesTls(listener)) {
+      for (const s of listener.certificates) secrets.set(s.name, s);
+      chain.tls = { certificateSecretNames: listener.certificates.map((s) => s.name), alpnProtocols: [] };
+    }
+    chains.push(chain);
+  }
+  return chains;
+}
+
 /** With a memo (kept by the caller between runs), unchanged virtual hosts are last run's objects. */
 export function buildGatewayIr(state: GatewayState, listenerAddress: string, memo?: CompositeMemo): IrGateway {
   const gw = state.key;
@@ -176,9 +244,11 @@ export function buildGatewayIr(state: GatewayState, listenerAddress: string, mem
 
   for (const port of ports) {
     const onPort = programmed.filter((l) => l.port === port);
-    const protocol = onPort[0]?.protocol ?? 'HTTP';
+    // Listeners left on a port after conflicts share one family: HTTP, TCP, or HTTPS and TLS.
+    const family = onPort[0]?.protocol ?? 'HTTP';
     const chains: IrFilterChain[] = [];
-    if (protocol === 'HTTP') {
+    let protocol: IrListener['protocol'] = family;
+    if (family === 'HTTP') {
       const config: IrRouteConfig = {
         name: routeConfigName(gw, port),
         virtualHosts: buildVirtualHosts(state, onPort, clusters, memo),
@@ -189,8 +259,17 @@ export function buildGatewayIr(state: GatewayState, listenerAddress: string, mem
         serverNames: [],
         http: { statPrefix: `http-${port}`, routeConfigName: config.name, filters: httpFilters(config) },
       });
+    } else if (family === 'TCP') {
+      const l = onPort[0]!;
+      const chain = l4Chain(state, l, '*', `${filterChainName(gw, l.name)}`, `tcp-${port}`, clusters);
+      if (chain) chains.push(chain);
     } else {
+      protocol = onPort.some((l) => l.protocol === 'HTTPS') ? 'HTTPS' : 'TLS';
       for (const l of [...onPort].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+        if (l.protocol === 'TLS') {
+          chains.push(...tlsRouteChains(state, l, onPort, clusters, secrets));
+          continue;
+        }
         const own = buildVirtualHosts(state, [l], clusters, memo);
         const config: IrRouteConfig = {
           name: routeConfigName(gw, port, l.name),
@@ -206,6 +285,9 @@ export function buildGatewayIr(state: GatewayState, listenerAddress: string, mem
         });
       }
     }
+    // A TLS or TCP port without any route to forward to: Envoy refuses a listener without chains,
+    // and without one the port is closed, which is what a connection there should find.
+    if (chains.length === 0) continue;
     listeners.push({
       name: envoyListenerName(gw, protocol, port),
       address: listenerAddress,

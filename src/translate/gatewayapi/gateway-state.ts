@@ -5,13 +5,18 @@ import type { Gateway } from '../../resources/types.js';
 import type { ListenerState } from './listeners.js';
 import type { RouteEntry } from './http-route.js';
 import type { IrCluster } from '../../ir/types.js';
+import type { L4Forward } from './l4-route.js';
 
 /** A route's rules placed on one listener for one of its hostnames. */
 export interface PlacedRoute {
-  /** `<namespace>/<name>` of the route. */
+  /** `<kind>/<namespace>/<name>` of the route. */
   routeKey: string;
   entries: RouteEntry[];
   clusters: IrCluster[];
+  /** TLSRoute, TCPRoute: where connections go. */
+  l4?: L4Forward;
+  /** For choosing among L4 routes that claim the same hostname: the oldest, then by name. */
+  creationTimestamp?: string;
 }
 
 /** Routes placed on a listener, by the hostname they serve there, each route at most once. */

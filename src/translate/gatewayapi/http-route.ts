@@ -25,6 +25,7 @@ import type {
 } from '../../ir/types.js';
 import type { TranslationContext } from './context.js';
 import { resolveBackendRef, type RouteProtocol } from './backends.js';
+import type { L4Forward } from './l4-route.js';
 import { translateFilters, type FilterResult } from './http-filters.js';
 import { MATCH_ALL, translateMatch } from './http-matches.js';
 import { routeName } from './names.js';
@@ -57,6 +58,8 @@ export interface RouteTranslation {
    */
   rejection?: RouteProblem;
   ruleCount: number;
+  /** TLSRoute, TCPRoute: where their listeners forward connections (`l4-route.ts`). */
+  l4?: L4Forward;
 }
 
 const MAX_WEIGHT = 1_000_000;

@@ -14,6 +14,8 @@ import type {
   GRPCRoute,
   HTTPRoute,
   KubeObject,
+  TCPRoute,
+  TLSRoute,
   ResourceSet,
   RouteParentStatus,
 } from '../../resources/types.js';
@@ -33,6 +35,7 @@ import { duplicateListenerNames, evaluateListeners, isProgrammed, listenerCondit
 import { resolveParentRef } from './route-parents.js';
 import { translateHttpRoute, type RouteTranslation } from './http-route.js';
 import { translateGrpcRoute } from './grpc-route.js';
+import { translateL4Route } from './l4-route.js';
 import { routeKindConflicts, type KindConflicts } from './route-kind-conflicts.js';
 import type { GatewayState } from './gateway-state.js';
 import { buildGatewayIr } from './gateway-ir.js';
@@ -127,7 +130,7 @@ function gatewayStates(ctx: TranslationContext, out: Map<KubeObject, unknown>): 
 }
 
 /** The route kinds Portico translates, as they come in the input. */
-type Route = HTTPRoute | GRPCRoute;
+type Route = HTTPRoute | GRPCRoute | TLSRoute | TCPRoute;
 
 /**
  * The file provider has no API-server schema validation, so a route of an unexpected shape must
@@ -135,9 +138,15 @@ type Route = HTTPRoute | GRPCRoute;
  */
 function translateRouteSafely(ctx: TranslationContext, route: Route): RouteTranslation {
   try {
-    return route.kind === 'GRPCRoute'
-      ? translateGrpcRoute(ctx, route as GRPCRoute)
-      : translateHttpRoute(ctx, route as HTTPRoute);
+    switch (route.kind) {
+      case 'GRPCRoute':
+        return translateGrpcRoute(ctx, route as GRPCRoute);
+      case 'TLSRoute':
+      case 'TCPRoute':
+        return translateL4Route(ctx, route as TLSRoute | TCPRoute);
+      default:
+        return translateHttpRoute(ctx, route as HTTPRoute);
+    }
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     return {
@@ -254,6 +263,10 @@ function routeOutcome(
           routeKey: `${route.kind}/${route.metadata.namespace ?? 'default'}/${route.metadata.name}`,
           entries: translation.entries,
           clusters: translation.clusters,
+          ...(translation.l4 ? { l4: translation.l4 } : {}),
+          ...(route.metadata.creationTimestamp !== undefined
+            ? { creationTimestamp: route.metadata.creationTimestamp }
+            : {}),
         }
       : undefined;
   return { status, placements, translation, placed };
@@ -384,7 +397,12 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
 
   const statusMemo = options.statusMemo;
   statusMemo?.begin(resources, ctx.now, options.reservedPorts);
-  const routes: Route[] = [...resources.httpRoutes, ...resources.grpcRoutes];
+  const routes: Route[] = [
+    ...resources.httpRoutes,
+    ...resources.grpcRoutes,
+    ...resources.tlsRoutes,
+    ...resources.tcpRoutes,
+  ];
   const translations = new Map<Route, () => RouteTranslation>();
   const outcomes = routes.map((route) => {
     let translation: RouteTranslation | undefined;
@@ -417,6 +435,8 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
     ...resources.gateways,
     ...resources.httpRoutes,
     ...resources.grpcRoutes,
+    ...resources.tlsRoutes,
+    ...resources.tcpRoutes,
     ...resources.referenceGrants,
   ];
   return {

@@ -12,16 +12,25 @@ import { hostnameCovers, isValidHostname } from './hostnames.js';
 import { resolveCertificateRef } from './certificates.js';
 import { isObject, list } from './shape.js';
 
-export type SupportedProtocol = 'HTTP' | 'HTTPS';
+export type SupportedProtocol = 'HTTP' | 'HTTPS' | 'TLS' | 'TCP';
 
 /** Route kinds each supported listener protocol accepts. */
 const ROUTE_KINDS: Record<SupportedProtocol, readonly string[]> = {
   HTTP: ['HTTPRoute', 'GRPCRoute'],
   HTTPS: ['HTTPRoute', 'GRPCRoute'],
+  TLS: ['TLSRoute'],
+  TCP: ['TCPRoute'],
 };
 
+/**
+ * Protocols that can share a port: HTTPS and TLS listeners are told apart by SNI on one Envoy
+ * listener; HTTP and TCP take a port of their own (spec: a port shared with a TCP listener makes
+ * every listener on it indistinct).
+ */
+const PORT_FAMILY: Record<SupportedProtocol, string> = { HTTP: 'HTTP', HTTPS: 'TLS', TLS: 'TLS', TCP: 'TCP' };
+
 /** Protocols defined by the Gateway API that Portico does not serve yet. */
-const KNOWN_UNSUPPORTED = new Set(['TLS', 'TCP', 'UDP']);
+const KNOWN_UNSUPPORTED = new Set(['UDP']);
 
 export interface ListenerState {
   /** Index in `spec.listeners`. */
@@ -30,6 +39,8 @@ export interface ListenerState {
   name: string;
   port: number;
   protocol: SupportedProtocol | undefined;
+  /** TLS listeners: terminate TLS at Envoy, or pass the connection through as it is (by SNI). */
+  tlsMode?: 'Terminate' | 'Passthrough';
   hostname: string | undefined;
   /** Route kinds that may attach (for `supportedKinds` and attachment). */
   supportedKinds: RouteGroupKind[];
@@ -51,8 +62,13 @@ export function isProgrammed(l: ListenerState): boolean {
     l.accepted &&
     l.protocol !== undefined &&
     l.supportedKinds.length > 0 &&
-    (l.protocol !== 'HTTPS' || l.certificates.length > 0)
+    (!terminatesTls(l) || l.certificates.length > 0)
   );
+}
+
+/** Envoy terminates TLS for this listener, with its certificates. */
+export function terminatesTls(l: ListenerState): boolean {
+  return l.protocol === 'HTTPS' || (l.protocol === 'TLS' && l.tlsMode === 'Terminate');
 }
 
 function evaluateKinds(listener: Listener, protocol: SupportedProtocol | undefined) {
@@ -78,7 +94,10 @@ function evaluateListener(ctx: TranslationContext, gateway: Gateway, listener: L
   if (typeof listener !== 'object' || listener === null || typeof listener.name !== 'string') {
     throw new Error('a listener must be an object with a name');
   }
-  const protocol = listener.protocol === 'HTTP' || listener.protocol === 'HTTPS' ? listener.protocol : undefined;
+  const protocol =
+    typeof listener.protocol === 'string' && Object.hasOwn(ROUTE_KINDS, listener.protocol)
+      ? (listener.protocol as SupportedProtocol)
+      : undefined;
   const state: ListenerState = {
     index,
     spec: listener,
@@ -102,7 +121,7 @@ function evaluateListener(ctx: TranslationContext, gateway: Gateway, listener: L
 
   if (!protocol) {
     const what = KNOWN_UNSUPPORTED.has(listener.protocol) ? 'is not supported by Portico yet' : 'is not supported';
-    reject('UnsupportedProtocol', `protocol ${listener.protocol} ${what}; use HTTP or HTTPS`);
+    reject('UnsupportedProtocol', `protocol ${listener.protocol} ${what}; use HTTP, HTTPS, TLS or TCP`);
   }
   if (!Number.isInteger(listener.port) || listener.port < 1 || listener.port > 65535) {
     reject('PortUnavailable', `port ${listener.port} is not a valid port number`);
@@ -127,6 +146,9 @@ function evaluateListener(ctx: TranslationContext, gateway: Gateway, listener: L
     };
   }
 
+  if (protocol === 'TCP' && state.hostname !== undefined) {
+    reject('UnsupportedValue', 'TCP listeners cannot have a hostname; remove it');
+  }
   if (protocol === 'HTTPS') {
     const tls = listener.tls;
     if (!tls) {
@@ -134,34 +156,62 @@ function evaluateListener(ctx: TranslationContext, gateway: Gateway, listener: L
     } else if ((tls.mode ?? 'Terminate') !== 'Terminate') {
       reject('UnsupportedValue', `tls.mode ${tls.mode} is not valid for HTTPS listeners; use Terminate`);
     } else {
-      const refs = Array.isArray(tls.certificateRefs) ? tls.certificateRefs : [];
-      if (refs.length === 0) {
-        state.refsProblem ??= { reason: 'InvalidCertificateRef', message: 'HTTPS listener has no certificateRefs' };
-      }
-      for (const ref of refs) {
-        const result = resolveCertificateRef(ctx, gateway, ref);
-        if (result.ok) {
-          if (!state.certificates.some((c) => c.name === result.secret.name)) state.certificates.push(result.secret);
-        } else if (!state.refsProblem || state.refsProblem.reason === 'InvalidRouteKinds') {
-          state.refsProblem = { reason: result.reason, message: result.message };
-        }
-      }
-      const validation = requiredClientValidation(gateway, listener.port);
-      if (validation !== undefined) {
-        // Fail closed: a listener that was asked to check client certificates is not served at
-        // all rather than served without the check.
-        state.refsProblem = {
-          reason: 'InvalidCACertificateRef',
-          message: `client certificate validation (spec.tls.frontend) is not supported by Portico yet, so CA certificate refs ${validation} cannot be used`,
-        };
-        reject(
-          'NoValidCACertificate',
-          'spec.tls.frontend requires client certificates, which Portico cannot check yet: the listener is not served rather than served without the check; remove the validation or set mode AllowInsecureFallback',
-        );
-      }
+      terminateTls(ctx, gateway, listener, state, reject);
+    }
+  }
+  if (protocol === 'TLS') {
+    const mode = listener.tls?.mode;
+    if (mode === 'Passthrough' || mode === 'Terminate') {
+      state.tlsMode = mode;
+      if (mode === 'Terminate') terminateTls(ctx, gateway, listener, state, reject);
+    } else {
+      reject(
+        'UnsupportedValue',
+        mode === undefined
+          ? 'TLS listeners need tls.mode (Passthrough or Terminate)'
+          : `tls.mode ${JSON.stringify(mode)} is not valid; use Passthrough or Terminate`,
+      );
     }
   }
   return state;
+}
+
+/** The certificates of a listener where Envoy terminates TLS, and the client validation it asks for. */
+function terminateTls(
+  ctx: TranslationContext,
+  gateway: Gateway,
+  listener: Listener,
+  state: ListenerState,
+  reject: (reason: string, message: string) => void,
+): void {
+  const refs = Array.isArray(listener.tls?.certificateRefs) ? listener.tls.certificateRefs : [];
+  if (refs.length === 0) {
+    state.refsProblem ??= {
+      reason: 'InvalidCertificateRef',
+      message: `${listener.protocol} listener has no certificateRefs`,
+    };
+  }
+  for (const ref of refs) {
+    const result = resolveCertificateRef(ctx, gateway, ref);
+    if (result.ok) {
+      if (!state.certificates.some((c) => c.name === result.secret.name)) state.certificates.push(result.secret);
+    } else if (!state.refsProblem || state.refsProblem.reason === 'InvalidRouteKinds') {
+      state.refsProblem = { reason: result.reason, message: result.message };
+    }
+  }
+  const validation = requiredClientValidation(gateway, listener.port);
+  if (validation !== undefined) {
+    // Fail closed: a listener that was asked to check client certificates is not served at
+    // all rather than served without the check.
+    state.refsProblem = {
+      reason: 'InvalidCACertificateRef',
+      message: `client certificate validation (spec.tls.frontend) is not supported by Portico yet, so CA certificate refs ${validation} cannot be used`,
+    };
+    reject(
+      'NoValidCACertificate',
+      'spec.tls.frontend requires client certificates, which Portico cannot check yet: the listener is not served rather than served without the check; remove the validation or set mode AllowInsecureFallback',
+    );
+  }
 }
 
 /**
@@ -225,7 +275,8 @@ function markConflicts(listeners: ListenerState[]): void {
   }
   for (const [port, group] of byPort) {
     const protocols = new Set(group.map((l) => l.protocol));
-    if (protocols.size > 1) {
+    const families = new Set(group.map((l) => PORT_FAMILY[l.protocol!]));
+    if (families.size > 1) {
       for (const l of group) {
         l.conflict = {
           reason: 'ProtocolConflict',

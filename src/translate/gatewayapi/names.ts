@@ -7,7 +7,7 @@ export function gatewayKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 
-export function envoyListenerName(gateway: string, protocol: 'HTTP' | 'HTTPS', port: number): string {
+export function envoyListenerName(gateway: string, protocol: string, port: number): string {
   return `${gateway}/${protocol.toLowerCase()}-${port}`;
 }
 

@@ -78,7 +78,9 @@ export function resolveParentRef(
     };
   }
 
-  const routeHostnames: unknown[] = Array.isArray(route.spec?.hostnames) ? route.spec.hostnames : [];
+  // TCPRoutes have no hostnames; a stray field (no schema check in files) must not narrow them.
+  const routeHostnames: unknown[] =
+    route.kind !== 'TCPRoute' && Array.isArray(route.spec?.hostnames) ? route.spec.hostnames : [];
   const invalidHostname = routeHostnames.find((h) => typeof h !== 'string' || !isValidHostname(h));
   if (invalidHostname !== undefined) {
     return {

@@ -1,6 +1,6 @@
-/** Listeners: one per port, with one filter chain per IR chain (SNI-selected on HTTPS). */
-import type { IrFilterChain, IrListener, IrTlsContext } from '../../ir/types.js';
-import { DOWNSTREAM_TLS_CONTEXT, TLS_INSPECTOR } from '../../proto/type-urls.js';
+/** Listeners: one per port, with one filter chain per IR chain (SNI-selected on HTTPS and TLS ports). */
+import type { IrFilterChain, IrListener, IrTcpProxy, IrTlsContext } from '../../ir/types.js';
+import { DOWNSTREAM_TLS_CONTEXT, TCP_PROXY, TLS_INSPECTOR } from '../../proto/type-urls.js';
 import { adsConfigSource } from './config-source.js';
 import { httpConnectionManagerFilter } from './http-connection-manager.js';
 import type { EnvoyMessage } from './types.js';
@@ -20,10 +20,25 @@ function downstreamTlsTransportSocket(tls: IrTlsContext): EnvoyMessage {
   };
 }
 
+/**
+ * The cluster name of the share of connections that must be rejected. No cluster has it (cluster
+ * names have three or more segments), so Envoy's TCP proxy finds none and closes the connection.
+ */
+export const REJECT_CLUSTER = 'portico/reject-connection';
+
+function tcpProxyFilter(proxy: IrTcpProxy): EnvoyMessage {
+  const config: EnvoyMessage = { '@type': TCP_PROXY, stat_prefix: proxy.statPrefix };
+  const entries = proxy.backends.map((b) => ({ name: b.clusterName, weight: b.weight }));
+  if (proxy.rejectWeight > 0) entries.push({ name: REJECT_CLUSTER, weight: proxy.rejectWeight });
+  if (entries.length === 1) config.cluster = entries[0]!.name;
+  else config.weighted_clusters = { clusters: entries };
+  return { name: 'envoy.filters.network.tcp_proxy', typed_config: config };
+}
+
 function filterChain(chain: IrFilterChain): EnvoyMessage {
   const out: EnvoyMessage = { name: chain.name };
   if (chain.serverNames.length > 0) out.filter_chain_match = { server_names: [...chain.serverNames] };
-  out.filters = [httpConnectionManagerFilter(chain.http)];
+  out.filters = chain.tcp ? [tcpProxyFilter(chain.tcp)] : chain.http ? [httpConnectionManagerFilter(chain.http)] : [];
   if (chain.tls) out.transport_socket = downstreamTlsTransportSocket(chain.tls);
   return out;
 }
@@ -34,7 +49,7 @@ export function buildListener(listener: IrListener): EnvoyMessage {
     address: { socket_address: { address: listener.address, port_value: listener.port } },
   };
   // SNI-based filter chain selection needs the ClientHello read before a chain is chosen.
-  if (listener.protocol === 'HTTPS') {
+  if (listener.protocol === 'HTTPS' || listener.protocol === 'TLS') {
     out.listener_filters = [{ name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TLS_INSPECTOR } }];
   }
   out.filter_chains = listener.filterChains.map(filterChain);

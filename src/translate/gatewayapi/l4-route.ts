@@ -1,0 +1,69 @@
+/**
+ * TLSRoute and TCPRoute → what a TLS or TCP listener forwards connections to: the weighted
+ * clusters of the route's one rule, and the share of unresolved backendRefs, whose connections
+ * are rejected ("Connection rejections must respect weight"). A TLSRoute is placed per SNI
+ * hostname; a TCPRoute takes the whole listener.
+ */
+import type { IrCluster } from '../../ir/types.js';
+import type { HTTPBackendRef, L4RouteRule, TCPRoute, TLSRoute } from '../../resources/types.js';
+import type { TranslationContext } from './context.js';
+import { resolveBackendRef } from './backends.js';
+import type { RouteTranslation } from './http-route.js';
+import { ruleNameProblem } from './http-route.js';
+import { isObject, list } from './shape.js';
+
+const MAX_WEIGHT = 1_000_000;
+
+export interface L4Forward {
+  backends: { clusterName: string; weight: number }[];
+  rejectWeight: number;
+}
+
+export function translateL4Route(ctx: TranslationContext, route: TLSRoute | TCPRoute): RouteTranslation {
+  const rules: L4RouteRule[] = list(route.spec?.rules).filter((r) => isObject(r));
+  const out: RouteTranslation = { entries: [], clusters: [], refProblems: [], invalidRules: [], ruleCount: 1 };
+  if (rules.length !== 1) {
+    out.rejection = {
+      reason: 'UnsupportedValue',
+      message: `a ${route.kind} has exactly one rule (it has ${rules.length})`,
+    };
+    return out;
+  }
+  const nameProblem = ruleNameProblem(rules);
+  if (nameProblem) {
+    out.rejection = { reason: 'UnsupportedValue', message: nameProblem };
+    return out;
+  }
+  const rule = rules[0]!;
+  const clusters = new Map<string, IrCluster>();
+  const forward: L4Forward = { backends: [], rejectWeight: 0 };
+  const errors: string[] = [];
+  for (const ref of list<HTTPBackendRef>(rule.backendRefs)) {
+    if (!isObject(ref)) continue;
+    const weight = ref.weight ?? 1;
+    if (!Number.isInteger(weight) || weight < 0 || weight > MAX_WEIGHT) {
+      errors.push(`backendRef ${String(ref.name)}: invalid weight ${String(weight)}`);
+      continue;
+    }
+    const resolved = resolveBackendRef(ctx, route, ref, 'tcp');
+    if (!resolved.ok) {
+      out.refProblems.push({ reason: resolved.reason, message: resolved.message });
+      forward.rejectWeight += weight;
+      continue;
+    }
+    if (weight === 0) continue;
+    clusters.set(resolved.cluster.name, resolved.cluster);
+    const same = forward.backends.find((b) => b.clusterName === resolved.cluster.name);
+    if (same) same.weight += weight;
+    else forward.backends.push({ clusterName: resolved.cluster.name, weight });
+  }
+  if (errors.length > 0) {
+    out.invalidRules.push(`rule ${rule.name ?? 0}: ${errors.join('; ')}`);
+    return out;
+  }
+  // No backendRef at all, or only weight 0: nothing can take a connection, so all are rejected.
+  if (forward.backends.length === 0) forward.rejectWeight = Math.max(forward.rejectWeight, 1);
+  out.l4 = forward;
+  out.clusters = [...clusters.values()];
+  return out;
+}
