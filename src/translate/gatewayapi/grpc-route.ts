@@ -47,7 +47,8 @@ interface MethodPath {
  */
 function methodPath(match: GRPCRouteMatch, errors: string[], unsupported: string[]): MethodPath | undefined {
   const method = match.method;
-  if (method === undefined) {
+  // null: what the API server prunes from a non-nullable field, so "not set".
+  if (method === undefined || method === null) {
     return { path: { type: 'PathPrefix', value: '/' }, method: 'None', serviceLength: 0, methodLength: 0 };
   }
   if (!isObject(method)) {
@@ -57,6 +58,7 @@ function methodPath(match: GRPCRouteMatch, errors: string[], unsupported: string
   const type = method.type ?? 'Exact';
   const service = method.service ?? '';
   const name = method.method ?? '';
+  const given = (value: unknown) => value !== undefined && value !== null;
   if (typeof service !== 'string' || typeof name !== 'string') {
     errors.push('method match: service and method must be strings');
     return undefined;
@@ -71,11 +73,12 @@ function methodPath(match: GRPCRouteMatch, errors: string[], unsupported: string
     methodLength: name.length,
   };
   if (type === 'Exact') {
-    if (service !== '' && !SERVICE_RE.test(service)) {
+    // The CRD's rules check whatever is set against the patterns: an empty string does not pass.
+    if (given(method.service) && !SERVICE_RE.test(service)) {
       errors.push(`method match: service ${JSON.stringify(service)} is not a valid gRPC service name`);
       return undefined;
     }
-    if (name !== '' && !METHOD_RE.test(name)) {
+    if (given(method.method) && !METHOD_RE.test(name)) {
       errors.push(`method match: method ${JSON.stringify(name)} is not a valid gRPC method name`);
       return undefined;
     }
@@ -84,11 +87,23 @@ function methodPath(match: GRPCRouteMatch, errors: string[], unsupported: string
     return { path: { type: 'Exact', value: `/${service}/${name}` }, ...lengths };
   }
   if (type === 'RegularExpression') {
-    const part = (value: string) => (value === '' ? '[^/]+' : `(?:${value})`);
+    // Each expression is matched against its part of the path on its own, so anchors written for
+    // that part (`^echo\.Echo$`) are dropped rather than left in the middle of the path pattern.
+    const part = (value: string) => (value === '' ? '[^/]+' : `(?:${unanchored(value)})`);
     return { path: { type: 'RegularExpression', value: `/${part(service)}/${part(name)}` }, ...lengths };
   }
   unsupported.push(`method match: type ${JSON.stringify(type)} is not supported`);
   return undefined;
+}
+
+/** `value` without a leading `^` and an unescaped trailing `$`. */
+function unanchored(value: string): string {
+  let out = value.startsWith('^') ? value.slice(1) : value;
+  if (out.endsWith('$')) {
+    const backslashes = /\\*$/.exec(out.slice(0, -1))![0].length;
+    if (backslashes % 2 === 0) out = out.slice(0, -1);
+  }
+  return out;
 }
 
 function grpcMatch(
@@ -120,8 +135,8 @@ function grpcFilters(filters: HTTPRouteFilter[] | undefined, unsupported: string
 export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): RouteTranslation {
   const namespace = route.metadata.namespace ?? 'default';
   const name = route.metadata.name;
-  const rules: GRPCRouteRule[] =
-    Array.isArray(route.spec?.rules) && route.spec.rules.length > 0 ? route.spec.rules : [{}];
+  // Unlike HTTPRoute's, GRPCRoute's rules have no default: a route without rules routes nothing.
+  const rules: GRPCRouteRule[] = list(route.spec?.rules);
   const out: RouteTranslation = {
     entries: [],
     clusters: [],
@@ -151,6 +166,9 @@ export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): R
     const backendRefs = list(rule.backendRefs).map((ref) =>
       isObject(ref) ? { ...ref, filters: grpcFilters(ref.filters, unsupported) } : ref,
     );
+    if (rule.sessionPersistence !== undefined) {
+      unsupported.push('sessionPersistence is not supported on GRPCRoutes by Portico');
+    }
     const backends = translateBackends(ctx, route, backendRefs, out, addRuleCluster, errors, 'grpc');
     const mirrors = translateMirrors(ctx, route, filters, out, addRuleCluster, 'grpc');
 

@@ -4,6 +4,7 @@
 import type { HTTPRouteMatch } from '../../resources/types.js';
 import type { IrHeaderMatch, IrQueryMatch, IrRouteMatch, IrStringMatch } from '../../ir/types.js';
 import { checkHeaderName, checkHeaderValue, checkPath, checkRegex } from './validation.js';
+import { list } from './shape.js';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
 
@@ -56,10 +57,18 @@ export function translateMatch(
     unsupported.push(`path: match type ${String(pathType)} is not supported`);
   }
 
+  // A list that is not a list (no schema check in files) must not widen the match to everything.
+  for (const [field, value] of [
+    ['headers', match.headers],
+    ['queryParams', match.queryParams],
+  ] as const) {
+    if (value !== undefined && value !== null && !Array.isArray(value)) errors.push(`${field} must be a list`);
+  }
+
   // Spec: when several entries name the same header (case-insensitively), only the first counts.
   const headers: IrHeaderMatch[] = [];
   const seenHeaders = new Set<string>();
-  for (const h of match.headers ?? []) {
+  for (const h of list(match.headers)) {
     const nameProblem = checkHeaderName(h?.name);
     if (nameProblem) {
       errors.push(`header match: ${nameProblem}`);
@@ -75,7 +84,7 @@ export function translateMatch(
   // Query parameter names are case-sensitive; again only the first entry for a name counts.
   const queryParams: IrQueryMatch[] = [];
   const seenQuery = new Set<string>();
-  for (const q of match.queryParams ?? []) {
+  for (const q of list(match.queryParams)) {
     if (typeof q?.name !== 'string' || q.name === '' || checkHeaderValue(q.name) || /[\s&=#]/.test(q.name)) {
       errors.push(`query param match: invalid name ${JSON.stringify(q?.name)}`);
       continue;

@@ -183,7 +183,8 @@ function routeOutcome(
     if (parent.kind === 'foreign') continue;
     translation ??= translationOf();
     const conditions: ConditionInput[] = [];
-    const allRulesInvalid = translation.invalidRules.length === translation.ruleCount;
+    // A route without rules (GRPCRoute has no default rule) is valid: it just routes nothing.
+    const allRulesInvalid = translation.ruleCount > 0 && translation.invalidRules.length === translation.ruleCount;
     // Listeners where a route of the other kind (HTTPRoute/GRPCRoute) holds the hostnames.
     const lost =
       parent.kind === 'attached' && conflicts
@@ -216,7 +217,19 @@ function routeOutcome(
         condition('Accepted', false, 'UnsupportedValue', `no valid rule: ${translation.invalidRules.join(' | ')}`),
       );
     } else {
-      conditions.push(condition('Accepted', true, 'Accepted', `Route is accepted by Gateway ${parent.gateway.key}`));
+      const notOn = lost.map((a) => {
+        const { winner } = conflicts!.get(`${parent.gateway.key}#${a.listener.index}`)!;
+        return `${a.listener.name} (its hostnames are served there by the older ${winner.kind} ${winner.metadata.namespace ?? 'default'}/${winner.metadata.name})`;
+      });
+      conditions.push(
+        condition(
+          'Accepted',
+          true,
+          'Accepted',
+          `Route is accepted by Gateway ${parent.gateway.key}` +
+            (notOn.length > 0 ? `, but not on listener(s) ${notOn.join(', ')}` : ''),
+        ),
+      );
       for (const a of attachments) {
         placements.push({ gateway: parent.gateway.key, listener: a.listener.index, hostnames: a.hostnames });
       }

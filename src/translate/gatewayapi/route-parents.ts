@@ -79,8 +79,11 @@ export function resolveParentRef(
   }
 
   // TCPRoutes have no hostnames; a stray field (no schema check in files) must not narrow them.
-  const routeHostnames: unknown[] =
-    route.kind !== 'TCPRoute' && Array.isArray(route.spec?.hostnames) ? route.spec.hostnames : [];
+  const given: unknown = route.kind === 'TCPRoute' ? undefined : route.spec?.hostnames;
+  if (given !== undefined && given !== null && !Array.isArray(given)) {
+    return { kind: 'rejected', gateway, reason: 'UnsupportedValue', message: 'hostnames must be a list of hostnames' };
+  }
+  const routeHostnames: unknown[] = Array.isArray(given) ? given : [];
   const invalidHostname = routeHostnames.find((h) => typeof h !== 'string' || !isValidHostname(h));
   if (invalidHostname !== undefined) {
     return {

@@ -123,6 +123,12 @@ export function forwardAction(action: IrForwardAction, routePath: IrPathMatch): 
   // 0 disables the timeout: `{seconds: 0}` is a present (empty) Duration, unlike absence which
   // means Envoy's 15s default.
   if (action.timeoutMs !== undefined) route.timeout = durationFromMs(action.timeoutMs);
+  else if (action.grpc) {
+    // Envoy's 15 s default route timeout would cut streaming calls; a gRPC call is bounded by the
+    // deadline its client sends (grpc-timeout), with no cap of Portico's.
+    route.timeout = durationFromMs(0);
+    route.max_stream_duration = { grpc_timeout_header_max: durationFromMs(0) };
+  }
   const retry = retryPolicy(action.retry, action.perTryTimeoutMs);
   if (retry) route.retry_policy = retry;
   if (action.mirrors.length > 0) route.request_mirror_policies = action.mirrors.map(mirrorPolicy);
