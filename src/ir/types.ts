@@ -267,6 +267,8 @@ export interface IrCluster {
   source: IrSource & { port: number };
   /** Upstream protocol: HTTP/1.1, HTTP/2 prior knowledge (h2c), or bytes as they come (TCP proxy). */
   protocol: 'http1' | 'http2' | 'tcp';
+  /** TLS to the endpoints (a BackendTLSPolicy applies to the Service port). */
+  tls?: IrUpstreamTls;
   /** Endpoints served over EDS (a ClusterLoadAssignment named like the cluster). May be empty. */
   endpoints: IrEndpoint[];
   /**
@@ -275,6 +277,15 @@ export interface IrCluster {
    * weighted endpoints). `source` is then the first member.
    */
   members?: (IrSource & { port: number; weight: number })[];
+}
+
+/** TLS origination to a backend: SNI, the CAs that must sign its certificate, the names it must carry. */
+export interface IrUpstreamTls {
+  sni: string;
+  /** PEM CA certificates, or a file of them on the Envoy's machine (the system's). */
+  ca: { pem: string } | { file: string };
+  /** The certificate must carry one of these subject alternative names. */
+  subjectAltNames: { type: 'DNS' | 'URI'; value: string }[];
 }
 
 export interface IrSecret {

@@ -69,6 +69,8 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
   coreKind('Service', '', 'services'),
   coreKind('EndpointSlice', 'discovery.k8s.io', 'endpointslices'),
   coreKind('Namespace', '', 'namespaces', { namespaced: false }),
+  // CA certificates that BackendTLSPolicies name (key ca.crt).
+  coreKind('ConfigMap', '', 'configmaps'),
   // Only TLS Secrets: the rest of a cluster's Secrets are none of Portico's business (and memory).
   coreKind('Secret', '', 'secrets', { fieldSelector: 'type=kubernetes.io/tls' }),
 ];

@@ -51,6 +51,7 @@ export class ObservedStatuses {
       grpcRoutes: replace(resources.grpcRoutes),
       tlsRoutes: replace(resources.tlsRoutes),
       tcpRoutes: replace(resources.tcpRoutes),
+      backendTLSPolicies: replace(resources.backendTLSPolicies),
       referenceGrants: replace(resources.referenceGrants),
     };
   }

@@ -20,14 +20,24 @@ import {
   LISTENER_CONDITIONS,
   withForeignConditions,
 } from '../translate/gatewayapi/conditions.js';
-import type { Condition, KubeObject, ParentReference, RouteParentStatus } from '../resources/types.js';
+import type { Condition, KubeObject, ParentReference } from '../resources/types.js';
 import { CONTROLLER_NAME, GATEWAY_GROUP } from '../resources/types.js';
 
 export const ROUTE_KINDS: ReadonlySet<string> = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
 
+/** Policy kinds: their status is a list of `ancestors` entries, one per ancestor and controller. */
+export const POLICY_KINDS: ReadonlySet<string> = new Set(['BackendTLSPolicy']);
+
+/** Where a kind keeps its per-controller entries: routes' `parents`, policies' `ancestors`. */
+function entryFields(kind: string): { list: 'parents' | 'ancestors'; ref: 'parentRef' | 'ancestorRef' } | undefined {
+  if (ROUTE_KINDS.has(kind)) return { list: 'parents', ref: 'parentRef' };
+  if (POLICY_KINDS.has(kind)) return { list: 'ancestors', ref: 'ancestorRef' };
+  return undefined;
+}
+
 /** Kinds the writer writes status for. */
 export function hasWritableStatus(kind: string): boolean {
-  return kind === 'GatewayClass' || kind === 'Gateway' || ROUTE_KINDS.has(kind);
+  return kind === 'GatewayClass' || kind === 'Gateway' || entryFields(kind) !== undefined;
 }
 
 export type StatusPlan =
@@ -48,22 +58,23 @@ export function planStatus(
   const liveStatus = isObject(live.status) ? live.status : {};
 
   let desired: Record<string, unknown>;
-  if (ROUTE_KINDS.has(live.kind)) {
-    const liveParents = parentsOf(liveStatus);
-    const ours = parentsOf(computed).filter((p) => p.controllerName === CONTROLLER_NAME);
-    const routeNs = live.metadata.namespace;
-    if (ours.length === 0 && !liveParents.some((p) => p.controllerName === CONTROLLER_NAME)) {
+  const fields = entryFields(live.kind);
+  if (fields) {
+    // Routes' parents and policies' ancestors: only Portico's entries are Portico's to write.
+    const liveEntries = entriesOf(liveStatus, fields);
+    const ours = entriesOf(computed, fields).filter((p) => p.controllerName === CONTROLLER_NAME);
+    const ns = live.metadata.namespace;
+    if (ours.length === 0 && !liveEntries.some((p) => p.controllerName === CONTROLLER_NAME)) {
       return { write: false, why: 'not-ours' };
     }
-    const kept = liveParents.filter((p) => p.controllerName !== CONTROLLER_NAME);
+    const kept = liveEntries.filter((p) => p.controllerName !== CONTROLLER_NAME);
     const merged = ours.map((p) => {
-      const before = liveParents.find(
-        (l) =>
-          l.controllerName === CONTROLLER_NAME && parentKey(l.parentRef, routeNs) === parentKey(p.parentRef, routeNs),
+      const before = liveEntries.find(
+        (l) => l.controllerName === CONTROLLER_NAME && parentKey(l.ref, ns) === parentKey(p.ref, ns),
       );
-      return { ...p, conditions: keepTransitionTimes(p.conditions, before?.conditions) };
+      return { ...p.entry, conditions: keepTransitionTimes(p.entry.conditions as Condition[], before?.conditions) };
     });
-    desired = { ...liveStatus, parents: [...kept, ...merged] };
+    desired = { ...liveStatus, [fields.list]: [...kept.map((k) => k.entry), ...merged] };
   } else {
     if (!isOurs(live, classOf)) return { write: false, why: 'not-ours' };
     desired = { ...liveStatus, ...computed };
@@ -112,14 +123,15 @@ export function statusEquals(kind: string, namespace: string | undefined, a: unk
 
 export function canonicalStatus(kind: string, namespace: string | undefined, status: unknown): string {
   let value = withoutTransitionTimes(status);
-  if (isObject(value) && ROUTE_KINDS.has(kind) && Array.isArray(value.parents)) {
-    const parents = (value.parents as unknown[]).map((p) =>
-      isObject(p) && isObject(p.parentRef)
-        ? { ...p, parentRef: defaultedParentRef(p.parentRef as unknown as ParentReference) }
+  const fields = entryFields(kind);
+  if (isObject(value) && fields && Array.isArray(value[fields.list])) {
+    const entries = (value[fields.list] as unknown[]).map((p) =>
+      isObject(p) && isObject(p[fields.ref])
+        ? { ...p, [fields.ref]: defaultedParentRef(p[fields.ref] as unknown as ParentReference) }
         : p,
     );
-    parents.sort((x, y) => compare(parentSortKey(x, namespace), parentSortKey(y, namespace)));
-    value = { ...value, parents };
+    entries.sort((x, y) => compare(parentSortKey(x, fields.ref, namespace), parentSortKey(y, fields.ref, namespace)));
+    value = { ...value, [fields.list]: entries };
   }
   if (isObject(value) && kind === 'Gateway') value = withGatewayDefaults(value);
   return stableStringify(value);
@@ -135,11 +147,25 @@ export function keepTransitionTimes(next: Condition[], previous: Condition[] | u
   });
 }
 
-function parentsOf(status: Record<string, unknown>): RouteParentStatus[] {
-  const parents = status.parents;
-  return Array.isArray(parents)
-    ? (parents.filter((p) => isObject(p) && isObject(p.parentRef)) as unknown as RouteParentStatus[])
-    : [];
+interface StatusEntry {
+  entry: Record<string, unknown>;
+  ref: ParentReference;
+  controllerName: unknown;
+  conditions: Condition[] | undefined;
+}
+
+/** The well-formed entries of a status list (`parents` or `ancestors`). */
+function entriesOf(status: Record<string, unknown>, fields: { list: string; ref: string }): StatusEntry[] {
+  const list = status[fields.list];
+  if (!Array.isArray(list)) return [];
+  return list
+    .filter((p) => isObject(p) && isObject(p[fields.ref]))
+    .map((p: Record<string, unknown>) => ({
+      entry: p,
+      ref: p[fields.ref] as ParentReference,
+      controllerName: p.controllerName,
+      conditions: Array.isArray(p.conditions) ? (p.conditions as Condition[]) : undefined,
+    }));
 }
 
 /** Computed conditions of the managed types, keeping live times, laid over the live conditions. */
@@ -170,9 +196,9 @@ export function parentKey(ref: ParentReference, routeNamespace: string | undefin
   ]);
 }
 
-function parentSortKey(parent: unknown, namespace: string | undefined): string {
-  if (!isObject(parent) || !isObject(parent.parentRef)) return '';
-  return `${String(parent.controllerName)}\u0000${parentKey(parent.parentRef as unknown as ParentReference, namespace)}`;
+function parentSortKey(parent: unknown, refField: string, namespace: string | undefined): string {
+  if (!isObject(parent) || !isObject(parent[refField])) return '';
+  return `${String(parent.controllerName)}\u0000${parentKey(parent[refField] as unknown as ParentReference, namespace)}`;
 }
 
 /** Defaults the Gateway CRD applies inside status (listener `supportedKinds[].group`, address `type`). */

@@ -53,11 +53,13 @@ const BUCKETS: readonly Bucket[] = [
   'grpcRoutes',
   'tlsRoutes',
   'tcpRoutes',
+  'backendTLSPolicies',
   'referenceGrants',
   'services',
   'endpointSlices',
   'secrets',
   'namespaces',
+  'configMaps',
 ];
 
 /** Above this many changed objects in one kind, sorting the kind again is cheaper than splicing. */

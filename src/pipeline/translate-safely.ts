@@ -74,6 +74,7 @@ export class LastStatusCarrier {
       grpcRoutes: carry('GRPCRoute', resources.grpcRoutes),
       tlsRoutes: carry('TLSRoute', resources.tlsRoutes),
       tcpRoutes: carry('TCPRoute', resources.tcpRoutes),
+      backendTLSPolicies: carry('BackendTLSPolicy', resources.backendTLSPolicies),
     };
   }
 

@@ -28,6 +28,7 @@ export const HEADER_BASED_SESSION_STATE =
 export const DOWNSTREAM_TLS_CONTEXT =
   `${PREFIX}envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext` as const;
 export const TCP_PROXY = `${PREFIX}envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy` as const;
+export const UPSTREAM_TLS_CONTEXT = `${PREFIX}envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext` as const;
 export const TLS_INSPECTOR = `${PREFIX}envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector` as const;
 export const HTTP_PROTOCOL_OPTIONS = `${PREFIX}envoy.extensions.upstreams.http.v3.HttpProtocolOptions` as const;
 

@@ -30,6 +30,7 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, SupportedKind> = new Map<strin
   ['GRPCRoute', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'grpcRoutes' }],
   ['TLSRoute', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'tlsRoutes' }],
   ['TCPRoute', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'tcpRoutes' }],
+  ['BackendTLSPolicy', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'backendTLSPolicies' }],
   [
     'ReferenceGrant',
     { apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1beta1`], namespaced: true, bucket: 'referenceGrants' },
@@ -38,6 +39,7 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, SupportedKind> = new Map<strin
   ['EndpointSlice', { apiVersions: ['discovery.k8s.io/v1'], namespaced: true, bucket: 'endpointSlices' }],
   ['Secret', { apiVersions: ['v1'], namespaced: true, bucket: 'secrets' }],
   ['Namespace', { apiVersions: ['v1'], namespaced: false, bucket: 'namespaces' }],
+  ['ConfigMap', { apiVersions: ['v1'], namespaced: true, bucket: 'configMaps' }],
 ]);
 
 /**
@@ -102,11 +104,13 @@ export function assembleResourceSet(list: (bucket: keyof ResourceSet) => KubeObj
     grpcRoutes: list('grpcRoutes') as ResourceSet['grpcRoutes'],
     tlsRoutes: list('tlsRoutes') as ResourceSet['tlsRoutes'],
     tcpRoutes: list('tcpRoutes') as ResourceSet['tcpRoutes'],
+    backendTLSPolicies: list('backendTLSPolicies') as ResourceSet['backendTLSPolicies'],
     referenceGrants: list('referenceGrants') as ResourceSet['referenceGrants'],
     services: list('services') as ResourceSet['services'],
     endpointSlices: list('endpointSlices') as ResourceSet['endpointSlices'],
     secrets: list('secrets') as ResourceSet['secrets'],
     namespaces: list('namespaces') as ResourceSet['namespaces'],
+    configMaps: list('configMaps') as ResourceSet['configMaps'],
   };
 }
 

@@ -305,6 +305,37 @@ export interface TCPRouteSpec {
 }
 export type TCPRoute = KubeObject<TCPRouteSpec, RouteStatus>;
 
+export interface PolicyTargetReference {
+  group?: string;
+  kind?: string;
+  name: string;
+  sectionName?: string;
+}
+export interface SubjectAltName {
+  type?: 'Hostname' | 'URI';
+  hostname?: string;
+  uri?: string;
+}
+export interface BackendTLSPolicySpec {
+  targetRefs?: PolicyTargetReference[];
+  validation?: {
+    caCertificateRefs?: { group?: string; kind?: string; name: string }[];
+    wellKnownCACertificates?: string;
+    hostname?: string;
+    subjectAltNames?: SubjectAltName[];
+  };
+  options?: Record<string, string>;
+}
+export interface PolicyAncestorStatus {
+  ancestorRef: ParentReference;
+  controllerName: string;
+  conditions: Condition[];
+}
+export interface PolicyStatus {
+  ancestors: PolicyAncestorStatus[];
+}
+export type BackendTLSPolicy = KubeObject<BackendTLSPolicySpec, PolicyStatus>;
+
 export interface ReferenceGrantSpec {
   from: { group: string; kind: string; namespace: string }[];
   to: { group: string; kind: string; name?: string }[];
@@ -346,6 +377,10 @@ export interface Secret extends KubeObject {
 
 export type Namespace = KubeObject;
 
+export interface ConfigMap extends KubeObject {
+  data?: Record<string, string>;
+}
+
 /** Every kind Portico reads, keyed as `<group>/<Kind>` for the Gateway API and `<Kind>` for core kinds. */
 export interface ResourceSet {
   gatewayClasses: GatewayClass[];
@@ -354,11 +389,14 @@ export interface ResourceSet {
   grpcRoutes: GRPCRoute[];
   tlsRoutes: TLSRoute[];
   tcpRoutes: TCPRoute[];
+  backendTLSPolicies: BackendTLSPolicy[];
   referenceGrants: ReferenceGrant[];
   services: Service[];
   endpointSlices: EndpointSlice[];
   secrets: Secret[];
   namespaces: Namespace[];
+  /** Only the ones a BackendTLSPolicy may name (CA certificates); see the providers. */
+  configMaps: ConfigMap[];
 }
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';

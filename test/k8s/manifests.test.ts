@@ -199,6 +199,9 @@ describe('manifests/ on the real API server', () => {
       // Writes status, never spec.
       ['patch', 'gateways.gateway.networking.k8s.io/status', 'default', true],
       ['patch', 'httproutes.gateway.networking.k8s.io/status', 'default', true],
+      ['patch', 'backendtlspolicies.gateway.networking.k8s.io/status', 'default', true],
+      ['patch', 'grpcroutes.gateway.networking.k8s.io/status', 'default', true],
+      ['watch', 'configmaps', undefined, true],
       ['patch', 'gatewayclasses.gateway.networking.k8s.io/status', undefined, true],
       ['update', 'gateways.gateway.networking.k8s.io', 'default', false],
       ['patch', 'httproutes.gateway.networking.k8s.io', 'default', false],

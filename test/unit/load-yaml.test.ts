@@ -93,9 +93,9 @@ describe('loadYaml', () => {
   });
 
   it('rejects an unknown kind, pointing at the kind line', () => {
-    const err = loadError('apiVersion: v1\nmetadata:\n  name: a\nkind: ConfigMap\n');
+    const err = loadError('apiVersion: v1\nmetadata:\n  name: a\nkind: PersistentVolume\n');
     expect([err.document, err.line]).toEqual([1, 4]);
-    expect(err.reason).toMatch(/^unknown kind "ConfigMap" \(apiVersion "v1"\); supported kinds: GatewayClass, /);
+    expect(err.reason).toMatch(/^unknown kind "PersistentVolume" \(apiVersion "v1"\); supported kinds: GatewayClass, /);
   });
 
   it('rejects a supported kind with an unsupported apiVersion', () => {

@@ -7,12 +7,23 @@ import type { IrCluster, IrEndpoint } from '../../ir/types.js';
 import { objectKey, type TranslationContext } from './context.js';
 import { checkCoreReference } from './reference-grants.js';
 import { clusterName } from './names.js';
+import { evaluatePolicy, policyFor } from './backend-tls.js';
 import { isObject, list } from './shape.js';
 
 export type BackendFailureReason = 'InvalidKind' | 'RefNotPermitted' | 'BackendNotFound' | 'UnsupportedProtocol';
 
 export type BackendResult =
-  { ok: true; cluster: IrCluster; websocket: boolean } | { ok: false; reason: BackendFailureReason; message: string };
+  | { ok: true; cluster: IrCluster; websocket: boolean }
+  | {
+      ok: false;
+      reason: BackendFailureReason;
+      message: string;
+      /**
+       * The reference itself resolves, so the route's status does not report it; the backend is
+       * unusable for another reason (its BackendTLSPolicy, which reports it) and its share fails.
+       */
+      quiet?: boolean;
+    };
 
 /**
  * What a route speaks to its backends: HTTP (HTTPRoute), gRPC, which is HTTP/2 (GRPCRoute), or
@@ -156,14 +167,26 @@ export function resolveBackendRef(
       : routeProtocol === 'grpc' && upstreamProtocol(port.appProtocol, 'http')?.protocol !== 'http2'
         ? 'h2'
         : undefined;
-  return {
-    ok: true,
-    websocket: proto.websocket,
-    cluster: {
-      name: clusterName(namespace, ref.name, ref.port, variant),
-      source: { kind: 'Service', namespace, name: ref.name, port: ref.port },
-      protocol: proto.protocol,
-      endpoints: resolveEndpoints(ctx, namespace, ref.name, port),
-    },
+  const cluster: IrCluster = {
+    name: clusterName(namespace, ref.name, ref.port, variant),
+    source: { kind: 'Service', namespace, name: ref.name, port: ref.port },
+    protocol: proto.protocol,
+    endpoints: resolveEndpoints(ctx, namespace, ref.name, port),
   };
+  // A TCP proxy forwards the client's bytes as they are (TLS passthrough among them): no TLS of ours.
+  const policy = routeProtocol === 'tcp' ? undefined : policyFor(ctx, namespace, service, port);
+  if (policy) {
+    const verdict = evaluatePolicy(ctx, policy);
+    if (!verdict.tls) {
+      // Fail closed: never plain text to a backend that asked for TLS.
+      return {
+        ok: false,
+        quiet: true,
+        reason: 'BackendNotFound',
+        message: `BackendTLSPolicy ${policy.metadata.namespace ?? 'default'}/${policy.metadata.name} for Service ${label} cannot be used`,
+      };
+    }
+    cluster.tls = verdict.tls;
+  }
+  return { ok: true, websocket: proto.websocket, cluster };
 }

@@ -2,7 +2,16 @@
  * The shared, read-only view of the input that every translation step uses: lookups by
  * namespace/name, built once per translation.
  */
-import type { EndpointSlice, Namespace, ReferenceGrant, ResourceSet, Secret, Service } from '../../resources/types.js';
+import type {
+  BackendTLSPolicy,
+  ConfigMap,
+  EndpointSlice,
+  Namespace,
+  ReferenceGrant,
+  ResourceSet,
+  Secret,
+  Service,
+} from '../../resources/types.js';
 import type { IrEndpoint } from '../../ir/types.js';
 
 export function objectKey(namespace: string | undefined, name: string): string {
@@ -20,6 +29,9 @@ export interface TranslationContext {
   readonly namespaces: ReadonlyMap<string, Namespace>;
   /** ReferenceGrants by the namespace they live in (the target's namespace). */
   readonly referenceGrants: ReadonlyMap<string, ReferenceGrant[]>;
+  /** BackendTLSPolicies by the `<namespace>/<name>` of each Service they target. */
+  readonly backendTLSPolicies: ReadonlyMap<string, BackendTLSPolicy[]>;
+  readonly configMaps: ReadonlyMap<string, ConfigMap>;
   /** Ports the Envoys use for themselves, with what uses them (see `TranslateOptions.reservedPorts`). */
   readonly reservedPorts: ReadonlyMap<number, string>;
   /** Endpoints per Service port, computed once per translation (many routes share a backend). */
@@ -62,6 +74,26 @@ function table<T extends object, V>(
 
 const NO_PORTS: ReadonlyMap<number, string> = new Map();
 
+/** Each policy under every core Service its targetRefs name (in the policy's own namespace). */
+function policiesByService(policies: readonly BackendTLSPolicy[]): Map<string, BackendTLSPolicy[]> {
+  const out = new Map<string, BackendTLSPolicy[]>();
+  for (const policy of policies) {
+    const refs = Array.isArray(policy.spec?.targetRefs) ? policy.spec.targetRefs : [];
+    const services = new Set<string>();
+    for (const ref of refs) {
+      if (typeof ref !== 'object' || ref === null || typeof ref.name !== 'string') continue;
+      if ((ref.group ?? '') !== '' || ref.kind !== 'Service') continue;
+      services.add(objectKey(policy.metadata.namespace, ref.name));
+    }
+    for (const key of services) {
+      const list = out.get(key);
+      if (list) list.push(policy);
+      else out.set(key, [policy]);
+    }
+  }
+  return out;
+}
+
 export function buildContext(
   resources: ResourceSet,
   now: string,
@@ -82,6 +114,8 @@ export function buildContext(
     referenceGrants: table(resources.referenceGrants, (grants) =>
       groupBy(grants, (g) => g.metadata.namespace ?? 'default'),
     ),
+    backendTLSPolicies: table(resources.backendTLSPolicies, policiesByService),
+    configMaps: table(resources.configMaps, index),
     reservedPorts,
     endpointCache: new Map(),
   };

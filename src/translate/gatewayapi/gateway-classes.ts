@@ -10,6 +10,8 @@ import { GATEWAY_CLASS_CONDITIONS, condition, materializeConditions, withForeign
  * Kept sorted: the spec requires `supportedFeatures` in ascending order.
  */
 export const SUPPORTED_FEATURES: readonly string[] = [
+  'BackendTLSPolicy',
+  'BackendTLSPolicySANValidation',
   'GRPCRoute',
   'Gateway',
   'GatewayHTTPListenerIsolation',

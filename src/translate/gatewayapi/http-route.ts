@@ -154,12 +154,14 @@ function combineForSession(
 ): IrCluster | undefined {
   if (backends.some((b) => b.requestHeaders || b.responseHeaders)) return undefined;
   const members = backends.map((b) => clusters.get(b.clusterName));
-  if (members.some((m) => !m) || new Set(members.map((m) => m!.protocol)).size !== 1) return undefined;
+  // Backends spoken to differently (HTTP/1 or 2, TLS settings) cannot share one cluster.
+  const how = (c: IrCluster) => JSON.stringify([c.protocol, c.tls ?? null]);
+  if (members.some((m) => !m) || new Set(members.map((m) => how(m!))).size !== 1) return undefined;
   // A weight-0 backend's endpoints go in at priority 1: Envoy sends no new request there while
   // priority 0 has healthy endpoints, but a session's override host is found at any priority.
   const kept = standby.filter(
     (c, i) =>
-      c.protocol === members[0]!.protocol &&
+      how(c) === how(members[0]!) &&
       !members.some((m) => m!.name === c.name) &&
       standby.findIndex((o) => o.name === c.name) === i,
   );
@@ -194,6 +196,7 @@ function combineForSession(
     )}`,
     source: first.source,
     protocol: first.protocol,
+    ...(first.tls ? { tls: first.tls } : {}),
     endpoints: [...[...weights.values()].sort(byAddress), ...[...standbyEndpoints.values()].sort(byAddress)],
     members: [
       ...backends.map((b, i) => ({ ...members[i]!.source, weight: b.weight })),
@@ -251,7 +254,9 @@ export function translateMirrors(
   for (const m of filters.mirrors) {
     const resolved = resolveBackendRef(ctx, route, m.backendRef, protocol);
     if (!resolved.ok) {
-      out.refProblems.push({ reason: resolved.reason, message: `requestMirror: ${resolved.message}` });
+      if (!resolved.quiet) {
+        out.refProblems.push({ reason: resolved.reason, message: `requestMirror: ${resolved.message}` });
+      }
       continue;
     }
     addCluster(resolved.cluster);
@@ -300,7 +305,7 @@ export function translateBackends(
     errors.push(...filters.errors, ...filters.unsupported);
     const resolved = resolveBackendRef(ctx, route, ref, protocol);
     if (!resolved.ok) {
-      out.refProblems.push({ reason: resolved.reason, message: resolved.message });
+      if (!resolved.quiet) out.refProblems.push({ reason: resolved.reason, message: resolved.message });
       result.invalidWeight += weight;
       result.total += weight;
       continue;

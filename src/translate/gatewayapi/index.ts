@@ -36,6 +36,7 @@ import { resolveParentRef } from './route-parents.js';
 import { translateHttpRoute, type RouteTranslation } from './http-route.js';
 import { translateGrpcRoute } from './grpc-route.js';
 import { translateL4Route } from './l4-route.js';
+import { backendTlsPolicyStatuses } from './backend-tls-status.js';
 import { routeKindConflicts, type KindConflicts } from './route-kind-conflicts.js';
 import type { GatewayState } from './gateway-state.js';
 import { buildGatewayIr } from './gateway-ir.js';
@@ -433,9 +434,15 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
   routes.forEach((route, i) => {
     const denied = conflicts?.get(route);
     const outcome = denied ? routeOutcome(ctx, route, gateways, translations.get(route)!, denied) : outcomes[i]!;
+    outcomes[i] = outcome;
     applyPlacements(gateways, outcome);
     if (outcome.status !== undefined) statuses.set(route, outcome.status);
   });
+  if (resources.backendTLSPolicies.length > 0) {
+    for (const [policy, status] of backendTlsPolicyStatuses(ctx, routes, outcomes, gateways)) {
+      statuses.set(policy, status);
+    }
+  }
 
   const irs: IrGateway[] = [];
   for (const state of gateways.values()) {
@@ -450,6 +457,7 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
     ...resources.grpcRoutes,
     ...resources.tlsRoutes,
     ...resources.tcpRoutes,
+    ...resources.backendTLSPolicies,
     ...resources.referenceGrants,
   ];
   return {

@@ -14,7 +14,8 @@ import type { RouteTranslation } from './http-route.js';
 import { sameElements } from '../composite-memo.js';
 
 /** The context lookups a route translation may make; anything else in the context is not tracked. */
-type TrackedName = 'services' | 'endpointSlices' | 'referenceGrants' | 'secrets' | 'namespaces';
+type TrackedName =
+  'services' | 'endpointSlices' | 'referenceGrants' | 'secrets' | 'namespaces' | 'backendTLSPolicies' | 'configMaps';
 
 interface Read {
   map: TrackedName;
@@ -104,6 +105,8 @@ function recordingContext(ctx: TranslationContext, recorder: Recorder): Translat
     referenceGrants: new RecordingMap(ctx.referenceGrants, 'referenceGrants', recorder),
     secrets: new RecordingMap(ctx.secrets, 'secrets', recorder),
     namespaces: new RecordingMap(ctx.namespaces, 'namespaces', recorder),
+    backendTLSPolicies: new RecordingMap(ctx.backendTLSPolicies, 'backendTLSPolicies', recorder),
+    configMaps: new RecordingMap(ctx.configMaps, 'configMaps', recorder),
   };
 }
 
@@ -142,6 +145,8 @@ export class RouteMemo {
       resources.referenceGrants,
       resources.secrets,
       resources.namespaces,
+      resources.backendTLSPolicies,
+      resources.configMaps,
     ];
     const last = this.lastInputs;
     if (last === undefined || !inputs.every((list, i) => sameValue(list, last[i]))) this.inputGeneration++;

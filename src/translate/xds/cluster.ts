@@ -1,11 +1,29 @@
 /** Clusters: EDS over ADS, so endpoint churn only ever touches ClusterLoadAssignments. */
-import type { IrCluster } from '../../ir/types.js';
-import { HTTP_PROTOCOL_OPTIONS } from '../../proto/type-urls.js';
+import type { IrCluster, IrUpstreamTls } from '../../ir/types.js';
+import { HTTP_PROTOCOL_OPTIONS, UPSTREAM_TLS_CONTEXT } from '../../proto/type-urls.js';
 import { adsConfigSource } from './config-source.js';
 import type { EnvoyMessage } from './types.js';
 
 /** Envoy's 5s default is short for backends that are still starting; 10s matches common practice. */
 const CONNECT_TIMEOUT_SECONDS = 10;
+
+/** TLS to the endpoints (BackendTLSPolicy): SNI, trusted CAs and the names the certificate must carry. */
+function upstreamTlsTransportSocket(tls: IrUpstreamTls, http2: boolean): EnvoyMessage {
+  const validation: EnvoyMessage = {
+    trusted_ca: 'pem' in tls.ca ? { inline_string: tls.ca.pem } : { filename: tls.ca.file },
+    match_typed_subject_alt_names: tls.subjectAltNames.map((san) => ({
+      san_type: san.type,
+      matcher: { exact: san.value },
+    })),
+  };
+  const common: EnvoyMessage = { validation_context: validation };
+  // A TLS server speaks HTTP/2 only when ALPN says so.
+  if (http2) common.alpn_protocols = ['h2'];
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: { '@type': UPSTREAM_TLS_CONTEXT, sni: tls.sni, common_tls_context: common },
+  };
+}
 
 export function buildCluster(cluster: IrCluster): EnvoyMessage {
   const out: EnvoyMessage = {
@@ -25,5 +43,6 @@ export function buildCluster(cluster: IrCluster): EnvoyMessage {
       },
     };
   }
+  if (cluster.tls) out.transport_socket = upstreamTlsTransportSocket(cluster.tls, cluster.protocol === 'http2');
   return out;
 }
