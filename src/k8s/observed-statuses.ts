@@ -52,6 +52,7 @@ export class ObservedStatuses {
       tlsRoutes: replace(resources.tlsRoutes),
       tcpRoutes: replace(resources.tcpRoutes),
       backendTLSPolicies: replace(resources.backendTLSPolicies),
+      listenerSets: replace(resources.listenerSets),
       referenceGrants: replace(resources.referenceGrants),
     };
   }

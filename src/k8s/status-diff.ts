@@ -23,6 +23,9 @@ import {
 import type { Condition, KubeObject, ParentReference } from '../resources/types.js';
 import { CONTROLLER_NAME, GATEWAY_GROUP } from '../resources/types.js';
 
+/** The condition types Portico writes on a ListenerSet. */
+const LISTENER_SET_CONDITIONS: ReadonlySet<string> = new Set(['Accepted', 'Programmed']);
+
 export const ROUTE_KINDS: ReadonlySet<string> = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
 
 /** Policy kinds: their status is a list of `ancestors` entries, one per ancestor and controller. */
@@ -37,7 +40,7 @@ function entryFields(kind: string): { list: 'parents' | 'ancestors'; ref: 'paren
 
 /** Kinds the writer writes status for. */
 export function hasWritableStatus(kind: string): boolean {
-  return kind === 'GatewayClass' || kind === 'Gateway' || entryFields(kind) !== undefined;
+  return kind === 'GatewayClass' || kind === 'Gateway' || kind === 'ListenerSet' || entryFields(kind) !== undefined;
 }
 
 export type StatusPlan =
@@ -80,11 +83,16 @@ export function planStatus(
     desired = { ...liveStatus, ...computed };
     // Conditions of types Portico does not write stay as they are live (another controller may have
     // added one since the translation read the object).
-    const managed = live.kind === 'GatewayClass' ? GATEWAY_CLASS_CONDITIONS : GATEWAY_CONDITIONS;
+    const managed =
+      live.kind === 'GatewayClass'
+        ? GATEWAY_CLASS_CONDITIONS
+        : live.kind === 'ListenerSet'
+          ? LISTENER_SET_CONDITIONS
+          : GATEWAY_CONDITIONS;
     if (Array.isArray(computed.conditions)) {
       desired.conditions = oursOverLive(computed.conditions as Condition[], conditionsOf(liveStatus), managed);
     }
-    if (live.kind === 'Gateway' && Array.isArray(computed.listeners)) {
+    if ((live.kind === 'Gateway' || live.kind === 'ListenerSet') && Array.isArray(computed.listeners)) {
       const liveListeners = Array.isArray(liveStatus.listeners) ? (liveStatus.listeners as unknown[]) : [];
       desired.listeners = (computed.listeners as unknown[]).map((listener) => {
         if (!isObject(listener) || !Array.isArray(listener.conditions)) return listener;
@@ -104,6 +112,8 @@ export function planStatus(
 
 export function isOurs(live: KubeObject, classOf: (name: string) => KubeObject | undefined): boolean {
   if (live.kind === 'GatewayClass') return controllerOf(live) === CONTROLLER_NAME;
+  // The translator computes a ListenerSet's status only when its parent Gateway is Portico's.
+  if (live.kind === 'ListenerSet') return true;
   if (live.kind === 'Gateway') {
     const className = (live.spec as { gatewayClassName?: unknown } | undefined)?.gatewayClassName;
     const gatewayClass = typeof className === 'string' ? classOf(className) : undefined;

@@ -54,6 +54,7 @@ const BUCKETS: readonly Bucket[] = [
   'tlsRoutes',
   'tcpRoutes',
   'backendTLSPolicies',
+  'listenerSets',
   'referenceGrants',
   'services',
   'endpointSlices',

@@ -75,6 +75,7 @@ export class LastStatusCarrier {
       tlsRoutes: carry('TLSRoute', resources.tlsRoutes),
       tcpRoutes: carry('TCPRoute', resources.tcpRoutes),
       backendTLSPolicies: carry('BackendTLSPolicy', resources.backendTLSPolicies),
+      listenerSets: carry('ListenerSet', resources.listenerSets),
     };
   }
 

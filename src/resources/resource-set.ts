@@ -31,6 +31,7 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, SupportedKind> = new Map<strin
   ['TLSRoute', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'tlsRoutes' }],
   ['TCPRoute', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'tcpRoutes' }],
   ['BackendTLSPolicy', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'backendTLSPolicies' }],
+  ['ListenerSet', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'listenerSets' }],
   [
     'ReferenceGrant',
     { apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1beta1`], namespaced: true, bucket: 'referenceGrants' },
@@ -46,7 +47,7 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, SupportedKind> = new Map<strin
  * Gateway API kinds that later work will translate. They are accepted (with a warning) rather than
  * rejected so that real-world manifests mixing them with HTTPRoutes load today.
  */
-export const NOT_YET_SUPPORTED_KINDS: ReadonlySet<string> = new Set(['UDPRoute', 'BackendTLSPolicy', 'ListenerSet']);
+export const NOT_YET_SUPPORTED_KINDS: ReadonlySet<string> = new Set(['UDPRoute']);
 
 export const DEFAULT_NAMESPACE = 'default';
 
@@ -105,6 +106,7 @@ export function assembleResourceSet(list: (bucket: keyof ResourceSet) => KubeObj
     tlsRoutes: list('tlsRoutes') as ResourceSet['tlsRoutes'],
     tcpRoutes: list('tcpRoutes') as ResourceSet['tcpRoutes'],
     backendTLSPolicies: list('backendTLSPolicies') as ResourceSet['backendTLSPolicies'],
+    listenerSets: list('listenerSets') as ResourceSet['listenerSets'],
     referenceGrants: list('referenceGrants') as ResourceSet['referenceGrants'],
     services: list('services') as ResourceSet['services'],
     endpointSlices: list('endpointSlices') as ResourceSet['endpointSlices'],

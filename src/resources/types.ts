@@ -87,6 +87,8 @@ export interface GatewaySpec {
   listeners: Listener[];
   addresses?: { type?: string; value: string }[];
   infrastructure?: unknown;
+  /** Which ListenerSets may add listeners to this Gateway (none by default). */
+  allowedListeners?: { namespaces?: { from?: string; selector?: LabelSelector } };
 }
 
 export interface ListenerStatus {
@@ -100,8 +102,21 @@ export interface GatewayStatus {
   addresses?: { type?: string; value: string }[];
   conditions?: Condition[];
   listeners?: ListenerStatus[];
+  /** ListenerSets attached to this Gateway (allowed, and accepted). */
+  attachedListenerSets?: number;
 }
 export type Gateway = KubeObject<GatewaySpec, GatewayStatus>;
+
+export interface ListenerSetSpec {
+  parentRef: { group?: string; kind?: string; name: string; namespace?: string };
+  listeners: Listener[];
+}
+export interface ListenerSetStatus {
+  conditions?: Condition[];
+  listeners?: ListenerStatus[];
+}
+/** Listeners added to a Gateway from another object, possibly another namespace (GEP-1713). */
+export type ListenerSet = KubeObject<ListenerSetSpec, ListenerSetStatus>;
 
 export interface ParentReference {
   group?: string;
@@ -390,6 +405,7 @@ export interface ResourceSet {
   tlsRoutes: TLSRoute[];
   tcpRoutes: TCPRoute[];
   backendTLSPolicies: BackendTLSPolicy[];
+  listenerSets: ListenerSet[];
   referenceGrants: ReferenceGrant[];
   services: Service[];
   endpointSlices: EndpointSlice[];

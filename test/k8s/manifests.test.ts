@@ -202,6 +202,7 @@ describe('manifests/ on the real API server', () => {
       ['patch', 'backendtlspolicies.gateway.networking.k8s.io/status', 'default', true],
       ['patch', 'grpcroutes.gateway.networking.k8s.io/status', 'default', true],
       ['watch', 'configmaps', undefined, true],
+      ['patch', 'listenersets.gateway.networking.k8s.io/status', 'default', true],
       ['patch', 'gatewayclasses.gateway.networking.k8s.io/status', undefined, true],
       ['update', 'gateways.gateway.networking.k8s.io', 'default', false],
       ['patch', 'httproutes.gateway.networking.k8s.io', 'default', false],

@@ -4,7 +4,7 @@
  * and belong together (Envoy rejects the whole listener otherwise).
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import type { Gateway, Secret, SecretObjectReference } from '../../resources/types.js';
+import type { Secret, SecretObjectReference } from '../../resources/types.js';
 import type { IrSecret } from '../../ir/types.js';
 import { objectKey, type TranslationContext } from './context.js';
 import { checkCoreReference } from './reference-grants.js';
@@ -38,13 +38,16 @@ export function checkKeyPair(certificateChain: string, privateKey: string): stri
   return undefined;
 }
 
+/**
+ * `owner` is the object the listener belongs to: its Gateway, or a ListenerSet (whose listeners
+ * reach Secrets of their own namespace, and others through ReferenceGrants from ListenerSets).
+ */
 export function resolveCertificateRef(
   ctx: TranslationContext,
-  gateway: Gateway,
+  owner: { kind: 'Gateway' | 'ListenerSet'; namespace: string },
   ref: SecretObjectReference,
 ): CertificateResult {
-  const gwNamespace = gateway.metadata.namespace ?? 'default';
-  const check = checkCoreReference(ctx, { kind: 'Gateway', namespace: gwNamespace }, ref, 'Secret', 'certificateRef');
+  const check = checkCoreReference(ctx, owner, ref, 'Secret', 'certificateRef');
   if (!check.ok) {
     return {
       ok: false,

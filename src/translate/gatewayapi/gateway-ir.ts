@@ -218,7 +218,7 @@ function tlsRouteChains(
       state,
       listener,
       hostname,
-      `${filterChainName(state.key, listener.name)}/${virtualHostName(hostname)}`,
+      `${filterChainName(state.key, listener.id)}/${virtualHostName(hostname)}`,
       `tls-${listener.port}`,
       clusters,
     );
@@ -261,7 +261,7 @@ export function buildGatewayIr(state: GatewayState, listenerAddress: string, mem
       });
     } else if (family === 'TCP') {
       const l = onPort[0]!;
-      const chain = l4Chain(state, l, '*', `${filterChainName(gw, l.name)}`, `tcp-${port}`, clusters);
+      const chain = l4Chain(state, l, '*', filterChainName(gw, l.id), `tcp-${port}`, clusters);
       if (chain) chains.push(chain);
     } else {
       protocol = onPort.some((l) => l.protocol === 'HTTPS') ? 'HTTPS' : 'TLS';
@@ -272,13 +272,13 @@ export function buildGatewayIr(state: GatewayState, listenerAddress: string, mem
         }
         const own = buildVirtualHosts(state, [l], clusters, memo);
         const config: IrRouteConfig = {
-          name: routeConfigName(gw, port, l.name),
+          name: routeConfigName(gw, port, l.id),
           virtualHosts: [...own, ...misdirectedHosts(state, l, onPort, own)],
         };
         routeConfigs.push(config);
         for (const s of l.certificates) secrets.set(s.name, s);
         chains.push({
-          name: filterChainName(gw, l.name),
+          name: filterChainName(gw, l.id),
           serverNames: l.hostname ? [l.hostname] : [],
           tls: { certificateSecretNames: l.certificates.map((s) => s.name), alpnProtocols: ['h2', 'http/1.1'] },
           http: { statPrefix: `https-${port}`, routeConfigName: config.name, filters: httpFilters(config) },

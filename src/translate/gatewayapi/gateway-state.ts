@@ -1,7 +1,7 @@
 /**
  * A Gateway Portico manages, with its evaluated listeners, while it is being translated.
  */
-import type { Gateway } from '../../resources/types.js';
+import type { Gateway, ListenerSet } from '../../resources/types.js';
 import type { ListenerState } from './listeners.js';
 import type { RouteEntry } from './http-route.js';
 import type { IrCluster } from '../../ir/types.js';
@@ -22,6 +22,19 @@ export interface PlacedRoute {
 /** Routes placed on a listener, by the hostname they serve there, each route at most once. */
 export type PlacedByHostname = Map<string, Map<string, PlacedRoute>>;
 
+/** A ListenerSet whose parentRef names a Gateway of Portico's. */
+export interface ListenerSetState {
+  object: ListenerSet;
+  /** `<namespace>/<name>` */
+  key: string;
+  /** Why it is not attached (Accepted=False), or why some listeners are not valid. */
+  problem?: { reason: 'NotAllowed' | 'ParentNotAccepted' | 'Invalid' | 'ListenersNotValid'; message: string };
+  /** Attached: its listeners are in the Gateway's merged list. */
+  attached: boolean;
+  /** Its listeners (also in the Gateway's `listeners` when attached). */
+  listeners: ListenerState[];
+}
+
 export interface GatewayState {
   key: string;
   gateway: Gateway;
@@ -33,7 +46,12 @@ export interface GatewayState {
   rejectionReason?: string;
   /** Accepted, but its requested `spec.addresses` cannot be assigned: Programmed=False/AddressNotAssigned. */
   addressProblem?: string;
+  /** The merged list: the Gateway's own listeners, then those of attached ListenerSets. */
   listeners: ListenerState[];
+  /** ListenerSets naming this Gateway as their parent, in precedence order (oldest first). */
+  listenerSets: ListenerSetState[];
+  /** Whether `status.attachedListenerSets` is worth writing (the Gateway allows sets, or one names it). */
+  reportsListenerSets: boolean;
   /** Routes placed on each listener (by listener index). */
   placed: Map<number, PlacedByHostname>;
   /** Routes attached to each listener (by listener index), for `attachedRoutes`. */

@@ -37,6 +37,7 @@ import { translateHttpRoute, type RouteTranslation } from './http-route.js';
 import { translateGrpcRoute } from './grpc-route.js';
 import { translateL4Route } from './l4-route.js';
 import { backendTlsPolicyStatuses } from './backend-tls-status.js';
+import { attachListenerSets, listenerSetStatus, withAttachedListenerSets } from './listener-sets.js';
 import { routeKindConflicts, type KindConflicts } from './route-kind-conflicts.js';
 import type { GatewayState } from './gateway-state.js';
 import { buildGatewayIr } from './gateway-ir.js';
@@ -123,10 +124,13 @@ function gatewayStates(ctx: TranslationContext, out: Map<KubeObject, unknown>): 
           }
         : {}),
       listeners: rejection === undefined ? evaluateListeners(ctx, gw) : [],
+      listenerSets: [],
+      reportsListenerSets: false,
       placed: new Map(),
       attachedRouteKeys: new Map(),
     });
   }
+  if (ctx.resources.listenerSets.length > 0) attachListenerSets(ctx, states);
   return states;
 }
 
@@ -362,8 +366,10 @@ function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewaySta
     );
     conditions.push(condition('Programmed', false, 'Invalid', 'Gateway is not accepted'));
   } else {
-    const invalid = state.listeners.filter((l) => !l.accepted);
-    const valid = state.listeners.filter((l) => l.accepted);
+    // The Gateway's own listeners; a ListenerSet's speak in its own status.
+    const own = state.listeners.filter((l) => !l.set);
+    const invalid = own.filter((l) => !l.accepted);
+    const valid = own.filter((l) => l.accepted);
     if (invalid.length === 0) {
       conditions.push(condition('Accepted', true, 'Accepted', 'Gateway is accepted'));
     } else {
@@ -385,22 +391,24 @@ function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewaySta
       gw.status?.conditions,
       GATEWAY_CONDITIONS,
     ),
-    listeners: state.listeners.map((l) => {
-      const before = prevListeners.find((p) => p.name === l.name)?.conditions;
-      return {
-        name: l.name,
-        supportedKinds: l.supportedKinds,
-        attachedRoutes: state.attachedRouteKeys.get(l.index)?.size ?? 0,
-        conditions: withForeignConditions(
-          materializeConditions(listenerConditions(l), gen, before, ctx.now),
-          before,
-          LISTENER_CONDITIONS,
-        ),
-      };
-    }),
+    listeners: state.listeners
+      .filter((l) => !l.set)
+      .map((l) => {
+        const before = prevListeners.find((p) => p.name === l.name)?.conditions;
+        return {
+          name: l.name,
+          supportedKinds: l.supportedKinds,
+          attachedRoutes: state.attachedRouteKeys.get(l.index)?.size ?? 0,
+          conditions: withForeignConditions(
+            materializeConditions(listenerConditions(l), gen, before, ctx.now),
+            before,
+            LISTENER_CONDITIONS,
+          ),
+        };
+      }),
   };
   if (gw.status?.addresses) status.addresses = gw.status.addresses;
-  return status;
+  return withAttachedListenerSets(status, state);
 }
 
 export function translateGatewayApi(resources: ResourceSet, options: TranslateOptions = {}): GatewayApiTranslation {
@@ -447,6 +455,7 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
   const irs: IrGateway[] = [];
   for (const state of gateways.values()) {
     statuses.set(state.gateway, gatewayStatus(ctx, state));
+    for (const set of state.listenerSets) statuses.set(set.object, listenerSetStatus(ctx, state, set));
     if (state.accepted) irs.push(buildGatewayIr(state, options.listenerAddress ?? '0.0.0.0', options.assemblyMemo));
   }
 
@@ -458,6 +467,7 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
     ...resources.tlsRoutes,
     ...resources.tcpRoutes,
     ...resources.backendTLSPolicies,
+    ...resources.listenerSets,
     ...resources.referenceGrants,
   ];
   return {

@@ -32,11 +32,22 @@ const PORT_FAMILY: Record<SupportedProtocol, string> = { HTTP: 'HTTP', HTTPS: 'T
 /** Protocols defined by the Gateway API that Portico does not serve yet. */
 const KNOWN_UNSUPPORTED = new Set(['UDP']);
 
+/** The ListenerSet a listener comes from (listeners of the Gateway itself have none). */
+export interface ListenerSetOrigin {
+  /** `<namespace>/<name>` */
+  key: string;
+  namespace: string;
+  name: string;
+}
+
 export interface ListenerState {
-  /** Index in `spec.listeners`. */
+  /** Position in the Gateway's merged list: its own `spec.listeners`, then its ListenerSets'. */
   index: number;
   spec: Listener;
   name: string;
+  /** Unique within the Gateway, for Envoy names: the name, or `<set namespace>/<set name>/<name>`. */
+  id: string;
+  set?: ListenerSetOrigin;
   port: number;
   protocol: SupportedProtocol | undefined;
   /** TLS listeners: terminate TLS at Envoy, or pass the connection through as it is (by SNI). */
@@ -90,7 +101,13 @@ function evaluateKinds(listener: Listener, protocol: SupportedProtocol | undefin
   return { kinds, invalid };
 }
 
-function evaluateListener(ctx: TranslationContext, gateway: Gateway, listener: Listener, index: number): ListenerState {
+function evaluateListener(
+  ctx: TranslationContext,
+  gateway: Gateway,
+  listener: Listener,
+  index: number,
+  set?: ListenerSetOrigin,
+): ListenerState {
   if (typeof listener !== 'object' || listener === null || typeof listener.name !== 'string') {
     throw new Error('a listener must be an object with a name');
   }
@@ -102,6 +119,8 @@ function evaluateListener(ctx: TranslationContext, gateway: Gateway, listener: L
     index,
     spec: listener,
     name: listener.name,
+    id: set ? `${set.key}/${listener.name}` : listener.name,
+    ...(set ? { set } : {}),
     port: listener.port,
     protocol,
     hostname: listener.hostname || undefined,
@@ -192,7 +211,10 @@ function terminateTls(
     };
   }
   for (const ref of refs) {
-    const result = resolveCertificateRef(ctx, gateway, ref);
+    const owner = state.set
+      ? { kind: 'ListenerSet' as const, namespace: state.set.namespace }
+      : { kind: 'Gateway' as const, namespace: gateway.metadata.namespace ?? 'default' };
+    const result = resolveCertificateRef(ctx, owner, ref);
     if (result.ok) {
       if (!state.certificates.some((c) => c.name === result.secret.name)) state.certificates.push(result.secret);
     } else if (!state.refsProblem || state.refsProblem.reason === 'InvalidRouteKinds') {
@@ -246,12 +268,15 @@ function requiredClientValidation(gateway: Gateway, port: number): string | unde
 }
 
 /** A listener whose shape the translator could not read (the file provider has no schema validation). */
-function malformedListener(listener: unknown, index: number, err: unknown): ListenerState {
+function malformedListener(listener: unknown, index: number, err: unknown, set?: ListenerSetOrigin): ListenerState {
   const l = (typeof listener === 'object' && listener !== null ? listener : {}) as Partial<Listener>;
+  const name = typeof l.name === 'string' ? l.name : `listeners[${index}]`;
   return {
     index,
     spec: { name: '', port: 0, protocol: '' },
-    name: typeof l.name === 'string' ? l.name : `listeners[${index}]`,
+    name,
+    id: set ? `${set.key}/${name}` : name,
+    ...(set ? { set } : {}),
     port: 0,
     protocol: undefined,
     hostname: undefined,
@@ -311,6 +336,61 @@ function markConflicts(listeners: ListenerState[]): void {
 }
 
 /**
+ * A ListenerSet's listeners against the listeners already in the Gateway's merged list (the
+ * Gateway's own, then earlier ListenerSets'): the earlier one keeps its port and hostname, the
+ * later one is Conflicted (GEP-1713 precedence; within one owner no listener wins).
+ */
+function markConflictsWithEarlier(listeners: ListenerState[], earlier: readonly ListenerState[]): void {
+  const describe = (e: ListenerState) =>
+    e.set ? `listener ${e.name} of ListenerSet ${e.set.key}` : `the Gateway's listener ${e.name}`;
+  for (const l of listeners) {
+    if (!l.accepted || !l.protocol) continue;
+    for (const e of earlier) {
+      if (!e.accepted || !e.protocol || e.port !== l.port) continue;
+      if (PORT_FAMILY[e.protocol] !== PORT_FAMILY[l.protocol]) {
+        l.conflict = {
+          reason: 'ProtocolConflict',
+          message: `port ${l.port} is used by ${describe(e)} with protocol ${e.protocol}, which takes precedence`,
+        };
+      } else if ((e.hostname ?? '') === (l.hostname ?? '')) {
+        l.conflict = {
+          reason: 'HostnameConflict',
+          message: `${describe(e)} on port ${l.port} has the same hostname ${l.hostname ?? '(none)'} and takes precedence`,
+        };
+      } else continue;
+      l.accepted = false;
+      l.acceptedReason = 'Invalid';
+      l.acceptedMessage = l.conflict.message;
+      break;
+    }
+  }
+}
+
+/**
+ * The listeners of a ListenerSet attached to `gateway`, numbered from `firstIndex` in the merged
+ * list, with their conflicts among themselves and with `earlier`.
+ */
+export function evaluateListenerSetListeners(
+  ctx: TranslationContext,
+  gateway: Gateway,
+  set: ListenerSetOrigin,
+  specs: unknown[],
+  firstIndex: number,
+  earlier: readonly ListenerState[],
+): ListenerState[] {
+  const listeners = specs.map((l, i) => {
+    try {
+      return evaluateListener(ctx, gateway, l as Listener, firstIndex + i, set);
+    } catch (err) {
+      return malformedListener(l, firstIndex + i, err, set);
+    }
+  });
+  markConflicts(listeners);
+  markConflictsWithEarlier(listeners, earlier);
+  return listeners;
+}
+
+/**
  * HTTPS listeners on one port whose hostnames overlap (`*.example.com` and `a.example.com`, or one
  * without a hostname) get `OverlappingTLSConfig`: a browser may reuse an HTTP/2 connection across them.
  */
@@ -341,6 +421,12 @@ export function duplicateListenerNames(gateway: Gateway): string[] {
     seen.add(name);
   }
   return [...dups].sort();
+}
+
+/** Marks HTTPS listeners of the merged list whose hostnames overlap on a port. */
+export function markOverlappingTlsListeners(listeners: ListenerState[]): void {
+  for (const l of listeners) delete l.overlappingTls;
+  markOverlappingTls(listeners);
 }
 
 export function evaluateListeners(ctx: TranslationContext, gateway: Gateway): ListenerState[] {

@@ -8,7 +8,7 @@ import type { TranslationContext } from './context.js';
 import { effectiveHostnames, isValidHostname } from './hostnames.js';
 import type { ListenerState } from './listeners.js';
 import { kindAllowed, namespaceAllowed } from './allowed-routes.js';
-import type { GatewayState } from './gateway-state.js';
+import type { GatewayState, ListenerSetState } from './gateway-state.js';
 
 export interface ListenerAttachment {
   listener: ListenerState;
@@ -28,10 +28,26 @@ export function resolveParentRef(
   ref: ParentReference,
   gateways: ReadonlyMap<string, GatewayState>,
 ): ParentResult {
-  if ((ref.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (ref.kind ?? 'Gateway') !== 'Gateway')
+  const parentKind = ref.kind ?? 'Gateway';
+  if ((ref.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (parentKind !== 'Gateway' && parentKind !== 'ListenerSet')) {
     return { kind: 'foreign' };
+  }
   const routeNamespace = route.metadata.namespace ?? 'default';
-  const gateway = gateways.get(`${ref.namespace ?? routeNamespace}/${ref.name}`);
+  const parentKey = `${ref.namespace ?? routeNamespace}/${ref.name}`;
+  let gateway: GatewayState | undefined;
+  let set: ListenerSetState | undefined;
+  if (parentKind === 'ListenerSet') {
+    // A ListenerSet is Portico's to answer for when its parent Gateway is.
+    for (const g of gateways.values()) {
+      set = g.listenerSets.find((s) => s.key === parentKey);
+      if (set) {
+        gateway = g;
+        break;
+      }
+    }
+  } else {
+    gateway = gateways.get(parentKey);
+  }
   if (!gateway) return { kind: 'foreign' };
   if (!gateway.accepted) {
     return {
@@ -41,10 +57,21 @@ export function resolveParentRef(
       message: `Gateway ${gateway.key} is not accepted: ${gateway.rejection ?? 'see its status'}`,
     };
   }
+  if (set && !set.attached) {
+    return {
+      kind: 'rejected',
+      gateway,
+      reason: 'NoMatchingParent',
+      message: `ListenerSet ${set.key} is not attached to Gateway ${gateway.key}: ${set.problem?.message ?? 'see its status'}`,
+    };
+  }
 
+  // A parentRef to the Gateway reaches its own listeners; a ListenerSet's are reached through the ListenerSet.
   const candidates = gateway.listeners.filter(
     (l) =>
-      (ref.sectionName === undefined || l.name === ref.sectionName) && (ref.port === undefined || l.port === ref.port),
+      (set ? l.set?.key === set.key : !l.set) &&
+      (ref.sectionName === undefined || l.name === ref.sectionName) &&
+      (ref.port === undefined || l.port === ref.port),
   );
   if (candidates.length === 0) {
     const what = [
@@ -57,7 +84,7 @@ export function resolveParentRef(
       kind: 'rejected',
       gateway,
       reason: 'NoMatchingParent',
-      message: `Gateway ${gateway.key} has no listener with ${what}`,
+      message: `${set ? `ListenerSet ${set.key}` : `Gateway ${gateway.key}`} has no listener with ${what}`,
     };
   }
 
@@ -65,7 +92,9 @@ export function resolveParentRef(
   // "Listener or Route status does not impact successful attachment" (ListenerStatus.attachedRoutes):
   // a route attaches to a conflicted or certificate-less listener too; it just serves no traffic.
   const allowed = candidates.filter(
-    (l) => kindAllowed(l, GATEWAY_GROUP, route.kind) && namespaceAllowed(ctx, l, gatewayNamespace, routeNamespace),
+    (l) =>
+      kindAllowed(l, GATEWAY_GROUP, route.kind) &&
+      namespaceAllowed(ctx, l, l.set?.namespace ?? gatewayNamespace, routeNamespace),
   );
   if (allowed.length === 0) {
     return {

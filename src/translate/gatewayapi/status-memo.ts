@@ -56,6 +56,7 @@ function gatewaySide(resources: ResourceSet, reservedPorts: unknown): unknown[] 
   return [
     specAndMetadata(resources.gatewayClasses),
     specAndMetadata(resources.gateways),
+    specAndMetadata(resources.listenerSets),
     resources.secrets,
     resources.referenceGrants,
     resources.namespaces,
