@@ -28,8 +28,18 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, SupportedKind> = new Map<strin
     { apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1beta1`], namespaced: true, bucket: 'httpRoutes' },
   ],
   ['GRPCRoute', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'grpcRoutes' }],
-  ['TLSRoute', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'tlsRoutes' }],
-  ['TCPRoute', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'tcpRoutes' }],
+  [
+    'TLSRoute',
+    {
+      apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1alpha3`, `${GATEWAY_GROUP}/v1alpha2`],
+      namespaced: true,
+      bucket: 'tlsRoutes',
+    },
+  ],
+  [
+    'TCPRoute',
+    { apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1alpha2`], namespaced: true, bucket: 'tcpRoutes' },
+  ],
   ['BackendTLSPolicy', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'backendTLSPolicies' }],
   ['ListenerSet', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'listenerSets' }],
   [

@@ -125,9 +125,10 @@ function misdirectedHosts(
 ): IrVirtualHost[] {
   const taken = new Set(own.flatMap((vh) => vh.domains));
   const hosts: IrVirtualHost[] = [];
+  // Only HTTPS listeners: a TLS listener's hostname is another protocol's, not a misdirected request.
   for (const other of onPort) {
     const domain = other.hostname ?? '*';
-    if (other === listener || taken.has(domain)) continue;
+    if (other === listener || other.protocol !== 'HTTPS' || taken.has(domain)) continue;
     taken.add(domain);
     hosts.push({
       name: `misdirected/${virtualHostName(domain)}`,
@@ -165,13 +166,22 @@ function httpFilters(config: IrRouteConfig): IrHttpFilterKind[] {
 }
 
 /** The oldest route (then the first by kind and name) of those placed for one hostname. */
-function oldestRoute(routes: Iterable<PlacedRoute>): PlacedRoute | undefined {
+function oldestRoute(routes: Iterable<PlacedRoute>, hostname: string): PlacedRoute | undefined {
+  // "The most specific match as defined by the Route type" first: the route's own hostname that
+  // covers this one most specifically (an exact name before a wildcard), then the oldest route.
+  const own = (r: PlacedRoute): string =>
+    [...(r.hostnames ?? [])].filter((h) => hostnameCovers(h, hostname)).sort(compareHostnameSpecificity)[0] ?? '*';
   let best: PlacedRoute | undefined;
   for (const r of routes) {
-    if (!best || compareTimestamps(r.creationTimestamp, best.creationTimestamp) < 0) best = r;
-    else if (compareTimestamps(r.creationTimestamp, best.creationTimestamp) === 0 && r.routeKey < best.routeKey) {
+    if (!best) {
       best = r;
+      continue;
     }
+    const order =
+      compareHostnameSpecificity(own(r), own(best)) ||
+      compareTimestamps(r.creationTimestamp, best.creationTimestamp) ||
+      (r.routeKey < best.routeKey ? -1 : r.routeKey > best.routeKey ? 1 : 0);
+    if (order < 0) best = r;
   }
   return best;
 }
@@ -188,7 +198,7 @@ function l4Chain(
   statPrefix: string,
   clusters: Map<string, IrCluster>,
 ): IrFilterChain | undefined {
-  const route = oldestRoute(state.placed.get(listener.index)?.get(hostname)?.values() ?? []);
+  const route = oldestRoute(state.placed.get(listener.index)?.get(hostname)?.values() ?? [], hostname);
   if (!route?.l4) return undefined;
   for (const c of route.clusters) clusters.set(c.name, c);
   return {
@@ -228,6 +238,16 @@ function tlsRouteChains(
       chain.tls = { certificateSecretNames: listener.certificates.map((s) => s.name), alpnProtocols: [] };
     }
     chains.push(chain);
+  }
+  // Listener isolation: the listener's own hostname, when no route serves it, still belongs to this
+  // listener; its connections are closed rather than taken by a less specific listener's chain.
+  const own = listener.hostname;
+  if (own !== undefined && !chains.some((c) => c.serverNames.includes(own))) {
+    chains.push({
+      name: `${filterChainName(state.key, listener.id)}/${virtualHostName(own)}`,
+      serverNames: [own],
+      tcp: { statPrefix: `tls-${listener.port}`, backends: [], rejectWeight: 1 },
+    });
   }
   return chains;
 }

@@ -15,8 +15,10 @@ export interface PlacedRoute {
   clusters: IrCluster[];
   /** TLSRoute, TCPRoute: where connections go. */
   l4?: L4Forward;
-  /** For choosing among L4 routes that claim the same hostname: the oldest, then by name. */
+  /** For choosing among L4 routes that claim the same hostname: the most specific, then the oldest. */
   creationTimestamp?: string;
+  /** The route's own hostnames (TLSRoute), for that choice. */
+  hostnames?: string[];
 }
 
 /** Routes placed on a listener, by the hostname they serve there, each route at most once. */

@@ -207,12 +207,13 @@ function routeOutcome(
           lost
             .map((a) => {
               const { winner, hostnames } = conflicts!.get(`${parent.gateway.key}#${a.listener.index}`)!;
-              return (
-                `listener ${a.listener.name} of Gateway ${parent.gateway.key} already serves ${hostnames.join(', ')} ` +
-                `with the older ${winner.kind} ${winner.metadata.namespace ?? 'default'}/${winner.metadata.name}`
-              );
+              const older = `the older ${winner.kind} ${winner.metadata.namespace ?? 'default'}/${winner.metadata.name}`;
+              return route.kind === 'TCPRoute'
+                ? `listener ${a.listener.name} of Gateway ${parent.gateway.key} already forwards to ${older}; a TCP listener takes one TCPRoute`
+                : `listener ${a.listener.name} of Gateway ${parent.gateway.key} already serves ${hostnames.join(', ')} ` +
+                    `with ${older}; HTTPRoutes and GRPCRoutes cannot share a hostname on a listener`;
             })
-            .join('; ') + '; HTTPRoutes and GRPCRoutes cannot share a hostname on a listener',
+            .join('; '),
         ),
       );
     } else if (translation.rejection) {
@@ -284,6 +285,9 @@ function routeOutcome(
           ...(translation.l4 ? { l4: translation.l4 } : {}),
           ...(route.metadata.creationTimestamp !== undefined
             ? { creationTimestamp: route.metadata.creationTimestamp }
+            : {}),
+          ...(translation.l4 && Array.isArray(route.spec?.hostnames)
+            ? { hostnames: (route.spec.hostnames as unknown[]).filter((h): h is string => typeof h === 'string') }
             : {}),
         }
       : undefined;
@@ -438,7 +442,10 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
   });
   // Only inputs with both kinds on one listener pay for this; the outcomes it changes are
   // computed again, past the memo, since they depend on other routes.
-  const conflicts = resources.grpcRoutes.length > 0 ? routeKindConflicts(routes, outcomes) : undefined;
+  const conflicts =
+    resources.grpcRoutes.length > 0 || resources.tcpRoutes.length > 1
+      ? routeKindConflicts(routes, outcomes)
+      : undefined;
   routes.forEach((route, i) => {
     const denied = conflicts?.get(route);
     const outcome = denied ? routeOutcome(ctx, route, gateways, translations.get(route)!, denied) : outcomes[i]!;

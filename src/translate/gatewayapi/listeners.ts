@@ -221,7 +221,8 @@ function terminateTls(
       state.refsProblem = { reason: result.reason, message: result.message };
     }
   }
-  const validation = requiredClientValidation(gateway, listener.port);
+  // spec.tls.frontend speaks of listeners "handling HTTPS traffic".
+  const validation = listener.protocol === 'HTTPS' ? requiredClientValidation(gateway, listener.port) : undefined;
   if (validation !== undefined) {
     // Fail closed: a listener that was asked to check client certificates is not served at
     // all rather than served without the check.
@@ -318,11 +319,18 @@ function markConflicts(listeners: ListenerState[]): void {
     for (const [host, same] of byHost) {
       if (same.length < 2) continue;
       const names = same.map((l) => l.name).join(', ');
+      // HTTPS and TLS listeners told apart only by protocol: the protocols are what collide.
+      const mixed = new Set(same.map((l) => l.protocol)).size > 1;
       for (const l of same) {
-        l.conflict = {
-          reason: 'HostnameConflict',
-          message: `listeners ${names} on port ${port} share the hostname ${host === '' ? '(none)' : host}`,
-        };
+        l.conflict = mixed
+          ? {
+              reason: 'ProtocolConflict',
+              message: `listeners ${names} on port ${port} share the hostname ${host === '' ? '(none)' : host} with different protocols (${[...new Set(same.map((x) => x.protocol))].sort().join(', ')}); SNI cannot tell them apart`,
+            }
+          : {
+              reason: 'HostnameConflict',
+              message: `listeners ${names} on port ${port} share the hostname ${host === '' ? '(none)' : host}`,
+            };
       }
     }
   }
@@ -354,7 +362,7 @@ function markConflictsWithEarlier(listeners: ListenerState[], earlier: readonly 
         };
       } else if ((e.hostname ?? '') === (l.hostname ?? '')) {
         l.conflict = {
-          reason: 'HostnameConflict',
+          reason: e.protocol === l.protocol ? 'HostnameConflict' : 'ProtocolConflict',
           message: `${describe(e)} on port ${l.port} has the same hostname ${l.hostname ?? '(none)'} and takes precedence`,
         };
       } else continue;

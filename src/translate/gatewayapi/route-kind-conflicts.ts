@@ -39,7 +39,8 @@ function olderFirst(a: KubeObject, b: KubeObject): number {
 }
 
 /**
- * The routes that lose a listener to a route of the other kind. `outcomes[i]` is what `routes[i]`
+ * The routes that lose a listener to a route of the other kind (or, on a TCP listener, to an older
+ * TCPRoute: Envoy's TCP proxy forwards a listener's connections to one route). `outcomes[i]` is what `routes[i]`
  * would get on its own.
  */
 export function routeKindConflicts(
@@ -57,11 +58,16 @@ export function routeKindConflicts(
   });
   const lost = new Map<KubeObject, Map<string, LostListener>>();
   for (const [key, claims] of byListener) {
-    if (new Set(claims.map((c) => c.route.kind)).size < 2) continue;
+    const kinds = new Set(claims.map((c) => c.route.kind));
+    // A TCP listener forwards every connection to one route: the oldest TCPRoute keeps it.
+    const tcp = kinds.size === 1 && kinds.has('TCPRoute') && claims.length > 1;
+    if (kinds.size < 2 && !tcp) continue;
     claims.sort((a, b) => olderFirst(a.route, b.route));
     const kept: Claim[] = [];
     for (const claim of claims) {
-      const winner = kept.find((k) => k.route.kind !== claim.route.kind && intersects(k.hostnames, claim.hostnames));
+      const winner = tcp
+        ? kept[0]
+        : kept.find((k) => k.route.kind !== claim.route.kind && intersects(k.hostnames, claim.hostnames));
       if (!winner) {
         kept.push(claim);
         continue;
