@@ -1,11 +1,13 @@
 /**
  * The Kubernetes provider against a real kube-apiserver + etcd (`make k8s-up`): informers feed the
  * pipeline, statuses are written back (only when they changed, keeping other controllers' route
- * parents), informers survive a dropped connection, and the Lease fails over between two replicas.
+ * parents and policy ancestors), informers survive a dropped connection, and the Lease fails over between two replicas.
  *
  * The scenarios share one namespace and run in order; each starts and stops its own Portico.
  * They fail — not skip — when the API server cannot be reached.
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { startServe } from '../../src/cli/serve-command.js';
 import { createKubernetesSource } from '../../src/k8s/kubernetes-serve.js';
 import type { KubernetesServeOptions, KubernetesSource } from '../../src/k8s/kubernetes-serve.js';
@@ -563,5 +565,84 @@ describe('Kubernetes provider against a real API server', () => {
       path: `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/${leaseName}`,
     });
     expect(released.spec?.holderIdentity ?? '').toBe('');
+  }, 60_000);
+
+  it('writes BackendTLSPolicy ancestors (keeping another controller’s) and ListenerSet status', async () => {
+    const cert = readFileSync(
+      fileURLToPath(new URL('../../../test/fixtures/tls/example.crt', import.meta.url)),
+      'utf8',
+    );
+    await create(api, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'web-ca', namespace: ns },
+      data: { 'ca.crt': cert },
+    });
+    await create(api, {
+      apiVersion: `${GATEWAY_GROUP}/v1`,
+      kind: 'BackendTLSPolicy',
+      metadata: { name: 'web-tls', namespace: ns },
+      spec: {
+        targetRefs: [{ group: '', kind: 'Service', name: 'web' }],
+        validation: {
+          caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'web-ca' }],
+          hostname: 'foo.example.com',
+        },
+      },
+    });
+    const theirAncestor = {
+      ancestorRef: { group: GATEWAY_GROUP, kind: 'Gateway', namespace: ns, name: 'their-gw' },
+      controllerName: OTHER_CONTROLLER,
+      conditions: theirParent('theirs').conditions,
+    };
+    await patch(api, 'BackendTLSPolicy', 'web-tls', ns, { status: { ancestors: [theirAncestor] } }, '/status');
+    // gw allows no ListenerSets.
+    await create(api, {
+      apiVersion: `${GATEWAY_GROUP}/v1`,
+      kind: 'ListenerSet',
+      metadata: { name: 'extra', namespace: ns },
+      spec: { parentRef: { name: 'gw' }, listeners: [{ name: 'more', port: 8081, protocol: 'HTTP' }] },
+    });
+    try {
+      const portico = start();
+      const policy = await eventually('the policy’s ancestor status', async () => {
+        const object = await get(api, 'BackendTLSPolicy', 'web-tls', ns);
+        const ancestors = (object?.status as { ancestors?: { controllerName: string }[] } | undefined)?.ancestors ?? [];
+        return ancestors.some((a) => a.controllerName === CONTROLLER_NAME) ? ancestors : undefined;
+      });
+      expect(policy).toEqual(
+        expect.arrayContaining([
+          theirAncestor,
+          expect.objectContaining({
+            ancestorRef: { group: GATEWAY_GROUP, kind: 'Gateway', namespace: ns, name: 'gw' },
+            controllerName: CONTROLLER_NAME,
+            conditions: expect.arrayContaining([
+              expect.objectContaining({ type: 'Accepted', status: 'True', observedGeneration: 1 }),
+              expect.objectContaining({ type: 'ResolvedRefs', status: 'True' }),
+            ]),
+          }),
+        ]),
+      );
+      expect(policy).toHaveLength(2);
+      const set = await eventually('the ListenerSet’s status', async () => {
+        const object = await get(api, 'ListenerSet', 'extra', ns);
+        return conditionOf((object?.status as { conditions?: unknown } | undefined)?.conditions, 'Accepted')
+          ? object
+          : undefined;
+      });
+      const conditions = (set.status as { conditions?: unknown }).conditions;
+      expect(conditionOf(conditions, 'Accepted')).toMatchObject({ status: 'False', reason: 'NotAllowed' });
+      expect(conditionOf(conditions, 'Programmed')).toMatchObject({ status: 'False', reason: 'NotAllowed' });
+      await eventually('attachedListenerSets 0 on the Gateway', async () => {
+        const gw = await get(api, 'Gateway', 'gw', ns);
+        return (gw?.status as { attachedListenerSets?: number } | undefined)?.attachedListenerSets === 0
+          ? gw
+          : undefined;
+      });
+      expect(portico.writer.stats().errors).toBe(0);
+    } finally {
+      await remove(api, 'ListenerSet', 'extra', ns).catch(() => undefined);
+      await remove(api, 'BackendTLSPolicy', 'web-tls', ns).catch(() => undefined);
+    }
   }, 60_000);
 });
