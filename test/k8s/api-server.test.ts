@@ -463,8 +463,12 @@ describe('Kubernetes provider against a real API server', () => {
           ? true
           : undefined,
       );
-      expect(provider.get('Service', 'late', ns)).toBeDefined();
-      expect(provider.get('EndpointSlice', 'web-1', ns)).toBeUndefined();
+      // The cache catches up too (an informer restarted once more under load lists again first).
+      await eventually('the cache to hold the Service and not the EndpointSlice', async () =>
+        provider.get('Service', 'late', ns) !== undefined && provider.get('EndpointSlice', 'web-1', ns) === undefined
+          ? true
+          : undefined,
+      );
       // Quiet logs: one warning for the outage (not one per kind and retry), one line when it ends.
       await eventually('the end of the outage to be logged', async () =>
         logger.lines.some((l) => l.msg === 'all watches restored') ? true : undefined,
