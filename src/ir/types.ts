@@ -35,8 +35,10 @@ export interface IrListener {
    * `HTTP`: one chain, no SNI. `HTTPS` and `TLS` (a port with only TLS Gateway listeners): chains
    * selected by SNI, HTTP and TLS-proxy ones side by side. `TCP`: one chain, no SNI.
    */
-  protocol: 'HTTP' | 'HTTPS' | 'TLS' | 'TCP';
+  protocol: 'HTTP' | 'HTTPS' | 'TLS' | 'TCP' | 'UDP';
   filterChains: IrFilterChain[];
+  /** UDP listeners have no filter chains: datagrams go to one cluster (UDPRoute). */
+  udp?: { statPrefix: string; clusterName: string };
 }
 
 export interface IrFilterChain {
@@ -266,7 +268,7 @@ export interface IrCluster {
   name: string;
   source: IrSource & { port: number };
   /** Upstream protocol: HTTP/1.1, HTTP/2 prior knowledge (h2c), or bytes as they come (TCP proxy). */
-  protocol: 'http1' | 'http2' | 'tcp';
+  protocol: 'http1' | 'http2' | 'tcp' | 'udp';
   /** TLS to the endpoints (a BackendTLSPolicy applies to the Service port). */
   tls?: IrUpstreamTls;
   /** Endpoints served over EDS (a ClusterLoadAssignment named like the cluster). May be empty. */

@@ -203,7 +203,7 @@ export class KubernetesProvider implements LiveObjects {
   }
 
   /**
-   * Kinds the translator does not read yet (`NOT_YET_SUPPORTED_KINDS`) are watched but not
+   * Kinds the translator does not read (not in `SUPPORTED_KINDS`) are watched but not
    * forwarded: they would only add a warning per object to every translation. They flow as soon as
    * the translator supports them.
    */

@@ -51,6 +51,7 @@ export class ObservedStatuses {
       grpcRoutes: replace(resources.grpcRoutes),
       tlsRoutes: replace(resources.tlsRoutes),
       tcpRoutes: replace(resources.tcpRoutes),
+      udpRoutes: replace(resources.udpRoutes),
       backendTLSPolicies: replace(resources.backendTLSPolicies),
       listenerSets: replace(resources.listenerSets),
       referenceGrants: replace(resources.referenceGrants),

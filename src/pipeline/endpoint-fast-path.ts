@@ -8,7 +8,7 @@
  */
 import type { IrCluster, IrGateway } from '../ir/types.js';
 import type { EndpointSlice, KubeObject, Service, ServicePort } from '../resources/types.js';
-import { endpointsOf, tcpServicePort } from '../translate/gatewayapi/backends.js';
+import { endpointsOf, servicePortFor } from '../translate/gatewayapi/backends.js';
 import type { GatewayOutput } from '../translate/index.js';
 import { buildClusterLoadAssignment } from '../translate/xds/endpoint.js';
 import type { ResourceStore } from './resource-store.js';
@@ -91,9 +91,9 @@ function indexAffected(store: ResourceStore, affected: ReadonlySet<string>): Ser
   return index;
 }
 
-/** The port the translator resolved the cluster's backendRef to (`tcpServicePort`). */
-function servicePort(service: Service | undefined, port: number): ServicePort | undefined {
-  return tcpServicePort(service, port).port;
+/** The port the translator resolved the cluster's backendRef to (`servicePortFor`). */
+function servicePort(service: Service | undefined, cluster: IrCluster): ServicePort | undefined {
+  return servicePortFor(service, cluster.source.port, cluster.protocol === 'udp' ? 'UDP' : 'TCP').port;
 }
 
 /** Where each Service's clusters and assignments sit in one Gateway's output. */
@@ -152,7 +152,7 @@ export function refreshEndpoints(
     for (const position of touched) {
       const cluster = clusters[position]!;
       const key = `${cluster.source.namespace}/${cluster.source.name}`;
-      const port = servicePort(index.services.get(key), cluster.source.port);
+      const port = servicePort(index.services.get(key), cluster);
       // Without its Service port the cluster's backendRef no longer resolves: a full translation
       // would change statuses too, so this case never takes the fast path (see endpointOnlyChanges).
       const fresh: IrCluster = { ...cluster, endpoints: port ? endpointsOf(port, index.slices.get(key) ?? []) : [] };

@@ -53,6 +53,7 @@ const BUCKETS: readonly Bucket[] = [
   'grpcRoutes',
   'tlsRoutes',
   'tcpRoutes',
+  'udpRoutes',
   'backendTLSPolicies',
   'listenerSets',
   'referenceGrants',

@@ -74,6 +74,7 @@ export class LastStatusCarrier {
       grpcRoutes: carry('GRPCRoute', resources.grpcRoutes),
       tlsRoutes: carry('TLSRoute', resources.tlsRoutes),
       tcpRoutes: carry('TCPRoute', resources.tcpRoutes),
+      udpRoutes: carry('UDPRoute', resources.udpRoutes),
       backendTLSPolicies: carry('BackendTLSPolicy', resources.backendTLSPolicies),
       listenerSets: carry('ListenerSet', resources.listenerSets),
     };

@@ -29,6 +29,8 @@ export const DOWNSTREAM_TLS_CONTEXT =
   `${PREFIX}envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext` as const;
 export const TCP_PROXY = `${PREFIX}envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy` as const;
 export const UPSTREAM_TLS_CONTEXT = `${PREFIX}envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext` as const;
+export const UDP_PROXY = `${PREFIX}envoy.extensions.filters.udp.udp_proxy.v3.UdpProxyConfig` as const;
+export const UDP_PROXY_ROUTE = `${PREFIX}envoy.extensions.filters.udp.udp_proxy.v3.Route` as const;
 export const TLS_INSPECTOR = `${PREFIX}envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector` as const;
 export const HTTP_PROTOCOL_OPTIONS = `${PREFIX}envoy.extensions.upstreams.http.v3.HttpProtocolOptions` as const;
 

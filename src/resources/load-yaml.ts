@@ -8,9 +8,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isNode, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
-import { GATEWAY_GROUP } from './types.js';
 import type { KubeObject } from './types.js';
-import { NOT_YET_SUPPORTED_KINDS, SUPPORTED_KINDS } from './resource-set.js';
+import { isGatewayApiVersion, SUPPORTED_KINDS } from './resource-set.js';
 
 export class LoadError extends Error {
   override readonly name = 'LoadError';
@@ -146,9 +145,9 @@ class DocumentLoader {
       this.result.objects.push(object as unknown as KubeObject);
       return;
     }
-    if (NOT_YET_SUPPORTED_KINDS.has(kind) && apiVersion.startsWith(`${GATEWAY_GROUP}/`)) {
+    if (isGatewayApiVersion(apiVersion)) {
       this.result.warnings.push(
-        `${this.location(field('kind'))}: ${kind} ${metadata.name} is not supported yet and is ignored`,
+        `${this.location(field('kind'))}: ${kind} ${metadata.name} is not supported and is ignored`,
       );
       return;
     }

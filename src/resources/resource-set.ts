@@ -40,6 +40,10 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, SupportedKind> = new Map<strin
     'TCPRoute',
     { apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1alpha2`], namespaced: true, bucket: 'tcpRoutes' },
   ],
+  [
+    'UDPRoute',
+    { apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1alpha2`], namespaced: true, bucket: 'udpRoutes' },
+  ],
   ['BackendTLSPolicy', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'backendTLSPolicies' }],
   ['ListenerSet', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'listenerSets' }],
   [
@@ -54,10 +58,12 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, SupportedKind> = new Map<strin
 ]);
 
 /**
- * Gateway API kinds that later work will translate. They are accepted (with a warning) rather than
- * rejected so that real-world manifests mixing them with HTTPRoutes load today.
+ * Other Gateway API kinds (experimental policies, for example) are accepted with a warning rather
+ * than rejected, so that real-world manifests mixing them with what Portico reads still load.
  */
-export const NOT_YET_SUPPORTED_KINDS: ReadonlySet<string> = new Set(['UDPRoute']);
+export function isGatewayApiVersion(apiVersion: string): boolean {
+  return apiVersion.startsWith(`${GATEWAY_GROUP}/`) || apiVersion.startsWith('gateway.networking.x-k8s.io/');
+}
 
 export const DEFAULT_NAMESPACE = 'default';
 
@@ -115,6 +121,7 @@ export function assembleResourceSet(list: (bucket: keyof ResourceSet) => KubeObj
     grpcRoutes: list('grpcRoutes') as ResourceSet['grpcRoutes'],
     tlsRoutes: list('tlsRoutes') as ResourceSet['tlsRoutes'],
     tcpRoutes: list('tcpRoutes') as ResourceSet['tcpRoutes'],
+    udpRoutes: list('udpRoutes') as ResourceSet['udpRoutes'],
     backendTLSPolicies: list('backendTLSPolicies') as ResourceSet['backendTLSPolicies'],
     listenerSets: list('listenerSets') as ResourceSet['listenerSets'],
     referenceGrants: list('referenceGrants') as ResourceSet['referenceGrants'],

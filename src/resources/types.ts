@@ -319,6 +319,8 @@ export interface TCPRouteSpec {
   rules?: L4RouteRule[];
 }
 export type TCPRoute = KubeObject<TCPRouteSpec, RouteStatus>;
+export type UDPRouteSpec = TCPRouteSpec;
+export type UDPRoute = KubeObject<UDPRouteSpec, RouteStatus>;
 
 export interface PolicyTargetReference {
   group?: string;
@@ -404,6 +406,7 @@ export interface ResourceSet {
   grpcRoutes: GRPCRoute[];
   tlsRoutes: TLSRoute[];
   tcpRoutes: TCPRoute[];
+  udpRoutes: UDPRoute[];
   backendTLSPolicies: BackendTLSPolicy[];
   listenerSets: ListenerSet[];
   referenceGrants: ReferenceGrant[];

@@ -301,7 +301,7 @@ describe('pipeline warnings', () => {
     );
     const tlsRoute: KubeObject = {
       apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'UDPRoute',
+      kind: 'BackendLBPolicy',
       metadata: { name: 'rpc', namespace: 'default' },
       spec: {},
     };
@@ -310,7 +310,7 @@ describe('pipeline warnings', () => {
       events.next({ type: 'replace', source: 'rpc.yaml', objects: [tlsRoute] });
       events.next({ type: 'synced' });
       scheduler.flush();
-      expect(warned).toEqual(['ignoring UDPRoute rpc: kind not supported']);
+      expect(warned).toEqual(['ignoring BackendLBPolicy rpc: kind not supported']);
       // Another change, the warning still true: not logged again.
       events.next({ type: 'replace', source: 'routes.yaml', objects: [httpRoute('r', 'a', 'web')] });
       scheduler.flush();
@@ -321,8 +321,8 @@ describe('pipeline warnings', () => {
       events.next({ type: 'replace', source: 'rpc.yaml', objects: [tlsRoute] });
       scheduler.flush();
       expect(warned).toEqual([
-        'ignoring UDPRoute rpc: kind not supported',
-        'ignoring UDPRoute rpc: kind not supported',
+        'ignoring BackendLBPolicy rpc: kind not supported',
+        'ignoring BackendLBPolicy rpc: kind not supported',
       ]);
     } finally {
       pipeline.stop();

@@ -23,6 +23,7 @@ const KINDS: [string, string][] = [
   ['GRPCRoute', 'gateway.networking.k8s.io/v1'],
   ['TLSRoute', 'gateway.networking.k8s.io/v1'],
   ['UDPRoute', 'gateway.networking.k8s.io/v1'],
+  ['BackendLBPolicy', 'gateway.networking.k8s.io/v1alpha2'],
 ];
 
 /** Objects from a small name space, so that sources often define the same object (duplicates). */

@@ -71,11 +71,11 @@ describe('loadYaml', () => {
 
   it('ignores kinds that are not supported yet, with a warning naming the document', () => {
     const { objects, warnings } = loadYaml(
-      'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: UDPRoute\nmetadata: {name: udp}\n',
+      'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: BackendLBPolicy\nmetadata: {name: lb}\n',
       'in.yaml',
     );
     expect(objects).toHaveLength(1);
-    expect(warnings).toEqual(['in.yaml: document 2, line 6: UDPRoute udp is not supported yet and is ignored']);
+    expect(warnings).toEqual(['in.yaml: document 2, line 6: BackendLBPolicy lb is not supported and is ignored']);
   });
 
   it('reports invalid YAML with file, document and line', () => {

@@ -29,15 +29,15 @@ export type BackendResult =
  * What a route speaks to its backends: HTTP (HTTPRoute), gRPC, which is HTTP/2 (GRPCRoute), or
  * the connection's bytes as they come (TLSRoute, TCPRoute).
  */
-export type RouteProtocol = 'http' | 'grpc' | 'tcp';
+export type RouteProtocol = 'http' | 'grpc' | 'tcp' | 'udp';
 
 /** Service `appProtocol` values Portico understands for HTTP routes (GEP-1911). */
 function upstreamProtocol(
   appProtocol: string | undefined,
   route: RouteProtocol,
-): { protocol: 'http1' | 'http2' | 'tcp'; websocket: boolean } | undefined {
-  // A TCP proxy does not look at what the port speaks.
-  if (route === 'tcp') return { protocol: 'tcp', websocket: false };
+): { protocol: IrCluster['protocol']; websocket: boolean } | undefined {
+  // A TCP or UDP proxy does not look at what the port speaks.
+  if (route === 'tcp' || route === 'udp') return { protocol: route, websocket: false };
   if (route === 'grpc') {
     // gRPC needs HTTP/2 whatever the port says, unless it names a protocol gRPC cannot ride on.
     switch (appProtocol ?? '') {
@@ -74,7 +74,7 @@ function resolveEndpoints(
   // The slices are looked up even when the endpoints are cached: the lookup is what a route
   // memo records as this route's dependency on them.
   const slices = ctx.endpointSlices.get(objectKey(namespace, service)) ?? [];
-  const key = `${namespace}/${service}/${port.port}`;
+  const key = `${namespace}/${service}/${port.port}/${port.protocol ?? 'TCP'}`;
   let cached = ctx.endpointCache.get(key);
   if (!cached) {
     cached = endpointsOf(port, slices);
@@ -111,18 +111,20 @@ export function endpointsOf(port: ServicePort, slices: readonly EndpointSlice[])
 }
 
 /**
- * The Service port a backendRef of an HTTP route means: the entry with that port number and
- * protocol TCP (the default). A Service may expose the same number over UDP too (DNS does);
- * `otherProtocol` names what the number is used for when no TCP entry has it.
+ * The Service port a backendRef means: the entry with that port number and the route's transport
+ * protocol (TCP, the default, for every route kind but UDPRoute). A Service may expose the same
+ * number over both (DNS does); `otherProtocol` names what the number is used for when no entry of
+ * the wanted protocol has it.
  */
-export function tcpServicePort(
+export function servicePortFor(
   service: Service | undefined,
   port: number,
+  transport: 'TCP' | 'UDP' = 'TCP',
 ): { port?: ServicePort; otherProtocol?: string } {
   const entries = list(service?.spec?.ports).filter((p) => isObject(p) && p.port === port);
-  const tcp = entries.find((p) => (p.protocol ?? 'TCP') === 'TCP');
-  if (tcp) return { port: tcp };
-  return entries.length > 0 ? { otherProtocol: String(entries[0]!.protocol) } : {};
+  const found = entries.find((p) => (p.protocol ?? 'TCP') === transport);
+  if (found) return { port: found };
+  return entries.length > 0 ? { otherProtocol: String(entries[0]!.protocol ?? 'TCP') } : {};
 }
 
 export function resolveBackendRef(
@@ -141,13 +143,14 @@ export function resolveBackendRef(
   if (ref.port === undefined) {
     return { ok: false, reason: 'BackendNotFound', message: `backendRef to Service ${label} must set a port` };
   }
-  const { port, otherProtocol } = tcpServicePort(service, ref.port);
+  const transport = routeProtocol === 'udp' ? 'UDP' : 'TCP';
+  const { port, otherProtocol } = servicePortFor(service, ref.port, transport);
   if (otherProtocol !== undefined) {
     // GEP-1911: a backend the route cannot reach with its protocol is UnsupportedProtocol.
     return {
       ok: false,
       reason: 'UnsupportedProtocol',
-      message: `Service ${label} port ${ref.port} is ${otherProtocol}; ${route.kind} needs a TCP port`,
+      message: `Service ${label} port ${ref.port} is ${otherProtocol}; ${route.kind} needs a ${transport} port`,
     };
   }
   if (!port) return { ok: false, reason: 'BackendNotFound', message: `Service ${label} has no port ${ref.port}` };
@@ -162,8 +165,8 @@ export function resolveBackendRef(
   // A gRPC backend on a port that HTTP routes would reach over HTTP/1 needs a cluster of its own,
   // and so does a TCP proxy's (a cluster with HTTP options is an HTTP cluster).
   const variant =
-    routeProtocol === 'tcp'
-      ? 'tcp'
+    routeProtocol === 'tcp' || routeProtocol === 'udp'
+      ? routeProtocol
       : routeProtocol === 'grpc' && upstreamProtocol(port.appProtocol, 'http')?.protocol !== 'http2'
         ? 'h2'
         : undefined;
@@ -174,7 +177,8 @@ export function resolveBackendRef(
     endpoints: resolveEndpoints(ctx, namespace, ref.name, port),
   };
   // A TCP proxy forwards the client's bytes as they are (TLS passthrough among them): no TLS of ours.
-  const policy = routeProtocol === 'tcp' ? undefined : policyFor(ctx, namespace, service, port);
+  const policy =
+    routeProtocol === 'tcp' || routeProtocol === 'udp' ? undefined : policyFor(ctx, namespace, service, port);
   if (policy) {
     const verdict = evaluatePolicy(ctx, policy);
     if (!verdict.tls) {

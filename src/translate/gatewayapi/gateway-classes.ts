@@ -48,6 +48,7 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'TLSRoute',
   'TLSRouteModeMixed',
   'TLSRouteModeTerminate',
+  'UDPRoute',
 ];
 
 function describeRef(ref: NonNullable<GatewayClass['spec']>['parametersRef']): string {

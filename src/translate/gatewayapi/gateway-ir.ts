@@ -18,7 +18,7 @@ import type {
   IrVirtualHost,
 } from '../../ir/types.js';
 import { compareHostnameSpecificity, hostnameCovers, isWildcard } from './hostnames.js';
-import { isProgrammed, terminatesTls, type ListenerState } from './listeners.js';
+import { isProgrammed, terminatesTls, transportOf, type ListenerState } from './listeners.js';
 import { comparePrecedence, compareTimestamps } from './precedence.js';
 import type { GatewayState, PlacedByHostname, PlacedRoute } from './gateway-state.js';
 import type { RouteEntry } from './http-route.js';
@@ -256,14 +256,18 @@ function tlsRouteChains(
 export function buildGatewayIr(state: GatewayState, listenerAddress: string, memo?: CompositeMemo): IrGateway {
   const gw = state.key;
   const programmed = state.listeners.filter(isProgrammed);
-  const ports = [...new Set(programmed.map((l) => l.port))].sort((a, b) => a - b);
+  // A UDP listener's port is a socket of its own, next to any TCP one with the same number.
+  const ports = [...new Set(programmed.map((l) => `${l.port}/${transportOf(l.protocol)}`))].sort((a, b) =>
+    a.localeCompare(b, 'en', { numeric: true }),
+  );
   const clusters = new Map<string, IrCluster>();
   const secrets = new Map<string, IrSecret>();
   const listeners: IrListener[] = [];
   const routeConfigs: IrRouteConfig[] = [];
 
-  for (const port of ports) {
-    const onPort = programmed.filter((l) => l.port === port);
+  for (const portKey of ports) {
+    const onPort = programmed.filter((l) => `${l.port}/${transportOf(l.protocol)}` === portKey);
+    const port = onPort[0]!.port;
     // Listeners left on a port after conflicts share one family: HTTP, TCP, or HTTPS and TLS.
     const family = onPort[0]?.protocol ?? 'HTTP';
     const chains: IrFilterChain[] = [];
@@ -279,6 +283,22 @@ export function buildGatewayIr(state: GatewayState, listenerAddress: string, mem
         serverNames: [],
         http: { statPrefix: `http-${port}`, routeConfigName: config.name, filters: httpFilters(config) },
       });
+    } else if (family === 'UDP') {
+      const l = onPort[0]!;
+      const route = oldestRoute(state.placed.get(l.index)?.get('*')?.values() ?? [], '*');
+      const target = route?.l4?.backends[0];
+      // Nothing valid to send datagrams to: no socket, so they are dropped.
+      if (!route || !target) continue;
+      for (const c of route.clusters) clusters.set(c.name, c);
+      listeners.push({
+        name: envoyListenerName(gw, 'UDP', port),
+        address: listenerAddress,
+        port,
+        protocol: 'UDP',
+        filterChains: [],
+        udp: { statPrefix: `udp-${port}`, clusterName: target.clusterName },
+      });
+      continue;
     } else if (family === 'TCP') {
       const l = onPort[0]!;
       const chain = l4Chain(state, l, '*', filterChainName(gw, l.id), `tcp-${port}`, clusters);

@@ -16,6 +16,7 @@ import type {
   KubeObject,
   TCPRoute,
   TLSRoute,
+  UDPRoute,
   ResourceSet,
   RouteParentStatus,
 } from '../../resources/types.js';
@@ -135,7 +136,7 @@ function gatewayStates(ctx: TranslationContext, out: Map<KubeObject, unknown>): 
 }
 
 /** The route kinds Portico translates, as they come in the input. */
-type Route = HTTPRoute | GRPCRoute | TLSRoute | TCPRoute;
+type Route = HTTPRoute | GRPCRoute | TLSRoute | TCPRoute | UDPRoute;
 
 /**
  * The file provider has no API-server schema validation, so a route of an unexpected shape must
@@ -148,7 +149,8 @@ function translateRouteSafely(ctx: TranslationContext, route: Route): RouteTrans
         return translateGrpcRoute(ctx, route as GRPCRoute);
       case 'TLSRoute':
       case 'TCPRoute':
-        return translateL4Route(ctx, route as TLSRoute | TCPRoute);
+      case 'UDPRoute':
+        return translateL4Route(ctx, route as TLSRoute | TCPRoute | UDPRoute);
       default:
         return translateHttpRoute(ctx, route as HTTPRoute);
     }
@@ -208,8 +210,8 @@ function routeOutcome(
             .map((a) => {
               const { winner, hostnames } = conflicts!.get(`${parent.gateway.key}#${a.listener.index}`)!;
               const older = `the older ${winner.kind} ${winner.metadata.namespace ?? 'default'}/${winner.metadata.name}`;
-              return route.kind === 'TCPRoute'
-                ? `listener ${a.listener.name} of Gateway ${parent.gateway.key} already forwards to ${older}; a TCP listener takes one TCPRoute`
+              return route.kind === 'TCPRoute' || route.kind === 'UDPRoute'
+                ? `listener ${a.listener.name} of Gateway ${parent.gateway.key} already forwards to ${older}; a ${route.kind === 'TCPRoute' ? 'TCP' : 'UDP'} listener takes one ${route.kind}`
                 : `listener ${a.listener.name} of Gateway ${parent.gateway.key} already serves ${hostnames.join(', ')} ` +
                     `with ${older}; HTTPRoutes and GRPCRoutes cannot share a hostname on a listener`;
             })
@@ -428,6 +430,7 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
     ...resources.grpcRoutes,
     ...resources.tlsRoutes,
     ...resources.tcpRoutes,
+    ...resources.udpRoutes,
   ];
   const translations = new Map<Route, () => RouteTranslation>();
   const outcomes = routes.map((route) => {
@@ -443,7 +446,7 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
   // Only inputs with both kinds on one listener pay for this; the outcomes it changes are
   // computed again, past the memo, since they depend on other routes.
   const conflicts =
-    resources.grpcRoutes.length > 0 || resources.tcpRoutes.length > 1
+    resources.grpcRoutes.length > 0 || resources.tcpRoutes.length > 1 || resources.udpRoutes.length > 1
       ? routeKindConflicts(routes, outcomes)
       : undefined;
   routes.forEach((route, i) => {
@@ -473,6 +476,7 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
     ...resources.grpcRoutes,
     ...resources.tlsRoutes,
     ...resources.tcpRoutes,
+    ...resources.udpRoutes,
     ...resources.backendTLSPolicies,
     ...resources.listenerSets,
     ...resources.referenceGrants,

@@ -5,7 +5,7 @@
  * hostname; a TCPRoute takes the whole listener.
  */
 import type { IrCluster } from '../../ir/types.js';
-import type { HTTPBackendRef, L4RouteRule, TCPRoute, TLSRoute } from '../../resources/types.js';
+import type { HTTPBackendRef, L4RouteRule, TCPRoute, TLSRoute, UDPRoute } from '../../resources/types.js';
 import type { TranslationContext } from './context.js';
 import { resolveBackendRef } from './backends.js';
 import type { RouteTranslation } from './http-route.js';
@@ -19,7 +19,33 @@ export interface L4Forward {
   rejectWeight: number;
 }
 
-export function translateL4Route(ctx: TranslationContext, route: TLSRoute | TCPRoute): RouteTranslation {
+/**
+ * Envoy's UDP proxy sends a listener's datagrams to one cluster: weighted backendRefs become one
+ * cluster whose endpoints carry the weights (split evenly over each backend's endpoints).
+ */
+function combinedUdpCluster(forward: L4Forward, clusters: Map<string, IrCluster>): IrCluster {
+  const members = forward.backends.map((b) => ({ backend: b, cluster: clusters.get(b.clusterName)! }));
+  const weights = new Map<string, { address: string; port: number; weight: number }>();
+  for (const { backend, cluster } of members) {
+    const share = Math.max(1, Math.round((backend.weight * 1000) / Math.max(1, cluster.endpoints.length)));
+    for (const e of cluster.endpoints) {
+      const key = `${e.address}:${e.port}`;
+      weights.set(key, { address: e.address, port: e.port, weight: (weights.get(key)?.weight ?? 0) + share });
+    }
+  }
+  const first = members[0]!.cluster;
+  return {
+    name: `combined/${forward.backends.map((b) => `${b.clusterName}*${b.weight}`).join('+')}`,
+    source: first.source,
+    protocol: 'udp',
+    endpoints: [...weights.values()].sort((a, b) =>
+      a.address === b.address ? a.port - b.port : a.address < b.address ? -1 : 1,
+    ),
+    members: members.map(({ backend, cluster }) => ({ ...cluster.source, weight: backend.weight })),
+  };
+}
+
+export function translateL4Route(ctx: TranslationContext, route: TLSRoute | TCPRoute | UDPRoute): RouteTranslation {
   const rules: L4RouteRule[] = list(route.spec?.rules).filter((r) => isObject(r));
   const out: RouteTranslation = { entries: [], clusters: [], refProblems: [], invalidRules: [], ruleCount: 1 };
   if (rules.length !== 1) {
@@ -45,7 +71,7 @@ export function translateL4Route(ctx: TranslationContext, route: TLSRoute | TCPR
       errors.push(`backendRef ${String(ref.name)}: invalid weight ${String(weight)}`);
       continue;
     }
-    const resolved = resolveBackendRef(ctx, route, ref, 'tcp');
+    const resolved = resolveBackendRef(ctx, route, ref, route.kind === 'UDPRoute' ? 'udp' : 'tcp');
     if (!resolved.ok) {
       out.refProblems.push({ reason: resolved.reason, message: resolved.message });
       forward.rejectWeight += weight;
@@ -63,6 +89,12 @@ export function translateL4Route(ctx: TranslationContext, route: TLSRoute | TCPR
   }
   // No backendRef at all, or only weight 0: nothing can take a connection, so all are rejected.
   if (forward.backends.length === 0) forward.rejectWeight = Math.max(forward.rejectWeight, 1);
+  if (route.kind === 'UDPRoute' && forward.backends.length > 1) {
+    const combined = combinedUdpCluster(forward, clusters);
+    out.l4 = { backends: [{ clusterName: combined.name, weight: 1 }], rejectWeight: forward.rejectWeight };
+    out.clusters = [combined];
+    return out;
+  }
   out.l4 = forward;
   out.clusters = [...clusters.values()];
   return out;

@@ -12,7 +12,7 @@ import { hostnameCovers, isValidHostname } from './hostnames.js';
 import { resolveCertificateRef } from './certificates.js';
 import { isObject, list } from './shape.js';
 
-export type SupportedProtocol = 'HTTP' | 'HTTPS' | 'TLS' | 'TCP';
+export type SupportedProtocol = 'HTTP' | 'HTTPS' | 'TLS' | 'TCP' | 'UDP';
 
 /** Route kinds each supported listener protocol accepts. */
 const ROUTE_KINDS: Record<SupportedProtocol, readonly string[]> = {
@@ -20,6 +20,7 @@ const ROUTE_KINDS: Record<SupportedProtocol, readonly string[]> = {
   HTTPS: ['HTTPRoute', 'GRPCRoute'],
   TLS: ['TLSRoute'],
   TCP: ['TCPRoute'],
+  UDP: ['UDPRoute'],
 };
 
 /**
@@ -27,10 +28,21 @@ const ROUTE_KINDS: Record<SupportedProtocol, readonly string[]> = {
  * listener; HTTP and TCP take a port of their own (spec: a port shared with a TCP listener makes
  * every listener on it indistinct).
  */
-const PORT_FAMILY: Record<SupportedProtocol, string> = { HTTP: 'HTTP', HTTPS: 'TLS', TLS: 'TLS', TCP: 'TCP' };
+const PORT_FAMILY: Record<SupportedProtocol, string> = {
+  HTTP: 'HTTP',
+  HTTPS: 'TLS',
+  TLS: 'TLS',
+  TCP: 'TCP',
+  UDP: 'UDP',
+};
+
+/** UDP and TCP ports are separate: a UDP listener shares its port number with any TCP one. */
+export function transportOf(protocol: SupportedProtocol | undefined): 'udp' | 'tcp' {
+  return protocol === 'UDP' ? 'udp' : 'tcp';
+}
 
 /** Protocols defined by the Gateway API that Portico does not serve yet. */
-const KNOWN_UNSUPPORTED = new Set(['UDP']);
+const KNOWN_UNSUPPORTED = new Set<string>();
 
 /** The ListenerSet a listener comes from (listeners of the Gateway itself have none). */
 export interface ListenerSetOrigin {
@@ -140,7 +152,7 @@ function evaluateListener(
 
   if (!protocol) {
     const what = KNOWN_UNSUPPORTED.has(listener.protocol) ? 'is not supported by Portico yet' : 'is not supported';
-    reject('UnsupportedProtocol', `protocol ${listener.protocol} ${what}; use HTTP, HTTPS, TLS or TCP`);
+    reject('UnsupportedProtocol', `protocol ${listener.protocol} ${what}; use HTTP, HTTPS, TLS, TCP or UDP`);
   }
   if (!Number.isInteger(listener.port) || listener.port < 1 || listener.port > 65535) {
     reject('PortUnavailable', `port ${listener.port} is not a valid port number`);
@@ -165,8 +177,8 @@ function evaluateListener(
     };
   }
 
-  if (protocol === 'TCP' && state.hostname !== undefined) {
-    reject('UnsupportedValue', 'TCP listeners cannot have a hostname; remove it');
+  if ((protocol === 'TCP' || protocol === 'UDP') && state.hostname !== undefined) {
+    reject('UnsupportedValue', `${protocol} listeners cannot have a hostname; remove it`);
   }
   if (protocol === 'HTTPS') {
     const tls = listener.tls;
@@ -292,14 +304,16 @@ function malformedListener(listener: unknown, index: number, err: unknown, set?:
 
 /** Marks listeners that are not distinct: all of them, never a winner (spec: "Handling indistinct Listeners"). */
 function markConflicts(listeners: ListenerState[]): void {
-  const byPort = new Map<number, ListenerState[]>();
+  const byPort = new Map<string, ListenerState[]>();
   for (const l of listeners) {
     if (!l.accepted || !l.protocol) continue;
-    const list = byPort.get(l.port) ?? [];
+    const key = `${l.port}/${transportOf(l.protocol)}`;
+    const list = byPort.get(key) ?? [];
     list.push(l);
-    byPort.set(l.port, list);
+    byPort.set(key, list);
   }
-  for (const [port, group] of byPort) {
+  for (const group of byPort.values()) {
+    const port = group[0]!.port;
     const protocols = new Set(group.map((l) => l.protocol));
     const families = new Set(group.map((l) => PORT_FAMILY[l.protocol!]));
     if (families.size > 1) {
@@ -354,7 +368,9 @@ function markConflictsWithEarlier(listeners: ListenerState[], earlier: readonly 
   for (const l of listeners) {
     if (!l.accepted || !l.protocol) continue;
     for (const e of earlier) {
-      if (!e.accepted || !e.protocol || e.port !== l.port) continue;
+      if (!e.accepted || !e.protocol || e.port !== l.port || transportOf(e.protocol) !== transportOf(l.protocol)) {
+        continue;
+      }
       if (PORT_FAMILY[e.protocol] !== PORT_FAMILY[l.protocol]) {
         l.conflict = {
           reason: 'ProtocolConflict',

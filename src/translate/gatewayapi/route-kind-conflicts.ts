@@ -60,7 +60,7 @@ export function routeKindConflicts(
   for (const [key, claims] of byListener) {
     const kinds = new Set(claims.map((c) => c.route.kind));
     // A TCP listener forwards every connection to one route: the oldest TCPRoute keeps it.
-    const tcp = kinds.size === 1 && kinds.has('TCPRoute') && claims.length > 1;
+    const tcp = kinds.size === 1 && (kinds.has('TCPRoute') || kinds.has('UDPRoute')) && claims.length > 1;
     if (kinds.size < 2 && !tcp) continue;
     claims.sort((a, b) => olderFirst(a.route, b.route));
     const kept: Claim[] = [];

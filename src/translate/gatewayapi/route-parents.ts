@@ -108,7 +108,7 @@ export function resolveParentRef(
   }
 
   // TCPRoutes have no hostnames; a stray field (no schema check in files) must not narrow them.
-  const given: unknown = route.kind === 'TCPRoute' ? undefined : route.spec?.hostnames;
+  const given: unknown = route.kind === 'TCPRoute' || route.kind === 'UDPRoute' ? undefined : route.spec?.hostnames;
   if (given !== undefined && given !== null && !Array.isArray(given)) {
     return { kind: 'rejected', gateway, reason: 'UnsupportedValue', message: 'hostnames must be a list of hostnames' };
   }

@@ -1,6 +1,6 @@
 /** Listeners: one per port, with one filter chain per IR chain (SNI-selected on HTTPS and TLS ports). */
 import type { IrFilterChain, IrListener, IrTcpProxy, IrTlsContext } from '../../ir/types.js';
-import { DOWNSTREAM_TLS_CONTEXT, TCP_PROXY, TLS_INSPECTOR } from '../../proto/type-urls.js';
+import { DOWNSTREAM_TLS_CONTEXT, TCP_PROXY, TLS_INSPECTOR, UDP_PROXY, UDP_PROXY_ROUTE } from '../../proto/type-urls.js';
 import { adsConfigSource } from './config-source.js';
 import { httpConnectionManagerFilter } from './http-connection-manager.js';
 import type { EnvoyMessage } from './types.js';
@@ -43,7 +43,31 @@ function filterChain(chain: IrFilterChain): EnvoyMessage {
   return out;
 }
 
+/** A UDP listener: the UDP proxy listener filter sends every datagram session to one cluster. */
+function udpListener(listener: IrListener, udp: NonNullable<IrListener['udp']>): EnvoyMessage {
+  return {
+    name: listener.name,
+    address: { socket_address: { protocol: 'UDP', address: listener.address, port_value: listener.port } },
+    udp_listener_config: {},
+    listener_filters: [
+      {
+        name: 'envoy.filters.udp_listener.udp_proxy',
+        typed_config: {
+          '@type': UDP_PROXY,
+          stat_prefix: udp.statPrefix,
+          matcher: {
+            on_no_match: {
+              action: { name: 'route', typed_config: { '@type': UDP_PROXY_ROUTE, cluster: udp.clusterName } },
+            },
+          },
+        },
+      },
+    ],
+  };
+}
+
 export function buildListener(listener: IrListener): EnvoyMessage {
+  if (listener.udp) return udpListener(listener, listener.udp);
   const out: EnvoyMessage = {
     name: listener.name,
     address: { socket_address: { address: listener.address, port_value: listener.port } },
