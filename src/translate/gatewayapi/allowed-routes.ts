@@ -9,6 +9,9 @@ import { isObject, list } from './shape.js';
 export function matchesSelector(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
   if (!selector) return false;
   if (!isObject(selector)) return false;
+  // Malformed parts (no schema check in files) select nothing rather than everything.
+  if (selector.matchLabels !== undefined && !isObject(selector.matchLabels)) return false;
+  if (selector.matchExpressions !== undefined && !Array.isArray(selector.matchExpressions)) return false;
   for (const [k, v] of Object.entries(
     isObject(selector.matchLabels) ? (selector.matchLabels as Record<string, string>) : {},
   )) {

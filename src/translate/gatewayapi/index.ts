@@ -382,7 +382,8 @@ function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewaySta
       const msg = `invalid listeners: ${invalid.map((l) => `${l.name} (${l.acceptedReason})`).join(', ')}; accepted listeners: ${valid.map((l) => l.name).join(', ') || 'none'}`;
       conditions.push(condition('Accepted', valid.length > 0, 'ListenersNotValid', msg));
     }
-    const programmed = state.listeners.some(isProgrammed);
+    // The Gateway's own configuration: its ListenerSets' listeners speak in their own status.
+    const programmed = state.listeners.some((l) => !l.set && isProgrammed(l));
     conditions.push(
       state.addressProblem
         ? condition('Programmed', false, 'AddressNotAssigned', state.addressProblem)

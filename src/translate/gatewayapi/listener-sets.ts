@@ -80,10 +80,14 @@ export function attachListenerSets(ctx: TranslationContext, states: ReadonlyMap<
 function attach(ctx: TranslationContext, state: GatewayState, set: ListenerSet): ListenerSetState {
   const key = setKey(set);
   const base = { object: set, key, attached: false, listeners: [] };
-  if (!state.accepted) {
+  // The parent's Accepted condition: rejected outright, or none of its own listeners valid.
+  if (!state.accepted || !state.listeners.some((l) => !l.set && l.accepted)) {
     return {
       ...base,
-      problem: { reason: 'ParentNotAccepted', message: `Gateway ${state.key} is not accepted: ${state.rejection}` },
+      problem: {
+        reason: 'ParentNotAccepted',
+        message: `Gateway ${state.key} is not accepted: ${state.rejection ?? 'none of its own listeners is valid'}`,
+      },
     };
   }
   if (!allowedFrom(ctx, state, set)) {
@@ -184,7 +188,9 @@ export function listenerSetStatus(
       new Set(['Accepted', 'Programmed']),
     ),
   };
-  if (set.listeners.length > 0) {
+  // A ListenerSet that is not attached lists no listeners (a merge patch must clear old entries).
+  if (set.listeners.length === 0) status.listeners = [];
+  else {
     const prevListeners = list(previous?.listeners).filter((l) => isObject(l));
     status.listeners = set.listeners.map((l) => {
       const before = prevListeners.find((p) => p.name === l.name)?.conditions;

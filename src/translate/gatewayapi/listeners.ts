@@ -363,9 +363,14 @@ function markConflicts(listeners: ListenerState[]): void {
  * later one is Conflicted (GEP-1713 precedence; within one owner no listener wins).
  */
 function markConflictsWithEarlier(listeners: ListenerState[], earlier: readonly ListenerState[]): void {
-  const describe = (e: ListenerState) =>
-    e.set ? `listener ${e.name} of ListenerSet ${e.set.key}` : `the Gateway's listener ${e.name}`;
   for (const l of listeners) {
+    // Another tenant's ListenerSet is not named to this one (the spec asks for care with siblings).
+    const describe = (e: ListenerState) =>
+      !e.set
+        ? `the Gateway's listener ${e.name}`
+        : e.set.namespace === l.set?.namespace
+          ? `listener ${e.name} of ListenerSet ${e.set.key}`
+          : 'a listener of an earlier ListenerSet';
     if (!l.accepted || !l.protocol) continue;
     for (const e of earlier) {
       if (!e.accepted || !e.protocol || e.port !== l.port || transportOf(e.protocol) !== transportOf(l.protocol)) {
@@ -409,8 +414,20 @@ export function evaluateListenerSetListeners(
       return malformedListener(l, firstIndex + i, err, set);
     }
   });
-  markConflicts(listeners);
+  // Precedence first: a listener that loses to an earlier one is out before its siblings compare,
+  // so it cannot take a sibling down with it.
   markConflictsWithEarlier(listeners, earlier);
+  markConflicts(listeners);
+  for (const l of listeners) {
+    // A ListenerSet's conflicted listener reports the conflict as the reason (ListenerSet conformance).
+    if (l.conflict && !l.accepted && l.acceptedReason === 'Invalid') l.acceptedReason = l.conflict.reason;
+    // A ListenerSet listener that terminates TLS without any usable certificate is not accepted.
+    if (l.accepted && terminatesTls(l) && l.certificates.length === 0) {
+      l.accepted = false;
+      l.acceptedReason = 'Invalid';
+      l.acceptedMessage = l.refsProblem?.message ?? 'the listener has no usable TLS certificate';
+    }
+  }
   return listeners;
 }
 
@@ -485,6 +502,8 @@ export function listenerConditions(l: ListenerState): ConditionInput[] {
         ),
       ]
     : [];
+  // ListenerSet listeners carry a conflict's reason into Programmed too (ListenerSet conformance).
+  const notProgrammedReason = l.set && l.conflict ? l.conflict.reason : 'Invalid';
   return [
     condition('Accepted', l.accepted, l.acceptedReason, l.acceptedMessage),
     condition(
@@ -493,7 +512,7 @@ export function listenerConditions(l: ListenerState): ConditionInput[] {
       l.conflict?.reason ?? 'NoConflicts',
       l.conflict?.message ?? 'No conflicts',
     ),
-    condition('Programmed', programmed, programmed ? 'Programmed' : 'Invalid', programmedMessage),
+    condition('Programmed', programmed, programmed ? 'Programmed' : notProgrammedReason, programmedMessage),
     condition(
       'ResolvedRefs',
       l.refsProblem === undefined,
