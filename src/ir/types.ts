@@ -271,6 +271,12 @@ export interface IrCluster {
   protocol: 'http1' | 'http2' | 'tcp' | 'udp';
   /** TLS to the endpoints (a BackendTLSPolicy applies to the Service port). */
   tls?: IrUpstreamTls;
+  /**
+   * TCP clusters of a Service port with a BackendTLSPolicy: what a TLS-terminating listener must
+   * do to reach it (originate TLS with `tls`, or nothing when the policy cannot be used). A
+   * passthrough listener forwards the client's own TLS and ignores it.
+   */
+  reencrypt?: { tls?: IrUpstreamTls };
   /** Endpoints served over EDS (a ClusterLoadAssignment named like the cluster). May be empty. */
   endpoints: IrEndpoint[];
   /**

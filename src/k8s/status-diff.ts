@@ -77,7 +77,9 @@ export function planStatus(
       );
       return { ...p.entry, conditions: keepTransitionTimes(p.entry.conditions as Condition[], before?.conditions) };
     });
-    desired = { ...liveStatus, [fields.list]: [...kept.map((k) => k.entry), ...merged] };
+    // Policy ancestors are capped at 16 by the CRD; other controllers' entries keep their places.
+    const room = fields.list === 'ancestors' ? Math.max(0, 16 - kept.length) : merged.length;
+    desired = { ...liveStatus, [fields.list]: [...kept.map((k) => k.entry), ...merged.slice(0, room)] };
   } else {
     if (!isOurs(live, classOf)) return { write: false, why: 'not-ours' };
     desired = { ...liveStatus, ...computed };

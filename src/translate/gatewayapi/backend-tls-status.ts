@@ -20,6 +20,9 @@ import type { RouteOutcome } from './status-memo.js';
 
 const servicesBySpec = new WeakMap<object, string[]>();
 
+/** PolicyStatus.ancestors maxItems. */
+const MAX_ANCESTORS = 16;
+
 /** `<namespace>/<name>` of every Service a route's backendRefs and mirrors name. */
 function servicesOf(route: KubeObject<{ rules?: unknown }>): string[] {
   const spec = route.spec;
@@ -65,6 +68,7 @@ function policyConditions(ctx: TranslationContext, policy: BackendTLSPolicy): Co
   let accepted: ConditionInput = condition('Accepted', true, 'Accepted', 'Policy is accepted');
   const missing: string[] = [];
   const conflicted: string[] = [];
+  let applies = 0;
   for (const ref of targets) {
     if ((ref.group ?? '') !== '' || ref.kind !== 'Service') {
       missing.push(
@@ -79,14 +83,17 @@ function policyConditions(ctx: TranslationContext, policy: BackendTLSPolicy): Co
       missing.push(`port ${section} of Service ${namespace}/${ref.name}`);
     } else {
       const winner = policiesSelecting(ctx, namespace, ref.name, section)[0];
-      if (winner && winner !== policy) {
+      if (!winner || winner === policy) applies++;
+      else {
         conflicted.push(
           `${section ? `port ${section} of ` : ''}Service ${namespace}/${ref.name} (BackendTLSPolicy ${winner.metadata.namespace ?? 'default'}/${winner.metadata.name} is older)`,
         );
       }
     }
   }
-  if (conflicted.length > 0) {
+  // Conflicted where another policy takes every target it has; where it still applies somewhere it
+  // is in effect there, and the conflicts are only named.
+  if (conflicted.length > 0 && applies === 0) {
     accepted = condition(
       'Accepted',
       false,
@@ -97,6 +104,13 @@ function policyConditions(ctx: TranslationContext, policy: BackendTLSPolicy): Co
     accepted = condition('Accepted', false, verdict.invalid.reason, verdict.invalid.message);
   } else if (missing.length === targets.length) {
     accepted = condition('Accepted', false, 'TargetNotFound', `targets not found: ${missing.join(', ')}`);
+  } else if (conflicted.length > 0) {
+    accepted = condition(
+      'Accepted',
+      true,
+      'Accepted',
+      `Policy is accepted; another policy takes precedence for ${conflicted.join(', ')}`,
+    );
   }
   // ResolvedRefs is about the CA certificate references; targets are Accepted's business.
   const resolved = verdict.unresolved
@@ -117,6 +131,8 @@ export function backendTlsPolicyStatuses(
 ): Map<BackendTLSPolicy, unknown> {
   const gatewaysByService = new Map<string, Set<string>>();
   routes.forEach((route, i) => {
+    // TCP and UDP proxies forward the client's bytes as they are: a BackendTLSPolicy has no say there.
+    if (route.kind === 'TCPRoute' || route.kind === 'UDPRoute') return;
     const placed = new Set(outcomes[i]!.placements.map((p) => p.gateway));
     if (placed.size === 0) return;
     for (const service of servicesOf(route as KubeObject<{ rules?: unknown }>)) {
@@ -159,7 +175,10 @@ export function backendTlsPolicyStatuses(
       };
     });
     if (ours.length > 0 || previous.some((a) => a.controllerName === CONTROLLER_NAME)) {
-      const status: PolicyStatus = { ancestors: [...others, ...ours] };
+      // The CRD holds at most 16 ancestors: "If this slice is full, implementations MUST NOT add
+      // further entries". Other controllers' entries stay; Portico's fill what room is left.
+      const room = Math.max(0, MAX_ANCESTORS - others.length);
+      const status: PolicyStatus = { ancestors: [...others, ...ours.slice(0, room)] };
       out.set(policy, status);
     }
   }

@@ -29,7 +29,56 @@ export interface PolicyVerdict {
   tls?: IrUpstreamTls;
 }
 
-const verdicts = new WeakMap<object, { configMaps: unknown; verdict: PolicyVerdict }>();
+const verdicts = new WeakMap<object, { configMaps: unknown; namespace: string | undefined; verdict: PolicyVerdict }>();
+
+/** A DER element: its tag, and where its contents start and end. */
+interface Der {
+  tag: number;
+  start: number;
+  end: number;
+}
+
+function derAt(buf: Buffer, pos: number, limit: number): Der | undefined {
+  if (pos + 2 > limit) return undefined;
+  const tag = buf[pos]!;
+  let len = buf[pos + 1]!;
+  let start = pos + 2;
+  if (len & 0x80) {
+    const bytes = len & 0x7f;
+    if (bytes === 0 || bytes > 4 || start + bytes > limit) return undefined;
+    len = 0;
+    for (let i = 0; i < bytes; i++) len = len * 256 + buf[start + i]!;
+    start += bytes;
+  }
+  return start + len <= limit ? { tag, start, end: start + len } : undefined;
+}
+
+/**
+ * What BoringSSL (Envoy's TLS library) refuses in a certificate that OpenSSL (Node's) reads: a
+ * version other than v1, v2 or v3, and extensions (or unique IDs) in a certificate whose version
+ * does not allow them. Envoy would reject the whole cluster update for one such CA.
+ */
+function boringSslProblem(pem: string): string | undefined {
+  const der = Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+  const cert = derAt(der, 0, der.length);
+  const tbs = cert && cert.tag === 0x30 ? derAt(der, cert.start, cert.end) : undefined;
+  if (!tbs || tbs.tag !== 0x30) return 'is not a DER certificate';
+  let version = 0;
+  let pos = tbs.start;
+  const first = derAt(der, pos, tbs.end);
+  if (first?.tag === 0xa0) {
+    const v = derAt(der, first.start, first.end);
+    if (!v || v.tag !== 0x02 || v.end - v.start !== 1) return 'has an unreadable version';
+    version = der[v.start]!;
+    pos = first.end;
+  }
+  if (version > 2) return `has version ${version + 1}, which Envoy does not accept`;
+  for (let e = derAt(der, pos, tbs.end); e; e = derAt(der, e.end, tbs.end)) {
+    if (e.tag === 0xa3 && version !== 2) return 'has extensions but is not a version 3 certificate';
+    if ((e.tag === 0xa1 || e.tag === 0xa2) && version === 0) return 'has unique IDs in a version 1 certificate';
+  }
+  return undefined;
+}
 
 /** The PEM certificates of a CA bundle, or why it is not one. */
 function caBundle(pem: unknown): string | { problem: string } {
@@ -42,6 +91,8 @@ function caBundle(pem: unknown): string | { problem: string } {
     } catch {
       return { problem: 'has a certificate under ca.crt that does not parse' };
     }
+    const problem = boringSslProblem(block);
+    if (problem) return { problem: `has a certificate under ca.crt that ${problem}` };
   }
   return blocks.join('\n') + '\n';
 }
@@ -50,9 +101,12 @@ function caBundle(pem: unknown): string | { problem: string } {
 export function evaluatePolicy(ctx: TranslationContext, policy: BackendTLSPolicy): PolicyVerdict {
   const key = policy.spec ?? policy;
   const known = verdicts.get(key);
-  if (known && known.configMaps === ctx.configMaps) return known.verdict;
+  // The namespace too: it is where the ConfigMaps are looked up (one spec object can be shared).
+  if (known && known.configMaps === ctx.configMaps && known.namespace === policy.metadata.namespace) {
+    return known.verdict;
+  }
   const verdict = evaluate(ctx, policy);
-  verdicts.set(key, { configMaps: ctx.configMaps, verdict });
+  verdicts.set(key, { configMaps: ctx.configMaps, namespace: policy.metadata.namespace, verdict });
   return verdict;
 }
 

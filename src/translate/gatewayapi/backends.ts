@@ -31,6 +31,9 @@ export type BackendResult =
  */
 export type RouteProtocol = 'http' | 'grpc' | 'tcp' | 'udp';
 
+/** appProtocol values that say the port speaks TLS: usable when a BackendTLSPolicy provides it. */
+const TLS_APP_PROTOCOLS: ReadonlySet<string> = new Set(['https', 'HTTPS', 'kubernetes.io/wss']);
+
 /** Service `appProtocol` values Portico understands for HTTP routes (GEP-1911). */
 function upstreamProtocol(
   appProtocol: string | undefined,
@@ -40,12 +43,15 @@ function upstreamProtocol(
   if (route === 'tcp' || route === 'udp') return { protocol: route, websocket: false };
   if (route === 'grpc') {
     // gRPC needs HTTP/2 whatever the port says, unless it names a protocol gRPC cannot ride on.
+    // (https: TLS comes from a BackendTLSPolicy; the protocol inside is still HTTP/2.)
     switch (appProtocol ?? '') {
       case '':
       case 'http':
       case 'HTTP':
       case 'grpc':
       case 'kubernetes.io/h2c':
+      case 'https':
+      case 'HTTPS':
         return { protocol: 'http2', websocket: false };
       default:
         return undefined;
@@ -59,6 +65,12 @@ function upstreamProtocol(
     case 'kubernetes.io/h2c':
       return { protocol: 'http2', websocket: false };
     case 'kubernetes.io/ws':
+      return { protocol: 'http1', websocket: true };
+    // The same over TLS, which a BackendTLSPolicy for the Service provides (GEP-1911).
+    case 'https':
+    case 'HTTPS':
+      return { protocol: 'http1', websocket: false };
+    case 'kubernetes.io/wss':
       return { protocol: 'http1', websocket: true };
     default:
       return undefined;
@@ -176,10 +188,20 @@ export function resolveBackendRef(
     protocol: proto.protocol,
     endpoints: resolveEndpoints(ctx, namespace, ref.name, port),
   };
-  // A TCP proxy forwards the client's bytes as they are (TLS passthrough among them): no TLS of ours.
-  const policy =
-    routeProtocol === 'tcp' || routeProtocol === 'udp' ? undefined : policyFor(ctx, namespace, service, port);
-  if (policy) {
+  const policy = routeProtocol === 'udp' ? undefined : policyFor(ctx, namespace, service, port);
+  if (policy && routeProtocol === 'tcp') {
+    // A TCP proxy forwards the client's bytes as they are (TLS passthrough among them); only a
+    // listener that terminates TLS must originate it again (see `gateway-ir.ts`).
+    const verdict = evaluatePolicy(ctx, policy);
+    cluster.reencrypt = verdict.tls ? { tls: verdict.tls } : {};
+  } else if (!policy && TLS_APP_PROTOCOLS.has(port.appProtocol ?? '')) {
+    // The port speaks TLS and nothing here would: plain HTTP would only fail at the backend.
+    return {
+      ok: false,
+      reason: 'UnsupportedProtocol',
+      message: `Service ${label} port ${ref.port} has appProtocol ${port.appProtocol} (TLS), but no BackendTLSPolicy applies to it; add one`,
+    };
+  } else if (policy) {
     const verdict = evaluatePolicy(ctx, policy);
     if (!verdict.tls) {
       // Fail closed: never plain text to a backend that asked for TLS.

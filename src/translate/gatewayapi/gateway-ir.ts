@@ -200,11 +200,38 @@ function l4Chain(
 ): IrFilterChain | undefined {
   const route = oldestRoute(state.placed.get(listener.index)?.get(hostname)?.values() ?? [], hostname);
   if (!route?.l4) return undefined;
-  for (const c of route.clusters) clusters.set(c.name, c);
+  if (!terminatesTls(listener)) {
+    for (const c of route.clusters) clusters.set(c.name, c);
+    return {
+      name,
+      serverNames: hostname === '*' ? [] : [hostname],
+      tcp: { statPrefix, backends: route.l4.backends, rejectWeight: route.l4.rejectWeight },
+    };
+  }
+  // A TLS-terminating listener holds the client's plain bytes: a backend whose Service has a
+  // BackendTLSPolicy gets them over TLS (a cluster of its own), or not at all if the policy
+  // cannot be used.
+  const byName = new Map(route.clusters.map((c) => [c.name, c]));
+  const backends: { clusterName: string; weight: number }[] = [];
+  let rejectWeight = route.l4.rejectWeight;
+  for (const b of route.l4.backends) {
+    const cluster = byName.get(b.clusterName);
+    if (!cluster?.reencrypt) {
+      if (cluster) clusters.set(cluster.name, cluster);
+      backends.push(b);
+    } else if (cluster.reencrypt.tls) {
+      const { reencrypt: _policy, ...plain } = cluster;
+      const tls: IrCluster = { ...plain, name: `${cluster.name}/tls`, tls: cluster.reencrypt.tls };
+      clusters.set(tls.name, tls);
+      backends.push({ clusterName: tls.name, weight: b.weight });
+    } else {
+      rejectWeight += b.weight;
+    }
+  }
   return {
     name,
     serverNames: hostname === '*' ? [] : [hostname],
-    tcp: { statPrefix, backends: route.l4.backends, rejectWeight: route.l4.rejectWeight },
+    tcp: { statPrefix, backends, rejectWeight: backends.length === 0 ? Math.max(1, rejectWeight) : rejectWeight },
   };
 }
 
