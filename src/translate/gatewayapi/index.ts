@@ -33,14 +33,14 @@ import {
 } from './conditions.js';
 import { isOurClass, translateGatewayClass } from './gateway-classes.js';
 import { duplicateListenerNames, evaluateListeners, isProgrammed, listenerConditions } from './listeners.js';
-import { resolveParentRef } from './route-parents.js';
+import { resolveParentRef, type ListenerAttachment } from './route-parents.js';
 import { translateHttpRoute, type RouteTranslation } from './http-route.js';
 import { translateGrpcRoute } from './grpc-route.js';
 import { translateL4Route } from './l4-route.js';
 import { backendTlsPolicyStatuses } from './backend-tls-status.js';
 import { attachListenerSets, listenerSetStatus, withAttachedListenerSets } from './listener-sets.js';
 import { routeKindConflicts, type KindConflicts } from './route-kind-conflicts.js';
-import type { GatewayState } from './gateway-state.js';
+import type { GatewayState, PlacedRoute } from './gateway-state.js';
 import { buildGatewayIr } from './gateway-ir.js';
 import { gatewayKey } from './names.js';
 import { isObject, list } from './shape.js';
@@ -135,6 +135,8 @@ function gatewayStates(ctx: TranslationContext, out: Map<KubeObject, unknown>): 
   return states;
 }
 
+const NONE_LOST: readonly ListenerAttachment[] = [];
+
 /** The route kinds Portico translates, as they come in the input. */
 type Route = HTTPRoute | GRPCRoute | TLSRoute | TCPRoute | UDPRoute;
 
@@ -193,11 +195,17 @@ function routeOutcome(
     // A route without rules (GRPCRoute has no default rule) is valid: it just routes nothing.
     const allRulesInvalid = translation.ruleCount > 0 && translation.invalidRules.length === translation.ruleCount;
     // Listeners where a route of the other kind (HTTPRoute/GRPCRoute) holds the hostnames.
+    // Without conflicts (the usual case) no array is copied: this runs for every route.
     const lost =
       parent.kind === 'attached' && conflicts
         ? parent.attachments.filter((a) => conflicts.has(`${parent.gateway.key}#${a.listener.index}`))
-        : [];
-    const attachments = parent.kind === 'attached' ? parent.attachments.filter((a) => !lost.includes(a)) : [];
+        : NONE_LOST;
+    const attachments =
+      parent.kind !== 'attached'
+        ? NONE_LOST
+        : lost.length === 0
+          ? parent.attachments
+          : parent.attachments.filter((a) => !lost.includes(a));
     if (parent.kind === 'rejected') {
       conditions.push(condition('Accepted', false, parent.reason, parent.message));
     } else if (attachments.length === 0 && lost.length > 0) {
@@ -278,21 +286,22 @@ function routeOutcome(
   let status: unknown;
   if (ours.length > 0) status = { parents: [...others, ...ours] };
   else if (route.status) status = { ...route.status, parents: others };
-  const placed =
+  const placed: PlacedRoute | undefined =
     placements.length > 0 && translation
       ? {
           routeKey: `${route.kind}/${route.metadata.namespace ?? 'default'}/${route.metadata.name}`,
           entries: translation.entries,
           clusters: translation.clusters,
-          ...(translation.l4 ? { l4: translation.l4 } : {}),
-          ...(route.metadata.creationTimestamp !== undefined
-            ? { creationTimestamp: route.metadata.creationTimestamp }
-            : {}),
-          ...(translation.l4 && Array.isArray(route.spec?.hostnames)
-            ? { hostnames: (route.spec.hostnames as unknown[]).filter((h): h is string => typeof h === 'string') }
-            : {}),
         }
       : undefined;
+  if (placed && translation?.l4) {
+    // What an L4 listener needs to choose between routes that claim the same hostname.
+    placed.l4 = translation.l4;
+    if (route.metadata.creationTimestamp !== undefined) placed.creationTimestamp = route.metadata.creationTimestamp;
+    if (Array.isArray(route.spec?.hostnames)) {
+      placed.hostnames = (route.spec.hostnames as unknown[]).filter((h): h is string => typeof h === 'string');
+    }
+  }
   return { status, placements, translation, placed };
 }
 
@@ -433,14 +442,14 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
     ...resources.tcpRoutes,
     ...resources.udpRoutes,
   ];
-  const translations = new Map<Route, () => RouteTranslation>();
+  const translations: (() => RouteTranslation)[] = [];
   const outcomes = routes.map((route) => {
     let translation: RouteTranslation | undefined;
     const translationOf = (): RouteTranslation =>
       (translation ??= options.routeMemo
         ? options.routeMemo.translate(ctx, route, translateRouteSafely)
         : translateRouteSafely(ctx, route));
-    translations.set(route, translationOf);
+    translations.push(translationOf);
     const compute = (): RouteOutcome => routeOutcome(ctx, route, gateways, translationOf);
     return statusMemo ? statusMemo.route(route, translationOf, compute) : compute();
   });
@@ -452,7 +461,7 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
       : undefined;
   routes.forEach((route, i) => {
     const denied = conflicts?.get(route);
-    const outcome = denied ? routeOutcome(ctx, route, gateways, translations.get(route)!, denied) : outcomes[i]!;
+    const outcome = denied ? routeOutcome(ctx, route, gateways, translations[i]!, denied) : outcomes[i]!;
     outcomes[i] = outcome;
     applyPlacements(gateways, outcome);
     if (outcome.status !== undefined) statuses.set(route, outcome.status);
