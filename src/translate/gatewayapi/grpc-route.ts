@@ -11,6 +11,8 @@ import type { TranslationContext } from './context.js';
 import { translateFilters } from './http-filters.js';
 import { translateMatch } from './http-matches.js';
 import {
+  closeRoute,
+  closeRule,
   GRPC_ERROR_RESPONSE,
   isEmptyMutation,
   ruleNameProblem,
@@ -218,23 +220,10 @@ export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): R
         },
       });
     });
-    if (unsupported.length > 0 && !out.rejection) {
-      out.rejection = {
-        reason: 'UnsupportedValue',
-        message: `rule ${rule.name ?? ruleIndex}: ${unsupported.join('; ')}`,
-      };
-    }
-    if (errors.length > 0) {
-      out.invalidRules.push(`rule ${rule.name ?? ruleIndex}: ${[...new Set(errors)].join('; ')}`);
-      return;
-    }
-    out.entries.push(...entries);
-    for (const c of ruleClusters.values()) clusters.set(c.name, c);
+    closeRule(out, `rule ${rule.name ?? ruleIndex}`, { unsupported, errors, entries, clusters: ruleClusters }, (c) =>
+      clusters.set(c.name, c),
+    );
   });
-  if (out.rejection) {
-    out.entries = [];
-    clusters.clear();
-  }
-  out.clusters = [...clusters.values()];
+  closeRoute(out, clusters);
   return out;
 }

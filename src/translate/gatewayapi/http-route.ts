@@ -266,6 +266,37 @@ export function translateMirrors(
   return mirrors;
 }
 
+/**
+ * What a translated rule adds to its route: a value outside the API rejects the whole route
+ * (UnsupportedValue), an invalid one drops just the rule, otherwise its entries and clusters
+ * join the route's. Shared by HTTPRoute and GRPCRoute.
+ */
+export function closeRule(
+  out: RouteTranslation,
+  label: string,
+  rule: { unsupported: string[]; errors: string[]; entries: RouteEntry[]; clusters: Map<string, IrCluster> },
+  addCluster: (c: IrCluster) => void,
+): void {
+  if (rule.unsupported.length > 0 && !out.rejection) {
+    out.rejection = { reason: 'UnsupportedValue', message: `${label}: ${rule.unsupported.join('; ')}` };
+  }
+  if (rule.errors.length > 0) {
+    out.invalidRules.push(`${label}: ${[...new Set(rule.errors)].join('; ')}`);
+    return;
+  }
+  out.entries.push(...rule.entries);
+  for (const c of rule.clusters.values()) addCluster(c);
+}
+
+/** A rejected route places nothing; otherwise its clusters are the ones its rules added. */
+export function closeRoute(out: RouteTranslation, clusters: Map<string, IrCluster>): void {
+  if (out.rejection) {
+    out.entries = [];
+    clusters.clear();
+  }
+  out.clusters = [...clusters.values()];
+}
+
 export interface RuleBackends {
   backends: IrWeightedBackend[];
   /**
@@ -480,23 +511,13 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
       entries.push(entry);
     }
 
-    if (unsupported.length > 0 && !out.rejection) {
-      out.rejection = {
-        reason: 'UnsupportedValue',
-        message: `rule ${rule.name ?? ruleIndex}: ${unsupported.join('; ')}`,
-      };
-    }
-    if (errors.length > 0) {
-      out.invalidRules.push(`rule ${rule.name ?? ruleIndex}: ${[...new Set(errors)].join('; ')}`);
-      return;
-    }
-    out.entries.push(...entries);
-    for (const c of ruleClusters.values()) addCluster(c);
+    closeRule(
+      out,
+      `rule ${rule.name ?? ruleIndex}`,
+      { unsupported, errors, entries, clusters: ruleClusters },
+      addCluster,
+    );
   });
-  if (out.rejection) {
-    out.entries = [];
-    clusters.clear();
-  }
-  out.clusters = [...clusters.values()];
+  closeRoute(out, clusters);
   return out;
 }

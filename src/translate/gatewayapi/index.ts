@@ -25,14 +25,13 @@ import type { IrGateway } from '../../ir/types.js';
 import { buildContext, type TranslationContext } from './context.js';
 import {
   GATEWAY_CONDITIONS,
-  LISTENER_CONDITIONS,
   condition,
   materializeConditions,
   withForeignConditions,
   type ConditionInput,
 } from './conditions.js';
 import { isOurClass, translateGatewayClass } from './gateway-classes.js';
-import { duplicateListenerNames, evaluateListeners, isProgrammed, listenerConditions } from './listeners.js';
+import { duplicateListenerNames, evaluateListeners, isProgrammed, listenerStatuses } from './listeners.js';
 import { resolveParentRef, type ListenerAttachment } from './route-parents.js';
 import { translateHttpRoute, type RouteTranslation } from './http-route.js';
 import { translateGrpcRoute } from './grpc-route.js';
@@ -373,7 +372,6 @@ function requestedAddresses(gw: Gateway): { requested: number; unsupported: stri
 function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewayStatus {
   const gw: Gateway = state.gateway;
   const gen = gw.metadata.generation;
-  const prevListeners = list(gw.status?.listeners).filter((l) => isObject(l));
   const conditions: ConditionInput[] = [];
   if (!state.accepted) {
     conditions.push(
@@ -407,21 +405,13 @@ function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewaySta
       gw.status?.conditions,
       GATEWAY_CONDITIONS,
     ),
-    listeners: state.listeners
-      .filter((l) => !l.set)
-      .map((l) => {
-        const before = prevListeners.find((p) => p.name === l.name)?.conditions;
-        return {
-          name: l.name,
-          supportedKinds: l.supportedKinds,
-          attachedRoutes: state.attachedRouteKeys.get(l.index)?.size ?? 0,
-          conditions: withForeignConditions(
-            materializeConditions(listenerConditions(l), gen, before, ctx.now),
-            before,
-            LISTENER_CONDITIONS,
-          ),
-        };
-      }),
+    listeners: listenerStatuses(
+      state.listeners.filter((l) => !l.set),
+      gw.status?.listeners,
+      gen,
+      ctx.now,
+      (l) => state.attachedRouteKeys.get(l.index)?.size ?? 0,
+    ),
   };
   if (gw.status?.addresses) status.addresses = gw.status.addresses;
   return withAttachedListenerSets(status, state);

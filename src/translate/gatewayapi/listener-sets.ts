@@ -9,13 +9,13 @@
 import type { Condition, GatewayStatus, ListenerSet, ListenerSetStatus } from '../../resources/types.js';
 import { GATEWAY_GROUP } from '../../resources/types.js';
 import { matchesSelector } from './allowed-routes.js';
-import { condition, LISTENER_CONDITIONS, materializeConditions, withForeignConditions } from './conditions.js';
+import { condition, materializeConditions, withForeignConditions } from './conditions.js';
 import { namespaceLabels, type TranslationContext } from './context.js';
 import type { GatewayState, ListenerSetState } from './gateway-state.js';
 import {
   evaluateListenerSetListeners,
   isProgrammed,
-  listenerConditions,
+  listenerStatuses,
   markOverlappingTlsListeners,
 } from './listeners.js';
 import { compareTimestamps } from './precedence.js';
@@ -189,22 +189,12 @@ export function listenerSetStatus(
     ),
   };
   // A ListenerSet that is not attached lists no listeners (a merge patch must clear old entries).
-  if (set.listeners.length === 0) status.listeners = [];
-  else {
-    const prevListeners = list(previous?.listeners).filter((l) => isObject(l));
-    status.listeners = set.listeners.map((l) => {
-      const before = prevListeners.find((p) => p.name === l.name)?.conditions;
-      return {
-        name: l.name,
-        supportedKinds: l.supportedKinds,
-        attachedRoutes: state.attachedRouteKeys.get(l.index)?.size ?? 0,
-        conditions: withForeignConditions(
-          materializeConditions(listenerConditions(l), generation, before, ctx.now),
-          before,
-          LISTENER_CONDITIONS,
-        ),
-      };
-    });
-  }
+  status.listeners = listenerStatuses(
+    set.listeners,
+    previous?.listeners,
+    generation,
+    ctx.now,
+    (l) => state.attachedRouteKeys.get(l.index)?.size ?? 0,
+  );
   return status;
 }

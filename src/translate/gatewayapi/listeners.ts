@@ -3,11 +3,17 @@
  * between listeners that share a port. The result says, per listener, whether routes may attach
  * and whether it is programmed, with the conditions the spec asks for.
  */
-import type { Gateway, Listener, RouteGroupKind } from '../../resources/types.js';
+import type { Gateway, Listener, ListenerStatus, RouteGroupKind } from '../../resources/types.js';
 import { GATEWAY_GROUP } from '../../resources/types.js';
 import type { IrSecret } from '../../ir/types.js';
 import type { TranslationContext } from './context.js';
-import { condition, type ConditionInput } from './conditions.js';
+import {
+  condition,
+  LISTENER_CONDITIONS,
+  materializeConditions,
+  withForeignConditions,
+  type ConditionInput,
+} from './conditions.js';
 import { hostnameCovers, isValidHostname } from './hostnames.js';
 import { resolveCertificateRef } from './certificates.js';
 import { isObject, list } from './shape.js';
@@ -482,6 +488,34 @@ export function evaluateListeners(ctx: TranslationContext, gateway: Gateway): Li
   markConflicts(listeners);
   markOverlappingTls(listeners);
   return listeners;
+}
+
+/**
+ * The `status.listeners` entries of a Gateway or a ListenerSet: each listener with its supported
+ * kinds, attached routes and conditions (keeping the times of those that did not change, and
+ * conditions of types Portico does not write).
+ */
+export function listenerStatuses(
+  listeners: readonly ListenerState[],
+  previous: unknown,
+  generation: number | undefined,
+  now: string,
+  attachedRoutes: (l: ListenerState) => number,
+): ListenerStatus[] {
+  const prevListeners = list(previous as unknown[] | undefined).filter((l) => isObject(l)) as ListenerStatus[];
+  return listeners.map((l) => {
+    const before = prevListeners.find((p) => p.name === l.name)?.conditions;
+    return {
+      name: l.name,
+      supportedKinds: l.supportedKinds,
+      attachedRoutes: attachedRoutes(l),
+      conditions: withForeignConditions(
+        materializeConditions(listenerConditions(l), generation, before, now),
+        before,
+        LISTENER_CONDITIONS,
+      ),
+    };
+  });
 }
 
 export function listenerConditions(l: ListenerState): ConditionInput[] {
