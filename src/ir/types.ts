@@ -69,6 +69,12 @@ export interface IrTlsContext {
   certificateSecretNames: string[];
   /** ALPN offered to clients. */
   alpnProtocols: string[];
+  /**
+   * Client certificates checked against these CAs (`spec.tls.frontend`). `required`: a client
+   * without a valid certificate is refused (AllowValidOnly); otherwise it is let through
+   * (AllowInsecureFallback).
+   */
+  clientValidation?: { trustedCa: string; required: boolean };
 }
 
 export interface IrHttpConnectionManager {

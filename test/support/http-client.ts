@@ -16,8 +16,8 @@ export interface RequestOptions {
   host?: string;
   headers?: Record<string, string>;
   body?: string;
-  /** HTTPS: the TLS server name (SNI) and the CA that signed the server's certificate. */
-  tls?: { servername: string; ca: string };
+  /** HTTPS: the TLS server name (SNI), the CA that signed the server's certificate, and a client certificate. */
+  tls?: { servername: string; ca: string; cert?: string; key?: string };
   timeoutMs?: number;
   agent?: HttpAgent;
 }
@@ -35,6 +35,7 @@ export function request(port: number, path: string, options: RequestOptions = {}
         timeout: options.timeoutMs ?? 5000,
         ...(options.agent ? { agent: options.agent } : {}),
         ...(options.tls ? { servername: options.tls.servername, ca: options.tls.ca } : {}),
+        ...(options.tls?.cert ? { cert: options.tls.cert, key: options.tls.key, agent: false } : {}),
       },
       (res) => {
         const chunks: Buffer[] = [];

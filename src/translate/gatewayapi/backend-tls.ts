@@ -81,7 +81,7 @@ function boringSslProblem(pem: string): string | undefined {
 }
 
 /** The PEM certificates of a CA bundle, or why it is not one. */
-function caBundle(pem: unknown): string | { problem: string } {
+export function caBundle(pem: unknown): string | { problem: string } {
   if (typeof pem !== 'string' || pem.trim() === '') return { problem: 'has no key ca.crt' };
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   if (blocks.length === 0) return { problem: 'has no PEM certificate under ca.crt' };

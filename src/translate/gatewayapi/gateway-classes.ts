@@ -14,6 +14,8 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'BackendTLSPolicySANValidation',
   'GRPCRoute',
   'Gateway',
+  'GatewayFrontendClientCertificateValidation',
+  'GatewayFrontendClientCertificateValidationInsecureFallback',
   'GatewayHTTPListenerIsolation',
   'GatewayPort8080',
   'HTTPRoute',

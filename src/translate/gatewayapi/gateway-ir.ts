@@ -347,7 +347,11 @@ export function buildGatewayIr(state: GatewayState, listenerAddress: string, mem
         chains.push({
           name: filterChainName(gw, l.id),
           serverNames: l.hostname ? [l.hostname] : [],
-          tls: { certificateSecretNames: l.certificates.map((s) => s.name), alpnProtocols: ['h2', 'http/1.1'] },
+          tls: {
+            certificateSecretNames: l.certificates.map((s) => s.name),
+            alpnProtocols: ['h2', 'http/1.1'],
+            ...(l.clientValidation ? { clientValidation: l.clientValidation } : {}),
+          },
           http: { statPrefix: `https-${port}`, routeConfigName: config.name, filters: httpFilters(config) },
         });
       }

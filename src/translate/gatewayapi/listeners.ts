@@ -16,6 +16,8 @@ import {
 } from './conditions.js';
 import { hostnameCovers, isValidHostname } from './hostnames.js';
 import { resolveCertificateRef } from './certificates.js';
+import { caBundle } from './backend-tls.js';
+import { checkCoreReference } from './reference-grants.js';
 import { isObject, list } from './shape.js';
 
 export type SupportedProtocol = 'HTTP' | 'HTTPS' | 'TLS' | 'TCP' | 'UDP';
@@ -83,6 +85,8 @@ export interface ListenerState {
   overlappingTls?: string[];
   /** Usable certificates, in the listener's order. */
   certificates: IrSecret[];
+  /** Client certificate validation (`spec.tls.frontend`): the CAs to trust, and whether a certificate is required. */
+  clientValidation?: { trustedCa: string; required: boolean };
   attachedRoutes: number;
 }
 
@@ -240,50 +244,81 @@ function terminateTls(
     }
   }
   // spec.tls.frontend speaks of listeners "handling HTTPS traffic".
-  const validation = listener.protocol === 'HTTPS' ? requiredClientValidation(gateway, listener.port) : undefined;
-  if (validation !== undefined) {
-    // Fail closed: a listener that was asked to check client certificates is not served at
-    // all rather than served without the check.
-    state.refsProblem = {
-      reason: 'InvalidCACertificateRef',
-      message: `client certificate validation (spec.tls.frontend) is not supported by Portico yet, so CA certificate refs ${validation} cannot be used`,
-    };
-    reject(
-      'NoValidCACertificate',
-      'spec.tls.frontend requires client certificates, which Portico cannot check yet: the listener is not served rather than served without the check; remove the validation or set mode AllowInsecureFallback',
-    );
-  }
+  if (listener.protocol === 'HTTPS') clientValidation(ctx, gateway, listener.port, state, reject);
 }
 
 /**
- * The CA certificate refs (described) of the client certificate validation that `spec.tls.frontend`
- * requires for HTTPS listeners on `port`: the per-port entry for the port, else the default.
- * Undefined when there is none, or its mode (AllowInsecureFallback) accepts clients without a
- * valid certificate anyway.
+ * Client certificate validation (`spec.tls.frontend`) for an HTTPS listener on `port`: the per-port
+ * entry for the port, else the default. CA bundles come from ConfigMaps (`ca.crt`) in the Gateway's
+ * namespace, or in another one a ReferenceGrant opens. An invalid ref is reported on the listener
+ * (ResolvedRefs=False); when none is valid the listener is not accepted (NoValidCACertificate) —
+ * never served without the check it was configured with.
  */
-function requiredClientValidation(gateway: Gateway, port: number): string | undefined {
+function clientValidation(
+  ctx: TranslationContext,
+  gateway: Gateway,
+  port: number,
+  state: ListenerState,
+  reject: (reason: string, message: string) => void,
+): void {
   type Validation = { caCertificateRefs?: unknown; mode?: unknown };
   type FrontendConfig = { validation?: Validation };
   const frontend = (gateway.spec as { tls?: { frontend?: unknown } } | undefined)?.tls?.frontend as
     { default?: FrontendConfig; perPort?: unknown } | undefined;
-  if (typeof frontend !== 'object' || frontend === null) return undefined;
+  if (typeof frontend !== 'object' || frontend === null) return;
   const perPort = Array.isArray(frontend.perPort)
     ? (frontend.perPort as { port?: unknown; tls?: FrontendConfig }[])
     : [];
   const config = perPort.find((p) => typeof p === 'object' && p !== null && p.port === port)?.tls ?? frontend.default;
   const validation = typeof config === 'object' && config !== null ? config.validation : undefined;
-  if (typeof validation !== 'object' || validation === null) return undefined;
-  if (validation.mode === 'AllowInsecureFallback') return undefined;
-  const refs = Array.isArray(validation.caCertificateRefs) ? (validation.caCertificateRefs as unknown[]) : [];
-  const described = refs.map((r) => {
-    const ref = (typeof r === 'object' && r !== null ? r : {}) as {
-      kind?: unknown;
-      name?: unknown;
-      namespace?: unknown;
-    };
-    return `${String(ref.kind ?? 'ConfigMap')} ${ref.namespace ? `${String(ref.namespace)}/` : ''}${String(ref.name)}`;
-  });
-  return described.length > 0 ? described.join(', ') : '(none)';
+  if (typeof validation !== 'object' || validation === null) return;
+  const mode = validation.mode ?? 'AllowValidOnly';
+  if (mode !== 'AllowValidOnly' && mode !== 'AllowInsecureFallback') {
+    reject('UnsupportedValue', `spec.tls.frontend validation mode ${JSON.stringify(mode)} is not supported`);
+    return;
+  }
+  const gatewayNamespace = gateway.metadata.namespace ?? 'default';
+  const bundles: string[] = [];
+  const problems: { reason: string; message: string }[] = [];
+  for (const r of list(validation.caCertificateRefs as unknown[])) {
+    if (!isObject(r) || typeof (r as { name?: unknown }).name !== 'string') {
+      problems.push({ reason: 'InvalidCACertificateRef', message: 'a caCertificateRef has no name' });
+      continue;
+    }
+    const ref = r as { group?: string; kind?: string; name: string; namespace?: string };
+    const check = checkCoreReference(
+      ctx,
+      { kind: 'Gateway', namespace: gatewayNamespace },
+      { ...ref, kind: ref.kind ?? 'ConfigMap' },
+      'ConfigMap',
+      'caCertificateRef',
+    );
+    if (!check.ok) {
+      problems.push({
+        reason: check.problem === 'kind' ? 'InvalidCACertificateKind' : 'RefNotPermitted',
+        message: check.message,
+      });
+      continue;
+    }
+    const configMap = ctx.configMaps.get(`${check.namespace}/${ref.name}`);
+    const bundle = configMap ? caBundle(configMap.data?.['ca.crt']) : { problem: 'does not exist' };
+    if (typeof bundle !== 'string') {
+      problems.push({ reason: 'InvalidCACertificateRef', message: `ConfigMap ${check.label} ${bundle.problem}` });
+      continue;
+    }
+    bundles.push(bundle);
+  }
+  if (problems.length > 0) {
+    state.refsProblem = { reason: problems[0]!.reason, message: problems.map((p) => p.message).join('; ') };
+  }
+  if (bundles.length === 0) {
+    reject(
+      'NoValidCACertificate',
+      `no caCertificateRef of spec.tls.frontend gives a usable CA certificate for port ${port}; the listener is not served without the client check`,
+    );
+    return;
+  }
+  state.clientValidation = { trustedCa: bundles.join(''), required: mode === 'AllowValidOnly' };
 }
 
 /** A listener whose shape the translator could not read (the file provider has no schema validation). */

@@ -50,7 +50,7 @@ export function checkCoreReference(
   ctx: TranslationContext,
   from: { kind: string; namespace: string },
   ref: CoreReference,
-  expectedKind: 'Service' | 'Secret',
+  expectedKind: 'Service' | 'Secret' | 'ConfigMap',
   what: string,
 ): CoreReferenceCheck {
   const group = ref.group ?? '';

@@ -14,10 +14,15 @@ function downstreamTlsTransportSocket(tls: IrTlsContext): EnvoyMessage {
     })),
   };
   if (tls.alpnProtocols.length > 0) commonTlsContext.alpn_protocols = [...tls.alpnProtocols];
-  return {
-    name: 'envoy.transport_sockets.tls',
-    typed_config: { '@type': DOWNSTREAM_TLS_CONTEXT, common_tls_context: commonTlsContext },
-  };
+  const context: EnvoyMessage = { '@type': DOWNSTREAM_TLS_CONTEXT, common_tls_context: commonTlsContext };
+  if (tls.clientValidation) {
+    const validation: EnvoyMessage = { trusted_ca: { inline_string: tls.clientValidation.trustedCa } };
+    if (tls.clientValidation.required) context.require_client_certificate = { value: true };
+    // AllowInsecureFallback: a missing or failing certificate is let through (Envoy still asks).
+    else validation.trust_chain_verification = 'ACCEPT_UNTRUSTED';
+    commonTlsContext.validation_context = validation;
+  }
+  return { name: 'envoy.transport_sockets.tls', typed_config: context };
 }
 
 /**
