@@ -79,8 +79,24 @@ export interface ProvisionInput {
 export function acceptedGateways(output: ProvisionInput): KubeObject[] {
   const served = new Set(output.gateways.map((g) => g.name));
   return output.resources.filter(
-    (o) => o.kind === 'Gateway' && served.has(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`),
+    (o) =>
+      (o.kind === 'Gateway' && served.has(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`)) ||
+      (o.kind === 'ListenerSet' && attachedTo(o) !== undefined && served.has(attachedTo(o)!)),
   );
+}
+
+/**
+ * The Gateway (`<namespace>/<name>`) a ListenerSet is attached to, by its status: its listeners need
+ * ports on that Gateway's Envoys. Undefined while it is not accepted.
+ */
+export function attachedTo(set: KubeObject): string | undefined {
+  const conditions = (set.status as { conditions?: { type?: unknown; status?: unknown }[] } | undefined)?.conditions;
+  if (!Array.isArray(conditions) || !conditions.some((c) => c?.type === 'Accepted' && c.status === 'True')) {
+    return undefined;
+  }
+  const ref = (set.spec as { parentRef?: { name?: unknown; namespace?: unknown } } | undefined)?.parentRef;
+  if (typeof ref?.name !== 'string') return undefined;
+  return `${typeof ref.namespace === 'string' ? ref.namespace : (set.metadata.namespace ?? 'default')}/${ref.name}`;
 }
 
 export class GatewayProvisioner {
@@ -161,11 +177,14 @@ export class GatewayProvisioner {
     const wanted = new Set<string>();
     const byNamespace = new Map<string, KubeObject[]>();
     for (const gateway of gateways) {
+      if (gateway.kind !== 'Gateway') continue;
       const namespace = gateway.metadata.namespace ?? 'default';
+      const key = `${namespace}/${gateway.metadata.name}`;
+      const sets = gateways.filter((o) => o.kind === 'ListenerSet' && attachedTo(o) === key);
       byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), gateway]);
       let objects: KubeObject[];
       try {
-        objects = desiredObjects(gateway, this.options);
+        objects = desiredObjects(gateway, this.options, sets);
       } catch (err) {
         result.errors.push(`Gateway ${namespace}/${gateway.metadata.name}: ${errorMessage(err)}`);
         continue;

@@ -84,19 +84,31 @@ export function ownerReference(gateway: KubeObject, controller: boolean): Record
   };
 }
 
-/** The distinct listener ports of the Gateway's spec, in order. */
-export function listenerPorts(gateway: KubeObject): { name: string; port: number }[] {
-  const listeners = ((gateway.spec as { listeners?: GatewayListener[] } | undefined)?.listeners ?? []).filter(
-    (l) => Number.isInteger(l.port) && l.port! > 0 && l.port! < 65536,
-  );
-  const seen = new Map<number, string>();
+/**
+ * The distinct listener ports of the Gateway's spec and of its attached ListenerSets, in order,
+ * each with its transport: a UDP listener needs a UDP port, next to any TCP one of that number.
+ */
+export function listenerPorts(
+  gateway: KubeObject,
+  listenerSets: readonly KubeObject[] = [],
+): { name: string; port: number; protocol: 'TCP' | 'UDP' }[] {
+  const listenersOf = (o: KubeObject) => {
+    const list = (o.spec as { listeners?: unknown } | undefined)?.listeners;
+    return Array.isArray(list) ? (list as GatewayListener[]) : [];
+  };
+  const listeners = [gateway, ...listenerSets]
+    .flatMap(listenersOf)
+    .filter((l) => typeof l === 'object' && l !== null && Number.isInteger(l.port) && l.port! > 0 && l.port! < 65536);
+  const seen = new Map<string, { name: string; port: number; protocol: 'TCP' | 'UDP' }>();
   for (const listener of listeners) {
-    if (!seen.has(listener.port!)) {
+    const transport = listener.protocol === 'UDP' ? 'UDP' : 'TCP';
+    const key = `${listener.port}/${transport}`;
+    if (!seen.has(key)) {
       const protocol = (listener.protocol ?? 'tcp').toLowerCase().replace(/[^a-z0-9]/g, '');
-      seen.set(listener.port!, `${protocol.slice(0, 8)}-${listener.port}`);
+      seen.set(key, { name: `${protocol.slice(0, 8)}-${listener.port}`, port: listener.port!, protocol: transport });
     }
   }
-  return [...seen].map(([port, name]) => ({ name, port }));
+  return [...seen.values()];
 }
 
 /** The bootstrap of the provisioned Envoys (node.id is overridden per Pod with `--service-node`). */
@@ -128,12 +140,16 @@ export function provisionedBootstrap(gateway: KubeObject, settings: ProvisionSet
   };
 }
 
-export function desiredObjects(gateway: KubeObject, settings: ProvisionSettings): KubeObject[] {
+export function desiredObjects(
+  gateway: KubeObject,
+  settings: ProvisionSettings,
+  listenerSets: readonly KubeObject[] = [],
+): KubeObject[] {
   const namespace = gateway.metadata.namespace ?? 'default';
   const name = provisionedName(gateway.metadata.name);
   const labels = gatewayLabels(gateway.metadata.name);
   const metadata = { name, namespace, labels, ownerReferences: [ownerReference(gateway, true)] };
-  const ports = listenerPorts(gateway);
+  const ports = listenerPorts(gateway, listenerSets);
   const bootstrap = bootstrapJson(provisionedBootstrap(gateway, settings)) as JsonValue;
   const configHash = createHash('sha256').update(JSON.stringify(bootstrap)).digest('hex').slice(0, 16);
   const tls = settings.tls !== false;
@@ -181,7 +197,7 @@ export function desiredObjects(gateway: KubeObject, settings: ProvisionSettings)
               ],
               env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
               ports: [
-                ...ports.map((p) => ({ name: p.name.slice(0, 15), containerPort: p.port, protocol: 'TCP' })),
+                ...ports.map((p) => ({ name: p.name.slice(0, 15), containerPort: p.port, protocol: p.protocol })),
                 { name: 'ready', containerPort: ENVOY_READINESS_PORT, protocol: 'TCP' },
               ],
               readinessProbe: { httpGet: { path: '/ready', port: ENVOY_READINESS_PORT }, periodSeconds: 5 },
@@ -213,7 +229,7 @@ export function desiredObjects(gateway: KubeObject, settings: ProvisionSettings)
     spec: {
       type: settings.serviceType ?? 'LoadBalancer',
       selector: labels,
-      ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: 'TCP' })),
+      ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: p.protocol })),
     },
   } as KubeObject;
   return [serviceAccount, configMap, deployment, service];
