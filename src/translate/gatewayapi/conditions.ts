@@ -45,7 +45,11 @@ export function materializeConditions(
 
 /** Condition types Portico writes, per place; any other type there belongs to someone else. */
 export const GATEWAY_CLASS_CONDITIONS: ReadonlySet<string> = new Set(['Accepted']);
-export const GATEWAY_CONDITIONS: ReadonlySet<string> = new Set(['Accepted', 'Programmed']);
+export const GATEWAY_CONDITIONS: ReadonlySet<string> = new Set([
+  'Accepted',
+  'Programmed',
+  'InsecureFrontendValidationMode',
+]);
 export const LISTENER_CONDITIONS: ReadonlySet<string> = new Set([
   'Accepted',
   'Programmed',

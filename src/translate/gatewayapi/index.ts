@@ -399,6 +399,17 @@ function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewaySta
           : condition('Programmed', false, 'Invalid', 'Gateway has no listener that can be programmed'),
     );
   }
+  // GEP-91: a Gateway whose client validation lets unverified clients through says so.
+  if (state.listeners.some((l) => l.insecureFrontendValidation)) {
+    conditions.push(
+      condition(
+        'InsecureFrontendValidationMode',
+        true,
+        'ConfigurationChanged',
+        'spec.tls.frontend uses mode AllowInsecureFallback: clients without a valid certificate are let through',
+      ),
+    );
+  }
   const status: GatewayStatus = {
     conditions: withForeignConditions(
       materializeConditions(conditions, gen, gw.status?.conditions, ctx.now),

@@ -20,27 +20,53 @@ export interface L4Forward {
 }
 
 /**
+ * Where the dropped share of a UDPRoute's datagrams goes: the discard port of an address reserved
+ * for documentation (RFC 5737), which nothing answers. Envoy's UDP proxy cannot drop by weight.
+ */
+export const UDP_DROP_ENDPOINT = { address: '192.0.2.1', port: 9 } as const;
+
+/** Envoy's limit for the summed load-balancing weights of a locality. */
+const MAX_LB_WEIGHT_SUM = 0xffffffff;
+
+/**
  * Envoy's UDP proxy sends a listener's datagrams to one cluster: weighted backendRefs become one
- * cluster whose endpoints carry the weights (split evenly over each backend's endpoints).
+ * cluster whose endpoints carry the weights (split evenly over each backend's endpoints). The
+ * share of unresolved backendRefs, and of backends without endpoints, goes to an endpoint that
+ * drops it ("Packet drops must respect weight").
  */
 function combinedUdpCluster(forward: L4Forward, clusters: Map<string, IrCluster>): IrCluster {
   const members = forward.backends.map((b) => ({ backend: b, cluster: clusters.get(b.clusterName)! }));
   const weights = new Map<string, { address: string; port: number; weight: number }>();
+  let dropped = forward.rejectWeight * 1000;
   for (const { backend, cluster } of members) {
-    const share = Math.max(1, Math.round((backend.weight * 1000) / Math.max(1, cluster.endpoints.length)));
+    if (cluster.endpoints.length === 0) {
+      dropped += backend.weight * 1000;
+      continue;
+    }
+    const share = Math.max(1, Math.round((backend.weight * 1000) / cluster.endpoints.length));
     for (const e of cluster.endpoints) {
       const key = `${e.address}:${e.port}`;
       weights.set(key, { address: e.address, port: e.port, weight: (weights.get(key)?.weight ?? 0) + share });
     }
   }
+  const endpoints = [...weights.values()].sort((a, b) =>
+    a.address === b.address ? a.port - b.port : a.address < b.address ? -1 : 1,
+  );
+  if (dropped > 0) endpoints.push({ ...UDP_DROP_ENDPOINT, weight: dropped });
+  // Scaled down, proportions kept, when the sum would overflow Envoy's uint32.
+  const sum = endpoints.reduce((total, e) => total + e.weight, 0);
+  if (sum > MAX_LB_WEIGHT_SUM) {
+    const factor = (MAX_LB_WEIGHT_SUM - endpoints.length) / sum;
+    for (const e of endpoints) e.weight = Math.max(1, Math.floor(e.weight * factor));
+  }
   const first = members[0]!.cluster;
+  const parts = forward.backends.map((b) => `${b.clusterName}*${b.weight}`);
+  if (forward.rejectWeight > 0) parts.push(`drop*${forward.rejectWeight}`);
   return {
-    name: `combined/${forward.backends.map((b) => `${b.clusterName}*${b.weight}`).join('+')}`,
+    name: `combined/${parts.join('+')}`,
     source: first.source,
     protocol: 'udp',
-    endpoints: [...weights.values()].sort((a, b) =>
-      a.address === b.address ? a.port - b.port : a.address < b.address ? -1 : 1,
-    ),
+    endpoints,
     members: members.map(({ backend, cluster }) => ({ ...cluster.source, weight: backend.weight })),
   };
 }
@@ -89,7 +115,9 @@ export function translateL4Route(ctx: TranslationContext, route: TLSRoute | TCPR
   }
   // No backendRef at all, or only weight 0: nothing can take a connection, so all are rejected.
   if (forward.backends.length === 0) forward.rejectWeight = Math.max(forward.rejectWeight, 1);
-  if (route.kind === 'UDPRoute' && forward.backends.length > 1) {
+  // One backend alone needs no combining: without endpoints Envoy drops its datagrams anyway.
+  const needsCombining = forward.backends.length > 1 || (forward.backends.length === 1 && forward.rejectWeight > 0);
+  if (route.kind === 'UDPRoute' && needsCombining) {
     const combined = combinedUdpCluster(forward, clusters);
     out.l4 = { backends: [{ clusterName: combined.name, weight: 1 }], rejectWeight: forward.rejectWeight };
     out.clusters = [combined];

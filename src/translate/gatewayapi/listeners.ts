@@ -87,6 +87,8 @@ export interface ListenerState {
   certificates: IrSecret[];
   /** Client certificate validation (`spec.tls.frontend`): the CAs to trust, and whether a certificate is required. */
   clientValidation?: { trustedCa: string; required: boolean };
+  /** Its validation lets clients without a valid certificate through (AllowInsecureFallback). */
+  insecureFrontendValidation?: boolean;
   attachedRoutes: number;
 }
 
@@ -269,10 +271,21 @@ function clientValidation(
   const perPort = Array.isArray(frontend.perPort)
     ? (frontend.perPort as { port?: unknown; tls?: FrontendConfig }[])
     : [];
-  const config = perPort.find((p) => typeof p === 'object' && p !== null && p.port === port)?.tls ?? frontend.default;
-  const validation = typeof config === 'object' && config !== null ? config.validation : undefined;
-  if (typeof validation !== 'object' || validation === null) return;
-  const mode = validation.mode ?? 'AllowValidOnly';
+  const entry = perPort.find((p) => typeof p === 'object' && p !== null && p.port === port);
+  const config: unknown = entry ? entry.tls : frontend.default;
+  if (config === undefined || config === null) return;
+  // A malformed entry (no schema check in files) must not turn a configured check off.
+  const validation: unknown = isObject(config) ? (config as FrontendConfig).validation : 'malformed';
+  if (validation === undefined || validation === null) return;
+  if (!isObject(validation)) {
+    reject(
+      'UnsupportedValue',
+      `spec.tls.frontend for port ${port} is malformed; the listener is not served without the client check`,
+    );
+    return;
+  }
+  const refsGiven = (validation as Validation).caCertificateRefs;
+  const mode = (validation as Validation).mode ?? 'AllowValidOnly';
   if (mode !== 'AllowValidOnly' && mode !== 'AllowInsecureFallback') {
     reject('UnsupportedValue', `spec.tls.frontend validation mode ${JSON.stringify(mode)} is not supported`);
     return;
@@ -280,7 +293,13 @@ function clientValidation(
   const gatewayNamespace = gateway.metadata.namespace ?? 'default';
   const bundles: string[] = [];
   const problems: { reason: string; message: string }[] = [];
-  for (const r of list(validation.caCertificateRefs as unknown[])) {
+  if (!Array.isArray(refsGiven) || refsGiven.length === 0) {
+    problems.push({
+      reason: 'InvalidCACertificateRef',
+      message: 'spec.tls.frontend validation has no caCertificateRefs',
+    });
+  }
+  for (const r of list(refsGiven as unknown[])) {
     if (!isObject(r) || typeof (r as { name?: unknown }).name !== 'string') {
       problems.push({ reason: 'InvalidCACertificateRef', message: 'a caCertificateRef has no name' });
       continue;
@@ -319,6 +338,7 @@ function clientValidation(
     return;
   }
   state.clientValidation = { trustedCa: bundles.join(''), required: mode === 'AllowValidOnly' };
+  if (mode === 'AllowInsecureFallback') state.insecureFrontendValidation = true;
 }
 
 /** A listener whose shape the translator could not read (the file provider has no schema validation). */

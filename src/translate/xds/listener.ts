@@ -17,9 +17,10 @@ function downstreamTlsTransportSocket(tls: IrTlsContext): EnvoyMessage {
   const context: EnvoyMessage = { '@type': DOWNSTREAM_TLS_CONTEXT, common_tls_context: commonTlsContext };
   if (tls.clientValidation) {
     const validation: EnvoyMessage = { trusted_ca: { inline_string: tls.clientValidation.trustedCa } };
-    if (tls.clientValidation.required) context.require_client_certificate = { value: true };
+    // Said explicitly either way: Envoy warns that its default for a validation context may change.
+    context.require_client_certificate = { value: tls.clientValidation.required };
     // AllowInsecureFallback: a missing or failing certificate is let through (Envoy still asks).
-    else validation.trust_chain_verification = 'ACCEPT_UNTRUSTED';
+    if (!tls.clientValidation.required) validation.trust_chain_verification = 'ACCEPT_UNTRUSTED';
     commonTlsContext.validation_context = validation;
   }
   return { name: 'envoy.transport_sockets.tls', typed_config: context };
