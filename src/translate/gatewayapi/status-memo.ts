@@ -5,9 +5,9 @@
  * change to one of them.
  *
  * A route's outcome depends on the route (spec, metadata and the status it starts from), its
- * translation, the Gateways' side of the input (GatewayClasses, Gateways' specs, the Secrets,
- * ReferenceGrants and Namespaces their listeners look up) and, for conditions that changed, the
- * time. A remembered outcome is reused only when all of those are the same objects, and the time
+ * translation, the Gateways' side of the input (GatewayClasses, Gateways' and ListenerSets' specs,
+ * the Secrets, ReferenceGrants, Namespaces and ConfigMaps their listeners look up) and, for
+ * conditions that changed, the time. A remembered outcome is reused only when all of those are the same objects, and the time
  * either is the same or does not show: the route already had that status, or it now starts from
  * the very status the outcome gave it (fed back), where computing again would keep every time.
  *
@@ -60,6 +60,11 @@ function gatewaySide(resources: ResourceSet, reservedPorts: unknown): unknown[] 
     resources.secrets,
     resources.referenceGrants,
     resources.namespaces,
+    // Listener evaluation reads ConfigMaps only for client certificate validation; only then can a
+    // ConfigMap change what a route gets (through a ListenerSet whose parent it makes invalid).
+    resources.gateways.some((g) => (g.spec as { tls?: { frontend?: unknown } } | undefined)?.tls?.frontend)
+      ? resources.configMaps
+      : [],
     [reservedPorts],
   ];
 }
