@@ -78,11 +78,12 @@ export interface ProvisionInput {
 
 export function acceptedGateways(output: ProvisionInput): KubeObject[] {
   const served = new Set(output.gateways.map((g) => g.name));
-  return output.resources.filter(
-    (o) =>
-      (o.kind === 'Gateway' && served.has(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`)) ||
-      (o.kind === 'ListenerSet' && attachedTo(o) !== undefined && served.has(attachedTo(o)!)),
-  );
+  return output.resources.filter((o) => {
+    if (o.kind === 'Gateway') return served.has(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`);
+    if (o.kind !== 'ListenerSet') return false;
+    const parent = attachedTo(o);
+    return parent !== undefined && served.has(parent);
+  });
 }
 
 /**

@@ -14,7 +14,7 @@ import type { IrUpstreamTls } from '../../ir/types.js';
 import type { BackendTLSPolicy, PolicyTargetReference, Service, ServicePort } from '../../resources/types.js';
 import { objectKey, type TranslationContext } from './context.js';
 import { isValidHostname } from './hostnames.js';
-import { compareTimestamps } from './precedence.js';
+import { olderFirst } from './precedence.js';
 import { isObject, list } from './shape.js';
 
 /** Where Envoy finds the system's CA certificates (Debian and Ubuntu, the Envoy images' base). */
@@ -200,14 +200,6 @@ function evaluate(ctx: TranslationContext, policy: BackendTLSPolicy): PolicyVerd
 export function serviceTargets(policy: BackendTLSPolicy, name: string): PolicyTargetReference[] {
   return list(policy.spec?.targetRefs).filter(
     (r) => isObject(r) && (r.group ?? '') === '' && r.kind === 'Service' && r.name === name,
-  );
-}
-
-function olderFirst(a: BackendTLSPolicy, b: BackendTLSPolicy): number {
-  const na = `${a.metadata.namespace ?? 'default'}/${a.metadata.name}`;
-  const nb = `${b.metadata.namespace ?? 'default'}/${b.metadata.name}`;
-  return (
-    compareTimestamps(a.metadata.creationTimestamp, b.metadata.creationTimestamp) || (na < nb ? -1 : na > nb ? 1 : 0)
   );
 }
 

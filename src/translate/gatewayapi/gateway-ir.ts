@@ -165,8 +165,8 @@ function httpFilters(config: IrRouteConfig): IrHttpFilterKind[] {
   return [...kinds].sort();
 }
 
-/** The oldest route (then the first by kind and name) of those placed for one hostname. */
-function oldestRoute(routes: Iterable<PlacedRoute>, hostname: string): PlacedRoute | undefined {
+/** Of the L4 routes placed for one hostname, the one served: the most specific, then the oldest. */
+function preferredRoute(routes: Iterable<PlacedRoute>, hostname: string): PlacedRoute | undefined {
   // "The most specific match as defined by the Route type" first: the route's own hostname that
   // covers this one most specifically (an exact name before a wildcard), then the oldest route.
   const own = (r: PlacedRoute): string =>
@@ -187,7 +187,7 @@ function oldestRoute(routes: Iterable<PlacedRoute>, hostname: string): PlacedRou
 }
 
 /**
- * The TCP proxy chain of one L4 listener hostname: the route placed there (the oldest, if several
+ * The TCP proxy chain of one L4 listener hostname: the route placed there (the preferred one, if several
  * claim it) and the clusters it forwards to.
  */
 function l4Chain(
@@ -198,7 +198,7 @@ function l4Chain(
   statPrefix: string,
   clusters: Map<string, IrCluster>,
 ): IrFilterChain | undefined {
-  const route = oldestRoute(state.placed.get(listener.index)?.get(hostname)?.values() ?? [], hostname);
+  const route = preferredRoute(state.placed.get(listener.index)?.get(hostname)?.values() ?? [], hostname);
   if (!route?.l4) return undefined;
   if (!terminatesTls(listener)) {
     for (const c of route.clusters) clusters.set(c.name, c);
@@ -312,7 +312,7 @@ export function buildGatewayIr(state: GatewayState, listenerAddress: string, mem
       });
     } else if (family === 'UDP') {
       const l = onPort[0]!;
-      const route = oldestRoute(state.placed.get(l.index)?.get('*')?.values() ?? [], '*');
+      const route = preferredRoute(state.placed.get(l.index)?.get('*')?.values() ?? [], '*');
       const target = route?.l4?.backends[0];
       // Nothing valid to send datagrams to: no socket, so they are dropped.
       if (!route || !target) continue;

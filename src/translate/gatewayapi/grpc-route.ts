@@ -13,6 +13,7 @@ import { translateMatch } from './http-matches.js';
 import {
   closeRoute,
   closeRule,
+  emptyTranslation,
   GRPC_ERROR_RESPONSE,
   isEmptyMutation,
   ruleNameProblem,
@@ -139,13 +140,7 @@ export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): R
   const name = route.metadata.name;
   // Unlike HTTPRoute's, GRPCRoute's rules have no default: a route without rules routes nothing.
   const rules: GRPCRouteRule[] = list(route.spec?.rules);
-  const out: RouteTranslation = {
-    entries: [],
-    clusters: [],
-    refProblems: [],
-    invalidRules: [],
-    ruleCount: rules.length,
-  };
+  const out = emptyTranslation(rules.length);
   const clusters = new Map<string, IrCluster>();
   const nameProblem = ruleNameProblem(rules);
   if (nameProblem) {

@@ -62,7 +62,13 @@ export interface RouteTranslation {
   l4?: L4Forward;
 }
 
-const MAX_WEIGHT = 1_000_000;
+/** The largest weight a backendRef may have (the CRD's maximum). */
+export const MAX_WEIGHT = 1_000_000;
+
+/** A route translation with nothing in it yet. */
+export function emptyTranslation(ruleCount: number): RouteTranslation {
+  return { entries: [], clusters: [], refProblems: [], invalidRules: [], ruleCount };
+}
 /** What a gRPC request gets where an HTTP one would get a 500 (see `grpc-route.ts`). */
 export const GRPC_ERROR_RESPONSE = 'UNAVAILABLE (HTTP 503)';
 const RULE_NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -374,13 +380,7 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
   const namespace = route.metadata.namespace ?? 'default';
   const name = route.metadata.name;
   const rules = Array.isArray(route.spec?.rules) && route.spec.rules.length > 0 ? route.spec.rules : [{}];
-  const out: RouteTranslation = {
-    entries: [],
-    clusters: [],
-    refProblems: [],
-    invalidRules: [],
-    ruleCount: rules.length,
-  };
+  const out = emptyTranslation(rules.length);
   const clusters = new Map<string, IrCluster>();
   const addCluster = (c: IrCluster) => clusters.set(c.name, c);
   const nameProblem = ruleNameProblem(rules);

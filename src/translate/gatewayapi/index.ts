@@ -33,7 +33,7 @@ import {
 import { isOurClass, translateGatewayClass } from './gateway-classes.js';
 import { duplicateListenerNames, evaluateListeners, isProgrammed, listenerStatuses } from './listeners.js';
 import { resolveParentRef, type ListenerAttachment } from './route-parents.js';
-import { translateHttpRoute, type RouteTranslation } from './http-route.js';
+import { emptyTranslation, translateHttpRoute, type RouteTranslation } from './http-route.js';
 import { translateGrpcRoute } from './grpc-route.js';
 import { translateL4Route } from './l4-route.js';
 import { backendTlsPolicyStatuses } from './backend-tls-status.js';
@@ -158,11 +158,7 @@ function translateRouteSafely(ctx: TranslationContext, route: Route): RouteTrans
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     return {
-      entries: [],
-      clusters: [],
-      refProblems: [],
-      invalidRules: [],
-      ruleCount: 0,
+      ...emptyTranslation(0),
       rejection: {
         reason: 'UnsupportedValue',
         message: `route could not be translated (${detail}); check its spec against the ${route.kind} schema`,

@@ -9,10 +9,8 @@ import type { HTTPBackendRef, L4RouteRule, TCPRoute, TLSRoute, UDPRoute } from '
 import type { TranslationContext } from './context.js';
 import { resolveBackendRef } from './backends.js';
 import type { RouteTranslation } from './http-route.js';
-import { ruleNameProblem } from './http-route.js';
+import { emptyTranslation, MAX_WEIGHT, ruleNameProblem } from './http-route.js';
 import { isObject, list } from './shape.js';
-
-const MAX_WEIGHT = 1_000_000;
 
 export interface L4Forward {
   backends: { clusterName: string; weight: number }[];
@@ -73,7 +71,7 @@ function combinedUdpCluster(forward: L4Forward, clusters: Map<string, IrCluster>
 
 export function translateL4Route(ctx: TranslationContext, route: TLSRoute | TCPRoute | UDPRoute): RouteTranslation {
   const rules: L4RouteRule[] = list(route.spec?.rules).filter((r) => isObject(r));
-  const out: RouteTranslation = { entries: [], clusters: [], refProblems: [], invalidRules: [], ruleCount: 1 };
+  const out = emptyTranslation(1);
   if (rules.length !== 1) {
     out.rejection = {
       reason: 'UnsupportedValue',

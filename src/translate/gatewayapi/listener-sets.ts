@@ -18,7 +18,7 @@ import {
   listenerStatuses,
   markOverlappingTlsListeners,
 } from './listeners.js';
-import { compareTimestamps } from './precedence.js';
+import { olderFirst } from './precedence.js';
 import { isObject, list } from './shape.js';
 
 function setKey(set: ListenerSet): string {
@@ -47,14 +47,6 @@ function allowedFrom(ctx: TranslationContext, state: GatewayState, set: Listener
     default:
       return false;
   }
-}
-
-function olderFirst(a: ListenerSet, b: ListenerSet): number {
-  const ka = setKey(a);
-  const kb = setKey(b);
-  return (
-    compareTimestamps(a.metadata.creationTimestamp, b.metadata.creationTimestamp) || (ka < kb ? -1 : ka > kb ? 1 : 0)
-  );
 }
 
 /** Attaches the ListenerSets that name each Gateway, extending the Gateways' merged listener lists. */

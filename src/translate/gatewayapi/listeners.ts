@@ -468,13 +468,7 @@ export function evaluateListenerSetListeners(
   firstIndex: number,
   earlier: readonly ListenerState[],
 ): ListenerState[] {
-  const listeners = specs.map((l, i) => {
-    try {
-      return evaluateListener(ctx, gateway, l as Listener, firstIndex + i, set);
-    } catch (err) {
-      return malformedListener(l, firstIndex + i, err, set);
-    }
-  });
+  const listeners = evaluateEach(ctx, gateway, specs, firstIndex, set);
   // Precedence first: a listener that loses to an earlier one is out before its siblings compare,
   // so it cannot take a sibling down with it.
   markConflictsWithEarlier(listeners, earlier);
@@ -531,15 +525,26 @@ export function markOverlappingTlsListeners(listeners: ListenerState[]): void {
   markOverlappingTls(listeners);
 }
 
-export function evaluateListeners(ctx: TranslationContext, gateway: Gateway): ListenerState[] {
-  const specs = Array.isArray(gateway.spec?.listeners) ? gateway.spec.listeners : [];
-  const listeners = specs.map((l, i) => {
+/** Each listener spec evaluated on its own (a malformed one becomes a not-accepted listener). */
+function evaluateEach(
+  ctx: TranslationContext,
+  gateway: Gateway,
+  specs: readonly unknown[],
+  firstIndex: number,
+  set?: ListenerSetOrigin,
+): ListenerState[] {
+  return specs.map((l, i) => {
     try {
-      return evaluateListener(ctx, gateway, l, i);
+      return evaluateListener(ctx, gateway, l as Listener, firstIndex + i, set);
     } catch (err) {
-      return malformedListener(l, i, err);
+      return malformedListener(l, firstIndex + i, err, set);
     }
   });
+}
+
+export function evaluateListeners(ctx: TranslationContext, gateway: Gateway): ListenerState[] {
+  const specs = Array.isArray(gateway.spec?.listeners) ? gateway.spec.listeners : [];
+  const listeners = evaluateEach(ctx, gateway, specs, 0);
   markConflicts(listeners);
   markOverlappingTls(listeners);
   return listeners;

@@ -19,6 +19,8 @@
  * relative order only needs to be fixed: HTTPRoute entries first.
  */
 
+import type { KubeObject } from '../../resources/types.js';
+
 export interface PrecedenceKey {
   pathType: 'Exact' | 'RegularExpression' | 'PathPrefix';
   pathLength: number;
@@ -40,6 +42,18 @@ const GRPC_METHOD_RANK: Record<NonNullable<PrecedenceKey['grpc']>['method'], num
   RegularExpression: 1,
   None: 2,
 };
+
+/**
+ * The Gateway API's tie-breaker between objects: the oldest by creation timestamp, then the first
+ * by `<namespace>/<name>`.
+ */
+export function olderFirst(a: KubeObject, b: KubeObject): number {
+  const na = `${a.metadata.namespace ?? 'default'}/${a.metadata.name}`;
+  const nb = `${b.metadata.namespace ?? 'default'}/${b.metadata.name}`;
+  return (
+    compareTimestamps(a.metadata.creationTimestamp, b.metadata.creationTimestamp) || (na < nb ? -1 : na > nb ? 1 : 0)
+  );
+}
 
 export function compareTimestamps(a: string | undefined, b: string | undefined): number {
   if (a === b) return 0;

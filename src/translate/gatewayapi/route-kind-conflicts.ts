@@ -6,7 +6,7 @@
  */
 import type { KubeObject } from '../../resources/types.js';
 import { hostnameCovers } from './hostnames.js';
-import { compareTimestamps } from './precedence.js';
+import { olderFirst } from './precedence.js';
 import type { RouteOutcome } from './status-memo.js';
 
 /** What took a listener from a route: the older route of the other kind, and the route's hostnames there. */
@@ -27,15 +27,9 @@ function intersects(a: readonly string[], b: readonly string[]): boolean {
   return a.some((x) => b.some((y) => hostnameCovers(x, y) || hostnameCovers(y, x)));
 }
 
-function olderFirst(a: KubeObject, b: KubeObject): number {
-  const byName = (o: KubeObject) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
-  const na = byName(a);
-  const nb = byName(b);
-  return (
-    compareTimestamps(a.metadata.creationTimestamp, b.metadata.creationTimestamp) ||
-    (na < nb ? -1 : na > nb ? 1 : 0) ||
-    (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0)
-  );
+/** Oldest first, then by name; an HTTPRoute and a GRPCRoute of one name apart by kind. */
+function olderFirstThenKind(a: KubeObject, b: KubeObject): number {
+  return olderFirst(a, b) || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0);
 }
 
 /**
@@ -62,7 +56,7 @@ export function routeKindConflicts(
     // A TCP listener forwards every connection to one route: the oldest TCPRoute keeps it.
     const tcp = kinds.size === 1 && (kinds.has('TCPRoute') || kinds.has('UDPRoute')) && claims.length > 1;
     if (kinds.size < 2 && !tcp) continue;
-    claims.sort((a, b) => olderFirst(a.route, b.route));
+    claims.sort((a, b) => olderFirstThenKind(a.route, b.route));
     const kept: Claim[] = [];
     for (const claim of claims) {
       const winner = tcp
