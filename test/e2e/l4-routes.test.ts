@@ -105,6 +105,23 @@ beforeAll(async () => {
       hostnames: ['*.example.com'],
       rules: [{ backendRefs: [{ name: 'tls-b', port: 80 }] }],
     }),
+    // tls-a speaks TLS itself: a BackendTLSPolicy makes a terminating listener re-encrypt to it
+    // (a passthrough listener forwards the client's own TLS and ignores the policy).
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ca', namespace: 'default' }, data: { 'ca.crt': CERT } },
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'BackendTLSPolicy',
+      metadata: { name: 'tls-a', namespace: 'default' },
+      spec: {
+        targetRefs: [{ group: '', kind: 'Service', name: 'tls-a' }],
+        validation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }], hostname: 'foo.example.com' },
+      },
+    },
+    route('TLSRoute', 're-encrypted', {
+      parentRefs: [{ name: 'gw', sectionName: 'terminate' }],
+      hostnames: ['r.example.com'],
+      rules: [{ backendRefs: [{ name: 'tls-a', port: 80 }] }],
+    }),
     route('TLSRoute', 'terminated', {
       parentRefs: [{ name: 'gw', sectionName: 'terminate' }],
       hostnames: ['t.example.com'],
@@ -150,6 +167,10 @@ test('TLS terminate: Envoy ends the TLS session and forwards the plain bytes', a
     reply: 'plain:secret',
     peer: 'example.com',
   });
+});
+
+test('TLS terminate to a backend with a BackendTLSPolicy: Envoy opens TLS to it again', async () => {
+  expect((await tlsExchange(ports.terminate, 'r.example.com', 'inner')).reply).toBe('tls-a:inner');
 });
 
 test('TCP: bytes are forwarded as they are; a route whose backend does not exist gets its connections closed', async () => {
