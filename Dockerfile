@@ -9,9 +9,7 @@
 FROM node:20.20.2-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-# `npm ci` refuses this lock file (it lacks other platforms' optional packages); install pins the
-# same versions from it.
-RUN npm install --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY test ./test

@@ -23,9 +23,8 @@ $(VENV_STAMP): requirements.txt
 	touch $@
 
 $(SETUP_STAMP): package.json package-lock.json
-	# `npm install` with the committed lock (every version is pinned): `npm ci`'s lock check trips over
-	# platform-only optional packages of jest's resolver that this registry does not list.
-	npm install --no-audit --no-fund
+	# `npm ci`: exactly the committed lock, which it never rewrites (a clone stays clean).
+	npm ci --no-audit --no-fund
 	touch $@
 
 # dist/ is removed first so a deleted source or test never leaves a stale compiled copy behind

@@ -14,8 +14,7 @@
 #   PORTICO_K8S_ETCD_PORT  etcd client port [12379]; the peer port is the next one
 #   PORTICO_K8S_TIMEOUT    seconds to wait for etcd, /readyz and the CRDs [120]
 #   PORTICO_GATEWAY_API_CRDS  directory of gateway*.yaml to install
-#                             [../shared/gateway-api-v1.6.1/crd/experimental, or next to the
-#                             repository this one was cloned from, if that is a local directory]
+#                             [third_party/gateway-api-v1.6.1/crd/experimental]
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,15 +27,8 @@ API_PORT=${PORTICO_K8S_PORT:-16443}
 ETCD_PORT=${PORTICO_K8S_ETCD_PORT:-12379}
 ETCD_PEER_PORT=$((ETCD_PORT + 1))
 TIMEOUT=${PORTICO_K8S_TIMEOUT:-120}
-CRD_SUBDIR=shared/gateway-api-v1.6.1/crd/experimental
-CRD_DIR=${PORTICO_GATEWAY_API_CRDS:-$ROOT/../$CRD_SUBDIR}
-# A clone made elsewhere (`git clone . /tmp/x`) has no ../shared of its own: look next to the
-# repository it was cloned from, when that is a local directory.
-if [[ -z ${PORTICO_GATEWAY_API_CRDS:-} && ! -d $CRD_DIR ]]; then
-  origin=$(git -C "$ROOT" config --get remote.origin.url 2>/dev/null || true)
-  origin=${origin#file://}
-  if [[ -n $origin && -d $origin/../$CRD_SUBDIR ]]; then CRD_DIR=$(cd "$origin/../$CRD_SUBDIR" && pwd); fi
-fi
+# The CRDs are vendored (with their licence) in third_party/, so any clone has them.
+CRD_DIR=${PORTICO_GATEWAY_API_CRDS:-$ROOT/third_party/gateway-api-v1.6.1/crd/experimental}
 KUBECONFIG_OUT=$K8S_DIR/kubeconfig
 SERVER=https://127.0.0.1:$API_PORT
 
