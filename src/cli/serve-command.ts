@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_DEBUG_ADDRESS, startDebugServer } from '../debug/debug-server.js';
-import type { DebugServer } from '../debug/debug-server.js';
+import { DEFAULT_DEBUG_ADDRESS, isLoopbackHost, startDebugServer } from '../debug/debug-server.js';
+import type { DebugServer, DebugSources } from '../debug/debug-server.js';
 import { MetricsRegistry } from '../debug/metrics.js';
 import { FileProvider } from '../file/file-provider.js';
 import { createKubernetesSource, DEFAULT_LEASE_NAME } from '../k8s/kubernetes-serve.js';
@@ -66,7 +66,12 @@ Options:
       --gateway-service-type TYPE
                                  kubernetes: ${SERVICE_TYPES.join(', ')} (default LoadBalancer)
       --envoy-image IMAGE        kubernetes: Envoy image (default ${DEFAULT_ENVOY_IMAGE})
-      --debug-address HOST:PORT  /debug/*, /metrics, /healthz, /readyz (default ${DEFAULT_DEBUG_ADDRESS})
+      --debug-address HOST:PORT  /debug/*, /metrics, /healthz, /readyz (default ${DEFAULT_DEBUG_ADDRESS});
+                                 /debug shows every Gateway's configuration: keep it on loopback
+                                 (in a Pod: kubectl port-forward)
+      --metrics-address HOST:PORT
+                                 also serve /metrics, /healthz and /readyz (never /debug) here: for
+                                 kubelet probes and Prometheus on the Pod IP (default: not served)
       --listener-address ADDR    address Envoy listeners bind (default 127.0.0.1)
       --admin-port-base PORT     admin port of the first local Envoy; the next ones count up
                                  (default ${DEFAULT_ADMIN_PORT})
@@ -101,7 +106,10 @@ export interface ServeConfig {
   /** kubernetes: provision Envoy per accepted Gateway (off when absent). */
   provision?: ProvisionSettings & { controllerNamespace: string };
   xds: HostPort;
+  /** Every debug endpoint (`all` scope). */
   debug: HostPort;
+  /** `--metrics-address`: health and metrics only (`public` scope). */
+  metrics?: HostPort;
   listenerAddress: string;
   adminPortBase: number;
   launchEnvoy: boolean;
@@ -117,6 +125,8 @@ export interface ServeConfig {
 
 export interface RunningServe {
   debugAddress(): HostPort;
+  /** The `--metrics-address` listener, when there is one. */
+  metricsAddress(): HostPort | undefined;
   xdsAddress(): HostPort | undefined;
   /** The local Envoys Portico launched (none with `--no-envoy`). */
   envoys(): RunningEnvoy[];
@@ -163,6 +173,7 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
         'lease-name': { type: 'string' },
         'xds-address': { type: 'string', default: DEFAULT_XDS_ADDRESS },
         'debug-address': { type: 'string', default: DEFAULT_DEBUG_ADDRESS },
+        'metrics-address': { type: 'string' },
         'listener-address': { type: 'string', default: '127.0.0.1' },
         'admin-port-base': { type: 'string', default: String(DEFAULT_ADMIN_PORT) },
         'no-envoy': { type: 'boolean', default: false },
@@ -239,6 +250,9 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
       ...(provision ? { provision } : {}),
       xds: parseHostPort(values['xds-address'], '--xds-address'),
       debug: parseHostPort(values['debug-address'], '--debug-address'),
+      ...(values['metrics-address'] !== undefined
+        ? { metrics: parseHostPort(values['metrics-address'], '--metrics-address') }
+        : {}),
       listenerAddress: values['listener-address'],
       adminPortBase,
       // In a cluster, Envoys are provisioned there (or connected with `portico bootstrap`), not launched here.
@@ -340,39 +354,52 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
       cleanups.push(() => launching.unsubscribe());
     }
 
-    const debug: DebugServer = await startDebugServer(
-      config.debug,
-      {
-        publisher: xds.publisher,
-        tracker: xds.tracker,
-        metrics: registry,
-        status: () => {
-          const report = pipeline.latestStatus();
-          return {
-            ...report,
-            errors: [...(provider?.errors() ?? []).map((e) => ({ stage: 'file', ...e })), ...report.errors],
-            warnings: [...(provider?.warnings() ?? []), ...report.warnings],
-          };
-        },
-        readiness: () => {
-          const waitingFor: string[] = [];
-          if (kube) waitingFor.push(...kube.waitingFor());
-          if (!pipeline.synced) waitingFor.push(kube ? 'initial translation' : 'initial sync of the watched directory');
-          if (!xds.address()) waitingFor.push('xDS server listening');
-          return { ready: waitingFor.length === 0, waitingFor };
-        },
+    const debugSources: DebugSources = {
+      publisher: xds.publisher,
+      tracker: xds.tracker,
+      metrics: registry,
+      status: () => {
+        const report = pipeline.latestStatus();
+        return {
+          ...report,
+          errors: [...(provider?.errors() ?? []).map((e) => ({ stage: 'file', ...e })), ...report.errors],
+          warnings: [...(provider?.warnings() ?? []), ...report.warnings],
+        };
       },
-      logger.child({ component: 'debug' }),
-    );
+      readiness: () => {
+        const waitingFor: string[] = [];
+        if (kube) waitingFor.push(...kube.waitingFor());
+        if (!pipeline.synced) waitingFor.push(kube ? 'initial translation' : 'initial sync of the watched directory');
+        if (!xds.address()) waitingFor.push('xDS server listening');
+        return { ready: waitingFor.length === 0, waitingFor };
+      },
+    };
+    if (!isLoopbackHost(config.debug.host)) {
+      logger.warn(
+        "the debug address is not loopback: /debug shows every Gateway's configuration to whoever reaches it",
+        {
+          debug: config.debug,
+          hint: 'keep --debug-address on 127.0.0.1 and use --metrics-address for probes and Prometheus',
+        },
+      );
+    }
+    const debugLogger = logger.child({ component: 'debug' });
+    const debug: DebugServer = await startDebugServer(config.debug, debugSources, debugLogger);
     cleanups.push(() => debug.close());
+    const metricsServer = config.metrics
+      ? await startDebugServer(config.metrics, debugSources, debugLogger, 'public')
+      : undefined;
+    if (metricsServer) cleanups.push(() => metricsServer.close());
     logger.info('serving', {
       ...(kube ? { kubernetes: kube.api.server } : { watch: config.watchDir }),
       xds: xds.address(),
       debug: debug.address(),
+      ...(metricsServer ? { metrics: metricsServer.address() } : {}),
       envoy: envoyBin ?? 'not launched',
     });
     return {
       debugAddress: () => debug.address(),
+      metricsAddress: () => metricsServer?.address(),
       xdsAddress: () => xds.address(),
       envoys: () => launched?.running() ?? [],
       stop,

@@ -8,6 +8,12 @@
  *   /healthz           the process is up
  *   /readyz            initial sync done and the xDS server listening
  *
+ * `/debug/*` shows every tenant's Gateway configuration (routes, backends, certificates; private
+ * keys redacted) and who is connected: it belongs on loopback, reached with `kubectl port-forward`
+ * (which connects to localhost inside the Pod). Kubelet probes and Prometheus need the Pod IP, so
+ * `--metrics-address` adds a second listener with the `public` scope: /metrics, /healthz and /readyz
+ * only, never /debug.
+ *
  * Routing is a pure function of the request (`answerDebugRequest`) so that it is tested without
  * sockets; the server only writes the answer.
  */
@@ -23,6 +29,20 @@ import { configDumps } from './config-dump.js';
 import type { MetricsRegistry } from './metrics.js';
 
 export const DEFAULT_DEBUG_ADDRESS = '127.0.0.1:19000';
+
+/**
+ * What a listener answers: `all` on the debug address, `public` (health and metrics, nothing that
+ * names a tenant's objects) on the metrics address.
+ */
+export type DebugScope = 'all' | 'public';
+
+/** The paths the `public` scope answers. */
+export const PUBLIC_PATHS: readonly string[] = ['/metrics', '/healthz', '/readyz'];
+
+/** Whether a listen host is reachable from this machine (or Pod) only. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
 
 export interface Readiness {
   ready: boolean;
@@ -49,9 +69,19 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const TEXT_TYPE = 'text/plain; charset=utf-8';
 const PROMETHEUS_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-export function answerDebugRequest(sources: DebugSources, method: string, rawUrl: string): DebugAnswer {
+export function answerDebugRequest(
+  sources: DebugSources,
+  method: string,
+  rawUrl: string,
+  scope: DebugScope = 'all',
+): DebugAnswer {
   const url = new URL(rawUrl, 'http://debug.invalid');
   if (method !== 'GET' && method !== 'HEAD') return json(405, { error: `method ${method} not allowed` });
+  if (scope === 'public' && !PUBLIC_PATHS.includes(url.pathname)) {
+    return json(404, {
+      error: `no such endpoint here: ${url.pathname} (this address serves ${PUBLIC_PATHS.join(', ')})`,
+    });
+  }
   try {
     switch (url.pathname) {
       case '/healthz':
@@ -109,9 +139,10 @@ export function startDebugServer(
   listen: { host: string; port: number },
   sources: DebugSources,
   logger: Logger = silentLogger,
+  scope: DebugScope = 'all',
 ): Promise<DebugServer> {
   const server: Server = createServer((req, res) => {
-    const answer = answerDebugRequest(sources, req.method ?? 'GET', req.url ?? '/');
+    const answer = answerDebugRequest(sources, req.method ?? 'GET', req.url ?? '/', scope);
     res.writeHead(answer.status, { 'content-type': answer.contentType, 'cache-control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : answer.body);
   });

@@ -100,6 +100,52 @@ describe('debug endpoints', () => {
     expect(answerDebugRequest(sources().sources, 'POST', '/healthz').status).toBe(405);
   });
 
+  it('answers only health and metrics in the public scope: nothing that names a tenant object', () => {
+    const { sources: s } = sources();
+    const pub = (url: string) => answerDebugRequest(s, 'GET', url, 'public');
+    expect(pub('/healthz')).toMatchObject({ status: 200, body: 'ok\n' });
+    expect(pub('/readyz').status).toBe(200);
+    expect(pub('/metrics').body).toContain('portico_demo_total 1\n');
+    for (const path of [
+      '/debug/config_dump',
+      '/debug/config_dump?gateway=default/public',
+      '/debug/clients',
+      '/debug/status',
+      '/debug',
+      '/',
+      '/%64ebug/clients',
+      '//debug/clients',
+      '/debug/../debug/clients',
+    ]) {
+      const answer = pub(path);
+      expect([path, answer.status]).toEqual([path, 404]);
+      expect(answer.body).not.toContain('default/public');
+      expect(answer.body).not.toContain('default/web/80');
+    }
+  });
+
+  it('serves /debug on the debug listener and not on the public (metrics) listener', async () => {
+    const { sources: s } = sources();
+    const debug = await startDebugServer({ host: '127.0.0.1', port: 0 }, s);
+    const pub = await startDebugServer({ host: '127.0.0.1', port: 0 }, s, undefined, 'public');
+    try {
+      const fetchText = async (port: number, path: string) => {
+        const res = await fetch(`http://127.0.0.1:${port}${path}`);
+        return { status: res.status, body: await res.text() };
+      };
+      expect((await fetchText(debug.address().port, '/debug/clients')).status).toBe(200);
+      const refused = await fetchText(pub.address().port, '/debug/clients');
+      expect(refused.status).toBe(404);
+      expect(refused.body).not.toContain('default/public');
+      expect((await fetchText(pub.address().port, '/debug/config_dump')).status).toBe(404);
+      expect((await fetchText(pub.address().port, '/healthz')).status).toBe(200);
+      expect((await fetchText(pub.address().port, '/metrics')).body).toContain('portico_xds_pushes_total 1\n');
+    } finally {
+      await debug.close();
+      await pub.close();
+    }
+  });
+
   it('serves over HTTP on loopback', async () => {
     const server = await startDebugServer({ host: '127.0.0.1', port: 0 }, sources().sources);
     try {

@@ -40,6 +40,12 @@ describe('portico serve', () => {
       launchEnvoy: false,
       logLevel: 'warn',
     });
+    expect(
+      parseServeArgs(['--provider', 'file', '--watch', 'dir', '--metrics-address', '0.0.0.0:19001']),
+    ).toMatchObject({ debug: { host: '127.0.0.1', port: 19000 }, metrics: { host: '0.0.0.0', port: 19001 } });
+    expect(parseServeArgs(['--provider', 'file', '--watch', 'dir', '--metrics-address', 'nope'])).toMatch(
+      /--metrics-address/,
+    );
     expect(parseServeArgs(['--watch', 'dir'])).toBe('--provider file is required');
     expect(parseServeArgs(['--provider', 'kubernetes', '--watch', 'd'])).toMatch(/must be "file"/);
     expect(parseServeArgs(['--provider', 'file'])).toMatch(/--watch DIR is required/);
@@ -57,6 +63,7 @@ describe('portico serve', () => {
           watchDir: dir,
           xds: { host: '127.0.0.1', port: 0 },
           debug: { host: '127.0.0.1', port: 0 },
+          metrics: { host: '127.0.0.1', port: 0 },
           listenerAddress: '127.0.0.1',
           adminPortBase: 19901,
           launchEnvoy: false,
@@ -82,6 +89,13 @@ describe('portico serve', () => {
       expect(gateway?.status.conditions.find((c) => c.type === 'Programmed')?.reason).toBe('Pending');
       expect(status.errors).toEqual([expect.objectContaining({ stage: 'file', file: join(dir, 'broken.yaml') })]);
       expect((await getJson(port, '/healthz')).status).toBe(200);
+      // The metrics listener: probes and Prometheus, never /debug.
+      const metricsPort = running.metricsAddress()!.port;
+      expect(metricsPort).not.toBe(port);
+      expect((await getJson(metricsPort, '/readyz')).status).toBe(200);
+      expect((await getJson(metricsPort, '/metrics')).body).toContain('portico_');
+      expect((await getJson(metricsPort, '/debug/config_dump?gateway=default/public')).status).toBe(404);
+      expect((await getJson(metricsPort, '/debug/status')).status).toBe(404);
     } finally {
       await running?.stop();
       rmSync(dir, { recursive: true, force: true });
