@@ -12,10 +12,10 @@
  * - and Portico itself, run as that ServiceAccount with a real token: it elects itself, writes
  *   status and provisions a Gateway's Envoy, then removes it, and is never refused.
  *
- * The manifests are installed under a unique namespace (and unique names for the cluster-scoped
- * objects) so the test never touches a real install and can run next to other test files; the test
- * API server has no namespace controller, so namespaces are left Terminating afterwards (harmless:
- * their names are never reused).
+ * It runs on a private API server (private-cluster.ts): Portico, running, watches every namespace
+ * and deletes provisioned objects it does not want, which would disturb other test files on the
+ * shared server. The manifests are still installed under a unique namespace (and unique names for
+ * the cluster-scoped objects), as a second install next to a real one would be.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,8 +30,8 @@ import { isLoopbackHost } from '../../src/debug/debug-server.js';
 import { desiredObjects, gatewayLabels, provisionedName } from '../../src/infra/kubernetes/resources.js';
 import { loadKubeConfig } from '../../src/k8s/kube-config.js';
 import type { KubeObject } from '../../src/resources/types.js';
-import { connectTestCluster, create, eventually, get, RecordingLogger, remove, uniqueName } from './test-cluster.js';
-import type { TestCluster } from './test-cluster.js';
+import { PrivateCluster } from './private-cluster.js';
+import { create, eventually, get, RecordingLogger, remove, uniqueName } from './test-cluster.js';
 
 const run = promisify(execFile);
 const KUBECTL = resolve('.cache/k8s/bin/kubectl');
@@ -160,7 +160,7 @@ function admits(
 }
 
 describe('manifests/ on the real API server', () => {
-  let cluster: TestCluster;
+  let cluster: PrivateCluster;
   let namespace: string;
   let tenant: string;
   let dir: string;
@@ -197,26 +197,15 @@ describe('manifests/ on the real API server', () => {
   };
 
   beforeAll(async () => {
-    cluster = await connectTestCluster();
+    cluster = await PrivateCluster.start('manifests');
     namespace = uniqueName('portico-manifests');
     tenant = uniqueName('portico-tenant');
     dir = mkdtempSync(join(tmpdir(), 'portico-manifests-'));
   });
 
   afterAll(async () => {
-    if (cluster) {
-      for (const plural of [
-        'validatingadmissionpolicybindings.admissionregistration.k8s.io',
-        'validatingadmissionpolicies.admissionregistration.k8s.io',
-        'clusterrolebindings.rbac.authorization.k8s.io',
-        'clusterroles.rbac.authorization.k8s.io',
-        'gatewayclasses.gateway.networking.k8s.io',
-      ]) {
-        await kubectl('delete', plural, namespace, '--ignore-not-found', '--wait=false');
-      }
-      for (const ns of [namespace, tenant])
-        await kubectl('delete', 'namespace', ns, '--ignore-not-found', '--wait=false');
-    }
+    // Everything the file created lives in the private server's etcd, which goes with it.
+    await cluster?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
