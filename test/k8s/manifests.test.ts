@@ -619,7 +619,7 @@ describe('manifests/ on the real API server', () => {
       await serving?.stop();
     });
 
-    it('elects itself, writes status and provisions a Gateway, then removes it, and is never refused', async () => {
+    it("with the Deployment's arguments: elects itself, writes status, provisions a Gateway and removes it, never refused", async () => {
       // certgen, as the operator does after applying the namespace.
       const io = { stdout: { write: () => true }, stderr: { write: () => true } };
       expect(await runCertgenCommand(['--kubeconfig', cluster.kubeconfig, '--namespace', namespace], io as never)).toBe(
@@ -645,24 +645,43 @@ describe('manifests/ on the real API server', () => {
         { mode: 0o600 },
       );
 
-      serving = await startServe(
-        {
-          watchDir: '',
-          kubernetes: { kubeconfig, leaseNamespace: namespace, identity: 'manifests-test' },
-          provision: {
-            controllerNamespace: namespace,
-            xds: { host: `portico-xds.${namespace}.svc`, port: 18000 },
-            tls: true,
-          },
-          xds: { host: '127.0.0.1', port: 0 },
-          debug: { host: '127.0.0.1', port: 0 },
-          listenerAddress: '127.0.0.1',
-          adminPortBase: 19901,
-          launchEnvoy: false,
-          logLevel: 'info',
-        },
-        logger,
-      );
+      // The Deployment's own arguments, with its Secret volumes written to directories here, its
+      // listeners on loopback ports of this machine, and the token's kubeconfig.
+      const container = deploymentOf(relocate(all(), namespace)).spec.template.spec.containers[0]!;
+      const pod = deploymentOf(relocate(all(), namespace)).spec.template.spec as unknown as {
+        volumes: { name: string; secret?: { secretName: string } }[];
+      };
+      const mounts = (container as unknown as { volumeMounts: { name: string; mountPath: string }[] }).volumeMounts;
+      let args = container.args.slice(1);
+      for (const mount of mounts) {
+        const secretName = pod.volumes.find((v) => v.name === mount.name)?.secret?.secretName;
+        if (!secretName) continue;
+        const secret = await cluster.api.request<{ data: Record<string, string> }>({
+          path: `/api/v1/namespaces/${namespace}/secrets/${secretName}`,
+        });
+        const local = mkdtempSync(join(dir, `${mount.name}-`));
+        for (const [key, value] of Object.entries(secret.data)) {
+          writeFileSync(join(local, key), Buffer.from(value, 'base64'));
+        }
+        args = args.map((arg) => (arg.startsWith(mount.mountPath) ? local + arg.slice(mount.mountPath.length) : arg));
+      }
+      const overrides: Record<string, string> = {
+        '--xds-address': '127.0.0.1:0',
+        '--debug-address': '127.0.0.1:0',
+        '--metrics-address': '127.0.0.1:0',
+      };
+      args = args.map((arg, i) => overrides[args[i - 1] ?? ''] ?? arg);
+      // POD_NAMESPACE in the Pod.
+      args.push('--kubeconfig', kubeconfig, '--leader-election-namespace', namespace);
+      const config = parseServeArgs(args);
+      if (typeof config !== 'object') throw new Error(`the Deployment's arguments: ${config}`);
+      serving = await startServe(config, logger);
+      // Its metrics listener (the Pod IP's in the cluster) answers probes and never /debug.
+      const metrics = `http://127.0.0.1:${serving.metricsAddress()!.port}`;
+      await eventually('ready', async () => ((await fetch(`${metrics}/readyz`)).status === 200 ? true : undefined));
+      expect((await fetch(`${metrics}/debug/config_dump`)).status).toBe(404);
+      expect((await fetch(`${metrics}/debug/clients`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${serving.debugAddress().port}/debug/clients`)).status).toBe(200);
       await create(cluster.api, {
         apiVersion: 'gateway.networking.k8s.io/v1',
         kind: 'Gateway',
