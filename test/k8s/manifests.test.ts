@@ -1,6 +1,6 @@
 /**
- * Every manifest in `manifests/` against the REAL API server (`make k8s-up`): server-side apply,
- * dry run and for real; then its security settings, as an attacker who owns one namespace would
+ * Every manifest in `manifests/` against a REAL API server of its own (the binaries of
+ * `make k8s-up`): server-side apply, dry run and for real; then its security settings, as an attacker who owns one namespace would
  * probe them:
  * - the controller's /debug listens on loopback, probes and metrics on a listener without /debug;
  * - the NetworkPolicy, as the API server stored it, admits to xDS only Pods labelled as provisioned
