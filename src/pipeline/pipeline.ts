@@ -251,10 +251,12 @@ export class Pipeline {
     try {
       const collected = this.resourceSets.of(store);
       warnings = collected.warnings;
+      const now = this.now();
       const outcome = translateSafely(
         this.carrier.carry(collected.resources, this.lastGood?.resources),
         {
-          now: this.now(),
+          now,
+          certificateTime: now,
           cache: this.cache,
           ...(this.options.listenerAddress ? { listenerAddress: this.options.listenerAddress } : {}),
           ...(this.options.reservedPorts ? { reservedPorts: this.options.reservedPorts } : {}),

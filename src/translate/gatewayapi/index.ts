@@ -56,6 +56,12 @@ export interface GatewayApiTranslation {
 export interface TranslateOptions {
   /** Written as `lastTransitionTime` of conditions that changed. Defaults to the Unix epoch (golden files). */
   now?: string;
+  /**
+   * The time certificates' validity periods are checked at: a listener whose certificate is
+   * expired or not yet valid then says so. The pipeline gives its clock; without it (golden files
+   * fix one, so that their output does not change with the date) no validity is checked.
+   */
+  certificateTime?: string;
   /** Address Envoy listeners bind. Defaults to 0.0.0.0; a local standalone setup may use 127.0.0.1. */
   listenerAddress?: string;
   /**
@@ -425,7 +431,7 @@ function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewaySta
 }
 
 export function translateGatewayApi(resources: ResourceSet, options: TranslateOptions = {}): GatewayApiTranslation {
-  const ctx = buildContext(resources, options.now ?? EPOCH, options.reservedPorts);
+  const ctx = buildContext(resources, options.now ?? EPOCH, options.reservedPorts, options.certificateTime);
   options.routeMemo?.begin(resources);
   const statuses = new Map<KubeObject, unknown>();
   const gateways = gatewayStates(ctx, statuses);
