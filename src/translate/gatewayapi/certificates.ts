@@ -8,7 +8,7 @@ import type { IrSecret } from '../../ir/types.js';
 import { objectKey, type TranslationContext } from './context.js';
 import { checkCoreReference } from './reference-grants.js';
 import { secretName } from './names.js';
-import { checkServingPair, validityNote } from './envoy-tls-rules.js';
+import { checkServingPair, validityNote, type Validity } from './envoy-tls-rules.js';
 
 export type CertificateResult =
   | {
@@ -16,6 +16,8 @@ export type CertificateResult =
       secret: IrSecret;
       /** Said in the listener's status: the certificate is expired or not yet valid (Envoy serves it anyway). */
       note?: string;
+      /** When the certificate becomes valid and expires. */
+      validity: Validity;
     }
   | { ok: false; reason: 'InvalidCertificateRef' | 'RefNotPermitted'; message: string };
 
@@ -79,6 +81,7 @@ export function resolveCertificateRef(
   return {
     ok: true,
     ...(note ? { note } : {}),
+    validity: verdict.validity,
     secret: {
       name: secretName(namespace, ref.name),
       source: { kind: 'Secret', namespace, name: ref.name },

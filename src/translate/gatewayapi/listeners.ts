@@ -16,7 +16,7 @@ import {
 } from './conditions.js';
 import { hostnameCovers, isValidHostname } from './hostnames.js';
 import { resolveCertificateRef } from './certificates.js';
-import { caBundle } from './envoy-tls-rules.js';
+import { caBundle, type Validity } from './envoy-tls-rules.js';
 import { checkCoreReference } from './reference-grants.js';
 import { isObject, list } from './shape.js';
 
@@ -87,6 +87,8 @@ export interface ListenerState {
   certificates: IrSecret[];
   /** Usable certificates that are expired or not yet valid, said in ResolvedRefs' message. */
   certificateNotes?: string[];
+  /** Validity periods of the usable certificates (the message changes when one begins or ends). */
+  certificateValidity?: Validity[];
   /** Client certificate validation (`spec.tls.frontend`): the CAs to trust, and whether a certificate is required. */
   clientValidation?: { trustedCa: string; required: boolean };
   /** Its validation lets clients without a valid certificate through (AllowInsecureFallback). */
@@ -245,6 +247,7 @@ function terminateTls(
       if (state.certificates.some((c) => c.name === result.secret.name)) continue;
       state.certificates.push(result.secret);
       if (result.note) (state.certificateNotes ??= []).push(result.note);
+      (state.certificateValidity ??= []).push(result.validity);
     } else if (!state.refsProblem || state.refsProblem.reason === 'InvalidRouteKinds') {
       state.refsProblem = { reason: result.reason, message: result.message };
     }
