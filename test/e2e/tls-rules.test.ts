@@ -15,7 +15,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { caBundle, checkServingPair } from '../../src/translate/gatewayapi/envoy-tls-rules.js';
 import { findEnvoy } from '../support/envoy-binary.js';
-import { NOT_A_CERTIFICATE, TlsMaterial, withRsaPublicKey, withVersion, type Pair } from '../support/tls-material.js';
+import {
+  NOT_A_CERTIFICATE,
+  TlsMaterial,
+  withRsaPublicKey,
+  withUnknownKeyAlgorithm,
+  withVersion,
+  type Pair,
+} from '../support/tls-material.js';
 
 const run = promisify(execFile);
 
@@ -111,6 +118,7 @@ beforeAll(async () => {
   // Other key types.
   add('Ed25519', await selfSignedPair(['-algorithm', 'ED25519']), 'accepted');
   add('Ed448', await selfSignedPair(['-algorithm', 'ED448']), 'certificate', 'accepted');
+  add('a key of an unknown algorithm (made up)', { crt: withUnknownKeyAlgorithm(rsa2048.crt), key: rsa2048.key }, 'certificate', 'accepted'); // prettier-ignore
   const dsa = await material.dsaKey(2048);
   add('DSA', { crt: await material.selfSigned(dsa), key: dsa }, 'certificate', 'accepted');
 

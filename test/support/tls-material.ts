@@ -234,6 +234,22 @@ export function withRsaPublicKey(pem: string, bits: number, exponent: bigint): s
   });
 }
 
+/** The certificate with its public key's algorithm changed to an OID no library knows (1.2.840.113549.1.1.127). */
+export function withUnknownKeyAlgorithm(pem: string): string {
+  return editTbs(pem, (der, fields) =>
+    fields.map((f, i) => {
+      const field = raw(der, f);
+      if (i === 0 || f.tag !== 0x30 || children(der, f)[1]?.tag !== 0x03) return field;
+      const rsaEncryption = Buffer.from('2a864886f70d010101', 'hex');
+      const at = field.indexOf(rsaEncryption);
+      if (at < 0) throw new Error('not an RSA certificate');
+      const edited = Buffer.from(field);
+      edited[at + rsaEncryption.length - 1] = 0x7f;
+      return edited;
+    }),
+  );
+}
+
 /** A PEM block labelled CERTIFICATE that holds no certificate. */
 export const NOT_A_CERTIFICATE =
   '-----BEGIN CERTIFICATE-----\nAAAAbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n';

@@ -209,7 +209,13 @@ export function checkServingPair(
     }
     leaf ??= loaded;
   }
-  const keyProblem = servingKeyProblem(leaf!.publicKey);
+  let publicKey: KeyObject;
+  try {
+    publicKey = leaf!.publicKey;
+  } catch {
+    return fail('certificate', `tls.crt has a public key of an unknown algorithm; use ${ACCEPTED_KEYS}`);
+  }
+  const keyProblem = servingKeyProblem(publicKey);
   if (keyProblem) return fail('certificate', `tls.crt has ${keyProblem}`);
   let key: KeyObject;
   try {
