@@ -73,7 +73,11 @@ export function runTranslateCommand(args: string[], io: CliIo): number {
   const { resources, warnings } = collectResourceSet(loaded.objects);
   for (const warning of [...loaded.warnings, ...warnings]) io.stderr.write(`warning: ${warning}\n`);
 
-  const document = buildTranslationDocument(translate(resources), { showSecrets: values['show-secrets'] });
+  // Certificates are checked against today's date; condition times stay at the epoch (stable output).
+  const certificateTime = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const document = buildTranslationDocument(translate(resources, { certificateTime }), {
+    showSecrets: values['show-secrets'],
+  });
   io.stdout.write(formatTranslationDocument(document, format));
   return EXIT_OK;
 }

@@ -11,7 +11,16 @@
  * a stream, because an error inside an operator would end the pipeline for good. A failed
  * translation keeps the last good output in service.
  */
-import { asyncScheduler, BehaviorSubject, combineLatest, EMPTY, ReplaySubject, Subscription } from 'rxjs';
+import {
+  asyncScheduler,
+  BehaviorSubject,
+  combineLatest,
+  EMPTY,
+  merge,
+  ReplaySubject,
+  Subject,
+  Subscription,
+} from 'rxjs';
 import { catchError, filter, map, scan, startWith, throttleTime } from 'rxjs/operators';
 import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
 import type { KubeObject } from '../resources/types.js';
@@ -74,6 +83,12 @@ export interface PipelineOutput {
 
 export const DEFAULT_ENDPOINT_QUIET_MS = 5;
 
+/**
+ * Longest wait for a certificate's validity to begin or end before translating again: timers
+ * cannot wait longer than about 24.8 days, and a day is cheap.
+ */
+export const MAX_CERTIFICATE_RECHECK_MS = 24 * 60 * 60 * 1000;
+
 /** Longest time a proxy event waits before the status report follows it, during a burst. */
 export const PROXY_STATUS_INTERVAL_MS = 25;
 
@@ -114,6 +129,10 @@ export class Pipeline {
   private readonly carrier = new LastStatusCarrier();
   /** The warnings of the last translation, as logged. */
   private loggedWarnings: readonly string[] = [];
+  /** The latest store translated, and the timer that translates it again when a certificate's validity changes. */
+  private latestStore: ResourceStore | undefined;
+  private readonly certificateRechecks = new Subject<void>();
+  private certificateTimer: Subscription | undefined;
 
   /** Each translation's output, after publishing; replays the latest to late subscribers. */
   readonly output$: Observable<PipelineOutput> = this.outputs.asObservable();
@@ -151,7 +170,15 @@ export class Pipeline {
       ),
       map((batch) => batch[batch.length - 1]!.store),
     );
-    this.subscription.add(stores$.pipe(map((store) => this.translateAndPublish(store))).subscribe(this.outputs));
+    // A certificate that expires (or becomes valid) while nothing changes still shows in status.
+    const rechecks$ = this.certificateRechecks.pipe(
+      map(() => this.latestStore),
+      filter((store): store is ResourceStore => store !== undefined),
+      map((store) => this.translateAgain(store)),
+    );
+    this.subscription.add(
+      merge(stores$.pipe(map((store) => this.translateAndPublish(store))), rechecks$).subscribe(this.outputs),
+    );
 
     const proxyEvents$ = deps.tracker.events$.pipe(
       catchError((err: unknown) => {
@@ -178,6 +205,7 @@ export class Pipeline {
   }
 
   stop(): void {
+    this.certificateTimer?.unsubscribe();
     this.subscription.unsubscribe();
     this.outputs.complete();
     this.statuses.complete();
@@ -222,11 +250,31 @@ export class Pipeline {
   }
 
   private translateAndPublish(store: ResourceStore): PipelineOutput {
+    this.latestStore = store;
     const fast = this.tryFastPath(store);
     if (fast) return fast;
+    return this.translateAgain(store);
+  }
+
+  /** A full translation, also of an unchanged store (the time moved past a certificate's validity). */
+  private translateAgain(store: ResourceStore): PipelineOutput {
     const output = this.translateFully(store);
     this.lastStore = output.errors.length === 0 ? store : undefined;
     return output;
+  }
+
+  /** Translates again when `next` (RFC 3339) comes, or in a day at most, instead of at any earlier time set. */
+  private scheduleCertificateRecheck(next: string | undefined): void {
+    this.certificateTimer?.unsubscribe();
+    this.certificateTimer = undefined;
+    if (next === undefined) return;
+    const clock = () => (this.deps.now?.() ?? new Date()).getTime();
+    const scheduledAt = clock();
+    const delay = Math.min(Math.max(Date.parse(next) - scheduledAt, 0), MAX_CERTIFICATE_RECHECK_MS);
+    this.certificateTimer = (this.deps.scheduler ?? asyncScheduler).schedule(() => {
+      // A clock that did not move (a test's fixed one) can tell nothing new: no translation, no new timer.
+      if (clock() > scheduledAt) this.certificateRechecks.next();
+    }, delay);
   }
 
   private tryFastPath(store: ResourceStore): PipelineOutput | undefined {
@@ -251,10 +299,12 @@ export class Pipeline {
     try {
       const collected = this.resourceSets.of(store);
       warnings = collected.warnings;
+      const now = this.now();
       const outcome = translateSafely(
         this.carrier.carry(collected.resources, this.lastGood?.resources),
         {
-          now: this.now(),
+          now,
+          certificateTime: now,
           cache: this.cache,
           ...(this.options.listenerAddress ? { listenerAddress: this.options.listenerAddress } : {}),
           ...(this.options.reservedPorts ? { reservedPorts: this.options.reservedPorts } : {}),
@@ -286,6 +336,7 @@ export class Pipeline {
           published: synced.published,
           removed: synced.removed,
         });
+        this.scheduleCertificateRecheck(outcome.result.nextCertificateChange);
         output = {
           revision: store.revision,
           gateways: outcome.result.gateways,

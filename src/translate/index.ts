@@ -37,18 +37,25 @@ export interface TranslationResult {
   gateways: GatewayOutput[];
   /** Every input Gateway API object (GatewayClass, Gateway, HTTPRoute, ReferenceGrant) with its computed status. */
   resources: KubeObject[];
+  /** When statuses change with no change of input: a listener's certificate becomes valid or expires. */
+  nextCertificateChange?: string;
 }
 
 export function translate(resources: ResourceSet, options: TranslateOptions = {}): TranslationResult {
   const { cache, ...rest } = options;
   cache?.xds.begin();
   cache?.assembly.begin();
-  const { gateways, resources: withStatus } = translateGatewayApi(
+  const {
+    gateways,
+    resources: withStatus,
+    nextCertificateChange,
+  } = translateGatewayApi(
     resources,
     cache ? { ...rest, routeMemo: cache.routes, assemblyMemo: cache.assembly, statusMemo: cache.statuses } : rest,
   );
   return {
     gateways: gateways.map((ir) => ({ name: ir.name, ir, xds: translateGatewayToXds(ir, cache?.xds) })),
     resources: withStatus,
+    ...(nextCertificateChange ? { nextCertificateChange } : {}),
   };
 }

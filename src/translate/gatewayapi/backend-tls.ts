@@ -9,10 +9,10 @@
  * cluster. A policy that applies but cannot be used fails closed: requests to that backend get a
  * 5xx, never a plain-text connection.
  */
-import { X509Certificate } from 'node:crypto';
 import type { IrUpstreamTls } from '../../ir/types.js';
 import type { BackendTLSPolicy, PolicyTargetReference, Service, ServicePort } from '../../resources/types.js';
 import { objectKey, type TranslationContext } from './context.js';
+import { caBundle } from './envoy-tls-rules.js';
 import { isValidHostname } from './hostnames.js';
 import { olderFirst } from './precedence.js';
 import { isObject, list } from './shape.js';
@@ -30,72 +30,6 @@ export interface PolicyVerdict {
 }
 
 const verdicts = new WeakMap<object, { configMaps: unknown; namespace: string | undefined; verdict: PolicyVerdict }>();
-
-/** A DER element: its tag, and where its contents start and end. */
-interface Der {
-  tag: number;
-  start: number;
-  end: number;
-}
-
-function derAt(buf: Buffer, pos: number, limit: number): Der | undefined {
-  if (pos + 2 > limit) return undefined;
-  const tag = buf[pos]!;
-  let len = buf[pos + 1]!;
-  let start = pos + 2;
-  if (len & 0x80) {
-    const bytes = len & 0x7f;
-    if (bytes === 0 || bytes > 4 || start + bytes > limit) return undefined;
-    len = 0;
-    for (let i = 0; i < bytes; i++) len = len * 256 + buf[start + i]!;
-    start += bytes;
-  }
-  return start + len <= limit ? { tag, start, end: start + len } : undefined;
-}
-
-/**
- * What BoringSSL (Envoy's TLS library) refuses in a certificate that OpenSSL (Node's) reads: a
- * version other than v1, v2 or v3, and extensions (or unique IDs) in a certificate whose version
- * does not allow them. Envoy would reject the whole cluster update for one such CA.
- */
-function boringSslProblem(pem: string): string | undefined {
-  const der = Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
-  const cert = derAt(der, 0, der.length);
-  const tbs = cert && cert.tag === 0x30 ? derAt(der, cert.start, cert.end) : undefined;
-  if (!tbs || tbs.tag !== 0x30) return 'is not a DER certificate';
-  let version = 0;
-  let pos = tbs.start;
-  const first = derAt(der, pos, tbs.end);
-  if (first?.tag === 0xa0) {
-    const v = derAt(der, first.start, first.end);
-    if (!v || v.tag !== 0x02 || v.end - v.start !== 1) return 'has an unreadable version';
-    version = der[v.start]!;
-    pos = first.end;
-  }
-  if (version > 2) return `has version ${version + 1}, which Envoy does not accept`;
-  for (let e = derAt(der, pos, tbs.end); e; e = derAt(der, e.end, tbs.end)) {
-    if (e.tag === 0xa3 && version !== 2) return 'has extensions but is not a version 3 certificate';
-    if ((e.tag === 0xa1 || e.tag === 0xa2) && version === 0) return 'has unique IDs in a version 1 certificate';
-  }
-  return undefined;
-}
-
-/** The PEM certificates of a CA bundle, or why it is not one. */
-export function caBundle(pem: unknown): string | { problem: string } {
-  if (typeof pem !== 'string' || pem.trim() === '') return { problem: 'has no key ca.crt' };
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) return { problem: 'has no PEM certificate under ca.crt' };
-  for (const block of blocks) {
-    try {
-      new X509Certificate(block);
-    } catch {
-      return { problem: 'has a certificate under ca.crt that does not parse' };
-    }
-    const problem = boringSslProblem(block);
-    if (problem) return { problem: `has a certificate under ca.crt that ${problem}` };
-  }
-  return blocks.join('\n') + '\n';
-}
 
 /** Whether the policy is valid on its own (targets aside), and the TLS settings it gives. */
 export function evaluatePolicy(ctx: TranslationContext, policy: BackendTLSPolicy): PolicyVerdict {

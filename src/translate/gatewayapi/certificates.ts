@@ -1,17 +1,25 @@
 /**
  * TLS certificate references of HTTPS listeners: Secrets of type kubernetes.io/tls, in the
- * Gateway's namespace or allowed by a ReferenceGrant, holding a certificate and key that parse
- * and belong together (Envoy rejects the whole listener otherwise).
+ * Gateway's namespace or allowed by a ReferenceGrant, holding a certificate and key Envoy takes
+ * (`envoy-tls-rules.ts`: one it refuses would make it reject every secret of the update).
  */
-import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { Secret, SecretObjectReference } from '../../resources/types.js';
 import type { IrSecret } from '../../ir/types.js';
 import { objectKey, type TranslationContext } from './context.js';
 import { checkCoreReference } from './reference-grants.js';
 import { secretName } from './names.js';
+import { checkServingPair, validityNote, type Validity } from './envoy-tls-rules.js';
 
 export type CertificateResult =
-  { ok: true; secret: IrSecret } | { ok: false; reason: 'InvalidCertificateRef' | 'RefNotPermitted'; message: string };
+  | {
+      ok: true;
+      secret: IrSecret;
+      /** Said in the listener's status: the certificate is expired or not yet valid (Envoy serves it anyway). */
+      note?: string;
+      /** When the certificate becomes valid and expires. */
+      validity: Validity;
+    }
+  | { ok: false; reason: 'InvalidCertificateRef' | 'RefNotPermitted'; message: string };
 
 function secretField(secret: Secret, key: string): string | undefined {
   const fromString = secret.stringData?.[key];
@@ -21,21 +29,16 @@ function secretField(secret: Secret, key: string): string | undefined {
   return Buffer.from(encoded, 'base64').toString('utf8');
 }
 
-/** Why a certificate/key pair would be rejected by Envoy, or undefined if it is usable. */
-export function checkKeyPair(certificateChain: string, privateKey: string): string | undefined {
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(certificateChain);
-  } catch {
-    return 'tls.crt is not a PEM-encoded X.509 certificate';
-  }
-  try {
-    const key = createPrivateKey(privateKey);
-    if (!cert.checkPrivateKey(key)) return 'tls.key does not match the certificate in tls.crt';
-  } catch {
-    return 'tls.key is not a PEM-encoded private key';
-  }
-  return undefined;
+/**
+ * What Envoy would make of a Secret's pair, remembered per Secret object: input objects are not
+ * changed in place (a change is a new object), and parsing keys on every translation is not free.
+ */
+const verdicts = new WeakMap<Secret, ReturnType<typeof checkServingPair>>();
+
+function servingPairOf(secret: Secret, certificateChain: string, privateKey: string) {
+  let verdict = verdicts.get(secret);
+  if (!verdict) verdicts.set(secret, (verdict = checkServingPair(certificateChain, privateKey)));
+  return verdict;
 }
 
 /**
@@ -70,10 +73,15 @@ export function resolveCertificateRef(
   if (!certificateChain || !privateKey) {
     return { ok: false, reason: 'InvalidCertificateRef', message: `Secret ${label} must hold tls.crt and tls.key` };
   }
-  const problem = checkKeyPair(certificateChain, privateKey);
-  if (problem) return { ok: false, reason: 'InvalidCertificateRef', message: `Secret ${label}: ${problem}` };
+  const verdict = servingPairOf(secret, certificateChain, privateKey);
+  if (!verdict.ok) {
+    return { ok: false, reason: 'InvalidCertificateRef', message: `Secret ${label}: ${verdict.problem.message}` };
+  }
+  const note = ctx.certificateTime && validityNote(`Secret ${label}`, verdict.validity, ctx.certificateTime);
   return {
     ok: true,
+    ...(note ? { note } : {}),
+    validity: verdict.validity,
     secret: {
       name: secretName(namespace, ref.name),
       source: { kind: 'Secret', namespace, name: ref.name },

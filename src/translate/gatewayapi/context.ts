@@ -22,6 +22,8 @@ export interface TranslationContext {
   readonly resources: ResourceSet;
   /** Time written into conditions that changed (RFC 3339). */
   readonly now: string;
+  /** Time certificates' validity periods are checked at (RFC 3339); none is checked without it. */
+  readonly certificateTime: string | undefined;
   readonly services: ReadonlyMap<string, Service>;
   /** EndpointSlices by `<namespace>/<service name>`. */
   readonly endpointSlices: ReadonlyMap<string, EndpointSlice[]>;
@@ -98,10 +100,12 @@ export function buildContext(
   resources: ResourceSet,
   now: string,
   reservedPorts: ReadonlyMap<number, string> = NO_PORTS,
+  certificateTime?: string,
 ): TranslationContext {
   return {
     resources,
     now,
+    certificateTime,
     services: table(resources.services, index),
     endpointSlices: table(resources.endpointSlices, (slices) =>
       groupBy(slices, (s) => {

@@ -51,11 +51,22 @@ export interface GatewayApiTranslation {
   gateways: IrGateway[];
   /** Every input Gateway API object, with the status Portico computed for it. */
   resources: KubeObject[];
+  /**
+   * The first time after `certificateTime` at which a listener's certificate becomes valid or
+   * expires: statuses computed now say something else from then on, so translate again then.
+   */
+  nextCertificateChange?: string;
 }
 
 export interface TranslateOptions {
   /** Written as `lastTransitionTime` of conditions that changed. Defaults to the Unix epoch (golden files). */
   now?: string;
+  /**
+   * The time certificates' validity periods are checked at: a listener whose certificate is
+   * expired or not yet valid then says so. The pipeline gives its clock; without it (golden files
+   * fix one, so that their output does not change with the date) no validity is checked.
+   */
+  certificateTime?: string;
   /** Address Envoy listeners bind. Defaults to 0.0.0.0; a local standalone setup may use 127.0.0.1. */
   listenerAddress?: string;
   /**
@@ -424,8 +435,25 @@ function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewaySta
   return withAttachedListenerSets(status, state);
 }
 
+/** The earliest start or end of a listener certificate's validity after `time` (RFC 3339). */
+function nextValidityChange(states: Iterable<GatewayState>, time: string): string | undefined {
+  const after = Date.parse(time);
+  let next: number | undefined;
+  for (const state of states) {
+    for (const listener of [...state.listeners, ...state.listenerSets.flatMap((set) => set.listeners)]) {
+      for (const validity of listener.certificateValidity ?? []) {
+        // Valid from notBefore through notAfter, both included: expired one second after.
+        for (const at of [Date.parse(validity.notBefore), Date.parse(validity.notAfter) + 1000]) {
+          if (at > after && (next === undefined || at < next)) next = at;
+        }
+      }
+    }
+  }
+  return next === undefined ? undefined : new Date(next).toISOString().replace(/\.000Z$/, 'Z');
+}
+
 export function translateGatewayApi(resources: ResourceSet, options: TranslateOptions = {}): GatewayApiTranslation {
-  const ctx = buildContext(resources, options.now ?? EPOCH, options.reservedPorts);
+  const ctx = buildContext(resources, options.now ?? EPOCH, options.reservedPorts, options.certificateTime);
   options.routeMemo?.begin(resources);
   const statuses = new Map<KubeObject, unknown>();
   const gateways = gatewayStates(ctx, statuses);
@@ -488,7 +516,9 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
     ...resources.listenerSets,
     ...resources.referenceGrants,
   ];
+  const nextCertificateChange = ctx.certificateTime && nextValidityChange(gateways.values(), ctx.certificateTime);
   return {
+    ...(nextCertificateChange ? { nextCertificateChange } : {}),
     gateways: irs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     resources: all.map((obj) => {
       if (!statuses.has(obj)) return obj;

@@ -16,7 +16,7 @@ import {
 } from './conditions.js';
 import { hostnameCovers, isValidHostname } from './hostnames.js';
 import { resolveCertificateRef } from './certificates.js';
-import { caBundle } from './backend-tls.js';
+import { caBundle, type Validity } from './envoy-tls-rules.js';
 import { checkCoreReference } from './reference-grants.js';
 import { isObject, list } from './shape.js';
 
@@ -85,6 +85,10 @@ export interface ListenerState {
   overlappingTls?: string[];
   /** Usable certificates, in the listener's order. */
   certificates: IrSecret[];
+  /** Usable certificates that are expired or not yet valid, said in ResolvedRefs' message. */
+  certificateNotes?: string[];
+  /** Validity periods of the usable certificates (the message changes when one begins or ends). */
+  certificateValidity?: Validity[];
   /** Client certificate validation (`spec.tls.frontend`): the CAs to trust, and whether a certificate is required. */
   clientValidation?: { trustedCa: string; required: boolean };
   /** Its validation lets clients without a valid certificate through (AllowInsecureFallback). */
@@ -240,7 +244,10 @@ function terminateTls(
       : { kind: 'Gateway' as const, namespace: gateway.metadata.namespace ?? 'default' };
     const result = resolveCertificateRef(ctx, owner, ref);
     if (result.ok) {
-      if (!state.certificates.some((c) => c.name === result.secret.name)) state.certificates.push(result.secret);
+      if (state.certificates.some((c) => c.name === result.secret.name)) continue;
+      state.certificates.push(result.secret);
+      if (result.note) (state.certificateNotes ??= []).push(result.note);
+      (state.certificateValidity ??= []).push(result.validity);
     } else if (!state.refsProblem || state.refsProblem.reason === 'InvalidRouteKinds') {
       state.refsProblem = { reason: result.reason, message: result.message };
     }
@@ -611,7 +618,7 @@ export function listenerConditions(l: ListenerState): ConditionInput[] {
       'ResolvedRefs',
       l.refsProblem === undefined,
       l.refsProblem?.reason ?? 'ResolvedRefs',
-      l.refsProblem?.message ?? 'All references are resolved',
+      [l.refsProblem?.message ?? 'All references are resolved', ...(l.certificateNotes ?? [])].join('; '),
     ),
     ...overlapping,
   ];
