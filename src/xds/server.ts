@@ -24,6 +24,14 @@ import { WriteQueue } from './write-queue.js';
 import { type GrpcFrame, sendFramesAsIs, serializeFrame } from './grpc-frame.js';
 import { SotwRequestDecoder } from './sotw-request.js';
 import { AdsStream, StreamRefused, type DeltaRequest, type Protocol, type SotwRequest } from './stream.js';
+import { deniedClaim, peerIdentity, type PeerIdentity } from './peer-identity.js';
+import {
+  DEFAULT_XDS_LIMITS,
+  requestNamesExceeded,
+  StreamCounter,
+  subscriptionExceeded,
+  type XdsLimits,
+} from './stream-limits.js';
 
 export const ADS_SERVICE = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
 export const DEFAULT_XDS_HOST = '127.0.0.1';
@@ -34,8 +42,16 @@ export interface AdsServerOptions {
   host?: string;
   /** Port to bind; default 18000; 0 picks a free port (`start()` resolves it). */
   port?: number;
-  /** Transport security; default plaintext (mTLS is injected here later). */
+  /** Transport security; default plaintext. */
   credentials?: grpc.ServerCredentials;
+  /**
+   * Serve a stream only the Gateway its verified client certificate names (peer-identity.ts); a
+   * stream claiming another Gateway in `node.cluster`, or whose certificate names none, is refused
+   * with PERMISSION_DENIED. Set it whenever `credentials` require client certificates.
+   */
+  requirePeerIdentity?: boolean;
+  /** Bounds per identity, subscription, stream and request (stream-limits.ts). */
+  limits?: Partial<XdsLimits>;
   /** Snapshot cache to serve; a new one by default. */
   cache?: SnapshotCache;
   logger?: Logger;
@@ -136,6 +152,11 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
   private readonly views = new ViewCache();
   private readonly writes: WriteQueue;
   private framingWarned = false;
+  private readonly requirePeerIdentity: boolean;
+  readonly limits: XdsLimits;
+  private readonly streamCounter: StreamCounter;
+  /** Denials already logged (identity → claimed Gateway, or a bound): each is logged once. */
+  private readonly deniedLogged = new Set<string>();
 
   constructor(options: AdsServerOptions = {}) {
     this.logger = options.logger ?? quietLogger;
@@ -146,13 +167,16 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
     this.host = options.host ?? DEFAULT_XDS_HOST;
     this.port = options.port ?? DEFAULT_XDS_PORT;
     this.credentials = options.credentials ?? grpc.ServerCredentials.createInsecure();
+    this.requirePeerIdentity = options.requirePeerIdentity ?? false;
+    this.limits = { ...DEFAULT_XDS_LIMITS, ...options.limits };
+    this.streamCounter = new StreamCounter(this.limits);
     this.grpcOptions = {
       // Notice dead Envoys (and keep NATs open) without waiting for TCP timeouts.
       'grpc.keepalive_time_ms': 30_000,
       'grpc.keepalive_timeout_ms': 10_000,
       'grpc.keepalive_permit_without_calls': 1,
       'grpc.http2.min_ping_interval_without_data_ms': 5_000,
-      'grpc.max_receive_message_length': 16 * 1024 * 1024,
+      'grpc.max_receive_message_length': this.limits.maxRequestBytes,
       ...options.grpcOptions,
     };
     this.writes = new WriteQueue(options.maxWriteBytes ?? 32 * 1024 * 1024);
@@ -299,17 +323,60 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
       (response) => this.writes.write(call, response),
     );
     this.calls.set(stream, call);
+    // Read before the first request: the certificate is the stream's for its whole life.
+    const identity = this.requirePeerIdentity ? peerIdentity(call.getAuthContext()?.sslPeerCertificate) : undefined;
+    /** The identity the stream is counted under once admitted. */
+    let counted: string | undefined;
     let ended = false;
     const end = (): void => {
       if (ended) return;
       ended = true;
+      if (counted !== undefined) this.streamCounter.release(counted);
       this.writes.forget(call);
       this.release(stream, protocol);
     };
+    const refuse = (code: grpc.status, reason: string, details: string, logKey: string): void => {
+      this.metrics.recordDeniedStream(reason);
+      this.logDenialOnce(logKey, { msg: 'xDS stream refused', reason, peer: safePeer(call), error: details });
+      end();
+      call.emit('error', { code, details });
+    };
     call.on('data', (request: unknown) => {
+      if (ended) return;
+      const names = requestedNames(request, protocol);
+      if (counted === undefined) {
+        // The first request: who the client is, and what it claims to serve.
+        const claimed = (request as { node?: { cluster?: string } | null }).node?.cluster ?? '';
+        if (claimed !== '') {
+          const denied = identity ? deniedClaim(identity, claimed) : undefined;
+          if (denied) {
+            refuse(
+              grpc.status.PERMISSION_DENIED,
+              denied.reason,
+              denied.message,
+              `${identityLabel(identity)} ${claimed}`,
+            );
+            return;
+          }
+          const as = identity?.kind === 'gateway' ? identity.gateway : claimed;
+          const over = this.streamCounter.admit(as);
+          if (over) {
+            refuse(grpc.status.RESOURCE_EXHAUSTED, over.reason, over.message, `${over.reason} ${as}`);
+            return;
+          }
+          counted = as;
+        }
+      }
+      const tooMany = requestNamesExceeded(this.limits, names);
+      if (tooMany) {
+        refuse(grpc.status.RESOURCE_EXHAUSTED, tooMany.reason, tooMany.message, `${tooMany.reason} ${counted ?? ''}`);
+        return;
+      }
       try {
         if (protocol === 'sotw') stream.handleSotw(request as SotwRequest);
         else stream.handleDelta(request as DeltaRequest);
+        const over = subscriptionExceeded(this.limits, stream.subscribedNames());
+        if (over) refuse(grpc.status.RESOURCE_EXHAUSTED, over.reason, over.message, `${over.reason} ${counted ?? ''}`);
       } catch (err) {
         const refused = err instanceof StreamRefused;
         const code = refused ? err.code : grpc.status.INTERNAL;
@@ -333,6 +400,15 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
     call.on('cancelled', end);
     call.on('close', end);
     call.on('error', end);
+  }
+
+  /** Logs a denial the first time it is seen; a reconnect storm is counted, not logged again. */
+  private logDenialOnce(key: string, entry: { msg: string; [field: string]: unknown }): void {
+    if (this.deniedLogged.has(key)) return;
+    // Bounded: past 1,024 distinct denials, old ones may be logged again.
+    if (this.deniedLogged.size >= 1024) this.deniedLogged.delete(this.deniedLogged.values().next().value!);
+    this.deniedLogged.add(key);
+    this.logger({ level: 'warn', ...entry });
   }
 
   private bind(stream: AdsStream): void {
@@ -394,6 +470,17 @@ function* startingAt<T>(items: Iterable<T>, first: T | undefined): Generator<T> 
     }
   }
   yield* before;
+}
+
+/** Names a request adds to its subscription (SotW: all of it; delta: those it subscribes). */
+function requestedNames(request: unknown, protocol: Protocol): number {
+  if (protocol === 'sotw') return (request as SotwRequest).resource_names?.length ?? 0;
+  return (request as DeltaRequest).resource_names_subscribe?.length ?? 0;
+}
+
+function identityLabel(identity: PeerIdentity | undefined): string {
+  if (!identity) return '(no TLS)';
+  return identity.kind === 'gateway' ? identity.gateway : `(${identity.reason})`;
 }
 
 function cmp(a: string, b: string): number {
