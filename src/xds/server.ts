@@ -22,7 +22,7 @@ import { SnapshotCache, type Snapshot } from './snapshot.js';
 import { ViewCache } from './views.js';
 import { WriteQueue } from './write-queue.js';
 import { type GrpcFrame, sendFramesAsIs, serializeFrame } from './grpc-frame.js';
-import { SotwRequestDecoder } from './sotw-request.js';
+import { SotwRequestDecoder, TOO_MANY_NAMES } from './sotw-request.js';
 import { AdsStream, StreamRefused, type DeltaRequest, type Protocol, type SotwRequest } from './stream.js';
 import { deniedClaim, peerIdentity, type PeerIdentity } from './peer-identity.js';
 import {
@@ -114,11 +114,14 @@ function method(
   return definition as unknown as grpc.MethodDefinition<unknown, GrpcFrame>;
 }
 
-/** The ADS service definition with the custom (de)serializers. */
-export function adsServiceDefinition(): grpc.ServiceDefinition {
+/**
+ * The ADS service definition with the custom (de)serializers. A SotW request naming more than
+ * `maxNamesPerRequest` resources is not decoded (the stream is then refused).
+ */
+export function adsServiceDefinition(maxNamesPerRequest = Infinity): grpc.ServiceDefinition {
   const c = codec();
   // SotW requests restate their subscription: equal names lists are decoded once and shared.
-  const sotw = new SotwRequestDecoder(c.sotwRequest);
+  const sotw = new SotwRequestDecoder(c.sotwRequest, undefined, maxNamesPerRequest);
   return {
     StreamAggregatedResources: method('StreamAggregatedResources', c.sotwRequest, c.sotwResponse, (bytes) =>
       sotw.decode(bytes),
@@ -190,7 +193,7 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
   async start(): Promise<number> {
     if (this.server) throw new Error('AdsServer already started');
     const server = new grpc.Server(this.grpcOptions);
-    server.addService(adsServiceDefinition(), {
+    server.addService(adsServiceDefinition(this.limits.maxNamesPerSubscription), {
       StreamAggregatedResources: (call: DuplexCall) => this.serve(call, 'sotw'),
       DeltaAggregatedResources: (call: DuplexCall) => this.serve(call, 'delta'),
     });
@@ -341,30 +344,49 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
       end();
       call.emit('error', { code, details });
     };
+    if (identity) {
+      // With TLS the client is known before it says anything: refuse what cannot be served now,
+      // before reading a request.
+      if (identity.kind === 'none') {
+        refuse(
+          grpc.status.PERMISSION_DENIED,
+          identity.reason,
+          `xDS stream refused: ${identity.detail}`,
+          identity.reason,
+        );
+        return;
+      }
+      const over = this.streamCounter.admit(identity.gateway);
+      if (over) {
+        refuse(grpc.status.RESOURCE_EXHAUSTED, over.reason, over.message, `${over.reason} ${identity.gateway}`);
+        return;
+      }
+      counted = identity.gateway;
+    }
+    let claimChecked = false;
     call.on('data', (request: unknown) => {
       if (ended) return;
       const names = requestedNames(request, protocol);
-      if (counted === undefined) {
-        // The first request: who the client is, and what it claims to serve.
+      if (!claimChecked) {
+        // The first request: what the client claims to serve.
         const claimed = (request as { node?: { cluster?: string } | null }).node?.cluster ?? '';
         if (claimed !== '') {
+          claimChecked = true;
           const denied = identity ? deniedClaim(identity, claimed) : undefined;
           if (denied) {
-            refuse(
-              grpc.status.PERMISSION_DENIED,
-              denied.reason,
-              denied.message,
-              `${identityLabel(identity)} ${claimed}`,
-            );
+            const key = `${identityLabel(identity)} ${claimed}`;
+            refuse(grpc.status.PERMISSION_DENIED, denied.reason, denied.message, key);
             return;
           }
-          const as = identity?.kind === 'gateway' ? identity.gateway : claimed;
-          const over = this.streamCounter.admit(as);
-          if (over) {
-            refuse(grpc.status.RESOURCE_EXHAUSTED, over.reason, over.message, `${over.reason} ${as}`);
-            return;
+          if (counted === undefined) {
+            // Without TLS, the only identity there is is the claim.
+            const over = this.streamCounter.admit(claimed);
+            if (over) {
+              refuse(grpc.status.RESOURCE_EXHAUSTED, over.reason, over.message, `${over.reason} ${claimed}`);
+              return;
+            }
+            counted = claimed;
           }
-          counted = as;
         }
       }
       const tooMany = requestNamesExceeded(this.limits, names);
@@ -474,7 +496,10 @@ function* startingAt<T>(items: Iterable<T>, first: T | undefined): Generator<T> 
 
 /** Names a request adds to its subscription (SotW: all of it; delta: those it subscribes). */
 function requestedNames(request: unknown, protocol: Protocol): number {
-  if (protocol === 'sotw') return (request as SotwRequest).resource_names?.length ?? 0;
+  if (protocol === 'sotw') {
+    const sotw = request as SotwRequest & { [TOO_MANY_NAMES]?: number };
+    return sotw[TOO_MANY_NAMES] ?? sotw.resource_names?.length ?? 0;
+  }
   return (request as DeltaRequest).resource_names_subscribe?.length ?? 0;
 }
 
