@@ -209,11 +209,11 @@ describe('manifests/ on the real API server', () => {
       ['create', 'gateways.gateway.networking.k8s.io', 'default', false],
       ['delete', 'gatewayclasses.gateway.networking.k8s.io', undefined, false],
       ['create', 'referencegrants.gateway.networking.k8s.io', 'default', false],
-      // Secrets: read; create (the per-namespace Envoy client certificate copy); no general update/delete.
-      ['delete', 'secrets', 'default', false],
+      // Secrets: read; create, patch (server-side apply) and delete each Gateway's own xDS client
+      // certificate, whose name varies per Gateway; never update.
+      ['patch', 'secrets', 'default', true],
+      ['delete', 'secrets/portico-public-xds', 'default', true],
       ['update', 'secrets', 'default', false],
-      ['delete', 'secrets/portico-xds-client', 'default', true],
-      ['delete', 'secrets/someone-elses-tls', 'default', false],
       // The leader Lease, only in its own namespace.
       ['create', 'leases.coordination.k8s.io', namespace, true],
       ['update', 'leases.coordination.k8s.io', namespace, true],
