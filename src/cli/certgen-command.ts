@@ -1,8 +1,9 @@
 /**
- * `portico certgen`: issues the certificates of the mutual-TLS xDS channel (certs.ts) and stores
- * them as `kubernetes.io/tls` Secrets `portico-xds-server` (mounted by the controller:
- * `--xds-tls-dir`) and `portico-xds-client` (copied next to each provisioned Envoy), each with
- * `ca.crt`. Idempotent: valid certificates naming the requested DNS names are kept unless
+ * `portico certgen`: issues the CA and the server certificate of the mutual-TLS xDS channel
+ * (certs.ts) and stores them as `kubernetes.io/tls` Secrets `portico-xds-server` (mounted by the
+ * controller: `--xds-tls-dir`) and `portico-xds-ca` (the CA certificate and its key, mounted by the
+ * controller only: `--xds-ca-dir`; Portico signs each Gateway's client certificate with it), each
+ * with `ca.crt`. Idempotent: valid certificates naming the requested DNS names are kept unless
  * `--force`. `--out-dir DIR` writes the same files to DIR/<secret-name>/ instead of the cluster.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import {
   defaultXdsDnsNames,
   issueXdsCertificates,
   whyNotReusable,
-  XDS_CLIENT_SECRET,
+  XDS_CA_SECRET,
   XDS_SERVER_SECRET,
 } from '../infra/kubernetes/certs.js';
 import type { TlsBundle, XdsCertificates } from '../infra/kubernetes/certs.js';
@@ -29,10 +30,11 @@ const FILES = ['ca.crt', 'tls.crt', 'tls.key'] as const;
 const CERTGEN_USAGE = `Usage: portico certgen [--namespace NS] [--dns-names NAME,...] [--kubeconfig PATH] [--force]
        portico certgen --out-dir DIR [--namespace NS] [--dns-names NAME,...] [--force]
 
-Issues the mutual-TLS certificates of the xDS channel between Envoy and Portico: a CA, a server
-certificate for the xDS Service, and a client certificate for Envoy. Writes them as
-kubernetes.io/tls Secrets ${XDS_SERVER_SECRET} and ${XDS_CLIENT_SECRET} (each with ca.crt) in the
-namespace, or as files under DIR/${XDS_SERVER_SECRET}/ and DIR/${XDS_CLIENT_SECRET}/.
+Issues the mutual-TLS certificates of the xDS channel between Envoy and Portico: a CA and a
+server certificate for the xDS Service. Writes them as kubernetes.io/tls Secrets
+${XDS_SERVER_SECRET} and ${XDS_CA_SECRET} (the CA certificate and its key, for Portico only: it
+signs each Gateway's Envoy client certificate with it) in the namespace, or as files under
+DIR/${XDS_SERVER_SECRET}/ and DIR/${XDS_CA_SECRET}/.
 Existing certificates that are valid for 30 more days and name the DNS names are kept.
 
 Options:
@@ -40,7 +42,7 @@ Options:
       --dns-names LIST       comma-separated names of the server certificate
                              (default: portico-xds, portico-xds.NS, portico-xds.NS.svc,
                              portico-xds.NS.svc.cluster.local)
-      --days N               validity of the certificates (default 365)
+      --days N               validity of the server certificate (default 365; the CA: ten times)
       --kubeconfig PATH      kubeconfig (default: $KUBECONFIG, in-cluster, ~/.kube/config)
       --out-dir DIR          write files instead of Secrets
       --force                issue new certificates even if the existing ones are valid
@@ -103,7 +105,7 @@ export async function runCertgenCommand(args: string[], io: CliIo): Promise<numb
     const issued = await issueXdsCertificates({ dnsNames, days });
     await store.write(issued);
     io.stdout.write(
-      `issued a CA, a server certificate for ${dnsNames.join(', ')} and an Envoy client certificate into ${store.where}` +
+      `issued a CA (its key kept for Portico) and a server certificate for ${dnsNames.join(', ')} into ${store.where}` +
         (why === 'missing' ? '' : ` (replacing: ${why})`) +
         '\n',
     );
@@ -131,13 +133,13 @@ function directoryStore(dir: string): CertificateStore {
     where: dir,
     read: () => {
       const server = readBundle(XDS_SERVER_SECRET);
-      const client = readBundle(XDS_CLIENT_SECRET);
-      return Promise.resolve({ ...(server ? { server } : {}), ...(client ? { client } : {}) });
+      const ca = readBundle(XDS_CA_SECRET);
+      return Promise.resolve({ ...(server ? { server } : {}), ...(ca ? { ca } : {}) });
     },
     write: (certificates) => {
       for (const [name, bundle] of [
         [XDS_SERVER_SECRET, certificates.server],
-        [XDS_CLIENT_SECRET, certificates.client],
+        [XDS_CA_SECRET, certificates.ca],
       ] as const) {
         mkdirSync(join(dir, name), { recursive: true, mode: 0o700 });
         for (const file of FILES) {
@@ -171,16 +173,16 @@ function secretStore(api: KubeApi, namespace: string): CertificateStore {
     return { 'ca.crt': decode('ca.crt'), 'tls.crt': decode('tls.crt'), 'tls.key': decode('tls.key') };
   };
   return {
-    where: `Secrets ${namespace}/${XDS_SERVER_SECRET} and ${namespace}/${XDS_CLIENT_SECRET}`,
+    where: `Secrets ${namespace}/${XDS_SERVER_SECRET} and ${namespace}/${XDS_CA_SECRET}`,
     read: async () => {
       const server = await readBundle(XDS_SERVER_SECRET);
-      const client = await readBundle(XDS_CLIENT_SECRET);
-      return { ...(server ? { server } : {}), ...(client ? { client } : {}) };
+      const ca = await readBundle(XDS_CA_SECRET);
+      return { ...(server ? { server } : {}), ...(ca ? { ca } : {}) };
     },
     write: async (certificates) => {
       for (const [name, bundle] of [
         [XDS_SERVER_SECRET, certificates.server],
-        [XDS_CLIENT_SECRET, certificates.client],
+        [XDS_CA_SECRET, certificates.ca],
       ] as const) {
         await api.request({
           method: 'PATCH',

@@ -34,7 +34,10 @@ import { XDS_SERVICE_NAME, XDS_SERVICE_PORT } from '../infra/kubernetes/certs.js
 import { GatewayProvisioner } from '../infra/kubernetes/reconciler.js';
 import { DEFAULT_ENVOY_IMAGE, ENVOY_OWN_PORTS, SERVICE_TYPES } from '../infra/kubernetes/resources.js';
 import type { ProvisionSettings, ServiceType } from '../infra/kubernetes/resources.js';
-import { readXdsTlsDir, xdsServerCredentials } from '../infra/kubernetes/xds-tls.js';
+import { readXdsCaDir, readXdsTlsDir, xdsServerCredentials } from '../infra/kubernetes/xds-tls.js';
+import { LocalXdsIdentities } from '../infra/host/xds-identities.js';
+import { DEFAULT_XDS_LIMITS, type XdsLimits } from '../xds/stream-limits.js';
+import { concatMap } from 'rxjs/operators';
 import { DEFAULT_QUIET_MS } from '../pipeline/batch-with-latency-cap.js';
 
 const SERVE_USAGE = `Usage: portico serve --provider file --watch DIR [options]
@@ -58,7 +61,17 @@ Options:
       --xds-address HOST:PORT    ADS server listen address (default ${DEFAULT_XDS_ADDRESS})
       --xds-tls-dir DIR          serve xDS over mutual TLS: DIR holds ca.crt, tls.crt, tls.key (the
                                  portico-xds-server Secret of portico certgen); clients need a
-                                 certificate signed by ca.crt
+                                 certificate signed by ca.crt naming the Gateway they claim
+      --xds-ca-dir DIR           the CA (tls.crt, tls.key: the portico-xds-ca Secret of portico
+                                 certgen) that signs each Gateway's Envoy client certificate;
+                                 required with --xds-tls-dir unless no Envoy is launched or provisioned
+      --xds-max-streams-per-identity N
+                                 open xDS streams per Gateway identity (default ${DEFAULT_XDS_LIMITS.maxStreamsPerIdentity})
+      --xds-max-names-per-subscription N
+                                 resource names in one type's subscription (default ${DEFAULT_XDS_LIMITS.maxNamesPerSubscription})
+      --xds-max-names-per-stream N
+                                 resource names of all of a stream's subscriptions (default ${DEFAULT_XDS_LIMITS.maxNamesPerStream})
+      --xds-max-request-bytes N  size of one xDS request message (default ${DEFAULT_XDS_LIMITS.maxRequestBytes})
       --no-provision             kubernetes: do not create Envoy Deployments/Services for Gateways
       --xds-service-address HOST:PORT
                                  kubernetes: where provisioned Envoys reach xDS
@@ -103,6 +116,10 @@ export interface ServeConfig {
   kubernetes?: KubernetesServeOptions;
   /** `--xds-tls-dir`: mutual TLS on the xDS server. */
   xdsTlsDir?: string;
+  /** `--xds-ca-dir`: the CA that signs each Gateway's Envoy client certificate. */
+  xdsCaDir?: string;
+  /** `--xds-max-*`: bounds per identity, subscription, stream and request. */
+  xdsLimits?: Partial<XdsLimits>;
   /** kubernetes: provision Envoy per accepted Gateway (off when absent). */
   provision?: ProvisionSettings & { controllerNamespace: string };
   xds: HostPort;
@@ -178,6 +195,11 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
         'admin-port-base': { type: 'string', default: String(DEFAULT_ADMIN_PORT) },
         'no-envoy': { type: 'boolean', default: false },
         'xds-tls-dir': { type: 'string' },
+        'xds-ca-dir': { type: 'string' },
+        'xds-max-streams-per-identity': { type: 'string' },
+        'xds-max-names-per-subscription': { type: 'string' },
+        'xds-max-names-per-stream': { type: 'string' },
+        'xds-max-request-bytes': { type: 'string' },
         'no-provision': { type: 'boolean', default: false },
         'xds-service-address': { type: 'string' },
         'gateway-service-type': { type: 'string' },
@@ -224,6 +246,19 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
   if (!Number.isInteger(adminPortBase) || adminPortBase < 1 || adminPortBase > 65535) {
     return `--admin-port-base must be a port number, not "${values['admin-port-base']}"`;
   }
+  const xdsLimits: Partial<XdsLimits> = {};
+  for (const [flag, key] of [
+    ['xds-max-streams-per-identity', 'maxStreamsPerIdentity'],
+    ['xds-max-names-per-subscription', 'maxNamesPerSubscription'],
+    ['xds-max-names-per-stream', 'maxNamesPerStream'],
+    ['xds-max-request-bytes', 'maxRequestBytes'],
+  ] as const) {
+    const text = values[flag];
+    if (text === undefined) continue;
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < 1) return `--${flag} must be a positive whole number, not "${text}"`;
+    xdsLimits[key] = n;
+  }
   const serviceType = values['gateway-service-type'] ?? 'LoadBalancer';
   if (!(SERVICE_TYPES as readonly string[]).includes(serviceType)) {
     return `--gateway-service-type must be one of ${SERVICE_TYPES.join(', ')}`;
@@ -239,6 +274,14 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
               '--xds-service-address',
             ),
             tls: values['xds-tls-dir'] !== undefined,
+            ...(values['xds-ca-dir'] !== undefined
+              ? {
+                  xdsCa: (
+                    (dir: string) => () =>
+                      readXdsCaDir(dir)
+                  )(values['xds-ca-dir']),
+                }
+              : {}),
             serviceType: serviceType as ServiceType,
             ...(values['envoy-image'] ? { envoyImage: values['envoy-image'] } : {}),
           }
@@ -247,6 +290,8 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
       watchDir: values.watch ?? '',
       ...(kubernetes ? { kubernetes } : {}),
       ...(values['xds-tls-dir'] !== undefined ? { xdsTlsDir: values['xds-tls-dir'] } : {}),
+      ...(values['xds-ca-dir'] !== undefined ? { xdsCaDir: values['xds-ca-dir'] } : {}),
+      ...(Object.keys(xdsLimits).length > 0 ? { xdsLimits } : {}),
       ...(provision ? { provision } : {}),
       xds: parseHostPort(values['xds-address'], '--xds-address'),
       debug: parseHostPort(values['debug-address'], '--debug-address'),
@@ -287,7 +332,16 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
     if (config.kubernetes && !credentials) {
       logger.warn('xDS is served in plain text: the stream carries TLS private keys; use --xds-tls-dir in a cluster');
     }
-    const xds = await startXdsServer(config.xds, logger, credentials);
+    // With TLS, an Envoy is served only the Gateway its certificate names: the Envoys Portico
+    // launches or provisions each need one, which Portico signs with this CA.
+    const issuesCertificates = credentials !== undefined && (envoyBin !== undefined || config.provision !== undefined);
+    if (issuesCertificates && !config.xdsCaDir) {
+      throw new Error(
+        "--xds-tls-dir needs --xds-ca-dir (the portico-xds-ca of portico certgen): each Gateway's Envoys get their own client certificate, signed by it",
+      );
+    }
+    if (issuesCertificates) readXdsCaDir(config.xdsCaDir!); // fail now on a bad directory
+    const xds = await startXdsServer(config.xds, logger, credentials, config.xdsLimits);
     cleanups.push(() => xds.stop());
     registry.addCollector(xds.metrics);
 
@@ -340,6 +394,11 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
       const xdsAddress = xds.address() ?? config.xds;
       const workDir = mkdtempSync(join(tmpdir(), 'portico-envoy-'));
       cleanups.push(() => rmSync(workDir, { recursive: true, force: true }));
+      const caDir = credentials ? config.xdsCaDir : undefined;
+      const identities = caDir
+        ? new LocalXdsIdentities({ dir: join(workDir, 'xds-tls'), ca: () => readXdsCaDir(caDir), logger })
+        : undefined;
+      if (identities) cleanups.push(() => identities.stop());
       const launcher = new HostEnvoyLauncher({
         envoyBin,
         // Envoy cannot connect to a wildcard address; a server bound to all interfaces is reachable on loopback.
@@ -347,10 +406,21 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
         workDir,
         adminPortBase: config.adminPortBase,
         logger,
+        ...(identities ? { tls: (gateway: string) => identities.tls(gateway) } : {}),
       });
       launched = launcher;
       cleanups.push(() => launcher.stopAll());
-      const launching = pipeline.output$.subscribe((output) => launcher.sync(output.gateways.map((g) => g.name)));
+      const launching = pipeline.output$
+        .pipe(
+          // Each Envoy's certificate is on disk before it starts.
+          concatMap(async (output) => {
+            const gateways = output.gateways.map((g) => g.name);
+            await identities?.sync(gateways);
+            return gateways;
+          }),
+        )
+        // A Gateway whose certificate could not be issued (logged) waits for the next output.
+        .subscribe((gateways) => launcher.sync(identities ? gateways.filter((g) => identities.tls(g)) : gateways));
       cleanups.push(() => launching.unsubscribe());
     }
 

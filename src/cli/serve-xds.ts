@@ -11,6 +11,7 @@ import type { Logger } from '../pipeline/logger.js';
 import type { ProxyTracker, SnapshotPublisher } from '../xds/contract.js';
 import { AdsServer } from '../xds/index.js';
 import type { LogEntry } from '../xds/index.js';
+import type { XdsLimits } from '../xds/stream-limits.js';
 
 export interface XdsServing {
   publisher: SnapshotPublisher;
@@ -22,17 +23,22 @@ export interface XdsServing {
   stop(): Promise<void>;
 }
 
-/** `credentials`: mutual TLS (`--xds-tls-dir`, src/infra/kubernetes/xds-tls.ts); plaintext without. */
+/**
+ * `credentials`: mutual TLS (`--xds-tls-dir`, src/infra/kubernetes/xds-tls.ts); plaintext without.
+ * With them, each stream is served only the Gateway its client certificate names.
+ */
 export async function startXdsServer(
   listen: HostPort,
   logger: Logger,
   credentials?: grpc.ServerCredentials,
+  limits?: Partial<XdsLimits>,
 ): Promise<XdsServing> {
   const xdsLogger = logger.child({ component: 'xds' });
   const server = new AdsServer({
     host: listen.host,
     port: listen.port,
-    ...(credentials ? { credentials } : {}),
+    ...(credentials ? { credentials, requirePeerIdentity: true } : {}),
+    ...(limits ? { limits } : {}),
     logger: ({ level, msg, ...fields }: LogEntry) => xdsLogger[level](msg, fields),
   });
   await server.start();

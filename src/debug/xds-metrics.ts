@@ -48,6 +48,14 @@ export function xdsMetricFamilies(snapshot: XdsMetricsSnapshot): MetricFamily[] 
       samples: [{ name: 'portico_xds_rejected_streams_total', labels: {}, value: snapshot.rejectedStreams }],
     },
     {
+      name: 'portico_xds_denied_streams_total',
+      help: 'ADS streams refused for their identity (PERMISSION_DENIED) or a bound (RESOURCE_EXHAUSTED), by reason.',
+      type: 'counter',
+      samples: Object.entries(snapshot.deniedStreams)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([reason, value]) => ({ name: 'portico_xds_denied_streams_total', labels: { reason }, value })),
+    },
+    {
       name: 'portico_xds_bytes_pushed_total',
       help: 'Bytes of xDS responses written.',
       type: 'counter',

@@ -12,7 +12,7 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { toProtoJson } from '../proto/proto-json.js';
 import type { JsonValue } from '../proto/proto-json.js';
-import { HTTP_PROTOCOL_OPTIONS } from '../proto/type-urls.js';
+import { HTTP_PROTOCOL_OPTIONS, SECRET } from '../proto/type-urls.js';
 import type { EnvoyMessage } from '../translate/xds/types.js';
 import type { GatewayKey } from '../xds/contract.js';
 
@@ -23,16 +23,27 @@ export const DEFAULT_ADMIN_PORT = 19901;
 export const UPSTREAM_TLS_CONTEXT_TYPE_URL =
   'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext' as const;
 
-/** Files (mounted from the `portico-xds-client` Secret) for mutual TLS to the xDS server. */
+/** Files (the Gateway's own xDS client certificate Secret) for mutual TLS to the xDS server. */
 export interface BootstrapTls {
   /** CA that signed the xDS server certificate. */
   caFile: string;
-  /** Envoy's client certificate and key. */
+  /** Envoy's client certificate (naming its Gateway) and key. */
   certFile: string;
   keyFile: string;
   /** SNI and the DNS name the server certificate must carry; default: the xDS host when it is a name. */
   serverName?: string;
+  /**
+   * Read the certificate, key and CA through SDS from two files (`xdsTlsSdsFiles` gives their
+   * content), reloaded whenever `watchedDirectory` has its files replaced (a Kubernetes Secret
+   * mount swaps them atomically; so does the local launcher): a renewed client certificate is used
+   * from the next connection on, without restarting Envoy. Without it, the files are read once.
+   */
+  sds?: { clientFile: string; caFile: string; watchedDirectory: string };
 }
+
+/** SDS resource names of the xDS channel's own certificate and CA. */
+export const XDS_CLIENT_SDS_NAME = 'portico-xds-client';
+export const XDS_CA_SDS_NAME = 'portico-xds-ca';
 
 export interface HostPort {
   host: string;
@@ -141,18 +152,55 @@ function xdsTransportSocket(xds: HostPort, tls: BootstrapTls): EnvoyMessage {
     typed_config: {
       '@type': UPSTREAM_TLS_CONTEXT_TYPE_URL,
       ...(serverName ? { sni: serverName } : {}),
-      common_tls_context: {
-        alpn_protocols: ['h2'],
-        tls_certificates: [{ certificate_chain: { filename: tls.certFile }, private_key: { filename: tls.keyFile } }],
-        validation_context: {
-          trusted_ca: { filename: tls.caFile },
-          // Without a name to check, any certificate of the CA is accepted (the CA is Portico's own).
-          ...(serverName
-            ? { match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: serverName } }] }
-            : {}),
-        },
-      },
+      common_tls_context: tls.sds ? sdsTlsContext(tls.sds, serverName) : fileTlsContext(tls, serverName),
     },
+  };
+}
+
+function serverNameMatch(serverName: string | undefined): EnvoyMessage {
+  // Without a name to check, any certificate of the CA is accepted (the CA is Portico's own).
+  return serverName ? { match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: serverName } }] } : {};
+}
+
+function fileTlsContext(tls: BootstrapTls, serverName: string | undefined): EnvoyMessage {
+  return {
+    alpn_protocols: ['h2'],
+    tls_certificates: [{ certificate_chain: { filename: tls.certFile }, private_key: { filename: tls.keyFile } }],
+    validation_context: { trusted_ca: { filename: tls.caFile }, ...serverNameMatch(serverName) },
+  };
+}
+
+function sdsTlsContext(sds: NonNullable<BootstrapTls['sds']>, serverName: string | undefined): EnvoyMessage {
+  const source = (path: string): EnvoyMessage => ({ path_config_source: { path }, resource_api_version: 'V3' });
+  return {
+    alpn_protocols: ['h2'],
+    tls_certificate_sds_secret_configs: [{ name: XDS_CLIENT_SDS_NAME, sds_config: source(sds.clientFile) }],
+    combined_validation_context: {
+      default_validation_context: serverNameMatch(serverName),
+      validation_context_sds_secret_config: { name: XDS_CA_SDS_NAME, sds_config: source(sds.caFile) },
+    },
+  };
+}
+
+/**
+ * The two SDS files `BootstrapTls.sds` names (as Envoy reads them: a DiscoveryResponse in JSON with
+ * one Secret), keyed `clientFile` and `caFile`. Each Secret points at the certificate files and
+ * watches their directory.
+ */
+export function xdsTlsSdsFiles(tls: BootstrapTls): { clientFile: string; caFile: string } {
+  const watched = tls.sds ? { watched_directory: { path: tls.sds.watchedDirectory } } : {};
+  const file = (secret: EnvoyMessage): string =>
+    `${JSON.stringify({ resources: [toProtoJson(SECRET, secret)] }, null, 2)}\n`;
+  return {
+    clientFile: file({
+      name: XDS_CLIENT_SDS_NAME,
+      tls_certificate: {
+        certificate_chain: { filename: tls.certFile },
+        private_key: { filename: tls.keyFile },
+        ...watched,
+      },
+    }),
+    caFile: file({ name: XDS_CA_SDS_NAME, validation_context: { trusted_ca: { filename: tls.caFile }, ...watched } }),
   };
 }
 

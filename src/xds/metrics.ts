@@ -24,6 +24,11 @@ export interface XdsMetricsSnapshot {
   connectedProxies: { sotw: number; delta: number };
   /** Streams refused (no node identity, unknown type…). */
   rejectedStreams: number;
+  /**
+   * Streams refused for who they are or what they ask (PERMISSION_DENIED: the certificate does
+   * not name the claimed Gateway; RESOURCE_EXHAUSTED: a bound), by reason.
+   */
+  deniedStreams: Record<string, number>;
   /** Time from writing a response to receiving its ACK. */
   pushToAckLatencyMs: HistogramSnapshot;
   /** Bytes of responses written. */
@@ -41,6 +46,7 @@ export class XdsMetrics {
   private readonly nacks: Record<string, number> = {};
   private readonly connected = { sotw: 0, delta: 0 };
   private rejected = 0;
+  private readonly denied: Record<string, number> = {};
   private bytes = 0;
   private readonly latencyCounts = new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0);
   private latencySum = 0;
@@ -78,6 +84,10 @@ export class XdsMetrics {
     this.rejected++;
   }
 
+  recordDeniedStream(reason: string): void {
+    bump(this.denied, reason);
+  }
+
   metrics(): XdsMetricsSnapshot {
     let cumulative = 0;
     const buckets = this.latencyCounts.map((count, i) => {
@@ -91,6 +101,7 @@ export class XdsMetrics {
       nacks: { ...this.nacks },
       connectedProxies: { ...this.connected },
       rejectedStreams: this.rejected,
+      deniedStreams: { ...this.denied },
       pushToAckLatencyMs: { buckets, sum: this.latencySum, count: this.latencyCount },
       bytesPushed: this.bytes,
     };

@@ -22,8 +22,16 @@ import { SnapshotCache, type Snapshot } from './snapshot.js';
 import { ViewCache } from './views.js';
 import { WriteQueue } from './write-queue.js';
 import { type GrpcFrame, sendFramesAsIs, serializeFrame } from './grpc-frame.js';
-import { SotwRequestDecoder } from './sotw-request.js';
+import { SotwRequestDecoder, TOO_MANY_NAMES } from './sotw-request.js';
 import { AdsStream, StreamRefused, type DeltaRequest, type Protocol, type SotwRequest } from './stream.js';
+import { deniedClaim, peerIdentity, type PeerIdentity } from './peer-identity.js';
+import {
+  DEFAULT_XDS_LIMITS,
+  requestNamesExceeded,
+  StreamCounter,
+  subscriptionExceeded,
+  type XdsLimits,
+} from './stream-limits.js';
 
 export const ADS_SERVICE = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
 export const DEFAULT_XDS_HOST = '127.0.0.1';
@@ -34,8 +42,16 @@ export interface AdsServerOptions {
   host?: string;
   /** Port to bind; default 18000; 0 picks a free port (`start()` resolves it). */
   port?: number;
-  /** Transport security; default plaintext (mTLS is injected here later). */
+  /** Transport security; default plaintext. */
   credentials?: grpc.ServerCredentials;
+  /**
+   * Serve a stream only the Gateway its verified client certificate names (peer-identity.ts); a
+   * stream claiming another Gateway in `node.cluster`, or whose certificate names none, is refused
+   * with PERMISSION_DENIED. Set it whenever `credentials` require client certificates.
+   */
+  requirePeerIdentity?: boolean;
+  /** Bounds per identity, subscription, stream and request (stream-limits.ts). */
+  limits?: Partial<XdsLimits>;
   /** Snapshot cache to serve; a new one by default. */
   cache?: SnapshotCache;
   logger?: Logger;
@@ -98,11 +114,14 @@ function method(
   return definition as unknown as grpc.MethodDefinition<unknown, GrpcFrame>;
 }
 
-/** The ADS service definition with the custom (de)serializers. */
-export function adsServiceDefinition(): grpc.ServiceDefinition {
+/**
+ * The ADS service definition with the custom (de)serializers. A SotW request naming more than
+ * `maxNamesPerRequest` resources is not decoded (the stream is then refused).
+ */
+export function adsServiceDefinition(maxNamesPerRequest = Infinity): grpc.ServiceDefinition {
   const c = codec();
   // SotW requests restate their subscription: equal names lists are decoded once and shared.
-  const sotw = new SotwRequestDecoder(c.sotwRequest);
+  const sotw = new SotwRequestDecoder(c.sotwRequest, undefined, maxNamesPerRequest);
   return {
     StreamAggregatedResources: method('StreamAggregatedResources', c.sotwRequest, c.sotwResponse, (bytes) =>
       sotw.decode(bytes),
@@ -136,6 +155,11 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
   private readonly views = new ViewCache();
   private readonly writes: WriteQueue;
   private framingWarned = false;
+  private readonly requirePeerIdentity: boolean;
+  readonly limits: XdsLimits;
+  private readonly streamCounter: StreamCounter;
+  /** Denials already logged (identity → claimed Gateway, or a bound): each is logged once. */
+  private readonly deniedLogged = new Set<string>();
 
   constructor(options: AdsServerOptions = {}) {
     this.logger = options.logger ?? quietLogger;
@@ -146,13 +170,16 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
     this.host = options.host ?? DEFAULT_XDS_HOST;
     this.port = options.port ?? DEFAULT_XDS_PORT;
     this.credentials = options.credentials ?? grpc.ServerCredentials.createInsecure();
+    this.requirePeerIdentity = options.requirePeerIdentity ?? false;
+    this.limits = { ...DEFAULT_XDS_LIMITS, ...options.limits };
+    this.streamCounter = new StreamCounter(this.limits);
     this.grpcOptions = {
       // Notice dead Envoys (and keep NATs open) without waiting for TCP timeouts.
       'grpc.keepalive_time_ms': 30_000,
       'grpc.keepalive_timeout_ms': 10_000,
       'grpc.keepalive_permit_without_calls': 1,
       'grpc.http2.min_ping_interval_without_data_ms': 5_000,
-      'grpc.max_receive_message_length': 16 * 1024 * 1024,
+      'grpc.max_receive_message_length': this.limits.maxRequestBytes,
       ...options.grpcOptions,
     };
     this.writes = new WriteQueue(options.maxWriteBytes ?? 32 * 1024 * 1024);
@@ -166,7 +193,7 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
   async start(): Promise<number> {
     if (this.server) throw new Error('AdsServer already started');
     const server = new grpc.Server(this.grpcOptions);
-    server.addService(adsServiceDefinition(), {
+    server.addService(adsServiceDefinition(this.limits.maxNamesPerSubscription), {
       StreamAggregatedResources: (call: DuplexCall) => this.serve(call, 'sotw'),
       DeltaAggregatedResources: (call: DuplexCall) => this.serve(call, 'delta'),
     });
@@ -299,17 +326,79 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
       (response) => this.writes.write(call, response),
     );
     this.calls.set(stream, call);
+    // Read before the first request: the certificate is the stream's for its whole life.
+    const identity = this.requirePeerIdentity ? peerIdentity(call.getAuthContext()?.sslPeerCertificate) : undefined;
+    /** The identity the stream is counted under once admitted. */
+    let counted: string | undefined;
     let ended = false;
     const end = (): void => {
       if (ended) return;
       ended = true;
+      if (counted !== undefined) this.streamCounter.release(counted);
       this.writes.forget(call);
       this.release(stream, protocol);
     };
+    const refuse = (code: grpc.status, reason: string, details: string, logKey: string): void => {
+      this.metrics.recordDeniedStream(reason);
+      this.logDenialOnce(logKey, { msg: 'xDS stream refused', reason, peer: safePeer(call), error: details });
+      end();
+      call.emit('error', { code, details });
+    };
+    if (identity) {
+      // With TLS the client is known before it says anything: refuse what cannot be served now,
+      // before reading a request.
+      if (identity.kind === 'none') {
+        refuse(
+          grpc.status.PERMISSION_DENIED,
+          identity.reason,
+          `xDS stream refused: ${identity.detail}`,
+          identity.reason,
+        );
+        return;
+      }
+      const over = this.streamCounter.admit(identity.gateway);
+      if (over) {
+        refuse(grpc.status.RESOURCE_EXHAUSTED, over.reason, over.message, `${over.reason} ${identity.gateway}`);
+        return;
+      }
+      counted = identity.gateway;
+    }
+    let claimChecked = false;
     call.on('data', (request: unknown) => {
+      if (ended) return;
+      const names = requestedNames(request, protocol);
+      if (!claimChecked) {
+        // The first request: what the client claims to serve.
+        const claimed = (request as { node?: { cluster?: string } | null }).node?.cluster ?? '';
+        if (claimed !== '') {
+          claimChecked = true;
+          const denied = identity ? deniedClaim(identity, claimed) : undefined;
+          if (denied) {
+            const key = `${identityLabel(identity)} ${claimed}`;
+            refuse(grpc.status.PERMISSION_DENIED, denied.reason, denied.message, key);
+            return;
+          }
+          if (counted === undefined) {
+            // Without TLS, the only identity there is is the claim.
+            const over = this.streamCounter.admit(claimed);
+            if (over) {
+              refuse(grpc.status.RESOURCE_EXHAUSTED, over.reason, over.message, `${over.reason} ${claimed}`);
+              return;
+            }
+            counted = claimed;
+          }
+        }
+      }
+      const tooMany = requestNamesExceeded(this.limits, names);
+      if (tooMany) {
+        refuse(grpc.status.RESOURCE_EXHAUSTED, tooMany.reason, tooMany.message, `${tooMany.reason} ${counted ?? ''}`);
+        return;
+      }
       try {
         if (protocol === 'sotw') stream.handleSotw(request as SotwRequest);
         else stream.handleDelta(request as DeltaRequest);
+        const over = subscriptionExceeded(this.limits, stream.subscribedNames());
+        if (over) refuse(grpc.status.RESOURCE_EXHAUSTED, over.reason, over.message, `${over.reason} ${counted ?? ''}`);
       } catch (err) {
         const refused = err instanceof StreamRefused;
         const code = refused ? err.code : grpc.status.INTERNAL;
@@ -333,6 +422,15 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
     call.on('cancelled', end);
     call.on('close', end);
     call.on('error', end);
+  }
+
+  /** Logs a denial the first time it is seen; a reconnect storm is counted, not logged again. */
+  private logDenialOnce(key: string, entry: { msg: string; [field: string]: unknown }): void {
+    if (this.deniedLogged.has(key)) return;
+    // Bounded: past 1,024 distinct denials, old ones may be logged again.
+    if (this.deniedLogged.size >= 1024) this.deniedLogged.delete(this.deniedLogged.values().next().value!);
+    this.deniedLogged.add(key);
+    this.logger({ level: 'warn', ...entry });
   }
 
   private bind(stream: AdsStream): void {
@@ -394,6 +492,20 @@ function* startingAt<T>(items: Iterable<T>, first: T | undefined): Generator<T> 
     }
   }
   yield* before;
+}
+
+/** Names a request adds to its subscription (SotW: all of it; delta: those it subscribes). */
+function requestedNames(request: unknown, protocol: Protocol): number {
+  if (protocol === 'sotw') {
+    const sotw = request as SotwRequest & { [TOO_MANY_NAMES]?: number };
+    return sotw[TOO_MANY_NAMES] ?? sotw.resource_names?.length ?? 0;
+  }
+  return (request as DeltaRequest).resource_names_subscribe?.length ?? 0;
+}
+
+function identityLabel(identity: PeerIdentity | undefined): string {
+  if (!identity) return '(no TLS)';
+  return identity.kind === 'gateway' ? identity.gateway : `(${identity.reason})`;
 }
 
 function cmp(a: string, b: string): number {

@@ -10,6 +10,10 @@
  *
  * Only a contiguous run of names is shared (Envoy writes fields in field-number order, so its
  * names always are); anything else is decoded as it is.
+ *
+ * Bounded: the remembered lists hold at most `maxBytes` of names (a flood of distinct made-up lists
+ * must not stay behind after its streams closed), and a list longer than `maxNames` is not decoded
+ * at all: the request comes back with `tooManyNames` set instead, and the server refuses it.
  */
 import protobuf from 'protobufjs';
 
@@ -23,16 +27,25 @@ interface Range {
   end: number;
 }
 
-/** The byte range of the message's `resource_names` records, if they are one contiguous run. */
-function namesRange(bytes: Uint8Array): Range | undefined {
+/** Set on a decoded request whose `resource_names` were too many to decode (they are left out). */
+export const TOO_MANY_NAMES = Symbol('tooManyNames');
+
+/**
+ * The byte range of the message's `resource_names` records (undefined unless they are one
+ * contiguous run), and how many there are.
+ */
+function namesRange(bytes: Uint8Array): { range: Range | undefined; count: number } {
   const r = protobuf.Reader.create(bytes);
   let range: Range | undefined;
   let closed = false;
+  let contiguous = true;
+  let count = 0;
   while (r.pos < r.len) {
     const at = r.pos;
     const tag = r.uint32();
     if (tag === NAMES_TAG) {
-      if (closed) return undefined;
+      count++;
+      if (closed) contiguous = false;
       r.skipType(2);
       if (range) range.end = r.pos;
       else range = { start: at, end: r.pos };
@@ -41,7 +54,20 @@ function namesRange(bytes: Uint8Array): Range | undefined {
       r.skipType(tag & 7);
     }
   }
-  return range;
+  return { range: contiguous ? range : undefined, count };
+}
+
+/** The message without its `resource_names` records. */
+function withoutNames(type: protobuf.Type, bytes: Buffer): protobuf.Message {
+  const r = protobuf.Reader.create(bytes);
+  const kept: Buffer[] = [];
+  while (r.pos < r.len) {
+    const at = r.pos;
+    const tag = r.uint32();
+    r.skipType(tag & 7);
+    if (tag !== NAMES_TAG) kept.push(bytes.subarray(at, r.pos));
+  }
+  return type.decode(Buffer.concat(kept));
 }
 
 function decodeNames(bytes: Uint8Array): readonly string[] {
@@ -57,24 +83,44 @@ function decodeNames(bytes: Uint8Array): readonly string[] {
 export class SotwRequestDecoder {
   /** Names lists by their bytes (as a latin1 string), least recently used first. */
   private readonly lists = new Map<string, readonly string[]>();
+  /** Bytes of the keys in `lists`. */
+  private bytes = 0;
 
   constructor(
     private readonly type: protobuf.Type,
     private readonly capacity = 64,
+    /** Lists longer than this are not decoded (TOO_MANY_NAMES). */
+    private readonly maxNames = Infinity,
+    /** Bytes of names remembered at most. */
+    private readonly maxBytes = 4 * 1024 * 1024,
   ) {}
 
   decode(bytes: Buffer): protobuf.Message {
-    const range = bytes.length >= MIN_SHARED_BYTES ? namesRange(bytes) : undefined;
+    const big = bytes.length >= MIN_SHARED_BYTES;
+    const { range, count } = big ? namesRange(bytes) : { range: undefined, count: 0 };
+    if (count > this.maxNames) {
+      const message = withoutNames(this.type, bytes) as protobuf.Message & { [TOO_MANY_NAMES]?: number };
+      message[TOO_MANY_NAMES] = count;
+      return message;
+    }
     if (!range || range.end - range.start < MIN_SHARED_BYTES) return this.type.decode(bytes);
     const key = bytes.toString('latin1', range.start, range.end);
     let names = this.lists.get(key);
     if (names) {
       this.lists.delete(key);
+      this.lists.set(key, names);
     } else {
       names = decodeNames(bytes.subarray(range.start, range.end));
-      if (this.lists.size >= this.capacity) this.lists.delete(this.lists.keys().next().value as string);
+      if (key.length <= this.maxBytes / 4) {
+        while (this.lists.size > 0 && (this.lists.size >= this.capacity || this.bytes + key.length > this.maxBytes)) {
+          const oldest = this.lists.keys().next().value as string;
+          this.lists.delete(oldest);
+          this.bytes -= oldest.length;
+        }
+        this.lists.set(key, names);
+        this.bytes += key.length;
+      }
     }
-    this.lists.set(key, names);
     const rest = Buffer.concat([bytes.subarray(0, range.start), bytes.subarray(range.end)]);
     const message = this.type.decode(rest) as protobuf.Message & { resource_names?: readonly string[] };
     message.resource_names = names;

@@ -342,6 +342,17 @@ export class AdsStream {
     return this.bound;
   }
 
+  /** Names explicitly subscribed, per type and in all (the server's bounds, stream-limits.ts). */
+  subscribedNames(): { largest: number; total: number } {
+    let largest = 0;
+    let total = 0;
+    for (const ts of this.types.values()) {
+      largest = Math.max(largest, ts.sub.names.size);
+      total += ts.sub.names.size;
+    }
+    return { largest, total };
+  }
+
   private identify(node: NodeLike | null | undefined): void {
     if (this.bound) return;
     const id = node?.id ?? '';

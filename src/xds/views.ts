@@ -61,6 +61,7 @@ export interface ViewDiff {
 }
 
 const RECENT_SUBSCRIPTIONS = 16;
+const RECENT_CHARS = 4 * 1024 * 1024;
 
 export const WILDCARD: Subscription = { key: '*', wildcard: true, names: new Set() };
 
@@ -91,14 +92,24 @@ export class ViewCache {
     const recent = this.recentRaw.get(raw)?.deref();
     if (recent) return recent;
     const interned = this.intern(wildcard, list);
-    if (interned !== WILDCARD) {
-      if (this.recentRaw.size >= RECENT_SUBSCRIPTIONS) this.recentRaw.delete(this.recentRaw.keys().next().value!);
+    // Bounded in characters too: a flood of long made-up lists must not stay behind.
+    if (interned !== WILDCARD && raw.length <= RECENT_CHARS / 4) {
+      while (
+        this.recentRaw.size > 0 &&
+        (this.recentRaw.size >= RECENT_SUBSCRIPTIONS || this.recentChars + raw.length > RECENT_CHARS)
+      ) {
+        const oldest = this.recentRaw.keys().next().value!;
+        this.recentRaw.delete(oldest);
+        this.recentChars -= oldest.length;
+      }
       this.recentRaw.set(raw, new WeakRef(interned));
+      this.recentChars += raw.length;
     }
     return interned;
   }
 
   private readonly recentRaw = new Map<string, WeakRef<Subscription>>();
+  private recentChars = 0;
 
   private intern(wildcard: boolean, names: readonly string[]): Subscription {
     const sorted = [...new Set(names)].sort(byString);

@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCertgenCommand } from '../../src/cli/certgen-command.js';
 import { main } from '../../src/cli/main.js';
-import { defaultXdsDnsNames, whyNotReusable } from '../../src/infra/kubernetes/certs.js';
+import {
+  defaultXdsDnsNames,
+  issueGatewayCertificate,
+  whyNotReusable,
+  whyReissue,
+} from '../../src/infra/kubernetes/certs.js';
 
 function io(): {
   stdout: { write: (s: string) => boolean };
@@ -26,14 +31,19 @@ describe('portico certgen', () => {
 
   const read = (secret: string, file: string): string => readFileSync(join(dir, secret, file), 'utf8');
 
-  it('issues a CA, a server certificate for the xDS Service names and an Envoy client certificate', async () => {
+  it('issues a CA whose key it keeps and a server certificate for the xDS Service names', async () => {
     const cli = io();
     expect(await main(['certgen', '--out-dir', dir, '--namespace', 'gw-system'], cli as never)).toBe(0);
     expect(cli.out()).toMatch(/issued a CA/);
 
     const ca = new X509Certificate(read('portico-xds-server', 'ca.crt'));
     expect(ca.ca).toBe(true);
-    expect(read('portico-xds-client', 'ca.crt')).toBe(read('portico-xds-server', 'ca.crt'));
+    // The CA and its key, kept for Portico to sign each Gateway's client certificate.
+    expect(read('portico-xds-ca', 'tls.crt')).toBe(read('portico-xds-server', 'ca.crt'));
+    expect(ca.checkPrivateKey(createPrivateKey(read('portico-xds-ca', 'tls.key')))).toBe(true);
+    expect(statSync(join(dir, 'portico-xds-ca', 'tls.key')).mode & 0o077).toBe(0);
+    // No shared client certificate any more.
+    expect(() => read('portico-xds-client', 'tls.crt')).toThrow();
 
     const server = new X509Certificate(read('portico-xds-server', 'tls.crt'));
     expect(server.verify(ca.publicKey)).toBe(true);
@@ -42,13 +52,29 @@ describe('portico certgen', () => {
     expect(server.subjectAltName).toContain('DNS:portico-xds.gw-system.svc.cluster.local');
     expect(server.checkPrivateKey(createPrivateKey(read('portico-xds-server', 'tls.key')))).toBe(true);
     expect(server.keyUsage).toEqual(expect.arrayContaining(['1.3.6.1.5.5.7.3.1'])); // serverAuth
+  });
 
-    const client = new X509Certificate(read('portico-xds-client', 'tls.crt'));
-    expect(client.verify(ca.publicKey)).toBe(true);
-    expect(client.subject).toContain('CN=portico-envoy');
+  it("issues a Gateway's client certificate naming it in one URI SAN, and says when to renew it", async () => {
+    expect(await runCertgenCommand(['--out-dir', dir, '--dns-names', 'x'], io() as never)).toBe(0);
+    const ca = { cert: read('portico-xds-ca', 'tls.crt'), key: read('portico-xds-ca', 'tls.key') };
+    const bundle = await issueGatewayCertificate(ca, 'team-a/web.example.com');
+    const client = new X509Certificate(bundle['tls.crt']);
+    expect(client.verify(new X509Certificate(ca.cert).publicKey)).toBe(true);
+    expect(client.subjectAltName).toBe('URI:spiffe://portico.dev/ns/team-a/gateway/web.example.com');
     expect(client.keyUsage).toEqual(expect.arrayContaining(['1.3.6.1.5.5.7.3.2'])); // clientAuth
-    expect(client.checkPrivateKey(createPrivateKey(read('portico-xds-client', 'tls.key')))).toBe(true);
-    expect(statSync(join(dir, 'portico-xds-client', 'tls.key')).mode & 0o077).toBe(0);
+    expect(client.checkPrivateKey(createPrivateKey(bundle['tls.key']))).toBe(true);
+    const lifetime = new Date(client.validTo).getTime() - new Date(client.validFrom).getTime();
+    expect(lifetime).toBe(2 * 86_400_000);
+
+    expect(whyReissue(bundle, ca, 'team-a/web.example.com')).toBeUndefined();
+    expect(whyReissue(bundle, ca, 'team-a/other')).toMatch(/does not name team-a\/other/);
+    expect(whyReissue(undefined, ca, 'team-a/web.example.com')).toBe('missing');
+    // Renewed once less than a day is left.
+    expect(whyReissue(bundle, ca, 'team-a/web.example.com', new Date(Date.now() + 25 * 3_600_000))).toMatch(/expires/);
+    // A new CA (certgen --force) makes every Gateway certificate due.
+    expect(await runCertgenCommand(['--out-dir', dir, '--dns-names', 'x', '--force'], io() as never)).toBe(0);
+    const rotated = { cert: read('portico-xds-ca', 'tls.crt'), key: read('portico-xds-ca', 'tls.key') };
+    expect(whyReissue(bundle, rotated, 'team-a/web.example.com')).toBe('the CA changed');
   });
 
   it('keeps valid certificates, replaces them with --force or when a DNS name is missing', async () => {
@@ -80,11 +106,13 @@ describe('portico certgen', () => {
       'tls.crt': read(s, 'tls.crt'),
       'tls.key': read(s, 'tls.key'),
     });
-    const certs = { server: bundle('portico-xds-server'), client: bundle('portico-xds-client') };
+    const certs = { server: bundle('portico-xds-server'), ca: bundle('portico-xds-ca') };
     expect(whyNotReusable(certs, ['x'])).toBeUndefined();
     expect(whyNotReusable(certs, ['x'], new Date(Date.now() + 20 * 86_400_000))).toMatch(/expires/);
-    expect(whyNotReusable({ server: certs.server }, ['x'])).toBe('missing');
-    expect(whyNotReusable({ ...certs, client: { ...certs.client, 'ca.crt': 'nope' } }, ['x'])).toMatch(/different CAs/);
+    expect(whyNotReusable({ ca: certs.ca }, ['x'])).toBe('missing');
+    // What an older certgen left (no CA key) is replaced.
+    expect(whyNotReusable({ server: certs.server }, ['x'])).toMatch(/CA key is not kept/);
+    expect(whyNotReusable({ ...certs, server: { ...certs.server, 'ca.crt': 'nope' } }, ['x'])).toMatch(/another CA/);
   });
 
   it('rejects bad options', async () => {

@@ -6,14 +6,16 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { runCertgenCommand } from '../../src/cli/certgen-command.js';
 import { startXdsServer } from '../../src/cli/serve-xds.js';
 import type { XdsServing } from '../../src/cli/serve-xds.js';
-import { bootstrapJson, buildBootstrap, BOOTSTRAP_TYPE_URL } from '../../src/infra/bootstrap.js';
+import { bootstrapJson, buildBootstrap, BOOTSTRAP_TYPE_URL, xdsTlsSdsFiles } from '../../src/infra/bootstrap.js';
+import type { BootstrapTls } from '../../src/infra/bootstrap.js';
+import { issueGatewayCertificate } from '../../src/infra/kubernetes/certs.js';
 import { readXdsTlsDir, xdsServerCredentials } from '../../src/infra/kubernetes/xds-tls.js';
 import { silentLogger } from '../../src/pipeline/logger.js';
 import { checkRoundTrip } from '../../src/proto/codec.js';
@@ -22,6 +24,17 @@ import { freePort, waitFor } from '../support/envoy-ads.js';
 import { GATEWAY, gatewayXds } from '../support/xds-fixtures.js';
 
 const SERVER_NAME = 'portico-xds.portico-system.svc';
+
+/** Writes the Gateway's client certificate, issued with the CA certgen kept in `certgenDir`, to `into`. */
+async function writeGatewayCertificate(certgenDir: string, gateway: string, into: string): Promise<void> {
+  const ca = join(certgenDir, 'portico-xds-ca');
+  const bundle = await issueGatewayCertificate(
+    { cert: readFileSync(join(ca, 'tls.crt'), 'utf8'), key: readFileSync(join(ca, 'tls.key'), 'utf8') },
+    gateway,
+  );
+  mkdirSync(into, { recursive: true });
+  for (const file of ['ca.crt', 'tls.crt', 'tls.key'] as const) writeFileSync(join(into, file), bundle[file]);
+}
 
 function sink(): { write: (s: string) => boolean; text: () => string } {
   let out = '';
@@ -59,6 +72,7 @@ describe('xDS over mutual TLS (certgen certificates, real Envoy)', () => {
       stderr: err,
     } as never);
     if (code !== 0) throw new Error(`certgen failed: ${err.text()}`);
+    await writeGatewayCertificate(dir, GATEWAY, join(dir, 'gateway-client'));
     const credentials = xdsServerCredentials(readXdsTlsDir(join(dir, 'portico-xds-server')));
     xds = await startXdsServer({ host: '127.0.0.1', port: 0 }, silentLogger, credentials);
     port = xds.address()!.port;
@@ -76,7 +90,7 @@ describe('xDS over mutual TLS (certgen certificates, real Envoy)', () => {
   });
 
   it('builds a bootstrap whose xDS cluster presents the client certificate and checks the server name', () => {
-    const client = join(dir, 'portico-xds-client');
+    const client = join(dir, 'gateway-client');
     const bootstrap = buildBootstrap({
       gateway: GATEWAY,
       xds: { host: '127.0.0.1', port: 18000 },
@@ -108,22 +122,27 @@ describe('xDS over mutual TLS (certgen certificates, real Envoy)', () => {
     });
   });
 
-  it('serves a real Envoy that connects with its client certificate and ACKs', async () => {
-    const client = join(dir, 'portico-xds-client');
-    const bootstrap = bootstrapJson(
-      buildBootstrap({
-        gateway: GATEWAY,
-        nodeId: `${GATEWAY}/mtls-test`,
-        xds: { host: '127.0.0.1', port },
-        adminPort: 0,
-        tls: {
-          caFile: join(client, 'ca.crt'),
-          certFile: join(client, 'tls.crt'),
-          keyFile: join(client, 'tls.key'),
-          serverName: SERVER_NAME,
-        },
-      }),
-    );
+  it('serves a real Envoy that connects with its client certificate (read through SDS files) and ACKs', async () => {
+    const client = join(dir, 'gateway-client');
+    const tls: BootstrapTls = {
+      caFile: join(client, 'ca.crt'),
+      certFile: join(client, 'tls.crt'),
+      keyFile: join(client, 'tls.key'),
+      serverName: SERVER_NAME,
+      sds: { clientFile: join(dir, 'client-sds.json'), caFile: join(dir, 'ca-sds.json'), watchedDirectory: client },
+    };
+    const sds = xdsTlsSdsFiles(tls);
+    writeFileSync(tls.sds!.clientFile, sds.clientFile);
+    writeFileSync(tls.sds!.caFile, sds.caFile);
+    const built = buildBootstrap({
+      gateway: GATEWAY,
+      nodeId: `${GATEWAY}/mtls-test`,
+      xds: { host: '127.0.0.1', port },
+      adminPort: 0,
+      tls,
+    });
+    expect(checkRoundTrip(BOOTSTRAP_TYPE_URL, built)).toEqual([]);
+    const bootstrap = bootstrapJson(built);
     const configPath = join(dir, 'bootstrap.json');
     const adminPath = join(dir, 'admin-address');
     writeFileSync(configPath, JSON.stringify(bootstrap));
@@ -166,7 +185,7 @@ describe('xDS over mutual TLS (certgen certificates, real Envoy)', () => {
 
   it('refuses a client without a certificate, one with a certificate of another CA, and plain text', async () => {
     const serverDir = join(dir, 'portico-xds-server');
-    const clientDir = join(dir, 'portico-xds-client');
+    const clientDir = join(dir, 'gateway-client');
     const ca = readFileSync(join(clientDir, 'ca.crt'));
     const name = { 'grpc.ssl_target_name_override': SERVER_NAME, 'grpc.default_authority': SERVER_NAME };
 
@@ -190,7 +209,8 @@ describe('xDS over mutual TLS (certgen certificates, real Envoy)', () => {
           stderr: out,
         } as never),
       ).toBe(0);
-      const foreign = join(other, 'portico-xds-client');
+      const foreign = join(other, 'gateway-client');
+      await writeGatewayCertificate(other, GATEWAY, foreign);
       const foreignCert = grpc.credentials.createSsl(
         ca,
         readFileSync(join(foreign, 'tls.key')),

@@ -1,11 +1,14 @@
 /**
  * Provisioning against the REAL API server (`make k8s-up`): `portico certgen` into a Portico
- * namespace, then the reconciler for a Gateway in another namespace — ServiceAccount, ConfigMap
- * (bootstrap), Deployment, Service and the client Secret copy, owned by the Gateway; the bootstrap
- * passes the proto round trip and a real `envoy --mode validate`; status.addresses from the
- * Service; and everything removed when the Gateway goes (this API server has no garbage collector).
+ * namespace, then the reconciler for Gateways in another namespace — ServiceAccount, ConfigMap
+ * (bootstrap), Deployment, Service and the Gateway's own xDS client certificate Secret (naming it
+ * in a URI SAN, mounted by its Deployment only, renewed when due), owned by the Gateway; the
+ * bootstrap passes the proto round trip and a real `envoy --mode validate`; status.addresses from
+ * the Service; and everything removed when the Gateway goes (this API server has no garbage
+ * collector).
  */
 import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +17,13 @@ import { runCertgenCommand } from '../../src/cli/certgen-command.js';
 import { findEnvoy } from '../../src/infra/envoy-binary.js';
 import { gatewayAddresses, withGatewayAddresses } from '../../src/infra/kubernetes/addresses.js';
 import { GatewayProvisioner } from '../../src/infra/kubernetes/reconciler.js';
-import { BOOTSTRAP_TYPE_URL, provisionedBootstrap, provisionedName } from '../../src/infra/kubernetes/resources.js';
+import {
+  BOOTSTRAP_TYPE_URL,
+  gatewayCertificateSecretName,
+  provisionedBootstrap,
+  provisionedName,
+} from '../../src/infra/kubernetes/resources.js';
+import type { XdsCa } from '../../src/infra/kubernetes/certs.js';
 import { isNotFound, MERGE_PATCH } from '../../src/k8s/kube-api.js';
 import type { KubeApi } from '../../src/k8s/kube-api.js';
 import { checkRoundTrip } from '../../src/proto/codec.js';
@@ -58,16 +67,26 @@ describe('provisioning Envoy per Gateway (real API server)', () => {
   let controllerNs: string;
   let gatewayNs: string;
   let gateway: KubeObject;
+  let other: KubeObject;
   let provisioner: GatewayProvisioner;
+  /** The provisioner's clock: the real one unless a test moves it. */
+  let now: Date | undefined;
   const gatewayName = 'public';
+  const otherName = 'internal.example.com';
   const name = provisionedName(gatewayName);
+  let ca: XdsCa | undefined;
   const paths = () => ({
     ServiceAccount: `/api/v1/namespaces/${gatewayNs}/serviceaccounts/${name}`,
     ConfigMap: `/api/v1/namespaces/${gatewayNs}/configmaps/${name}`,
     Deployment: `/apis/apps/v1/namespaces/${gatewayNs}/deployments/${name}`,
     Service: `/api/v1/namespaces/${gatewayNs}/services/${name}`,
-    Secret: `/api/v1/namespaces/${gatewayNs}/secrets/portico-xds-client`,
+    Secret: `/api/v1/namespaces/${gatewayNs}/secrets/${gatewayCertificateSecretName(gatewayName)}`,
   });
+  const otherSecretPath = () => `/api/v1/namespaces/${gatewayNs}/secrets/${gatewayCertificateSecretName(otherName)}`;
+  const otherDeploymentPath = () => `/apis/apps/v1/namespaces/${gatewayNs}/deployments/${provisionedName(otherName)}`;
+  /** The certificate in a Gateway's Secret. */
+  const certificateOf = async (path: string): Promise<X509Certificate> =>
+    new X509Certificate(Buffer.from((await getOrUndefined(api, path))!.data!['tls.crt']!, 'base64'));
   const settings = () => ({ xds: { host: `portico-xds.${controllerNs}.svc`, port: 18000 }, tls: true });
 
   beforeAll(async () => {
@@ -91,14 +110,31 @@ describe('provisioning Envoy per Gateway (real API server)', () => {
         ],
       },
     });
-    provisioner = new GatewayProvisioner({ api, controllerNamespace: controllerNs, ...settings() });
+    other = await create(api, {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: otherName, namespace: gatewayNs },
+      spec: { gatewayClassName: 'portico', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
+    });
+    provisioner = new GatewayProvisioner({
+      api,
+      controllerNamespace: controllerNs,
+      ...settings(),
+      // What Portico reads from its --xds-ca-dir mount: here, the Secret certgen wrote.
+      xdsCa: () => {
+        if (!ca) throw new Error('certgen has not run');
+        return ca;
+      },
+      now: () => now ?? new Date(),
+    });
   });
 
   afterAll(async () => {
     if (!api) return;
     provisioner?.stop();
     await remove(api, 'Gateway', gatewayName, gatewayNs);
-    for (const path of Object.values(paths())) {
+    await remove(api, 'Gateway', otherName, gatewayNs);
+    for (const path of [...Object.values(paths()), otherSecretPath(), otherDeploymentPath()]) {
       await api.request({ method: 'DELETE', path }).catch(() => undefined);
     }
     for (const ns of [controllerNs, gatewayNs]) await remove(api, 'Namespace', ns);
@@ -110,11 +146,15 @@ describe('provisioning Envoy per Gateway (real API server)', () => {
     expect(await runCertgenCommand(args, first as never)).toBe(0);
     expect(first.text()).toMatch(/issued/);
     const server = await getOrUndefined(api, `/api/v1/namespaces/${controllerNs}/secrets/portico-xds-server`);
-    const client = await getOrUndefined(api, `/api/v1/namespaces/${controllerNs}/secrets/portico-xds-client`);
-    for (const secret of [server, client]) {
+    const caSecret = await getOrUndefined(api, `/api/v1/namespaces/${controllerNs}/secrets/portico-xds-ca`);
+    for (const secret of [server, caSecret]) {
       expect(secret?.type).toBe('kubernetes.io/tls');
       expect(Object.keys(secret?.data ?? {}).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
     }
+    // No shared client certificate any more.
+    expect(await getOrUndefined(api, `/api/v1/namespaces/${controllerNs}/secrets/portico-xds-client`)).toBeUndefined();
+    const decode = (field: string) => Buffer.from(caSecret!.data![field]!, 'base64').toString('utf8');
+    ca = { cert: decode('tls.crt'), key: decode('tls.key') };
     const second = quietIo();
     expect(await runCertgenCommand(args, second as never)).toBe(0);
     expect(second.text()).toMatch(/kept the existing certificates/);
@@ -123,6 +163,18 @@ describe('provisioning Envoy per Gateway (real API server)', () => {
   });
 
   it('creates the ServiceAccount, ConfigMap, Deployment, Service and client Secret, owned by the Gateway', async () => {
+    // What an older Portico left: a copy of the shared client certificate. It goes.
+    await create(api, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: 'portico-xds-client',
+        namespace: gatewayNs,
+        labels: { 'app.kubernetes.io/managed-by': 'portico', 'app.kubernetes.io/component': 'envoy' },
+      },
+      type: 'kubernetes.io/tls',
+      data: { 'tls.crt': '', 'tls.key': '' },
+    } as KubeObject);
     const result = await provisioner.reconcile([gateway]);
     expect(result.errors).toEqual([]);
     for (const [kind, path] of Object.entries(paths())) {
@@ -133,13 +185,12 @@ describe('provisioning Envoy per Gateway (real API server)', () => {
           kind: 'Gateway',
           name: gatewayName,
           uid: gateway.metadata.uid,
-          controller: kind !== 'Secret',
+          controller: true,
         }),
       ]);
-      if (kind !== 'Secret') {
-        expect(object!.metadata.labels?.['gateway.networking.k8s.io/gateway-name']).toBe(gatewayName);
-      }
+      expect(object!.metadata.labels?.['gateway.networking.k8s.io/gateway-name']).toBe(gatewayName);
     }
+    expect(await getOrUndefined(api, `/api/v1/namespaces/${gatewayNs}/secrets/portico-xds-client`)).toBeUndefined();
 
     const service = (await getOrUndefined(api, paths().Service)) as unknown as {
       spec: { type: string; ports: { port: number; targetPort: number }[]; clusterIP: string };
@@ -173,15 +224,16 @@ describe('provisioning Envoy per Gateway (real API server)', () => {
     expect(deployment.spec.template.spec.volumes).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ configMap: expect.objectContaining({ name }) }),
-        expect.objectContaining({ secret: expect.objectContaining({ secretName: 'portico-xds-client' }) }),
+        expect.objectContaining({ secret: expect.objectContaining({ secretName: `${name}-xds` }) }),
       ]),
     );
 
-    // The client certificate copy is the original's.
-    const original = await getOrUndefined(api, `/api/v1/namespaces/${controllerNs}/secrets/portico-xds-client`);
-    const copy = await getOrUndefined(api, paths().Secret);
-    expect(copy?.data).toEqual(original?.data);
-    expect(copy?.type).toBe('kubernetes.io/tls');
+    // The Gateway's own certificate, signed by the CA certgen kept, naming this Gateway only.
+    const secret = await getOrUndefined(api, paths().Secret);
+    expect(secret?.type).toBe('kubernetes.io/tls');
+    const certificate = await certificateOf(paths().Secret);
+    expect(certificate.verify(new X509Certificate(ca!.cert).publicKey)).toBe(true);
+    expect(certificate.subjectAltName).toBe(`URI:spiffe://portico.dev/ns/${gatewayNs}/gateway/${gatewayName}`);
 
     // Applying again changes nothing.
     const before = await getOrUndefined(api, paths().Deployment);
@@ -203,11 +255,17 @@ describe('provisioning Envoy per Gateway (real API server)', () => {
     const xdsCluster = json.static_resources.clusters.find((c) => c.name === 'portico-xds')!;
     expect(xdsCluster.type).toBe('STRICT_DNS');
     expect(JSON.stringify(xdsCluster)).toContain(`portico-xds.${controllerNs}.svc`);
+    // The certificate is read through SDS files that watch the Secret mount: a renewal is picked up.
     expect(xdsCluster.transport_socket).toMatchObject({
       typed_config: {
-        common_tls_context: { tls_certificates: [{ private_key: { filename: '/etc/portico/xds-tls/tls.key' } }] },
+        common_tls_context: {
+          tls_certificate_sds_secret_configs: [
+            { sds_config: { path_config_source: { path: '/etc/envoy/xds-client-sds.json' } } },
+          ],
+        },
       },
     });
+    expect(configMap?.data?.['xds-client-sds.json']).toContain('"watched_directory"');
     expect(checkRoundTrip(BOOTSTRAP_TYPE_URL, provisionedBootstrap(gateway, settings()))).toEqual([]);
 
     // Envoy itself accepts it (certificate files from the client Secret, at a local path).
@@ -218,8 +276,12 @@ describe('provisioning Envoy per Gateway (real API server)', () => {
       for (const [file, value] of Object.entries(secret!.data!)) {
         writeFileSync(join(dir, 'tls', file), Buffer.from(value, 'base64'));
       }
-      const local = text!.replaceAll('/etc/portico/xds-tls', join(dir, 'tls'));
-      writeFileSync(join(dir, 'bootstrap.json'), local);
+      const local = (content: string) =>
+        content.replaceAll('/etc/portico/xds-tls', join(dir, 'tls')).replaceAll('/etc/envoy', dir);
+      for (const key of ['xds-client-sds.json', 'xds-ca-sds.json']) {
+        writeFileSync(join(dir, key), local(configMap!.data![key]!));
+      }
+      writeFileSync(join(dir, 'bootstrap.json'), local(text!));
       const { stdout, stderr } = await run(findEnvoy(), [
         '--mode',
         'validate',
@@ -234,6 +296,50 @@ describe('provisioning Envoy per Gateway (real API server)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("gives each Gateway its own certificate, mounted by that Gateway's Deployment only", async () => {
+    expect((await provisioner.reconcile([gateway, other])).errors).toEqual([]);
+    const mine = await certificateOf(paths().Secret);
+    const theirs = await certificateOf(otherSecretPath());
+    expect(theirs.subjectAltName).toBe(`URI:spiffe://portico.dev/ns/${gatewayNs}/gateway/${otherName}`);
+    expect(theirs.serialNumber).not.toBe(mine.serialNumber);
+    const volumesOf = async (path: string) =>
+      (
+        (await getOrUndefined(api, path)) as unknown as {
+          spec: { template: { spec: { volumes: { secret?: { secretName: string } }[] } } };
+        }
+      ).spec.template.spec.volumes
+        .filter((v) => v.secret)
+        .map((v) => v.secret!.secretName);
+    expect(await volumesOf(paths().Deployment)).toEqual([gatewayCertificateSecretName(gatewayName)]);
+    expect(await volumesOf(otherDeploymentPath())).toEqual([gatewayCertificateSecretName(otherName)]);
+    const secrets = await api.request<{ items: Owned[] }>({
+      path: `/api/v1/namespaces/${gatewayNs}/secrets`,
+      query: { labelSelector: 'app.kubernetes.io/managed-by=portico' },
+    });
+    expect(secrets.items.map((item) => item.metadata.name).sort()).toEqual(
+      [gatewayCertificateSecretName(gatewayName), gatewayCertificateSecretName(otherName)].sort(),
+    );
+  });
+
+  it('keeps a certificate that is not due, and renews it with under a day left', async () => {
+    const before = await getOrUndefined(api, paths().Secret);
+    const first = await certificateOf(paths().Secret);
+    expect((await provisioner.reconcile([gateway, other])).errors).toEqual([]);
+    expect((await getOrUndefined(api, paths().Secret))?.metadata.resourceVersion).toBe(
+      before?.metadata.resourceVersion,
+    );
+
+    // A day and an hour later: less than a day of the 2-day certificate is left.
+    now = new Date(Date.now() + 25 * 3_600_000);
+    expect((await provisioner.reconcile([gateway, other])).errors).toEqual([]);
+    const renewed = await certificateOf(paths().Secret);
+    expect(renewed.serialNumber).not.toBe(first.serialNumber);
+    expect(renewed.subjectAltName).toBe(first.subjectAltName);
+    expect(renewed.verify(new X509Certificate(ca!.cert).publicKey)).toBe(true);
+    expect(new Date(renewed.validTo).getTime()).toBeGreaterThan(new Date(first.validTo).getTime());
+    now = undefined;
   });
 
   it('derives status.addresses from the Service: cluster IP, then load balancer ingress', async () => {
@@ -287,14 +393,16 @@ describe('provisioning Envoy per Gateway (real API server)', () => {
     expect(report.resources[1]!.status).toEqual({ conditions: [] });
   });
 
-  it('removes everything when the Gateway is gone, and keeps the original client Secret', async () => {
+  it("removes everything when the Gateway is gone, and keeps certgen's Secrets", async () => {
     await remove(api, 'Gateway', gatewayName, gatewayNs);
+    await remove(api, 'Gateway', otherName, gatewayNs);
     const result = await provisioner.reconcile([]);
     expect(result.errors).toEqual([]);
-    for (const [kind, path] of Object.entries(paths())) {
+    for (const [kind, path] of Object.entries({ ...paths(), other: otherSecretPath() })) {
       expect({ kind, found: (await getOrUndefined(api, path)) !== undefined }).toEqual({ kind, found: false });
     }
-    expect(await getOrUndefined(api, `/api/v1/namespaces/${controllerNs}/secrets/portico-xds-client`)).toBeDefined();
+    expect(await getOrUndefined(api, `/api/v1/namespaces/${controllerNs}/secrets/portico-xds-ca`)).toBeDefined();
+    expect(await getOrUndefined(api, `/api/v1/namespaces/${controllerNs}/secrets/portico-xds-server`)).toBeDefined();
     // Idempotent.
     expect(await provisioner.reconcile([])).toEqual({ applied: [], deleted: [], errors: [] });
   });

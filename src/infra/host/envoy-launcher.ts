@@ -14,7 +14,7 @@ import type { Logger } from '../../pipeline/logger.js';
 import { silentLogger } from '../../pipeline/logger.js';
 import type { GatewayKey } from '../../xds/contract.js';
 import { bootstrapJson, buildBootstrap, DEFAULT_ADMIN_PORT, defaultNodeId } from '../bootstrap.js';
-import type { HostPort } from '../bootstrap.js';
+import type { BootstrapTls, HostPort } from '../bootstrap.js';
 import { SupervisedProcess } from './supervised-process.js';
 import type { Backoff } from './supervised-process.js';
 
@@ -34,6 +34,8 @@ export interface HostEnvoyOptions {
   backoff?: Backoff;
   /** Injectable for tests. */
   spawn?: SpawnFunction;
+  /** xDS TLS files of a Gateway's Envoy (its own client certificate: xds-identities.ts); plaintext without. */
+  tls?: (gateway: GatewayKey) => BootstrapTls | undefined;
 }
 
 export interface RunningEnvoy {
@@ -101,9 +103,10 @@ export class HostEnvoyLauncher {
     const adminPort = (this.options.adminPortBase ?? DEFAULT_ADMIN_PORT) + index;
     const nodeId = defaultNodeId(gateway, `${process.pid}-${index}`);
     const bootstrapPath = join(this.options.workDir, `${gateway.replace('/', '_')}.json`);
+    const tls = this.options.tls?.(gateway);
     writeFileSync(
       bootstrapPath,
-      `${JSON.stringify(bootstrapJson(buildBootstrap({ gateway, xds: this.options.xds, adminPort, nodeId })), null, 2)}\n`,
+      `${JSON.stringify(bootstrapJson(buildBootstrap({ gateway, xds: this.options.xds, adminPort, nodeId, ...(tls ? { tls } : {}) })), null, 2)}\n`,
     );
     const logger = this.logger.child({ gateway });
     const spawn = this.options.spawn ?? spawnProcess;

@@ -1,12 +1,17 @@
 /**
- * The certificates of the xDS channel (mutual TLS between Envoy and Portico): a CA, a server
- * certificate for the xDS Service's DNS names, and a client certificate the Envoys present.
+ * The certificates of the xDS channel (mutual TLS between Envoy and Portico): a CA whose key
+ * Portico keeps, a server certificate for the xDS Service's DNS names, and one short-lived client
+ * certificate per Gateway, naming that Gateway in a URI SAN (src/xds/peer-identity.ts). The ADS
+ * server serves a stream only the Gateway its certificate names.
  *
  * Node has no API to issue X.509 certificates, so `openssl` (a child process, in a private temp
  * directory) does the issuing; `node:crypto`'s X509Certificate checks what exists. Keys are ECDSA
- * P-256 (Envoy and gRPC both take them; small and fast). The CA key is thrown away after issuing:
- * nothing else is ever signed with it, and a rotation (`--force`) issues a new CA with both
- * certificates.
+ * P-256 (Envoy and gRPC both take them; small and fast).
+ *
+ * The CA key is kept (Secret `portico-xds-ca` in Portico's namespace, mounted by Portico only): the
+ * provisioner signs and renews the Gateways' certificates with it. A Gateway certificate is valid
+ * for 2 days and renewed once less than 1 day remains (openssl 3.0 counts validity in whole days),
+ * so an outage of Portico of up to a day never leaves an Envoy unable to reconnect.
  */
 import { execFile } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
@@ -14,15 +19,22 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { GatewayKey } from '../../xds/contract.js';
+import { gatewayIdentityUri, peerIdentity } from '../../xds/peer-identity.js';
 
 const run = promisify(execFile);
 
 export const XDS_SERVER_SECRET = 'portico-xds-server';
-export const XDS_CLIENT_SECRET = 'portico-xds-client';
+/** The CA (certificate and key) that signs the Gateways' client certificates: Portico's alone. */
+export const XDS_CA_SECRET = 'portico-xds-ca';
 export const XDS_SERVICE_NAME = 'portico-xds';
 export const XDS_SERVICE_PORT = 18000;
-/** The common name of the Envoy client certificate. */
+/** The common name of the Envoy client certificates (the identity is the URI SAN, not this). */
 export const ENVOY_CLIENT_NAME = 'portico-envoy';
+/** Validity of a Gateway's client certificate. */
+export const GATEWAY_CERT_DAYS = 2;
+/** A Gateway's client certificate is renewed once less than this remains. */
+export const GATEWAY_CERT_RENEW_BEFORE_MS = 24 * 3_600_000;
 
 /** The files of one `kubernetes.io/tls` Secret (with the CA, as cert-manager writes them). */
 export interface TlsBundle {
@@ -31,15 +43,22 @@ export interface TlsBundle {
   'tls.key': string;
 }
 
+/** What `portico certgen` issues: the CA (`tls.crt` is the CA certificate, `tls.key` its key) and the server bundle. */
 export interface XdsCertificates {
+  ca: TlsBundle;
   server: TlsBundle;
-  client: TlsBundle;
+}
+
+/** The CA Portico signs Gateway certificates with. */
+export interface XdsCa {
+  cert: string;
+  key: string;
 }
 
 export interface IssueOptions {
   /** DNS names (and IP addresses) of the xDS server certificate. */
   dnsNames: readonly string[];
-  /** Validity of both certificates in days (default 365); the CA gets ten times as long. */
+  /** Validity of the server certificate in days (default 365); the CA gets ten times as long. */
   days?: number;
   /** The openssl binary (default `openssl` on the PATH). */
   openssl?: string;
@@ -55,10 +74,13 @@ export function defaultXdsDnsNames(namespace: string): string[] {
   ];
 }
 
-export async function issueXdsCertificates(options: IssueOptions): Promise<XdsCertificates> {
-  if (options.dnsNames.length === 0) throw new Error('the server certificate needs at least one DNS name');
-  const openssl = options.openssl ?? 'openssl';
-  const days = options.days ?? 365;
+const LEAF = 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n';
+
+/** openssl in a private temp directory, removed afterwards. */
+async function withOpenssl<T>(
+  openssl: string,
+  body: (ssl: (...args: string[]) => Promise<void>, file: (name: string) => string) => Promise<T>,
+): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'portico-certgen-'));
   const file = (name: string): string => join(dir, name);
   const ssl = async (...args: string[]): Promise<void> => {
@@ -69,34 +91,53 @@ export async function issueXdsCertificates(options: IssueOptions): Promise<XdsCe
       throw new Error(`openssl ${args[0]} failed: ${stderr.trim() || (err as Error).message}`);
     }
   };
-  const newKey = (name: string): Promise<void> =>
-    ssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file(name));
-  const sign = async (name: string, cn: string, extensions: string): Promise<void> => {
-    await newKey(`${name}.key`);
-    await ssl('req', '-new', '-key', file(`${name}.key`), '-subj', `/CN=${cn}`, '-out', file(`${name}.csr`));
-    writeFileSync(file(`${name}.ext`), extensions);
-    await ssl(
-      'x509',
-      '-req',
-      '-in',
-      file(`${name}.csr`),
-      '-CA',
-      file('ca.crt'),
-      '-CAkey',
-      file('ca.key'),
-      '-set_serial',
-      `0x${randomSerial()}`,
-      '-days',
-      String(days),
-      '-sha256',
-      '-extfile',
-      file(`${name}.ext`),
-      '-out',
-      file(`${name}.crt`),
-    );
-  };
   try {
-    await newKey('ca.key');
+    return await body(ssl, file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Issues a key and a certificate signed by `ca.crt`/`ca.key` (already in the directory). */
+async function signLeaf(
+  ssl: (...args: string[]) => Promise<void>,
+  file: (name: string) => string,
+  name: string,
+  cn: string,
+  extensions: string,
+  days: number,
+): Promise<{ cert: string; key: string }> {
+  await ssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file(`${name}.key`));
+  await ssl('req', '-new', '-key', file(`${name}.key`), '-subj', `/CN=${cn}`, '-out', file(`${name}.csr`));
+  writeFileSync(file(`${name}.ext`), extensions);
+  await ssl(
+    'x509',
+    '-req',
+    '-in',
+    file(`${name}.csr`),
+    '-CA',
+    file('ca.crt'),
+    '-CAkey',
+    file('ca.key'),
+    '-set_serial',
+    `0x${randomSerial()}`,
+    '-days',
+    String(days),
+    '-sha256',
+    '-extfile',
+    file(`${name}.ext`),
+    '-out',
+    file(`${name}.crt`),
+  );
+  return { cert: readFileSync(file(`${name}.crt`), 'utf8'), key: readFileSync(file(`${name}.key`), 'utf8') };
+}
+
+/** A new CA and a server certificate signed by it. */
+export async function issueXdsCertificates(options: IssueOptions): Promise<XdsCertificates> {
+  if (options.dnsNames.length === 0) throw new Error('the server certificate needs at least one DNS name');
+  const days = options.days ?? 365;
+  return withOpenssl(options.openssl ?? 'openssl', async (ssl, file) => {
+    await ssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file('ca.key'));
     await ssl(
       'req',
       '-x509',
@@ -116,23 +157,75 @@ export async function issueXdsCertificates(options: IssueOptions): Promise<XdsCe
       file('ca.crt'),
     );
     const san = options.dnsNames.map((n) => (/^[\d.]+$|:/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
-    const leaf = 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n';
-    await sign('server', options.dnsNames[0]!, `${leaf}extendedKeyUsage=serverAuth\nsubjectAltName=${san}\n`);
-    await sign(
-      'client',
-      ENVOY_CLIENT_NAME,
-      `${leaf}extendedKeyUsage=clientAuth\nsubjectAltName=DNS:${ENVOY_CLIENT_NAME}\n`,
+    const server = await signLeaf(
+      ssl,
+      file,
+      'server',
+      options.dnsNames[0]!,
+      `${LEAF}extendedKeyUsage=serverAuth\nsubjectAltName=${san}\n`,
+      days,
     );
     const ca = readFileSync(file('ca.crt'), 'utf8');
-    const bundle = (name: string): TlsBundle => ({
-      'ca.crt': ca,
-      'tls.crt': readFileSync(file(`${name}.crt`), 'utf8'),
-      'tls.key': readFileSync(file(`${name}.key`), 'utf8'),
-    });
-    return { server: bundle('server'), client: bundle('client') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    const caKey = readFileSync(file('ca.key'), 'utf8');
+    return {
+      ca: { 'ca.crt': ca, 'tls.crt': ca, 'tls.key': caKey },
+      server: { 'ca.crt': ca, 'tls.crt': server.cert, 'tls.key': server.key },
+    };
+  });
+}
+
+/**
+ * A client certificate for the Envoys of one Gateway: signed by `ca`, valid `days`, naming the
+ * Gateway in its one URI SAN (`spiffe://portico.dev/ns/<ns>/gateway/<name>`). `ca.crt` of the
+ * bundle is the CA, which also signed the xDS server certificate Envoy checks.
+ */
+export async function issueGatewayCertificate(
+  ca: XdsCa,
+  gateway: GatewayKey,
+  options: { days?: number; openssl?: string } = {},
+): Promise<TlsBundle> {
+  const uri = gatewayIdentityUri(gateway);
+  return withOpenssl(options.openssl ?? 'openssl', async (ssl, file) => {
+    writeFileSync(file('ca.crt'), ca.cert);
+    writeFileSync(file('ca.key'), ca.key, { mode: 0o600 });
+    const leaf = await signLeaf(
+      ssl,
+      file,
+      'client',
+      ENVOY_CLIENT_NAME,
+      `${LEAF}extendedKeyUsage=clientAuth\nsubjectAltName=URI:${uri}\n`,
+      options.days ?? GATEWAY_CERT_DAYS,
+    );
+    return { 'ca.crt': ca.cert, 'tls.crt': leaf.cert, 'tls.key': leaf.key };
+  });
+}
+
+/**
+ * Why a Gateway's certificate bundle must be (re)issued, undefined when it can stay: signed by the
+ * current CA, naming exactly that Gateway, its key matching, and more than `renewBeforeMs` left.
+ */
+export function whyReissue(
+  bundle: Partial<TlsBundle> | undefined,
+  ca: XdsCa,
+  gateway: GatewayKey,
+  now = new Date(),
+  renewBeforeMs = GATEWAY_CERT_RENEW_BEFORE_MS,
+): string | undefined {
+  if (!bundle?.['tls.crt'] || !bundle['tls.key'] || !bundle['ca.crt']) return 'missing';
+  try {
+    const authority = new X509Certificate(ca.cert);
+    const cert = new X509Certificate(bundle['tls.crt']);
+    if (bundle['ca.crt'].trim() !== ca.cert.trim()) return 'the CA changed';
+    if (!cert.verify(authority.publicKey)) return 'not signed by the current CA';
+    const identity = peerIdentity({ subjectaltname: cert.subjectAltName ?? '' });
+    if (identity.kind !== 'gateway' || identity.gateway !== gateway) return `does not name ${gateway}`;
+    if (new Date(cert.validFrom) > now) return 'not valid yet';
+    if (new Date(cert.validTo).getTime() - now.getTime() < renewBeforeMs) return `expires ${cert.validTo}`;
+    if (!cert.checkPrivateKey(createPrivateKey(bundle['tls.key']))) return 'the key does not match';
+  } catch (err) {
+    return `unreadable: ${(err as Error).message}`;
   }
+  return undefined;
 }
 
 function randomSerial(): string {
@@ -143,9 +236,9 @@ function randomSerial(): string {
 }
 
 /**
- * Why a pair of bundles cannot be kept (undefined when it can): both certificates signed by the
- * bundles' CA, valid now and for at least `minRemainingDays` more, the server one naming every
- * DNS name asked for, each key matching its certificate.
+ * Why what `portico certgen` keeps cannot be reused (undefined when it can): the CA with its key,
+ * the server certificate signed by it, both valid now and for at least `minRemainingDays` more, the
+ * server one naming every DNS name asked for, each key matching its certificate.
  */
 export function whyNotReusable(
   certificates: Partial<XdsCertificates>,
@@ -153,28 +246,24 @@ export function whyNotReusable(
   now = new Date(),
   minRemainingDays = 30,
 ): string | undefined {
-  const { server, client } = certificates;
-  if (!server || !client) return 'missing';
+  const { server, ca: caBundle } = certificates;
+  if (!server) return 'missing';
+  if (!caBundle) return 'the CA key is not kept (certificates of an older certgen)';
   try {
-    const ca = new X509Certificate(server['ca.crt']);
-    if (client['ca.crt'].trim() !== server['ca.crt'].trim()) return 'the two bundles have different CAs';
+    const ca = new X509Certificate(caBundle['tls.crt']);
+    if (!ca.checkPrivateKey(createPrivateKey(caBundle['tls.key']))) return 'the CA key does not match the CA';
+    if (server['ca.crt'].trim() !== caBundle['tls.crt'].trim()) return 'the server bundle names another CA';
     const horizon = new Date(now.getTime() + minRemainingDays * 86_400_000);
-    for (const [what, bundle] of [
-      ['server', server],
-      ['client', client],
-    ] as const) {
-      const cert = new X509Certificate(bundle['tls.crt']);
-      if (!cert.verify(ca.publicKey)) return `the ${what} certificate is not signed by the CA`;
-      if (new Date(cert.validFrom) > now) return `the ${what} certificate is not valid yet`;
-      if (new Date(cert.validTo) < horizon) return `the ${what} certificate expires ${cert.validTo}`;
-      if (!cert.checkPrivateKey(createPrivateKey(bundle['tls.key']))) {
-        return `the ${what} key does not match its certificate`;
-      }
+    const cert = new X509Certificate(server['tls.crt']);
+    if (!cert.verify(ca.publicKey)) return 'the server certificate is not signed by the CA';
+    if (new Date(cert.validFrom) > now) return 'the server certificate is not valid yet';
+    if (new Date(cert.validTo) < horizon) return `the server certificate expires ${cert.validTo}`;
+    if (!cert.checkPrivateKey(createPrivateKey(server['tls.key']))) {
+      return 'the server key does not match its certificate';
     }
     if (new Date(ca.validTo) < horizon) return `the CA expires ${ca.validTo}`;
-    const serverCert = new X509Certificate(server['tls.crt']);
     const names = new Set(
-      (serverCert.subjectAltName ?? '')
+      (cert.subjectAltName ?? '')
         .split(', ')
         .map((entry) => entry.replace(/^(DNS|IP Address):/, ''))
         .filter(Boolean),

@@ -21,12 +21,14 @@ import { Backoff } from '../../k8s/backoff.js';
 import type { Logger } from '../../pipeline/logger.js';
 import { errorMessage, silentLogger } from '../../pipeline/logger.js';
 import type { KubeObject } from '../../resources/types.js';
-import { XDS_CLIENT_SECRET } from './certs.js';
+import { issueGatewayCertificate, whyReissue } from './certs.js';
+import type { TlsBundle, XdsCa } from './certs.js';
 import {
-  clientSecretCopy,
   COMPONENT_LABEL,
   desiredObjects,
   ENVOY_COMPONENT,
+  gatewayCertificateSecret,
+  gatewayCertificateSecretName,
   MANAGED_BY,
   MANAGED_BY_LABEL,
 } from './resources.js';
@@ -59,8 +61,15 @@ function objectPath(kind: string, namespace: string, name: string): string {
 
 export interface ProvisionerOptions extends ProvisionSettings {
   api: KubeApi;
-  /** Portico's namespace: where `portico certgen` put the `portico-xds-client` Secret. */
+  /** Portico's namespace (where `portico certgen` put its Secrets). */
   controllerNamespace: string;
+  /**
+   * The CA that signs each Gateway's xDS client certificate (`--xds-ca-dir`, read at each pass so
+   * that a rotated CA is used once mounted). Required with TLS.
+   */
+  xdsCa?: () => XdsCa;
+  /** The clock certificates are checked against (tests move it to see a renewal). */
+  now?: () => Date;
   logger?: Logger;
 }
 
@@ -176,39 +185,30 @@ export class GatewayProvisioner {
   async reconcile(gateways: readonly KubeObject[]): Promise<ReconcileResult> {
     const result: ReconcileResult = { applied: [], deleted: [], errors: [] };
     const wanted = new Set<string>();
-    const byNamespace = new Map<string, KubeObject[]>();
+    const tls = this.options.tls !== false;
+    const certificates = tls ? await this.certificateSource(result) : undefined;
     for (const gateway of gateways) {
       if (gateway.kind !== 'Gateway') continue;
       const namespace = gateway.metadata.namespace ?? 'default';
       const key = `${namespace}/${gateway.metadata.name}`;
       const sets = gateways.filter((o) => o.kind === 'ListenerSet' && attachedTo(o) === key);
-      byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), gateway]);
       let objects: KubeObject[];
       try {
         objects = desiredObjects(gateway, this.options, sets);
       } catch (err) {
-        result.errors.push(`Gateway ${namespace}/${gateway.metadata.name}: ${errorMessage(err)}`);
+        result.errors.push(`Gateway ${key}: ${errorMessage(err)}`);
         continue;
+      }
+      if (tls) {
+        // Wanted even when it cannot be issued now: a Secret that exists stays until it can be.
+        wanted.add(`Secret/${namespace}/${gatewayCertificateSecretName(gateway.metadata.name)}`);
+        const secret = certificates && (await this.certificateSecret(gateway, certificates, result));
+        // First, so that the Deployment's Pods find their certificate.
+        if (secret) objects = [secret, ...objects];
       }
       for (const object of objects) {
         wanted.add(identity(object));
         await this.apply(object, result);
-      }
-    }
-
-    if (this.options.tls !== false) {
-      let source: Record<string, string> | undefined;
-      try {
-        source = await this.clientSecretData();
-      } catch (err) {
-        result.errors.push(`Secret ${this.options.controllerNamespace}/${XDS_CLIENT_SECRET}: ${errorMessage(err)}`);
-      }
-      for (const [namespace, owners] of byNamespace) {
-        const copy = `Secret/${namespace}/${XDS_CLIENT_SECRET}`;
-        wanted.add(copy);
-        // The original lives there: nothing to copy, and it must never get an owner.
-        if (namespace === this.options.controllerNamespace || !source) continue;
-        await this.apply(clientSecretCopy(namespace, source, owners), result);
       }
     }
 
@@ -223,7 +223,7 @@ export class GatewayProvisioner {
       for (const item of items) {
         const id = identity({ ...item, kind: kind.kind });
         if (wanted.has(id)) continue;
-        if (kind.kind === 'Secret' && item.metadata.namespace === this.options.controllerNamespace) continue;
+        // Also the per-namespace copies of the shared client certificate older Porticos made.
         await this.remove(kind.kind, item.metadata.namespace ?? 'default', item.metadata.name, result);
       }
     }
@@ -232,6 +232,70 @@ export class GatewayProvisioner {
       this.logger.info('provisioned', { gateways: gateways.length, deleted: result.deleted });
     }
     return result;
+  }
+
+  /** The CA and the certificate Secrets that exist, read once per pass. */
+  private async certificateSource(
+    result: ReconcileResult,
+  ): Promise<{ ca: XdsCa; existing: Map<string, Partial<TlsBundle>> } | undefined> {
+    if (!this.options.xdsCa) {
+      result.errors.push("no CA to issue the Gateways' xDS client certificates: start Portico with --xds-ca-dir");
+      return undefined;
+    }
+    let ca: XdsCa;
+    let items: KubeObject[];
+    try {
+      ca = this.options.xdsCa();
+      items = await this.listManaged(kindPath('Secret'));
+    } catch (err) {
+      result.errors.push(`xDS client certificates: ${errorMessage(err)}`);
+      return undefined;
+    }
+    const existing = new Map<string, Partial<TlsBundle>>();
+    for (const item of items) {
+      const data = (item as { data?: Record<string, string> }).data ?? {};
+      const decode = (f: keyof TlsBundle): string | undefined =>
+        typeof data[f] === 'string' ? Buffer.from(data[f], 'base64').toString('utf8') : undefined;
+      existing.set(`${item.metadata.namespace ?? 'default'}/${item.metadata.name}`, {
+        ...(decode('ca.crt') !== undefined ? { 'ca.crt': decode('ca.crt')! } : {}),
+        ...(decode('tls.crt') !== undefined ? { 'tls.crt': decode('tls.crt')! } : {}),
+        ...(decode('tls.key') !== undefined ? { 'tls.key': decode('tls.key')! } : {}),
+      });
+    }
+    return { ca, existing };
+  }
+
+  /**
+   * The Gateway's certificate Secret: the existing certificate while it is good (signed by the
+   * current CA, naming this Gateway, not due for renewal), a newly issued one otherwise.
+   */
+  private async certificateSecret(
+    gateway: KubeObject,
+    source: { ca: XdsCa; existing: Map<string, Partial<TlsBundle>> },
+    result: ReconcileResult,
+  ): Promise<KubeObject | undefined> {
+    const namespace = gateway.metadata.namespace ?? 'default';
+    const key = `${namespace}/${gateway.metadata.name}`;
+    const current = source.existing.get(`${namespace}/${gatewayCertificateSecretName(gateway.metadata.name)}`);
+    const why = whyReissue(current, source.ca, key, this.options.now?.() ?? new Date());
+    let bundle: TlsBundle;
+    if (why === undefined) {
+      bundle = current as TlsBundle;
+    } else {
+      try {
+        bundle = await issueGatewayCertificate(source.ca, key);
+      } catch (err) {
+        result.errors.push(`issue the xDS client certificate of Gateway ${key}: ${errorMessage(err)}`);
+        return undefined;
+      }
+      if (why !== 'missing') this.logger.info('renewed the xDS client certificate of a Gateway', { gateway: key, why });
+    }
+    try {
+      return gatewayCertificateSecret(gateway, bundle);
+    } catch (err) {
+      result.errors.push(`Gateway ${key}: ${errorMessage(err)}`);
+      return undefined;
+    }
   }
 
   private async apply(object: KubeObject, result: ReconcileResult): Promise<void> {
@@ -273,21 +337,6 @@ export class GatewayProvisioner {
       timeoutMs: 10_000,
     });
     return list.items ?? [];
-  }
-
-  private async clientSecretData(): Promise<Record<string, string> | undefined> {
-    try {
-      const secret = await this.options.api.request<{ data?: Record<string, string> }>({
-        path: objectPath('Secret', this.options.controllerNamespace, XDS_CLIENT_SECRET),
-        timeoutMs: 10_000,
-      });
-      return secret.data;
-    } catch (err) {
-      if (isNotFound(err)) {
-        throw new Error('not found: run `portico certgen` (the Envoys need it to connect)', { cause: err });
-      }
-      throw err;
-    }
   }
 }
 

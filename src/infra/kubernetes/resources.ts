@@ -1,20 +1,20 @@
 /**
  * The objects Portico provisions for one accepted Gateway, as plain JSON for server-side apply:
  * ServiceAccount, ConfigMap (the Envoy bootstrap), Deployment (Envoy) and Service, all in the
- * Gateway's namespace, owned by the Gateway (`controller: true`) and labelled with its name. Plus,
- * once per namespace, a copy of the `portico-xds-client` Secret (Pods mount Secrets of their own
- * namespace only), owned by every provisioned Gateway of that namespace.
+ * Gateway's namespace, owned by the Gateway (`controller: true`) and labelled with its name. With
+ * xDS TLS, also the Gateway's own client certificate Secret (`<name>-xds`, naming the Gateway in
+ * its URI SAN; reconciler.ts issues and renews it), mounted by that Gateway's Deployment only.
  *
  * Pure: no API calls here (reconciler.ts applies them).
  */
 import { ENVOY_RUNTIME_FLAGS } from '../envoy-flags.js';
 import { createHash } from 'node:crypto';
-import { bootstrapJson, buildBootstrap, BOOTSTRAP_TYPE_URL } from '../bootstrap.js';
-import type { HostPort } from '../bootstrap.js';
+import { bootstrapJson, buildBootstrap, BOOTSTRAP_TYPE_URL, xdsTlsSdsFiles } from '../bootstrap.js';
+import type { BootstrapTls, HostPort } from '../bootstrap.js';
 import type { JsonValue } from '../../proto/proto-json.js';
 import type { EnvoyMessage } from '../../translate/xds/types.js';
 import type { KubeObject } from '../../resources/types.js';
-import { XDS_CLIENT_SECRET } from './certs.js';
+import type { TlsBundle } from './certs.js';
 
 export { BOOTSTRAP_TYPE_URL };
 
@@ -26,6 +26,10 @@ export const MANAGED_BY = 'portico';
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 export const ENVOY_COMPONENT = 'envoy';
 export const BOOTSTRAP_KEY = 'bootstrap.json';
+/** ConfigMap keys of the SDS files that point Envoy at its mounted xDS client certificate. */
+export const XDS_CLIENT_SDS_KEY = 'xds-client-sds.json';
+export const XDS_CA_SDS_KEY = 'xds-ca-sds.json';
+const BOOTSTRAP_MOUNT = '/etc/envoy';
 export const ENVOY_ADMIN_PORT = 19901;
 /** Static listener that forwards `/ready` to the loopback-only admin, for kubelet's readiness probe. */
 export const ENVOY_READINESS_PORT = 19902;
@@ -42,7 +46,7 @@ export const SERVICE_TYPES: readonly ServiceType[] = ['LoadBalancer', 'NodePort'
 export interface ProvisionSettings {
   /** Where the Envoys connect: the xDS Service's DNS name and port. */
   xds: HostPort;
-  /** Mutual TLS to xDS with the client Secret (default true; false only for local experiments). */
+  /** Mutual TLS to xDS with the Gateway's client certificate (default true; false only for local experiments). */
   tls?: boolean;
   envoyImage?: string;
   serviceType?: ServiceType;
@@ -111,6 +115,27 @@ export function listenerPorts(
   return [...seen.values()];
 }
 
+/** The Secret holding a Gateway's xDS client certificate. */
+export function gatewayCertificateSecretName(gatewayName: string): string {
+  return `${provisionedName(gatewayName)}-xds`;
+}
+
+/**
+ * The xDS TLS files of a provisioned Envoy: its Secret mounted at TLS_MOUNT, read through SDS files
+ * of the bootstrap ConfigMap, so that a renewed certificate is picked up when the kubelet swaps
+ * the mount's files (no restart).
+ */
+const PROVISIONED_TLS: BootstrapTls = {
+  caFile: `${TLS_MOUNT}/ca.crt`,
+  certFile: `${TLS_MOUNT}/tls.crt`,
+  keyFile: `${TLS_MOUNT}/tls.key`,
+  sds: {
+    clientFile: `${BOOTSTRAP_MOUNT}/${XDS_CLIENT_SDS_KEY}`,
+    caFile: `${BOOTSTRAP_MOUNT}/${XDS_CA_SDS_KEY}`,
+    watchedDirectory: TLS_MOUNT,
+  },
+};
+
 /** The bootstrap of the provisioned Envoys (node.id is overridden per Pod with `--service-node`). */
 export function provisionedBootstrap(gateway: KubeObject, settings: ProvisionSettings): EnvoyMessage {
   const namespace = gateway.metadata.namespace ?? 'default';
@@ -120,15 +145,7 @@ export function provisionedBootstrap(gateway: KubeObject, settings: ProvisionSet
     nodeId: `${key}/envoy`,
     xds: settings.xds,
     adminPort: ENVOY_ADMIN_PORT,
-    ...(settings.tls === false
-      ? {}
-      : {
-          tls: {
-            caFile: `${TLS_MOUNT}/ca.crt`,
-            certFile: `${TLS_MOUNT}/tls.crt`,
-            keyFile: `${TLS_MOUNT}/tls.key`,
-          },
-        }),
+    ...(settings.tls === false ? {} : { tls: PROVISIONED_TLS }),
   });
   const staticResources = base.static_resources as { clusters: EnvoyMessage[] };
   return {
@@ -165,7 +182,10 @@ export function desiredObjects(
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata,
-    data: { [BOOTSTRAP_KEY]: JSON.stringify(bootstrap, null, 2) },
+    data: {
+      [BOOTSTRAP_KEY]: JSON.stringify(bootstrap, null, 2),
+      ...(tls ? sdsData() : {}),
+    },
   } as KubeObject;
   const deployment = {
     apiVersion: 'apps/v1',
@@ -187,7 +207,7 @@ export function desiredObjects(
               command: ['envoy'],
               args: [
                 '-c',
-                `/etc/envoy/${BOOTSTRAP_KEY}`,
+                `${BOOTSTRAP_MOUNT}/${BOOTSTRAP_KEY}`,
                 // node.id unique per replica; node.cluster stays <namespace>/<gateway>.
                 '--service-node',
                 `${namespace}/${gateway.metadata.name}/$(POD_NAME)`,
@@ -209,14 +229,17 @@ export function desiredObjects(
                 capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] },
               },
               volumeMounts: [
-                { name: 'bootstrap', mountPath: '/etc/envoy', readOnly: true },
+                { name: 'bootstrap', mountPath: BOOTSTRAP_MOUNT, readOnly: true },
                 ...(tls ? [{ name: 'xds-tls', mountPath: TLS_MOUNT, readOnly: true }] : []),
               ],
             },
           ],
           volumes: [
             { name: 'bootstrap', configMap: { name } },
-            ...(tls ? [{ name: 'xds-tls', secret: { secretName: XDS_CLIENT_SECRET } }] : []),
+            // The Gateway's own certificate: no other Deployment mounts it.
+            ...(tls
+              ? [{ name: 'xds-tls', secret: { secretName: gatewayCertificateSecretName(gateway.metadata.name) } }]
+              : []),
           ],
         },
       },
@@ -235,22 +258,28 @@ export function desiredObjects(
   return [serviceAccount, configMap, deployment, service];
 }
 
-/** The per-namespace copy of the Envoy client certificate Secret. */
-export function clientSecretCopy(
-  namespace: string,
-  data: Record<string, string>,
-  owners: readonly KubeObject[],
-): KubeObject {
+function sdsData(): Record<string, string> {
+  const files = xdsTlsSdsFiles(PROVISIONED_TLS);
+  return { [XDS_CLIENT_SDS_KEY]: files.clientFile, [XDS_CA_SDS_KEY]: files.caFile };
+}
+
+/** A Gateway's xDS client certificate Secret, owned by the Gateway. */
+export function gatewayCertificateSecret(gateway: KubeObject, bundle: TlsBundle): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: {
-      name: XDS_CLIENT_SECRET,
-      namespace,
-      labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [COMPONENT_LABEL]: ENVOY_COMPONENT },
-      ownerReferences: owners.map((g) => ownerReference(g, false)),
+      name: gatewayCertificateSecretName(gateway.metadata.name),
+      namespace: gateway.metadata.namespace ?? 'default',
+      labels: gatewayLabels(gateway.metadata.name),
+      ownerReferences: [ownerReference(gateway, true)],
     },
-    ...{ type: 'kubernetes.io/tls', data },
+    ...{
+      type: 'kubernetes.io/tls',
+      data: Object.fromEntries(
+        (['ca.crt', 'tls.crt', 'tls.key'] as const).map((f) => [f, Buffer.from(bundle[f]).toString('base64')]),
+      ),
+    },
   } as KubeObject;
 }
 
