@@ -6,9 +6,6 @@
  * `portico serve --provider kubernetes`: the same pipeline, ADS server and debug server fed by
  * informers (src/k8s), plus leader election and status write-back; no local Envoy.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_DEBUG_ADDRESS, startDebugServer } from '../debug/debug-server.js';
 import type { DebugServer } from '../debug/debug-server.js';
@@ -20,13 +17,15 @@ import { DEFAULT_ADMIN_PORT, DEFAULT_XDS_ADDRESS, parseHostPort } from '../infra
 import type { HostPort } from '../infra/bootstrap.js';
 import { findEnvoy } from '../infra/envoy-binary.js';
 import { HostEnvoyLauncher, type RunningEnvoy } from '../infra/host/envoy-launcher.js';
+import { defaultStateDir, StateDir } from '../infra/host/state-dir.js';
 import { createJsonLogger, errorMessage, isLogLevel, LOG_LEVELS } from '../pipeline/logger.js';
 import type { Logger, LogLevel } from '../pipeline/logger.js';
 import { startPipeline } from '../pipeline/pipeline.js';
 import { registerPipelineMetrics } from '../pipeline/pipeline-metrics.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './command.js';
 import type { CliIo, CommandSpec } from './command.js';
-import { startXdsServer } from './serve-xds.js';
+import { startXdsServer, type XdsServing } from './serve-xds.js';
+import type { ServerCredentials } from '@grpc/grpc-js';
 // ---- provisioning and xDS mutual TLS (src/infra/kubernetes) ----
 import { map as mapReport } from 'rxjs/operators';
 import { withGatewayAddresses } from '../infra/kubernetes/addresses.js';
@@ -71,6 +70,10 @@ Options:
       --admin-port-base PORT     admin port of the first local Envoy; the next ones count up
                                  (default ${DEFAULT_ADMIN_PORT})
       --no-envoy                 do not launch Envoy (connect your own: portico bootstrap)
+      --state-dir DIR            file: where the local Envoys' bootstraps, pids and logs are kept, so
+                                 that a restarted Portico adopts the Envoys that kept serving
+                                 (default: a directory per watched directory in $TMPDIR; removed
+                                 on a graceful stop)
       --log-level LEVEL          ${LOG_LEVELS.join(', ')} (default warn); JSON lines on stderr
   -h, --help                     show this help
 `;
@@ -94,6 +97,8 @@ export const serveCommand: CommandSpec = {
 export interface ServeConfig {
   /** `--provider file`: the watched directory. Ignored when `kubernetes` is set. */
   watchDir: string;
+  /** `--state-dir`: the local Envoys' state (default: `defaultStateDir`). */
+  stateDir?: string;
   /** `--provider kubernetes`. */
   kubernetes?: KubernetesServeOptions;
   /** `--xds-tls-dir`: mutual TLS on the xDS server. */
@@ -166,6 +171,7 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
         'listener-address': { type: 'string', default: '127.0.0.1' },
         'admin-port-base': { type: 'string', default: String(DEFAULT_ADMIN_PORT) },
         'no-envoy': { type: 'boolean', default: false },
+        'state-dir': { type: 'string' },
         'xds-tls-dir': { type: 'string' },
         'no-provision': { type: 'boolean', default: false },
         'xds-service-address': { type: 'string' },
@@ -184,6 +190,7 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
   let kubernetes: KubernetesServeOptions | undefined;
   if (values.provider === 'kubernetes') {
     if (values.watch !== undefined) return '--watch needs a provider that reads files: the provider must be "file"';
+    if (values['state-dir'] !== undefined) return '--state-dir applies to --provider file only';
     kubernetes = {
       ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
       ...(values['leader-election-namespace'] !== undefined
@@ -234,6 +241,7 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
         : undefined;
     return {
       watchDir: values.watch ?? '',
+      ...(values['state-dir'] !== undefined ? { stateDir: values['state-dir'] } : {}),
       ...(kubernetes ? { kubernetes } : {}),
       ...(values['xds-tls-dir'] !== undefined ? { xdsTlsDir: values['xds-tls-dir'] } : {}),
       ...(provision ? { provision } : {}),
@@ -253,6 +261,8 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
 /** Starts everything; on failure, stops what was already started and rethrows. */
 export async function startServe(config: ServeConfig, logger: Logger): Promise<RunningServe> {
   const cleanups: (() => Promise<void> | void)[] = [];
+  // A start that fails leaves the local Envoys running (they serve their last configuration) for the next one.
+  let started = false;
   const stop = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) {
       try {
@@ -273,7 +283,12 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
     if (config.kubernetes && !credentials) {
       logger.warn('xDS is served in plain text: the stream carries TLS private keys; use --xds-tls-dir in a cluster');
     }
-    const xds = await startXdsServer(config.xds, logger, credentials);
+    // Standalone: the local Envoys' state. A Portico before this one may have left Envoys serving;
+    // they reconnect to the xDS address they were given, so a port chosen at random is kept.
+    const state = envoyBin
+      ? StateDir.open(config.stateDir ?? defaultStateDir(config.watchDir, config.listenerAddress))
+      : undefined;
+    const xds = await startXdsServerAt(config.xds, state?.previousXds(), logger, credentials);
     cleanups.push(() => xds.stop());
     registry.addCollector(xds.metrics);
 
@@ -322,20 +337,25 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
     }
 
     let launched: HostEnvoyLauncher | undefined;
-    if (envoyBin) {
+    if (envoyBin && state) {
       const xdsAddress = xds.address() ?? config.xds;
-      const workDir = mkdtempSync(join(tmpdir(), 'portico-envoy-'));
-      cleanups.push(() => rmSync(workDir, { recursive: true, force: true }));
+      state.claim(xdsAddress);
+      cleanups.push(() => {
+        if (!started) return;
+        const left = state.remove();
+        if (left.length > 0) logger.warn('state directory not removed: files are left', { dir: state.path, left });
+      });
       const launcher = new HostEnvoyLauncher({
         envoyBin,
         // Envoy cannot connect to a wildcard address; a server bound to all interfaces is reachable on loopback.
         xds: { host: isWildcard(xdsAddress.host) ? '127.0.0.1' : xdsAddress.host, port: xdsAddress.port },
-        workDir,
+        workDir: state.path,
         adminPortBase: config.adminPortBase,
         logger,
       });
       launched = launcher;
-      cleanups.push(() => launcher.stopAll());
+      cleanups.push(() => (started ? launcher.stopAll() : launcher.release()));
+      await launcher.recover();
       const launching = pipeline.output$.subscribe((output) => launcher.sync(output.gateways.map((g) => g.name)));
       cleanups.push(() => launching.unsubscribe());
     }
@@ -371,6 +391,7 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
       debug: debug.address(),
       envoy: envoyBin ?? 'not launched',
     });
+    started = true;
     return {
       debugAddress: () => debug.address(),
       xdsAddress: () => xds.address(),
@@ -381,6 +402,30 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
     await stop();
     throw err;
   }
+}
+
+/**
+ * The ADS server, on the address the last Portico of this state directory served when the port
+ * is left to the system (port 0): the Envoys it left reconnect there. If that port is taken now,
+ * a new one is chosen (and those Envoys are replaced, since their bootstrap no longer matches).
+ */
+async function startXdsServerAt(
+  listen: HostPort,
+  previous: HostPort | undefined,
+  logger: Logger,
+  credentials: ServerCredentials | undefined,
+): Promise<XdsServing> {
+  if (listen.port === 0 && previous && previous.host === listen.host) {
+    try {
+      return await startXdsServer(previous, logger, credentials);
+    } catch (err) {
+      logger.warn('the xDS port of the last run is taken; choosing another', {
+        port: previous.port,
+        error: errorMessage(err),
+      });
+    }
+  }
+  return startXdsServer(listen, logger, credentials);
 }
 
 function isWildcard(host: string): boolean {
