@@ -12,9 +12,10 @@ import { checkRoundTrip } from '../src/proto/codec.js';
 import { TYPE_URL_BY_KIND } from '../src/proto/type-urls.js';
 import { loadYaml } from '../src/resources/load-yaml.js';
 import { buildResourceSet } from '../src/resources/resource-set.js';
-import type { KubeObject } from '../src/resources/types.js';
-import { TranslationCache, translate } from '../src/translate/index.js';
-import type { TranslationResult } from '../src/translate/index.js';
+import type { KubeObject, ResourceSet } from '../src/resources/types.js';
+import { TranslationCache, translate as translateWithOptions } from '../src/translate/index.js';
+import type { TranslateOptions, TranslationResult } from '../src/translate/index.js';
+import { translationOptionsOf } from '../src/cli/translate-command.js';
 import { XDS_KINDS } from '../src/translate/xds/types.js';
 import { LastStatusCarrier } from '../src/pipeline/translate-safely.js';
 
@@ -32,6 +33,12 @@ const orphanOutputs = files.filter((f) => f.endsWith(OUT) && !cases.includes(f.s
 function loadCase(name: string): KubeObject[] {
   const path = join(GOLDEN_DIR, name + IN);
   return loadYaml(readFileSync(path, 'utf8'), path).objects;
+}
+
+/** The `portico translate` flags a case names in its header (`# translate: --shared-address`). */
+function caseOptions(name: string): TranslateOptions {
+  const header = /^# translate: (.*)$/m.exec(readFileSync(join(GOLDEN_DIR, name + IN), 'utf8'));
+  return header ? translationOptionsOf(header[1]!.trim().split(/\s+/)) : {};
 }
 
 function render(result: TranslationResult): string {
@@ -65,6 +72,9 @@ const sharedCache = new TranslationCache();
 
 function defineCaseTests(name: string): void {
   const outPath = join(GOLDEN_DIR, name + OUT);
+  const options = caseOptions(name);
+  const translate = (resources: ResourceSet, more: TranslateOptions = {}) =>
+    translateWithOptions(resources, { ...options, ...more });
 
   test('matches the golden output', () => {
     const actual = render(translate(buildResourceSet(loadCase(name))));

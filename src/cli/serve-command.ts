@@ -308,8 +308,9 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
       },
       {
         listenerAddress: config.listenerAddress,
-        // In a cluster every Gateway's Envoy is provisioned with its admin and readiness ports.
-        ...(kube ? { reservedPorts: ENVOY_OWN_PORTS } : {}),
+        // In a cluster every Gateway's Envoy is provisioned with its admin and readiness ports;
+        // from files, every Gateway's listeners bind the one --listener-address.
+        ...(kube ? { reservedPorts: ENVOY_OWN_PORTS } : { sharedAddress: true }),
         quietMs: config.quietMs ?? (kube ? DEFAULT_QUIET_MS : FILE_QUIET_MS),
         ...(config.maxLatencyMs !== undefined ? { maxLatencyMs: config.maxLatencyMs } : {}),
       },

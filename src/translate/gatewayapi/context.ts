@@ -34,6 +34,8 @@ export interface TranslationContext {
   readonly configMaps: ReadonlyMap<string, ConfigMap>;
   /** Ports the Envoys use for themselves, with what uses them (see `TranslateOptions.reservedPorts`). */
   readonly reservedPorts: ReadonlyMap<number, string>;
+  /** Every Gateway's listeners bind one address (see `TranslateOptions.sharedAddress`). */
+  readonly sharedAddress: boolean;
   /** Endpoints per Service port, computed once per translation (many routes share a backend). */
   readonly endpointCache: Map<string, IrEndpoint[]>;
 }
@@ -98,6 +100,7 @@ export function buildContext(
   resources: ResourceSet,
   now: string,
   reservedPorts: ReadonlyMap<number, string> = NO_PORTS,
+  sharedAddress = false,
 ): TranslationContext {
   return {
     resources,
@@ -117,6 +120,7 @@ export function buildContext(
     backendTLSPolicies: table(resources.backendTLSPolicies, policiesByService),
     configMaps: table(resources.configMaps, index),
     reservedPorts,
+    sharedAddress,
     endpointCache: new Map(),
   };
 }
