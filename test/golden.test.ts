@@ -12,9 +12,10 @@ import { checkRoundTrip } from '../src/proto/codec.js';
 import { TYPE_URL_BY_KIND } from '../src/proto/type-urls.js';
 import { loadYaml } from '../src/resources/load-yaml.js';
 import { buildResourceSet } from '../src/resources/resource-set.js';
-import type { KubeObject } from '../src/resources/types.js';
-import { TranslationCache, translate } from '../src/translate/index.js';
-import type { TranslationResult } from '../src/translate/index.js';
+import type { KubeObject, ResourceSet } from '../src/resources/types.js';
+import { TranslationCache, translate as translateWithOptions } from '../src/translate/index.js';
+import type { TranslateOptions, TranslationResult } from '../src/translate/index.js';
+import { translationOptionsOf } from '../src/cli/translate-command.js';
 import { XDS_KINDS } from '../src/translate/xds/types.js';
 import { LastStatusCarrier } from '../src/pipeline/translate-safely.js';
 
@@ -34,6 +35,12 @@ function loadCase(name: string): KubeObject[] {
   return loadYaml(readFileSync(path, 'utf8'), path).objects;
 }
 
+/** The `portico translate` flags a case names in its header (`# translate: --shared-address`). */
+function caseOptions(name: string): TranslateOptions {
+  const header = /^# translate: (.*)$/m.exec(readFileSync(join(GOLDEN_DIR, name + IN), 'utf8'));
+  return header ? translationOptionsOf(header[1]!.trim().split(/\s+/)) : {};
+}
+
 function render(result: TranslationResult): string {
   return formatTranslationDocument(buildTranslationDocument(result, { showSecrets: false }), 'yaml');
 }
@@ -43,10 +50,6 @@ function render(result: TranslationResult): string {
  * date (the example certificate is valid from 2026-11-21 to 2126).
  */
 const CERTIFICATE_TIME = '2027-01-01T00:00:00Z';
-
-function translateCase(...[resources, options]: Parameters<typeof translate>): TranslationResult {
-  return translate(resources, { certificateTime: CERTIFICATE_TIME, ...options });
-}
 
 /** Translating a frozen input proves the core never mutates the ResourceSet it is given. */
 function deepFreeze<T>(value: T): T {
@@ -75,9 +78,12 @@ const sharedCache = new TranslationCache();
 
 function defineCaseTests(name: string): void {
   const outPath = join(GOLDEN_DIR, name + OUT);
+  const options = caseOptions(name);
+  const translate = (resources: ResourceSet, more: TranslateOptions = {}) =>
+    translateWithOptions(resources, { certificateTime: CERTIFICATE_TIME, ...options, ...more });
 
   test('matches the golden output', () => {
-    const actual = render(translateCase(buildResourceSet(loadCase(name))));
+    const actual = render(translate(buildResourceSet(loadCase(name))));
     if (UPDATE) {
       if (!existsSync(outPath) || readFileSync(outPath, 'utf8') !== actual) writeFileSync(outPath, actual);
       return;
@@ -88,21 +94,21 @@ function defineCaseTests(name: string): void {
 
   test('is deterministic, independent of input order, and leaves its input alone', () => {
     const objects = loadCase(name);
-    const first = render(translateCase(buildResourceSet(objects)));
-    const again = render(translateCase(deepFreeze(buildResourceSet(loadCase(name)))));
+    const first = render(translate(buildResourceSet(objects)));
+    const again = render(translate(deepFreeze(buildResourceSet(loadCase(name)))));
     // (Golden inputs hold no duplicate objects, so reversing cannot change which definition wins.)
-    const reversed = render(translateCase(buildResourceSet([...objects].reverse())));
+    const reversed = render(translate(buildResourceSet([...objects].reverse())));
     expect(again).toBe(first);
     expect(reversed).toBe(first);
   });
 
   test('gives the same output with a translation cache, first and second time', () => {
     const objects = loadCase(name);
-    const expected = render(translateCase(buildResourceSet(objects)));
+    const expected = render(translate(buildResourceSet(objects)));
     // The second run over the same objects is answered from the cache.
-    expect(render(translateCase(buildResourceSet(objects), { cache: sharedCache }))).toBe(expected);
+    expect(render(translate(buildResourceSet(objects), { cache: sharedCache }))).toBe(expected);
     sharedCache.routes.takeStats();
-    expect(render(translateCase(buildResourceSet(objects), { cache: sharedCache }))).toBe(expected);
+    expect(render(translate(buildResourceSet(objects), { cache: sharedCache }))).toBe(expected);
     expect(sharedCache.routes.takeStats().translated).toBe(0);
   });
 
@@ -129,9 +135,9 @@ function defineCaseTests(name: string): void {
       }
       const carried = carrier.carry(input, last?.resources);
       cache.statuses.takeStats();
-      const cached = translateCase(carried, { now, cache });
+      const cached = translate(carried, { now, cache });
       const outcomes = cache.statuses.takeStats();
-      expect(render(cached)).toBe(render(translateCase(carried, { now })));
+      expect(render(cached)).toBe(render(translate(carried, { now })));
       if (run === 2) {
         // Nothing changed since the last run: every output object is the last run's, but for objects
         // that bring a status of their own (it is not the one fed back, so the time may show in it).
@@ -148,7 +154,7 @@ function defineCaseTests(name: string): void {
   });
 
   test('emits Envoy resources that survive a protobuf round trip', () => {
-    const result = translateCase(buildResourceSet(loadCase(name)));
+    const result = translate(buildResourceSet(loadCase(name)));
     const problems: string[] = [];
     for (const gateway of result.gateways) {
       for (const kind of XDS_KINDS) {

@@ -6,8 +6,7 @@
  * `portico serve --provider kubernetes`: the same pipeline, ADS server and debug server fed by
  * informers (src/k8s), plus leader election and status write-back; no local Envoy.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_DEBUG_ADDRESS, isLoopbackHost, startDebugServer } from '../debug/debug-server.js';
@@ -20,13 +19,15 @@ import { DEFAULT_ADMIN_PORT, DEFAULT_XDS_ADDRESS, parseHostPort } from '../infra
 import type { HostPort } from '../infra/bootstrap.js';
 import { findEnvoy } from '../infra/envoy-binary.js';
 import { HostEnvoyLauncher, type RunningEnvoy } from '../infra/host/envoy-launcher.js';
+import { defaultStateDir, StateDir } from '../infra/host/state-dir.js';
 import { createJsonLogger, errorMessage, isLogLevel, LOG_LEVELS } from '../pipeline/logger.js';
 import type { Logger, LogLevel } from '../pipeline/logger.js';
 import { startPipeline } from '../pipeline/pipeline.js';
 import { registerPipelineMetrics } from '../pipeline/pipeline-metrics.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './command.js';
 import type { CliIo, CommandSpec } from './command.js';
-import { startXdsServer } from './serve-xds.js';
+import { startXdsServer, type XdsServing } from './serve-xds.js';
+import type { ServerCredentials } from '@grpc/grpc-js';
 // ---- provisioning and xDS mutual TLS (src/infra/kubernetes) ----
 import { map as mapReport } from 'rxjs/operators';
 import { withGatewayAddresses } from '../infra/kubernetes/addresses.js';
@@ -89,6 +90,10 @@ Options:
       --admin-port-base PORT     admin port of the first local Envoy; the next ones count up
                                  (default ${DEFAULT_ADMIN_PORT})
       --no-envoy                 do not launch Envoy (connect your own: portico bootstrap)
+      --state-dir DIR            file: where the local Envoys' bootstraps, pids and logs are kept, so
+                                 that a restarted Portico adopts the Envoys that kept serving
+                                 (default: a directory per watched directory in $TMPDIR; removed
+                                 on a graceful stop)
       --log-level LEVEL          ${LOG_LEVELS.join(', ')} (default warn); JSON lines on stderr
   -h, --help                     show this help
 `;
@@ -112,6 +117,8 @@ export const serveCommand: CommandSpec = {
 export interface ServeConfig {
   /** `--provider file`: the watched directory. Ignored when `kubernetes` is set. */
   watchDir: string;
+  /** `--state-dir`: the local Envoys' state (default: `defaultStateDir`). */
+  stateDir?: string;
   /** `--provider kubernetes`. */
   kubernetes?: KubernetesServeOptions;
   /** `--xds-tls-dir`: mutual TLS on the xDS server. */
@@ -194,6 +201,7 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
         'listener-address': { type: 'string', default: '127.0.0.1' },
         'admin-port-base': { type: 'string', default: String(DEFAULT_ADMIN_PORT) },
         'no-envoy': { type: 'boolean', default: false },
+        'state-dir': { type: 'string' },
         'xds-tls-dir': { type: 'string' },
         'xds-ca-dir': { type: 'string' },
         'xds-max-streams-per-identity': { type: 'string' },
@@ -217,6 +225,7 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
   let kubernetes: KubernetesServeOptions | undefined;
   if (values.provider === 'kubernetes') {
     if (values.watch !== undefined) return '--watch needs a provider that reads files: the provider must be "file"';
+    if (values['state-dir'] !== undefined) return '--state-dir applies to --provider file only';
     kubernetes = {
       ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
       ...(values['leader-election-namespace'] !== undefined
@@ -288,6 +297,7 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
         : undefined;
     return {
       watchDir: values.watch ?? '',
+      ...(values['state-dir'] !== undefined ? { stateDir: values['state-dir'] } : {}),
       ...(kubernetes ? { kubernetes } : {}),
       ...(values['xds-tls-dir'] !== undefined ? { xdsTlsDir: values['xds-tls-dir'] } : {}),
       ...(values['xds-ca-dir'] !== undefined ? { xdsCaDir: values['xds-ca-dir'] } : {}),
@@ -312,6 +322,8 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
 /** Starts everything; on failure, stops what was already started and rethrows. */
 export async function startServe(config: ServeConfig, logger: Logger): Promise<RunningServe> {
   const cleanups: (() => Promise<void> | void)[] = [];
+  // A start that fails leaves the local Envoys running (they serve their last configuration) for the next one.
+  let started = false;
   const stop = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) {
       try {
@@ -341,7 +353,12 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
       );
     }
     if (issuesCertificates) readXdsCaDir(config.xdsCaDir!); // fail now on a bad directory
-    const xds = await startXdsServer(config.xds, logger, credentials, config.xdsLimits);
+    // Standalone: the local Envoys' state. A Portico before this one may have left Envoys serving;
+    // they reconnect to the xDS address they were given, so a port chosen at random is kept.
+    const state = envoyBin
+      ? StateDir.open(config.stateDir ?? defaultStateDir(config.watchDir, config.listenerAddress))
+      : undefined;
+    const xds = await startXdsServerAt(config.xds, state?.previousXds(), logger, credentials, config.xdsLimits);
     cleanups.push(() => xds.stop());
     registry.addCollector(xds.metrics);
 
@@ -361,8 +378,9 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
       },
       {
         listenerAddress: config.listenerAddress,
-        // In a cluster every Gateway's Envoy is provisioned with its admin and readiness ports.
-        ...(kube ? { reservedPorts: ENVOY_OWN_PORTS } : {}),
+        // In a cluster every Gateway's Envoy is provisioned with its admin and readiness ports;
+        // from files, every Gateway's listeners bind the one --listener-address.
+        ...(kube ? { reservedPorts: ENVOY_OWN_PORTS } : { sharedAddress: true }),
         quietMs: config.quietMs ?? (kube ? DEFAULT_QUIET_MS : FILE_QUIET_MS),
         ...(config.maxLatencyMs !== undefined ? { maxLatencyMs: config.maxLatencyMs } : {}),
       },
@@ -390,26 +408,38 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
     }
 
     let launched: HostEnvoyLauncher | undefined;
-    if (envoyBin) {
+    if (envoyBin && state) {
       const xdsAddress = xds.address() ?? config.xds;
-      const workDir = mkdtempSync(join(tmpdir(), 'portico-envoy-'));
-      cleanups.push(() => rmSync(workDir, { recursive: true, force: true }));
+      state.claim(xdsAddress);
+      cleanups.push(() => {
+        if (!started) return;
+        const left = state.remove();
+        if (left.length > 0) logger.warn('state directory not removed: files are left', { dir: state.path, left });
+      });
       const caDir = credentials ? config.xdsCaDir : undefined;
+      const identitiesDir = join(state.path, 'xds-tls');
       const identities = caDir
-        ? new LocalXdsIdentities({ dir: join(workDir, 'xds-tls'), ca: () => readXdsCaDir(caDir), logger })
+        ? new LocalXdsIdentities({ dir: identitiesDir, ca: () => readXdsCaDir(caDir), logger })
         : undefined;
-      if (identities) cleanups.push(() => identities.stop());
+      if (identities) {
+        cleanups.push(() => {
+          identities.stop();
+          // Kept after a failed start or a kill: adopted Envoys read their certificates there.
+          if (started) rmSync(identitiesDir, { recursive: true, force: true });
+        });
+      }
       const launcher = new HostEnvoyLauncher({
         envoyBin,
         // Envoy cannot connect to a wildcard address; a server bound to all interfaces is reachable on loopback.
         xds: { host: isWildcard(xdsAddress.host) ? '127.0.0.1' : xdsAddress.host, port: xdsAddress.port },
-        workDir,
+        workDir: state.path,
         adminPortBase: config.adminPortBase,
         logger,
         ...(identities ? { tls: (gateway: string) => identities.tls(gateway) } : {}),
       });
       launched = launcher;
-      cleanups.push(() => launcher.stopAll());
+      cleanups.push(() => (started ? launcher.stopAll() : launcher.release()));
+      await launcher.recover();
       const launching = pipeline.output$
         .pipe(
           // Each Envoy's certificate is on disk before it starts.
@@ -467,6 +497,7 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
       ...(metricsServer ? { metrics: metricsServer.address() } : {}),
       envoy: envoyBin ?? 'not launched',
     });
+    started = true;
     return {
       debugAddress: () => debug.address(),
       metricsAddress: () => metricsServer?.address(),
@@ -478,6 +509,31 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
     await stop();
     throw err;
   }
+}
+
+/**
+ * The ADS server, on the address the last Portico of this state directory served when the port
+ * is left to the system (port 0): the Envoys it left reconnect there. If that port is taken now,
+ * a new one is chosen (and those Envoys are replaced, since their bootstrap no longer matches).
+ */
+async function startXdsServerAt(
+  listen: HostPort,
+  previous: HostPort | undefined,
+  logger: Logger,
+  credentials: ServerCredentials | undefined,
+  limits: Partial<XdsLimits> | undefined,
+): Promise<XdsServing> {
+  if (listen.port === 0 && previous && previous.host === listen.host) {
+    try {
+      return await startXdsServer(previous, logger, credentials, limits);
+    } catch (err) {
+      logger.warn('the xDS port of the last run is taken; choosing another', {
+        port: previous.port,
+        error: errorMessage(err),
+      });
+    }
+  }
+  return startXdsServer(listen, logger, credentials, limits);
 }
 
 function isWildcard(host: string): boolean {

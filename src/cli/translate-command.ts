@@ -6,13 +6,13 @@ import { errorMessage } from '../pipeline/logger.js';
 import { parseArgs } from 'node:util';
 import { LoadError, loadYamlFiles } from '../resources/load-yaml.js';
 import { collectResourceSet } from '../resources/resource-set.js';
-import { translate } from '../translate/index.js';
+import { translate, type TranslateOptions } from '../translate/index.js';
 import { EXIT_FAILURE, EXIT_OK, printUsageError } from './command.js';
 import type { CliIo, CommandSpec } from './command.js';
 import { buildTranslationDocument, formatTranslationDocument, REDACTED } from './translation-document.js';
 import type { OutputFormat } from './translation-document.js';
 
-const TRANSLATE_USAGE = `Usage: portico translate -f FILE|DIR [-f FILE|DIR ...] [-o yaml|json] [--show-secrets]
+const TRANSLATE_USAGE = `Usage: portico translate -f FILE|DIR [-f FILE|DIR ...] [-o yaml|json] [--show-secrets] [--shared-address]
 
 Translates Gateway API resources offline and prints one document:
   xds:        the Envoy resources of every Gateway, keyed by <namespace>/<name>
@@ -24,6 +24,8 @@ Options:
                         *.yml files, in name order
   -o, --output FORMAT   yaml (default) or json
       --show-secrets    print TLS private keys instead of "${REDACTED}"
+      --shared-address  translate as \`serve --provider file\` does: every Gateway's listeners
+                        bind one address, so a port two Gateways ask for belongs to the older one
   -h, --help            show this help
 `;
 
@@ -35,20 +37,34 @@ export const translateCommand: CommandSpec = {
   run: runTranslateCommand,
 };
 
+function parseTranslateArgs(args: string[]) {
+  return parseArgs({
+    args,
+    options: {
+      file: { type: 'string', short: 'f', multiple: true },
+      output: { type: 'string', short: 'o', default: 'yaml' },
+      'show-secrets': { type: 'boolean', default: false },
+      'shared-address': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  }).values;
+}
+
+/**
+ * The translation options the flags among `args` ask for (golden cases name theirs in a
+ * `# translate:` line, so that they are translated as `portico translate` would). Throws on an
+ * unknown flag.
+ */
+export function translationOptionsOf(args: string[]): TranslateOptions {
+  return parseTranslateArgs(args)['shared-address'] ? { sharedAddress: true } : {};
+}
+
 export function runTranslateCommand(args: string[], io: CliIo): number {
   let values;
   try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        file: { type: 'string', short: 'f', multiple: true },
-        output: { type: 'string', short: 'o', default: 'yaml' },
-        'show-secrets': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    values = parseTranslateArgs(args);
   } catch (err) {
     return usageError(errorMessage(err), io);
   }
@@ -75,7 +91,7 @@ export function runTranslateCommand(args: string[], io: CliIo): number {
 
   // Certificates are checked against today's date; condition times stay at the epoch (stable output).
   const certificateTime = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const document = buildTranslationDocument(translate(resources, { certificateTime }), {
+  const document = buildTranslationDocument(translate(resources, { ...translationOptionsOf(args), certificateTime }), {
     showSecrets: values['show-secrets'],
   });
   io.stdout.write(formatTranslationDocument(document, format));

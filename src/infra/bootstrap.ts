@@ -75,7 +75,7 @@ export function buildBootstrap(options: BootstrapOptions): EnvoyMessage {
       ads_config: {
         api_type: options.protocol === 'delta' ? 'DELTA_GRPC' : 'GRPC',
         transport_api_version: 'V3',
-        grpc_services: [{ envoy_grpc: { cluster_name: XDS_CLUSTER_NAME } }],
+        grpc_services: [{ envoy_grpc: { cluster_name: XDS_CLUSTER_NAME, retry_policy: XDS_RECONNECT } }],
         set_node_on_first_message_only: true,
       },
       lds_config: configSource,
@@ -91,6 +91,17 @@ export function buildBootstrap(options: BootstrapOptions): EnvoyMessage {
     layered_runtime: ENVOY_RUNTIME,
   };
 }
+
+/**
+ * How Envoy reconnects to a control plane that went away: jittered exponential backoff from
+ * 0.5 s, capped at 5 s instead of Envoy's 30 s. Envoy serves its last configuration meanwhile,
+ * so the cap only bounds how long a restarted Portico waits before its changes reach Envoys that
+ * were in a long backoff (measured with the standalone kill -9 test: ~7 s after Portico was
+ * back with the default); one attempt per 5 s per Envoy is no load on a Portico that is down.
+ */
+const XDS_RECONNECT: EnvoyMessage = {
+  retry_back_off: { base_interval: { seconds: 0, nanos: 500_000_000 }, max_interval: { seconds: 5, nanos: 0 } },
+};
 
 /**
  * Runtime of every Envoy Portico configures: a static layer with the RE2 program size limit the

@@ -54,6 +54,8 @@ export interface PipelineOptions {
   listenerAddress?: string;
   /** Ports the Envoys use for themselves (see `TranslateOptions.reservedPorts`). */
   reservedPorts?: ReadonlyMap<number, string>;
+  /** Every Gateway's listeners bind one address (see `TranslateOptions.sharedAddress`). */
+  sharedAddress?: boolean;
 }
 
 export interface PipelineDeps {
@@ -308,6 +310,7 @@ export class Pipeline {
           cache: this.cache,
           ...(this.options.listenerAddress ? { listenerAddress: this.options.listenerAddress } : {}),
           ...(this.options.reservedPorts ? { reservedPorts: this.options.reservedPorts } : {}),
+          ...(this.options.sharedAddress ? { sharedAddress: true } : {}),
         },
         this.deps.translator,
       );

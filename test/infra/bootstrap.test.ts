@@ -26,6 +26,15 @@ describe('Envoy bootstrap', () => {
     ).toEqual([]);
   });
 
+  it('reconnects to a control plane that went away within 5 s of its return', () => {
+    const json = bootstrapJson(buildBootstrap(options)) as {
+      dynamic_resources: { ads_config: { grpc_services: { envoy_grpc: { retry_policy: unknown } }[] } };
+    };
+    expect(json.dynamic_resources.ads_config.grpc_services[0]!.envoy_grpc.retry_policy).toEqual({
+      retry_back_off: { base_interval: '0.500s', max_interval: '5s' },
+    });
+  });
+
   it('names the node after the Gateway and connects ADS to the xDS address', () => {
     const json = bootstrapJson(buildBootstrap({ ...options, nodeId: 'default/public/host-1' })) as Record<
       string,

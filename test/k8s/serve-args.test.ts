@@ -26,5 +26,11 @@ describe('portico serve --provider kubernetes (options)', () => {
       /--kubeconfig applies to --provider kubernetes only/,
     );
     expect(parseServeArgs(['--provider', 'nomad'])).toMatch(/"file" or "kubernetes"/);
+    expect(parseServeArgs(['--provider', 'kubernetes', '--state-dir', 's'])).toMatch(
+      /--state-dir applies to --provider file only/,
+    );
+    expect(parseServeArgs(['--provider', 'file', '--watch', 'dir', '--state-dir', 's'])).toMatchObject({
+      stateDir: 's',
+    });
   });
 });

@@ -36,6 +36,8 @@ export interface TranslationContext {
   readonly configMaps: ReadonlyMap<string, ConfigMap>;
   /** Ports the Envoys use for themselves, with what uses them (see `TranslateOptions.reservedPorts`). */
   readonly reservedPorts: ReadonlyMap<number, string>;
+  /** Every Gateway's listeners bind one address (see `TranslateOptions.sharedAddress`). */
+  readonly sharedAddress: boolean;
   /** Endpoints per Service port, computed once per translation (many routes share a backend). */
   readonly endpointCache: Map<string, IrEndpoint[]>;
 }
@@ -96,11 +98,16 @@ function policiesByService(policies: readonly BackendTLSPolicy[]): Map<string, B
   return out;
 }
 
+export interface ContextOptions {
+  now: string;
+  reservedPorts?: ReadonlyMap<number, string> | undefined;
+  certificateTime?: string | undefined;
+  sharedAddress?: boolean | undefined;
+}
+
 export function buildContext(
   resources: ResourceSet,
-  now: string,
-  reservedPorts: ReadonlyMap<number, string> = NO_PORTS,
-  certificateTime?: string,
+  { now, reservedPorts = NO_PORTS, certificateTime, sharedAddress = false }: ContextOptions,
 ): TranslationContext {
   return {
     resources,
@@ -121,6 +128,7 @@ export function buildContext(
     backendTLSPolicies: table(resources.backendTLSPolicies, policiesByService),
     configMaps: table(resources.configMaps, index),
     reservedPorts,
+    sharedAddress,
     endpointCache: new Map(),
   };
 }

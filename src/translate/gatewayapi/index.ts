@@ -41,6 +41,7 @@ import { attachListenerSets, listenerSetStatus, withAttachedListenerSets } from 
 import { routeKindConflicts, type KindConflicts } from './route-kind-conflicts.js';
 import type { GatewayState, PlacedRoute } from './gateway-state.js';
 import { buildGatewayIr } from './gateway-ir.js';
+import { rejectPortsOfOlderGateways } from './shared-address.js';
 import { gatewayKey } from './names.js';
 import { isObject, list } from './shape.js';
 import type { RouteMemo } from './route-memo.js';
@@ -75,6 +76,12 @@ export interface TranslateOptions {
    * the whole listener update for it.
    */
   reservedPorts?: ReadonlyMap<number, string>;
+  /**
+   * Every Gateway's listeners bind one address (standalone mode: the host's): a port two
+   * Gateways ask for belongs to the older one (see `shared-address.ts`). Off in a cluster, where
+   * each Gateway has its own Service.
+   */
+  sharedAddress?: boolean;
   /**
    * Route translations remembered between runs (see `route-memo.ts`). Output is the same with or
    * without it; with it, unchanged routes keep their IR objects and cost a few lookups.
@@ -142,6 +149,7 @@ function gatewayStates(ctx: TranslationContext, out: Map<KubeObject, unknown>): 
     });
   }
   if (ctx.resources.listenerSets.length > 0) attachListenerSets(ctx, states);
+  if (ctx.sharedAddress) rejectPortsOfOlderGateways(states);
   return states;
 }
 
@@ -453,13 +461,13 @@ function nextValidityChange(states: Iterable<GatewayState>, time: string): strin
 }
 
 export function translateGatewayApi(resources: ResourceSet, options: TranslateOptions = {}): GatewayApiTranslation {
-  const ctx = buildContext(resources, options.now ?? EPOCH, options.reservedPorts, options.certificateTime);
+  const ctx = buildContext(resources, { ...options, now: options.now ?? EPOCH });
   options.routeMemo?.begin(resources);
   const statuses = new Map<KubeObject, unknown>();
   const gateways = gatewayStates(ctx, statuses);
 
   const statusMemo = options.statusMemo;
-  statusMemo?.begin(resources, ctx.now, options.reservedPorts);
+  statusMemo?.begin(resources, ctx.now, options.reservedPorts, options.sharedAddress);
   const routes: Route[] = [
     ...resources.httpRoutes,
     ...resources.grpcRoutes,

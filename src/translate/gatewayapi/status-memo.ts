@@ -51,7 +51,7 @@ interface Remembered {
 }
 
 /** The parts of the Gateway side that a route's attachment reads (listener evaluation included). */
-function gatewaySide(resources: ResourceSet, reservedPorts: unknown): unknown[] {
+function gatewaySide(resources: ResourceSet, reservedPorts: unknown, sharedAddress: unknown): unknown[] {
   const specAndMetadata = (objects: readonly KubeObject[]): unknown[] => objects.flatMap((o) => [o.spec, o.metadata]);
   return [
     specAndMetadata(resources.gatewayClasses),
@@ -65,7 +65,7 @@ function gatewaySide(resources: ResourceSet, reservedPorts: unknown): unknown[] 
     resources.gateways.some((g) => (g.spec as { tls?: { frontend?: unknown } } | undefined)?.tls?.frontend)
       ? resources.configMaps
       : [],
-    [reservedPorts],
+    [reservedPorts, sharedAddress],
   ];
 }
 
@@ -86,8 +86,13 @@ export class StatusMemo {
   }
 
   /** Starts a run. */
-  begin(resources: ResourceSet, now: string, reservedPorts?: ReadonlyMap<number, string>): void {
-    const side = gatewaySide(resources, reservedPorts);
+  begin(
+    resources: ResourceSet,
+    now: string,
+    reservedPorts?: ReadonlyMap<number, string>,
+    sharedAddress?: boolean,
+  ): void {
+    const side = gatewaySide(resources, reservedPorts, sharedAddress ?? false);
     const last = this.lastSide;
     if (!last || !side.every((part, i) => sameElements(part as unknown[], last[i] as unknown[]))) this.epoch++;
     this.lastSide = side;
