@@ -13,6 +13,9 @@
  *   the listeners and route configurations of that snapshot are ACKed.
  * - A cluster that is sent (new or changed) is always followed by its ClusterLoadAssignment, even
  *   when the assignment itself did not change: a changed cluster re-warms and waits for it.
+ * - Every type the client subscribes to is answered, with an empty response if there is nothing
+ *   to send, unless the client announced it has configuration (a reconnect): Envoy otherwise
+ *   waits out its initial-fetch timeout (15 s) for a type that has no resources.
  * - A NACK is recorded; the NACKed content is not sent again as is, except when Envoy's reason is
  *   transient (`nack-retry.ts`: a listener's port in use…), which is retried with capped backoff.
  *   What the client holds after a NACK is uncertain (Envoy applies the resources of a response one
@@ -774,7 +777,9 @@ export class AdsStream {
     const forced = ts.typeUrl === CLUSTER_LOAD_ASSIGNMENT && this.anyDirty(view);
     // The content Envoy rejected goes out again only when a transient rejection's backoff is over.
     if (!forced && ts.rejected?.version === view.version && !ts.retry?.due) return undefined;
-    if (!forced) {
+    // A first request is answered even when there is nothing to send (see `unanswered`).
+    const answer = this.unanswered(ts);
+    if (!forced && !answer) {
       if (ts.sent === view.resources) return undefined;
       const idle = ts.idle;
       if (idle?.view === view && idle.sentGen === ts.sentGen && idle.retainedGen === this.retainedGen) return undefined;
@@ -793,7 +798,7 @@ export class AdsStream {
       const keep = this.keep(ts.typeUrl);
       removed = diff.removed.filter((name) => !keep.has(name));
     }
-    if (changed.length === 0 && removed.length === 0) {
+    if (changed.length === 0 && removed.length === 0 && !answer) {
       if (ts.rejected) {
         // After a NACK, content the client already has all of: nothing to send, nothing rejected.
         ts.rejected = undefined;
@@ -806,6 +811,17 @@ export class AdsStream {
     return this.protocol === 'sotw'
       ? { view, changed: [], removed: [], versionChanged }
       : { view, changed, removed, versionChanged };
+  }
+
+  /**
+   * Whether the client's first request of a type is still unanswered. Envoy waits for an answer
+   * to every type it subscribes to before it finishes initializing (for up to its initial-fetch
+   * timeout, 15 s), so a Gateway without clusters still gets an (empty) Cluster response, and
+   * subscribed names the snapshot lacks get a response without them. A reconnecting client
+   * (it announced configuration it has) is past initializing: it is sent only what it lacks.
+   */
+  private unanswered(ts: TypeStream): boolean {
+    return ts.sentVersion === undefined && !this.resumed;
   }
 
   /**
