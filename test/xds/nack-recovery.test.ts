@@ -5,10 +5,18 @@
  * Envoy ACKs. Section 3 of issue 11: a rejected response used to be remembered as sent, so a fix
  * that left some of its resources as they were sent nothing and the NACK stayed in the status.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ProxyEvent } from '../../src/xds/contract.js';
+import { buildResourceSet } from '../../src/resources/resource-set.js';
+import type { KubeObject } from '../../src/resources/types.js';
+import { translate } from '../../src/translate/index.js';
 import { AdsServer } from '../../src/xds/server.js';
 import { silentLogger } from '../../src/xds/log.js';
-import { ROUTE_CONFIGURATION } from '../../src/proto/type-urls.js';
+import { ROUTE_CONFIGURATION, SECRET } from '../../src/proto/type-urls.js';
 import type { XdsResources } from '../../src/translate/xds/types.js';
 import { EnvoyAds, freePort, waitFor } from '../support/envoy-ads.js';
 import { startBackend } from '../support/backends.js';
@@ -117,6 +125,170 @@ describe.each([
       expect(await get(first, '/d')).toBe('web /d');
       // Each rejected configuration was sent once: one NACK each.
       expect(nacks).toHaveLength(before + 1);
+    },
+    TIMEOUT,
+  );
+});
+
+const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/tls/', import.meta.url));
+const CERT = readFileSync(`${FIXTURES}example.crt`, 'utf8');
+const KEY = readFileSync(`${FIXTURES}example.key`, 'utf8');
+
+/** A self-signed certificate with a 1024-bit RSA key, which Envoy refuses. */
+function weakCertificate(): { cert: string; key: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'portico-weak-'));
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:1024',
+        '-nodes',
+        '-days',
+        '30',
+        '-subj',
+        '/CN=foo.example.com',
+        '-keyout',
+        join(dir, 'k.pem'),
+        '-out',
+        join(dir, 'c.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    return { cert: readFileSync(join(dir, 'c.pem'), 'utf8'), key: readFileSync(join(dir, 'k.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The issue's case: a second HTTPS listener (a ListenerSet's, say) brings a certificate Envoy
+ * refuses; it arrives in the same secrets response as the `www` listener's. Once it is gone, `www`
+ * must be served: its certificate, carried by the rejected response, is sent again.
+ */
+describe.each([
+  ['state of the world', 'GRPC'],
+  ['delta', 'DELTA_GRPC'],
+] as const)('after a NACKed certificate over %s ADS', (_label, apiType) => {
+  let server: AdsServer;
+  let envoy: EnvoyAds | undefined;
+  let web: Backend;
+  let www: number;
+  let other: number;
+  const nacks: Extract<ProxyEvent, { kind: 'nack' }>[] = [];
+
+  const objects = (withOther: boolean): KubeObject[] => {
+    const secret = (name: string) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace: 'default' },
+      type: 'kubernetes.io/tls',
+      data: { 'tls.crt': Buffer.from(CERT).toString('base64'), 'tls.key': Buffer.from(KEY).toString('base64') },
+    });
+    const listener = (name: string, port: number, hostname: string) => ({
+      name,
+      protocol: 'HTTPS',
+      port,
+      hostname,
+      tls: { certificateRefs: [{ name }] },
+    });
+    return [
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'GatewayClass',
+        metadata: { name: 'portico' },
+        spec: { controllerName: 'portico.dev/gateway-controller' },
+      },
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: { name: 'public', namespace: 'default', generation: 1 },
+        spec: {
+          gatewayClassName: 'portico',
+          listeners: [
+            listener('www', www, 'www.example.com'),
+            ...(withOther ? [listener('other', other, 'foo.example.com')] : []),
+          ],
+        },
+      },
+      secret('www'),
+      ...(withOther ? [secret('other')] : []),
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { name: 'web', namespace: 'default', generation: 1 },
+        spec: { parentRefs: [{ name: 'public' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web', namespace: 'default' },
+        spec: { ports: [{ name: 'http', port: 80, targetPort: web.port }] },
+      },
+      {
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: { name: 'web-1', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
+        addressType: 'IPv4',
+        ports: [{ name: 'http', port: web.port, protocol: 'TCP' }],
+        endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+      },
+    ] as unknown as KubeObject[];
+  };
+  const xdsOf = (withOther: boolean): XdsResources => {
+    const gw = translate(buildResourceSet(objects(withOther)), { listenerAddress: '127.0.0.1' }).gateways[0]!;
+    return gw.xds;
+  };
+  /** Both listeners, the second one's certificate replaced by one Envoy refuses. */
+  const bad = (): XdsResources => {
+    const xds = structuredClone(xdsOf(true));
+    const weak = weakCertificate();
+    const secret = xds.secrets.find((s) => (s as { name: string }).name === 'default/other') as {
+      tls_certificate: { certificate_chain: { inline_string: string }; private_key: { inline_string: string } };
+    };
+    secret.tls_certificate.certificate_chain.inline_string = weak.cert;
+    secret.tls_certificate.private_key.inline_string = weak.key;
+    return xds;
+  };
+
+  beforeAll(async () => {
+    web = await startBackend('web');
+    www = await freePort();
+    other = await freePort();
+    server = new AdsServer({ port: 0, logger: silentLogger });
+    server.events$.subscribe((e) => e.kind === 'nack' && nacks.push(e));
+    const port = await server.start();
+    server.publish(GATEWAY, bad());
+    envoy = await EnvoyAds.start({ xdsPort: port, nodeId: `envoy-${apiType}`, nodeCluster: GATEWAY, apiType });
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    await envoy?.stop();
+    await server?.stop(1000);
+    server?.dispose();
+    await web?.close();
+  }, TIMEOUT);
+
+  test(
+    'www is served once the listener that brought the refused certificate is gone',
+    async () => {
+      await waitFor(() => nacks.some((n) => n.typeUrl === SECRET), {
+        timeoutMs: 30_000,
+        what: 'the NACK of the secrets',
+      });
+      server.publish(GATEWAY, xdsOf(false));
+      const https = () =>
+        request(www, '/', { host: 'www.example.com', tls: { servername: 'www.example.com', ca: CERT } }).then(
+          (r) => (r.status === 200 ? (JSON.parse(r.body) as { backend: string }).backend : `status ${r.status}`),
+          (err: Error) => err.message,
+        );
+      await waitFor(async () => (await https()) === 'web', { timeoutMs: 20_000, what: 'www over HTTPS' });
+      await waitFor(() => server.programmed(GATEWAY).state === 'programmed', {
+        timeoutMs: 20_000,
+        what: `Programmed (${JSON.stringify(server.programmed(GATEWAY))})`,
+      });
     },
     TIMEOUT,
   );
