@@ -38,6 +38,8 @@ export interface TypeState {
   sentVersion?: string;
   ackedVersion?: string;
   lastNack?: { version: string; message: string; at: string };
+  /** The last NACK's reason is transient (a listener's port in use): retried with backoff. */
+  retrying?: { attempt: number; message: string };
   /** A response of this type is waiting for its ACK/NACK. */
   pending?: boolean;
   /** NACKs received for this type on this stream. */

@@ -23,6 +23,7 @@ import { ViewCache } from './views.js';
 import { WriteQueue } from './write-queue.js';
 import { type GrpcFrame, sendFramesAsIs, serializeFrame } from './grpc-frame.js';
 import { SotwRequestDecoder, TOO_MANY_NAMES } from './sotw-request.js';
+import type { RetryBackoff } from './nack-retry.js';
 import { AdsStream, StreamRefused, type DeltaRequest, type Protocol, type SotwRequest } from './stream.js';
 import { deniedClaim, peerIdentity, type PeerIdentity } from './peer-identity.js';
 import {
@@ -61,6 +62,8 @@ export interface AdsServerOptions {
    * (CDS and EDS ACKed) before being sent anyway. Default 10 s.
    */
   clusterWarmTimeoutMs?: number;
+  /** Backoff of the retries of transient rejections (a listener's port in use). Default 0.5 s doubling to 10 s. */
+  retryBackoff?: RetryBackoff;
   /** `control_plane.identifier` in every response. Default `portico`. */
   controlPlaneId?: string;
   /**
@@ -138,6 +141,7 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
   readonly logger: Logger;
   readonly controlPlaneId: string;
   readonly clusterWarmTimeoutMs: number;
+  private readonly retryBackoff: RetryBackoff | undefined;
   private readonly events = new Subject<ProxyEvent>();
   readonly events$: Observable<ProxyEvent> = this.events.asObservable();
   private readonly host: string;
@@ -167,6 +171,7 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
     this.metrics = options.metrics ?? new XdsMetrics();
     this.controlPlaneId = options.controlPlaneId ?? 'portico';
     this.clusterWarmTimeoutMs = options.clusterWarmTimeoutMs ?? 10_000;
+    this.retryBackoff = options.retryBackoff;
     this.host = options.host ?? DEFAULT_XDS_HOST;
     this.port = options.port ?? DEFAULT_XDS_PORT;
     this.credentials = options.credentials ?? grpc.ServerCredentials.createInsecure();
@@ -322,6 +327,7 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
         views: this.views,
         controlPlaneId: this.controlPlaneId,
         clusterWarmTimeoutMs: this.clusterWarmTimeoutMs,
+        ...(this.retryBackoff ? { retryBackoff: this.retryBackoff } : {}),
       },
       (response) => this.writes.write(call, response),
     );

@@ -13,7 +13,15 @@
  *   the listeners and route configurations of that snapshot are ACKed.
  * - A cluster that is sent (new or changed) is always followed by its ClusterLoadAssignment, even
  *   when the assignment itself did not change: a changed cluster re-warms and waits for it.
- * - A NACKed response is recorded and never sent again: only different content is sent.
+ * - Every type the client subscribes to is answered, with an empty response if there is nothing
+ *   to send, unless the client announced it has configuration (a reconnect): Envoy otherwise
+ *   waits out its initial-fetch timeout (15 s) for a type that has no resources.
+ * - A NACK is recorded; the NACKed content is not sent again as is, except when Envoy's reason is
+ *   transient (`nack-retry.ts`: a listener's port in use…), which is retried with capped backoff.
+ *   What the client holds after a NACK is uncertain (Envoy applies the resources of a response one
+ *   by one and stops or skips at the bad one), so every resource the NACKed response carried (and,
+ *   for Listener and Cluster on SotW, every one it left out) counts as unknown: the next different
+ *   content is sent with all of them, and the client converges whatever it rejected before.
  * - Versions are content hashes, so a restarted control plane recognizes what Envoy already has
  *   (SotW `version_info`, delta `initial_resource_versions`) and sends nothing that is unchanged.
  */
@@ -40,6 +48,7 @@ import {
   type ViewCache,
 } from './views.js';
 import { GrpcFrame } from './grpc-frame.js';
+import { DEFAULT_RETRY_BACKOFF, isTransientRejection, retryDelayMs, type RetryBackoff } from './nack-retry.js';
 import { encodeDeltaResponse, nonceField } from './wire.js';
 
 export type Protocol = 'sotw' | 'delta';
@@ -93,6 +102,8 @@ export interface StreamHost {
   readonly views: ViewCache;
   readonly controlPlaneId: string;
   readonly clusterWarmTimeoutMs: number;
+  /** Backoff of the retries of transient rejections (default `DEFAULT_RETRY_BACKOFF`). */
+  readonly retryBackoff?: RetryBackoff;
 }
 
 /** Thrown by `handle*` when the stream must be refused (the server turns it into a gRPC status). */
@@ -119,6 +130,12 @@ function isEncoded(held: Held | undefined): held is EncodedResource {
   return held !== undefined && 'sotwEntry' in held;
 }
 
+/**
+ * What a stream holds of a resource a NACKed response carried: Envoy may or may not have applied
+ * it. No content version equals this one, so any content is sent again.
+ */
+const UNCERTAIN: Held = Object.freeze({ version: '(uncertain after a NACK)' });
+
 interface Pending {
   nonce: string;
   seq: number;
@@ -137,6 +154,19 @@ interface Nack {
   version: string;
   message: string;
   at: string;
+  /** Envoy's reason may go away by itself (`nack-retry.ts`): the content is sent again. */
+  transient?: boolean;
+}
+
+/** Transient rejections of a type, retried with backoff until an ACK or a lasting NACK. */
+interface Retry {
+  /** Consecutive transient NACKs. */
+  attempt: number;
+  /** Envoy's last message. */
+  message: string;
+  timer?: NodeJS.Timeout;
+  /** The backoff has elapsed: the rejected content may go out again. */
+  due: boolean;
 }
 
 /** A plan found nothing to send for `view` given the stream's state at these generations. */
@@ -169,6 +199,7 @@ interface TypeStream {
   lastNack?: Nack;
   /** The last response was NACKed and nothing newer was sent since. */
   rejected?: Nack;
+  retry?: Retry;
   nacks: number;
   /** SotW: `version_info` of the first request, to recognize what a reconnecting Envoy has. */
   initialVersion?: string;
@@ -336,6 +367,7 @@ export class AdsStream {
     this.closed = true;
     if (this.gateTimer) clearTimeout(this.gateTimer);
     this.gateTimer = undefined;
+    for (const ts of this.types.values()) endRetry(ts);
   }
 
   get isBound(): boolean {
@@ -429,6 +461,7 @@ export class AdsStream {
     }
     ts.ackedVersion = pending.version;
     ts.rejected = undefined;
+    endRetry(ts);
     if (ts.typeUrl === CLUSTER_LOAD_ASSIGNMENT) {
       // Envoy handles responses in order: this ACK means every earlier EDS response was processed.
       for (const [name, seq] of this.edsAwaitAck) if (seq <= pending.seq) this.edsAwaitAck.delete(name);
@@ -446,23 +479,28 @@ export class AdsStream {
   }
 
   private reject(ts: TypeStream, pending: Pending, error: StatusLike | null | undefined): void {
-    const nack: Nack = {
-      version: pending.version,
-      message: error?.message || `error code ${error?.code ?? '?'}`,
-      at: new Date().toISOString(),
-    };
+    const message = error?.message || `error code ${error?.code ?? '?'}`;
+    const transient = isTransientRejection(message);
+    const nack: Nack = { version: pending.version, message, at: new Date().toISOString(), transient };
     ts.lastNack = nack;
     ts.rejected = nack;
     ts.nacks++;
+    this.forgetRejected(ts, pending);
+    const retryInMs = transient ? this.scheduleRetry(ts, message) : undefined;
+    if (!transient) endRetry(ts);
     this.host.metrics.recordNack(ts.typeUrl);
     this.host.logger({
       level: 'warn',
-      msg: 'configuration rejected by Envoy (NACK); it will not be sent again',
+      msg:
+        retryInMs === undefined
+          ? 'configuration rejected by Envoy (NACK); it is sent again only once it changes'
+          : 'configuration rejected by Envoy (NACK) for a transient reason; retrying with backoff',
       nodeId: this.nodeId,
       gateway: this.gateway,
       typeUrl: ts.typeUrl,
       version: pending.version,
       error: nack.message,
+      ...(retryInMs === undefined ? {} : { retryInMs, attempt: ts.retry?.attempt }),
     });
     this.host.emit({
       kind: 'nack',
@@ -472,6 +510,45 @@ export class AdsStream {
       version: pending.version,
       message: nack.message,
     });
+  }
+
+  /**
+   * After a NACK, what the client holds is uncertain: Envoy applies the resources of a response
+   * one by one (listeners and clusters: all it can, then reports the failures; the others: until
+   * the first failure), and a SotW Listener or Cluster response also removes what it leaves out.
+   * So every resource the response carried at a version the client had not ACKed, and on SotW for
+   * Listener and Cluster every resource it left out, becomes `UNCERTAIN`: the client is taken to
+   * have what it ACKed before, minus those. Then no resource the NACKed response carried is ever
+   * taken as delivered, and the next different content reaches the client whole.
+   */
+  private forgetRejected(ts: TypeStream, pending: Pending): void {
+    const held = new Map(ts.acked);
+    for (const [name, r] of pending.resources) if (held.get(name)?.version !== r.version) held.set(name, UNCERTAIN);
+    for (const name of pending.removed) held.set(name, UNCERTAIN);
+    if (this.protocol === 'sotw' && WILDCARD_TYPES.has(ts.typeUrl)) {
+      for (const name of ts.acked.keys()) if (!pending.resources.has(name)) held.set(name, UNCERTAIN);
+    }
+    ts.acked = held;
+    // SotW maps are never mutated, so `sent` may be the same map; a delta stream mutates both.
+    ts.sent = this.protocol === 'sotw' ? held : new Map(held);
+    ts.sentGen++;
+    ts.idle = undefined;
+  }
+
+  /** Arms the retry of a transiently rejected type; returns the delay. */
+  private scheduleRetry(ts: TypeStream, message: string): number {
+    const attempt = (ts.retry?.attempt ?? 0) + 1;
+    endRetry(ts);
+    const delay = retryDelayMs(attempt, this.host.retryBackoff ?? DEFAULT_RETRY_BACKOFF);
+    const retry: Retry = { attempt, message, due: false };
+    retry.timer = setTimeout(() => {
+      retry.timer = undefined;
+      retry.due = true;
+      this.pump();
+    }, delay);
+    retry.timer.unref();
+    ts.retry = retry;
+    return delay;
   }
 
   /** SotW reconnect: Envoy already has exactly what we would send. Record it as sent and ACKed. */
@@ -709,7 +786,11 @@ export class AdsStream {
   private plan(ts: TypeStream): Plan | undefined {
     const view = this.view(ts);
     const forced = ts.typeUrl === CLUSTER_LOAD_ASSIGNMENT && this.anyDirty(view);
-    if (!forced) {
+    // The content Envoy rejected goes out again only when a transient rejection's backoff is over.
+    if (!forced && ts.rejected?.version === view.version && !ts.retry?.due) return undefined;
+    // A first request is answered even when there is nothing to send (see `unanswered`).
+    const answer = this.unanswered(ts);
+    if (!forced && !answer) {
       if (ts.sent === view.resources) return undefined;
       const idle = ts.idle;
       if (idle?.view === view && idle.sentGen === ts.sentGen && idle.retainedGen === this.retainedGen) return undefined;
@@ -728,7 +809,12 @@ export class AdsStream {
       const keep = this.keep(ts.typeUrl);
       removed = diff.removed.filter((name) => !keep.has(name));
     }
-    if (changed.length === 0 && removed.length === 0) {
+    if (changed.length === 0 && removed.length === 0 && !answer) {
+      if (ts.rejected) {
+        // After a NACK, content the client already has all of: nothing to send, nothing rejected.
+        ts.rejected = undefined;
+        endRetry(ts);
+      }
       ts.idle = { view, sentGen: ts.sentGen, retainedGen: this.retainedGen };
       return undefined;
     }
@@ -736,6 +822,17 @@ export class AdsStream {
     return this.protocol === 'sotw'
       ? { view, changed: [], removed: [], versionChanged }
       : { view, changed, removed, versionChanged };
+  }
+
+  /**
+   * Whether the client's first request of a type is still unanswered. Envoy waits for an answer
+   * to every type it subscribes to before it finishes initializing (for up to its initial-fetch
+   * timeout, 15 s), so a Gateway without clusters still gets an (empty) Cluster response, and
+   * subscribed names the snapshot lacks get a response without them. A reconnecting client
+   * (it announced configuration it has) is past initializing: it is sent only what it lacks.
+   */
+  private unanswered(ts: TypeStream): boolean {
+    return ts.sentVersion === undefined && !this.resumed;
   }
 
   /**
@@ -800,6 +897,8 @@ export class AdsStream {
     ts.lastNonce = nonce;
     ts.sentVersion = plan.view.version;
     ts.rejected = undefined;
+    // A retry is under way: the status keeps saying so until the ACK (or a lasting NACK).
+    if (ts.retry) ts.retry.due = false;
     const response = shared ? sotwFrame(shared, nonce) : this.deltaResponse(ts, plan, nonce);
     this.host.metrics.recordPush(ts.typeUrl, update?.changed.length ?? pendingResources.size, response.message.length);
     this.debug('push', ts.typeUrl, {
@@ -865,6 +964,7 @@ export class AdsStream {
         ...(ts.sentVersion !== undefined ? { sentVersion: ts.sentVersion } : {}),
         ...(ts.ackedVersion !== undefined ? { ackedVersion: ts.ackedVersion } : {}),
         ...(ts.lastNack ? { lastNack: { ...ts.lastNack } } : {}),
+        ...(ts.retry ? { retrying: { attempt: ts.retry.attempt, message: ts.retry.message } } : {}),
         pending: ts.pending !== undefined,
         nacks: ts.nacks,
         subscribed: ts.sub.wildcard ? ['*'] : [...ts.sub.names].sort(byString),
@@ -881,18 +981,23 @@ export class AdsStream {
     };
   }
 
-  /** The stream's `rejected` status if some type's last response was NACKed (cheap: no views). */
+  /**
+   * The stream's `rejected` status if some type's last response was NACKed for a lasting reason
+   * (cheap: no views). A transient rejection is retried: `status()` reports it as pending.
+   */
   rejection(): StreamStatus | undefined {
     for (const typeUrl of PUSH_ORDER) {
-      const rejected = this.types.get(typeUrl)?.rejected;
-      if (rejected) {
-        return {
-          state: 'rejected',
-          message: `${this.nodeId} rejected ${kindName(typeUrl)} version ${rejected.version}: ${rejected.message}`,
-        };
-      }
+      const ts = this.types.get(typeUrl);
+      if (ts?.rejected && !ts.retry) return this.rejected(ts, ts.rejected);
     }
     return undefined;
+  }
+
+  private rejected(ts: TypeStream, nack: Nack): StreamStatus {
+    return {
+      state: 'rejected',
+      message: `${this.nodeId} rejected ${kindName(ts.typeUrl)} version ${nack.version}: ${nack.message}`,
+    };
   }
 
   /** Whether this Envoy runs the current snapshot. */
@@ -908,7 +1013,14 @@ export class AdsStream {
         }
         continue;
       }
-      if (ts.rejected) return this.rejection()!;
+      if (ts.retry) {
+        // Stable while the cause lasts (no attempt count or delay): it is a status condition.
+        return {
+          state: 'pending',
+          message: `${this.nodeId} could not apply ${kind} (${ts.retry.message}); retrying with backoff`,
+        };
+      }
+      if (ts.rejected) return this.rejected(ts, ts.rejected);
       if (ts.pending) return { state: 'pending', message: `${this.nodeId}: ${kind} not ACKed yet` };
       const desired = this.view(ts).resources;
       // The usual case: the client ACKed exactly the view it should have.
@@ -957,6 +1069,12 @@ function hasAll(held: ReadonlyMap<string, Held>, desired: ReadonlyMap<string, En
   if (held === desired) return true;
   for (const [name, r] of desired) if (held.get(name)?.version !== r.version) return false;
   return true;
+}
+
+/** Stops retrying a type's transient rejection. */
+function endRetry(ts: TypeStream): void {
+  if (ts.retry?.timer) clearTimeout(ts.retry.timer);
+  ts.retry = undefined;
 }
 
 /**

@@ -2,6 +2,11 @@
  * Every golden case's translation, served over ADS to one real Envoy, is accepted: Portico sees
  * no NACK and Envoy counts no rejected update. Cases are served one after another to the same
  * proxy, the way a Gateway's configuration changes over time.
+ *
+ * Then every golden Gateway is served to a fresh Envoy (a cold start), over state of the world and
+ * over delta: Envoy finishes initializing without giving up on any subscription (its
+ * `*init_fetch_timeout` counters stay at zero: no type or resource was left unanswered, which cost
+ * 15 s per start) and nothing is left warming. bench/cold-start-bench.ts measures the times.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +17,7 @@ import { translate } from '../../src/translate/index.js';
 import { AdsServer, type ProxyEvent } from '../../src/xds/index.js';
 import { silentLogger } from '../../src/xds/log.js';
 import { EnvoyAds, waitFor } from '../support/envoy-ads.js';
+import { coldStartOverAds, goldenGateways } from '../support/cold-start.js';
 
 const GOLDEN_DIR = fileURLToPath(new URL('../../../test/golden/', import.meta.url));
 const GATEWAY = 'golden/envoy';
@@ -63,6 +69,25 @@ test.each(cases)('Envoy accepts %s over ADS', async (file) => {
   for (const [name, value] of await envoy.stats('update_rejected'))
     if (name.endsWith('update_rejected')) rejected += value;
   expect(rejected).toBe(0);
+  // No new subscription (a listener's routes, a cluster's endpoints) waited out its timeout.
+  const timeouts = [...(await envoy.stats('init_fetch_timeout'))].filter(([, value]) => value > 0);
+  expect(timeouts).toEqual([]);
   // Envoy's own view: no resource in its config dump carries an error state.
   expect(JSON.stringify(await envoy.configDump())).not.toContain('error_state');
 });
+
+const coldStarts = goldenGateways().flatMap((g, i) =>
+  (['GRPC', 'DELTA_GRPC'] as const).map((apiType) => ({ ...g, apiType, key: `cold/${apiType}-${i}` })),
+);
+
+test.each(coldStarts.map((g, i) => [g.file, g.gateway, g.apiType, i] as const))(
+  'a fresh Envoy starts on %s (%s, %s) without waiting out an initial-fetch timeout',
+  async (_file, _gateway, _apiType, i) => {
+    const g = coldStarts[i]!;
+    const start = await coldStartOverAds(server, g.key, g.xds, g.apiType);
+    expect(start.initFetchTimeouts).toEqual([]);
+    expect(start.unanswered).toEqual([]);
+    expect(start.warming).toEqual([]);
+  },
+  60_000,
+);

@@ -21,6 +21,11 @@ export interface EnvoyAdsOptions {
   apiType: 'GRPC' | 'DELTA_GRPC';
   /** More Envoy flags (benchmarks pass the ones production Envoys run with). */
   extraArgs?: readonly string[];
+  /**
+   * A bootstrap of its own instead of Portico's (a static one, to compare with): its admin API is
+   * set to an ephemeral loopback port; the other options are then unused.
+   */
+  bootstrap?: Record<string, unknown>;
 }
 
 let baseIdCounter = 0;
@@ -39,15 +44,17 @@ export class EnvoyAds {
   static async start(options: EnvoyAdsOptions): Promise<EnvoyAds> {
     const dir = mkdtempSync(join(tmpdir(), 'portico-envoy-'));
     // The same bootstrap `portico bootstrap` prints, with the admin API on an ephemeral port.
-    const bootstrap = bootstrapJson(
-      buildBootstrap({
-        gateway: options.nodeCluster,
-        nodeId: options.nodeId,
-        xds: { host: '127.0.0.1', port: options.xdsPort },
-        adminPort: 0,
-        protocol: options.apiType === 'DELTA_GRPC' ? 'delta' : 'sotw',
-      }),
-    );
+    const bootstrap = options.bootstrap
+      ? { ...options.bootstrap, admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } } }
+      : bootstrapJson(
+          buildBootstrap({
+            gateway: options.nodeCluster,
+            nodeId: options.nodeId,
+            xds: { host: '127.0.0.1', port: options.xdsPort },
+            adminPort: 0,
+            protocol: options.apiType === 'DELTA_GRPC' ? 'delta' : 'sotw',
+          }),
+        );
     const configPath = join(dir, 'bootstrap.json');
     const adminPath = join(dir, 'admin-address');
     writeFileSync(configPath, JSON.stringify(bootstrap));

@@ -1,7 +1,8 @@
 /**
  * Small Gateway API inputs for xDS server tests, translated with the real translator: one
- * Gateway `default/public` with an HTTP listener on `listenerPort` (bound to 127.0.0.1), one
- * HTTPRoute rule per path, each to its own Service whose EndpointSlice points at a loopback backend.
+ * Gateway `default/public` with an HTTP listener on `listenerPort` (bound to 127.0.0.1; or one per
+ * port of a list), one HTTPRoute rule per path, each to its own Service whose EndpointSlice points
+ * at a loopback backend.
  */
 import { loadYaml } from '../../src/resources/load-yaml.js';
 import { buildResourceSet } from '../../src/resources/resource-set.js';
@@ -18,7 +19,8 @@ export interface FixtureRoute {
   backendPort: number;
 }
 
-export function gatewayYaml(listenerPort: number, routes: FixtureRoute[]): string {
+export function gatewayYaml(listenerPort: number | readonly number[], routes: FixtureRoute[]): string {
+  const ports = typeof listenerPort === 'number' ? [listenerPort] : listenerPort;
   const docs: string[] = [
     `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
@@ -30,7 +32,7 @@ metadata: {name: public, namespace: default, generation: 1}
 spec:
   gatewayClassName: portico
   listeners:
-    - {name: http, protocol: HTTP, port: ${listenerPort}}`,
+${ports.map((port, i) => `    - {name: http${i === 0 ? '' : `-${i}`}, protocol: HTTP, port: ${port}}`).join('\n')}`,
     `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: web, namespace: default, generation: 1}
@@ -61,8 +63,8 @@ endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]`);
   return docs.join('\n---\n');
 }
 
-/** The translated resources of `default/public`. */
-export function gatewayXds(listenerPort: number, routes: FixtureRoute[]): XdsResources {
+/** The translated resources of `default/public` (a listener per port; the routes attach to each). */
+export function gatewayXds(listenerPort: number | readonly number[], routes: FixtureRoute[]): XdsResources {
   const objects = loadYaml(gatewayYaml(listenerPort, routes), 'fixture.yaml').objects;
   const result = translate(buildResourceSet(objects), { listenerAddress: '127.0.0.1' });
   const gw = result.gateways.find((g) => g.name === GATEWAY);
@@ -71,10 +73,15 @@ export function gatewayXds(listenerPort: number, routes: FixtureRoute[]): XdsRes
   return gw.xds;
 }
 
-/** A copy of `xds` whose first route configuration carries a route Envoy rejects (invalid regex). */
-export function withInvalidRegexRoute(xds: XdsResources): XdsResources {
+/**
+ * A copy of `xds` whose route configuration `name` (default: the first) carries a route Envoy
+ * rejects (invalid regex).
+ */
+export function withInvalidRegexRoute(xds: XdsResources, name?: string): XdsResources {
   const copy = structuredClone(xds);
-  const rc = copy.routes[0] as { virtual_hosts: { routes: unknown[] }[] };
+  const rc = (name === undefined ? copy.routes[0] : copy.routes.find((r) => (r as { name: string }).name === name)) as
+    { virtual_hosts: { routes: unknown[] }[] } | undefined;
+  if (!rc) throw new Error(`fixture has no route configuration ${name ?? ''}`);
   const vh = rc.virtual_hosts[0];
   if (!vh) throw new Error('fixture has no virtual host');
   vh.routes.unshift({

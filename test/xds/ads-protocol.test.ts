@@ -454,6 +454,58 @@ describe('delta', () => {
   });
 });
 
+describe('a Gateway without clusters', () => {
+  /** The fixture with its route turned into a redirect: a listener and routes, no cluster. */
+  function redirectOnly(): XdsResources {
+    const out = structuredClone(xds());
+    const route = (out.routes[0] as { virtual_hosts: { routes: Record<string, unknown>[] }[] }).virtual_hosts[0]!
+      .routes[0]!;
+    delete route.route;
+    route.redirect = { https_redirect: true };
+    return { ...out, clusters: [], endpoints: [] };
+  }
+
+  test('state of the world: the Cluster subscription is answered with an empty response, then listeners follow', async () => {
+    server.publish(GATEWAY, redirectOnly());
+    const c = sotw();
+    c.send({ node: NODE, type_url: CLUSTER });
+    const cds = await expectType(c, CLUSTER);
+    expect(cds.resources).toEqual([]);
+    ack(c, cds);
+    c.send({ type_url: LISTENER });
+    const lds = await expectType(c, LISTENER);
+    expect(sotwNames(lds)).toEqual([LISTENER_NAME]);
+    ack(c, lds);
+    c.send({ type_url: ROUTE_CONFIGURATION, resource_names: [LISTENER_NAME] });
+    ack(c, await expectType(c, ROUTE_CONFIGURATION), [LISTENER_NAME]);
+    await waitUntil(() => server.programmed(GATEWAY).state === 'programmed');
+    // Answered once: the empty type is not sent again.
+    expect(await c.quiet(300)).toBe(true);
+  });
+
+  test('delta: the Cluster subscription is answered with an empty response; a reconnecting Envoy is not', async () => {
+    server.publish(GATEWAY, redirectOnly());
+    const c = delta();
+    c.send({ node: NODE, type_url: CLUSTER });
+    const cds = await expectType(c, CLUSTER);
+    expect(cds.resources).toEqual([]);
+    expect(cds.removed_resources).toEqual([]);
+    c.send({ type_url: CLUSTER, response_nonce: cds.nonce });
+    c.send({ type_url: LISTENER });
+    const lds = await expectType(c, LISTENER);
+    c.send({ type_url: LISTENER, response_nonce: lds.nonce });
+    c.close();
+    const again = delta();
+    again.send({
+      node: NODE,
+      type_url: LISTENER,
+      initial_resource_versions: Object.fromEntries(lds.resources.map((r) => [r.name, r.version])),
+    });
+    again.send({ type_url: CLUSTER });
+    expect(await again.quiet(300)).toBe(true);
+  });
+});
+
 describe('Gateway removal', () => {
   test('proxies receive empty sets: listeners go first, clusters after the listener removal is ACKed', async () => {
     server.publish(GATEWAY, xds());
