@@ -4,7 +4,7 @@
  */
 import { errorMessage } from '../pipeline/logger.js';
 import { parseArgs } from 'node:util';
-import { LoadError, loadYamlFiles } from '../resources/load-yaml.js';
+import { LoadError, loadYamlFiles, rejectionMessages } from '../resources/load-yaml.js';
 import { collectResourceSet } from '../resources/resource-set.js';
 import { translate } from '../translate/index.js';
 import { EXIT_FAILURE, EXIT_OK, printUsageError } from './command.js';
@@ -25,6 +25,10 @@ Options:
   -o, --output FORMAT   yaml (default) or json
       --show-secrets    print TLS private keys instead of "${REDACTED}"
   -h, --help            show this help
+
+Gateway API objects are checked against their CRDs as the API server would check them (unknown
+fields, schema, CEL rules; defaults applied). One it would refuse is reported on stderr with its
+file and line, left out of the translation, and the exit status is 1.
 `;
 
 const OUTPUT_FORMATS: readonly OutputFormat[] = ['yaml', 'json'];
@@ -72,10 +76,15 @@ export function runTranslateCommand(args: string[], io: CliIo): number {
   }
   const { resources, warnings } = collectResourceSet(loaded.objects);
   for (const warning of [...loaded.warnings, ...warnings]) io.stderr.write(`warning: ${warning}\n`);
+  // Objects the API server would refuse are left out, as `portico serve` leaves them out; the rest
+  // is still translated, and the exit status says that not everything was.
+  for (const rejected of loaded.rejected) {
+    for (const message of rejectionMessages(rejected)) io.stderr.write(`portico translate: ${message}\n`);
+  }
 
   const document = buildTranslationDocument(translate(resources), { showSecrets: values['show-secrets'] });
   io.stdout.write(formatTranslationDocument(document, format));
-  return EXIT_OK;
+  return loaded.rejected.length > 0 ? EXIT_FAILURE : EXIT_OK;
 }
 
 function usageError(message: string, io: CliIo): number {

@@ -279,7 +279,8 @@ export function escapeProperty(name: string): string {
 /** A JSON value as CEL sees it under `schema`: integers as BigInt, declared properties escaped. */
 export function toCelValue(value: unknown, schema: CrdSchemaNode | undefined): unknown {
   if (typeof value === 'number') return schema?.type === 'integer' && Number.isInteger(value) ? BigInt(value) : value;
-  if (Array.isArray(value)) return value.map((item) => toCelValue(item, schema?.items));
+  // Array.from: a list of this realm, whatever realm the input array came from.
+  if (Array.isArray(value)) return Array.from(value, (item: unknown) => toCelValue(item, schema?.items));
   if (!isObject(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {

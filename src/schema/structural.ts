@@ -68,8 +68,7 @@ export function applyDefaults(value: Json, schema: CrdSchemaNode | undefined): v
   if (Array.isArray(value)) {
     const items = schema.items;
     value.forEach((item, i) => {
-      if (item === null && items && !items.nullable && items.default !== undefined)
-        value[i] = structuredClone(items.default);
+      if (item === null && items && !items.nullable && items.default !== undefined) value[i] = copyJson(items.default);
       applyDefaults(value[i], items);
     });
     return;
@@ -77,7 +76,7 @@ export function applyDefaults(value: Json, schema: CrdSchemaNode | undefined): v
   if (!isObject(value)) return;
   for (const [key, property] of Object.entries(schema.properties ?? {})) {
     if (property.default === undefined) continue;
-    if (!(key in value) || (value[key] === null && !property.nullable)) value[key] = structuredClone(property.default);
+    if (!(key in value) || (value[key] === null && !property.nullable)) value[key] = copyJson(property.default);
   }
   for (const [key, child] of Object.entries(value)) {
     const property = schema.properties?.[key];
@@ -85,9 +84,18 @@ export function applyDefaults(value: Json, schema: CrdSchemaNode | undefined): v
     else if (typeof schema.additionalProperties === 'object') {
       const additional = schema.additionalProperties;
       if (child === null && !additional.nullable && additional.default !== undefined) {
-        value[key] = structuredClone(additional.default);
+        value[key] = copyJson(additional.default);
       }
       applyDefaults(value[key], additional);
     }
   }
+}
+
+/**
+ * A fresh copy of a default. JSON rather than structuredClone: structuredClone builds its result in
+ * the main realm, and a CEL library loaded in another realm (Jest's VM modules) does not recognise
+ * such arrays as lists.
+ */
+function copyJson(value: Json): Json {
+  return JSON.parse(JSON.stringify(value)) as Json;
 }
