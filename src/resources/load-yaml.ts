@@ -11,8 +11,8 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
-import type { Node as YamlNode } from 'yaml';
+import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
 import type { KubeObject } from './types.js';
 import { isGatewayApiVersion, SUPPORTED_KINDS } from './resource-set.js';
 import { gatewayApiValidator } from '../schema/validator.js';
@@ -76,7 +76,11 @@ export function loadYaml(text: string, file: string): LoadedObjects {
     const documentNumber = index + 1;
     const [firstError] = doc.errors;
     if (firstError) {
-      throw new LoadError(file, documentNumber, lineAt(firstError.pos[0]), `invalid YAML: ${firstError.message}`);
+      // An unclosed quote is found where the file (or the document) ends; the mistake is where it opens.
+      const opened = firstError.code === 'MISSING_CHAR' ? unclosedQuoteStart(doc, firstError.pos[0]) : undefined;
+      const where = opened ?? firstError.pos[0];
+      const reason = opened === undefined ? firstError.message : `${firstError.message} (the string opens here)`;
+      throw new LoadError(file, documentNumber, lineAt(where), `invalid YAML: ${reason}`);
     }
     let value: unknown;
     try {
@@ -90,6 +94,19 @@ export function loadYaml(text: string, file: string): LoadedObjects {
     new DocumentLoader(file, documentNumber, lineAt, result).load(value, doc.contents);
   });
   return result;
+}
+
+/** Where the quoted scalar that runs up to `end` opens (undefined if no quoted scalar does). */
+function unclosedQuoteStart(doc: Document.Parsed, end: number): number | undefined {
+  let start: number | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      const [from, , to] = node.range ?? [];
+      const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+      if (quoted && from !== undefined && to !== undefined && from <= end && end <= to) start = from;
+    },
+  });
+  return start;
 }
 
 /**
