@@ -23,6 +23,9 @@ WORKDIR /portico
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist/src ./dist/src
+# The Gateway API CRDs objects are validated against (package.json's portico.gatewayApiCrds names
+# this directory, relative to package.json, here as in the source tree).
+COPY third_party/gateway-api-v1.6.1 ./third_party/gateway-api-v1.6.1
 COPY bin ./bin
 USER node
 # Node.js flags: src/infra/node-flags.ts.

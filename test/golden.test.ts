@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { buildTranslationDocument, formatTranslationDocument } from '../src/cli/translation-document.js';
 import { checkRoundTrip } from '../src/proto/codec.js';
 import { TYPE_URL_BY_KIND } from '../src/proto/type-urls.js';
-import { loadYaml } from '../src/resources/load-yaml.js';
+import { loadYaml, rejectionMessages } from '../src/resources/load-yaml.js';
+import type { LoadedObjects } from '../src/resources/load-yaml.js';
+import { stringify } from 'yaml';
 import { buildResourceSet } from '../src/resources/resource-set.js';
 import type { KubeObject, ResourceSet } from '../src/resources/types.js';
 import { TranslationCache, translate as translateWithOptions } from '../src/translate/index.js';
@@ -30,9 +32,13 @@ const files = existsSync(GOLDEN_DIR) ? readdirSync(GOLDEN_DIR).sort() : [];
 const cases = files.filter((f) => f.endsWith(IN)).map((f) => f.slice(0, -IN.length));
 const orphanOutputs = files.filter((f) => f.endsWith(OUT) && !cases.includes(f.slice(0, -OUT.length)));
 
+function loadCaseFile(name: string): LoadedObjects {
+  // Named relative to the repository in messages, so outputs do not depend on the checkout's path.
+  return loadYaml(readFileSync(join(GOLDEN_DIR, name + IN), 'utf8'), `test/golden/${name}${IN}`);
+}
+
 function loadCase(name: string): KubeObject[] {
-  const path = join(GOLDEN_DIR, name + IN);
-  return loadYaml(readFileSync(path, 'utf8'), path).objects;
+  return loadCaseFile(name).objects;
 }
 
 /** The `portico translate` flags a case names in its header (`# translate: --shared-address`). */
@@ -50,6 +56,12 @@ function render(result: TranslationResult): string {
  * date (the example certificate is valid from 2026-11-21 to 2126).
  */
 const CERTIFICATE_TIME = '2027-01-01T00:00:00Z';
+
+/** What `portico translate` prints on stderr for objects the API server would refuse (left out of the translation). */
+function renderRejected(loaded: LoadedObjects): string {
+  if (loaded.rejected.length === 0) return '';
+  return stringify({ rejected: loaded.rejected.flatMap(rejectionMessages) }, { lineWidth: 0 });
+}
 
 /** Translating a frozen input proves the core never mutates the ResourceSet it is given. */
 function deepFreeze<T>(value: T): T {
@@ -83,7 +95,8 @@ function defineCaseTests(name: string): void {
     translateWithOptions(resources, { certificateTime: CERTIFICATE_TIME, ...options, ...more });
 
   test('matches the golden output', () => {
-    const actual = render(translate(buildResourceSet(loadCase(name))));
+    const loaded = loadCaseFile(name);
+    const actual = render(translate(buildResourceSet(loaded.objects))) + renderRejected(loaded);
     if (UPDATE) {
       if (!existsSync(outPath) || readFileSync(outPath, 'utf8') !== actual) writeFileSync(outPath, actual);
       return;

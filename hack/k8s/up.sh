@@ -27,8 +27,9 @@ API_PORT=${PORTICO_K8S_PORT:-16443}
 ETCD_PORT=${PORTICO_K8S_ETCD_PORT:-12379}
 ETCD_PEER_PORT=$((ETCD_PORT + 1))
 TIMEOUT=${PORTICO_K8S_TIMEOUT:-120}
-# The CRDs are vendored (with their licence) in third_party/, so any clone has them.
-CRD_DIR=${PORTICO_GATEWAY_API_CRDS:-$ROOT/third_party/gateway-api-v1.6.1/crd/experimental}
+# The CRDs are vendored (with their licence) in third_party/, so any clone has them; package.json's
+# portico.gatewayApiCrds names the directory, for this script and for Portico's own validation.
+CRD_DIR=${PORTICO_GATEWAY_API_CRDS:-$ROOT/$(node -p "require('$ROOT/package.json').portico.gatewayApiCrds")}
 KUBECONFIG_OUT=$K8S_DIR/kubeconfig
 SERVER=https://127.0.0.1:$API_PORT
 

@@ -7,6 +7,7 @@ import { bootstrapCommand } from './bootstrap-command.js';
 import { certgenCommand } from './certgen-command.js';
 import { serveCommand } from './serve-command.js';
 import { translateCommand } from './translate-command.js';
+import { packageInfo } from '../package-json.js';
 
 const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map([
   ['translate', translateCommand],
@@ -20,6 +21,9 @@ const USAGE = `Usage: portico <command> [options]
 Commands:
 ${[...COMMANDS].map(([name, spec]) => `  ${name.padEnd(12)}${spec.summary}`).join('\n')}
   ${'help'.padEnd(12)}show this help, or a command's: portico help <command>
+
+Options:
+  --version   print Portico's version
 `;
 
 const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr };
@@ -27,6 +31,10 @@ const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr };
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const [command, ...args] = argv;
   if (command === 'help' || command === '--help' || command === '-h') return help(args, io);
+  if (command === '--version' || command === 'version') {
+    io.stdout.write(`portico ${packageInfo().version}\n`);
+    return EXIT_OK;
+  }
   if (command === undefined) {
     io.stderr.write(USAGE);
     return EXIT_USAGE;

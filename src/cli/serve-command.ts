@@ -6,7 +6,7 @@
  * `portico serve --provider kubernetes`: the same pipeline, ADS server and debug server fed by
  * informers (src/k8s), plus leader election and status write-back; no local Envoy.
  */
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_DEBUG_ADDRESS, isLoopbackHost, startDebugServer } from '../debug/debug-server.js';
@@ -319,6 +319,17 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
   }
 }
 
+function checkWatchDirectory(dir: string): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(`--watch ${dir}: ${code === 'ENOENT' ? 'no such directory' : errorMessage(err)}`);
+  }
+  if (!isDirectory) throw new Error(`--watch ${dir}: not a directory`);
+}
+
 /** Starts everything; on failure, stops what was already started and rethrows. */
 export async function startServe(config: ServeConfig, logger: Logger): Promise<RunningServe> {
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -335,8 +346,11 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
     cleanups.length = 0;
   };
   try {
-    // Found first: a missing Envoy should fail before anything binds.
+    // Found first: a missing Envoy or directory should fail before anything binds.
     const envoyBin = config.launchEnvoy ? findEnvoy() : undefined;
+    // The directory must exist at start (a typo would otherwise serve nothing, silently); once
+    // running, a directory that goes away keeps its last objects in service (FileProvider).
+    if (!config.kubernetes) checkWatchDirectory(config.watchDir);
 
     const registry = new MetricsRegistry();
     const metrics = registerPipelineMetrics(registry);

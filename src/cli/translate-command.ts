@@ -4,7 +4,7 @@
  */
 import { errorMessage } from '../pipeline/logger.js';
 import { parseArgs } from 'node:util';
-import { LoadError, loadYamlFiles } from '../resources/load-yaml.js';
+import { LoadError, loadYamlFiles, rejectionMessages } from '../resources/load-yaml.js';
 import { collectResourceSet } from '../resources/resource-set.js';
 import { translate, type TranslateOptions } from '../translate/index.js';
 import { EXIT_FAILURE, EXIT_OK, printUsageError } from './command.js';
@@ -27,6 +27,10 @@ Options:
       --shared-address  translate as \`serve --provider file\` does: every Gateway's listeners
                         bind one address, so a port two Gateways ask for belongs to the older one
   -h, --help            show this help
+
+Gateway API objects are checked against their CRDs as the API server would check them (unknown
+fields, schema, CEL rules; defaults applied). One it would refuse is reported on stderr with its
+file and line, left out of the translation, and the exit status is 1.
 `;
 
 const OUTPUT_FORMATS: readonly OutputFormat[] = ['yaml', 'json'];
@@ -88,6 +92,11 @@ export function runTranslateCommand(args: string[], io: CliIo): number {
   }
   const { resources, warnings } = collectResourceSet(loaded.objects);
   for (const warning of [...loaded.warnings, ...warnings]) io.stderr.write(`warning: ${warning}\n`);
+  // Objects the API server would refuse are left out, as `portico serve` leaves them out; the rest
+  // is still translated, and the exit status says that not everything was.
+  for (const rejected of loaded.rejected) {
+    for (const message of rejectionMessages(rejected)) io.stderr.write(`portico translate: ${message}\n`);
+  }
 
   // Certificates are checked against today's date; condition times stay at the epoch (stable output).
   const certificateTime = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -95,7 +104,7 @@ export function runTranslateCommand(args: string[], io: CliIo): number {
     showSecrets: values['show-secrets'],
   });
   io.stdout.write(formatTranslationDocument(document, format));
-  return EXIT_OK;
+  return loaded.rejected.length > 0 ? EXIT_FAILURE : EXIT_OK;
 }
 
 function usageError(message: string, io: CliIo): number {

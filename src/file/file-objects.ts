@@ -4,8 +4,12 @@
  *
  * A file that no longer parses keeps its last good objects in service (a half-saved edit must not
  * take a Gateway down) and is reported with its file, document and line until it parses again.
+ * Likewise an object the API server would refuse (`load-yaml.ts`: schema, CEL rules) keeps its
+ * last good version in service, and is reported, while the file's other objects are updated.
+ * Only files whose text changed are parsed and validated again.
  */
-import { LoadError, loadYaml } from '../resources/load-yaml.js';
+import { LoadError, loadYaml, rejectionReason } from '../resources/load-yaml.js';
+import type { RejectedObject } from '../resources/load-yaml.js';
 import type { KubeObject } from '../resources/types.js';
 import type { ResourceEvent } from '../pipeline/resource-store.js';
 import { errorMessage } from '../pipeline/logger.js';
@@ -23,7 +27,10 @@ interface FileEntry {
   text: string | undefined;
   /** Last good objects (what the pipeline has for this file). */
   objects: readonly KubeObject[] | undefined;
+  /** The file could not be read or parsed. */
   error?: FileError;
+  /** Objects of the file the API server would refuse, one entry per problem. */
+  invalid?: FileError[];
   warnings: string[];
 }
 
@@ -63,8 +70,15 @@ export function reconcileFiles(previous: DirectoryState, scanned: ReadonlyMap<st
     parsed.push(file);
     try {
       const loaded = loadYaml(found.text, file);
-      state.set(file, { text: found.text, objects: loaded.objects, warnings: loaded.warnings });
-      events.push({ type: 'replace', source: file, objects: loaded.objects });
+      const objects = [...loaded.objects, ...lastGoodVersions(loaded.rejected, before?.objects)];
+      const invalid = loaded.rejected.flatMap(invalidObjectErrors);
+      state.set(file, {
+        text: found.text,
+        objects,
+        warnings: loaded.warnings,
+        ...(invalid.length > 0 ? { invalid } : {}),
+      });
+      events.push({ type: 'replace', source: file, objects });
     } catch (err) {
       const error: FileError =
         err instanceof LoadError
@@ -88,7 +102,29 @@ export function reconcileFiles(previous: DirectoryState, scanned: ReadonlyMap<st
 }
 
 export function fileErrors(state: DirectoryState): FileError[] {
-  return [...state.values()].flatMap((entry) => (entry.error ? [entry.error] : []));
+  return [...state.values()].flatMap((entry) => [...(entry.error ? [entry.error] : []), ...(entry.invalid ?? [])]);
+}
+
+const identity = (kind: string, namespace: string | undefined, name: string): string =>
+  `${kind}/${namespace ?? ''}/${name}`;
+
+/** The versions last served of the objects now refused (an object new to the file has none). */
+function lastGoodVersions(
+  rejected: readonly RejectedObject[],
+  before: readonly KubeObject[] | undefined,
+): KubeObject[] {
+  if (rejected.length === 0 || !before) return [];
+  const refused = new Set(rejected.map((r) => identity(r.kind, r.namespace, r.name)));
+  return before.filter((o) => refused.has(identity(o.kind, o.metadata.namespace || undefined, o.metadata.name)));
+}
+
+function invalidObjectErrors(rejected: RejectedObject): FileError[] {
+  return rejected.problems.map((problem) => ({
+    file: rejected.file,
+    document: rejected.document,
+    ...(problem.line !== undefined ? { line: problem.line } : {}),
+    message: rejectionReason(rejected, problem.message),
+  }));
 }
 
 export function fileWarnings(state: DirectoryState): string[] {

@@ -212,23 +212,30 @@ export class FileProvider {
     }
   }
 
-  /** A broken file is logged once when it breaks (and again if the error changes), not on every rescan. */
+  /**
+   * A broken file (or a file with refused objects) is logged once when it breaks, and again if its
+   * errors change, not on every rescan.
+   */
   private logErrorChanges(): void {
-    const current = new Map(fileErrors(this.state).map((e) => [e.file, JSON.stringify(e)]));
-    for (const error of fileErrors(this.state)) {
-      if (this.reportedErrors.get(error.file) === current.get(error.file)) continue;
-      this.logger.error('cannot load file; its last good objects stay in service', {
-        file: error.file,
-        ...(error.document !== undefined ? { document: error.document } : {}),
-        ...(error.line !== undefined ? { line: error.line } : {}),
-        error: error.message,
-      });
+    const current = new Map<string, FileError[]>();
+    for (const error of fileErrors(this.state)) current.set(error.file, [...(current.get(error.file) ?? []), error]);
+    for (const [file, errors] of current) {
+      const text = JSON.stringify(errors);
+      if (this.reportedErrors.get(file) === text) continue;
+      for (const error of errors) {
+        this.logger.error('cannot load file; its last good objects stay in service', {
+          file: error.file,
+          ...(error.document !== undefined ? { document: error.document } : {}),
+          ...(error.line !== undefined ? { line: error.line } : {}),
+          error: error.message,
+        });
+      }
     }
     for (const file of this.reportedErrors.keys()) {
       if (!current.has(file)) this.logger.info('file loads again', { file });
     }
     this.reportedErrors.clear();
-    for (const [file, text] of current) this.reportedErrors.set(file, text);
+    for (const [file, errors] of current) this.reportedErrors.set(file, JSON.stringify(errors));
   }
 }
 

@@ -3,13 +3,20 @@
  * KubeObjects. Anything that would silently change the translation — broken YAML, a kind Portico
  * does not know, an object without a name — is an error that points at the file, the document and
  * the line, because a user debugging a translation needs to find the offending object fast.
+ *
+ * Gateway API objects are then checked as the API server checks them on create, against their
+ * CRD (`src/schema`), and given the schema's defaults. An object the API server would refuse is
+ * not an error of the whole file: it is returned in `rejected`, with each of the API server's
+ * messages and the line of the field it names, and the rest of the file is read as usual.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMap, isNode, isSeq, LineCounter, parseAllDocuments } from 'yaml';
-import type { Node as YamlNode } from 'yaml';
+import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
 import type { KubeObject } from './types.js';
 import { isGatewayApiVersion, SUPPORTED_KINDS } from './resource-set.js';
+import { gatewayApiValidator } from '../schema/validator.js';
+import type { DataPath } from '../schema/field-errors.js';
 
 export class LoadError extends Error {
   override readonly name = 'LoadError';
@@ -31,6 +38,30 @@ export interface LoadedObjects {
   objects: KubeObject[];
   /** Objects that were read but are ignored (kinds not supported yet), one message each. */
   warnings: string[];
+  /** Objects the API server would refuse: not in `objects`. */
+  rejected: RejectedObject[];
+}
+
+/** An object the API server would refuse, and why (each message as the API server words it). */
+export interface RejectedObject {
+  kind: string;
+  name: string;
+  namespace?: string;
+  file: string;
+  document: number;
+  problems: { line?: number; message: string }[];
+}
+
+/** One line per problem: `<file>: document <n>, line <l>: <Kind> <ns>/<name>: <API server message>`. */
+export function rejectionMessages(rejected: RejectedObject): string[] {
+  return rejected.problems.map(
+    (p) => `${formatLocation(rejected.file, rejected.document, p.line)}: ${rejectionReason(rejected, p.message)}`,
+  );
+}
+
+/** A problem without its location: `<Kind> <ns>/<name>: <API server message>`. */
+export function rejectionReason(rejected: RejectedObject, message: string): string {
+  return `${rejected.kind} ${rejected.namespace ? `${rejected.namespace}/` : ''}${rejected.name}: ${message}`;
 }
 
 /** Parses one file's text. `file` is only used in messages. */
@@ -39,20 +70,43 @@ export function loadYaml(text: string, file: string): LoadedObjects {
   // prettyErrors off: the message stays one line and the location is reported our way.
   const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false });
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
-  const result: LoadedObjects = { objects: [], warnings: [] };
+  const result: LoadedObjects = { objects: [], warnings: [], rejected: [] };
 
   documents.forEach((doc, index) => {
     const documentNumber = index + 1;
     const [firstError] = doc.errors;
     if (firstError) {
-      throw new LoadError(file, documentNumber, lineAt(firstError.pos[0]), `invalid YAML: ${firstError.message}`);
+      // An unclosed quote is found where the file (or the document) ends; the mistake is where it opens.
+      const opened = firstError.code === 'MISSING_CHAR' ? unclosedQuoteStart(doc, firstError.pos[0]) : undefined;
+      const where = opened ?? firstError.pos[0];
+      const reason = opened === undefined ? firstError.message : `${firstError.message} (the string opens here)`;
+      throw new LoadError(file, documentNumber, lineAt(where), `invalid YAML: ${reason}`);
     }
-    // maxAliasCount bounds alias expansion ("billion laughs") in untrusted input.
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      // maxAliasCount bounds alias expansion ("billion laughs") in untrusted input.
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      const line = doc.contents ? lineAt(doc.contents.range[0]) : undefined;
+      throw new LoadError(file, documentNumber, line, `invalid YAML: ${errorMessage(err)}`);
+    }
     if (value === null || value === undefined) return; // empty document, or only comments
     new DocumentLoader(file, documentNumber, lineAt, result).load(value, doc.contents);
   });
   return result;
+}
+
+/** Where the quoted scalar that runs up to `end` opens (undefined if no quoted scalar does). */
+function unclosedQuoteStart(doc: Document.Parsed, end: number): number | undefined {
+  let start: number | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      const [from, , to] = node.range ?? [];
+      const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+      if (quoted && from !== undefined && to !== undefined && from <= end && end <= to) start = from;
+    },
+  });
+  return start;
 }
 
 /**
@@ -60,7 +114,7 @@ export function loadYaml(text: string, file: string): LoadedObjects {
  * order given, as `kubectl apply -f` would.
  */
 export function loadYamlFiles(paths: readonly string[]): LoadedObjects {
-  const result: LoadedObjects = { objects: [], warnings: [] };
+  const result: LoadedObjects = { objects: [], warnings: [], rejected: [] };
   for (const path of paths) {
     for (const file of expandPath(path, result.warnings)) {
       let text: string;
@@ -72,6 +126,7 @@ export function loadYamlFiles(paths: readonly string[]): LoadedObjects {
       const loaded = loadYaml(text, file);
       result.objects.push(...loaded.objects);
       result.warnings.push(...loaded.warnings);
+      result.rejected.push(...loaded.rejected);
     }
   }
   return result;
@@ -142,6 +197,18 @@ class DocumentLoader {
           field('apiVersion'),
         );
       }
+      const problems = gatewayApiValidator().validate(object);
+      if (problems.length > 0) {
+        this.result.rejected.push({
+          kind,
+          name: metadata.name,
+          ...(typeof metadata.namespace === 'string' && metadata.namespace ? { namespace: metadata.namespace } : {}),
+          file: this.file,
+          document: this.document,
+          problems: problems.map((p) => ({ line: this.lineOf(nodeAt(node, p.path)), message: p.message })),
+        });
+        return;
+      }
       this.result.objects.push(object as unknown as KubeObject);
       return;
     }
@@ -177,6 +244,28 @@ class DocumentLoader {
     const range = isNode(node) ? (node as YamlNode).range : undefined;
     return range ? this.lineAt(range[0]) : undefined;
   }
+}
+
+/**
+ * The YAML node a field error names: the key of the field (its line is where the field starts,
+ * and for an unknown field the key is what is wrong), or the item of a list; the closest ancestor
+ * present when the field is not in the file (a required field, or a default).
+ */
+function nodeAt(root: unknown, path: DataPath): unknown {
+  let node = root;
+  for (const [i, segment] of path.entries()) {
+    const key = typeof segment === 'object' ? segment.mapKey : segment;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
+      if (!pair) return node;
+      node = i === path.length - 1 || !isNode(pair.value) ? pair.key : pair.value;
+    } else if (isSeq(node) && typeof key === 'number' && node.items[key] !== undefined) {
+      node = node.items[key];
+    } else {
+      return node;
+    }
+  }
+  return node;
 }
 
 function formatLocation(file: string, document: number | undefined, line: number | undefined): string {

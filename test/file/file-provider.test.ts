@@ -34,6 +34,26 @@ function follow(provider: FileProvider): {
   return { events, seen, subscription };
 }
 
+const routeYaml = (backendField: string, port: number): string => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: web
+spec:
+  parentRefs:
+    - name: gw
+  rules:
+    - ${backendField}:
+        - name: web
+          port: ${port}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  ports: [{ port: ${port} }]
+`;
+
 describe('FileProvider', () => {
   let dir: string;
   beforeEach(() => {
@@ -249,6 +269,53 @@ describe('FileProvider', () => {
       );
       expect(events).toEqual([{ type: 'synced' }]);
       expect(provider.errors()[0]?.message).toMatch(/cannot read directory/);
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+  it('keeps the last good version of an object the API server would refuse, serves the rest of its file, and heals', async () => {
+    const file = join(dir, 'app.yaml');
+    writeFileSync(file, routeYaml('backendRefs', 80));
+    const provider = new FileProvider(dir, { rescanMs: 50, settleMs: 5 });
+    const { events, subscription } = follow(provider);
+    const lastObjects = (): readonly { kind: string; spec?: unknown }[] => {
+      const last = [...events].reverse().find((e) => e.type === 'replace');
+      return last?.type === 'replace' ? last.objects : [];
+    };
+    const routePort = (): unknown =>
+      (lastObjects().find((o) => o.kind === 'HTTPRoute')?.spec as { rules: { backendRefs: { port: number }[] }[] })
+        ?.rules[0]?.backendRefs[0]?.port;
+    const servicePort = (): unknown =>
+      (lastObjects().find((o) => o.kind === 'Service')?.spec as { ports: { port: number }[] })?.ports[0]?.port;
+    try {
+      await until(
+        () => routePort() === 80,
+        () => events,
+      );
+
+      // A misspelled field: the route keeps its last good version, the Service of the same file
+      // moves on, and the error names the file, the document, the line and the field.
+      writeFileSync(file, routeYaml('backendRef', 81));
+      await until(
+        () => provider.errors().length > 0 && servicePort() === 81,
+        () => ({ errors: provider.errors(), events }),
+      );
+      expect(routePort()).toBe(80);
+      expect(provider.errors()).toEqual([
+        {
+          file,
+          document: 1,
+          line: 9,
+          message: 'HTTPRoute web: unknown field "spec.rules[0].backendRef"',
+        },
+      ]);
+
+      writeFileSync(file, routeYaml('backendRefs', 82));
+      await until(
+        () => provider.errors().length === 0 && routePort() === 82,
+        () => ({ errors: provider.errors(), events }),
+      );
+      expect(servicePort()).toBe(82);
     } finally {
       subscription.unsubscribe();
     }

@@ -32,7 +32,7 @@ describe('loadYaml', () => {
         'apiVersion: gateway.networking.k8s.io/v1',
         'kind: Gateway',
         'metadata: {name: eg, namespace: infra}',
-        'spec: {gatewayClassName: portico, listeners: []}',
+        'spec: {gatewayClassName: portico, listeners: [{name: http, port: 80, protocol: HTTP}]}',
         '---',
         '---',
         'apiVersion: v1',
@@ -42,22 +42,31 @@ describe('loadYaml', () => {
       'in.yaml',
     );
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Gateway/eg', 'Service/backend']);
-    expect(objects[0]?.spec).toEqual({ gatewayClassName: 'portico', listeners: [] });
+    expect(objects[0]?.spec).toEqual({
+      gatewayClassName: 'portico',
+      // The CRD's default, as the API server applies it.
+      listeners: [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' } } }],
+    });
     expect(warnings).toEqual([]);
   });
 
   it('accepts every supported kind and apiVersion', () => {
+    const grant = 'spec: {from: [{group: "", kind: Service, namespace: a}], to: [{group: "", kind: Service}]}';
     const docs = [
-      ['gateway.networking.k8s.io/v1', 'GatewayClass'],
-      ['gateway.networking.k8s.io/v1beta1', 'Gateway'],
-      ['gateway.networking.k8s.io/v1', 'HTTPRoute'],
-      ['gateway.networking.k8s.io/v1beta1', 'ReferenceGrant'],
-      ['gateway.networking.k8s.io/v1', 'ReferenceGrant'],
-      ['v1', 'Service'],
-      ['discovery.k8s.io/v1', 'EndpointSlice'],
-      ['v1', 'Secret'],
-      ['v1', 'Namespace'],
-    ].map(([apiVersion, kind]) => `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: x\n`);
+      ['gateway.networking.k8s.io/v1', 'GatewayClass', 'spec: {controllerName: example.com/x}'],
+      [
+        'gateway.networking.k8s.io/v1beta1',
+        'Gateway',
+        'spec: {gatewayClassName: x, listeners: [{name: a, port: 80, protocol: HTTP}]}',
+      ],
+      ['gateway.networking.k8s.io/v1', 'HTTPRoute', 'spec: {}'],
+      ['gateway.networking.k8s.io/v1beta1', 'ReferenceGrant', grant],
+      ['gateway.networking.k8s.io/v1', 'ReferenceGrant', grant],
+      ['v1', 'Service', ''],
+      ['discovery.k8s.io/v1', 'EndpointSlice', ''],
+      ['v1', 'Secret', ''],
+      ['v1', 'Namespace', ''],
+    ].map(([apiVersion, kind, spec]) => `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: x\n${spec}\n`);
     expect(loadYaml(docs.join('---\n'), 'in.yaml').objects).toHaveLength(docs.length);
   });
 

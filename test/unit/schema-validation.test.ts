@@ -1,0 +1,226 @@
+/**
+ * Gateway API objects are refused as the API server refuses them, worded as it words it (each
+ * expected message below was checked against kube-apiserver v1.36.3 with the same CRDs:
+ * `kubectl create --dry-run=server --validate=strict`), with the line of the offending field.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadYaml, rejectionMessages } from '../../src/resources/load-yaml.js';
+import type { KubeObject } from '../../src/resources/types.js';
+import { gatewayApiCrdSchemas } from '../../src/schema/crd-schemas.js';
+import type { CrdSchemaNode } from '../../src/schema/crd-schemas.js';
+import { countRules, re2ToRegExp, rewriteRule } from '../../src/schema/cel-rules.js';
+import { packageInfo } from '../../src/package-json.js';
+
+const ROUTE_HEAD = [
+  'apiVersion: gateway.networking.k8s.io/v1', // 1
+  'kind: HTTPRoute', // 2
+  'metadata:', // 3
+  '  name: web', // 4
+  '  namespace: default', // 5
+  'spec:', // 6
+  '  parentRefs:', // 7
+  '    - name: gw', // 8
+  '  rules:', // 9
+];
+
+/** The messages `portico translate` prints for a file holding `lines`. */
+function refusals(lines: string[]): string[] {
+  const loaded = loadYaml(lines.join('\n'), 'route.yaml');
+  return loaded.rejected.flatMap(rejectionMessages);
+}
+
+const NOT_CHECKED =
+  '<nil>: Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
+
+describe('objects the API server refuses', () => {
+  it('names a misspelled field as strict field validation does, at its line', () => {
+    expect(refusals([...ROUTE_HEAD, '    - backendRef:', '        - name: web', '          port: 80'])).toEqual([
+      'route.yaml: document 1, line 10: HTTPRoute default/web: unknown field "spec.rules[0].backendRef"',
+    ]);
+  });
+
+  it.each([
+    ['/a/../b', "must not contain '/../'"],
+    ['//a', "must not contain '//'"],
+    ['/a%2Fb', "must not contain '%2F'"],
+    ['/a/..', "must not end with '/..'"],
+  ])('refuses the path %s that the CRD forbids', (path, reason) => {
+    expect(
+      refusals([
+        ...ROUTE_HEAD,
+        '    - matches:',
+        '        - path:',
+        '            type: PathPrefix',
+        `            value: ${path}`,
+      ]),
+    ).toEqual([
+      `route.yaml: document 1, line 11: HTTPRoute default/web: spec.rules[0].matches[0].path: Invalid value: ${reason} when type one of ['Exact', 'PathPrefix']`,
+    ]);
+  });
+
+  it('refuses parentRefs that is not a list', () => {
+    expect(refusals([...ROUTE_HEAD.slice(0, 6), '  parentRefs: 42'])).toEqual([
+      'route.yaml: document 1, line 7: HTTPRoute default/web: spec.parentRefs: Invalid value: "integer": spec.parentRefs in body must be of type array: "integer"',
+      `route.yaml: document 1, line 1: HTTPRoute default/web: ${NOT_CHECKED}`,
+    ]);
+  });
+
+  it('refuses a null backendRef with a message, not a TypeError', () => {
+    expect(refusals([...ROUTE_HEAD, '    - backendRefs: [null]'])).toEqual([
+      'route.yaml: document 1, line 10: HTTPRoute default/web: spec.rules[0].backendRefs[0]: Invalid value: "null": spec.rules[0].backendRefs[0] in body must be of type object: "null"',
+      `route.yaml: document 1, line 1: HTTPRoute default/web: ${NOT_CHECKED}`,
+    ]);
+  });
+
+  it('checks ObjectMeta: unknown fields and the name', () => {
+    expect(refusals([...ROUTE_HEAD.slice(0, 5), '  labelz: {a: b}', 'spec: {}'])).toEqual([
+      'route.yaml: document 1, line 6: HTTPRoute default/web: unknown field "metadata.labelz"',
+    ]);
+    expect(refusals([...ROUTE_HEAD.slice(0, 3), '  name: Web_1', 'spec: {}'])).toEqual([
+      "route.yaml: document 1, line 4: HTTPRoute Web_1: metadata.name: Invalid value: \"Web_1\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+    ]);
+  });
+
+  it('evaluates CEL rules: listeners, list keys, enums', () => {
+    const gateway = [
+      'apiVersion: gateway.networking.k8s.io/v1',
+      'kind: Gateway',
+      'metadata: {name: gw}',
+      'spec:',
+      '  gatewayClassName: portico',
+      '  listeners:',
+      '    - {name: db, port: 5432, protocol: TCP, hostname: db.example.com}',
+      '    - {name: tls, port: 443, protocol: TLS, tls: {mode: Terminate}}',
+      '    - {name: db, port: 5433, protocol: TCP}',
+    ];
+    expect(refusals(gateway)).toEqual([
+      'route.yaml: document 1, line 9: Gateway gw: spec.listeners[2]: Duplicate value: {"name":"db"}',
+      "route.yaml: document 1, line 6: Gateway gw: spec.listeners: Invalid value: hostname must not be specified for protocols ['TCP', 'UDP']",
+      'route.yaml: document 1, line 6: Gateway gw: spec.listeners: Invalid value: Listener name must be unique within the Gateway',
+      'route.yaml: document 1, line 8: Gateway gw: spec.listeners[1].tls: Invalid value: "object": no such key: options evaluating rule: certificateRefs or options must be specified when mode is Terminate',
+    ]);
+    expect(
+      refusals([
+        ...ROUTE_HEAD,
+        '    - matches:',
+        '        - queryParams: [{name: page, value: "1"}, {name: page, value: "2"}]',
+        '      filters:',
+        '        - {type: RequestRedirect, requestRedirect: {statusCode: 418}}',
+      ]),
+    ).toEqual([
+      'route.yaml: document 1, line 13: HTTPRoute default/web: spec.rules[0].filters[0].requestRedirect.statusCode: Unsupported value: 418: supported values: "301", "302", "303", "307", "308"',
+      'route.yaml: document 1, line 11: HTTPRoute default/web: spec.rules[0].matches[0].queryParams[1]: Duplicate value: {"name":"page"}',
+      `route.yaml: document 1, line 1: HTTPRoute default/web: ${NOT_CHECKED}`,
+    ]);
+  });
+
+  it('reads the RE2 flag group of the GRPCRoute service rule', () => {
+    const grpc = (service: string): string[] =>
+      refusals([
+        'apiVersion: gateway.networking.k8s.io/v1',
+        'kind: GRPCRoute',
+        'metadata: {name: g}',
+        'spec:',
+        '  rules:',
+        `    - matches: [{method: {service: "${service}"}}]`,
+      ]);
+    expect(grpc('Foo.Bar')).toEqual([]);
+    expect(grpc('1bad')).toEqual([
+      'route.yaml: document 1, line 6: GRPCRoute g: spec.rules[0].matches[0].method: Invalid value: service must only contain valid characters (matching ^(?i)\\.?[a-z_][a-z_0-9]*(\\.[a-z_][a-z_0-9]*)*$)',
+    ]);
+  });
+
+  it('keeps the rest of the file, and refused objects out of it', () => {
+    const loaded = loadYaml(
+      [...ROUTE_HEAD, '    - backendRef: []', '---', 'apiVersion: v1', 'kind: Namespace', 'metadata: {name: a}'].join(
+        '\n',
+      ),
+      'two.yaml',
+    );
+    expect(loaded.objects.map((o) => o.kind)).toEqual(['Namespace']);
+    expect(loaded.rejected.map((r) => [r.kind, r.name, r.document])).toEqual([['HTTPRoute', 'web', 1]]);
+  });
+});
+
+describe('defaults', () => {
+  it('applies the CRD defaults the API server applies', () => {
+    const [route] = loadYaml(
+      [...ROUTE_HEAD, '    - backendRefs:', '        - name: web', '          port: 80'].join('\n'),
+      'route.yaml',
+    ).objects as KubeObject<{ parentRefs: unknown[]; rules: unknown[] }>[];
+    expect(route?.spec?.parentRefs).toEqual([{ name: 'gw', group: 'gateway.networking.k8s.io', kind: 'Gateway' }]);
+    expect(route?.spec?.rules).toEqual([
+      {
+        matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+        backendRefs: [{ name: 'web', port: 80, group: '', kind: 'Service', weight: 1 }],
+      },
+    ]);
+  });
+
+  it('treats a null field as absent, and defaults it', () => {
+    const [route] = loadYaml([...ROUTE_HEAD, '    - matches: null'].join('\n'), 'route.yaml').objects as KubeObject<{
+      rules: unknown[];
+    }>[];
+    expect(route?.spec?.rules).toEqual([{ matches: [{ path: { type: 'PathPrefix', value: '/' } }] }]);
+  });
+});
+
+describe('the CRDs Portico validates against', () => {
+  const schemas = [...gatewayApiCrdSchemas().values()];
+
+  it('are the vendored ones, every served version of every Gateway API kind Portico reads', () => {
+    expect(packageInfo().gatewayApiCrdDir).toMatch(/third_party\/gateway-api-v1\.6\.1\/crd\/experimental$/);
+    const keys = schemas.map((s) => `${s.group}/${s.version} ${s.kind}`);
+    for (const key of [
+      'gateway.networking.k8s.io/v1 HTTPRoute',
+      'gateway.networking.k8s.io/v1beta1 HTTPRoute',
+      'gateway.networking.k8s.io/v1alpha2 TLSRoute',
+      'gateway.networking.k8s.io/v1alpha3 TLSRoute',
+      'gateway.networking.k8s.io/v1 ListenerSet',
+      'gateway.networking.k8s.io/v1beta1 ReferenceGrant',
+    ]) {
+      expect(keys).toContain(key);
+    }
+  });
+
+  it('have CEL rules that all compile: every rule but the transition rules (oldSelf) is evaluated', () => {
+    const counts = countRules(schemas.map((s) => s.schema));
+    expect(counts.failed).toEqual([]);
+    // 350 rules in the v1.6.1 experimental CRDs (every served version), 3 of them transition rules.
+    expect(counts).toEqual({ evaluated: 347, transition: 3, failed: [] });
+  });
+
+  it('have `matches` patterns that all read as RE2 reads them', () => {
+    const patterns = new Set<string>();
+    const visit = (s: CrdSchemaNode): void => {
+      for (const { rule } of s['x-kubernetes-validations'] ?? []) {
+        for (const m of rule.matchAll(/matches\((?:r"""(.*?)"""|'(.*?)')\)/g)) {
+          patterns.add(m[1] ?? m[2]!.replace(/\\\\/g, '\\'));
+        }
+      }
+      Object.values(s.properties ?? {}).forEach(visit);
+      if (s.items) visit(s.items);
+      if (typeof s.additionalProperties === 'object') visit(s.additionalProperties);
+    };
+    schemas.forEach((s) => visit(s.schema));
+    expect(patterns.size).toBeGreaterThan(5);
+    for (const pattern of patterns) expect(() => re2ToRegExp(pattern)).not.toThrow();
+    expect(re2ToRegExp('^(?i)ab$').test('AB')).toBe(true);
+    expect(() => re2ToRegExp('\\pL')).toThrow(/RE2 syntax/);
+  });
+
+  it('are found through package.json, which hack/k8s/up.sh reads too (one definition)', () => {
+    expect(readdirSync(packageInfo().gatewayApiCrdDir)).toContain('gateway.networking.k8s.io_httproutes.yaml');
+    const upScript = readFileSync(new URL('../../../hack/k8s/up.sh', import.meta.url), 'utf8');
+    expect(upScript).toContain('portico.gatewayApiCrds');
+  });
+});
+
+describe('rule rewriting for the CEL library', () => {
+  it('calls re2Matches outside strings and rewrites has() on an indexed operand', () => {
+    expect(rewriteRule(`self.value.matches(r"""a.matches(b)""")`)).toBe(`self.value.re2Matches(r"""a.matches(b)""")`);
+    expect(rewriteRule('!has(self.matches[0].path) || has(self.x)')).toBe(
+      "!('path' in (self.matches[0])) || has(self.x)",
+    );
+  });
+});
