@@ -249,6 +249,9 @@ export class AdsStream {
   private resumed = false;
   private gateWaitSince: number | undefined;
   private gateTimer: NodeJS.Timeout | undefined;
+  /** Proxy events emitted so far, and subscription changes: see `reporting`. */
+  private emitted = 0;
+  private subscriptionGen = 0;
 
   constructor(
     readonly protocol: Protocol,
@@ -261,6 +264,10 @@ export class AdsStream {
 
   handleSotw(req: SotwRequest): void {
     if (this.closed) return;
+    this.reporting(() => this.sotwRequest(req));
+  }
+
+  private sotwRequest(req: SotwRequest): void {
     this.identify(req.node);
     const ts = this.typeStream(req.type_url ?? '');
     if (!ts) return;
@@ -296,6 +303,7 @@ export class AdsStream {
     const explicit = wildcardType ? names.filter((n) => n !== '*') : names;
     if (!first && sameSubscription(ts.sub, wildcard, explicit)) return;
     ts.sub = this.host.views.subscription(wildcard, explicit);
+    this.subscriptionGen++;
     if (wildcardType) return;
     // SotW carries the whole subscription: forget what the client no longer asks for.
     const sent = this.host.views.subscribedPart(ts.sent, ts.sub);
@@ -308,6 +316,10 @@ export class AdsStream {
 
   handleDelta(req: DeltaRequest): void {
     if (this.closed) return;
+    this.reporting(() => this.deltaRequest(req));
+  }
+
+  private deltaRequest(req: DeltaRequest): void {
     this.identify(req.node);
     const ts = this.typeStream(req.type_url ?? '');
     if (!ts) return;
@@ -350,17 +362,20 @@ export class AdsStream {
       }
     }
     ts.sub = this.host.views.subscription(wildcard, names);
+    this.subscriptionGen++;
     this.pump();
   }
 
   /** The Gateway's snapshot changed (or became available). */
   onSnapshot(snapshot: Snapshot | undefined): void {
     if (this.closed) return;
-    this.snapshot = snapshot;
-    this.gateWaitSince = undefined;
-    for (const ts of this.types.values()) this.recognizeInitialVersion(ts);
-    this.captureRetention();
-    this.pump();
+    this.reporting(() => {
+      this.snapshot = snapshot;
+      this.gateWaitSince = undefined;
+      for (const ts of this.types.values()) this.recognizeInitialVersion(ts);
+      this.captureRetention();
+      this.pump();
+    });
   }
 
   close(): void {
@@ -468,7 +483,7 @@ export class AdsStream {
     }
     const latencyMs = Math.round((performance.now() - pending.sentAt) * 1000) / 1000;
     this.host.metrics.recordAck(ts.typeUrl, latencyMs);
-    this.host.emit({
+    this.emit({
       kind: 'ack',
       nodeId: this.nodeId,
       gateway: this.gateway,
@@ -502,7 +517,7 @@ export class AdsStream {
       error: nack.message,
       ...(retryInMs === undefined ? {} : { retryInMs, attempt: ts.retry?.attempt }),
     });
-    this.host.emit({
+    this.emit({
       kind: 'nack',
       nodeId: this.nodeId,
       gateway: this.gateway,
@@ -544,7 +559,7 @@ export class AdsStream {
     retry.timer = setTimeout(() => {
       retry.timer = undefined;
       retry.due = true;
-      this.pump();
+      this.reporting(() => this.pump());
     }, delay);
     retry.timer.unref();
     ts.retry = retry;
@@ -670,7 +685,7 @@ export class AdsStream {
       this.gateTimer = setTimeout(
         () => {
           this.gateTimer = undefined;
-          this.pump();
+          this.reporting(() => this.pump());
         },
         this.host.clusterWarmTimeoutMs - waited + 1,
       );
@@ -953,6 +968,50 @@ export class AdsStream {
 
   // -------------------------------------------------------------------------------------------
   // Reporting
+
+  private emit(event: ProxyEvent): void {
+    this.emitted++;
+    this.host.emit(event);
+  }
+
+  /**
+   * Runs `action` (a request, a new snapshot, a timer) and emits a `status` event if the stream's
+   * status may have changed with no ACK or NACK to say so. The Gateway's status is recomputed on
+   * proxy events; without this it kept a NACK that had cleared (the Envoy unsubscribed from the
+   * rejected names, or the content went back to what it holds) until some unrelated event, and a
+   * reconnecting Envoy found up to date stayed "pending" until the next change.
+   *
+   * Cheap on every request: the rejection state is a few flags per type, and `status()` (which
+   * walks views) is computed only when an event is emitted.
+   */
+  private reporting(action: () => void): void {
+    const emitted = this.emitted;
+    const seq = this.seq;
+    const subscriptions = this.subscriptionGen;
+    const before = this.condition();
+    try {
+      action();
+    } finally {
+      if (!this.closed && this.bound && this.emitted === emitted) {
+        // A response sent is answered by an ACK or NACK, which reports; a changed subscription
+        // that sent nothing changed what the Envoy should have, and nothing else will say so.
+        const resubscribed = this.subscriptionGen !== subscriptions && this.seq === seq;
+        if (resubscribed || this.condition() !== before) {
+          this.emit({ kind: 'status', nodeId: this.nodeId, gateway: this.gateway, state: this.status().state });
+        }
+      }
+    }
+  }
+
+  /** Which types are rejected (for a lasting reason) or retried: what `rejection()` and `status()` report first. */
+  private condition(): string {
+    let out = '';
+    for (const ts of this.types.values()) {
+      if (ts.retry) out += `${ts.typeUrl} retrying\n`;
+      else if (ts.rejected) out += `${ts.typeUrl} rejected\n`;
+    }
+    return out;
+  }
 
   info(): ClientInfo {
     const types: TypeState[] = [];
