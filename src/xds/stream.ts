@@ -8,7 +8,8 @@
  *   one response per type is outstanding (the next waits for the ACK/NACK of the previous).
  * - Make-before-break: listeners and route configurations are sent only once the clusters they
  *   may use are warm (CDS ACKed and every EDS cluster's ClusterLoadAssignment ACKed after the
- *   cluster was last sent), bounded by `clusterWarmTimeoutMs`. Clusters that a new snapshot no
+ *   cluster was last sent), bounded by `clusterWarmTimeoutMs`. Clusters Envoy refused (a NACK
+ *   naming them) are not waited for: they would never be warm. Clusters that a new snapshot no
  *   longer has are kept (on SotW: still included in CDS responses; on delta: not removed) until
  *   the listeners and route configurations of that snapshot are ACKed.
  * - A cluster that is sent (new or changed) is always followed by its ClusterLoadAssignment, even
@@ -50,6 +51,7 @@ import {
 import { GrpcFrame } from './grpc-frame.js';
 import { DEFAULT_RETRY_BACKOFF, isTransientRejection, retryDelayMs, type RetryBackoff } from './nack-retry.js';
 import { encodeDeltaResponse, nonceField } from './wire.js';
+import { refusedClusters } from './cds-rejection.js';
 
 export type Protocol = 'sotw' | 'delta';
 
@@ -156,6 +158,17 @@ interface Nack {
   at: string;
   /** Envoy's reason may go away by itself (`nack-retry.ts`): the content is sent again. */
   transient?: boolean;
+  /** A Cluster response: what Envoy made of the clusters it carried (`cds-rejection.ts`). */
+  clusters?: ClusterOutcome;
+}
+
+/**
+ * The clusters a rejected Cluster response added or changed: those Envoy refused (they never
+ * become warm: nothing waits for them) and those it applied (name → version; waited for as usual).
+ */
+interface ClusterOutcome {
+  refused: ReadonlySet<string>;
+  applied: ReadonlyMap<string, string>;
 }
 
 /** Transient rejections of a type, retried with backoff until an ACK or a lasting NACK. */
@@ -221,7 +234,7 @@ interface Plan {
   versionChanged: readonly EncodedResource[];
 }
 
-type Gate = 'ready' | 'waiting' | 'rejected';
+type Gate = 'ready' | 'waiting';
 
 export type StreamStatus =
   { state: 'programmed' } | { state: 'pending'; message: string } | { state: 'rejected'; message: string };
@@ -497,6 +510,7 @@ export class AdsStream {
     const message = error?.message || `error code ${error?.code ?? '?'}`;
     const transient = isTransientRejection(message);
     const nack: Nack = { version: pending.version, message, at: new Date().toISOString(), transient };
+    if (ts.typeUrl === CLUSTER) nack.clusters = clusterOutcome(ts.acked, pending.resources, message);
     ts.lastNack = nack;
     ts.rejected = nack;
     ts.nacks++;
@@ -667,7 +681,6 @@ export class AdsStream {
       this.gateWaitSince = undefined;
       return true;
     }
-    if (gate === 'rejected') return false;
     const now = Date.now();
     this.gateWaitSince ??= now;
     const waited = now - this.gateWaitSince;
@@ -694,18 +707,34 @@ export class AdsStream {
     return false;
   }
 
+  /**
+   * Whether the clusters listeners and routes may use are warm. After a rejected Cluster
+   * response, the clusters Envoy refused are not waited for: they do not become warm until the
+   * input changes, and holding every listener and route back until then kept unrelated changes
+   * from Envoy indefinitely. A route to a refused cluster then gets what Envoy does with a route to
+   * a cluster it lacks (503, `NC`), or the cluster's previous version where Envoy had one, as a
+   * route to an unresolved backend gets an error response; the Gateway is Programmed=False with
+   * Envoy's message meanwhile. The clusters Envoy applied are waited for as usual.
+   */
   private clustersReady(): Gate {
     const cds = this.types.get(CLUSTER);
     // A client that asks for listeners before clusters (proxyless gRPC) follows its own order.
     if (!cds?.requested) return 'ready';
-    if (cds.rejected) return 'rejected';
     if (cds.pending) return 'waiting';
-    const clusters = this.view(cds).resources;
+    const view = this.view(cds);
+    const clusters = view.resources;
+    let outcome: ClusterOutcome | undefined;
+    if (cds.rejected) {
+      // Content other than the rejected one goes out with the next pump: wait for its answer.
+      if (cds.rejected.version !== view.version) return 'waiting';
+      outcome = cds.rejected.clusters;
+    }
     const eds = this.types.get(CLUSTER_LOAD_ASSIGNMENT);
     // Asked on every pump of every stream: a SotW stream (whose maps are replaced, never mutated)
     // that was ready with the same inputs and has no assignment in flight is ready still.
     const inputs = [
       cds.acked,
+      cds.rejected,
       clusters,
       eds?.acked,
       eds?.requested,
@@ -716,22 +745,31 @@ export class AdsStream {
     const settled = this.protocol === 'sotw' && this.edsDirty.size === 0 && this.edsAwaitAck.size === 0;
     if (settled && this.readyInputs && sameElements(this.readyInputs, inputs)) return 'ready';
     this.readyInputs = undefined;
-    if (cds.acked !== clusters && !hasAll(cds.acked, clusters)) return 'waiting';
+    if (outcome) {
+      for (const [name, r] of clusters) {
+        if (outcome.refused.has(name)) continue;
+        if (cds.acked.get(name)?.version !== r.version && outcome.applied.get(name) !== r.version) return 'waiting';
+      }
+    } else if (cds.acked !== clusters && !hasAll(cds.acked, clusters)) return 'waiting';
+    const refusedEds = outcome ? edsNamesOf(clusters, outcome.refused) : undefined;
     // An assignment of one of these clusters still to send or to be ACKed means waiting: found
     // from the (few) names in flight instead of by walking every cluster, which each stream does
     // on every pump while an endpoint update is out.
     if (eds?.requested && !eds.rejected && (this.edsDirty.size > 0 || this.edsAwaitAck.size > 0)) {
       const names = this.host.views.edsNamesOf(clusters);
       for (const inFlight of [this.edsDirty, this.edsAwaitAck]) {
-        for (const name of inFlight.keys()) if (names.has(name) && this.assignment(name)) return 'waiting';
+        for (const name of inFlight.keys()) {
+          if (names.has(name) && !refusedEds?.has(name) && this.assignment(name)) return 'waiting';
+        }
       }
     }
     for (const cluster of clusters.values()) {
-      if (!cluster.edsName) continue;
+      if (!cluster.edsName || refusedEds?.has(cluster.edsName)) continue;
       const cla = this.assignment(cluster.edsName);
       if (!cla) continue; // nothing to wait for: Envoy's initial_fetch_timeout applies
-      if (!eds?.requested) return 'waiting';
-      if (eds.rejected) return 'rejected';
+      // A rejected assignment is waited for up to the warm timeout, as Envoy waits for it up to
+      // its initial-fetch timeout before the cluster is warm (empty).
+      if (!eds?.requested || eds.rejected) return 'waiting';
       if (eds.acked.get(cla.name)?.version !== cla.version) return 'waiting';
     }
     if (settled) this.readyInputs = inputs;
@@ -1142,6 +1180,34 @@ function endRetry(ts: TypeStream): void {
  */
 function owned(map: ReadonlyMap<string, Held>): Map<string, Held> {
   return map as Map<string, Held>;
+}
+
+/**
+ * What Envoy made of a rejected Cluster response (`cds-rejection.ts`): the clusters it carried at
+ * a version the client had not ACKed are refused if Envoy's message names them, applied if not;
+ * if the message names none, the whole response was refused.
+ */
+function clusterOutcome(
+  acked: ReadonlyMap<string, Held>,
+  carried: ReadonlyMap<string, Held>,
+  message: string,
+): ClusterOutcome {
+  const changed: string[] = [];
+  for (const [name, r] of carried) if (acked.get(name)?.version !== r.version) changed.push(name);
+  const refused = refusedClusters(message, changed) ?? new Set(changed);
+  const applied = new Map<string, string>();
+  for (const name of changed) if (!refused.has(name)) applied.set(name, carried.get(name)!.version);
+  return { refused, applied };
+}
+
+/** The ClusterLoadAssignment names of `names` among `clusters`. */
+function edsNamesOf(clusters: ReadonlyMap<string, EncodedResource>, names: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  for (const name of names) {
+    const eds = clusters.get(name)?.edsName;
+    if (eds) out.add(eds);
+  }
+  return out;
 }
 
 function extraOf(resources: Map<string, EncodedResource>): Extra | undefined {
