@@ -25,6 +25,8 @@
  *   content is sent with all of them, and the client converges whatever it rejected before.
  * - Versions are content hashes, so a restarted control plane recognizes what Envoy already has
  *   (SotW `version_info`, delta `initial_resource_versions`) and sends nothing that is unchanged.
+ * - Every change of the stream's status is announced by a proxy event (the Gateway's status is
+ *   recomputed on them): an ACK, a NACK, or, when neither says so, a `status` event (`reporting`).
  */
 import { sameElements } from '../translate/composite-memo.js';
 import {
