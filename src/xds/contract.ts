@@ -65,7 +65,14 @@ export type ProxyEvent =
   | { kind: 'connected'; nodeId: string; gateway: GatewayKey }
   | { kind: 'disconnected'; nodeId: string; gateway: GatewayKey }
   | { kind: 'ack'; nodeId: string; gateway: GatewayKey; typeUrl: string; version: string; latencyMs?: number }
-  | { kind: 'nack'; nodeId: string; gateway: GatewayKey; typeUrl: string; version: string; message: string };
+  | { kind: 'nack'; nodeId: string; gateway: GatewayKey; typeUrl: string; version: string; message: string }
+  /**
+   * The stream's status changed with no ACK or NACK to say so: a rejection cleared because the
+   * Envoy already holds what it should (it unsubscribed from the rejected names, or the content
+   * went back to what it has), a reconnecting Envoy turned out to be up to date, a retry started
+   * over new content. `state` is the stream's status at that moment.
+   */
+  | { kind: 'status'; nodeId: string; gateway: GatewayKey; state: 'programmed' | 'pending' | 'rejected' };
 
 export interface ProxyTracker {
   clients(): ClientInfo[];

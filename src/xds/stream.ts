@@ -8,7 +8,8 @@
  *   one response per type is outstanding (the next waits for the ACK/NACK of the previous).
  * - Make-before-break: listeners and route configurations are sent only once the clusters they
  *   may use are warm (CDS ACKed and every EDS cluster's ClusterLoadAssignment ACKed after the
- *   cluster was last sent), bounded by `clusterWarmTimeoutMs`. Clusters that a new snapshot no
+ *   cluster was last sent), bounded by `clusterWarmTimeoutMs`. Clusters Envoy refused (a NACK
+ *   naming them) are not waited for: they would never be warm. Clusters that a new snapshot no
  *   longer has are kept (on SotW: still included in CDS responses; on delta: not removed) until
  *   the listeners and route configurations of that snapshot are ACKed.
  * - A cluster that is sent (new or changed) is always followed by its ClusterLoadAssignment, even
@@ -24,6 +25,8 @@
  *   content is sent with all of them, and the client converges whatever it rejected before.
  * - Versions are content hashes, so a restarted control plane recognizes what Envoy already has
  *   (SotW `version_info`, delta `initial_resource_versions`) and sends nothing that is unchanged.
+ * - Every change of the stream's status is announced by a proxy event (the Gateway's status is
+ *   recomputed on them): an ACK, a NACK, or, when neither says so, a `status` event (`reporting`).
  */
 import { sameElements } from '../translate/composite-memo.js';
 import {
@@ -50,6 +53,7 @@ import {
 import { GrpcFrame } from './grpc-frame.js';
 import { DEFAULT_RETRY_BACKOFF, isTransientRejection, retryDelayMs, type RetryBackoff } from './nack-retry.js';
 import { encodeDeltaResponse, nonceField } from './wire.js';
+import { refusedClusters } from './cds-rejection.js';
 
 export type Protocol = 'sotw' | 'delta';
 
@@ -156,6 +160,17 @@ interface Nack {
   at: string;
   /** Envoy's reason may go away by itself (`nack-retry.ts`): the content is sent again. */
   transient?: boolean;
+  /** A Cluster response: what Envoy made of the clusters it carried (`cds-rejection.ts`). */
+  clusters?: ClusterOutcome;
+}
+
+/**
+ * The clusters a rejected Cluster response added or changed: those Envoy refused (they never
+ * become warm: nothing waits for them) and those it applied (name → version; waited for as usual).
+ */
+interface ClusterOutcome {
+  refused: ReadonlySet<string>;
+  applied: ReadonlyMap<string, string>;
 }
 
 /** Transient rejections of a type, retried with backoff until an ACK or a lasting NACK. */
@@ -221,7 +236,7 @@ interface Plan {
   versionChanged: readonly EncodedResource[];
 }
 
-type Gate = 'ready' | 'waiting' | 'rejected';
+type Gate = 'ready' | 'waiting';
 
 export type StreamStatus =
   { state: 'programmed' } | { state: 'pending'; message: string } | { state: 'rejected'; message: string };
@@ -249,6 +264,9 @@ export class AdsStream {
   private resumed = false;
   private gateWaitSince: number | undefined;
   private gateTimer: NodeJS.Timeout | undefined;
+  /** Proxy events emitted so far, and subscription changes: see `reporting`. */
+  private emitted = 0;
+  private subscriptionGen = 0;
 
   constructor(
     readonly protocol: Protocol,
@@ -261,6 +279,10 @@ export class AdsStream {
 
   handleSotw(req: SotwRequest): void {
     if (this.closed) return;
+    this.reporting(() => this.sotwRequest(req));
+  }
+
+  private sotwRequest(req: SotwRequest): void {
     this.identify(req.node);
     const ts = this.typeStream(req.type_url ?? '');
     if (!ts) return;
@@ -296,6 +318,7 @@ export class AdsStream {
     const explicit = wildcardType ? names.filter((n) => n !== '*') : names;
     if (!first && sameSubscription(ts.sub, wildcard, explicit)) return;
     ts.sub = this.host.views.subscription(wildcard, explicit);
+    this.subscriptionGen++;
     if (wildcardType) return;
     // SotW carries the whole subscription: forget what the client no longer asks for.
     const sent = this.host.views.subscribedPart(ts.sent, ts.sub);
@@ -308,6 +331,10 @@ export class AdsStream {
 
   handleDelta(req: DeltaRequest): void {
     if (this.closed) return;
+    this.reporting(() => this.deltaRequest(req));
+  }
+
+  private deltaRequest(req: DeltaRequest): void {
     this.identify(req.node);
     const ts = this.typeStream(req.type_url ?? '');
     if (!ts) return;
@@ -350,17 +377,20 @@ export class AdsStream {
       }
     }
     ts.sub = this.host.views.subscription(wildcard, names);
+    this.subscriptionGen++;
     this.pump();
   }
 
   /** The Gateway's snapshot changed (or became available). */
   onSnapshot(snapshot: Snapshot | undefined): void {
     if (this.closed) return;
-    this.snapshot = snapshot;
-    this.gateWaitSince = undefined;
-    for (const ts of this.types.values()) this.recognizeInitialVersion(ts);
-    this.captureRetention();
-    this.pump();
+    this.reporting(() => {
+      this.snapshot = snapshot;
+      this.gateWaitSince = undefined;
+      for (const ts of this.types.values()) this.recognizeInitialVersion(ts);
+      this.captureRetention();
+      this.pump();
+    });
   }
 
   close(): void {
@@ -468,7 +498,7 @@ export class AdsStream {
     }
     const latencyMs = Math.round((performance.now() - pending.sentAt) * 1000) / 1000;
     this.host.metrics.recordAck(ts.typeUrl, latencyMs);
-    this.host.emit({
+    this.emit({
       kind: 'ack',
       nodeId: this.nodeId,
       gateway: this.gateway,
@@ -482,6 +512,7 @@ export class AdsStream {
     const message = error?.message || `error code ${error?.code ?? '?'}`;
     const transient = isTransientRejection(message);
     const nack: Nack = { version: pending.version, message, at: new Date().toISOString(), transient };
+    if (ts.typeUrl === CLUSTER) nack.clusters = clusterOutcome(ts.acked, pending.resources, message);
     ts.lastNack = nack;
     ts.rejected = nack;
     ts.nacks++;
@@ -502,7 +533,7 @@ export class AdsStream {
       error: nack.message,
       ...(retryInMs === undefined ? {} : { retryInMs, attempt: ts.retry?.attempt }),
     });
-    this.host.emit({
+    this.emit({
       kind: 'nack',
       nodeId: this.nodeId,
       gateway: this.gateway,
@@ -544,7 +575,7 @@ export class AdsStream {
     retry.timer = setTimeout(() => {
       retry.timer = undefined;
       retry.due = true;
-      this.pump();
+      this.reporting(() => this.pump());
     }, delay);
     retry.timer.unref();
     ts.retry = retry;
@@ -652,7 +683,6 @@ export class AdsStream {
       this.gateWaitSince = undefined;
       return true;
     }
-    if (gate === 'rejected') return false;
     const now = Date.now();
     this.gateWaitSince ??= now;
     const waited = now - this.gateWaitSince;
@@ -670,7 +700,7 @@ export class AdsStream {
       this.gateTimer = setTimeout(
         () => {
           this.gateTimer = undefined;
-          this.pump();
+          this.reporting(() => this.pump());
         },
         this.host.clusterWarmTimeoutMs - waited + 1,
       );
@@ -679,18 +709,34 @@ export class AdsStream {
     return false;
   }
 
+  /**
+   * Whether the clusters listeners and routes may use are warm. After a rejected Cluster
+   * response, the clusters Envoy refused are not waited for: they do not become warm until the
+   * input changes, and holding every listener and route back until then kept unrelated changes
+   * from Envoy indefinitely. A route to a refused cluster then gets what Envoy does with a route to
+   * a cluster it lacks (503, `NC`), or the cluster's previous version where Envoy had one, as a
+   * route to an unresolved backend gets an error response; the Gateway is Programmed=False with
+   * Envoy's message meanwhile. The clusters Envoy applied are waited for as usual.
+   */
   private clustersReady(): Gate {
     const cds = this.types.get(CLUSTER);
     // A client that asks for listeners before clusters (proxyless gRPC) follows its own order.
     if (!cds?.requested) return 'ready';
-    if (cds.rejected) return 'rejected';
     if (cds.pending) return 'waiting';
-    const clusters = this.view(cds).resources;
+    const view = this.view(cds);
+    const clusters = view.resources;
+    let outcome: ClusterOutcome | undefined;
+    if (cds.rejected) {
+      // Content other than the rejected one goes out with the next pump: wait for its answer.
+      if (cds.rejected.version !== view.version) return 'waiting';
+      outcome = cds.rejected.clusters;
+    }
     const eds = this.types.get(CLUSTER_LOAD_ASSIGNMENT);
     // Asked on every pump of every stream: a SotW stream (whose maps are replaced, never mutated)
     // that was ready with the same inputs and has no assignment in flight is ready still.
     const inputs = [
       cds.acked,
+      cds.rejected,
       clusters,
       eds?.acked,
       eds?.requested,
@@ -701,22 +747,31 @@ export class AdsStream {
     const settled = this.protocol === 'sotw' && this.edsDirty.size === 0 && this.edsAwaitAck.size === 0;
     if (settled && this.readyInputs && sameElements(this.readyInputs, inputs)) return 'ready';
     this.readyInputs = undefined;
-    if (cds.acked !== clusters && !hasAll(cds.acked, clusters)) return 'waiting';
+    if (outcome) {
+      for (const [name, r] of clusters) {
+        if (outcome.refused.has(name)) continue;
+        if (cds.acked.get(name)?.version !== r.version && outcome.applied.get(name) !== r.version) return 'waiting';
+      }
+    } else if (cds.acked !== clusters && !hasAll(cds.acked, clusters)) return 'waiting';
+    const refusedEds = outcome ? edsNamesOf(clusters, outcome.refused) : undefined;
     // An assignment of one of these clusters still to send or to be ACKed means waiting: found
     // from the (few) names in flight instead of by walking every cluster, which each stream does
     // on every pump while an endpoint update is out.
     if (eds?.requested && !eds.rejected && (this.edsDirty.size > 0 || this.edsAwaitAck.size > 0)) {
       const names = this.host.views.edsNamesOf(clusters);
       for (const inFlight of [this.edsDirty, this.edsAwaitAck]) {
-        for (const name of inFlight.keys()) if (names.has(name) && this.assignment(name)) return 'waiting';
+        for (const name of inFlight.keys()) {
+          if (names.has(name) && !refusedEds?.has(name) && this.assignment(name)) return 'waiting';
+        }
       }
     }
     for (const cluster of clusters.values()) {
-      if (!cluster.edsName) continue;
+      if (!cluster.edsName || refusedEds?.has(cluster.edsName)) continue;
       const cla = this.assignment(cluster.edsName);
       if (!cla) continue; // nothing to wait for: Envoy's initial_fetch_timeout applies
-      if (!eds?.requested) return 'waiting';
-      if (eds.rejected) return 'rejected';
+      // A rejected assignment is waited for up to the warm timeout, as Envoy waits for it up to
+      // its initial-fetch timeout before the cluster is warm (empty).
+      if (!eds?.requested || eds.rejected) return 'waiting';
       if (eds.acked.get(cla.name)?.version !== cla.version) return 'waiting';
     }
     if (settled) this.readyInputs = inputs;
@@ -954,6 +1009,50 @@ export class AdsStream {
   // -------------------------------------------------------------------------------------------
   // Reporting
 
+  private emit(event: ProxyEvent): void {
+    this.emitted++;
+    this.host.emit(event);
+  }
+
+  /**
+   * Runs `action` (a request, a new snapshot, a timer) and emits a `status` event if the stream's
+   * status may have changed with no ACK or NACK to say so. The Gateway's status is recomputed on
+   * proxy events; without this it kept a NACK that had cleared (the Envoy unsubscribed from the
+   * rejected names, or the content went back to what it holds) until some unrelated event, and a
+   * reconnecting Envoy found up to date stayed "pending" until the next change.
+   *
+   * Cheap on every request: the rejection state is a few flags per type, and `status()` (which
+   * walks views) is computed only when an event is emitted.
+   */
+  private reporting(action: () => void): void {
+    const emitted = this.emitted;
+    const seq = this.seq;
+    const subscriptions = this.subscriptionGen;
+    const before = this.condition();
+    try {
+      action();
+    } finally {
+      if (!this.closed && this.bound && this.emitted === emitted) {
+        // A response sent is answered by an ACK or NACK, which reports; a changed subscription
+        // that sent nothing changed what the Envoy should have, and nothing else will say so.
+        const resubscribed = this.subscriptionGen !== subscriptions && this.seq === seq;
+        if (resubscribed || this.condition() !== before) {
+          this.emit({ kind: 'status', nodeId: this.nodeId, gateway: this.gateway, state: this.status().state });
+        }
+      }
+    }
+  }
+
+  /** Which types are rejected (for a lasting reason) or retried: what `rejection()` and `status()` report first. */
+  private condition(): string {
+    let out = '';
+    for (const ts of this.types.values()) {
+      if (ts.retry) out += `${ts.typeUrl} retrying\n`;
+      else if (ts.rejected) out += `${ts.typeUrl} rejected\n`;
+    }
+    return out;
+  }
+
   info(): ClientInfo {
     const types: TypeState[] = [];
     for (const typeUrl of PUSH_ORDER) {
@@ -1083,6 +1182,34 @@ function endRetry(ts: TypeStream): void {
  */
 function owned(map: ReadonlyMap<string, Held>): Map<string, Held> {
   return map as Map<string, Held>;
+}
+
+/**
+ * What Envoy made of a rejected Cluster response (`cds-rejection.ts`): the clusters it carried at
+ * a version the client had not ACKed are refused if Envoy's message names them, applied if not;
+ * if the message names none, the whole response was refused.
+ */
+function clusterOutcome(
+  acked: ReadonlyMap<string, Held>,
+  carried: ReadonlyMap<string, Held>,
+  message: string,
+): ClusterOutcome {
+  const changed: string[] = [];
+  for (const [name, r] of carried) if (acked.get(name)?.version !== r.version) changed.push(name);
+  const refused = refusedClusters(message, changed) ?? new Set(changed);
+  const applied = new Map<string, string>();
+  for (const name of changed) if (!refused.has(name)) applied.set(name, carried.get(name)!.version);
+  return { refused, applied };
+}
+
+/** The ClusterLoadAssignment names of `names` among `clusters`. */
+function edsNamesOf(clusters: ReadonlyMap<string, EncodedResource>, names: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  for (const name of names) {
+    const eds = clusters.get(name)?.edsName;
+    if (eds) out.add(eds);
+  }
+  return out;
 }
 
 function extraOf(resources: Map<string, EncodedResource>): Extra | undefined {

@@ -410,10 +410,18 @@ describe('delta', () => {
     await waitUntil(() => server.clients()[0]?.types.find((t) => t.typeUrl === CLUSTER)?.nacks === 1);
     expect(server.programmed(GATEWAY).state).toBe('rejected');
     c.send({ type_url: CLUSTER, response_nonce: cds.nonce });
-    expect(await c.quiet(300)).toBe(true); // no resend, and listeners/routes are held back
+    // The clusters are not sent again. The routes are: the refused cluster never becomes warm
+    // (Envoy refused the whole response: its message names no cluster), so nothing waits for it,
+    // and Envoy answers 503 for the route to it instead of keeping every route as it was.
+    const rds = await expectType(c, ROUTE_CONFIGURATION);
+    expect(JSON.stringify(decodeAny(rds.resources[0]!.resource!))).toContain(WEB2);
+    c.send({ type_url: ROUTE_CONFIGURATION, response_nonce: rds.nonce });
+    expect(await c.quiet(300)).toBe(true);
     server.publish(GATEWAY, xds(ONE));
-    // Routes never moved to the NACKed cluster (listeners and routes were held back), so the
-    // newer snapshot can drop it at once.
+    // The routes moved to the refused cluster, so it is removed once the routes that dropped it
+    // are ACKed (make-before-break, as for any cluster).
+    const back = await expectType(c, ROUTE_CONFIGURATION);
+    c.send({ type_url: ROUTE_CONFIGURATION, response_nonce: back.nonce });
     const next = await expectType(c, CLUSTER);
     expect(next.resources).toEqual([]);
     expect(next.removed_resources).toEqual([WEB2]);
