@@ -170,7 +170,15 @@ beforeAll(async () => {
   );
   await waitFor(async () => (await served('/hello')) === '/hello', { timeoutMs: 30_000, what: "gw-a's Envoy" });
   await waitFor(async () => (await programmedA())?.status === 'True', { what: 'gw-a Programmed' });
-}, 60_000);
+  // B's Envoy starts after its own certificate is issued: on a loaded machine, later than A's.
+  await waitFor(
+    async () =>
+      (await debugJson<{ clients: { gateway: string }[] }>('/debug/clients')).clients.some(
+        (c) => c.gateway === GATEWAY_B,
+      ),
+    { timeoutMs: 30_000, what: "gw-b's Envoy connected" },
+  );
+}, 90_000);
 
 afterAll(async () => {
   await serve?.stop();
