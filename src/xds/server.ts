@@ -382,7 +382,8 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
           claimChecked = true;
           const denied = identity ? deniedClaim(identity, claimed) : undefined;
           if (denied) {
-            const key = `${identityLabel(identity)} ${claimed}`;
+            // Per identity, not per claim: a client varying its claim must not write a line per stream.
+            const key = `${denied.reason} ${identityLabel(identity)}`;
             refuse(grpc.status.PERMISSION_DENIED, denied.reason, denied.message, key);
             return;
           }

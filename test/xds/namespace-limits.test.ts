@@ -9,7 +9,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { issueGatewayCertificate, issueXdsCertificates, type TlsBundle } from '../../src/infra/kubernetes/certs.js';
 import { AdsServer } from '../../src/xds/server.js';
-import { silentLogger } from '../../src/xds/log.js';
+import type { LogEntry } from '../../src/xds/log.js';
 import { CLUSTER, CLUSTER_LOAD_ASSIGNMENT } from '../../src/proto/type-urls.js';
 import { RawAdsClient, type SotwResponse } from '../support/ads-client.js';
 import { freePort } from '../support/envoy-ads.js';
@@ -25,6 +25,7 @@ let port: number;
 let caCert: string;
 const bundles = new Map<string, TlsBundle>();
 const open: { close(): void }[] = [];
+const logs: LogEntry[] = [];
 
 beforeAll(async () => {
   const issued = await issueXdsCertificates({ dnsNames: [SERVER_NAME] });
@@ -33,7 +34,7 @@ beforeAll(async () => {
   for (const gateway of [TENANT_1, TENANT_2, VICTIM]) bundles.set(gateway, await issueGatewayCertificate(ca, gateway));
   server = new AdsServer({
     port: 0,
-    logger: silentLogger,
+    logger: (entry) => logs.push(entry),
     credentials: grpc.ServerCredentials.createSsl(
       Buffer.from(caCert),
       [{ cert_chain: Buffer.from(issued.server['tls.crt']), private_key: Buffer.from(issued.server['tls.key']) }],
@@ -141,4 +142,21 @@ test("the streams of all Gateways of a namespace are bounded together; another n
   await served(VICTIM, 'victim-1');
   await served(VICTIM, 'victim-2');
   expect(server.metrics.metrics().deniedStreams.too_many_streams_in_namespace).toBe(1);
+}, 60_000);
+
+test('a client that varies the Gateway it claims is refused each time and logged once', async () => {
+  const bundle = bundles.get(TENANT_1)!;
+  const before = logs.filter((l) => l.reason === 'gateway_mismatch').length;
+  for (let i = 0; i < 20; i++) {
+    const c = RawAdsClient.sotw(
+      port,
+      grpc.credentials.createSsl(Buffer.from(caCert), Buffer.from(bundle['tls.key']), Buffer.from(bundle['tls.crt'])),
+      { 'grpc.ssl_target_name_override': SERVER_NAME, 'grpc.default_authority': SERVER_NAME },
+    );
+    open.push(c);
+    c.send({ node: { id: `liar-${i}`, cluster: `other/made-up-${i}` }, type_url: CLUSTER });
+    expect((await c.status).code).toBe(grpc.status.PERMISSION_DENIED);
+  }
+  expect(server.metrics.metrics().deniedStreams.gateway_mismatch).toBe(20);
+  expect(logs.filter((l) => l.reason === 'gateway_mismatch').length - before).toBe(1);
 }, 60_000);
