@@ -73,6 +73,11 @@ Options:
       --xds-max-names-per-stream N
                                  resource names of all of a stream's subscriptions (default ${DEFAULT_XDS_LIMITS.maxNamesPerStream})
       --xds-max-request-bytes N  size of one xDS request message (default ${DEFAULT_XDS_LIMITS.maxRequestBytes})
+      --xds-max-streams-per-namespace N
+                                 open xDS streams of all Gateways of one namespace (default ${DEFAULT_XDS_LIMITS.maxStreamsPerNamespace})
+      --xds-max-names-per-namespace N
+                                 resource names subscribed by all streams of one namespace
+                                 (default ${DEFAULT_XDS_LIMITS.maxNamesPerNamespace})
       --no-provision             kubernetes: do not create Envoy Deployments/Services for Gateways
       --xds-service-address HOST:PORT
                                  kubernetes: where provisioned Envoys reach xDS
@@ -208,6 +213,8 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
         'xds-max-names-per-subscription': { type: 'string' },
         'xds-max-names-per-stream': { type: 'string' },
         'xds-max-request-bytes': { type: 'string' },
+        'xds-max-streams-per-namespace': { type: 'string' },
+        'xds-max-names-per-namespace': { type: 'string' },
         'no-provision': { type: 'boolean', default: false },
         'xds-service-address': { type: 'string' },
         'gateway-service-type': { type: 'string' },
@@ -261,6 +268,8 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
     ['xds-max-names-per-subscription', 'maxNamesPerSubscription'],
     ['xds-max-names-per-stream', 'maxNamesPerStream'],
     ['xds-max-request-bytes', 'maxRequestBytes'],
+    ['xds-max-streams-per-namespace', 'maxStreamsPerNamespace'],
+    ['xds-max-names-per-namespace', 'maxNamesPerNamespace'],
   ] as const) {
     const text = values[flag];
     if (text === undefined) continue;

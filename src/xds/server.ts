@@ -28,6 +28,7 @@ import { AdsStream, StreamRefused, type DeltaRequest, type Protocol, type SotwRe
 import { deniedClaim, peerIdentity, type PeerIdentity } from './peer-identity.js';
 import {
   DEFAULT_XDS_LIMITS,
+  NamespaceNames,
   requestNamesExceeded,
   StreamCounter,
   subscriptionExceeded,
@@ -162,6 +163,7 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
   private readonly requirePeerIdentity: boolean;
   readonly limits: XdsLimits;
   private readonly streamCounter: StreamCounter;
+  private readonly namespaceNames: NamespaceNames;
   /** Denials already logged (identity → claimed Gateway, or a bound): each is logged once. */
   private readonly deniedLogged = new Set<string>();
 
@@ -178,6 +180,7 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
     this.requirePeerIdentity = options.requirePeerIdentity ?? false;
     this.limits = { ...DEFAULT_XDS_LIMITS, ...options.limits };
     this.streamCounter = new StreamCounter(this.limits);
+    this.namespaceNames = new NamespaceNames(this.limits);
     this.grpcOptions = {
       // Notice dead Envoys (and keep NATs open) without waiting for TCP timeouts.
       'grpc.keepalive_time_ms': 30_000,
@@ -336,11 +339,16 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
     const identity = this.requirePeerIdentity ? peerIdentity(call.getAuthContext()?.sslPeerCertificate) : undefined;
     /** The identity the stream is counted under once admitted. */
     let counted: string | undefined;
+    /** Names this stream's subscriptions hold, as counted for its namespace. */
+    let namesHeld = 0;
     let ended = false;
     const end = (): void => {
       if (ended) return;
       ended = true;
-      if (counted !== undefined) this.streamCounter.release(counted);
+      if (counted !== undefined) {
+        this.streamCounter.release(counted);
+        this.namespaceNames.update(counted, namesHeld, 0);
+      }
       this.writes.forget(call);
       this.release(stream, protocol);
     };
@@ -380,7 +388,8 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
           claimChecked = true;
           const denied = identity ? deniedClaim(identity, claimed) : undefined;
           if (denied) {
-            const key = `${identityLabel(identity)} ${claimed}`;
+            // Per identity, not per claim: a client varying its claim must not write a line per stream.
+            const key = `${denied.reason} ${identityLabel(identity)}`;
             refuse(grpc.status.PERMISSION_DENIED, denied.reason, denied.message, key);
             return;
           }
@@ -403,8 +412,12 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
       try {
         if (protocol === 'sotw') stream.handleSotw(request as SotwRequest);
         else stream.handleDelta(request as DeltaRequest);
-        const over = subscriptionExceeded(this.limits, stream.subscribedNames());
+        const subscribed = stream.subscribedNames();
+        const over =
+          subscriptionExceeded(this.limits, subscribed) ??
+          (counted !== undefined ? this.namespaceNames.update(counted, namesHeld, subscribed.total) : undefined);
         if (over) refuse(grpc.status.RESOURCE_EXHAUSTED, over.reason, over.message, `${over.reason} ${counted ?? ''}`);
+        else namesHeld = subscribed.total;
       } catch (err) {
         const refused = err instanceof StreamRefused;
         const code = refused ? err.code : grpc.status.INTERNAL;

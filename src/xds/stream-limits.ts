@@ -5,8 +5,18 @@
  * 20,000 names took it from 124 MB to 1.1 GB RSS). A request past a bound ends its stream with
  * RESOURCE_EXHAUSTED naming the bound and its flag.
  *
+ * Per identity is not per tenant: a tenant gets one identity per Gateway it creates, and one
+ * identity at the per-stream bounds (64 streams of 40,000 names) held 243 MiB of heap, 526 MiB
+ * RSS, past the Deployment's 512 Mi. So streams and names are also bounded per namespace (the
+ * tenant): what one namespace's clients hold is bounded whatever they do, and a namespace that
+ * reaches its bound refuses its own streams only, never another namespace's. What the streams of
+ * a namespace are sending is read before it can be refused: up to 7 MiB of transient memory per
+ * stream (two requests of 20,000 names), which is why streams per namespace are few by default
+ * (32 streams flooding: 296 MiB peak RSS; 128: 589 MiB).
+ *
  * The defaults never bite a real Envoy: an Envoy opens one ADS stream, and a Gateway's replicas
- * share an identity (with a reconnect whose old stream is not noticed dead yet, two); its largest
+ * share an identity (with a reconnect whose old stream is not noticed dead yet, two); a namespace
+ * with more than 32 Envoys (all its Gateways' replicas) needs --xds-max-streams-per-namespace; its largest
  * subscription is its EDS one, one name per cluster, and Portico's benchmarks run 5,000 clusters.
  * Pure bookkeeping: server.ts applies it.
  */
@@ -21,13 +31,21 @@ export interface XdsLimits {
   maxNamesPerStream: number;
   /** Bytes of one request message (gRPC's max receive message length). */
   maxRequestBytes: number;
+  /** Open streams of all identities of one namespace. */
+  maxStreamsPerNamespace: number;
+  /** Names subscribed by all streams of one namespace together. */
+  maxNamesPerNamespace: number;
 }
 
 export const DEFAULT_XDS_LIMITS: XdsLimits = {
-  maxStreamsPerIdentity: 64,
+  maxStreamsPerIdentity: 32,
   maxNamesPerSubscription: 20_000,
   maxNamesPerStream: 40_000,
   maxRequestBytes: 4 * 1024 * 1024,
+  maxStreamsPerNamespace: 32,
+  // About 20 MiB of heap at most (about 95 bytes per subscribed name), and room for ten Gateways
+  // of three replicas with 5,000 clusters each.
+  maxNamesPerNamespace: 200_000,
 };
 
 /** The command-line flag of each bound, named in refusals. */
@@ -36,9 +54,16 @@ export const LIMIT_FLAGS: Record<keyof XdsLimits, string> = {
   maxNamesPerSubscription: '--xds-max-names-per-subscription',
   maxNamesPerStream: '--xds-max-names-per-stream',
   maxRequestBytes: '--xds-max-request-bytes',
+  maxStreamsPerNamespace: '--xds-max-streams-per-namespace',
+  maxNamesPerNamespace: '--xds-max-names-per-namespace',
 };
 
-export type LimitReason = 'too_many_streams' | 'too_many_names_per_subscription' | 'too_many_names_per_stream';
+export type LimitReason =
+  | 'too_many_streams'
+  | 'too_many_names_per_subscription'
+  | 'too_many_names_per_stream'
+  | 'too_many_streams_in_namespace'
+  | 'too_many_names_in_namespace';
 
 export interface LimitExceeded {
   reason: LimitReason;
@@ -52,9 +77,22 @@ function exceeded(reason: LimitReason, limit: keyof XdsLimits, value: number, wh
   };
 }
 
-/** Open streams by identity. */
+/** The namespace of a Gateway identity (`<namespace>/<name>`), the unit of a tenant. */
+export function namespaceOf(identity: GatewayKey): string {
+  const slash = identity.indexOf('/');
+  return slash < 0 ? identity : identity.slice(0, slash);
+}
+
+function add(counts: Map<string, number>, key: string, by: number): void {
+  const count = (counts.get(key) ?? 0) + by;
+  if (count > 0) counts.set(key, count);
+  else counts.delete(key);
+}
+
+/** Open streams by identity and by namespace. */
 export class StreamCounter {
   private readonly open = new Map<GatewayKey, number>();
+  private readonly openInNamespace = new Map<string, number>();
 
   constructor(private readonly limits: XdsLimits) {}
 
@@ -69,14 +107,50 @@ export class StreamCounter {
         `streams of ${identity}, ${this.limits.maxStreamsPerIdentity} allowed,`,
       );
     }
-    this.open.set(identity, count + 1);
+    const namespace = namespaceOf(identity);
+    const inNamespace = this.openInNamespace.get(namespace) ?? 0;
+    if (inNamespace >= this.limits.maxStreamsPerNamespace) {
+      return exceeded(
+        'too_many_streams_in_namespace',
+        'maxStreamsPerNamespace',
+        inNamespace + 1,
+        `streams of namespace ${namespace}, ${this.limits.maxStreamsPerNamespace} allowed,`,
+      );
+    }
+    add(this.open, identity, 1);
+    add(this.openInNamespace, namespace, 1);
     return undefined;
   }
 
   release(identity: GatewayKey): void {
-    const count = (this.open.get(identity) ?? 0) - 1;
-    if (count > 0) this.open.set(identity, count);
-    else this.open.delete(identity);
+    add(this.open, identity, -1);
+    add(this.openInNamespace, namespaceOf(identity), -1);
+  }
+}
+
+/** Names subscribed by all streams of each namespace. */
+export class NamespaceNames {
+  private readonly held = new Map<string, number>();
+
+  constructor(private readonly limits: XdsLimits) {}
+
+  /**
+   * A stream of `identity` that held `before` names now holds `after`: counted, or the bound it
+   * would cross (nothing changed then; the stream still holds `before`).
+   */
+  update(identity: GatewayKey, before: number, after: number): LimitExceeded | undefined {
+    const namespace = namespaceOf(identity);
+    const total = (this.held.get(namespace) ?? 0) - before + after;
+    if (after > before && total > this.limits.maxNamesPerNamespace) {
+      return exceeded(
+        'too_many_names_in_namespace',
+        'maxNamesPerNamespace',
+        total,
+        `resource names subscribed by the streams of namespace ${namespace}, ${this.limits.maxNamesPerNamespace} allowed,`,
+      );
+    }
+    add(this.held, namespace, after - before);
+    return undefined;
   }
 }
 

@@ -9,6 +9,7 @@
  * (loading the certificate chain, or the private key).
  */
 import { execFile } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +57,16 @@ const ec = (curve: string, ...more: string[]) => [
   `ec_paramgen_curve:${curve}`,
   ...more,
 ];
+
+/** The RSA key with one private part changed (its last byte), as PKCS#1 PEM. */
+function withRsaPart(pem: string, part: 'd' | 'q'): string {
+  const jwk = createPrivateKey(pem).export({ format: 'jwk' });
+  const bytes = Buffer.from(jwk[part]!, 'base64url');
+  bytes[bytes.length - 1]! ^= 2;
+  return createPrivateKey({ key: { ...jwk, [part]: bytes.toString('base64url') }, format: 'jwk' })
+    .export({ type: 'pkcs1', format: 'pem' })
+    .toString();
+}
 
 async function selfSignedPair(options: string[]): Promise<Pair> {
   const key = await material.key(options);
@@ -166,6 +177,9 @@ beforeAll(async () => {
   );
   add('key of another type first', { crt: rsa2048.crt, key: p256.key + rsa2048.key }, 'key');
   add('not a key', { crt: rsa2048.crt, key: 'tls.key' }, 'key');
+  // The public part matches the certificate, the private parts do not agree: OpenSSL loads it.
+  add('RSA key with a wrong private exponent', { crt: rsa2048.crt, key: withRsaPart(rsa2048.key, 'd') }, 'key');
+  add('RSA key with a wrong prime', { crt: rsa2048.crt, key: withRsaPart(rsa2048.key, 'q') }, 'key');
 }, 600_000);
 
 function bootstrap(tls: Record<string, unknown>, asCa: boolean): unknown {

@@ -93,18 +93,27 @@ export class RawAdsClient<R extends Response> {
     });
   }
 
-  static sotw(port: number): RawAdsClient<SotwResponse> {
+  /** `credentials` and `options`: a TLS client (default plaintext). */
+  static sotw(
+    port: number,
+    credentials = grpc.credentials.createInsecure(),
+    options: grpc.ChannelOptions = {},
+  ): RawAdsClient<SotwResponse> {
     const Ctor = adsClientConstructor();
-    const client = new Ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const client = new Ctor(`127.0.0.1:${port}`, credentials, options);
     const call = (
       client as unknown as { StreamAggregatedResources(): grpc.ClientDuplexStream<unknown, SotwResponse> }
     ).StreamAggregatedResources();
     return new RawAdsClient<SotwResponse>(client, call);
   }
 
-  static delta(port: number): RawAdsClient<DeltaResponse> {
+  static delta(
+    port: number,
+    credentials = grpc.credentials.createInsecure(),
+    options: grpc.ChannelOptions = {},
+  ): RawAdsClient<DeltaResponse> {
     const Ctor = adsClientConstructor();
-    const client = new Ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const client = new Ctor(`127.0.0.1:${port}`, credentials, options);
     const call = (
       client as unknown as { DeltaAggregatedResources(): grpc.ClientDuplexStream<unknown, DeltaResponse> }
     ).DeltaAggregatedResources();

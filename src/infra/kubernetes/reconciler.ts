@@ -70,6 +70,11 @@ export interface ProvisionerOptions extends ProvisionSettings {
   xdsCa?: () => XdsCa;
   /** The clock certificates are checked against (tests move it to see a renewal). */
   now?: () => Date;
+  /**
+   * How often a pass runs with no change of input, so that certificates are renewed (and reissued
+   * after a CA rotation) in a cluster where no Gateway changes (default 1 hour).
+   */
+  certificateCheckMs?: number;
   logger?: Logger;
 }
 
@@ -109,6 +114,9 @@ export function attachedTo(set: KubeObject): string | undefined {
   return `${typeof ref.namespace === 'string' ? ref.namespace : (set.metadata.namespace ?? 'default')}/${ref.name}`;
 }
 
+/** Between passes that only check the Gateways' certificates (renewal is due with a day left). */
+const CERTIFICATE_CHECK_MS = 3_600_000;
+
 export class GatewayProvisioner {
   private readonly logger: Logger;
   private readonly subscription = new Subscription();
@@ -116,6 +124,7 @@ export class GatewayProvisioner {
   private readonly backoff = new Backoff({ initialMs: 1000, maxMs: 30_000 });
   private latest: KubeObject[] | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  private certificateTimer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
   private busy = false;
 
@@ -152,9 +161,19 @@ export class GatewayProvisioner {
         )
         .subscribe({ error: (err: unknown) => this.logger.error('provisioner stopped', { error: err }) }),
     );
+    if (this.options.tls !== false) {
+      // Passes otherwise run only when a Gateway changes: in a quiet cluster the 2-day
+      // certificates would expire unrenewed, and the next Envoy to (re)connect could not.
+      this.certificateTimer = setInterval(
+        () => this.retries.next(Date.now()),
+        this.options.certificateCheckMs ?? CERTIFICATE_CHECK_MS,
+      );
+      this.certificateTimer.unref();
+    }
   }
 
   stop(): void {
+    clearInterval(this.certificateTimer);
     clearTimeout(this.retryTimer);
     this.subscription.unsubscribe();
     this.retries.complete();

@@ -10,7 +10,8 @@
  * - a serving certificate's key is RSA (modulus 2048 to 16384 bits, odd public exponent of 2 to
  *   33 bits), ECDSA on a named P-256, P-384 or P-521 curve, or Ed25519. Only the first
  *   certificate of a chain (the one presented) is held to this; intermediates are not;
- * - the private key is unencrypted, two-prime if RSA, and matches that certificate.
+ * - the private key is unencrypted, two-prime if RSA with parts that agree (n = pq, d inverts e,
+ *   CRT parameters), and matches that certificate.
  * Envoy accepts expired and not-yet-valid certificates: `validityNote` only describes them.
  */
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
@@ -169,6 +170,34 @@ function rsaPrimes(key: KeyObject): number {
   return 2 + extra;
 }
 
+/**
+ * Why BoringSSL would refuse an RSA private key whose parts do not agree (it checks them when it
+ * loads the key, as RSA_check_key does; OpenSSL, and so Node, loads such a key and compares only
+ * its public part with the certificate's). Undefined when they agree.
+ */
+function rsaKeyInconsistency(key: KeyObject): string | undefined {
+  const jwk = key.export({ format: 'jwk' });
+  const big = (field: string | undefined): bigint =>
+    field ? BigInt(`0x${Buffer.from(field, 'base64url').toString('hex') || '0'}`) : 0n;
+  const [n, e, d, p, q, dp, dq, qi] = [jwk.n, jwk.e, jwk.d, jwk.p, jwk.q, jwk.dp, jwk.dq, jwk.qi].map(big) as [
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+  ];
+  if (p < 2n || q < 2n || p * q !== n) return 'its primes are not the factors of its modulus';
+  const de = d * e;
+  if (de % (p - 1n) !== 1n || de % (q - 1n) !== 1n) return 'its private exponent does not invert its public one';
+  if (dp !== d % (p - 1n) || dq !== d % (q - 1n) || qi >= p || (qi * q) % p !== 1n) {
+    return 'its CRT parameters do not agree with its primes';
+  }
+  return undefined;
+}
+
 export interface ServingPairProblem {
   /** Where Envoy fails: loading the certificate chain, or the private key (its two error messages). */
   stage: 'certificate' | 'key';
@@ -231,6 +260,13 @@ export function checkServingPair(
       return fail(
         'key',
         `tls.key is an RSA key with ${primes} primes, which Envoy does not accept; issue a two-prime RSA key`,
+      );
+    }
+    const inconsistent = rsaKeyInconsistency(key);
+    if (inconsistent) {
+      return fail(
+        'key',
+        `tls.key is not a valid RSA key (${inconsistent}), which Envoy does not accept; issue a new key`,
       );
     }
   }
