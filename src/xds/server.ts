@@ -22,6 +22,7 @@ import { SnapshotCache, type Snapshot } from './snapshot.js';
 import { ViewCache } from './views.js';
 import { WriteQueue } from './write-queue.js';
 import { type GrpcFrame, sendFramesAsIs, serializeFrame } from './grpc-frame.js';
+import { readRequestsWhole } from './request-reader.js';
 import { NAMES_COUNT, SotwRequestDecoder } from './sotw-request.js';
 import type { RetryBackoff } from './nack-retry.js';
 import { AdsStream, StreamRefused, type DeltaRequest, type Protocol, type SotwRequest } from './stream.js';
@@ -317,11 +318,13 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
   // Streams
 
   private serve(call: DuplexCall, protocol: Protocol): void {
-    if (!sendFramesAsIs(call) && !this.framingWarned) {
+    // Before anything is read: a request being received holds its own buffer, not read buffers.
+    const gathered = readRequestsWhole(call);
+    if ((!sendFramesAsIs(call) || !gathered) && !this.framingWarned) {
       this.framingWarned = true;
       this.logger({
         level: 'warn',
-        msg: 'this grpc-js copies every xDS response per stream (its internals differ from the pinned version): fan-out costs more CPU and memory; pin @grpc/grpc-js as package.json does',
+        msg: 'this grpc-js copies every xDS response per stream and holds read buffers while a request arrives (its internals differ from the pinned version): fan-out and floods cost more CPU and memory; pin @grpc/grpc-js as package.json does',
       });
     }
     const stream = new AdsStream(
