@@ -28,5 +28,6 @@ COPY --from=build /src/dist/src ./dist/src
 COPY third_party/gateway-api-v1.6.1 ./third_party/gateway-api-v1.6.1
 COPY bin ./bin
 USER node
-# Node.js flags: src/infra/node-flags.ts.
+# Node.js flags and the malloc setting: src/infra/node-flags.ts.
+ENV GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072
 ENTRYPOINT ["node", "--max-semi-space-size=4", "/portico/bin/portico.js"]

@@ -3,7 +3,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 
-import { PORTICO_NODE_FLAGS } from '../src/infra/node-flags.js';
+import { PORTICO_MALLOC_ENV, PORTICO_NODE_FLAGS } from '../src/infra/node-flags.js';
 
 export const MIB = 1024 * 1024;
 
@@ -14,9 +14,12 @@ export const MIB = 1024 * 1024;
  */
 export function runWithPorticoFlags(main: () => Promise<void>): void {
   const missing = PORTICO_NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag));
-  if (missing.length > 0) {
+  // The malloc setting too, unless the environment already says something of its own (an A/B of it).
+  const env = Object.entries(PORTICO_MALLOC_ENV).filter(([name]) => process.env[name] === undefined);
+  if (missing.length > 0 || env.length > 0) {
     const child = spawn(process.execPath, [...process.execArgv, ...missing, ...process.argv.slice(1)], {
       stdio: 'inherit',
+      env: { ...process.env, ...Object.fromEntries(env) },
     });
     child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
     return;

@@ -250,7 +250,15 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
   const base = memory();
 
-  const server = new AdsServer({ port: 0 });
+  // Every simulated Envoy claims the one Gateway: the streams bounds (stream-limits.ts) must admit them all.
+  const server = new AdsServer({
+    port: 0,
+    limits: {
+      maxStreamsPerIdentity: clientCount,
+      maxStreamsPerNamespace: clientCount,
+      maxNamesPerNamespace: clientCount * 10_000,
+    },
+  });
   // What the pipeline's status report asks of the server on proxy events (Programmed of every
   // served Gateway), at the rate the pipeline asks it: it is part of what Portico does per change.
   const statusPolls = server.events$.pipe(coalesceProxyEvents()).subscribe(() => void server.programmed(GATEWAY));

@@ -1,5 +1,5 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
-// Node.js flags: src/infra/node-flags.ts says why (the Dockerfile's entrypoint repeats them).
+#!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072 node --max-semi-space-size=4
+// Node.js flags and the malloc setting: src/infra/node-flags.ts says why (the Dockerfile repeats them).
 // Launcher for the compiled CLI (TypeScript in src/, built into dist/ by `make build`).
 let cli;
 try {

@@ -22,7 +22,8 @@ import { SnapshotCache, type Snapshot } from './snapshot.js';
 import { ViewCache } from './views.js';
 import { WriteQueue } from './write-queue.js';
 import { type GrpcFrame, sendFramesAsIs, serializeFrame } from './grpc-frame.js';
-import { SotwRequestDecoder, TOO_MANY_NAMES } from './sotw-request.js';
+import { readRequestsWhole } from './request-reader.js';
+import { NAMES_COUNT, SotwRequestDecoder } from './sotw-request.js';
 import type { RetryBackoff } from './nack-retry.js';
 import { AdsStream, StreamRefused, type DeltaRequest, type Protocol, type SotwRequest } from './stream.js';
 import { deniedClaim, peerIdentity, type PeerIdentity } from './peer-identity.js';
@@ -122,10 +123,12 @@ function method(
  * The ADS service definition with the custom (de)serializers. A SotW request naming more than
  * `maxNamesPerRequest` resources is not decoded (the stream is then refused).
  */
-export function adsServiceDefinition(maxNamesPerRequest = Infinity): grpc.ServiceDefinition {
-  const c = codec();
+export function adsServiceDefinition(
+  maxNamesPerRequest = Infinity,
   // SotW requests restate their subscription: equal names lists are decoded once and shared.
-  const sotw = new SotwRequestDecoder(c.sotwRequest, undefined, maxNamesPerRequest);
+  sotw = new SotwRequestDecoder(codec().sotwRequest, undefined, maxNamesPerRequest),
+): grpc.ServiceDefinition {
+  const c = codec();
   return {
     StreamAggregatedResources: method('StreamAggregatedResources', c.sotwRequest, c.sotwResponse, (bytes) =>
       sotw.decode(bytes),
@@ -164,6 +167,8 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
   readonly limits: XdsLimits;
   private readonly streamCounter: StreamCounter;
   private readonly namespaceNames: NamespaceNames;
+  /** Decodes SotW requests (names lists shared, decoded once admitted); its counters say what it decoded. */
+  readonly sotwDecoder: SotwRequestDecoder;
   /** Denials already logged (identity → claimed Gateway, or a bound): each is logged once. */
   private readonly deniedLogged = new Set<string>();
 
@@ -181,6 +186,7 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
     this.limits = { ...DEFAULT_XDS_LIMITS, ...options.limits };
     this.streamCounter = new StreamCounter(this.limits);
     this.namespaceNames = new NamespaceNames(this.limits);
+    this.sotwDecoder = new SotwRequestDecoder(codec().sotwRequest, undefined, this.limits.maxNamesPerSubscription);
     this.grpcOptions = {
       // Notice dead Envoys (and keep NATs open) without waiting for TCP timeouts.
       'grpc.keepalive_time_ms': 30_000,
@@ -201,7 +207,7 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
   async start(): Promise<number> {
     if (this.server) throw new Error('AdsServer already started');
     const server = new grpc.Server(this.grpcOptions);
-    server.addService(adsServiceDefinition(this.limits.maxNamesPerSubscription), {
+    server.addService(adsServiceDefinition(this.limits.maxNamesPerSubscription, this.sotwDecoder), {
       StreamAggregatedResources: (call: DuplexCall) => this.serve(call, 'sotw'),
       DeltaAggregatedResources: (call: DuplexCall) => this.serve(call, 'delta'),
     });
@@ -312,11 +318,13 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
   // Streams
 
   private serve(call: DuplexCall, protocol: Protocol): void {
-    if (!sendFramesAsIs(call) && !this.framingWarned) {
+    // Before anything is read: a request being received holds its own buffer, not read buffers.
+    const gathered = readRequestsWhole(call);
+    if ((!sendFramesAsIs(call) || !gathered) && !this.framingWarned) {
       this.framingWarned = true;
       this.logger({
         level: 'warn',
-        msg: 'this grpc-js copies every xDS response per stream (its internals differ from the pinned version): fan-out costs more CPU and memory; pin @grpc/grpc-js as package.json does',
+        msg: 'this grpc-js copies every xDS response per stream and holds read buffers while a request arrives (its internals differ from the pinned version): fan-out and floods cost more CPU and memory; pin @grpc/grpc-js as package.json does',
       });
     }
     const stream = new AdsStream(
@@ -408,6 +416,20 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
       if (tooMany) {
         refuse(grpc.status.RESOURCE_EXHAUSTED, tooMany.reason, tooMany.message, `${tooMany.reason} ${counted ?? ''}`);
         return;
+      }
+      if (protocol === 'sotw' && counted !== undefined) {
+        // What the subscription will hold is known from the names count: a request past the
+        // stream's or the namespace's bound is refused before its names are decoded.
+        const typeUrl = (request as SotwRequest).type_url ?? '';
+        const after = stream.subscribedNames().total - stream.namesOf(typeUrl) + names;
+        const over =
+          subscriptionExceeded(this.limits, { largest: names, total: after }) ??
+          this.namespaceNames.update(counted, namesHeld, after);
+        if (over) {
+          refuse(grpc.status.RESOURCE_EXHAUSTED, over.reason, over.message, `${over.reason} ${counted}`);
+          return;
+        }
+        namesHeld = after;
       }
       try {
         if (protocol === 'sotw') stream.handleSotw(request as SotwRequest);
@@ -516,8 +538,9 @@ function* startingAt<T>(items: Iterable<T>, first: T | undefined): Generator<T> 
 /** Names a request adds to its subscription (SotW: all of it; delta: those it subscribes). */
 function requestedNames(request: unknown, protocol: Protocol): number {
   if (protocol === 'sotw') {
-    const sotw = request as SotwRequest & { [TOO_MANY_NAMES]?: number };
-    return sotw[TOO_MANY_NAMES] ?? sotw.resource_names?.length ?? 0;
+    // Counted by the decoder, so that reading the count does not decode the names.
+    const sotw = request as SotwRequest & { [NAMES_COUNT]?: number };
+    return sotw[NAMES_COUNT] ?? sotw.resource_names?.length ?? 0;
   }
   return (request as DeltaRequest).resource_names_subscribe?.length ?? 0;
 }

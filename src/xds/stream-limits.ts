@@ -9,10 +9,10 @@
  * identity at the per-stream bounds (64 streams of 40,000 names) held 243 MiB of heap, 526 MiB
  * RSS, past the Deployment's 512 Mi. So streams and names are also bounded per namespace (the
  * tenant): what one namespace's clients hold is bounded whatever they do, and a namespace that
- * reaches its bound refuses its own streams only, never another namespace's. What the streams of
- * a namespace are sending is read before it can be refused: up to 7 MiB of transient memory per
- * stream (two requests of 20,000 names), which is why streams per namespace are few by default
- * (32 streams flooding: 296 MiB peak RSS; 128: 589 MiB).
+ * reaches its bound refuses its own streams only, never another namespace's. What an admitted
+ * stream sends is received before it can be refused (one buffer per request, request-reader.ts),
+ * but its names are counted, not decoded, until the names bounds admit them (sotw-request.ts);
+ * streams per namespace are few by default, so that what is received at once stays small.
  *
  * The defaults never bite a real Envoy: an Envoy opens one ADS stream, and a Gateway's replicas
  * share an identity (with a reconnect whose old stream is not noticed dead yet, two); a namespace

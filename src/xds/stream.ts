@@ -404,6 +404,11 @@ export class AdsStream {
     return this.bound;
   }
 
+  /** Names explicitly subscribed to `typeUrl` (0 without a subscription). */
+  namesOf(typeUrl: string): number {
+    return this.types.get(typeUrl)?.sub.names.size ?? 0;
+  }
+
   /** Names explicitly subscribed, per type and in all (the server's bounds, stream-limits.ts). */
   subscribedNames(): { largest: number; total: number } {
     let largest = 0;

@@ -5,12 +5,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { PORTICO_NODE_FLAGS } from '../../src/infra/node-flags.js';
+import { PORTICO_MALLOC_ENV, PORTICO_NODE_FLAGS } from '../../src/infra/node-flags.js';
+
+const envAssignments = Object.entries(PORTICO_MALLOC_ENV).map(([k, v]) => `${k}=${v}`);
 
 describe('Portico Node.js flags', () => {
-  test('bin/portico.js runs node with them', () => {
+  test('bin/portico.js runs node with them, and the malloc setting', () => {
     const shebang = readFileSync('bin/portico.js', 'utf8').split('\n')[0]!;
-    expect(shebang).toBe(`#!/usr/bin/env -S node ${PORTICO_NODE_FLAGS.join(' ')}`);
+    expect(shebang).toBe(`#!/usr/bin/env -S ${envAssignments.join(' ')} node ${PORTICO_NODE_FLAGS.join(' ')}`);
+  });
+
+  test('the container image sets the malloc setting', () => {
+    const env = [...readFileSync('Dockerfile', 'utf8').matchAll(/^ENV (.*)$/gm)].map((m) => m[1]);
+    for (const assignment of envAssignments) expect(env).toContain(assignment);
   });
 
   test('the container entrypoint runs node with them', () => {

@@ -8,7 +8,7 @@ import { GrpcFrame } from '../../src/xds/grpc-frame.js';
 import { nonceField } from '../../src/xds/wire.js';
 import { ViewCache } from '../../src/xds/views.js';
 import { WriteQueue, type QueuedCall } from '../../src/xds/write-queue.js';
-import { SotwRequestDecoder } from '../../src/xds/sotw-request.js';
+import { NAMES_COUNT, SotwRequestDecoder } from '../../src/xds/sotw-request.js';
 import { SnapshotCache } from '../../src/xds/snapshot.js';
 import { GATEWAY, gatewayXds } from '../support/xds-fixtures.js';
 
@@ -134,12 +134,23 @@ describe('SotwRequestDecoder', () => {
     expect(decoded(d, none)).toEqual(plain(none));
   });
 
+  test('counts names without decoding them; decodes them when they are first read', () => {
+    const d = new SotwRequestDecoder(request);
+    const message = d.decode(encode({ resource_names: names(100, 'lazy-'), type_url: CLUSTER }));
+    expect(message[NAMES_COUNT]).toBe(100);
+    expect(d.namesDecoded).toBe(0);
+    expect(message.resource_names).toEqual(names(100, 'lazy-'));
+    expect(message.resource_names).toBe(message.resource_names);
+    expect(d.namesDecoded).toBe(1);
+  });
+
   test('keeps at most `capacity` lists', () => {
     const d = new SotwRequestDecoder(request, 2);
     const lists = [0, 1, 2].map((i) => encode({ resource_names: names(50, `l${i}-`) }));
     const first = (d.decode(lists[0]!) as unknown as { resource_names: readonly string[] }).resource_names;
-    d.decode(lists[1]!);
-    d.decode(lists[2]!); // evicts list 0
+    const read = (bytes: Buffer): unknown => (d.decode(bytes) as unknown as { resource_names: unknown }).resource_names;
+    read(lists[1]!);
+    read(lists[2]!); // evicts list 0
     const again = (d.decode(lists[0]!) as unknown as { resource_names: readonly string[] }).resource_names;
     expect(again).not.toBe(first);
     expect(again).toEqual(first);

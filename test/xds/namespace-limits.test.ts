@@ -121,6 +121,22 @@ test("the names of all Gateways of a namespace are bounded together; another nam
   expect(server.metrics.metrics().deniedStreams.too_many_names_in_namespace).toBeGreaterThanOrEqual(1);
 }, 60_000);
 
+test("a request past its namespace's names bound is refused before its names are decoded", async () => {
+  for (let i = 0; i < 100 && server.clients().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  const first = await served(TENANT_1, 'decoded-1');
+  const before = server.sotwDecoder.namesDecoded;
+  await subscribeAndStillServed(first, 100, 'decoded-one');
+  // The admitted subscription was decoded.
+  expect(server.sotwDecoder.namesDecoded).toBe(before + 1);
+  const second = await served(TENANT_2, 'decoded-2');
+  second.send({ type_url: CLUSTER_LOAD_ASSIGNMENT, resource_names: names(60, 'decoded-two') });
+  const refused = await second.status;
+  expect(refused.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+  expect(refused.details).toContain('--xds-max-names-per-namespace');
+  // The refused one was not: a flood of refused requests costs their bytes, not their strings.
+  expect(server.sotwDecoder.namesDecoded).toBe(before + 1);
+}, 60_000);
+
 test("the streams of all Gateways of a namespace are bounded together; another namespace's Gateway is still served", async () => {
   // Wait until the previous test's streams are gone from the server.
   for (let i = 0; i < 100 && server.clients().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
