@@ -95,7 +95,9 @@ export async function rotate(input: RotationInput): Promise<RotationResult> {
       if (stage === 'switched') return { kind: 'done', message: 'the new CA signs already; next: --rotate finish' };
       if (stage === 'none') return { kind: 'refused', message: 'no rotation has begun: run --rotate begin first' };
       const next = { cert: ca['next.crt']!, key: ca['next.key']! };
+      // Those of this CA's Envoys (another installation's trust neither CA).
       const lagging = (input.gatewaySecrets ?? [])
+        .filter((s) => bundleHolds(s.bundle['ca.crt'] ?? '', ca['tls.crt']))
         .filter((s) => !bundleHolds(s.bundle['ca.crt'] ?? '', next.cert))
         .map((s) => s.name);
       if (lagging.length > 0) {
@@ -128,7 +130,10 @@ export async function rotate(input: RotationInput): Promise<RotationResult> {
       if (stage === 'begun')
         return { kind: 'refused', message: 'the new CA does not sign yet: run --rotate switch first' };
       const signer = new X509Certificate(ca['tls.crt']);
+      const ours = (s: GatewaySecret): boolean =>
+        splitPem(trusted).some((cert) => bundleHolds(s.bundle['ca.crt'] ?? '', cert));
       const stale = (input.gatewaySecrets ?? [])
+        .filter(ours)
         .filter((s) => {
           try {
             return !new X509Certificate(s.bundle['tls.crt'] ?? '').verify(signer.publicKey);
