@@ -13,7 +13,8 @@
  * Each step is safe only once the one before has reached every Envoy and the server. What the
  * API server shows is checked here (`switch` refuses while a Gateway's Secret lacks the new CA,
  * `finish` while a Gateway's certificate is not signed by it); the kubelet's update of the Secret
- * mounts that follows (about a minute) is not visible to the API, and is the operator's wait.
+ * mounts that follows (by default up to about 2 minutes: the kubelet's sync period and its Secret
+ * cache) is not visible to the API, and is the operator's wait.
  */
 import { X509Certificate } from 'node:crypto';
 import { bundleHolds, joinPem, splitPem } from './ca-bundle.js';
@@ -88,7 +89,8 @@ export async function rotate(input: RotationInput): Promise<RotationResult> {
         message:
           `step 1 of 3${stage === 'begun' ? ' (again; the same new CA)' : ''}: a new CA is trusted next to the ` +
           "old one; nothing is signed by it yet. Portico copies both into every Gateway's Secret. Next: once " +
-          'the kubelet has updated the mounts (about a minute), run --rotate switch',
+          "the kubelet has updated Portico's mounts, then the Gateways' (by default up to about 2 minutes " +
+          'each), run --rotate switch',
       };
     }
     case 'switch': {
@@ -122,7 +124,8 @@ export async function rotate(input: RotationInput): Promise<RotationResult> {
         message:
           'step 2 of 3: the new CA signs (a new server certificate for ' +
           `${dnsNames.join(', ')}; Portico reissues every Gateway's certificate); both CAs are still trusted. ` +
-          "Next: once every Gateway's certificate is reissued and mounted (about a minute), run --rotate finish",
+          "Next: once every Gateway's certificate is reissued and mounted (by default up to about 2 minutes " +
+          'after Portico has seen the new CA), run --rotate finish',
       };
     }
     case 'finish': {
