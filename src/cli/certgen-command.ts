@@ -51,7 +51,7 @@ DIR/${XDS_SERVER_SECRET}/ and DIR/${XDS_CA_SECRET}/.
 Existing certificates that are valid for 30 more days and name the DNS names are kept; a server
 certificate that is not is renewed with the kept CA (Portico picks it up without a restart). A CA
 that must go is replaced in three steps, each run once the one before has reached every Envoy
-(README, "Rotating the xDS CA"):
+(README, "Renewing and rotating the xDS certificates"):
   --rotate begin    trust a new CA next to the old one (nothing signed by it yet)
   --rotate switch   sign with the new CA (a new server certificate; Portico reissues the Gateways')
   --rotate finish   trust the old CA no more
@@ -147,11 +147,16 @@ export async function runCertgenCommand(args: string[], io: CliIo): Promise<numb
       : !existing.ca && !existing.server
         ? 'missing'
         : whyCaNotReusable(existing.ca);
-    if (caWhy !== undefined && !values.force && /expires|not valid yet/.test(caWhy)) {
-      // A new CA now would cut every Envoy off: the staged rotation does not.
+    if (
+      caWhy !== undefined &&
+      !values.force &&
+      existing.ca &&
+      whyCaNotReusable(existing.ca, new Date(), 0) === undefined
+    ) {
+      // Due, but every Envoy trusts it still: a new CA now would cut them all off, the staged rotation does not.
       io.stderr.write(
         `portico certgen: ${caWhy}: replace it with no Envoy cut off by --rotate begin, switch and finish ` +
-          '(README, "Rotating the xDS CA"), or at once with --force\n',
+          '(README, "Renewing and rotating the xDS certificates"), or at once with --force\n',
       );
       return EXIT_FAILURE;
     }

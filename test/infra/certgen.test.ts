@@ -6,13 +6,17 @@ import { join } from 'node:path';
 import { runCertgenCommand } from '../../src/cli/certgen-command.js';
 import { main } from '../../src/cli/main.js';
 import {
+  caSecret,
   defaultXdsDnsNames,
+  issueCa,
   issueGatewayCertificate,
+  issueServerCertificate,
   whyCaNotReusable,
   whyNotReusable,
   whyReissue,
 } from '../../src/infra/kubernetes/certs.js';
 import { splitPem } from '../../src/infra/kubernetes/ca-bundle.js';
+import { writeSecretMount } from '../../src/infra/secret-mount.js';
 
 function io(): {
   stdout: { write: (s: string) => boolean };
@@ -108,16 +112,24 @@ describe('portico certgen', () => {
     expect(renewed.verify(new X509Certificate(caBefore).publicKey)).toBe(true);
   });
 
-  it('says when the CA itself is due (certgen then points at the staged rotation instead of replacing it)', async () => {
-    expect(await runCertgenCommand(['--out-dir', dir, '--dns-names', 'x', '--days', '31'], io() as never)).toBe(0);
-    const ca = {
-      'ca.crt': read('portico-xds-ca', 'ca.crt'),
-      'tls.crt': read('portico-xds-ca', 'tls.crt'),
-      'tls.key': read('portico-xds-ca', 'tls.key'),
-    };
-    // The CA lives 310 days: in 300 it has fewer than 30 left.
-    expect(whyCaNotReusable(ca, new Date(Date.now() + 300 * 86_400_000))).toMatch(/the CA expires/);
-    expect(whyCaNotReusable(ca)).toBeUndefined();
+  it('refuses to replace a CA that is due but still trusted; it points at the staged rotation', async () => {
+    // A CA with 10 days left (what certgen --days 1 would make, were it allowed), and its server certificate.
+    const ca = await issueCa({ days: 1 });
+    writeSecretMount(join(dir, 'portico-xds-ca'), { ...caSecret(ca) });
+    writeSecretMount(join(dir, 'portico-xds-server'), { ...(await issueServerCertificate(ca, { dnsNames: ['x'] })) });
+    expect(whyCaNotReusable(caSecret(ca))).toMatch(/the CA expires/);
+
+    const plain = io();
+    expect(await runCertgenCommand(['--out-dir', dir, '--dns-names', 'x'], plain as never)).toBe(1);
+    expect(plain.out()).toMatch(
+      /the CA expires .*: replace it with no Envoy cut off by --rotate begin, switch and finish/,
+    );
+    expect(read('portico-xds-ca', 'tls.crt')).toBe(ca.cert);
+    // The staged rotation takes it from there.
+    expect(await runCertgenCommand(['--out-dir', dir, '--rotate', 'begin'], io() as never)).toBe(0);
+    // --force still replaces it at once.
+    expect(await runCertgenCommand(['--out-dir', dir, '--dns-names', 'x', '--force'], io() as never)).toBe(0);
+    expect(read('portico-xds-ca', 'tls.crt')).not.toBe(ca.cert);
   });
 
   it('rotates the CA in three steps: trust both, sign with the new one, trust it alone', async () => {

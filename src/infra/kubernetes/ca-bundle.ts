@@ -1,6 +1,6 @@
 /**
  * PEM bundles of trusted CAs (a `ca.crt` that holds more than one certificate). During a rotation
- * of the xDS CA (README, "Rotating the xDS CA") both ends of the channel trust the old and the new
+ * of the xDS CA (README, "Renewing and rotating the xDS certificates") both ends of the channel trust the old and the new
  * CA at once, so that a certificate signed by either is accepted while the other end catches up.
  * Pure: no I/O.
  */
