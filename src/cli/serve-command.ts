@@ -35,7 +35,10 @@ import { XDS_SERVICE_NAME, XDS_SERVICE_PORT } from '../infra/kubernetes/certs.js
 import { GatewayProvisioner } from '../infra/kubernetes/reconciler.js';
 import { DEFAULT_ENVOY_IMAGE, ENVOY_OWN_PORTS, SERVICE_TYPES } from '../infra/kubernetes/resources.js';
 import type { ProvisionSettings, ServiceType } from '../infra/kubernetes/resources.js';
-import { readXdsCaDir, readXdsTlsDir, xdsServerCredentials } from '../infra/kubernetes/xds-tls.js';
+import { readXdsCaDir, XDS_CA_FILES } from '../infra/kubernetes/xds-tls.js';
+import { reloadingXdsServerCredentials } from '../infra/kubernetes/xds-server-credentials.js';
+import { watchSecretMount } from '../infra/secret-mount.js';
+import { Subject } from 'rxjs';
 import { LocalXdsIdentities } from '../infra/host/xds-identities.js';
 import { DEFAULT_XDS_LIMITS, type XdsLimits } from '../xds/stream-limits.js';
 import { concatMap } from 'rxjs/operators';
@@ -64,8 +67,13 @@ Options:
                                  portico-xds-server Secret of portico certgen); clients need a
                                  certificate signed by ca.crt naming the Gateway they claim
       --xds-ca-dir DIR           the CA (tls.crt, tls.key: the portico-xds-ca Secret of portico
-                                 certgen) that signs each Gateway's Envoy client certificate;
-                                 required with --xds-tls-dir unless no Envoy is launched or provisioned
+                                 certgen) that signs each Gateway's Envoy client certificate, and
+                                 ca.crt, the CAs Envoys trust; required with --xds-tls-dir unless no
+                                 Envoy is launched or provisioned. Both directories are watched: a
+                                 renewed certificate or a CA rotation step applies without a restart
+      --xds-max-connection-age SECONDS
+                                 close each xDS connection after about this long; its Envoy
+                                 reconnects (and its certificate is checked again) (default: never)
       --xds-max-streams-per-identity N
                                  open xDS streams per Gateway identity (default ${DEFAULT_XDS_LIMITS.maxStreamsPerIdentity})
       --xds-max-names-per-subscription N
@@ -132,6 +140,8 @@ export interface ServeConfig {
   xdsCaDir?: string;
   /** `--xds-max-*`: bounds per identity, subscription, stream and request. */
   xdsLimits?: Partial<XdsLimits>;
+  /** `--xds-max-connection-age` (in milliseconds here): none when absent. */
+  xdsMaxConnectionAgeMs?: number;
   /** kubernetes: provision Envoy per accepted Gateway (off when absent). */
   provision?: ProvisionSettings & { controllerNamespace: string };
   xds: HostPort;
@@ -215,6 +225,7 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
         'xds-max-request-bytes': { type: 'string' },
         'xds-max-streams-per-namespace': { type: 'string' },
         'xds-max-names-per-namespace': { type: 'string' },
+        'xds-max-connection-age': { type: 'string' },
         'no-provision': { type: 'boolean', default: false },
         'xds-service-address': { type: 'string' },
         'gateway-service-type': { type: 'string' },
@@ -277,6 +288,14 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
     if (!Number.isSafeInteger(n) || n < 1) return `--${flag} must be a positive whole number, not "${text}"`;
     xdsLimits[key] = n;
   }
+  let xdsMaxConnectionAgeMs: number | undefined;
+  if (values['xds-max-connection-age'] !== undefined) {
+    const seconds = Number(values['xds-max-connection-age']);
+    if (!Number.isSafeInteger(seconds) || seconds < 1) {
+      return `--xds-max-connection-age must be a positive whole number of seconds, not "${values['xds-max-connection-age']}"`;
+    }
+    xdsMaxConnectionAgeMs = seconds * 1000;
+  }
   const serviceType = values['gateway-service-type'] ?? 'LoadBalancer';
   if (!(SERVICE_TYPES as readonly string[]).includes(serviceType)) {
     return `--gateway-service-type must be one of ${SERVICE_TYPES.join(', ')}`;
@@ -311,6 +330,7 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
       ...(values['xds-tls-dir'] !== undefined ? { xdsTlsDir: values['xds-tls-dir'] } : {}),
       ...(values['xds-ca-dir'] !== undefined ? { xdsCaDir: values['xds-ca-dir'] } : {}),
       ...(Object.keys(xdsLimits).length > 0 ? { xdsLimits } : {}),
+      ...(xdsMaxConnectionAgeMs !== undefined ? { xdsMaxConnectionAgeMs } : {}),
       ...(provision ? { provision } : {}),
       xds: parseHostPort(values['xds-address'], '--xds-address'),
       debug: parseHostPort(values['debug-address'], '--debug-address'),
@@ -363,7 +383,10 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
 
     const registry = new MetricsRegistry();
     const metrics = registerPipelineMetrics(registry);
-    const credentials = config.xdsTlsDir ? xdsServerCredentials(readXdsTlsDir(config.xdsTlsDir)) : undefined;
+    // Follows the mounted files: a renewed server certificate or a rotation step needs no restart.
+    const tls = config.xdsTlsDir ? reloadingXdsServerCredentials(config.xdsTlsDir, logger) : undefined;
+    if (tls) cleanups.push(() => tls.close());
+    const credentials = tls?.credentials;
     if (config.kubernetes && !credentials) {
       logger.warn('xDS is served in plain text: the stream carries TLS private keys; use --xds-tls-dir in a cluster');
     }
@@ -376,12 +399,26 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
       );
     }
     if (issuesCertificates) readXdsCaDir(config.xdsCaDir!); // fail now on a bad directory
+    // A rotation step (certgen --rotate) changes the CA mount: every Gateway's certificate is
+    // checked again at once (its ca.crt, and who signs it), not at the next hourly pass.
+    const caChanged = new Subject<void>();
+    if (issuesCertificates) {
+      const caWatch = watchSecretMount(config.xdsCaDir!, XDS_CA_FILES, () => caChanged.next());
+      cleanups.push(() => caWatch.close());
+    }
     // Standalone: the local Envoys' state. A Portico before this one may have left Envoys serving;
     // they reconnect to the xDS address they were given, so a port chosen at random is kept.
     const state = envoyBin
       ? StateDir.open(config.stateDir ?? defaultStateDir(config.watchDir, config.listenerAddress))
       : undefined;
-    const xds = await startXdsServerAt(config.xds, state?.previousXds(), logger, credentials, config.xdsLimits);
+    const xds = await startXdsServerAt(
+      config.xds,
+      state?.previousXds(),
+      logger,
+      credentials,
+      config.xdsLimits,
+      config.xdsMaxConnectionAgeMs,
+    );
     cleanups.push(() => xds.stop());
     registry.addCollector(xds.metrics);
 
@@ -414,7 +451,11 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
       if (provision) {
         const provisioner = new GatewayProvisioner({ ...provision, api: kube.api, logger });
         provisioner.start(pipeline.output$, kube.elector.isLeader$);
-        cleanups.push(() => provisioner.stop());
+        const rechecks = caChanged.subscribe(() => provisioner.recheck());
+        cleanups.push(() => {
+          rechecks.unsubscribe();
+          provisioner.stop();
+        });
       }
       // Gateway status.addresses from the provisioned Services (the informer's copies).
       kube.startStatusWriter(
@@ -445,7 +486,9 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
         ? new LocalXdsIdentities({ dir: identitiesDir, ca: () => readXdsCaDir(caDir), logger })
         : undefined;
       if (identities) {
+        const resyncs = caChanged.subscribe(() => void identities.resync());
         cleanups.push(() => {
+          resyncs.unsubscribe();
           identities.stop();
           // Kept after a failed start or a kill: adopted Envoys read their certificates there.
           if (started) rmSync(identitiesDir, { recursive: true, force: true });
@@ -545,10 +588,11 @@ async function startXdsServerAt(
   logger: Logger,
   credentials: ServerCredentials | undefined,
   limits: Partial<XdsLimits> | undefined,
+  maxConnectionAgeMs: number | undefined,
 ): Promise<XdsServing> {
   if (listen.port === 0 && previous && previous.host === listen.host) {
     try {
-      return await startXdsServer(previous, logger, credentials, limits);
+      return await startXdsServer(previous, logger, credentials, limits, maxConnectionAgeMs);
     } catch (err) {
       logger.warn('the xDS port of the last run is taken; choosing another', {
         port: previous.port,
@@ -556,7 +600,7 @@ async function startXdsServerAt(
       });
     }
   }
-  return startXdsServer(listen, logger, credentials, limits);
+  return startXdsServer(listen, logger, credentials, limits, maxConnectionAgeMs);
 }
 
 function isWildcard(host: string): boolean {

@@ -24,14 +24,23 @@ export interface XdsServing {
 }
 
 /**
- * `credentials`: mutual TLS (`--xds-tls-dir`, src/infra/kubernetes/xds-tls.ts); plaintext without.
- * With them, each stream is served only the Gateway its client certificate names.
+ * After GOAWAY at `--xds-max-connection-age`, how long a connection may stay before it is closed.
+ * An ADS stream never ends on its own, so this only delays the Envoy's reconnection: kept short.
+ */
+const CONNECTION_AGE_GRACE_MS = 1_000;
+
+/**
+ * `credentials`: mutual TLS (`--xds-tls-dir`, src/infra/kubernetes/xds-server-credentials.ts);
+ * plaintext without. With them, each stream is served only the Gateway its client certificate
+ * names. `maxConnectionAgeMs`: each connection is closed after about that long (±10%), and its
+ * Envoy reconnects, checked again against the certificates and CAs of the moment.
  */
 export async function startXdsServer(
   listen: HostPort,
   logger: Logger,
   credentials?: grpc.ServerCredentials,
   limits?: Partial<XdsLimits>,
+  maxConnectionAgeMs?: number,
 ): Promise<XdsServing> {
   const xdsLogger = logger.child({ component: 'xds' });
   const server = new AdsServer({
@@ -39,6 +48,14 @@ export async function startXdsServer(
     port: listen.port,
     ...(credentials ? { credentials, requirePeerIdentity: true } : {}),
     ...(limits ? { limits } : {}),
+    ...(maxConnectionAgeMs !== undefined
+      ? {
+          grpcOptions: {
+            'grpc.max_connection_age_ms': maxConnectionAgeMs,
+            'grpc.max_connection_age_grace_ms': CONNECTION_AGE_GRACE_MS,
+          },
+        }
+      : {}),
     logger: ({ level, msg, ...fields }: LogEntry) => xdsLogger[level](msg, fields),
   });
   await server.start();

@@ -6,11 +6,17 @@ import { join } from 'node:path';
 import { runCertgenCommand } from '../../src/cli/certgen-command.js';
 import { main } from '../../src/cli/main.js';
 import {
+  caSecret,
   defaultXdsDnsNames,
+  issueCa,
   issueGatewayCertificate,
+  issueServerCertificate,
+  whyCaNotReusable,
   whyNotReusable,
   whyReissue,
 } from '../../src/infra/kubernetes/certs.js';
+import { splitPem } from '../../src/infra/kubernetes/ca-bundle.js';
+import { writeSecretMount } from '../../src/infra/secret-mount.js';
 
 function io(): {
   stdout: { write: (s: string) => boolean };
@@ -74,10 +80,10 @@ describe('portico certgen', () => {
     // A new CA (certgen --force) makes every Gateway certificate due.
     expect(await runCertgenCommand(['--out-dir', dir, '--dns-names', 'x', '--force'], io() as never)).toBe(0);
     const rotated = { cert: read('portico-xds-ca', 'tls.crt'), key: read('portico-xds-ca', 'tls.key') };
-    expect(whyReissue(bundle, rotated, 'team-a/web.example.com')).toBe('the CA changed');
+    expect(whyReissue(bundle, rotated, 'team-a/web.example.com')).toBe('not signed by the current CA');
   });
 
-  it('keeps valid certificates, replaces them with --force or when a DNS name is missing', async () => {
+  it('keeps valid certificates, replaces them with --force, renews the server one alone when a DNS name is missing', async () => {
     expect(await runCertgenCommand(['--out-dir', dir, '--dns-names', 'a.example,b.example'], io() as never)).toBe(0);
     const first = read('portico-xds-server', 'tls.crt');
 
@@ -93,10 +99,81 @@ describe('portico certgen', () => {
     const second = read('portico-xds-server', 'tls.crt');
     expect(second).not.toBe(first);
 
+    const caBefore = read('portico-xds-ca', 'tls.crt');
     const widened = io();
     expect(await runCertgenCommand(['--out-dir', dir, '--dns-names', 'a.example,c.example'], widened as never)).toBe(0);
+    expect(widened.out()).toMatch(/renewed the server certificate .* with the kept CA/);
     expect(widened.out()).toMatch(/replacing: the server certificate does not name c.example/);
     expect(read('portico-xds-server', 'tls.crt')).not.toBe(second);
+    // The CA stays: every Envoy trusts the renewed certificate already.
+    expect(read('portico-xds-ca', 'tls.crt')).toBe(caBefore);
+    expect(read('portico-xds-server', 'ca.crt')).toBe(caBefore);
+    const renewed = new X509Certificate(read('portico-xds-server', 'tls.crt'));
+    expect(renewed.verify(new X509Certificate(caBefore).publicKey)).toBe(true);
+  });
+
+  it('refuses to replace a CA that is due but still trusted; it points at the staged rotation', async () => {
+    // A CA with 10 days left (what certgen --days 1 would make, were it allowed), and its server certificate.
+    const ca = await issueCa({ days: 1 });
+    writeSecretMount(join(dir, 'portico-xds-ca'), { ...caSecret(ca) });
+    writeSecretMount(join(dir, 'portico-xds-server'), { ...(await issueServerCertificate(ca, { dnsNames: ['x'] })) });
+    expect(whyCaNotReusable(caSecret(ca))).toMatch(/the CA expires/);
+
+    const plain = io();
+    expect(await runCertgenCommand(['--out-dir', dir, '--dns-names', 'x'], plain as never)).toBe(1);
+    expect(plain.out()).toMatch(
+      /the CA expires .*: replace it with no Envoy cut off by --rotate begin, switch and finish/,
+    );
+    expect(read('portico-xds-ca', 'tls.crt')).toBe(ca.cert);
+    // The staged rotation takes it from there.
+    expect(await runCertgenCommand(['--out-dir', dir, '--rotate', 'begin'], io() as never)).toBe(0);
+    // --force still replaces it at once.
+    expect(await runCertgenCommand(['--out-dir', dir, '--dns-names', 'x', '--force'], io() as never)).toBe(0);
+    expect(read('portico-xds-ca', 'tls.crt')).not.toBe(ca.cert);
+  });
+
+  it('rotates the CA in three steps: trust both, sign with the new one, trust it alone', async () => {
+    expect(await runCertgenCommand(['--out-dir', dir, '--dns-names', 'x.example,y.example'], io() as never)).toBe(0);
+    const oldCa = read('portico-xds-ca', 'tls.crt');
+    const oldServer = read('portico-xds-server', 'tls.crt');
+    const step = async (name: string): Promise<{ code: number; out: string }> => {
+      const cli = io();
+      const code = await runCertgenCommand(['--out-dir', dir, '--rotate', name], cli as never);
+      return { code, out: cli.out() };
+    };
+    expect(await step('finish')).toMatchObject({ code: 0, out: expect.stringMatching(/no rotation to finish/) });
+    expect(await step('switch')).toMatchObject({ code: 1, out: expect.stringMatching(/run --rotate begin first/) });
+
+    expect(await step('begin')).toMatchObject({ code: 0, out: expect.stringMatching(/step 1 of 3/) });
+    const newCa = read('portico-xds-ca', 'next.crt');
+    expect(splitPem(read('portico-xds-ca', 'ca.crt'))).toEqual(splitPem(oldCa + newCa));
+    expect(splitPem(read('portico-xds-server', 'ca.crt'))).toEqual(splitPem(oldCa + newCa));
+    // Nothing is signed by the new CA yet.
+    expect(read('portico-xds-ca', 'tls.crt')).toBe(oldCa);
+    expect(read('portico-xds-server', 'tls.crt')).toBe(oldServer);
+    // Again: the same new CA, not a third one.
+    expect(await step('begin')).toMatchObject({ code: 0 });
+    expect(read('portico-xds-ca', 'next.crt')).toBe(newCa);
+    expect(await step('finish')).toMatchObject({ code: 1, out: expect.stringMatching(/run --rotate switch first/) });
+
+    expect(await step('switch')).toMatchObject({ code: 0, out: expect.stringMatching(/step 2 of 3/) });
+    expect(read('portico-xds-ca', 'tls.crt')).toBe(newCa);
+    expect(() => read('portico-xds-ca', 'next.crt')).toThrow();
+    expect(splitPem(read('portico-xds-server', 'ca.crt'))).toEqual(splitPem(oldCa + newCa));
+    const server = new X509Certificate(read('portico-xds-server', 'tls.crt'));
+    expect(server.verify(new X509Certificate(newCa).publicKey)).toBe(true);
+    // The names of the certificate it replaces.
+    expect(server.subjectAltName).toBe('DNS:x.example, DNS:y.example');
+    expect(server.checkPrivateKey(createPrivateKey(read('portico-xds-server', 'tls.key')))).toBe(true);
+    // Meanwhile, a plain certgen keeps all of it.
+    const plain = io();
+    expect(await runCertgenCommand(['--out-dir', dir, '--dns-names', 'x.example'], plain as never)).toBe(0);
+    expect(plain.out()).toMatch(/kept/);
+
+    expect(await step('finish')).toMatchObject({ code: 0, out: expect.stringMatching(/step 3 of 3/) });
+    expect(splitPem(read('portico-xds-ca', 'ca.crt'))).toEqual(splitPem(newCa));
+    expect(splitPem(read('portico-xds-server', 'ca.crt'))).toEqual(splitPem(newCa));
+    expect(read('portico-xds-ca', 'tls.crt')).toBe(newCa);
   });
 
   it('does not reuse certificates close to expiry or from different CAs', async () => {
@@ -112,12 +189,15 @@ describe('portico certgen', () => {
     expect(whyNotReusable({ ca: certs.ca }, ['x'])).toBe('missing');
     // What an older certgen left (no CA key) is replaced.
     expect(whyNotReusable({ server: certs.server }, ['x'])).toMatch(/CA key is not kept/);
-    expect(whyNotReusable({ ...certs, server: { ...certs.server, 'ca.crt': 'nope' } }, ['x'])).toMatch(/another CA/);
+    expect(whyNotReusable({ ...certs, server: { ...certs.server, 'ca.crt': 'nope' } }, ['x'])).toMatch(/other CAs/);
   });
 
   it('rejects bad options', async () => {
     const cli = io();
     expect(await runCertgenCommand(['--days', '3'], cli as never)).toBe(2);
     expect(cli.out()).toMatch(/--days/);
+    const rotate = io();
+    expect(await runCertgenCommand(['--out-dir', dir, '--rotate', 'sideways'], rotate as never)).toBe(2);
+    expect(rotate.out()).toMatch(/--rotate must be one of begin, switch, finish/);
   });
 });

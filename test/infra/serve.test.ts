@@ -50,6 +50,12 @@ describe('portico serve', () => {
     expect(parseServeArgs(['--provider', 'kubernetes', '--watch', 'd'])).toMatch(/must be "file"/);
     expect(parseServeArgs(['--provider', 'file'])).toMatch(/--watch DIR is required/);
     expect(parseServeArgs(['--provider', 'file', '--watch', 'd', '--log-level', 'loud'])).toMatch(/--log-level/);
+    expect(parseServeArgs(['--provider', 'file', '--watch', 'd', '--xds-max-connection-age', '600'])).toMatchObject({
+      xdsMaxConnectionAgeMs: 600_000,
+    });
+    expect(parseServeArgs(['--provider', 'file', '--watch', 'd', '--xds-max-connection-age', '0.5'])).toMatch(
+      /--xds-max-connection-age must be a positive whole number of seconds/,
+    );
   });
 
   it('serves a directory end to end (without Envoy)', async () => {

@@ -7,19 +7,21 @@
  * through SDS files watching that directory (bootstrap.ts, `BootstrapTls.sds`), so it never sees a
  * certificate without its key, and picks a renewed certificate up without a restart. Certificates
  * are renewed by the same rule as in a cluster (certs.ts: 2 days, renewed with under 1 day left),
- * checked every hour.
+ * checked every hour, and at once when the CA directory changes (`resync`): a CA rotation step
+ * (`certgen --rotate`) rewrites each Gateway's `ca.crt` with the CAs trusted now, and reissues its
+ * certificate once another CA signs.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync, readlinkSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../pipeline/logger.js';
 import { errorMessage, silentLogger } from '../../pipeline/logger.js';
 import type { GatewayKey } from '../../xds/contract.js';
 import type { BootstrapTls } from '../bootstrap.js';
 import { xdsTlsSdsFiles } from '../bootstrap.js';
-import { issueGatewayCertificate, whyReissue } from '../kubernetes/certs.js';
+import { sameBundle } from '../kubernetes/ca-bundle.js';
+import { caTrust, issueGatewayCertificate, whyReissue, withTrust } from '../kubernetes/certs.js';
 import type { TlsBundle, XdsCa } from '../kubernetes/certs.js';
-
-const FILES = ['ca.crt', 'tls.crt', 'tls.key'] as const;
+import { writeSecretMount } from '../secret-mount.js';
 const CHECK_EVERY_MS = 3_600_000;
 
 export interface LocalXdsIdentitiesOptions {
@@ -57,6 +59,11 @@ export class LocalXdsIdentities {
     return this.tlsFor(base, join(base, 'tls'));
   }
 
+  /** Checks every Gateway's certificate again (the CA directory changed). */
+  resync(): Promise<void> {
+    return this.sync([...this.bundles.keys()]);
+  }
+
   stop(): void {
     clearInterval(this.timer);
   }
@@ -65,9 +72,24 @@ export class LocalXdsIdentities {
     const wanted = new Set(gateways);
     for (const gateway of [...this.bundles.keys()]) if (!wanted.has(gateway)) this.bundles.delete(gateway);
     for (const gateway of wanted) {
-      const ca = this.options.ca();
-      const why = whyReissue(this.bundles.get(gateway), ca, gateway, this.options.now?.() ?? new Date());
-      if (why === undefined) continue;
+      let ca: XdsCa;
+      try {
+        ca = this.options.ca();
+      } catch (err) {
+        this.logger.error('cannot read the xDS CA', { gateway, error: errorMessage(err) });
+        return;
+      }
+      const current = this.bundles.get(gateway);
+      const why = whyReissue(current, ca, gateway, this.options.now?.() ?? new Date());
+      if (why === undefined) {
+        if (sameBundle(current!['ca.crt'], caTrust(ca))) continue;
+        // Same certificate, other CAs to trust (a rotation step).
+        const bundle = withTrust(current!, ca);
+        this.write(gateway, bundle);
+        this.bundles.set(gateway, bundle);
+        this.logger.info('updated the CAs the Envoy of a Gateway trusts', { gateway });
+        continue;
+      }
       try {
         const bundle = await issueGatewayCertificate(ca, gateway);
         this.write(gateway, bundle);
@@ -90,28 +112,7 @@ export class LocalXdsIdentities {
   private write(gateway: GatewayKey, bundle: TlsBundle): void {
     const base = this.gatewayDir(gateway);
     const certs = join(base, 'tls');
-    mkdirSync(certs, { recursive: true, mode: 0o700 });
-    const version = `..${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-    mkdirSync(join(certs, version), { mode: 0o700 });
-    for (const file of FILES) {
-      writeFileSync(join(certs, version, file), bundle[file], { mode: file === 'tls.key' ? 0o600 : 0o644 });
-    }
-    let previous: string | undefined;
-    try {
-      previous = readlinkSync(join(certs, '..data'));
-    } catch {
-      previous = undefined;
-    }
-    symlinkSync(version, join(certs, '..data_tmp'));
-    renameSync(join(certs, '..data_tmp'), join(certs, '..data'));
-    for (const file of FILES) {
-      try {
-        readlinkSync(join(certs, file));
-      } catch {
-        symlinkSync(join('..data', file), join(certs, file));
-      }
-    }
-    if (previous && previous !== version) rmSync(join(certs, previous), { recursive: true, force: true });
+    writeSecretMount(certs, { ...bundle });
     const tls = this.tlsFor(base, certs);
     const sds = xdsTlsSdsFiles(tls);
     writeIfChanged(tls.sds!.clientFile, sds.clientFile);

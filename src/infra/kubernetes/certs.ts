@@ -12,6 +12,11 @@
  * provisioner signs and renews the Gateways' certificates with it. A Gateway certificate is valid
  * for 2 days and renewed once less than 1 day remains (openssl 3.0 counts validity in whole days),
  * so an outage of Portico of up to a day never leaves an Envoy unable to reconnect.
+ *
+ * Trust and signing are apart so that the CA can be rotated with no Envoy cut off (`certgen
+ * --rotate`, docs/architecture.md "xDS identity"): each `ca.crt` is the bundle of CAs trusted now
+ * (the old and the new one during a rotation), `tls.crt`/`tls.key` of the CA Secret the one that
+ * signs.
  */
 import { execFile } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
@@ -21,6 +26,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { GatewayKey } from '../../xds/contract.js';
 import { gatewayIdentityUri, peerIdentity } from '../../xds/peer-identity.js';
+import { bundleHolds, joinPem, splitPem } from './ca-bundle.js';
 
 const run = promisify(execFile);
 
@@ -43,16 +49,34 @@ export interface TlsBundle {
   'tls.key': string;
 }
 
-/** What `portico certgen` issues: the CA (`tls.crt` is the CA certificate, `tls.key` its key) and the server bundle. */
+/**
+ * The Secret `portico-xds-ca`: `tls.crt`/`tls.key` the CA that signs, `ca.crt` the CAs trusted
+ * (the signing one, and during a rotation the other), and between `certgen --rotate begin` and
+ * `switch` the next CA (`next.crt`/`next.key`), trusted already and signing nothing yet.
+ */
+export interface CaBundle extends TlsBundle {
+  'next.crt'?: string;
+  'next.key'?: string;
+}
+
+/** What `portico certgen` keeps: the CA Secret and the server bundle. */
 export interface XdsCertificates {
-  ca: TlsBundle;
+  ca: CaBundle;
   server: TlsBundle;
 }
 
-/** The CA Portico signs Gateway certificates with. */
+/** The CA Portico signs Gateway certificates with, and the CAs an Envoy is to trust. */
 export interface XdsCa {
   cert: string;
   key: string;
+  /** PEM bundle of the CAs trusted now (`ca.crt` of `portico-xds-ca`); `cert` alone when absent. */
+  trust?: string;
+}
+
+/** The CAs to trust: `ca.trust`, always with the signing CA in it. */
+export function caTrust(ca: XdsCa): string {
+  if (ca.trust === undefined || splitPem(ca.trust).length === 0) return joinPem(ca.cert);
+  return bundleHolds(ca.trust, ca.cert) ? joinPem(ca.trust) : joinPem(ca.cert, ca.trust);
 }
 
 export interface IssueOptions {
@@ -132,9 +156,8 @@ async function signLeaf(
   return { cert: readFileSync(file(`${name}.crt`), 'utf8'), key: readFileSync(file(`${name}.key`), 'utf8') };
 }
 
-/** A new CA and a server certificate signed by it. */
-export async function issueXdsCertificates(options: IssueOptions): Promise<XdsCertificates> {
-  if (options.dnsNames.length === 0) throw new Error('the server certificate needs at least one DNS name');
+/** A new CA (valid ten times `days`) with its key. */
+export async function issueCa(options: { days?: number; openssl?: string } = {}): Promise<XdsCa> {
   const days = options.days ?? 365;
   return withOpenssl(options.openssl ?? 'openssl', async (ssl, file) => {
     await ssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file('ca.key'));
@@ -156,6 +179,19 @@ export async function issueXdsCertificates(options: IssueOptions): Promise<XdsCe
       '-out',
       file('ca.crt'),
     );
+    return { cert: readFileSync(file('ca.crt'), 'utf8'), key: readFileSync(file('ca.key'), 'utf8') };
+  });
+}
+
+/**
+ * A server certificate for `dnsNames` signed by `ca`; `ca.crt` of the bundle is the CAs the
+ * server trusts for client certificates (`caTrust(ca)`).
+ */
+export async function issueServerCertificate(ca: XdsCa, options: IssueOptions): Promise<TlsBundle> {
+  if (options.dnsNames.length === 0) throw new Error('the server certificate needs at least one DNS name');
+  return withOpenssl(options.openssl ?? 'openssl', async (ssl, file) => {
+    writeFileSync(file('ca.crt'), ca.cert);
+    writeFileSync(file('ca.key'), ca.key, { mode: 0o600 });
     const san = options.dnsNames.map((n) => (/^[\d.]+$|:/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
     const server = await signLeaf(
       ssl,
@@ -163,21 +199,46 @@ export async function issueXdsCertificates(options: IssueOptions): Promise<XdsCe
       'server',
       options.dnsNames[0]!,
       `${LEAF}extendedKeyUsage=serverAuth\nsubjectAltName=${san}\n`,
-      days,
+      options.days ?? 365,
     );
-    const ca = readFileSync(file('ca.crt'), 'utf8');
-    const caKey = readFileSync(file('ca.key'), 'utf8');
-    return {
-      ca: { 'ca.crt': ca, 'tls.crt': ca, 'tls.key': caKey },
-      server: { 'ca.crt': ca, 'tls.crt': server.cert, 'tls.key': server.key },
-    };
+    return { 'ca.crt': caTrust(ca), 'tls.crt': server.cert, 'tls.key': server.key };
   });
+}
+
+/** A new CA and a server certificate signed by it. */
+export async function issueXdsCertificates(options: IssueOptions): Promise<XdsCertificates> {
+  const ca = await issueCa(options);
+  const server = await issueServerCertificate(ca, options);
+  return { ca: caSecret(ca), server };
+}
+
+/** The files of the Secret `portico-xds-ca` for `ca` (and the next CA during a rotation). */
+export function caSecret(ca: XdsCa, next?: XdsCa): CaBundle {
+  return {
+    'ca.crt': next ? joinPem(caTrust(ca), next.cert) : caTrust(ca),
+    'tls.crt': ca.cert,
+    'tls.key': ca.key,
+    ...(next ? { 'next.crt': next.cert, 'next.key': next.key } : {}),
+  };
+}
+
+/** The CA of the Secret `portico-xds-ca`. */
+export function caOf(bundle: CaBundle): XdsCa {
+  return { cert: bundle['tls.crt'], key: bundle['tls.key'], trust: bundle['ca.crt'] };
+}
+
+/** The DNS names and IP addresses a server certificate names. */
+export function certificateNames(cert: string): string[] {
+  return (new X509Certificate(cert).subjectAltName ?? '')
+    .split(', ')
+    .map((entry) => entry.replace(/^(DNS|IP Address):/, ''))
+    .filter(Boolean);
 }
 
 /**
  * A client certificate for the Envoys of one Gateway: signed by `ca`, valid `days`, naming the
  * Gateway in its one URI SAN (`spiffe://portico.dev/ns/<ns>/gateway/<name>`). `ca.crt` of the
- * bundle is the CA, which also signed the xDS server certificate Envoy checks.
+ * bundle is the CAs trusted now, against which Envoy checks the xDS server certificate.
  */
 export async function issueGatewayCertificate(
   ca: XdsCa,
@@ -196,13 +257,14 @@ export async function issueGatewayCertificate(
       `${LEAF}extendedKeyUsage=clientAuth\nsubjectAltName=URI:${uri}\n`,
       options.days ?? GATEWAY_CERT_DAYS,
     );
-    return { 'ca.crt': ca.cert, 'tls.crt': leaf.cert, 'tls.key': leaf.key };
+    return { 'ca.crt': caTrust(ca), 'tls.crt': leaf.cert, 'tls.key': leaf.key };
   });
 }
 
 /**
- * Why a Gateway's certificate bundle must be (re)issued, undefined when it can stay: signed by the
- * current CA, naming exactly that Gateway, its key matching, and more than `renewBeforeMs` left.
+ * Why a Gateway's certificate must be (re)issued, undefined when it can stay: signed by the
+ * current (signing) CA, naming exactly that Gateway, its key matching, and more than
+ * `renewBeforeMs` left. Its `ca.crt` is not looked at: `withTrust` sets it, with no new certificate.
  */
 export function whyReissue(
   bundle: Partial<TlsBundle> | undefined,
@@ -211,11 +273,10 @@ export function whyReissue(
   now = new Date(),
   renewBeforeMs = GATEWAY_CERT_RENEW_BEFORE_MS,
 ): string | undefined {
-  if (!bundle?.['tls.crt'] || !bundle['tls.key'] || !bundle['ca.crt']) return 'missing';
+  if (!bundle?.['tls.crt'] || !bundle['tls.key']) return 'missing';
   try {
     const authority = new X509Certificate(ca.cert);
     const cert = new X509Certificate(bundle['tls.crt']);
-    if (bundle['ca.crt'].trim() !== ca.cert.trim()) return 'the CA changed';
     if (!cert.verify(authority.publicKey)) return 'not signed by the current CA';
     const identity = peerIdentity({ subjectaltname: cert.subjectAltName ?? '' });
     if (identity.kind !== 'gateway' || identity.gateway !== gateway) return `does not name ${gateway}`;
@@ -228,6 +289,11 @@ export function whyReissue(
   return undefined;
 }
 
+/** `bundle` (a certificate that can stay) with `ca.crt` the CAs trusted now. */
+export function withTrust(bundle: Pick<TlsBundle, 'tls.crt' | 'tls.key'>, ca: XdsCa): TlsBundle {
+  return { 'ca.crt': caTrust(ca), 'tls.crt': bundle['tls.crt'], 'tls.key': bundle['tls.key'] };
+}
+
 function randomSerial(): string {
   // 16 random bytes, top bit clear (a positive serial).
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -236,23 +302,44 @@ function randomSerial(): string {
 }
 
 /**
- * Why what `portico certgen` keeps cannot be reused (undefined when it can): the CA with its key,
- * the server certificate signed by it, both valid now and for at least `minRemainingDays` more, the
- * server one naming every DNS name asked for, each key matching its certificate.
+ * Why the CA of `portico certgen` cannot be kept (undefined when it can): its key kept and
+ * matching, valid now and for at least `minRemainingDays` more.
  */
-export function whyNotReusable(
-  certificates: Partial<XdsCertificates>,
+export function whyCaNotReusable(
+  caBundle: Partial<CaBundle> | undefined,
+  now = new Date(),
+  minRemainingDays = 30,
+): string | undefined {
+  if (!caBundle?.['tls.crt'] || !caBundle['tls.key'])
+    return 'the CA key is not kept (certificates of an older certgen)';
+  try {
+    const ca = new X509Certificate(caBundle['tls.crt']);
+    if (!ca.checkPrivateKey(createPrivateKey(caBundle['tls.key']))) return 'the CA key does not match the CA';
+    if (new Date(ca.validFrom) > now) return 'the CA is not valid yet';
+    const horizon = new Date(now.getTime() + minRemainingDays * 86_400_000);
+    if (new Date(ca.validTo) < horizon) return `the CA expires ${ca.validTo}`;
+  } catch (err) {
+    return `unreadable: ${(err as Error).message}`;
+  }
+  return undefined;
+}
+
+/**
+ * Why the server certificate of `portico certgen` cannot be kept (undefined when it can): signed
+ * by the signing CA, valid now and for at least `minRemainingDays` more, naming every DNS name
+ * asked for, its key matching, its `ca.crt` the CAs trusted now.
+ */
+export function whyServerNotReusable(
+  server: TlsBundle | undefined,
+  caBundle: CaBundle,
   dnsNames: readonly string[],
   now = new Date(),
   minRemainingDays = 30,
 ): string | undefined {
-  const { server, ca: caBundle } = certificates;
   if (!server) return 'missing';
-  if (!caBundle) return 'the CA key is not kept (certificates of an older certgen)';
   try {
     const ca = new X509Certificate(caBundle['tls.crt']);
-    if (!ca.checkPrivateKey(createPrivateKey(caBundle['tls.key']))) return 'the CA key does not match the CA';
-    if (server['ca.crt'].trim() !== caBundle['tls.crt'].trim()) return 'the server bundle names another CA';
+    if (joinPem(server['ca.crt']) !== caTrust(caOf(caBundle))) return 'the server bundle names other CAs';
     const horizon = new Date(now.getTime() + minRemainingDays * 86_400_000);
     const cert = new X509Certificate(server['tls.crt']);
     if (!cert.verify(ca.publicKey)) return 'the server certificate is not signed by the CA';
@@ -261,17 +348,28 @@ export function whyNotReusable(
     if (!cert.checkPrivateKey(createPrivateKey(server['tls.key']))) {
       return 'the server key does not match its certificate';
     }
-    if (new Date(ca.validTo) < horizon) return `the CA expires ${ca.validTo}`;
-    const names = new Set(
-      (cert.subjectAltName ?? '')
-        .split(', ')
-        .map((entry) => entry.replace(/^(DNS|IP Address):/, ''))
-        .filter(Boolean),
-    );
+    const names = new Set(certificateNames(server['tls.crt']));
     const missing = dnsNames.filter((n) => !names.has(n));
     if (missing.length > 0) return `the server certificate does not name ${missing.join(', ')}`;
   } catch (err) {
     return `unreadable: ${(err as Error).message}`;
   }
   return undefined;
+}
+
+/**
+ * Why what `portico certgen` keeps cannot be reused as it is (undefined when it can): the CA
+ * (`whyCaNotReusable`), then the server certificate (`whyServerNotReusable`).
+ */
+export function whyNotReusable(
+  certificates: Partial<XdsCertificates>,
+  dnsNames: readonly string[],
+  now = new Date(),
+  minRemainingDays = 30,
+): string | undefined {
+  const { server, ca } = certificates;
+  if (!server) return 'missing';
+  return (
+    whyCaNotReusable(ca, now, minRemainingDays) ?? whyServerNotReusable(server, ca!, dnsNames, now, minRemainingDays)
+  );
 }

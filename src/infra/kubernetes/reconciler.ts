@@ -21,7 +21,8 @@ import { Backoff } from '../../k8s/backoff.js';
 import type { Logger } from '../../pipeline/logger.js';
 import { errorMessage, silentLogger } from '../../pipeline/logger.js';
 import type { KubeObject } from '../../resources/types.js';
-import { issueGatewayCertificate, whyReissue } from './certs.js';
+import { sameBundle } from './ca-bundle.js';
+import { caTrust, issueGatewayCertificate, whyReissue, withTrust } from './certs.js';
 import type { TlsBundle, XdsCa } from './certs.js';
 import {
   COMPONENT_LABEL,
@@ -64,8 +65,9 @@ export interface ProvisionerOptions extends ProvisionSettings {
   /** Portico's namespace (where `portico certgen` put its Secrets). */
   controllerNamespace: string;
   /**
-   * The CA that signs each Gateway's xDS client certificate (`--xds-ca-dir`, read at each pass so
-   * that a rotated CA is used once mounted). Required with TLS.
+   * The CA that signs each Gateway's xDS client certificate, and the CAs Envoys trust
+   * (`--xds-ca-dir`, read at each pass so that a rotation step is followed once mounted; `recheck`
+   * runs a pass when the mount changes). Required with TLS.
    */
   xdsCa?: () => XdsCa;
   /** The clock certificates are checked against (tests move it to see a renewal). */
@@ -170,6 +172,14 @@ export class GatewayProvisioner {
       );
       this.certificateTimer.unref();
     }
+  }
+
+  /**
+   * Runs a pass with no change of input: the CA mount changed (a rotation step), so each Gateway's
+   * Secret gets the CAs trusted now, and a certificate of a CA that no longer signs is reissued.
+   */
+  recheck(): void {
+    this.retries.next(Date.now());
   }
 
   stop(): void {
@@ -286,7 +296,8 @@ export class GatewayProvisioner {
 
   /**
    * The Gateway's certificate Secret: the existing certificate while it is good (signed by the
-   * current CA, naming this Gateway, not due for renewal), a newly issued one otherwise.
+   * current CA, naming this Gateway, not due for renewal), a newly issued one otherwise; its
+   * `ca.crt` the CAs trusted now (old and new during a rotation).
    */
   private async certificateSecret(
     gateway: KubeObject,
@@ -299,7 +310,10 @@ export class GatewayProvisioner {
     const why = whyReissue(current, source.ca, key, this.options.now?.() ?? new Date());
     let bundle: TlsBundle;
     if (why === undefined) {
-      bundle = current as TlsBundle;
+      bundle = withTrust(current as TlsBundle, source.ca);
+      if (!sameBundle(current?.['ca.crt'] ?? '', caTrust(source.ca))) {
+        this.logger.info('updated the CAs the Envoys of a Gateway trust', { gateway: key });
+      }
     } else {
       try {
         bundle = await issueGatewayCertificate(source.ca, key);
