@@ -6,6 +6,7 @@
 import { loadYaml, LoadError, rejectionMessages } from '../../src/resources/load-yaml.js';
 import { goYamlNumber } from '../../src/resources/kubectl-yaml.js';
 import { KUBECTL_SCALARS } from '../support/kubectl-scalars.js';
+import { HAND_WRITTEN } from '../support/hand-written-objects.js';
 
 /** The value of `x` in a ConfigMap (a core kind: read, never validated) holding `x: <scalar>`. */
 function scalar(text: string): unknown {
@@ -36,25 +37,10 @@ describe('YAML read as kubectl reads it', () => {
   });
 
   it('refuses an unquoted `on` where a string is required, as the API server does after kubectl', () => {
-    const loaded = loadYaml(
-      [
-        'apiVersion: gateway.networking.k8s.io/v1',
-        'kind: HTTPRoute',
-        'metadata: {name: web, namespace: default}',
-        'spec:',
-        '  rules:',
-        '    - filters:',
-        '        - type: RequestHeaderModifier',
-        '          requestHeaderModifier:',
-        '            add:',
-        '              - name: X-Trace',
-        '                value: on',
-      ].join('\n'),
-      'route.yaml',
-    );
+    const loaded = loadYaml(HAND_WRITTEN.unquotedOn.join('\n'), 'route.yaml');
     expect(loaded.objects).toEqual([]);
     expect(loaded.rejected.flatMap(rejectionMessages)).toEqual([
-      'route.yaml: document 1, line 11: HTTPRoute default/web: spec.rules[0].filters[0].requestHeaderModifier.add[0].value: Invalid value: "boolean": spec.rules[0].filters[0].requestHeaderModifier.add[0].value in body must be of type string: "boolean"',
+      'route.yaml: document 1, line 15: HTTPRoute default/web: spec.rules[0].filters[0].requestHeaderModifier.add[0].value: Invalid value: "boolean": spec.rules[0].filters[0].requestHeaderModifier.add[0].value in body must be of type string: "boolean"',
       'route.yaml: document 1, line 1: HTTPRoute default/web: <nil>: Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
     ]);
   });
