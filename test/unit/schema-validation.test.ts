@@ -9,7 +9,7 @@ import { loadYaml, rejectionMessages } from '../../src/resources/load-yaml.js';
 import type { KubeObject } from '../../src/resources/types.js';
 import { gatewayApiCrdSchemas } from '../../src/schema/crd-schemas.js';
 import type { CrdSchemaNode } from '../../src/schema/crd-schemas.js';
-import { countRules, re2ToRegExp, rewriteRule } from '../../src/schema/cel-rules.js';
+import { countRules, leftErrorFirst, re2ToRegExp, rewriteRule } from '../../src/schema/cel-rules.js';
 import { packageInfo } from '../../src/package-json.js';
 import { FORBIDDEN_PATHS, HAND_WRITTEN, pathRoute } from '../support/hand-written-objects.js';
 
@@ -63,9 +63,8 @@ describe('objects the API server refuses', () => {
       'route.yaml: document 1, line 9: Gateway gw: spec.listeners[2]: Duplicate value: {"name":"db"}',
       "route.yaml: document 1, line 6: Gateway gw: spec.listeners: Invalid value: hostname must not be specified for protocols ['TCP', 'UDP']",
       'route.yaml: document 1, line 6: Gateway gw: spec.listeners: Invalid value: Listener name must be unique within the Gateway',
-      // The API server names certificateRefs, the first failing operand of the rule's `||`: the one
-      // known difference (KNOWN_DIFFERENCES in test/k8s/schema-oracle.test.ts).
-      'route.yaml: document 1, line 8: Gateway gw: spec.listeners[1].tls: Invalid value: "object": no such key: options evaluating rule: certificateRefs or options must be specified when mode is Terminate',
+      // Both operands of the rule's `||` fail: like cel-go, the first one's error (leftErrorFirst).
+      'route.yaml: document 1, line 8: Gateway gw: spec.listeners[1].tls: Invalid value: "object": no such key: certificateRefs evaluating rule: certificateRefs or options must be specified when mode is Terminate',
     ]);
     expect(refusals(HAND_WRITTEN.routeListKeysAndEnum)).toEqual([
       'route.yaml: document 1, line 13: HTTPRoute default/web: spec.rules[0].filters[0].requestRedirect.statusCode: Unsupported value: 418: supported values: "301", "302", "303", "307", "308"',
@@ -163,6 +162,11 @@ describe('the CRDs Portico validates against', () => {
 });
 
 describe('rule rewriting for the CEL library', () => {
+  it("swaps the operands of || and && so that the left operand's error is reported, as cel-go reports it", () => {
+    expect(leftErrorFirst('a || b && c')).toBe('c && b || a');
+    expect(leftErrorFirst("self.all(x, x.a == 'b' || has(x.c))")).toBe('self.all(x, has(x.c) || x.a == "b")');
+  });
+
   it('calls re2Matches outside strings and rewrites has() on an indexed operand', () => {
     expect(rewriteRule(`self.value.matches(r"""a.matches(b)""")`)).toBe(`self.value.re2Matches(r"""a.matches(b)""")`);
     expect(rewriteRule('!has(self.matches[0].path) || has(self.x)')).toBe(
