@@ -5,8 +5,7 @@
  * -o json` for all, so the API server receives what kubectl would send: YAML 1.1 included) and
  * created with dryRun=All and fieldValidation=Strict, the server's checks of `kubectl create
  * --dry-run=server --validate=strict`. Portico must accept exactly the objects the API server
- * accepts, and refuse the others with the same messages (as a set: Portico orders them by where
- * they are found, the API server by check). A known difference would be pinned in
+ * accepts, and refuse the others with the same messages, in the same order. A known difference would be pinned in
  * KNOWN_DIFFERENCES, with why; there is none.
  */
 import { execFile } from 'node:child_process';
@@ -38,7 +37,7 @@ interface SentObject {
   metadata: { name: string; namespace?: string };
 }
 
-/** What one side says of one object: undefined when it accepts it, else its messages, sorted. */
+/** What one side says of one object: undefined when it accepts it, else its messages in order. */
 type Verdict = string[] | undefined;
 
 interface Comparison {
@@ -84,7 +83,10 @@ function porticoVerdicts(source: Source): Map<string, Verdict> {
   }
   for (const rejected of loaded.rejected) {
     const metadata = { name: rejected.name, ...(rejected.namespace ? { namespace: rejected.namespace } : {}) };
-    verdicts.set(keyOf(source.name, { kind: rejected.kind, metadata }), rejected.problems.map((p) => p.message).sort());
+    verdicts.set(
+      keyOf(source.name, { kind: rejected.kind, metadata }),
+      rejected.problems.map((p) => p.message),
+    );
   }
   return verdicts;
 }
@@ -137,12 +139,10 @@ async function apiServerVerdict(api: KubeApi, object: SentObject): Promise<Verdi
     if (!(err instanceof ApiError)) throw err;
     // Validation comes before the store: an object that exists already passed it.
     if (err.reason === 'AlreadyExists') return undefined;
-    if (err.reason === 'Invalid')
-      return err.causes.map((c) => (c.field ? `${c.field}: ${c.message}` : `${c.message}`)).sort();
+    if (err.reason === 'Invalid') return err.causes.map((c) => (c.field ? `${c.field}: ${c.message}` : `${c.message}`));
     // Strict decoding: every unknown (or duplicate) field in one message.
     const strict = err.reason === 'BadRequest' && /strict decoding error: (.*)$/s.exec(err.serverMessage ?? '');
-    if (strict)
-      return [...strict[1]!.matchAll(/(?:unknown|duplicate) field "(?:[^"\\]|\\.)*"/g)].map((m) => m[0]).sort();
+    if (strict) return [...strict[1]!.matchAll(/(?:unknown|duplicate) field "(?:[^"\\]|\\.)*"/g)].map((m) => m[0]);
     throw err;
   }
 }
