@@ -5,8 +5,8 @@
  * -o json` for all, so the API server receives what kubectl would send: YAML 1.1 included) and
  * created with dryRun=All and fieldValidation=Strict, the server's checks of `kubectl create
  * --dry-run=server --validate=strict`. Portico must accept exactly the objects the API server
- * accepts, and refuse the others with the same messages, in the same order. A known difference would be pinned in
- * KNOWN_DIFFERENCES, with why; there is none.
+ * accepts, and refuse the others with the same messages, in the same order. A known difference
+ * would be pinned in KNOWN_DIFFERENCES, with why; there is none.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
