@@ -8,7 +8,11 @@
  * kernel releases it with the process's last file descriptor, however the process ends (a
  * `kill -9` included). So there is no stale lock to detect, and no window between finding one
  * stale and taking it over. Node offers no flock(2); a lock file created with O_EXCL outlives a
- * killed holder, and taking over a stale one races with any other newcomer doing the same.
+ * killed holder, and taking over a stale one races with any other newcomer doing the same. The
+ * socket is opened close-on-exec (libuv opens every socket so): the Envoys Portico launches, which
+ * outlive it on purpose, do not inherit it (test/e2e/standalone-survival.test.ts restarts Portico
+ * while its Envoy runs). Any local user can bind an abstract name; one who binds this one keeps
+ * Portico from starting, with the refusal as the only effect.
  *
  * Where there is no abstract namespace (macOS), the lock is that O_EXCL file, `portico.lock`,
  * holding the pid; a file whose pid is no longer a live Portico is taken over (the race above is
