@@ -60,7 +60,8 @@ export function lockName(dir: string): string {
   return `\0portico-state-${key}`;
 }
 
-async function lockWithAbstractSocket(dir: string): Promise<StateDirLock> {
+/** The lock on Linux (exported for tests). */
+export async function lockWithAbstractSocket(dir: string): Promise<StateDirLock> {
   const name = lockName(dir);
   const server = createServer((socket) => socket.end(`${process.pid}\n`));
   try {
@@ -103,7 +104,8 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-async function lockWithFile(dir: string): Promise<StateDirLock> {
+/** The lock where there is no abstract namespace (exported for tests, which run on Linux). */
+export async function lockWithFile(dir: string): Promise<StateDirLock> {
   const path = join(dir, LOCK_FILE);
   for (let attempt = 0; ; attempt++) {
     try {
@@ -127,7 +129,11 @@ async function lockWithFile(dir: string): Promise<StateDirLock> {
     } catch {
       holder = undefined; // removed meanwhile: try again
     }
-    const live = holder !== undefined && Number.isInteger(holder) && isRunning(holder) && isPortico(holder);
+    // This process, or a live Portico (a pid reused by another program does not hold it).
+    const live =
+      holder !== undefined &&
+      Number.isInteger(holder) &&
+      (holder === process.pid || (isRunning(holder) && isPortico(holder)));
     if (live || attempt > 0) throw new StateDirBusyError(dir, live ? holder : undefined);
     rmSync(path, { force: true }); // left by a Portico that was killed
   }
