@@ -21,7 +21,7 @@
  * The holder answers a connection with its pid, so the refused Portico can say who holds it.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, realpathSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync, writeSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { join } from 'node:path';
@@ -30,6 +30,8 @@ import { commandLineOf, isRunning } from './process-identity.js';
 export interface StateDirLock {
   /** Lets the next Portico in (a process that ends releases it anyway). */
   release(): Promise<void>;
+  /** The lock file, when the lock is a file in the directory (it is not on Linux). */
+  readonly file?: string;
 }
 
 export class StateDirBusyError extends Error {
@@ -114,6 +116,7 @@ export async function lockWithFile(dir: string): Promise<StateDirLock> {
       closeSync(fd);
       let held = true;
       return {
+        file: path,
         release: () => {
           if (held) rmSync(path, { force: true });
           held = false;
@@ -121,7 +124,13 @@ export async function lockWithFile(dir: string): Promise<StateDirLock> {
         },
       };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && attempt === 0) {
+        // The Portico before this one removed its (empty) directory just now.
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        continue;
+      }
+      if (code !== 'EEXIST') throw err;
     }
     let holder: number | undefined;
     try {

@@ -180,10 +180,22 @@ export class StateDir {
       // A write interrupted by a kill.
       if (name.endsWith('.tmp')) rmSync(join(this.path, name), { force: true });
     }
+    const left = readdirSync(this.path).filter((name) => join(this.path, name) !== this.lock?.file);
+    if (left.length > 0 || !this.lock?.file) {
+      // Removed while the lock is held: a Portico starting now never finds its directory half gone.
+      if (left.length === 0) rmdirSync(this.path);
+      await this.release();
+      return left;
+    }
+    // The lock is a file in the directory: released first. A Portico that took the directory
+    // meanwhile keeps it (its lock file is in it; rmdir fails).
     await this.release();
-    const left = readdirSync(this.path);
-    if (left.length === 0) rmdirSync(this.path);
-    return left;
+    try {
+      rmdirSync(this.path);
+    } catch {
+      // Taken over, or removed: the directory is not ours any more.
+    }
+    return [];
   }
 
   /** Lets the next Portico in (idempotent). */
