@@ -408,9 +408,11 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
     }
     // Standalone: the local Envoys' state. A Portico before this one may have left Envoys serving;
     // they reconnect to the xDS address they were given, so a port chosen at random is kept.
+    // Its lock is held from here until the process ends: a second Portico is refused now.
     const state = envoyBin
-      ? StateDir.open(config.stateDir ?? defaultStateDir(config.watchDir, config.listenerAddress))
+      ? await StateDir.open(config.stateDir ?? defaultStateDir(config.watchDir, config.listenerAddress))
       : undefined;
+    if (state) cleanups.push(() => state.release());
     const xds = await startXdsServerAt(
       config.xds,
       state?.previousXds(),
@@ -475,9 +477,9 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
     if (envoyBin && state) {
       const xdsAddress = xds.address() ?? config.xds;
       state.claim(xdsAddress);
-      cleanups.push(() => {
+      cleanups.push(async () => {
         if (!started) return;
-        const left = state.remove();
+        const left = await state.remove();
         if (left.length > 0) logger.warn('state directory not removed: files are left', { dir: state.path, left });
       });
       const caDir = credentials ? config.xdsCaDir : undefined;

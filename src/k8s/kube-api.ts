@@ -30,6 +30,13 @@ export interface KubeRequest {
   timeoutMs?: number;
 }
 
+/** One field error of an API server `Status` (`details.causes`). */
+export interface StatusCause {
+  reason?: string;
+  message?: string;
+  field?: string;
+}
+
 /** A failed call: `status` is the HTTP status, or 0 when no response arrived. */
 export class ApiError extends Error {
   constructor(
@@ -37,6 +44,10 @@ export class ApiError extends Error {
     message: string,
     /** The API server's `Status.reason` (`Conflict`, `NotFound`, …) when it sent one. */
     readonly reason?: string,
+    /** The API server's `Status.message`, as it sent it. */
+    readonly serverMessage?: string,
+    /** The field errors of an `Invalid` answer, one per field. */
+    readonly causes: readonly StatusCause[] = [],
   ) {
     super(message);
     this.name = 'ApiError';
@@ -126,12 +137,15 @@ function send(
 function apiError(status: number, text: string, what: string): ApiError {
   let message = text.trim();
   let reason: string | undefined;
+  let serverMessage: string | undefined;
+  let causes: StatusCause[] = [];
   try {
-    const body = JSON.parse(text) as { message?: unknown; reason?: unknown };
-    if (typeof body.message === 'string') message = body.message;
+    const body = JSON.parse(text) as { message?: unknown; reason?: unknown; details?: { causes?: unknown } };
+    if (typeof body.message === 'string') message = serverMessage = body.message;
     if (typeof body.reason === 'string') reason = body.reason;
+    if (Array.isArray(body.details?.causes)) causes = body.details.causes as StatusCause[];
   } catch {
     // Not a Status object: keep the raw text.
   }
-  return new ApiError(status, `${what}: ${status}${message ? ` ${message}` : ''}`, reason);
+  return new ApiError(status, `${what}: ${status}${message ? ` ${message}` : ''}`, reason, serverMessage, causes);
 }

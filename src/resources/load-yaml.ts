@@ -16,6 +16,7 @@ import type { Document, Node as YamlNode } from 'yaml';
 import type { KubeObject } from './types.js';
 import { isGatewayApiVersion, SUPPORTED_KINDS } from './resource-set.js';
 import { gatewayApiValidator } from '../schema/validator.js';
+import { KUBECTL_YAML_OPTIONS, nonFiniteNumbers } from './kubectl-yaml.js';
 import type { DataPath } from '../schema/field-errors.js';
 
 export class LoadError extends Error {
@@ -67,8 +68,9 @@ export function rejectionReason(rejected: RejectedObject, message: string): stri
 /** Parses one file's text. `file` is only used in messages. */
 export function loadYaml(text: string, file: string): LoadedObjects {
   const lineCounter = new LineCounter();
-  // prettyErrors off: the message stays one line and the location is reported our way.
-  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  // As kubectl reads it (YAML 1.1: an unquoted `on` is a boolean). prettyErrors off: the message
+  // stays one line and the location is reported our way.
+  const documents = parseAllDocuments(text, { ...KUBECTL_YAML_OPTIONS, lineCounter, prettyErrors: false });
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
   const result: LoadedObjects = { objects: [], warnings: [], rejected: [] };
 
@@ -81,6 +83,15 @@ export function loadYaml(text: string, file: string): LoadedObjects {
       const where = opened ?? firstError.pos[0];
       const reason = opened === undefined ? firstError.message : `${firstError.message} (the string opens here)`;
       throw new LoadError(file, documentNumber, lineAt(where), `invalid YAML: ${reason}`);
+    }
+    const [nonFinite] = nonFiniteNumbers(doc);
+    if (nonFinite) {
+      throw new LoadError(
+        file,
+        documentNumber,
+        lineAt(nonFinite.offset),
+        `invalid YAML: ${nonFinite.source} is not a number JSON can hold (kubectl refuses the file)`,
+      );
     }
     let value: unknown;
     try {

@@ -10,12 +10,17 @@
  *   instead (`rewriteRule`), which reads RE2's leading flag group and refuses any other RE2-only
  *   syntax. `test/unit/schema-validation.test.ts` checks every pattern of the
  *   vendored CRDs compiles.
+ * - When both operands of `||` (or `&&`) fail, cel-go reports the left one's error, the library
+ *   the right one's; so rules are compiled with the operands of each swapped (`leftErrorFirst`),
+ *   which the operators' commutativity in CEL allows. The API server's "no such key:
+ *   certificateRefs" of `size(self.certificateRefs) > 0 || size(self.options) > 0` is then ours.
  * - Transition rules (those that read `oldSelf`) only apply to updates; a file has no old object.
  * - No cost budget: an object reaches CEL only after its lists and strings passed their
  *   maxItems/maxLength bounds, which is what the API server's cost estimate is built from.
  */
 import { isIP } from 'node:net';
-import { Environment } from '@marcbachmann/cel-js';
+import { Environment, parse, serialize } from '@marcbachmann/cel-js';
+import type { ASTNode } from '@marcbachmann/cel-js';
 import type { CrdSchemaNode } from './crd-schemas.js';
 import { OMIT_VALUE, invalid } from './field-errors.js';
 import type { DataPath, FieldError } from './field-errors.js';
@@ -153,6 +158,26 @@ export function rewriteRule(rule: string): string {
   return out;
 }
 
+/**
+ * The rule with the operands of every `||` and `&&` swapped. CEL defines both as commutative (an
+ * error is absorbed by a deciding operand on either side), so the value is the same; what changes
+ * is which error is reported when both operands fail: the library reports the right operand's
+ * (it evaluates the left one leniently, then the right one strictly), cel-go the first one's.
+ */
+export function leftErrorFirst(rule: string): string {
+  const swap = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(swap);
+    if (typeof node !== 'object' || node === null || !('op' in node) || !('args' in node)) return node;
+    const { op, args } = node as { op: string; args: unknown };
+    const swapped = swap(args);
+    return {
+      op,
+      args: (op === '||' || op === '&&') && Array.isArray(swapped) ? [swapped[1], swapped[0]] : swapped,
+    };
+  };
+  return serialize(swap(parse(rule).ast) as ASTNode);
+}
+
 function createEnvironment(): Environment {
   return new Environment({ homogeneousAggregateLiterals: false })
     .registerVariable('self', 'dyn')
@@ -172,7 +197,7 @@ export function compileRule(rule: string, message: string | undefined): RuleComp
   if (/\boldSelf\b/.test(rule)) return { transition: true };
   environment ??= createEnvironment();
   try {
-    const program = environment.parse(rewriteRule(rule));
+    const program = environment.parse(leftErrorFirst(rewriteRule(rule)));
     return {
       compiled: {
         rule,

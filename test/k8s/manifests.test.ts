@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
+import { KUBECTL_YAML_OPTIONS } from '../../src/resources/kubectl-yaml.js';
 import { runCertgenCommand } from '../../src/cli/certgen-command.js';
 import { parseServeArgs, startServe } from '../../src/cli/serve-command.js';
 import type { RunningServe, ServeConfig } from '../../src/cli/serve-command.js';
@@ -83,7 +84,12 @@ interface Deployment {
     replicas: number;
     template: {
       metadata: { labels: Record<string, string> };
-      spec: { serviceAccountName: string; containers: Container[]; securityContext: { runAsNonRoot: boolean } };
+      spec: {
+        serviceAccountName: string;
+        containers: Container[];
+        securityContext: { runAsNonRoot: boolean };
+        volumes: { name: string; secret?: { secretName: string; defaultMode?: number } }[];
+      };
     };
   };
 }
@@ -94,7 +100,8 @@ function loadManifests(): { file: string; objects: Manifest[] }[] {
     .sort()
     .map((file) => ({
       file,
-      objects: parseAllDocuments(readFileSync(join(MANIFESTS, file), 'utf8'))
+      // As `kubectl apply -f manifests/` reads them (YAML 1.1: `defaultMode: 0400` is octal).
+      objects: parseAllDocuments(readFileSync(join(MANIFESTS, file), 'utf8'), KUBECTL_YAML_OPTIONS)
         .map((doc) => doc.toJS() as Manifest | null)
         .filter((o): o is Manifest => o !== null),
     }));
@@ -248,6 +255,14 @@ describe('manifests/ on the real API server', () => {
     expect(container.readinessProbe.httpGet.path).toBe('/readyz');
     expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(deployment.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
+  });
+
+  it("mounts the CA's key readable by its owner only (defaultMode 0400, octal as kubectl reads it)", () => {
+    const volumes = deploymentOf(all()).spec.template.spec.volumes;
+    expect(volumes.find((v) => v.name === 'xds-ca')?.secret).toEqual({
+      secretName: 'portico-xds-ca',
+      defaultMode: 0o400,
+    });
   });
 
   it('applies every manifest with server-side apply (dry run, then for real)', async () => {

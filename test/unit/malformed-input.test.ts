@@ -3,7 +3,8 @@
  * numbers, strings, objects, arrays, at random paths) and translated end to end.
  *
  * The mutated objects go to the translator directly, without the CRD validation that file mode and
- * `portico translate` now run first (`src/schema`): the core must still survive any shape, as a
+ * `portico translate` now run first (`src/schema`), and so do the objects that validation refuses
+ * (as they are written, see test/unit/translator-defence.test.ts): the core must still survive any shape, as a
  * second line of defence (and for kinds no CRD describes: Services, EndpointSlices, Secrets). The
  * same mutated objects are also run through the validator, which must answer with messages, never
  * throw.
@@ -19,6 +20,7 @@ import { checkRoundTrip } from '../../src/proto/codec.js';
 import { TYPE_URL_BY_KIND } from '../../src/proto/type-urls.js';
 import { XDS_KINDS } from '../../src/translate/xds/types.js';
 import { gatewayApiValidator } from '../../src/schema/validator.js';
+import { unvalidatedObjects } from '../support/translator-outcome.js';
 
 const GOLDEN_DIR = fileURLToPath(new URL('../../../test/golden/', import.meta.url));
 const cases = readdirSync(GOLDEN_DIR).filter((f) => f.endsWith('.in.yaml'));
@@ -74,7 +76,15 @@ const ROUNDS = 40;
 
 test.each(cases)('%s survives malformed variations', (file) => {
   const path = join(GOLDEN_DIR, file);
-  const objects = loadYaml(readFileSync(path, 'utf8'), path).objects;
+  const text = readFileSync(path, 'utf8');
+  const loaded = loadYaml(text, path);
+  // The objects validation refuses too, as they are: they may reach the translator unvalidated.
+  const refused = unvalidatedObjects(text).filter((o) =>
+    loaded.rejected.some(
+      (r) => r.kind === o.kind && r.name === o.metadata.name && (r.namespace ?? '') === (o.metadata.namespace ?? ''),
+    ),
+  );
+  const objects = [...loaded.objects, ...refused];
   const random = prng(file.length * 7919 + file.charCodeAt(0));
   // One translation cache across the rounds, as the pipeline keeps one across changes.
   const cache = new TranslationCache();

@@ -1,27 +1,17 @@
 /**
  * Gateway API objects are refused as the API server refuses them, worded as it words it (each
- * expected message below was checked against kube-apiserver v1.36.3 with the same CRDs:
- * `kubectl create --dry-run=server --validate=strict`), with the line of the offending field.
+ * expected message below was checked against kube-apiserver v1.36.3 with the same CRDs, and
+ * test/k8s/schema-oracle.test.ts keeps checking it), with the line of the offending field. The
+ * objects are in test/support/hand-written-objects.ts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadYaml, rejectionMessages } from '../../src/resources/load-yaml.js';
 import type { KubeObject } from '../../src/resources/types.js';
 import { gatewayApiCrdSchemas } from '../../src/schema/crd-schemas.js';
 import type { CrdSchemaNode } from '../../src/schema/crd-schemas.js';
-import { countRules, re2ToRegExp, rewriteRule } from '../../src/schema/cel-rules.js';
+import { countRules, leftErrorFirst, re2ToRegExp, rewriteRule } from '../../src/schema/cel-rules.js';
 import { packageInfo } from '../../src/package-json.js';
-
-const ROUTE_HEAD = [
-  'apiVersion: gateway.networking.k8s.io/v1', // 1
-  'kind: HTTPRoute', // 2
-  'metadata:', // 3
-  '  name: web', // 4
-  '  namespace: default', // 5
-  'spec:', // 6
-  '  parentRefs:', // 7
-  '    - name: gw', // 8
-  '  rules:', // 9
-];
+import { FORBIDDEN_PATHS, HAND_WRITTEN, pathRoute } from '../support/hand-written-objects.js';
 
 /** The messages `portico translate` prints for a file holding `lines`. */
 function refusals(lines: string[]): string[] {
@@ -34,80 +24,49 @@ const NOT_CHECKED =
 
 describe('objects the API server refuses', () => {
   it('names a misspelled field as strict field validation does, at its line', () => {
-    expect(refusals([...ROUTE_HEAD, '    - backendRef:', '        - name: web', '          port: 80'])).toEqual([
+    expect(refusals(HAND_WRITTEN.misspelledField)).toEqual([
       'route.yaml: document 1, line 10: HTTPRoute default/web: unknown field "spec.rules[0].backendRef"',
     ]);
   });
 
-  it.each([
-    ['/a/../b', "must not contain '/../'"],
-    ['//a', "must not contain '//'"],
-    ['/a%2Fb', "must not contain '%2F'"],
-    ['/a/..', "must not end with '/..'"],
-  ])('refuses the path %s that the CRD forbids', (path, reason) => {
-    expect(
-      refusals([
-        ...ROUTE_HEAD,
-        '    - matches:',
-        '        - path:',
-        '            type: PathPrefix',
-        `            value: ${path}`,
-      ]),
-    ).toEqual([
+  it.each(FORBIDDEN_PATHS)('refuses the path %s that the CRD forbids', (path, reason) => {
+    expect(refusals(pathRoute(path))).toEqual([
       `route.yaml: document 1, line 11: HTTPRoute default/web: spec.rules[0].matches[0].path: Invalid value: ${reason} when type one of ['Exact', 'PathPrefix']`,
     ]);
   });
 
   it('refuses parentRefs that is not a list', () => {
-    expect(refusals([...ROUTE_HEAD.slice(0, 6), '  parentRefs: 42'])).toEqual([
+    expect(refusals(HAND_WRITTEN.parentRefsNotAList)).toEqual([
       'route.yaml: document 1, line 7: HTTPRoute default/web: spec.parentRefs: Invalid value: "integer": spec.parentRefs in body must be of type array: "integer"',
       `route.yaml: document 1, line 1: HTTPRoute default/web: ${NOT_CHECKED}`,
     ]);
   });
 
   it('refuses a null backendRef with a message, not a TypeError', () => {
-    expect(refusals([...ROUTE_HEAD, '    - backendRefs: [null]'])).toEqual([
+    expect(refusals(HAND_WRITTEN.nullBackendRef)).toEqual([
       'route.yaml: document 1, line 10: HTTPRoute default/web: spec.rules[0].backendRefs[0]: Invalid value: "null": spec.rules[0].backendRefs[0] in body must be of type object: "null"',
       `route.yaml: document 1, line 1: HTTPRoute default/web: ${NOT_CHECKED}`,
     ]);
   });
 
   it('checks ObjectMeta: unknown fields and the name', () => {
-    expect(refusals([...ROUTE_HEAD.slice(0, 5), '  labelz: {a: b}', 'spec: {}'])).toEqual([
+    expect(refusals(HAND_WRITTEN.unknownMetadataField)).toEqual([
       'route.yaml: document 1, line 6: HTTPRoute default/web: unknown field "metadata.labelz"',
     ]);
-    expect(refusals([...ROUTE_HEAD.slice(0, 3), '  name: Web_1', 'spec: {}'])).toEqual([
+    expect(refusals(HAND_WRITTEN.invalidName)).toEqual([
       "route.yaml: document 1, line 4: HTTPRoute Web_1: metadata.name: Invalid value: \"Web_1\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
     ]);
   });
 
   it('evaluates CEL rules: listeners, list keys, enums', () => {
-    const gateway = [
-      'apiVersion: gateway.networking.k8s.io/v1',
-      'kind: Gateway',
-      'metadata: {name: gw}',
-      'spec:',
-      '  gatewayClassName: portico',
-      '  listeners:',
-      '    - {name: db, port: 5432, protocol: TCP, hostname: db.example.com}',
-      '    - {name: tls, port: 443, protocol: TLS, tls: {mode: Terminate}}',
-      '    - {name: db, port: 5433, protocol: TCP}',
-    ];
-    expect(refusals(gateway)).toEqual([
+    expect(refusals(HAND_WRITTEN.gatewayListenerRules)).toEqual([
       'route.yaml: document 1, line 9: Gateway gw: spec.listeners[2]: Duplicate value: {"name":"db"}',
       "route.yaml: document 1, line 6: Gateway gw: spec.listeners: Invalid value: hostname must not be specified for protocols ['TCP', 'UDP']",
       'route.yaml: document 1, line 6: Gateway gw: spec.listeners: Invalid value: Listener name must be unique within the Gateway',
-      'route.yaml: document 1, line 8: Gateway gw: spec.listeners[1].tls: Invalid value: "object": no such key: options evaluating rule: certificateRefs or options must be specified when mode is Terminate',
+      // Both operands of the rule's `||` fail: like cel-go, the first one's error (leftErrorFirst).
+      'route.yaml: document 1, line 8: Gateway gw: spec.listeners[1].tls: Invalid value: "object": no such key: certificateRefs evaluating rule: certificateRefs or options must be specified when mode is Terminate',
     ]);
-    expect(
-      refusals([
-        ...ROUTE_HEAD,
-        '    - matches:',
-        '        - queryParams: [{name: page, value: "1"}, {name: page, value: "2"}]',
-        '      filters:',
-        '        - {type: RequestRedirect, requestRedirect: {statusCode: 418}}',
-      ]),
-    ).toEqual([
+    expect(refusals(HAND_WRITTEN.routeListKeysAndEnum)).toEqual([
       'route.yaml: document 1, line 13: HTTPRoute default/web: spec.rules[0].filters[0].requestRedirect.statusCode: Unsupported value: 418: supported values: "301", "302", "303", "307", "308"',
       'route.yaml: document 1, line 11: HTTPRoute default/web: spec.rules[0].matches[0].queryParams[1]: Duplicate value: {"name":"page"}',
       `route.yaml: document 1, line 1: HTTPRoute default/web: ${NOT_CHECKED}`,
@@ -115,28 +74,14 @@ describe('objects the API server refuses', () => {
   });
 
   it('reads the RE2 flag group of the GRPCRoute service rule', () => {
-    const grpc = (service: string): string[] =>
-      refusals([
-        'apiVersion: gateway.networking.k8s.io/v1',
-        'kind: GRPCRoute',
-        'metadata: {name: g}',
-        'spec:',
-        '  rules:',
-        `    - matches: [{method: {service: "${service}"}}]`,
-      ]);
-    expect(grpc('Foo.Bar')).toEqual([]);
-    expect(grpc('1bad')).toEqual([
+    expect(refusals(HAND_WRITTEN.grpcServiceValid)).toEqual([]);
+    expect(refusals(HAND_WRITTEN.grpcServiceInvalid)).toEqual([
       'route.yaml: document 1, line 6: GRPCRoute g: spec.rules[0].matches[0].method: Invalid value: service must only contain valid characters (matching ^(?i)\\.?[a-z_][a-z_0-9]*(\\.[a-z_][a-z_0-9]*)*$)',
     ]);
   });
 
   it('keeps the rest of the file, and refused objects out of it', () => {
-    const loaded = loadYaml(
-      [...ROUTE_HEAD, '    - backendRef: []', '---', 'apiVersion: v1', 'kind: Namespace', 'metadata: {name: a}'].join(
-        '\n',
-      ),
-      'two.yaml',
-    );
+    const loaded = loadYaml(HAND_WRITTEN.restOfFile.join('\n'), 'two.yaml');
     expect(loaded.objects.map((o) => o.kind)).toEqual(['Namespace']);
     expect(loaded.rejected.map((r) => [r.kind, r.name, r.document])).toEqual([['HTTPRoute', 'web', 1]]);
   });
@@ -144,10 +89,10 @@ describe('objects the API server refuses', () => {
 
 describe('defaults', () => {
   it('applies the CRD defaults the API server applies', () => {
-    const [route] = loadYaml(
-      [...ROUTE_HEAD, '    - backendRefs:', '        - name: web', '          port: 80'].join('\n'),
-      'route.yaml',
-    ).objects as KubeObject<{ parentRefs: unknown[]; rules: unknown[] }>[];
+    const [route] = loadYaml(HAND_WRITTEN.defaulted.join('\n'), 'route.yaml').objects as KubeObject<{
+      parentRefs: unknown[];
+      rules: unknown[];
+    }>[];
     expect(route?.spec?.parentRefs).toEqual([{ name: 'gw', group: 'gateway.networking.k8s.io', kind: 'Gateway' }]);
     expect(route?.spec?.rules).toEqual([
       {
@@ -158,7 +103,7 @@ describe('defaults', () => {
   });
 
   it('treats a null field as absent, and defaults it', () => {
-    const [route] = loadYaml([...ROUTE_HEAD, '    - matches: null'].join('\n'), 'route.yaml').objects as KubeObject<{
+    const [route] = loadYaml(HAND_WRITTEN.nullMatches.join('\n'), 'route.yaml').objects as KubeObject<{
       rules: unknown[];
     }>[];
     expect(route?.spec?.rules).toEqual([{ matches: [{ path: { type: 'PathPrefix', value: '/' } }] }]);
@@ -217,6 +162,11 @@ describe('the CRDs Portico validates against', () => {
 });
 
 describe('rule rewriting for the CEL library', () => {
+  it("swaps the operands of || and && so that the left operand's error is reported, as cel-go reports it", () => {
+    expect(leftErrorFirst('a || b && c')).toBe('c && b || a');
+    expect(leftErrorFirst("self.all(x, x.a == 'b' || has(x.c))")).toBe('self.all(x, has(x.c) || x.a == "b")');
+  });
+
   it('calls re2Matches outside strings and rewrites has() on an indexed operand', () => {
     expect(rewriteRule(`self.value.matches(r"""a.matches(b)""")`)).toBe(`self.value.re2Matches(r"""a.matches(b)""")`);
     expect(rewriteRule('!has(self.matches[0].path) || has(self.x)')).toBe(

@@ -8,6 +8,9 @@
  * directories never share one), by default `$TMPDIR/portico-standalone-<hash>`; created private
  * (0700) and refused if it is not a directory of this user's that only this user can write, since the bootstraps it holds are
  * what Envoy runs. A graceful stop removes it; a kill leaves it for the next start to find.
+ *
+ * The Portico serving from a directory holds its lock (state-dir-lock.ts) from opening it to its
+ * last breath: a second Portico started at the same moment is refused before it binds anything.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -25,7 +28,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { HostPort } from '../bootstrap.js';
 import type { GatewayKey } from '../../xds/contract.js';
-import { commandLineOf, isRunning } from './process-identity.js';
+import { lockStateDir } from './state-dir-lock.js';
+import type { StateDirLock } from './state-dir-lock.js';
 
 const PORTICO_FILE = 'portico.json';
 const RECORD_SUFFIX = '.envoy.json';
@@ -72,25 +76,24 @@ export class StateDir {
   private constructor(
     readonly path: string,
     private readonly previous: PorticoRecord | undefined,
+    private readonly lock: StateDirLock | undefined,
   ) {}
 
   /**
-   * Creates or opens the directory as the Portico serving from it. Throws if it is not a
-   * directory only this user can write, or if another live Portico holds it.
+   * Creates or opens the directory as the Portico serving from it, and holds its lock until
+   * `release` (or the process ends). Throws if it is not a directory only this user can write,
+   * or (StateDirBusyError) if another live Portico holds it.
    */
-  static open(path: string): StateDir {
+  static async open(path: string): Promise<StateDir> {
     StateDir.prepare(path);
-    const previous = readJson<PorticoRecord>(join(path, PORTICO_FILE));
-    if (previous && previous.pid !== process.pid && isRunning(previous.pid) && isPortico(previous.pid)) {
-      throw new Error(`another Portico (pid ${previous.pid}) is serving with state directory ${path}; stop it first`);
-    }
-    return new StateDir(path, previous);
+    const lock = await lockStateDir(path);
+    return new StateDir(path, readJson<PorticoRecord>(join(path, PORTICO_FILE)), lock);
   }
 
   /** The directory as the Envoy launcher uses it: its Envoys' files only. */
   static at(path: string): StateDir {
     StateDir.prepare(path);
-    return new StateDir(path, undefined);
+    return new StateDir(path, undefined, undefined);
   }
 
   private static prepare(path: string): void {
@@ -167,19 +170,37 @@ export class StateDir {
   }
 
   /**
-   * Removes Portico's record and the directory itself. Files of Envoys still running (there
-   * should be none after a graceful stop) are left, and with them the directory.
-   * Returns the names left behind.
+   * Removes Portico's record and the directory itself, and lets the next Portico in. Files of
+   * Envoys still running (there should be none after a graceful stop) are left, and with them the
+   * directory. Returns the names left behind.
    */
-  remove(): string[] {
+  async remove(): Promise<string[]> {
     rmSync(join(this.path, PORTICO_FILE), { force: true });
     for (const name of readdirSync(this.path)) {
       // A write interrupted by a kill.
       if (name.endsWith('.tmp')) rmSync(join(this.path, name), { force: true });
     }
-    const left = readdirSync(this.path);
-    if (left.length === 0) rmdirSync(this.path);
-    return left;
+    const left = readdirSync(this.path).filter((name) => join(this.path, name) !== this.lock?.file);
+    if (left.length > 0 || !this.lock?.file) {
+      // Removed while the lock is held: a Portico starting now never finds its directory half gone.
+      if (left.length === 0) rmdirSync(this.path);
+      await this.release();
+      return left;
+    }
+    // The lock is a file in the directory: released first. A Portico that took the directory
+    // meanwhile keeps it (its lock file is in it; rmdir fails).
+    await this.release();
+    try {
+      rmdirSync(this.path);
+    } catch {
+      // Taken over, or removed: the directory is not ours any more.
+    }
+    return [];
+  }
+
+  /** Lets the next Portico in (idempotent). */
+  release(): Promise<void> {
+    return this.lock?.release() ?? Promise.resolve();
   }
 }
 
@@ -195,9 +216,4 @@ function writeAtomically(path: string, content: string): void {
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, content, { mode: 0o600 });
   renameSync(temporary, path);
-}
-
-/** A live process that looks like Portico (a reused pid of some other program does not). */
-function isPortico(pid: number): boolean {
-  return (commandLineOf(pid) ?? []).some((arg) => /portico/i.test(arg));
 }

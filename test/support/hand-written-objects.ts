@@ -1,0 +1,95 @@
+/**
+ * Hand-written Gateway API objects, most of them invalid, each a file's lines: what
+ * test/unit/schema-validation.test.ts expects Portico's messages for, and what
+ * test/k8s/schema-oracle.test.ts sends to a real API server to check Portico answers as it does.
+ */
+
+export const ROUTE_HEAD = [
+  'apiVersion: gateway.networking.k8s.io/v1', // 1
+  'kind: HTTPRoute', // 2
+  'metadata:', // 3
+  '  name: web', // 4
+  '  namespace: default', // 5
+  'spec:', // 6
+  '  parentRefs:', // 7
+  '    - name: gw', // 8
+  '  rules:', // 9
+];
+
+/** Path values the HTTPRoute CRD forbids, and the reason its CEL rule gives. */
+export const FORBIDDEN_PATHS: [string, string][] = [
+  ['/a/../b', "must not contain '/../'"],
+  ['//a', "must not contain '//'"],
+  ['/a%2Fb', "must not contain '%2F'"],
+  ['/a/..', "must not end with '/..'"],
+];
+
+export function pathRoute(path: string): string[] {
+  return [
+    ...ROUTE_HEAD,
+    '    - matches:',
+    '        - path:',
+    '            type: PathPrefix',
+    `            value: ${path}`,
+  ];
+}
+
+export function grpcRoute(service: string): string[] {
+  return [
+    'apiVersion: gateway.networking.k8s.io/v1',
+    'kind: GRPCRoute',
+    'metadata: {name: g}',
+    'spec:',
+    '  rules:',
+    `    - matches: [{method: {service: "${service}"}}]`,
+  ];
+}
+
+export const HAND_WRITTEN = {
+  misspelledField: [...ROUTE_HEAD, '    - backendRef:', '        - name: web', '          port: 80'],
+  parentRefsNotAList: [...ROUTE_HEAD.slice(0, 6), '  parentRefs: 42'],
+  nullBackendRef: [...ROUTE_HEAD, '    - backendRefs: [null]'],
+  unknownMetadataField: [...ROUTE_HEAD.slice(0, 5), '  labelz: {a: b}', 'spec: {}'],
+  invalidName: [...ROUTE_HEAD.slice(0, 3), '  name: Web_1', 'spec: {}'],
+  gatewayListenerRules: [
+    'apiVersion: gateway.networking.k8s.io/v1',
+    'kind: Gateway',
+    'metadata: {name: gw}',
+    'spec:',
+    '  gatewayClassName: portico',
+    '  listeners:',
+    '    - {name: db, port: 5432, protocol: TCP, hostname: db.example.com}',
+    '    - {name: tls, port: 443, protocol: TLS, tls: {mode: Terminate}}',
+    '    - {name: db, port: 5433, protocol: TCP}',
+  ],
+  routeListKeysAndEnum: [
+    ...ROUTE_HEAD,
+    '    - matches:',
+    '        - queryParams: [{name: page, value: "1"}, {name: page, value: "2"}]',
+    '      filters:',
+    '        - {type: RequestRedirect, requestRedirect: {statusCode: 418}}',
+  ],
+  grpcServiceValid: grpcRoute('Foo.Bar'),
+  grpcServiceInvalid: grpcRoute('1bad'),
+  restOfFile: [
+    ...ROUTE_HEAD,
+    '    - backendRef: []',
+    '---',
+    'apiVersion: v1',
+    'kind: Namespace',
+    'metadata: {name: a}',
+  ],
+  defaulted: [...ROUTE_HEAD, '    - backendRefs:', '        - name: web', '          port: 80'],
+  nullMatches: [...ROUTE_HEAD, '    - matches: null'],
+  /** YAML 1.1, as kubectl reads it: an unquoted `on` is a boolean. */
+  unquotedOn: [
+    ...ROUTE_HEAD,
+    '    - filters:',
+    '        - type: RequestHeaderModifier',
+    '          requestHeaderModifier:',
+    '            add:',
+    '              - name: X-Trace',
+    '                value: on',
+  ],
+  ...Object.fromEntries(FORBIDDEN_PATHS.map(([path]) => [`path ${path}`, pathRoute(path)])),
+} satisfies Record<string, string[]>;
