@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import { startServe, type RunningServe } from '../../src/cli/serve-command.js';
 import { silentLogger } from '../../src/pipeline/logger.js';
 import { startBackend, type Backend, type EchoReply } from '../support/backends.js';
-import { freePort, waitFor } from '../support/envoy-ads.js';
+import { freePort, freePortRange, waitFor } from '../support/envoy-ads.js';
 import { request } from '../support/http-client.js';
 import { gatewayClass, httpRoute, serviceFor } from '../support/manifests.js';
 
@@ -109,7 +109,7 @@ beforeAll(async () => {
       xds: { host: '127.0.0.1', port: 0 },
       debug: { host: '127.0.0.1', port: 0 },
       listenerAddress: '127.0.0.1',
-      adminPortBase: await freePort(),
+      adminPortBase: await freePortRange(2),
       launchEnvoy: true,
       logLevel: 'error',
     },

@@ -13,7 +13,6 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
@@ -24,7 +23,7 @@ import { splitPem } from '../../src/infra/kubernetes/ca-bundle.js';
 import { issueGatewayCertificate } from '../../src/infra/kubernetes/certs.js';
 import { createJsonLogger } from '../../src/pipeline/logger.js';
 import { startBackend, type Backend, type EchoReply } from '../support/backends.js';
-import { freePort, waitFor } from '../support/envoy-ads.js';
+import { freePort, freePortRange, waitFor } from '../support/envoy-ads.js';
 import { request } from '../support/http-client.js';
 import { gateway, gatewayClass, httpRoute, serviceFor } from '../support/manifests.js';
 import { steadyLoad, type SteadyLoad } from '../support/steady-load.js';
@@ -189,20 +188,6 @@ async function certgen(...args: string[]): Promise<string> {
   return out;
 }
 
-/** Two free ports in a row: the admin ports of the two Envoys. */
-async function freePortPair(): Promise<number> {
-  for (;;) {
-    const port = await freePort();
-    if (port >= 65535) continue;
-    const next = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port + 1, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (next) return port;
-  }
-}
-
 beforeAll(async () => {
   backend = await startBackend('web');
   root = mkdtempSync(join(tmpdir(), 'portico-rotation-'));
@@ -229,7 +214,7 @@ beforeAll(async () => {
       xdsCaDir: caDir(),
       xdsMaxConnectionAgeMs: 2_000,
       listenerAddress: '127.0.0.1',
-      adminPortBase: await freePortPair(),
+      adminPortBase: await freePortRange(2),
       launchEnvoy: true,
       logLevel: 'info',
     },

@@ -19,7 +19,7 @@ import { createJsonLogger } from '../../src/pipeline/logger.js';
 import { LISTENER } from '../../src/proto/type-urls.js';
 import { adsClientConstructor } from '../support/ads-client.js';
 import { startBackend, type Backend, type EchoReply } from '../support/backends.js';
-import { freePort, waitFor } from '../support/envoy-ads.js';
+import { freePort, freePortRange, waitFor } from '../support/envoy-ads.js';
 import { request } from '../support/http-client.js';
 import { gateway, gatewayClass, httpRoute, serviceFor } from '../support/manifests.js';
 
@@ -162,7 +162,7 @@ beforeAll(async () => {
       xdsTlsDir: join(certs, 'portico-xds-server'),
       xdsCaDir: join(certs, 'portico-xds-ca'),
       listenerAddress: '127.0.0.1',
-      adminPortBase: await freePort(),
+      adminPortBase: await freePortRange(2),
       launchEnvoy: true,
       logLevel: 'warn',
     },

@@ -176,3 +176,23 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** The first of `count` free ports in a row (a launcher's admin port base: one port per Envoy). */
+export async function freePortRange(count: number): Promise<number> {
+  for (;;) {
+    const first = await freePort();
+    if (first + count - 1 > 65535) continue;
+    let free = true;
+    for (let port = first + 1; free && port < first + count; port += 1) free = await isFree(port);
+    if (free) return first;
+  }
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
