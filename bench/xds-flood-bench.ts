@@ -241,11 +241,13 @@ async function main(): Promise<void> {
       server: { type: 'string', default: 'portico' },
       'malloc-info': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      rounds: { type: 'string', default: '1' },
       child: { type: 'boolean', default: false },
     },
   });
   const streams = integerFlag(values.streams, '--streams', 1);
   const names = integerFlag(values.names, '--names', 1);
+  const rounds = integerFlag(values.rounds, '--rounds', 1);
   if (values.server !== 'portico' && values.server !== 'bare') throw new Error('--server is portico or bare');
   const huge = Number.MAX_SAFE_INTEGER;
   const maxRequestBytes = values['no-limits'] ? 64 * MIB : 4 * MIB;
@@ -300,38 +302,54 @@ async function main(): Promise<void> {
   await sleep(500);
   const before = sampleMemory();
 
-  const clients = fork(process.argv[1]!, ['--child'], { stdio: 'inherit' });
-  clients.on('message', (m: ToParent) => {
-    if (m.type === 'ended') last = m;
-  });
-  clients.send({ type: 'flood', port: server.port, streams, names, tls: clientTls } satisfies ToChild);
+  // One flood, measured; `--rounds N` repeats it against the same server: RSS after each round
+  // shows whether what a flood leaves is reused by the next one (a plateau) or grows.
+  const flood = async () => {
+    last = { codes: {}, open: streams };
+    const clients = fork(process.argv[1]!, ['--child'], { stdio: 'inherit' });
+    clients.on('message', (m: ToParent) => {
+      if (m.type === 'ended') last = m;
+    });
+    clients.send({ type: 'flood', port: server.port, streams, names, tls: clientTls } satisfies ToChild);
 
-  // Peak: sampled until the server has answered every stream (serving it, or refusing it) and
-  // its RSS has not grown for 3 s. The composition is the one of the sample with the highest RSS.
-  let peak = sampleMemory();
-  let grewAt = performance.now();
-  const start = performance.now();
-  while ((server.answered() < streams || performance.now() - grewAt < 3000) && performance.now() - start < 180_000) {
-    await sleep(50);
-    const rss = process.memoryUsage().rss / MIB;
-    if (rss > peak.rss + 1) {
-      grewAt = performance.now();
-      peak = sampleMemory();
+    // Peak: sampled until the server has answered every stream (serving it, or refusing it) and
+    // its RSS has not grown for 3 s. The composition is the one of the sample with the highest RSS.
+    let peak = sampleMemory();
+    let grewAt = performance.now();
+    const start = performance.now();
+    const answeredBefore = server.answered();
+    while (
+      (server.answered() - answeredBefore < streams || performance.now() - grewAt < 3000) &&
+      performance.now() - start < 180_000
+    ) {
+      await sleep(50);
+      const rss = process.memoryUsage().rss / MIB;
+      if (rss > peak.rss + 1) {
+        grewAt = performance.now();
+        peak = sampleMemory();
+      }
     }
-  }
-  const served = server.served();
-  const denied = server.denied();
+    const served = server.served();
 
-  clients.send({ type: 'close' } satisfies ToChild);
-  await new Promise<void>((resolve) => clients.once('exit', () => resolve()));
-  await sleep(1000);
-  collectGarbage();
-  await sleep(2000);
-  collectGarbage();
-  const afterGc = sampleMemory();
-  await sleep(5000);
-  collectGarbage();
-  const after = sampleMemory();
+    clients.send({ type: 'close' } satisfies ToChild);
+    await new Promise<void>((resolve) => clients.once('exit', () => resolve()));
+    await sleep(1000);
+    collectGarbage();
+    await sleep(2000);
+    collectGarbage();
+    const afterGc = sampleMemory();
+    await sleep(5000);
+    collectGarbage();
+    const after = sampleMemory();
+    return { peak, served, afterGc, after };
+  };
+  const { peak, served, afterGc, after } = await flood();
+  const laterRounds: { peak: MemorySample; after: MemorySample }[] = [];
+  for (let round = 2; round <= rounds; round++) {
+    const more = await flood();
+    laterRounds.push({ peak: more.peak, after: more.after });
+  }
+  const denied = server.denied();
   const malloc = values['malloc-info'] ? await mallocInfo(true) : undefined;
   const result: Result = { before, peak, afterGc, after, served, codes: last.codes, denied, malloc };
 
@@ -347,6 +365,10 @@ async function main(): Promise<void> {
   console.log(`after close (3 s):   ${describeSample(afterGc)}`);
   console.log(`after close (8 s):   ${describeSample(after)}`);
   if (values['malloc-info']) console.log(`after close (8 s):   ${describeMallocInfo(malloc)}`);
+  laterRounds.forEach((r, i) => {
+    console.log(`round ${i + 2} peak:        ${describeSample(r.peak)}`);
+    console.log(`round ${i + 2} after close: ${describeSample(r.after)}`);
+  });
   console.log(`streams served at the peak: ${served}; still open when closed: ${last.open}`);
   console.log(`stream ends seen by the clients: ${JSON.stringify(last.codes)}`);
   console.log(`denials counted by the server: ${JSON.stringify(denied)}`);
