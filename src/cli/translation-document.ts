@@ -3,13 +3,13 @@
  * in proto JSON, then every input Gateway API object with its computed status. One function builds
  * it for both so that what a user sees and what the tests pin are the same thing.
  */
-import { stringify } from 'yaml';
 import { toProtoJson } from '../proto/proto-json.js';
 import { TYPE_URL_BY_KIND } from '../proto/type-urls.js';
 import type { TranslationResult } from '../translate/index.js';
 import { XDS_KINDS } from '../translate/xds/types.js';
 import type { EnvoyMessage, XdsKind, XdsResources } from '../translate/xds/types.js';
 import type { KubeObject } from '../resources/types.js';
+import { stringifyForKubectl } from '../resources/kubectl-yaml.js';
 
 export interface TranslationDocumentOptions {
   /** Print TLS private keys as they are; otherwise they are replaced by a placeholder. */
@@ -51,7 +51,7 @@ export function formatTranslationDocument(document: TranslationDocument, format:
   if (format === 'json') return `${JSON.stringify(document, null, 2)}\n`;
   // No anchors/aliases for repeated objects (they make diffs unreadable) and no line folding (so a
   // long regex or certificate stays greppable on one line).
-  return stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 });
+  return stringifyForKubectl(document, { aliasDuplicateObjects: false, lineWidth: 0 });
 }
 
 function gatewayXdsDocument(resources: XdsResources, opts: TranslationDocumentOptions): GatewayXdsDocument {

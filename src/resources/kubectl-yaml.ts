@@ -24,8 +24,17 @@
  * Left alone: duplicate keys are an error here, where kubectl keeps the last one silently; the
  * escape `\/` is accepted here, refused by kubectl; integers beyond 2^53 lose precision.
  */
-import { isScalar, visit } from 'yaml';
-import type { Document, ParseOptions, DocumentOptions, SchemaOptions, ScalarTag, Tags } from 'yaml';
+import { Document as YamlDocument, isScalar, parseDocument, Scalar, visit } from 'yaml';
+import type {
+  CreateNodeOptions,
+  Document,
+  ParseOptions,
+  DocumentOptions,
+  SchemaOptions,
+  ScalarTag,
+  Tags,
+  ToStringOptions,
+} from 'yaml';
 
 const INT_TAG = 'tag:yaml.org,2002:int';
 const FLOAT_TAG = 'tag:yaml.org,2002:float';
@@ -146,4 +155,32 @@ export function nonFiniteNumbers(doc: Document.Parsed): { offset: number; source
     },
   });
   return found;
+}
+
+/** Short plain-looking text: the only kind of string kubectl could read back as another type. */
+const PLAIN_CANDIDATE = /^[\w.+\-:~]{1,40}$/;
+
+/** Whether kubectl would read `text`, written as a plain scalar, as something other than that string. */
+function readsAsOtherThan(text: string): boolean {
+  if (!PLAIN_CANDIDATE.test(text)) return false;
+  return parseDocument(text, KUBECTL_YAML_OPTIONS).toJS() !== text;
+}
+
+/**
+ * YAML that kubectl (and `loadYaml`) read back as the same values: a string that would read as
+ * a boolean, a number or null when written plain (`on`, `yes`, `0o17`, `1_000`, `~`) is quoted.
+ * What `portico translate` prints and what tests write for file mode go through here.
+ */
+export function stringifyForKubectl(value: unknown, options: CreateNodeOptions & ToStringOptions = {}): string {
+  const doc = new YamlDocument(value, options);
+  const verdicts = new Map<string, boolean>(); // names and values repeat: read each text once
+  visit(doc, {
+    Scalar(_key, node: Scalar) {
+      if (typeof node.value !== 'string') return;
+      let quote = verdicts.get(node.value);
+      if (quote === undefined) verdicts.set(node.value, (quote = readsAsOtherThan(node.value)));
+      if (quote) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+  return doc.toString(options);
 }

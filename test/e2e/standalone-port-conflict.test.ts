@@ -5,17 +5,16 @@
  * (PortUnavailable), its other listeners serve; when the older Gateway is deleted, the newer one
  * takes the port.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { startServe, type RunningServe } from '../../src/cli/serve-command.js';
 import { silentLogger } from '../../src/pipeline/logger.js';
 import { startBackend, type Backend, type EchoReply } from '../support/backends.js';
 import { freePort, freePortRange, waitFor } from '../support/envoy-ads.js';
 import { request } from '../support/http-client.js';
-import { gatewayClass, httpRoute, serviceFor } from '../support/manifests.js';
+import { gatewayClass, httpRoute, serviceFor, writeManifests } from '../support/manifests.js';
 
 const HOST = 'www.example.com';
 let root: string;
@@ -27,8 +26,7 @@ const backends: Record<string, Backend> = {};
 // A new connection per request: the kernel picks a listening socket per connection.
 const agent = new Agent({ keepAlive: false });
 
-const write = (file: string, objects: unknown[]) =>
-  writeFileSync(join(dir, file), objects.map((o) => stringify(o)).join('---\n'));
+const write = (file: string, objects: unknown[]) => writeManifests(dir, file, objects);
 
 function gatewayAt(name: string, created: string, listeners: unknown[]) {
   return {

@@ -9,14 +9,13 @@
  * Portico gets a TMPDIR of its own, so everything it leaves in a temporary directory shows, and
  * the Envoys it started are found by their bootstrap path under it.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { startBackend, type Backend, type EchoReply } from '../support/backends.js';
 import { freePort, waitFor } from '../support/envoy-ads.js';
 import { request } from '../support/http-client.js';
-import { gateway, gatewayClass, httpRoute, serviceFor } from '../support/manifests.js';
+import { gateway, gatewayClass, httpRoute, serviceFor, writeManifests } from '../support/manifests.js';
 import { envoysConfiguredUnder, PorticoProcess } from '../support/portico-process.js';
 import { steadyLoad, type SteadyLoad } from '../support/steady-load.js';
 
@@ -30,8 +29,7 @@ const backends: Record<string, Backend> = {};
 const started: PorticoProcess[] = [];
 let load: SteadyLoad | undefined;
 
-const write = (file: string, objects: unknown[]) =>
-  writeFileSync(join(watchDir, file), objects.map((o) => stringify(o)).join('---\n'));
+const write = (file: string, objects: unknown[]) => writeManifests(watchDir, file, objects);
 
 function route(backend: string) {
   return httpRoute('web', {

@@ -6,13 +6,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { startServe, type RunningServe } from '../../src/cli/serve-command.js';
 import { silentLogger } from '../../src/pipeline/logger.js';
 import { startBackend, type Backend, type EchoReply } from '../support/backends.js';
 import { freePort, waitFor } from '../support/envoy-ads.js';
 import { request } from '../support/http-client.js';
-import { gateway, gatewayClass, httpRoute, serviceFor } from '../support/manifests.js';
+import { gateway, gatewayClass, httpRoute, serviceFor, writeManifests } from '../support/manifests.js';
 
 const HOST = 'www.example.com';
 let dir: string;
@@ -20,8 +19,7 @@ let serve: RunningServe;
 let backend: Backend;
 let port: number;
 
-const write = (file: string, objects: unknown[]) =>
-  writeFileSync(join(dir, file), objects.map((o) => stringify(o)).join('---\n'));
+const write = (file: string, objects: unknown[]) => writeManifests(dir, file, objects);
 
 async function served(path: string): Promise<string> {
   const res = await request(port, path, { host: HOST });
@@ -80,11 +78,16 @@ test('the debug endpoints show what is served and who ACKed it', async () => {
   const metrics = (await request(debug, '/metrics')).body;
   expect(metrics).toMatch(/^# TYPE \S+ /m);
   expect((await request(debug, '/readyz')).status).toBe(200);
-  const status = JSON.parse((await request(debug, '/debug/status')).body) as {
-    resources: { kind: string; status?: { conditions?: { type: string; status: string }[] } }[];
+  // Traffic flows once listeners and routes are applied; Programmed follows the last type's ACK
+  // (and the status report's coalescing), so it is waited for, not read once.
+  const programmed = async () => {
+    const status = JSON.parse((await request(debug, '/debug/status')).body) as {
+      resources: { kind: string; status?: { conditions?: { type: string; status: string }[] } }[];
+    };
+    const gw = status.resources.find((r) => r.kind === 'Gateway');
+    return gw?.status?.conditions?.find((c) => c.type === 'Programmed')?.status;
   };
-  const gw = status.resources.find((r) => r.kind === 'Gateway');
-  expect(gw?.status?.conditions?.find((c) => c.type === 'Programmed')?.status).toBe('True');
+  await waitFor(async () => (await programmed()) === 'True', { what: 'the Gateway Programmed' });
 });
 
 test('a file that does not parse is reported, and the last good configuration stays', async () => {

@@ -12,11 +12,10 @@
  * failed and no Envoy ever failed a TLS handshake to xDS (Envoy's own counters).
  */
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
-import { stringify } from 'yaml';
 import { runCertgenCommand } from '../../src/cli/certgen-command.js';
 import { startServe, type RunningServe } from '../../src/cli/serve-command.js';
 import { splitPem } from '../../src/infra/kubernetes/ca-bundle.js';
@@ -25,7 +24,7 @@ import { createJsonLogger } from '../../src/pipeline/logger.js';
 import { startBackend, type Backend, type EchoReply } from '../support/backends.js';
 import { freePort, freePortRange, waitFor } from '../support/envoy-ads.js';
 import { request } from '../support/http-client.js';
-import { gateway, gatewayClass, httpRoute, serviceFor } from '../support/manifests.js';
+import { gateway, gatewayClass, httpRoute, serviceFor, writeManifests } from '../support/manifests.js';
 import { steadyLoad, type SteadyLoad } from '../support/steady-load.js';
 
 const SERVER_NAME = 'portico-xds';
@@ -50,7 +49,7 @@ const serial = (hex: string) => hex.toLowerCase().replace(/^0+/, '');
 const serials = (bundle: string) => splitPem(bundle).map((pem) => serial(new X509Certificate(pem).serialNumber));
 
 function write(file: string, objects: unknown[]): void {
-  writeFileSync(join(watchDir, file), objects.map((o) => stringify(o)).join('---\n'));
+  writeManifests(watchDir, file, objects);
 }
 
 /** Each Gateway's route sets `x-step: <step>` on the requests it forwards: a change to watch for. */

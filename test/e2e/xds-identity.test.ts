@@ -11,7 +11,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { stringify } from 'yaml';
 import { runCertgenCommand } from '../../src/cli/certgen-command.js';
 import { startServe, type RunningServe } from '../../src/cli/serve-command.js';
 import { issueGatewayCertificate } from '../../src/infra/kubernetes/certs.js';
@@ -21,7 +20,7 @@ import { adsClientConstructor } from '../support/ads-client.js';
 import { startBackend, type Backend, type EchoReply } from '../support/backends.js';
 import { freePort, freePortRange, waitFor } from '../support/envoy-ads.js';
 import { request } from '../support/http-client.js';
-import { gateway, gatewayClass, httpRoute, serviceFor } from '../support/manifests.js';
+import { gateway, gatewayClass, httpRoute, serviceFor, writeManifests } from '../support/manifests.js';
 
 const HOST = 'a.example.com';
 const SERVER_NAME = 'portico-xds';
@@ -35,8 +34,7 @@ let backend: Backend;
 let portA: number;
 let logs = '';
 
-const write = (file: string, objects: unknown[]) =>
-  writeFileSync(join(dir, file), objects.map((o) => stringify(o)).join('---\n'));
+const write = (file: string, objects: unknown[]) => writeManifests(dir, file, objects);
 
 const ca = () => ({
   cert: readFileSync(join(certs, 'portico-xds-ca', 'tls.crt'), 'utf8'),

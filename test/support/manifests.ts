@@ -1,7 +1,16 @@
 /**
  * Gateway API and core objects for end-to-end tests, as plain objects ready to be written as YAML.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringifyForKubectl } from '../../src/resources/kubectl-yaml.js';
+
 const GW = 'gateway.networking.k8s.io/v1';
+
+/** Writes `objects` into `dir/file` as a multi-document manifest that kubectl would read the same way. */
+export function writeManifests(dir: string, file: string, objects: readonly unknown[]): void {
+  writeFileSync(join(dir, file), objects.map((o) => stringifyForKubectl(o)).join('---\n'));
+}
 
 export function gatewayClass() {
   return {

@@ -3,13 +3,13 @@
  * process on loopback, watching a temporary directory, and a real Envoy connected to it as one
  * Gateway's proxy. Tests write Gateway API YAML into the directory and send requests through Envoy.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { startServe, type RunningServe } from '../../src/cli/serve-command.js';
-import { silentLogger } from '../../src/pipeline/logger.js';
+import { createJsonLogger, silentLogger } from '../../src/pipeline/logger.js';
 import { EnvoyAds, freePort, waitFor } from './envoy-ads.js';
+import { writeManifests } from './manifests.js';
 
 export class PorticoE2E {
   private serve: RunningServe | undefined;
@@ -37,7 +37,7 @@ export class PorticoE2E {
 
   /** Writes (or replaces) one manifest file in the watched directory. */
   write(file: string, objects: unknown[]): void {
-    writeFileSync(join(this.dir, file), objects.map((o) => stringify(o)).join('---\n'));
+    writeManifests(this.dir, file, objects);
   }
 
   remove(file: string): void {
@@ -92,7 +92,7 @@ async function startServing(dir: string, xdsPort: number): Promise<RunningServe>
           launchEnvoy: false,
           logLevel: 'error',
         },
-        silentLogger,
+        process.env.PORTICO_E2E_LOG ? createJsonLogger({ level: 'info', sink: process.stderr }) : silentLogger,
       );
     } catch (err) {
       lastError = err;
