@@ -4,7 +4,7 @@
  * same scalar (test/support/kubectl-scalars.ts); test/k8s/kubectl-yaml.test.ts asks kubectl itself.
  */
 import { loadYaml, LoadError, rejectionMessages } from '../../src/resources/load-yaml.js';
-import { goYamlNumber } from '../../src/resources/kubectl-yaml.js';
+import { goYamlNumber, stringifyForKubectl } from '../../src/resources/kubectl-yaml.js';
 import { KUBECTL_SCALARS } from '../support/kubectl-scalars.js';
 import { HAND_WRITTEN } from '../support/hand-written-objects.js';
 
@@ -50,5 +50,20 @@ describe('YAML read as kubectl reads it', () => {
     expect(goYamlNumber('18446744073709551615')).toBe(2 ** 64); // ParseUint, then a double
     expect(goYamlNumber('+18446744073709551615')).toBe(2 ** 64); // a float: ParseUint takes no sign
     expect(goYamlNumber('0x10000000000000000')).toBeUndefined(); // beyond 64 bits, not decimal
+  });
+});
+
+describe('YAML written for kubectl', () => {
+  // Every scalar text of the table, as a string value: written, then read back as kubectl reads it.
+  it.each(KUBECTL_SCALARS.map(([text]) => text))('%j written as a string reads back as that string', (text) => {
+    const written = stringifyForKubectl({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, x: text });
+    const [object] = loadYaml(written, 'c.yaml').objects;
+    expect((object as unknown as { x: unknown }).x).toBe(text);
+  });
+
+  it('leaves strings kubectl reads as strings unquoted', () => {
+    expect(stringifyForKubectl({ a: 'web', b: '1970-01-01T00:00:00Z', c: '1:30' })).toBe(
+      'a: web\nb: 1970-01-01T00:00:00Z\nc: 1:30\n',
+    );
   });
 });
