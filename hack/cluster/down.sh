@@ -55,6 +55,11 @@ for ns in /run/netns/cni-*; do
   [[ -e $ns ]] || continue
   ip netns delete "${ns##*/}" 2>/dev/null || { umount "$ns" 2>/dev/null; rm -f "$ns"; }
 done
+# The kubelet links each container's log into /var/log/containers (a fixed path); the logs
+# themselves are in $STATE/pod-logs (podLogsDir).
+for link in /var/log/containers/*.log; do
+  [[ -L $link && $(readlink "$link") == "$STATE/"* ]] && rm -f "$link"
+done
 for controller in /sys/fs/cgroup/*/; do
   [[ -d $controller/kubepods ]] || continue
   find "$controller/kubepods" -depth -type d -exec rmdir {} \; 2>/dev/null || true

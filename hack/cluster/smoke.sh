@@ -50,7 +50,7 @@ script=$tmp/readme.sh
       done >"$tmp/experimental-install.yaml"
       echo "${line/${BASH_REMATCH[0]}/$tmp/experimental-install.yaml}"
     elif [[ $line =~ ^docker[[:space:]] ]]; then
-      echo ": skipped: $line"
+      echo "# skipped (the image is imported, not pushed): $line"
     else
       echo "$line"
     fi

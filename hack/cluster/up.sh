@@ -43,7 +43,9 @@ mkdir -p "$RUN" "$STATE"
 started=0
 on_exit() {
   local status=$?
-  if [[ $started != 1 ]]; then
+  if [[ $started != 1 && ${PORTICO_CLUSTER_KEEP:-} == 1 ]]; then
+    log "start failed (exit $status); PORTICO_CLUSTER_KEEP=1: left running for a look (make cluster-down)"
+  elif [[ $started != 1 ]]; then
     log "start failed (exit $status): removing everything (logs stay in $RUN)"
     "$HERE/down.sh" || true
   fi
@@ -216,6 +218,7 @@ cat >"$STATE/cni/net.d/10-portico-cluster.conflist" <<EOF
       "type": "bridge",
       "bridge": "$BRIDGE",
       "isGateway": true,
+      "isDefaultGateway": true,
       "ipMasq": false,
       "hairpinMode": true,
       "ipam": {
@@ -306,6 +309,7 @@ authorization:
 clusterDomain: cluster.local
 clusterDNS: [$DNS_SERVICE_IP]
 resolvConf: ""
+podLogsDir: $STATE/pod-logs
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 evictionHard:
