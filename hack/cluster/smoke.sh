@@ -62,6 +62,20 @@ printf '#!/bin/sh\nexec node %q "$@"\n' "$ROOT/bin/portico.js" >"$tmp/bin/portic
 chmod +x "$tmp/bin/portico"
 ln -s "$BIN/kubectl" "$tmp/bin/kubectl"
 
+# What a failure needs explaining: the Gateways' conditions, the Pods, the Lease holder (the replica
+# that writes status) and which controller replica each Envoy's xDS connection reached (conntrack).
+diagnose() {
+  {
+    echo "--- Gateways"
+    kubectl get gateways -A -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name}: {range .status.conditions[*]}{.type}={.status} ({.message}); {end}{"\n"}{end}'
+    echo "--- Pods"
+    kubectl get pods -A -o wide
+    echo "--- Lease holder: $(kubectl -n portico-system get lease portico-leader -o jsonpath='{.spec.holderIdentity}' 2>/dev/null)"
+    echo "--- xDS connections (Envoy Pod IP -> controller Pod IP:18000)"
+    conntrack -L -p tcp --orig-port-dst 18000 2>/dev/null | sed -n 's/.*ESTABLISHED src=\([0-9.]*\) .* src=\([0-9.]*\) dst=.* sport=18000 .*/\1 -> \2/p'
+  } >&2 || true
+}
+
 log "running README.md's 'Deploy to a cluster' commands ($(grep -c . "$script") lines, log: $RUN/smoke-readme.log)"
 # CRDs Established and the controller's rollout are what a user waits for between the steps; the
 # README's own `kubectl wait` for the Gateway covers the rest.
@@ -71,6 +85,7 @@ log "running README.md's 'Deploy to a cluster' commands ($(grep -c . "$script") 
   bash "$script"
 ) >"$tmp/out" 2>"$RUN/smoke-readme.log" || {
   tail -n 40 "$RUN/smoke-readme.log" >&2
+  diagnose
   fail "a README command failed (above)"
 }
 log "README commands done in $((SECONDS - t0))s"

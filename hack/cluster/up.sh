@@ -41,8 +41,10 @@ elapsed() {
 "$HERE/down.sh"
 mkdir -p "$RUN" "$STATE"
 started=0
+exec {stderr}>&2 # the trap may fire inside a command whose stderr goes to a file
 on_exit() {
   local status=$?
+  exec 2>&"$stderr"
   if [[ $started != 1 && ${PORTICO_CLUSTER_KEEP:-} == 1 ]]; then
     log "start failed (exit $status); PORTICO_CLUSTER_KEEP=1: left running for a look (make cluster-down)"
   elif [[ $started != 1 ]]; then
