@@ -9,7 +9,9 @@
 #
 # Default suite flags: --gateway-class portico --conformance-profiles $PROFILES (GATEWAY-HTTP),
 # features from the GatewayClass's status.supportedFeatures (none given). Extra flags are passed on,
-# e.g. --supported-features Gateway,HTTPRoute for the core tests only, or --run-test NAME.
+# e.g. --supported-features Gateway,HTTPRoute for the core tests only, or --run-test NAME. The
+# report's implementation URL and contact are placeholders unless CONFORMANCE_URL and
+# CONFORMANCE_CONTACT are set (the suite refuses empty ones); set them before submitting a report.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -63,11 +65,14 @@ status=0
   KUBECONFIG=$KUBECONFIG_OUT "$TEST_BIN" -test.run '^TestConformance$' -test.v -test.timeout 90m \
     --gateway-class portico --conformance-profiles "${PROFILES:-GATEWAY-HTTP}" \
     --organization portico --project portico --version "$version" \
+    --url "${CONFORMANCE_URL:-https://portico.invalid/}" --contact "${CONFORMANCE_CONTACT:-portico maintainers}" \
     --report-output "$REPORT" --cleanup-base-resources=true "$@"
 ) >"$RUN/conformance.log" 2>&1 || status=$?
-grep -E '^(--- |=== RUN|ok|FAIL|PASS)' "$RUN/conformance.log" | grep -E -- '--- (PASS|FAIL|SKIP)' |
-  awk '{print $2}' | sort | uniq -c | sed 's/^/cluster-conformance: /' >&2 || true
-grep -E -- '--- FAIL' "$RUN/conformance.log" | sed 's/^ */cluster-conformance:   /' >&2 || true
+# Each test is a subtest of TestConformance: count those (not their own subtests), name the failures.
+grep -E '^    --- (PASS|FAIL|SKIP)' "$RUN/conformance.log" | awk '{print $2}' | sort | uniq -c |
+  sed 's/^ */cluster-conformance: tests /' >&2 || true
+grep -E '^    --- FAIL' "$RUN/conformance.log" | sed 's/^ *--- FAIL: */cluster-conformance:   failed: /' >&2 || true
+[[ ! -f $REPORT ]] || sed -n '/^profiles:/,/^[a-z]/p' "$REPORT" | sed '$d' | sed 's/^/cluster-conformance: | /' >&2
 log "suite finished in $((SECONDS - start))s with status $status (log: $RUN/conformance.log)"
 [[ -f $REPORT ]] && echo "$REPORT"
 exit "$status"
