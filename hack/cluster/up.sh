@@ -39,7 +39,10 @@ elapsed() {
 
 # A fresh cluster every time; and on any failure or interruption, nothing left behind.
 "$HERE/down.sh"
-mkdir -p "$RUN" "$STATE"
+mkdir -p "$RUN/previous" "$STATE"
+# The last run's logs stay one run longer (a failed start is often looked at after the next one).
+rm -f "$RUN"/previous/*.log
+mv -f "$RUN"/*.log "$RUN/previous/" 2>/dev/null || true
 started=0
 exec {stderr}>&2 # the trap may fire inside a command whose stderr goes to a file
 on_exit() {
