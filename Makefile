@@ -126,3 +126,9 @@ cluster-smoke:
 
 cluster-down:
 	hack/cluster/down.sh
+
+# The Gateway API conformance suite v1.7.0 against the running cluster (Portico installed, e.g. by
+# cluster-smoke); PROFILES=GATEWAY-HTTP,... and ARGS="--supported-features ..." narrow it.
+.PHONY: cluster-conformance
+cluster-conformance:
+	hack/cluster/conformance.sh $(ARGS)
