@@ -65,6 +65,14 @@ for controller in /sys/fs/cgroup/*/; do
   find "$controller/kubepods" -depth -type d -exec rmdir {} \; 2>/dev/null || true
 done
 
+# Directories at fixed host paths that did not exist before the cluster started (lib.sh).
+if [[ -f $RUN/host-paths.created ]]; then
+  while read -r path; do
+    if [[ $path == /?* ]]; then rm -rf --one-file-system "$path"; fi
+  done < <(sort -u "$RUN/host-paths.created")
+  rm -f "$RUN/host-paths.created"
+fi
+
 # --- host settings: forwarding off (restored) before the containment rules go ----------------------------
 if [[ -f $RUN/sysctl.orig ]]; then
   while read -r key value; do

@@ -41,6 +41,11 @@ SYSCTLS=(net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables net.ipv4.conf.al
   kernel.keys.root_maxbytes net.netfilter.nf_conntrack_max
   net.netfilter.nf_conntrack_tcp_timeout_established net.netfilter.nf_conntrack_tcp_timeout_close_wait)
 
+# Directories the cluster's programs use at fixed paths outside $CLUSTER_DIR (the kubelet's
+# device-plugins and container log links, libcni's cache, the containerd shims' sockets). up.sh
+# records those that do not exist yet in $RUN/host-paths.created; down.sh removes what it recorded.
+HOST_PATHS=(/var/lib/kubelet /var/lib/cni /run/containerd /var/log/pods /var/log/containers)
+
 # Processes in the order they start (down.sh stops them in reverse).
 PROCESSES=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
 

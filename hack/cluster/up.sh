@@ -58,6 +58,10 @@ on_exit() {
 trap on_exit EXIT
 trap 'exit 130' INT TERM
 
+for path in "${HOST_PATHS[@]}"; do
+  [[ -e $path ]] || echo "$path"
+done >>"$RUN/host-paths.created"
+
 # --- credentials ------------------------------------------------------------------------------------
 # One CA for everything: the API server's serving certificate (for the names and addresses pods and
 # the host use), the admin client, the kubelet's client (Node authorizer identity), the service
