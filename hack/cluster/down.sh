@@ -33,7 +33,7 @@ kill_cgroup_tree() {
   local dir=$1 pid
   [[ -d $dir ]] || return 0
   while read -r pid; do
-    [[ -n $pid ]] && kill -KILL "$pid" 2>/dev/null || true
+    if [[ -n $pid ]]; then kill -KILL "$pid" 2>/dev/null || true; fi
   done < <(find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null)
 }
 for _ in 1 2 3; do kill_cgroup_tree /sys/fs/cgroup/pids/kubepods; done

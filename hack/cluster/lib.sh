@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # settings, read by the scripts that source this file
 # Settings and process bookkeeping shared by hack/cluster/{up,down,smoke}.sh (sourced; expects
 # ROOT). Every address, port and name the cluster uses is here, so down.sh removes exactly what
 # up.sh made. See docs/real-cluster.md.

@@ -39,6 +39,7 @@ elapsed() {
 
 # A fresh cluster every time; and on any failure or interruption, nothing left behind.
 "$HERE/down.sh"
+log "leftovers removed (at $(elapsed))"
 mkdir -p "$RUN/previous" "$STATE"
 # The last run's logs stay one run longer (a failed start is often looked at after the next one).
 rm -f "$RUN"/previous/*.log
@@ -250,7 +251,7 @@ for tar in "$IMAGES"/*.tar; do
     die "ctr images import $tar failed"
   }
 done
-log "images imported ($(elapsed))"
+log "images imported (at $(elapsed))"
 
 log "starting etcd on 127.0.0.1:$ETCD_PORT"
 start etcd --name portico-cluster --data-dir "$STATE/etcd" \
@@ -275,7 +276,7 @@ start kube-apiserver \
   --allow-privileged=false \
   --profiling=false
 wait_for "kube-apiserver /readyz" kubectl get --raw /readyz
-log "kube-apiserver ready ($(elapsed))"
+log "kube-apiserver ready (at $(elapsed))"
 
 log "starting kube-controller-manager, kube-scheduler"
 start kube-controller-manager \
@@ -351,14 +352,14 @@ log "starting kube-proxy"
 start kube-proxy --config "$STATE/kube-proxy.yaml"
 
 wait_for "node $NODE_NAME Ready" kubectl wait --for condition=Ready --timeout 2s "node/$NODE_NAME"
-log "node Ready ($(elapsed))"
+log "node Ready (at $(elapsed))"
 
 # --- cluster DNS ---------------------------------------------------------------------------------------
 coredns_version=$(go -C "$HERE/coredns" list -m -f '{{.Version}}' github.com/coredns/coredns)
 sed -e "s|@DNS_SERVICE_IP@|$DNS_SERVICE_IP|" -e "s|@COREDNS_VERSION@|$coredns_version|" "$HERE/coredns.yaml" |
   kubectl apply --server-side --field-manager portico-cluster-up -f - >/dev/null
 wait_for "CoreDNS available" kubectl -n kube-system wait --for condition=Available --timeout 2s deployment/coredns
-log "CoreDNS ready ($(elapsed))"
+log "CoreDNS ready (at $(elapsed))"
 
 cat >"$CLUSTER_DIR/env" <<EOF
 export KUBECONFIG=$KUBECONFIG_OUT
