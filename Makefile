@@ -106,3 +106,29 @@ k8s-up:
 
 k8s-down:
 	hack/k8s/down.sh
+
+# A single-node cluster from real parts (docs/real-cluster.md): containerd, runc and the CNI plugins
+# from Debian packages (hack/cluster/host-packages.sh installs them when missing), the Kubernetes
+# components, CoreDNS and the images built from pinned modules into .cache/cluster (cached).
+# cluster-up starts a fresh cluster (removing any leftover first) and writes
+# .cache/cluster/kubeconfig; cluster-smoke installs Portico as the README says and curls through a
+# provisioned Envoy; cluster-down removes everything. Needs root. Not part of `make test` (yet).
+.PHONY: cluster-binaries cluster-up cluster-smoke cluster-down
+
+cluster-binaries: build
+	hack/cluster/build.sh
+
+cluster-up: build
+	hack/cluster/up.sh
+
+cluster-smoke:
+	hack/cluster/smoke.sh
+
+cluster-down:
+	hack/cluster/down.sh
+
+# The Gateway API conformance suite v1.7.0 against the running cluster (Portico installed, e.g. by
+# cluster-smoke); PROFILES=GATEWAY-HTTP,... and ARGS="--supported-features ..." narrow it.
+.PHONY: cluster-conformance
+cluster-conformance:
+	hack/cluster/conformance.sh $(ARGS)

@@ -32,7 +32,7 @@ stamp=$(
   {
     go version
     echo "$GOFLAGS CGO_ENABLED=$CGO_ENABLED"
-    cat "$HERE/build.sh" "$HERE"/apiserver/go.{mod,sum} "$HERE"/etcd/{go.mod,go.sum,main.go}
+    cat "$HERE"/{build.sh,version-ldflags.sh} "$HERE"/apiserver/go.{mod,sum} "$HERE"/etcd/{go.mod,go.sum,main.go}
   } | sha256sum | cut -d' ' -f1
 )
 if [[ ${K8S_REBUILD:-} != 1 && -f $BIN/.stamp && $(cat "$BIN/.stamp") == "$stamp" ]] &&
@@ -41,17 +41,9 @@ if [[ ${K8S_REBUILD:-} != 1 && -f $BIN/.stamp && $(cat "$BIN/.stamp") == "$stamp
   exit 0
 fi
 
-# Stamp the Kubernetes version the way upstream's hack/lib/version.sh does, so /version and
-# `kubectl version` report v1.Y.Z instead of v0.0.0-master. The build date is the module's
-# publication time, which keeps the build reproducible.
-IFS=. read -r major minor _ <<<"${K8S_VERSION#v}"
-build_date=$(go -C "$HERE/apiserver" mod download -json k8s.io/kubernetes |
-  sed -n 's/.*"Info": "\(.*\)".*/\1/p' | xargs sed -n 's/.*"Time":"\([^"]*\)".*/\1/p')
-ldflags="-s -w"
-for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor"
-  ldflags+=" -X $pkg.gitCommit= -X $pkg.gitTreeState=clean -X $pkg.buildDate=${build_date:-1970-01-01T00:00:00Z}"
-done
+HERE_K8S=$HERE
+# shellcheck source=hack/k8s/version-ldflags.sh
+source "$HERE/version-ldflags.sh"
 
 tmp=$(mktemp -d "$BIN/.build.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -60,7 +52,7 @@ start=$SECONDS
 log "building etcd $ETCD_VERSION"
 go -C "$HERE/etcd" build -ldflags "-s -w" -o "$tmp/etcd" .
 log "building kube-apiserver and kubectl $K8S_VERSION (several minutes on a cold Go build cache)"
-go -C "$HERE/apiserver" build -ldflags "$ldflags" -o "$tmp/" \
+go -C "$HERE/apiserver" build -ldflags "$k8s_ldflags" -o "$tmp/" \
   k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl
 
 mv -f "$tmp/etcd" "$tmp/kube-apiserver" "$tmp/kubectl" "$BIN/"

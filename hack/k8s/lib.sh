@@ -3,14 +3,19 @@
 # A PID file counts only while its process is alive and is one of the binaries in $BIN: after a
 # crash or reboot the PID may belong to an unrelated program, which must never be signalled.
 
+# The binary NAME runs from: $BIN/NAME unless the sourcing script defined its own expected_exe
+# (hack/cluster runs containerd from /usr/bin).
+declare -F expected_exe >/dev/null || expected_exe() { echo "$BIN/$1"; }
+
 # Prints the PID of $BIN/$1 from $RUN/$1.pid; a stale PID file is removed.
 pid_of() {
-  local name=$1 pid exe
+  local name=$1 pid exe want
   [[ -f $RUN/$name.pid ]] || return 1
   pid=$(<"$RUN/$name.pid")
   exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || exe=
+  want=$(expected_exe "$name")
   # " (deleted)": the binary was rebuilt (replaced) while this process kept running.
-  if [[ $pid =~ ^[0-9]+$ && ($exe == "$BIN/$name" || $exe == "$BIN/$name (deleted)") ]]; then
+  if [[ $pid =~ ^[0-9]+$ && ($exe == "$want" || $exe == "$want (deleted)") ]]; then
     echo "$pid"
     return 0
   fi
