@@ -449,6 +449,16 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
     );
     cleanups.push(() => pipeline.stop());
     if (kube) {
+      // Only the Lease holder serves xDS: it writes status, and Programmed counts the Envoys
+      // connected to it. Another replica's Envoys are sent back through the xDS Service.
+      const serving = kube.elector.isLeader$.subscribe((leader) =>
+        xds.refuseStreams(
+          leader
+            ? undefined
+            : 'this Portico replica does not hold the leader Lease; reconnect to reach the one that does',
+        ),
+      );
+      cleanups.push(() => serving.unsubscribe());
       const provision = config.provision;
       if (provision) {
         const provisioner = new GatewayProvisioner({ ...provision, api: kube.api, logger });

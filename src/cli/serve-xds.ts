@@ -20,6 +20,8 @@ export interface XdsServing {
   metrics: MetricsCollector;
   /** Where Envoys connect (the bound port when 0 was asked for). */
   address(): HostPort | undefined;
+  /** Refuses new streams (UNAVAILABLE, with the reason) and ends the open ones; undefined serves again. */
+  refuseStreams(reason: string | undefined): void;
   stop(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function startXdsServer(
     tracker: server,
     metrics: () => xdsMetricFamilies(server.metrics.metrics()),
     address: () => server.address(),
+    refuseStreams: (reason) => server.refuseStreams(reason),
     stop: async () => {
       await server.stop();
       server.dispose();

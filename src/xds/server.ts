@@ -156,6 +156,8 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
   private boundPort: number | undefined;
   private readonly streams = new Map<GatewayKey, Set<AdsStream>>();
   private readonly calls = new Map<AdsStream, DuplexCall>();
+  /** Why new streams are refused (undefined: they are served); see `refuseStreams`. */
+  private refusing: string | undefined;
   /** Per Gateway, the stream `programmed()` last found out of sync (asked first next time). */
   private readonly notInSync = new Map<GatewayKey, AdsStream>();
   private readonly unsubscribe: () => void;
@@ -317,7 +319,28 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
   // -------------------------------------------------------------------------------------------
   // Streams
 
+  /**
+   * Refuses new streams with UNAVAILABLE and `reason`, and ends the open ones (their Envoys keep
+   * their configuration and reconnect, through the xDS Service, to a replica that serves);
+   * `undefined` serves again. In a cluster only the Lease holder serves xDS: it is also the one
+   * that writes status, and a Gateway's Programmed can only count the Envoys connected to it.
+   */
+  refuseStreams(reason: string | undefined): void {
+    const was = this.refusing;
+    this.refusing = reason;
+    if (reason === undefined || was !== undefined) return;
+    this.logger({ level: 'info', msg: 'xDS streams refused from now on; ending the open ones', reason });
+    for (const [stream, call] of this.calls) {
+      stream.close();
+      call.emit('error', { code: grpc.status.UNAVAILABLE, details: reason });
+    }
+  }
+
   private serve(call: DuplexCall, protocol: Protocol): void {
+    if (this.refusing !== undefined) {
+      call.emit('error', { code: grpc.status.UNAVAILABLE, details: this.refusing });
+      return;
+    }
     // Before anything is read: a request being received holds its own buffer, not read buffers.
     const gathered = readRequestsWhole(call);
     if ((!sendFramesAsIs(call) || !gathered) && !this.framingWarned) {
