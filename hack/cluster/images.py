@@ -235,7 +235,7 @@ def portico_image(out, tags):
     RUN apt-get install PKG... is the files of those Debian packages installed here (dpkg -L);
     COPY --from=build /src/X is X of this checkout as the build stage leaves it (dist/ from `make
     build`; node_modules without the packages package-lock.json marks dev, as `npm prune
-    --omit=dev` leaves it); COPY X is X; WORKDIR, USER and ENTRYPOINT go into the config. Any other
+    --omit=dev` leaves it); COPY X is X; WORKDIR, USER, ENV and ENTRYPOINT go into the config. Any other
     instruction stops this script: the two must not drift apart silently.
     """
     dockerfile = os.path.join(ROOT, "Dockerfile")
@@ -292,6 +292,13 @@ def portico_image(out, tags):
                 rootfs.file(dst, host)
         elif op == "USER":
             config["User"] = args
+        elif op == "ENV":
+            # ENV KEY=VALUE [KEY=VALUE...] (the legacy `ENV KEY VALUE` form is not known).
+            for word in shlex.split(args):
+                key, eq, value = word.partition("=")
+                if not eq or not key:
+                    sys.exit(f"images: {where}: ENV {args!r}: only KEY=VALUE pairs are known")
+                config["Env"] = [e for e in config["Env"] if not e.startswith(key + "=")] + [f"{key}={value}"]
         elif op == "ENTRYPOINT":
             config["Entrypoint"] = json.loads(args)
         else:
