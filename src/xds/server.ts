@@ -158,6 +158,10 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
   private readonly calls = new Map<AdsStream, DuplexCall>();
   /** Why new streams are refused (undefined: they are served); see `refuseStreams`. */
   private refusing: string | undefined;
+  /** A drain of every connection, due shortly (see `drainSoon`). */
+  private drainTimer: NodeJS.Timeout | undefined;
+  /** The address given to bindAsync, with the bound port: what `drain` names. */
+  private boundAddress: string | undefined;
   /** Per Gateway, the stream `programmed()` last found out of sync (asked first next time). */
   private readonly notInSync = new Map<GatewayKey, AdsStream>();
   private readonly unsubscribe: () => void;
@@ -221,6 +225,7 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
     });
     this.server = server;
     this.boundPort = port;
+    this.boundAddress = `${address}:${port}`;
     this.logger({ level: 'info', msg: 'ADS server listening', address: `${address}:${port}` });
     return port;
   }
@@ -334,11 +339,32 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
       stream.close();
       call.emit('error', { code: grpc.status.UNAVAILABLE, details: reason });
     }
+    this.drainSoon();
+  }
+
+  /**
+   * Closes every connection (GOAWAY) shortly after a refusal has been written. A refused Envoy
+   * would otherwise retry its stream on the same connection, to the same replica, for ever; a new
+   * connection goes through the xDS Service again and can reach the replica that serves.
+   */
+  private drainSoon(): void {
+    if (this.drainTimer) return;
+    this.drainTimer = setTimeout(() => {
+      this.drainTimer = undefined;
+      if (!this.server || !this.boundAddress || this.refusing === undefined) return;
+      try {
+        this.server.drain(this.boundAddress, 1_000);
+      } catch (err) {
+        this.logger({ level: 'warn', msg: 'could not close xDS connections', error: String(err) });
+      }
+    }, 250);
+    this.drainTimer.unref();
   }
 
   private serve(call: DuplexCall, protocol: Protocol): void {
     if (this.refusing !== undefined) {
       call.emit('error', { code: grpc.status.UNAVAILABLE, details: this.refusing });
+      this.drainSoon();
       return;
     }
     // Before anything is read: a request being received holds its own buffer, not read buffers.

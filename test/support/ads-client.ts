@@ -120,6 +120,11 @@ export class RawAdsClient<R extends Response> {
     return new RawAdsClient<DeltaResponse>(client, call);
   }
 
+  /** The channel's state: READY while its connection is up, IDLE once the server closed it. */
+  connectivity(): grpc.connectivityState {
+    return this.client.getChannel().getConnectivityState(false);
+  }
+
   send(request: object): void {
     this.call.write(request);
   }

@@ -1,14 +1,15 @@
 /**
  * A replica that does not hold the leader Lease serves no xDS (`AdsServer.refuseStreams`): new
  * streams are refused with UNAVAILABLE and receive nothing, open ones are ended (their Envoy
- * reconnects through the xDS Service), and the server serves again once it may.
+ * reconnects through the xDS Service), their connections are closed so that a retry goes through
+ * the Service again, and the server serves again once it may.
  */
 import * as grpc from '@grpc/grpc-js';
 import { AdsServer } from '../../src/xds/server.js';
 import { silentLogger } from '../../src/xds/log.js';
 import { CLUSTER } from '../../src/proto/type-urls.js';
 import { RawAdsClient, type SotwResponse } from '../support/ads-client.js';
-import { freePort } from '../support/envoy-ads.js';
+import { freePort, waitFor } from '../support/envoy-ads.js';
 import { GATEWAY, gatewayXds } from '../support/xds-fixtures.js';
 
 let server: AdsServer;
@@ -49,6 +50,12 @@ test('a new stream is refused with UNAVAILABLE and learns nothing while streams 
   expect(status.details).toContain(NOT_LEADER);
   expect(c.received).toHaveLength(0);
   expect(server.clients()).toHaveLength(0);
+  // Its connection is closed too: retried on the same connection, the stream would reach the same
+  // replica for ever; a new connection goes through the xDS Service again.
+  await waitFor(async () => c.connectivity() !== grpc.connectivityState.READY, {
+    timeoutMs: 5_000,
+    what: 'the refused connection to close',
+  });
 });
 
 test('open streams are ended when refusing starts, and streams are served again after it ends', async () => {
