@@ -9,15 +9,9 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { freePort } from '../support/envoy-ads.js';
 import { gateway, gatewayClass, httpRoute, serviceFor } from '../support/manifests.js';
+import { gatewayCondition } from '../support/debug-status.js';
 import { request } from '../support/http-client.js';
 import { PorticoE2E, waitFor } from '../support/portico-e2e.js';
-
-interface Condition {
-  type: string;
-  status: string;
-  reason: string;
-  message: string;
-}
 
 describe.each(['sotw', 'delta'] as const)('a listener port held by another process (%s)', (protocol) => {
   let e2e: PorticoE2E;
@@ -40,13 +34,7 @@ describe.each(['sotw', 'delta'] as const)('a listener port held by another proce
     await new Promise((r) => backend?.close(r));
   });
 
-  const programmed = async (): Promise<Condition | undefined> => {
-    const body = (await request(e2e.debugPort(), '/debug/status')).body;
-    const gw = (
-      JSON.parse(body) as { resources: { kind: string; status?: { conditions?: Condition[] } }[] }
-    ).resources.find((r) => r.kind === 'Gateway');
-    return gw?.status?.conditions?.find((c) => c.type === 'Programmed');
-  };
+  const programmed = () => gatewayCondition(e2e.debugPort(), 'Programmed');
 
   test('is retried with backoff and served once the port is free, with no input change', async () => {
     e2e.write('all.yaml', [

@@ -12,6 +12,7 @@ import { startBackend, type Backend, type EchoReply } from '../support/backends.
 import { freePort, waitFor } from '../support/envoy-ads.js';
 import { request } from '../support/http-client.js';
 import { gateway, gatewayClass, httpRoute, serviceFor, writeManifests } from '../support/manifests.js';
+import { gatewayCondition } from '../support/debug-status.js';
 
 const HOST = 'www.example.com';
 let dir: string;
@@ -80,14 +81,9 @@ test('the debug endpoints show what is served and who ACKed it', async () => {
   expect((await request(debug, '/readyz')).status).toBe(200);
   // Traffic flows once listeners and routes are applied; Programmed follows the last type's ACK
   // (and the status report's coalescing), so it is waited for, not read once.
-  const programmed = async () => {
-    const status = JSON.parse((await request(debug, '/debug/status')).body) as {
-      resources: { kind: string; status?: { conditions?: { type: string; status: string }[] } }[];
-    };
-    const gw = status.resources.find((r) => r.kind === 'Gateway');
-    return gw?.status?.conditions?.find((c) => c.type === 'Programmed')?.status;
-  };
-  await waitFor(async () => (await programmed()) === 'True', { what: 'the Gateway Programmed' });
+  await waitFor(async () => (await gatewayCondition(debug, 'Programmed'))?.status === 'True', {
+    what: 'the Gateway Programmed',
+  });
 });
 
 test('a file that does not parse is reported, and the last good configuration stays', async () => {

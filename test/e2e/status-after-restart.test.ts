@@ -9,15 +9,9 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { freePort } from '../support/envoy-ads.js';
 import { gateway, gatewayClass, httpRoute, serviceFor } from '../support/manifests.js';
+import { gatewayCondition } from '../support/debug-status.js';
 import { request } from '../support/http-client.js';
 import { PorticoE2E, waitFor } from '../support/portico-e2e.js';
-
-interface Condition {
-  type: string;
-  status: string;
-  reason: string;
-  message: string;
-}
 
 describe.each(['sotw', 'delta'] as const)('after Portico restarts (%s)', (protocol) => {
   let e2e: PorticoE2E;
@@ -36,13 +30,7 @@ describe.each(['sotw', 'delta'] as const)('after Portico restarts (%s)', (protoc
     await new Promise((r) => backend?.close(r));
   });
 
-  const programmed = async (): Promise<Condition | undefined> => {
-    const body = (await request(e2e.debugPort(), '/debug/status')).body;
-    const gw = (
-      JSON.parse(body) as { resources: { kind: string; status?: { conditions?: Condition[] } }[] }
-    ).resources.find((r) => r.kind === 'Gateway');
-    return gw?.status?.conditions?.find((c) => c.type === 'Programmed');
-  };
+  const programmed = () => gatewayCondition(e2e.debugPort(), 'Programmed');
 
   test('the Gateway is Programmed again once its Envoy reconnects, with nothing sent', async () => {
     e2e.write('all.yaml', [
