@@ -40,12 +40,14 @@ lint: setup
 # UPDATE_GOLDEN=1 reaches the golden runner through the environment (make exports it).
 # The Kubernetes tests (test/k8s) need the real API server: `k8s-up` builds it once (about 8 min on a
 # machine with empty Go caches, seconds after that) and starts a fresh cluster; it is stopped again
-# afterwards unless it was already running before the tests.
+# afterwards unless it was already running before the tests. Then `make conformance`'s cluster check
+# (hack/cluster/check.sh: a real single-node cluster, the README's install, the upstream suite).
 test: setup build lint
 	@was_up=0; [ -f .cache/k8s/run/kube-apiserver.pid ] && kill -0 "$$(cat .cache/k8s/run/kube-apiserver.pid)" 2>/dev/null && was_up=1; \
 	status=0; hack/k8s/up.sh || status=$$?; \
 	if [ "$$status" = 0 ]; then $(NODE) --experimental-vm-modules node_modules/jest/bin/jest.js || status=$$?; fi; \
 	[ "$$was_up" = 1 ] || hack/k8s/down.sh; \
+	hack/cluster/check.sh || status=$$?; \
 	exit $$status
 
 # Every benchmark, one after the other (about 8 minutes on a 2-core machine; propagation needs the
@@ -129,6 +131,12 @@ cluster-down:
 
 # The Gateway API conformance suite v1.7.0 against the running cluster (Portico installed, e.g. by
 # cluster-smoke); PROFILES=GATEWAY-HTTP,... and ARGS="--supported-features ..." narrow it.
-.PHONY: cluster-conformance
+.PHONY: cluster-conformance conformance
 cluster-conformance:
 	hack/cluster/conformance.sh $(ARGS)
+
+# The whole cluster check in one: build (cached), a fresh cluster, Portico installed as the README
+# says, the traffic smoke test, the conformance suite for the five gateway profiles, and the cluster
+# removed again (also on failure or Ctrl-C). Report: .cache/conformance/report.yaml.
+conformance: build
+	hack/cluster/check.sh
