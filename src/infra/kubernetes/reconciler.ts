@@ -34,6 +34,7 @@ import {
   MANAGED_BY_LABEL,
 } from './resources.js';
 import type { ProvisionSettings } from './resources.js';
+import { infrastructureMetadata } from './infrastructure.js';
 
 interface KindPath {
   kind: string;
@@ -129,6 +130,8 @@ export class GatewayProvisioner {
   private certificateTimer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
   private busy = false;
+  /** Per Gateway, the infrastructure keys last said to be left out (each said once). */
+  private readonly droppedSaid = new Map<string, string>();
 
   constructor(private readonly options: ProvisionerOptions) {
     this.logger = (options.logger ?? silentLogger).child({ component: 'provisioner' });
@@ -221,6 +224,7 @@ export class GatewayProvisioner {
       const namespace = gateway.metadata.namespace ?? 'default';
       const key = `${namespace}/${gateway.metadata.name}`;
       const sets = gateways.filter((o) => o.kind === 'ListenerSet' && attachedTo(o) === key);
+      this.sayDropped(key, infrastructureMetadata(gateway).dropped);
       let objects: KubeObject[];
       try {
         objects = desiredObjects(gateway, this.options, sets);
@@ -261,6 +265,15 @@ export class GatewayProvisioner {
       this.logger.info('provisioned', { gateways: gateways.length, deleted: result.deleted });
     }
     return result;
+  }
+
+  private sayDropped(gateway: string, dropped: string[]): void {
+    const said = dropped.join('\n');
+    if ((this.droppedSaid.get(gateway) ?? '') === said) return;
+    this.droppedSaid.set(gateway, said);
+    if (dropped.length > 0) {
+      this.logger.warn('spec.infrastructure keys not applied to the provisioned objects', { gateway, dropped });
+    }
   }
 
   /** The CA and the certificate Secrets that exist, read once per pass. */
