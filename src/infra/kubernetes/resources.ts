@@ -16,6 +16,7 @@ import type { EnvoyMessage } from '../../translate/xds/types.js';
 import type { KubeObject } from '../../resources/types.js';
 import type { TlsBundle } from './certs.js';
 import { infrastructureMetadata } from './infrastructure.js';
+import type { AddressPlan } from './gateway-addresses.js';
 
 export { BOOTSTRAP_TYPE_URL };
 
@@ -158,10 +159,15 @@ export function provisionedBootstrap(gateway: KubeObject, settings: ProvisionSet
   };
 }
 
+/**
+ * @param addresses where the Gateway's `spec.addresses` go on its Service (gateway-addresses.ts);
+ *   without it the Service gets whatever addresses Kubernetes assigns.
+ */
 export function desiredObjects(
   gateway: KubeObject,
   settings: ProvisionSettings,
   listenerSets: readonly KubeObject[] = [],
+  addresses?: AddressPlan,
 ): KubeObject[] {
   const namespace = gateway.metadata.namespace ?? 'default';
   const name = provisionedName(gateway.metadata.name);
@@ -251,12 +257,17 @@ export function desiredObjects(
       },
     },
   } as KubeObject;
+  const serviceType = addresses?.serviceType ?? settings.serviceType ?? 'LoadBalancer';
   const service = {
     apiVersion: 'v1',
     kind: 'Service',
     metadata,
     spec: {
-      type: settings.serviceType ?? 'LoadBalancer',
+      type: serviceType,
+      ...(addresses?.clusterIP ? { clusterIP: addresses.clusterIP, clusterIPs: [addresses.clusterIP] } : {}),
+      ...(addresses?.loadBalancerIP && serviceType === 'LoadBalancer'
+        ? { loadBalancerIP: addresses.loadBalancerIP }
+        : {}),
       selector: labels,
       ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: p.protocol })),
     },
