@@ -38,7 +38,7 @@ import type { ProvisionSettings, ServiceType } from '../infra/kubernetes/resourc
 import { readXdsCaDir, XDS_CA_FILES } from '../infra/kubernetes/xds-tls.js';
 import { reloadingXdsServerCredentials } from '../infra/kubernetes/xds-server-credentials.js';
 import { watchSecretMount } from '../infra/secret-mount.js';
-import { Subject } from 'rxjs';
+import { combineLatest, Subject } from 'rxjs';
 import { LocalXdsIdentities } from '../infra/host/xds-identities.js';
 import { DEFAULT_XDS_LIMITS, type XdsLimits } from '../xds/stream-limits.js';
 import { concatMap } from 'rxjs/operators';
@@ -443,6 +443,7 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
         // In a cluster every Gateway's Envoy is provisioned with its admin and readiness ports;
         // from files, every Gateway's listeners bind the one --listener-address.
         ...(kube ? { reservedPorts: ENVOY_OWN_PORTS } : { sharedAddress: true }),
+        ...(kube && config.provision ? { assignsAddresses: true } : {}),
         quietMs: config.quietMs ?? (kube ? DEFAULT_QUIET_MS : FILE_QUIET_MS),
         ...(config.maxLatencyMs !== undefined ? { maxLatencyMs: config.maxLatencyMs } : {}),
       },
@@ -460,21 +461,28 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
       );
       cleanups.push(() => serving.unsubscribe());
       const provision = config.provision;
+      let provisioner: GatewayProvisioner | undefined;
       if (provision) {
-        const provisioner = new GatewayProvisioner({ ...provision, api: kube.api, logger });
+        provisioner = new GatewayProvisioner({ ...provision, api: kube.api, logger });
         provisioner.start(pipeline.output$, kube.elector.isLeader$);
-        const rechecks = caChanged.subscribe(() => provisioner.recheck());
+        const rechecks = caChanged.subscribe(() => provisioner?.recheck());
         cleanups.push(() => {
           rechecks.unsubscribe();
-          provisioner.stop();
+          provisioner?.stop();
         });
       }
-      // Gateway status.addresses from the provisioned Services (the informer's copies).
+      // Gateway status.addresses and address conditions from the provisioned Services (the
+      // informer's copies) and where the provisioner put each requested address.
       kube.startStatusWriter(
-        provision
-          ? pipeline.status$.pipe(
-              mapReport((report) =>
-                withGatewayAddresses(report, (namespace, name) => kube.provider.get('Service', name, namespace)),
+        provisioner
+          ? combineLatest([pipeline.status$, provisioner.addressOutcomes$]).pipe(
+              mapReport(([report, outcomes]) =>
+                withGatewayAddresses(
+                  report,
+                  (namespace, name) => kube.provider.get('Service', name, namespace),
+                  outcomes,
+                  (namespace, name) => kube.provider.get('Gateway', name, namespace),
+                ),
               ),
             )
           : pipeline.status$,

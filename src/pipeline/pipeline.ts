@@ -56,6 +56,8 @@ export interface PipelineOptions {
   reservedPorts?: ReadonlyMap<number, string>;
   /** Every Gateway's listeners bind one address (see `TranslateOptions.sharedAddress`). */
   sharedAddress?: boolean;
+  /** The provisioner assigns `spec.addresses` (see `TranslateOptions.assignsAddresses`). */
+  assignsAddresses?: boolean;
 }
 
 export interface PipelineDeps {
@@ -311,6 +313,7 @@ export class Pipeline {
           ...(this.options.listenerAddress ? { listenerAddress: this.options.listenerAddress } : {}),
           ...(this.options.reservedPorts ? { reservedPorts: this.options.reservedPorts } : {}),
           ...(this.options.sharedAddress ? { sharedAddress: true } : {}),
+          ...(this.options.assignsAddresses ? { assignsAddresses: true } : {}),
         },
         this.deps.translator,
       );

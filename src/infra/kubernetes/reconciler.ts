@@ -12,7 +12,7 @@
  * Errors are logged and retried with backoff; they never end the stream.
  */
 import { sameElements } from '../../translate/composite-memo.js';
-import { combineLatest, defer, EMPTY, Subject, Subscription } from 'rxjs';
+import { BehaviorSubject, combineLatest, defer, EMPTY, Subject, Subscription } from 'rxjs';
 import { concatMap, distinctUntilChanged, filter, map, startWith, tap } from 'rxjs/operators';
 import type { Observable } from 'rxjs';
 import { APPLY_PATCH, FIELD_MANAGER, isNotFound } from '../../k8s/kube-api.js';
@@ -27,6 +27,7 @@ import type { TlsBundle, XdsCa } from './certs.js';
 import {
   COMPONENT_LABEL,
   desiredObjects,
+  provisionedName,
   ENVOY_COMPONENT,
   gatewayCertificateSecret,
   gatewayCertificateSecretName,
@@ -34,6 +35,12 @@ import {
   MANAGED_BY_LABEL,
 } from './resources.js';
 import type { ProvisionSettings } from './resources.js';
+import { infrastructureMetadata } from './infrastructure.js';
+import { NO_ADDRESS_OUTCOMES } from './addresses.js';
+import type { AddressOutcomes } from './addresses.js';
+import { addressRequests, planAddresses, requestsKey } from './gateway-addresses.js';
+import type { AddressPlan, AddressRequest } from './gateway-addresses.js';
+import { isIP } from 'node:net';
 
 interface KindPath {
   kind: string;
@@ -129,6 +136,14 @@ export class GatewayProvisioner {
   private certificateTimer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
   private busy = false;
+  /**
+   * Where each Gateway's `spec.addresses` went in the last pass, for its status (addresses.ts).
+   * Emits after every pass.
+   */
+  readonly addressOutcomes$ = new BehaviorSubject<AddressOutcomes>(NO_ADDRESS_OUTCOMES);
+  private routabilityChecked: { at: number; value: boolean } | undefined;
+  /** Per Gateway, the infrastructure keys last said to be left out (each said once). */
+  private readonly droppedSaid = new Map<string, string>();
 
   constructor(private readonly options: ProvisionerOptions) {
     this.logger = (options.logger ?? silentLogger).child({ component: 'provisioner' });
@@ -216,14 +231,24 @@ export class GatewayProvisioner {
     const wanted = new Set<string>();
     const tls = this.options.tls !== false;
     const certificates = tls ? await this.certificateSource(result) : undefined;
+    const plans = new Map<string, { requests: string; plan: AddressPlan }>();
+    let serviceCidrs: readonly string[] | undefined | null = null;
     for (const gateway of gateways) {
       if (gateway.kind !== 'Gateway') continue;
       const namespace = gateway.metadata.namespace ?? 'default';
       const key = `${namespace}/${gateway.metadata.name}`;
       const sets = gateways.filter((o) => o.kind === 'ListenerSet' && attachedTo(o) === key);
+      this.sayDropped(key, infrastructureMetadata(gateway).dropped);
+      const requests = addressRequests(gateway);
+      let addresses: { plan: AddressPlan; live: string[] } | undefined;
+      if (requests.length > 0) {
+        if (serviceCidrs === null) serviceCidrs = await this.serviceCidrs();
+        addresses = await this.planAddresses(gateway, requests, serviceCidrs, result);
+        if (!addresses) continue;
+      }
       let objects: KubeObject[];
       try {
-        objects = desiredObjects(gateway, this.options, sets);
+        objects = desiredObjects(gateway, this.options, sets, addresses?.plan);
       } catch (err) {
         result.errors.push(`Gateway ${key}: ${errorMessage(err)}`);
         continue;
@@ -237,9 +262,12 @@ export class GatewayProvisioner {
       }
       for (const object of objects) {
         wanted.add(identity(object));
-        await this.apply(object, result);
+        if (object.kind === 'Service' && addresses) await this.applyService(object, addresses, result);
+        else await this.apply(object, result);
       }
+      if (addresses) plans.set(key, { requests: requestsKey(requests), plan: addresses.plan });
     }
+    this.addressOutcomes$.next({ plans, routability: await this.crdHasRoutability() });
 
     for (const kind of KINDS) {
       let items: KubeObject[];
@@ -261,6 +289,153 @@ export class GatewayProvisioner {
       this.logger.info('provisioned', { gateways: gateways.length, deleted: result.deleted });
     }
     return result;
+  }
+
+  private sayDropped(gateway: string, dropped: string[]): void {
+    const said = dropped.join('\n');
+    if ((this.droppedSaid.get(gateway) ?? '') === said) return;
+    this.droppedSaid.set(gateway, said);
+    if (dropped.length > 0) {
+      this.logger.warn('spec.infrastructure keys not applied to the provisioned objects', { gateway, dropped });
+    }
+  }
+
+  /**
+   * The cluster's Service CIDRs (ServiceCIDR objects, Kubernetes 1.33+); undefined where the API
+   * server does not serve them, or Portico may not read them (every requested IP is then tried as
+   * a cluster IP, and the API server says whether it can be one).
+   */
+  private async serviceCidrs(): Promise<readonly string[] | undefined> {
+    try {
+      const list = await this.options.api.request<{ items?: { spec?: { cidrs?: unknown } }[] }>({
+        path: '/apis/networking.k8s.io/v1/servicecidrs',
+        timeoutMs: 10_000,
+      });
+      return (list.items ?? []).flatMap((item) =>
+        Array.isArray(item.spec?.cidrs) ? item.spec.cidrs.filter((c): c is string => typeof c === 'string') : [],
+      );
+    } catch (err) {
+      this.logger.debug('Service CIDRs unknown', { error: errorMessage(err) });
+      return undefined;
+    }
+  }
+
+  /**
+   * The plan for the Gateway's requested addresses, with the cluster IPs its Service has now.
+   * Who holds a requested cluster IP is the API server's IPAddress object of that IP.
+   */
+  private async planAddresses(
+    gateway: KubeObject,
+    requests: readonly AddressRequest[],
+    serviceCidrs: readonly string[] | undefined,
+    result: ReconcileResult,
+  ): Promise<{ plan: AddressPlan; live: string[] } | undefined> {
+    const namespace = gateway.metadata.namespace ?? 'default';
+    const name = provisionedName(gateway.metadata.name);
+    let live: string[] = [];
+    const holders = new Map<string, string>();
+    try {
+      const service = await this.getOrUndefined<{ spec?: { clusterIPs?: string[]; clusterIP?: string } }>(
+        objectPath('Service', namespace, name),
+      );
+      live = service?.spec?.clusterIPs ?? (service?.spec?.clusterIP ? [service.spec.clusterIP] : []);
+      if (serviceCidrs !== undefined) {
+        for (const request of requests) {
+          const ip = request.value;
+          if (ip === undefined || isIP(ip) === 0 || live.includes(ip) || holders.has(ip)) continue;
+          const address = await this.getOrUndefined<{ spec?: { parentRef?: { namespace?: string; name?: string } } }>(
+            `/apis/networking.k8s.io/v1/ipaddresses/${encodeURIComponent(ipAddressName(ip))}`,
+          );
+          const parent = address?.spec?.parentRef;
+          if (address) holders.set(ip, `${parent?.namespace ?? ''}/${parent?.name ?? '?'}`);
+        }
+      }
+    } catch (err) {
+      result.errors.push(`Gateway ${namespace}/${gateway.metadata.name} addresses: ${errorMessage(err)}`);
+      return undefined;
+    }
+    const plan = planAddresses(requests, {
+      serviceCidrs,
+      serviceType: this.options.serviceType ?? 'LoadBalancer',
+      currentClusterIPs: live,
+      holderOf: (ip) => holders.get(ip),
+      ownService: `${namespace}/${name}`,
+    });
+    return { plan, live };
+  }
+
+  /**
+   * Applies a Gateway's Service whose cluster IP was asked for: a Service's cluster IP cannot
+   * change, so a Service with another one is deleted first (a short interruption, asked for by
+   * the change of spec.addresses). A cluster IP the API server refuses (taken meanwhile, outside
+   * its range) becomes unusable, and the Service is applied without it.
+   */
+  private async applyService(
+    service: KubeObject,
+    addresses: { plan: AddressPlan; live: string[] },
+    result: ReconcileResult,
+  ): Promise<void> {
+    const wanted = addresses.plan.clusterIP;
+    const namespace = service.metadata.namespace ?? 'default';
+    if (wanted !== undefined && addresses.live.length > 0 && !addresses.live.includes(wanted)) {
+      this.logger.info('recreating a Gateway Service for the cluster IP its Gateway asks for', {
+        service: `${namespace}/${service.metadata.name}`,
+        from: addresses.live,
+        to: wanted,
+      });
+      await this.remove('Service', namespace, service.metadata.name, result);
+    }
+    const errors = result.errors.length;
+    await this.apply(service, result);
+    if (wanted === undefined || result.errors.length === errors) return;
+    const refusal = result.errors.slice(errors).join('; ');
+    if (!/clusterIP|already allocated|valid range/i.test(refusal)) return;
+    // The API server's verdict on the address: said in the Gateway's status, not retried.
+    result.errors.splice(errors);
+    const verdicts = addresses.plan.verdicts.map((v) =>
+      v.state === 'clusterIP' && v.ip === wanted ? { state: 'unusable' as const, message: refusal } : v,
+    );
+    const { clusterIP: _refused, ...rest } = addresses.plan;
+    addresses.plan = { ...rest, verdicts };
+    const spec = { ...(service.spec as Record<string, unknown>) };
+    delete spec.clusterIP;
+    delete spec.clusterIPs;
+    await this.apply({ ...service, spec }, result);
+  }
+
+  /**
+   * Whether the installed Gateway CRD has `status.addresses[].routability` (the experimental
+   * channel of v1.7.0): the API server's OpenAPI document says (readable by any authenticated
+   * client; no RBAC). Checked at most every 10 minutes: the document is about a megabyte.
+   */
+  private async crdHasRoutability(): Promise<boolean> {
+    const now = Date.now();
+    if (this.routabilityChecked && now - this.routabilityChecked.at < 600_000) return this.routabilityChecked.value;
+    let value = this.routabilityChecked?.value ?? false;
+    try {
+      const doc = await this.options.api.request<{
+        components?: { schemas?: Record<string, { properties?: Record<string, unknown> }> };
+      }>({ path: '/openapi/v3/apis/gateway.networking.k8s.io/v1', timeoutMs: 10_000 });
+      const gateway = doc.components?.schemas?.['io.k8s.networking.gateway.v1.Gateway'];
+      const items = (
+        gateway?.properties?.status as
+          { properties?: { addresses?: { items?: { properties?: Record<string, unknown> } } } } | undefined
+      )?.properties?.addresses?.items;
+      value = items?.properties?.routability !== undefined;
+    } catch (err) {
+      this.logger.debug('could not read the Gateway schema', { error: errorMessage(err) });
+    }
+    this.routabilityChecked = { at: now, value };
+    return value;
+  }
+
+  private async getOrUndefined<T>(path: string): Promise<T | undefined> {
+    try {
+      return await this.options.api.request<T>({ path, timeoutMs: 10_000 });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
   }
 
   /** The CA and the certificate Secrets that exist, read once per pass. */
@@ -371,6 +546,11 @@ export class GatewayProvisioner {
     });
     return list.items ?? [];
   }
+}
+
+/** The name of an IP's IPAddress object: IPv6 in its canonical (compressed, lower-case) form. */
+function ipAddressName(ip: string): string {
+  return isIP(ip) === 6 ? new URL(`http://[${ip}]/`).hostname.slice(1, -1) : ip;
 }
 
 function identity(object: KubeObject): string {

@@ -15,6 +15,8 @@ import type { JsonValue } from '../../proto/proto-json.js';
 import type { EnvoyMessage } from '../../translate/xds/types.js';
 import type { KubeObject } from '../../resources/types.js';
 import type { TlsBundle } from './certs.js';
+import { infrastructureMetadata } from './infrastructure.js';
+import type { AddressPlan } from './gateway-addresses.js';
 
 export { BOOTSTRAP_TYPE_URL };
 
@@ -157,15 +159,21 @@ export function provisionedBootstrap(gateway: KubeObject, settings: ProvisionSet
   };
 }
 
+/**
+ * @param addresses where the Gateway's `spec.addresses` go on its Service (gateway-addresses.ts);
+ *   without it the Service gets whatever addresses Kubernetes assigns.
+ */
 export function desiredObjects(
   gateway: KubeObject,
   settings: ProvisionSettings,
   listenerSets: readonly KubeObject[] = [],
+  addresses?: AddressPlan,
 ): KubeObject[] {
   const namespace = gateway.metadata.namespace ?? 'default';
   const name = provisionedName(gateway.metadata.name);
   const labels = gatewayLabels(gateway.metadata.name);
-  const metadata = { name, namespace, labels, ownerReferences: [ownerReference(gateway, true)] };
+  const metadata = objectMetadata(gateway, name);
+  const infrastructure = infrastructureMetadata(gateway);
   const ports = listenerPorts(gateway, listenerSets);
   const bootstrap = bootstrapJson(provisionedBootstrap(gateway, settings)) as JsonValue;
   const configHash = createHash('sha256').update(JSON.stringify(bootstrap)).digest('hex').slice(0, 16);
@@ -195,8 +203,12 @@ export function desiredObjects(
       replicas: settings.replicas ?? 1,
       selector: { matchLabels: labels },
       template: {
-        // A bootstrap change rolls the Pods (Envoy reads it only at start).
-        metadata: { labels, annotations: { 'portico.dev/bootstrap-hash': configHash } },
+        // A bootstrap change rolls the Pods (Envoy reads it only at start); so does a change of the
+        // Gateway's infrastructure labels or annotations, which the Pods carry too.
+        metadata: {
+          labels: { ...infrastructure.labels, ...labels },
+          annotations: { ...infrastructure.annotations, 'portico.dev/bootstrap-hash': configHash },
+        },
         spec: {
           serviceAccountName: name,
           automountServiceAccountToken: false,
@@ -245,17 +257,37 @@ export function desiredObjects(
       },
     },
   } as KubeObject;
+  const serviceType = addresses?.serviceType ?? settings.serviceType ?? 'LoadBalancer';
   const service = {
     apiVersion: 'v1',
     kind: 'Service',
     metadata,
     spec: {
-      type: settings.serviceType ?? 'LoadBalancer',
+      type: serviceType,
+      ...(addresses?.clusterIP ? { clusterIP: addresses.clusterIP, clusterIPs: [addresses.clusterIP] } : {}),
+      ...(addresses?.loadBalancerIP && serviceType === 'LoadBalancer'
+        ? { loadBalancerIP: addresses.loadBalancerIP }
+        : {}),
       selector: labels,
       ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: p.protocol })),
     },
   } as KubeObject;
   return [serviceAccount, configMap, deployment, service];
+}
+
+/**
+ * The metadata of every object provisioned for the Gateway: Portico's labels (which select the
+ * Pods and find its objects) over the Gateway's `spec.infrastructure` labels and annotations.
+ */
+function objectMetadata(gateway: KubeObject, name: string): KubeObject['metadata'] & Record<string, unknown> {
+  const infrastructure = infrastructureMetadata(gateway);
+  return {
+    name,
+    namespace: gateway.metadata.namespace ?? 'default',
+    labels: { ...infrastructure.labels, ...gatewayLabels(gateway.metadata.name) },
+    ...(Object.keys(infrastructure.annotations).length > 0 ? { annotations: infrastructure.annotations } : {}),
+    ownerReferences: [ownerReference(gateway, true)],
+  };
 }
 
 function sdsData(): Record<string, string> {
@@ -268,12 +300,7 @@ export function gatewayCertificateSecret(gateway: KubeObject, bundle: TlsBundle)
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: {
-      name: gatewayCertificateSecretName(gateway.metadata.name),
-      namespace: gateway.metadata.namespace ?? 'default',
-      labels: gatewayLabels(gateway.metadata.name),
-      ownerReferences: [ownerReference(gateway, true)],
-    },
+    metadata: objectMetadata(gateway, gatewayCertificateSecretName(gateway.metadata.name)),
     ...{
       type: 'kubernetes.io/tls',
       data: Object.fromEntries(

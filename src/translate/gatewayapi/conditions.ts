@@ -49,6 +49,8 @@ export const GATEWAY_CONDITIONS: ReadonlySet<string> = new Set([
   'Accepted',
   'Programmed',
   'InsecureFrontendValidationMode',
+  // Written by the Kubernetes provisioner's status step (src/infra/kubernetes/addresses.ts).
+  'AddressesAssigned',
 ]);
 export const LISTENER_CONDITIONS: ReadonlySet<string> = new Set([
   'Accepted',

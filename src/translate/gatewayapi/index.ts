@@ -83,6 +83,13 @@ export interface TranslateOptions {
    */
   sharedAddress?: boolean;
   /**
+   * The Kubernetes provisioner gives each Gateway's Service the addresses of its `spec.addresses`
+   * and says in its status what it could assign (src/infra/kubernetes/gateway-addresses.ts).
+   * Without it (standalone: Envoy binds `listenerAddress`) a requested address is
+   * Programmed=False/AddressNotAssigned.
+   */
+  assignsAddresses?: boolean;
+  /**
    * Route translations remembered between runs (see `route-memo.ts`). Output is the same with or
    * without it; with it, unchanged routes keep their IR objects and cost a few lookups.
    */
@@ -99,7 +106,11 @@ function withStatus<T extends KubeObject>(obj: T, status: unknown): KubeObject {
   return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: obj.metadata, spec: obj.spec, status };
 }
 
-function gatewayStates(ctx: TranslationContext, out: Map<KubeObject, unknown>): Map<string, GatewayState> {
+function gatewayStates(
+  ctx: TranslationContext,
+  out: Map<KubeObject, unknown>,
+  assignsAddresses: boolean,
+): Map<string, GatewayState> {
   const classes = new Map<string, boolean>();
   for (const gc of ctx.resources.gatewayClasses) {
     if (!isOurClass(gc)) continue;
@@ -135,7 +146,7 @@ function gatewayStates(ctx: TranslationContext, out: Map<KubeObject, unknown>): 
       accepted: rejection === undefined,
       ...(rejection !== undefined ? { rejection } : {}),
       ...(rejectionReason !== undefined ? { rejectionReason } : {}),
-      ...(rejection === undefined && addresses.requested > 0
+      ...(rejection === undefined && addresses.requested > 0 && !assignsAddresses
         ? {
             addressProblem:
               'Portico does not assign the addresses requested in spec.addresses: the Gateway is reachable at its Service’s address (status.addresses); remove spec.addresses',
@@ -464,7 +475,7 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
   const ctx = buildContext(resources, { ...options, now: options.now ?? EPOCH });
   options.routeMemo?.begin(resources);
   const statuses = new Map<KubeObject, unknown>();
-  const gateways = gatewayStates(ctx, statuses);
+  const gateways = gatewayStates(ctx, statuses, options.assignsAddresses === true);
 
   const statusMemo = options.statusMemo;
   statusMemo?.begin(resources, ctx.now, options.reservedPorts, options.sharedAddress);
