@@ -55,6 +55,12 @@ REPORT=$REPORT_DIR/report.yaml
 mkdir -p "$REPORT_DIR"
 rm -f "$REPORT"
 version=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+# GatewayStaticAddresses asks for one address Portico can give a Gateway and one it cannot. In this
+# cluster a Gateway's address is its Service's cluster IP (Service CIDR 10.96.0.0/16, lib.sh):
+# 10.96.0.200 is free and in the low band Kubernetes keeps for static assignment, so nothing else
+# takes it; 10.96.0.1 is always held by the `kubernetes` Service, so Portico reports it unusable.
+USABLE_ADDRESS=${CONFORMANCE_USABLE_ADDRESS:-10.96.0.200}
+UNUSABLE_ADDRESS=${CONFORMANCE_UNUSABLE_ADDRESS:-$API_SERVICE_IP}
 start=$SECONDS
 status=0
 # -test.run '^TestConformance$': a plain TestConformance pattern also runs unit tests that fail.
@@ -66,6 +72,7 @@ status=0
     --gateway-class portico --conformance-profiles "${PROFILES:-GATEWAY-HTTP}" \
     --organization portico --project portico --version "$version" \
     --url "${CONFORMANCE_URL:-https://portico.invalid/}" --contact "${CONFORMANCE_CONTACT:-portico maintainers}" \
+    --usable-address "$USABLE_ADDRESS" --unusable-address "$UNUSABLE_ADDRESS" \
     --report-output "$REPORT" --cleanup-base-resources=true "$@"
 ) >"$RUN/conformance.log" 2>&1 || status=$?
 # Each test is a subtest of TestConformance: count those (not their own subtests), name the failures.
@@ -73,6 +80,11 @@ grep -E '^    --- (PASS|FAIL|SKIP)' "$RUN/conformance.log" | awk '{print $2}' | 
   sed 's/^ */cluster-conformance: tests /' >&2 || true
 grep -E '^    --- FAIL' "$RUN/conformance.log" | sed 's/^ *--- FAIL: */cluster-conformance:   failed: /' >&2 || true
 [[ ! -f $REPORT ]] || sed -n '/^profiles:/,/^[a-z]/p' "$REPORT" | sed '$d' | sed 's/^/cluster-conformance: | /' >&2
+# A suite that stopped before running any test (it refuses CRDs of another release, for one) says why
+# at the end of its log.
+if [[ $status != 0 ]] && ! grep -qE '^    --- FAIL' "$RUN/conformance.log"; then
+  tail -n 25 "$RUN/conformance.log" | sed 's/^/cluster-conformance: log: /' >&2
+fi
 log "suite finished in $((SECONDS - start))s with status $status (log: $RUN/conformance.log)"
 [[ -f $REPORT ]] && echo "$REPORT"
 exit "$status"

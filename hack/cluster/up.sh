@@ -37,6 +37,17 @@ elapsed() {
   echo "$((ms / 1000)).$((ms % 1000 / 100))s"
 }
 
+# One cluster per machine (one bridge, one set of addresses and ports). A cluster that another
+# checkout started and still runs is not ours to remove: its processes would outlive our down.sh
+# and hold the ports. The leftovers of a killed run, from any checkout, are removed below.
+for port in "$API_PORT" "$ETCD_PORT"; do
+  pid=$(ss -Hltnp "sport = :$port" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n1)
+  exe=$(readlink "/proc/${pid:-0}/exe" 2>/dev/null || true)
+  if [[ -n $pid && $exe != "$BIN"/* ]]; then
+    die "port $port is held by pid $pid ($exe), not this checkout's cluster: another checkout's cluster is running (stop it there with make cluster-down)"
+  fi
+done
+
 # A fresh cluster every time; and on any failure or interruption, nothing left behind.
 "$HERE/down.sh"
 log "leftovers removed (at $(elapsed))"
