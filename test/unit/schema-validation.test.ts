@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadYaml, rejectionMessages } from '../../src/resources/load-yaml.js';
 import type { KubeObject } from '../../src/resources/types.js';
-import { gatewayApiCrdSchemas } from '../../src/schema/crd-schemas.js';
+import { gatewayApiCrdSchemas, readCrdSchemas } from '../../src/schema/crd-schemas.js';
 import type { CrdSchemaNode } from '../../src/schema/crd-schemas.js';
 import { countRules, leftErrorFirst, re2ToRegExp, rewriteRule } from '../../src/schema/cel-rules.js';
 import { packageInfo } from '../../src/package-json.js';
@@ -114,7 +114,7 @@ describe('the CRDs Portico validates against', () => {
   const schemas = [...gatewayApiCrdSchemas().values()];
 
   it('are the vendored ones, every served version of every Gateway API kind Portico reads', () => {
-    expect(packageInfo().gatewayApiCrdDir).toMatch(/third_party\/gateway-api-v1\.6\.1\/crd\/experimental$/);
+    expect(packageInfo().gatewayApiCrdDir).toMatch(/third_party\/gateway-api-v1\.7\.0\/crd\/experimental$/);
     const keys = schemas.map((s) => `${s.group}/${s.version} ${s.kind}`);
     for (const key of [
       'gateway.networking.k8s.io/v1 HTTPRoute',
@@ -123,6 +123,10 @@ describe('the CRDs Portico validates against', () => {
       'gateway.networking.k8s.io/v1alpha3 TLSRoute',
       'gateway.networking.k8s.io/v1 ListenerSet',
       'gateway.networking.k8s.io/v1beta1 ReferenceGrant',
+      'gateway.networking.k8s.io/v1 TCPRoute',
+      'gateway.networking.k8s.io/v1alpha2 TCPRoute',
+      'gateway.networking.k8s.io/v1 UDPRoute',
+      'gateway.networking.x-k8s.io/v1alpha1 XTelemetryPolicy',
     ]) {
       expect(keys).toContain(key);
     }
@@ -131,8 +135,34 @@ describe('the CRDs Portico validates against', () => {
   it('have CEL rules that all compile: every rule but the transition rules (oldSelf) is evaluated', () => {
     const counts = countRules(schemas.map((s) => s.schema));
     expect(counts.failed).toEqual([]);
-    // 350 rules in the v1.6.1 experimental CRDs (every served version), 3 of them transition rules.
-    expect(counts).toEqual({ evaluated: 347, transition: 3, failed: [] });
+    // 445 rules in the v1.7.0 experimental CRDs (every served version), 3 of them transition rules.
+    expect(counts).toEqual({ evaluated: 442, transition: 3, failed: [] });
+  });
+
+  it('are a superset of the standard channel, whose CEL rules compile too', () => {
+    const standardDir = packageInfo().gatewayApiCrdDir.replace(/experimental$/, 'standard');
+    const standard = [...readCrdSchemas(standardDir).values()];
+    // The standard channel serves only v1 of the route kinds that graduated (and BackendTLSPolicy).
+    expect(standard.map((s) => `${s.version} ${s.kind}`).sort()).toEqual([
+      'v1 BackendTLSPolicy',
+      'v1 GRPCRoute',
+      'v1 Gateway',
+      'v1 GatewayClass',
+      'v1 HTTPRoute',
+      'v1 ListenerSet',
+      'v1 ReferenceGrant',
+      'v1 TCPRoute',
+      'v1 TLSRoute',
+      'v1 UDPRoute',
+      'v1beta1 Gateway',
+      'v1beta1 GatewayClass',
+      'v1beta1 HTTPRoute',
+      'v1beta1 ReferenceGrant',
+    ]);
+    const experimental = new Set(schemas.map((s) => `${s.version} ${s.kind}`));
+    for (const s of standard) expect(experimental).toContain(`${s.version} ${s.kind}`);
+    // 275 rules, 2 of them transition rules.
+    expect(countRules(standard.map((s) => s.schema))).toEqual({ evaluated: 273, transition: 2, failed: [] });
   });
 
   it('have `matches` patterns that all read as RE2 reads them', () => {
