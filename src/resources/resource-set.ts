@@ -46,7 +46,11 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, SupportedKind> = new Map<strin
   ],
   [
     'BackendTLSPolicy',
-    { apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1alpha3`], namespaced: true, bucket: 'backendTLSPolicies' },
+    {
+      apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1alpha3`],
+      namespaced: true,
+      bucket: 'backendTLSPolicies',
+    },
   ],
   ['ListenerSet', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'listenerSets' }],
   [

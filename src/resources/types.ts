@@ -233,12 +233,17 @@ export interface HTTPRouteRetry {
   backoff?: string;
 }
 
+/**
+ * Route-inline session persistence (experimental, deprecated in v1.7.0 in favour of XBackend's).
+ * v1.7.0 moved `sessionName` to `cookie.name` / `header.name` and renamed `cookieConfig` to `cookie`.
+ */
 export interface SessionPersistence {
-  sessionName?: string;
   absoluteTimeout?: string;
+  /** Not in the v1.7.0 CRD; read so an object from an older schema is refused rather than half-honoured. */
   idleTimeout?: string;
   type?: 'Cookie' | 'Header';
-  cookieConfig?: { lifetimeType?: 'Permanent' | 'Session' };
+  cookie?: { name?: string; lifetimeType?: 'Permanent' | 'Session'; path?: string };
+  header?: { name: string };
 }
 
 export interface HTTPRouteRule {
