@@ -11,7 +11,7 @@ import { gatewayApiCrdSchemas, readCrdSchemas } from '../../src/schema/crd-schem
 import type { CrdSchemaNode } from '../../src/schema/crd-schemas.js';
 import { countRules, leftErrorFirst, re2ToRegExp, rewriteRule } from '../../src/schema/cel-rules.js';
 import { packageInfo } from '../../src/package-json.js';
-import { FORBIDDEN_PATHS, HAND_WRITTEN, pathRoute } from '../support/hand-written-objects.js';
+import { FORBIDDEN_PATHS, HAND_WRITTEN, ROUTE_HEAD, pathRoute } from '../support/hand-written-objects.js';
 
 /** The messages `portico translate` prints for a file holding `lines`. */
 function refusals(lines: string[]): string[] {
@@ -84,6 +84,100 @@ describe('objects the API server refuses', () => {
     const loaded = loadYaml(HAND_WRITTEN.restOfFile.join('\n'), 'two.yaml');
     expect(loaded.objects.map((o) => o.kind)).toEqual(['Namespace']);
     expect(loaded.rejected.map((r) => [r.kind, r.name, r.document])).toEqual([['HTTPRoute', 'web', 1]]);
+  });
+});
+
+describe('Gateway API v1.7.0 validation', () => {
+  const at = (line: number, what: string, message: string) =>
+    `route.yaml: document 1, line ${line}: ${what}: ${message}`;
+
+  it('lists several unknown fields sorted, as the API server sorts the paths it prunes', () => {
+    expect(refusals(HAND_WRITTEN.unknownFieldsUnsorted)).toEqual([
+      at(12, 'HTTPRoute default/web', 'unknown field "spec.rules[0].alpha"'),
+      at(10, 'HTTPRoute default/web', 'unknown field "spec.rules[0].zeta"'),
+    ]);
+  });
+
+  it('refuses HTTPRoute and GRPCRoute rule names that are not unique, naming the file and the line of rules', () => {
+    expect(refusals(HAND_WRITTEN.duplicateRuleNames)).toEqual([
+      at(9, 'HTTPRoute default/web', 'spec.rules: Invalid value: Rule name must be unique within the route'),
+    ]);
+    expect(refusals(HAND_WRITTEN.grpcDuplicateRuleNames)).toEqual([
+      at(5, 'GRPCRoute g', 'spec.rules: Invalid value: Rule name must be unique within the route'),
+    ]);
+  });
+
+  it('takes retry attempts 0 (no retries) and defaults attempts to 1; refuses a negative one', () => {
+    expect(refusals(HAND_WRITTEN.retryAttemptsZero)).toEqual([]);
+    const [defaulted] = loadYaml([...ROUTE_HEAD, '    - retry: {codes: [503]}'].join('\n'), 'route.yaml')
+      .objects as KubeObject<{ rules: { retry: unknown }[] }>[];
+    expect(defaulted?.spec?.rules[0]?.retry).toEqual({ codes: [503], attempts: 1 });
+    expect(refusals(HAND_WRITTEN.retryAttemptsNegative)).toEqual([
+      at(
+        10,
+        'HTTPRoute default/web',
+        'spec.rules[0].retry.attempts: Invalid value: -1: spec.rules[0].retry.attempts in body should be greater than or equal to 0',
+      ),
+    ]);
+  });
+
+  it('reads sessionPersistence in its v1.7.0 shape and refuses the v1.6 one', () => {
+    expect(refusals(HAND_WRITTEN.sessionCookieV17)).toEqual([]);
+    expect(refusals(HAND_WRITTEN.sessionOldShape)).toEqual([
+      at(10, 'HTTPRoute default/web', 'unknown field "spec.rules[0].sessionPersistence.cookieConfig"'),
+      at(10, 'HTTPRoute default/web', 'unknown field "spec.rules[0].sessionPersistence.sessionName"'),
+    ]);
+    expect(refusals(HAND_WRITTEN.sessionCookieMissing)).toEqual([
+      at(
+        10,
+        'HTTPRoute default/web',
+        'spec.rules[0].sessionPersistence: Invalid value: cookie must be specified for Cookie type',
+      ),
+    ]);
+  });
+
+  it('checks the new experimental Gateway fields (address routability, listener filters)', () => {
+    expect(refusals(HAND_WRITTEN.gatewayV17Fields)).toEqual([
+      at(
+        8,
+        'Gateway gw',
+        'spec.addresses[1].routability: Invalid value: "k8s.io/private": Routability must be empty, Cluster, or an implementation-specific prefixed path; k8s.io and its subdomains are reserved',
+      ),
+      at(10, 'Gateway gw', 'spec.listeners[0]: Invalid value: filters may only be set when protocol is HTTP or HTTPS'),
+    ]);
+  });
+
+  it("words BackendTLSPolicy's CA rule as v1.7.0 does", () => {
+    expect(refusals(HAND_WRITTEN.backendTLSPolicyBothCAs)).toEqual([
+      at(
+        6,
+        'BackendTLSPolicy p',
+        'spec.validation: Invalid value: exactly one of the fields in [caCertificateRefs wellKnownCACertificates] must be set',
+      ),
+    ]);
+  });
+
+  it('ignores the new experimental kinds with a warning (XTelemetryPolicy, XBackend)', () => {
+    const loaded = loadYaml(
+      [
+        'apiVersion: gateway.networking.x-k8s.io/v1alpha1',
+        'kind: XTelemetryPolicy',
+        'metadata: {name: t}',
+        'spec: {}',
+        '---',
+        'apiVersion: gateway.networking.x-k8s.io/v1alpha1',
+        'kind: XBackend',
+        'metadata: {name: b}',
+        'spec: {type: ExternalHostname, protocol: WSS}',
+      ].join('\n'),
+      'x.yaml',
+    );
+    expect(loaded.rejected).toEqual([]);
+    expect(loaded.objects).toEqual([]);
+    expect(loaded.warnings).toEqual([
+      'x.yaml: document 1, line 2: XTelemetryPolicy t is not supported and is ignored',
+      'x.yaml: document 2, line 7: XBackend b is not supported and is ignored',
+    ]);
   });
 });
 
