@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts Portico's test API server: etcd and kube-apiserver (built by hack/k8s/build.sh) on
-# 127.0.0.1, with the Gateway API v1.6.1 experimental-channel CRDs installed, and writes an admin
+# 127.0.0.1, with the Gateway API v1.7.0 experimental-channel CRDs installed, and writes an admin
 # kubeconfig. No controller-manager, scheduler or kubelet. See docs/k8s-test-cluster.md.
 #
 # Idempotent: when both processes are already up (and the CRDs applied) it only prints where the
@@ -14,7 +14,7 @@
 #   PORTICO_K8S_ETCD_PORT  etcd client port [12379]; the peer port is the next one
 #   PORTICO_K8S_TIMEOUT    seconds to wait for etcd, /readyz and the CRDs [120]
 #   PORTICO_GATEWAY_API_CRDS  directory of gateway*.yaml to install
-#                             [third_party/gateway-api-v1.6.1/crd/experimental]
+#                             [third_party/gateway-api-v1.7.0/crd/experimental]
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -156,9 +156,9 @@ export interface IrWeightedBackend {
 }
 
 export interface IrRetry {
-  /** HTTP status codes to retry; empty means Envoy's `5xx`. */
+  /** HTTP status codes to retry; empty: none (only requests the backend did not process are retried). */
   codes: number[];
-  /** Number of retries (attempts - 1 is *not* applied: Gateway API attempts count retries). */
+  /** Number of retries (Gateway API `attempts` counts retries, not tries); 0 disables retries. */
   numRetries: number;
   /** Base backoff interval, milliseconds. */
   backoffMs?: number;

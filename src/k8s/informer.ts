@@ -237,7 +237,7 @@ function watchErrorMessage(status: number, err: unknown, kind: ResolvedKind): st
       return `${kind.path}: forbidden (403); grant list and watch on ${kind.plural}${kind.group ? `.${kind.group}` : ''} to Portico's service account (see manifests/)`;
     case 404:
       return kind.group === 'gateway.networking.k8s.io'
-        ? `${kind.path}: not found (404); install the Gateway API CRDs (v1.6.1) into the cluster`
+        ? `${kind.path}: not found (404); install the Gateway API CRDs (v1.7.0) into the cluster`
         : `${kind.path}: not found (404); the API server does not serve ${kind.apiVersion} ${kind.plural}`;
     default:
       return status === 0

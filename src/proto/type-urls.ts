@@ -33,6 +33,8 @@ export const UDP_PROXY = `${PREFIX}envoy.extensions.filters.udp.udp_proxy.v3.Udp
 export const UDP_PROXY_ROUTE = `${PREFIX}envoy.extensions.filters.udp.udp_proxy.v3.Route` as const;
 export const TLS_INSPECTOR = `${PREFIX}envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector` as const;
 export const HTTP_PROTOCOL_OPTIONS = `${PREFIX}envoy.extensions.upstreams.http.v3.HttpProtocolOptions` as const;
+export const PREVIOUS_HOSTS_PREDICATE =
+  `${PREFIX}envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate` as const;
 
 /** The type URLs of resources served over xDS. */
 export type ResourceTypeUrl =

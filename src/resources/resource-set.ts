@@ -44,7 +44,14 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, SupportedKind> = new Map<strin
     'UDPRoute',
     { apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1alpha2`], namespaced: true, bucket: 'udpRoutes' },
   ],
-  ['BackendTLSPolicy', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'backendTLSPolicies' }],
+  [
+    'BackendTLSPolicy',
+    {
+      apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1alpha3`],
+      namespaced: true,
+      bucket: 'backendTLSPolicies',
+    },
+  ],
   ['ListenerSet', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'listenerSets' }],
   [
     'ReferenceGrant',

@@ -80,12 +80,24 @@ export interface Listener {
   protocol: string;
   tls?: GatewayTLSConfig;
   allowedRoutes?: AllowedRoutes;
+  /** Pre-routing filters (experimental, v1.7.0, GEP-5224; HTTP and HTTPS listeners only). Not translated yet. */
+  filters?: { requests?: { type: string; extensionRef?: LocalObjectReference }[] };
+}
+
+/**
+ * A Gateway address. `routability` (experimental, v1.7.0, GEP-5093): empty (the implementation's
+ * default), `Cluster`, or a domain-prefixed implementation-specific value.
+ */
+export interface GatewayAddress {
+  type?: string;
+  value: string;
+  routability?: string;
 }
 
 export interface GatewaySpec {
   gatewayClassName: string;
   listeners: Listener[];
-  addresses?: { type?: string; value: string }[];
+  addresses?: GatewayAddress[];
   infrastructure?: unknown;
   /** Which ListenerSets may add listeners to this Gateway (none by default). */
   allowedListeners?: { namespaces?: { from?: string; selector?: LabelSelector } };
@@ -99,7 +111,7 @@ export interface ListenerStatus {
 }
 
 export interface GatewayStatus {
-  addresses?: { type?: string; value: string }[];
+  addresses?: GatewayAddress[];
   conditions?: Condition[];
   listeners?: ListenerStatus[];
   /** ListenerSets attached to this Gateway (allowed, and accepted). */
@@ -233,12 +245,17 @@ export interface HTTPRouteRetry {
   backoff?: string;
 }
 
+/**
+ * Route-inline session persistence (experimental, deprecated in v1.7.0 in favour of XBackend's).
+ * v1.7.0 moved `sessionName` to `cookie.name` / `header.name` and renamed `cookieConfig` to `cookie`.
+ */
 export interface SessionPersistence {
-  sessionName?: string;
   absoluteTimeout?: string;
+  /** Not in the v1.7.0 CRD; read so an object from an older schema is refused rather than half-honoured. */
   idleTimeout?: string;
   type?: 'Cookie' | 'Header';
-  cookieConfig?: { lifetimeType?: 'Permanent' | 'Session' };
+  cookie?: { name?: string; lifetimeType?: 'Permanent' | 'Session'; path?: string };
+  header?: { name: string };
 }
 
 export interface HTTPRouteRule {

@@ -12,7 +12,7 @@ import type { Ajv, ValidateFunction } from 'ajv';
 import { gatewayApiCrdSchemas, schemaKey } from './crd-schemas.js';
 import type { CrdSchemaNode, CrdSchemas, CrdVersionSchema } from './crd-schemas.js';
 import { validateCelRules } from './cel-rules.js';
-import { duplicate, invalid, stableJson, unknownField } from './field-errors.js';
+import { duplicate, fieldPath, invalid, stableJson, unknownField } from './field-errors.js';
 import type { DataPath, FieldError } from './field-errors.js';
 import { unknownMetadataFields, validateObjectMeta } from './object-meta.js';
 import { compileOpenApiSchema, createAjv, toFieldErrors } from './openapi-validation.js';
@@ -51,7 +51,12 @@ export class ObjectValidator {
     if (!kind) return [];
     const { schema, namespaced } = kind.crd;
 
-    const unknown = [...unknownMetadataFields(object.metadata), ...unknownFields(object, schema, ROOT_SKIPPED)];
+    // The API server sorts the paths its pruning finds (as strings); ObjectMeta's come first, unsorted.
+    const pruned = unknownFields(object, schema, ROOT_SKIPPED)
+      .map((path) => ({ path, text: fieldPath(path) }))
+      .sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0))
+      .map(({ path }) => path);
+    const unknown = [...unknownMetadataFields(object.metadata), ...pruned];
     if (unknown.length > 0) return unknown.map(unknownField);
 
     const specSchema = schema.properties?.spec;

@@ -58,7 +58,7 @@ beforeAll(async () => {
         {
           matches: [{ path: { type: 'PathPrefix', value: '/app' } }],
           backendRefs: [{ name: 'app', port: 80 }],
-          sessionPersistence: { type: 'Cookie', sessionName: 'app-session' },
+          sessionPersistence: { type: 'Cookie', cookie: { name: 'app-session', path: '/app' } },
         },
         {
           matches: [{ path: { type: 'PathPrefix', value: '/weighted' } }],
@@ -66,13 +66,14 @@ beforeAll(async () => {
             { name: 'one', port: 80, weight: 50 },
             { name: 'two', port: 80, weight: 50 },
           ],
-          sessionPersistence: { type: 'Cookie', sessionName: 'w-session' },
+          // No cookie.path: v1.7.0 says it defaults to "/".
+          sessionPersistence: { type: 'Cookie', cookie: { name: 'w-session' } },
         },
         {
           matches: [{ path: { type: 'PathPrefix', value: '/header' } }],
           backendRefs: [{ name: 'app', port: 80 }],
           // Header names are case-insensitive: the mixed case must not matter.
-          sessionPersistence: { type: 'Header', sessionName: 'X-App-Session' },
+          sessionPersistence: { type: 'Header', header: { name: 'X-App-Session' } },
         },
         {
           matches: [{ path: { type: 'PathPrefix', value: '/hweighted' } }],
@@ -80,7 +81,7 @@ beforeAll(async () => {
             { name: 'one', port: 80, weight: 50 },
             { name: 'two', port: 80, weight: 50 },
           ],
-          sessionPersistence: { type: 'Header', sessionName: 'x-w-session' },
+          sessionPersistence: { type: 'Header', header: { name: 'x-w-session' } },
         },
         {
           // A canary taken out: weight 0. Its existing sessions stay, new ones never go there.
@@ -89,7 +90,7 @@ beforeAll(async () => {
             { name: 'one', port: 80, weight: 1 },
             { name: 'two', port: 80, weight: 0 },
           ],
-          sessionPersistence: { type: 'Header', sessionName: 'x-z-session' },
+          sessionPersistence: { type: 'Header', header: { name: 'x-z-session' } },
         },
       ],
     }),
@@ -124,6 +125,8 @@ test('a session sticks across weighted backendRefs', async () => {
     .concat(first.res.headers['set-cookie'] ?? [])
     .find((c) => c.startsWith('w-session='));
   expect(session).toBeDefined();
+  // v1.7.0: a cookie without cookie.path gets Path=/ (it was derived from the rule's match before).
+  expect(session).toMatch(/Path=\/(;|$)/);
   const cookie = session!.split(';')[0]!;
   const seen = new Set<string>();
   for (let i = 0; i < 30; i++) seen.add((await get(cookie, '/weighted')).backend);

@@ -7,11 +7,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadYaml, rejectionMessages } from '../../src/resources/load-yaml.js';
 import type { KubeObject } from '../../src/resources/types.js';
-import { gatewayApiCrdSchemas } from '../../src/schema/crd-schemas.js';
+import { gatewayApiCrdSchemas, readCrdSchemas } from '../../src/schema/crd-schemas.js';
 import type { CrdSchemaNode } from '../../src/schema/crd-schemas.js';
 import { countRules, leftErrorFirst, re2ToRegExp, rewriteRule } from '../../src/schema/cel-rules.js';
 import { packageInfo } from '../../src/package-json.js';
-import { FORBIDDEN_PATHS, HAND_WRITTEN, pathRoute } from '../support/hand-written-objects.js';
+import { FORBIDDEN_PATHS, HAND_WRITTEN, ROUTE_HEAD, pathRoute } from '../support/hand-written-objects.js';
 
 /** The messages `portico translate` prints for a file holding `lines`. */
 function refusals(lines: string[]): string[] {
@@ -87,6 +87,100 @@ describe('objects the API server refuses', () => {
   });
 });
 
+describe('Gateway API v1.7.0 validation', () => {
+  const at = (line: number, what: string, message: string) =>
+    `route.yaml: document 1, line ${line}: ${what}: ${message}`;
+
+  it('lists several unknown fields sorted, as the API server sorts the paths it prunes', () => {
+    expect(refusals(HAND_WRITTEN.unknownFieldsUnsorted)).toEqual([
+      at(12, 'HTTPRoute default/web', 'unknown field "spec.rules[0].alpha"'),
+      at(10, 'HTTPRoute default/web', 'unknown field "spec.rules[0].zeta"'),
+    ]);
+  });
+
+  it('refuses HTTPRoute and GRPCRoute rule names that are not unique, naming the file and the line of rules', () => {
+    expect(refusals(HAND_WRITTEN.duplicateRuleNames)).toEqual([
+      at(9, 'HTTPRoute default/web', 'spec.rules: Invalid value: Rule name must be unique within the route'),
+    ]);
+    expect(refusals(HAND_WRITTEN.grpcDuplicateRuleNames)).toEqual([
+      at(5, 'GRPCRoute g', 'spec.rules: Invalid value: Rule name must be unique within the route'),
+    ]);
+  });
+
+  it('takes retry attempts 0 (no retries) and defaults attempts to 1; refuses a negative one', () => {
+    expect(refusals(HAND_WRITTEN.retryAttemptsZero)).toEqual([]);
+    const [defaulted] = loadYaml([...ROUTE_HEAD, '    - retry: {codes: [503]}'].join('\n'), 'route.yaml')
+      .objects as KubeObject<{ rules: { retry: unknown }[] }>[];
+    expect(defaulted?.spec?.rules[0]?.retry).toEqual({ codes: [503], attempts: 1 });
+    expect(refusals(HAND_WRITTEN.retryAttemptsNegative)).toEqual([
+      at(
+        10,
+        'HTTPRoute default/web',
+        'spec.rules[0].retry.attempts: Invalid value: -1: spec.rules[0].retry.attempts in body should be greater than or equal to 0',
+      ),
+    ]);
+  });
+
+  it('reads sessionPersistence in its v1.7.0 shape and refuses the v1.6 one', () => {
+    expect(refusals(HAND_WRITTEN.sessionCookieV17)).toEqual([]);
+    expect(refusals(HAND_WRITTEN.sessionOldShape)).toEqual([
+      at(10, 'HTTPRoute default/web', 'unknown field "spec.rules[0].sessionPersistence.cookieConfig"'),
+      at(10, 'HTTPRoute default/web', 'unknown field "spec.rules[0].sessionPersistence.sessionName"'),
+    ]);
+    expect(refusals(HAND_WRITTEN.sessionCookieMissing)).toEqual([
+      at(
+        10,
+        'HTTPRoute default/web',
+        'spec.rules[0].sessionPersistence: Invalid value: cookie must be specified for Cookie type',
+      ),
+    ]);
+  });
+
+  it('checks the new experimental Gateway fields (address routability, listener filters)', () => {
+    expect(refusals(HAND_WRITTEN.gatewayV17Fields)).toEqual([
+      at(
+        8,
+        'Gateway gw',
+        'spec.addresses[1].routability: Invalid value: "k8s.io/private": Routability must be empty, Cluster, or an implementation-specific prefixed path; k8s.io and its subdomains are reserved',
+      ),
+      at(10, 'Gateway gw', 'spec.listeners[0]: Invalid value: filters may only be set when protocol is HTTP or HTTPS'),
+    ]);
+  });
+
+  it("words BackendTLSPolicy's CA rule as v1.7.0 does", () => {
+    expect(refusals(HAND_WRITTEN.backendTLSPolicyBothCAs)).toEqual([
+      at(
+        6,
+        'BackendTLSPolicy p',
+        'spec.validation: Invalid value: exactly one of the fields in [caCertificateRefs wellKnownCACertificates] must be set',
+      ),
+    ]);
+  });
+
+  it('ignores the new experimental kinds with a warning (XTelemetryPolicy, XBackend)', () => {
+    const loaded = loadYaml(
+      [
+        'apiVersion: gateway.networking.x-k8s.io/v1alpha1',
+        'kind: XTelemetryPolicy',
+        'metadata: {name: t}',
+        'spec: {}',
+        '---',
+        'apiVersion: gateway.networking.x-k8s.io/v1alpha1',
+        'kind: XBackend',
+        'metadata: {name: b}',
+        'spec: {type: ExternalHostname, protocol: WSS}',
+      ].join('\n'),
+      'x.yaml',
+    );
+    expect(loaded.rejected).toEqual([]);
+    expect(loaded.objects).toEqual([]);
+    expect(loaded.warnings).toEqual([
+      'x.yaml: document 1, line 2: XTelemetryPolicy t is not supported and is ignored',
+      'x.yaml: document 2, line 7: XBackend b is not supported and is ignored',
+    ]);
+  });
+});
+
 describe('defaults', () => {
   it('applies the CRD defaults the API server applies', () => {
     const [route] = loadYaml(HAND_WRITTEN.defaulted.join('\n'), 'route.yaml').objects as KubeObject<{
@@ -114,7 +208,7 @@ describe('the CRDs Portico validates against', () => {
   const schemas = [...gatewayApiCrdSchemas().values()];
 
   it('are the vendored ones, every served version of every Gateway API kind Portico reads', () => {
-    expect(packageInfo().gatewayApiCrdDir).toMatch(/third_party\/gateway-api-v1\.6\.1\/crd\/experimental$/);
+    expect(packageInfo().gatewayApiCrdDir).toMatch(/third_party\/gateway-api-v1\.7\.0\/crd\/experimental$/);
     const keys = schemas.map((s) => `${s.group}/${s.version} ${s.kind}`);
     for (const key of [
       'gateway.networking.k8s.io/v1 HTTPRoute',
@@ -123,6 +217,10 @@ describe('the CRDs Portico validates against', () => {
       'gateway.networking.k8s.io/v1alpha3 TLSRoute',
       'gateway.networking.k8s.io/v1 ListenerSet',
       'gateway.networking.k8s.io/v1beta1 ReferenceGrant',
+      'gateway.networking.k8s.io/v1 TCPRoute',
+      'gateway.networking.k8s.io/v1alpha2 TCPRoute',
+      'gateway.networking.k8s.io/v1 UDPRoute',
+      'gateway.networking.x-k8s.io/v1alpha1 XTelemetryPolicy',
     ]) {
       expect(keys).toContain(key);
     }
@@ -131,8 +229,34 @@ describe('the CRDs Portico validates against', () => {
   it('have CEL rules that all compile: every rule but the transition rules (oldSelf) is evaluated', () => {
     const counts = countRules(schemas.map((s) => s.schema));
     expect(counts.failed).toEqual([]);
-    // 350 rules in the v1.6.1 experimental CRDs (every served version), 3 of them transition rules.
-    expect(counts).toEqual({ evaluated: 347, transition: 3, failed: [] });
+    // 445 rules in the v1.7.0 experimental CRDs (every served version), 3 of them transition rules.
+    expect(counts).toEqual({ evaluated: 442, transition: 3, failed: [] });
+  });
+
+  it('are a superset of the standard channel, whose CEL rules compile too', () => {
+    const standardDir = packageInfo().gatewayApiCrdDir.replace(/experimental$/, 'standard');
+    const standard = [...readCrdSchemas(standardDir).values()];
+    // The standard channel serves only v1 of the route kinds that graduated (and BackendTLSPolicy).
+    expect(standard.map((s) => `${s.version} ${s.kind}`).sort()).toEqual([
+      'v1 BackendTLSPolicy',
+      'v1 GRPCRoute',
+      'v1 Gateway',
+      'v1 GatewayClass',
+      'v1 HTTPRoute',
+      'v1 ListenerSet',
+      'v1 ReferenceGrant',
+      'v1 TCPRoute',
+      'v1 TLSRoute',
+      'v1 UDPRoute',
+      'v1beta1 Gateway',
+      'v1beta1 GatewayClass',
+      'v1beta1 HTTPRoute',
+      'v1beta1 ReferenceGrant',
+    ]);
+    const experimental = new Set(schemas.map((s) => `${s.version} ${s.kind}`));
+    for (const s of standard) expect(experimental).toContain(`${s.version} ${s.kind}`);
+    // 275 rules, 2 of them transition rules.
+    expect(countRules(standard.map((s) => s.schema))).toEqual({ evaluated: 273, transition: 2, failed: [] });
   });
 
   it('have `matches` patterns that all read as RE2 reads them', () => {

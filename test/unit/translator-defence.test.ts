@@ -2,7 +2,7 @@
  * The translator's own defence against objects the Gateway API CRDs refuse. File mode and
  * `portico translate` refuse such objects before translation (the golden cases named below show
  * that refusal, under `rejected:`), but objects still reach the translator unvalidated:
- * - from a cluster whose CRDs are older or laxer than the vendored v1.6.1 experimental ones (a
+ * - from a cluster whose CRDs are older or laxer than the vendored v1.7.0 experimental ones (a
  *   version before a CEL rule was added, the standard channel, a hand-edited CRD);
  * - stored before their CRD was tightened: the API server validates an object when it is written,
  *   not when its CRD changes, and ratcheting keeps unchanged invalid fields on update.
@@ -208,6 +208,18 @@ const DEFENCES: Record<string, DefenceCase> = {
   },
   'invalid-unknown-filter-type': {
     conditions: ['HTTPRoute default/teapot parent gw: Accepted=False/UnsupportedValue'],
+    check: (r) => expect(routeMatches(r)).toEqual([]),
+  },
+  'session-header': {
+    // Written against the v1.6 CRDs (before header.name): the header's name is not where v1.7.0
+    // puts it, so the rule cannot be honoured as written.
+    mutate: (objects) => {
+      const route = objects.find((o) => o.kind === 'HTTPRoute') as unknown as {
+        spec: { rules: { sessionPersistence: unknown }[] };
+      };
+      route.spec.rules[0]!.sessionPersistence = { type: 'Header', sessionName: 'X-Session-Id' };
+    },
+    conditions: ['HTTPRoute default/web parent gw: Accepted=False/UnsupportedValue'],
     check: (r) => expect(routeMatches(r)).toEqual([]),
   },
   'tlsroute-terminate-and-invalid': {

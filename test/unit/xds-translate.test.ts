@@ -310,10 +310,23 @@ describe('translateGatewayToXds', () => {
       ],
     });
     expect(action.timeout).toEqual({ seconds: 1, nanos: 500_000_000 });
+    const otherHosts = {
+      retry_host_predicate: [
+        {
+          name: 'envoy.retry_host_predicates.previous_hosts',
+          typed_config: {
+            '@type': 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate',
+          },
+        },
+      ],
+      host_selection_retry_max_attempts: 3,
+    };
+    // v1.7.0: only what the backend did not process, and the listed codes; no `reset` or `5xx`.
     expect(action.retry_policy).toEqual({
-      retry_on: 'retriable-status-codes,connect-failure,refused-stream,reset',
+      retry_on: 'connect-failure,refused-stream,reset-before-request,retriable-status-codes',
       retriable_status_codes: [502, 503],
       num_retries: { value: 2 },
+      ...otherHosts,
       retry_back_off: { base_interval: { seconds: 0, nanos: 100_000_000 } },
       per_try_timeout: { seconds: 0, nanos: 250_000_000 },
     });
@@ -325,8 +338,9 @@ describe('translateGatewayToXds', () => {
     expect(action.prefix_rewrite).toBe('/v2');
     expect(action.upgrade_configs).toEqual([{ upgrade_type: 'websocket', enabled: { value: true } }]);
     expect((envoyRoute('/re/[0-9]+').route as EnvoyMessage).retry_policy).toEqual({
-      retry_on: '5xx',
+      retry_on: 'connect-failure,refused-stream,reset-before-request',
       num_retries: { value: 1 },
+      ...otherHosts,
     });
     expect((envoyRoute('/full').route as EnvoyMessage).retry_policy).toEqual({
       num_retries: { value: 0 },

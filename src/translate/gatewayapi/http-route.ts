@@ -97,42 +97,47 @@ export function isEmptyMutation(m: IrHeaderMutation | undefined): boolean {
  * GEP-1619: the session cookie's Path follows the route's path match, so the cookie is sent only
  * where it matters; a rule with several matches (or a regex) falls back to "/".
  */
-function cookiePath(rule: HTTPRouteRule): string {
-  const matches = Array.isArray(rule.matches) ? rule.matches : [];
-  if (matches.length !== 1) return '/';
-  const path = matches[0]?.path;
-  const type = path?.type ?? 'PathPrefix';
-  const value = path?.value ?? '/';
-  if (type === 'RegularExpression' || typeof value !== 'string') return '/';
-  return value.length > 1 ? value.replace(/\/+$/, '') || '/' : '/';
-}
+/** The characters RFC 6265 allows in a cookie's Path attribute: no control characters, no ';'. */
+// eslint-disable-next-line no-control-regex
+const COOKIE_PATH_BAD_RE = /[\u0000-\u001f\u007f;]/;
 
 function sessionPersistence(
-  rule: HTTPRouteRule,
   sp: SessionPersistence,
   errors: string[],
   unsupported: string[],
 ): IrSessionPersistence | undefined {
   const type = sp.type ?? 'Cookie';
-  if (sp.sessionName !== undefined && checkHeaderName(sp.sessionName)) {
-    errors.push(`sessionPersistence: invalid sessionName ${JSON.stringify(sp.sessionName)}`);
-    return undefined;
-  }
   if (sp.idleTimeout !== undefined) {
     errors.push('sessionPersistence: idleTimeout is not supported by Portico');
     return undefined;
   }
-  if (type === 'Header') return { type: 'Header', headerName: sp.sessionName ?? 'x-portico-session' };
+  if (type === 'Header') {
+    const name = sp.header?.name;
+    // The CRD requires header.name for type Header; an object from an older schema may lack it.
+    if (typeof name !== 'string' || checkHeaderName(name)) {
+      errors.push(`sessionPersistence: type Header needs a valid header.name, got ${JSON.stringify(name)}`);
+      return undefined;
+    }
+    return { type: 'Header', headerName: name };
+  }
   if (type !== 'Cookie') {
     unsupported.push(`sessionPersistence: type ${String(type)} is not supported`);
     return undefined;
   }
-  const out: IrSessionPersistence = {
-    type: 'Cookie',
-    cookieName: sp.sessionName ?? 'portico-session',
-    path: cookiePath(rule),
-  };
-  if (sp.cookieConfig?.lifetimeType === 'Permanent') {
+  const cookie = sp.cookie ?? {};
+  if (cookie.name !== undefined && (typeof cookie.name !== 'string' || checkHeaderName(cookie.name))) {
+    errors.push(`sessionPersistence: invalid cookie.name ${JSON.stringify(cookie.name)}`);
+    return undefined;
+  }
+  // "When not specified, implementations MUST default the cookie path to "/"" (v1.7.0; it was derived
+  // from the rule's match before).
+  const path = cookie.path ?? '/';
+  if (typeof path !== 'string' || path === '' || COOKIE_PATH_BAD_RE.test(path)) {
+    errors.push(`sessionPersistence: invalid cookie.path ${JSON.stringify(path)}`);
+    return undefined;
+  }
+  const out: IrSessionPersistence = { type: 'Cookie', cookieName: cookie.name ?? 'portico-session', path };
+  if (cookie.lifetimeType === 'Permanent') {
     const ms = sp.absoluteTimeout === undefined ? undefined : parseGatewayDuration(sp.absoluteTimeout);
     if (ms === undefined || ms < 1000) {
       errors.push('sessionPersistence: a Permanent cookie needs a valid absoluteTimeout of at least 1s');
@@ -424,7 +429,7 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
     }
     const retry = retryPolicy(rule, errors);
     const session = rule.sessionPersistence
-      ? sessionPersistence(rule, rule.sessionPersistence, errors, unsupported)
+      ? sessionPersistence(rule.sessionPersistence, errors, unsupported)
       : undefined;
 
     if (session && backends.backends.length > 0 && backends.backends.length + backends.standby.length > 1) {

@@ -8,6 +8,7 @@ import type {
   IrRetry,
   IrWeightedBackend,
 } from '../../ir/types.js';
+import { PREVIOUS_HOSTS_PREDICATE } from '../../proto/type-urls.js';
 import { durationFromMs } from './duration.js';
 import { hasHeaderMutation, headerMutationFields } from './header-mutation.js';
 import { redirectPathRewrite, routePathRewrite } from './path-rewrite.js';
@@ -70,22 +71,41 @@ function clusterSpecifier(backends: IrWeightedBackend[], invalidWeight: number, 
   return { weighted_clusters: { clusters: backends.map(clusterWeight) } };
 }
 
+/**
+ * Gateway API v1.7.0 (HTTPRouteRetry): "A request is retried when attempts is greater than 0 and
+ * the backend did not process it": the connection could not be established (`connect-failure`),
+ * the backend refused the stream (`refused-stream`) or the connection closed before the request was
+ * sent (`reset-before-request`), or it answered one of `codes`. Not `reset`, `5xx` or
+ * `gateway-error`: they retry a request the backend may have processed (a reset after it was sent,
+ * a per-try timeout). Without `codes` no status is retried.
+ */
+const RETRY_ON_UNPROCESSED = 'connect-failure,refused-stream,reset-before-request';
+
+/** Retries go to another endpoint when there is one (a connection error is usually the endpoint's). */
+const RETRY_OTHER_HOSTS: EnvoyMessage = {
+  retry_host_predicate: [
+    { name: 'envoy.retry_host_predicates.previous_hosts', typed_config: { '@type': PREVIOUS_HOSTS_PREDICATE } },
+  ],
+  host_selection_retry_max_attempts: 3,
+};
+
 function retryPolicy(retry: IrRetry | undefined, perTryTimeoutMs: number | undefined): EnvoyMessage | undefined {
-  if (!retry && perTryTimeoutMs === undefined) return undefined;
+  const retries = retry && retry.numRetries > 0 ? retry : undefined;
+  if (!retries && perTryTimeoutMs === undefined) return undefined;
   const policy: EnvoyMessage = {};
-  if (retry) {
-    // Connection failures, resets and per-try timeouts are retried too (GEP-1731: a retry policy
-    // covers connection errors; the backoff doc speaks of attempts retried after timing out).
-    // `5xx` already includes them.
-    policy.retry_on = retry.codes.length > 0 ? 'retriable-status-codes,connect-failure,refused-stream,reset' : '5xx';
-    if (retry.codes.length > 0) policy.retriable_status_codes = [...retry.codes];
-    policy.num_retries = { value: retry.numRetries };
-    if (retry.backoffMs !== undefined && retry.backoffMs > 0) {
-      policy.retry_back_off = { base_interval: durationFromMs(retry.backoffMs) };
+  if (retries) {
+    policy.retry_on =
+      retries.codes.length > 0 ? `${RETRY_ON_UNPROCESSED},retriable-status-codes` : RETRY_ON_UNPROCESSED;
+    if (retries.codes.length > 0) policy.retriable_status_codes = [...retries.codes];
+    policy.num_retries = { value: retries.numRetries };
+    Object.assign(policy, RETRY_OTHER_HOSTS);
+    if (retries.backoffMs !== undefined && retries.backoffMs > 0) {
+      policy.retry_back_off = { base_interval: durationFromMs(retries.backoffMs) };
     }
   } else {
-    // A per-try timeout without retries: Envoy applies per_try_timeout to the first attempt
-    // too; no retry_on and zero retries keep it from retrying.
+    // A per-try timeout without retries (none asked for, or `attempts: 0`, which "MUST disable
+    // retries"): Envoy applies per_try_timeout to the first attempt too; no retry_on and zero
+    // retries keep it from retrying.
     policy.num_retries = { value: 0 };
   }
   if (perTryTimeoutMs !== undefined) policy.per_try_timeout = durationFromMs(perTryTimeoutMs);
