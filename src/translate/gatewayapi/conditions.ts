@@ -48,6 +48,7 @@ export const GATEWAY_CLASS_CONDITIONS: ReadonlySet<string> = new Set(['Accepted'
 export const GATEWAY_CONDITIONS: ReadonlySet<string> = new Set([
   'Accepted',
   'Programmed',
+  'ResolvedRefs',
   'InsecureFrontendValidationMode',
 ]);
 export const LISTENER_CONDITIONS: ReadonlySet<string> = new Set([

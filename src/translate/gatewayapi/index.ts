@@ -41,6 +41,7 @@ import { attachListenerSets, listenerSetStatus, withAttachedListenerSets } from 
 import { routeKindConflicts, type KindConflicts } from './route-kind-conflicts.js';
 import type { GatewayState, PlacedRoute } from './gateway-state.js';
 import { buildGatewayIr } from './gateway-ir.js';
+import { backendClientCertificate } from './backend-client-certificate.js';
 import { rejectPortsOfOlderGateways } from './shared-address.js';
 import { gatewayKey } from './names.js';
 import { isObject, list } from './shape.js';
@@ -129,9 +130,11 @@ function gatewayStates(ctx: TranslationContext, out: Map<KubeObject, unknown>): 
       rejection = `spec.addresses of type ${addresses.unsupported.join(', ')} are not supported; Portico supports IPAddress and Hostname`;
       rejectionReason = 'UnsupportedAddress';
     }
+    const clientCertificate = rejection === undefined ? backendClientCertificate(ctx, gw) : undefined;
     states.set(key, {
       key,
       gateway: gw,
+      ...(clientCertificate ? { backendClientCertificate: clientCertificate } : {}),
       accepted: rejection === undefined,
       ...(rejection !== undefined ? { rejection } : {}),
       ...(rejectionReason !== undefined ? { rejectionReason } : {}),
@@ -423,6 +426,16 @@ function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewaySta
         : programmed
           ? condition('Programmed', true, 'Programmed', 'Gateway configuration is translated')
           : condition('Programmed', false, 'Invalid', 'Gateway has no listener that can be programmed'),
+    );
+  }
+  // The Gateway's own references (GatewayConditionResolvedRefs): its backend client certificate.
+  // Written only when it has one, so Gateways without it keep the conditions they had.
+  const clientCertificate = state.backendClientCertificate;
+  if (clientCertificate) {
+    conditions.push(
+      'problem' in clientCertificate
+        ? condition('ResolvedRefs', false, clientCertificate.problem.reason, clientCertificate.problem.message)
+        : condition('ResolvedRefs', true, 'ResolvedRefs', 'All references are resolved'),
     );
   }
   // GEP-91: a Gateway whose client validation lets unverified clients through says so.
