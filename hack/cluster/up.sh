@@ -285,6 +285,8 @@ start kube-apiserver \
   --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
   --service-cluster-ip-range "$SERVICE_CIDR" \
   --allow-privileged=false \
+  --feature-gates ClusterTrustBundle=true \
+  --runtime-config certificates.k8s.io/v1beta1/clustertrustbundles=true \
   --profiling=false
 wait_for "kube-apiserver /readyz" kubectl get --raw /readyz
 log "kube-apiserver ready (at $(elapsed))"

@@ -170,6 +170,8 @@ if ! running kube-apiserver; then
     --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
     --service-cluster-ip-range 10.96.0.0/16 \
     --endpoint-reconciler-type none \
+    --feature-gates ClusterTrustBundle=true \
+    --runtime-config certificates.k8s.io/v1beta1/clustertrustbundles=true \
     --profiling=false
   # The serving certificate appears once the server has generated it; /readyz then needs it.
   wait_for "kube-apiserver /readyz" "etcd kube-apiserver" api "$SERVER/readyz"

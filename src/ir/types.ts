@@ -300,6 +300,8 @@ export interface IrUpstreamTls {
   ca: { pem: string } | { file: string };
   /** The certificate must carry one of these subject alternative names. */
   subjectAltNames: { type: 'DNS' | 'URI'; value: string }[];
+  /** The SDS secret (one of the Gateway's `secrets`) Envoy presents as its client certificate. */
+  clientCertificateSecretName?: string;
 }
 
 export interface IrSecret {

@@ -73,6 +73,18 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
   coreKind('ConfigMap', '', 'configmaps'),
   // Only TLS Secrets: the rest of a cluster's Secrets are none of Portico's business (and memory).
   coreKind('Secret', '', 'secrets', { fieldSelector: 'type=kubernetes.io/tls' }),
+  // CA certificates that BackendTLSPolicies and frontend validation may name. Beta in Kubernetes
+  // 1.33 to 1.36 and off by default (feature gate ClusterTrustBundle and runtime-config
+  // certificates.k8s.io/v1beta1/clustertrustbundles=true): watched only where it is served.
+  {
+    kind: 'ClusterTrustBundle',
+    group: 'certificates.k8s.io',
+    versions: ['v1beta1', 'v1alpha1'],
+    plural: 'clustertrustbundles',
+    namespaced: false,
+    specOnly: false,
+    optional: true,
+  },
 ];
 
 function coreKind(

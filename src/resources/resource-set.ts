@@ -62,6 +62,14 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, SupportedKind> = new Map<strin
   ['Secret', { apiVersions: ['v1'], namespaced: true, bucket: 'secrets' }],
   ['Namespace', { apiVersions: ['v1'], namespaced: false, bucket: 'namespaces' }],
   ['ConfigMap', { apiVersions: ['v1'], namespaced: true, bucket: 'configMaps' }],
+  [
+    'ClusterTrustBundle',
+    {
+      apiVersions: ['certificates.k8s.io/v1beta1', 'certificates.k8s.io/v1alpha1'],
+      namespaced: false,
+      bucket: 'clusterTrustBundles',
+    },
+  ],
 ]);
 
 /**
@@ -137,6 +145,7 @@ export function assembleResourceSet(list: (bucket: keyof ResourceSet) => KubeObj
     secrets: list('secrets') as ResourceSet['secrets'],
     namespaces: list('namespaces') as ResourceSet['namespaces'],
     configMaps: list('configMaps') as ResourceSet['configMaps'],
+    clusterTrustBundles: list('clusterTrustBundles') as ResourceSet['clusterTrustBundles'],
   };
 }
 

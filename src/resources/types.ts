@@ -415,6 +415,11 @@ export interface ConfigMap extends KubeObject {
   data?: Record<string, string>;
 }
 
+/** certificates.k8s.io ClusterTrustBundle (cluster-scoped): CA certificates in `spec.trustBundle` (PEM). */
+export interface ClusterTrustBundle extends KubeObject {
+  spec?: { signerName?: string; trustBundle?: string };
+}
+
 /** Every kind Portico reads, keyed as `<group>/<Kind>` for the Gateway API and `<Kind>` for core kinds. */
 export interface ResourceSet {
   gatewayClasses: GatewayClass[];
@@ -433,6 +438,8 @@ export interface ResourceSet {
   namespaces: Namespace[];
   /** Only the ones a BackendTLSPolicy may name (CA certificates); see the providers. */
   configMaps: ConfigMap[];
+  /** CA certificates that BackendTLSPolicies and Gateway frontend validation may name. */
+  clusterTrustBundles: ClusterTrustBundle[];
 }
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';

@@ -42,7 +42,7 @@ beforeAll(async () => {
   const backendPort = (backend.address() as { port: number }).port;
   port = await freePort();
   e2e = await PorticoE2E.start('default/gw');
-  const services = ['good', 'wrong-name', 'by-san', 'no-ca', 'no-policy'];
+  const services = ['good', 'wrong-name', 'by-san', 'no-ca', 'no-policy', 'by-bundle', 'no-bundle'];
   e2e.write('all.yaml', [
     gatewayClass(),
     gateway('gw', [{ name: 'http', protocol: 'HTTP', port }]),
@@ -59,6 +59,21 @@ beforeAll(async () => {
       caCertificateRefs: CA,
       hostname: 'api.example.org',
       subjectAltNames: [{ type: 'Hostname', hostname: 'www.example.com' }],
+    }),
+    // CA certificates from a ClusterTrustBundle (cluster-scoped), and from one that does not exist.
+    {
+      apiVersion: 'certificates.k8s.io/v1beta1',
+      kind: 'ClusterTrustBundle',
+      metadata: { name: 'backend-ca' },
+      spec: { trustBundle: CERT },
+    },
+    policy('by-bundle', 'by-bundle', {
+      caCertificateRefs: [{ group: 'certificates.k8s.io', kind: 'ClusterTrustBundle', name: 'backend-ca' }],
+      hostname: 'foo.example.com',
+    }),
+    policy('no-bundle', 'no-bundle', {
+      caCertificateRefs: [{ group: 'certificates.k8s.io', kind: 'ClusterTrustBundle', name: 'missing' }],
+      hostname: 'foo.example.com',
     }),
     policy('no-ca', 'no-ca', {
       caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'missing' }],
@@ -108,4 +123,9 @@ test('a policy whose CA certificate cannot be read fails closed with a 500; no p
   // Plain HTTP to a TLS port: the backend cannot answer it.
   expect((await get('/no-policy')).status).toBeGreaterThanOrEqual(500);
   expect(await e2e.rejectedUpdates()).toBe(0);
+});
+
+test('CA certificates from a ClusterTrustBundle; one that does not exist fails closed with a 500', async () => {
+  expect(await get('/by-bundle')).toMatchObject({ status: 200, body: 'tls sni=foo.example.com' });
+  expect((await get('/no-bundle')).status).toBe(500);
 });

@@ -20,6 +20,7 @@ let e2e: PorticoE2E;
 let backend: Server;
 let strict: number;
 let fallback: number;
+let bundled: number;
 
 /** The fixture certificate is self-signed (CA:TRUE): it is the client's certificate and its CA. */
 function get(port: number, withClientCert: boolean) {
@@ -37,6 +38,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
   strict = await freePort();
   fallback = await freePort();
+  bundled = await freePort();
   e2e = await PorticoE2E.start('default/gw');
   const https = (name: string, port: number) => ({
     name,
@@ -59,13 +61,29 @@ beforeAll(async () => {
             default: { validation: { caCertificateRefs: ca } },
             perPort: [
               { port: fallback, tls: { validation: { mode: 'AllowInsecureFallback', caCertificateRefs: ca } } },
+              {
+                port: bundled,
+                tls: {
+                  validation: {
+                    caCertificateRefs: [
+                      { group: 'certificates.k8s.io', kind: 'ClusterTrustBundle', name: 'client-ca' },
+                    ],
+                  },
+                },
+              },
             ],
           },
         },
-        listeners: [https('strict', strict), https('fallback', fallback)],
+        listeners: [https('strict', strict), https('fallback', fallback), https('bundled', bundled)],
       },
     },
     tlsSecret('example-cert', CERT, KEY),
+    {
+      apiVersion: 'certificates.k8s.io/v1beta1',
+      kind: 'ClusterTrustBundle',
+      metadata: { name: 'client-ca' },
+      spec: { trustBundle: CERT },
+    },
     {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -97,4 +115,9 @@ test('AllowInsecureFallback: clients get through with or without a certificate',
   expect(await get(fallback, true)).toBe(200);
   expect(await get(fallback, false)).toBe(200);
   expect(await e2e.rejectedUpdates()).toBe(0);
+});
+
+test('CA certificates from a ClusterTrustBundle check client certificates the same way', async () => {
+  await waitFor(async () => (await get(bundled, true)) === 200, { timeoutMs: 30_000, what: 'the bundled listener' });
+  expect(await get(bundled, false)).toBe('refused');
 });

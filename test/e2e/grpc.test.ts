@@ -2,7 +2,9 @@
  * GRPCRoute through a real Envoy: gRPC clients (grpc-js, HTTP/2 prior knowledge over plain TCP)
  * call through Portico's Envoy to two gRPC servers. Method, service-only, method-only and header
  * matches pick the backend; a header modifier reaches the backend; a rule whose backend does not
- * exist answers UNAVAILABLE; an unrouted method answers UNIMPLEMENTED.
+ * exist answers UNAVAILABLE; an unrouted method answers UNIMPLEMENTED. A second route mirrors the
+ * conformance tests GRPCRouteNamedRouteRule and GRPCRouteRequestHeaderModifier: a named rule next to an
+ * unnamed one, and header set/add/remove on what the client sent.
  */
 import * as grpc from '@grpc/grpc-js';
 import { freePort } from '../support/envoy-ads.js';
@@ -17,12 +19,16 @@ const METHODS = [
   '/echo.Half/Call',
   '/echo.Health/Check',
   '/other.Svc/Watch',
+  '/grpcecho.GrpcEcho/Echo',
+  '/grpcecho.GrpcEcho/EchoTwo',
 ];
+const MODIFIERS_HOST = 'modifiers.example.com';
 
 let e2e: PorticoE2E;
 let port: number;
 const servers: grpc.Server[] = [];
 let client: grpc.Client;
+let modifiersClient: grpc.Client;
 
 const identity = (b: Buffer): Buffer => b;
 
@@ -46,6 +52,17 @@ async function startServer(name: string): Promise<number> {
   const handlers: grpc.UntypedServiceImplementation = {};
   for (const path of METHODS) {
     handlers[path] = (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+      if (path.startsWith('/grpcecho.')) {
+        // Every value of each test header the backend received, in order.
+        const headers = Object.fromEntries(
+          Object.keys(call.metadata.getMap())
+            .filter((k) => k.startsWith('x-header') || k === 'some-other-header')
+            .sort()
+            .map((k) => [k, call.metadata.get(k).map(String)]),
+        );
+        callback(null, Buffer.from(`${name} ${JSON.stringify(headers)}`));
+        return;
+      }
       const env = call.metadata.get('x-env').join(',');
       callback(null, Buffer.from(`${name} ${path} x-env=${env}`));
     };
@@ -65,11 +82,11 @@ interface CallResult {
   body: string;
 }
 
-function call(path: string, headers: Record<string, string> = {}): Promise<CallResult> {
+function call(path: string, headers: Record<string, string> = {}, through = client): Promise<CallResult> {
   const metadata = new grpc.Metadata();
   for (const [k, v] of Object.entries(headers)) metadata.set(k, v);
   return new Promise((resolve) => {
-    client.makeUnaryRequest(
+    through.makeUnaryRequest(
       path,
       identity,
       identity,
@@ -132,9 +149,48 @@ beforeAll(async () => {
         ],
       },
     },
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GRPCRoute',
+      metadata: { name: 'modifiers', namespace: 'default', creationTimestamp: '2026-01-01T00:00:00Z' },
+      spec: {
+        parentRefs: [{ name: 'gw' }],
+        hostnames: [MODIFIERS_HOST],
+        rules: [
+          {
+            name: 'named-rule',
+            matches: [{ method: { service: 'grpcecho.GrpcEcho', method: 'Echo' } }],
+            filters: [
+              {
+                type: 'RequestHeaderModifier',
+                requestHeaderModifier: { set: [{ name: 'X-Header-Set', value: 'set-overwrites-values' }] },
+              },
+            ],
+            backendRefs: [{ name: 'grpc-a', port: 80 }],
+          },
+          {
+            matches: [{ method: { service: 'grpcecho.GrpcEcho', method: 'EchoTwo' } }],
+            filters: [
+              {
+                type: 'RequestHeaderModifier',
+                requestHeaderModifier: {
+                  set: [{ name: 'X-Header-Set-1', value: 'header-set-1' }],
+                  add: [{ name: 'X-Header-Add-1', value: 'header-add-1' }],
+                  remove: ['X-Header-Remove-1'],
+                },
+              },
+            ],
+            backendRefs: [{ name: 'grpc-b', port: 80 }],
+          },
+        ],
+      },
+    },
   ]);
   client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
     'grpc.default_authority': HOST,
+  });
+  modifiersClient = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+    'grpc.default_authority': MODIFIERS_HOST,
   });
   await waitFor(async () => (await call('/echo.Echo/List')).code === grpc.status.OK, {
     timeoutMs: 30_000,
@@ -144,6 +200,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client?.close();
+  modifiersClient?.close();
   await e2e?.stop();
   for (const server of servers) server.forceShutdown();
 });
@@ -180,4 +237,30 @@ test('the share of an unresolved backendRef answers UNAVAILABLE while the other 
   }
   // Equal weights: each outcome's chance of never showing in 60 calls is 2^-60.
   expect([...codes.keys()].sort()).toEqual([grpc.status.OK, grpc.status.UNAVAILABLE].sort());
+});
+
+test('a named rule and an unnamed one each route their method (GRPCRouteNamedRouteRule)', async () => {
+  expect((await call('/grpcecho.GrpcEcho/Echo', {}, modifiersClient)).body).toMatch(/^a /);
+  expect((await call('/grpcecho.GrpcEcho/EchoTwo', {}, modifiersClient)).body).toMatch(/^b /);
+});
+
+test('RequestHeaderModifier sets over, adds to and removes what the client sent, whatever the case of the names', async () => {
+  expect(await call('/grpcecho.GrpcEcho/Echo', { 'x-header-set': 'from-client' }, modifiersClient)).toEqual({
+    code: grpc.status.OK,
+    body: 'a {"x-header-set":["set-overwrites-values"]}',
+  });
+  const sent = {
+    'x-header-set-1': 'original-set-1',
+    'x-header-add-1': 'existing-add-1',
+    'x-header-remove-1': 'should-be-removed-1',
+    'some-other-header': 'kept',
+  };
+  // Node's HTTP/2 server joins the two values of x-header-add-1 into one, as HTTP allows.
+  expect(await call('/grpcecho.GrpcEcho/EchoTwo', sent, modifiersClient)).toEqual({
+    code: grpc.status.OK,
+    body:
+      'b {"some-other-header":["kept"],"x-header-add-1":["existing-add-1, header-add-1"],' +
+      '"x-header-set-1":["header-set-1"]}',
+  });
+  expect(await e2e.rejectedUpdates()).toBe(0);
 });

@@ -68,6 +68,13 @@ beforeAll(async () => {
   // TLS servers that end the client's TLS session themselves (passthrough backends).
   const tlsA = await listen(createTlsServer({ cert: CERT, key: KEY }, answer('tls-a')));
   const tlsB = await listen(createTlsServer({ cert: CERT, key: KEY }, answer('tls-b')));
+  // A TLS server behind re-encryption that answers with the SNI Envoy sent it.
+  const tlsSni = await listen(
+    createTlsServer({ cert: CERT, key: KEY }, (socket: TLSSocket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', (data: Buffer) => socket.end(`sni=${String(socket.servername)}:${data.toString()}`));
+    }),
+  );
   // Plain TCP servers (behind TLS termination and the TCP listener).
   const plain = await listen(createServer(answer('plain')));
   for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
@@ -95,6 +102,8 @@ beforeAll(async () => {
     ...serviceFor('tls-a', tlsA),
     ...serviceFor('tls-b', tlsB),
     ...serviceFor('plain', plain),
+    ...serviceFor('tls-sni', tlsSni),
+    ...serviceFor('tls-mismatch', tlsSni),
     route('TLSRoute', 'a', {
       parentRefs: [{ name: 'gw', sectionName: 'tls' }],
       hostnames: ['a.example.com'],
@@ -117,6 +126,27 @@ beforeAll(async () => {
         validation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }], hostname: 'foo.example.com' },
       },
     },
+    // The conformance test BackendTLSPolicyTLSRouteTerminate: the policy's hostname is the SNI and
+    // the name the backend's certificate must carry.
+    ...[
+      ['tls-sni', 'abc.example.com'],
+      ['tls-mismatch', 'abc.example.org'],
+    ].flatMap(([service, hostname]) => [
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'BackendTLSPolicy',
+        metadata: { name: service, namespace: 'default' },
+        spec: {
+          targetRefs: [{ group: '', kind: 'Service', name: service, sectionName: 'http' }],
+          validation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }], hostname },
+        },
+      },
+      route('TLSRoute', service!, {
+        parentRefs: [{ name: 'gw', sectionName: 'terminate' }],
+        hostnames: [`${service}.example.com`],
+        rules: [{ backendRefs: [{ name: service, port: 80 }] }],
+      }),
+    ]),
     route('TLSRoute', 're-encrypted', {
       parentRefs: [{ name: 'gw', sectionName: 'terminate' }],
       hostnames: ['r.example.com'],
@@ -171,6 +201,11 @@ test('TLS terminate: Envoy ends the TLS session and forwards the plain bytes', a
 
 test('TLS terminate to a backend with a BackendTLSPolicy: Envoy opens TLS to it again', async () => {
   expect((await tlsExchange(ports.terminate, 'r.example.com', 'inner')).reply).toBe('tls-a:inner');
+});
+
+test("TLS terminate, re-encrypted: the policy's hostname is the SNI; a certificate without it closes the connection", async () => {
+  expect((await tlsExchange(ports.terminate, 'tls-sni.example.com', 'hi')).reply).toBe('sni=abc.example.com:hi');
+  expect((await tlsExchange(ports.terminate, 'tls-mismatch.example.com', 'hi')).reply).toBe('');
 });
 
 test('TCP: bytes are forwarded as they are; a route whose backend does not exist gets its connections closed', async () => {

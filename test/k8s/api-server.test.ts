@@ -650,4 +650,55 @@ describe('Kubernetes provider against a real API server', () => {
       await remove(api, 'BackendTLSPolicy', 'web-tls', ns).catch(() => undefined);
     }
   }, 60_000);
+
+  it('watches ClusterTrustBundles: a BackendTLSPolicy naming one resolves while it exists', async () => {
+    const cert = readFileSync(
+      fileURLToPath(new URL('../../../test/fixtures/tls/example.crt', import.meta.url)),
+      'utf8',
+    );
+    const bundle = uniqueName('web-ca');
+    await create(api, {
+      apiVersion: 'certificates.k8s.io/v1beta1',
+      kind: 'ClusterTrustBundle',
+      metadata: { name: bundle },
+      spec: { trustBundle: cert },
+    } as KubeObject);
+    await create(api, {
+      apiVersion: `${GATEWAY_GROUP}/v1`,
+      kind: 'BackendTLSPolicy',
+      metadata: { name: 'web-ctb', namespace: ns },
+      spec: {
+        targetRefs: [{ group: '', kind: 'Service', name: 'web' }],
+        validation: {
+          caCertificateRefs: [{ group: 'certificates.k8s.io', kind: 'ClusterTrustBundle', name: bundle }],
+          hostname: 'foo.example.com',
+        },
+      },
+    });
+    const resolvedRefs = async () => {
+      const object = await get(api, 'BackendTLSPolicy', 'web-ctb', ns);
+      const ancestors =
+        (object?.status as { ancestors?: { controllerName: string; conditions?: unknown }[] } | undefined)?.ancestors ??
+        [];
+      return conditionOf(ancestors.find((a) => a.controllerName === CONTROLLER_NAME)?.conditions, 'ResolvedRefs');
+    };
+    try {
+      start();
+      await eventually('ResolvedRefs=True from the ClusterTrustBundle', async () =>
+        (await resolvedRefs())?.status === 'True' ? true : undefined,
+      );
+      await remove(api, 'ClusterTrustBundle', bundle);
+      const gone = await eventually('ResolvedRefs=False once the bundle is deleted', async () => {
+        const condition = await resolvedRefs();
+        return condition?.status === 'False' ? condition : undefined;
+      });
+      expect(gone).toMatchObject({
+        reason: 'InvalidCACertificateRef',
+        message: `ClusterTrustBundle ${bundle} does not exist`,
+      });
+    } finally {
+      await remove(api, 'BackendTLSPolicy', 'web-ctb', ns).catch(() => undefined);
+      await remove(api, 'ClusterTrustBundle', bundle).catch(() => undefined);
+    }
+  }, 60_000);
 });

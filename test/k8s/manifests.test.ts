@@ -362,12 +362,17 @@ describe('manifests/ on the real API server', () => {
         ['list', gw(plural), undefined, true],
         ['watch', gw(plural), undefined, true],
       ]),
-      ...['services', 'namespaces', 'configmaps', 'secrets', 'endpointslices.discovery.k8s.io'].flatMap(
-        (resource): [string, string, undefined, boolean][] => [
-          ['list', resource, undefined, true],
-          ['watch', resource, undefined, true],
-        ],
-      ),
+      ...[
+        'services',
+        'namespaces',
+        'configmaps',
+        'secrets',
+        'endpointslices.discovery.k8s.io',
+        'clustertrustbundles.certificates.k8s.io',
+      ].flatMap((resource): [string, string, undefined, boolean][] => [
+        ['list', resource, undefined, true],
+        ['watch', resource, undefined, true],
+      ]),
       // The status writer: patch the status subresource, get it after a conflict. Never the spec.
       ...[
         'gatewayclasses',

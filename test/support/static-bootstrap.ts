@@ -56,6 +56,12 @@ export function staticBootstrap(xds: GatewayXdsJson): Json {
   });
   const clusters = xds.clusters.map((c) => {
     const cluster = structuredClone(withoutType(c));
+    // A client certificate for TLS to the backend (spec.tls.backend) is an SDS reference too.
+    walk(cluster, (obj) => {
+      if (Array.isArray(obj.tls_certificate_sds_secret_configs)) {
+        for (const ref of obj.tls_certificate_sds_secret_configs as Json[]) delete ref.sds_config;
+      }
+    });
     if (cluster.type === 'EDS') {
       const assignment = endpoints.get(cluster.name as string);
       if (!assignment) throw new Error(`EDS cluster ${String(cluster.name)} has no ClusterLoadAssignment`);

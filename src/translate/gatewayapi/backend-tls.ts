@@ -1,6 +1,6 @@
 /**
  * BackendTLSPolicy: TLS from Envoy to a Service's endpoints, with the server's certificate checked
- * against CA certificates from ConfigMaps (key `ca.crt`) or the system's, and its name against the
+ * against CA certificates from ConfigMaps (key `ca.crt`), ClusterTrustBundles or the system's, and its name against the
  * policy's hostname (or its subjectAltNames). The hostname is also the SNI.
  *
  * What is decided here is pure and per policy: whether it is valid (`evaluatePolicy`), which one
@@ -13,6 +13,7 @@ import type { IrUpstreamTls } from '../../ir/types.js';
 import type { BackendTLSPolicy, PolicyTargetReference, Service, ServicePort } from '../../resources/types.js';
 import { objectKey, type TranslationContext } from './context.js';
 import { caBundle } from './envoy-tls-rules.js';
+import { clusterTrustBundlePem, isClusterTrustBundleRef } from './cluster-trust-bundles.js';
 import { isValidHostname } from './hostnames.js';
 import { olderFirst } from './precedence.js';
 import { isObject, list } from './shape.js';
@@ -29,18 +30,31 @@ export interface PolicyVerdict {
   tls?: IrUpstreamTls;
 }
 
-const verdicts = new WeakMap<object, { configMaps: unknown; namespace: string | undefined; verdict: PolicyVerdict }>();
+const verdicts = new WeakMap<
+  object,
+  { configMaps: unknown; bundles: unknown; namespace: string | undefined; verdict: PolicyVerdict }
+>();
 
 /** Whether the policy is valid on its own (targets aside), and the TLS settings it gives. */
 export function evaluatePolicy(ctx: TranslationContext, policy: BackendTLSPolicy): PolicyVerdict {
   const key = policy.spec ?? policy;
   const known = verdicts.get(key);
   // The namespace too: it is where the ConfigMaps are looked up (one spec object can be shared).
-  if (known && known.configMaps === ctx.configMaps && known.namespace === policy.metadata.namespace) {
+  if (
+    known &&
+    known.configMaps === ctx.configMaps &&
+    known.bundles === ctx.clusterTrustBundles &&
+    known.namespace === policy.metadata.namespace
+  ) {
     return known.verdict;
   }
   const verdict = evaluate(ctx, policy);
-  verdicts.set(key, { configMaps: ctx.configMaps, namespace: policy.metadata.namespace, verdict });
+  verdicts.set(key, {
+    configMaps: ctx.configMaps,
+    bundles: ctx.clusterTrustBundles,
+    namespace: policy.metadata.namespace,
+    verdict,
+  });
   return verdict;
 }
 
@@ -98,11 +112,18 @@ function evaluate(ctx: TranslationContext, policy: BackendTLSPolicy): PolicyVerd
   const namespace = policy.metadata.namespace ?? 'default';
   for (const ref of refs) {
     const name = isObject(ref) && typeof ref.name === 'string' ? ref.name : undefined;
+    if (isObject(ref) && name !== undefined && isClusterTrustBundleRef(ref)) {
+      // Cluster-scoped: found by name, whatever the policy's namespace (GEP-5075).
+      const bundle = clusterTrustBundlePem(ctx, name);
+      if (typeof bundle === 'string') bundles.push(bundle);
+      else problems.push({ reason: 'InvalidCACertificateRef', message: bundle.problem });
+      continue;
+    }
     if (!isObject(ref) || (ref.group ?? '') !== '' || ref.kind !== 'ConfigMap' || name === undefined) {
       const kind = isObject(ref) ? `${ref.group ? `${String(ref.group)}/` : ''}${String(ref.kind)}` : 'invalid';
       problems.push({
         reason: 'InvalidKind',
-        message: `caCertificateRef ${String(name)} has kind ${kind}; Portico reads CA certificates from ConfigMaps`,
+        message: `caCertificateRef ${String(name)} has kind ${kind}; Portico reads CA certificates from ConfigMaps and ClusterTrustBundles (certificates.k8s.io)`,
       });
       continue;
     }

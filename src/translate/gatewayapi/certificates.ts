@@ -44,13 +44,15 @@ function servingPairOf(secret: Secret, certificateChain: string, privateKey: str
 /**
  * `owner` is the object the listener belongs to: its Gateway, or a ListenerSet (whose listeners
  * reach Secrets of their own namespace, and others through ReferenceGrants from ListenerSets).
+ * `what` names the field in messages (the Gateway's backend client certificate uses this too).
  */
 export function resolveCertificateRef(
   ctx: TranslationContext,
   owner: { kind: 'Gateway' | 'ListenerSet'; namespace: string },
   ref: SecretObjectReference,
+  what = 'certificateRef',
 ): CertificateResult {
-  const check = checkCoreReference(ctx, owner, ref, 'Secret', 'certificateRef');
+  const check = checkCoreReference(ctx, owner, ref, 'Secret', what);
   if (!check.ok) {
     return {
       ok: false,

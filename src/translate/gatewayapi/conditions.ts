@@ -48,6 +48,7 @@ export const GATEWAY_CLASS_CONDITIONS: ReadonlySet<string> = new Set(['Accepted'
 export const GATEWAY_CONDITIONS: ReadonlySet<string> = new Set([
   'Accepted',
   'Programmed',
+  'ResolvedRefs',
   'InsecureFrontendValidationMode',
   // Written by the Kubernetes provisioner's status step (src/infra/kubernetes/addresses.ts).
   'AddressesAssigned',

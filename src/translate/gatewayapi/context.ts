@@ -4,6 +4,7 @@
  */
 import type {
   BackendTLSPolicy,
+  ClusterTrustBundle,
   ConfigMap,
   EndpointSlice,
   Namespace,
@@ -34,6 +35,8 @@ export interface TranslationContext {
   /** BackendTLSPolicies by the `<namespace>/<name>` of each Service they target. */
   readonly backendTLSPolicies: ReadonlyMap<string, BackendTLSPolicy[]>;
   readonly configMaps: ReadonlyMap<string, ConfigMap>;
+  /** By name (cluster-scoped). */
+  readonly clusterTrustBundles: ReadonlyMap<string, ClusterTrustBundle>;
   /** Ports the Envoys use for themselves, with what uses them (see `TranslateOptions.reservedPorts`). */
   readonly reservedPorts: ReadonlyMap<number, string>;
   /** Every Gateway's listeners bind one address (see `TranslateOptions.sharedAddress`). */
@@ -127,6 +130,10 @@ export function buildContext(
     ),
     backendTLSPolicies: table(resources.backendTLSPolicies, policiesByService),
     configMaps: table(resources.configMaps, index),
+    clusterTrustBundles: table(
+      resources.clusterTrustBundles,
+      (bundles) => new Map(bundles.map((b) => [b.metadata.name, b])),
+    ),
     reservedPorts,
     sharedAddress,
     endpointCache: new Map(),

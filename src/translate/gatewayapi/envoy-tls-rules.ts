@@ -87,14 +87,16 @@ function loadCertificate(block: string): X509Certificate | { problem: string } {
 }
 
 /** The PEM certificates of a CA bundle (the ones Envoy loads), or why Envoy would refuse it. */
-export function caBundle(pem: unknown): string | { problem: string } {
-  if (typeof pem !== 'string' || pem.trim() === '') return { problem: 'has no key ca.crt' };
+export function caBundle(pem: unknown, field = 'ca.crt'): string | { problem: string } {
+  if (typeof pem !== 'string' || pem.trim() === '') {
+    return { problem: field === 'ca.crt' ? 'has no key ca.crt' : `has no ${field}` };
+  }
   const blocks = certificateBlocks(pem);
-  if (blocks.length === 0) return { problem: 'has no PEM certificate under ca.crt' };
+  if (blocks.length === 0) return { problem: `has no PEM certificate under ${field}` };
   for (const block of blocks) {
     const loaded = loadCertificate(block);
     if (!(loaded instanceof X509Certificate))
-      return { problem: `has a certificate under ca.crt that ${loaded.problem}` };
+      return { problem: `has a certificate under ${field} that ${loaded.problem}` };
   }
   return blocks.join('\n') + '\n';
 }

@@ -25,6 +25,7 @@ import type { RouteEntry } from './http-route.js';
 import { redirectPort, type RedirectTarget } from './redirect-port.js';
 import type { CompositeMemo } from '../composite-memo.js';
 import { envoyListenerName, filterChainName, routeConfigName, virtualHostName } from './names.js';
+import { presentingClientCertificate } from './backend-client-certificate.js';
 
 /** More specific listener hostnames first: exact, then longer wildcards, then none. */
 function listenerSpecificity(hostname: string | undefined): number {
@@ -368,6 +369,14 @@ export function buildGatewayIr(state: GatewayState, listenerAddress: string, mem
     });
   }
 
+  // The Gateway's client certificate (spec.tls.backend) goes with every connection it opens with TLS.
+  const clientCertificate = state.backendClientCertificate;
+  let clusterList = [...clusters.values()];
+  if (clientCertificate && 'secret' in clientCertificate && clusterList.some((c) => c.tls)) {
+    const secret = clientCertificate.secret;
+    secrets.set(secret.name, secret);
+    clusterList = clusterList.map((c) => presentingClientCertificate(c, secret.name));
+  }
   const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   return {
     name: gw,
@@ -375,7 +384,7 @@ export function buildGatewayIr(state: GatewayState, listenerAddress: string, mem
     gatewayName: state.gateway.metadata.name,
     listeners: listeners.sort(byName),
     routeConfigs: routeConfigs.sort(byName),
-    clusters: [...clusters.values()].sort(byName),
+    clusters: clusterList.sort(byName),
     secrets: [...secrets.values()].sort(byName),
   };
 }

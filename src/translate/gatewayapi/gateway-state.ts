@@ -6,6 +6,7 @@ import type { ListenerState } from './listeners.js';
 import type { RouteEntry } from './http-route.js';
 import type { IrCluster } from '../../ir/types.js';
 import type { L4Forward } from './l4-route.js';
+import type { BackendClientCertificate } from './backend-client-certificate.js';
 
 /** A route's rules placed on one listener for one of its hostnames. */
 export interface PlacedRoute {
@@ -50,6 +51,8 @@ export interface GatewayState {
   addressProblem?: string;
   /** The merged list: the Gateway's own listeners, then those of attached ListenerSets. */
   listeners: ListenerState[];
+  /** `spec.tls.backend.clientCertificateRef`, when set: the certificate, or why it cannot be used. */
+  backendClientCertificate?: BackendClientCertificate;
   /** ListenerSets naming this Gateway as their parent, in precedence order (oldest first). */
   listenerSets: ListenerSetState[];
   /** Whether `status.attachedListenerSets` is worth writing (the Gateway allows sets, or one names it). */

@@ -41,6 +41,7 @@ import { attachListenerSets, listenerSetStatus, withAttachedListenerSets } from 
 import { routeKindConflicts, type KindConflicts } from './route-kind-conflicts.js';
 import type { GatewayState, PlacedRoute } from './gateway-state.js';
 import { buildGatewayIr } from './gateway-ir.js';
+import { backendClientCertificate } from './backend-client-certificate.js';
 import { rejectPortsOfOlderGateways } from './shared-address.js';
 import { gatewayKey } from './names.js';
 import { isObject, list } from './shape.js';
@@ -140,9 +141,11 @@ function gatewayStates(
       rejection = `spec.addresses of type ${addresses.unsupported.join(', ')} are not supported; Portico supports IPAddress and Hostname`;
       rejectionReason = 'UnsupportedAddress';
     }
+    const clientCertificate = rejection === undefined ? backendClientCertificate(ctx, gw) : undefined;
     states.set(key, {
       key,
       gateway: gw,
+      ...(clientCertificate ? { backendClientCertificate: clientCertificate } : {}),
       accepted: rejection === undefined,
       ...(rejection !== undefined ? { rejection } : {}),
       ...(rejectionReason !== undefined ? { rejectionReason } : {}),
@@ -219,12 +222,17 @@ function routeOutcome(
     const conditions: ConditionInput[] = [];
     // A route without rules (GRPCRoute has no default rule) is valid: it just routes nothing.
     const allRulesInvalid = translation.ruleCount > 0 && translation.invalidRules.length === translation.ruleCount;
-    // Listeners where a route of the other kind (HTTPRoute/GRPCRoute) holds the hostnames.
+    // Listeners where a route of the other kind (HTTPRoute/GRPCRoute) holds the hostnames, and
+    // those where an older TCPRoute/UDPRoute is served (the route stays attached there).
     // Without conflicts (the usual case) no array is copied: this runs for every route.
+    const lostTo = (a: ListenerAttachment) =>
+      parent.kind === 'attached' ? conflicts?.get(`${parent.gateway.key}#${a.listener.index}`) : undefined;
     const lost =
       parent.kind === 'attached' && conflicts
-        ? parent.attachments.filter((a) => conflicts.has(`${parent.gateway.key}#${a.listener.index}`))
+        ? parent.attachments.filter((a) => lostTo(a)?.shadowed === false)
         : NONE_LOST;
+    const shadowed =
+      parent.kind === 'attached' && conflicts ? parent.attachments.filter((a) => lostTo(a)?.shadowed) : NONE_LOST;
     const attachments =
       parent.kind !== 'attached'
         ? NONE_LOST
@@ -241,12 +249,12 @@ function routeOutcome(
           'NotAllowedByListeners',
           lost
             .map((a) => {
-              const { winner, hostnames } = conflicts!.get(`${parent.gateway.key}#${a.listener.index}`)!;
+              const { winner, hostnames } = lostTo(a)!;
               const older = `the older ${winner.kind} ${winner.metadata.namespace ?? 'default'}/${winner.metadata.name}`;
-              return route.kind === 'TCPRoute' || route.kind === 'UDPRoute'
-                ? `listener ${a.listener.name} of Gateway ${parent.gateway.key} already forwards to ${older}; a ${route.kind === 'TCPRoute' ? 'TCP' : 'UDP'} listener takes one ${route.kind}`
-                : `listener ${a.listener.name} of Gateway ${parent.gateway.key} already serves ${hostnames.join(', ')} ` +
-                    `with ${older}; HTTPRoutes and GRPCRoutes cannot share a hostname on a listener`;
+              return (
+                `listener ${a.listener.name} of Gateway ${parent.gateway.key} already serves ${hostnames.join(', ')} ` +
+                `with ${older}; HTTPRoutes and GRPCRoutes cannot share a hostname on a listener`
+              );
             })
             .join('; '),
         ),
@@ -258,17 +266,23 @@ function routeOutcome(
         condition('Accepted', false, 'UnsupportedValue', `no valid rule: ${translation.invalidRules.join(' | ')}`),
       );
     } else {
-      const notOn = lost.map((a) => {
-        const { winner } = conflicts!.get(`${parent.gateway.key}#${a.listener.index}`)!;
-        return `${a.listener.name} (its hostnames are served there by the older ${winner.kind} ${winner.metadata.namespace ?? 'default'}/${winner.metadata.name})`;
-      });
+      const named = (winner: KubeObject) =>
+        `the older ${winner.kind} ${winner.metadata.namespace ?? 'default'}/${winner.metadata.name}`;
+      const notOn = lost.map(
+        (a) => `${a.listener.name} (its hostnames are served there by ${named(lostTo(a)!.winner)})`,
+      );
+      // Attached, but the listener forwards to one route: said, so a user sees why no traffic comes.
+      const waiting = shadowed.map((a) => `${a.listener.name} forwards to ${named(lostTo(a)!.winner)}`);
       conditions.push(
         condition(
           'Accepted',
           true,
           'Accepted',
           `Route is accepted by Gateway ${parent.gateway.key}` +
-            (notOn.length > 0 ? `, but not on listener(s) ${notOn.join(', ')}` : ''),
+            (notOn.length > 0 ? `, but not on listener(s) ${notOn.join(', ')}` : '') +
+            (waiting.length > 0
+              ? `; it receives no traffic while listener ${waiting.join(', listener ')} (a ${route.kind === 'UDPRoute' ? 'UDP' : 'TCP'} listener forwards to one route)`
+              : ''),
         ),
       );
       for (const a of attachments) {
@@ -423,6 +437,16 @@ function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewaySta
         : programmed
           ? condition('Programmed', true, 'Programmed', 'Gateway configuration is translated')
           : condition('Programmed', false, 'Invalid', 'Gateway has no listener that can be programmed'),
+    );
+  }
+  // The Gateway's own references (GatewayConditionResolvedRefs): its backend client certificate.
+  // Written only when it has one, so Gateways without it keep the conditions they had.
+  const clientCertificate = state.backendClientCertificate;
+  if (clientCertificate) {
+    conditions.push(
+      'problem' in clientCertificate
+        ? condition('ResolvedRefs', false, clientCertificate.problem.reason, clientCertificate.problem.message)
+        : condition('ResolvedRefs', true, 'ResolvedRefs', 'All references are resolved'),
     );
   }
   // GEP-91: a Gateway whose client validation lets unverified clients through says so.

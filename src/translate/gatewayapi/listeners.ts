@@ -17,6 +17,7 @@ import {
 import { hostnameCovers, isValidHostname } from './hostnames.js';
 import { resolveCertificateRef } from './certificates.js';
 import { caBundle, type Validity } from './envoy-tls-rules.js';
+import { clusterTrustBundlePem, isClusterTrustBundleRef } from './cluster-trust-bundles.js';
 import { checkCoreReference } from './reference-grants.js';
 import { isObject, list } from './shape.js';
 
@@ -259,7 +260,7 @@ function terminateTls(
 /**
  * Client certificate validation (`spec.tls.frontend`) for an HTTPS listener on `port`: the per-port
  * entry for the port, else the default. CA bundles come from ConfigMaps (`ca.crt`) in the Gateway's
- * namespace, or in another one a ReferenceGrant opens. An invalid ref is reported on the listener
+ * namespace, or in another one a ReferenceGrant opens, and from ClusterTrustBundles. An invalid ref is reported on the listener
  * (ResolvedRefs=False); when none is valid the listener is not accepted (NoValidCACertificate) —
  * never served without the check it was configured with.
  */
@@ -312,6 +313,18 @@ function clientValidation(
       continue;
     }
     const ref = r as { group?: string; kind?: string; name: string; namespace?: string };
+    if (isClusterTrustBundleRef(ref)) {
+      // Cluster-scoped: "the namespace field MUST be unset" (the CRD's rule; a file is not checked).
+      const bundle =
+        ref.namespace === undefined
+          ? clusterTrustBundlePem(ctx, ref.name)
+          : {
+              problem: `ClusterTrustBundle ${ref.name} is cluster-scoped: its caCertificateRef must not set namespace`,
+            };
+      if (typeof bundle === 'string') bundles.push(bundle);
+      else problems.push({ reason: 'InvalidCACertificateRef', message: bundle.problem });
+      continue;
+    }
     const check = checkCoreReference(
       ctx,
       { kind: 'Gateway', namespace: gatewayNamespace },

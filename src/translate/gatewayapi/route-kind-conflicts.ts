@@ -3,6 +3,12 @@
  * when a route of one kind and a route of the other are attached to the same listener and their
  * hostnames intersect, exactly one of them is accepted there: the oldest by creation timestamp,
  * then the first by `<namespace>/<name>`. The other gets Accepted=False for that listener.
+ *
+ * A TCP or UDP listener forwards every connection (datagram) to one route, so of several
+ * TCPRoutes (UDPRoutes) attached to it only the oldest is served. The others are still attached
+ * (Accepted, counted in `attachedRoutes`; spec: "Conflicts", and the conformance tests
+ * TCPRouteMultipleRoutesAttachment and UDPRouteMultipleRoutesAttachment): they are `shadowed`,
+ * and take over when the older route goes.
  */
 import type { KubeObject } from '../../resources/types.js';
 import { hostnameCovers } from './hostnames.js';
@@ -13,6 +19,8 @@ import type { RouteOutcome } from './status-memo.js';
 export interface LostListener {
   winner: KubeObject;
   hostnames: string[];
+  /** The route stays attached there (TCP, UDP) but the winner is the one served. */
+  shadowed: boolean;
 }
 
 /** For one route: the listeners (`<gateway>#<index>`) it loses. */
@@ -33,9 +41,9 @@ function olderFirstThenKind(a: KubeObject, b: KubeObject): number {
 }
 
 /**
- * The routes that lose a listener to a route of the other kind (or, on a TCP listener, to an older
- * TCPRoute: Envoy's TCP proxy forwards a listener's connections to one route). `outcomes[i]` is what `routes[i]`
- * would get on its own.
+ * The routes that lose a listener to a route of the other kind, or are shadowed there by an older
+ * TCPRoute (UDPRoute): Envoy's TCP (UDP) proxy forwards a listener's traffic to one route.
+ * `outcomes[i]` is what `routes[i]` would get on its own.
  */
 export function routeKindConflicts(
   routes: readonly KubeObject[],
@@ -53,7 +61,7 @@ export function routeKindConflicts(
   const lost = new Map<KubeObject, Map<string, LostListener>>();
   for (const [key, claims] of byListener) {
     const kinds = new Set(claims.map((c) => c.route.kind));
-    // A TCP listener forwards every connection to one route: the oldest TCPRoute keeps it.
+    // A TCP or UDP listener forwards everything to one route: the oldest is served.
     const tcp = kinds.size === 1 && (kinds.has('TCPRoute') || kinds.has('UDPRoute')) && claims.length > 1;
     if (kinds.size < 2 && !tcp) continue;
     claims.sort((a, b) => olderFirstThenKind(a.route, b.route));
@@ -68,7 +76,7 @@ export function routeKindConflicts(
       }
       let forRoute = lost.get(claim.route);
       if (!forRoute) lost.set(claim.route, (forRoute = new Map()));
-      forRoute.set(key, { winner: winner.route, hostnames: claim.hostnames });
+      forRoute.set(key, { winner: winner.route, hostnames: claim.hostnames, shadowed: tcp });
     }
   }
   return lost;

@@ -15,7 +15,14 @@ import { sameElements } from '../composite-memo.js';
 
 /** The context lookups a route translation may make; anything else in the context is not tracked. */
 type TrackedName =
-  'services' | 'endpointSlices' | 'referenceGrants' | 'secrets' | 'namespaces' | 'backendTLSPolicies' | 'configMaps';
+  | 'services'
+  | 'endpointSlices'
+  | 'referenceGrants'
+  | 'secrets'
+  | 'namespaces'
+  | 'backendTLSPolicies'
+  | 'configMaps'
+  | 'clusterTrustBundles';
 
 interface Read {
   map: TrackedName;
@@ -107,6 +114,7 @@ function recordingContext(ctx: TranslationContext, recorder: Recorder): Translat
     namespaces: new RecordingMap(ctx.namespaces, 'namespaces', recorder),
     backendTLSPolicies: new RecordingMap(ctx.backendTLSPolicies, 'backendTLSPolicies', recorder),
     configMaps: new RecordingMap(ctx.configMaps, 'configMaps', recorder),
+    clusterTrustBundles: new RecordingMap(ctx.clusterTrustBundles, 'clusterTrustBundles', recorder),
   };
 }
 
@@ -147,6 +155,7 @@ export class RouteMemo {
       resources.namespaces,
       resources.backendTLSPolicies,
       resources.configMaps,
+      resources.clusterTrustBundles,
     ];
     const last = this.lastInputs;
     if (last === undefined || !inputs.every((list, i) => sameValue(list, last[i]))) this.inputGeneration++;

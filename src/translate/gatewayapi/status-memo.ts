@@ -63,7 +63,7 @@ function gatewaySide(resources: ResourceSet, reservedPorts: unknown, sharedAddre
     // Listener evaluation reads ConfigMaps only for client certificate validation; only then can a
     // ConfigMap change what a route gets (through a ListenerSet whose parent it makes invalid).
     resources.gateways.some((g) => (g.spec as { tls?: { frontend?: unknown } } | undefined)?.tls?.frontend)
-      ? resources.configMaps
+      ? [resources.configMaps, resources.clusterTrustBundles]
       : [],
     [reservedPorts, sharedAddress],
   ];

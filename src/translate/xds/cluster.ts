@@ -7,7 +7,10 @@ import type { EnvoyMessage } from './types.js';
 /** Envoy's 5s default is short for backends that are still starting; 10s matches common practice. */
 const CONNECT_TIMEOUT_SECONDS = 10;
 
-/** TLS to the endpoints (BackendTLSPolicy): SNI, trusted CAs and the names the certificate must carry. */
+/**
+ * TLS to the endpoints (BackendTLSPolicy): SNI, trusted CAs and the names the certificate must carry,
+ * and the Gateway's client certificate when it has one.
+ */
 function upstreamTlsTransportSocket(tls: IrUpstreamTls, http2: boolean): EnvoyMessage {
   const validation: EnvoyMessage = {
     trusted_ca: 'pem' in tls.ca ? { inline_string: tls.ca.pem } : { filename: tls.ca.file },
@@ -17,6 +20,12 @@ function upstreamTlsTransportSocket(tls: IrUpstreamTls, http2: boolean): EnvoyMe
     })),
   };
   const common: EnvoyMessage = { validation_context: validation };
+  // The Gateway's client certificate (spec.tls.backend), served over SDS like listener certificates.
+  if (tls.clientCertificateSecretName !== undefined) {
+    common.tls_certificate_sds_secret_configs = [
+      { name: tls.clientCertificateSecretName, sds_config: adsConfigSource() },
+    ];
+  }
   // A TLS server speaks HTTP/2 only when ALPN says so.
   if (http2) common.alpn_protocols = ['h2'];
   return {

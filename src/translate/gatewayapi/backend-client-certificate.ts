@@ -1,0 +1,60 @@
+/**
+ * The Gateway's client certificate for TLS to backends (`spec.tls.backend.clientCertificateRef`,
+ * GatewayBackendClientCertificate): a kubernetes.io/tls Secret, read and checked as listener
+ * certificates are. Envoy presents it on every connection it opens with TLS to a backend (a
+ * BackendTLSPolicy's). A reference that cannot be used leaves the Gateway Accepted, with
+ * ResolvedRefs=False saying why (InvalidClientCertificateRef, or RefNotPermitted without a
+ * ReferenceGrant), and the backends are reached without a client certificate.
+ */
+import type { Gateway, SecretObjectReference } from '../../resources/types.js';
+import type { IrCluster, IrSecret } from '../../ir/types.js';
+import type { TranslationContext } from './context.js';
+import { resolveCertificateRef } from './certificates.js';
+import { isObject } from './shape.js';
+
+export type BackendClientCertificate =
+  { secret: IrSecret } | { problem: { reason: 'InvalidClientCertificateRef' | 'RefNotPermitted'; message: string } };
+
+/** What `spec.tls.backend` gives; undefined when the Gateway sets no client certificate. */
+export function backendClientCertificate(
+  ctx: TranslationContext,
+  gateway: Gateway,
+): BackendClientCertificate | undefined {
+  const backend = (gateway.spec as { tls?: { backend?: unknown } } | undefined)?.tls?.backend;
+  if (!isObject(backend)) return undefined;
+  const ref: unknown = (backend as { clientCertificateRef?: unknown }).clientCertificateRef;
+  if (ref === undefined || ref === null) return undefined;
+  if (!isObject(ref) || typeof (ref as { name?: unknown }).name !== 'string') {
+    return {
+      problem: { reason: 'InvalidClientCertificateRef', message: 'spec.tls.backend.clientCertificateRef has no name' },
+    };
+  }
+  const result = resolveCertificateRef(
+    ctx,
+    { kind: 'Gateway', namespace: gateway.metadata.namespace ?? 'default' },
+    ref as SecretObjectReference,
+    'spec.tls.backend.clientCertificateRef',
+  );
+  if (result.ok) return { secret: result.secret };
+  const field = 'spec.tls.backend.clientCertificateRef';
+  return {
+    problem: {
+      reason: result.reason === 'RefNotPermitted' ? 'RefNotPermitted' : 'InvalidClientCertificateRef',
+      // The message says which reference is invalid, and why (the spec asks for both).
+      message: result.message.startsWith(field) ? result.message : `${field}: ${result.message}`,
+    },
+  };
+}
+
+/** Each cluster with the certificate, kept per cluster object so an unchanged cluster stays the same object. */
+const withCertificate = new WeakMap<IrCluster, { secretName: string; cluster: IrCluster }>();
+
+/** The cluster presenting `secretName` when it opens TLS; clusters without TLS are left as they are. */
+export function presentingClientCertificate(cluster: IrCluster, secretName: string): IrCluster {
+  if (!cluster.tls) return cluster;
+  const known = withCertificate.get(cluster);
+  if (known?.secretName === secretName) return known.cluster;
+  const out: IrCluster = { ...cluster, tls: { ...cluster.tls, clientCertificateSecretName: secretName } };
+  withCertificate.set(cluster, { secretName, cluster: out });
+  return out;
+}
