@@ -396,7 +396,7 @@ describe('manifests/ on the real API server', () => {
       ['create', gw('referencegrants'), 'default', false],
       ['patch', gw('referencegrants'), 'default', false],
       ['update', `${gw('gateways')}/finalizers`, 'default', false],
-      // The provisioner: server-side apply (create + patch), delete, list by label. Never update or get.
+      // The provisioner: server-side apply (create + patch), delete, list by label. Never update.
       ...['serviceaccounts', 'configmaps', 'services', 'deployments.apps', 'secrets'].flatMap(
         (resource): [string, string, string | undefined, boolean][] => [
           ['create', resource, 'default', true],
@@ -408,6 +408,10 @@ describe('manifests/ on the real API server', () => {
         ],
       ),
       ['get', 'deployments.apps', 'default', false],
+      // spec.addresses: the Gateway's Service's cluster IPs, the holder of a requested one.
+      ['get', 'services', 'default', true],
+      ['get', 'ipaddresses.networking.k8s.io', undefined, true],
+      ['list', 'servicecidrs.networking.k8s.io', undefined, true],
       ['get', 'secrets', 'default', false],
       // Its own namespace: the xDS certificates; the leader Lease by name (created once).
       ['get', 'secrets', namespace, true],
