@@ -62,6 +62,7 @@ const BUCKETS: readonly Bucket[] = [
   'secrets',
   'namespaces',
   'configMaps',
+  'envoyProxyParameters',
 ];
 
 /** Above this many changed objects in one kind, sorting the kind again is cheaper than splicing. */

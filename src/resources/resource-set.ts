@@ -4,7 +4,7 @@
  * same translation whatever order they were read in.
  */
 import type { KubeObject, ResourceSet } from './types.js';
-import { GATEWAY_GROUP } from './types.js';
+import { GATEWAY_GROUP, PORTICO_GROUP } from './types.js';
 
 export interface SupportedKind {
   /** `<group>/<version>` (or `<version>` for the core group) values Portico reads. */
@@ -55,6 +55,10 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, SupportedKind> = new Map<strin
   ['Secret', { apiVersions: ['v1'], namespaced: true, bucket: 'secrets' }],
   ['Namespace', { apiVersions: ['v1'], namespaced: false, bucket: 'namespaces' }],
   ['ConfigMap', { apiVersions: ['v1'], namespaced: true, bucket: 'configMaps' }],
+  [
+    'EnvoyProxyParameters',
+    { apiVersions: [`${PORTICO_GROUP}/v1alpha1`], namespaced: true, bucket: 'envoyProxyParameters' },
+  ],
 ]);
 
 /**
@@ -130,6 +134,7 @@ export function assembleResourceSet(list: (bucket: keyof ResourceSet) => KubeObj
     secrets: list('secrets') as ResourceSet['secrets'],
     namespaces: list('namespaces') as ResourceSet['namespaces'],
     configMaps: list('configMaps') as ResourceSet['configMaps'],
+    envoyProxyParameters: list('envoyProxyParameters'),
   };
 }
 

@@ -416,7 +416,11 @@ export interface ResourceSet {
   namespaces: Namespace[];
   /** Only the ones a BackendTLSPolicy may name (CA certificates); see the providers. */
   configMaps: ConfigMap[];
+  /** Portico's parameters kind (gateway.portico.dev), named by GatewayClasses and Gateways. */
+  envoyProxyParameters: KubeObject[];
 }
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 export const CONTROLLER_NAME = 'portico.dev/gateway-controller';
+/** The API group of Portico's own kinds. */
+export const PORTICO_GROUP = 'gateway.portico.dev';
