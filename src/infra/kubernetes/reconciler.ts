@@ -192,7 +192,10 @@ export class GatewayProvisioner {
       combineLatest([
         output$.pipe(
           // A change of a Gateway's parameters object alone leaves its Gateway object as it was.
-          map((output): ProvisionPass => ({ gateways: acceptedGateways(output), infrastructure: infrastructureOf(output) })),
+          map((output): ProvisionPass => ({
+            gateways: acceptedGateways(output),
+            infrastructure: infrastructureOf(output),
+          })),
           distinctUntilChanged<ProvisionPass>(
             (a, b) => sameElements(a.gateways, b.gateways) && sameInfrastructure(a.infrastructure, b.infrastructure),
           ),
@@ -287,7 +290,8 @@ export class GatewayProvisioner {
       this.sayHeld(key, held ? infra.invalid : undefined);
       if (held) {
         const name = provisionedName(gateway.metadata.name);
-        for (const kind of ['ServiceAccount', 'ConfigMap', 'Deployment', 'Service']) wanted.add(`${kind}/${namespace}/${name}`);
+        for (const kind of ['ServiceAccount', 'ConfigMap', 'Deployment', 'Service'])
+          wanted.add(`${kind}/${namespace}/${name}`);
         // The address plan of the last pass stays what the Service has.
         const last = this.addressOutcomes$.value.plans.get(key);
         if (last) plans.set(key, last);
@@ -298,7 +302,13 @@ export class GatewayProvisioner {
       let addresses: { plan: AddressPlan; live: string[] } | undefined;
       if (requests.length > 0) {
         if (serviceCidrs === null) serviceCidrs = await this.serviceCidrs();
-        addresses = await this.planAddresses(gateway, requests, serviceCidrs, serviceTypeOf(this.options, parameters), result);
+        addresses = await this.planAddresses(
+          gateway,
+          requests,
+          serviceCidrs,
+          serviceTypeOf(this.options, parameters),
+          result,
+        );
         if (!addresses) continue;
       }
       let objects: KubeObject[];

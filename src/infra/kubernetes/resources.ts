@@ -296,7 +296,10 @@ export function desiredObjects(
     kind: 'Service',
     // The Gateway's infrastructure annotations win over its parameters': the spec says they
     // SHOULD be on every object provisioned for it.
-    metadata: { ...metadata, ...(Object.keys(serviceAnnotations).length > 0 ? { annotations: serviceAnnotations } : {}) },
+    metadata: {
+      ...metadata,
+      ...(Object.keys(serviceAnnotations).length > 0 ? { annotations: serviceAnnotations } : {}),
+    },
     spec: {
       type: serviceType,
       // Only NodePort and LoadBalancer Services take one (a Gateway's addresses may make it ClusterIP).

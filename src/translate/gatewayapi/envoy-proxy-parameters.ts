@@ -69,7 +69,10 @@ export function quantityValue(text: string): number | undefined {
   if (!match) return undefined;
   const suffix = match[3] ?? '';
   const number = Number(match[1]);
-  const value = suffix.startsWith('e') || suffix.startsWith('E') ? number * 10 ** Number(suffix.slice(1)) : number * (SUFFIX_FACTOR[suffix] ?? 1);
+  const value =
+    suffix.startsWith('e') || suffix.startsWith('E')
+      ? number * 10 ** Number(suffix.slice(1))
+      : number * (SUFFIX_FACTOR[suffix] ?? 1);
   return Number.isFinite(value) && value <= MAX_QUANTITY ? value : undefined;
 }
 
@@ -124,10 +127,13 @@ class Reader {
     if (input === undefined || input === null) return undefined;
     if (!isFields(input)) return this.problem(path, 'must be a map of strings');
     const entries = Object.entries(input);
-    if (entries.length > MAX_MAP_ENTRIES) return this.problem(path, `has ${entries.length} entries; at most ${MAX_MAP_ENTRIES}`);
+    if (entries.length > MAX_MAP_ENTRIES)
+      return this.problem(path, `has ${entries.length} entries; at most ${MAX_MAP_ENTRIES}`);
     const out: Record<string, string> = {};
     for (const [k, v] of entries) {
-      const keyProblem = isQualifiedName(k) ? key(k) : 'not a valid key (an optional DNS subdomain prefix and "/", then a name of up to 63 characters)';
+      const keyProblem = isQualifiedName(k)
+        ? key(k)
+        : 'not a valid key (an optional DNS subdomain prefix and "/", then a name of up to 63 characters)';
       if (keyProblem) this.problem(`${path}[${JSON.stringify(k)}]`, keyProblem);
       else if (typeof v !== 'string') this.problem(`${path}[${JSON.stringify(k)}]`, 'the value must be a string');
       else {
@@ -218,7 +224,10 @@ export function readParameters(spec: unknown): ParametersRead {
     if (deployment.image !== undefined && deployment.image !== null) {
       const image = deployment.image;
       if (typeof image !== 'string' || image.length === 0 || image.length > MAX_IMAGE || /\s/.test(image)) {
-        reader.problem('spec.deployment.image', `must be an image reference of 1 to ${MAX_IMAGE} characters without spaces`);
+        reader.problem(
+          'spec.deployment.image',
+          `must be an image reference of 1 to ${MAX_IMAGE} characters without spaces`,
+        );
       } else d.image = image;
     }
     const logLevel = reader.oneOf(deployment.logLevel, 'spec.deployment.logLevel', LOG_LEVELS);
@@ -234,7 +243,10 @@ export function readParameters(spec: unknown): ParametersRead {
     if (deployment.tolerations !== undefined && deployment.tolerations !== null) {
       if (!Array.isArray(deployment.tolerations)) reader.problem('spec.deployment.tolerations', 'must be a list');
       else if (deployment.tolerations.length > MAX_TOLERATIONS) {
-        reader.problem('spec.deployment.tolerations', `has ${deployment.tolerations.length} items; at most ${MAX_TOLERATIONS}`);
+        reader.problem(
+          'spec.deployment.tolerations',
+          `has ${deployment.tolerations.length} items; at most ${MAX_TOLERATIONS}`,
+        );
       } else {
         const tolerations = deployment.tolerations.map((t, i) =>
           readToleration(reader, t, `spec.deployment.tolerations[${i}]`),
@@ -255,7 +267,8 @@ export function readParameters(spec: unknown): ParametersRead {
     const annotations = reader.stringMap(
       service.annotations,
       'spec.service.annotations',
-      (v) => (v.length <= MAX_ANNOTATION_VALUE ? undefined : `the value is longer than ${MAX_ANNOTATION_VALUE} characters`),
+      (v) =>
+        v.length <= MAX_ANNOTATION_VALUE ? undefined : `the value is longer than ${MAX_ANNOTATION_VALUE} characters`,
       (k) =>
         RESERVED_PREFIXES.some((p) => k.startsWith(p))
           ? `the prefixes ${RESERVED_PREFIXES.join(' and ')} are reserved for Gateway API and Portico`

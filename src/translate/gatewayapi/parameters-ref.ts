@@ -13,7 +13,13 @@
  */
 import type { IrInfrastructure, IrProxyParameters } from '../../ir/types.js';
 import type { GatewayClass, Gateway, KubeObject, ResourceSet } from '../../resources/types.js';
-import { mergedProblems, mergeParameters, PARAMETERS_GROUP, PARAMETERS_KIND, readParameters } from './envoy-proxy-parameters.js';
+import {
+  mergedProblems,
+  mergeParameters,
+  PARAMETERS_GROUP,
+  PARAMETERS_KIND,
+  readParameters,
+} from './envoy-proxy-parameters.js';
 import { isObject } from './shape.js';
 
 /** A class's parameters: none named, the parameters, or why they cannot be used. */
