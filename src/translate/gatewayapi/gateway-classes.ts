@@ -73,7 +73,7 @@ export interface GatewayClassResult {
 export function translateGatewayClass(
   gc: GatewayClass,
   now: string,
-  parameters: ClassParameters = {},
+  parameters: ClassParameters,
 ): GatewayClassResult {
   const accepted = parameters.problem === undefined;
   const cond = accepted
