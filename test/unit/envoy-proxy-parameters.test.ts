@@ -4,7 +4,9 @@
  * class's and a Gateway's parameters, the references that name them, the Gateway statuses they
  * give, and the Deployment and Service the provisioner makes from them.
  */
+import { BehaviorSubject, of } from 'rxjs';
 import type { IrProxyParameters } from '../../src/ir/types.js';
+import { GatewayProvisioner } from '../../src/infra/kubernetes/reconciler.js';
 import { containerResources, desiredObjects } from '../../src/infra/kubernetes/resources.js';
 import { buildResourceSet } from '../../src/resources/resource-set.js';
 import type { Condition, Gateway, GatewayClass, KubeObject } from '../../src/resources/types.js';
@@ -436,5 +438,41 @@ describe('the Deployment and Service made from parameters', () => {
       requests: { memory: '128Mi' },
       limits: { cpu: '2' },
     });
+  });
+});
+
+describe('the provisioner and parameters', () => {
+  it('provisions again when only the parameters change (the Gateway object stays the same)', async () => {
+    const applied: { replicas?: number }[] = [];
+    const api = {
+      server: 'https://unused.invalid',
+      request: <T>(req: { method?: string; path: string; body?: unknown }): Promise<T> => {
+        const body = req.body as { kind?: string; spec?: { replicas?: number } } | undefined;
+        if (req.method === 'PATCH' && body?.kind === 'Deployment') applied.push({ replicas: body.spec?.replicas });
+        return Promise.resolve({ items: [] } as T);
+      },
+    };
+    const provisioner = new GatewayProvisioner({
+      api,
+      controllerNamespace: 'portico-system',
+      xds: { host: 'portico-xds.portico-system.svc', port: 18000 },
+      tls: false,
+    });
+    const gw = gateway('gw', 'portico');
+    const resources = [gw];
+    const output = (replicas: number) => ({
+      gateways: [{ name: 'apps/gw', ir: { infrastructure: { parameters: { deployment: { replicas } } } } }],
+      resources,
+    });
+    const output$ = new BehaviorSubject(output(2));
+    provisioner.start(output$, of(true));
+    await provisioner.idle();
+    output$.next(output(3));
+    await provisioner.idle();
+    // The same again: nothing to do.
+    output$.next(output(3));
+    await provisioner.idle();
+    provisioner.stop();
+    expect(applied).toEqual([{ replicas: 2 }, { replicas: 3 }]);
   });
 });
