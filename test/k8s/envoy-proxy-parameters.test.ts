@@ -283,6 +283,14 @@ describe('EnvoyProxyParameters (real API server)', () => {
         ? true
         : undefined;
     });
+    // Back to ClusterIP: the API server takes the change (the traffic policy goes with the type).
+    await patch(api, 'EnvoyProxyParameters', 'mine', ns, {
+      spec: { service: { type: 'ClusterIP', externalTrafficPolicy: null } },
+    });
+    await eventually('overrides behind a ClusterIP Service again', async () => {
+      const service = await serviceOf('overrides');
+      return service.spec.type === 'ClusterIP' && service.spec.externalTrafficPolicy === undefined ? true : undefined;
+    });
     // A change of the class's: both Gateways follow (README: class parameters propagate).
     await patch(api, 'EnvoyProxyParameters', 'defaults', paramsNs, { spec: { deployment: { logLevel: 'error' } } });
     await eventually('both Deployments at log level error', async () =>
@@ -308,7 +316,7 @@ describe('EnvoyProxyParameters (real API server)', () => {
     await provisioner.idle();
     const held = await deploymentOf('overrides');
     expect(held?.spec.replicas).toBe(4);
-    expect((await serviceOf('overrides')).spec.type).toBe('LoadBalancer');
+    expect((await serviceOf('overrides')).spec.type).toBe('ClusterIP');
 
     // Once the object exists, the Gateway is accepted and provisioned from it again.
     await create(api, parameters(ns, 'later', { deployment: { replicas: 1 } }));
