@@ -174,6 +174,10 @@ describe('EnvoyProxyParameters (real API server)', () => {
         'an Exists toleration with a value',
         { deployment: { tolerations: [{ key: 'k', operator: 'Exists', value: 'v' }] } },
       ],
+      [
+        'a toleration key with a prefix too long',
+        { deployment: { tolerations: [{ key: `${'a'.repeat(254)}/k`, operator: 'Exists' }] } },
+      ],
       ['tolerationSeconds without NoExecute', { deployment: { tolerations: [{ key: 'k', tolerationSeconds: 5 }] } }],
       [
         'tolerationSeconds with NoExecute',
