@@ -70,11 +70,7 @@ export interface GatewayClassResult {
 }
 
 /** @param parameters its `spec.parametersRef`, resolved (`classParameters`). */
-export function translateGatewayClass(
-  gc: GatewayClass,
-  now: string,
-  parameters: ClassParameters,
-): GatewayClassResult {
+export function translateGatewayClass(gc: GatewayClass, now: string, parameters: ClassParameters): GatewayClassResult {
   const accepted = parameters.problem === undefined;
   const cond = accepted
     ? condition('Accepted', true, 'Accepted', 'GatewayClass is accepted by Portico')
