@@ -23,6 +23,51 @@ export interface IrGateway {
   routeConfigs: IrRouteConfig[];
   clusters: IrCluster[];
   secrets: IrSecret[];
+  /**
+   * What the parameters of its GatewayClass and its own `spec.infrastructure.parametersRef` say
+   * about the Envoy Deployment and Service provisioned for it (`envoy-proxy-parameters.ts`).
+   * Absent when neither names parameters.
+   */
+  infrastructure?: IrInfrastructure;
+}
+
+/**
+ * A Gateway's parameters: merged and valid, or why they cannot be used (its Accepted=False
+ * InvalidParameters message): the provisioner then holds the Gateway's Envoy objects as they are.
+ */
+export type IrInfrastructure = { parameters: IrProxyParameters } | { invalid: string };
+
+export type IrEnvoyLogLevel = 'trace' | 'debug' | 'info' | 'warning' | 'error' | 'critical' | 'off';
+
+/** Kubernetes quantities (`100m`, `128Mi`) as written; checked to parse and to be non-negative. */
+export interface IrResourceList {
+  cpu?: string;
+  memory?: string;
+}
+
+export interface IrToleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  tolerationSeconds?: number;
+}
+
+/** The spec of an EnvoyProxyParameters (gateway.portico.dev/v1alpha1), validated; every field optional. */
+export interface IrProxyParameters {
+  deployment?: {
+    replicas?: number;
+    image?: string;
+    logLevel?: IrEnvoyLogLevel;
+    resources?: { requests?: IrResourceList; limits?: IrResourceList };
+    nodeSelector?: Record<string, string>;
+    tolerations?: IrToleration[];
+  };
+  service?: {
+    type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+    externalTrafficPolicy?: 'Cluster' | 'Local';
+    annotations?: Record<string, string>;
+  };
 }
 
 /** One Envoy listener per port. Gateway listeners sharing a port become filter chains or virtual hosts of it. */

@@ -6,7 +6,7 @@
  * Optional kinds (the other route kinds, BackendTLSPolicy, ListenerSet) are watched only when
  * discovery finds their CRD; a missing one is logged once, not an error.
  */
-import { GATEWAY_GROUP } from '../resources/types.js';
+import { GATEWAY_GROUP, PORTICO_GROUP } from '../resources/types.js';
 import type { KubeApi } from './kube-api.js';
 import { isNotFound } from './kube-api.js';
 
@@ -66,6 +66,17 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
   gatewayKind('UDPRoute', 'udproutes', ['v1', 'v1alpha2'], { optional: true, specOnly: true }),
   gatewayKind('BackendTLSPolicy', 'backendtlspolicies', ['v1', 'v1alpha3'], { optional: true, specOnly: true }),
   gatewayKind('ListenerSet', 'listenersets', ['v1'], { optional: true, specOnly: true }),
+  // Portico's parameters kind (manifests/crd-envoyproxyparameters.yaml): optional, as the CRD may
+  // not be installed; references to it are then InvalidParameters (not found).
+  {
+    kind: 'EnvoyProxyParameters',
+    group: PORTICO_GROUP,
+    versions: ['v1alpha1'],
+    plural: 'envoyproxyparameters',
+    namespaced: true,
+    specOnly: true,
+    optional: true,
+  },
   coreKind('Service', '', 'services'),
   coreKind('EndpointSlice', 'discovery.k8s.io', 'endpointslices'),
   coreKind('Namespace', '', 'namespaces', { namespaced: false }),

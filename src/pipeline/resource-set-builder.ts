@@ -63,6 +63,7 @@ const BUCKETS: readonly Bucket[] = [
   'namespaces',
   'configMaps',
   'clusterTrustBundles',
+  'envoyProxyParameters',
 ];
 
 /** Above this many changed objects in one kind, sorting the kind again is cheaper than splicing. */

@@ -4,7 +4,7 @@
  * same translation whatever order they were read in.
  */
 import type { KubeObject, ResourceSet } from './types.js';
-import { GATEWAY_GROUP } from './types.js';
+import { GATEWAY_GROUP, PORTICO_GROUP } from './types.js';
 
 export interface SupportedKind {
   /** `<group>/<version>` (or `<version>` for the core group) values Portico reads. */
@@ -69,6 +69,10 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, SupportedKind> = new Map<strin
       namespaced: false,
       bucket: 'clusterTrustBundles',
     },
+  ],
+  [
+    'EnvoyProxyParameters',
+    { apiVersions: [`${PORTICO_GROUP}/v1alpha1`], namespaced: true, bucket: 'envoyProxyParameters' },
   ],
 ]);
 
@@ -146,6 +150,7 @@ export function assembleResourceSet(list: (bucket: keyof ResourceSet) => KubeObj
     namespaces: list('namespaces') as ResourceSet['namespaces'],
     configMaps: list('configMaps') as ResourceSet['configMaps'],
     clusterTrustBundles: list('clusterTrustBundles') as ResourceSet['clusterTrustBundles'],
+    envoyProxyParameters: list('envoyProxyParameters'),
   };
 }
 

@@ -440,7 +440,11 @@ export interface ResourceSet {
   configMaps: ConfigMap[];
   /** CA certificates that BackendTLSPolicies and Gateway frontend validation may name. */
   clusterTrustBundles: ClusterTrustBundle[];
+  /** Portico's parameters kind (gateway.portico.dev), named by GatewayClasses and Gateways. */
+  envoyProxyParameters: KubeObject[];
 }
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 export const CONTROLLER_NAME = 'portico.dev/gateway-controller';
+/** The API group of Portico's own kinds. */
+export const PORTICO_GROUP = 'gateway.portico.dev';

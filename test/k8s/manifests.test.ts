@@ -219,6 +219,7 @@ describe('manifests/ on the real API server', () => {
   it('has the files the install needs', () => {
     expect(files.map((f) => f.file)).toEqual([
       'admission-policy.yaml',
+      'crd-envoyproxyparameters.yaml',
       'deployment.yaml',
       'gatewayclass.yaml',
       'namespace.yaml',
@@ -373,6 +374,11 @@ describe('manifests/ on the real API server', () => {
         ['list', resource, undefined, true],
         ['watch', resource, undefined, true],
       ]),
+      // Portico's parameters kind: read, never written.
+      ['list', 'envoyproxyparameters.gateway.portico.dev', undefined, true],
+      ['watch', 'envoyproxyparameters.gateway.portico.dev', undefined, true],
+      ['patch', 'envoyproxyparameters.gateway.portico.dev', 'default', false],
+      ['create', 'envoyproxyparameters.gateway.portico.dev', 'default', false],
       // The status writer: patch the status subresource, get it after a conflict. Never the spec.
       ...[
         'gatewayclasses',
@@ -488,6 +494,31 @@ describe('manifests/ on the real API server', () => {
     const provisioned = desiredObjects(gateway, { xds: { host: `portico-xds.${namespace}.svc`, port: 18000 } });
     expect(provisioned.map((o) => o.kind)).toEqual(['ServiceAccount', 'ConfigMap', 'Deployment', 'Service']);
     for (const object of provisioned) {
+      expect([object.kind, await asPortico('apply', object)]).toEqual([object.kind, 'allowed']);
+    }
+    // And with every field an EnvoyProxyParameters sets.
+    const withParameters = desiredObjects(
+      gateway,
+      { xds: { host: `portico-xds.${namespace}.svc`, port: 18000 } },
+      [],
+      undefined,
+      {
+        deployment: {
+          replicas: 2,
+          image: 'registry.example/envoy:v1.40.0',
+          logLevel: 'debug',
+          resources: { requests: { cpu: '1' }, limits: { cpu: '2', memory: '256Mi' } },
+          nodeSelector: { 'kubernetes.io/os': 'linux' },
+          tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'edge', effect: 'NoSchedule' }],
+        },
+        service: { type: 'NodePort', externalTrafficPolicy: 'Local', annotations: { 'example.com/lb': 'internal' } },
+      },
+    );
+    for (const object of withParameters.filter((o) => o.kind === 'Deployment' || o.kind === 'Service')) {
+      expect([object.kind, await asPortico('apply', object)]).toEqual([object.kind, 'allowed']);
+    }
+    // Back to the plain objects the checks below start from.
+    for (const object of provisioned.filter((o) => o.kind === 'Deployment' || o.kind === 'Service')) {
       expect([object.kind, await asPortico('apply', object)]).toEqual([object.kind, 'allowed']);
     }
     const deployment = provisioned.find((o) => o.kind === 'Deployment')!;

@@ -34,13 +34,15 @@ import {
   MANAGED_BY,
   MANAGED_BY_LABEL,
 } from './resources.js';
-import type { ProvisionSettings } from './resources.js';
+import { serviceTypeOf } from './resources.js';
+import type { ProvisionSettings, ServiceType } from './resources.js';
 import { infrastructureMetadata } from './infrastructure.js';
 import { NO_ADDRESS_OUTCOMES } from './addresses.js';
 import type { AddressOutcomes } from './addresses.js';
 import { addressRequests, planAddresses, requestsKey } from './gateway-addresses.js';
 import type { AddressPlan, AddressRequest } from './gateway-addresses.js';
 import { isIP } from 'node:net';
+import type { IrInfrastructure } from '../../ir/types.js';
 
 interface KindPath {
   kind: string;
@@ -95,8 +97,37 @@ export interface ReconcileResult {
 
 /** The Gateways of a pipeline output that Portico serves (accepted), with their full objects. */
 export interface ProvisionInput {
-  gateways: readonly { name: string }[];
+  gateways: readonly { name: string; ir?: { infrastructure?: IrInfrastructure } }[];
   resources: readonly KubeObject[];
+}
+
+/** Per Gateway (`<namespace>/<name>`), what its parameters say (Gateways without any are absent). */
+export type InfrastructureByGateway = ReadonlyMap<string, IrInfrastructure>;
+
+const NO_INFRASTRUCTURE: InfrastructureByGateway = new Map();
+
+/** The parameters of each served Gateway of a pipeline output that has any. */
+export function infrastructureOf(output: ProvisionInput): InfrastructureByGateway {
+  const out = new Map<string, IrInfrastructure>();
+  for (const gateway of output.gateways) {
+    if (gateway.ir?.infrastructure) out.set(gateway.name, gateway.ir.infrastructure);
+  }
+  return out.size > 0 ? out : NO_INFRASTRUCTURE;
+}
+
+function sameInfrastructure(a: InfrastructureByGateway, b: InfrastructureByGateway): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
+  for (const [key, value] of a) {
+    const other = b.get(key);
+    if (other !== value && JSON.stringify(other) !== JSON.stringify(value)) return false;
+  }
+  return true;
+}
+
+interface ProvisionPass {
+  gateways: KubeObject[];
+  infrastructure: InfrastructureByGateway;
 }
 
 export function acceptedGateways(output: ProvisionInput): KubeObject[] {
@@ -131,7 +162,7 @@ export class GatewayProvisioner {
   private readonly subscription = new Subscription();
   private readonly retries = new Subject<number>();
   private readonly backoff = new Backoff({ initialMs: 1000, maxMs: 30_000 });
-  private latest: KubeObject[] | undefined;
+  private latest: ProvisionPass | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private certificateTimer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
@@ -144,6 +175,8 @@ export class GatewayProvisioner {
   private routabilityChecked: { at: number; value: boolean } | undefined;
   /** Per Gateway, the infrastructure keys last said to be left out (each said once). */
   private readonly droppedSaid = new Map<string, string>();
+  /** Gateways held for their parameters, with why (said when it starts and stops). */
+  private readonly heldSaid = new Map<string, string>();
 
   constructor(private readonly options: ProvisionerOptions) {
     this.logger = (options.logger ?? silentLogger).child({ component: 'provisioner' });
@@ -158,8 +191,14 @@ export class GatewayProvisioner {
     this.subscription.add(
       combineLatest([
         output$.pipe(
-          map(acceptedGateways),
-          distinctUntilChanged<KubeObject[]>((a, b) => sameElements(a, b)),
+          // A change of a Gateway's parameters object alone leaves its Gateway object as it was.
+          map((output): ProvisionPass => ({
+            gateways: acceptedGateways(output),
+            infrastructure: infrastructureOf(output),
+          })),
+          distinctUntilChanged<ProvisionPass>(
+            (a, b) => sameElements(a.gateways, b.gateways) && sameInfrastructure(a.infrastructure, b.infrastructure),
+          ),
         ),
         isLeader$.pipe(
           distinctUntilChanged(),
@@ -169,12 +208,12 @@ export class GatewayProvisioner {
       ])
         .pipe(
           filter(([, leading]) => leading),
-          map(([gateways]) => gateways),
-          tap((gateways) => {
-            this.latest = gateways;
+          map(([next]) => next),
+          tap((next) => {
+            this.latest = next;
             this.busy = true;
           }),
-          concatMap((gateways) => (gateways === this.latest ? defer(() => this.pass(gateways)) : EMPTY)),
+          concatMap((next) => (next === this.latest ? defer(() => this.pass(next)) : EMPTY)),
         )
         .subscribe({ error: (err: unknown) => this.logger.error('provisioner stopped', { error: err }) }),
     );
@@ -210,8 +249,8 @@ export class GatewayProvisioner {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private async pass(gateways: KubeObject[]): Promise<void> {
-    const result = await this.reconcile(gateways);
+  private async pass(next: ProvisionPass): Promise<void> {
+    const result = await this.reconcile(next.gateways, next.infrastructure);
     if (result.errors.length > 0) {
       clearTimeout(this.retryTimer);
       this.retryTimer = setTimeout(() => this.retries.next(Date.now()), this.backoff.next());
@@ -219,14 +258,22 @@ export class GatewayProvisioner {
     } else {
       this.backoff.reset();
     }
-    if (gateways === this.latest) {
+    if (next === this.latest) {
       this.busy = false;
       for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
 
-  /** One pass: apply what the Gateways need, delete what Portico provisioned and nothing needs. Never rejects. */
-  async reconcile(gateways: readonly KubeObject[]): Promise<ReconcileResult> {
+  /**
+   * One pass: apply what the Gateways need, delete what Portico provisioned and nothing needs.
+   * A Gateway whose parameters cannot be used is held: its objects are neither changed nor
+   * deleted (only its xDS client certificate is renewed, so that its Envoys stay connected).
+   * Never rejects.
+   */
+  async reconcile(
+    gateways: readonly KubeObject[],
+    infrastructure: InfrastructureByGateway = NO_INFRASTRUCTURE,
+  ): Promise<ReconcileResult> {
     const result: ReconcileResult = { applied: [], deleted: [], errors: [] };
     const wanted = new Set<string>();
     const tls = this.options.tls !== false;
@@ -238,17 +285,35 @@ export class GatewayProvisioner {
       const namespace = gateway.metadata.namespace ?? 'default';
       const key = `${namespace}/${gateway.metadata.name}`;
       const sets = gateways.filter((o) => o.kind === 'ListenerSet' && attachedTo(o) === key);
-      this.sayDropped(key, infrastructureMetadata(gateway).dropped);
-      const requests = addressRequests(gateway);
+      const infra = infrastructure.get(key);
+      const held = infra !== undefined && 'invalid' in infra;
+      this.sayHeld(key, held ? infra.invalid : undefined);
+      if (held) {
+        const name = provisionedName(gateway.metadata.name);
+        for (const kind of ['ServiceAccount', 'ConfigMap', 'Deployment', 'Service'])
+          wanted.add(`${kind}/${namespace}/${name}`);
+        // The address plan of the last pass stays what the Service has.
+        const last = this.addressOutcomes$.value.plans.get(key);
+        if (last) plans.set(key, last);
+      }
+      const parameters = infra && 'parameters' in infra ? infra.parameters : undefined;
+      if (!held) this.sayDropped(key, infrastructureMetadata(gateway).dropped);
+      const requests = held ? [] : addressRequests(gateway);
       let addresses: { plan: AddressPlan; live: string[] } | undefined;
       if (requests.length > 0) {
         if (serviceCidrs === null) serviceCidrs = await this.serviceCidrs();
-        addresses = await this.planAddresses(gateway, requests, serviceCidrs, result);
+        addresses = await this.planAddresses(
+          gateway,
+          requests,
+          serviceCidrs,
+          serviceTypeOf(this.options, parameters),
+          result,
+        );
         if (!addresses) continue;
       }
       let objects: KubeObject[];
       try {
-        objects = desiredObjects(gateway, this.options, sets, addresses?.plan);
+        objects = held ? [] : desiredObjects(gateway, this.options, sets, addresses?.plan, parameters);
       } catch (err) {
         result.errors.push(`Gateway ${key}: ${errorMessage(err)}`);
         continue;
@@ -291,6 +356,22 @@ export class GatewayProvisioner {
     return result;
   }
 
+  /** Says once when a Gateway starts being held for its parameters, and when it stops. */
+  private sayHeld(gateway: string, why: string | undefined): void {
+    const before = this.heldSaid.get(gateway);
+    if (before === why) return;
+    if (why === undefined) {
+      this.heldSaid.delete(gateway);
+      this.logger.info('the parameters of a Gateway can be used again; provisioning it', { gateway });
+    } else {
+      this.heldSaid.set(gateway, why);
+      this.logger.warn('the parameters of a Gateway cannot be used; its Envoy objects are held as they are', {
+        gateway,
+        why,
+      });
+    }
+  }
+
   private sayDropped(gateway: string, dropped: string[]): void {
     const said = dropped.join('\n');
     if ((this.droppedSaid.get(gateway) ?? '') === said) return;
@@ -328,6 +409,7 @@ export class GatewayProvisioner {
     gateway: KubeObject,
     requests: readonly AddressRequest[],
     serviceCidrs: readonly string[] | undefined,
+    serviceType: ServiceType,
     result: ReconcileResult,
   ): Promise<{ plan: AddressPlan; live: string[] } | undefined> {
     const namespace = gateway.metadata.namespace ?? 'default';
@@ -356,7 +438,7 @@ export class GatewayProvisioner {
     }
     const plan = planAddresses(requests, {
       serviceCidrs,
-      serviceType: this.options.serviceType ?? 'LoadBalancer',
+      serviceType,
       currentClusterIPs: live,
       holderOf: (ip) => holders.get(ip),
       ownService: `${namespace}/${name}`,

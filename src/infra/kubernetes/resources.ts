@@ -17,6 +17,7 @@ import type { KubeObject } from '../../resources/types.js';
 import type { TlsBundle } from './certs.js';
 import { infrastructureMetadata } from './infrastructure.js';
 import type { AddressPlan } from './gateway-addresses.js';
+import type { IrProxyParameters } from '../../ir/types.js';
 
 export { BOOTSTRAP_TYPE_URL };
 
@@ -159,16 +160,44 @@ export function provisionedBootstrap(gateway: KubeObject, settings: ProvisionSet
   };
 }
 
+/** The Service type of a Gateway: its parameters', else Portico's `--gateway-service-type`. */
+export function serviceTypeOf(settings: ProvisionSettings, parameters?: IrProxyParameters): ServiceType {
+  return parameters?.service?.type ?? settings.serviceType ?? 'LoadBalancer';
+}
+
+/** Requested when the parameters say nothing of a resource (neither its request nor its limit). */
+const DEFAULT_REQUESTS = { cpu: '100m', memory: '128Mi' } as const;
+
+/**
+ * The Envoy container's resources: the parameters' requests and limits, and Portico's default
+ * request of each resource they do not mention. A resource with only a limit gets no default
+ * request: Kubernetes then requests the limit (a default above a low limit would be refused).
+ */
+export function containerResources(parameters?: IrProxyParameters): Record<string, Record<string, string>> {
+  const given = parameters?.deployment?.resources;
+  const requests: Record<string, string> = { ...given?.requests };
+  for (const [name, value] of Object.entries(DEFAULT_REQUESTS)) {
+    if (given?.requests?.[name as 'cpu'] === undefined && given?.limits?.[name as 'cpu'] === undefined) {
+      requests[name] = value;
+    }
+  }
+  return { requests, ...(given?.limits ? { limits: { ...given.limits } } : {}) };
+}
+
 /**
  * @param addresses where the Gateway's `spec.addresses` go on its Service (gateway-addresses.ts);
  *   without it the Service gets whatever addresses Kubernetes assigns.
+ * @param parameters the Gateway's EnvoyProxyParameters (its class's and its own, merged and
+ *   validated by the translator); each field it leaves out keeps Portico's default.
  */
 export function desiredObjects(
   gateway: KubeObject,
   settings: ProvisionSettings,
   listenerSets: readonly KubeObject[] = [],
   addresses?: AddressPlan,
+  parameters?: IrProxyParameters,
 ): KubeObject[] {
+  const pod = parameters?.deployment;
   const namespace = gateway.metadata.namespace ?? 'default';
   const name = provisionedName(gateway.metadata.name);
   const labels = gatewayLabels(gateway.metadata.name);
@@ -200,7 +229,7 @@ export function desiredObjects(
     kind: 'Deployment',
     metadata,
     spec: {
-      replicas: settings.replicas ?? 1,
+      replicas: pod?.replicas ?? settings.replicas ?? 1,
       selector: { matchLabels: labels },
       template: {
         // A bootstrap change rolls the Pods (Envoy reads it only at start); so does a change of the
@@ -212,10 +241,12 @@ export function desiredObjects(
         spec: {
           serviceAccountName: name,
           automountServiceAccountToken: false,
+          ...(pod?.nodeSelector ? { nodeSelector: pod.nodeSelector } : {}),
+          ...(pod?.tolerations ? { tolerations: pod.tolerations } : {}),
           containers: [
             {
               name: 'envoy',
-              image: settings.envoyImage ?? DEFAULT_ENVOY_IMAGE,
+              image: pod?.image ?? settings.envoyImage ?? DEFAULT_ENVOY_IMAGE,
               command: ['envoy'],
               args: [
                 '-c',
@@ -224,7 +255,7 @@ export function desiredObjects(
                 '--service-node',
                 `${namespace}/${gateway.metadata.name}/$(POD_NAME)`,
                 '--log-level',
-                'info',
+                pod?.logLevel ?? 'info',
                 ...ENVOY_RUNTIME_FLAGS,
               ],
               env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
@@ -233,7 +264,7 @@ export function desiredObjects(
                 { name: 'ready', containerPort: ENVOY_READINESS_PORT, protocol: 'TCP' },
               ],
               readinessProbe: { httpGet: { path: '/ready', port: ENVOY_READINESS_PORT }, periodSeconds: 5 },
-              resources: { requests: { cpu: '100m', memory: '128Mi' } },
+              resources: containerResources(parameters),
               securityContext: {
                 allowPrivilegeEscalation: false,
                 readOnlyRootFilesystem: true,
@@ -257,13 +288,22 @@ export function desiredObjects(
       },
     },
   } as KubeObject;
-  const serviceType = addresses?.serviceType ?? settings.serviceType ?? 'LoadBalancer';
+  const serviceType = addresses?.serviceType ?? serviceTypeOf(settings, parameters);
+  const serviceAnnotations = { ...parameters?.service?.annotations, ...infrastructure.annotations };
+  const trafficPolicy = parameters?.service?.externalTrafficPolicy;
   const service = {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata,
+    // The Gateway's infrastructure annotations win over its parameters': the spec says they
+    // SHOULD be on every object provisioned for it.
+    metadata: {
+      ...metadata,
+      ...(Object.keys(serviceAnnotations).length > 0 ? { annotations: serviceAnnotations } : {}),
+    },
     spec: {
       type: serviceType,
+      // Only NodePort and LoadBalancer Services take one (a Gateway's addresses may make it ClusterIP).
+      ...(trafficPolicy && serviceType !== 'ClusterIP' ? { externalTrafficPolicy: trafficPolicy } : {}),
       ...(addresses?.clusterIP ? { clusterIP: addresses.clusterIP, clusterIPs: [addresses.clusterIP] } : {}),
       ...(addresses?.loadBalancerIP && serviceType === 'LoadBalancer'
         ? { loadBalancerIP: addresses.loadBalancerIP }

@@ -1,9 +1,11 @@
 /**
- * GatewayClass: Portico accepts the classes whose controllerName is its own and reports the
- * Gateway API features it implements.
+ * GatewayClass: Portico accepts the classes whose controllerName is its own, unless their
+ * parametersRef cannot be used (`parameters-ref.ts`), and reports the Gateway API features it
+ * implements.
  */
 import { CONTROLLER_NAME, type GatewayClass, type GatewayClassStatus } from '../../resources/types.js';
 import { GATEWAY_CLASS_CONDITIONS, condition, materializeConditions, withForeignConditions } from './conditions.js';
+import type { ClassParameters } from './parameters-ref.js';
 
 /**
  * Conformance feature names (sigs.k8s.io/gateway-api/pkg/features) that Portico implements.
@@ -61,12 +63,6 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'UDPRoute',
 ];
 
-function describeRef(ref: NonNullable<GatewayClass['spec']>['parametersRef']): string {
-  if (!ref) return '';
-  const kind = ref.group ? `${ref.kind}.${ref.group}` : ref.kind;
-  return `${kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
-}
-
 export function isOurClass(gc: GatewayClass): boolean {
   return gc.spec?.controllerName === CONTROLLER_NAME;
 }
@@ -76,18 +72,12 @@ export interface GatewayClassResult {
   status: GatewayClassStatus;
 }
 
-export function translateGatewayClass(gc: GatewayClass, now: string): GatewayClassResult {
-  const parametersRef = gc.spec?.parametersRef;
-  // Portico defines no parameters kind yet: a class that asks for parameters cannot be honoured as written.
-  const accepted = parametersRef === undefined;
+/** @param parameters its `spec.parametersRef`, resolved (`classParameters`). */
+export function translateGatewayClass(gc: GatewayClass, now: string, parameters: ClassParameters): GatewayClassResult {
+  const accepted = parameters.problem === undefined;
   const cond = accepted
     ? condition('Accepted', true, 'Accepted', 'GatewayClass is accepted by Portico')
-    : condition(
-        'Accepted',
-        false,
-        'InvalidParameters',
-        `parametersRef ${describeRef(parametersRef)} is not supported by Portico (it defines no parameters kind yet); remove spec.parametersRef`,
-      );
+    : condition('Accepted', false, 'InvalidParameters', parameters.problem!);
   return {
     accepted,
     status: {

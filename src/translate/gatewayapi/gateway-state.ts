@@ -4,7 +4,7 @@
 import type { Gateway, ListenerSet } from '../../resources/types.js';
 import type { ListenerState } from './listeners.js';
 import type { RouteEntry } from './http-route.js';
-import type { IrCluster } from '../../ir/types.js';
+import type { IrCluster, IrInfrastructure } from '../../ir/types.js';
 import type { L4Forward } from './l4-route.js';
 import type { BackendClientCertificate } from './backend-client-certificate.js';
 
@@ -47,6 +47,12 @@ export interface GatewayState {
   rejection?: string;
   /** The reason of its Accepted=False condition (`Invalid` unless the spec names a better one). */
   rejectionReason?: string;
+  /**
+   * Its parameters (class's and own, merged), or why they cannot be used: then its status is
+   * Accepted=False/InvalidParameters, yet it is still translated and served, so that the Envoys
+   * provisioned before keep serving its current routes while the provisioner holds them as they are.
+   */
+  infrastructure?: IrInfrastructure;
   /** Accepted, but its requested `spec.addresses` cannot be assigned: Programmed=False/AddressNotAssigned. */
   addressProblem?: string;
   /** The merged list: the Gateway's own listeners, then those of attached ListenerSets. */

@@ -31,6 +31,7 @@ import {
   type ConditionInput,
 } from './conditions.js';
 import { isOurClass, translateGatewayClass } from './gateway-classes.js';
+import { classParameters, gatewayInfrastructure, type ClassParameters } from './parameters-ref.js';
 import { duplicateListenerNames, evaluateListeners, isProgrammed, listenerStatuses } from './listeners.js';
 import { resolveParentRef, type ListenerAttachment } from './route-parents.js';
 import { emptyTranslation, translateHttpRoute, type RouteTranslation } from './http-route.js';
@@ -112,31 +113,27 @@ function gatewayStates(
   out: Map<KubeObject, unknown>,
   assignsAddresses: boolean,
 ): Map<string, GatewayState> {
-  const classes = new Map<string, boolean>();
+  const classes = new Map<string, ClassParameters>();
   for (const gc of ctx.resources.gatewayClasses) {
     if (!isOurClass(gc)) continue;
-    const result = translateGatewayClass(gc, ctx.now);
-    classes.set(gc.metadata.name, result.accepted);
-    out.set(gc, result.status);
+    const parameters = classParameters(ctx.resources, gc);
+    out.set(gc, translateGatewayClass(gc, ctx.now, parameters).status);
+    classes.set(gc.metadata.name, parameters);
   }
   const states = new Map<string, GatewayState>();
   for (const gw of ctx.resources.gateways) {
-    const classAccepted = classes.get(gw.spec?.gatewayClassName ?? '');
-    if (classAccepted === undefined) continue;
+    const fromClass = classes.get(gw.spec?.gatewayClassName ?? '');
+    if (fromClass === undefined) continue;
     const key = gatewayKey(gw.metadata.namespace ?? 'default', gw.metadata.name);
-    const duplicates = classAccepted ? duplicateListenerNames(gw) : [];
+    const duplicates = duplicateListenerNames(gw);
     const addresses = requestedAddresses(gw);
-    const parameters = infrastructureParameters(gw);
+    // A class refused only for its parameters still manages its Gateways: they are held like a
+    // Gateway whose own parameters are invalid (below), not torn down.
+    const infrastructure = gatewayInfrastructure(ctx.resources, gw, fromClass);
     let rejection: string | undefined;
     let rejectionReason: string | undefined;
-    if (!classAccepted) rejection = `GatewayClass ${gw.spec?.gatewayClassName} is not accepted`;
-    else if (duplicates.length > 0) {
+    if (duplicates.length > 0) {
       rejection = `listener names ${duplicates.join(', ')} are used more than once; listener names must be unique`;
-    } else if (parameters !== undefined) {
-      // GatewayInfrastructure.parametersRef: a reference Portico cannot honour (it defines no kind
-      // for it) rejects the Gateway with InvalidParameters.
-      rejection = `spec.infrastructure.parametersRef ${parameters} is not supported by Portico (it defines no parameters kind); remove it`;
-      rejectionReason = 'InvalidParameters';
     } else if (addresses.unsupported.length > 0) {
       rejection = `spec.addresses of type ${addresses.unsupported.join(', ')} are not supported; Portico supports IPAddress and Hostname`;
       rejectionReason = 'UnsupportedAddress';
@@ -149,6 +146,7 @@ function gatewayStates(
       accepted: rejection === undefined,
       ...(rejection !== undefined ? { rejection } : {}),
       ...(rejectionReason !== undefined ? { rejectionReason } : {}),
+      ...(infrastructure !== undefined ? { infrastructure } : {}),
       ...(rejection === undefined && addresses.requested > 0 && !assignsAddresses
         ? {
             addressProblem:
@@ -386,17 +384,6 @@ function sameParentRef(
   );
 }
 
-/** `spec.infrastructure.parametersRef`, described; undefined when there is none. */
-function infrastructureParameters(gw: Gateway): string | undefined {
-  const infrastructure = gw.spec?.infrastructure as { parametersRef?: unknown } | undefined;
-  if (!isObject(infrastructure)) return undefined;
-  const ref = infrastructure!.parametersRef as { group?: unknown; kind?: unknown; name?: unknown } | undefined;
-  if (!ref || !isObject(ref)) return undefined;
-  const kind =
-    typeof ref.group === 'string' && ref.group !== '' ? `${String(ref.kind)}.${ref.group}` : String(ref.kind);
-  return `${kind} ${String(ref.name)}`;
-}
-
 /** Address types Portico knows (GatewaySpecAddress.type, `IPAddress` when unset). */
 const ADDRESS_TYPES = new Set(['IPAddress', 'Hostname']);
 
@@ -418,6 +405,18 @@ function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewaySta
       condition('Accepted', false, state.rejectionReason ?? 'Invalid', state.rejection ?? 'Gateway is not accepted'),
     );
     conditions.push(condition('Programmed', false, 'Invalid', 'Gateway is not accepted'));
+  } else if (state.infrastructure && 'invalid' in state.infrastructure) {
+    // Spec (GatewayInfrastructure.parametersRef): Accepted=False/InvalidParameters. What runs is
+    // held: its routes are still served to the Envoys provisioned before, which are not changed.
+    conditions.push(condition('Accepted', false, 'InvalidParameters', state.infrastructure.invalid));
+    conditions.push(
+      condition(
+        'Programmed',
+        false,
+        'Invalid',
+        'the Gateway’s parameters cannot be used: no Envoy is provisioned or changed for it until they are fixed; Envoys provisioned before keep serving its routes',
+      ),
+    );
   } else {
     // The Gateway's own listeners; a ListenerSet's speak in its own status.
     const own = state.listeners.filter((l) => !l.set);
@@ -544,7 +543,9 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
   for (const state of gateways.values()) {
     statuses.set(state.gateway, gatewayStatus(ctx, state));
     for (const set of state.listenerSets) statuses.set(set.object, listenerSetStatus(ctx, state, set));
-    if (state.accepted) irs.push(buildGatewayIr(state, options.listenerAddress ?? '0.0.0.0', options.assemblyMemo));
+    if (!state.accepted) continue;
+    const ir = buildGatewayIr(state, options.listenerAddress ?? '0.0.0.0', options.assemblyMemo);
+    irs.push(state.infrastructure ? { ...ir, infrastructure: state.infrastructure } : ir);
   }
 
   const all: KubeObject[] = [

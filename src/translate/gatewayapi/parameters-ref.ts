@@ -1,0 +1,109 @@
+/**
+ * The parametersRef of a GatewayClass and of a Gateway (`spec.infrastructure.parametersRef`),
+ * resolved to Portico's EnvoyProxyParameters and merged: the class's parameters are the defaults,
+ * the Gateway's override them field by field (`envoy-proxy-parameters.ts`).
+ *
+ * A reference to another kind, to an object that does not exist, or to one whose content is not
+ * valid is a problem, said in the referrer's Accepted=False/InvalidParameters condition (spec:
+ * GatewayClass and GatewayInfrastructure parametersRef). A class reference must give a namespace:
+ * the kind is namespaced (GatewayClassReasonInvalidParameters: "a namespaced resource but the
+ * Namespace field is not set").
+ *
+ * Pure.
+ */
+import type { IrInfrastructure, IrProxyParameters } from '../../ir/types.js';
+import type { GatewayClass, Gateway, KubeObject, ResourceSet } from '../../resources/types.js';
+import {
+  mergedProblems,
+  mergeParameters,
+  PARAMETERS_GROUP,
+  PARAMETERS_KIND,
+  readParameters,
+} from './envoy-proxy-parameters.js';
+import { isObject } from './shape.js';
+
+/** A class's parameters: none named, the parameters, or why they cannot be used. */
+export interface ClassParameters {
+  parameters?: IrProxyParameters;
+  problem?: string;
+}
+
+const byKey = new WeakMap<readonly KubeObject[], ReadonlyMap<string, KubeObject>>();
+
+function parametersObject(resources: ResourceSet, namespace: string, name: string): KubeObject | undefined {
+  const list = resources.envoyProxyParameters;
+  let index = byKey.get(list);
+  if (!index) {
+    index = new Map(list.map((o) => [`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, o]));
+    byKey.set(list, index);
+  }
+  return index.get(`${namespace}/${name}`);
+}
+
+interface Ref {
+  group?: unknown;
+  kind?: unknown;
+  name?: unknown;
+  namespace?: unknown;
+}
+
+function describe(ref: Ref, namespace: string | undefined): string {
+  const group = typeof ref.group === 'string' && ref.group !== '' ? `.${ref.group}` : '';
+  return `${String(ref.kind)}${group} ${namespace !== undefined ? `${namespace}/` : ''}${String(ref.name)}`;
+}
+
+/** The parameters a reference names, or the problem with it (worded for the referrer's status). */
+function resolve(resources: ResourceSet, ref: Ref, namespace: string | undefined, field: string): ClassParameters {
+  const what = `${field} ${describe(ref, namespace)}`;
+  if (ref.group !== PARAMETERS_GROUP || ref.kind !== PARAMETERS_KIND) {
+    return { problem: `${what}: Portico's parameters kind is ${PARAMETERS_KIND} of group ${PARAMETERS_GROUP}` };
+  }
+  if (typeof ref.name !== 'string' || ref.name === '') return { problem: `${what}: no name` };
+  if (namespace === undefined) {
+    return { problem: `${what}: ${PARAMETERS_KIND} is namespaced; the reference must give its namespace` };
+  }
+  const object = parametersObject(resources, namespace, ref.name);
+  if (!object) return { problem: `${what} not found` };
+  const read = readParameters(object.spec);
+  if (!read.ok) return { problem: `${what} is not valid: ${read.problems.join('; ')}` };
+  return { parameters: read.parameters };
+}
+
+/** The GatewayClass's `spec.parametersRef`, resolved; `{}` when there is none. */
+export function classParameters(resources: ResourceSet, gc: GatewayClass): ClassParameters {
+  const ref = gc.spec?.parametersRef as Ref | undefined;
+  if (ref === undefined || ref === null) return {};
+  if (!isObject(ref)) return { problem: 'spec.parametersRef must be an object' };
+  const namespace = typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : undefined;
+  return resolve(resources, ref, namespace, 'parametersRef');
+}
+
+/**
+ * The Gateway's infrastructure parameters: its class's (already resolved) under its own
+ * `spec.infrastructure.parametersRef` (same namespace as the Gateway), merged and checked;
+ * undefined when neither names parameters.
+ */
+export function gatewayInfrastructure(
+  resources: ResourceSet,
+  gw: Gateway,
+  fromClass: ClassParameters,
+): IrInfrastructure | undefined {
+  const infrastructure = gw.spec?.infrastructure as { parametersRef?: unknown } | undefined;
+  const ref = isObject(infrastructure) ? (infrastructure!.parametersRef as Ref | undefined | null) : undefined;
+  if (fromClass.problem !== undefined) {
+    return { invalid: `the parametersRef of GatewayClass ${gw.spec?.gatewayClassName}: ${fromClass.problem}` };
+  }
+  if (ref === undefined || ref === null) return fromClass.parameters ? { parameters: fromClass.parameters } : undefined;
+  if (!isObject(ref)) return { invalid: 'spec.infrastructure.parametersRef must be an object' };
+  const own = resolve(resources, ref, gw.metadata.namespace ?? 'default', 'spec.infrastructure.parametersRef');
+  if (own.problem !== undefined) return { invalid: own.problem };
+  if (!fromClass.parameters) return { parameters: own.parameters! };
+  const merged = mergeParameters(fromClass.parameters, own.parameters!);
+  const problems = mergedProblems(merged);
+  if (problems.length > 0) {
+    return {
+      invalid: `spec.infrastructure.parametersRef ${describe(ref, gw.metadata.namespace ?? 'default')} over the parameters of GatewayClass ${gw.spec?.gatewayClassName}: ${problems.join('; ')}`,
+    };
+  }
+  return { parameters: merged };
+}
