@@ -62,6 +62,8 @@ const BUCKETS: readonly Bucket[] = [
   'secrets',
   'namespaces',
   'configMaps',
+  'xBackends',
+  'pods',
 ];
 
 /** Above this many changed objects in one kind, sorting the kind again is cheaper than splicing. */

@@ -4,7 +4,7 @@
  * same translation whatever order they were read in.
  */
 import type { KubeObject, ResourceSet } from './types.js';
-import { GATEWAY_GROUP } from './types.js';
+import { GATEWAY_GROUP, GATEWAY_X_GROUP } from './types.js';
 
 export interface SupportedKind {
   /** `<group>/<version>` (or `<version>` for the core group) values Portico reads. */
@@ -55,6 +55,9 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, SupportedKind> = new Map<strin
   ['Secret', { apiVersions: ['v1'], namespaced: true, bucket: 'secrets' }],
   ['Namespace', { apiVersions: ['v1'], namespaced: false, bucket: 'namespaces' }],
   ['ConfigMap', { apiVersions: ['v1'], namespaced: true, bucket: 'configMaps' }],
+  // XBackend (v1.7.0 experimental) and the Pods its EndpointSelector selects.
+  ['XBackend', { apiVersions: [`${GATEWAY_X_GROUP}/v1alpha1`], namespaced: true, bucket: 'xBackends' }],
+  ['Pod', { apiVersions: ['v1'], namespaced: true, bucket: 'pods' }],
 ]);
 
 /**
@@ -130,6 +133,8 @@ export function assembleResourceSet(list: (bucket: keyof ResourceSet) => KubeObj
     secrets: list('secrets') as ResourceSet['secrets'],
     namespaces: list('namespaces') as ResourceSet['namespaces'],
     configMaps: list('configMaps') as ResourceSet['configMaps'],
+    xBackends: list('xBackends') as ResourceSet['xBackends'],
+    pods: list('pods') as ResourceSet['pods'],
   };
 }
 

@@ -11,6 +11,8 @@ import type {
   ResourceSet,
   Secret,
   Service,
+  Pod,
+  XBackend,
 } from '../../resources/types.js';
 import type { IrEndpoint } from '../../ir/types.js';
 
@@ -38,6 +40,9 @@ export interface TranslationContext {
   readonly reservedPorts: ReadonlyMap<number, string>;
   /** Every Gateway's listeners bind one address (see `TranslateOptions.sharedAddress`). */
   readonly sharedAddress: boolean;
+  /** XBackends by `<namespace>/<name>`, and Pods by namespace (an XBackend selects its namespace's). */
+  readonly xBackends: ReadonlyMap<string, XBackend>;
+  readonly podsByNamespace: ReadonlyMap<string, Pod[]>;
   /** Endpoints per Service port, computed once per translation (many routes share a backend). */
   readonly endpointCache: Map<string, IrEndpoint[]>;
 }
@@ -127,6 +132,8 @@ export function buildContext(
     ),
     backendTLSPolicies: table(resources.backendTLSPolicies, policiesByService),
     configMaps: table(resources.configMaps, index),
+    xBackends: table(resources.xBackends, index),
+    podsByNamespace: table(resources.pods, (pods) => groupBy(pods, (p) => p.metadata.namespace ?? 'default')),
     reservedPorts,
     sharedAddress,
     endpointCache: new Map(),

@@ -15,7 +15,15 @@ import { sameElements } from '../composite-memo.js';
 
 /** The context lookups a route translation may make; anything else in the context is not tracked. */
 type TrackedName =
-  'services' | 'endpointSlices' | 'referenceGrants' | 'secrets' | 'namespaces' | 'backendTLSPolicies' | 'configMaps';
+  | 'services'
+  | 'endpointSlices'
+  | 'referenceGrants'
+  | 'secrets'
+  | 'namespaces'
+  | 'backendTLSPolicies'
+  | 'configMaps'
+  | 'xBackends'
+  | 'podsByNamespace';
 
 interface Read {
   map: TrackedName;
@@ -107,6 +115,8 @@ function recordingContext(ctx: TranslationContext, recorder: Recorder): Translat
     namespaces: new RecordingMap(ctx.namespaces, 'namespaces', recorder),
     backendTLSPolicies: new RecordingMap(ctx.backendTLSPolicies, 'backendTLSPolicies', recorder),
     configMaps: new RecordingMap(ctx.configMaps, 'configMaps', recorder),
+    xBackends: new RecordingMap(ctx.xBackends, 'xBackends', recorder),
+    podsByNamespace: new RecordingMap(ctx.podsByNamespace, 'podsByNamespace', recorder),
   };
 }
 
@@ -147,6 +157,8 @@ export class RouteMemo {
       resources.namespaces,
       resources.backendTLSPolicies,
       resources.configMaps,
+      resources.xBackends,
+      resources.pods,
     ];
     const last = this.lastInputs;
     if (last === undefined || !inputs.every((list, i) => sameValue(list, last[i]))) this.inputGeneration++;
