@@ -33,6 +33,9 @@ export const UDP_PROXY = `${PREFIX}envoy.extensions.filters.udp.udp_proxy.v3.Udp
 export const UDP_PROXY_ROUTE = `${PREFIX}envoy.extensions.filters.udp.udp_proxy.v3.Route` as const;
 export const TLS_INSPECTOR = `${PREFIX}envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector` as const;
 export const HTTP_PROTOCOL_OPTIONS = `${PREFIX}envoy.extensions.upstreams.http.v3.HttpProtocolOptions` as const;
+// Pre-routing (listener) filters.
+export const EXT_AUTHZ = `${PREFIX}envoy.extensions.filters.http.ext_authz.v3.ExtAuthz` as const;
+export const EXT_AUTHZ_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute` as const;
 
 /** The type URLs of resources served over xDS. */
 export type ResourceTypeUrl =

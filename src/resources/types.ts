@@ -80,6 +80,8 @@ export interface Listener {
   protocol: string;
   tls?: GatewayTLSConfig;
   allowedRoutes?: AllowedRoutes;
+  /** Pre-routing filters (experimental, v1.7.0, GEP-5224; HTTP and HTTPS listeners only). */
+  filters?: ListenerFilters;
 }
 
 export interface GatewaySpec {
@@ -464,3 +466,25 @@ export interface PodStatus {
   conditions?: { type: string; status: string }[];
 }
 export type Pod = KubeObject<unknown, PodStatus>;
+
+// ---------- Listener filters (experimental in Gateway API v1.7.0, GEP-5224) ----------
+
+/** HTTPExternalAuthFilter: ask an ext_authz server (Envoy's gRPC protocol, or plain HTTP) about each request. */
+export interface HTTPExternalAuthFilter {
+  protocol?: 'HTTP' | 'GRPC';
+  backendRef?: BackendObjectReference;
+  grpc?: { allowedHeaders?: string[] };
+  http?: { path?: string; allowedHeaders?: string[]; allowedResponseHeaders?: string[] };
+  forwardBody?: { maxSize?: number };
+}
+
+export interface ListenerFilter {
+  type: string;
+  externalAuth?: HTTPExternalAuthFilter;
+  extensionRef?: LocalObjectReference;
+}
+
+/** `Listener.filters`: today only the request phase, run in list order before route matching. */
+export interface ListenerFilters {
+  requests?: ListenerFilter[];
+}
