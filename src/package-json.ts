@@ -28,6 +28,8 @@ export function packageInfo(): PackageInfo {
   if (typeof json.version !== 'string' || typeof crds !== 'string') {
     throw new Error(`${PACKAGE_ROOT}package.json: "version" and "portico.gatewayApiCrds" must be strings`);
   }
-  cached = { version: json.version, gatewayApiCrdDir: `${PACKAGE_ROOT}${crds}` };
+  // PORTICO_GATEWAY_API_CRDS (an absolute directory) validates against other CRDs than the vendored ones.
+  const override = process.env.PORTICO_GATEWAY_API_CRDS;
+  cached = { version: json.version, gatewayApiCrdDir: override ? override : `${PACKAGE_ROOT}${crds}` };
   return cached;
 }

@@ -129,6 +129,8 @@ export interface IrHttpConnectionManager {
   routeConfigName: string;
   /** HTTP filters needed by some route of the route config, beyond the router (which is always last). */
   filters: IrHttpFilterKind[];
+  /** Gateway listeners' pre-routing filters, first in the chain, each enabled on its listener's virtual hosts. */
+  preRouting?: IrPreRoutingFilter[];
 }
 
 /** Optional HTTP filters; each is installed disabled-by-default and enabled per route. */
@@ -151,6 +153,8 @@ export interface IrVirtualHost {
   domains: string[];
   /** Routes in precedence order: Envoy takes the first match. */
   routes: IrRoute[];
+  /** The pre-routing filters of the listener that owns this virtual host: they run for its requests. */
+  preRouting?: IrPreRoutingFilter[];
 }
 
 export type IrStringMatch =
@@ -355,4 +359,28 @@ export interface IrSecret {
   source: IrSource;
   certificateChain: string;
   privateKey: string;
+}
+
+// ---------- Pre-routing (listener) filters, GEP-5224 ----------
+
+/**
+ * One entry of a Gateway listener's `filters.requests`, as an HTTP filter of the connection
+ * manager. `name` is unique in the chain (`prerouting/<gateway listener id>/<index>`); the filter is
+ * off by default and turned on by the virtual hosts of its listener.
+ */
+export type IrPreRoutingFilter = { name: string } & (IrExtAuthz | { type: 'deny'; status: number });
+
+/** External authorization (ExternalAuth): Envoy's ext_authz filter. */
+export interface IrExtAuthz {
+  type: 'extAuthz';
+  protocol: 'HTTP' | 'GRPC';
+  clusterName: string;
+  /** HTTP: prefix of the path sent to the authorization server. */
+  pathPrefix?: string;
+  /** Request headers sent to the authorization server (HTTP: besides Envoy's defaults; gRPC: only these). Lowercase. */
+  allowedHeaders: string[];
+  /** HTTP: authorization response headers copied into the request; empty: all of them. Lowercase. */
+  allowedResponseHeaders: string[];
+  /** Bytes of the request body sent along; absent: none. */
+  forwardBodyMaxBytes?: number;
 }

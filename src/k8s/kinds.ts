@@ -6,7 +6,7 @@
  * Optional kinds (the other route kinds, BackendTLSPolicy, ListenerSet) are watched only when
  * discovery finds their CRD; a missing one is logged once, not an error.
  */
-import { GATEWAY_GROUP, PORTICO_GROUP } from '../resources/types.js';
+import { GATEWAY_GROUP, GATEWAY_X_GROUP, PORTICO_GROUP } from '../resources/types.js';
 import type { KubeApi } from './kube-api.js';
 import { isNotFound } from './kube-api.js';
 
@@ -25,6 +25,8 @@ export interface WatchedKind {
   specOnly: boolean;
   /** Watched only if the API server serves it. */
   optional: boolean;
+  /** Watched only if this other kind is watched (Pods: only for XBackends' EndpointSelectors). */
+  needs?: string;
   fieldSelector?: string;
 }
 
@@ -77,6 +79,13 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
     specOnly: true,
     optional: true,
   },
+  // XBackend (experimental, gateway.networking.x-k8s.io) and the Pods its EndpointSelector selects:
+  // Pods are watched only where XBackends can exist.
+  {
+    ...gatewayKind('XBackend', 'xbackends', ['v1alpha1'], { optional: true, specOnly: true }),
+    group: GATEWAY_X_GROUP,
+  },
+  { ...coreKind('Pod', '', 'pods'), needs: 'XBackend' },
   coreKind('Service', '', 'services'),
   coreKind('EndpointSlice', 'discovery.k8s.io', 'endpointslices'),
   coreKind('Namespace', '', 'namespaces', { namespaced: false }),
@@ -173,7 +182,8 @@ export async function discoverKinds(api: KubeApi, kinds: readonly WatchedKind[] 
         break;
       }
     }
-    if (version) resolved.push(resolveKind(kind, version));
+    if (kind.needs !== undefined && !resolved.some((k) => k.kind === kind.needs)) missing.push(kind);
+    else if (version) resolved.push(resolveKind(kind, version));
     else if (kind.optional) missing.push(kind);
     else resolved.push(resolveKind(kind, kind.versions[0]!));
   }

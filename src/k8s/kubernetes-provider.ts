@@ -26,6 +26,7 @@ import { EdgeFilter } from './edge-filter.js';
 import { listWatchFactory, RestartingInformer, WatchProblems } from './informer.js';
 import type { InformerFactory } from './informer.js';
 import { discoverKinds, WATCHED_KINDS } from './kinds.js';
+import { podView, podViewKey } from './pod-view.js';
 import type { ResolvedKind, WatchedKind } from './kinds.js';
 import type { KubeApi } from './kube-api.js';
 import { ObservedStatuses } from './observed-statuses.js';
@@ -112,6 +113,8 @@ export class KubernetesProvider implements LiveObjects {
     const edge = new EdgeFilter(
       new Set((this.options.kinds ?? WATCHED_KINDS).filter((k) => k.specOnly).map((k) => k.kind)),
     );
+    // Pods: the last view forwarded per `<namespace>/<name>` (see pod-view.ts).
+    const podViews = new Map<string, string>();
 
     const start = async (): Promise<void> => {
       let kinds: ResolvedKind[];
@@ -158,6 +161,14 @@ export class KubernetesProvider implements LiveObjects {
               } else {
                 this.observedStatuses.clear(object);
                 if (!this.translatable(object.kind)) return;
+                if (object.kind === 'Pod') {
+                  const view = podView(object);
+                  const key = `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+                  const viewKey = podViewKey(view);
+                  if (podViews.get(key) === viewKey) return;
+                  podViews.set(key, viewKey);
+                  object = view;
+                }
                 this.counts.forwarded += 1;
                 emit({ type: 'upsert', object, source: bucketedSource(source, object) });
               }
@@ -165,6 +176,7 @@ export class KubernetesProvider implements LiveObjects {
             delete: (object) => {
               if (stopped) return;
               edge.forget(object);
+              if (object.kind === 'Pod') podViews.delete(`${object.metadata.namespace ?? ''}/${object.metadata.name}`);
               this.observedStatuses.clear(object);
               // The store never held it: a delete would only cost a translation of an unchanged store.
               if (!SUPPORTED_KINDS.has(object.kind)) return;

@@ -29,7 +29,10 @@ const LISTENER_SET_CONDITIONS: ReadonlySet<string> = new Set(['Accepted', 'Progr
 export const ROUTE_KINDS: ReadonlySet<string> = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
 
 /** Policy kinds: their status is a list of `ancestors` entries, one per ancestor and controller. */
-export const POLICY_KINDS: ReadonlySet<string> = new Set(['BackendTLSPolicy']);
+export const POLICY_KINDS: ReadonlySet<string> = new Set(['BackendTLSPolicy', 'XBackend']);
+
+/** The CRDs' cap on `ancestors` (PolicyStatus: 16; XBackendStatus: 32). */
+const MAX_ANCESTORS: Readonly<Record<string, number>> = { XBackend: 32 };
 
 /** Where a kind keeps its per-controller entries: routes' `parents`, policies' `ancestors`. */
 function entryFields(kind: string): { list: 'parents' | 'ancestors'; ref: 'parentRef' | 'ancestorRef' } | undefined {
@@ -77,8 +80,9 @@ export function planStatus(
       );
       return { ...p.entry, conditions: keepTransitionTimes(p.entry.conditions as Condition[], before?.conditions) };
     });
-    // Policy ancestors are capped at 16 by the CRD; other controllers' entries keep their places.
-    const room = fields.list === 'ancestors' ? Math.max(0, 16 - kept.length) : merged.length;
+    // Policy ancestors are capped by the CRD; other controllers' entries keep their places.
+    const room =
+      fields.list === 'ancestors' ? Math.max(0, (MAX_ANCESTORS[live.kind] ?? 16) - kept.length) : merged.length;
     desired = { ...liveStatus, [fields.list]: [...kept.map((k) => k.entry), ...merged.slice(0, room)] };
   } else {
     if (!isOurs(live, classOf)) return { write: false, why: 'not-ours' };

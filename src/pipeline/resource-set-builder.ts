@@ -64,6 +64,8 @@ const BUCKETS: readonly Bucket[] = [
   'configMaps',
   'clusterTrustBundles',
   'envoyProxyParameters',
+  'xBackends',
+  'pods',
 ];
 
 /** Above this many changed objects in one kind, sorting the kind again is cheaper than splicing. */

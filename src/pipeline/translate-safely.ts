@@ -77,6 +77,7 @@ export class LastStatusCarrier {
       udpRoutes: carry('UDPRoute', resources.udpRoutes),
       backendTLSPolicies: carry('BackendTLSPolicy', resources.backendTLSPolicies),
       listenerSets: carry('ListenerSet', resources.listenerSets),
+      xBackends: carry('XBackend', resources.xBackends),
     };
   }
 

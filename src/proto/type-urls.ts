@@ -35,6 +35,9 @@ export const TLS_INSPECTOR = `${PREFIX}envoy.extensions.filters.listener.tls_ins
 export const HTTP_PROTOCOL_OPTIONS = `${PREFIX}envoy.extensions.upstreams.http.v3.HttpProtocolOptions` as const;
 export const PREVIOUS_HOSTS_PREDICATE =
   `${PREFIX}envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate` as const;
+// Pre-routing (listener) filters.
+export const EXT_AUTHZ = `${PREFIX}envoy.extensions.filters.http.ext_authz.v3.ExtAuthz` as const;
+export const EXT_AUTHZ_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute` as const;
 
 /** The type URLs of resources served over xDS. */
 export type ResourceTypeUrl =

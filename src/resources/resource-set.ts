@@ -4,7 +4,7 @@
  * same translation whatever order they were read in.
  */
 import type { KubeObject, ResourceSet } from './types.js';
-import { GATEWAY_GROUP, PORTICO_GROUP } from './types.js';
+import { GATEWAY_GROUP, GATEWAY_X_GROUP, PORTICO_GROUP } from './types.js';
 
 export interface SupportedKind {
   /** `<group>/<version>` (or `<version>` for the core group) values Portico reads. */
@@ -74,6 +74,9 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, SupportedKind> = new Map<strin
     'EnvoyProxyParameters',
     { apiVersions: [`${PORTICO_GROUP}/v1alpha1`], namespaced: true, bucket: 'envoyProxyParameters' },
   ],
+  // XBackend (v1.7.0 experimental) and the Pods its EndpointSelector selects.
+  ['XBackend', { apiVersions: [`${GATEWAY_X_GROUP}/v1alpha1`], namespaced: true, bucket: 'xBackends' }],
+  ['Pod', { apiVersions: ['v1'], namespaced: true, bucket: 'pods' }],
 ]);
 
 /**
@@ -151,6 +154,8 @@ export function assembleResourceSet(list: (bucket: keyof ResourceSet) => KubeObj
     configMaps: list('configMaps') as ResourceSet['configMaps'],
     clusterTrustBundles: list('clusterTrustBundles') as ResourceSet['clusterTrustBundles'],
     envoyProxyParameters: list('envoyProxyParameters'),
+    xBackends: list('xBackends') as ResourceSet['xBackends'],
+    pods: list('pods') as ResourceSet['pods'],
   };
 }
 

@@ -80,8 +80,8 @@ export interface Listener {
   protocol: string;
   tls?: GatewayTLSConfig;
   allowedRoutes?: AllowedRoutes;
-  /** Pre-routing filters (experimental, v1.7.0, GEP-5224; HTTP and HTTPS listeners only). Not translated yet. */
-  filters?: { requests?: { type: string; extensionRef?: LocalObjectReference }[] };
+  /** Pre-routing filters (experimental, v1.7.0, GEP-5224; HTTP and HTTPS listeners only). */
+  filters?: ListenerFilters;
 }
 
 /**
@@ -442,9 +442,75 @@ export interface ResourceSet {
   clusterTrustBundles: ClusterTrustBundle[];
   /** Portico's parameters kind (gateway.portico.dev), named by GatewayClasses and Gateways. */
   envoyProxyParameters: KubeObject[];
+  // XBackend (v1.7.0 experimental) and the Pods its EndpointSelector selects.
+  xBackends: XBackend[];
+  pods: Pod[];
 }
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 export const CONTROLLER_NAME = 'portico.dev/gateway-controller';
 /** The API group of Portico's own kinds. */
 export const PORTICO_GROUP = 'gateway.portico.dev';
+
+// ---------- XBackend (gateway.networking.x-k8s.io/v1alpha1, experimental in Gateway API v1.7.0) ----------
+
+export const GATEWAY_X_GROUP = 'gateway.networking.x-k8s.io';
+
+/** Session persistence on an XBackend (GEP-1619 as v1.7.0 has it: `cookie.name`/`path`, `header.name`). */
+export interface XBackendSessionPersistence {
+  type?: 'Cookie' | 'Header';
+  absoluteTimeout?: string;
+  cookie?: { name?: string; path?: string; lifetimeType?: 'Permanent' | 'Session' };
+  header?: { name?: string };
+}
+
+export interface XBackendSpec {
+  type: 'EndpointSelector' | 'ExternalHostname';
+  /** The port Envoy connects to: the endpoints' (pods') port, or the external host's. */
+  port: { number?: number };
+  endpointSelector?: { matchLabels?: Record<string, string> };
+  externalHostname?: { hostname?: string };
+  protocol?: 'TCP' | 'HTTP' | 'HTTP2' | 'HTTP11' | 'H2C' | 'MCP' | 'GRPC' | 'WSS';
+  tls?: {
+    mode?: 'None' | 'ServerOnly' | 'ClientAndServer';
+    clientCertificateRef?: SecretObjectReference;
+    validation?: BackendTLSPolicySpec['validation'];
+  };
+  sessionPersistence?: XBackendSessionPersistence;
+}
+
+export interface XBackendStatus {
+  ancestors?: PolicyAncestorStatus[];
+}
+export type XBackend = KubeObject<XBackendSpec, XBackendStatus>;
+
+/** The part of a Pod an XBackend's EndpointSelector reads: labels, addresses and readiness. */
+export interface PodStatus {
+  phase?: string;
+  podIP?: string;
+  podIPs?: { ip: string }[];
+  conditions?: { type: string; status: string }[];
+}
+export type Pod = KubeObject<unknown, PodStatus>;
+
+// ---------- Listener filters (experimental in Gateway API v1.7.0, GEP-5224) ----------
+
+/** HTTPExternalAuthFilter: ask an ext_authz server (Envoy's gRPC protocol, or plain HTTP) about each request. */
+export interface HTTPExternalAuthFilter {
+  protocol?: 'HTTP' | 'GRPC';
+  backendRef?: BackendObjectReference;
+  grpc?: { allowedHeaders?: string[] };
+  http?: { path?: string; allowedHeaders?: string[]; allowedResponseHeaders?: string[] };
+  forwardBody?: { maxSize?: number };
+}
+
+export interface ListenerFilter {
+  type: string;
+  externalAuth?: HTTPExternalAuthFilter;
+  extensionRef?: LocalObjectReference;
+}
+
+/** `Listener.filters`: today only the request phase, run in list order before route matching. */
+export interface ListenerFilters {
+  requests?: ListenerFilter[];
+}

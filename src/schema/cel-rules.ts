@@ -19,7 +19,7 @@
  *   maxItems/maxLength bounds, which is what the API server's cost estimate is built from.
  */
 import { isIP } from 'node:net';
-import { Environment, parse, serialize } from '@marcbachmann/cel-js';
+import { Environment, Optional, parse, serialize } from '@marcbachmann/cel-js';
 import type { ASTNode } from '@marcbachmann/cel-js';
 import type { CrdSchemaNode } from './crd-schemas.js';
 import { OMIT_VALUE, invalid } from './field-errors.js';
@@ -42,7 +42,7 @@ class NamedFormat {
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-/** `format.<name>().validate(s)`: null when valid, else the reasons (the library's optional.none / of). */
+/** `format.<name>().validate(s)`: null when valid, else the reasons (wrapped in an optional by `validate`). */
 function validateFormat(format: NamedFormat, value: string): string[] | null {
   switch (format.name) {
     case 'dns1123Label':
@@ -59,9 +59,33 @@ function validateFormat(format: NamedFormat, value: string): string[] | null {
         : [
             "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
           ];
+    case 'qualifiedName':
+      return qualifiedNameProblems(value);
     default:
       throw new Error(`format.${format.name}() is not supported`);
   }
+}
+
+const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+/** Kubernetes' IsQualifiedName (label keys): an optional DNS subdomain prefix and `/`, then a name of up to 63 characters. */
+function qualifiedNameProblems(value: string): string[] | null {
+  const parts = value.split('/');
+  if (parts.length > 2) return ["a qualified name must have at most one '/'"];
+  const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]!];
+  const problems: string[] = [];
+  if (prefix !== undefined) {
+    if (prefix === '') problems.push('prefix part must be non-empty');
+    else if (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))
+      problems.push('prefix part must be a lowercase RFC 1123 subdomain of at most 253 characters');
+  }
+  if (name === undefined || name === '') problems.push('name part must be non-empty');
+  else if (name.length > 63) problems.push('name part must be no more than 63 characters');
+  else if (!QUALIFIED_NAME_PART.test(name))
+    problems.push(
+      "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+    );
+  return problems.length > 0 ? problems : null;
 }
 
 /**
@@ -179,15 +203,25 @@ export function leftErrorFirst(rule: string): string {
 }
 
 function createEnvironment(): Environment {
-  return new Environment({ homogeneousAggregateLiterals: false })
-    .registerVariable('self', 'dyn')
-    .registerType('k8s.NamedFormat', NamedFormat)
-    .registerConstant('format', 'k8s.NamedFormat', new NamedFormat(''))
-    .registerFunction('k8s.NamedFormat.dns1123Label(): k8s.NamedFormat', () => new NamedFormat('dns1123Label'))
-    .registerFunction('k8s.NamedFormat.dns1123Subdomain(): k8s.NamedFormat', () => new NamedFormat('dns1123Subdomain'))
-    .registerFunction('k8s.NamedFormat.validate(string): dyn', (f: NamedFormat, s: string) => validateFormat(f, s))
-    .registerFunction('isIP(string): bool', (s: string) => isIP(s) !== 0)
-    .registerFunction('string.re2Matches(string): bool', re2Matches);
+  return (
+    new Environment({ homogeneousAggregateLiterals: false })
+      .registerVariable('self', 'dyn')
+      .registerType('k8s.NamedFormat', NamedFormat)
+      .registerConstant('format', 'k8s.NamedFormat', new NamedFormat(''))
+      .registerFunction('k8s.NamedFormat.dns1123Label(): k8s.NamedFormat', () => new NamedFormat('dns1123Label'))
+      .registerFunction(
+        'k8s.NamedFormat.dns1123Subdomain(): k8s.NamedFormat',
+        () => new NamedFormat('dns1123Subdomain'),
+      )
+      .registerFunction('k8s.NamedFormat.qualifiedName(): k8s.NamedFormat', () => new NamedFormat('qualifiedName'))
+      // Kubernetes' validate returns optional<list<string>>: none when valid (rules call `.hasValue()`).
+      .registerFunction('k8s.NamedFormat.validate(string): dyn', (f: NamedFormat, s: string) => {
+        const problems = validateFormat(f, s);
+        return problems === null ? Optional.none() : Optional.of(problems);
+      })
+      .registerFunction('isIP(string): bool', (s: string) => isIP(s) !== 0)
+      .registerFunction('string.re2Matches(string): bool', re2Matches)
+  );
 }
 
 let environment: Environment | undefined;

@@ -70,16 +70,23 @@ function handler(backend: Backend) {
   };
 }
 
-async function listen(server: Server | Http2Server): Promise<number> {
+async function listen(server: Server | Http2Server, address = '127.0.0.1', port = 0): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(port, address, () => resolve());
   });
   return (server.address() as AddressInfo).port;
 }
 
-/** An HTTP/1.1 echo backend (`h2c: true` for an HTTP/2 prior-knowledge one) on an ephemeral loopback port. */
-export async function startBackend(name: string, options: { h2c?: boolean } = {}): Promise<Backend> {
+/**
+ * An HTTP/1.1 echo backend (`h2c: true` for an HTTP/2 prior-knowledge one) on an ephemeral loopback
+ * port, or on `address` and `port` (any 127.0.0.0/8 address is loopback: several backends can then
+ * share a port, as the Pods of one workload do).
+ */
+export async function startBackend(
+  name: string,
+  options: { h2c?: boolean; address?: string; port?: number } = {},
+): Promise<Backend> {
   const backend: Backend = {
     name,
     port: 0,
@@ -91,7 +98,7 @@ export async function startBackend(name: string, options: { h2c?: boolean } = {}
   const server = options.h2c
     ? createH2Server(handler(backend) as unknown as Parameters<typeof createH2Server>[0])
     : createServer({ keepAlive: true }, handler(backend));
-  backend.port = await listen(server);
+  backend.port = await listen(server, options.address, options.port);
   backend.close = () =>
     new Promise<void>((resolve) => {
       (server as Server).closeAllConnections?.();

@@ -3,17 +3,24 @@
  * Service's EndpointSlices. Cross-namespace references need a ReferenceGrant.
  */
 import type { BackendObjectReference, EndpointSlice, KubeObject, Service, ServicePort } from '../../resources/types.js';
-import type { IrCluster, IrEndpoint } from '../../ir/types.js';
+import type { IrCluster, IrEndpoint, IrSessionPersistence } from '../../ir/types.js';
 import { objectKey, type TranslationContext } from './context.js';
 import { checkCoreReference } from './reference-grants.js';
 import { clusterName } from './names.js';
 import { evaluatePolicy, policyFor } from './backend-tls.js';
 import { isObject, list } from './shape.js';
+import { isXBackendRef, resolveXBackendRef } from './xbackend.js';
 
 export type BackendFailureReason = 'InvalidKind' | 'RefNotPermitted' | 'BackendNotFound' | 'UnsupportedProtocol';
 
 export type BackendResult =
-  | { ok: true; cluster: IrCluster; websocket: boolean }
+  | {
+      ok: true;
+      cluster: IrCluster;
+      websocket: boolean;
+      /** The backend's own session persistence (an XBackend's `sessionPersistence`). */
+      session?: IrSessionPersistence;
+    }
   | {
       ok: false;
       reason: BackendFailureReason;
@@ -145,6 +152,7 @@ export function resolveBackendRef(
   ref: BackendObjectReference,
   routeProtocol: RouteProtocol = 'http',
 ): BackendResult {
+  if (isXBackendRef(ref)) return resolveXBackendRef(ctx, route, ref, routeProtocol);
   const routeNamespace = route.metadata.namespace ?? 'default';
   const check = checkCoreReference(ctx, { kind: route.kind, namespace: routeNamespace }, ref, 'Service', 'backendRef');
   if (!check.ok)

@@ -12,6 +12,8 @@ import type {
   ResourceSet,
   Secret,
   Service,
+  Pod,
+  XBackend,
 } from '../../resources/types.js';
 import type { IrEndpoint } from '../../ir/types.js';
 
@@ -41,6 +43,9 @@ export interface TranslationContext {
   readonly reservedPorts: ReadonlyMap<number, string>;
   /** Every Gateway's listeners bind one address (see `TranslateOptions.sharedAddress`). */
   readonly sharedAddress: boolean;
+  /** XBackends by `<namespace>/<name>`, and Pods by namespace (an XBackend selects its namespace's). */
+  readonly xBackends: ReadonlyMap<string, XBackend>;
+  readonly podsByNamespace: ReadonlyMap<string, Pod[]>;
   /** Endpoints per Service port, computed once per translation (many routes share a backend). */
   readonly endpointCache: Map<string, IrEndpoint[]>;
 }
@@ -134,6 +139,8 @@ export function buildContext(
       resources.clusterTrustBundles,
       (bundles) => new Map(bundles.map((b) => [b.metadata.name, b])),
     ),
+    xBackends: table(resources.xBackends, index),
+    podsByNamespace: table(resources.pods, (pods) => groupBy(pods, (p) => p.metadata.namespace ?? 'default')),
     reservedPorts,
     sharedAddress,
     endpointCache: new Map(),

@@ -27,6 +27,7 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'GatewayFrontendClientCertificateValidationInsecureFallback',
   'GatewayHTTPListenerIsolation',
   'GatewayInfrastructure',
+  'GatewayListenerFilters',
   'GatewayPort8080',
   'GatewayStaticAddresses',
   'HTTPRoute',

@@ -12,6 +12,7 @@ import type {
   IrGateway,
   IrHttpFilterKind,
   IrListener,
+  IrPreRoutingFilter,
   IrRoute,
   IrRouteConfig,
   IrSecret,
@@ -83,7 +84,7 @@ function buildVirtualHosts(
     const covering = coveringHostnames(domain, placed, wildcardsByListener.get(owner.index) ?? []);
     // What the virtual host is built from: with a memo, the same parts (the routes' entries are
     // the same arrays when their translations were reused) give last run's virtual host.
-    const parts: unknown[] = [owner.port, owner.protocol];
+    const parts: unknown[] = [owner.port, owner.protocol, owner.preRouting?.filters];
     for (const hostname of covering) {
       parts.push(hostname);
       for (const p of placed.get(hostname)?.values() ?? []) {
@@ -106,11 +107,40 @@ function buildVirtualHosts(
           routes.push(e.redirect ? withRedirectPort(e.route, e.redirect, owner) : e.route);
         }
       }
-      return { name: virtualHostName(domain), domains: [domain], routes };
+      return withPreRouting({ name: virtualHostName(domain), domains: [domain], routes }, owner);
     };
     hosts.push(memo ? memo.composite(`vh\0${state.key}\0${owner.name}\0${domain}`, parts, build) : build());
   }
   return hosts;
+}
+
+/**
+ * A virtual host of a listener with pre-routing filters turns them on, and ends with a 404 for
+ * every path: Envoy decides whether a filter that is off by default runs from the route the
+ * request matches, so without one a request that only a filter's change makes match (a header an
+ * authorization server adds) would skip the filters and never match.
+ */
+function withPreRouting(host: IrVirtualHost, owner: ListenerState): IrVirtualHost {
+  const filters = owner.preRouting?.filters;
+  if (!filters || filters.length === 0) return host;
+  const notFound: IrRoute = {
+    name: `prerouting/${owner.id}/${host.name}/not-found`,
+    source: { kind: 'Gateway', namespace: '', name: owner.id, rule: 0, match: 0 },
+    match: { path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] },
+    action: { type: 'direct', status: 404 },
+  };
+  return { ...host, routes: [...host.routes, notFound], preRouting: filters };
+}
+
+/** The pre-routing filters of the listeners sharing a connection manager, in listener order, and their clusters. */
+function preRoutingOf(listeners: ListenerState[], clusters: Map<string, IrCluster>): IrPreRoutingFilter[] {
+  const out: IrPreRoutingFilter[] = [];
+  for (const l of [...listeners].sort((a, b) => a.index - b.index)) {
+    if (!l.preRouting) continue;
+    out.push(...l.preRouting.filters);
+    for (const c of l.preRouting.clusters) clusters.set(c.name, c);
+  }
+  return out;
 }
 
 /**
@@ -306,10 +336,16 @@ export function buildGatewayIr(state: GatewayState, listenerAddress: string, mem
         virtualHosts: buildVirtualHosts(state, onPort, clusters, memo),
       };
       routeConfigs.push(config);
+      const preRouting = preRoutingOf(onPort, clusters);
       chains.push({
         name: `${gw}/http-${port}`,
         serverNames: [],
-        http: { statPrefix: `http-${port}`, routeConfigName: config.name, filters: httpFilters(config) },
+        http: {
+          statPrefix: `http-${port}`,
+          routeConfigName: config.name,
+          filters: httpFilters(config),
+          ...(preRouting.length > 0 ? { preRouting } : {}),
+        },
       });
     } else if (family === 'UDP') {
       const l = onPort[0]!;
@@ -353,7 +389,12 @@ export function buildGatewayIr(state: GatewayState, listenerAddress: string, mem
             alpnProtocols: ['h2', 'http/1.1'],
             ...(l.clientValidation ? { clientValidation: l.clientValidation } : {}),
           },
-          http: { statPrefix: `https-${port}`, routeConfigName: config.name, filters: httpFilters(config) },
+          http: {
+            statPrefix: `https-${port}`,
+            routeConfigName: config.name,
+            filters: httpFilters(config),
+            ...(l.preRouting ? { preRouting: preRoutingOf([l], clusters) } : {}),
+          },
         });
       }
     }

@@ -17,6 +17,7 @@ import {
   GRPC_ERROR_RESPONSE,
   isEmptyMutation,
   ruleNameProblem,
+  ruleSession,
   translateBackends,
   translateMirrors,
   type RouteEntry,
@@ -168,6 +169,8 @@ export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): R
     }
     const backends = translateBackends(ctx, route, backendRefs, out, addRuleCluster, errors, 'grpc');
     const mirrors = translateMirrors(ctx, route, filters, out, addRuleCluster, 'grpc');
+    // An XBackend's own session persistence (the rule's is refused above).
+    const session = ruleSession(undefined, backends, errors);
 
     const matches: GRPCRouteMatch[] = Array.isArray(rule.matches) && rule.matches.length > 0 ? rule.matches : [{}];
     const entries: RouteEntry[] = [];
@@ -199,6 +202,7 @@ export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): R
       if (rule.name !== undefined) ir.source.ruleName = rule.name;
       if (!isEmptyMutation(filters.requestHeaders)) ir.requestHeaders = filters.requestHeaders;
       if (!isEmptyMutation(filters.responseHeaders)) ir.responseHeaders = filters.responseHeaders;
+      if (session) ir.sessionPersistence = session;
       entries.push({
         route: ir,
         precedence: {

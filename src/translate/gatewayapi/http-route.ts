@@ -318,6 +318,38 @@ export interface RuleBackends {
   invalidWeight: number;
   total: number;
   websocket: boolean;
+  /**
+   * The session persistence of each resolved backendRef (weighted and standby), in order: an
+   * XBackend's own, or undefined (see `backendSession`).
+   */
+  sessions: (IrSessionPersistence | undefined)[];
+}
+
+/**
+ * The session persistence a rule's backends ask for (XBackend `sessionPersistence`), checked
+ * against the rule's own (deprecated in v1.7.0 in favour of the backend's). Envoy keeps one
+ * stateful session per route, so the rule's resolved backends must agree: all with the same
+ * session persistence, or none. Anything else is an error that drops the rule.
+ */
+export function ruleSession(
+  fromRule: IrSessionPersistence | undefined,
+  backends: RuleBackends,
+  errors: string[],
+): IrSessionPersistence | undefined {
+  if (backends.sessions.every((s) => s === undefined)) return fromRule;
+  const distinct = new Set(backends.sessions.map((s) => JSON.stringify(s ?? null)));
+  if (distinct.size > 1) {
+    errors.push(
+      'the backendRefs of this rule have different session persistence (an XBackend with it next to a backend without it, or with another); Portico keeps one session per rule',
+    );
+    return undefined;
+  }
+  const session = backends.sessions[0]!;
+  if (fromRule && JSON.stringify(fromRule) !== JSON.stringify(session)) {
+    errors.push("sessionPersistence of the rule differs from its XBackend's; set it on the XBackend only");
+    return undefined;
+  }
+  return session;
 }
 
 /**
@@ -333,7 +365,14 @@ export function translateBackends(
   errors: string[],
   protocol: RouteProtocol = 'http',
 ): RuleBackends {
-  const result: RuleBackends = { backends: [], standby: [], invalidWeight: 0, total: 0, websocket: false };
+  const result: RuleBackends = {
+    backends: [],
+    standby: [],
+    invalidWeight: 0,
+    total: 0,
+    websocket: false,
+    sessions: [],
+  };
   for (const ref of Array.isArray(backendRefs) ? backendRefs : []) {
     const weight = ref.weight ?? 1;
     if (!Number.isInteger(weight) || weight < 0 || weight > MAX_WEIGHT) {
@@ -359,6 +398,7 @@ export function translateBackends(
       continue;
     }
     result.total += weight;
+    result.sessions.push(resolved.session);
     if (weight === 0) {
       if (isEmptyMutation(filters.requestHeaders) && isEmptyMutation(filters.responseHeaders)) {
         result.standby.push(resolved.cluster);
@@ -428,9 +468,11 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
       errors.push('timeouts.backendRequest must not be longer than timeouts.request');
     }
     const retry = retryPolicy(rule, errors);
-    const session = rule.sessionPersistence
-      ? sessionPersistence(rule.sessionPersistence, errors, unsupported)
-      : undefined;
+    const session = ruleSession(
+      rule.sessionPersistence ? sessionPersistence(rule.sessionPersistence, errors, unsupported) : undefined,
+      backends,
+      errors,
+    );
 
     if (session && backends.backends.length > 0 && backends.backends.length + backends.standby.length > 1) {
       const combined = combineForSession(backends.backends, ruleClusters, backends.standby);

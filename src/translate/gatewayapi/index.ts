@@ -37,6 +37,7 @@ import { resolveParentRef, type ListenerAttachment } from './route-parents.js';
 import { emptyTranslation, translateHttpRoute, type RouteTranslation } from './http-route.js';
 import { translateGrpcRoute } from './grpc-route.js';
 import { translateL4Route } from './l4-route.js';
+import { xBackendStatuses } from './xbackend-status.js';
 import { backendTlsPolicyStatuses } from './backend-tls-status.js';
 import { attachListenerSets, listenerSetStatus, withAttachedListenerSets } from './listener-sets.js';
 import { routeKindConflicts, type KindConflicts } from './route-kind-conflicts.js';
@@ -539,6 +540,10 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
     }
   }
 
+  if (resources.xBackends.length > 0) {
+    for (const [xb, status] of xBackendStatuses(ctx, routes, outcomes, gateways)) statuses.set(xb, status);
+  }
+
   const irs: IrGateway[] = [];
   for (const state of gateways.values()) {
     statuses.set(state.gateway, gatewayStatus(ctx, state));
@@ -559,6 +564,7 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
     ...resources.backendTLSPolicies,
     ...resources.listenerSets,
     ...resources.referenceGrants,
+    ...resources.xBackends,
   ];
   const nextCertificateChange = ctx.certificateTime && nextValidityChange(gateways.values(), ctx.certificateTime);
   return {

@@ -3,6 +3,7 @@
  * between listeners that share a port. The result says, per listener, whether routes may attach
  * and whether it is programmed, with the conditions the spec asks for.
  */
+import { translateListenerFilters, type PreRouting } from './listener-filters.js';
 import type { Gateway, Listener, ListenerStatus, RouteGroupKind } from '../../resources/types.js';
 import { GATEWAY_GROUP } from '../../resources/types.js';
 import type { IrSecret } from '../../ir/types.js';
@@ -95,6 +96,8 @@ export interface ListenerState {
   /** Its validation lets clients without a valid certificate through (AllowInsecureFallback). */
   insecureFrontendValidation?: boolean;
   attachedRoutes: number;
+  /** Pre-routing filters (`filters.requests`) and the clusters they call (`listener-filters.ts`). */
+  preRouting?: PreRouting;
 }
 
 export function isProgrammed(l: ListenerState): boolean {
@@ -221,6 +224,13 @@ function evaluateListener(
       );
     }
   }
+  const owner = set
+    ? { kind: 'ListenerSet' as const, namespace: set.namespace, name: set.name }
+    : { kind: 'Gateway' as const, namespace: gateway.metadata.namespace ?? 'default', name: gateway.metadata.name };
+  const preRouting = translateListenerFilters(ctx, owner, state.id, listener, reject, (reason, message) => {
+    if (!state.refsProblem || state.refsProblem.reason === 'InvalidRouteKinds') state.refsProblem = { reason, message };
+  });
+  if (preRouting && preRouting.filters.length > 0) state.preRouting = preRouting;
   return state;
 }
 

@@ -22,7 +22,9 @@ type TrackedName =
   | 'namespaces'
   | 'backendTLSPolicies'
   | 'configMaps'
-  | 'clusterTrustBundles';
+  | 'clusterTrustBundles'
+  | 'xBackends'
+  | 'podsByNamespace';
 
 interface Read {
   map: TrackedName;
@@ -115,6 +117,8 @@ function recordingContext(ctx: TranslationContext, recorder: Recorder): Translat
     backendTLSPolicies: new RecordingMap(ctx.backendTLSPolicies, 'backendTLSPolicies', recorder),
     configMaps: new RecordingMap(ctx.configMaps, 'configMaps', recorder),
     clusterTrustBundles: new RecordingMap(ctx.clusterTrustBundles, 'clusterTrustBundles', recorder),
+    xBackends: new RecordingMap(ctx.xBackends, 'xBackends', recorder),
+    podsByNamespace: new RecordingMap(ctx.podsByNamespace, 'podsByNamespace', recorder),
   };
 }
 
@@ -156,6 +160,8 @@ export class RouteMemo {
       resources.backendTLSPolicies,
       resources.configMaps,
       resources.clusterTrustBundles,
+      resources.xBackends,
+      resources.pods,
     ];
     const last = this.lastInputs;
     if (last === undefined || !inputs.every((list, i) => sameValue(list, last[i]))) this.inputGeneration++;

@@ -5,7 +5,10 @@
  * a route turns one on through `typed_per_filter_config`. That keeps one HCM per listener no
  * matter which routes use CORS or session persistence, and the router is always last.
  */
-import type { IrCors, IrHttpFilterKind, IrRoute, IrSessionPersistence } from '../../ir/types.js';
+import type { IrCors, IrHttpFilterKind, IrPreRoutingFilter, IrRoute, IrSessionPersistence } from '../../ir/types.js';
+import { enablePreRouting, preRoutingFilter } from './pre-routing-filters.js';
+
+export { enablePreRouting };
 import {
   COOKIE_BASED_SESSION_STATE,
   CORS,
@@ -40,9 +43,16 @@ export function invalidBackendAbort(grpc = false): EnvoyMessage {
   return { [FAULT_FILTER]: { '@type': HTTP_FAULT, abort } };
 }
 
-/** The HCM filter chain: CORS first (it answers preflights), then session affinity, then the router. */
-export function httpFilters(kinds: readonly IrHttpFilterKind[]): EnvoyMessage[] {
-  const filters: EnvoyMessage[] = [];
+/**
+ * The HCM filter chain: the listeners' pre-routing filters first (GEP-5224: before route
+ * matching, in their listeners' order), then CORS (it answers preflights), session affinity, and
+ * the router.
+ */
+export function httpFilters(
+  kinds: readonly IrHttpFilterKind[],
+  preRouting: readonly IrPreRoutingFilter[] = [],
+): EnvoyMessage[] {
+  const filters: EnvoyMessage[] = preRouting.map(preRoutingFilter);
   if (kinds.includes('cors')) filters.push({ name: CORS_FILTER, typed_config: { '@type': CORS } });
   // Cookie and header sessions are two session_state extensions of one filter, chosen per route.
   if (kinds.includes('stateful_session_cookie') || kinds.includes('stateful_session_header')) {

@@ -1,7 +1,7 @@
 /** RouteConfigurations (served over RDS): virtual hosts and their routes, in IR precedence order. */
 import type { IrRoute, IrRouteConfig, IrVirtualHost } from '../../ir/types.js';
 import { headerMutationFields } from './header-mutation.js';
-import { perRouteFilterConfig } from './http-filters.js';
+import { enablePreRouting, perRouteFilterConfig } from './http-filters.js';
 import { directResponse, forwardAction, redirectAction } from './route-action.js';
 import { routeMatch } from './route-match.js';
 import type { EnvoyMessage } from './types.js';
@@ -50,8 +50,16 @@ function withUniqueDomains(virtualHosts: IrVirtualHost[]): IrVirtualHost[] {
 export function buildRouteConfiguration(config: IrRouteConfig, memo?: XdsMemo): EnvoyMessage {
   const virtualHosts = withUniqueDomains(config.virtualHosts).map((vh) => {
     const routes = vh.routes.map((r) => memoized(memo?.routes, r, buildRoute));
-    const build = (): EnvoyMessage => ({ name: vh.name, domains: vh.domains, routes });
-    return memo ? memo.composite(`vh\0${config.name}\0${vh.name}`, [...vh.domains, '\0', ...routes], build) : build();
+    const enabled = vh.preRouting ?? [];
+    const build = (): EnvoyMessage => ({
+      name: vh.name,
+      domains: vh.domains,
+      routes,
+      ...(enabled.length > 0 ? { typed_per_filter_config: enablePreRouting(enabled) } : {}),
+    });
+    return memo
+      ? memo.composite(`vh\0${config.name}\0${vh.name}`, [...vh.domains, '\0', ...routes, '\0', ...enabled], build)
+      : build();
   });
   const build = (): EnvoyMessage => ({
     name: config.name,

@@ -1,0 +1,331 @@
+/**
+ * XBackend (gateway.networking.x-k8s.io/v1alpha1, experimental in Gateway API v1.7.0, GEP-4894) as
+ * a backendRef target: an EDS cluster whose endpoints are the ready Pods its `endpointSelector`
+ * selects, on `spec.port.number`, spoken to with `spec.protocol` and `spec.tls`, with the
+ * backend's own session persistence (GEP-1619 as v1.7.0 has it).
+ *
+ * What Portico cannot honour makes the XBackend unusable (its status says why, the routes' share
+ * for it answers 500), never a silently different backend: `ExternalHostname` backends, TLS mode
+ * `ClientAndServer`, protocol `MCP`.
+ */
+import type { IrCluster, IrEndpoint, IrSessionPersistence, IrUpstreamTls } from '../../ir/types.js';
+import type {
+  BackendObjectReference,
+  KubeObject,
+  Pod,
+  XBackend,
+  XBackendSessionPersistence,
+  XBackendSpec,
+} from '../../resources/types.js';
+import { GATEWAY_GROUP, GATEWAY_X_GROUP } from '../../resources/types.js';
+import type { BackendResult, RouteProtocol } from './backends.js';
+import { evaluatePolicy } from './backend-tls.js';
+import { objectKey, type TranslationContext } from './context.js';
+import { isReferenceAllowed } from './reference-grants.js';
+import { isObject, list } from './shape.js';
+import { checkHeaderName, parseGatewayDuration } from './validation.js';
+
+export function isXBackendRef(ref: { group?: string; kind?: string }): boolean {
+  return ref.group === GATEWAY_X_GROUP && ref.kind === 'XBackend';
+}
+
+/** How Envoy speaks to an XBackend's endpoints, or why it cannot. */
+export type XBackendVerdict =
+  | {
+      ok: true;
+      port: number;
+      /** `spec.protocol`, when set; otherwise the route decides. */
+      protocol?: string;
+      tls?: IrUpstreamTls;
+      session?: IrSessionPersistence;
+    }
+  | { ok: false; reason: string; message: string };
+
+/** The characters RFC 6265 allows in a cookie's Path attribute: no control characters, no ';'. */
+// eslint-disable-next-line no-control-regex
+const COOKIE_PATH_BAD_RE = /[\u0000-\u001f\u007f;]/;
+
+/**
+ * "If not specified, a unique cookie name SHOULD be generated": namespaces have no dots, so
+ * `portico.<namespace>.<name>` names one XBackend only.
+ */
+function defaultCookieName(xb: XBackend): string {
+  return `portico.${xb.metadata.namespace ?? 'default'}.${xb.metadata.name}`;
+}
+
+/** `spec.sessionPersistence` → Envoy's stateful session, or the reason it cannot be honoured. */
+export function xBackendSession(
+  xb: XBackend,
+  sp: XBackendSessionPersistence,
+): { session: IrSessionPersistence } | { problem: string } {
+  const type = sp.type ?? 'Cookie';
+  if (type === 'Header') {
+    const name = sp.header?.name;
+    if (typeof name !== 'string' || checkHeaderName(name)) {
+      return { problem: `sessionPersistence: type Header needs a valid header.name, got ${JSON.stringify(name)}` };
+    }
+    return { session: { type: 'Header', headerName: name.toLowerCase() } };
+  }
+  if (type !== 'Cookie') return { problem: `sessionPersistence: type ${String(type)} is not supported` };
+  const cookie: NonNullable<XBackendSessionPersistence['cookie']> = isObject(sp.cookie) ? sp.cookie! : {};
+  const name = cookie.name ?? defaultCookieName(xb);
+  if (typeof name !== 'string' || checkHeaderName(name)) {
+    return { problem: `sessionPersistence: invalid cookie.name ${JSON.stringify(name)}` };
+  }
+  // v1.7.0: "When not specified, implementations MUST default the cookie path to "/"".
+  const path = cookie.path ?? '/';
+  if (typeof path !== 'string' || path === '' || COOKIE_PATH_BAD_RE.test(path)) {
+    return { problem: `sessionPersistence: invalid cookie.path ${JSON.stringify(path)}` };
+  }
+  const session: IrSessionPersistence = { type: 'Cookie', cookieName: name, path };
+  const timeout = sp.absoluteTimeout === undefined ? undefined : parseGatewayDuration(sp.absoluteTimeout);
+  if (sp.absoluteTimeout !== undefined && timeout === undefined) {
+    return { problem: `sessionPersistence: invalid absoluteTimeout ${JSON.stringify(sp.absoluteTimeout)}` };
+  }
+  if (cookie.lifetimeType === 'Permanent') {
+    // The cookie's Max-Age is the timeout; Envoy's cookie TTL counts whole seconds.
+    if (timeout === undefined || timeout < 1000) {
+      return { problem: 'sessionPersistence: a Permanent cookie needs an absoluteTimeout of at least 1s' };
+    }
+    session.ttlSeconds = Math.floor(timeout / 1000);
+  } else if (timeout !== undefined) {
+    // A session cookie whose session the gateway ends after absoluteTimeout: Envoy's cookie session
+    // state has one TTL for both the cookie and the session, and a TTL makes the cookie permanent.
+    return { problem: 'sessionPersistence: absoluteTimeout on a Session cookie is not supported by Portico' };
+  }
+  return { session };
+}
+
+const PROTOCOLS = new Set(['TCP', 'HTTP', 'HTTP2', 'HTTP11', 'H2C', 'GRPC', 'WSS']);
+
+const verdicts = new WeakMap<object, { configMaps: unknown; verdict: XBackendVerdict }>();
+
+/** What an XBackend asks for, checked once per translation input (ConfigMaps hold its CAs). */
+export function evaluateXBackend(ctx: TranslationContext, xb: XBackend): XBackendVerdict {
+  const key = isObject(xb.spec) ? (xb.spec as object) : xb;
+  const known = verdicts.get(key);
+  if (known && known.configMaps === ctx.configMaps) return known.verdict;
+  const verdict = evaluate(ctx, xb);
+  verdicts.set(key, { configMaps: ctx.configMaps, verdict });
+  return verdict;
+}
+
+function evaluate(ctx: TranslationContext, xb: XBackend): XBackendVerdict {
+  if (!isObject(xb.spec)) return { ok: false, reason: 'Invalid', message: 'spec is required' };
+  const spec: XBackendSpec = xb.spec!;
+  if (spec.type === 'ExternalHostname') {
+    return {
+      ok: false,
+      reason: 'UnsupportedValue',
+      message: 'type ExternalHostname is not supported by Portico; use type EndpointSelector',
+    };
+  }
+  if (spec.type !== 'EndpointSelector') {
+    return { ok: false, reason: 'UnsupportedValue', message: `type ${JSON.stringify(spec.type)} is not supported` };
+  }
+  const labels: unknown = spec.endpointSelector?.matchLabels;
+  if (!isObject(labels) || Object.keys(labels as object).length === 0) {
+    return { ok: false, reason: 'Invalid', message: 'endpointSelector.matchLabels must name at least one label' };
+  }
+  const port = spec.port?.number;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+    return { ok: false, reason: 'Invalid', message: `port.number ${JSON.stringify(port)} is not a port number` };
+  }
+  const protocol = spec.protocol;
+  if (protocol !== undefined && !PROTOCOLS.has(protocol)) {
+    return {
+      ok: false,
+      reason: 'UnsupportedValue',
+      message: `protocol ${String(protocol)} is not supported by Portico`,
+    };
+  }
+  const verdict: XBackendVerdict = { ok: true, port };
+  if (protocol !== undefined) verdict.protocol = protocol;
+  const mode = spec.tls?.mode ?? 'None';
+  if (mode === 'ClientAndServer') {
+    return {
+      ok: false,
+      reason: 'UnsupportedValue',
+      message: 'tls.mode ClientAndServer is not supported by Portico; use ServerOnly or None',
+    };
+  }
+  if (mode === 'ServerOnly') {
+    // The validation fields are BackendTLSPolicy's, checked the same way.
+    const tls = evaluatePolicy(ctx, {
+      apiVersion: `${GATEWAY_X_GROUP}/v1alpha1`,
+      kind: 'XBackend',
+      metadata: xb.metadata,
+      spec: { validation: spec.tls?.validation },
+    } as never);
+    if (!tls.tls) {
+      const why = tls.invalid ?? tls.unresolved;
+      return { ok: false, reason: why?.reason ?? 'Invalid', message: `tls.validation: ${why?.message ?? 'invalid'}` };
+    }
+    verdict.tls = tls.tls;
+  } else if (mode !== 'None') {
+    return { ok: false, reason: 'UnsupportedValue', message: `tls.mode ${String(mode)} is not supported` };
+  }
+  if (protocol !== undefined && (protocol === 'HTTP2' || protocol === 'WSS') && !verdict.tls) {
+    return { ok: false, reason: 'Invalid', message: `protocol ${protocol} needs TLS (tls.mode ServerOnly)` };
+  }
+  if (spec.sessionPersistence !== undefined) {
+    const sp = xBackendSession(xb, spec.sessionPersistence);
+    if ('problem' in sp) return { ok: false, reason: 'UnsupportedValue', message: sp.problem };
+    verdict.session = sp.session;
+  }
+  return verdict;
+}
+
+function podReady(pod: Pod): boolean {
+  if (!isObject(pod.status)) return false;
+  const status = pod.status!;
+  if (status.phase === 'Succeeded' || status.phase === 'Failed') return false;
+  if ((pod.metadata as { deletionTimestamp?: unknown }).deletionTimestamp !== undefined) return false;
+  const ready = list(status.conditions).find((c) => isObject(c) && c.type === 'Ready');
+  // A Pod the kubelet reports on has a Ready condition; one written by hand may have none.
+  return ready === undefined || ready.status === 'True';
+}
+
+function podAddresses(pod: Pod): string[] {
+  const ips = list(pod.status?.podIPs)
+    .map((p) => (isObject(p) && typeof p.ip === 'string' ? p.ip : undefined))
+    .filter((ip): ip is string => ip !== undefined && ip !== '');
+  if (ips.length > 0) return ips;
+  const ip = pod.status?.podIP;
+  return typeof ip === 'string' && ip !== '' ? [ip] : [];
+}
+
+/** The ready Pods of the XBackend's namespace that carry every label of its selector, on its port. */
+export function xBackendEndpoints(
+  pods: readonly Pod[],
+  matchLabels: Record<string, string>,
+  port: number,
+): IrEndpoint[] {
+  const wanted = Object.entries(matchLabels);
+  const seen = new Set<string>();
+  const out: IrEndpoint[] = [];
+  for (const pod of pods) {
+    const labels = pod.metadata.labels ?? {};
+    if (!wanted.every(([k, v]) => labels[k] === v) || !podReady(pod)) continue;
+    for (const address of podAddresses(pod)) {
+      if (seen.has(address)) continue;
+      seen.add(address);
+      out.push({ address, port });
+    }
+  }
+  return out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+}
+
+/** An XBackend's cluster name: `<namespace>/<name>/xbackend`, never a Service port's `<ns>/<svc>/<port>`. */
+export function xBackendClusterName(namespace: string, name: string, variant?: string): string {
+  return `${namespace}/${name}/xbackend${variant === undefined ? '' : `/${variant}`}`;
+}
+
+/**
+ * The cluster protocol for a route kind and the XBackend's `protocol`, or undefined when that
+ * route cannot use it.
+ */
+function clusterProtocol(
+  protocol: string | undefined,
+  route: RouteProtocol,
+): { protocol: IrCluster['protocol']; websocket: boolean; variant?: string } | undefined {
+  if (route === 'tcp')
+    return protocol === undefined || protocol === 'TCP'
+      ? { protocol: 'tcp', websocket: false, variant: 'tcp' }
+      : undefined;
+  if (route === 'udp') return undefined;
+  if (route === 'grpc') {
+    switch (protocol) {
+      case undefined:
+      case 'HTTP':
+      case 'HTTP2':
+      case 'H2C':
+      case 'GRPC':
+        return { protocol: 'http2', websocket: false, variant: 'h2' };
+      default:
+        return undefined;
+    }
+  }
+  switch (protocol) {
+    case undefined:
+    case 'HTTP':
+    case 'HTTP11':
+      return { protocol: 'http1', websocket: false };
+    case 'HTTP2':
+    case 'H2C':
+    case 'GRPC':
+      return { protocol: 'http2', websocket: false };
+    case 'WSS':
+      return { protocol: 'http1', websocket: true };
+    default:
+      return undefined;
+  }
+}
+
+/** A backendRef to an XBackend: the same namespace, or another one a ReferenceGrant opens. */
+export function resolveXBackendRef(
+  ctx: TranslationContext,
+  route: KubeObject,
+  ref: BackendObjectReference,
+  routeProtocol: RouteProtocol,
+): BackendResult {
+  const routeNamespace = route.metadata.namespace ?? 'default';
+  const namespace = ref.namespace ?? routeNamespace;
+  const label = `${namespace}/${ref.name}`;
+  const allowed = isReferenceAllowed(ctx, {
+    fromGroup: GATEWAY_GROUP,
+    fromKind: route.kind,
+    fromNamespace: routeNamespace,
+    toGroup: GATEWAY_X_GROUP,
+    toKind: 'XBackend',
+    toNamespace: namespace,
+    toName: ref.name,
+  });
+  if (!allowed) {
+    return {
+      ok: false,
+      reason: 'RefNotPermitted',
+      message: `backendRef to XBackend ${label} is not permitted: add a ReferenceGrant in namespace ${namespace} from ${route.kind}s in ${routeNamespace}`,
+    };
+  }
+  const xb = ctx.xBackends.get(objectKey(namespace, ref.name));
+  if (!xb) return { ok: false, reason: 'BackendNotFound', message: `XBackend ${label} does not exist` };
+  if (ref.port !== undefined) {
+    // The route CRD refuses it ("Must not have port for Backend reference"): the XBackend owns its port.
+    return { ok: false, reason: 'BackendNotFound', message: `backendRef to XBackend ${label} must not set a port` };
+  }
+  const verdict = evaluateXBackend(ctx, xb);
+  // Its own status says why it cannot be used; the route's share for it fails.
+  if (!verdict.ok) return { ok: false, quiet: true, reason: 'BackendNotFound', message: verdict.message };
+  const how = clusterProtocol(verdict.protocol, routeProtocol);
+  if (!how) {
+    return {
+      ok: false,
+      reason: 'UnsupportedProtocol',
+      message: `XBackend ${label} has protocol ${verdict.protocol ?? '(unset)'}, which ${route.kind} backends cannot use`,
+    };
+  }
+  const cluster: IrCluster = {
+    name: xBackendClusterName(namespace, ref.name, how.variant),
+    source: { kind: 'XBackend', namespace, name: ref.name, port: verdict.port },
+    protocol: how.protocol,
+    endpoints: resolveXBackendEndpoints(ctx, xb, verdict.port),
+  };
+  if (verdict.tls) cluster.tls = verdict.tls;
+  const result: BackendResult = { ok: true, websocket: how.websocket, cluster };
+  if (verdict.session && routeProtocol !== 'tcp') result.session = verdict.session;
+  return result;
+}
+
+function resolveXBackendEndpoints(ctx: TranslationContext, xb: XBackend, port: number): IrEndpoint[] {
+  const namespace = xb.metadata.namespace ?? 'default';
+  // Looked up even when cached: the lookup is what a route memo records as a dependency.
+  const pods = ctx.podsByNamespace.get(namespace) ?? [];
+  const key = `xbackend/${namespace}/${xb.metadata.name}`;
+  let cached = ctx.endpointCache.get(key);
+  if (!cached) {
+    cached = xBackendEndpoints(pods, xb.spec?.endpointSelector?.matchLabels ?? {}, port);
+    ctx.endpointCache.set(key, cached);
+  }
+  return cached;
+}

@@ -1,0 +1,90 @@
+/**
+ * Gateway listeners' pre-routing filters (GEP-5224) as HTTP filters of the connection manager.
+ *
+ * Each is off by default (`disabled`) and turned on, as configured in the chain, by the virtual
+ * hosts of its listener (a per-route configuration): listeners on one HTTP port share a
+ * connection manager, and a request belongs to the listener whose virtual host its Host selects,
+ * which no filter can change. Envoy settles which filters run from the route the request first
+ * matches; every such virtual host ends with a catch-all route (`gateway-ir.ts`), so that is
+ * always one of the listener's.
+ */
+import type { IrExtAuthz, IrPreRoutingFilter } from '../../ir/types.js';
+import { EXT_AUTHZ, EXT_AUTHZ_PER_ROUTE, HTTP_FAULT } from '../../proto/type-urls.js';
+import type { EnvoyMessage } from './types.js';
+
+/** How long Envoy waits for the authorization server (ext_authz's own default is 200 ms). */
+const AUTHZ_TIMEOUT = { seconds: 10 };
+
+/**
+ * Headers an authorization server must not set on the request, besides the ones ext_authz's
+ * mutation rules refuse by default (`host`, `:authority`, `:scheme`, `:method`): the framing of
+ * the request to the backend is Envoy's.
+ */
+const FRAMING_HEADERS = '^(content-length|transfer-encoding|connection|keep-alive|proxy-connection|te|upgrade)$';
+
+function headerList(names: readonly string[]): EnvoyMessage {
+  return { patterns: names.map((exact) => ({ exact, ignore_case: true })) };
+}
+
+function extAuthz(f: IrExtAuthz): EnvoyMessage {
+  const config: EnvoyMessage = {
+    '@type': EXT_AUTHZ,
+    transport_api_version: 'V3',
+    // What the server adds to the request is what route matching must see (GEP-5224).
+    clear_route_cache: true,
+    // Set at all, the rules are checked: a refused change (Host, :authority…) is dropped and the
+    // request goes on with the original value.
+    decoder_header_mutation_rules: { disallow_expression: { regex: FRAMING_HEADERS } },
+  };
+  if (f.allowedHeaders.length > 0) config.allowed_headers = headerList(f.allowedHeaders);
+  if (f.forwardBodyMaxBytes !== undefined) {
+    // "the body sent to the authorization server must be truncated to maxSize bytes".
+    config.with_request_body = { max_request_bytes: f.forwardBodyMaxBytes, allow_partial_message: true };
+  }
+  if (f.protocol === 'GRPC') {
+    config.grpc_service = { envoy_grpc: { cluster_name: f.clusterName }, timeout: AUTHZ_TIMEOUT };
+    return config;
+  }
+  const http: EnvoyMessage = {
+    server_uri: { uri: 'http://ext-authz.portico.invalid', cluster: f.clusterName, timeout: AUTHZ_TIMEOUT },
+    // "If this list is empty, then all headers from the authorization server except Authority or
+    // Host must be copied" (the mutation rules keep those two out).
+    authorization_response: {
+      allowed_upstream_headers:
+        f.allowedResponseHeaders.length > 0
+          ? headerList(f.allowedResponseHeaders)
+          : { patterns: [{ safe_regex: { regex: '.*' } }] },
+    },
+  };
+  if (f.pathPrefix !== undefined) http.path_prefix = f.pathPrefix;
+  config.http_service = http;
+  return config;
+}
+
+export function preRoutingFilter(f: IrPreRoutingFilter): EnvoyMessage {
+  if (f.type === 'deny') {
+    // A filter whose backend is missing: its requests get an error, never a skipped check.
+    return {
+      name: f.name,
+      disabled: true,
+      typed_config: { '@type': HTTP_FAULT, abort: { http_status: f.status, percentage: { numerator: 100 } } },
+    };
+  }
+  return { name: f.name, disabled: true, typed_config: extAuthz(f) };
+}
+
+/**
+ * A virtual host's `typed_per_filter_config` turning its listener's pre-routing filters on: a
+ * filter off by default runs where it has a per-route configuration (Envoy refuses an empty
+ * `FilterConfig`), here one that changes nothing of the filter's own.
+ */
+export function enablePreRouting(filters: readonly IrPreRoutingFilter[]): EnvoyMessage {
+  const out: EnvoyMessage = {};
+  for (const f of filters) {
+    out[f.name] =
+      f.type === 'deny'
+        ? { '@type': HTTP_FAULT, abort: { http_status: f.status, percentage: { numerator: 100 } } }
+        : { '@type': EXT_AUTHZ_PER_ROUTE, check_settings: {} };
+  }
+  return out;
+}
