@@ -157,7 +157,7 @@ describe('Gateway API v1.7.0 validation', () => {
     ]);
   });
 
-  it('ignores the new experimental kinds with a warning (XTelemetryPolicy, XBackend)', () => {
+  it('ignores XTelemetryPolicy with a warning, and validates XBackend, which Portico reads', () => {
     const loaded = loadYaml(
       [
         'apiVersion: gateway.networking.x-k8s.io/v1alpha1',
@@ -172,11 +172,10 @@ describe('Gateway API v1.7.0 validation', () => {
       ].join('\n'),
       'x.yaml',
     );
-    expect(loaded.rejected).toEqual([]);
     expect(loaded.objects).toEqual([]);
-    expect(loaded.warnings).toEqual([
-      'x.yaml: document 1, line 2: XTelemetryPolicy t is not supported and is ignored',
-      'x.yaml: document 2, line 7: XBackend b is not supported and is ignored',
+    expect(loaded.warnings).toEqual(['x.yaml: document 1, line 2: XTelemetryPolicy t is not supported and is ignored']);
+    expect(loaded.rejected.map((r) => [r.kind, r.name, r.problems[0]?.message])).toEqual([
+      ['XBackend', 'b', 'spec.port: Required value'],
     ]);
   });
 });
