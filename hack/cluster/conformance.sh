@@ -54,7 +54,10 @@ REPORT_DIR=$ROOT/.cache/conformance
 REPORT=$REPORT_DIR/report.yaml
 mkdir -p "$REPORT_DIR"
 rm -f "$REPORT"
-version=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+# The report names Portico's release (package.json), as upstream's reports do; the commit goes in the
+# log and in docs/conformance/ next to a committed report.
+version=v$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$ROOT/package.json")
+log "Portico $version at $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '(no git)')"
 # GatewayStaticAddresses asks for one address Portico can give a Gateway and one it cannot. In this
 # cluster a Gateway's address is its Service's cluster IP (Service CIDR 10.96.0.0/16, lib.sh):
 # 10.96.0.200 is free and in the low band Kubernetes keeps for static assignment, so nothing else
