@@ -4,7 +4,8 @@
  *
  * Listener precedence (spec: "Listeners that are distinct only by Hostname"): a request goes to the
  * most specific listener hostname that matches it, and only that listener's routes serve it. Within
- * a virtual host, routes from more specific route hostnames come first, then match precedence.
+ * a virtual host, routes for more specific served hostnames come first, then those whose own hostname
+ * is more specific, then match precedence.
  */
 import type {
   IrCluster,
@@ -17,7 +18,13 @@ import type {
   IrSecret,
   IrVirtualHost,
 } from '../../ir/types.js';
-import { compareHostnameSpecificity, hostnameCovers, isWildcard } from './hostnames.js';
+import {
+  compareHostnameSpecificity,
+  compareSpecificityOnly,
+  hostnameCovers,
+  isWildcard,
+  originalHostname,
+} from './hostnames.js';
 import { isProgrammed, terminatesTls, transportOf, type ListenerState } from './listeners.js';
 import { comparePrecedence, compareTimestamps } from './precedence.js';
 import type { GatewayState, PlacedByHostname, PlacedRoute } from './gateway-state.js';
@@ -82,24 +89,32 @@ function buildVirtualHosts(
     const covering = coveringHostnames(domain, placed, wildcardsByListener.get(owner.index) ?? []);
     // What the virtual host is built from: with a memo, the same parts (the routes' entries are
     // the same arrays when their translations were reused) give last run's virtual host.
-    const parts: unknown[] = [owner.port, owner.protocol];
+    const parts: unknown[] = [owner.port, owner.protocol, owner.hostname];
     for (const hostname of covering) {
       parts.push(hostname);
       for (const p of placed.get(hostname)?.values() ?? []) {
-        parts.push(p.entries);
+        parts.push(p.entries, ...(p.hostnames ?? []), '\0');
         for (const c of p.clusters) clusters.set(c.name, c);
       }
     }
     const build = (): IrVirtualHost => {
-      // Routes from more specific route hostnames come first; routes with the same hostname are
-      // ordered together by match precedence.
+      // Routes from more specific served hostnames come first. Routes serving the same hostname are
+      // ordered by their own hostnames, the more specific first (spec, HTTPRoute.hostnames: "routes
+      // [that] yield identical Listener/Route intersected hostnames" are ranked by "the original
+      // hostnames configured on the Route"; GatewayRouteHostnameIntersectionPrecedence), then
+      // together by match precedence.
       const routes: IrRoute[] = [];
       const seen = new Set<string>();
       for (const hostname of covering) {
-        const entries: RouteEntry[] = [];
-        for (const p of placed.get(hostname)?.values() ?? []) entries.push(...p.entries);
-        entries.sort((a, b) => comparePrecedence(a.precedence, b.precedence));
-        for (const e of entries) {
+        const entries: { entry: RouteEntry; own: string }[] = [];
+        for (const p of placed.get(hostname)?.values() ?? []) {
+          const own = originalHostname(owner.hostname, p.hostnames, hostname);
+          for (const entry of p.entries) entries.push({ entry, own });
+        }
+        entries.sort(
+          (a, b) => compareSpecificityOnly(a.own, b.own) || comparePrecedence(a.entry.precedence, b.entry.precedence),
+        );
+        for (const { entry: e } of entries) {
           if (seen.has(e.route.name)) continue;
           seen.add(e.route.name);
           routes.push(e.redirect ? withRedirectPort(e.route, e.redirect, owner) : e.route);
