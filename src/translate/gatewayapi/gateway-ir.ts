@@ -65,11 +65,16 @@ function coveringHostnames(domain: string, placed: PlacedByHostname, wildcards: 
   return out.sort(compareHostnameSpecificity);
 }
 
+/**
+ * The virtual hosts of the listeners sharing a route table (an HTTP port), or with `only`, of the
+ * one listener whose table it is (an HTTPS chain): the hostnames it owns among `listeners`.
+ */
 function buildVirtualHosts(
   state: GatewayState,
   listeners: ListenerState[],
   clusters: Map<string, IrCluster>,
   memo: CompositeMemo | undefined,
+  only?: ListenerState,
 ): IrVirtualHost[] {
   const domains = new Set<string>();
   for (const l of listeners) for (const hostname of state.placed.get(l.index)?.keys() ?? []) domains.add(hostname);
@@ -84,7 +89,7 @@ function buildVirtualHosts(
   const hosts: IrVirtualHost[] = [];
   for (const domain of [...domains].sort(compareHostnameSpecificity)) {
     const owner = ownerOf(domain, listeners);
-    if (!owner) continue;
+    if (!owner || (only && owner !== only)) continue;
     const placed: PlacedByHostname = state.placed.get(owner.index) ?? new Map();
     const covering = coveringHostnames(domain, placed, wildcardsByListener.get(owner.index) ?? []);
     // What the virtual host is built from: with a memo, the same parts (the routes' entries are
@@ -122,15 +127,22 @@ function buildVirtualHosts(
       }
       return { name: virtualHostName(domain), domains: [domain], routes };
     };
-    hosts.push(memo ? memo.composite(`vh\0${state.key}\0${owner.name}\0${domain}`, parts, build) : build());
+    const host = memo ? memo.composite(`vh\0${state.key}\0${owner.name}\0${domain}`, parts, build) : build();
+    // In one listener's own table, a name under its hostname that none of its routes serve needs no
+    // virtual host: the listener's own (or nothing, for a catch-all) answers it with the same 404.
+    if (only && host.routes.length === 0 && domain !== (only.hostname ?? '*')) continue;
+    hosts.push(host);
   }
   return hosts;
 }
 
 /**
  * Spec (Listener.hostname): when a TLS connection was made for one listener (SNI) but the Host
- * header belongs to another listener on the same port, the Gateway SHOULD answer 421 Misdirected
- * Request. Each HTTPS chain therefore also lists the other listeners' hostnames, answering 421.
+ * header belongs to another listener on the same port ("If another Listener has an exact match or
+ * more specific wildcard entry, the Gateway SHOULD return a 421"), the Gateway answers 421
+ * Misdirected Request. Each HTTPS chain therefore also lists the other listeners' hostnames,
+ * answering 421; its own table holds only the hostnames it owns (a route hostname that another
+ * listener's is more specific for is that listener's), so these never collide with a route.
  */
 function misdirectedHosts(
   state: GatewayState,
@@ -347,12 +359,14 @@ export function buildGatewayIr(state: GatewayState, listenerAddress: string, mem
       if (chain) chains.push(chain);
     } else {
       protocol = onPort.some((l) => l.protocol === 'HTTPS') ? 'HTTPS' : 'TLS';
+      // HTTPS listeners share out the Host names among themselves (TLS listeners' names are SNI only).
+      const httpsOnPort = onPort.filter((l) => l.protocol === 'HTTPS');
       for (const l of [...onPort].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
         if (l.protocol === 'TLS') {
           chains.push(...tlsRouteChains(state, l, onPort, clusters, secrets));
           continue;
         }
-        const own = buildVirtualHosts(state, [l], clusters, memo);
+        const own = buildVirtualHosts(state, httpsOnPort, clusters, memo, l);
         const config: IrRouteConfig = {
           name: routeConfigName(gw, port, l.id),
           virtualHosts: [...own, ...misdirectedHosts(state, l, onPort, own)],
