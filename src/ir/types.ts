@@ -185,6 +185,12 @@ export interface IrRouteMatch {
   queryParams: IrQueryMatch[];
   /** HTTP method; matched on the `:method` pseudo-header. */
   method?: string;
+  /**
+   * Only requests whose random value (out of 1,000,000) is below this. Envoy draws one value per
+   * request and tests every route with it, so consecutive routes with rising thresholds split the
+   * requests of one match by weight (`backend-split.ts`).
+   */
+  randomBelow?: number;
 }
 
 export interface IrHeaderMutation {
@@ -202,6 +208,8 @@ export interface IrWeightedBackend {
   /** Backend-level header filters. */
   requestHeaders?: IrHeaderMutation;
   responseHeaders?: IrHeaderMutation;
+  /** Backend-level Host rewrite (URLRewrite hostname, or a Host header set); wins over the route's. */
+  hostRewrite?: string;
 }
 
 export interface IrRetry {
@@ -294,10 +302,11 @@ export type IrRouteAction = IrForwardAction | IrRedirectAction | IrDirectRespons
 
 export interface IrRoute {
   /**
-   * Unique, stable and readable: `httproute/<ns>/<name>/rule/<index or name>/match/<index>`.
+   * Unique, stable and readable: `httproute/<ns>/<name>/rule/<index or name>/match/<index>`, plus
+   * `/backend/<backendRef index>` for a match split per backend (`backend-split.ts`).
    */
   name: string;
-  source: IrSource & { rule: number; ruleName?: string; match: number };
+  source: IrSource & { rule: number; ruleName?: string; match: number; backendRef?: number };
   match: IrRouteMatch;
   action: IrRouteAction;
   requestHeaders?: IrHeaderMutation;

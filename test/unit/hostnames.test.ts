@@ -5,6 +5,7 @@ import {
   hostnameCovers,
   intersectHostname,
   isValidHostname,
+  originalHostname,
 } from '../../src/translate/gatewayapi/hostnames.js';
 
 describe('hostname intersection', () => {
@@ -65,5 +66,21 @@ describe('hostname specificity', () => {
       compareHostnameSpecificity,
     );
     expect(sorted).toEqual(['long.a.example.com', 'a.example.com', '*.a.example.com', '*.example.com', '*']);
+  });
+});
+
+describe('the route hostname a served hostname comes from (GatewayRouteHostnameIntersectionPrecedence)', () => {
+  test.each([
+    // listener, the route's own hostnames, served hostname, original
+    ['abc.example.com', ['*.example.com'], 'abc.example.com', '*.example.com'],
+    ['abc.example.com', ['abc.example.com'], 'abc.example.com', 'abc.example.com'],
+    ['abc.example.com', ['*.com', '*.example.com'], 'abc.example.com', '*.example.com'],
+    ['*.example.com', ['*.com'], '*.example.com', '*.com'],
+    ['*.example.com', ['*.com', 'a.example.com'], 'a.example.com', 'a.example.com'],
+    [undefined, ['a.example.com', '*.example.com'], '*.example.com', '*.example.com'],
+    ['abc.example.com', undefined, 'abc.example.com', '*'],
+    [undefined, [], '*', '*'],
+  ] as const)('listener %s, route %j, serving %s: %s', (listener, own, served, original) => {
+    expect(originalHostname(listener, own, served)).toBe(original);
   });
 });

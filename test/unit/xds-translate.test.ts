@@ -378,6 +378,7 @@ describe('translateGatewayToXds', () => {
       expose_headers: 'x-e',
       max_age: '600',
       allow_credentials: { value: true },
+      forward_not_matching_preflights: { value: false },
     });
     expect(perFilter['envoy.filters.http.stateful_session']).toEqual({
       '@type': 'type.googleapis.com/envoy.extensions.filters.http.stateful_session.v3.StatefulSessionPerRoute',

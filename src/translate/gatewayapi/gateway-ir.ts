@@ -4,7 +4,8 @@
  *
  * Listener precedence (spec: "Listeners that are distinct only by Hostname"): a request goes to the
  * most specific listener hostname that matches it, and only that listener's routes serve it. Within
- * a virtual host, routes from more specific route hostnames come first, then match precedence.
+ * a virtual host, routes for more specific served hostnames come first, then those whose own hostname
+ * is more specific, then match precedence.
  */
 import type {
   IrCluster,
@@ -18,7 +19,13 @@ import type {
   IrSecret,
   IrVirtualHost,
 } from '../../ir/types.js';
-import { compareHostnameSpecificity, hostnameCovers, isWildcard } from './hostnames.js';
+import {
+  compareHostnameSpecificity,
+  compareSpecificityOnly,
+  hostnameCovers,
+  isWildcard,
+  originalHostname,
+} from './hostnames.js';
 import { isProgrammed, terminatesTls, transportOf, type ListenerState } from './listeners.js';
 import { comparePrecedence, compareTimestamps } from './precedence.js';
 import type { GatewayState, PlacedByHostname, PlacedRoute } from './gateway-state.js';
@@ -60,11 +67,16 @@ function coveringHostnames(domain: string, placed: PlacedByHostname, wildcards: 
   return out.sort(compareHostnameSpecificity);
 }
 
+/**
+ * The virtual hosts of the listeners sharing a route table (an HTTP port), or with `only`, of the
+ * one listener whose table it is (an HTTPS chain): the hostnames it owns among `listeners`.
+ */
 function buildVirtualHosts(
   state: GatewayState,
   listeners: ListenerState[],
   clusters: Map<string, IrCluster>,
   memo: CompositeMemo | undefined,
+  only?: ListenerState,
 ): IrVirtualHost[] {
   const domains = new Set<string>();
   for (const l of listeners) for (const hostname of state.placed.get(l.index)?.keys() ?? []) domains.add(hostname);
@@ -79,29 +91,37 @@ function buildVirtualHosts(
   const hosts: IrVirtualHost[] = [];
   for (const domain of [...domains].sort(compareHostnameSpecificity)) {
     const owner = ownerOf(domain, listeners);
-    if (!owner) continue;
+    if (!owner || (only && owner !== only)) continue;
     const placed: PlacedByHostname = state.placed.get(owner.index) ?? new Map();
     const covering = coveringHostnames(domain, placed, wildcardsByListener.get(owner.index) ?? []);
     // What the virtual host is built from: with a memo, the same parts (the routes' entries are
     // the same arrays when their translations were reused) give last run's virtual host.
-    const parts: unknown[] = [owner.port, owner.protocol, owner.preRouting?.filters];
+    const parts: unknown[] = [owner.port, owner.protocol, owner.hostname, owner.preRouting?.filters];
     for (const hostname of covering) {
       parts.push(hostname);
       for (const p of placed.get(hostname)?.values() ?? []) {
-        parts.push(p.entries);
+        parts.push(p.entries, ...(p.hostnames ?? []), '\0');
         for (const c of p.clusters) clusters.set(c.name, c);
       }
     }
     const build = (): IrVirtualHost => {
-      // Routes from more specific route hostnames come first; routes with the same hostname are
-      // ordered together by match precedence.
+      // Routes from more specific served hostnames come first. Routes serving the same hostname are
+      // ordered by their own hostnames, the more specific first (spec, HTTPRoute.hostnames: "routes
+      // [that] yield identical Listener/Route intersected hostnames" are ranked by "the original
+      // hostnames configured on the Route"; GatewayRouteHostnameIntersectionPrecedence), then
+      // together by match precedence.
       const routes: IrRoute[] = [];
       const seen = new Set<string>();
       for (const hostname of covering) {
-        const entries: RouteEntry[] = [];
-        for (const p of placed.get(hostname)?.values() ?? []) entries.push(...p.entries);
-        entries.sort((a, b) => comparePrecedence(a.precedence, b.precedence));
-        for (const e of entries) {
+        const entries: { entry: RouteEntry; own: string }[] = [];
+        for (const p of placed.get(hostname)?.values() ?? []) {
+          const own = originalHostname(owner.hostname, p.hostnames, hostname);
+          for (const entry of p.entries) entries.push({ entry, own });
+        }
+        entries.sort(
+          (a, b) => compareSpecificityOnly(a.own, b.own) || comparePrecedence(a.entry.precedence, b.entry.precedence),
+        );
+        for (const { entry: e } of entries) {
           if (seen.has(e.route.name)) continue;
           seen.add(e.route.name);
           routes.push(e.redirect ? withRedirectPort(e.route, e.redirect, owner) : e.route);
@@ -109,7 +129,11 @@ function buildVirtualHosts(
       }
       return withPreRouting({ name: virtualHostName(domain), domains: [domain], routes }, owner);
     };
-    hosts.push(memo ? memo.composite(`vh\0${state.key}\0${owner.name}\0${domain}`, parts, build) : build());
+    const host = memo ? memo.composite(`vh\0${state.key}\0${owner.name}\0${domain}`, parts, build) : build();
+    // In one listener's own table, a name under its hostname that none of its routes serve needs no
+    // virtual host: the listener's own (or nothing, for a catch-all) answers it with the same 404.
+    if (only && host.routes.length === 0 && domain !== (only.hostname ?? '*')) continue;
+    hosts.push(host);
   }
   return hosts;
 }
@@ -145,8 +169,11 @@ function preRoutingOf(listeners: ListenerState[], clusters: Map<string, IrCluste
 
 /**
  * Spec (Listener.hostname): when a TLS connection was made for one listener (SNI) but the Host
- * header belongs to another listener on the same port, the Gateway SHOULD answer 421 Misdirected
- * Request. Each HTTPS chain therefore also lists the other listeners' hostnames, answering 421.
+ * header belongs to another listener on the same port ("If another Listener has an exact match or
+ * more specific wildcard entry, the Gateway SHOULD return a 421"), the Gateway answers 421
+ * Misdirected Request. Each HTTPS chain therefore also lists the other listeners' hostnames,
+ * answering 421; its own table holds only the hostnames it owns (a route hostname that another
+ * listener's is more specific for is that listener's), so these never collide with a route.
  */
 function misdirectedHosts(
   state: GatewayState,
@@ -369,12 +396,14 @@ export function buildGatewayIr(state: GatewayState, listenerAddress: string, mem
       if (chain) chains.push(chain);
     } else {
       protocol = onPort.some((l) => l.protocol === 'HTTPS') ? 'HTTPS' : 'TLS';
+      // HTTPS listeners share out the Host names among themselves (TLS listeners' names are SNI only).
+      const httpsOnPort = onPort.filter((l) => l.protocol === 'HTTPS');
       for (const l of [...onPort].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
         if (l.protocol === 'TLS') {
           chains.push(...tlsRouteChains(state, l, onPort, clusters, secrets));
           continue;
         }
-        const own = buildVirtualHosts(state, [l], clusters, memo);
+        const own = buildVirtualHosts(state, httpsOnPort, clusters, memo, l);
         const config: IrRouteConfig = {
           name: routeConfigName(gw, port, l.id),
           virtualHosts: [...own, ...misdirectedHosts(state, l, onPort, own)],

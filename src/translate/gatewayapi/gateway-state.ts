@@ -18,7 +18,10 @@ export interface PlacedRoute {
   l4?: L4Forward;
   /** For choosing among L4 routes that claim the same hostname: the most specific, then the oldest. */
   creationTimestamp?: string;
-  /** The route's own hostnames (TLSRoute), for that choice. */
+  /**
+   * The route's own hostnames (absent: none, it takes the listener's). Of the routes placed for one
+   * hostname, those whose own hostname is more specific come first (HTTPRoute, GRPCRoute) or win (TLSRoute).
+   */
   hostnames?: string[];
 }
 

@@ -56,11 +56,28 @@ export function effectiveHostnames(listener: string | undefined, routeHostnames:
  * characters in a non-wildcard hostname first, then the most characters, then alphabetically.
  */
 export function compareHostnameSpecificity(a: string, b: string): number {
+  return compareSpecificityOnly(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** The spec's two specificity criteria alone (no alphabetical order): 0 when equally specific. */
+export function compareSpecificityOnly(a: string, b: string): number {
   const exactA = a === '*' || isWildcard(a) ? 0 : a.length;
   const exactB = b === '*' || isWildcard(b) ? 0 : b.length;
   if (exactA !== exactB) return exactB - exactA;
   const lenA = a === '*' ? 0 : a.length;
   const lenB = b === '*' ? 0 : b.length;
-  if (lenA !== lenB) return lenB - lenA;
-  return a < b ? -1 : a > b ? 1 : 0;
+  return lenB - lenA;
+}
+
+/**
+ * The route hostname a route serves `served` through on a listener: of its own hostnames whose
+ * intersection with the listener's is `served`, the most specific; `*` for a route that names none
+ * (it matches every hostname, so it is the least specific).
+ */
+export function originalHostname(listener: string | undefined, own: readonly string[] | undefined, served: string) {
+  let best = '*';
+  for (const h of own ?? []) {
+    if (intersectHostname(listener, h) === served && compareSpecificityOnly(h, best) < 0) best = h;
+  }
+  return best;
 }

@@ -48,7 +48,7 @@ export interface FilterResult {
 }
 
 export interface FilterScope {
-  /** Backend-level filters accept only header modifiers (and extension refs). */
+  /** Backend-level filters accept only header modifiers, URLRewrite (HTTPRouteBackendURLRewrite) and extension refs. */
   level: 'rule' | 'backend';
   /** What a request gets when its rule has an unresolved ExtensionRef (for messages); HTTP 500 by default. */
   errorResponse?: string;
@@ -230,7 +230,7 @@ export function translateFilters(filters: HTTPRouteFilter[] | undefined, scope: 
     }
     if (
       scope.level === 'backend' &&
-      !['RequestHeaderModifier', 'ResponseHeaderModifier', 'ExtensionRef'].includes(type)
+      !['RequestHeaderModifier', 'ResponseHeaderModifier', 'URLRewrite', 'ExtensionRef'].includes(type)
     ) {
       result.errors.push(`filter ${type} is not supported on backendRefs`);
       continue;

@@ -4,6 +4,7 @@
  */
 import type {
   HTTPBackendRef,
+  HTTPPathModifier,
   HTTPRoute,
   HTTPRouteRule,
   KubeObject,
@@ -27,6 +28,7 @@ import type { TranslationContext } from './context.js';
 import { resolveBackendRef, type RouteProtocol } from './backends.js';
 import type { L4Forward } from './l4-route.js';
 import { translateFilters, type FilterResult } from './http-filters.js';
+import { splitByBackend, type BackendShare } from './backend-split.js';
 import { MATCH_ALL, translateMatch } from './http-matches.js';
 import { routeName } from './names.js';
 import type { PrecedenceKey } from './precedence.js';
@@ -155,7 +157,7 @@ function sessionPersistence(
  * Envoy's stateful session picks a host inside the cluster the route already chose by weight, so
  * a session cannot stick across weighted backendRefs that are separate clusters. For a rule with
  * session persistence they become one cluster whose endpoints carry the backendRef weights (split
- * evenly over each backend's endpoints). Backend-level header filters cannot be kept in a combined
+ * evenly over each backend's endpoints). Backend-level filters cannot be kept in a combined
  * cluster, and HTTP/1 and HTTP/2 backends cannot share one: those rules stay weighted.
  */
 function combineForSession(
@@ -163,7 +165,7 @@ function combineForSession(
   clusters: Map<string, IrCluster>,
   standby: IrCluster[],
 ): IrCluster | undefined {
-  if (backends.some((b) => b.requestHeaders || b.responseHeaders)) return undefined;
+  if (backends.some((b) => b.requestHeaders || b.responseHeaders || b.hostRewrite !== undefined)) return undefined;
   const members = backends.map((b) => clusters.get(b.clusterName));
   // Backends spoken to differently (HTTP/1 or 2, TLS settings) cannot share one cluster.
   const how = (c: IrCluster) => JSON.stringify([c.protocol, c.tls ?? null]);
@@ -233,6 +235,10 @@ function retryPolicy(rule: HTTPRouteRule, errors: string[]): IrRetry | undefined
     else out.backoffMs = ms;
   }
   return out;
+}
+
+function samePathRewrite(a: IrPathRewrite | undefined, b: IrPathRewrite | undefined): boolean {
+  return a?.type === b?.type && a?.value === b?.value && a?.matchedPrefix === b?.matchedPrefix;
 }
 
 function pathRewriteFor(
@@ -308,8 +314,19 @@ export function closeRoute(out: RouteTranslation, clusters: Map<string, IrCluste
   out.clusters = [...clusters.values()];
 }
 
+export interface BackendRefRouting {
+  refIndex: number;
+  path?: HTTPPathModifier;
+}
+
 export interface RuleBackends {
   backends: IrWeightedBackend[];
+  /**
+   * Beside each backend: the index of its backendRef in the rule (the first one when equal
+   * backendRefs were merged), and its own URLRewrite path, which Envoy's weighted clusters cannot
+   * carry (`backend-split.ts`).
+   */
+  refs: BackendRefRouting[];
   /**
    * Resolved backendRefs of weight 0: they get no new traffic, but a session already bound to one
    * of their endpoints keeps it (GEP-1619), so a rule with session persistence keeps them.
@@ -367,13 +384,14 @@ export function translateBackends(
 ): RuleBackends {
   const result: RuleBackends = {
     backends: [],
+    refs: [],
     standby: [],
     invalidWeight: 0,
     total: 0,
     websocket: false,
     sessions: [],
   };
-  for (const ref of Array.isArray(backendRefs) ? backendRefs : []) {
+  for (const [refIndex, ref] of (Array.isArray(backendRefs) ? backendRefs : []).entries()) {
     const weight = ref.weight ?? 1;
     if (!Number.isInteger(weight) || weight < 0 || weight > MAX_WEIGHT) {
       errors.push(`backendRef ${ref.name}: invalid weight ${weight}`);
@@ -384,6 +402,9 @@ export function translateBackends(
       ...(protocol === 'grpc' ? { errorResponse: GRPC_ERROR_RESPONSE } : {}),
     });
     errors.push(...filters.errors, ...filters.unsupported);
+    // GRPCRouteFilter has no URLRewrite; a stray one (no schema check) must not rewrite a method's path.
+    if (protocol === 'grpc' && filters.pathRewrite !== undefined)
+      errors.push(`backendRef ${ref.name}: filter URLRewrite is not supported on GRPCRoute backendRefs`);
     const resolved = resolveBackendRef(ctx, route, ref, protocol);
     if (!resolved.ok) {
       if (!resolved.quiet) out.refProblems.push({ reason: resolved.reason, message: resolved.message });
@@ -399,10 +420,13 @@ export function translateBackends(
     }
     result.total += weight;
     result.sessions.push(resolved.session);
+    const plain =
+      isEmptyMutation(filters.requestHeaders) &&
+      isEmptyMutation(filters.responseHeaders) &&
+      filters.hostRewrite === undefined &&
+      filters.pathRewrite === undefined;
     if (weight === 0) {
-      if (isEmptyMutation(filters.requestHeaders) && isEmptyMutation(filters.responseHeaders)) {
-        result.standby.push(resolved.cluster);
-      }
+      if (plain) result.standby.push(resolved.cluster);
       continue;
     }
     addCluster(resolved.cluster);
@@ -410,15 +434,22 @@ export function translateBackends(
     const backend: IrWeightedBackend = { clusterName: resolved.cluster.name, weight };
     if (!isEmptyMutation(filters.requestHeaders)) backend.requestHeaders = filters.requestHeaders;
     if (!isEmptyMutation(filters.responseHeaders)) backend.responseHeaders = filters.responseHeaders;
-    if (filters.hostRewrite !== undefined)
-      errors.push(`backendRef ${ref.name}: Host cannot be set by a backend filter`);
-    const same = result.backends.find(
-      (b) => b.clusterName === backend.clusterName && !b.requestHeaders && !b.responseHeaders,
-    );
-    if (same && !backend.requestHeaders && !backend.responseHeaders) same.weight += weight;
-    else result.backends.push(backend);
+    if (filters.hostRewrite !== undefined) backend.hostRewrite = filters.hostRewrite;
+    // Equal backendRefs without filters are one weighted entry.
+    const same = plain
+      ? result.backends.findIndex((b, i) => b.clusterName === backend.clusterName && isPlain(b, result.refs[i]!))
+      : -1;
+    if (same >= 0) result.backends[same]!.weight += weight;
+    else {
+      result.backends.push(backend);
+      result.refs.push(filters.pathRewrite ? { refIndex, path: filters.pathRewrite } : { refIndex });
+    }
   }
   return result;
+}
+
+function isPlain(b: IrWeightedBackend, ref: BackendRefRouting): boolean {
+  return !b.requestHeaders && !b.responseHeaders && b.hostRewrite === undefined && ref.path === undefined;
 }
 
 export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): RouteTranslation {
@@ -450,6 +481,15 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
     }
     const backends = translateBackends(ctx, route, rule.backendRefs, out, addRuleCluster, errors);
     const mirrors = translateMirrors(ctx, route, filters, out, addRuleCluster);
+    // Envoy applies a route's Host rewrite after its weighted cluster's, the reverse of the filters'
+    // order (a backend's run after the rule's): when a backend has its own, the rule's moves onto the
+    // other backends.
+    let ruleHostRewrite = filters.hostRewrite;
+    if (ruleHostRewrite !== undefined && backends.backends.some((b) => b.hostRewrite !== undefined)) {
+      const host = ruleHostRewrite;
+      backends.backends = backends.backends.map((b) => (b.hostRewrite === undefined ? { ...b, hostRewrite: host } : b));
+      ruleHostRewrite = undefined;
+    }
 
     let timeoutMs: number | undefined;
     let perTryTimeoutMs: number | undefined;
@@ -475,12 +515,15 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
     );
 
     if (session && backends.backends.length > 0 && backends.backends.length + backends.standby.length > 1) {
-      const combined = combineForSession(backends.backends, ruleClusters, backends.standby);
+      const combined = backends.refs.some((r) => r.path)
+        ? undefined
+        : combineForSession(backends.backends, ruleClusters, backends.standby);
       if (combined) {
         const mirrored = new Set(mirrors.map((m) => m.clusterName));
         for (const b of backends.backends) if (!mirrored.has(b.clusterName)) ruleClusters.delete(b.clusterName);
         addRuleCluster(combined);
         backends.backends = [{ clusterName: combined.name, weight: 1 }];
+        backends.refs = [backends.refs[0]!];
       }
     }
 
@@ -494,6 +537,7 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
     const entries: RouteEntry[] = [];
     for (const { match, index } of built) {
       let action: IrRouteAction;
+      let shares: BackendShare[] | undefined;
       // An unresolved custom filter is never skipped (HTTPRouteFilter.type: "the filter MUST NOT be
       // skipped. Instead, requests that would have been processed by that filter MUST receive a
       // HTTP error response"), not even by a redirect in the same rule.
@@ -519,9 +563,23 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
         if (timeoutMs !== undefined) forward.timeoutMs = timeoutMs;
         if (perTryTimeoutMs !== undefined) forward.perTryTimeoutMs = perTryTimeoutMs;
         if (retry) forward.retry = retry;
-        if (filters.hostRewrite !== undefined) forward.hostRewrite = filters.hostRewrite;
-        const path = pathRewriteFor(filters.pathRewrite, match, errors);
-        if (path) forward.pathRewrite = path;
+        if (ruleHostRewrite !== undefined) forward.hostRewrite = ruleHostRewrite;
+        const rulePath = pathRewriteFor(filters.pathRewrite, match, errors);
+        // A backend's URLRewrite path takes the place of the rule's for its requests: the backend's
+        // filter runs last, and its ReplacePrefixMatch replaces the prefix the rule matched.
+        const paths = backends.refs.map((r) => (r.path ? pathRewriteFor(r.path, match, errors) : rulePath));
+        if (paths.every((p) => samePathRewrite(p, paths[0]))) {
+          if (paths[0]) forward.pathRewrite = paths[0];
+        } else {
+          shares = backends.backends.map((backend, i) => {
+            const { invalidBackendWeight: _share, ...one } = forward;
+            const share: IrForwardAction = { ...one, backends: [backend] };
+            if (paths[i]) share.pathRewrite = paths[i];
+            return { weight: backend.weight, action: share, backendRef: backends.refs[i]!.refIndex };
+          });
+          if (backends.invalidWeight > 0)
+            shares.push({ weight: backends.invalidWeight, action: { type: 'direct', status: 500 } });
+        }
         action = forward;
       }
       const ir: IrRoute = {
@@ -535,27 +593,30 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
       if (!isEmptyMutation(filters.responseHeaders)) ir.responseHeaders = filters.responseHeaders;
       if (filters.cors) ir.cors = filters.cors;
       if (session) ir.sessionPersistence = session;
-      const entry: RouteEntry = {
-        route: ir,
-        precedence: {
-          pathType: match.path.type,
-          pathLength: match.path.value.length,
-          hasMethod: match.method !== undefined,
-          headerCount: match.headers.length,
-          queryCount: match.queryParams.length,
-          creationTimestamp: route.metadata.creationTimestamp,
-          namespacedName: `${namespace}/${name}`,
-          rule: ruleIndex,
-          match: index,
-        },
-      };
-      if (redirect) {
-        entry.redirect = {};
-        if (redirect.scheme !== undefined) entry.redirect.scheme = redirect.scheme;
-        if (redirect.hostname !== undefined) entry.redirect.hostname = redirect.hostname;
-        if (redirect.port !== undefined) entry.redirect.explicitPort = redirect.port;
-      }
-      entries.push(entry);
+      (shares ? splitByBackend(ir, shares) : [ir]).forEach((placed, split) => {
+        const entry: RouteEntry = {
+          route: placed,
+          precedence: {
+            pathType: match.path.type,
+            pathLength: match.path.value.length,
+            hasMethod: match.method !== undefined,
+            headerCount: match.headers.length,
+            queryCount: match.queryParams.length,
+            creationTimestamp: route.metadata.creationTimestamp,
+            namespacedName: `${namespace}/${name}`,
+            rule: ruleIndex,
+            match: index,
+            split,
+          },
+        };
+        if (redirect) {
+          entry.redirect = {};
+          if (redirect.scheme !== undefined) entry.redirect.scheme = redirect.scheme;
+          if (redirect.hostname !== undefined) entry.redirect.hostname = redirect.hostname;
+          if (redirect.port !== undefined) entry.redirect.explicitPort = redirect.port;
+        }
+        entries.push(entry);
+      });
     }
 
     closeRule(

@@ -332,13 +332,15 @@ function routeOutcome(
           clusters: translation.clusters,
         }
       : undefined;
+  // Routes that serve the same hostname on a listener are ordered by their own hostnames first
+  // (GatewayRouteHostnameIntersectionPrecedence), whatever their kind.
+  if (placed && Array.isArray(route.spec?.hostnames)) {
+    placed.hostnames = (route.spec.hostnames as unknown[]).filter((h): h is string => typeof h === 'string');
+  }
   if (placed && translation?.l4) {
     // What an L4 listener needs to choose between routes that claim the same hostname.
     placed.l4 = translation.l4;
     if (route.metadata.creationTimestamp !== undefined) placed.creationTimestamp = route.metadata.creationTimestamp;
-    if (Array.isArray(route.spec?.hostnames)) {
-      placed.hostnames = (route.spec.hostnames as unknown[]).filter((h): h is string => typeof h === 'string');
-    }
   }
   return { status, placements, translation, placed };
 }

@@ -9,7 +9,8 @@
  *   4. the most query parameter matches
  *   5. the oldest route (creationTimestamp)
  *   6. alphabetical `<namespace>/<name>`
- *   7. rule order within the route, then match order within the rule
+ *   7. rule order within the route, then match order within the rule (then the routes a match is
+ *      split into for per-backend rewrites, in order: they share its requests by weight)
  *
  * GRPCRoute rules (GRPCRouteRule docs) compare the characters of the matched service, then of the
  * matched method, then the number of header matches, and then the same tie-breakers 5–7. Regular
@@ -34,6 +35,8 @@ export interface PrecedenceKey {
   namespacedName: string;
   rule: number;
   match: number;
+  /** The routes one match is split into (`backend-split.ts`), in the order they share requests. */
+  split?: number;
 }
 
 const PATH_RANK: Record<PrecedenceKey['pathType'], number> = { Exact: 0, RegularExpression: 1, PathPrefix: 2 };
@@ -90,6 +93,7 @@ export function comparePrecedence(a: PrecedenceKey, b: PrecedenceKey): number {
     compareTimestamps(a.creationTimestamp, b.creationTimestamp) ||
     (a.namespacedName < b.namespacedName ? -1 : a.namespacedName > b.namespacedName ? 1 : 0) ||
     a.rule - b.rule ||
-    a.match - b.match
+    a.match - b.match ||
+    (a.split ?? 0) - (b.split ?? 0)
   );
 }

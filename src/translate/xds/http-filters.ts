@@ -73,6 +73,10 @@ function corsPolicy(cors: IrCors): EnvoyMessage {
   if (cors.exposeHeaders.length > 0) policy.expose_headers = cors.exposeHeaders.join(',');
   if (cors.maxAgeSeconds !== undefined) policy.max_age = String(cors.maxAgeSeconds);
   if (cors.allowCredentials) policy.allow_credentials = { value: true };
+  // A preflight from an origin the policy does not allow is answered by Envoy (200, no CORS
+  // headers), as HTTPCORSFilter.allowOrigins says, instead of Envoy's default of forwarding it to the
+  // backend as an ordinary OPTIONS request.
+  policy.forward_not_matching_preflights = { value: false };
   return policy;
 }
 

@@ -44,6 +44,8 @@ function clusterWeight(backend: IrWeightedBackend): EnvoyMessage {
     weight: { value: backend.weight },
     ...headerMutationFields('request', backend.requestHeaders),
     ...headerMutationFields('response', backend.responseHeaders),
+    // Envoy applies the entry's Host rewrite after the route's, as a backend filter runs after the rule's.
+    ...(backend.hostRewrite !== undefined ? { host_rewrite_literal: backend.hostRewrite } : {}),
   };
 }
 
@@ -59,12 +61,13 @@ function clusterSpecifier(backends: IrWeightedBackend[], invalidWeight: number, 
     };
     return { weighted_clusters: { clusters: [...backends.map(clusterWeight), invalid] } };
   }
-  // `cluster` has nowhere to put backend-level header filters; a one-entry weighted_clusters does.
+  // `cluster` has nowhere to put backend-level filters; a one-entry weighted_clusters does.
   if (
     backends.length === 1 &&
     only &&
     !hasHeaderMutation(only.requestHeaders) &&
-    !hasHeaderMutation(only.responseHeaders)
+    !hasHeaderMutation(only.responseHeaders) &&
+    only.hostRewrite === undefined
   ) {
     return { cluster: only.clusterName };
   }

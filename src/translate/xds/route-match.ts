@@ -42,5 +42,9 @@ export function routeMatch(match: IrRouteMatch): EnvoyMessage {
   if (match.queryParams.length > 0) {
     out.query_parameters = match.queryParams.map((q) => ({ name: q.name, string_match: stringMatcher(q.match) }));
   }
+  // No runtime key: the default is the value (Envoy tests `random % 1,000,000 < numerator`).
+  if (match.randomBelow !== undefined) {
+    out.runtime_fraction = { default_value: { numerator: match.randomBelow, denominator: 'MILLION' } };
+  }
   return out;
 }
