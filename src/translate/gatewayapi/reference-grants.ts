@@ -48,7 +48,7 @@ export type CoreReferenceCheck =
  */
 export function checkCoreReference(
   ctx: TranslationContext,
-  from: { kind: string; namespace: string },
+  from: { kind: string; namespace: string; group?: string },
   ref: CoreReference,
   expectedKind: 'Service' | 'Secret' | 'ConfigMap',
   what: string,
@@ -66,7 +66,7 @@ export function checkCoreReference(
     };
   }
   const allowed = isReferenceAllowed(ctx, {
-    fromGroup: GATEWAY_GROUP,
+    fromGroup: from.group ?? GATEWAY_GROUP,
     fromKind: from.kind,
     fromNamespace: from.namespace,
     toGroup: '',
