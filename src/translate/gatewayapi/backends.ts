@@ -4,9 +4,8 @@
  */
 import type { BackendObjectReference, EndpointSlice, KubeObject, Service, ServicePort } from '../../resources/types.js';
 import type { IrCluster, IrEndpoint, IrSessionPersistence } from '../../ir/types.js';
-import { GATEWAY_GROUP } from '../../resources/types.js';
 import { objectKey, type TranslationContext } from './context.js';
-import { checkCoreReference } from './reference-grants.js';
+import { checkCoreReference, referrerGroup } from './reference-grants.js';
 import { clusterName } from './names.js';
 import { evaluatePolicy, policyFor } from './backend-tls.js';
 import { isObject, list } from './shape.js';
@@ -155,13 +154,9 @@ export function resolveBackendRef(
 ): BackendResult {
   if (isXBackendRef(ref)) return resolveXBackendRef(ctx, route, ref, routeProtocol);
   const routeNamespace = route.metadata.namespace ?? 'default';
-  // The referrer's group: a ReferenceGrant names it (an XTelemetryPolicy's is gateway.networking.x-k8s.io).
-  const apiVersion = typeof route.apiVersion === 'string' ? route.apiVersion : '';
-  const slash = apiVersion.indexOf('/');
-  const group = slash > 0 ? apiVersion.slice(0, slash) : GATEWAY_GROUP;
   const check = checkCoreReference(
     ctx,
-    { kind: route.kind, namespace: routeNamespace, group },
+    { kind: route.kind, namespace: routeNamespace, group: referrerGroup(route) },
     ref,
     'Service',
     'backendRef',
