@@ -8,7 +8,8 @@
  *   the dictionary), and the backend gets the span's trace context;
  * - a request with a sampled trace parent joins the parent's trace; one whose parent is not
  *   sampled produces no span;
- * - `samplingRate` 0, and then mode `Disabled`, produce no span.
+ * - `samplingRate` 0 (also for a request whose parent is sampled), and then mode `Disabled`,
+ *   produce no span.
  * Absence is proven by order, not by waiting: Envoy is told to export each span as it ends
  * (runtime `tracing.opentelemetry.min_flush_spans` 1), and the collector forwards each export
  * before it answers it (no sending queue); every request of a phase without spans has ended
@@ -304,6 +305,9 @@ suite('XTelemetryPolicy tracing through Envoy and the OpenTelemetry Collector', 
       what: 'Envoy running samplingRate 0',
     });
     for (let i = 0; i < 5; i++) await get(`zero-${i}`);
+    // The rate applies to requests with a sampled parent too (why parentBasedSampling can only
+    // have samplingRate's rate: docs/spec-decisions.md).
+    await get('zero-sampled-parent', { traceparent: `00-${TRACE_ID}-${PARENT_ID}-01` });
 
     e2e.write('all.yaml', objects({ mode: 'Disabled' }));
     await waitFor(async () => (await envoyTracing()) === 'none', { timeoutMs: 20_000, what: 'tracing off in Envoy' });
