@@ -131,6 +131,8 @@ export interface IrHttpConnectionManager {
   filters: IrHttpFilterKind[];
   /** Gateway listeners' pre-routing filters, first in the chain, each enabled on its listener's virtual hosts. */
   preRouting?: IrPreRoutingFilter[];
+  /** The Gateway's tracing (its XTelemetryPolicy), the same on every connection manager of the Gateway. */
+  tracing?: IrTracing;
 }
 
 /** Optional HTTP filters; each is installed disabled-by-default and enabled per route. */
@@ -144,6 +146,8 @@ export type IrHttpFilterKind =
 export interface IrRouteConfig {
   name: string;
   virtualHosts: IrVirtualHost[];
+  /** The name of every span of a request this configuration routes (XTelemetryPolicy `spanName`). */
+  spanName?: string;
 }
 
 export interface IrVirtualHost {
@@ -393,3 +397,27 @@ export interface IrExtAuthz {
   /** Bytes of the request body sent along; absent: none. */
   forwardBodyMaxBytes?: number;
 }
+
+// ---------- Tracing (XTelemetryPolicy, GEP-4768) ----------
+
+/**
+ * A Gateway's tracing: Envoy's OpenTelemetry tracer, exporting OTLP over gRPC to one collector
+ * cluster. A request is traced when Envoy's random sampling picks it and, if it carries a trace
+ * parent (`traceparent`), the parent is sampled.
+ */
+export interface IrTracing {
+  /** `<namespace>/<name>` of the XTelemetryPolicy it comes from. */
+  policy: string;
+  /** The `IrCluster` (HTTP/2) of the OTLP/gRPC collector. */
+  clusterName: string;
+  /** The OTLP resource's `service.name`. */
+  serviceName: string;
+  /** Share of requests traced, in percent (0–100). */
+  samplingPercent: number;
+  /** Span attributes: a fixed value, or the value of a request header when the span ends. */
+  attributes: IrTracingAttribute[];
+  /** Metadata sent with every export call (lowercase names). */
+  exportHeaders: { name: string; value: string }[];
+}
+
+export type IrTracingAttribute = { name: string; literal: string } | { name: string; requestHeader: string };

@@ -86,6 +86,11 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
     group: GATEWAY_X_GROUP,
   },
   { ...coreKind('Pod', '', 'pods'), needs: 'XBackend' },
+  // XTelemetryPolicy (experimental): tracing for the Gateways it targets.
+  {
+    ...gatewayKind('XTelemetryPolicy', 'xtelemetrypolicies', ['v1alpha1'], { optional: true, specOnly: true }),
+    group: GATEWAY_X_GROUP,
+  },
   coreKind('Service', '', 'services'),
   coreKind('EndpointSlice', 'discovery.k8s.io', 'endpointslices'),
   coreKind('Namespace', '', 'namespaces', { namespaced: false }),

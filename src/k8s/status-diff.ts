@@ -29,7 +29,7 @@ const LISTENER_SET_CONDITIONS: ReadonlySet<string> = new Set(['Accepted', 'Progr
 export const ROUTE_KINDS: ReadonlySet<string> = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
 
 /** Policy kinds: their status is a list of `ancestors` entries, one per ancestor and controller. */
-export const POLICY_KINDS: ReadonlySet<string> = new Set(['BackendTLSPolicy', 'XBackend']);
+export const POLICY_KINDS: ReadonlySet<string> = new Set(['BackendTLSPolicy', 'XBackend', 'XTelemetryPolicy']);
 
 /** The CRDs' cap on `ancestors` (PolicyStatus: 16; XBackendStatus: 32). */
 const MAX_ANCESTORS: Readonly<Record<string, number>> = { XBackend: 32 };

@@ -66,6 +66,7 @@ const BUCKETS: readonly Bucket[] = [
   'envoyProxyParameters',
   'xBackends',
   'pods',
+  'xTelemetryPolicies',
 ];
 
 /** Above this many changed objects in one kind, sorting the kind again is cheaper than splicing. */

@@ -78,6 +78,7 @@ export class LastStatusCarrier {
       backendTLSPolicies: carry('BackendTLSPolicy', resources.backendTLSPolicies),
       listenerSets: carry('ListenerSet', resources.listenerSets),
       xBackends: carry('XBackend', resources.xBackends),
+      xTelemetryPolicies: carry('XTelemetryPolicy', resources.xTelemetryPolicies),
     };
   }
 

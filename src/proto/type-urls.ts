@@ -39,6 +39,9 @@ export const PREVIOUS_HOSTS_PREDICATE =
 export const EXT_AUTHZ = `${PREFIX}envoy.extensions.filters.http.ext_authz.v3.ExtAuthz` as const;
 export const EXT_AUTHZ_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute` as const;
 
+// Tracing (XTelemetryPolicy).
+export const OPENTELEMETRY_CONFIG = `${PREFIX}envoy.config.trace.v3.OpenTelemetryConfig` as const;
+
 /** The type URLs of resources served over xDS. */
 export type ResourceTypeUrl =
   typeof LISTENER | typeof ROUTE_CONFIGURATION | typeof CLUSTER | typeof CLUSTER_LOAD_ASSIGNMENT | typeof SECRET;

@@ -77,6 +77,11 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, SupportedKind> = new Map<strin
   // XBackend (v1.7.0 experimental) and the Pods its EndpointSelector selects.
   ['XBackend', { apiVersions: [`${GATEWAY_X_GROUP}/v1alpha1`], namespaced: true, bucket: 'xBackends' }],
   ['Pod', { apiVersions: ['v1'], namespaced: true, bucket: 'pods' }],
+  // XTelemetryPolicy (v1.7.0 experimental): tracing for the Gateways it targets.
+  [
+    'XTelemetryPolicy',
+    { apiVersions: [`${GATEWAY_X_GROUP}/v1alpha1`], namespaced: true, bucket: 'xTelemetryPolicies' },
+  ],
 ]);
 
 /**
@@ -156,6 +161,7 @@ export function assembleResourceSet(list: (bucket: keyof ResourceSet) => KubeObj
     envoyProxyParameters: list('envoyProxyParameters'),
     xBackends: list('xBackends') as ResourceSet['xBackends'],
     pods: list('pods') as ResourceSet['pods'],
+    xTelemetryPolicies: list('xTelemetryPolicies') as ResourceSet['xTelemetryPolicies'],
   };
 }
 

@@ -445,6 +445,8 @@ export interface ResourceSet {
   // XBackend (v1.7.0 experimental) and the Pods its EndpointSelector selects.
   xBackends: XBackend[];
   pods: Pod[];
+  /** XTelemetryPolicy (v1.7.0 experimental, GEP-4768): tracing for the Gateways it targets. */
+  xTelemetryPolicies: XTelemetryPolicy[];
 }
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
@@ -492,6 +494,40 @@ export interface PodStatus {
   conditions?: { type: string; status: string }[];
 }
 export type Pod = KubeObject<unknown, PodStatus>;
+
+// ---------- XTelemetryPolicy (gateway.networking.x-k8s.io/v1alpha1, experimental in Gateway API v1.7.0) ----------
+
+/** A sampling probability as the CRD writes it (`denominator` defaults to 100). */
+export interface TelemetryFraction {
+  numerator: number;
+  denominator?: number;
+}
+
+/** One attribute put on every span (GEP-4768 `Attribute`). */
+export interface TelemetryAttribute {
+  name: string;
+  sourceType: 'Header' | 'Literal' | 'Attribute';
+  headerName?: string;
+  literalValue?: string;
+  /** A key of the standardized attribute dictionary (GEP-5253), e.g. `http.request.method`. */
+  attributeKey?: string;
+}
+
+export type TelemetryMode = 'Enabled' | 'Disabled' | 'ImplementationDefault';
+
+export interface XTelemetryPolicySpec {
+  targetRefs: { group: string; kind: string; name: string }[];
+  tracing?: {
+    mode?: TelemetryMode;
+    provider?: { backendRef: BackendObjectReference; headers?: HTTPHeader[] };
+    samplingRate?: TelemetryFraction;
+    parentBasedSampling?: { mode?: TelemetryMode; samplingRate?: TelemetryFraction };
+    serviceName?: string;
+    spanName?: string;
+    attributes?: TelemetryAttribute[];
+  };
+}
+export type XTelemetryPolicy = KubeObject<XTelemetryPolicySpec, PolicyStatus>;
 
 // ---------- Listener filters (experimental in Gateway API v1.7.0, GEP-5224) ----------
 

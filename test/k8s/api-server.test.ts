@@ -701,4 +701,41 @@ describe('Kubernetes provider against a real API server', () => {
       await remove(api, 'ClusterTrustBundle', bundle).catch(() => undefined);
     }
   }, 60_000);
+
+  it('watches XTelemetryPolicies: the one that applies to gw is Accepted and traces, the other is Conflicted', async () => {
+    const policy = (name: string): KubeObject => ({
+      apiVersion: 'gateway.networking.x-k8s.io/v1alpha1',
+      kind: 'XTelemetryPolicy',
+      metadata: { name, namespace: ns },
+      spec: {
+        targetRefs: [{ group: GATEWAY_GROUP, kind: 'Gateway', name: 'gw' }],
+        tracing: { mode: 'Enabled', provider: { backendRef: { name: 'web', port: 80 } } },
+      },
+    });
+    // Created within a second of each other or not, tracing-a applies: older, or first by name.
+    await create(api, policy('tracing-a'));
+    await create(api, policy('tracing-b'));
+    const accepted = async (name: string) => {
+      const object = await get(api, 'XTelemetryPolicy', name, ns);
+      const ancestors =
+        (object?.status as { ancestors?: { controllerName: string; conditions?: unknown }[] } | undefined)?.ancestors ??
+        [];
+      return conditionOf(ancestors.find((a) => a.controllerName === CONTROLLER_NAME)?.conditions, 'Accepted');
+    };
+    try {
+      const portico = start();
+      await eventually('both policies’ ancestor status', async () =>
+        (await accepted('tracing-a')) && (await accepted('tracing-b')) ? true : undefined,
+      );
+      expect(await accepted('tracing-a')).toMatchObject({ status: 'True', reason: 'Accepted' });
+      expect(await accepted('tracing-b')).toMatchObject({ status: 'False', reason: 'Conflicted' });
+      const output = portico.outputs[portico.outputs.length - 1]!;
+      const chains = output.gateways.flatMap((g) => g.ir.listeners.flatMap((l) => l.filterChains));
+      expect(chains.map((c) => c.http?.tracing?.policy)).toEqual([`${ns}/tracing-a`]);
+      expect(portico.writer.stats().errors).toBe(0);
+    } finally {
+      await remove(api, 'XTelemetryPolicy', 'tracing-a', ns).catch(() => undefined);
+      await remove(api, 'XTelemetryPolicy', 'tracing-b', ns).catch(() => undefined);
+    }
+  }, 60_000);
 });

@@ -157,7 +157,7 @@ describe('Gateway API v1.7.0 validation', () => {
     ]);
   });
 
-  it('ignores XTelemetryPolicy with a warning, and validates XBackend, which Portico reads', () => {
+  it('validates XTelemetryPolicy and XBackend, which Portico reads', () => {
     const loaded = loadYaml(
       [
         'apiVersion: gateway.networking.x-k8s.io/v1alpha1',
@@ -169,13 +169,49 @@ describe('Gateway API v1.7.0 validation', () => {
         'kind: XBackend',
         'metadata: {name: b}',
         'spec: {type: ExternalHostname, protocol: WSS}',
+        '---',
+        'apiVersion: gateway.networking.x-k8s.io/v1alpha1',
+        'kind: XTelemetryPolicy',
+        'metadata: {name: rules}',
+        'spec:',
+        '  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: gw}]',
+        '  tracing:',
+        '    mode: Disabled',
+        '    samplingRate: {numerator: 150}',
+        '    attributes: [{name: a, sourceType: Header, literalValue: x}]',
+        '---',
+        'apiVersion: gateway.networking.x-k8s.io/v1alpha1',
+        'kind: XTelemetryPolicy',
+        'metadata: {name: good}',
+        'spec:',
+        '  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: gw}]',
+        '  tracing:',
+        '    mode: Enabled',
+        '    provider: {backendRef: {name: otel, port: 4317}}',
+        '    samplingRate: {numerator: 5}',
       ].join('\n'),
       'x.yaml',
     );
-    expect(loaded.objects).toEqual([]);
-    expect(loaded.warnings).toEqual(['x.yaml: document 1, line 2: XTelemetryPolicy t is not supported and is ignored']);
-    expect(loaded.rejected.map((r) => [r.kind, r.name, r.problems[0]?.message])).toEqual([
-      ['XBackend', 'b', 'spec.port: Required value'],
+    expect(loaded.warnings).toEqual([]);
+    expect(loaded.objects.map((o) => o.metadata.name)).toEqual(['good']);
+    // The defaults the API server applies: the backendRef's group and kind, the fraction's denominator.
+    expect((loaded.objects[0]?.spec as { tracing: unknown }).tracing).toEqual({
+      mode: 'Enabled',
+      provider: { backendRef: { group: '', kind: 'Service', name: 'otel', port: 4317 } },
+      samplingRate: { numerator: 5, denominator: 100 },
+    });
+    expect(loaded.rejected.map((r) => [r.kind, r.name, r.problems.map((p) => [p.line, p.message])])).toEqual([
+      ['XTelemetryPolicy', 't', expect.arrayContaining([[4, 'spec.targetRefs: Required value']])],
+      ['XBackend', 'b', expect.arrayContaining([[9, 'spec.port: Required value']])],
+      [
+        'XTelemetryPolicy',
+        'rules',
+        expect.arrayContaining([
+          [18, expect.stringContaining('numerator must be less than or equal to denominator')],
+          [16, expect.stringContaining('samplingRate can only be set when mode is Enabled')],
+          [19, expect.stringContaining('headerName is required when sourceType is Header')],
+        ]),
+      ],
     ]);
   });
 });

@@ -5,7 +5,7 @@
 import type { BackendObjectReference, EndpointSlice, KubeObject, Service, ServicePort } from '../../resources/types.js';
 import type { IrCluster, IrEndpoint, IrSessionPersistence } from '../../ir/types.js';
 import { objectKey, type TranslationContext } from './context.js';
-import { checkCoreReference } from './reference-grants.js';
+import { checkCoreReference, referrerGroup } from './reference-grants.js';
 import { clusterName } from './names.js';
 import { evaluatePolicy, policyFor } from './backend-tls.js';
 import { isObject, list } from './shape.js';
@@ -154,7 +154,13 @@ export function resolveBackendRef(
 ): BackendResult {
   if (isXBackendRef(ref)) return resolveXBackendRef(ctx, route, ref, routeProtocol);
   const routeNamespace = route.metadata.namespace ?? 'default';
-  const check = checkCoreReference(ctx, { kind: route.kind, namespace: routeNamespace }, ref, 'Service', 'backendRef');
+  const check = checkCoreReference(
+    ctx,
+    { kind: route.kind, namespace: routeNamespace, group: referrerGroup(route) },
+    ref,
+    'Service',
+    'backendRef',
+  );
   if (!check.ok)
     return { ok: false, reason: check.problem === 'kind' ? 'InvalidKind' : 'RefNotPermitted', message: check.message };
   const { namespace, label } = check;

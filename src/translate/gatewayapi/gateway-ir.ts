@@ -17,6 +17,7 @@ import type {
   IrRoute,
   IrRouteConfig,
   IrSecret,
+  IrTracing,
   IrVirtualHost,
 } from '../../ir/types.js';
 import {
@@ -337,6 +338,41 @@ function tlsRouteChains(
   return chains;
 }
 
+/**
+ * The Gateway's XTelemetryPolicy: the same tracer on every HTTP connection manager (TCP, TLS
+ * passthrough and UDP carry no HTTP requests to trace), its span name on every route
+ * configuration, and the collector's cluster when something uses it.
+ */
+function withTracing(
+  state: GatewayState,
+  listeners: IrListener[],
+  routeConfigs: IrRouteConfig[],
+  clusters: Map<string, IrCluster>,
+): void {
+  if (!state.tracing) return;
+  const { policy, verdict } = state.tracing;
+  const tracing: IrTracing = {
+    policy,
+    clusterName: verdict.cluster.name,
+    serviceName: verdict.serviceName ?? state.key,
+    samplingPercent: verdict.samplingPercent,
+    attributes: verdict.attributes,
+    exportHeaders: verdict.exportHeaders,
+  };
+  let used = false;
+  for (const listener of listeners) {
+    for (const chain of listener.filterChains) {
+      if (!chain.http) continue;
+      chain.http = { ...chain.http, tracing };
+      used = true;
+    }
+  }
+  if (!used) return;
+  clusters.set(verdict.cluster.name, verdict.cluster);
+  if (verdict.spanName === undefined) return;
+  for (const config of routeConfigs) config.spanName = verdict.spanName;
+}
+
 /** With a memo (kept by the caller between runs), unchanged virtual hosts are last run's objects. */
 export function buildGatewayIr(state: GatewayState, listenerAddress: string, memo?: CompositeMemo): IrGateway {
   const gw = state.key;
@@ -438,6 +474,8 @@ export function buildGatewayIr(state: GatewayState, listenerAddress: string, mem
       filterChains: chains,
     });
   }
+
+  withTracing(state, listeners, routeConfigs, clusters);
 
   // The Gateway's client certificate (spec.tls.backend) goes with every connection it opens with TLS.
   const clientCertificate = state.backendClientCertificate;

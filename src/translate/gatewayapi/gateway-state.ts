@@ -7,6 +7,7 @@ import type { RouteEntry } from './http-route.js';
 import type { IrCluster, IrInfrastructure } from '../../ir/types.js';
 import type { L4Forward } from './l4-route.js';
 import type { BackendClientCertificate } from './backend-client-certificate.js';
+import type { TelemetryVerdict } from './telemetry-policy.js';
 
 /** A route's rules placed on one listener for one of its hostnames. */
 export interface PlacedRoute {
@@ -60,6 +61,8 @@ export interface GatewayState {
   addressProblem?: string;
   /** The merged list: the Gateway's own listeners, then those of attached ListenerSets. */
   listeners: ListenerState[];
+  /** The tracing of the XTelemetryPolicy that applies to it (`<namespace>/<name>`), when it traces. */
+  tracing?: { policy: string; verdict: Extract<TelemetryVerdict, { type: 'tracing' }> };
   /** `spec.tls.backend.clientCertificateRef`, when set: the certificate, or why it cannot be used. */
   backendClientCertificate?: BackendClientCertificate;
   /** ListenerSets naming this Gateway as their parent, in precedence order (oldest first). */

@@ -39,6 +39,7 @@ import { translateGrpcRoute } from './grpc-route.js';
 import { translateL4Route } from './l4-route.js';
 import { xBackendStatuses } from './xbackend-status.js';
 import { backendTlsPolicyStatuses } from './backend-tls-status.js';
+import { telemetryPolicies } from './telemetry-policy-status.js';
 import { attachListenerSets, listenerSetStatus, withAttachedListenerSets } from './listener-sets.js';
 import { routeKindConflicts, type KindConflicts } from './route-kind-conflicts.js';
 import type { GatewayState, PlacedRoute } from './gateway-state.js';
@@ -502,6 +503,17 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
   options.routeMemo?.begin(resources);
   const statuses = new Map<KubeObject, unknown>();
   const gateways = gatewayStates(ctx, statuses, options.assignsAddresses === true);
+  if (resources.xTelemetryPolicies.length > 0) {
+    const telemetry = telemetryPolicies(ctx, gateways);
+    for (const [policy, status] of telemetry.statuses) statuses.set(policy, status);
+    for (const [key, { policy, verdict }] of telemetry.applied) {
+      if (verdict.type !== 'tracing') continue;
+      gateways.get(key)!.tracing = {
+        policy: `${policy.metadata.namespace ?? 'default'}/${policy.metadata.name}`,
+        verdict,
+      };
+    }
+  }
 
   const statusMemo = options.statusMemo;
   statusMemo?.begin(resources, ctx.now, options.reservedPorts, options.sharedAddress);
@@ -567,6 +579,7 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
     ...resources.listenerSets,
     ...resources.referenceGrants,
     ...resources.xBackends,
+    ...resources.xTelemetryPolicies,
   ];
   const nextCertificateChange = ctx.certificateTime && nextValidityChange(gateways.values(), ctx.certificateTime);
   return {

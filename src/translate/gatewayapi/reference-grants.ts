@@ -31,6 +31,16 @@ export function isReferenceAllowed(ctx: TranslationContext, ref: CrossNamespaceR
   });
 }
 
+/**
+ * The API group a ReferenceGrant's `from` must name for this referrer: its apiVersion's
+ * (gateway.networking.x-k8s.io for an XTelemetryPolicy), the Gateway API's when it has none.
+ */
+export function referrerGroup(referrer: { apiVersion?: unknown }): string {
+  const apiVersion = typeof referrer.apiVersion === 'string' ? referrer.apiVersion : '';
+  const slash = apiVersion.indexOf('/');
+  return slash > 0 ? apiVersion.slice(0, slash) : GATEWAY_GROUP;
+}
+
 /** A Gateway API object referring to a core-group object (Service, Secret) by name. */
 export interface CoreReference {
   group?: string;
@@ -48,7 +58,7 @@ export type CoreReferenceCheck =
  */
 export function checkCoreReference(
   ctx: TranslationContext,
-  from: { kind: string; namespace: string },
+  from: { kind: string; namespace: string; group?: string },
   ref: CoreReference,
   expectedKind: 'Service' | 'Secret' | 'ConfigMap',
   what: string,
@@ -66,7 +76,7 @@ export function checkCoreReference(
     };
   }
   const allowed = isReferenceAllowed(ctx, {
-    fromGroup: GATEWAY_GROUP,
+    fromGroup: from.group ?? GATEWAY_GROUP,
     fromKind: from.kind,
     fromNamespace: from.namespace,
     toGroup: '',

@@ -17,11 +17,11 @@ import type {
   XBackendSessionPersistence,
   XBackendSpec,
 } from '../../resources/types.js';
-import { GATEWAY_GROUP, GATEWAY_X_GROUP } from '../../resources/types.js';
+import { GATEWAY_X_GROUP } from '../../resources/types.js';
 import type { BackendResult, RouteProtocol } from './backends.js';
 import { evaluatePolicy } from './backend-tls.js';
 import { objectKey, type TranslationContext } from './context.js';
-import { isReferenceAllowed } from './reference-grants.js';
+import { isReferenceAllowed, referrerGroup } from './reference-grants.js';
 import { isObject, list } from './shape.js';
 import { checkHeaderName, parseGatewayDuration } from './validation.js';
 
@@ -273,7 +273,7 @@ export function resolveXBackendRef(
   const namespace = ref.namespace ?? routeNamespace;
   const label = `${namespace}/${ref.name}`;
   const allowed = isReferenceAllowed(ctx, {
-    fromGroup: GATEWAY_GROUP,
+    fromGroup: referrerGroup(route),
     fromKind: route.kind,
     fromNamespace: routeNamespace,
     toGroup: GATEWAY_X_GROUP,

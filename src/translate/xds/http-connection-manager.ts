@@ -14,6 +14,7 @@ import type { IrHttpConnectionManager } from '../../ir/types.js';
 import { HTTP_CONNECTION_MANAGER } from '../../proto/type-urls.js';
 import { adsConfigSource } from './config-source.js';
 import { httpFilters } from './http-filters.js';
+import { tracingConfig } from './tracing.js';
 import type { EnvoyMessage } from './types.js';
 
 export const HTTP_CONNECTION_MANAGER_FILTER = 'envoy.filters.network.http_connection_manager';
@@ -34,6 +35,7 @@ export function httpConnectionManagerFilter(hcm: IrHttpConnectionManager): Envoy
       merge_slashes: true,
       path_with_escaped_slashes_action: 'UNESCAPE_AND_REDIRECT',
       server_header_transformation: 'PASS_THROUGH',
+      ...(hcm.tracing ? { tracing: tracingConfig(hcm.tracing) } : {}),
     },
   };
 }

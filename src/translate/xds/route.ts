@@ -33,6 +33,18 @@ export function buildRoute(route: IrRoute): EnvoyMessage {
 }
 
 /**
+ * A span's name is its route's decorator operation: every route of a Gateway whose
+ * XTelemetryPolicy names its spans carries one. Not propagated: the backend would otherwise get an
+ * `x-envoy-decorator-operation` header it never asked for.
+ */
+function withSpanName(route: EnvoyMessage, config: IrRouteConfig, memo: XdsMemo | undefined): EnvoyMessage {
+  const operation = config.spanName;
+  if (operation === undefined) return route;
+  const build = (): EnvoyMessage => ({ ...route, decorator: { operation, propagate: { value: false } } });
+  return memo ? memo.composite(`span\0${config.name}\0${String(route.name)}`, [route, operation], build) : build();
+}
+
+/**
  * Envoy rejects a RouteConfiguration in which two virtual hosts share a domain. The IR should
  * never do that; if it does, the first (higher-precedence) virtual host keeps the domain.
  */
@@ -49,7 +61,7 @@ function withUniqueDomains(virtualHosts: IrVirtualHost[]): IrVirtualHost[] {
 
 export function buildRouteConfiguration(config: IrRouteConfig, memo?: XdsMemo): EnvoyMessage {
   const virtualHosts = withUniqueDomains(config.virtualHosts).map((vh) => {
-    const routes = vh.routes.map((r) => memoized(memo?.routes, r, buildRoute));
+    const routes = vh.routes.map((r) => withSpanName(memoized(memo?.routes, r, buildRoute), config, memo));
     const enabled = vh.preRouting ?? [];
     const build = (): EnvoyMessage => ({
       name: vh.name,

@@ -1,0 +1,171 @@
+/**
+ * XTelemetryPolicy status: one `ancestors` entry per Gateway the policy targets (GEP-4768: the
+ * ancestor is the targeted Gateway), with `Accepted` (Accepted, or Conflicted where an older
+ * policy applies to that Gateway, or Invalid) and `ResolvedRefs` (the collector's backendRef).
+ * A target that is not there is `TargetNotFound`, one that is not a Gateway `Invalid`: those are
+ * written only when no target is another controller's Gateway, so that Portico never speaks for a
+ * policy meant for another implementation. Other controllers' entries are kept as they are.
+ */
+import type {
+  Condition,
+  ParentReference,
+  PolicyAncestorStatus,
+  PolicyStatus,
+  XTelemetryPolicy,
+} from '../../resources/types.js';
+import { CONTROLLER_NAME, GATEWAY_GROUP } from '../../resources/types.js';
+import { condition, materializeConditions, type ConditionInput } from './conditions.js';
+import { objectKey, type TranslationContext } from './context.js';
+import type { GatewayState } from './gateway-state.js';
+import { isObject, list } from './shape.js';
+import { evaluateTelemetryPolicy, policyForGateway, type TelemetryVerdict } from './telemetry-policy.js';
+
+/** PolicyStatus.ancestors maxItems. */
+const MAX_ANCESTORS = 16;
+
+function sameAncestor(a: ParentReference, b: ParentReference): boolean {
+  return (
+    (a.group ?? GATEWAY_GROUP) === (b.group ?? GATEWAY_GROUP) &&
+    (a.kind ?? 'Gateway') === (b.kind ?? 'Gateway') &&
+    a.namespace === b.namespace &&
+    a.name === b.name
+  );
+}
+
+function verdictConditions(verdict: TelemetryVerdict): ConditionInput[] {
+  const resolved = condition('ResolvedRefs', true, 'ResolvedRefs', 'All references are resolved');
+  switch (verdict.type) {
+    case 'invalid':
+      // Its references are not looked at: nothing of an invalid policy is used.
+      return [condition('Accepted', false, 'Invalid', verdict.message)];
+    case 'off':
+      return [condition('Accepted', true, 'Accepted', `Policy is accepted; ${verdict.message}`), resolved];
+    case 'unresolved':
+      return [
+        condition('Accepted', true, 'Accepted', 'Policy is accepted'),
+        condition('ResolvedRefs', false, verdict.reason, verdict.message),
+      ];
+    case 'tracing':
+      return [
+        condition(
+          'Accepted',
+          true,
+          'Accepted',
+          `Policy is accepted; spans are exported with OTLP/gRPC to ${verdict.cluster.source.namespace}/${verdict.cluster.source.name} port ${verdict.cluster.source.port}` +
+            (verdict.notes.length > 0 ? `; ${verdict.notes.join('; ')}` : ''),
+        ),
+        resolved,
+      ];
+  }
+}
+
+/**
+ * The status of every XTelemetryPolicy that targets a Gateway of Portico's (or has Portico's
+ * entries to clear), and the policy that applies to each of those Gateways with its verdict.
+ */
+export function telemetryPolicies(
+  ctx: TranslationContext,
+  gateways: ReadonlyMap<string, GatewayState>,
+): {
+  statuses: Map<XTelemetryPolicy, PolicyStatus>;
+  applied: Map<string, { policy: XTelemetryPolicy; verdict: TelemetryVerdict }>;
+} {
+  const policies = ctx.resources.xTelemetryPolicies;
+  const verdicts = new Map<XTelemetryPolicy, TelemetryVerdict>();
+  const verdictOf = (policy: XTelemetryPolicy): TelemetryVerdict => {
+    let verdict = verdicts.get(policy);
+    if (!verdict) verdicts.set(policy, (verdict = evaluateTelemetryPolicy(ctx, policy)));
+    return verdict;
+  };
+  const applied = new Map<string, { policy: XTelemetryPolicy; verdict: TelemetryVerdict }>();
+  for (const [key, state] of gateways) {
+    const gw = state.gateway;
+    const policy = policyForGateway(policies, gw.metadata.namespace ?? 'default', gw.metadata.name);
+    if (policy) applied.set(key, { policy, verdict: verdictOf(policy) });
+  }
+
+  const statuses = new Map<XTelemetryPolicy, PolicyStatus>();
+  for (const policy of policies) {
+    const namespace = policy.metadata.namespace ?? 'default';
+    const refs = list(policy.spec?.targetRefs as unknown[] | undefined).filter(isObject) as {
+      group?: unknown;
+      kind?: unknown;
+      name?: unknown;
+    }[];
+    const entries = new Map<string, { ref: ParentReference; conditions: ConditionInput[] }>();
+    const unmanaged: { ref: ParentReference; conditions: ConditionInput[] }[] = [];
+    let foreignGateway = false;
+    for (const r of refs) {
+      if (typeof r.name !== 'string') continue;
+      const group = typeof r.group === 'string' ? r.group : '';
+      const kind = typeof r.kind === 'string' ? r.kind : '';
+      const ref: ParentReference = { group, kind, namespace, name: r.name };
+      const key = `${group}/${kind}/${r.name}`;
+      if (entries.has(key) || unmanaged.some((u) => `${u.ref.group}/${u.ref.kind}/${u.ref.name}` === key)) continue;
+      if (group !== GATEWAY_GROUP || kind !== 'Gateway') {
+        unmanaged.push({
+          ref,
+          conditions: [
+            condition(
+              'Accepted',
+              false,
+              'Invalid',
+              `targetRef ${group ? `${group}/` : ''}${kind} ${r.name}: only Gateways (${GATEWAY_GROUP}) can be targeted`,
+            ),
+          ],
+        });
+        continue;
+      }
+      const gatewayKey = objectKey(namespace, r.name);
+      const state = gateways.get(gatewayKey);
+      if (!state) {
+        if (ctx.resources.gateways.some((g) => objectKey(g.metadata.namespace, g.metadata.name) === gatewayKey)) {
+          foreignGateway = true;
+        } else {
+          unmanaged.push({
+            ref,
+            conditions: [condition('Accepted', false, 'TargetNotFound', `Gateway ${gatewayKey} does not exist`)],
+          });
+        }
+        continue;
+      }
+      const winner = applied.get(gatewayKey)!.policy;
+      entries.set(
+        key,
+        winner === policy
+          ? { ref, conditions: verdictConditions(verdictOf(policy)) }
+          : {
+              ref,
+              conditions: [
+                condition(
+                  'Accepted',
+                  false,
+                  'Conflicted',
+                  `XTelemetryPolicy ${winner.metadata.namespace ?? 'default'}/${winner.metadata.name} applies to Gateway ${gatewayKey}: it takes precedence (older, or first by name); one XTelemetryPolicy applies to a Gateway`,
+                ),
+              ],
+            },
+      );
+    }
+    const ourTargets = [...entries.values(), ...(foreignGateway ? [] : unmanaged)];
+    const previous = list(policy.status?.ancestors).filter((a) => isObject(a) && isObject(a.ancestorRef));
+    const others = previous.filter((a) => a.controllerName !== CONTROLLER_NAME);
+    if (ourTargets.length === 0 && !previous.some((a) => a.controllerName === CONTROLLER_NAME)) continue;
+    const ours: PolicyAncestorStatus[] = ourTargets.map(({ ref, conditions }) => {
+      const before = previous.find((a) => a.controllerName === CONTROLLER_NAME && sameAncestor(a.ancestorRef, ref));
+      return {
+        ancestorRef: ref,
+        controllerName: CONTROLLER_NAME,
+        conditions: materializeConditions(
+          conditions,
+          policy.metadata.generation,
+          before?.conditions as Condition[] | undefined,
+          ctx.now,
+        ),
+      };
+    });
+    // "If this slice is full, implementations MUST NOT add further entries": others' stay.
+    statuses.set(policy, { ancestors: [...others, ...ours.slice(0, Math.max(0, MAX_ANCESTORS - others.length))] });
+  }
+  return { statuses, applied };
+}
