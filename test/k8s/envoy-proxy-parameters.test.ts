@@ -215,14 +215,19 @@ describe('EnvoyProxyParameters (real API server)', () => {
     await create(
       api,
       parameters(paramsNs, 'defaults', {
-        deployment: { replicas: 2, logLevel: 'warning', resources: { limits: { memory: '512Mi' } } },
+        deployment: {
+          replicas: 2,
+          logLevel: 'warning',
+          resources: { limits: { memory: '512Mi' } },
+          nodeSelector: { 'kubernetes.io/os': 'linux' },
+        },
         service: { type: 'NodePort', annotations: { 'example.com/lb': 'internal' } },
       }),
     );
     await create(
       api,
       parameters(ns, 'mine', {
-        deployment: { replicas: 3, nodeSelector: { 'kubernetes.io/os': 'linux' } },
+        deployment: { replicas: 3 },
         service: { type: 'ClusterIP' },
       }),
     );
@@ -272,6 +277,8 @@ describe('EnvoyProxyParameters (real API server)', () => {
     const overrides = await eventually('the Deployment of overrides', () => deploymentOf('overrides'));
     expect(overrides.spec.replicas).toBe(3);
     expect(logLevel(overrides)).toBe('warning');
+    // Placement comes from the class's parameters only.
+    expect(inherits.spec.template.spec.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
     expect(overrides.spec.template.spec.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
     expect((await serviceOf('overrides')).spec.type).toBe('ClusterIP');
 
@@ -295,6 +302,19 @@ describe('EnvoyProxyParameters (real API server)', () => {
       const service = await serviceOf('overrides');
       return service.spec.type === 'ClusterIP' && service.spec.externalTrafficPolicy === undefined ? true : undefined;
     });
+    // The Gateway's own parameters choosing the image: InvalidParameters, and its Envoy is held
+    // (the image stays Portico's); taking the field out makes it Accepted again.
+    const imageBefore = (await deploymentOf('overrides'))?.spec.template.spec.containers[0]?.image;
+    await patch(api, 'EnvoyProxyParameters', 'mine', ns, {
+      spec: { deployment: { image: 'registry.example/not-envoy:latest' } },
+    });
+    const ownImage = await accepted('overrides', 'InvalidParameters');
+    expect(ownImage.message).toContain('sets spec.deployment.image');
+    await provisioner.idle();
+    expect((await deploymentOf('overrides'))?.spec.template.spec.containers[0]?.image).toBe(imageBefore);
+    await patch(api, 'EnvoyProxyParameters', 'mine', ns, { spec: { deployment: { image: null } } });
+    await accepted('overrides', 'Accepted');
+
     // A change of the class's: both Gateways follow (README: class parameters propagate).
     await patch(api, 'EnvoyProxyParameters', 'defaults', paramsNs, { spec: { deployment: { logLevel: 'error' } } });
     await eventually('both Deployments at log level error', async () =>

@@ -370,6 +370,9 @@ describe('manifests/ on the real API server', () => {
         'secrets',
         'endpointslices.discovery.k8s.io',
         'clustertrustbundles.certificates.k8s.io',
+        // XBackends and the Pods their EndpointSelector selects.
+        'xbackends.gateway.networking.x-k8s.io',
+        'pods',
       ].flatMap((resource): [string, string, undefined, boolean][] => [
         ['list', resource, undefined, true],
         ['watch', resource, undefined, true],

@@ -240,6 +240,13 @@ describe('parametersRef of a GatewayClass and of a Gateway', () => {
     parametersObject('apps', 'greedy', { deployment: { resources: { requests: { memory: '1Gi' } } } }),
     parametersObject('apps', 'broken', { deployment: { replicas: 'many' } }),
     parametersObject('other', 'elsewhere', {}),
+    parametersObject('apps', 'own-image', { deployment: { replicas: 2, image: 'attacker.example/miner:latest' } }),
+    parametersObject('apps', 'own-placement', {
+      deployment: {
+        nodeSelector: { 'node-role.kubernetes.io/control-plane': '' },
+        tolerations: [{ operator: 'Exists' }],
+      },
+    }),
   ]);
   const problemOf = (ref: Record<string, unknown>) => classParameters(resources, gatewayClass('c', ref)).problem;
 
@@ -291,6 +298,40 @@ describe('parametersRef of a GatewayClass and of a Gateway', () => {
     });
     expect(gatewayInfrastructure(resources, gateway('g', 'c', { ...REF, name: 'mine' }), { problem: 'gone' })).toEqual({
       invalid: 'the parametersRef of GatewayClass c: gone',
+    });
+  });
+
+  it("refuses the image and the Pods' placement from a Gateway's own parameters: only its class's choose them", () => {
+    const fromClass = classParameters(
+      resources,
+      gatewayClass('c', { ...REF, name: 'defaults', namespace: 'portico-system' }),
+    );
+    // With or without class parameters: the Gateway's author never chooses what runs, or where.
+    for (const classParams of [fromClass, {}]) {
+      expect(gatewayInfrastructure(resources, gateway('g', 'c', { ...REF, name: 'own-image' }), classParams)).toEqual({
+        invalid:
+          'spec.infrastructure.parametersRef EnvoyProxyParameters.gateway.portico.dev apps/own-image sets spec.deployment.image: the Envoy image and the placement of its Pods come only from the parameters of the GatewayClass',
+      });
+      expect(
+        gatewayInfrastructure(resources, gateway('g', 'c', { ...REF, name: 'own-placement' }), classParams),
+      ).toEqual({
+        invalid:
+          'spec.infrastructure.parametersRef EnvoyProxyParameters.gateway.portico.dev apps/own-placement sets spec.deployment.nodeSelector, spec.deployment.tolerations: the Envoy image and the placement of its Pods come only from the parameters of the GatewayClass',
+      });
+    }
+    // The same fields from the class (the cluster admin's object) are taken.
+    const placedClass = classParameters(
+      resources,
+      gatewayClass('c', { ...REF, name: 'own-placement', namespace: 'apps' }),
+    );
+    expect(gatewayInfrastructure(resources, gateway('g', 'c', { ...REF, name: 'mine' }), placedClass)).toEqual({
+      parameters: {
+        deployment: {
+          logLevel: 'debug',
+          nodeSelector: { 'node-role.kubernetes.io/control-plane': '' },
+          tolerations: [{ operator: 'Exists' }],
+        },
+      },
     });
   });
 });

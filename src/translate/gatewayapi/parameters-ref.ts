@@ -9,6 +9,13 @@
  * the kind is namespaced (GatewayClassReasonInvalidParameters: "a namespaced resource but the
  * Namespace field is not set").
  *
+ * A Gateway's own parameters may not choose the Envoy image or where its Pods run (nodeSelector,
+ * tolerations): those come only from the class's parameters, which the cluster admin owns. Portico
+ * writes the Deployment with its own rights, so a Gateway's author who may not create Pods would
+ * otherwise run any image of their choosing (with the Gateway's xDS client certificate, which is
+ * served the private keys its listeners reference, also through ReferenceGrants), or place Pods on
+ * nodes whose taints keep tenants off. Such a Gateway is InvalidParameters, saying which fields.
+ *
  * Pure.
  */
 import type { IrInfrastructure, IrProxyParameters } from '../../ir/types.js';
@@ -69,6 +76,16 @@ function resolve(resources: ResourceSet, ref: Ref, namespace: string | undefined
   return { parameters: read.parameters };
 }
 
+/** Fields only a GatewayClass's parameters may set, which a Gateway's own parameters set. */
+function classOnlyFieldsSet(parameters: IrProxyParameters): string[] {
+  const deployment = parameters.deployment;
+  return [
+    ...(deployment?.image !== undefined ? ['spec.deployment.image'] : []),
+    ...(deployment?.nodeSelector !== undefined ? ['spec.deployment.nodeSelector'] : []),
+    ...(deployment?.tolerations !== undefined ? ['spec.deployment.tolerations'] : []),
+  ];
+}
+
 /** The GatewayClass's `spec.parametersRef`, resolved; `{}` when there is none. */
 export function classParameters(resources: ResourceSet, gc: GatewayClass): ClassParameters {
   const ref = gc.spec?.parametersRef as Ref | undefined;
@@ -97,6 +114,12 @@ export function gatewayInfrastructure(
   if (!isObject(ref)) return { invalid: 'spec.infrastructure.parametersRef must be an object' };
   const own = resolve(resources, ref, gw.metadata.namespace ?? 'default', 'spec.infrastructure.parametersRef');
   if (own.problem !== undefined) return { invalid: own.problem };
+  const classOnly = classOnlyFieldsSet(own.parameters!);
+  if (classOnly.length > 0) {
+    return {
+      invalid: `spec.infrastructure.parametersRef ${describe(ref, gw.metadata.namespace ?? 'default')} sets ${classOnly.join(', ')}: the Envoy image and the placement of its Pods come only from the parameters of the GatewayClass`,
+    };
+  }
   if (!fromClass.parameters) return { parameters: own.parameters! };
   const merged = mergeParameters(fromClass.parameters, own.parameters!);
   const problems = mergedProblems(merged);

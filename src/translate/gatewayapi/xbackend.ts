@@ -98,15 +98,18 @@ export function xBackendSession(
 
 const PROTOCOLS = new Set(['TCP', 'HTTP', 'HTTP2', 'HTTP11', 'H2C', 'GRPC', 'WSS']);
 
-const verdicts = new WeakMap<object, { configMaps: unknown; verdict: XBackendVerdict }>();
+const verdicts = new WeakMap<object, { configMaps: unknown; bundles: unknown; verdict: XBackendVerdict }>();
 
-/** What an XBackend asks for, checked once per translation input (ConfigMaps hold its CAs). */
+/**
+ * What an XBackend asks for, checked once per translation input (ConfigMaps and ClusterTrustBundles
+ * hold its CAs: a verdict is reused only while both are the same).
+ */
 export function evaluateXBackend(ctx: TranslationContext, xb: XBackend): XBackendVerdict {
   const key = isObject(xb.spec) ? (xb.spec as object) : xb;
   const known = verdicts.get(key);
-  if (known && known.configMaps === ctx.configMaps) return known.verdict;
+  if (known && known.configMaps === ctx.configMaps && known.bundles === ctx.clusterTrustBundles) return known.verdict;
   const verdict = evaluate(ctx, xb);
-  verdicts.set(key, { configMaps: ctx.configMaps, verdict });
+  verdicts.set(key, { configMaps: ctx.configMaps, bundles: ctx.clusterTrustBundles, verdict });
   return verdict;
 }
 
