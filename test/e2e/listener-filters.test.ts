@@ -18,7 +18,6 @@ import { request } from '../support/http-client.js';
 import { gateway, gatewayClass, httpRoute, serviceFor } from '../support/manifests.js';
 import { PorticoE2E, waitFor } from '../support/portico-e2e.js';
 
-
 const HOST = 'app.example.com';
 const OTHER = 'other.example.com';
 

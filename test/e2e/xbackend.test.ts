@@ -10,7 +10,6 @@ import { request } from '../support/http-client.js';
 import { gateway, gatewayClass, httpRoute } from '../support/manifests.js';
 import { PorticoE2E, waitFor } from '../support/portico-e2e.js';
 
-
 const HOST = 'app.example.com';
 const XGROUP = 'gateway.networking.x-k8s.io';
 let e2e: PorticoE2E;
