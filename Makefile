@@ -117,7 +117,7 @@ k8s-down:
 # components, CoreDNS and the images built from pinned modules into .cache/cluster (cached).
 # cluster-up starts a fresh cluster (removing any leftover first) and writes
 # .cache/cluster/kubeconfig; cluster-smoke installs Portico as the README says and curls through a
-# provisioned Envoy; cluster-down removes everything. Needs root. Not part of `make test` (yet).
+# provisioned Envoy; cluster-down removes everything. Needs root. `make conformance` (below) does all of it, and `make test` runs that.
 .PHONY: cluster-binaries cluster-up cluster-smoke cluster-down
 
 cluster-binaries: build
