@@ -3,7 +3,7 @@
  */
 import type { LabelSelector } from '../../resources/types.js';
 import { namespaceLabels, type TranslationContext } from './context.js';
-import type { ListenerState } from './listeners.js';
+import type { ListenerState } from './listeners/listener-state.js';
 import { isObject, list } from './shape.js';
 
 export function matchesSelector(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {

@@ -3,40 +3,14 @@
  * Service's EndpointSlices. Cross-namespace references need a ReferenceGrant.
  */
 import type { BackendObjectReference, EndpointSlice, KubeObject, Service, ServicePort } from '../../resources/types.js';
-import type { IrCluster, IrEndpoint, IrSessionPersistence } from '../../ir/types.js';
+import type { IrCluster, IrEndpoint } from '../../ir/types.js';
 import { objectKey, type TranslationContext } from './context.js';
 import { checkCoreReference, referrerGroup } from './reference-grants.js';
 import { clusterName } from './names.js';
 import { evaluatePolicy, policyFor } from './backend-tls.js';
 import { isObject, list } from './shape.js';
 import { isXBackendRef, resolveXBackendRef } from './xbackend.js';
-
-export type BackendFailureReason = 'InvalidKind' | 'RefNotPermitted' | 'BackendNotFound' | 'UnsupportedProtocol';
-
-export type BackendResult =
-  | {
-      ok: true;
-      cluster: IrCluster;
-      websocket: boolean;
-      /** The backend's own session persistence (an XBackend's `sessionPersistence`). */
-      session?: IrSessionPersistence;
-    }
-  | {
-      ok: false;
-      reason: BackendFailureReason;
-      message: string;
-      /**
-       * The reference itself resolves, so the route's status does not report it; the backend is
-       * unusable for another reason (its BackendTLSPolicy, which reports it) and its share fails.
-       */
-      quiet?: boolean;
-    };
-
-/**
- * What a route speaks to its backends: HTTP (HTTPRoute), gRPC, which is HTTP/2 (GRPCRoute), or
- * the connection's bytes as they come (TLSRoute, TCPRoute).
- */
-export type RouteProtocol = 'http' | 'grpc' | 'tcp' | 'udp';
+import type { BackendResult, RouteProtocol } from './backend-result.js';
 
 /** appProtocol values that say the port speaks TLS: usable when a BackendTLSPolicy provides it. */
 const TLS_APP_PROTOCOLS: ReadonlySet<string> = new Set(['https', 'HTTPS', 'kubernetes.io/wss']);

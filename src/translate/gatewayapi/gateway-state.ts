@@ -2,10 +2,10 @@
  * A Gateway Portico manages, with its evaluated listeners, while it is being translated.
  */
 import type { Gateway, ListenerSet } from '../../resources/types.js';
-import type { ListenerState } from './listeners.js';
-import type { RouteEntry } from './http-route.js';
+import type { ListenerState } from './listeners/listener-state.js';
+import type { RouteEntry } from './routes/contract.js';
 import type { IrCluster, IrInfrastructure } from '../../ir/types.js';
-import type { L4Forward } from './l4-route.js';
+import type { L4Forward } from './routes/contract.js';
 import type { BackendClientCertificate } from './backend-client-certificate.js';
 import type { TelemetryVerdict } from './telemetry-policy.js';
 

@@ -12,12 +12,10 @@ import { matchesSelector } from './allowed-routes.js';
 import { condition, materializeConditions, withForeignConditions } from './conditions.js';
 import { namespaceLabels, type TranslationContext } from './context.js';
 import type { GatewayState, ListenerSetState } from './gateway-state.js';
-import {
-  evaluateListenerSetListeners,
-  isProgrammed,
-  listenerStatuses,
-  markOverlappingTlsListeners,
-} from './listeners.js';
+import { evaluateListenerSetListeners } from './listeners/evaluate.js';
+import { isProgrammed } from './listeners/listener-state.js';
+import { markOverlappingTlsListeners } from './listeners/conflicts.js';
+import { listenerStatuses } from './status/listener-status.js';
 import { olderFirst } from './precedence.js';
 import { isObject, list } from './shape.js';
 

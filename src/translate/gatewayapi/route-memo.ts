@@ -10,7 +10,7 @@
  */
 import type { KubeObject, ResourceSet } from '../../resources/types.js';
 import type { TranslationContext } from './context.js';
-import type { RouteTranslation } from './http-route.js';
+import type { RouteTranslation } from './routes/contract.js';
 import { sameElements } from '../composite-memo.js';
 
 /** The context lookups a route translation may make; anything else in the context is not tracked. */

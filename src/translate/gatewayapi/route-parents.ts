@@ -6,7 +6,7 @@ import type { KubeObject, ParentReference } from '../../resources/types.js';
 import { GATEWAY_GROUP } from '../../resources/types.js';
 import type { TranslationContext } from './context.js';
 import { effectiveHostnames, isValidHostname } from './hostnames.js';
-import type { ListenerState } from './listeners.js';
+import type { ListenerState } from './listeners/listener-state.js';
 import { kindAllowed, namespaceAllowed } from './allowed-routes.js';
 import type { GatewayState, ListenerSetState } from './gateway-state.js';
 

@@ -9,8 +9,8 @@
  *
  * Only with `TranslateOptions.sharedAddress`: in a cluster each Gateway has a Service of its own.
  */
-import { isProgrammed, transportOf, type ListenerState } from './listeners.js';
-import { markOverlappingTlsListeners } from './listeners.js';
+import { isProgrammed, transportOf, type ListenerState } from './listeners/listener-state.js';
+import { markOverlappingTlsListeners } from './listeners/conflicts.js';
 import { olderFirst } from './precedence.js';
 import type { GatewayState } from './gateway-state.js';
 

@@ -19,7 +19,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject, ResourceSet } from '../../resources/types.js';
 import { sameElements } from '../composite-memo.js';
-import type { RouteTranslation } from './http-route.js';
+import type { RouteTranslation } from './routes/contract.js';
 import type { PlacedRoute } from './gateway-state.js';
 
 /** Where an accepted route goes: a listener of a Gateway, with the hostnames it serves there. */

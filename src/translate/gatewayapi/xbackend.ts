@@ -18,7 +18,7 @@ import type {
   XBackendSpec,
 } from '../../resources/types.js';
 import { GATEWAY_X_GROUP } from '../../resources/types.js';
-import type { BackendResult, RouteProtocol } from './backends.js';
+import type { BackendResult, RouteProtocol } from './backend-result.js';
 import { evaluatePolicy } from './backend-tls.js';
 import { objectKey, type TranslationContext } from './context.js';
 import { isReferenceAllowed, referrerGroup } from './reference-grants.js';

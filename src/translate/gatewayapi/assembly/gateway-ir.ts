@@ -19,40 +19,25 @@ import type {
   IrSecret,
   IrTracing,
   IrVirtualHost,
-} from '../../ir/types.js';
+} from '../../../ir/types.js';
 import {
   compareHostnameSpecificity,
   compareSpecificityOnly,
   hostnameCovers,
   isWildcard,
   originalHostname,
-} from './hostnames.js';
-import { isProgrammed, terminatesTls, transportOf, type ListenerState } from './listeners.js';
-import { comparePrecedence, compareTimestamps } from './precedence.js';
-import type { GatewayState, PlacedByHostname, PlacedRoute } from './gateway-state.js';
-import type { RouteEntry } from './http-route.js';
-import { redirectPort, type RedirectTarget } from './redirect-port.js';
-import type { CompositeMemo } from '../composite-memo.js';
-import { envoyListenerName, filterChainName, routeConfigName, virtualHostName } from './names.js';
-import { presentingClientCertificate } from './backend-client-certificate.js';
+} from '../hostnames.js';
+import { isProgrammed, transportOf, type ListenerState } from '../listeners/listener-state.js';
+import { comparePrecedence } from '../precedence.js';
+import type { GatewayState, PlacedByHostname } from '../gateway-state.js';
+import type { RouteEntry } from '../routes/contract.js';
+import { redirectPort, type RedirectTarget } from '../redirect-port.js';
+import type { CompositeMemo } from '../../composite-memo.js';
+import { envoyListenerName, filterChainName, routeConfigName, virtualHostName } from '../names.js';
+import { presentingClientCertificate } from '../backend-client-certificate.js';
+import { ownerOf } from './listener-owner.js';
+import { l4Chain, preferredRoute, tlsRouteChains } from './l4-chains.js';
 
-/** More specific listener hostnames first: exact, then longer wildcards, then none. */
-function listenerSpecificity(hostname: string | undefined): number {
-  if (hostname === undefined) return 0;
-  if (isWildcard(hostname)) return 1 + hostname.split('.').length;
-  return 1000;
-}
-
-function ownerOf(domain: string, listeners: ListenerState[]): ListenerState | undefined {
-  let best: ListenerState | undefined;
-  for (const l of listeners) {
-    if (!hostnameCovers(l.hostname, domain)) continue;
-    if (!best || listenerSpecificity(l.hostname) > listenerSpecificity(best.hostname)) best = l;
-  }
-  return best;
-}
-
-/** A redirect's Location port depends on the listener: routes are shared, so it is set on a copy. */
 function withRedirectPort(route: IrRoute, target: RedirectTarget, listener: ListenerState): IrRoute {
   if (route.action.type !== 'redirect') return route;
   const port = redirectPort(target, listener.port, listener.protocol === 'HTTPS' ? 'https' : 'http');
@@ -222,120 +207,6 @@ function httpFilters(config: IrRouteConfig): IrHttpFilterKind[] {
     }
   }
   return [...kinds].sort();
-}
-
-/** Of the L4 routes placed for one hostname, the one served: the most specific, then the oldest. */
-function preferredRoute(routes: Iterable<PlacedRoute>, hostname: string): PlacedRoute | undefined {
-  // "The most specific match as defined by the Route type" first: the route's own hostname that
-  // covers this one most specifically (an exact name before a wildcard), then the oldest route.
-  const own = (r: PlacedRoute): string =>
-    [...(r.hostnames ?? [])].filter((h) => hostnameCovers(h, hostname)).sort(compareHostnameSpecificity)[0] ?? '*';
-  let best: PlacedRoute | undefined;
-  for (const r of routes) {
-    if (!best) {
-      best = r;
-      continue;
-    }
-    const order =
-      compareHostnameSpecificity(own(r), own(best)) ||
-      compareTimestamps(r.creationTimestamp, best.creationTimestamp) ||
-      (r.routeKey < best.routeKey ? -1 : r.routeKey > best.routeKey ? 1 : 0);
-    if (order < 0) best = r;
-  }
-  return best;
-}
-
-/**
- * The TCP proxy chain of one L4 listener hostname: the route placed there (the preferred one, if several
- * claim it) and the clusters it forwards to.
- */
-function l4Chain(
-  state: GatewayState,
-  listener: ListenerState,
-  hostname: string,
-  name: string,
-  statPrefix: string,
-  clusters: Map<string, IrCluster>,
-): IrFilterChain | undefined {
-  const route = preferredRoute(state.placed.get(listener.index)?.get(hostname)?.values() ?? [], hostname);
-  if (!route?.l4) return undefined;
-  if (!terminatesTls(listener)) {
-    for (const c of route.clusters) clusters.set(c.name, c);
-    return {
-      name,
-      serverNames: hostname === '*' ? [] : [hostname],
-      tcp: { statPrefix, backends: route.l4.backends, rejectWeight: route.l4.rejectWeight },
-    };
-  }
-  // A TLS-terminating listener holds the client's plain bytes: a backend whose Service has a
-  // BackendTLSPolicy gets them over TLS (a cluster of its own), or not at all if the policy
-  // cannot be used.
-  const byName = new Map(route.clusters.map((c) => [c.name, c]));
-  const backends: { clusterName: string; weight: number }[] = [];
-  let rejectWeight = route.l4.rejectWeight;
-  for (const b of route.l4.backends) {
-    const cluster = byName.get(b.clusterName);
-    if (!cluster?.reencrypt) {
-      if (cluster) clusters.set(cluster.name, cluster);
-      backends.push(b);
-    } else if (cluster.reencrypt.tls) {
-      const { reencrypt: _policy, ...plain } = cluster;
-      const tls: IrCluster = { ...plain, name: `${cluster.name}/tls`, tls: cluster.reencrypt.tls };
-      clusters.set(tls.name, tls);
-      backends.push({ clusterName: tls.name, weight: b.weight });
-    } else {
-      rejectWeight += b.weight;
-    }
-  }
-  return {
-    name,
-    serverNames: hostname === '*' ? [] : [hostname],
-    tcp: { statPrefix, backends, rejectWeight: backends.length === 0 ? Math.max(1, rejectWeight) : rejectWeight },
-  };
-}
-
-/**
- * A TLS listener's chains: one per SNI hostname its TLSRoutes serve, except hostnames a more
- * specific listener on the port owns (listener isolation; Envoy would also refuse two chains with
- * the same server name). Terminate mode decrypts with the listener's certificates first.
- */
-function tlsRouteChains(
-  state: GatewayState,
-  listener: ListenerState,
-  onPort: ListenerState[],
-  clusters: Map<string, IrCluster>,
-  secrets: Map<string, IrSecret>,
-): IrFilterChain[] {
-  const chains: IrFilterChain[] = [];
-  const hostnames = [...(state.placed.get(listener.index)?.keys() ?? [])].sort(compareHostnameSpecificity);
-  for (const hostname of hostnames) {
-    if (ownerOf(hostname, onPort) !== listener) continue;
-    const chain = l4Chain(
-      state,
-      listener,
-      hostname,
-      `${filterChainName(state.key, listener.id)}/${virtualHostName(hostname)}`,
-      `tls-${listener.port}`,
-      clusters,
-    );
-    if (!chain) continue;
-    if (terminatesTls(listener)) {
-      for (const s of listener.certificates) secrets.set(s.name, s);
-      chain.tls = { certificateSecretNames: listener.certificates.map((s) => s.name), alpnProtocols: [] };
-    }
-    chains.push(chain);
-  }
-  // Listener isolation: the listener's own hostname, when no route serves it, still belongs to this
-  // listener; its connections are closed rather than taken by a less specific listener's chain.
-  const own = listener.hostname;
-  if (own !== undefined && !chains.some((c) => c.serverNames.includes(own))) {
-    chains.push({
-      name: `${filterChainName(state.key, listener.id)}/${virtualHostName(own)}`,
-      serverNames: [own],
-      tcp: { statPrefix: `tls-${listener.port}`, backends: [], rejectWeight: 1 },
-    });
-  }
-  return chains;
 }
 
 /**

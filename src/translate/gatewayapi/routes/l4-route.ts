@@ -4,18 +4,13 @@
  * are rejected ("Connection rejections must respect weight"). A TLSRoute is placed per SNI
  * hostname; a TCPRoute takes the whole listener.
  */
-import type { IrCluster } from '../../ir/types.js';
-import type { HTTPBackendRef, L4RouteRule, TCPRoute, TLSRoute, UDPRoute } from '../../resources/types.js';
-import type { TranslationContext } from './context.js';
-import { resolveBackendRef } from './backends.js';
-import type { RouteTranslation } from './http-route.js';
-import { emptyTranslation, MAX_WEIGHT, ruleNameProblem } from './http-route.js';
-import { isObject, list } from './shape.js';
-
-export interface L4Forward {
-  backends: { clusterName: string; weight: number }[];
-  rejectWeight: number;
-}
+import type { IrCluster } from '../../../ir/types.js';
+import type { HTTPBackendRef, L4RouteRule, TCPRoute, TLSRoute, UDPRoute } from '../../../resources/types.js';
+import type { TranslationContext } from '../context.js';
+import { resolveBackendRef } from '../backends.js';
+import { emptyTranslation, MAX_WEIGHT, type L4Forward, type RouteTranslation } from './contract.js';
+import { ruleNameProblem } from './rule-names.js';
+import { isObject, list } from '../shape.js';
 
 /**
  * Where the dropped share of a UDPRoute's datagrams goes: the discard port of an address reserved

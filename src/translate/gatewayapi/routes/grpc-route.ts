@@ -5,26 +5,17 @@
  * always spoken to over HTTP/2, and a request no backend can take is answered with gRPC
  * `UNAVAILABLE`, as GRPCRouteRule.backendRefs asks.
  */
-import type { GRPCRoute, GRPCRouteMatch, GRPCRouteRule, HTTPRouteFilter } from '../../resources/types.js';
-import type { IrCluster, IrForwardAction, IrRoute, IrRouteAction, IrRouteMatch } from '../../ir/types.js';
-import type { TranslationContext } from './context.js';
-import { translateFilters } from './http-filters.js';
-import { translateMatch } from './http-matches.js';
-import {
-  closeRoute,
-  closeRule,
-  emptyTranslation,
-  GRPC_ERROR_RESPONSE,
-  isEmptyMutation,
-  ruleNameProblem,
-  ruleSession,
-  translateBackends,
-  translateMirrors,
-  type RouteEntry,
-  type RouteTranslation,
-} from './http-route.js';
-import { routeName } from './names.js';
-import { isObject, list } from './shape.js';
+import type { GRPCRoute, GRPCRouteMatch, GRPCRouteRule, HTTPRouteFilter } from '../../../resources/types.js';
+import type { IrCluster, IrForwardAction, IrRoute, IrRouteAction, IrRouteMatch } from '../../../ir/types.js';
+import type { TranslationContext } from '../context.js';
+import { translateFilters } from '../http-filters.js';
+import { translateMatch } from '../http-matches.js';
+import { emptyTranslation, type RouteEntry, type RouteTranslation } from './contract.js';
+import { ruleNameProblem } from './rule-names.js';
+import { GRPC_ERROR_RESPONSE, isEmptyMutation, ruleSession, translateBackends } from './rule-backends.js';
+import { closeRoute, closeRule, translateMirrors } from './rule-closing.js';
+import { routeName } from '../names.js';
+import { isObject, list } from '../shape.js';
 
 /** HTTP status for a gRPC request no backend can take: gRPC clients read 503 as `UNAVAILABLE`. */
 const GRPC_UNAVAILABLE_HTTP_STATUS = 503;

@@ -1,0 +1,84 @@
+/**
+ * What Portico knows of one listener once evaluated: its protocol, hostname, certificates,
+ * allowed route kinds, conflicts and problems; and whether routes reach Envoy through it.
+ */
+import type { Listener, RouteGroupKind } from '../../../resources/types.js';
+import type { IrSecret } from '../../../ir/types.js';
+import type { PreRouting } from '../listener-filters.js';
+import type { Validity } from '../envoy-tls-rules.js';
+
+export type SupportedProtocol = 'HTTP' | 'HTTPS' | 'TLS' | 'TCP' | 'UDP';
+
+/** Route kinds each supported listener protocol accepts. */
+export const ROUTE_KINDS: Record<SupportedProtocol, readonly string[]> = {
+  HTTP: ['HTTPRoute', 'GRPCRoute'],
+  HTTPS: ['HTTPRoute', 'GRPCRoute'],
+  TLS: ['TLSRoute'],
+  TCP: ['TCPRoute'],
+  UDP: ['UDPRoute'],
+};
+
+/** UDP and TCP ports are separate: a UDP listener shares its port number with any TCP one. */
+export function transportOf(protocol: SupportedProtocol | undefined): 'udp' | 'tcp' {
+  return protocol === 'UDP' ? 'udp' : 'tcp';
+}
+
+/** The ListenerSet a listener comes from (listeners of the Gateway itself have none). */
+export interface ListenerSetOrigin {
+  /** `<namespace>/<name>` */
+  key: string;
+  namespace: string;
+  name: string;
+}
+
+export interface ListenerState {
+  /** Position in the Gateway's merged list: its own `spec.listeners`, then its ListenerSets'. */
+  index: number;
+  spec: Listener;
+  name: string;
+  /** Unique within the Gateway, for Envoy names: the name, or `<set namespace>/<set name>/<name>`. */
+  id: string;
+  set?: ListenerSetOrigin;
+  port: number;
+  protocol: SupportedProtocol | undefined;
+  /** TLS listeners: terminate TLS at Envoy, or pass the connection through as it is (by SNI). */
+  tlsMode?: 'Terminate' | 'Passthrough';
+  hostname: string | undefined;
+  /** Route kinds that may attach (for `supportedKinds` and attachment). */
+  supportedKinds: RouteGroupKind[];
+  /** Accepted: the listener is valid and not conflicted; routes may attach. */
+  accepted: boolean;
+  acceptedReason: string;
+  acceptedMessage: string;
+  conflict?: { reason: 'ProtocolConflict' | 'HostnameConflict'; message: string };
+  refsProblem?: { reason: string; message: string };
+  /** Other HTTPS listeners on the same port whose hostnames overlap this one's (HTTP/2 connection coalescing risk). */
+  overlappingTls?: string[];
+  /** Usable certificates, in the listener's order. */
+  certificates: IrSecret[];
+  /** Usable certificates that are expired or not yet valid, said in ResolvedRefs' message. */
+  certificateNotes?: string[];
+  /** Validity periods of the usable certificates (the message changes when one begins or ends). */
+  certificateValidity?: Validity[];
+  /** Client certificate validation (`spec.tls.frontend`): the CAs to trust, and whether a certificate is required. */
+  clientValidation?: { trustedCa: string; required: boolean };
+  /** Its validation lets clients without a valid certificate through (AllowInsecureFallback). */
+  insecureFrontendValidation?: boolean;
+  attachedRoutes: number;
+  /** Pre-routing filters (`filters.requests`) and the clusters they call (`listener-filters.ts`). */
+  preRouting?: PreRouting;
+}
+
+export function isProgrammed(l: ListenerState): boolean {
+  return (
+    l.accepted &&
+    l.protocol !== undefined &&
+    l.supportedKinds.length > 0 &&
+    (!terminatesTls(l) || l.certificates.length > 0)
+  );
+}
+
+/** Envoy terminates TLS for this listener, with its certificates. */
+export function terminatesTls(l: ListenerState): boolean {
+  return l.protocol === 'HTTPS' || (l.protocol === 'TLS' && l.tlsMode === 'Terminate');
+}

@@ -1,0 +1,240 @@
+/**
+ * One HTTPRoute → IR routes (one per rule match, before they are placed into virtual hosts),
+ * the clusters they use, and what its status must report.
+ */
+import type { HTTPRoute, HTTPRouteRule } from '../../../resources/types.js';
+import type {
+  IrCluster,
+  IrForwardAction,
+  IrPathRewrite,
+  IrRetry,
+  IrRoute,
+  IrRouteAction,
+  IrRouteMatch,
+} from '../../../ir/types.js';
+import type { TranslationContext } from '../context.js';
+import { translateFilters, type FilterResult } from '../http-filters.js';
+import { splitByBackend, type BackendShare } from '../backend-split.js';
+import { MATCH_ALL, translateMatch } from '../http-matches.js';
+import { routeName } from '../names.js';
+import { parseGatewayDuration } from '../validation.js';
+import { emptyTranslation, type RouteEntry, type RouteTranslation } from './contract.js';
+import { ruleNameProblem } from './rule-names.js';
+import { isEmptyMutation, ruleSession, translateBackends } from './rule-backends.js';
+import { closeRoute, closeRule, translateMirrors } from './rule-closing.js';
+import { combineForSession, sessionPersistence } from './session-persistence.js';
+
+function retryPolicy(rule: HTTPRouteRule, errors: string[]): IrRetry | undefined {
+  const r = rule.retry;
+  if (!r) return undefined;
+  const codes: number[] = [];
+  for (const c of r.codes ?? []) {
+    if (!Number.isInteger(c) || c < 400 || c > 599) errors.push(`retry: status code ${c} is not retriable (400-599)`);
+    else if (!codes.includes(c)) codes.push(c);
+  }
+  const attempts = r.attempts ?? 1;
+  if (!Number.isInteger(attempts) || attempts < 0 || attempts > 100) errors.push(`retry: invalid attempts ${attempts}`);
+  const out: IrRetry = { codes: codes.sort((a, b) => a - b), numRetries: attempts };
+  if (r.backoff !== undefined) {
+    const ms = parseGatewayDuration(r.backoff);
+    if (ms === undefined || ms < 1) errors.push(`retry: invalid backoff ${r.backoff}`);
+    else out.backoffMs = ms;
+  }
+  return out;
+}
+
+function samePathRewrite(a: IrPathRewrite | undefined, b: IrPathRewrite | undefined): boolean {
+  return a?.type === b?.type && a?.value === b?.value && a?.matchedPrefix === b?.matchedPrefix;
+}
+
+function pathRewriteFor(
+  modifier: FilterResult['pathRewrite'],
+  match: IrRouteMatch,
+  errors: string[],
+): IrPathRewrite | undefined {
+  if (!modifier) return undefined;
+  if (modifier.type === 'ReplaceFullPath') return { type: 'ReplaceFullPath', value: modifier.replaceFullPath ?? '/' };
+  if (match.path.type !== 'PathPrefix') {
+    errors.push('ReplacePrefixMatch needs a PathPrefix match');
+    return undefined;
+  }
+  return { type: 'ReplacePrefixMatch', value: modifier.replacePrefixMatch ?? '/', matchedPrefix: match.path.value };
+}
+
+export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): RouteTranslation {
+  const namespace = route.metadata.namespace ?? 'default';
+  const name = route.metadata.name;
+  const rules = Array.isArray(route.spec?.rules) && route.spec.rules.length > 0 ? route.spec.rules : [{}];
+  const out = emptyTranslation(rules.length);
+  const clusters = new Map<string, IrCluster>();
+  const addCluster = (c: IrCluster) => clusters.set(c.name, c);
+  const nameProblem = ruleNameProblem(rules);
+  if (nameProblem) {
+    out.rejection = { reason: 'UnsupportedValue', message: nameProblem };
+    return out;
+  }
+
+  rules.forEach((rule: HTTPRouteRule, ruleIndex) => {
+    const errors: string[] = [];
+    const ruleClusters = new Map<string, IrCluster>();
+    const addRuleCluster = (c: IrCluster) => ruleClusters.set(c.name, c);
+    const unsupported: string[] = [];
+    const filters = translateFilters(rule.filters, { level: 'rule' });
+    errors.push(...filters.errors);
+    unsupported.push(...filters.unsupported);
+    if (filters.incompatible.length > 0 && !out.rejection) {
+      out.rejection = {
+        reason: 'IncompatibleFilters',
+        message: `rule ${rule.name ?? ruleIndex}: ${filters.incompatible.join('; ')}`,
+      };
+    }
+    const backends = translateBackends(ctx, route, rule.backendRefs, out, addRuleCluster, errors);
+    const mirrors = translateMirrors(ctx, route, filters, out, addRuleCluster);
+    // Envoy applies a route's Host rewrite after its weighted cluster's, the reverse of the filters'
+    // order (a backend's run after the rule's): when a backend has its own, the rule's moves onto the
+    // other backends.
+    let ruleHostRewrite = filters.hostRewrite;
+    if (ruleHostRewrite !== undefined && backends.backends.some((b) => b.hostRewrite !== undefined)) {
+      const host = ruleHostRewrite;
+      backends.backends = backends.backends.map((b) => (b.hostRewrite === undefined ? { ...b, hostRewrite: host } : b));
+      ruleHostRewrite = undefined;
+    }
+
+    let timeoutMs: number | undefined;
+    let perTryTimeoutMs: number | undefined;
+    if (rule.timeouts?.request !== undefined) {
+      timeoutMs = parseGatewayDuration(rule.timeouts.request);
+      if (timeoutMs === undefined) errors.push(`timeouts.request: invalid duration ${rule.timeouts.request}`);
+    }
+    if (rule.timeouts?.backendRequest !== undefined) {
+      perTryTimeoutMs = parseGatewayDuration(rule.timeouts.backendRequest);
+      if (perTryTimeoutMs === undefined)
+        errors.push(`timeouts.backendRequest: invalid duration ${rule.timeouts.backendRequest}`);
+    }
+    // As the CRD's own rule: a backendRequest of 0s (no per-try timeout) under a request timeout
+    // is valid, and the request timeout still bounds the whole exchange.
+    if (timeoutMs !== undefined && timeoutMs > 0 && perTryTimeoutMs !== undefined && perTryTimeoutMs > timeoutMs) {
+      errors.push('timeouts.backendRequest must not be longer than timeouts.request');
+    }
+    const retry = retryPolicy(rule, errors);
+    const session = ruleSession(
+      rule.sessionPersistence ? sessionPersistence(rule.sessionPersistence, errors, unsupported) : undefined,
+      backends,
+      errors,
+    );
+
+    if (session && backends.backends.length > 0 && backends.backends.length + backends.standby.length > 1) {
+      const combined = backends.refs.some((r) => r.path)
+        ? undefined
+        : combineForSession(backends.backends, ruleClusters, backends.standby);
+      if (combined) {
+        const mirrored = new Set(mirrors.map((m) => m.clusterName));
+        for (const b of backends.backends) if (!mirrored.has(b.clusterName)) ruleClusters.delete(b.clusterName);
+        addRuleCluster(combined);
+        backends.backends = [{ clusterName: combined.name, weight: 1 }];
+        backends.refs = [backends.refs[0]!];
+      }
+    }
+
+    const matches = Array.isArray(rule.matches) && rule.matches.length > 0 ? rule.matches : [MATCH_ALL];
+    const built: { match: IrRouteMatch; index: number }[] = [];
+    matches.forEach((m, index) => {
+      const ir = translateMatch(m ?? {}, errors, unsupported);
+      if (ir) built.push({ match: ir, index });
+    });
+
+    const entries: RouteEntry[] = [];
+    for (const { match, index } of built) {
+      let action: IrRouteAction;
+      let shares: BackendShare[] | undefined;
+      // An unresolved custom filter is never skipped (HTTPRouteFilter.type: "the filter MUST NOT be
+      // skipped. Instead, requests that would have been processed by that filter MUST receive a
+      // HTTP error response"), not even by a redirect in the same rule.
+      const redirect = filters.unresolved.length > 0 ? undefined : filters.redirect;
+      if (redirect) {
+        const r = redirect;
+        action = { type: 'redirect', statusCode: r.statusCode };
+        if (r.scheme !== undefined) action.scheme = r.scheme;
+        if (r.hostname !== undefined) action.hostname = r.hostname;
+        const path = pathRewriteFor(r.path, match, errors);
+        if (path) action.path = path;
+      } else if (filters.unresolved.length > 0 || backends.backends.length === 0) {
+        // No backend can take the request (none given, all weight 0, or none valid): the spec says 500.
+        action = { type: 'direct', status: 500 };
+      } else {
+        const forward: IrForwardAction = {
+          type: 'forward',
+          backends: backends.backends,
+          mirrors,
+          websocket: backends.websocket,
+        };
+        if (backends.invalidWeight > 0) forward.invalidBackendWeight = backends.invalidWeight;
+        if (timeoutMs !== undefined) forward.timeoutMs = timeoutMs;
+        if (perTryTimeoutMs !== undefined) forward.perTryTimeoutMs = perTryTimeoutMs;
+        if (retry) forward.retry = retry;
+        if (ruleHostRewrite !== undefined) forward.hostRewrite = ruleHostRewrite;
+        const rulePath = pathRewriteFor(filters.pathRewrite, match, errors);
+        // A backend's URLRewrite path takes the place of the rule's for its requests: the backend's
+        // filter runs last, and its ReplacePrefixMatch replaces the prefix the rule matched.
+        const paths = backends.refs.map((r) => (r.path ? pathRewriteFor(r.path, match, errors) : rulePath));
+        if (paths.every((p) => samePathRewrite(p, paths[0]))) {
+          if (paths[0]) forward.pathRewrite = paths[0];
+        } else {
+          shares = backends.backends.map((backend, i) => {
+            const { invalidBackendWeight: _share, ...one } = forward;
+            const share: IrForwardAction = { ...one, backends: [backend] };
+            if (paths[i]) share.pathRewrite = paths[i];
+            return { weight: backend.weight, action: share, backendRef: backends.refs[i]!.refIndex };
+          });
+          if (backends.invalidWeight > 0)
+            shares.push({ weight: backends.invalidWeight, action: { type: 'direct', status: 500 } });
+        }
+        action = forward;
+      }
+      const ir: IrRoute = {
+        name: routeName(namespace, name, ruleIndex, rule.name, index),
+        source: { kind: 'HTTPRoute', namespace, name, rule: ruleIndex, match: index },
+        match,
+        action,
+      };
+      if (rule.name !== undefined) ir.source.ruleName = rule.name;
+      if (!isEmptyMutation(filters.requestHeaders)) ir.requestHeaders = filters.requestHeaders;
+      if (!isEmptyMutation(filters.responseHeaders)) ir.responseHeaders = filters.responseHeaders;
+      if (filters.cors) ir.cors = filters.cors;
+      if (session) ir.sessionPersistence = session;
+      (shares ? splitByBackend(ir, shares) : [ir]).forEach((placed, split) => {
+        const entry: RouteEntry = {
+          route: placed,
+          precedence: {
+            pathType: match.path.type,
+            pathLength: match.path.value.length,
+            hasMethod: match.method !== undefined,
+            headerCount: match.headers.length,
+            queryCount: match.queryParams.length,
+            creationTimestamp: route.metadata.creationTimestamp,
+            namespacedName: `${namespace}/${name}`,
+            rule: ruleIndex,
+            match: index,
+            split,
+          },
+        };
+        if (redirect) {
+          entry.redirect = {};
+          if (redirect.scheme !== undefined) entry.redirect.scheme = redirect.scheme;
+          if (redirect.hostname !== undefined) entry.redirect.hostname = redirect.hostname;
+          if (redirect.port !== undefined) entry.redirect.explicitPort = redirect.port;
+        }
+        entries.push(entry);
+      });
+    }
+
+    closeRule(
+      out,
+      `rule ${rule.name ?? ruleIndex}`,
+      { unsupported, errors, entries, clusters: ruleClusters },
+      addCluster,
+    );
+  });
+  closeRoute(out, clusters);
+  return out;
+}

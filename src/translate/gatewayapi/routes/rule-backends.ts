@@ -1,0 +1,156 @@
+/**
+ * A rule's backendRefs → weighted clusters, shared by HTTPRoute and GRPCRoute, and the session
+ * persistence the rule's backends ask for.
+ */
+import type { HTTPBackendRef, HTTPPathModifier, KubeObject } from '../../../resources/types.js';
+import type { IrCluster, IrHeaderMutation, IrSessionPersistence, IrWeightedBackend } from '../../../ir/types.js';
+import type { TranslationContext } from '../context.js';
+import { resolveBackendRef } from '../backends.js';
+import type { RouteProtocol } from '../backend-result.js';
+import { translateFilters } from '../http-filters.js';
+import { MAX_WEIGHT, type RouteTranslation } from './contract.js';
+
+/** What a gRPC request gets where an HTTP one would get a 500 (see `grpc-route.ts`). */
+export const GRPC_ERROR_RESPONSE = 'UNAVAILABLE (HTTP 503)';
+
+export function isEmptyMutation(m: IrHeaderMutation | undefined): boolean {
+  return !m || (m.set.length === 0 && m.add.length === 0 && m.remove.length === 0);
+}
+
+export interface BackendRefRouting {
+  refIndex: number;
+  path?: HTTPPathModifier;
+}
+
+export interface RuleBackends {
+  backends: IrWeightedBackend[];
+  /**
+   * Beside each backend: the index of its backendRef in the rule (the first one when equal
+   * backendRefs were merged), and its own URLRewrite path, which Envoy's weighted clusters cannot
+   * carry (`backend-split.ts`).
+   */
+  refs: BackendRefRouting[];
+  /**
+   * Resolved backendRefs of weight 0: they get no new traffic, but a session already bound to one
+   * of their endpoints keeps it (GEP-1619), so a rule with session persistence keeps them.
+   */
+  standby: IrCluster[];
+  invalidWeight: number;
+  total: number;
+  websocket: boolean;
+  /**
+   * The session persistence of each resolved backendRef (weighted and standby), in order: an
+   * XBackend's own, or undefined (see `backendSession`).
+   */
+  sessions: (IrSessionPersistence | undefined)[];
+}
+
+/**
+ * The session persistence a rule's backends ask for (XBackend `sessionPersistence`), checked
+ * against the rule's own (deprecated in v1.7.0 in favour of the backend's). Envoy keeps one
+ * stateful session per route, so the rule's resolved backends must agree: all with the same
+ * session persistence, or none. Anything else is an error that drops the rule.
+ */
+export function ruleSession(
+  fromRule: IrSessionPersistence | undefined,
+  backends: RuleBackends,
+  errors: string[],
+): IrSessionPersistence | undefined {
+  if (backends.sessions.every((s) => s === undefined)) return fromRule;
+  const distinct = new Set(backends.sessions.map((s) => JSON.stringify(s ?? null)));
+  if (distinct.size > 1) {
+    errors.push(
+      'the backendRefs of this rule have different session persistence (an XBackend with it next to a backend without it, or with another); Portico keeps one session per rule',
+    );
+    return undefined;
+  }
+  const session = backends.sessions[0]!;
+  if (fromRule && JSON.stringify(fromRule) !== JSON.stringify(session)) {
+    errors.push("sessionPersistence of the rule differs from its XBackend's; set it on the XBackend only");
+    return undefined;
+  }
+  return session;
+}
+
+/**
+ * A rule's backendRefs → weighted clusters. Shared with GRPCRoute, whose backends are the same
+ * references spoken to over HTTP/2 (`protocol`).
+ */
+export function translateBackends(
+  ctx: TranslationContext,
+  route: KubeObject,
+  backendRefs: readonly HTTPBackendRef[] | undefined,
+  out: RouteTranslation,
+  addCluster: (c: IrCluster) => void,
+  errors: string[],
+  protocol: RouteProtocol = 'http',
+): RuleBackends {
+  const result: RuleBackends = {
+    backends: [],
+    refs: [],
+    standby: [],
+    invalidWeight: 0,
+    total: 0,
+    websocket: false,
+    sessions: [],
+  };
+  for (const [refIndex, ref] of (Array.isArray(backendRefs) ? backendRefs : []).entries()) {
+    const weight = ref.weight ?? 1;
+    if (!Number.isInteger(weight) || weight < 0 || weight > MAX_WEIGHT) {
+      errors.push(`backendRef ${ref.name}: invalid weight ${weight}`);
+      continue;
+    }
+    const filters = translateFilters(ref.filters, {
+      level: 'backend',
+      ...(protocol === 'grpc' ? { errorResponse: GRPC_ERROR_RESPONSE } : {}),
+    });
+    errors.push(...filters.errors, ...filters.unsupported);
+    // GRPCRouteFilter has no URLRewrite; a stray one (no schema check) must not rewrite a method's path.
+    if (protocol === 'grpc' && filters.pathRewrite !== undefined)
+      errors.push(`backendRef ${ref.name}: filter URLRewrite is not supported on GRPCRoute backendRefs`);
+    const resolved = resolveBackendRef(ctx, route, ref, protocol);
+    if (!resolved.ok) {
+      if (!resolved.quiet) out.refProblems.push({ reason: resolved.reason, message: resolved.message });
+      result.invalidWeight += weight;
+      result.total += weight;
+      continue;
+    }
+    if (filters.unresolved.length > 0) {
+      out.refProblems.push(...filters.unresolved.map((m) => ({ reason: 'UnsupportedValue', message: m })));
+      result.invalidWeight += weight;
+      result.total += weight;
+      continue;
+    }
+    result.total += weight;
+    result.sessions.push(resolved.session);
+    const plain =
+      isEmptyMutation(filters.requestHeaders) &&
+      isEmptyMutation(filters.responseHeaders) &&
+      filters.hostRewrite === undefined &&
+      filters.pathRewrite === undefined;
+    if (weight === 0) {
+      if (plain) result.standby.push(resolved.cluster);
+      continue;
+    }
+    addCluster(resolved.cluster);
+    result.websocket ||= resolved.websocket;
+    const backend: IrWeightedBackend = { clusterName: resolved.cluster.name, weight };
+    if (!isEmptyMutation(filters.requestHeaders)) backend.requestHeaders = filters.requestHeaders;
+    if (!isEmptyMutation(filters.responseHeaders)) backend.responseHeaders = filters.responseHeaders;
+    if (filters.hostRewrite !== undefined) backend.hostRewrite = filters.hostRewrite;
+    // Equal backendRefs without filters are one weighted entry.
+    const same = plain
+      ? result.backends.findIndex((b, i) => b.clusterName === backend.clusterName && isPlain(b, result.refs[i]!))
+      : -1;
+    if (same >= 0) result.backends[same]!.weight += weight;
+    else {
+      result.backends.push(backend);
+      result.refs.push(filters.pathRewrite ? { refIndex, path: filters.pathRewrite } : { refIndex });
+    }
+  }
+  return result;
+}
+
+function isPlain(b: IrWeightedBackend, ref: BackendRefRouting): boolean {
+  return !b.requestHeaders && !b.responseHeaders && b.hostRewrite === undefined && ref.path === undefined;
+}

@@ -1,0 +1,40 @@
+/**
+ * Step: the translation's result: the Gateways' IR in name order, every input Gateway API object
+ * with the status computed for it, and when statuses must be computed again.
+ */
+import type { KubeObject } from '../../../resources/types.js';
+import { nextValidityChange } from './certificate-validity.js';
+import type { GatewayApiTranslation, TranslationRun } from './run.js';
+
+function withStatus<T extends KubeObject>(obj: T, status: unknown): KubeObject {
+  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: obj.metadata, spec: obj.spec, status };
+}
+
+export function translationOutput(run: TranslationRun): GatewayApiTranslation {
+  const { ctx, resources, statuses } = run;
+  const statusMemo = run.options.statusMemo;
+  const all: KubeObject[] = [
+    ...resources.gatewayClasses,
+    ...resources.gateways,
+    ...resources.httpRoutes,
+    ...resources.grpcRoutes,
+    ...resources.tlsRoutes,
+    ...resources.tcpRoutes,
+    ...resources.udpRoutes,
+    ...resources.backendTLSPolicies,
+    ...resources.listenerSets,
+    ...resources.referenceGrants,
+    ...resources.xBackends,
+    ...resources.xTelemetryPolicies,
+  ];
+  const nextCertificateChange = ctx.certificateTime && nextValidityChange(run.gateways.values(), ctx.certificateTime);
+  return {
+    ...(nextCertificateChange ? { nextCertificateChange } : {}),
+    gateways: run.irs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    resources: all.map((obj) => {
+      if (!statuses.has(obj)) return obj;
+      const status = statuses.get(obj);
+      return statusMemo ? statusMemo.output(obj, status, withStatus) : withStatus(obj, status);
+    }),
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * The one context the steps of a Gateway API translation work over: the input, the options, the
+ * translation context, and what the steps have found so far.
+ */
+import type { KubeObject, ResourceSet } from '../../../resources/types.js';
+import type { IrGateway } from '../../../ir/types.js';
+import type { RouteMemo } from '../route-memo.js';
+import type { CompositeMemo } from '../../composite-memo.js';
+import type { RouteOutcome, StatusMemo } from '../status-memo.js';
+import { buildContext, type TranslationContext } from '../context.js';
+import type { GatewayState } from '../gateway-state.js';
+import type { Route, RouteTranslation } from '../routes/contract.js';
+
+export interface GatewayApiTranslation {
+  gateways: IrGateway[];
+  /** Every input Gateway API object, with the status Portico computed for it. */
+  resources: KubeObject[];
+  /**
+   * The first time after `certificateTime` at which a listener's certificate becomes valid or
+   * expires: statuses computed now say something else from then on, so translate again then.
+   */
+  nextCertificateChange?: string;
+}
+
+export interface TranslateOptions {
+  /** Written as `lastTransitionTime` of conditions that changed. Defaults to the Unix epoch (golden files). */
+  now?: string;
+  /**
+   * The time certificates' validity periods are checked at: a listener whose certificate is
+   * expired or not yet valid then says so. The pipeline gives its clock; without it (golden files
+   * fix one, so that their output does not change with the date) no validity is checked.
+   */
+  certificateTime?: string;
+  /** Address Envoy listeners bind. Defaults to 0.0.0.0; a local standalone setup may use 127.0.0.1. */
+  listenerAddress?: string;
+  /**
+   * Ports the Envoys serving these Gateways already use for themselves (admin, readiness), with
+   * what uses them: a listener on one is not accepted (PortUnavailable), since Envoy would reject
+   * the whole listener update for it.
+   */
+  reservedPorts?: ReadonlyMap<number, string>;
+  /**
+   * Every Gateway's listeners bind one address (standalone mode: the host's): a port two
+   * Gateways ask for belongs to the older one (see `shared-address.ts`). Off in a cluster, where
+   * each Gateway has its own Service.
+   */
+  sharedAddress?: boolean;
+  /**
+   * The Kubernetes provisioner gives each Gateway's Service the addresses of its `spec.addresses`
+   * and says in its status what it could assign (src/infra/kubernetes/gateway-addresses.ts).
+   * Without it (standalone: Envoy binds `listenerAddress`) a requested address is
+   * Programmed=False/AddressNotAssigned.
+   */
+  assignsAddresses?: boolean;
+  /**
+   * Route translations remembered between runs (see `route-memo.ts`). Output is the same with or
+   * without it; with it, unchanged routes keep their IR objects and cost a few lookups.
+   */
+  routeMemo?: RouteMemo;
+  /** Virtual hosts remembered between runs (with `routeMemo`: unchanged ones are the same objects). */
+  assemblyMemo?: CompositeMemo;
+  /** Route outcomes and output objects remembered between runs (see `status-memo.ts`). */
+  statusMemo?: StatusMemo;
+}
+
+const EPOCH = '1970-01-01T00:00:00Z';
+
+export interface TranslationRun {
+  readonly resources: ResourceSet;
+  readonly options: TranslateOptions;
+  readonly ctx: TranslationContext;
+  /** The status computed for each input object Portico is responsible for. */
+  readonly statuses: Map<KubeObject, unknown>;
+  /** Gateways of Portico's classes, by key (`acceptGateways`). */
+  gateways: Map<string, GatewayState>;
+  /** Every route, in input order (`attachRoutes`), beside its translation (worked out at most once) and outcome. */
+  routes: Route[];
+  translations: (() => RouteTranslation)[];
+  outcomes: RouteOutcome[];
+  /** The IR of every accepted Gateway (`assembleGateways`). */
+  irs: IrGateway[];
+}
+
+export function startRun(resources: ResourceSet, options: TranslateOptions): TranslationRun {
+  const ctx = buildContext(resources, { ...options, now: options.now ?? EPOCH });
+  options.routeMemo?.begin(resources);
+  return {
+    resources,
+    options,
+    ctx,
+    statuses: new Map(),
+    gateways: new Map(),
+    routes: [],
+    translations: [],
+    outcomes: [],
+    irs: [],
+  };
+}
