@@ -35,8 +35,6 @@ const LAYER: Record<string, number> = {
 /** Breaches present when the rule was written: importer -> imported. */
 const KNOWN: readonly string[] = [
   'cycle: src/infra/kubernetes/gateway-addresses.ts <-> src/infra/kubernetes/resources.ts',
-  'cycle: src/translate/gatewayapi/backends.ts <-> src/translate/gatewayapi/xbackend.ts',
-  'cycle: src/translate/gatewayapi/http-route.ts <-> src/translate/gatewayapi/l4-route.ts',
   // The translation document format (golden files, `portico translate`) belongs beside the translator.
   'up: src/debug/config-dump.ts -> src/cli/translation-document.ts (debug -> cli)',
   // A Kubernetes client room that both the provider and the provisioner use.
