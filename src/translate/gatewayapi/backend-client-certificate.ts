@@ -9,7 +9,7 @@
 import type { Gateway, SecretObjectReference } from '../../resources/types.js';
 import type { IrCluster, IrSecret } from '../../ir/types.js';
 import type { TranslationContext } from './context.js';
-import { resolveCertificateRef } from './certificates.js';
+import { resolveCertificateRef } from './references/certificates.js';
 import { isObject } from './shape.js';
 
 export type BackendClientCertificate =

@@ -13,9 +13,9 @@ import type { IrUpstreamTls } from '../../ir/types.js';
 import type { BackendTLSPolicy, PolicyTargetReference, Service, ServicePort } from '../../resources/types.js';
 import { objectKey, type TranslationContext } from './context.js';
 import { caBundle } from './envoy-tls-rules.js';
-import { clusterTrustBundlePem, isClusterTrustBundleRef } from './cluster-trust-bundles.js';
+import { clusterTrustBundlePem, isClusterTrustBundleRef } from './references/cluster-trust-bundles.js';
 import { isValidHostname } from './hostnames.js';
-import { olderFirst } from './precedence.js';
+import { olderFirst } from './routes/precedence.js';
 import { isObject, list } from './shape.js';
 
 /** Where Envoy finds the system's CA certificates (Debian and Ubuntu, the Envoy images' base). */

@@ -5,7 +5,7 @@
 import type { BackendObjectReference, EndpointSlice, KubeObject, Service, ServicePort } from '../../resources/types.js';
 import type { IrCluster, IrEndpoint } from '../../ir/types.js';
 import { objectKey, type TranslationContext } from './context.js';
-import { checkCoreReference, referrerGroup } from './reference-grants.js';
+import { checkCoreReference, referrerGroup } from './references/reference-grants.js';
 import { clusterName } from './names.js';
 import { evaluatePolicy, policyFor } from './backend-tls.js';
 import { isObject, list } from './shape.js';

@@ -7,7 +7,7 @@ import type { RouteEntry } from './routes/contract.js';
 import type { IrCluster, IrInfrastructure } from '../../ir/types.js';
 import type { L4Forward } from './routes/contract.js';
 import type { BackendClientCertificate } from './backend-client-certificate.js';
-import type { TelemetryVerdict } from './telemetry-policy.js';
+import type { TelemetryVerdict } from './telemetry/telemetry-policy.js';
 
 /** A route's rules placed on one listener for one of its hostnames. */
 export interface PlacedRoute {

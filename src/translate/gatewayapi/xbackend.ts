@@ -21,7 +21,7 @@ import { GATEWAY_X_GROUP } from '../../resources/types.js';
 import type { BackendResult, RouteProtocol } from './backend-result.js';
 import { evaluatePolicy } from './backend-tls.js';
 import { objectKey, type TranslationContext } from './context.js';
-import { isReferenceAllowed, referrerGroup } from './reference-grants.js';
+import { isReferenceAllowed, referrerGroup } from './references/reference-grants.js';
 import { isObject, list } from './shape.js';
 import { checkHeaderName, parseGatewayDuration } from './validation.js';
 

@@ -28,10 +28,10 @@ import {
   originalHostname,
 } from '../hostnames.js';
 import { isProgrammed, transportOf, type ListenerState } from '../listeners/listener-state.js';
-import { comparePrecedence } from '../precedence.js';
+import { comparePrecedence } from '../routes/precedence.js';
 import type { GatewayState, PlacedByHostname } from '../gateway-state.js';
 import type { RouteEntry } from '../routes/contract.js';
-import { redirectPort, type RedirectTarget } from '../redirect-port.js';
+import { redirectPort, type RedirectTarget } from '../routes/redirect-port.js';
 import type { CompositeMemo } from '../../composite-memo.js';
 import { envoyListenerName, filterChainName, routeConfigName, virtualHostName } from '../names.js';
 import { presentingClientCertificate } from '../backend-client-certificate.js';

@@ -5,7 +5,7 @@
 import type { IrCluster, IrFilterChain, IrSecret } from '../../../ir/types.js';
 import { compareHostnameSpecificity, hostnameCovers } from '../hostnames.js';
 import { terminatesTls, type ListenerState } from '../listeners/listener-state.js';
-import { compareTimestamps } from '../precedence.js';
+import { compareTimestamps } from '../routes/precedence.js';
 import type { GatewayState, PlacedRoute } from '../gateway-state.js';
 import { filterChainName, virtualHostName } from '../names.js';
 import { ownerOf } from './listener-owner.js';

@@ -4,7 +4,7 @@
  * hostnames overlap (a warning, not a conflict).
  */
 import { hostnameCovers } from '../hostnames.js';
-import { transportOf, type ListenerState, type SupportedProtocol } from './listener-state.js';
+import { rejectListener, transportOf, type ListenerState, type SupportedProtocol } from './listener-state.js';
 
 /**
  * Protocols that can share a port: HTTPS and TLS listeners are told apart by SNI on one Envoy
@@ -66,11 +66,7 @@ export function markConflicts(listeners: ListenerState[]): void {
     }
   }
   for (const l of listeners) {
-    if (l.conflict && l.accepted) {
-      l.accepted = false;
-      l.acceptedReason = 'Invalid';
-      l.acceptedMessage = l.conflict.message;
-    }
+    if (l.conflict) rejectListener(l, 'Invalid', l.conflict.message);
   }
 }
 
@@ -104,9 +100,7 @@ export function markConflictsWithEarlier(listeners: ListenerState[], earlier: re
           message: `${describe(e)} on port ${l.port} has the same hostname ${l.hostname ?? '(none)'} and takes precedence`,
         };
       } else continue;
-      l.accepted = false;
-      l.acceptedReason = 'Invalid';
-      l.acceptedMessage = l.conflict.message;
+      rejectListener(l, 'Invalid', l.conflict.message);
       break;
     }
   }

@@ -6,11 +6,12 @@
 import type { Gateway, Listener, RouteGroupKind } from '../../../resources/types.js';
 import { GATEWAY_GROUP } from '../../../resources/types.js';
 import type { TranslationContext } from '../context.js';
-import { translateListenerFilters } from '../listener-filters.js';
+import { translateListenerFilters } from './listener-filters.js';
 import { isValidHostname } from '../hostnames.js';
 import { isObject, list } from '../shape.js';
 import {
   ROUTE_KINDS,
+  rejectListener,
   terminatesTls,
   type ListenerSetOrigin,
   type ListenerState,
@@ -70,12 +71,7 @@ function evaluateListener(
     certificates: [],
     attachedRoutes: 0,
   };
-  const reject = (reason: string, message: string) => {
-    if (!state.accepted) return;
-    state.accepted = false;
-    state.acceptedReason = reason;
-    state.acceptedMessage = message;
-  };
+  const reject = (reason: string, message: string) => rejectListener(state, reason, message);
 
   if (!protocol) {
     const what = KNOWN_UNSUPPORTED.has(listener.protocol) ? 'is not supported by Portico yet' : 'is not supported';
@@ -184,10 +180,8 @@ export function evaluateListenerSetListeners(
     // A ListenerSet's conflicted listener reports the conflict as the reason (ListenerSet conformance).
     if (l.conflict && !l.accepted && l.acceptedReason === 'Invalid') l.acceptedReason = l.conflict.reason;
     // A ListenerSet listener that terminates TLS without any usable certificate is not accepted.
-    if (l.accepted && terminatesTls(l) && l.certificates.length === 0) {
-      l.accepted = false;
-      l.acceptedReason = 'Invalid';
-      l.acceptedMessage = l.refsProblem?.message ?? 'the listener has no usable TLS certificate';
+    if (terminatesTls(l) && l.certificates.length === 0) {
+      rejectListener(l, 'Invalid', l.refsProblem?.message ?? 'the listener has no usable TLS certificate');
     }
   }
   return listeners;

@@ -1,8 +1,8 @@
 import type { Gateway } from '../../../resources/types.js';
 import type { TranslationContext } from '../context.js';
 import { caBundle } from '../envoy-tls-rules.js';
-import { clusterTrustBundlePem, isClusterTrustBundleRef } from '../cluster-trust-bundles.js';
-import { checkCoreReference } from '../reference-grants.js';
+import { clusterTrustBundlePem, isClusterTrustBundleRef } from '../references/cluster-trust-bundles.js';
+import { checkCoreReference } from '../references/reference-grants.js';
 import { isObject, list } from '../shape.js';
 import type { ListenerState } from './listener-state.js';
 

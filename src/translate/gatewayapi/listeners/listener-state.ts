@@ -4,7 +4,7 @@
  */
 import type { Listener, RouteGroupKind } from '../../../resources/types.js';
 import type { IrSecret } from '../../../ir/types.js';
-import type { PreRouting } from '../listener-filters.js';
+import type { PreRouting } from './listener-filters.js';
 import type { Validity } from '../envoy-tls-rules.js';
 
 export type SupportedProtocol = 'HTTP' | 'HTTPS' | 'TLS' | 'TCP' | 'UDP';
@@ -76,6 +76,17 @@ export function isProgrammed(l: ListenerState): boolean {
     l.supportedKinds.length > 0 &&
     (!terminatesTls(l) || l.certificates.length > 0)
   );
+}
+
+/**
+ * Takes a listener out (Accepted=False): the one place a listener stops being accepted. The first
+ * reason found is the one reported; a listener already out keeps it.
+ */
+export function rejectListener(l: ListenerState, reason: string, message: string): void {
+  if (!l.accepted) return;
+  l.accepted = false;
+  l.acceptedReason = reason;
+  l.acceptedMessage = message;
 }
 
 /** Envoy terminates TLS for this listener, with its certificates. */

@@ -1,7 +1,7 @@
 /** A listener where Envoy terminates TLS: its certificates, and for HTTPS the client validation it asks for. */
 import type { Gateway, Listener } from '../../../resources/types.js';
 import type { TranslationContext } from '../context.js';
-import { resolveCertificateRef } from '../certificates.js';
+import { resolveCertificateRef } from '../references/certificates.js';
 import type { ListenerState } from './listener-state.js';
 import { clientValidation } from './frontend-validation.js';
 

@@ -4,8 +4,8 @@
  */
 import type { IrCluster, IrRoute } from '../../../ir/types.js';
 import type { GRPCRoute, HTTPRoute, TCPRoute, TLSRoute, UDPRoute } from '../../../resources/types.js';
-import type { PrecedenceKey } from '../precedence.js';
-import type { RedirectTarget } from '../redirect-port.js';
+import type { PrecedenceKey } from './precedence.js';
+import type { RedirectTarget } from './redirect-port.js';
 
 /** The route kinds Portico translates, as they come in the input. */
 export type Route = HTTPRoute | GRPCRoute | TLSRoute | TCPRoute | UDPRoute;

@@ -8,8 +8,8 @@
 import type { GRPCRoute, GRPCRouteMatch, GRPCRouteRule, HTTPRouteFilter } from '../../../resources/types.js';
 import type { IrCluster, IrForwardAction, IrRoute, IrRouteAction, IrRouteMatch } from '../../../ir/types.js';
 import type { TranslationContext } from '../context.js';
-import { translateFilters } from '../http-filters.js';
-import { translateMatch } from '../http-matches.js';
+import { translateFilters } from './http-filters.js';
+import { translateMatch } from './http-matches.js';
 import { emptyTranslation, type RouteEntry, type RouteTranslation } from './contract.js';
 import { ruleNameProblem } from './rule-names.js';
 import { GRPC_ERROR_RESPONSE, isEmptyMutation, ruleSession, translateBackends } from './rule-backends.js';

@@ -13,9 +13,9 @@ import type {
   IrRouteMatch,
 } from '../../../ir/types.js';
 import type { TranslationContext } from '../context.js';
-import { translateFilters, type FilterResult } from '../http-filters.js';
-import { splitByBackend, type BackendShare } from '../backend-split.js';
-import { MATCH_ALL, translateMatch } from '../http-matches.js';
+import { translateFilters, type FilterResult } from './http-filters.js';
+import { splitByBackend, type BackendShare } from './backend-split.js';
+import { MATCH_ALL, translateMatch } from './http-matches.js';
 import { routeName } from '../names.js';
 import { parseGatewayDuration } from '../validation.js';
 import { emptyTranslation, type RouteEntry, type RouteTranslation } from './contract.js';

@@ -6,8 +6,8 @@ import type { KubeObject, RouteParentStatus } from '../../../resources/types.js'
 import { CONTROLLER_NAME } from '../../../resources/types.js';
 import type { TranslationContext } from '../context.js';
 import { condition, materializeConditions, type ConditionInput } from '../conditions.js';
-import { resolveParentRef, type ListenerAttachment } from '../route-parents.js';
-import type { KindConflicts } from '../route-kind-conflicts.js';
+import { resolveParentRef, type ListenerAttachment } from './route-parents.js';
+import type { KindConflicts } from './route-kind-conflicts.js';
 import type { GatewayState, PlacedRoute } from '../gateway-state.js';
 import { isObject, list } from '../shape.js';
 import type { RouteOutcome, RoutePlacement } from '../status-memo.js';

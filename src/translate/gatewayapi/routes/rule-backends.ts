@@ -7,7 +7,7 @@ import type { IrCluster, IrHeaderMutation, IrSessionPersistence, IrWeightedBacke
 import type { TranslationContext } from '../context.js';
 import { resolveBackendRef } from '../backends.js';
 import type { RouteProtocol } from '../backend-result.js';
-import { translateFilters } from '../http-filters.js';
+import { translateFilters } from './http-filters.js';
 import { MAX_WEIGHT, type RouteTranslation } from './contract.js';
 
 /** What a gRPC request gets where an HTTP one would get a 500 (see `grpc-route.ts`). */

@@ -7,7 +7,7 @@ import type { KubeObject } from '../../../resources/types.js';
 import type { TranslationContext } from '../context.js';
 import { resolveBackendRef } from '../backends.js';
 import type { RouteProtocol } from '../backend-result.js';
-import type { FilterResult } from '../http-filters.js';
+import type { FilterResult } from './http-filters.js';
 import type { RouteEntry, RouteTranslation } from './contract.js';
 
 /**

@@ -10,7 +10,7 @@ import {
 } from '../conditions.js';
 import { isProgrammed } from '../listeners/listener-state.js';
 import { listenerStatuses } from './listener-status.js';
-import { withAttachedListenerSets } from '../listener-sets.js';
+import { withAttachedListenerSets } from '../listeners/listener-sets.js';
 import type { GatewayState } from '../gateway-state.js';
 
 export function gatewayStatus(ctx: TranslationContext, state: GatewayState): GatewayStatus {

@@ -2,7 +2,7 @@
  * Step: per Gateway, its status and its ListenerSets', and for an accepted one its IR: listeners,
  * virtual hosts, clusters and secrets.
  */
-import { listenerSetStatus } from '../listener-sets.js';
+import { listenerSetStatus } from '../listeners/listener-sets.js';
 import { buildGatewayIr } from '../assembly/gateway-ir.js';
 import { gatewayStatus } from '../status/gateway-status.js';
 import type { TranslationRun } from './run.js';

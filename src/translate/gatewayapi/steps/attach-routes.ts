@@ -9,7 +9,7 @@ import type { RouteTranslation } from '../routes/contract.js';
 import { translateRouteSafely } from '../routes/translate-route.js';
 import { routeOutcome } from '../routes/route-outcome.js';
 import { applyPlacements } from '../routes/placements.js';
-import { routeKindConflicts } from '../route-kind-conflicts.js';
+import { routeKindConflicts } from '../routes/route-kind-conflicts.js';
 import type { TranslationRun } from './run.js';
 
 export function attachRoutes(run: TranslationRun): void {

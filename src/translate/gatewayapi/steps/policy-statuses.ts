@@ -1,6 +1,6 @@
 /** Step: the statuses of the policies and backends routes refer to (BackendTLSPolicy, XBackend). */
-import { backendTlsPolicyStatuses } from '../backend-tls-status.js';
-import { xBackendStatuses } from '../xbackend-status.js';
+import { backendTlsPolicyStatuses } from '../status/backend-tls-status.js';
+import { xBackendStatuses } from '../status/xbackend-status.js';
 import type { TranslationRun } from './run.js';
 
 export function reportPolicyStatuses(run: TranslationRun): void {

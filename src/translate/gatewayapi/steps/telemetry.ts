@@ -1,5 +1,5 @@
 /** Step: XTelemetryPolicies: their statuses, and the tracing of the Gateways they apply to. */
-import { telemetryPolicies } from '../telemetry-policy-status.js';
+import { telemetryPolicies } from '../telemetry/telemetry-policy-status.js';
 import type { TranslationRun } from './run.js';
 
 export function applyTelemetryPolicies(run: TranslationRun): void {

@@ -1,10 +1,10 @@
 /**
  * HTTPRouteMatch → IR match, with every value checked the way Envoy will use it.
  */
-import type { HTTPRouteMatch } from '../../resources/types.js';
-import type { IrHeaderMatch, IrQueryMatch, IrRouteMatch, IrStringMatch } from '../../ir/types.js';
-import { checkHeaderName, checkHeaderValue, checkPath, checkRegex } from './validation.js';
-import { list } from './shape.js';
+import type { HTTPRouteMatch } from '../../../resources/types.js';
+import type { IrHeaderMatch, IrQueryMatch, IrRouteMatch, IrStringMatch } from '../../../ir/types.js';
+import { checkHeaderName, checkHeaderValue, checkPath, checkRegex } from '../validation.js';
+import { list } from '../shape.js';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
 

@@ -4,8 +4,8 @@
  * a ConfigMap (GEP-5075, feature ClusterTrustBundle). Its `spec.trustBundle` is a PEM bundle, held
  * to what Envoy's TLS library takes, as a ConfigMap's `ca.crt` is.
  */
-import type { TranslationContext } from './context.js';
-import { caBundle } from './envoy-tls-rules.js';
+import type { TranslationContext } from '../context.js';
+import { caBundle } from '../envoy-tls-rules.js';
 
 export const CLUSTER_TRUST_BUNDLE_GROUP = 'certificates.k8s.io';
 

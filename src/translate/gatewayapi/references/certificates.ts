@@ -3,12 +3,12 @@
  * Gateway's namespace or allowed by a ReferenceGrant, holding a certificate and key Envoy takes
  * (`envoy-tls-rules.ts`: one it refuses would make it reject every secret of the update).
  */
-import type { Secret, SecretObjectReference } from '../../resources/types.js';
-import type { IrSecret } from '../../ir/types.js';
-import { objectKey, type TranslationContext } from './context.js';
+import type { Secret, SecretObjectReference } from '../../../resources/types.js';
+import type { IrSecret } from '../../../ir/types.js';
+import { objectKey, type TranslationContext } from '../context.js';
 import { checkCoreReference } from './reference-grants.js';
-import { secretName } from './names.js';
-import { checkServingPair, validityNote, type Validity } from './envoy-tls-rules.js';
+import { secretName } from '../names.js';
+import { checkServingPair, validityNote, type Validity } from '../envoy-tls-rules.js';
 
 export type CertificateResult =
   | {

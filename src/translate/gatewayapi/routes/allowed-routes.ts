@@ -1,10 +1,10 @@
 /**
  * Listener `allowedRoutes`: which namespaces and route kinds may attach.
  */
-import type { LabelSelector } from '../../resources/types.js';
-import { namespaceLabels, type TranslationContext } from './context.js';
-import type { ListenerState } from './listeners/listener-state.js';
-import { isObject, list } from './shape.js';
+import type { LabelSelector } from '../../../resources/types.js';
+import { namespaceLabels, type TranslationContext } from '../context.js';
+import type { ListenerState } from '../listeners/listener-state.js';
+import { isObject, list } from '../shape.js';
 
 export function matchesSelector(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
   if (!selector) return false;

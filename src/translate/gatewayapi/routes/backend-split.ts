@@ -20,7 +20,7 @@
  * route takes whatever is left, so every request matches exactly one of them and each share is its
  * weight's to within one in a million. Rules that do not need this keep their `weighted_clusters`.
  */
-import type { IrRoute, IrRouteAction } from '../../ir/types.js';
+import type { IrRoute, IrRouteAction } from '../../../ir/types.js';
 
 /** The denominator of Envoy's `FractionalPercent` MILLION. */
 export const RANDOM_RANGE = 1_000_000;

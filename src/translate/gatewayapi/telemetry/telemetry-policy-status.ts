@@ -12,12 +12,12 @@ import type {
   PolicyAncestorStatus,
   PolicyStatus,
   XTelemetryPolicy,
-} from '../../resources/types.js';
-import { CONTROLLER_NAME, GATEWAY_GROUP } from '../../resources/types.js';
-import { condition, materializeConditions, type ConditionInput } from './conditions.js';
-import { objectKey, type TranslationContext } from './context.js';
-import type { GatewayState } from './gateway-state.js';
-import { isObject, list } from './shape.js';
+} from '../../../resources/types.js';
+import { CONTROLLER_NAME, GATEWAY_GROUP } from '../../../resources/types.js';
+import { condition, materializeConditions, type ConditionInput } from '../conditions.js';
+import { objectKey, type TranslationContext } from '../context.js';
+import type { GatewayState } from '../gateway-state.js';
+import { isObject, list } from '../shape.js';
 import { evaluateTelemetryPolicy, policyForGateway, type TelemetryVerdict } from './telemetry-policy.js';
 
 /** PolicyStatus.ancestors maxItems. */

@@ -10,10 +10,10 @@ import type {
   HTTPPathModifier,
   HTTPRequestRedirectFilter,
   HTTPRouteFilter,
-} from '../../resources/types.js';
-import type { IrCors, IrHeaderMutation, IrStringMatch } from '../../ir/types.js';
-import { checkHeaderName, checkHeaderValue, checkPath, isUnmodifiableHeader } from './validation.js';
-import { isValidHostname } from './hostnames.js';
+} from '../../../resources/types.js';
+import type { IrCors, IrHeaderMutation, IrStringMatch } from '../../../ir/types.js';
+import { checkHeaderName, checkHeaderValue, checkPath, isUnmodifiableHeader } from '../validation.js';
+import { isValidHostname } from '../hostnames.js';
 
 export interface MirrorRequest {
   backendRef: BackendObjectReference;

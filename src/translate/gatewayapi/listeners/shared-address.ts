@@ -9,10 +9,10 @@
  *
  * Only with `TranslateOptions.sharedAddress`: in a cluster each Gateway has a Service of its own.
  */
-import { isProgrammed, transportOf, type ListenerState } from './listeners/listener-state.js';
-import { markOverlappingTlsListeners } from './listeners/conflicts.js';
-import { olderFirst } from './precedence.js';
-import type { GatewayState } from './gateway-state.js';
+import { isProgrammed, rejectListener, transportOf, type ListenerState } from './listener-state.js';
+import { markOverlappingTlsListeners } from './conflicts.js';
+import { olderFirst } from '../routes/precedence.js';
+import type { GatewayState } from '../gateway-state.js';
 
 export function rejectPortsOfOlderGateways(states: ReadonlyMap<string, GatewayState>): void {
   const owners = new Map<string, GatewayState>();
@@ -24,11 +24,12 @@ export function rejectPortsOfOlderGateways(states: ReadonlyMap<string, GatewaySt
       if (!isProgrammed(listener)) continue;
       const owner = owners.get(portOf(listener));
       if (!owner) continue;
-      listener.accepted = false;
-      listener.acceptedReason = 'PortUnavailable';
-      listener.acceptedMessage =
+      rejectListener(
+        listener,
+        'PortUnavailable',
         `port ${listener.port} is already used by the older Gateway ${owner.key}: ` +
-        'Gateways served from one host share its address; choose another port';
+          'Gateways served from one host share its address; choose another port',
+      );
       lost.push(listener);
     }
     // Only what is still served claims its port.

@@ -17,12 +17,12 @@
  * `InvalidListenerFilterRef` or `RefNotPermitted`) and answers every request of the listener with
  * a 500 in its place: an authorization step is never left out.
  */
-import type { IrCluster, IrPreRoutingFilter } from '../../ir/types.js';
-import type { HTTPExternalAuthFilter, KubeObject, Listener } from '../../resources/types.js';
-import { resolveBackendRef } from './backends.js';
-import type { TranslationContext } from './context.js';
-import { isObject, list } from './shape.js';
-import { checkHeaderName } from './validation.js';
+import type { IrCluster, IrPreRoutingFilter } from '../../../ir/types.js';
+import type { HTTPExternalAuthFilter, KubeObject, Listener } from '../../../resources/types.js';
+import { resolveBackendRef } from '../backends.js';
+import type { TranslationContext } from '../context.js';
+import { isObject, list } from '../shape.js';
+import { checkHeaderName } from '../validation.js';
 
 export interface PreRouting {
   filters: IrPreRoutingFilter[];

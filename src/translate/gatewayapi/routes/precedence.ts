@@ -20,7 +20,7 @@
  * relative order only needs to be fixed: HTTPRoute entries first.
  */
 
-import type { KubeObject } from '../../resources/types.js';
+import type { KubeObject } from '../../../resources/types.js';
 
 export interface PrecedenceKey {
   pathType: 'Exact' | 'RegularExpression' | 'PathPrefix';

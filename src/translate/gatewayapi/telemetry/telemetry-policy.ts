@@ -16,14 +16,14 @@
  *   and named in the policy's status, as GEP-4768 allows.
  * Pure: what cannot be used is a verdict, never an exception.
  */
-import type { IrCluster, IrTracingAttribute } from '../../ir/types.js';
-import type { KubeObject, TelemetryFraction, XTelemetryPolicy } from '../../resources/types.js';
-import { GATEWAY_GROUP } from '../../resources/types.js';
-import { resolveBackendRef } from './backends.js';
-import type { TranslationContext } from './context.js';
-import { compareTimestamps } from './precedence.js';
-import { isObject, list } from './shape.js';
-import { checkHeaderName } from './validation.js';
+import type { IrCluster, IrTracingAttribute } from '../../../ir/types.js';
+import type { KubeObject, TelemetryFraction, XTelemetryPolicy } from '../../../resources/types.js';
+import { GATEWAY_GROUP } from '../../../resources/types.js';
+import { resolveBackendRef } from '../backends.js';
+import type { TranslationContext } from '../context.js';
+import { compareTimestamps } from '../routes/precedence.js';
+import { isObject, list } from '../shape.js';
+import { checkHeaderName } from '../validation.js';
 
 /** What a policy's tracing block asks for, checked; the same for every Gateway it targets. */
 export type TelemetryVerdict =

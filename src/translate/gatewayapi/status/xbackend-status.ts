@@ -4,15 +4,21 @@
  * condition GEP-4894 defines): True when Portico can use it, False with why otherwise. Other
  * controllers' entries are kept as they are.
  */
-import type { Condition, KubeObject, PolicyAncestorStatus, XBackend, XBackendStatus } from '../../resources/types.js';
-import { CONTROLLER_NAME, GATEWAY_GROUP, GATEWAY_X_GROUP } from '../../resources/types.js';
-import { isReferenceAllowed } from './reference-grants.js';
-import { condition, materializeConditions } from './conditions.js';
-import { objectKey, type TranslationContext } from './context.js';
-import type { GatewayState } from './gateway-state.js';
-import { isObject, list } from './shape.js';
-import type { RouteOutcome } from './status-memo.js';
-import { evaluateXBackend, isXBackendRef } from './xbackend.js';
+import type {
+  Condition,
+  KubeObject,
+  PolicyAncestorStatus,
+  XBackend,
+  XBackendStatus,
+} from '../../../resources/types.js';
+import { CONTROLLER_NAME, GATEWAY_GROUP, GATEWAY_X_GROUP } from '../../../resources/types.js';
+import { isReferenceAllowed } from '../references/reference-grants.js';
+import { condition, materializeConditions } from '../conditions.js';
+import { objectKey, type TranslationContext } from '../context.js';
+import type { GatewayState } from '../gateway-state.js';
+import { isObject, list } from '../shape.js';
+import type { RouteOutcome } from '../status-memo.js';
+import { evaluateXBackend, isXBackendRef } from '../xbackend.js';
 
 /** XBackendStatus.ancestors maxItems. */
 const MAX_ANCESTORS = 32;

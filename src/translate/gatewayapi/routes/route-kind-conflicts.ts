@@ -10,10 +10,10 @@
  * TCPRouteMultipleRoutesAttachment and UDPRouteMultipleRoutesAttachment): they are `shadowed`,
  * and take over when the older route goes.
  */
-import type { KubeObject } from '../../resources/types.js';
-import { hostnameCovers } from './hostnames.js';
+import type { KubeObject } from '../../../resources/types.js';
+import { hostnameCovers } from '../hostnames.js';
 import { olderFirst } from './precedence.js';
-import type { RouteOutcome } from './status-memo.js';
+import type { RouteOutcome } from '../status-memo.js';
 
 /** What took a listener from a route: the older route of the other kind, and the route's hostnames there. */
 export interface LostListener {

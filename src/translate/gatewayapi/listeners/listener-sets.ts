@@ -6,18 +6,18 @@
  * with an earlier one is Conflicted and not served. Routes reach a ListenerSet's listeners only
  * through a parentRef to the ListenerSet.
  */
-import type { Condition, GatewayStatus, ListenerSet, ListenerSetStatus } from '../../resources/types.js';
-import { GATEWAY_GROUP } from '../../resources/types.js';
-import { matchesSelector } from './allowed-routes.js';
-import { condition, materializeConditions, withForeignConditions } from './conditions.js';
-import { namespaceLabels, type TranslationContext } from './context.js';
-import type { GatewayState, ListenerSetState } from './gateway-state.js';
-import { evaluateListenerSetListeners } from './listeners/evaluate.js';
-import { isProgrammed } from './listeners/listener-state.js';
-import { markOverlappingTlsListeners } from './listeners/conflicts.js';
-import { listenerStatuses } from './status/listener-status.js';
-import { olderFirst } from './precedence.js';
-import { isObject, list } from './shape.js';
+import type { Condition, GatewayStatus, ListenerSet, ListenerSetStatus } from '../../../resources/types.js';
+import { GATEWAY_GROUP } from '../../../resources/types.js';
+import { matchesSelector } from '../routes/allowed-routes.js';
+import { condition, materializeConditions, withForeignConditions } from '../conditions.js';
+import { namespaceLabels, type TranslationContext } from '../context.js';
+import type { GatewayState, ListenerSetState } from '../gateway-state.js';
+import { evaluateListenerSetListeners } from './evaluate.js';
+import { isProgrammed } from './listener-state.js';
+import { markOverlappingTlsListeners } from './conflicts.js';
+import { listenerStatuses } from '../status/listener-status.js';
+import { olderFirst } from '../routes/precedence.js';
+import { isObject, list } from '../shape.js';
 
 function setKey(set: ListenerSet): string {
   return `${set.metadata.namespace ?? 'default'}/${set.metadata.name}`;

@@ -9,14 +9,14 @@ import type {
   KubeObject,
   PolicyAncestorStatus,
   PolicyStatus,
-} from '../../resources/types.js';
-import { CONTROLLER_NAME, GATEWAY_GROUP } from '../../resources/types.js';
-import { condition, materializeConditions, type ConditionInput } from './conditions.js';
-import { objectKey, type TranslationContext } from './context.js';
-import { evaluatePolicy, policiesSelecting, serviceTargets } from './backend-tls.js';
-import type { GatewayState } from './gateway-state.js';
-import { isObject, list } from './shape.js';
-import type { RouteOutcome } from './status-memo.js';
+} from '../../../resources/types.js';
+import { CONTROLLER_NAME, GATEWAY_GROUP } from '../../../resources/types.js';
+import { condition, materializeConditions, type ConditionInput } from '../conditions.js';
+import { objectKey, type TranslationContext } from '../context.js';
+import { evaluatePolicy, policiesSelecting, serviceTargets } from '../backend-tls.js';
+import type { GatewayState } from '../gateway-state.js';
+import { isObject, list } from '../shape.js';
+import type { RouteOutcome } from '../status-memo.js';
 
 const servicesBySpec = new WeakMap<object, string[]>();
 

@@ -2,13 +2,13 @@
  * Attaching a route to Gateway listeners through its parentRefs: sectionName and port narrow
  * the listeners, allowedRoutes must admit the route, and hostnames must intersect.
  */
-import type { KubeObject, ParentReference } from '../../resources/types.js';
-import { GATEWAY_GROUP } from '../../resources/types.js';
-import type { TranslationContext } from './context.js';
-import { effectiveHostnames, isValidHostname } from './hostnames.js';
-import type { ListenerState } from './listeners/listener-state.js';
+import type { KubeObject, ParentReference } from '../../../resources/types.js';
+import { GATEWAY_GROUP } from '../../../resources/types.js';
+import type { TranslationContext } from '../context.js';
+import { effectiveHostnames, isValidHostname } from '../hostnames.js';
+import type { ListenerState } from '../listeners/listener-state.js';
 import { kindAllowed, namespaceAllowed } from './allowed-routes.js';
-import type { GatewayState, ListenerSetState } from './gateway-state.js';
+import type { GatewayState, ListenerSetState } from '../gateway-state.js';
 
 export interface ListenerAttachment {
   listener: ListenerState;

@@ -2,8 +2,8 @@
  * ReferenceGrant: a reference across namespaces is allowed only when a grant in the target's
  * namespace names the referrer's group, kind and namespace and the target's group, kind (and name).
  */
-import { GATEWAY_GROUP } from '../../resources/types.js';
-import type { TranslationContext } from './context.js';
+import { GATEWAY_GROUP } from '../../../resources/types.js';
+import type { TranslationContext } from '../context.js';
 
 export interface CrossNamespaceRef {
   fromGroup: string;
