@@ -6,6 +6,7 @@ import type { IrCluster, IrRoute } from '../../../ir/types.js';
 import type { GRPCRoute, HTTPRoute, TCPRoute, TLSRoute, UDPRoute } from '../../../resources/types.js';
 import type { PrecedenceKey } from './precedence.js';
 import type { RedirectTarget } from './redirect-port.js';
+import { ruleNameProblem } from './rule-names.js';
 
 /** The route kinds Portico translates, as they come in the input. */
 export type Route = HTTPRoute | GRPCRoute | TLSRoute | TCPRoute | UDPRoute;
@@ -45,6 +46,17 @@ export const MAX_WEIGHT = 1_000_000;
 /** A route translation with nothing in it yet. */
 export function emptyTranslation(ruleCount: number): RouteTranslation {
   return { entries: [], clusters: [], refProblems: [], invalidRules: [], ruleCount };
+}
+
+/**
+ * Where every route kind's translation starts: nothing translated yet, or the whole route
+ * rejected (UnsupportedValue) when its rule names are invalid or repeated.
+ */
+export function openTranslation(rules: readonly { name?: unknown }[], ruleCount = rules.length): RouteTranslation {
+  const out = emptyTranslation(ruleCount);
+  const nameProblem = ruleNameProblem(rules);
+  if (nameProblem) out.rejection = { reason: 'UnsupportedValue', message: nameProblem };
+  return out;
 }
 
 /** TLSRoute, TCPRoute, UDPRoute: where their listener forwards connections (`l4-route.ts`). */

@@ -10,8 +10,7 @@ import type { IrCluster, IrForwardAction, IrRoute, IrRouteAction, IrRouteMatch }
 import type { TranslationContext } from '../context.js';
 import { translateFilters } from './http-filters.js';
 import { translateMatch } from './http-matches.js';
-import { emptyTranslation, type RouteEntry, type RouteTranslation } from './contract.js';
-import { ruleNameProblem } from './rule-names.js';
+import { openTranslation, type RouteEntry, type RouteTranslation } from './contract.js';
 import { GRPC_ERROR_RESPONSE, isEmptyMutation, ruleSession, translateBackends } from './rule-backends.js';
 import { closeRoute, closeRule, translateMirrors } from './rule-closing.js';
 import { routeName } from '../names.js';
@@ -132,13 +131,9 @@ export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): R
   const name = route.metadata.name;
   // Unlike HTTPRoute's, GRPCRoute's rules have no default: a route without rules routes nothing.
   const rules: GRPCRouteRule[] = list(route.spec?.rules);
-  const out = emptyTranslation(rules.length);
+  const out = openTranslation(rules);
+  if (out.rejection) return out;
   const clusters = new Map<string, IrCluster>();
-  const nameProblem = ruleNameProblem(rules);
-  if (nameProblem) {
-    out.rejection = { reason: 'UnsupportedValue', message: nameProblem };
-    return out;
-  }
 
   rules.forEach((rule: GRPCRouteRule, ruleIndex) => {
     if (!isObject(rule)) rule = {};

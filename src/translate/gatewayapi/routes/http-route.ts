@@ -18,8 +18,7 @@ import { splitByBackend, type BackendShare } from './backend-split.js';
 import { MATCH_ALL, translateMatch } from './http-matches.js';
 import { routeName } from '../names.js';
 import { parseGatewayDuration } from '../validation.js';
-import { emptyTranslation, type RouteEntry, type RouteTranslation } from './contract.js';
-import { ruleNameProblem } from './rule-names.js';
+import { openTranslation, type RouteEntry, type RouteTranslation } from './contract.js';
 import { isEmptyMutation, ruleSession, translateBackends } from './rule-backends.js';
 import { closeRoute, closeRule, translateMirrors } from './rule-closing.js';
 import { combineForSession, sessionPersistence } from './session-persistence.js';
@@ -65,14 +64,10 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
   const namespace = route.metadata.namespace ?? 'default';
   const name = route.metadata.name;
   const rules = Array.isArray(route.spec?.rules) && route.spec.rules.length > 0 ? route.spec.rules : [{}];
-  const out = emptyTranslation(rules.length);
+  const out = openTranslation(rules);
+  if (out.rejection) return out;
   const clusters = new Map<string, IrCluster>();
   const addCluster = (c: IrCluster) => clusters.set(c.name, c);
-  const nameProblem = ruleNameProblem(rules);
-  if (nameProblem) {
-    out.rejection = { reason: 'UnsupportedValue', message: nameProblem };
-    return out;
-  }
 
   rules.forEach((rule: HTTPRouteRule, ruleIndex) => {
     const errors: string[] = [];

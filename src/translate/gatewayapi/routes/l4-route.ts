@@ -8,8 +8,7 @@ import type { IrCluster } from '../../../ir/types.js';
 import type { HTTPBackendRef, L4RouteRule, TCPRoute, TLSRoute, UDPRoute } from '../../../resources/types.js';
 import type { TranslationContext } from '../context.js';
 import { resolveBackendRef } from '../backends.js';
-import { emptyTranslation, MAX_WEIGHT, type L4Forward, type RouteTranslation } from './contract.js';
-import { ruleNameProblem } from './rule-names.js';
+import { emptyTranslation, MAX_WEIGHT, openTranslation, type L4Forward, type RouteTranslation } from './contract.js';
 import { isObject, list } from '../shape.js';
 
 /**
@@ -66,19 +65,17 @@ function combinedUdpCluster(forward: L4Forward, clusters: Map<string, IrCluster>
 
 export function translateL4Route(ctx: TranslationContext, route: TLSRoute | TCPRoute | UDPRoute): RouteTranslation {
   const rules: L4RouteRule[] = list(route.spec?.rules).filter((r) => isObject(r));
-  const out = emptyTranslation(1);
   if (rules.length !== 1) {
-    out.rejection = {
-      reason: 'UnsupportedValue',
-      message: `a ${route.kind} has exactly one rule (it has ${rules.length})`,
+    return {
+      ...emptyTranslation(1),
+      rejection: {
+        reason: 'UnsupportedValue',
+        message: `a ${route.kind} has exactly one rule (it has ${rules.length})`,
+      },
     };
-    return out;
   }
-  const nameProblem = ruleNameProblem(rules);
-  if (nameProblem) {
-    out.rejection = { reason: 'UnsupportedValue', message: nameProblem };
-    return out;
-  }
+  const out = openTranslation(rules, 1);
+  if (out.rejection) return out;
   const rule = rules[0]!;
   const clusters = new Map<string, IrCluster>();
   const forward: L4Forward = { backends: [], rejectWeight: 0 };
