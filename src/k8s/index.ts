@@ -11,8 +11,6 @@ export { ApiError, createKubeApi, isConflict, isNotFound, MERGE_PATCH } from './
 export type { KubeApi, KubeRequest } from './kube-api.js';
 export { loadKubeConfig } from './kube-config.js';
 export { KubernetesProvider } from './kubernetes-provider.js';
-export { createKubernetesSource, DEFAULT_LEASE_NAME } from './kubernetes-serve.js';
-export type { KubernetesServeOptions, KubernetesSource } from './kubernetes-serve.js';
 export type { KubernetesProviderOptions, LiveObjects, ProviderCounters } from './kubernetes-provider.js';
 export {
   DEFAULT_LEASE_DURATION_MS,

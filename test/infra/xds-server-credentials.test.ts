@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { runCertgenCommand } from '../../src/cli/certgen-command.js';
-import { startXdsServer, type XdsServing } from '../../src/cli/serve-xds.js';
+import { startXdsServer, type XdsServing } from '../../src/serve/xds-server.js';
 import { issueGatewayCertificate, issueServerCertificate } from '../../src/infra/kubernetes/certs.js';
 import {
   reloadingXdsServerCredentials,

@@ -8,9 +8,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startServe } from '../../src/cli/serve-command.js';
-import { createKubernetesSource } from '../../src/k8s/kubernetes-serve.js';
-import type { KubernetesServeOptions, KubernetesSource } from '../../src/k8s/kubernetes-serve.js';
+import { startServe } from '../../src/serve/serve.js';
+import { createKubernetesSource } from '../../src/serve/kubernetes-source.js';
+import type { KubernetesServeOptions, KubernetesSource } from '../../src/serve/kubernetes-source.js';
 import { KubernetesProvider } from '../../src/k8s/kubernetes-provider.js';
 import { createKubeApi } from '../../src/k8s/kube-api.js';
 import type { KubeApi } from '../../src/k8s/kube-api.js';
