@@ -30,7 +30,7 @@ import { writeSecretMount } from '../infra/secret-mount.js';
 import { APPLY_PATCH, createKubeApi, isNotFound } from '../k8s/kube-api.js';
 import type { KubeApi } from '../k8s/kube-api.js';
 import { loadKubeConfig } from '../k8s/kube-config.js';
-import { errorMessage } from '../pipeline/logger.js';
+import { errorMessage } from '../shared/error-message.js';
 import { EXIT_FAILURE, EXIT_OK, printUsageError } from './command.js';
 import type { CliIo, CommandSpec } from './command.js';
 

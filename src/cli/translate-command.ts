@@ -2,7 +2,7 @@
  * `portico translate`: the whole pure pipeline, offline. Reads manifests, translates them, and
  * prints the Envoy resources of every Gateway and the status of every input object.
  */
-import { errorMessage } from '../pipeline/logger.js';
+import { errorMessage } from '../shared/error-message.js';
 import { parseArgs } from 'node:util';
 import { LoadError, loadYamlFiles, rejectionMessages } from '../resources/load-yaml.js';
 import { collectResourceSet } from '../resources/resource-set.js';

@@ -20,7 +20,7 @@ import type {
   ObjectCache,
 } from '@kubernetes/client-node';
 import type { Logger } from '../pipeline/logger.js';
-import { errorMessage } from '../pipeline/logger.js';
+import { errorMessage } from '../shared/error-message.js';
 import type { KubeObject } from '../resources/types.js';
 import { Backoff } from './backoff.js';
 import type { BackoffOptions } from './backoff.js';

@@ -14,7 +14,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Observable } from 'rxjs';
 import type { Logger } from '../pipeline/logger.js';
-import { errorMessage, silentLogger } from '../pipeline/logger.js';
+import { silentLogger } from '../pipeline/logger.js';
+import { errorMessage } from '../shared/error-message.js';
 import { bucketedSource, type ResourceEvent } from '../pipeline/resource-store.js';
 import type { Translator } from '../pipeline/translate-safely.js';
 import { SUPPORTED_KINDS } from '../resources/resource-set.js';

@@ -15,7 +15,8 @@ import { BehaviorSubject } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { distinctUntilChanged } from 'rxjs/operators';
 import type { Logger } from '../pipeline/logger.js';
-import { errorMessage, silentLogger } from '../pipeline/logger.js';
+import { silentLogger } from '../pipeline/logger.js';
+import { errorMessage } from '../shared/error-message.js';
 import { isConflict, isNotFound } from './kube-api.js';
 import type { KubeApi } from './kube-api.js';
 

@@ -24,7 +24,8 @@ import { concatMap, distinctUntilChanged, filter, map, startWith, tap } from 'rx
 import type { Observable } from 'rxjs';
 import type { Counter, MetricsRegistry } from '../debug/metrics.js';
 import type { Logger } from '../pipeline/logger.js';
-import { errorMessage, silentLogger } from '../pipeline/logger.js';
+import { silentLogger } from '../pipeline/logger.js';
+import { errorMessage } from '../shared/error-message.js';
 import type { ResourceStatus, StatusReport } from '../pipeline/status-report.js';
 import type { KubeObject } from '../resources/types.js';
 import { Backoff } from './backoff.js';

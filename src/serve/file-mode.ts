@@ -13,7 +13,7 @@ import type { RunningEnvoy } from '../infra/host/envoy-launcher.js';
 import { defaultStateDir, StateDir } from '../infra/host/state-dir.js';
 import { LocalXdsIdentities } from '../infra/host/xds-identities.js';
 import { readXdsCaDir } from '../infra/kubernetes/xds-tls.js';
-import { errorMessage } from '../pipeline/logger.js';
+import { errorMessage } from '../shared/error-message.js';
 import type { LogFields, Logger } from '../pipeline/logger.js';
 import type { StatusReport } from '../pipeline/status-report.js';
 import type { ServeConfig } from './serve-config.js';

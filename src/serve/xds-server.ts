@@ -7,7 +7,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { MetricsCollector } from '../debug/metrics.js';
 import { xdsMetricFamilies } from '../debug/xds-metrics.js';
 import type { HostPort } from '../infra/bootstrap.js';
-import { errorMessage } from '../pipeline/logger.js';
+import { errorMessage } from '../shared/error-message.js';
 import type { Logger } from '../pipeline/logger.js';
 import type { ProxyTracker, SnapshotPublisher } from '../xds/contract.js';
 import { AdsServer } from '../xds/index.js';
