@@ -9,8 +9,8 @@ import { collectResourceSet } from '../resources/resource-set.js';
 import { translate, type TranslateOptions } from '../translate/index.js';
 import { EXIT_FAILURE, EXIT_OK, printUsageError } from './command.js';
 import type { CliIo, CommandSpec } from './command.js';
-import { buildTranslationDocument, formatTranslationDocument, REDACTED } from './translation-document.js';
-import type { OutputFormat } from './translation-document.js';
+import { buildTranslationDocument, formatTranslationDocument, REDACTED } from '../translate/translation-document.js';
+import type { OutputFormat } from '../translate/translation-document.js';
 
 const TRANSLATE_USAGE = `Usage: portico translate -f FILE|DIR [-f FILE|DIR ...] [-o yaml|json] [--show-secrets] [--shared-address]
 

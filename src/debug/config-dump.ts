@@ -2,7 +2,7 @@
  * `/debug/config_dump`: what the ADS server is serving to a Gateway's Envoys, with TLS private
  * keys redacted (the same redaction `portico translate` applies).
  */
-import { redactPrivateKey } from '../cli/translation-document.js';
+import { redactPrivateKey } from '../translate/translation-document.js';
 import type { EnvoyMessage, XdsKind } from '../translate/xds/types.js';
 import type { ConfigDump, GatewayKey, SnapshotPublisher } from '../xds/contract.js';
 import { isPlainObject } from '../shared/plain-object.js';

@@ -5,9 +5,9 @@
  */
 import { toProtoJson } from '../proto/proto-json.js';
 import { TYPE_URL_BY_KIND } from '../proto/type-urls.js';
-import type { TranslationResult } from '../translate/index.js';
-import { XDS_KINDS } from '../translate/xds/types.js';
-import type { EnvoyMessage, XdsKind, XdsResources } from '../translate/xds/types.js';
+import type { TranslationResult } from './index.js';
+import { XDS_KINDS } from './xds/types.js';
+import type { EnvoyMessage, XdsKind, XdsResources } from './xds/types.js';
 import type { KubeObject } from '../resources/types.js';
 import { stringifyForKubectl } from '../resources/kubectl-yaml.js';
 import { isPlainObject } from '../shared/plain-object.js';
