@@ -30,7 +30,7 @@ import type { RunningServe } from '../src/serve/serve-config.js';
 import { DEFAULT_SETTLE_MS, FileProvider } from '../src/file/file-provider.js';
 import { findEnvoy } from '../src/infra/envoy-binary.js';
 import { DEFAULT_MAX_LATENCY_MS, DEFAULT_QUIET_MS } from '../src/pipeline/batch-with-latency-cap.js';
-import type { LogFields, Logger } from '../src/pipeline/logger.js';
+import type { LogFields, Logger } from '../src/shared/logger.js';
 import { ROUTE_CONFIGURATION } from '../src/proto/type-urls.js';
 import { buildResourceSet } from '../src/resources/resource-set.js';
 import type { EndpointSlice, Gateway, HTTPRoute, KubeObject, Service } from '../src/resources/types.js';

@@ -9,7 +9,7 @@ import { XDS_SERVICE_NAME, XDS_SERVICE_PORT } from '../infra/kubernetes/certs.js
 import { DEFAULT_ENVOY_IMAGE, SERVICE_TYPES } from '../infra/kubernetes/resources.js';
 import type { ServiceType } from '../infra/kubernetes/resources.js';
 import { readXdsCaDir } from '../infra/kubernetes/xds-tls.js';
-import { createJsonLogger, isLogLevel, LOG_LEVELS } from '../pipeline/logger.js';
+import { createJsonLogger, isLogLevel, LOG_LEVELS } from '../shared/logger.js';
 import { errorMessage } from '../shared/error-message.js';
 import { DEFAULT_LEASE_NAME } from '../serve/kubernetes-source.js';
 import type { KubernetesServeOptions } from '../serve/kubernetes-source.js';

@@ -19,7 +19,7 @@ import type {
   KubernetesObject,
   ObjectCache,
 } from '@kubernetes/client-node';
-import type { Logger } from '../pipeline/logger.js';
+import type { Logger } from '../shared/logger.js';
 import { errorMessage } from '../shared/error-message.js';
 import type { KubeObject } from '../resources/types.js';
 import { Backoff } from './backoff.js';

@@ -13,8 +13,8 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Observable } from 'rxjs';
-import type { Logger } from '../pipeline/logger.js';
-import { silentLogger } from '../pipeline/logger.js';
+import type { Logger } from '../shared/logger.js';
+import { silentLogger } from '../shared/logger.js';
 import { errorMessage } from '../shared/error-message.js';
 import { bucketedSource, type ResourceEvent } from '../pipeline/resource-store.js';
 import type { Translator } from '../pipeline/translate-safely.js';

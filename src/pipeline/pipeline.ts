@@ -29,9 +29,9 @@ import type { GatewayKey, ProxyTracker, SnapshotPublisher } from '../xds/contrac
 import { batchWithLatencyCap, DEFAULT_MAX_LATENCY_MS, DEFAULT_QUIET_MS } from './batch-with-latency-cap.js';
 import { GatewaySnapshotSync } from './gateway-snapshots.js';
 import { endpointOnlyChanges, refreshEndpoints } from './endpoint-fast-path.js';
-import { silentLogger } from './logger.js';
+import { silentLogger } from '../shared/logger.js';
 import { errorMessage } from '../shared/error-message.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../shared/logger.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
 import { EMPTY_STORE, foldResourceEvent } from './resource-store.js';
 import { ResourceSetBuilder } from './resource-set-builder.js';

@@ -14,7 +14,7 @@ import { defaultStateDir, StateDir } from '../infra/host/state-dir.js';
 import { LocalXdsIdentities } from '../infra/host/xds-identities.js';
 import { readXdsCaDir } from '../infra/kubernetes/xds-tls.js';
 import { errorMessage } from '../shared/error-message.js';
-import type { LogFields, Logger } from '../pipeline/logger.js';
+import type { LogFields, Logger } from '../shared/logger.js';
 import type { StatusReport } from '../pipeline/status-report.js';
 import type { ServeConfig } from './serve-config.js';
 import type { ModeInput, ModeParts, ServeMode } from './serve-mode.js';

@@ -13,7 +13,7 @@ import { withGatewayAddresses } from '../infra/kubernetes/addresses.js';
 import { GatewayProvisioner } from '../infra/kubernetes/reconciler.js';
 import { ENVOY_OWN_PORTS } from '../infra/kubernetes/resources.js';
 import { DEFAULT_QUIET_MS } from '../pipeline/batch-with-latency-cap.js';
-import type { LogFields, Logger } from '../pipeline/logger.js';
+import type { LogFields, Logger } from '../shared/logger.js';
 import type { StatusReport } from '../pipeline/status-report.js';
 import { createKubernetesSource } from './kubernetes-source.js';
 import type { KubernetesServeOptions, KubernetesSource } from './kubernetes-source.js';

@@ -5,7 +5,7 @@
 import type { HostPort } from '../infra/bootstrap.js';
 import type { RunningEnvoy } from '../infra/host/envoy-launcher.js';
 import type { ProvisionSettings } from '../infra/kubernetes/resources.js';
-import type { LogLevel } from '../pipeline/logger.js';
+import type { LogLevel } from '../shared/logger.js';
 import type { XdsLimits } from '../xds/stream-limits.js';
 import type { KubernetesServeOptions } from './kubernetes-source.js';
 

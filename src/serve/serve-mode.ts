@@ -8,7 +8,7 @@ import type { ServerCredentials } from '@grpc/grpc-js';
 import type { MetricsRegistry } from '../debug/metrics.js';
 import type { HostPort } from '../infra/bootstrap.js';
 import type { RunningEnvoy } from '../infra/host/envoy-launcher.js';
-import type { LogFields } from '../pipeline/logger.js';
+import type { LogFields } from '../shared/logger.js';
 import type { Pipeline, PipelineOptions } from '../pipeline/pipeline.js';
 import type { ResourceEvent } from '../pipeline/resource-store.js';
 import type { StatusReport } from '../pipeline/status-report.js';

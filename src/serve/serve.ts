@@ -12,7 +12,7 @@ import { MetricsRegistry } from '../debug/metrics.js';
 import { XDS_CA_FILES, readXdsCaDir } from '../infra/kubernetes/xds-tls.js';
 import { reloadingXdsServerCredentials } from '../infra/kubernetes/xds-server-credentials.js';
 import { watchSecretMount } from '../infra/secret-mount.js';
-import type { Logger } from '../pipeline/logger.js';
+import type { Logger } from '../shared/logger.js';
 import { startPipeline } from '../pipeline/pipeline.js';
 import { registerPipelineMetrics } from '../pipeline/pipeline-metrics.js';
 import { FileMode } from './file-mode.js';

@@ -1,4 +1,4 @@
-import type { Logger } from '../pipeline/logger.js';
+import type { Logger } from '../shared/logger.js';
 
 export type ShutdownStep = () => Promise<void> | void;
 

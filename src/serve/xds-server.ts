@@ -8,7 +8,7 @@ import type { MetricsCollector } from '../debug/metrics.js';
 import { xdsMetricFamilies } from '../debug/xds-metrics.js';
 import type { HostPort } from '../infra/bootstrap.js';
 import { errorMessage } from '../shared/error-message.js';
-import type { Logger } from '../pipeline/logger.js';
+import type { Logger } from '../shared/logger.js';
 import type { ProxyTracker, SnapshotPublisher } from '../xds/contract.js';
 import { AdsServer } from '../xds/index.js';
 import type { LogEntry } from '../xds/index.js';

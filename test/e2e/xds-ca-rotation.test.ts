@@ -21,7 +21,7 @@ import { startServe } from '../../src/serve/serve.js';
 import type { RunningServe } from '../../src/serve/serve-config.js';
 import { splitPem } from '../../src/infra/kubernetes/ca-bundle.js';
 import { issueGatewayCertificate } from '../../src/infra/kubernetes/certs.js';
-import { createJsonLogger } from '../../src/pipeline/logger.js';
+import { createJsonLogger } from '../../src/shared/logger.js';
 import { startBackend, type Backend, type EchoReply } from '../support/backends.js';
 import { freePort, freePortRange, waitFor } from '../support/envoy-ads.js';
 import { request } from '../support/http-client.js';

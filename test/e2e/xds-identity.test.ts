@@ -15,7 +15,7 @@ import { runCertgenCommand } from '../../src/cli/certgen-command.js';
 import { startServe } from '../../src/serve/serve.js';
 import type { RunningServe } from '../../src/serve/serve-config.js';
 import { issueGatewayCertificate } from '../../src/infra/kubernetes/certs.js';
-import { createJsonLogger } from '../../src/pipeline/logger.js';
+import { createJsonLogger } from '../../src/shared/logger.js';
 import { LISTENER } from '../../src/proto/type-urls.js';
 import { adsClientConstructor } from '../support/ads-client.js';
 import { startBackend, type Backend, type EchoReply } from '../support/backends.js';

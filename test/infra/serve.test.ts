@@ -9,7 +9,7 @@ import { runBootstrapCommand } from '../../src/cli/bootstrap-command.js';
 import { parseServeArgs } from '../../src/cli/serve-command.js';
 import { startServe } from '../../src/serve/serve.js';
 import type { RunningServe } from '../../src/serve/serve-config.js';
-import { silentLogger } from '../../src/pipeline/logger.js';
+import { silentLogger } from '../../src/shared/logger.js';
 
 const manifests = `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass

@@ -17,7 +17,7 @@ import { bootstrapJson, buildBootstrap, BOOTSTRAP_TYPE_URL, xdsTlsSdsFiles } fro
 import type { BootstrapTls } from '../../src/infra/bootstrap.js';
 import { issueGatewayCertificate } from '../../src/infra/kubernetes/certs.js';
 import { readXdsTlsDir, xdsServerCredentials } from '../../src/infra/kubernetes/xds-tls.js';
-import { silentLogger } from '../../src/pipeline/logger.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { checkRoundTrip } from '../../src/proto/codec.js';
 import { findEnvoy } from '../support/envoy-binary.js';
 import { freePort, waitFor } from '../support/envoy-ads.js';

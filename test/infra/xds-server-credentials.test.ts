@@ -18,7 +18,7 @@ import {
   type ReloadingCredentials,
 } from '../../src/infra/kubernetes/xds-server-credentials.js';
 import { watchSecretMount, writeSecretMount } from '../../src/infra/secret-mount.js';
-import { createJsonLogger, silentLogger } from '../../src/pipeline/logger.js';
+import { createJsonLogger, silentLogger } from '../../src/shared/logger.js';
 import { waitFor } from '../support/envoy-ads.js';
 
 const SERVER_NAME = 'portico-xds';

@@ -5,7 +5,7 @@ import type { InformerLike, ListFn } from '../../src/k8s/informer.js';
 import { resolveKind, WATCHED_KINDS } from '../../src/k8s/kinds.js';
 import { ApiError } from '../../src/k8s/kube-api.js';
 import type { KubeApi } from '../../src/k8s/kube-api.js';
-import { silentLogger } from '../../src/pipeline/logger.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import type { KubeObject } from '../../src/resources/types.js';
 
 const serviceKind = resolveKind(

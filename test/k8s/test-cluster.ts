@@ -15,7 +15,7 @@ import type { KubeApi } from '../../src/k8s/kube-api.js';
 import { loadKubeConfig } from '../../src/k8s/kube-config.js';
 import { objectPath, resolveKind, WATCHED_KINDS } from '../../src/k8s/kinds.js';
 import type { ResolvedKind } from '../../src/k8s/kinds.js';
-import type { Logger, LogFields } from '../../src/pipeline/logger.js';
+import type { Logger, LogFields } from '../../src/shared/logger.js';
 import type { KubeObject } from '../../src/resources/types.js';
 
 export const TEST_KUBECONFIG = process.env.PORTICO_TEST_KUBECONFIG ?? resolve('.cache/k8s/kubeconfig');

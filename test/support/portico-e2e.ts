@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServe } from '../../src/serve/serve.js';
 import type { RunningServe } from '../../src/serve/serve-config.js';
-import { createJsonLogger, silentLogger } from '../../src/pipeline/logger.js';
+import { createJsonLogger, silentLogger } from '../../src/shared/logger.js';
 import { EnvoyAds, freePort, waitFor } from './envoy-ads.js';
 import { writeManifests } from './manifests.js';
 

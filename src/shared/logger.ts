@@ -2,8 +2,9 @@
  * Structured logging for the long-running parts (pipeline, providers, Envoy launcher, debug
  * server): one JSON object per line on stderr, so that logs can be grepped and parsed alike.
  * Quiet by default: `serve` logs warnings and errors unless `--log-level` asks for more.
+ * In src/shared (it imports nothing of Portico's) so that every layer can take a `Logger`.
  */
-import { errorMessage } from '../shared/error-message.js';
+import { errorMessage } from './error-message.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
