@@ -28,11 +28,11 @@ import { silentLogger } from '../shared/logger.js';
 import { errorMessage } from '../shared/error-message.js';
 import type { ResourceStatus, StatusReport } from '../pipeline/status-report.js';
 import type { KubeObject } from '../resources/types.js';
-import { Backoff } from './backoff.js';
-import type { BackoffOptions } from './backoff.js';
+import { Backoff } from '../shared/backoff.js';
+import type { BackoffOptions } from '../shared/backoff.js';
 import { objectPath } from './kinds.js';
-import { FIELD_MANAGER, isConflict, isNotFound, MERGE_PATCH } from './kube-api.js';
-import type { KubeApi } from './kube-api.js';
+import { FIELD_MANAGER, isConflict, isNotFound, MERGE_PATCH } from '../kube-client/kube-api.js';
+import type { KubeApi } from '../kube-client/kube-api.js';
 import type { LiveObjects } from './kubernetes-provider.js';
 import { hasWritableStatus, planStatus, statusEquals } from './status-diff.js';
 

@@ -30,7 +30,7 @@ import { startServe } from '../../src/serve/serve.js';
 import type { RunningServe, ServeConfig } from '../../src/serve/serve-config.js';
 import { isLoopbackHost } from '../../src/debug/debug-server.js';
 import { desiredObjects, gatewayLabels, provisionedName } from '../../src/infra/kubernetes/resources.js';
-import { loadKubeConfig } from '../../src/k8s/kube-config.js';
+import { loadKubeConfig } from '../../src/kube-client/kube-config.js';
 import type { KubeObject } from '../../src/resources/types.js';
 import { PrivateCluster } from './private-cluster.js';
 import { create, eventually, get, RecordingLogger, remove, uniqueName } from './test-cluster.js';

@@ -7,7 +7,7 @@
  */
 import { createKubernetesSource } from '../../src/serve/kubernetes-source.js';
 import type { KubernetesServeOptions, KubernetesSource } from '../../src/serve/kubernetes-source.js';
-import type { KubeApi, KubeRequest } from '../../src/k8s/kube-api.js';
+import type { KubeApi, KubeRequest } from '../../src/kube-client/kube-api.js';
 import { StatusWriter } from '../../src/k8s/status-writer.js';
 import { startPipeline } from '../../src/pipeline/pipeline.js';
 import type { Pipeline, PipelineOptions } from '../../src/pipeline/pipeline.js';

@@ -3,8 +3,8 @@
  * force), delete, and the list of what Portico labelled as its own. Errors go into the pass's
  * `ReconcileResult`; nothing here throws but `list` and `getOrUndefined`.
  */
-import { APPLY_PATCH, FIELD_MANAGER, isNotFound } from '../../k8s/kube-api.js';
-import type { KubeApi } from '../../k8s/kube-api.js';
+import { APPLY_PATCH, FIELD_MANAGER, isNotFound } from '../../kube-client/kube-api.js';
+import type { KubeApi } from '../../kube-client/kube-api.js';
 import type { KubeObject } from '../../resources/types.js';
 import { errorMessage } from '../../shared/error-message.js';
 import { COMPONENT_LABEL, ENVOY_COMPONENT, MANAGED_BY, MANAGED_BY_LABEL } from './resources.js';

@@ -16,8 +16,8 @@ import { BehaviorSubject, combineLatest, defer, EMPTY, Subject, Subscription } f
 import { concatMap, distinctUntilChanged, filter, map, startWith, tap } from 'rxjs/operators';
 import type { Observable } from 'rxjs';
 import type { IrInfrastructure } from '../../ir/types.js';
-import { Backoff } from '../../k8s/backoff.js';
-import type { KubeApi } from '../../k8s/kube-api.js';
+import { Backoff } from '../../shared/backoff.js';
+import type { KubeApi } from '../../kube-client/kube-api.js';
 import type { KubeObject } from '../../resources/types.js';
 import { errorMessage } from '../../shared/error-message.js';
 import { silentLogger } from '../../shared/logger.js';

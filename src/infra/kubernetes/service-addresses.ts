@@ -4,7 +4,7 @@
  * Service whose cluster IP was asked for (gateway-addresses.ts plans, this module acts).
  */
 import { isIP } from 'node:net';
-import type { KubeApi } from '../../k8s/kube-api.js';
+import type { KubeApi } from '../../kube-client/kube-api.js';
 import type { KubeObject } from '../../resources/types.js';
 import { errorMessage } from '../../shared/error-message.js';
 import type { Logger } from '../../shared/logger.js';
