@@ -4,7 +4,7 @@
  */
 import type { HostPort } from '../infra/bootstrap.js';
 import type { RunningEnvoy } from '../infra/host/envoy-launcher.js';
-import type { ProvisionSettings } from '../infra/kubernetes/resources.js';
+import type { ProvisionSettings } from '../infra/kubernetes/provision-settings.js';
 import type { LogLevel } from '../shared/logger.js';
 import type { XdsLimits } from '../xds/stream-limits.js';
 import type { KubernetesServeOptions } from './kubernetes-source.js';

@@ -33,7 +33,7 @@ import { infrastructureMetadata } from './infrastructure.js';
 import { identity, PROVISIONED_KINDS, ProvisionedObjects } from './provisioned-objects.js';
 import type { ReconcileResult } from './provisioned-objects.js';
 import { desiredObjects, gatewayCertificateSecretName, provisionedName, serviceTypeOf } from './resources.js';
-import type { ProvisionSettings } from './resources.js';
+import type { ProvisionSettings } from './provision-settings.js';
 import { ServiceAddresses } from './service-addresses.js';
 import type { PlannedAddresses } from './service-addresses.js';
 

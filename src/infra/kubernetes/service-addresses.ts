@@ -13,7 +13,7 @@ import type { AddressPlan, AddressRequest } from './gateway-addresses.js';
 import { objectPath } from './provisioned-objects.js';
 import type { ProvisionedObjects, ReconcileResult } from './provisioned-objects.js';
 import { provisionedName } from './resources.js';
-import type { ServiceType } from './resources.js';
+import type { ServiceType } from './provision-settings.js';
 
 /** A Gateway's address plan, with the cluster IPs its Service has now. */
 export interface PlannedAddresses {
