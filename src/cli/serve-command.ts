@@ -8,7 +8,6 @@ import { DEFAULT_ADMIN_PORT, DEFAULT_XDS_ADDRESS, parseHostPort } from '../infra
 import { XDS_SERVICE_NAME, XDS_SERVICE_PORT } from '../infra/kubernetes/certs.js';
 import { DEFAULT_ENVOY_IMAGE, SERVICE_TYPES } from '../infra/kubernetes/provision-settings.js';
 import type { ServiceType } from '../infra/kubernetes/provision-settings.js';
-import { readXdsCaDir } from '../infra/kubernetes/xds-tls.js';
 import { createJsonLogger, isLogLevel, LOG_LEVELS } from '../shared/logger.js';
 import { errorMessage } from '../shared/error-message.js';
 import { DEFAULT_LEASE_NAME } from '../serve/kubernetes-source.js';
@@ -17,7 +16,7 @@ import { startServe } from '../serve/serve.js';
 import type { RunningServe, ServeConfig } from '../serve/serve-config.js';
 import { DEFAULT_XDS_LIMITS } from '../xds/stream-limits.js';
 import type { XdsLimits } from '../xds/stream-limits.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './command.js';
+import { EXIT_FAILURE, EXIT_OK, printUsageError } from './command.js';
 import type { CliIo, CommandSpec } from './command.js';
 
 const SERVE_USAGE = `Usage: portico serve --provider file --watch DIR [options]
@@ -100,8 +99,7 @@ export async function runServeCommand(args: string[], io: CliIo): Promise<number
     return EXIT_OK;
   }
   if (typeof parsed === 'string') {
-    io.stderr.write(`portico serve: ${parsed}\n\n${SERVE_USAGE}`);
-    return EXIT_USAGE;
+    return printUsageError('serve', SERVE_USAGE, parsed, io);
   }
   const logger = createJsonLogger({ level: parsed.logLevel, sink: io.stderr });
   let running: RunningServe;
@@ -232,14 +230,6 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
               '--xds-service-address',
             ),
             tls: values['xds-tls-dir'] !== undefined,
-            ...(values['xds-ca-dir'] !== undefined
-              ? {
-                  xdsCa: (
-                    (dir: string) => () =>
-                      readXdsCaDir(dir)
-                  )(values['xds-ca-dir']),
-                }
-              : {}),
             serviceType: serviceType as ServiceType,
             ...(values['envoy-image'] ? { envoyImage: values['envoy-image'] } : {}),
           }

@@ -12,6 +12,7 @@ import type { RunningEnvoy } from '../infra/host/envoy-launcher.js';
 import { withGatewayAddresses } from '../infra/kubernetes/addresses.js';
 import { GatewayProvisioner } from '../infra/kubernetes/reconciler.js';
 import { ENVOY_OWN_PORTS } from '../infra/kubernetes/resources.js';
+import { readXdsCaDir } from '../infra/kubernetes/xds-tls.js';
 import { DEFAULT_QUIET_MS } from '../pipeline/batch-with-latency-cap.js';
 import type { LogFields, Logger } from '../shared/logger.js';
 import type { StatusReport } from '../pipeline/status-report.js';
@@ -72,7 +73,14 @@ export class KubernetesMode implements ServeMode {
     const provision = this.config.provision;
     let provisioner: GatewayProvisioner | undefined;
     if (provision) {
-      provisioner = new GatewayProvisioner({ ...provision, api: kube.api, logger: this.logger });
+      const caDir = this.config.xdsCaDir;
+      provisioner = new GatewayProvisioner({
+        ...provision,
+        // Read at each pass: a rotation step is followed once the mount changes.
+        ...(caDir !== undefined ? { xdsCa: () => readXdsCaDir(caDir) } : {}),
+        api: kube.api,
+        logger: this.logger,
+      });
       provisioner.start(pipeline.output$, kube.elector.isLeader$);
       const rechecks = caChanged.subscribe(() => provisioner?.recheck());
       steps.push(() => {
