@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildTranslationDocument, formatTranslationDocument } from '../src/cli/translation-document.js';
+import { buildTranslationDocument, formatTranslationDocument } from '../src/translate/translation-document.js';
 import { checkRoundTrip } from '../src/proto/codec.js';
 import { TYPE_URL_BY_KIND } from '../src/proto/type-urls.js';
 import { loadYaml, rejectionMessages } from '../src/resources/load-yaml.js';

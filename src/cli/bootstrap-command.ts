@@ -2,7 +2,7 @@
  * `portico bootstrap --gateway NS/NAME`: prints the Envoy bootstrap that connects an Envoy to
  * Portico for one Gateway (the same one `portico serve` gives the Envoys it launches).
  */
-import { errorMessage } from '../pipeline/logger.js';
+import { errorMessage } from '../shared/error-message.js';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import {

@@ -27,10 +27,10 @@ import {
 import type { CaBundle, TlsBundle, XdsCertificates } from '../infra/kubernetes/certs.js';
 import { COMPONENT_LABEL, ENVOY_COMPONENT, MANAGED_BY, MANAGED_BY_LABEL } from '../infra/kubernetes/resources.js';
 import { writeSecretMount } from '../infra/secret-mount.js';
-import { APPLY_PATCH, createKubeApi, isNotFound } from '../k8s/kube-api.js';
-import type { KubeApi } from '../k8s/kube-api.js';
-import { loadKubeConfig } from '../k8s/kube-config.js';
-import { errorMessage } from '../pipeline/logger.js';
+import { APPLY_PATCH, createKubeApi, isNotFound } from '../kube-client/kube-api.js';
+import type { KubeApi } from '../kube-client/kube-api.js';
+import { loadKubeConfig } from '../kube-client/kube-config.js';
+import { errorMessage } from '../shared/error-message.js';
 import { EXIT_FAILURE, EXIT_OK, printUsageError } from './command.js';
 import type { CliIo, CommandSpec } from './command.js';
 

@@ -2,15 +2,15 @@
  * `portico translate`: the whole pure pipeline, offline. Reads manifests, translates them, and
  * prints the Envoy resources of every Gateway and the status of every input object.
  */
-import { errorMessage } from '../pipeline/logger.js';
+import { errorMessage } from '../shared/error-message.js';
 import { parseArgs } from 'node:util';
 import { LoadError, loadYamlFiles, rejectionMessages } from '../resources/load-yaml.js';
 import { collectResourceSet } from '../resources/resource-set.js';
 import { translate, type TranslateOptions } from '../translate/index.js';
 import { EXIT_FAILURE, EXIT_OK, printUsageError } from './command.js';
 import type { CliIo, CommandSpec } from './command.js';
-import { buildTranslationDocument, formatTranslationDocument, REDACTED } from './translation-document.js';
-import type { OutputFormat } from './translation-document.js';
+import { buildTranslationDocument, formatTranslationDocument, REDACTED } from '../translate/translation-document.js';
+import type { OutputFormat } from '../translate/translation-document.js';
 
 const TRANSLATE_USAGE = `Usage: portico translate -f FILE|DIR [-f FILE|DIR ...] [-o yaml|json] [--show-secrets] [--shared-address]
 

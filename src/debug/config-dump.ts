@@ -2,9 +2,10 @@
  * `/debug/config_dump`: what the ADS server is serving to a Gateway's Envoys, with TLS private
  * keys redacted (the same redaction `portico translate` applies).
  */
-import { redactPrivateKey } from '../cli/translation-document.js';
+import { redactPrivateKey } from '../translate/translation-document.js';
 import type { EnvoyMessage, XdsKind } from '../translate/xds/types.js';
 import type { ConfigDump, GatewayKey, SnapshotPublisher } from '../xds/contract.js';
+import { isPlainObject } from '../shared/plain-object.js';
 
 export function redactConfigDump(dump: ConfigDump): ConfigDump {
   const secrets = dump.resources.secrets;
@@ -14,7 +15,9 @@ export function redactConfigDump(dump: ConfigDump): ConfigDump {
     resources: {
       ...dump.resources,
       secrets: secrets.map((entry) =>
-        isRecord(entry.resource) ? { ...entry, resource: redactPrivateKey(entry.resource as EnvoyMessage) } : entry,
+        isPlainObject(entry.resource)
+          ? { ...entry, resource: redactPrivateKey(entry.resource as EnvoyMessage) }
+          : entry,
       ),
     },
   };
@@ -38,8 +41,4 @@ export function configDumps(
     else if (gateway !== undefined) return { found: false, message: `no snapshot for Gateway ${gateway}`, gateways };
   }
   return { found: true, dumps };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

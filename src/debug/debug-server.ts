@@ -20,8 +20,9 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../pipeline/logger.js';
-import { errorMessage, silentLogger } from '../pipeline/logger.js';
+import type { Logger } from '../shared/logger.js';
+import { silentLogger } from '../shared/logger.js';
+import { errorMessage } from '../shared/error-message.js';
 import { XDS_KINDS } from '../translate/xds/types.js';
 import type { XdsKind } from '../translate/xds/types.js';
 import type { ProxyTracker, SnapshotPublisher } from '../xds/contract.js';

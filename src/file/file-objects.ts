@@ -12,7 +12,7 @@ import { LoadError, loadYaml, rejectionReason } from '../resources/load-yaml.js'
 import type { RejectedObject } from '../resources/load-yaml.js';
 import type { KubeObject } from '../resources/types.js';
 import type { ResourceEvent } from '../pipeline/resource-store.js';
-import { errorMessage } from '../pipeline/logger.js';
+import { errorMessage } from '../shared/error-message.js';
 
 export interface FileError {
   file: string;

@@ -13,8 +13,8 @@
 import { sep } from 'node:path';
 import { Observable } from 'rxjs';
 import type { ResourceEvent } from '../pipeline/resource-store.js';
-import { silentLogger } from '../pipeline/logger.js';
-import type { Logger } from '../pipeline/logger.js';
+import { silentLogger } from '../shared/logger.js';
+import type { Logger } from '../shared/logger.js';
 import { EMPTY_DIRECTORY_STATE, fileErrors, fileWarnings, reconcileFiles } from './file-objects.js';
 import type { DirectoryState, FileError, ScannedFile } from './file-objects.js';
 import { listManifestTree, readChangedFiles, rescanManifestFiles } from './yaml-files.js';

@@ -5,7 +5,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { ScannedFile } from './file-objects.js';
-import { errorMessage } from '../pipeline/logger.js';
+import { errorMessage } from '../shared/error-message.js';
 
 export function isManifestFile(name: string): boolean {
   return !name.startsWith('.') && /\.ya?ml$/.test(name);

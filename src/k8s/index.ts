@@ -1,18 +1,11 @@
 /** The Kubernetes provider: informers → pipeline, status write-back, leader election. */
-export { Backoff, DEFAULT_BACKOFF } from './backoff.js';
-export type { BackoffOptions } from './backoff.js';
 export { EdgeFilter, edgeDecision, seenVersionOf } from './edge-filter.js';
 export type { EdgeDecision, SeenVersion } from './edge-filter.js';
 export { describeWatchError, listWatchFactory, RestartingInformer, WatchProblems } from './informer.js';
 export type { InformerFactory, InformerHandlers, InformerLike, WatchProblem } from './informer.js';
 export { discoverKinds, objectPath, resolveKind, WATCHED_KINDS } from './kinds.js';
 export type { Discovery, ResolvedKind, WatchedKind } from './kinds.js';
-export { ApiError, createKubeApi, isConflict, isNotFound, MERGE_PATCH } from './kube-api.js';
-export type { KubeApi, KubeRequest } from './kube-api.js';
-export { loadKubeConfig } from './kube-config.js';
 export { KubernetesProvider } from './kubernetes-provider.js';
-export { createKubernetesSource, DEFAULT_LEASE_NAME } from './kubernetes-serve.js';
-export type { KubernetesServeOptions, KubernetesSource } from './kubernetes-serve.js';
 export type { KubernetesProviderOptions, LiveObjects, ProviderCounters } from './kubernetes-provider.js';
 export {
   DEFAULT_LEASE_DURATION_MS,

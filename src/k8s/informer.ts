@@ -19,14 +19,14 @@ import type {
   KubernetesObject,
   ObjectCache,
 } from '@kubernetes/client-node';
-import type { Logger } from '../pipeline/logger.js';
-import { errorMessage } from '../pipeline/logger.js';
+import type { Logger } from '../shared/logger.js';
+import { errorMessage } from '../shared/error-message.js';
 import type { KubeObject } from '../resources/types.js';
-import { Backoff } from './backoff.js';
-import type { BackoffOptions } from './backoff.js';
+import { Backoff } from '../shared/backoff.js';
+import type { BackoffOptions } from '../shared/backoff.js';
 import type { ResolvedKind } from './kinds.js';
-import { ApiError } from './kube-api.js';
-import type { KubeApi } from './kube-api.js';
+import { ApiError } from '../kube-client/kube-api.js';
+import type { KubeApi } from '../kube-client/kube-api.js';
 
 export interface InformerHandlers {
   /** An object was added or changed (every object of the first list, then watch events). */

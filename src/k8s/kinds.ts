@@ -7,8 +7,8 @@
  * discovery finds their CRD; a missing one is logged once, not an error.
  */
 import { GATEWAY_GROUP, GATEWAY_X_GROUP, PORTICO_GROUP } from '../resources/types.js';
-import type { KubeApi } from './kube-api.js';
-import { isNotFound } from './kube-api.js';
+import type { KubeApi } from '../kube-client/kube-api.js';
+import { isNotFound } from '../kube-client/kube-api.js';
 
 export interface WatchedKind {
   kind: string;

@@ -13,22 +13,23 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Observable } from 'rxjs';
-import type { Logger } from '../pipeline/logger.js';
-import { errorMessage, silentLogger } from '../pipeline/logger.js';
+import type { Logger } from '../shared/logger.js';
+import { silentLogger } from '../shared/logger.js';
+import { errorMessage } from '../shared/error-message.js';
 import { bucketedSource, type ResourceEvent } from '../pipeline/resource-store.js';
 import type { Translator } from '../pipeline/translate-safely.js';
 import { SUPPORTED_KINDS } from '../resources/resource-set.js';
 import type { KubeObject } from '../resources/types.js';
 import { translate } from '../translate/index.js';
-import { Backoff } from './backoff.js';
-import type { BackoffOptions } from './backoff.js';
+import { Backoff } from '../shared/backoff.js';
+import type { BackoffOptions } from '../shared/backoff.js';
 import { EdgeFilter } from './edge-filter.js';
 import { listWatchFactory, RestartingInformer, WatchProblems } from './informer.js';
 import type { InformerFactory } from './informer.js';
 import { discoverKinds, WATCHED_KINDS } from './kinds.js';
 import { podView, podViewKey } from './pod-view.js';
 import type { ResolvedKind, WatchedKind } from './kinds.js';
-import type { KubeApi } from './kube-api.js';
+import type { KubeApi } from '../kube-client/kube-api.js';
 import { ObservedStatuses } from './observed-statuses.js';
 
 /** The cluster as last reported by the informers, for the status writer. */

@@ -14,10 +14,11 @@ import { hostname } from 'node:os';
 import { BehaviorSubject } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { distinctUntilChanged } from 'rxjs/operators';
-import type { Logger } from '../pipeline/logger.js';
-import { errorMessage, silentLogger } from '../pipeline/logger.js';
-import { isConflict, isNotFound } from './kube-api.js';
-import type { KubeApi } from './kube-api.js';
+import type { Logger } from '../shared/logger.js';
+import { silentLogger } from '../shared/logger.js';
+import { errorMessage } from '../shared/error-message.js';
+import { isConflict, isNotFound } from '../kube-client/kube-api.js';
+import type { KubeApi } from '../kube-client/kube-api.js';
 
 export interface LeaseSpec {
   holderIdentity?: string | null;

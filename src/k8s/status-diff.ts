@@ -22,6 +22,7 @@ import {
 } from '../translate/gatewayapi/conditions.js';
 import type { Condition, KubeObject, ParentReference } from '../resources/types.js';
 import { CONTROLLER_NAME, GATEWAY_GROUP } from '../resources/types.js';
+import { isPlainObject } from '../shared/plain-object.js';
 
 /** The condition types Portico writes on a ListenerSet. */
 const LISTENER_SET_CONDITIONS: ReadonlySet<string> = new Set(['Accepted', 'Programmed']);
@@ -60,8 +61,8 @@ export function planStatus(
   classOf: (name: string) => KubeObject | undefined,
 ): StatusPlan {
   if (!hasWritableStatus(live.kind)) return { write: false, why: 'not-writable' };
-  if (!isObject(computed)) return { write: false, why: 'not-ours' };
-  const liveStatus = isObject(live.status) ? live.status : {};
+  if (!isPlainObject(computed)) return { write: false, why: 'not-ours' };
+  const liveStatus = isPlainObject(live.status) ? live.status : {};
 
   let desired: Record<string, unknown>;
   const fields = entryFields(live.kind);
@@ -101,8 +102,8 @@ export function planStatus(
     if ((live.kind === 'Gateway' || live.kind === 'ListenerSet') && Array.isArray(computed.listeners)) {
       const liveListeners = Array.isArray(liveStatus.listeners) ? (liveStatus.listeners as unknown[]) : [];
       desired.listeners = (computed.listeners as unknown[]).map((listener) => {
-        if (!isObject(listener) || !Array.isArray(listener.conditions)) return listener;
-        const before = liveListeners.find((l) => isObject(l) && l.name === listener.name) as
+        if (!isPlainObject(listener) || !Array.isArray(listener.conditions)) return listener;
+        const before = liveListeners.find((l) => isPlainObject(l) && l.name === listener.name) as
           Record<string, unknown> | undefined;
         return {
           ...listener,
@@ -140,16 +141,16 @@ export function statusEquals(kind: string, namespace: string | undefined, a: unk
 export function canonicalStatus(kind: string, namespace: string | undefined, status: unknown): string {
   let value = withoutTransitionTimes(status);
   const fields = entryFields(kind);
-  if (isObject(value) && fields && Array.isArray(value[fields.list])) {
+  if (isPlainObject(value) && fields && Array.isArray(value[fields.list])) {
     const entries = (value[fields.list] as unknown[]).map((p) =>
-      isObject(p) && isObject(p[fields.ref])
+      isPlainObject(p) && isPlainObject(p[fields.ref])
         ? { ...p, [fields.ref]: defaultedParentRef(p[fields.ref] as unknown as ParentReference) }
         : p,
     );
     entries.sort((x, y) => compare(parentSortKey(x, fields.ref, namespace), parentSortKey(y, fields.ref, namespace)));
     value = { ...value, [fields.list]: entries };
   }
-  if (isObject(value) && kind === 'Gateway') value = withGatewayDefaults(value);
+  if (isPlainObject(value) && kind === 'Gateway') value = withGatewayDefaults(value);
   return stableStringify(value);
 }
 
@@ -157,7 +158,7 @@ export function canonicalStatus(kind: string, namespace: string | undefined, sta
 export function keepTransitionTimes(next: Condition[], previous: Condition[] | undefined): Condition[] {
   if (!previous || previous.length === 0) return next;
   return next.map((c) => {
-    const before = previous.find((p) => isObject(p) && p.type === c.type);
+    const before = previous.find((p) => isPlainObject(p) && p.type === c.type);
     const unchanged = before && before.status === c.status && before.reason === c.reason && before.lastTransitionTime;
     return unchanged ? { ...c, lastTransitionTime: before.lastTransitionTime } : c;
   });
@@ -175,7 +176,7 @@ function entriesOf(status: Record<string, unknown>, fields: { list: string; ref:
   const list = status[fields.list];
   if (!Array.isArray(list)) return [];
   return list
-    .filter((p) => isObject(p) && isObject(p[fields.ref]))
+    .filter((p) => isPlainObject(p) && isPlainObject(p[fields.ref]))
     .map((p: Record<string, unknown>) => ({
       entry: p,
       ref: p[fields.ref] as ParentReference,
@@ -186,13 +187,13 @@ function entriesOf(status: Record<string, unknown>, fields: { list: string; ref:
 
 /** Computed conditions of the managed types, keeping live times, laid over the live conditions. */
 function oursOverLive(computed: Condition[], live: Condition[] | undefined, managed: ReadonlySet<string>): Condition[] {
-  const ours = computed.filter((c) => isObject(c) && managed.has(c.type));
+  const ours = computed.filter((c) => isPlainObject(c) && managed.has(c.type));
   return withForeignConditions(keepTransitionTimes(ours, live), live, managed);
 }
 
 function conditionsOf(status: Record<string, unknown> | undefined): Condition[] | undefined {
   const conditions = status?.conditions;
-  return Array.isArray(conditions) ? (conditions.filter(isObject) as unknown as Condition[]) : undefined;
+  return Array.isArray(conditions) ? (conditions.filter(isPlainObject) as unknown as Condition[]) : undefined;
 }
 
 /** The API server fills `group` and `kind` of a status parentRef with these defaults. */
@@ -213,7 +214,7 @@ export function parentKey(ref: ParentReference, routeNamespace: string | undefin
 }
 
 function parentSortKey(parent: unknown, refField: string, namespace: string | undefined): string {
-  if (!isObject(parent) || !isObject(parent[refField])) return '';
+  if (!isPlainObject(parent) || !isPlainObject(parent[refField])) return '';
   return `${String(parent.controllerName)}\u0000${parentKey(parent[refField] as unknown as ParentReference, namespace)}`;
 }
 
@@ -222,23 +223,25 @@ function withGatewayDefaults(status: Record<string, unknown>): Record<string, un
   const out = { ...status };
   if (Array.isArray(out.listeners)) {
     out.listeners = out.listeners.map((l: unknown) =>
-      isObject(l) && Array.isArray(l.supportedKinds)
+      isPlainObject(l) && Array.isArray(l.supportedKinds)
         ? {
             ...l,
-            supportedKinds: l.supportedKinds.map((k: unknown) => (isObject(k) ? { group: GATEWAY_GROUP, ...k } : k)),
+            supportedKinds: l.supportedKinds.map((k: unknown) =>
+              isPlainObject(k) ? { group: GATEWAY_GROUP, ...k } : k,
+            ),
           }
         : l,
     );
   }
   if (Array.isArray(out.addresses)) {
-    out.addresses = out.addresses.map((a: unknown) => (isObject(a) ? { type: 'IPAddress', ...a } : a));
+    out.addresses = out.addresses.map((a: unknown) => (isPlainObject(a) ? { type: 'IPAddress', ...a } : a));
   }
   return out;
 }
 
 function withoutTransitionTimes(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutTransitionTimes);
-  if (!isObject(value)) return value;
+  if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) if (key !== 'lastTransitionTime') out[key] = withoutTransitionTimes(v);
   return out;
@@ -247,17 +250,13 @@ function withoutTransitionTimes(value: unknown): unknown {
 /** JSON with object keys sorted (arrays keep their order). */
 export function stableStringify(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map((v) => stableStringify(v === undefined ? null : v)).join(',')}]`;
-  if (isObject(value)) {
+  if (isPlainObject(value)) {
     const keys = Object.keys(value)
       .filter((k) => value[k] !== undefined)
       .sort(compare);
     return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify(value[k])}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function compare(a: string, b: string): number {

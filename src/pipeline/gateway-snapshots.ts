@@ -6,7 +6,7 @@
  */
 import type { GatewayOutput } from '../translate/index.js';
 import type { GatewayKey, SnapshotPublisher } from '../xds/contract.js';
-import { errorMessage } from './logger.js';
+import { errorMessage } from '../shared/error-message.js';
 
 export interface SnapshotSyncResult {
   published: GatewayKey[];

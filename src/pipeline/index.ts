@@ -2,8 +2,6 @@
 export { batchWithLatencyCap, DEFAULT_MAX_LATENCY_MS, DEFAULT_QUIET_MS } from './batch-with-latency-cap.js';
 export { GatewaySnapshotSync } from './gateway-snapshots.js';
 export type { SnapshotSyncResult } from './gateway-snapshots.js';
-export { createJsonLogger, isLogLevel, LOG_LEVELS, silentLogger } from './logger.js';
-export type { Logger, LogLevel } from './logger.js';
 export { Pipeline, startPipeline } from './pipeline.js';
 export type { PipelineDeps, PipelineOptions, PipelineOutput } from './pipeline.js';
 export { registerPipelineMetrics } from './pipeline-metrics.js';

@@ -25,18 +25,20 @@ import { catchError, filter, map, scan, startWith, throttleTime } from 'rxjs/ope
 import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
 import type { KubeObject } from '../resources/types.js';
 import { TranslationCache, type GatewayOutput } from '../translate/index.js';
-import type { GatewayKey, ProxyTracker, SnapshotPublisher } from '../xds/contract.js';
+import type { ProxyTracker, SnapshotPublisher } from '../xds/contract.js';
 import { batchWithLatencyCap, DEFAULT_MAX_LATENCY_MS, DEFAULT_QUIET_MS } from './batch-with-latency-cap.js';
 import { GatewaySnapshotSync } from './gateway-snapshots.js';
 import { endpointOnlyChanges, refreshEndpoints } from './endpoint-fast-path.js';
-import { errorMessage, silentLogger } from './logger.js';
-import type { Logger } from './logger.js';
+import { silentLogger } from '../shared/logger.js';
+import { errorMessage } from '../shared/error-message.js';
+import type { Logger } from '../shared/logger.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
 import { EMPTY_STORE, foldResourceEvent } from './resource-store.js';
 import { ResourceSetBuilder } from './resource-set-builder.js';
 import type { ResourceEvent, ResourceStore } from './resource-store.js';
-import { EMPTY_STATUS_REPORT, resourceStatus, withProgrammedFromProxies } from './status-report.js';
-import type { PipelineError, ResourceStatus, StatusReport } from './status-report.js';
+import { EMPTY_STATUS_REPORT } from './status-report.js';
+import type { PipelineError, StatusReport } from './status-report.js';
+import { StatusReporter } from './status-reporter.js';
 import { LastStatusCarrier, translateSafely } from './translate-safely.js';
 import type { Translator } from './translate-safely.js';
 
@@ -136,6 +138,7 @@ export class Pipeline {
   /** The latest store translated, and the timer that translates it again when a certificate's validity changes. */
   private latestStore: ResourceStore | undefined;
   private readonly certificateRechecks = new Subject<void>();
+  private readonly reporter: StatusReporter;
   private certificateTimer: Subscription | undefined;
 
   /** Each translation's output, after publishing; replays the latest to late subscribers. */
@@ -150,6 +153,7 @@ export class Pipeline {
   ) {
     this.logger = (deps.logger ?? silentLogger).child({ component: 'pipeline' });
     this.snapshots = new GatewaySnapshotSync(deps.publisher);
+    this.reporter = new StatusReporter(deps.tracker, this.logger, () => this.now());
 
     const stores$ = events$.pipe(
       catchError((err: unknown) => {
@@ -193,7 +197,7 @@ export class Pipeline {
     );
     this.subscription.add(
       combineLatest([this.outputs, proxyEvents$.pipe(startWith(undefined))])
-        .pipe(map(([output]) => this.statusReport(output)))
+        .pipe(map(([output]) => this.reporter.report(output, this.statuses.getValue())))
         .subscribe((report) => this.statuses.next(report)),
     );
   }
@@ -366,62 +370,6 @@ export class Pipeline {
     }
     this.isSynced = true;
     return output;
-  }
-
-  /**
-   * What the last status report was computed from. Proxy events (every ACK of every Envoy) and
-   * endpoint-only outputs arrive far more often than statuses change; recomputing the report over
-   * every object for each would put O(objects) work on the path of every push.
-   */
-  private lastReportKey: { output: PipelineOutput; resources: readonly KubeObject[]; proxies: string } | undefined;
-
-  /**
-   * Reports follow proxy events too, which change only Gateways' Programmed: every other object is
-   * the same object as in the last report, and so is its entry (no new entry per object per report).
-   */
-  private readonly statusEntries = new WeakMap<KubeObject, ResourceStatus>();
-
-  private resourceStatusOf(object: KubeObject): ResourceStatus {
-    let entry = this.statusEntries.get(object);
-    if (!entry) this.statusEntries.set(object, (entry = resourceStatus(object)));
-    return entry;
-  }
-
-  private statusReport(output: PipelineOutput): StatusReport {
-    const previous = this.statuses.getValue();
-    const proxies = output.gateways
-      .map((g) => `${g.name}=${JSON.stringify(this.deps.tracker.programmed(g.name))}`)
-      .join('\n');
-    const last = this.lastReportKey;
-    if (
-      last &&
-      last.resources === output.resources &&
-      last.proxies === proxies &&
-      last.output.errors === output.errors &&
-      last.output.warnings === output.warnings
-    ) {
-      return previous;
-    }
-    this.lastReportKey = { output, resources: output.resources, proxies };
-    try {
-      const served = new Set<GatewayKey>(output.gateways.map((g) => g.name));
-      const resources = withProgrammedFromProxies(
-        output.resources,
-        served,
-        this.deps.tracker,
-        previous.resources,
-        this.now(),
-      );
-      return {
-        synced: true,
-        resources: resources.map((object) => this.resourceStatusOf(object)),
-        errors: output.errors,
-        warnings: output.warnings,
-      };
-    } catch (err) {
-      this.logger.error('computing status failed', { error: err });
-      return { ...previous, errors: [...output.errors, { stage: 'status', message: errorMessage(err) }] };
-    }
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Condition, KubeObject } from '../resources/types.js';
 import type { GatewayKey, ProxyTracker } from '../xds/contract.js';
-import { errorMessage } from './logger.js';
+import { errorMessage } from '../shared/error-message.js';
 
 export interface ResourceStatus {
   apiVersion: string;

@@ -6,7 +6,7 @@
 import type { KubeObject, ResourceSet } from '../resources/types.js';
 import { translate } from '../translate/index.js';
 import type { TranslateOptions, TranslationResult } from '../translate/index.js';
-import { errorMessage } from './logger.js';
+import { errorMessage } from '../shared/error-message.js';
 import { objectIdentity } from './resource-store.js';
 import { sameElements } from '../translate/composite-memo.js';
 

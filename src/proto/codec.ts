@@ -8,7 +8,7 @@
  * encodes, decodes and compares, so anything protobufjs lost shows up as a difference.
  */
 import protobuf from 'protobufjs';
-import type { EnvoyMessage } from '../translate/xds/types.js';
+import type { EnvoyMessage } from './xds-resources.js';
 import { lookupMessageType } from './root.js';
 
 const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);

@@ -9,7 +9,7 @@
  * It is what `portico translate` prints and what golden files store.
  */
 import protobuf from 'protobufjs';
-import type { EnvoyMessage } from '../translate/xds/types.js';
+import type { EnvoyMessage } from './xds-resources.js';
 import { encodeResource } from './codec.js';
 import { lookupMessageType } from './root.js';
 

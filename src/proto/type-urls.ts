@@ -2,7 +2,7 @@
  * Type URLs of every Envoy message Portico serves or packs into an Any, as literal types so a
  * misspelt URL is a compile error rather than an empty Any at runtime.
  */
-import type { XdsKind } from '../translate/xds/types.js';
+import type { XdsKind } from './xds-resources.js';
 
 const PREFIX = 'type.googleapis.com/';
 

@@ -18,6 +18,8 @@ import { isGatewayApiVersion, SUPPORTED_KINDS } from './resource-set.js';
 import { gatewayApiValidator } from '../schema/validator.js';
 import { KUBECTL_YAML_OPTIONS, nonFiniteNumbers } from './kubectl-yaml.js';
 import type { DataPath } from '../schema/field-errors.js';
+import { errorMessage } from '../shared/error-message.js';
+import { isPlainObject } from '../shared/plain-object.js';
 
 export class LoadError extends Error {
   override readonly name = 'LoadError';
@@ -286,12 +288,4 @@ function formatLocation(file: string, document: number | undefined, line: number
   ];
   const where = parts.filter((part) => part !== undefined).join(', ');
   return where ? `${file}: ${where}` : file;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

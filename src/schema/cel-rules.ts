@@ -24,6 +24,7 @@ import type { ASTNode } from '@marcbachmann/cel-js';
 import type { CrdSchemaNode } from './crd-schemas.js';
 import { OMIT_VALUE, invalid } from './field-errors.js';
 import type { DataPath, FieldError } from './field-errors.js';
+import { isPlainObject } from '../shared/plain-object.js';
 
 interface CompiledRule {
   rule: string;
@@ -282,7 +283,7 @@ export function validateCelRules(value: unknown, schema: CrdSchemaNode, at: Data
     }
     if (Array.isArray(node) && s.items) {
       node.forEach((item, i) => walk(item, (cel as unknown[])[i], s.items!, [...path, i]));
-    } else if (isObject(node)) {
+    } else if (isPlainObject(node)) {
       for (const [key, child] of Object.entries(node)) {
         const property = s.properties?.[key];
         const celObject = cel as Record<string, unknown>;
@@ -340,7 +341,7 @@ export function toCelValue(value: unknown, schema: CrdSchemaNode | undefined): u
   if (typeof value === 'number') return schema?.type === 'integer' && Number.isInteger(value) ? BigInt(value) : value;
   // Array.from: a list of this realm, whatever realm the input array came from.
   if (Array.isArray(value)) return Array.from(value, (item: unknown) => toCelValue(item, schema?.items));
-  if (!isObject(value)) return value;
+  if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
     const property = schema?.properties?.[key];
@@ -351,10 +352,6 @@ export function toCelValue(value: unknown, schema: CrdSchemaNode | undefined): u
     }
   }
   return out;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** An error's first line, lower-cased at the start as cel-go words its errors (`no such key: x`). */

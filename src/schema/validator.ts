@@ -17,6 +17,7 @@ import type { DataPath, FieldError } from './field-errors.js';
 import { unknownMetadataFields, validateObjectMeta } from './object-meta.js';
 import { compileOpenApiSchema, createAjv, toFieldErrors } from './openapi-validation.js';
 import { applyDefaults, pruneNonNullableNulls, unknownFields } from './structural.js';
+import { isPlainObject } from '../shared/plain-object.js';
 
 export type { FieldError } from './field-errors.js';
 
@@ -65,7 +66,7 @@ export class ObjectValidator {
     applyDefaults(object, { properties: specSchema ? { spec: specSchema } : {} });
 
     const errors: FieldError[] = [];
-    if (isObject(object.metadata)) errors.push(...validateObjectMeta(object.metadata, namespaced));
+    if (isPlainObject(object.metadata)) errors.push(...validateObjectMeta(object.metadata, namespaced));
     if (!kind.validate(object)) errors.push(...toFieldErrors(kind.validate.errors ?? [], object, schema));
     errors.push(...listTypeErrors(object.spec, specSchema, ['spec']));
     if (errors.some((e) => e.blocking)) {
@@ -102,18 +103,18 @@ function listTypeErrors(value: unknown, schema: CrdSchemaNode | undefined, path:
       for (const i of firstRepeats(value.map(stableJson))) errors.push(duplicate([...path, i], value[i]));
     } else if (listType === 'map') {
       const keys = schema['x-kubernetes-list-map-keys'] ?? [];
-      const bad = value.findIndex((item) => item !== null && !isObject(item));
+      const bad = value.findIndex((item) => item !== null && !isPlainObject(item));
       if (bad >= 0) return [invalid([...path, bad], value[bad], 'must be an object for an array of list-type map')];
       const keyOf = (item: unknown): Record<string, unknown> => {
         const key: Record<string, unknown> = {};
-        for (const k of keys) if (isObject(item) && k in item) key[k] = item[k];
+        for (const k of keys) if (isPlainObject(item) && k in item) key[k] = item[k];
         return key;
       };
       const itemKeys = value.map(keyOf);
       for (const i of firstRepeats(itemKeys.map(stableJson))) errors.push(duplicate([...path, i], itemKeys[i]));
     }
     value.forEach((item, i) => errors.push(...listTypeErrors(item, schema.items, [...path, i])));
-  } else if (isObject(value)) {
+  } else if (isPlainObject(value)) {
     for (const [key, child] of Object.entries(value)) {
       const property = schema.properties?.[key];
       if (property) errors.push(...listTypeErrors(child, property, [...path, key]));
@@ -135,10 +136,6 @@ function firstRepeats(values: readonly string[]): number[] {
     seen.set(v, times + 1);
   });
   return repeats;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 let shared: ObjectValidator | undefined;

@@ -6,8 +6,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServe, type RunningServe } from '../../src/cli/serve-command.js';
-import { silentLogger } from '../../src/pipeline/logger.js';
+import { startServe } from '../../src/serve/serve.js';
+import type { RunningServe } from '../../src/serve/serve-config.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { startBackend, type Backend, type EchoReply } from '../support/backends.js';
 import { freePort, waitFor } from '../support/envoy-ads.js';
 import { request } from '../support/http-client.js';

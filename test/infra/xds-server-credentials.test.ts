@@ -11,14 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { runCertgenCommand } from '../../src/cli/certgen-command.js';
-import { startXdsServer, type XdsServing } from '../../src/cli/serve-xds.js';
+import { startXdsServer, type XdsServing } from '../../src/serve/xds-server.js';
 import { issueGatewayCertificate, issueServerCertificate } from '../../src/infra/kubernetes/certs.js';
 import {
   reloadingXdsServerCredentials,
   type ReloadingCredentials,
 } from '../../src/infra/kubernetes/xds-server-credentials.js';
 import { watchSecretMount, writeSecretMount } from '../../src/infra/secret-mount.js';
-import { createJsonLogger, silentLogger } from '../../src/pipeline/logger.js';
+import { createJsonLogger, silentLogger } from '../../src/shared/logger.js';
 import { waitFor } from '../support/envoy-ads.js';
 
 const SERVER_NAME = 'portico-xds';

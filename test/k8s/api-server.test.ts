@@ -8,13 +8,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startServe } from '../../src/cli/serve-command.js';
-import { createKubernetesSource } from '../../src/k8s/kubernetes-serve.js';
-import type { KubernetesServeOptions, KubernetesSource } from '../../src/k8s/kubernetes-serve.js';
+import { startServe } from '../../src/serve/serve.js';
+import { createKubernetesSource } from '../../src/serve/kubernetes-source.js';
+import type { KubernetesServeOptions, KubernetesSource } from '../../src/serve/kubernetes-source.js';
 import { KubernetesProvider } from '../../src/k8s/kubernetes-provider.js';
-import { createKubeApi } from '../../src/k8s/kube-api.js';
-import type { KubeApi } from '../../src/k8s/kube-api.js';
-import { loadKubeConfig } from '../../src/k8s/kube-config.js';
+import { createKubeApi } from '../../src/kube-client/kube-api.js';
+import type { KubeApi } from '../../src/kube-client/kube-api.js';
+import { loadKubeConfig } from '../../src/kube-client/kube-config.js';
 import { WATCHED_KINDS } from '../../src/k8s/kinds.js';
 import type { Lease } from '../../src/k8s/leader-election.js';
 import type { StatusWriter } from '../../src/k8s/status-writer.js';

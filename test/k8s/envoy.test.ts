@@ -11,8 +11,8 @@
  * Portico must then write `Programmed=True` to the Gateway. No traffic: the endpoint is a
  * non-loopback address (the API server refuses loopback ones in EndpointSlices).
  */
-import { startServe } from '../../src/cli/serve-command.js';
-import type { RunningServe } from '../../src/cli/serve-command.js';
+import { startServe } from '../../src/serve/serve.js';
+import type { RunningServe } from '../../src/serve/serve-config.js';
 import type { Condition } from '../../src/resources/types.js';
 import { CONTROLLER_NAME, GATEWAY_GROUP } from '../../src/resources/types.js';
 import { EnvoyAds, freePort, waitFor } from '../support/envoy-ads.js';

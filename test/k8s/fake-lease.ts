@@ -1,5 +1,5 @@
 /** An in-memory Lease with the API server's optimistic concurrency, and a fake clock, for election tests. */
-import { ApiError } from '../../src/k8s/kube-api.js';
+import { ApiError } from '../../src/kube-client/kube-api.js';
 import type { Clock, Lease, LeaseClient, LeaseSpec } from '../../src/k8s/leader-election.js';
 
 export class FakeLeaseStore {

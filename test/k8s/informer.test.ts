@@ -3,9 +3,9 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { describeWatchError, RestartingInformer } from '../../src/k8s/informer.js';
 import type { InformerLike, ListFn } from '../../src/k8s/informer.js';
 import { resolveKind, WATCHED_KINDS } from '../../src/k8s/kinds.js';
-import { ApiError } from '../../src/k8s/kube-api.js';
-import type { KubeApi } from '../../src/k8s/kube-api.js';
-import { silentLogger } from '../../src/pipeline/logger.js';
+import { ApiError } from '../../src/kube-client/kube-api.js';
+import type { KubeApi } from '../../src/kube-client/kube-api.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import type { KubeObject } from '../../src/resources/types.js';
 
 const serviceKind = resolveKind(

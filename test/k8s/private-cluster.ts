@@ -30,9 +30,9 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createKubeApi } from '../../src/k8s/kube-api.js';
-import type { KubeApi } from '../../src/k8s/kube-api.js';
-import { loadKubeConfig } from '../../src/k8s/kube-config.js';
+import { createKubeApi } from '../../src/kube-client/kube-api.js';
+import type { KubeApi } from '../../src/kube-client/kube-api.js';
+import { loadKubeConfig } from '../../src/kube-client/kube-config.js';
 
 const ROOT = resolve('.');
 const SHARED_BIN = join(ROOT, '.cache/k8s/bin');

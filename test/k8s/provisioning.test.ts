@@ -25,8 +25,8 @@ import {
   provisionedName,
 } from '../../src/infra/kubernetes/resources.js';
 import type { XdsCa } from '../../src/infra/kubernetes/certs.js';
-import { isNotFound, MERGE_PATCH } from '../../src/k8s/kube-api.js';
-import type { KubeApi } from '../../src/k8s/kube-api.js';
+import { isNotFound, MERGE_PATCH } from '../../src/kube-client/kube-api.js';
+import type { KubeApi } from '../../src/kube-client/kube-api.js';
 import { checkRoundTrip } from '../../src/proto/codec.js';
 import type { KubeObject } from '../../src/resources/types.js';
 import { connectTestCluster, create, remove, uniqueName } from './test-cluster.js';

@@ -5,9 +5,9 @@
  * object it was for and the status it wrote. That is what "no object written twice for the same
  * status" is checked against, per object, not only as a total.
  */
-import { createKubernetesSource } from '../../src/k8s/kubernetes-serve.js';
-import type { KubernetesServeOptions, KubernetesSource } from '../../src/k8s/kubernetes-serve.js';
-import type { KubeApi, KubeRequest } from '../../src/k8s/kube-api.js';
+import { createKubernetesSource } from '../../src/serve/kubernetes-source.js';
+import type { KubernetesServeOptions, KubernetesSource } from '../../src/serve/kubernetes-source.js';
+import type { KubeApi, KubeRequest } from '../../src/kube-client/kube-api.js';
 import { StatusWriter } from '../../src/k8s/status-writer.js';
 import { startPipeline } from '../../src/pipeline/pipeline.js';
 import type { Pipeline, PipelineOptions } from '../../src/pipeline/pipeline.js';

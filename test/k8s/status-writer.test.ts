@@ -2,8 +2,8 @@
 import { BehaviorSubject } from 'rxjs';
 import { resolveKind, WATCHED_KINDS } from '../../src/k8s/kinds.js';
 import type { ResolvedKind } from '../../src/k8s/kinds.js';
-import { ApiError } from '../../src/k8s/kube-api.js';
-import type { KubeApi, KubeRequest } from '../../src/k8s/kube-api.js';
+import { ApiError } from '../../src/kube-client/kube-api.js';
+import type { KubeApi, KubeRequest } from '../../src/kube-client/kube-api.js';
 import type { LiveObjects } from '../../src/k8s/kubernetes-provider.js';
 import { StatusWriter } from '../../src/k8s/status-writer.js';
 import { resourceStatus } from '../../src/pipeline/status-report.js';

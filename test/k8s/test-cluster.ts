@@ -10,12 +10,12 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createKubeApi, isNotFound, MERGE_PATCH } from '../../src/k8s/kube-api.js';
-import type { KubeApi } from '../../src/k8s/kube-api.js';
-import { loadKubeConfig } from '../../src/k8s/kube-config.js';
+import { createKubeApi, isNotFound, MERGE_PATCH } from '../../src/kube-client/kube-api.js';
+import type { KubeApi } from '../../src/kube-client/kube-api.js';
+import { loadKubeConfig } from '../../src/kube-client/kube-config.js';
 import { objectPath, resolveKind, WATCHED_KINDS } from '../../src/k8s/kinds.js';
 import type { ResolvedKind } from '../../src/k8s/kinds.js';
-import type { Logger, LogFields } from '../../src/pipeline/logger.js';
+import type { Logger, LogFields } from '../../src/shared/logger.js';
 import type { KubeObject } from '../../src/resources/types.js';
 
 export const TEST_KUBECONFIG = process.env.PORTICO_TEST_KUBECONFIG ?? resolve('.cache/k8s/kubeconfig');

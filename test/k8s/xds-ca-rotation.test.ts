@@ -13,7 +13,7 @@ import { splitPem } from '../../src/infra/kubernetes/ca-bundle.js';
 import type { XdsCa } from '../../src/infra/kubernetes/certs.js';
 import { GatewayProvisioner } from '../../src/infra/kubernetes/reconciler.js';
 import { gatewayCertificateSecretName, provisionedName } from '../../src/infra/kubernetes/resources.js';
-import type { KubeApi } from '../../src/k8s/kube-api.js';
+import type { KubeApi } from '../../src/kube-client/kube-api.js';
 import type { KubeObject } from '../../src/resources/types.js';
 import { connectTestCluster, create, remove, uniqueName } from './test-cluster.js';
 import type { TestCluster } from './test-cluster.js';

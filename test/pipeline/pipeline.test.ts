@@ -2,7 +2,7 @@ import { Subject, VirtualTimeScheduler } from 'rxjs';
 import { MetricsRegistry } from '../../src/debug/metrics.js';
 import { Pipeline, PROXY_STATUS_INTERVAL_MS } from '../../src/pipeline/pipeline.js';
 import type { PipelineOutput } from '../../src/pipeline/pipeline.js';
-import type { Logger } from '../../src/pipeline/logger.js';
+import type { Logger } from '../../src/shared/logger.js';
 import { registerPipelineMetrics } from '../../src/pipeline/pipeline-metrics.js';
 import type { ResourceEvent } from '../../src/pipeline/resource-store.js';
 import type { Condition, EndpointSlice, KubeObject } from '../../src/resources/types.js';

@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildTranslationDocument } from '../../src/cli/translation-document.js';
+import { buildTranslationDocument } from '../../src/translate/translation-document.js';
 import { loadYaml } from '../../src/resources/load-yaml.js';
 import { buildResourceSet } from '../../src/resources/resource-set.js';
 import { translate } from '../../src/translate/index.js';

@@ -6,8 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServe, type RunningServe } from '../../src/cli/serve-command.js';
-import { createJsonLogger, silentLogger } from '../../src/pipeline/logger.js';
+import { startServe } from '../../src/serve/serve.js';
+import type { RunningServe } from '../../src/serve/serve-config.js';
+import { createJsonLogger, silentLogger } from '../../src/shared/logger.js';
 import { EnvoyAds, freePort, waitFor } from './envoy-ads.js';
 import { writeManifests } from './manifests.js';
 

@@ -1,4 +1,8 @@
-import { buildTranslationDocument, formatTranslationDocument, REDACTED } from '../../src/cli/translation-document.js';
+import {
+  buildTranslationDocument,
+  formatTranslationDocument,
+  REDACTED,
+} from '../../src/translate/translation-document.js';
 import type { TranslationResult } from '../../src/translate/index.js';
 import type { IrGateway } from '../../src/ir/types.js';
 import type { XdsResources } from '../../src/translate/xds/types.js';

@@ -12,7 +12,7 @@
  */
 import { Subject } from 'rxjs';
 import { PROXY_STATUS_INTERVAL_MS, startPipeline, type Pipeline } from '../../src/pipeline/pipeline.js';
-import { silentLogger as silentPipelineLogger } from '../../src/pipeline/logger.js';
+import { silentLogger as silentPipelineLogger } from '../../src/shared/logger.js';
 import type { ResourceEvent } from '../../src/pipeline/resource-store.js';
 import { loadYaml } from '../../src/resources/load-yaml.js';
 import type { Condition } from '../../src/resources/types.js';

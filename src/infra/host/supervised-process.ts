@@ -8,7 +8,7 @@
  * its pid, since only a parent can wait for a process.
  */
 import type { ChildProcess } from 'node:child_process';
-import type { Logger } from '../../pipeline/logger.js';
+import type { Logger } from '../../shared/logger.js';
 import { isRunning } from './process-identity.js';
 
 export interface Backoff {

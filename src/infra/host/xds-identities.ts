@@ -13,8 +13,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '../../pipeline/logger.js';
-import { errorMessage, silentLogger } from '../../pipeline/logger.js';
+import type { Logger } from '../../shared/logger.js';
+import { silentLogger } from '../../shared/logger.js';
+import { errorMessage } from '../../shared/error-message.js';
 import type { GatewayKey } from '../../xds/contract.js';
 import type { BootstrapTls } from '../bootstrap.js';
 import { xdsTlsSdsFiles } from '../bootstrap.js';

@@ -26,7 +26,7 @@
  */
 import { BlockList, isIP } from 'node:net';
 import type { Condition, KubeObject } from '../../resources/types.js';
-import type { ServiceType } from './resources.js';
+import type { ServiceType } from './provision-settings.js';
 
 export const ROUTABILITY_CLUSTER = 'Cluster';
 /** Reserved for conformance (GEP-5093): supported, served as the default, reported as asked. */

@@ -17,6 +17,7 @@
  * Pure.
  */
 import type { KubeObject } from '../../resources/types.js';
+import { isPlainObject } from '../../shared/plain-object.js';
 
 export interface InfrastructureMetadata {
   labels: Record<string, string>;
@@ -47,7 +48,7 @@ function reserved(key: string): boolean {
 }
 
 function entries(value: unknown): [string, unknown][] {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.entries(value) : [];
+  return isPlainObject(value) ? Object.entries(value) : [];
 }
 
 export function infrastructureMetadata(gateway: KubeObject): InfrastructureMetadata {

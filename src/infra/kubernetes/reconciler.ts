@@ -9,65 +9,33 @@
  * Gateway, then deletes what Portico labelled as its own and is no longer wanted. ownerReferences
  * make Kubernetes' garbage collector delete them with the Gateway; the explicit delete covers a
  * Gateway that stays but is no longer accepted, and clusters without a controller-manager.
- * Errors are logged and retried with backoff; they never end the stream.
+ * Errors are logged and retried with backoff; they never end the stream. The API calls are in
+ * provisioned-objects.ts, the certificates in gateway-certificates.ts, addresses in service-addresses.ts.
  */
-import { sameElements } from '../../translate/composite-memo.js';
 import { BehaviorSubject, combineLatest, defer, EMPTY, Subject, Subscription } from 'rxjs';
 import { concatMap, distinctUntilChanged, filter, map, startWith, tap } from 'rxjs/operators';
 import type { Observable } from 'rxjs';
-import { APPLY_PATCH, FIELD_MANAGER, isNotFound } from '../../k8s/kube-api.js';
-import type { KubeApi } from '../../k8s/kube-api.js';
-import { Backoff } from '../../k8s/backoff.js';
-import type { Logger } from '../../pipeline/logger.js';
-import { errorMessage, silentLogger } from '../../pipeline/logger.js';
+import type { IrInfrastructure } from '../../ir/types.js';
+import { Backoff } from '../../shared/backoff.js';
+import type { KubeApi } from '../../kube-client/kube-api.js';
 import type { KubeObject } from '../../resources/types.js';
-import { sameBundle } from './ca-bundle.js';
-import { caTrust, issueGatewayCertificate, whyReissue, withTrust } from './certs.js';
-import type { TlsBundle, XdsCa } from './certs.js';
-import {
-  COMPONENT_LABEL,
-  desiredObjects,
-  provisionedName,
-  ENVOY_COMPONENT,
-  gatewayCertificateSecret,
-  gatewayCertificateSecretName,
-  MANAGED_BY,
-  MANAGED_BY_LABEL,
-} from './resources.js';
-import { serviceTypeOf } from './resources.js';
-import type { ProvisionSettings, ServiceType } from './resources.js';
-import { infrastructureMetadata } from './infrastructure.js';
+import { errorMessage } from '../../shared/error-message.js';
+import { silentLogger } from '../../shared/logger.js';
+import type { Logger } from '../../shared/logger.js';
+import { sameElements } from '../../translate/composite-memo.js';
 import { NO_ADDRESS_OUTCOMES } from './addresses.js';
 import type { AddressOutcomes } from './addresses.js';
-import { addressRequests, planAddresses, requestsKey } from './gateway-addresses.js';
-import type { AddressPlan, AddressRequest } from './gateway-addresses.js';
-import { isIP } from 'node:net';
-import type { IrInfrastructure } from '../../ir/types.js';
-
-interface KindPath {
-  kind: string;
-  prefix: string;
-  plural: string;
-}
-
-const KINDS: readonly KindPath[] = [
-  { kind: 'ServiceAccount', prefix: '/api/v1', plural: 'serviceaccounts' },
-  { kind: 'ConfigMap', prefix: '/api/v1', plural: 'configmaps' },
-  { kind: 'Deployment', prefix: '/apis/apps/v1', plural: 'deployments' },
-  { kind: 'Service', prefix: '/api/v1', plural: 'services' },
-  { kind: 'Secret', prefix: '/api/v1', plural: 'secrets' },
-];
-
-function kindPath(kind: string): KindPath {
-  const found = KINDS.find((k) => k.kind === kind);
-  if (!found) throw new Error(`not a provisioned kind: ${kind}`);
-  return found;
-}
-
-function objectPath(kind: string, namespace: string, name: string): string {
-  const k = kindPath(kind);
-  return `${k.prefix}/namespaces/${encodeURIComponent(namespace)}/${k.plural}/${encodeURIComponent(name)}`;
-}
+import type { XdsCa } from './certs.js';
+import { addressRequests, requestsKey } from './gateway-addresses.js';
+import type { AddressPlan } from './gateway-addresses.js';
+import { certificateSecret, readCertificateSource } from './gateway-certificates.js';
+import { infrastructureMetadata } from './infrastructure.js';
+import { identity, PROVISIONED_KINDS, ProvisionedObjects } from './provisioned-objects.js';
+import type { ReconcileResult } from './provisioned-objects.js';
+import { desiredObjects, gatewayCertificateSecretName, provisionedName, serviceTypeOf } from './resources.js';
+import type { ProvisionSettings } from './provision-settings.js';
+import { ServiceAddresses } from './service-addresses.js';
+import type { PlannedAddresses } from './service-addresses.js';
 
 export interface ProvisionerOptions extends ProvisionSettings {
   api: KubeApi;
@@ -87,12 +55,6 @@ export interface ProvisionerOptions extends ProvisionSettings {
    */
   certificateCheckMs?: number;
   logger?: Logger;
-}
-
-export interface ReconcileResult {
-  applied: string[];
-  deleted: string[];
-  errors: string[];
 }
 
 /** The Gateways of a pipeline output that Portico serves (accepted), with their full objects. */
@@ -172,14 +134,18 @@ export class GatewayProvisioner {
    * Emits after every pass.
    */
   readonly addressOutcomes$ = new BehaviorSubject<AddressOutcomes>(NO_ADDRESS_OUTCOMES);
-  private routabilityChecked: { at: number; value: boolean } | undefined;
   /** Per Gateway, the infrastructure keys last said to be left out (each said once). */
   private readonly droppedSaid = new Map<string, string>();
   /** Gateways held for their parameters, with why (said when it starts and stops). */
   private readonly heldSaid = new Map<string, string>();
 
+  private readonly objects: ProvisionedObjects;
+  private readonly addresses: ServiceAddresses;
+
   constructor(private readonly options: ProvisionerOptions) {
     this.logger = (options.logger ?? silentLogger).child({ component: 'provisioner' });
+    this.objects = new ProvisionedObjects(options.api);
+    this.addresses = new ServiceAddresses(options.api, this.objects, this.logger);
   }
 
   /**
@@ -277,7 +243,7 @@ export class GatewayProvisioner {
     const result: ReconcileResult = { applied: [], deleted: [], errors: [] };
     const wanted = new Set<string>();
     const tls = this.options.tls !== false;
-    const certificates = tls ? await this.certificateSource(result) : undefined;
+    const certificates = tls ? await readCertificateSource(this.options.xdsCa, this.objects, result) : undefined;
     const plans = new Map<string, { requests: string; plan: AddressPlan }>();
     let serviceCidrs: readonly string[] | undefined | null = null;
     for (const gateway of gateways) {
@@ -299,10 +265,10 @@ export class GatewayProvisioner {
       const parameters = infra && 'parameters' in infra ? infra.parameters : undefined;
       if (!held) this.sayDropped(key, infrastructureMetadata(gateway).dropped);
       const requests = held ? [] : addressRequests(gateway);
-      let addresses: { plan: AddressPlan; live: string[] } | undefined;
+      let addresses: PlannedAddresses | undefined;
       if (requests.length > 0) {
-        if (serviceCidrs === null) serviceCidrs = await this.serviceCidrs();
-        addresses = await this.planAddresses(
+        if (serviceCidrs === null) serviceCidrs = await this.addresses.serviceCidrs();
+        addresses = await this.addresses.plan(
           gateway,
           requests,
           serviceCidrs,
@@ -321,23 +287,25 @@ export class GatewayProvisioner {
       if (tls) {
         // Wanted even when it cannot be issued now: a Secret that exists stays until it can be.
         wanted.add(`Secret/${namespace}/${gatewayCertificateSecretName(gateway.metadata.name)}`);
-        const secret = certificates && (await this.certificateSecret(gateway, certificates, result));
+        const secret =
+          certificates &&
+          (await certificateSecret(gateway, certificates, result, this.options.now?.() ?? new Date(), this.logger));
         // First, so that the Deployment's Pods find their certificate.
         if (secret) objects = [secret, ...objects];
       }
       for (const object of objects) {
         wanted.add(identity(object));
-        if (object.kind === 'Service' && addresses) await this.applyService(object, addresses, result);
-        else await this.apply(object, result);
+        if (object.kind === 'Service' && addresses) await this.addresses.applyService(object, addresses, result);
+        else await this.objects.apply(object, result);
       }
       if (addresses) plans.set(key, { requests: requestsKey(requests), plan: addresses.plan });
     }
-    this.addressOutcomes$.next({ plans, routability: await this.crdHasRoutability() });
+    this.addressOutcomes$.next({ plans, routability: await this.addresses.crdHasRoutability() });
 
-    for (const kind of KINDS) {
+    for (const kind of PROVISIONED_KINDS) {
       let items: KubeObject[];
       try {
-        items = await this.listManaged(kind);
+        items = await this.objects.listManaged(kind);
       } catch (err) {
         result.errors.push(`list ${kind.plural}: ${errorMessage(err)}`);
         continue;
@@ -346,7 +314,7 @@ export class GatewayProvisioner {
         const id = identity({ ...item, kind: kind.kind });
         if (wanted.has(id)) continue;
         // Also the per-namespace copies of the shared client certificate older Porticos made.
-        await this.remove(kind.kind, item.metadata.namespace ?? 'default', item.metadata.name, result);
+        await this.objects.remove(kind.kind, item.metadata.namespace ?? 'default', item.metadata.name, result);
       }
     }
     for (const error of result.errors) this.logger.warn('provisioning failed; retried with backoff', { error });
@@ -380,261 +348,4 @@ export class GatewayProvisioner {
       this.logger.warn('spec.infrastructure keys not applied to the provisioned objects', { gateway, dropped });
     }
   }
-
-  /**
-   * The cluster's Service CIDRs (ServiceCIDR objects, Kubernetes 1.33+); undefined where the API
-   * server does not serve them, or Portico may not read them (every requested IP is then tried as
-   * a cluster IP, and the API server says whether it can be one).
-   */
-  private async serviceCidrs(): Promise<readonly string[] | undefined> {
-    try {
-      const list = await this.options.api.request<{ items?: { spec?: { cidrs?: unknown } }[] }>({
-        path: '/apis/networking.k8s.io/v1/servicecidrs',
-        timeoutMs: 10_000,
-      });
-      return (list.items ?? []).flatMap((item) =>
-        Array.isArray(item.spec?.cidrs) ? item.spec.cidrs.filter((c): c is string => typeof c === 'string') : [],
-      );
-    } catch (err) {
-      this.logger.debug('Service CIDRs unknown', { error: errorMessage(err) });
-      return undefined;
-    }
-  }
-
-  /**
-   * The plan for the Gateway's requested addresses, with the cluster IPs its Service has now.
-   * Who holds a requested cluster IP is the API server's IPAddress object of that IP.
-   */
-  private async planAddresses(
-    gateway: KubeObject,
-    requests: readonly AddressRequest[],
-    serviceCidrs: readonly string[] | undefined,
-    serviceType: ServiceType,
-    result: ReconcileResult,
-  ): Promise<{ plan: AddressPlan; live: string[] } | undefined> {
-    const namespace = gateway.metadata.namespace ?? 'default';
-    const name = provisionedName(gateway.metadata.name);
-    let live: string[] = [];
-    const holders = new Map<string, string>();
-    try {
-      const service = await this.getOrUndefined<{ spec?: { clusterIPs?: string[]; clusterIP?: string } }>(
-        objectPath('Service', namespace, name),
-      );
-      live = service?.spec?.clusterIPs ?? (service?.spec?.clusterIP ? [service.spec.clusterIP] : []);
-      if (serviceCidrs !== undefined) {
-        for (const request of requests) {
-          const ip = request.value;
-          if (ip === undefined || isIP(ip) === 0 || live.includes(ip) || holders.has(ip)) continue;
-          const address = await this.getOrUndefined<{ spec?: { parentRef?: { namespace?: string; name?: string } } }>(
-            `/apis/networking.k8s.io/v1/ipaddresses/${encodeURIComponent(ipAddressName(ip))}`,
-          );
-          const parent = address?.spec?.parentRef;
-          if (address) holders.set(ip, `${parent?.namespace ?? ''}/${parent?.name ?? '?'}`);
-        }
-      }
-    } catch (err) {
-      result.errors.push(`Gateway ${namespace}/${gateway.metadata.name} addresses: ${errorMessage(err)}`);
-      return undefined;
-    }
-    const plan = planAddresses(requests, {
-      serviceCidrs,
-      serviceType,
-      currentClusterIPs: live,
-      holderOf: (ip) => holders.get(ip),
-      ownService: `${namespace}/${name}`,
-    });
-    return { plan, live };
-  }
-
-  /**
-   * Applies a Gateway's Service whose cluster IP was asked for: a Service's cluster IP cannot
-   * change, so a Service with another one is deleted first (a short interruption, asked for by
-   * the change of spec.addresses). A cluster IP the API server refuses (taken meanwhile, outside
-   * its range) becomes unusable, and the Service is applied without it.
-   */
-  private async applyService(
-    service: KubeObject,
-    addresses: { plan: AddressPlan; live: string[] },
-    result: ReconcileResult,
-  ): Promise<void> {
-    const wanted = addresses.plan.clusterIP;
-    const namespace = service.metadata.namespace ?? 'default';
-    if (wanted !== undefined && addresses.live.length > 0 && !addresses.live.includes(wanted)) {
-      this.logger.info('recreating a Gateway Service for the cluster IP its Gateway asks for', {
-        service: `${namespace}/${service.metadata.name}`,
-        from: addresses.live,
-        to: wanted,
-      });
-      await this.remove('Service', namespace, service.metadata.name, result);
-    }
-    const errors = result.errors.length;
-    await this.apply(service, result);
-    if (wanted === undefined || result.errors.length === errors) return;
-    const refusal = result.errors.slice(errors).join('; ');
-    if (!/clusterIP|already allocated|valid range/i.test(refusal)) return;
-    // The API server's verdict on the address: said in the Gateway's status, not retried.
-    result.errors.splice(errors);
-    const verdicts = addresses.plan.verdicts.map((v) =>
-      v.state === 'clusterIP' && v.ip === wanted ? { state: 'unusable' as const, message: refusal } : v,
-    );
-    const { clusterIP: _refused, ...rest } = addresses.plan;
-    addresses.plan = { ...rest, verdicts };
-    const spec = { ...(service.spec as Record<string, unknown>) };
-    delete spec.clusterIP;
-    delete spec.clusterIPs;
-    await this.apply({ ...service, spec }, result);
-  }
-
-  /**
-   * Whether the installed Gateway CRD has `status.addresses[].routability` (the experimental
-   * channel of v1.7.0): the API server's OpenAPI document says (readable by any authenticated
-   * client; no RBAC). Checked at most every 10 minutes: the document is about a megabyte.
-   */
-  private async crdHasRoutability(): Promise<boolean> {
-    const now = Date.now();
-    if (this.routabilityChecked && now - this.routabilityChecked.at < 600_000) return this.routabilityChecked.value;
-    let value = this.routabilityChecked?.value ?? false;
-    try {
-      const doc = await this.options.api.request<{
-        components?: { schemas?: Record<string, { properties?: Record<string, unknown> }> };
-      }>({ path: '/openapi/v3/apis/gateway.networking.k8s.io/v1', timeoutMs: 10_000 });
-      const gateway = doc.components?.schemas?.['io.k8s.networking.gateway.v1.Gateway'];
-      const items = (
-        gateway?.properties?.status as
-          { properties?: { addresses?: { items?: { properties?: Record<string, unknown> } } } } | undefined
-      )?.properties?.addresses?.items;
-      value = items?.properties?.routability !== undefined;
-    } catch (err) {
-      this.logger.debug('could not read the Gateway schema', { error: errorMessage(err) });
-    }
-    this.routabilityChecked = { at: now, value };
-    return value;
-  }
-
-  private async getOrUndefined<T>(path: string): Promise<T | undefined> {
-    try {
-      return await this.options.api.request<T>({ path, timeoutMs: 10_000 });
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  }
-
-  /** The CA and the certificate Secrets that exist, read once per pass. */
-  private async certificateSource(
-    result: ReconcileResult,
-  ): Promise<{ ca: XdsCa; existing: Map<string, Partial<TlsBundle>> } | undefined> {
-    if (!this.options.xdsCa) {
-      result.errors.push("no CA to issue the Gateways' xDS client certificates: start Portico with --xds-ca-dir");
-      return undefined;
-    }
-    let ca: XdsCa;
-    let items: KubeObject[];
-    try {
-      ca = this.options.xdsCa();
-      items = await this.listManaged(kindPath('Secret'));
-    } catch (err) {
-      result.errors.push(`xDS client certificates: ${errorMessage(err)}`);
-      return undefined;
-    }
-    const existing = new Map<string, Partial<TlsBundle>>();
-    for (const item of items) {
-      const data = (item as { data?: Record<string, string> }).data ?? {};
-      const decode = (f: keyof TlsBundle): string | undefined =>
-        typeof data[f] === 'string' ? Buffer.from(data[f], 'base64').toString('utf8') : undefined;
-      existing.set(`${item.metadata.namespace ?? 'default'}/${item.metadata.name}`, {
-        ...(decode('ca.crt') !== undefined ? { 'ca.crt': decode('ca.crt')! } : {}),
-        ...(decode('tls.crt') !== undefined ? { 'tls.crt': decode('tls.crt')! } : {}),
-        ...(decode('tls.key') !== undefined ? { 'tls.key': decode('tls.key')! } : {}),
-      });
-    }
-    return { ca, existing };
-  }
-
-  /**
-   * The Gateway's certificate Secret: the existing certificate while it is good (signed by the
-   * current CA, naming this Gateway, not due for renewal), a newly issued one otherwise; its
-   * `ca.crt` the CAs trusted now (old and new during a rotation).
-   */
-  private async certificateSecret(
-    gateway: KubeObject,
-    source: { ca: XdsCa; existing: Map<string, Partial<TlsBundle>> },
-    result: ReconcileResult,
-  ): Promise<KubeObject | undefined> {
-    const namespace = gateway.metadata.namespace ?? 'default';
-    const key = `${namespace}/${gateway.metadata.name}`;
-    const current = source.existing.get(`${namespace}/${gatewayCertificateSecretName(gateway.metadata.name)}`);
-    const why = whyReissue(current, source.ca, key, this.options.now?.() ?? new Date());
-    let bundle: TlsBundle;
-    if (why === undefined) {
-      bundle = withTrust(current as TlsBundle, source.ca);
-      if (!sameBundle(current?.['ca.crt'] ?? '', caTrust(source.ca))) {
-        this.logger.info('updated the CAs the Envoys of a Gateway trust', { gateway: key });
-      }
-    } else {
-      try {
-        bundle = await issueGatewayCertificate(source.ca, key);
-      } catch (err) {
-        result.errors.push(`issue the xDS client certificate of Gateway ${key}: ${errorMessage(err)}`);
-        return undefined;
-      }
-      if (why !== 'missing') this.logger.info('renewed the xDS client certificate of a Gateway', { gateway: key, why });
-    }
-    try {
-      return gatewayCertificateSecret(gateway, bundle);
-    } catch (err) {
-      result.errors.push(`Gateway ${key}: ${errorMessage(err)}`);
-      return undefined;
-    }
-  }
-
-  private async apply(object: KubeObject, result: ReconcileResult): Promise<void> {
-    const namespace = object.metadata.namespace ?? 'default';
-    try {
-      await this.options.api.request({
-        method: 'PATCH',
-        path: objectPath(object.kind, namespace, object.metadata.name),
-        query: { fieldManager: FIELD_MANAGER, force: 'true' },
-        contentType: APPLY_PATCH,
-        body: object,
-        timeoutMs: 10_000,
-      });
-      result.applied.push(identity(object));
-    } catch (err) {
-      result.errors.push(`apply ${identity(object)}: ${errorMessage(err)}`);
-    }
-  }
-
-  private async remove(kind: string, namespace: string, name: string, result: ReconcileResult): Promise<void> {
-    try {
-      await this.options.api.request({
-        method: 'DELETE',
-        path: objectPath(kind, namespace, name),
-        // The Deployment's ReplicaSets and Pods go with it.
-        body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' },
-        timeoutMs: 10_000,
-      });
-      result.deleted.push(`${kind}/${namespace}/${name}`);
-    } catch (err) {
-      if (!isNotFound(err)) result.errors.push(`delete ${kind}/${namespace}/${name}: ${errorMessage(err)}`);
-    }
-  }
-
-  private async listManaged(kind: KindPath): Promise<KubeObject[]> {
-    const list = await this.options.api.request<{ items?: KubeObject[] }>({
-      path: `${kind.prefix}/${kind.plural}`,
-      query: { labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY},${COMPONENT_LABEL}=${ENVOY_COMPONENT}` },
-      timeoutMs: 10_000,
-    });
-    return list.items ?? [];
-  }
-}
-
-/** The name of an IP's IPAddress object: IPv6 in its canonical (compressed, lower-case) form. */
-function ipAddressName(ip: string): string {
-  return isIP(ip) === 6 ? new URL(`http://[${ip}]/`).hostname.slice(1, -1) : ip;
-}
-
-function identity(object: KubeObject): string {
-  return `${object.kind}/${object.metadata.namespace ?? 'default'}/${object.metadata.name}`;
 }

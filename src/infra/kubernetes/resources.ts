@@ -10,19 +10,19 @@
 import { ENVOY_RUNTIME_FLAGS } from '../envoy-flags.js';
 import { createHash } from 'node:crypto';
 import { bootstrapJson, buildBootstrap, BOOTSTRAP_TYPE_URL, xdsTlsSdsFiles } from '../bootstrap.js';
-import type { BootstrapTls, HostPort } from '../bootstrap.js';
+import type { BootstrapTls } from '../bootstrap.js';
 import type { JsonValue } from '../../proto/proto-json.js';
 import type { EnvoyMessage } from '../../translate/xds/types.js';
 import type { KubeObject } from '../../resources/types.js';
 import type { TlsBundle } from './certs.js';
 import { infrastructureMetadata } from './infrastructure.js';
 import type { AddressPlan } from './gateway-addresses.js';
+import { DEFAULT_ENVOY_IMAGE } from './provision-settings.js';
+import type { ProvisionSettings, ServiceType } from './provision-settings.js';
 import type { IrProxyParameters } from '../../ir/types.js';
 
 export { BOOTSTRAP_TYPE_URL };
 
-/** The Envoy image (the version Portico's end-to-end tests run); `--envoy-image` overrides. */
-export const DEFAULT_ENVOY_IMAGE = 'envoyproxy/envoy:v1.40.0';
 export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'portico';
@@ -42,19 +42,6 @@ export const ENVOY_OWN_PORTS: ReadonlyMap<number, string> = new Map([
   [ENVOY_READINESS_PORT, 'the readiness listener'],
 ]);
 const TLS_MOUNT = '/etc/portico/xds-tls';
-
-export type ServiceType = 'LoadBalancer' | 'NodePort' | 'ClusterIP';
-export const SERVICE_TYPES: readonly ServiceType[] = ['LoadBalancer', 'NodePort', 'ClusterIP'];
-
-export interface ProvisionSettings {
-  /** Where the Envoys connect: the xDS Service's DNS name and port. */
-  xds: HostPort;
-  /** Mutual TLS to xDS with the Gateway's client certificate (default true; false only for local experiments). */
-  tls?: boolean;
-  envoyImage?: string;
-  serviceType?: ServiceType;
-  replicas?: number;
-}
 
 interface GatewayListener {
   name?: string;

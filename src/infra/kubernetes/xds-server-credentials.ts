@@ -15,8 +15,8 @@
 import { createSecureContext } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import type { Logger } from '../../pipeline/logger.js';
-import { silentLogger } from '../../pipeline/logger.js';
+import type { Logger } from '../../shared/logger.js';
+import { silentLogger } from '../../shared/logger.js';
 import { watchSecretMount, type SecretMountWatch, type WatchOptions } from '../secret-mount.js';
 import { splitPem } from './ca-bundle.js';
 import { keyMismatch, readXdsTlsDir, type XdsTlsFiles } from './xds-tls.js';

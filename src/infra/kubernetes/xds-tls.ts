@@ -10,7 +10,7 @@
  *   to trust (two during a rotation, `portico certgen --rotate`). Read again at each issue, so a
  *   rotation step is followed once the kubelet has updated the mount.
  *
- * Both directories are watched while Portico runs (xds-server-credentials.ts, serve-command.ts):
+ * Both directories are watched while Portico runs (xds-server-credentials.ts, src/serve/serve.ts):
  * a renewed server certificate, or a changed trust, is used without a restart.
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';

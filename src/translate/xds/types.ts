@@ -1,18 +1,3 @@
-/**
- * Envoy v3 resources as plain objects in protobufjs `keepCase` form (snake_case field names,
- * enums as strings, Durations as `{seconds, nanos}`, wrappers as `{value}`, Any as
- * `{'@type': url, ...fields}`). They are what `src/proto` encodes.
- */
-export type EnvoyMessage = { [field: string]: unknown };
-
-/** The Envoy resources for one Gateway, each list sorted by name. */
-export interface XdsResources {
-  listeners: EnvoyMessage[];
-  routes: EnvoyMessage[];
-  clusters: EnvoyMessage[];
-  endpoints: EnvoyMessage[];
-  secrets: EnvoyMessage[];
-}
-
-export type XdsKind = keyof XdsResources;
-export const XDS_KINDS: readonly XdsKind[] = ['listeners', 'routes', 'clusters', 'endpoints', 'secrets'];
+/** Stage 2's output: the Envoy resources per Gateway, in the vocabulary src/proto encodes. */
+export { XDS_KINDS } from '../../proto/xds-resources.js';
+export type { EnvoyMessage, XdsKind, XdsResources } from '../../proto/xds-resources.js';

@@ -1,6 +1,6 @@
 /**
- * The Kubernetes side of `portico serve --provider kubernetes`, as one unit the serve command (and
- * the integration tests) wire to the shared pipeline:
+ * The Kubernetes side of `portico serve --provider kubernetes`, as one unit the Kubernetes mode
+ * (kubernetes-mode.ts, and the integration tests) wire to the shared pipeline:
  *
  *   KubernetesProvider.events$ ─► pipeline (translator: latest observed statuses + pure core)
  *   pipeline.status$ ─► StatusWriter ◄─ LeaderElector.isLeader$ (Lease)
@@ -8,18 +8,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Observable } from 'rxjs';
 import type { MetricsRegistry } from '../debug/metrics.js';
-import type { Logger } from '../pipeline/logger.js';
+import type { Logger } from '../shared/logger.js';
 import type { ResourceEvent } from '../pipeline/resource-store.js';
 import type { StatusReport } from '../pipeline/status-report.js';
 import type { Translator } from '../pipeline/translate-safely.js';
-import type { BackoffOptions } from './backoff.js';
-import { createKubeApi } from './kube-api.js';
-import type { KubeApi } from './kube-api.js';
-import { loadKubeConfig } from './kube-config.js';
-import { KubernetesProvider } from './kubernetes-provider.js';
-import { defaultIdentity, kubeLeaseClient, LeaderElector } from './leader-election.js';
-import type { Clock, LeaseClient } from './leader-election.js';
-import { registerStatusWriterMetrics, StatusWriter } from './status-writer.js';
+import type { BackoffOptions } from '../shared/backoff.js';
+import { createKubeApi } from '../kube-client/kube-api.js';
+import type { KubeApi } from '../kube-client/kube-api.js';
+import { loadKubeConfig } from '../kube-client/kube-config.js';
+import { KubernetesProvider } from '../k8s/kubernetes-provider.js';
+import { defaultIdentity, kubeLeaseClient, LeaderElector } from '../k8s/leader-election.js';
+import type { Clock, LeaseClient } from '../k8s/leader-election.js';
+import { registerStatusWriterMetrics, StatusWriter } from '../k8s/status-writer.js';
 
 export const DEFAULT_LEASE_NAME = 'portico-leader';
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';

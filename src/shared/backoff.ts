@@ -1,4 +1,4 @@
-/** Exponential backoff with jitter, for restarting informers and retrying status writes. */
+/** Exponential backoff with jitter, for restarting informers and retrying status writes and provisioning passes. */
 
 export interface BackoffOptions {
   initialMs?: number;

@@ -7,7 +7,8 @@ import type * as grpc from '@grpc/grpc-js';
 import type { MetricsCollector } from '../debug/metrics.js';
 import { xdsMetricFamilies } from '../debug/xds-metrics.js';
 import type { HostPort } from '../infra/bootstrap.js';
-import type { Logger } from '../pipeline/logger.js';
+import { errorMessage } from '../shared/error-message.js';
+import type { Logger } from '../shared/logger.js';
 import type { ProxyTracker, SnapshotPublisher } from '../xds/contract.js';
 import { AdsServer } from '../xds/index.js';
 import type { LogEntry } from '../xds/index.js';
@@ -72,4 +73,30 @@ export async function startXdsServer(
       server.dispose();
     },
   };
+}
+
+/**
+ * The ADS server, on the address the last Portico of this state directory served when the port
+ * is left to the system (port 0): the Envoys it left reconnect there. If that port is taken now,
+ * a new one is chosen (and those Envoys are replaced, since their bootstrap no longer matches).
+ */
+export async function startXdsServerAt(
+  listen: HostPort,
+  previous: HostPort | undefined,
+  logger: Logger,
+  credentials: grpc.ServerCredentials | undefined,
+  limits: Partial<XdsLimits> | undefined,
+  maxConnectionAgeMs: number | undefined,
+): Promise<XdsServing> {
+  if (listen.port === 0 && previous && previous.host === listen.host) {
+    try {
+      return await startXdsServer(previous, logger, credentials, limits, maxConnectionAgeMs);
+    } catch (err) {
+      logger.warn('the xDS port of the last run is taken; choosing another', {
+        port: previous.port,
+        error: errorMessage(err),
+      });
+    }
+  }
+  return startXdsServer(listen, logger, credentials, limits, maxConnectionAgeMs);
 }

@@ -5,11 +5,12 @@
  */
 import { toProtoJson } from '../proto/proto-json.js';
 import { TYPE_URL_BY_KIND } from '../proto/type-urls.js';
-import type { TranslationResult } from '../translate/index.js';
-import { XDS_KINDS } from '../translate/xds/types.js';
-import type { EnvoyMessage, XdsKind, XdsResources } from '../translate/xds/types.js';
+import type { TranslationResult } from './index.js';
+import { XDS_KINDS } from './xds/types.js';
+import type { EnvoyMessage, XdsKind, XdsResources } from './xds/types.js';
 import type { KubeObject } from '../resources/types.js';
 import { stringifyForKubectl } from '../resources/kubectl-yaml.js';
+import { isPlainObject } from '../shared/plain-object.js';
 
 export interface TranslationDocumentOptions {
   /** Print TLS private keys as they are; otherwise they are replaced by a placeholder. */
@@ -71,7 +72,7 @@ function gatewayXdsDocument(resources: XdsResources, opts: TranslationDocumentOp
  */
 export function redactPrivateKey(secret: EnvoyMessage): EnvoyMessage {
   const tls = secret.tls_certificate;
-  if (!isRecord(tls) || tls.private_key === undefined) return secret;
+  if (!isPlainObject(tls) || tls.private_key === undefined) return secret;
   return { ...secret, tls_certificate: { ...tls, private_key: { inline_string: REDACTED } } };
 }
 
@@ -83,8 +84,4 @@ function resourceStatusDocument(object: KubeObject): ResourceStatusDocument {
   const document: ResourceStatusDocument = { apiVersion: object.apiVersion, kind: object.kind, metadata };
   if (object.status !== undefined) document.status = object.status;
   return document;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -2,7 +2,9 @@
  * Structured logging for the long-running parts (pipeline, providers, Envoy launcher, debug
  * server): one JSON object per line on stderr, so that logs can be grepped and parsed alike.
  * Quiet by default: `serve` logs warnings and errors unless `--log-level` asks for more.
+ * In src/shared (it imports nothing of Portico's) so that every layer can take a `Logger`.
  */
+import { errorMessage } from './error-message.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -69,8 +71,4 @@ function normalizeFields(fields: LogFields | undefined): LogFields {
   const out: LogFields = {};
   for (const [key, value] of Object.entries(fields)) out[key] = value instanceof Error ? errorMessage(value) : value;
   return out;
-}
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -6,9 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBootstrapCommand } from '../../src/cli/bootstrap-command.js';
-import { parseServeArgs, startServe } from '../../src/cli/serve-command.js';
-import type { RunningServe } from '../../src/cli/serve-command.js';
-import { silentLogger } from '../../src/pipeline/logger.js';
+import { parseServeArgs } from '../../src/cli/serve-command.js';
+import { startServe } from '../../src/serve/serve.js';
+import type { RunningServe } from '../../src/serve/serve-config.js';
+import { silentLogger } from '../../src/shared/logger.js';
 
 const manifests = `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
