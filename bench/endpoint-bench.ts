@@ -33,7 +33,7 @@ import { DEFAULT_ENDPOINT_QUIET_MS, startPipeline } from '../src/pipeline/pipeli
 import { DEFAULT_MAX_LATENCY_MS, DEFAULT_QUIET_MS } from '../src/pipeline/batch-with-latency-cap.js';
 import { bucketedSource, type ResourceEvent } from '../src/pipeline/resource-store.js';
 import { registerPipelineMetrics } from '../src/pipeline/pipeline-metrics.js';
-import { MetricsRegistry } from '../src/debug/metrics.js';
+import { MetricsRegistry } from '../src/shared/metrics.js';
 import { buildResourceSet } from '../src/resources/resource-set.js';
 import type { EndpointSlice } from '../src/resources/types.js';
 import { translate } from '../src/translate/index.js';

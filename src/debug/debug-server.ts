@@ -27,7 +27,7 @@ import { XDS_KINDS } from '../translate/xds/types.js';
 import type { XdsKind } from '../translate/xds/types.js';
 import type { ProxyTracker, SnapshotPublisher } from '../xds/contract.js';
 import { configDumps } from './config-dump.js';
-import type { MetricsRegistry } from './metrics.js';
+import type { MetricsRegistry } from '../shared/metrics.js';
 
 export const DEFAULT_DEBUG_ADDRESS = '127.0.0.1:19000';
 

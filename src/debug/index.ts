@@ -8,5 +8,5 @@ export {
 } from './debug-server.js';
 export type { DebugAnswer, DebugScope, DebugServer, DebugSources, Readiness } from './debug-server.js';
 export { configDumps, redactConfigDump } from './config-dump.js';
-export { Counter, DEFAULT_BUCKETS, formatFamily, Gauge, Histogram, MetricsRegistry } from './metrics.js';
-export type { Labels, MetricFamily, MetricsCollector, MetricSample, MetricType } from './metrics.js';
+export { Counter, DEFAULT_BUCKETS, formatFamily, Gauge, Histogram, MetricsRegistry } from '../shared/metrics.js';
+export type { Labels, MetricFamily, MetricsCollector, MetricSample, MetricType } from '../shared/metrics.js';

@@ -4,7 +4,7 @@
  */
 import { kindOfTypeUrl } from '../proto/type-urls.js';
 import type { XdsMetricsSnapshot } from '../xds/metrics.js';
-import type { MetricFamily, MetricSample } from './metrics.js';
+import type { MetricFamily, MetricSample } from '../shared/metrics.js';
 
 export function xdsMetricFamilies(snapshot: XdsMetricsSnapshot): MetricFamily[] {
   const byKind = (name: string, help: string, record: Record<string, number>): MetricFamily => ({

@@ -22,7 +22,7 @@ import { objectIdentity } from '../pipeline/resource-store.js';
 import { combineLatest, defer, EMPTY, Subject, Subscription } from 'rxjs';
 import { concatMap, distinctUntilChanged, filter, map, startWith, tap } from 'rxjs/operators';
 import type { Observable } from 'rxjs';
-import type { Counter, MetricsRegistry } from '../debug/metrics.js';
+import type { Counter, MetricsRegistry } from '../shared/metrics.js';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import { errorMessage } from '../shared/error-message.js';

@@ -2,7 +2,7 @@
  * The metrics the pipeline records. Proxy-side numbers (pushes, ACKs, NACKs, connected proxies,
  * push-to-ACK latency) are the ADS server's: see `src/debug/xds-metrics.ts`.
  */
-import type { Counter, Histogram, MetricsRegistry } from '../debug/metrics.js';
+import type { Counter, Histogram, MetricsRegistry } from '../shared/metrics.js';
 
 export interface PipelineMetrics {
   translationDuration: Histogram;

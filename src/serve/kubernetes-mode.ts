@@ -6,7 +6,7 @@
 import { combineLatest } from 'rxjs';
 import { map } from 'rxjs/operators';
 import type { ServerCredentials } from '@grpc/grpc-js';
-import type { MetricsRegistry } from '../debug/metrics.js';
+import type { MetricsRegistry } from '../shared/metrics.js';
 import type { HostPort } from '../infra/bootstrap.js';
 import type { RunningEnvoy } from '../infra/host/envoy-launcher.js';
 import { withGatewayAddresses } from '../infra/kubernetes/addresses.js';

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Observable } from 'rxjs';
-import type { MetricsRegistry } from '../debug/metrics.js';
+import type { MetricsRegistry } from '../shared/metrics.js';
 import type { Logger } from '../shared/logger.js';
 import type { ResourceEvent } from '../pipeline/resource-store.js';
 import type { StatusReport } from '../pipeline/status-report.js';

@@ -5,7 +5,7 @@
  */
 import type { Observable, Subject } from 'rxjs';
 import type { ServerCredentials } from '@grpc/grpc-js';
-import type { MetricsRegistry } from '../debug/metrics.js';
+import type { MetricsRegistry } from '../shared/metrics.js';
 import type { HostPort } from '../infra/bootstrap.js';
 import type { RunningEnvoy } from '../infra/host/envoy-launcher.js';
 import type { LogFields } from '../shared/logger.js';

@@ -8,7 +8,7 @@
 import { Subject } from 'rxjs';
 import { isLoopbackHost, startDebugServer } from '../debug/debug-server.js';
 import type { DebugServer, DebugSources } from '../debug/debug-server.js';
-import { MetricsRegistry } from '../debug/metrics.js';
+import { MetricsRegistry } from '../shared/metrics.js';
 import { XDS_CA_FILES, readXdsCaDir } from '../infra/kubernetes/xds-tls.js';
 import { reloadingXdsServerCredentials } from '../infra/kubernetes/xds-server-credentials.js';
 import { watchSecretMount } from '../infra/secret-mount.js';

@@ -4,7 +4,7 @@
  * concrete `AdsServer`.
  */
 import type * as grpc from '@grpc/grpc-js';
-import type { MetricsCollector } from '../debug/metrics.js';
+import type { MetricsCollector } from '../shared/metrics.js';
 import { xdsMetricFamilies } from '../debug/xds-metrics.js';
 import type { HostPort } from '../infra/bootstrap.js';
 import { errorMessage } from '../shared/error-message.js';

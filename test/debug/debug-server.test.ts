@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { answerDebugRequest, startDebugServer } from '../../src/debug/debug-server.js';
 import type { DebugSources } from '../../src/debug/debug-server.js';
-import { MetricsRegistry } from '../../src/debug/metrics.js';
+import { MetricsRegistry } from '../../src/shared/metrics.js';
 import { SECRET } from '../../src/proto/type-urls.js';
 import type { XdsResources } from '../../src/translate/xds/types.js';
 import { FakeXds } from '../support/fake-xds.js';

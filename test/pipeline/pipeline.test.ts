@@ -1,5 +1,5 @@
 import { Subject, VirtualTimeScheduler } from 'rxjs';
-import { MetricsRegistry } from '../../src/debug/metrics.js';
+import { MetricsRegistry } from '../../src/shared/metrics.js';
 import { Pipeline, PROXY_STATUS_INTERVAL_MS } from '../../src/pipeline/pipeline.js';
 import type { PipelineOutput } from '../../src/pipeline/pipeline.js';
 import type { Logger } from '../../src/shared/logger.js';

@@ -1,4 +1,4 @@
-import { MetricsRegistry } from '../../src/debug/metrics.js';
+import { MetricsRegistry } from '../../src/shared/metrics.js';
 import { xdsMetricFamilies } from '../../src/debug/xds-metrics.js';
 import { XdsMetrics } from '../../src/xds/metrics.js';
 
