@@ -15,7 +15,15 @@ import { Subject, type Observable } from 'rxjs';
 import type protobuf from 'protobufjs';
 import { protoRoot } from '../proto/root.js';
 import type { XdsKind, XdsResources } from '../translate/xds/types.js';
-import type { ClientInfo, ConfigDump, GatewayKey, ProxyEvent, ProxyTracker, SnapshotPublisher } from './contract.js';
+import type {
+  ClientInfo,
+  ConfigDump,
+  GatewayKey,
+  ProgrammedStatus,
+  ProxyEvent,
+  ProxyTracker,
+  SnapshotPublisher,
+} from './contract.js';
 import { type Logger, quietLogger } from './log.js';
 import { XdsMetrics } from './metrics.js';
 import { SnapshotCache, type Snapshot } from './snapshot.js';
@@ -25,7 +33,9 @@ import { type GrpcFrame, sendFramesAsIs, serializeFrame } from './grpc-frame.js'
 import { readRequestsWhole } from './request-reader.js';
 import { NAMES_COUNT, SotwRequestDecoder } from './sotw-request.js';
 import type { RetryBackoff } from './nack-retry.js';
-import { AdsStream, StreamRefused, type DeltaRequest, type Protocol, type SotwRequest } from './stream.js';
+import { AdsStream } from './stream.js';
+import { StreamRefused, type DeltaRequest, type SotwRequest } from './stream-requests.js';
+import type { Protocol } from './type-stream.js';
 import { deniedClaim, peerIdentity, type PeerIdentity } from './peer-identity.js';
 import {
   DEFAULT_XDS_LIMITS,
@@ -76,9 +86,6 @@ export interface AdsServerOptions {
   /** Extra grpc-js server options (keepalive defaults are set). */
   grpcOptions?: grpc.ServerOptions;
 }
-
-type ProxyStatus =
-  { state: 'programmed' } | { state: 'pending'; message: string } | { state: 'rejected'; message: string };
 
 interface Codec {
   sotwRequest: protobuf.Type;
@@ -300,7 +307,7 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
     return out.sort((a, b) => (a.gateway === b.gateway ? cmp(a.nodeId, b.nodeId) : cmp(a.gateway, b.gateway)));
   }
 
-  programmed(gateway: GatewayKey): ProxyStatus {
+  programmed(gateway: GatewayKey): ProgrammedStatus {
     const set = this.streams.get(gateway);
     if (!set || set.size === 0) return { state: 'pending', message: 'no Envoy is connected for this Gateway' };
     // A NACK anywhere wins; then any Envoy not in sync. This is asked on proxy events (coalesced
