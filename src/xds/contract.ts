@@ -72,7 +72,14 @@ export type ProxyEvent =
    * went back to what it has), a reconnecting Envoy turned out to be up to date, a retry started
    * over new content. `state` is the stream's status at that moment.
    */
-  | { kind: 'status'; nodeId: string; gateway: GatewayKey; state: 'programmed' | 'pending' | 'rejected' };
+  | { kind: 'status'; nodeId: string; gateway: GatewayKey; state: ProgrammedStatus['state'] };
+
+/**
+ * Whether Envoys run a Gateway's current snapshot: all of them ACKed it, some have not yet (or
+ * none is connected), or one rejected it. Said of one stream and of a Gateway's streams together.
+ */
+export type ProgrammedStatus =
+  { state: 'programmed' } | { state: 'pending'; message: string } | { state: 'rejected'; message: string };
 
 export interface ProxyTracker {
   clients(): ClientInfo[];
@@ -82,7 +89,5 @@ export interface ProxyTracker {
    * Whether every connected Envoy of the Gateway has ACKed every type of the current snapshot:
    * `true`, `false` with the NACK message, or `undefined` while no proxy is connected / still pending.
    */
-  programmed(
-    gateway: GatewayKey,
-  ): { state: 'programmed' } | { state: 'pending'; message: string } | { state: 'rejected'; message: string };
+  programmed(gateway: GatewayKey): ProgrammedStatus;
 }
