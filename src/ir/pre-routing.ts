@@ -1,0 +1,22 @@
+/** Pre-routing (listener) filters, GEP-5224. */
+/**
+ * One entry of a Gateway listener's `filters.requests`, as an HTTP filter of the connection
+ * manager. `name` is unique in the chain (`prerouting/<gateway listener id>/<index>`); the filter is
+ * off by default and turned on by the virtual hosts of its listener.
+ */
+export type IrPreRoutingFilter = { name: string } & (IrExtAuthz | { type: 'deny'; status: number });
+
+/** External authorization (ExternalAuth): Envoy's ext_authz filter. */
+export interface IrExtAuthz {
+  type: 'extAuthz';
+  protocol: 'HTTP' | 'GRPC';
+  clusterName: string;
+  /** HTTP: prefix of the path sent to the authorization server. */
+  pathPrefix?: string;
+  /** Request headers sent to the authorization server (HTTP: besides Envoy's defaults; gRPC: only these). Lowercase. */
+  allowedHeaders: string[];
+  /** HTTP: authorization response headers copied into the request; empty: all of them. Lowercase. */
+  allowedResponseHeaders: string[];
+  /** Bytes of the request body sent along; absent: none. */
+  forwardBodyMaxBytes?: number;
+}

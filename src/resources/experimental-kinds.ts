@@ -1,0 +1,83 @@
+/** The experimental kinds of gateway.networking.x-k8s.io Portico reads (Gateway API v1.7.0). */
+import type { KubeObject } from './kube-object.js';
+import type {
+  BackendObjectReference,
+  BackendTLSPolicySpec,
+  HTTPHeader,
+  PolicyAncestorStatus,
+  PolicyStatus,
+  SecretObjectReference,
+} from './gateway-api.js';
+
+// ---------- XBackend (gateway.networking.x-k8s.io/v1alpha1, experimental in Gateway API v1.7.0) ----------
+
+/** Session persistence on an XBackend (GEP-1619 as v1.7.0 has it: `cookie.name`/`path`, `header.name`). */
+export interface XBackendSessionPersistence {
+  type?: 'Cookie' | 'Header';
+  absoluteTimeout?: string;
+  cookie?: { name?: string; path?: string; lifetimeType?: 'Permanent' | 'Session' };
+  header?: { name?: string };
+}
+
+export interface XBackendSpec {
+  type: 'EndpointSelector' | 'ExternalHostname';
+  /** The port Envoy connects to: the endpoints' (pods') port, or the external host's. */
+  port: { number?: number };
+  endpointSelector?: { matchLabels?: Record<string, string> };
+  externalHostname?: { hostname?: string };
+  protocol?: 'TCP' | 'HTTP' | 'HTTP2' | 'HTTP11' | 'H2C' | 'MCP' | 'GRPC' | 'WSS';
+  tls?: {
+    mode?: 'None' | 'ServerOnly' | 'ClientAndServer';
+    clientCertificateRef?: SecretObjectReference;
+    validation?: BackendTLSPolicySpec['validation'];
+  };
+  sessionPersistence?: XBackendSessionPersistence;
+}
+
+export interface XBackendStatus {
+  ancestors?: PolicyAncestorStatus[];
+}
+export type XBackend = KubeObject<XBackendSpec, XBackendStatus>;
+
+/** The part of a Pod an XBackend's EndpointSelector reads: labels, addresses and readiness. */
+export interface PodStatus {
+  phase?: string;
+  podIP?: string;
+  podIPs?: { ip: string }[];
+  conditions?: { type: string; status: string }[];
+}
+export type Pod = KubeObject<unknown, PodStatus>;
+
+// ---------- XTelemetryPolicy (gateway.networking.x-k8s.io/v1alpha1, experimental in Gateway API v1.7.0) ----------
+
+/** A sampling probability as the CRD writes it (`denominator` defaults to 100). */
+export interface TelemetryFraction {
+  numerator: number;
+  denominator?: number;
+}
+
+/** One attribute put on every span (GEP-4768 `Attribute`). */
+export interface TelemetryAttribute {
+  name: string;
+  sourceType: 'Header' | 'Literal' | 'Attribute';
+  headerName?: string;
+  literalValue?: string;
+  /** A key of the standardized attribute dictionary (GEP-5253), e.g. `http.request.method`. */
+  attributeKey?: string;
+}
+
+export type TelemetryMode = 'Enabled' | 'Disabled' | 'ImplementationDefault';
+
+export interface XTelemetryPolicySpec {
+  targetRefs: { group: string; kind: string; name: string }[];
+  tracing?: {
+    mode?: TelemetryMode;
+    provider?: { backendRef: BackendObjectReference; headers?: HTTPHeader[] };
+    samplingRate?: TelemetryFraction;
+    parentBasedSampling?: { mode?: TelemetryMode; samplingRate?: TelemetryFraction };
+    serviceName?: string;
+    spanName?: string;
+    attributes?: TelemetryAttribute[];
+  };
+}
+export type XTelemetryPolicy = KubeObject<XTelemetryPolicySpec, PolicyStatus>;
