@@ -100,6 +100,16 @@ describe('EnvoyProxyParameters (real API server)', () => {
   };
   const serviceOf = (gatewayName: string): Promise<Service> =>
     api.request<Service>({ path: `/api/v1/namespaces/${ns}/services/${provisionedName(gatewayName)}` });
+  /** The provisioner writes the Deployment before the Service: wait for the Service to exist. */
+  const serviceOnceCreated = (gatewayName: string): Promise<Service> =>
+    eventually(`the Service of ${gatewayName}`, async () => {
+      try {
+        return await serviceOf(gatewayName);
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    });
   const logLevel = (deployment: Deployment | undefined): string | undefined => {
     const args = deployment?.spec.template.spec.containers[0]?.args ?? [];
     return args[args.indexOf('--log-level') + 1];
@@ -271,7 +281,7 @@ describe('EnvoyProxyParameters (real API server)', () => {
       requests: { cpu: '100m' },
       limits: { memory: '512Mi' },
     });
-    const inheritsService = await serviceOf('inherits');
+    const inheritsService = await serviceOnceCreated('inherits');
     expect(inheritsService.spec.type).toBe('NodePort');
     expect(inheritsService.metadata.annotations).toEqual({ 'example.com/lb': 'internal' });
     const overrides = await eventually('the Deployment of overrides', () => deploymentOf('overrides'));
@@ -280,7 +290,7 @@ describe('EnvoyProxyParameters (real API server)', () => {
     // Placement comes from the class's parameters only.
     expect(inherits.spec.template.spec.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
     expect(overrides.spec.template.spec.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
-    expect((await serviceOf('overrides')).spec.type).toBe('ClusterIP');
+    expect((await serviceOnceCreated('overrides')).spec.type).toBe('ClusterIP');
 
     // A change of the Gateway's parameters object: the Deployment and Service follow.
     await patch(api, 'EnvoyProxyParameters', 'mine', ns, {
