@@ -102,6 +102,14 @@ export async function runServeCommand(args: string[], io: CliIo): Promise<number
     return printUsageError('serve', SERVE_USAGE, parsed, io);
   }
   const logger = createJsonLogger({ level: parsed.logLevel, sink: io.stderr });
+  // Listen before starting: a process with no listener is killed by the kernel on SIGTERM, so a
+  // signal that came between the `serving` line and a listener added after it would skip the
+  // graceful stop (local Envoys and the state directory left behind). One that comes during the
+  // start stops the server as soon as it is up.
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
   let running: RunningServe;
   try {
     running = await startServe(parsed, logger);
@@ -109,10 +117,7 @@ export async function runServeCommand(args: string[], io: CliIo): Promise<number
     io.stderr.write(`portico serve: ${errorMessage(err)}\n`);
     return EXIT_FAILURE;
   }
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+  const signal = await signalled;
   logger.info('shutting down', { signal });
   await running.stop();
   return EXIT_OK;
