@@ -3,7 +3,6 @@
  * Portico for one Gateway (the same one `portico serve` gives the Envoys it launches).
  */
 import { errorMessage } from '../shared/error-message.js';
-import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import {
   bootstrapJson,
@@ -13,7 +12,8 @@ import {
   parseGatewayKey,
   parseHostPort,
 } from '../infra/bootstrap.js';
-import { EXIT_OK, printUsageError } from './command.js';
+import { EXIT_OK } from './command.js';
+import { CommandLine } from './command-line.js';
 import type { CliIo, CommandSpec } from './command.js';
 
 const BOOTSTRAP_USAGE = `Usage: portico bootstrap --gateway NAMESPACE/NAME [--xds-address HOST:PORT] [--admin-port PORT]
@@ -40,36 +40,23 @@ export const bootstrapCommand: CommandSpec = {
 };
 
 export function runBootstrapCommand(args: string[], io: CliIo): number {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        gateway: { type: 'string' },
-        'xds-address': { type: 'string', default: DEFAULT_XDS_ADDRESS },
-        'admin-port': { type: 'string', default: String(DEFAULT_ADMIN_PORT) },
-        'node-id': { type: 'string' },
-        delta: { type: 'boolean', default: false },
-        output: { type: 'string', short: 'o', default: 'json' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    return usageError(errorMessage(err), io);
-  }
-  if (values.help) {
-    io.stdout.write(BOOTSTRAP_USAGE);
-    return EXIT_OK;
-  }
-  if (!values.gateway) return usageError('--gateway NAMESPACE/NAME is required', io);
+  const cli = new CommandLine('bootstrap', BOOTSTRAP_USAGE, io);
+  const values = cli.flags(args, {
+    gateway: { type: 'string' },
+    'xds-address': { type: 'string', default: DEFAULT_XDS_ADDRESS },
+    'admin-port': { type: 'string', default: String(DEFAULT_ADMIN_PORT) },
+    'node-id': { type: 'string' },
+    delta: { type: 'boolean', default: false },
+    output: { type: 'string', short: 'o', default: 'json' },
+  });
+  if (typeof values === 'number') return values;
+  if (!values.gateway) return cli.fail('--gateway NAMESPACE/NAME is required');
   if (values.output !== 'json' && values.output !== 'yaml') {
-    return usageError(`-o must be json or yaml, not "${values.output}"`, io);
+    return cli.fail(`-o must be json or yaml, not "${values.output}"`);
   }
   const adminPort = Number(values['admin-port']);
   if (!Number.isInteger(adminPort) || adminPort < 1 || adminPort > 65535) {
-    return usageError(`--admin-port must be a port number, not "${values['admin-port']}"`, io);
+    return cli.fail(`--admin-port must be a port number, not "${values['admin-port']}"`);
   }
   let bootstrap;
   try {
@@ -81,13 +68,9 @@ export function runBootstrapCommand(args: string[], io: CliIo): number {
       protocol: values.delta ? 'delta' : 'sotw',
     });
   } catch (err) {
-    return usageError(errorMessage(err), io);
+    return cli.fail(errorMessage(err));
   }
   const json = bootstrapJson(bootstrap);
   io.stdout.write(values.output === 'yaml' ? stringify(json, { lineWidth: 0 }) : `${JSON.stringify(json, null, 2)}\n`);
   return EXIT_OK;
-}
-
-function usageError(message: string, io: CliIo): number {
-  return printUsageError('bootstrap', BOOTSTRAP_USAGE, message, io);
 }

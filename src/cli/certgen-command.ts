@@ -11,7 +11,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { rotate, ROTATION_STEPS } from '../infra/kubernetes/ca-rotation.js';
 import type { GatewaySecret, RotationStep } from '../infra/kubernetes/ca-rotation.js';
 import {
@@ -31,7 +30,8 @@ import { APPLY_PATCH, createKubeApi, isNotFound } from '../kube-client/kube-api.
 import type { KubeApi } from '../kube-client/kube-api.js';
 import { loadKubeConfig } from '../kube-client/kube-config.js';
 import { errorMessage } from '../shared/error-message.js';
-import { EXIT_FAILURE, EXIT_OK, printUsageError } from './command.js';
+import { EXIT_FAILURE, EXIT_OK } from './command.js';
+import { CommandLine } from './command-line.js';
 import type { CliIo, CommandSpec } from './command.js';
 
 const DEFAULT_NAMESPACE = 'portico-system';
@@ -78,45 +78,32 @@ export const certgenCommand: CommandSpec = {
 };
 
 export async function runCertgenCommand(args: string[], io: CliIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        namespace: { type: 'string', short: 'n', default: DEFAULT_NAMESPACE },
-        'dns-names': { type: 'string' },
-        days: { type: 'string', default: '365' },
-        kubeconfig: { type: 'string' },
-        'out-dir': { type: 'string' },
-        force: { type: 'boolean', default: false },
-        rotate: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    return usageError(errorMessage(err), io);
-  }
-  if (values.help) {
-    io.stdout.write(CERTGEN_USAGE);
-    return EXIT_OK;
-  }
+  const cli = new CommandLine('certgen', CERTGEN_USAGE, io);
+  const values = cli.flags(args, {
+    namespace: { type: 'string', short: 'n', default: DEFAULT_NAMESPACE },
+    'dns-names': { type: 'string' },
+    days: { type: 'string', default: '365' },
+    kubeconfig: { type: 'string' },
+    'out-dir': { type: 'string' },
+    force: { type: 'boolean', default: false },
+    rotate: { type: 'string' },
+  });
+  if (typeof values === 'number') return values;
   const days = Number(values.days);
-  if (!Number.isInteger(days) || days < 31) return usageError(`--days must be a whole number above 30`, io);
+  if (!Number.isInteger(days) || days < 31) return cli.fail(`--days must be a whole number above 30`);
   const dnsNames = values['dns-names']
     ? values['dns-names']
         .split(',')
         .map((n) => n.trim())
         .filter(Boolean)
     : defaultXdsDnsNames(values.namespace);
-  if (dnsNames.length === 0) return usageError('--dns-names needs at least one name', io);
+  if (dnsNames.length === 0) return cli.fail('--dns-names needs at least one name');
 
   const step = values.rotate;
   if (step !== undefined && !(ROTATION_STEPS as readonly string[]).includes(step)) {
-    return usageError(`--rotate must be one of ${ROTATION_STEPS.join(', ')}`, io);
+    return cli.fail(`--rotate must be one of ${ROTATION_STEPS.join(', ')}`);
   }
-  if (step !== undefined && values.force) return usageError('--rotate and --force exclude each other', io);
+  if (step !== undefined && values.force) return cli.fail('--rotate and --force exclude each other');
 
   try {
     const store = values['out-dir']
@@ -317,8 +304,4 @@ export function tlsSecret(name: string, namespace: string, bundle: TlsBundle | C
         .map(([f, v]) => [f, Buffer.from(v).toString('base64')]),
     ),
   };
-}
-
-function usageError(message: string, io: CliIo): number {
-  return printUsageError('certgen', CERTGEN_USAGE, message, io);
 }

@@ -40,10 +40,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     return EXIT_USAGE;
   }
   const spec = COMMANDS.get(command);
-  if (!spec) {
-    io.stderr.write(`portico: unknown command "${command}"\n\n${USAGE}`);
-    return EXIT_USAGE;
-  }
+  if (!spec) return unknownCommand(command, io);
   try {
     return await spec.run(args, io);
   } catch (err) {
@@ -62,10 +59,12 @@ function help(args: string[], io: CliIo): number {
     return EXIT_OK;
   }
   const spec = COMMANDS.get(topic);
-  if (!spec) {
-    io.stderr.write(`portico: unknown command "${topic}"\n\n${USAGE}`);
-    return EXIT_USAGE;
-  }
+  if (!spec) return unknownCommand(topic, io);
   io.stdout.write(spec.usage);
   return EXIT_OK;
+}
+
+function unknownCommand(name: string, io: CliIo): number {
+  io.stderr.write(`portico: unknown command "${name}"\n\n${USAGE}`);
+  return EXIT_USAGE;
 }

@@ -2,7 +2,6 @@
  * `portico serve`: parses its arguments into a `ServeConfig` and runs the serving root
  * (src/serve) until SIGINT/SIGTERM, then stops it (and every Envoy it started).
  */
-import { parseArgs } from 'node:util';
 import { DEFAULT_DEBUG_ADDRESS } from '../debug/debug-server.js';
 import { DEFAULT_ADMIN_PORT, DEFAULT_XDS_ADDRESS, parseHostPort } from '../infra/bootstrap.js';
 import { XDS_SERVICE_NAME, XDS_SERVICE_PORT } from '../infra/kubernetes/certs.js';
@@ -16,7 +15,8 @@ import { startServe } from '../serve/serve.js';
 import type { RunningServe, ServeConfig } from '../serve/serve-config.js';
 import { DEFAULT_XDS_LIMITS } from '../xds/stream-limits.js';
 import type { XdsLimits } from '../xds/stream-limits.js';
-import { EXIT_FAILURE, EXIT_OK, printUsageError } from './command.js';
+import { EXIT_FAILURE, EXIT_OK } from './command.js';
+import { CommandLine, readFlags } from './command-line.js';
 import type { CliIo, CommandSpec } from './command.js';
 
 const SERVE_USAGE = `Usage: portico serve --provider file --watch DIR [options]
@@ -93,14 +93,10 @@ export const serveCommand: CommandSpec = {
 };
 
 export async function runServeCommand(args: string[], io: CliIo): Promise<number> {
+  const cli = new CommandLine('serve', SERVE_USAGE, io);
   const parsed = parseServeArgs(args);
-  if (parsed === 'help') {
-    io.stdout.write(SERVE_USAGE);
-    return EXIT_OK;
-  }
-  if (typeof parsed === 'string') {
-    return printUsageError('serve', SERVE_USAGE, parsed, io);
-  }
+  if (parsed === 'help') return cli.help();
+  if (typeof parsed === 'string') return cli.fail(parsed);
   const logger = createJsonLogger({ level: parsed.logLevel, sink: io.stderr });
   // Listen before starting: a process with no listener is killed by the kernel on SIGTERM, so a
   // signal that came between the `serving` line and a listener added after it would skip the
@@ -124,46 +120,37 @@ export async function runServeCommand(args: string[], io: CliIo): Promise<number
 }
 
 export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        provider: { type: 'string' },
-        watch: { type: 'string' },
-        kubeconfig: { type: 'string' },
-        'leader-election-namespace': { type: 'string' },
-        'lease-name': { type: 'string' },
-        'xds-address': { type: 'string', default: DEFAULT_XDS_ADDRESS },
-        'debug-address': { type: 'string', default: DEFAULT_DEBUG_ADDRESS },
-        'metrics-address': { type: 'string' },
-        'listener-address': { type: 'string', default: '127.0.0.1' },
-        'admin-port-base': { type: 'string', default: String(DEFAULT_ADMIN_PORT) },
-        'no-envoy': { type: 'boolean', default: false },
-        'state-dir': { type: 'string' },
-        'xds-tls-dir': { type: 'string' },
-        'xds-ca-dir': { type: 'string' },
-        'xds-max-streams-per-identity': { type: 'string' },
-        'xds-max-names-per-subscription': { type: 'string' },
-        'xds-max-names-per-stream': { type: 'string' },
-        'xds-max-request-bytes': { type: 'string' },
-        'xds-max-streams-per-namespace': { type: 'string' },
-        'xds-max-names-per-namespace': { type: 'string' },
-        'xds-max-connection-age': { type: 'string' },
-        'no-provision': { type: 'boolean', default: false },
-        'xds-service-address': { type: 'string' },
-        'gateway-service-type': { type: 'string' },
-        'envoy-image': { type: 'string' },
-        'log-level': { type: 'string', default: 'warn' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    return errorMessage(err);
-  }
-  if (values.help) return 'help';
+  const read = readFlags(args, {
+    provider: { type: 'string' },
+    watch: { type: 'string' },
+    kubeconfig: { type: 'string' },
+    'leader-election-namespace': { type: 'string' },
+    'lease-name': { type: 'string' },
+    'xds-address': { type: 'string', default: DEFAULT_XDS_ADDRESS },
+    'debug-address': { type: 'string', default: DEFAULT_DEBUG_ADDRESS },
+    'metrics-address': { type: 'string' },
+    'listener-address': { type: 'string', default: '127.0.0.1' },
+    'admin-port-base': { type: 'string', default: String(DEFAULT_ADMIN_PORT) },
+    'no-envoy': { type: 'boolean', default: false },
+    'state-dir': { type: 'string' },
+    'xds-tls-dir': { type: 'string' },
+    'xds-ca-dir': { type: 'string' },
+    'xds-max-streams-per-identity': { type: 'string' },
+    'xds-max-names-per-subscription': { type: 'string' },
+    'xds-max-names-per-stream': { type: 'string' },
+    'xds-max-request-bytes': { type: 'string' },
+    'xds-max-streams-per-namespace': { type: 'string' },
+    'xds-max-names-per-namespace': { type: 'string' },
+    'xds-max-connection-age': { type: 'string' },
+    'no-provision': { type: 'boolean', default: false },
+    'xds-service-address': { type: 'string' },
+    'gateway-service-type': { type: 'string' },
+    'envoy-image': { type: 'string' },
+    'log-level': { type: 'string', default: 'warn' },
+  });
+  if ('help' in read) return 'help';
+  if ('error' in read) return read.error;
+  const values = read.flags;
   let kubernetes: KubernetesServeOptions | undefined;
   if (values.provider === 'kubernetes') {
     if (values.watch !== undefined) return '--watch needs a provider that reads files: the provider must be "file"';

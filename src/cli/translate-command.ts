@@ -2,12 +2,11 @@
  * `portico translate`: the whole pure pipeline, offline. Reads manifests, translates them, and
  * prints the Envoy resources of every Gateway and the status of every input object.
  */
-import { errorMessage } from '../shared/error-message.js';
-import { parseArgs } from 'node:util';
 import { LoadError, loadYamlFiles, rejectionMessages } from '../resources/load-yaml.js';
 import { collectResourceSet } from '../resources/resource-set.js';
 import { translate, type TranslateOptions } from '../translate/index.js';
-import { EXIT_FAILURE, EXIT_OK, printUsageError } from './command.js';
+import { EXIT_FAILURE, EXIT_OK } from './command.js';
+import { CommandLine, readFlags } from './command-line.js';
 import type { CliIo, CommandSpec } from './command.js';
 import { buildTranslationDocument, formatTranslationDocument, REDACTED } from '../translate/translation-document.js';
 import type { OutputFormat } from '../translate/translation-document.js';
@@ -41,20 +40,12 @@ export const translateCommand: CommandSpec = {
   run: runTranslateCommand,
 };
 
-function parseTranslateArgs(args: string[]) {
-  return parseArgs({
-    args,
-    options: {
-      file: { type: 'string', short: 'f', multiple: true },
-      output: { type: 'string', short: 'o', default: 'yaml' },
-      'show-secrets': { type: 'boolean', default: false },
-      'shared-address': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  }).values;
-}
+const TRANSLATE_OPTIONS = {
+  file: { type: 'string', short: 'f', multiple: true },
+  output: { type: 'string', short: 'o', default: 'yaml' },
+  'show-secrets': { type: 'boolean', default: false },
+  'shared-address': { type: 'boolean', default: false },
+} as const;
 
 /**
  * The translation options the flags among `args` ask for (golden cases name theirs in a
@@ -62,25 +53,19 @@ function parseTranslateArgs(args: string[]) {
  * unknown flag.
  */
 export function translationOptionsOf(args: string[]): TranslateOptions {
-  return parseTranslateArgs(args)['shared-address'] ? { sharedAddress: true } : {};
+  const read = readFlags(args, TRANSLATE_OPTIONS);
+  if ('error' in read) throw new Error(read.error);
+  return 'flags' in read && read.flags['shared-address'] ? { sharedAddress: true } : {};
 }
 
 export function runTranslateCommand(args: string[], io: CliIo): number {
-  let values;
-  try {
-    values = parseTranslateArgs(args);
-  } catch (err) {
-    return usageError(errorMessage(err), io);
-  }
-
-  if (values.help) {
-    io.stdout.write(TRANSLATE_USAGE);
-    return EXIT_OK;
-  }
+  const cli = new CommandLine('translate', TRANSLATE_USAGE, io);
+  const values = cli.flags(args, TRANSLATE_OPTIONS);
+  if (typeof values === 'number') return values;
   const files = values.file ?? [];
-  if (files.length === 0) return usageError('at least one -f FILE|DIR is required', io);
+  if (files.length === 0) return cli.fail('at least one -f FILE|DIR is required');
   const format = OUTPUT_FORMATS.find((f) => f === values.output);
-  if (!format) return usageError(`-o must be yaml or json, not "${values.output}"`, io);
+  if (!format) return cli.fail(`-o must be yaml or json, not "${values.output}"`);
 
   let loaded;
   try {
@@ -105,8 +90,4 @@ export function runTranslateCommand(args: string[], io: CliIo): number {
   });
   io.stdout.write(formatTranslationDocument(document, format));
   return loaded.rejected.length > 0 ? EXIT_FAILURE : EXIT_OK;
-}
-
-function usageError(message: string, io: CliIo): number {
-  return printUsageError('translate', TRANSLATE_USAGE, message, io);
 }

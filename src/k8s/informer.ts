@@ -22,6 +22,7 @@ import type {
 import type { Logger } from '../shared/logger.js';
 import { errorMessage } from '../shared/error-message.js';
 import type { KubeObject } from '../resources/types.js';
+import { GATEWAY_GROUP } from '../resources/types.js';
 import { Backoff } from '../shared/backoff.js';
 import type { BackoffOptions } from '../shared/backoff.js';
 import type { ResolvedKind } from './kinds.js';
@@ -236,7 +237,7 @@ function watchErrorMessage(status: number, err: unknown, kind: ResolvedKind): st
     case 403:
       return `${kind.path}: forbidden (403); grant list and watch on ${kind.plural}${kind.group ? `.${kind.group}` : ''} to Portico's service account (see manifests/)`;
     case 404:
-      return kind.group === 'gateway.networking.k8s.io'
+      return kind.group === GATEWAY_GROUP
         ? `${kind.path}: not found (404); install the Gateway API CRDs (v1.7.0) into the cluster`
         : `${kind.path}: not found (404); the API server does not serve ${kind.apiVersion} ${kind.plural}`;
     default:

@@ -18,7 +18,7 @@ import { silentLogger } from '../shared/logger.js';
 import { errorMessage } from '../shared/error-message.js';
 import { bucketedSource, type ResourceEvent } from '../pipeline/resource-store.js';
 import type { Translator } from '../pipeline/translate-safely.js';
-import { SUPPORTED_KINDS } from '../resources/resource-set.js';
+import { KIND_BY_NAME } from '../resources/kinds.js';
 import type { KubeObject } from '../resources/types.js';
 import { translate } from '../translate/index.js';
 import { Backoff } from '../shared/backoff.js';
@@ -180,7 +180,7 @@ export class KubernetesProvider implements LiveObjects {
               if (object.kind === 'Pod') podViews.delete(`${object.metadata.namespace ?? ''}/${object.metadata.name}`);
               this.observedStatuses.clear(object);
               // The store never held it: a delete would only cost a translation of an unchanged store.
-              if (!SUPPORTED_KINDS.has(object.kind)) return;
+              if (!KIND_BY_NAME.has(object.kind)) return;
               this.counts.deleted += 1;
               emit({ type: 'delete', object, source: bucketedSource(source, object) });
             },
@@ -216,12 +216,12 @@ export class KubernetesProvider implements LiveObjects {
   }
 
   /**
-   * Kinds the translator does not read (not in `SUPPORTED_KINDS`) are watched but not
+   * Kinds the translator does not read (not in the kind table) are watched but not
    * forwarded: they would only add a warning per object to every translation. They flow as soon as
    * the translator supports them.
    */
   private translatable(kind: string): boolean {
-    if (SUPPORTED_KINDS.has(kind)) return true;
+    if (KIND_BY_NAME.has(kind)) return true;
     if (!this.untranslatedKinds.has(kind)) {
       this.untranslatedKinds.add(kind);
       this.logger.info('watching a kind Portico does not translate yet; its objects are ignored', { kind });

@@ -22,29 +22,27 @@ import {
 } from '../translate/gatewayapi/conditions.js';
 import type { Condition, KubeObject, ParentReference } from '../resources/types.js';
 import { CONTROLLER_NAME, GATEWAY_GROUP } from '../resources/types.js';
+import { KIND_BY_NAME, STATUS_KINDS } from '../resources/kinds.js';
 import { isPlainObject } from '../shared/plain-object.js';
 
 /** The condition types Portico writes on a ListenerSet. */
 const LISTENER_SET_CONDITIONS: ReadonlySet<string> = new Set(['Accepted', 'Programmed']);
 
-export const ROUTE_KINDS: ReadonlySet<string> = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
-
-/** Policy kinds: their status is a list of `ancestors` entries, one per ancestor and controller. */
-export const POLICY_KINDS: ReadonlySet<string> = new Set(['BackendTLSPolicy', 'XBackend', 'XTelemetryPolicy']);
-
-/** The CRDs' cap on `ancestors` (PolicyStatus: 16; XBackendStatus: 32). */
-const MAX_ANCESTORS: Readonly<Record<string, number>> = { XBackend: 32 };
-
 /** Where a kind keeps its per-controller entries: routes' `parents`, policies' `ancestors`. */
 function entryFields(kind: string): { list: 'parents' | 'ancestors'; ref: 'parentRef' | 'ancestorRef' } | undefined {
-  if (ROUTE_KINDS.has(kind)) return { list: 'parents', ref: 'parentRef' };
-  if (POLICY_KINDS.has(kind)) return { list: 'ancestors', ref: 'ancestorRef' };
-  return undefined;
+  switch (KIND_BY_NAME.get(kind)?.status) {
+    case 'parents':
+      return { list: 'parents', ref: 'parentRef' };
+    case 'ancestors':
+      return { list: 'ancestors', ref: 'ancestorRef' };
+    default:
+      return undefined;
+  }
 }
 
 /** Kinds the writer writes status for. */
 export function hasWritableStatus(kind: string): boolean {
-  return kind === 'GatewayClass' || kind === 'Gateway' || kind === 'ListenerSet' || entryFields(kind) !== undefined;
+  return STATUS_KINDS.has(kind);
 }
 
 export type StatusPlan =
@@ -83,7 +81,9 @@ export function planStatus(
     });
     // Policy ancestors are capped by the CRD; other controllers' entries keep their places.
     const room =
-      fields.list === 'ancestors' ? Math.max(0, (MAX_ANCESTORS[live.kind] ?? 16) - kept.length) : merged.length;
+      fields.list === 'ancestors'
+        ? Math.max(0, (KIND_BY_NAME.get(live.kind)?.maxAncestors ?? 16) - kept.length)
+        : merged.length;
     desired = { ...liveStatus, [fields.list]: [...kept.map((k) => k.entry), ...merged.slice(0, room)] };
   } else {
     if (!isOurs(live, classOf)) return { write: false, why: 'not-ours' };

@@ -19,8 +19,7 @@
  * On losing the lease, the in-flight request is aborted and nothing more is written.
  */
 import { objectIdentity } from '../pipeline/resource-store.js';
-import { combineLatest, defer, EMPTY, Subject, Subscription } from 'rxjs';
-import { concatMap, distinctUntilChanged, filter, map, startWith, tap } from 'rxjs/operators';
+import { filter } from 'rxjs/operators';
 import type { Observable } from 'rxjs';
 import type { Counter, MetricsRegistry } from '../shared/metrics.js';
 import type { Logger } from '../shared/logger.js';
@@ -30,6 +29,7 @@ import type { ResourceStatus, StatusReport } from '../pipeline/status-report.js'
 import type { KubeObject } from '../resources/types.js';
 import { Backoff } from '../shared/backoff.js';
 import type { BackoffOptions } from '../shared/backoff.js';
+import { LatestWinsWorker } from '../shared/latest-wins-worker.js';
 import { objectPath } from './kinds.js';
 import { FIELD_MANAGER, isConflict, isNotFound, MERGE_PATCH } from '../kube-client/kube-api.js';
 import type { KubeApi } from '../kube-client/kube-api.js';
@@ -82,52 +82,27 @@ interface RecentWrite {
 
 export class StatusWriter {
   private readonly logger: Logger;
-  private readonly subscription = new Subscription();
-  private readonly retries = new Subject<number>();
-  private readonly retryBackoff: Backoff;
+  private readonly worker: LatestWinsWorker<StatusReport>;
   private readonly counts: StatusWriterStats = { writes: 0, conflicts: 0, errors: 0, skipped: 0 };
   /** Our writes the informer may not have reported yet. */
   private readonly recent = new Map<string, RecentWrite>();
-  private latest: StatusReport | undefined;
-  private leading = false;
   private inFlight: AbortController | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private idleWaiters: (() => void)[] = [];
-  private busy = false;
 
   constructor(
     status$: Observable<StatusReport>,
     private readonly deps: StatusWriterDeps,
   ) {
     this.logger = (deps.logger ?? silentLogger).child({ component: 'status' });
-    this.retryBackoff = new Backoff(deps.retryBackoff ?? { initialMs: 1000, maxMs: 30_000 });
-    const leader$ = deps.isLeader$.pipe(
-      distinctUntilChanged(),
-      tap((leading) => {
-        this.leading = leading;
-        if (!leading) {
-          // Stop writing now: the next leader may already be writing.
-          this.inFlight?.abort();
-          clearTimeout(this.retryTimer);
-        }
+    this.worker = new LatestWinsWorker(status$.pipe(filter((report) => report.synced)), deps.isLeader$, {
+      run: (report, current) => this.writeReport(report, current),
+      backoff: new Backoff(deps.retryBackoff ?? { initialMs: 1000, maxMs: 30_000 }),
+      onLeadership: (leading) => {
+        // Stop writing now: the next leader may already be writing.
+        if (!leading) this.inFlight?.abort();
         this.logger.debug(leading ? 'leading: writing statuses' : 'not leading: not writing statuses');
-      }),
-    );
-    this.subscription.add(
-      combineLatest([status$.pipe(filter((report) => report.synced)), leader$, this.retries.pipe(startWith(0))])
-        .pipe(
-          filter(([, leading]) => leading),
-          map(([report]) => report),
-          tap((report) => {
-            this.latest = report;
-            this.busy = true;
-          }),
-          concatMap((report) => (report === this.latest ? defer(() => this.writeReport(report)) : EMPTY)),
-        )
-        .subscribe({
-          error: (err: unknown) => this.logger.error('status writer stopped', { error: err }),
-        }),
-    );
+      },
+      logger: this.logger,
+    });
   }
 
   stats(): StatusWriterStats {
@@ -136,30 +111,30 @@ export class StatusWriter {
 
   /** Resolves when no write is queued or running (tests). */
   idle(): Promise<void> {
-    if (!this.busy) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.worker.idle();
   }
 
   stop(): void {
-    this.leading = false;
+    this.worker.stop();
     this.inFlight?.abort();
-    clearTimeout(this.retryTimer);
-    this.subscription.unsubscribe();
-    this.retries.complete();
   }
 
-  /** Never rejects: an error in a concatMap would end the writer for good. */
-  private async writeReport(report: StatusReport): Promise<void> {
+  private get leading(): boolean {
+    return this.worker.leading;
+  }
+
+  /** Whether every write succeeded. Never rejects: an error in a concatMap would end the writer for good. */
+  private async writeReport(report: StatusReport, current: () => boolean): Promise<boolean> {
     let failed = 0;
     try {
       // Objects of one report are distinct, so their writes may overlap; reports stay one at a
-      // time (concatMap), so two writes of the same object never race. A few in flight hide the
-      // API server's round trip, which otherwise bounds a burst of route statuses.
+      // time (the worker's concatMap), so two writes of the same object never race. A few in
+      // flight hide the API server's round trip, which otherwise bounds a burst of route statuses.
       const pending = report.resources.filter((r) => hasWritableStatus(r.kind));
       let next = 0;
       const worker = async (): Promise<void> => {
         while (next < pending.length) {
-          if (!this.leading || report !== this.latest) return;
+          if (!current()) return;
           const resource = pending[next++]!;
           if ((await this.writeOne(resource)) === 'error') failed += 1;
         }
@@ -169,18 +144,7 @@ export class StatusWriter {
       failed += 1;
       this.logger.error('writing statuses failed', { error: err });
     }
-    if (failed > 0 && this.leading && report === this.latest) {
-      const delayMs = this.retryBackoff.next();
-      clearTimeout(this.retryTimer);
-      this.retryTimer = setTimeout(() => this.retries.next(Date.now()), delayMs);
-      this.retryTimer.unref();
-    } else if (failed === 0) {
-      this.retryBackoff.reset();
-    }
-    if (report === this.latest || !this.leading) {
-      this.busy = false;
-      for (const resolve of this.idleWaiters.splice(0)) resolve();
-    }
+    return failed === 0;
   }
 
   private async writeOne(resource: ResourceStatus): Promise<'written' | 'skipped' | 'error'> {

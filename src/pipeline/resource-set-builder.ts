@@ -13,7 +13,6 @@
  * compares them over random event sequences).
  */
 import {
-  SUPPORTED_KINDS,
   assembleResourceSet,
   compareByNamespaceAndName,
   duplicateWarning,
@@ -21,10 +20,12 @@ import {
   unsupportedKindWarning,
   withScope,
 } from '../resources/resource-set.js';
-import type { KubeObject, ResourceSet } from '../resources/types.js';
+import { KIND_BY_NAME, KINDS } from '../resources/kinds.js';
+import type { ResourceSetField } from '../resources/kinds.js';
+import type { KubeObject } from '../resources/types.js';
 import type { ResourceStore, StoreResourceSet } from './resource-store.js';
 
-type Bucket = keyof ResourceSet;
+type Bucket = ResourceSetField;
 type Source = ReadonlyMap<string, KubeObject>;
 
 /** One object of a source, as the translator will see it. */
@@ -46,28 +47,7 @@ interface Candidate {
   item: Item;
 }
 
-const BUCKETS: readonly Bucket[] = [
-  'gatewayClasses',
-  'gateways',
-  'httpRoutes',
-  'grpcRoutes',
-  'tlsRoutes',
-  'tcpRoutes',
-  'udpRoutes',
-  'backendTLSPolicies',
-  'listenerSets',
-  'referenceGrants',
-  'services',
-  'endpointSlices',
-  'secrets',
-  'namespaces',
-  'configMaps',
-  'clusterTrustBundles',
-  'envoyProxyParameters',
-  'xBackends',
-  'pods',
-  'xTelemetryPolicies',
-];
+const BUCKETS: readonly Bucket[] = KINDS.map((k) => k.field);
 
 /** Above this many changed objects in one kind, sorting the kind again is cheaper than splicing. */
 const SPLICE_LIMIT = 32;
@@ -193,13 +173,13 @@ export class ResourceSetBuilder {
     if (entry) return entry;
     const items: (Item | { unsupported: KubeObject })[] = [];
     for (const original of source.values()) {
-      const kind = SUPPORTED_KINDS.get(original.kind);
+      const kind = KIND_BY_NAME.get(original.kind);
       if (!kind) {
         items.push({ unsupported: original });
         continue;
       }
       const object = withScope(original, kind.namespaced);
-      items.push({ bucket: kind.bucket, key: objectKey(object), object, original });
+      items.push({ bucket: kind.field, key: objectKey(object), object, original });
     }
     this.entries.set(source, (entry = items));
     return entry;

@@ -4,15 +4,12 @@
  * current snapshot), plus the errors the pipeline collected instead of throwing.
  */
 import type { Condition, KubeObject } from '../resources/types.js';
+import type { ResourceStatus } from '../resources/resource-status.js';
 import type { GatewayKey, ProxyTracker } from '../xds/contract.js';
 import { errorMessage } from '../shared/error-message.js';
 
-export interface ResourceStatus {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; generation?: number };
-  status?: unknown;
-}
+export { resourceStatus } from '../resources/resource-status.js';
+export type { ResourceStatus } from '../resources/resource-status.js';
 
 export interface PipelineError {
   /** The stage that reported it: `translate`, `publish`, `status`. */
@@ -100,14 +97,4 @@ function previousCondition(
   );
   const conditions = (match?.status as { conditions?: Condition[] } | undefined)?.conditions;
   return Array.isArray(conditions) ? conditions.find((c) => c.type === type) : undefined;
-}
-
-export function resourceStatus(object: KubeObject): ResourceStatus {
-  const { name, namespace, generation } = object.metadata;
-  const metadata: ResourceStatus['metadata'] = { name };
-  if (namespace !== undefined) metadata.namespace = namespace;
-  if (generation !== undefined) metadata.generation = generation;
-  const out: ResourceStatus = { apiVersion: object.apiVersion, kind: object.kind, metadata };
-  if (object.status !== undefined) out.status = object.status;
-  return out;
 }

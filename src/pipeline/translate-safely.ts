@@ -4,6 +4,8 @@
  * good, so this step turns one into a result and the pipeline keeps serving the last good output.
  */
 import type { KubeObject, ResourceSet } from '../resources/types.js';
+import { KINDS } from '../resources/kinds.js';
+import type { ResourceSetField } from '../resources/kinds.js';
 import { translate } from '../translate/index.js';
 import type { TranslateOptions, TranslationResult } from '../translate/index.js';
 import { errorMessage } from '../shared/error-message.js';
@@ -66,20 +68,11 @@ export class LastStatusCarrier {
       this.lists.set(kind, out);
       return out;
     };
-    return {
-      ...resources,
-      gatewayClasses: carry('GatewayClass', resources.gatewayClasses),
-      gateways: carry('Gateway', resources.gateways),
-      httpRoutes: carry('HTTPRoute', resources.httpRoutes),
-      grpcRoutes: carry('GRPCRoute', resources.grpcRoutes),
-      tlsRoutes: carry('TLSRoute', resources.tlsRoutes),
-      tcpRoutes: carry('TCPRoute', resources.tcpRoutes),
-      udpRoutes: carry('UDPRoute', resources.udpRoutes),
-      backendTLSPolicies: carry('BackendTLSPolicy', resources.backendTLSPolicies),
-      listenerSets: carry('ListenerSet', resources.listenerSets),
-      xBackends: carry('XBackend', resources.xBackends),
-      xTelemetryPolicies: carry('XTelemetryPolicy', resources.xTelemetryPolicies),
-    };
+    // Kinds whose status Portico computes: the translator reads their last status (transition
+    // times). `carry` keeps each object's type, so every field keeps its element type.
+    const carried: Partial<Record<ResourceSetField, KubeObject[]>> = {};
+    for (const { kind, field, status } of KINDS) if (status) carried[field] = carry(kind, resources[field]);
+    return { ...resources, ...carried } as ResourceSet;
   }
 
   private identity(object: KubeObject): string {

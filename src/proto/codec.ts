@@ -10,6 +10,7 @@
 import protobuf from 'protobufjs';
 import type { EnvoyMessage } from './xds-resources.js';
 import { lookupMessageType } from './root.js';
+import { isLongLike } from './long.js';
 
 const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 const UNSIGNED_LONG_TYPES = new Set(['uint64', 'fixed64']);
@@ -170,22 +171,6 @@ function checkEnum(enumType: protobuf.Enum, value: unknown, path: string, proble
   } else {
     problems.push(`${path}: expected a ${name} name, got ${describe(value)}`);
   }
-}
-
-/** A `Long` (what protobufjs decodes 64-bit integers to when the `long` package is present). */
-interface LongLike {
-  low: number;
-  high: number;
-  unsigned: boolean;
-}
-
-function isLongLike(value: unknown): value is LongLike {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as LongLike).low === 'number' &&
-    typeof (value as LongLike).high === 'number'
-  );
 }
 
 function checkScalar(scalarType: string, value: unknown, path: string, problems: string[]): void {

@@ -12,6 +12,7 @@ import protobuf from 'protobufjs';
 import type { EnvoyMessage } from './xds-resources.js';
 import { encodeResource } from './codec.js';
 import { lookupMessageType } from './root.js';
+import { isLongLike } from './long.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 type JsonObject = { [key: string]: JsonValue };
@@ -101,25 +102,9 @@ function printMessage(type: protobuf.Type, message: Decoded): JsonValue {
 
 function isScalarDefault(field: protobuf.Field, value: unknown): boolean {
   if (field.resolvedType instanceof protobuf.Type) return false;
-  if (isLong(value)) return value.low === 0 && value.high === 0;
+  if (isLongLike(value)) return value.low === 0 && value.high === 0;
   if (value instanceof Uint8Array) return value.length === 0;
   return value === 0 || value === false || value === '';
-}
-
-/** A `Long` (what protobufjs decodes 64-bit integers to when the `long` package is present). */
-interface LongLike {
-  low: number;
-  high: number;
-  toString(): string;
-}
-
-function isLong(value: unknown): value is LongLike {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as LongLike).low === 'number' &&
-    typeof (value as LongLike).high === 'number'
-  );
 }
 
 function printSingle(field: protobuf.Field, value: unknown): JsonValue {
@@ -176,7 +161,7 @@ function printStructValue(value: Decoded): JsonValue {
 }
 
 function toBigInt(value: unknown): bigint {
-  if (isLong(value)) return BigInt(value.toString());
+  if (isLongLike(value)) return BigInt(value.toString());
   return BigInt((value as number | undefined) ?? 0);
 }
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import type { KubeObject } from './types.js';
-import { isGatewayApiVersion, SUPPORTED_KINDS } from './resource-set.js';
+import { apiVersionsOf, isGatewayApiVersion, KIND_BY_NAME } from './kinds.js';
 import { gatewayApiValidator } from '../schema/validator.js';
 import { KUBECTL_YAML_OPTIONS, nonFiniteNumbers } from './kubectl-yaml.js';
 import type { DataPath } from '../schema/field-errors.js';
@@ -202,11 +202,12 @@ class DocumentLoader {
       this.fail(`${kind} ${metadata.name}: metadata.namespace must be a string`, metadataField('namespace'));
     }
 
-    const supported = SUPPORTED_KINDS.get(kind);
+    const supported = KIND_BY_NAME.get(kind);
     if (supported) {
-      if (!supported.apiVersions.includes(apiVersion)) {
+      const apiVersions = apiVersionsOf(supported);
+      if (!apiVersions.includes(apiVersion)) {
         this.fail(
-          `${kind} ${metadata.name}: unsupported apiVersion "${apiVersion}" (expected ${supported.apiVersions.join(' or ')})`,
+          `${kind} ${metadata.name}: unsupported apiVersion "${apiVersion}" (expected ${apiVersions.join(' or ')})`,
           field('apiVersion'),
         );
       }
@@ -232,7 +233,7 @@ class DocumentLoader {
       return;
     }
     this.fail(
-      `unknown kind "${kind}" (apiVersion "${apiVersion}"); supported kinds: ${[...SUPPORTED_KINDS.keys()].join(', ')}`,
+      `unknown kind "${kind}" (apiVersion "${apiVersion}"); supported kinds: ${[...KIND_BY_NAME.keys()].join(', ')}`,
       field('kind'),
     );
   }

@@ -4,93 +4,8 @@
  * same translation whatever order they were read in.
  */
 import type { KubeObject, ResourceSet } from './types.js';
-import { GATEWAY_GROUP, GATEWAY_X_GROUP, PORTICO_GROUP } from './types.js';
-
-export interface SupportedKind {
-  /** `<group>/<version>` (or `<version>` for the core group) values Portico reads. */
-  apiVersions: readonly string[];
-  namespaced: boolean;
-  bucket: keyof ResourceSet;
-}
-
-/** The kinds the translator understands; a Map so that kinds like `constructor` cannot hit Object's prototype. */
-export const SUPPORTED_KINDS: ReadonlyMap<string, SupportedKind> = new Map<string, SupportedKind>([
-  [
-    'GatewayClass',
-    { apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1beta1`], namespaced: false, bucket: 'gatewayClasses' },
-  ],
-  [
-    'Gateway',
-    { apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1beta1`], namespaced: true, bucket: 'gateways' },
-  ],
-  [
-    'HTTPRoute',
-    { apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1beta1`], namespaced: true, bucket: 'httpRoutes' },
-  ],
-  ['GRPCRoute', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'grpcRoutes' }],
-  [
-    'TLSRoute',
-    {
-      apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1alpha3`, `${GATEWAY_GROUP}/v1alpha2`],
-      namespaced: true,
-      bucket: 'tlsRoutes',
-    },
-  ],
-  [
-    'TCPRoute',
-    { apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1alpha2`], namespaced: true, bucket: 'tcpRoutes' },
-  ],
-  [
-    'UDPRoute',
-    { apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1alpha2`], namespaced: true, bucket: 'udpRoutes' },
-  ],
-  [
-    'BackendTLSPolicy',
-    {
-      apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1alpha3`],
-      namespaced: true,
-      bucket: 'backendTLSPolicies',
-    },
-  ],
-  ['ListenerSet', { apiVersions: [`${GATEWAY_GROUP}/v1`], namespaced: true, bucket: 'listenerSets' }],
-  [
-    'ReferenceGrant',
-    { apiVersions: [`${GATEWAY_GROUP}/v1`, `${GATEWAY_GROUP}/v1beta1`], namespaced: true, bucket: 'referenceGrants' },
-  ],
-  ['Service', { apiVersions: ['v1'], namespaced: true, bucket: 'services' }],
-  ['EndpointSlice', { apiVersions: ['discovery.k8s.io/v1'], namespaced: true, bucket: 'endpointSlices' }],
-  ['Secret', { apiVersions: ['v1'], namespaced: true, bucket: 'secrets' }],
-  ['Namespace', { apiVersions: ['v1'], namespaced: false, bucket: 'namespaces' }],
-  ['ConfigMap', { apiVersions: ['v1'], namespaced: true, bucket: 'configMaps' }],
-  [
-    'ClusterTrustBundle',
-    {
-      apiVersions: ['certificates.k8s.io/v1beta1', 'certificates.k8s.io/v1alpha1'],
-      namespaced: false,
-      bucket: 'clusterTrustBundles',
-    },
-  ],
-  [
-    'EnvoyProxyParameters',
-    { apiVersions: [`${PORTICO_GROUP}/v1alpha1`], namespaced: true, bucket: 'envoyProxyParameters' },
-  ],
-  // XBackend (v1.7.0 experimental) and the Pods its EndpointSelector selects.
-  ['XBackend', { apiVersions: [`${GATEWAY_X_GROUP}/v1alpha1`], namespaced: true, bucket: 'xBackends' }],
-  ['Pod', { apiVersions: ['v1'], namespaced: true, bucket: 'pods' }],
-  // XTelemetryPolicy (v1.7.0 experimental): tracing for the Gateways it targets.
-  [
-    'XTelemetryPolicy',
-    { apiVersions: [`${GATEWAY_X_GROUP}/v1alpha1`], namespaced: true, bucket: 'xTelemetryPolicies' },
-  ],
-]);
-
-/**
- * Other Gateway API kinds (experimental policies, for example) are accepted with a warning rather
- * than rejected, so that real-world manifests mixing them with what Portico reads still load.
- */
-export function isGatewayApiVersion(apiVersion: string): boolean {
-  return apiVersion.startsWith(`${GATEWAY_GROUP}/`) || apiVersion.startsWith('gateway.networking.x-k8s.io/');
-}
+import { KIND_BY_NAME, KINDS } from './kinds.js';
+import type { ResourceSetField } from './kinds.js';
 
 export const DEFAULT_NAMESPACE = 'default';
 
@@ -109,17 +24,17 @@ export function collectResourceSet(objects: readonly KubeObject[]): CollectedRes
   const byBucket = new Map<keyof ResourceSet, Map<string, KubeObject>>();
 
   for (const object of objects) {
-    const kind = SUPPORTED_KINDS.get(object.kind);
+    const kind = KIND_BY_NAME.get(object.kind);
     if (!kind) {
       warnings.push(unsupportedKindWarning(object));
       continue;
     }
     const normalized = withScope(object, kind.namespaced);
     const key = objectKey(normalized);
-    let bucket = byBucket.get(kind.bucket);
+    let bucket = byBucket.get(kind.field);
     if (!bucket) {
       bucket = new Map();
-      byBucket.set(kind.bucket, bucket);
+      byBucket.set(kind.field, bucket);
     }
     if (bucket.has(key)) {
       warnings.push(duplicateWarning(object, key));
@@ -136,33 +51,14 @@ export function collectResourceSet(objects: readonly KubeObject[]): CollectedRes
 }
 
 /**
- * A ResourceSet from each kind's list. Spelled out field by field so that a kind added to
- * ResourceSet fails to compile here until it is handled. The casts are sound in shape only:
- * objects are untrusted input and the translator validates fields.
+ * A ResourceSet from each kind's list, one field per row of the kind table (which has a row for
+ * every field). The cast is sound in shape only: objects are untrusted input and the translator
+ * validates fields.
  */
-export function assembleResourceSet(list: (bucket: keyof ResourceSet) => KubeObject[]): ResourceSet {
-  return {
-    gatewayClasses: list('gatewayClasses') as ResourceSet['gatewayClasses'],
-    gateways: list('gateways') as ResourceSet['gateways'],
-    httpRoutes: list('httpRoutes') as ResourceSet['httpRoutes'],
-    grpcRoutes: list('grpcRoutes') as ResourceSet['grpcRoutes'],
-    tlsRoutes: list('tlsRoutes') as ResourceSet['tlsRoutes'],
-    tcpRoutes: list('tcpRoutes') as ResourceSet['tcpRoutes'],
-    udpRoutes: list('udpRoutes') as ResourceSet['udpRoutes'],
-    backendTLSPolicies: list('backendTLSPolicies') as ResourceSet['backendTLSPolicies'],
-    listenerSets: list('listenerSets') as ResourceSet['listenerSets'],
-    referenceGrants: list('referenceGrants') as ResourceSet['referenceGrants'],
-    services: list('services') as ResourceSet['services'],
-    endpointSlices: list('endpointSlices') as ResourceSet['endpointSlices'],
-    secrets: list('secrets') as ResourceSet['secrets'],
-    namespaces: list('namespaces') as ResourceSet['namespaces'],
-    configMaps: list('configMaps') as ResourceSet['configMaps'],
-    clusterTrustBundles: list('clusterTrustBundles') as ResourceSet['clusterTrustBundles'],
-    envoyProxyParameters: list('envoyProxyParameters'),
-    xBackends: list('xBackends') as ResourceSet['xBackends'],
-    pods: list('pods') as ResourceSet['pods'],
-    xTelemetryPolicies: list('xTelemetryPolicies') as ResourceSet['xTelemetryPolicies'],
-  };
+export function assembleResourceSet(list: (field: ResourceSetField) => KubeObject[]): ResourceSet {
+  const set: Partial<Record<ResourceSetField, KubeObject[]>> = {};
+  for (const { field } of KINDS) set[field] = list(field);
+  return set as unknown as ResourceSet;
 }
 
 export const unsupportedKindWarning = (object: KubeObject): string =>

@@ -8,8 +8,9 @@ import { TYPE_URL_BY_KIND } from '../proto/type-urls.js';
 import type { TranslationResult } from './index.js';
 import { XDS_KINDS } from './xds/types.js';
 import type { EnvoyMessage, XdsKind, XdsResources } from './xds/types.js';
-import type { KubeObject } from '../resources/types.js';
 import { stringifyForKubectl } from '../resources/kubectl-yaml.js';
+import { resourceStatus } from '../resources/resource-status.js';
+import type { ResourceStatus } from '../resources/resource-status.js';
 import { isPlainObject } from '../shared/plain-object.js';
 
 export interface TranslationDocumentOptions {
@@ -19,17 +20,11 @@ export interface TranslationDocumentOptions {
 
 export type GatewayXdsDocument = { [K in XdsKind]: unknown[] };
 
-export interface ResourceStatusDocument {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; generation?: number };
-  status?: unknown;
-}
-
 export interface TranslationDocument {
   /** Keyed by `<namespace>/<gateway>`, in the translator's (sorted) order. */
   xds: Record<string, GatewayXdsDocument>;
-  resources: ResourceStatusDocument[];
+  /** Every input Gateway API object with its computed status. */
+  resources: ResourceStatus[];
 }
 
 export type OutputFormat = 'yaml' | 'json';
@@ -44,7 +39,7 @@ export function buildTranslationDocument(
   for (const gateway of result.gateways) {
     xds[gateway.name] = gatewayXdsDocument(gateway.xds, opts);
   }
-  return { xds, resources: result.resources.map(resourceStatusDocument) };
+  return { xds, resources: result.resources.map(resourceStatus) };
 }
 
 /** Serializes deterministically: key order is insertion order, which the translator keeps stable. */
@@ -74,14 +69,4 @@ export function redactPrivateKey(secret: EnvoyMessage): EnvoyMessage {
   const tls = secret.tls_certificate;
   if (!isPlainObject(tls) || tls.private_key === undefined) return secret;
   return { ...secret, tls_certificate: { ...tls, private_key: { inline_string: REDACTED } } };
-}
-
-function resourceStatusDocument(object: KubeObject): ResourceStatusDocument {
-  const { name, namespace, generation } = object.metadata;
-  const metadata: ResourceStatusDocument['metadata'] = { name };
-  if (namespace !== undefined) metadata.namespace = namespace;
-  if (generation !== undefined) metadata.generation = generation;
-  const document: ResourceStatusDocument = { apiVersion: object.apiVersion, kind: object.kind, metadata };
-  if (object.status !== undefined) document.status = object.status;
-  return document;
 }

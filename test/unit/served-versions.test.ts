@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { WATCHED_KINDS } from '../../src/k8s/kinds.js';
 import { packageInfo } from '../../src/package-json.js';
-import { SUPPORTED_KINDS } from '../../src/resources/resource-set.js';
+import { apiVersionsOf, KIND_BY_NAME } from '../../src/resources/kinds.js';
 import { GATEWAY_GROUP } from '../../src/resources/types.js';
 
 interface CrdVersions {
@@ -64,7 +64,7 @@ describe('the API versions Portico reads', () => {
 
   it.each(gatewayKinds.map((k) => [k.kind]))('%s: the file reader accepts every served version', (kind) => {
     const crd = experimental.get(kind)!;
-    expect([...SUPPORTED_KINDS.get(kind)!.apiVersions].sort()).toEqual(
+    expect(apiVersionsOf(KIND_BY_NAME.get(kind)!).sort()).toEqual(
       crd.served.map((v) => `${GATEWAY_GROUP}/${v}`).sort(),
     );
   });

@@ -12,11 +12,12 @@
  * Errors are logged and retried with backoff; they never end the stream. The API calls are in
  * provisioned-objects.ts, the certificates in gateway-certificates.ts, addresses in service-addresses.ts.
  */
-import { BehaviorSubject, combineLatest, defer, EMPTY, Subject, Subscription } from 'rxjs';
-import { concatMap, distinctUntilChanged, filter, map, startWith, tap } from 'rxjs/operators';
+import { BehaviorSubject } from 'rxjs';
+import { distinctUntilChanged, map } from 'rxjs/operators';
 import type { Observable } from 'rxjs';
 import type { IrInfrastructure } from '../../ir/types.js';
 import { Backoff } from '../../shared/backoff.js';
+import { LatestWinsWorker } from '../../shared/latest-wins-worker.js';
 import type { KubeApi } from '../../kube-client/kube-api.js';
 import type { KubeObject } from '../../resources/types.js';
 import { errorMessage } from '../../shared/error-message.js';
@@ -121,14 +122,8 @@ const CERTIFICATE_CHECK_MS = 3_600_000;
 
 export class GatewayProvisioner {
   private readonly logger: Logger;
-  private readonly subscription = new Subscription();
-  private readonly retries = new Subject<number>();
-  private readonly backoff = new Backoff({ initialMs: 1000, maxMs: 30_000 });
-  private latest: ProvisionPass | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private worker: LatestWinsWorker<ProvisionPass> | undefined;
   private certificateTimer: NodeJS.Timeout | undefined;
-  private idleWaiters: (() => void)[] = [];
-  private busy = false;
   /**
    * Where each Gateway's `spec.addresses` went in the last pass, for its status (addresses.ts).
    * Emits after every pass.
@@ -154,40 +149,27 @@ export class GatewayProvisioner {
    * provisions). A failed pass is retried with backoff.
    */
   start(output$: Observable<ProvisionInput>, isLeader$: Observable<boolean>): void {
-    this.subscription.add(
-      combineLatest([
-        output$.pipe(
-          // A change of a Gateway's parameters object alone leaves its Gateway object as it was.
-          map((output): ProvisionPass => ({
-            gateways: acceptedGateways(output),
-            infrastructure: infrastructureOf(output),
-          })),
-          distinctUntilChanged<ProvisionPass>(
-            (a, b) => sameElements(a.gateways, b.gateways) && sameInfrastructure(a.infrastructure, b.infrastructure),
-          ),
-        ),
-        isLeader$.pipe(
-          distinctUntilChanged(),
-          tap((leading) => leading || clearTimeout(this.retryTimer)),
-        ),
-        this.retries.pipe(startWith(0)),
-      ])
-        .pipe(
-          filter(([, leading]) => leading),
-          map(([next]) => next),
-          tap((next) => {
-            this.latest = next;
-            this.busy = true;
-          }),
-          concatMap((next) => (next === this.latest ? defer(() => this.pass(next)) : EMPTY)),
-        )
-        .subscribe({ error: (err: unknown) => this.logger.error('provisioner stopped', { error: err }) }),
+    const passes$ = output$.pipe(
+      // A change of a Gateway's parameters object alone leaves its Gateway object as it was.
+      map((output): ProvisionPass => ({
+        gateways: acceptedGateways(output),
+        infrastructure: infrastructureOf(output),
+      })),
+      distinctUntilChanged<ProvisionPass>(
+        (a, b) => sameElements(a.gateways, b.gateways) && sameInfrastructure(a.infrastructure, b.infrastructure),
+      ),
     );
+    const worker = new LatestWinsWorker(passes$, isLeader$, {
+      run: async (next) => (await this.reconcile(next.gateways, next.infrastructure)).errors.length === 0,
+      backoff: new Backoff({ initialMs: 1000, maxMs: 30_000 }),
+      logger: this.logger,
+    });
+    this.worker = worker;
     if (this.options.tls !== false) {
       // Passes otherwise run only when a Gateway changes: in a quiet cluster the 2-day
       // certificates would expire unrenewed, and the next Envoy to (re)connect could not.
       this.certificateTimer = setInterval(
-        () => this.retries.next(Date.now()),
+        () => worker.rerun(),
         this.options.certificateCheckMs ?? CERTIFICATE_CHECK_MS,
       );
       this.certificateTimer.unref();
@@ -199,35 +181,17 @@ export class GatewayProvisioner {
    * Secret gets the CAs trusted now, and a certificate of a CA that no longer signs is reissued.
    */
   recheck(): void {
-    this.retries.next(Date.now());
+    this.worker?.rerun();
   }
 
   stop(): void {
     clearInterval(this.certificateTimer);
-    clearTimeout(this.retryTimer);
-    this.subscription.unsubscribe();
-    this.retries.complete();
+    this.worker?.stop();
   }
 
   /** Resolves when no pass is queued or running (tests). */
   idle(): Promise<void> {
-    if (!this.busy) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  private async pass(next: ProvisionPass): Promise<void> {
-    const result = await this.reconcile(next.gateways, next.infrastructure);
-    if (result.errors.length > 0) {
-      clearTimeout(this.retryTimer);
-      this.retryTimer = setTimeout(() => this.retries.next(Date.now()), this.backoff.next());
-      this.retryTimer.unref();
-    } else {
-      this.backoff.reset();
-    }
-    if (next === this.latest) {
-      this.busy = false;
-      for (const resolve of this.idleWaiters.splice(0)) resolve();
-    }
+    return this.worker?.idle() ?? Promise.resolve();
   }
 
   /**

@@ -10,7 +10,7 @@ import { translateListenerFilters } from './listener-filters.js';
 import { isValidHostname } from '../hostnames.js';
 import { isObject, list } from '../shape.js';
 import {
-  ROUTE_KINDS,
+  ROUTE_KINDS_BY_PROTOCOL,
   rejectListener,
   terminatesTls,
   type ListenerSetOrigin,
@@ -23,7 +23,7 @@ import { markConflicts, markConflictsWithEarlier, markOverlappingTls } from './c
 /** Protocols defined by the Gateway API that Portico does not serve yet. */
 const KNOWN_UNSUPPORTED = new Set<string>();
 function evaluateKinds(listener: Listener, protocol: SupportedProtocol | undefined) {
-  const allowed = protocol ? ROUTE_KINDS[protocol] : [];
+  const allowed = protocol ? ROUTE_KINDS_BY_PROTOCOL[protocol] : [];
   const requested = listener.allowedRoutes?.kinds;
   if (!Array.isArray(requested) || requested.length === 0) {
     return { kinds: allowed.map((kind) => ({ group: GATEWAY_GROUP, kind })), invalid: [] as string[] };
@@ -52,7 +52,7 @@ function evaluateListener(
     throw new Error('a listener must be an object with a name');
   }
   const protocol =
-    typeof listener.protocol === 'string' && Object.hasOwn(ROUTE_KINDS, listener.protocol)
+    typeof listener.protocol === 'string' && Object.hasOwn(ROUTE_KINDS_BY_PROTOCOL, listener.protocol)
       ? (listener.protocol as SupportedProtocol)
       : undefined;
   const state: ListenerState = {

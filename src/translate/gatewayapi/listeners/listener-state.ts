@@ -9,8 +9,8 @@ import type { Validity } from '../envoy-tls-rules.js';
 
 export type SupportedProtocol = 'HTTP' | 'HTTPS' | 'TLS' | 'TCP' | 'UDP';
 
-/** Route kinds each supported listener protocol accepts. */
-export const ROUTE_KINDS: Record<SupportedProtocol, readonly string[]> = {
+/** Route kinds (of the kind table's routes) each supported listener protocol accepts. */
+export const ROUTE_KINDS_BY_PROTOCOL: Record<SupportedProtocol, readonly string[]> = {
   HTTP: ['HTTPRoute', 'GRPCRoute'],
   HTTPS: ['HTTPRoute', 'GRPCRoute'],
   TLS: ['TLSRoute'],

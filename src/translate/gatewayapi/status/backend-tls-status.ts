@@ -3,25 +3,16 @@
  * to a Service the policy targets (GEP-713: the Gateway is the ancestor), with `Accepted` and
  * `ResolvedRefs`. Other controllers' entries are kept as they are.
  */
-import type {
-  BackendTLSPolicy,
-  Condition,
-  KubeObject,
-  PolicyAncestorStatus,
-  PolicyStatus,
-} from '../../../resources/types.js';
-import { CONTROLLER_NAME, GATEWAY_GROUP } from '../../../resources/types.js';
-import { condition, materializeConditions, type ConditionInput } from '../conditions.js';
+import type { BackendTLSPolicy, KubeObject } from '../../../resources/types.js';
+import { condition, type ConditionInput } from '../conditions.js';
 import { objectKey, type TranslationContext } from '../context.js';
 import { evaluatePolicy, policiesSelecting, serviceTargets } from '../backend-tls.js';
 import type { GatewayState } from '../gateway-state.js';
 import { isObject, list } from '../shape.js';
 import type { RouteOutcome } from '../status-memo.js';
+import { gatewayAncestorRef, policyAncestorStatus } from './policy-ancestors.js';
 
 const servicesBySpec = new WeakMap<object, string[]>();
-
-/** PolicyStatus.ancestors maxItems. */
-const MAX_ANCESTORS = 16;
 
 /** `<namespace>/<name>` of every Service a route's backendRefs and mirrors name. */
 function servicesOf(route: KubeObject<{ rules?: unknown }>): string[] {
@@ -48,16 +39,6 @@ function servicesOf(route: KubeObject<{ rules?: unknown }>): string[] {
   const services = [...out];
   servicesBySpec.set(spec as object, services);
   return services;
-}
-
-function sameAncestor(a: PolicyAncestorStatus['ancestorRef'], b: PolicyAncestorStatus['ancestorRef']): boolean {
-  return (
-    (a.group ?? GATEWAY_GROUP) === (b.group ?? GATEWAY_GROUP) &&
-    (a.kind ?? 'Gateway') === (b.kind ?? 'Gateway') &&
-    a.namespace === b.namespace &&
-    a.name === b.name &&
-    a.sectionName === b.sectionName
-  );
 }
 
 /** The conditions of a policy for any ancestor: they do not depend on which Gateway it is. */
@@ -149,38 +130,13 @@ export function backendTlsPolicyStatuses(
       if (!isObject(ref) || typeof ref.name !== 'string' || serviceTargets(policy, ref.name).length === 0) continue;
       for (const g of gatewaysByService.get(objectKey(namespace, ref.name)) ?? []) ancestors.add(g);
     }
-    const previous = list(policy.status?.ancestors).filter((a) => isObject(a) && isObject(a.ancestorRef));
-    const others = previous.filter((a) => a.controllerName !== CONTROLLER_NAME);
     const conditions = ancestors.size > 0 ? policyConditions(ctx, policy) : [];
-    const ours: PolicyAncestorStatus[] = [...ancestors].sort().map((key) => {
-      const gw = gateways.get(key)!.gateway;
-      const ancestorRef = {
-        group: GATEWAY_GROUP,
-        kind: 'Gateway',
-        namespace: gw.metadata.namespace ?? 'default',
-        name: gw.metadata.name,
-      };
-      const before = previous.find(
-        (a) => a.controllerName === CONTROLLER_NAME && sameAncestor(a.ancestorRef, ancestorRef),
-      );
-      return {
-        ancestorRef,
-        controllerName: CONTROLLER_NAME,
-        conditions: materializeConditions(
-          conditions,
-          policy.metadata.generation,
-          before?.conditions as Condition[] | undefined,
-          ctx.now,
-        ),
-      };
-    });
-    if (ours.length > 0 || previous.some((a) => a.controllerName === CONTROLLER_NAME)) {
-      // The CRD holds at most 16 ancestors: "If this slice is full, implementations MUST NOT add
-      // further entries". Other controllers' entries stay; Portico's fill what room is left.
-      const room = Math.max(0, MAX_ANCESTORS - others.length);
-      const status: PolicyStatus = { ancestors: [...others, ...ours.slice(0, room)] };
-      out.set(policy, status);
-    }
+    const ours = [...ancestors].sort().map((key) => ({
+      ref: gatewayAncestorRef(gateways.get(key)!.gateway),
+      conditions,
+    }));
+    const status = policyAncestorStatus(ctx, policy, ours);
+    if (status) out.set(policy, status);
   }
   return out;
 }

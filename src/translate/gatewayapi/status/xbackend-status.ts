@@ -4,24 +4,16 @@
  * condition GEP-4894 defines): True when Portico can use it, False with why otherwise. Other
  * controllers' entries are kept as they are.
  */
-import type {
-  Condition,
-  KubeObject,
-  PolicyAncestorStatus,
-  XBackend,
-  XBackendStatus,
-} from '../../../resources/types.js';
-import { CONTROLLER_NAME, GATEWAY_GROUP, GATEWAY_X_GROUP } from '../../../resources/types.js';
+import type { KubeObject, XBackend, XBackendStatus } from '../../../resources/types.js';
+import { GATEWAY_GROUP, GATEWAY_X_GROUP } from '../../../resources/types.js';
 import { isReferenceAllowed } from '../references/reference-grants.js';
-import { condition, materializeConditions } from '../conditions.js';
+import { condition } from '../conditions.js';
 import { objectKey, type TranslationContext } from '../context.js';
 import type { GatewayState } from '../gateway-state.js';
 import { isObject, list } from '../shape.js';
 import type { RouteOutcome } from '../status-memo.js';
 import { evaluateXBackend, isXBackendRef } from '../xbackend.js';
-
-/** XBackendStatus.ancestors maxItems. */
-const MAX_ANCESTORS = 32;
+import { gatewayAncestorRef, policyAncestorStatus } from './policy-ancestors.js';
 
 /** `<namespace>/<name>` of every XBackend a route's backendRefs and mirrors may use. */
 function xBackendsOf(ctx: TranslationContext, route: KubeObject<{ rules?: unknown }>): string[] {
@@ -57,15 +49,6 @@ function xBackendsOf(ctx: TranslationContext, route: KubeObject<{ rules?: unknow
   return [...out];
 }
 
-function sameGateway(a: PolicyAncestorStatus['ancestorRef'], b: PolicyAncestorStatus['ancestorRef']): boolean {
-  return (
-    (a.group ?? GATEWAY_GROUP) === (b.group ?? GATEWAY_GROUP) &&
-    (a.kind ?? 'Gateway') === (b.kind ?? 'Gateway') &&
-    a.namespace === b.namespace &&
-    a.name === b.name
-  );
-}
-
 /** The status of every XBackend that a placed route uses, or that has Portico's entries to clear. */
 export function xBackendStatuses(
   ctx: TranslationContext,
@@ -86,37 +69,16 @@ export function xBackendStatuses(
   const out = new Map<XBackend, XBackendStatus>();
   for (const xb of ctx.resources.xBackends) {
     const ancestors = gatewaysByBackend.get(objectKey(xb.metadata.namespace, xb.metadata.name)) ?? new Set();
-    const previous = list(xb.status?.ancestors).filter((a) => isObject(a) && isObject(a.ancestorRef));
-    const others = previous.filter((a) => a.controllerName !== CONTROLLER_NAME);
-    if (ancestors.size === 0 && !previous.some((a) => a.controllerName === CONTROLLER_NAME)) continue;
     const verdict = ancestors.size > 0 ? evaluateXBackend(ctx, xb) : undefined;
     const accepted = verdict?.ok
       ? condition('Accepted', true, 'Accepted', 'XBackend is accepted')
       : condition('Accepted', false, verdict?.reason ?? 'Invalid', verdict?.message ?? '');
-    const ours: PolicyAncestorStatus[] = [...ancestors].sort().map((key) => {
-      const gw = gateways.get(key)!.gateway;
-      const ancestorRef = {
-        group: GATEWAY_GROUP,
-        kind: 'Gateway',
-        namespace: gw.metadata.namespace ?? 'default',
-        name: gw.metadata.name,
-      };
-      const before = previous.find(
-        (a) => a.controllerName === CONTROLLER_NAME && sameGateway(a.ancestorRef, ancestorRef),
-      );
-      return {
-        ancestorRef,
-        controllerName: CONTROLLER_NAME,
-        conditions: materializeConditions(
-          [accepted],
-          xb.metadata.generation,
-          before?.conditions as Condition[] | undefined,
-          ctx.now,
-        ),
-      };
-    });
-    // "A maximum of 32 ancestors": other controllers' entries stay, Portico's fill the room left.
-    out.set(xb, { ancestors: [...others, ...ours.slice(0, Math.max(0, MAX_ANCESTORS - others.length))] });
+    const ours = [...ancestors].sort().map((key) => ({
+      ref: gatewayAncestorRef(gateways.get(key)!.gateway),
+      conditions: [accepted],
+    }));
+    const status = policyAncestorStatus(ctx, xb, ours);
+    if (status) out.set(xb, status);
   }
   return out;
 }

@@ -3,6 +3,7 @@
  * with the status computed for it, and when statuses must be computed again.
  */
 import type { KubeObject } from '../../../resources/types.js';
+import { GATEWAY_API_KINDS } from '../../../resources/kinds.js';
 import { nextValidityChange } from './certificate-validity.js';
 import type { GatewayApiTranslation, TranslationRun } from './run.js';
 
@@ -13,20 +14,7 @@ function withStatus<T extends KubeObject>(obj: T, status: unknown): KubeObject {
 export function translationOutput(run: TranslationRun): GatewayApiTranslation {
   const { ctx, resources, statuses } = run;
   const statusMemo = run.options.statusMemo;
-  const all: KubeObject[] = [
-    ...resources.gatewayClasses,
-    ...resources.gateways,
-    ...resources.httpRoutes,
-    ...resources.grpcRoutes,
-    ...resources.tlsRoutes,
-    ...resources.tcpRoutes,
-    ...resources.udpRoutes,
-    ...resources.backendTLSPolicies,
-    ...resources.listenerSets,
-    ...resources.referenceGrants,
-    ...resources.xBackends,
-    ...resources.xTelemetryPolicies,
-  ];
+  const all: KubeObject[] = GATEWAY_API_KINDS.flatMap((k) => resources[k.field]);
   const nextCertificateChange = ctx.certificateTime && nextValidityChange(run.gateways.values(), ctx.certificateTime);
   return {
     ...(nextCertificateChange ? { nextCertificateChange } : {}),

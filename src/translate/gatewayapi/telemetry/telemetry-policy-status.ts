@@ -6,31 +6,14 @@
  * written only when no target is another controller's Gateway, so that Portico never speaks for a
  * policy meant for another implementation. Other controllers' entries are kept as they are.
  */
-import type {
-  Condition,
-  ParentReference,
-  PolicyAncestorStatus,
-  PolicyStatus,
-  XTelemetryPolicy,
-} from '../../../resources/types.js';
-import { CONTROLLER_NAME, GATEWAY_GROUP } from '../../../resources/types.js';
-import { condition, materializeConditions, type ConditionInput } from '../conditions.js';
+import type { ParentReference, PolicyStatus, XTelemetryPolicy } from '../../../resources/types.js';
+import { GATEWAY_GROUP } from '../../../resources/types.js';
+import { condition, type ConditionInput } from '../conditions.js';
 import { objectKey, type TranslationContext } from '../context.js';
 import type { GatewayState } from '../gateway-state.js';
 import { isObject, list } from '../shape.js';
+import { policyAncestorStatus } from '../status/policy-ancestors.js';
 import { evaluateTelemetryPolicy, policyForGateway, type TelemetryVerdict } from './telemetry-policy.js';
-
-/** PolicyStatus.ancestors maxItems. */
-const MAX_ANCESTORS = 16;
-
-function sameAncestor(a: ParentReference, b: ParentReference): boolean {
-  return (
-    (a.group ?? GATEWAY_GROUP) === (b.group ?? GATEWAY_GROUP) &&
-    (a.kind ?? 'Gateway') === (b.kind ?? 'Gateway') &&
-    a.namespace === b.namespace &&
-    a.name === b.name
-  );
-}
 
 function verdictConditions(verdict: TelemetryVerdict): ConditionInput[] {
   const resolved = condition('ResolvedRefs', true, 'ResolvedRefs', 'All references are resolved');
@@ -148,24 +131,8 @@ export function telemetryPolicies(
       );
     }
     const ourTargets = [...entries.values(), ...(foreignGateway ? [] : unmanaged)];
-    const previous = list(policy.status?.ancestors).filter((a) => isObject(a) && isObject(a.ancestorRef));
-    const others = previous.filter((a) => a.controllerName !== CONTROLLER_NAME);
-    if (ourTargets.length === 0 && !previous.some((a) => a.controllerName === CONTROLLER_NAME)) continue;
-    const ours: PolicyAncestorStatus[] = ourTargets.map(({ ref, conditions }) => {
-      const before = previous.find((a) => a.controllerName === CONTROLLER_NAME && sameAncestor(a.ancestorRef, ref));
-      return {
-        ancestorRef: ref,
-        controllerName: CONTROLLER_NAME,
-        conditions: materializeConditions(
-          conditions,
-          policy.metadata.generation,
-          before?.conditions as Condition[] | undefined,
-          ctx.now,
-        ),
-      };
-    });
-    // "If this slice is full, implementations MUST NOT add further entries": others' stay.
-    statuses.set(policy, { ancestors: [...others, ...ours.slice(0, Math.max(0, MAX_ANCESTORS - others.length))] });
+    const status = policyAncestorStatus(ctx, policy, ourTargets);
+    if (status) statuses.set(policy, status);
   }
   return { statuses, applied };
 }

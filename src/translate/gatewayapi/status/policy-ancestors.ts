@@ -1,0 +1,77 @@
+/**
+ * A policy's `status.ancestors` (GEP-713), the same for every policy kind Portico reports on
+ * (BackendTLSPolicy, XBackend, XTelemetryPolicy): other controllers' entries are kept as they are,
+ * then Portico's, one per ancestor, each condition keeping its `lastTransitionTime` from Portico's
+ * previous entry for that ancestor. "If this slice is full, implementations MUST NOT add further
+ * entries": Portico's fill what room the CRD's cap (the kind table's `maxAncestors`) leaves.
+ */
+import type {
+  Condition,
+  KubeObject,
+  ParentReference,
+  PolicyAncestorStatus,
+  PolicyStatus,
+} from '../../../resources/types.js';
+import { CONTROLLER_NAME, GATEWAY_GROUP } from '../../../resources/types.js';
+import { KIND_BY_NAME } from '../../../resources/kinds.js';
+import { materializeConditions, type ConditionInput } from '../conditions.js';
+import type { TranslationContext } from '../context.js';
+import { isObject, list } from '../shape.js';
+
+/** PolicyStatus.ancestors maxItems, for a kind the table has no cap for. */
+const DEFAULT_MAX_ANCESTORS = 16;
+
+/** One ancestor Portico reports on, with the conditions it reports there. */
+export interface AncestorEntry {
+  ref: ParentReference;
+  conditions: ConditionInput[];
+}
+
+/** The ancestorRef of a Gateway. */
+export function gatewayAncestorRef(gateway: KubeObject): ParentReference {
+  return {
+    group: GATEWAY_GROUP,
+    kind: 'Gateway',
+    namespace: gateway.metadata.namespace ?? 'default',
+    name: gateway.metadata.name,
+  };
+}
+
+/**
+ * The status for `policy` with `ours` as Portico's entries; undefined when Portico has none and
+ * had none (the status is not Portico's to touch).
+ */
+export function policyAncestorStatus(
+  ctx: TranslationContext,
+  policy: KubeObject<unknown, { ancestors?: PolicyAncestorStatus[] }>,
+  ours: readonly AncestorEntry[],
+): PolicyStatus | undefined {
+  const previous = list(policy.status?.ancestors).filter((a) => isObject(a) && isObject(a.ancestorRef));
+  const others = previous.filter((a) => a.controllerName !== CONTROLLER_NAME);
+  if (ours.length === 0 && !previous.some((a) => a.controllerName === CONTROLLER_NAME)) return undefined;
+  const entries: PolicyAncestorStatus[] = ours.map(({ ref, conditions }) => {
+    const before = previous.find((a) => a.controllerName === CONTROLLER_NAME && sameAncestor(a.ancestorRef, ref));
+    return {
+      ancestorRef: ref,
+      controllerName: CONTROLLER_NAME,
+      conditions: materializeConditions(
+        conditions,
+        policy.metadata.generation,
+        before?.conditions as Condition[] | undefined,
+        ctx.now,
+      ),
+    };
+  });
+  const max = KIND_BY_NAME.get(policy.kind)?.maxAncestors ?? DEFAULT_MAX_ANCESTORS;
+  return { ancestors: [...others, ...entries.slice(0, Math.max(0, max - others.length))] };
+}
+
+function sameAncestor(a: ParentReference, b: ParentReference): boolean {
+  return (
+    (a.group ?? GATEWAY_GROUP) === (b.group ?? GATEWAY_GROUP) &&
+    (a.kind ?? 'Gateway') === (b.kind ?? 'Gateway') &&
+    a.namespace === b.namespace &&
+    a.name === b.name &&
+    a.sectionName === b.sectionName
+  );
+}
