@@ -19,5 +19,8 @@ export type ClusterLoadAssignment = envoy.config.endpoint.v3.ClusterLoadAssignme
 export type Secret = envoy.extensions.transport_sockets.tls.v3.Secret;
 export type Bootstrap = envoy.config.bootstrap.v3.Bootstrap;
 
+/** A route's or virtual host's `typed_per_filter_config`: per-route configuration by filter name. */
+export type PerFilterConfig = { [filterName: string]: google.protobuf.Any };
+
 /** The message a type URL names, packed into an Any: `Packed<typeof ROUTER>` is `{'@type': ROUTER} & Router`. */
 export type Packed<U extends google.protobuf.Any['@type']> = Extract<google.protobuf.Any, { '@type': U }>;

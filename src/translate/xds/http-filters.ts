@@ -21,11 +21,9 @@ import {
 } from '../../proto/type-urls.js';
 import { durationFromSeconds } from './duration.js';
 import { stringMatcher } from './route-match.js';
-import type { envoy, google, Packed } from './types.js';
+import type { envoy, Packed, PerFilterConfig } from './types.js';
 
 type HttpFilter = envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
-/** A route's or virtual host's `typed_per_filter_config`: per-route configuration by filter name. */
-export type PerFilterConfig = { [filterName: string]: google.protobuf.Any };
 
 export const CORS_FILTER = 'envoy.filters.http.cors';
 export const STATEFUL_SESSION_FILTER = 'envoy.filters.http.stateful_session';

@@ -10,8 +10,7 @@
  */
 import type { IrExtAuthz, IrPreRoutingFilter } from '../../ir/types.js';
 import { EXT_AUTHZ, EXT_AUTHZ_PER_ROUTE, HTTP_FAULT } from '../../proto/type-urls.js';
-import type { envoy, google, Packed } from './types.js';
-import type { PerFilterConfig } from './http-filters.js';
+import type { envoy, google, Packed, PerFilterConfig } from './types.js';
 
 /** How long Envoy waits for the authorization server (ext_authz's own default is 200 ms). */
 const AUTHZ_TIMEOUT: google.protobuf.Duration = { seconds: 10 };

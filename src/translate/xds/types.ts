@@ -9,6 +9,7 @@ export type {
   google,
   Listener,
   Packed,
+  PerFilterConfig,
   RouteConfiguration,
   Secret,
 } from '../../proto/envoy-types.js';
