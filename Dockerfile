@@ -14,6 +14,8 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY test ./test
 COPY bench ./bench
+COPY gen ./gen
+COPY hack/envoy-types ./hack/envoy-types
 RUN npx tsc -p tsconfig.json && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20.20.2-bookworm-slim

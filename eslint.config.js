@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const nodeGlobals = { process: 'readonly', console: 'readonly', URL: 'readonly' };
 
 export default defineConfig(
-  globalIgnores(['dist/', 'node_modules/', '.cache/', '.venv/']),
+  globalIgnores(['dist/', 'node_modules/', '.cache/', '.venv/', 'gen/']),
   js.configs.recommended,
   tseslint.configs.recommended,
   {

@@ -18,7 +18,7 @@ import type { KubeObject, ResourceSet } from '../src/resources/types.js';
 import { TranslationCache, translate as translateWithOptions } from '../src/translate/index.js';
 import type { TranslateOptions, TranslationResult } from '../src/translate/index.js';
 import { translationOptionsOf } from '../src/cli/translate-command.js';
-import { XDS_KINDS } from '../src/translate/xds/types.js';
+import { XDS_KINDS, type EnvoyMessage } from '../src/translate/xds/types.js';
 import { LastStatusCarrier } from '../src/pipeline/translate-safely.js';
 
 // This file runs compiled from dist/test/; the cases stay in the source tree.
@@ -171,7 +171,8 @@ function defineCaseTests(name: string): void {
     const problems: string[] = [];
     for (const gateway of result.gateways) {
       for (const kind of XDS_KINDS) {
-        for (const message of gateway.xds[kind]) {
+        const messages: readonly EnvoyMessage[] = gateway.xds[kind];
+        for (const message of messages) {
           for (const problem of checkRoundTrip(TYPE_URL_BY_KIND[kind], message)) {
             problems.push(`${gateway.name} ${kind} ${String(message.name)}: ${problem}`);
           }

@@ -3,7 +3,7 @@
  * keys redacted (the same redaction `portico translate` applies).
  */
 import { redactPrivateKey } from '../translate/translation-document.js';
-import type { EnvoyMessage, XdsKind } from '../translate/xds/types.js';
+import type { Secret, XdsKind } from '../translate/xds/types.js';
 import type { ConfigDump, GatewayKey, SnapshotPublisher } from '../xds/contract.js';
 import { isPlainObject } from '../shared/plain-object.js';
 
@@ -15,9 +15,7 @@ export function redactConfigDump(dump: ConfigDump): ConfigDump {
     resources: {
       ...dump.resources,
       secrets: secrets.map((entry) =>
-        isPlainObject(entry.resource)
-          ? { ...entry, resource: redactPrivateKey(entry.resource as EnvoyMessage) }
-          : entry,
+        isPlainObject(entry.resource) ? { ...entry, resource: redactPrivateKey(entry.resource as Secret) } : entry,
       ),
     },
   };

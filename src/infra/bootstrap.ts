@@ -13,7 +13,10 @@ import { hostname } from 'node:os';
 import { toProtoJson } from '../proto/proto-json.js';
 import type { JsonValue } from '../proto/proto-json.js';
 import { HTTP_PROTOCOL_OPTIONS, SECRET } from '../proto/type-urls.js';
-import type { EnvoyMessage } from '../translate/xds/types.js';
+import type { Bootstrap, Cluster, envoy, Secret } from '../translate/xds/types.js';
+
+type ConfigSource = envoy.config.core.v3.ConfigSource;
+type CommonTlsContext = envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import type { GatewayKey } from '../xds/contract.js';
 
 export const BOOTSTRAP_TYPE_URL = 'type.googleapis.com/envoy.config.bootstrap.v3.Bootstrap' as const;
@@ -67,8 +70,8 @@ export function defaultNodeId(gateway: GatewayKey, replica: string | number = pr
   return `${gateway}/${hostname()}-${replica}`;
 }
 
-export function buildBootstrap(options: BootstrapOptions): EnvoyMessage {
-  const configSource = { ads: {}, resource_api_version: 'V3' };
+export function buildBootstrap(options: BootstrapOptions): Bootstrap {
+  const configSource: ConfigSource = { ads: {}, resource_api_version: 'V3' };
   return {
     node: { id: options.nodeId ?? defaultNodeId(options.gateway), cluster: options.gateway },
     dynamic_resources: {
@@ -99,7 +102,7 @@ export function buildBootstrap(options: BootstrapOptions): EnvoyMessage {
  * were in a long backoff (measured with the standalone kill -9 test: ~7 s after Portico was
  * back with the default); one attempt per 5 s per Envoy is no load on a Portico that is down.
  */
-const XDS_RECONNECT: EnvoyMessage = {
+const XDS_RECONNECT: envoy.config.core.v3.RetryPolicy = {
   retry_back_off: { base_interval: { seconds: 0, nanos: 500_000_000 }, max_interval: { seconds: 5, nanos: 0 } },
 };
 
@@ -108,7 +111,7 @@ const XDS_RECONNECT: EnvoyMessage = {
  * translator checks regular expressions against (Envoy's default, 100, rejects ordinary patterns
  * and with them the whole RouteConfiguration), then the admin layer Envoy has by default.
  */
-export const ENVOY_RUNTIME: EnvoyMessage = {
+export const ENVOY_RUNTIME: envoy.config.bootstrap.v3.LayeredRuntime = {
   layers: [
     {
       name: 'portico',
@@ -125,13 +128,13 @@ export const ENVOY_RUNTIME: EnvoyMessage = {
 };
 
 /** The bootstrap as Envoy reads it (`-c file.json`): proto JSON without the top-level `@type`. */
-export function bootstrapJson(bootstrap: EnvoyMessage): JsonValue {
+export function bootstrapJson(bootstrap: Bootstrap): JsonValue {
   const printed = toProtoJson(BOOTSTRAP_TYPE_URL, bootstrap) as { [key: string]: JsonValue };
   const { '@type': _type, ...rest } = printed;
   return rest;
 }
 
-function xdsCluster(xds: HostPort, tls: BootstrapTls | undefined): EnvoyMessage {
+function xdsCluster(xds: HostPort, tls: BootstrapTls | undefined): Cluster {
   return {
     ...(tls ? { transport_socket: xdsTransportSocket(xds, tls) } : {}),
     name: XDS_CLUSTER_NAME,
@@ -156,7 +159,7 @@ function xdsCluster(xds: HostPort, tls: BootstrapTls | undefined): EnvoyMessage 
   };
 }
 
-function xdsTransportSocket(xds: HostPort, tls: BootstrapTls): EnvoyMessage {
+function xdsTransportSocket(xds: HostPort, tls: BootstrapTls): envoy.config.core.v3.TransportSocket {
   const serverName = tls.serverName ?? (isIP(xds.host) === 0 ? xds.host : undefined);
   return {
     name: 'envoy.transport_sockets.tls',
@@ -168,12 +171,14 @@ function xdsTransportSocket(xds: HostPort, tls: BootstrapTls): EnvoyMessage {
   };
 }
 
-function serverNameMatch(serverName: string | undefined): EnvoyMessage {
+function serverNameMatch(
+  serverName: string | undefined,
+): envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext {
   // Without a name to check, any certificate of the CA is accepted (the CA is Portico's own).
   return serverName ? { match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: serverName } }] } : {};
 }
 
-function fileTlsContext(tls: BootstrapTls, serverName: string | undefined): EnvoyMessage {
+function fileTlsContext(tls: BootstrapTls, serverName: string | undefined): CommonTlsContext {
   return {
     alpn_protocols: ['h2'],
     tls_certificates: [{ certificate_chain: { filename: tls.certFile }, private_key: { filename: tls.keyFile } }],
@@ -181,8 +186,8 @@ function fileTlsContext(tls: BootstrapTls, serverName: string | undefined): Envo
   };
 }
 
-function sdsTlsContext(sds: NonNullable<BootstrapTls['sds']>, serverName: string | undefined): EnvoyMessage {
-  const source = (path: string): EnvoyMessage => ({ path_config_source: { path }, resource_api_version: 'V3' });
+function sdsTlsContext(sds: NonNullable<BootstrapTls['sds']>, serverName: string | undefined): CommonTlsContext {
+  const source = (path: string): ConfigSource => ({ path_config_source: { path }, resource_api_version: 'V3' });
   return {
     alpn_protocols: ['h2'],
     tls_certificate_sds_secret_configs: [{ name: XDS_CLIENT_SDS_NAME, sds_config: source(sds.clientFile) }],
@@ -200,8 +205,7 @@ function sdsTlsContext(sds: NonNullable<BootstrapTls['sds']>, serverName: string
  */
 export function xdsTlsSdsFiles(tls: BootstrapTls): { clientFile: string; caFile: string } {
   const watched = tls.sds ? { watched_directory: { path: tls.sds.watchedDirectory } } : {};
-  const file = (secret: EnvoyMessage): string =>
-    `${JSON.stringify({ resources: [toProtoJson(SECRET, secret)] }, null, 2)}\n`;
+  const file = (secret: Secret): string => `${JSON.stringify({ resources: [toProtoJson(SECRET, secret)] }, null, 2)}\n`;
   return {
     clientFile: file({
       name: XDS_CLIENT_SDS_NAME,
@@ -215,7 +219,7 @@ export function xdsTlsSdsFiles(tls: BootstrapTls): { clientFile: string; caFile:
   };
 }
 
-function socketAddress(address: string, port: number): EnvoyMessage {
+function socketAddress(address: string, port: number): envoy.config.core.v3.Address {
   return { socket_address: { address, port_value: port } };
 }
 

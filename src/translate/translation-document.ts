@@ -7,7 +7,7 @@ import { toProtoJson } from '../proto/proto-json.js';
 import { TYPE_URL_BY_KIND } from '../proto/type-urls.js';
 import type { TranslationResult } from './index.js';
 import { XDS_KINDS } from './xds/types.js';
-import type { EnvoyMessage, XdsKind, XdsResources } from './xds/types.js';
+import type { EnvoyMessage, Secret, XdsKind, XdsResources } from './xds/types.js';
 import { stringifyForKubectl } from '../resources/kubectl-yaml.js';
 import { resourceStatus } from '../resources/resource-status.js';
 import type { ResourceStatus } from '../resources/resource-status.js';
@@ -54,9 +54,9 @@ function gatewayXdsDocument(resources: XdsResources, opts: TranslationDocumentOp
   const document = {} as GatewayXdsDocument;
   for (const kind of XDS_KINDS) {
     const typeUrl = TYPE_URL_BY_KIND[kind];
-    document[kind] = resources[kind].map((message) =>
-      toProtoJson(typeUrl, kind === 'secrets' && !opts.showSecrets ? redactPrivateKey(message) : message),
-    );
+    const messages: readonly EnvoyMessage[] =
+      kind === 'secrets' && !opts.showSecrets ? resources.secrets.map(redactPrivateKey) : resources[kind];
+    document[kind] = messages.map((message) => toProtoJson(typeUrl, message));
   }
   return document;
 }
@@ -65,7 +65,7 @@ function gatewayXdsDocument(resources: XdsResources, opts: TranslationDocumentOp
  * Redacts the raw message rather than the proto JSON so the result is still a valid Secret
  * (a DataSource with an inline string) whatever field naming the JSON printer uses.
  */
-export function redactPrivateKey(secret: EnvoyMessage): EnvoyMessage {
+export function redactPrivateKey(secret: Secret): Secret {
   const tls = secret.tls_certificate;
   if (!isPlainObject(tls) || tls.private_key === undefined) return secret;
   return { ...secret, tls_certificate: { ...tls, private_key: { inline_string: REDACTED } } };

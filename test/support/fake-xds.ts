@@ -7,7 +7,7 @@ import { Subject } from 'rxjs';
 import { toProtoJson } from '../../src/proto/proto-json.js';
 import { TYPE_URL_BY_KIND } from '../../src/proto/type-urls.js';
 import { XDS_KINDS } from '../../src/translate/xds/types.js';
-import type { XdsKind, XdsResources } from '../../src/translate/xds/types.js';
+import type { EnvoyMessage, XdsKind, XdsResources } from '../../src/translate/xds/types.js';
 import type {
   ClientInfo,
   ConfigDump,
@@ -56,7 +56,8 @@ export class FakeXds implements SnapshotPublisher, ProxyTracker {
     if (!snapshot) return undefined;
     const resources: ConfigDump['resources'] = {};
     for (const k of kind ? [kind] : XDS_KINDS) {
-      resources[k] = snapshot.resources[k].map((message) => ({
+      const messages: readonly EnvoyMessage[] = snapshot.resources[k];
+      resources[k] = messages.map((message) => ({
         name: String(message.name ?? message.cluster_name ?? ''),
         version: String(snapshot.version),
         resource: toProtoJson(TYPE_URL_BY_KIND[k], message),

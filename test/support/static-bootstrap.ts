@@ -5,7 +5,6 @@
  * ClusterLoadAssignment inline, SDS secret references point to static secrets. Nothing else changes.
  */
 import { ENVOY_RUNTIME, bootstrapJson } from '../../src/infra/bootstrap.js';
-import type { EnvoyMessage } from '../../src/translate/xds/types.js';
 
 type Json = Record<string, unknown>;
 
@@ -75,6 +74,6 @@ export function staticBootstrap(xds: GatewayXdsJson): Json {
     node: { id: 'validate', cluster: 'validate' },
     static_resources: { listeners, clusters, secrets: xds.secrets.map(withoutType) },
     // The runtime Portico's own Envoys get (the RE2 program size limit the translator checks against).
-    layered_runtime: (bootstrapJson({ layered_runtime: ENVOY_RUNTIME } as EnvoyMessage) as Json).layered_runtime,
+    layered_runtime: (bootstrapJson({ layered_runtime: ENVOY_RUNTIME }) as Json).layered_runtime,
   };
 }

@@ -12,7 +12,13 @@ import { SnapshotCache } from '../../src/xds/snapshot.js';
 import { AdsStream, type StreamHost } from '../../src/xds/stream.js';
 import type { Protocol } from '../../src/xds/type-stream.js';
 import { ViewCache } from '../../src/xds/views.js';
-import type { EnvoyMessage, XdsResources } from '../../src/translate/xds/types.js';
+import type {
+  Cluster,
+  ClusterLoadAssignment,
+  Listener,
+  RouteConfiguration,
+  XdsResources,
+} from '../../src/translate/xds/types.js';
 
 export const GATEWAY = 'default/gw';
 
@@ -111,18 +117,18 @@ export class FakeStreamHost {
 
 export const node = { id: 'envoy-1', cluster: GATEWAY };
 
-export function cluster(name: string): EnvoyMessage {
+export function cluster(name: string): Cluster {
   return { name, type: 'EDS', eds_cluster_config: { eds_config: { ads: {} } }, connect_timeout: { seconds: 1 } };
 }
 
-export function assignment(name: string, address = '10.0.0.1'): EnvoyMessage {
+export function assignment(name: string, address = '10.0.0.1'): ClusterLoadAssignment {
   return {
     cluster_name: name,
     endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address, port_value: 8080 } } } }] }],
   };
 }
 
-export function listener(name: string, port: number): EnvoyMessage {
+export function listener(name: string, port: number): Listener {
   return {
     name,
     address: { socket_address: { address: '0.0.0.0', port_value: port } },
@@ -130,7 +136,7 @@ export function listener(name: string, port: number): EnvoyMessage {
   };
 }
 
-export function routeConfig(name: string, clusterName: string): EnvoyMessage {
+export function routeConfig(name: string, clusterName: string): RouteConfiguration {
   return {
     name,
     virtual_hosts: [

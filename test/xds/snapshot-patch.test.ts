@@ -6,18 +6,18 @@
 import { CLUSTER_LOAD_ASSIGNMENT } from '../../src/proto/type-urls.js';
 import { ResourceEncoder, SetDigest } from '../../src/xds/resources.js';
 import { SnapshotCache } from '../../src/xds/snapshot.js';
-import type { EnvoyMessage, XdsResources } from '../../src/translate/xds/types.js';
+import type { ClusterLoadAssignment, XdsResources } from '../../src/translate/xds/types.js';
 
 const GATEWAY = 'default/gw';
 
-function assignment(name: string, address: string): EnvoyMessage {
+function assignment(name: string, address: string): ClusterLoadAssignment {
   return {
     cluster_name: name,
     endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address, port_value: 8080 } } } }] }],
   };
 }
 
-const resources = (endpoints: EnvoyMessage[]): XdsResources => ({
+const resources = (endpoints: ClusterLoadAssignment[]): XdsResources => ({
   listeners: [],
   routes: [],
   clusters: [],
@@ -27,7 +27,7 @@ const resources = (endpoints: EnvoyMessage[]): XdsResources => ({
 
 const names = Array.from({ length: 40 }, (_, i) => `default/svc-${String(i).padStart(2, '0')}/80`);
 
-function fresh(endpoints: EnvoyMessage[]): { version: string; dump: unknown } {
+function fresh(endpoints: ClusterLoadAssignment[]): { version: string; dump: unknown } {
   const cache = new SnapshotCache();
   cache.publish(GATEWAY, resources(endpoints.map((e) => structuredClone(e))));
   return { version: cache.get(GATEWAY)!.version, dump: cache.dump(GATEWAY, 'endpoints') };
@@ -55,7 +55,7 @@ describe('SnapshotCache patching a few changed positions', () => {
     const cache = new SnapshotCache();
     let current = names.map((n, i) => assignment(n, `10.0.0.${i}`));
     cache.publish(GATEWAY, resources(current));
-    const steps: ((list: EnvoyMessage[]) => EnvoyMessage[])[] = [
+    const steps: ((list: ClusterLoadAssignment[]) => ClusterLoadAssignment[])[] = [
       // One endpoint moves (the fast path's case).
       (list) => list.map((e, i) => (i === 5 ? assignment(names[5]!, '10.9.9.9') : e)),
       // Three move; one of them back to what it was before.

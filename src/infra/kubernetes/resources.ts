@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { bootstrapJson, buildBootstrap, BOOTSTRAP_TYPE_URL, xdsTlsSdsFiles } from '../bootstrap.js';
 import type { BootstrapTls } from '../bootstrap.js';
 import type { JsonValue } from '../../proto/proto-json.js';
-import type { EnvoyMessage } from '../../translate/xds/types.js';
+import type { Bootstrap, Cluster, Listener } from '../../translate/xds/types.js';
 import type { KubeObject } from '../../resources/types.js';
 import type { TlsBundle } from './certs.js';
 import { infrastructureMetadata } from './infrastructure.js';
@@ -127,7 +127,7 @@ const PROVISIONED_TLS: BootstrapTls = {
 };
 
 /** The bootstrap of the provisioned Envoys (node.id is overridden per Pod with `--service-node`). */
-export function provisionedBootstrap(gateway: KubeObject, settings: ProvisionSettings): EnvoyMessage {
+export function provisionedBootstrap(gateway: KubeObject, settings: ProvisionSettings): Bootstrap {
   const namespace = gateway.metadata.namespace ?? 'default';
   const key = `${namespace}/${gateway.metadata.name}`;
   const base = buildBootstrap({
@@ -137,12 +137,11 @@ export function provisionedBootstrap(gateway: KubeObject, settings: ProvisionSet
     adminPort: ENVOY_ADMIN_PORT,
     ...(settings.tls === false ? {} : { tls: PROVISIONED_TLS }),
   });
-  const staticResources = base.static_resources as { clusters: EnvoyMessage[] };
   return {
     ...base,
     static_resources: {
       listeners: [readinessListener()],
-      clusters: [...staticResources.clusters, adminCluster()],
+      clusters: [...(base.static_resources?.clusters ?? []), adminCluster()],
     },
   };
 }
@@ -337,7 +336,7 @@ export function gatewayCertificateSecret(gateway: KubeObject, bundle: TlsBundle)
   } as KubeObject;
 }
 
-function readinessListener(): EnvoyMessage {
+function readinessListener(): Listener {
   return {
     name: 'portico-readiness',
     address: { socket_address: { address: '0.0.0.0', port_value: ENVOY_READINESS_PORT } },
@@ -374,7 +373,7 @@ function readinessListener(): EnvoyMessage {
   };
 }
 
-function adminCluster(): EnvoyMessage {
+function adminCluster(): Cluster {
   return {
     name: 'portico-envoy-admin',
     type: 'STATIC',

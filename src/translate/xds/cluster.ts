@@ -2,7 +2,7 @@
 import type { IrCluster, IrUpstreamTls } from '../../ir/types.js';
 import { HTTP_PROTOCOL_OPTIONS, UPSTREAM_TLS_CONTEXT } from '../../proto/type-urls.js';
 import { adsConfigSource } from './config-source.js';
-import type { EnvoyMessage } from './types.js';
+import type { Cluster, envoy } from './types.js';
 
 /** Envoy's 5s default is short for backends that are still starting; 10s matches common practice. */
 const CONNECT_TIMEOUT_SECONDS = 10;
@@ -11,15 +11,15 @@ const CONNECT_TIMEOUT_SECONDS = 10;
  * TLS to the endpoints (BackendTLSPolicy): SNI, trusted CAs and the names the certificate must carry,
  * and the Gateway's client certificate when it has one.
  */
-function upstreamTlsTransportSocket(tls: IrUpstreamTls, http2: boolean): EnvoyMessage {
-  const validation: EnvoyMessage = {
+function upstreamTlsTransportSocket(tls: IrUpstreamTls, http2: boolean): envoy.config.core.v3.TransportSocket {
+  const validation: envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext = {
     trusted_ca: 'pem' in tls.ca ? { inline_string: tls.ca.pem } : { filename: tls.ca.file },
     match_typed_subject_alt_names: tls.subjectAltNames.map((san) => ({
       san_type: san.type,
       matcher: { exact: san.value },
     })),
   };
-  const common: EnvoyMessage = { validation_context: validation };
+  const common: envoy.extensions.transport_sockets.tls.v3.CommonTlsContext = { validation_context: validation };
   // The Gateway's client certificate (spec.tls.backend), served over SDS like listener certificates.
   if (tls.clientCertificateSecretName !== undefined) {
     common.tls_certificate_sds_secret_configs = [
@@ -34,8 +34,8 @@ function upstreamTlsTransportSocket(tls: IrUpstreamTls, http2: boolean): EnvoyMe
   };
 }
 
-export function buildCluster(cluster: IrCluster): EnvoyMessage {
-  const out: EnvoyMessage = {
+export function buildCluster(cluster: IrCluster): Cluster {
+  const out: Cluster = {
     name: cluster.name,
     type: 'EDS',
     // No service_name: Envoy asks for the ClusterLoadAssignment named like the cluster.

@@ -1,6 +1,6 @@
 /** ClusterLoadAssignments: one per cluster, sent even when empty so a warming cluster completes. */
 import type { IrCluster, IrEndpoint } from '../../ir/types.js';
-import type { EnvoyMessage } from './types.js';
+import type { ClusterLoadAssignment, envoy } from './types.js';
 
 function endpointKey(e: IrEndpoint): string {
   return `${e.address}:${e.port}`;
@@ -12,16 +12,16 @@ function uniqueSortedEndpoints(endpoints: IrEndpoint[]): IrEndpoint[] {
   return [...byKey.keys()].sort().map((key) => byKey.get(key) as IrEndpoint);
 }
 
-function lbEndpoint(e: IrEndpoint): EnvoyMessage {
+function lbEndpoint(e: IrEndpoint): envoy.config.endpoint.v3.LbEndpoint {
   return {
     endpoint: { address: { socket_address: { address: e.address, port_value: e.port } } },
     ...(e.weight !== undefined ? { load_balancing_weight: { value: e.weight } } : {}),
   };
 }
 
-export function buildClusterLoadAssignment(cluster: IrCluster): EnvoyMessage {
+export function buildClusterLoadAssignment(cluster: IrCluster): ClusterLoadAssignment {
   const endpoints = uniqueSortedEndpoints(cluster.endpoints);
-  const out: EnvoyMessage = { cluster_name: cluster.name };
+  const out: ClusterLoadAssignment = { cluster_name: cluster.name };
   const first = endpoints.filter((e) => (e.priority ?? 0) === 0);
   const standby = endpoints.filter((e) => (e.priority ?? 0) === 1);
   if (first.length > 0) {

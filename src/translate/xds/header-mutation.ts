@@ -3,7 +3,15 @@
  * and for weighted clusters (backend-level filters).
  */
 import type { IrHeaderMutation } from '../../ir/types.js';
-import type { EnvoyMessage } from './types.js';
+import type { envoy } from './types.js';
+
+type HeaderValueOption = envoy.config.core.v3.HeaderValueOption;
+
+/** The header fields a Route and a weighted cluster entry both have. */
+export type HeaderMutationFields = Pick<
+  envoy.config.route.v3.Route,
+  'request_headers_to_add' | 'request_headers_to_remove' | 'response_headers_to_add' | 'response_headers_to_remove'
+>;
 
 /**
  * Envoy rejects the whole RouteConfiguration if a header mutation names a pseudo-header or
@@ -15,8 +23,12 @@ function isModifiable(name: string): boolean {
   return !lower.startsWith(':') && lower !== 'host';
 }
 
-function headersToAdd(mutation: IrHeaderMutation): EnvoyMessage[] {
-  const option = (name: string, value: string, appendAction: string): EnvoyMessage => ({
+function headersToAdd(mutation: IrHeaderMutation): HeaderValueOption[] {
+  const option = (
+    name: string,
+    value: string,
+    appendAction: envoy.config.core.v3.HeaderValueOption.HeaderAppendAction,
+  ): HeaderValueOption => ({
     header: { key: name, value },
     append_action: appendAction,
   });
@@ -32,13 +44,13 @@ function headersToAdd(mutation: IrHeaderMutation): EnvoyMessage[] {
 export function headerMutationFields(
   direction: 'request' | 'response',
   mutation: IrHeaderMutation | undefined,
-): EnvoyMessage {
+): HeaderMutationFields {
   if (!mutation) return {};
-  const out: EnvoyMessage = {};
+  const out: HeaderMutationFields = {};
   const add = headersToAdd(mutation);
   const remove = mutation.remove.filter(isModifiable);
-  if (add.length > 0) out[`${direction}_headers_to_add`] = add;
-  if (remove.length > 0) out[`${direction}_headers_to_remove`] = remove;
+  if (add.length > 0) out[`${direction}_headers_to_add` as const] = add;
+  if (remove.length > 0) out[`${direction}_headers_to_remove` as const] = remove;
   return out;
 }
 

@@ -15,11 +15,11 @@ import { HTTP_CONNECTION_MANAGER } from '../../proto/type-urls.js';
 import { adsConfigSource } from './config-source.js';
 import { httpFilters } from './http-filters.js';
 import { tracingConfig } from './tracing.js';
-import type { EnvoyMessage } from './types.js';
+import type { envoy } from './types.js';
 
 export const HTTP_CONNECTION_MANAGER_FILTER = 'envoy.filters.network.http_connection_manager';
 
-export function httpConnectionManagerFilter(hcm: IrHttpConnectionManager): EnvoyMessage {
+export function httpConnectionManagerFilter(hcm: IrHttpConnectionManager): envoy.config.listener.v3.Filter {
   return {
     name: HTTP_CONNECTION_MANAGER_FILTER,
     typed_config: {

@@ -21,7 +21,9 @@ import {
 } from '../../proto/type-urls.js';
 import { durationFromSeconds } from './duration.js';
 import { stringMatcher } from './route-match.js';
-import type { EnvoyMessage } from './types.js';
+import type { envoy, Packed, PerFilterConfig } from './types.js';
+
+type HttpFilter = envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 
 export const CORS_FILTER = 'envoy.filters.http.cors';
 export const STATEFUL_SESSION_FILTER = 'envoy.filters.http.stateful_session';
@@ -36,8 +38,8 @@ const GRPC_UNAVAILABLE = 14;
  * Gateway API says the share of an unresolved backendRef gets a 500, while the rest still flows.
  * For gRPC (GRPCRoute) the share gets the gRPC status UNAVAILABLE instead.
  */
-export function invalidBackendAbort(grpc = false): EnvoyMessage {
-  const abort = grpc
+export function invalidBackendAbort(grpc = false): PerFilterConfig {
+  const abort: envoy.extensions.filters.http.fault.v3.FaultAbort = grpc
     ? { grpc_status: GRPC_UNAVAILABLE, percentage: { numerator: 100 } }
     : { http_status: 500, percentage: { numerator: 100 } };
   return { [FAULT_FILTER]: { '@type': HTTP_FAULT, abort } };
@@ -51,8 +53,8 @@ export function invalidBackendAbort(grpc = false): EnvoyMessage {
 export function httpFilters(
   kinds: readonly IrHttpFilterKind[],
   preRouting: readonly IrPreRoutingFilter[] = [],
-): EnvoyMessage[] {
-  const filters: EnvoyMessage[] = preRouting.map(preRoutingFilter);
+): HttpFilter[] {
+  const filters: HttpFilter[] = preRouting.map(preRoutingFilter);
   if (kinds.includes('cors')) filters.push({ name: CORS_FILTER, typed_config: { '@type': CORS } });
   // Cookie and header sessions are two session_state extensions of one filter, chosen per route.
   if (kinds.includes('stateful_session_cookie') || kinds.includes('stateful_session_header')) {
@@ -65,8 +67,8 @@ export function httpFilters(
   return filters;
 }
 
-function corsPolicy(cors: IrCors): EnvoyMessage {
-  const policy: EnvoyMessage = { '@type': CORS_POLICY };
+function corsPolicy(cors: IrCors): Packed<typeof CORS_POLICY> {
+  const policy: Packed<typeof CORS_POLICY> = { '@type': CORS_POLICY };
   if (cors.allowOrigins.length > 0) policy.allow_origin_string_match = cors.allowOrigins.map(stringMatcher);
   if (cors.allowMethods.length > 0) policy.allow_methods = cors.allowMethods.join(',');
   if (cors.allowHeaders.length > 0) policy.allow_headers = cors.allowHeaders.join(',');
@@ -80,14 +82,14 @@ function corsPolicy(cors: IrCors): EnvoyMessage {
   return policy;
 }
 
-function sessionState(session: IrSessionPersistence): EnvoyMessage {
+function sessionState(session: IrSessionPersistence): envoy.config.core.v3.TypedExtensionConfig {
   if (session.type === 'Header') {
     return {
       name: 'envoy.http.stateful_session.header',
       typed_config: { '@type': HEADER_BASED_SESSION_STATE, name: session.headerName },
     };
   }
-  const cookie: EnvoyMessage = { name: session.cookieName };
+  const cookie: envoy.type.http.v3.Cookie = { name: session.cookieName };
   // No ttl means a session cookie (Envoy reads an absent ttl as 0s).
   if (session.ttlSeconds !== undefined) cookie.ttl = durationFromSeconds(session.ttlSeconds);
   if (session.path !== '') cookie.path = session.path;
@@ -98,8 +100,8 @@ function sessionState(session: IrSessionPersistence): EnvoyMessage {
 }
 
 /** `typed_per_filter_config` enabling the optional filters this route uses; undefined if none. */
-export function perRouteFilterConfig(route: IrRoute): EnvoyMessage | undefined {
-  const config: EnvoyMessage = {};
+export function perRouteFilterConfig(route: IrRoute): PerFilterConfig | undefined {
+  const config: PerFilterConfig = {};
   if (route.cors) config[CORS_FILTER] = corsPolicy(route.cors);
   if (route.sessionPersistence) {
     config[STATEFUL_SESSION_FILTER] = {

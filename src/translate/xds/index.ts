@@ -7,21 +7,23 @@ import { buildClusterLoadAssignment } from './endpoint.js';
 import { buildListener } from './listener.js';
 import { buildRouteConfiguration } from './route.js';
 import { buildSecret } from './secret.js';
-import type { EnvoyMessage, XdsResources } from './types.js';
+import type { XdsResources } from './types.js';
 import type { XdsMemo } from './memo.js';
 
 /**
  * Sorted by name, first of each name kept: Envoy rejects a whole update carrying two resources
  * of one type with the same name, and the IR should never produce that.
  */
-function sortedUniqueBy(messages: EnvoyMessage[], nameField: string): EnvoyMessage[] {
-  const byName = new Map<string, EnvoyMessage>();
+function sortedUniqueBy<M>(messages: M[], nameOf: (message: M) => string | undefined): M[] {
+  const byName = new Map<string, M>();
   for (const message of messages) {
-    const name = String(message[nameField]);
+    const name = String(nameOf(message));
     if (!byName.has(name)) byName.set(name, message);
   }
-  return [...byName.keys()].sort().map((name) => byName.get(name) as EnvoyMessage);
+  return [...byName.keys()].sort().map((name) => byName.get(name) as M);
 }
+
+const byName = (message: { name?: string }): string | undefined => message.name;
 
 /**
  * With a memo (kept by the caller between runs), unchanged IR objects map to the Envoy messages
@@ -29,33 +31,36 @@ function sortedUniqueBy(messages: EnvoyMessage[], nameField: string): EnvoyMessa
  * unchanged lists are the same arrays: equal output, less work.
  */
 export function translateGatewayToXds(ir: IrGateway, memo?: XdsMemo): XdsResources {
-  const list = (kind: string, messages: EnvoyMessage[]): EnvoyMessage[] =>
+  const list = <M extends object>(kind: string, messages: M[]): M[] =>
     memo ? memo.list(`${kind}\0${ir.name}`, messages) : messages;
   const built =
-    <K extends { name: string }>(
+    <K extends { name: string }, M extends object>(
       kind: string,
-      cache: WeakMap<K, EnvoyMessage> | undefined,
-      build: (ir: K) => EnvoyMessage,
+      cache: WeakMap<K, M> | undefined,
+      build: (ir: K) => M,
     ) =>
-    (item: K): EnvoyMessage =>
+    (item: K): M =>
       memo && cache ? memo.byContent(cache, (i) => `${kind}\0${i.name}`, item, build) : build(item);
   return {
     listeners: list(
       'listeners',
-      sortedUniqueBy(ir.listeners.map(built('lds', memo?.listeners, buildListener)), 'name'),
+      sortedUniqueBy(ir.listeners.map(built('lds', memo?.listeners, buildListener)), byName),
     ),
     routes: list(
       'routes',
       sortedUniqueBy(
         ir.routeConfigs.map((c) => buildRouteConfiguration(c, memo)),
-        'name',
+        byName,
       ),
     ),
-    clusters: list('clusters', sortedUniqueBy(ir.clusters.map(built('cds', memo?.clusters, buildCluster)), 'name')),
+    clusters: list('clusters', sortedUniqueBy(ir.clusters.map(built('cds', memo?.clusters, buildCluster)), byName)),
     endpoints: list(
       'endpoints',
-      sortedUniqueBy(ir.clusters.map(built('eds', memo?.loadAssignments, buildClusterLoadAssignment)), 'cluster_name'),
+      sortedUniqueBy(
+        ir.clusters.map(built('eds', memo?.loadAssignments, buildClusterLoadAssignment)),
+        (c) => c.cluster_name,
+      ),
     ),
-    secrets: list('secrets', sortedUniqueBy(ir.secrets.map(built('sds', memo?.secrets, buildSecret)), 'name')),
+    secrets: list('secrets', sortedUniqueBy(ir.secrets.map(built('sds', memo?.secrets, buildSecret)), byName)),
   };
 }

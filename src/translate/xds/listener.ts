@@ -3,20 +3,28 @@ import type { IrFilterChain, IrListener, IrTcpProxy, IrTlsContext } from '../../
 import { DOWNSTREAM_TLS_CONTEXT, TCP_PROXY, TLS_INSPECTOR, UDP_PROXY, UDP_PROXY_ROUTE } from '../../proto/type-urls.js';
 import { adsConfigSource } from './config-source.js';
 import { httpConnectionManagerFilter } from './http-connection-manager.js';
-import type { EnvoyMessage } from './types.js';
+import type { envoy, Listener, Packed } from './types.js';
+
+type TransportSocket = envoy.config.core.v3.TransportSocket;
+type NetworkFilter = envoy.config.listener.v3.Filter;
 
 /** Certificates are fetched over SDS by name, so a rotated Secret never touches the listener. */
-function downstreamTlsTransportSocket(tls: IrTlsContext): EnvoyMessage {
-  const commonTlsContext: EnvoyMessage = {
+function downstreamTlsTransportSocket(tls: IrTlsContext): TransportSocket {
+  const commonTlsContext: envoy.extensions.transport_sockets.tls.v3.CommonTlsContext = {
     tls_certificate_sds_secret_configs: tls.certificateSecretNames.map((name) => ({
       name,
       sds_config: adsConfigSource(),
     })),
   };
   if (tls.alpnProtocols.length > 0) commonTlsContext.alpn_protocols = [...tls.alpnProtocols];
-  const context: EnvoyMessage = { '@type': DOWNSTREAM_TLS_CONTEXT, common_tls_context: commonTlsContext };
+  const context: Packed<typeof DOWNSTREAM_TLS_CONTEXT> = {
+    '@type': DOWNSTREAM_TLS_CONTEXT,
+    common_tls_context: commonTlsContext,
+  };
   if (tls.clientValidation) {
-    const validation: EnvoyMessage = { trusted_ca: { inline_string: tls.clientValidation.trustedCa } };
+    const validation: envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext = {
+      trusted_ca: { inline_string: tls.clientValidation.trustedCa },
+    };
     // Said explicitly either way: Envoy warns that its default for a validation context may change.
     context.require_client_certificate = { value: tls.clientValidation.required };
     // AllowInsecureFallback: a missing or failing certificate is let through (Envoy still asks).
@@ -32,8 +40,8 @@ function downstreamTlsTransportSocket(tls: IrTlsContext): EnvoyMessage {
  */
 export const REJECT_CLUSTER = 'portico/reject-connection';
 
-function tcpProxyFilter(proxy: IrTcpProxy): EnvoyMessage {
-  const config: EnvoyMessage = { '@type': TCP_PROXY, stat_prefix: proxy.statPrefix };
+function tcpProxyFilter(proxy: IrTcpProxy): NetworkFilter {
+  const config: Packed<typeof TCP_PROXY> = { '@type': TCP_PROXY, stat_prefix: proxy.statPrefix };
   const entries = proxy.backends.map((b) => ({ name: b.clusterName, weight: b.weight }));
   if (proxy.rejectWeight > 0) entries.push({ name: REJECT_CLUSTER, weight: proxy.rejectWeight });
   if (entries.length === 1) config.cluster = entries[0]!.name;
@@ -41,8 +49,8 @@ function tcpProxyFilter(proxy: IrTcpProxy): EnvoyMessage {
   return { name: 'envoy.filters.network.tcp_proxy', typed_config: config };
 }
 
-function filterChain(chain: IrFilterChain): EnvoyMessage {
-  const out: EnvoyMessage = { name: chain.name };
+function filterChain(chain: IrFilterChain): envoy.config.listener.v3.FilterChain {
+  const out: envoy.config.listener.v3.FilterChain = { name: chain.name };
   if (chain.serverNames.length > 0) out.filter_chain_match = { server_names: [...chain.serverNames] };
   out.filters = chain.tcp ? [tcpProxyFilter(chain.tcp)] : chain.http ? [httpConnectionManagerFilter(chain.http)] : [];
   if (chain.tls) out.transport_socket = downstreamTlsTransportSocket(chain.tls);
@@ -50,7 +58,7 @@ function filterChain(chain: IrFilterChain): EnvoyMessage {
 }
 
 /** A UDP listener: the UDP proxy listener filter sends every datagram session to one cluster. */
-function udpListener(listener: IrListener, udp: NonNullable<IrListener['udp']>): EnvoyMessage {
+function udpListener(listener: IrListener, udp: NonNullable<IrListener['udp']>): Listener {
   return {
     name: listener.name,
     address: { socket_address: { protocol: 'UDP', address: listener.address, port_value: listener.port } },
@@ -72,9 +80,9 @@ function udpListener(listener: IrListener, udp: NonNullable<IrListener['udp']>):
   };
 }
 
-export function buildListener(listener: IrListener): EnvoyMessage {
+export function buildListener(listener: IrListener): Listener {
   if (listener.udp) return udpListener(listener, listener.udp);
-  const out: EnvoyMessage = {
+  const out: Listener = {
     name: listener.name,
     address: { socket_address: { address: listener.address, port_value: listener.port } },
   };

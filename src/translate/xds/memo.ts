@@ -8,15 +8,15 @@
  * configurations and virtual hosts do not accumulate.
  */
 import type { IrCluster, IrListener, IrRoute, IrSecret } from '../../ir/types.js';
-import type { EnvoyMessage } from './types.js';
+import type { Cluster, ClusterLoadAssignment, envoy, Listener, Secret } from './types.js';
 import { CompositeMemo, type Composite } from '../composite-memo.js';
 
 export class XdsMemo extends CompositeMemo {
-  readonly routes = new WeakMap<IrRoute, EnvoyMessage>();
-  readonly clusters = new WeakMap<IrCluster, EnvoyMessage>();
-  readonly loadAssignments = new WeakMap<IrCluster, EnvoyMessage>();
-  readonly listeners = new WeakMap<IrListener, EnvoyMessage>();
-  readonly secrets = new WeakMap<IrSecret, EnvoyMessage>();
+  readonly routes = new WeakMap<IrRoute, envoy.config.route.v3.Route>();
+  readonly clusters = new WeakMap<IrCluster, Cluster>();
+  readonly loadAssignments = new WeakMap<IrCluster, ClusterLoadAssignment>();
+  readonly listeners = new WeakMap<IrListener, Listener>();
+  readonly secrets = new WeakMap<IrSecret, Secret>();
   /** Per message cache: the content entry an IR object's message came from (see `byContent`). */
   private readonly origins = new WeakMap<object, WeakMap<object, { key: string; entry: Composite }>>();
 
@@ -24,12 +24,12 @@ export class XdsMemo extends CompositeMemo {
    * The message built from an IR object: by identity, else by content under `keyOf(ir)` (a route that
    * was translated again rebuilds its clusters as new objects with the same content), else `build`.
    */
-  byContent<K extends object>(
-    cache: WeakMap<K, EnvoyMessage>,
+  byContent<K extends object, M extends object>(
+    cache: WeakMap<K, M>,
     keyOf: (ir: K) => string,
     ir: K,
-    build: (ir: K) => EnvoyMessage,
-  ): EnvoyMessage {
+    build: (ir: K) => M,
+  ): M {
     let origins = this.origins.get(cache);
     if (!origins) this.origins.set(cache, (origins = new WeakMap()));
     const known = origins.get(ir);
@@ -47,7 +47,7 @@ export class XdsMemo extends CompositeMemo {
   }
 
   /** `list` itself, unless the list last seen under `key` holds the same messages (then that one). */
-  list(key: string, list: EnvoyMessage[]): EnvoyMessage[] {
+  list<M extends object>(key: string, list: M[]): M[] {
     return this.composite(key, list, () => list);
   }
 }

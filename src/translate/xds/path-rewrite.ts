@@ -14,7 +14,10 @@
  */
 import type { IrPathMatch, IrPathRewrite } from '../../ir/types.js';
 import { trimTrailingSlashes } from './route-match.js';
-import type { EnvoyMessage } from './types.js';
+import type { envoy } from './types.js';
+
+/** The path rewrite fields a RouteAction and a RedirectAction share. */
+type PathRewrite = Pick<envoy.config.route.v3.RouteAction, 'prefix_rewrite' | 'regex_rewrite'>;
 
 /** Escapes RE2 metacharacters so a path is matched literally. */
 function escapeRegex(literal: string): string {
@@ -26,16 +29,16 @@ function escapeSubstitution(literal: string): string {
   return literal.replace(/\\/g, '\\\\');
 }
 
-function regexRewrite(regex: string, substitution: string): EnvoyMessage {
+function regexRewrite(regex: string, substitution: string): PathRewrite {
   return { regex_rewrite: { pattern: { regex }, substitution } };
 }
 
 /** Whole path replaced; regex_rewrite leaves the query string alone, unlike a literal path. */
-function fullPathRewrite(value: string): EnvoyMessage {
+function fullPathRewrite(value: string): PathRewrite {
   return regexRewrite('^/.*$', escapeSubstitution(value));
 }
 
-function prefixRewrite(rewrite: IrPathRewrite, routePath: IrPathMatch): EnvoyMessage {
+function prefixRewrite(rewrite: IrPathRewrite, routePath: IrPathMatch): PathRewrite {
   const routePrefix = routePath.type === 'PathPrefix' ? trimTrailingSlashes(routePath.value) : undefined;
   const prefix = trimTrailingSlashes(rewrite.matchedPrefix ?? routePath.value);
   const replacement = trimTrailingSlashes(rewrite.value);
@@ -52,7 +55,7 @@ function prefixRewrite(rewrite: IrPathRewrite, routePath: IrPathMatch): EnvoyMes
 }
 
 /** Rewrite fields for a RouteAction (`prefix_rewrite` or `regex_rewrite`). */
-export function routePathRewrite(rewrite: IrPathRewrite, routePath: IrPathMatch): EnvoyMessage {
+export function routePathRewrite(rewrite: IrPathRewrite, routePath: IrPathMatch): PathRewrite {
   return rewrite.type === 'ReplaceFullPath' ? fullPathRewrite(rewrite.value) : prefixRewrite(rewrite, routePath);
 }
 
@@ -60,6 +63,9 @@ export function routePathRewrite(rewrite: IrPathRewrite, routePath: IrPathMatch)
  * Path fields for a RedirectAction. A full-path redirect uses `path_redirect`, which keeps the
  * request's query string unless the value carries one of its own.
  */
-export function redirectPathRewrite(rewrite: IrPathRewrite, routePath: IrPathMatch): EnvoyMessage {
+export function redirectPathRewrite(
+  rewrite: IrPathRewrite,
+  routePath: IrPathMatch,
+): Pick<envoy.config.route.v3.RedirectAction, 'path_redirect' | 'prefix_rewrite' | 'regex_rewrite'> {
   return rewrite.type === 'ReplaceFullPath' ? { path_redirect: rewrite.value } : prefixRewrite(rewrite, routePath);
 }

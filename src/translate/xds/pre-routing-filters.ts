@@ -10,10 +10,10 @@
  */
 import type { IrExtAuthz, IrPreRoutingFilter } from '../../ir/types.js';
 import { EXT_AUTHZ, EXT_AUTHZ_PER_ROUTE, HTTP_FAULT } from '../../proto/type-urls.js';
-import type { EnvoyMessage } from './types.js';
+import type { envoy, google, Packed, PerFilterConfig } from './types.js';
 
 /** How long Envoy waits for the authorization server (ext_authz's own default is 200 ms). */
-const AUTHZ_TIMEOUT = { seconds: 10 };
+const AUTHZ_TIMEOUT: google.protobuf.Duration = { seconds: 10 };
 
 /**
  * Headers an authorization server must not set on the request, besides the ones ext_authz's
@@ -22,12 +22,12 @@ const AUTHZ_TIMEOUT = { seconds: 10 };
  */
 const FRAMING_HEADERS = '^(content-length|transfer-encoding|connection|keep-alive|proxy-connection|te|upgrade)$';
 
-function headerList(names: readonly string[]): EnvoyMessage {
+function headerList(names: readonly string[]): envoy.type.matcher.v3.ListStringMatcher {
   return { patterns: names.map((exact) => ({ exact, ignore_case: true })) };
 }
 
-function extAuthz(f: IrExtAuthz): EnvoyMessage {
-  const config: EnvoyMessage = {
+function extAuthz(f: IrExtAuthz): Packed<typeof EXT_AUTHZ> {
+  const config: Packed<typeof EXT_AUTHZ> = {
     '@type': EXT_AUTHZ,
     transport_api_version: 'V3',
     // What the server adds to the request is what route matching must see (GEP-5224).
@@ -45,7 +45,7 @@ function extAuthz(f: IrExtAuthz): EnvoyMessage {
     config.grpc_service = { envoy_grpc: { cluster_name: f.clusterName }, timeout: AUTHZ_TIMEOUT };
     return config;
   }
-  const http: EnvoyMessage = {
+  const http: envoy.extensions.filters.http.ext_authz.v3.HttpService = {
     server_uri: { uri: 'http://ext-authz.portico.invalid', cluster: f.clusterName, timeout: AUTHZ_TIMEOUT },
     // "If this list is empty, then all headers from the authorization server except Authority or
     // Host must be copied" (the mutation rules keep those two out).
@@ -61,7 +61,9 @@ function extAuthz(f: IrExtAuthz): EnvoyMessage {
   return config;
 }
 
-export function preRoutingFilter(f: IrPreRoutingFilter): EnvoyMessage {
+export function preRoutingFilter(
+  f: IrPreRoutingFilter,
+): envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter {
   if (f.type === 'deny') {
     // A filter whose backend is missing: its requests get an error, never a skipped check.
     return {
@@ -78,8 +80,8 @@ export function preRoutingFilter(f: IrPreRoutingFilter): EnvoyMessage {
  * filter off by default runs where it has a per-route configuration (Envoy refuses an empty
  * `FilterConfig`), here one that changes nothing of the filter's own.
  */
-export function enablePreRouting(filters: readonly IrPreRoutingFilter[]): EnvoyMessage {
-  const out: EnvoyMessage = {};
+export function enablePreRouting(filters: readonly IrPreRoutingFilter[]): PerFilterConfig {
+  const out: PerFilterConfig = {};
   for (const f of filters) {
     out[f.name] =
       f.type === 'deny'

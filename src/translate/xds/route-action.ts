@@ -13,9 +13,16 @@ import { durationFromMs } from './duration.js';
 import { hasHeaderMutation, headerMutationFields } from './header-mutation.js';
 import { redirectPathRewrite, routePathRewrite } from './path-rewrite.js';
 import { invalidBackendAbort } from './http-filters.js';
-import type { EnvoyMessage } from './types.js';
+import type { envoy } from './types.js';
 
-const REDIRECT_RESPONSE_CODES: Record<IrRedirectAction['statusCode'], string> = {
+type Route = envoy.config.route.v3.Route;
+type RouteAction = envoy.config.route.v3.RouteAction;
+type RetryPolicy = envoy.config.route.v3.RetryPolicy;
+
+const REDIRECT_RESPONSE_CODES: Record<
+  IrRedirectAction['statusCode'],
+  envoy.config.route.v3.RedirectAction.RedirectResponseCode
+> = {
   301: 'MOVED_PERMANENTLY',
   302: 'FOUND',
   303: 'SEE_OTHER',
@@ -23,7 +30,7 @@ const REDIRECT_RESPONSE_CODES: Record<IrRedirectAction['statusCode'], string> = 
   308: 'PERMANENT_REDIRECT',
 };
 
-const FRACTION_DENOMINATORS: Record<IrMirror['denominator'], string> = {
+const FRACTION_DENOMINATORS: Record<IrMirror['denominator'], envoy.type.v3.FractionalPercent.DenominatorType> = {
   100: 'HUNDRED',
   10000: 'TEN_THOUSAND',
   1000000: 'MILLION',
@@ -38,7 +45,7 @@ function usableBackends(backends: IrWeightedBackend[]): IrWeightedBackend[] {
   return total > 0 && total <= MAX_TOTAL_WEIGHT ? usable : [];
 }
 
-function clusterWeight(backend: IrWeightedBackend): EnvoyMessage {
+function clusterWeight(backend: IrWeightedBackend): envoy.config.route.v3.WeightedCluster.ClusterWeight {
   return {
     name: backend.clusterName,
     weight: { value: backend.weight },
@@ -49,12 +56,12 @@ function clusterWeight(backend: IrWeightedBackend): EnvoyMessage {
   };
 }
 
-function clusterSpecifier(backends: IrWeightedBackend[], invalidWeight: number, grpc: boolean): EnvoyMessage {
+function clusterSpecifier(backends: IrWeightedBackend[], invalidWeight: number, grpc: boolean): RouteAction {
   const [only] = backends;
   if (invalidWeight > 0 && only) {
     // The entry's cluster is never contacted: the fault filter answers 500 (gRPC: UNAVAILABLE)
     // before the router runs.
-    const invalid: EnvoyMessage = {
+    const invalid: envoy.config.route.v3.WeightedCluster.ClusterWeight = {
       name: only.clusterName,
       weight: { value: invalidWeight },
       typed_per_filter_config: invalidBackendAbort(grpc),
@@ -85,17 +92,17 @@ function clusterSpecifier(backends: IrWeightedBackend[], invalidWeight: number, 
 const RETRY_ON_UNPROCESSED = 'connect-failure,refused-stream,reset-before-request';
 
 /** Retries go to another endpoint when there is one (a connection error is usually the endpoint's). */
-const RETRY_OTHER_HOSTS: EnvoyMessage = {
+const RETRY_OTHER_HOSTS: RetryPolicy = {
   retry_host_predicate: [
     { name: 'envoy.retry_host_predicates.previous_hosts', typed_config: { '@type': PREVIOUS_HOSTS_PREDICATE } },
   ],
   host_selection_retry_max_attempts: 3,
 };
 
-function retryPolicy(retry: IrRetry | undefined, perTryTimeoutMs: number | undefined): EnvoyMessage | undefined {
+function retryPolicy(retry: IrRetry | undefined, perTryTimeoutMs: number | undefined): RetryPolicy | undefined {
   const retries = retry && retry.numRetries > 0 ? retry : undefined;
   if (!retries && perTryTimeoutMs === undefined) return undefined;
-  const policy: EnvoyMessage = {};
+  const policy: RetryPolicy = {};
   if (retries) {
     policy.retry_on =
       retries.codes.length > 0 ? `${RETRY_ON_UNPROCESSED},retriable-status-codes` : RETRY_ON_UNPROCESSED;
@@ -115,8 +122,8 @@ function retryPolicy(retry: IrRetry | undefined, perTryTimeoutMs: number | undef
   return policy;
 }
 
-function mirrorPolicy(mirror: IrMirror): EnvoyMessage {
-  const policy: EnvoyMessage = { cluster: mirror.clusterName };
+function mirrorPolicy(mirror: IrMirror): envoy.config.route.v3.RouteAction.RequestMirrorPolicy {
+  const policy: envoy.config.route.v3.RouteAction.RequestMirrorPolicy = { cluster: mirror.clusterName };
   if (mirror.numerator < mirror.denominator) {
     policy.runtime_fraction = {
       default_value: { numerator: mirror.numerator, denominator: FRACTION_DENOMINATORS[mirror.denominator] },
@@ -126,8 +133,10 @@ function mirrorPolicy(mirror: IrMirror): EnvoyMessage {
 }
 
 /** A status-only response, for a forward whose backends cannot be expressed (Gateway API says 500). */
-export function directResponse(action: Pick<IrDirectResponseAction, 'status' | 'body'>): EnvoyMessage {
-  const response: EnvoyMessage = { status: action.status };
+export function directResponse(
+  action: Pick<IrDirectResponseAction, 'status' | 'body'>,
+): Pick<Route, 'direct_response'> {
+  const response: envoy.config.route.v3.DirectResponseAction = { status: action.status };
   if (action.body !== undefined) response.body = { inline_string: action.body };
   return { direct_response: response };
 }
@@ -135,14 +144,17 @@ export function directResponse(action: Pick<IrDirectResponseAction, 'status' | '
 /** gRPC clients read HTTP 503 as `UNAVAILABLE`, what GRPCRoute asks for when no backend can take a request. */
 const GRPC_UNAVAILABLE_HTTP_STATUS = 503;
 
-export function forwardAction(action: IrForwardAction, routePath: IrPathMatch): EnvoyMessage {
+export function forwardAction(
+  action: IrForwardAction,
+  routePath: IrPathMatch,
+): Pick<Route, 'route' | 'direct_response'> {
   const backends = usableBackends(action.backends);
   const unavailable = action.grpc ? GRPC_UNAVAILABLE_HTTP_STATUS : 500;
   if (backends.length === 0) return directResponse({ status: unavailable });
   const invalidWeight = action.invalidBackendWeight ?? 0;
   if (backends.reduce((sum, b) => sum + b.weight, invalidWeight) > MAX_TOTAL_WEIGHT)
     return directResponse({ status: unavailable });
-  const route: EnvoyMessage = clusterSpecifier(backends, invalidWeight, action.grpc === true);
+  const route: RouteAction = clusterSpecifier(backends, invalidWeight, action.grpc === true);
   // 0 disables the timeout: `{seconds: 0}` is a present (empty) Duration, unlike absence which
   // means Envoy's 15s default.
   if (action.timeoutMs !== undefined) route.timeout = durationFromMs(action.timeoutMs);
@@ -163,8 +175,8 @@ export function forwardAction(action: IrForwardAction, routePath: IrPathMatch): 
   return { route };
 }
 
-export function redirectAction(action: IrRedirectAction, routePath: IrPathMatch): EnvoyMessage {
-  const redirect: EnvoyMessage = {};
+export function redirectAction(action: IrRedirectAction, routePath: IrPathMatch): Pick<Route, 'redirect'> {
+  const redirect: envoy.config.route.v3.RedirectAction = {};
   if (action.scheme !== undefined) redirect.scheme_redirect = action.scheme;
   if (action.hostname !== undefined) redirect.host_redirect = action.hostname;
   if (action.port !== undefined) redirect.port_redirect = action.port;

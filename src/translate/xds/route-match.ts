@@ -1,13 +1,15 @@
 /** Gateway API matches as Envoy `RouteMatch`. */
 import type { IrPathMatch, IrRouteMatch, IrStringMatch } from '../../ir/types.js';
-import type { EnvoyMessage } from './types.js';
+import type { envoy } from './types.js';
+
+type RouteMatch = envoy.config.route.v3.RouteMatch;
 
 /** `/api/` and `/api` are the same Gateway API prefix; `path_separated_prefix` rejects a trailing slash. */
 export function trimTrailingSlashes(path: string): string {
   return path.replace(/\/+$/, '');
 }
 
-export function stringMatcher(match: IrStringMatch): EnvoyMessage {
+export function stringMatcher(match: IrStringMatch): envoy.type.matcher.v3.StringMatcher {
   switch (match.type) {
     case 'Exact':
       return { exact: match.value };
@@ -18,7 +20,7 @@ export function stringMatcher(match: IrStringMatch): EnvoyMessage {
   }
 }
 
-function pathSpecifier(path: IrPathMatch): EnvoyMessage {
+function pathSpecifier(path: IrPathMatch): RouteMatch {
   switch (path.type) {
     case 'Exact':
       return { path: path.value };
@@ -33,9 +35,9 @@ function pathSpecifier(path: IrPathMatch): EnvoyMessage {
   }
 }
 
-export function routeMatch(match: IrRouteMatch): EnvoyMessage {
-  const out: EnvoyMessage = pathSpecifier(match.path);
-  const headers: EnvoyMessage[] = [];
+export function routeMatch(match: IrRouteMatch): RouteMatch {
+  const out: RouteMatch = pathSpecifier(match.path);
+  const headers: envoy.config.route.v3.HeaderMatcher[] = [];
   if (match.method !== undefined) headers.push({ name: ':method', string_match: { exact: match.method } });
   for (const header of match.headers) headers.push({ name: header.name, string_match: stringMatcher(header.match) });
   if (headers.length > 0) out.headers = headers;

@@ -4,10 +4,12 @@ import { headerMutationFields } from './header-mutation.js';
 import { enablePreRouting, perRouteFilterConfig } from './http-filters.js';
 import { directResponse, forwardAction, redirectAction } from './route-action.js';
 import { routeMatch } from './route-match.js';
-import type { EnvoyMessage } from './types.js';
+import type { envoy, RouteConfiguration } from './types.js';
+
+type Route = envoy.config.route.v3.Route;
 import { memoized, type XdsMemo } from './memo.js';
 
-function routeActionFields(route: IrRoute): EnvoyMessage {
+function routeActionFields(route: IrRoute): Pick<Route, 'route' | 'redirect' | 'direct_response'> {
   const { action } = route;
   switch (action.type) {
     case 'forward':
@@ -19,8 +21,8 @@ function routeActionFields(route: IrRoute): EnvoyMessage {
   }
 }
 
-export function buildRoute(route: IrRoute): EnvoyMessage {
-  const out: EnvoyMessage = {
+export function buildRoute(route: IrRoute): Route {
+  const out: Route = {
     name: route.name,
     match: routeMatch(route.match),
     ...routeActionFields(route),
@@ -37,10 +39,10 @@ export function buildRoute(route: IrRoute): EnvoyMessage {
  * XTelemetryPolicy names its spans carries one. Not propagated: the backend would otherwise get an
  * `x-envoy-decorator-operation` header it never asked for.
  */
-function withSpanName(route: EnvoyMessage, config: IrRouteConfig, memo: XdsMemo | undefined): EnvoyMessage {
+function withSpanName(route: Route, config: IrRouteConfig, memo: XdsMemo | undefined): Route {
   const operation = config.spanName;
   if (operation === undefined) return route;
-  const build = (): EnvoyMessage => ({ ...route, decorator: { operation, propagate: { value: false } } });
+  const build = (): Route => ({ ...route, decorator: { operation, propagate: { value: false } } });
   return memo ? memo.composite(`span\0${config.name}\0${String(route.name)}`, [route, operation], build) : build();
 }
 
@@ -59,11 +61,11 @@ function withUniqueDomains(virtualHosts: IrVirtualHost[]): IrVirtualHost[] {
   return out;
 }
 
-export function buildRouteConfiguration(config: IrRouteConfig, memo?: XdsMemo): EnvoyMessage {
+export function buildRouteConfiguration(config: IrRouteConfig, memo?: XdsMemo): RouteConfiguration {
   const virtualHosts = withUniqueDomains(config.virtualHosts).map((vh) => {
     const routes = vh.routes.map((r) => withSpanName(memoized(memo?.routes, r, buildRoute), config, memo));
     const enabled = vh.preRouting ?? [];
-    const build = (): EnvoyMessage => ({
+    const build = (): envoy.config.route.v3.VirtualHost => ({
       name: vh.name,
       domains: vh.domains,
       routes,
@@ -73,7 +75,7 @@ export function buildRouteConfiguration(config: IrRouteConfig, memo?: XdsMemo): 
       ? memo.composite(`vh\0${config.name}\0${vh.name}`, [...vh.domains, '\0', ...routes, '\0', ...enabled], build)
       : build();
   });
-  const build = (): EnvoyMessage => ({
+  const build = (): RouteConfiguration => ({
     name: config.name,
     virtual_hosts: virtualHosts,
     // Gateway API hostnames carry no port, but Host headers may (`example.com:8080`).

@@ -1,8 +1,8 @@
 /** TLS certificates served over SDS, named as the listeners' filter chains reference them. */
 import type { IrSecret } from '../../ir/types.js';
-import type { EnvoyMessage } from './types.js';
+import type { Secret } from './types.js';
 
-export function buildSecret(secret: IrSecret): EnvoyMessage {
+export function buildSecret(secret: IrSecret): Secret {
   return {
     name: secret.name,
     tls_certificate: {

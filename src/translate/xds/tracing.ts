@@ -9,11 +9,13 @@
  */
 import type { IrTracing } from '../../ir/types.js';
 import { OPENTELEMETRY_CONFIG } from '../../proto/type-urls.js';
-import type { EnvoyMessage } from './types.js';
+import type { envoy } from './types.js';
 
 export const OPENTELEMETRY_TRACER = 'envoy.tracers.opentelemetry';
 
-export function tracingConfig(tracing: IrTracing): EnvoyMessage {
+export function tracingConfig(
+  tracing: IrTracing,
+): envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.Tracing {
   return {
     random_sampling: { value: 100 },
     overall_sampling: { value: tracing.samplingPercent },
