@@ -7,22 +7,22 @@
 import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildTranslationDocument, formatTranslationDocument } from '../src/translate/translation-document.js';
-import { checkRoundTrip } from '../src/proto/codec.js';
-import { TYPE_URL_BY_KIND } from '../src/proto/type-urls.js';
-import { loadYaml, rejectionMessages } from '../src/resources/load-yaml.js';
-import type { LoadedObjects } from '../src/resources/load-yaml.js';
+import { buildTranslationDocument, formatTranslationDocument } from '../../src/translate/translation-document.js';
+import { checkRoundTrip } from '../../src/proto/codec.js';
+import { TYPE_URL_BY_KIND } from '../../src/proto/type-urls.js';
+import { loadYaml, rejectionMessages } from '../../src/resources/load-yaml.js';
+import type { LoadedObjects } from '../../src/resources/load-yaml.js';
 import { stringify } from 'yaml';
-import { buildResourceSet } from '../src/resources/resource-set.js';
-import type { KubeObject, ResourceSet } from '../src/resources/types.js';
-import { TranslationCache, translate as translateWithOptions } from '../src/translate/index.js';
-import type { TranslateOptions, TranslationResult } from '../src/translate/index.js';
-import { translationOptionsOf } from '../src/cli/translate-command.js';
-import { XDS_KINDS } from '../src/translate/xds/types.js';
-import { LastStatusCarrier } from '../src/pipeline/translate-safely.js';
+import { buildResourceSet } from '../../src/resources/resource-set.js';
+import type { KubeObject, ResourceSet } from '../../src/resources/types.js';
+import { TranslationCache, translate as translateWithOptions } from '../../src/translate/index.js';
+import type { TranslateOptions, TranslationResult } from '../../src/translate/index.js';
+import { translationOptionsOf } from '../../src/cli/translate-command.js';
+import { XDS_KINDS } from '../../src/translate/xds/types.js';
+import { LastStatusCarrier } from '../../src/pipeline/translate-safely.js';
 
-// This file runs compiled from dist/test/; the cases stay in the source tree.
-const GOLDEN_DIR = fileURLToPath(new URL('../../test/golden/', import.meta.url));
+// This file runs compiled from dist/test/translate/; the cases stay in the source tree.
+const GOLDEN_DIR = fileURLToPath(new URL('../../../test/golden/', import.meta.url));
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const IN = '.in.yaml';
 const OUT = '.out.yaml';

@@ -2,11 +2,11 @@
  * A listener on a port the Envoy uses for itself would make Envoy reject the whole listener update
  * (duplicate address): it is refused with PortUnavailable, and the Gateway's other listeners stay.
  */
-import { ENVOY_OWN_PORTS } from '../../src/infra/kubernetes/resources.js';
-import { buildResourceSet } from '../../src/resources/resource-set.js';
-import type { Condition, KubeObject } from '../../src/resources/types.js';
-import { translate } from '../../src/translate/index.js';
-import { gateway, gatewayClass, httpRoute, service } from '../support/quickstart-objects.js';
+import { ENVOY_OWN_PORTS } from '../../../../src/infra/kubernetes/resources.js';
+import { buildResourceSet } from '../../../../src/resources/resource-set.js';
+import type { Condition, KubeObject } from '../../../../src/resources/types.js';
+import { translate } from '../../../../src/translate/index.js';
+import { gateway, gatewayClass, httpRoute, service } from '../../../support/quickstart-objects.js';
 
 function twoListeners(): KubeObject {
   const gw = gateway('gw');

@@ -6,7 +6,7 @@ import {
   intersectHostname,
   isValidHostname,
   originalHostname,
-} from '../../src/translate/gatewayapi/hostnames.js';
+} from '../../../src/translate/gatewayapi/hostnames.js';
 
 describe('hostname intersection', () => {
   test.each([

@@ -5,19 +5,19 @@
  * give, and the Deployment and Service the provisioner makes from them.
  */
 import { BehaviorSubject, of } from 'rxjs';
-import type { IrProxyParameters } from '../../src/ir/types.js';
-import { GatewayProvisioner } from '../../src/infra/kubernetes/reconciler.js';
-import { containerResources, desiredObjects } from '../../src/infra/kubernetes/resources.js';
-import { buildResourceSet } from '../../src/resources/resource-set.js';
-import type { Condition, Gateway, GatewayClass, KubeObject } from '../../src/resources/types.js';
+import type { IrProxyParameters } from '../../../src/ir/types.js';
+import { GatewayProvisioner } from '../../../src/infra/kubernetes/reconciler.js';
+import { containerResources, desiredObjects } from '../../../src/infra/kubernetes/resources.js';
+import { buildResourceSet } from '../../../src/resources/resource-set.js';
+import type { Condition, Gateway, GatewayClass, KubeObject } from '../../../src/resources/types.js';
 import {
   mergedProblems,
   mergeParameters,
   quantityValue,
   readParameters,
-} from '../../src/translate/gatewayapi/envoy-proxy-parameters.js';
-import { translateGatewayApi } from '../../src/translate/gatewayapi/index.js';
-import { classParameters, gatewayInfrastructure } from '../../src/translate/gatewayapi/parameters-ref.js';
+} from '../../../src/translate/gatewayapi/envoy-proxy-parameters.js';
+import { translateGatewayApi } from '../../../src/translate/gatewayapi/index.js';
+import { classParameters, gatewayInfrastructure } from '../../../src/translate/gatewayapi/parameters-ref.js';
 
 const REF = { group: 'gateway.portico.dev', kind: 'EnvoyProxyParameters' };
 

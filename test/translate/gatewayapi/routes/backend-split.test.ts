@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import type { IrForwardAction, IrRoute } from '../../src/ir/types.js';
-import { RANDOM_RANGE, splitByBackend } from '../../src/translate/gatewayapi/routes/backend-split.js';
+import type { IrForwardAction, IrRoute } from '../../../../src/ir/types.js';
+import { RANDOM_RANGE, splitByBackend } from '../../../../src/translate/gatewayapi/routes/backend-split.js';
 
 const base: IrRoute = {
   name: 'httproute/default/web/rule/0/match/0',

@@ -3,7 +3,7 @@
  * check that kept what it compiled would, after a few hundred large patterns, abort the module and
  * make every later pattern look invalid (every route with a regex dropped).
  */
-import { checkRegex } from '../../src/translate/gatewayapi/validation.js';
+import { checkRegex } from '../../../src/translate/gatewayapi/validation.js';
 
 test('hundreds of checks of large patterns leave the checker working', () => {
   // With the compiled patterns kept (re2-wasm's RE2 class), its heap ran out after 210 of these.

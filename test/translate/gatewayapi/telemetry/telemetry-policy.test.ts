@@ -3,10 +3,10 @@
  * Portico can honour, and the status it writes (the golden case telemetry-policy-tracing shows
  * the whole output; these pin the rules one by one).
  */
-import { buildResourceSet } from '../../src/resources/resource-set.js';
-import type { KubeObject, PolicyStatus } from '../../src/resources/types.js';
-import { translateGatewayApi } from '../../src/translate/gatewayapi/index.js';
-import type { IrGateway } from '../../src/ir/types.js';
+import { buildResourceSet } from '../../../../src/resources/resource-set.js';
+import type { KubeObject, PolicyStatus } from '../../../../src/resources/types.js';
+import { translateGatewayApi } from '../../../../src/translate/gatewayapi/index.js';
+import type { IrGateway } from '../../../../src/ir/types.js';
 
 const CONTROLLER = 'portico.dev/gateway-controller';
 

@@ -2,9 +2,9 @@
  * `spec.infrastructure.labels` and `annotations` on every object provisioned for a Gateway, under
  * Portico's own keys, with reserved and invalid keys left out.
  */
-import { infrastructureMetadata, isQualifiedName } from '../../src/infra/kubernetes/infrastructure.js';
-import { desiredObjects, gatewayCertificateSecret } from '../../src/infra/kubernetes/resources.js';
-import type { KubeObject } from '../../src/resources/types.js';
+import { infrastructureMetadata, isQualifiedName } from '../../../src/infra/kubernetes/infrastructure.js';
+import { desiredObjects, gatewayCertificateSecret } from '../../../src/infra/kubernetes/resources.js';
+import type { KubeObject } from '../../../src/resources/types.js';
 
 function gateway(infrastructure: unknown): KubeObject {
   return {

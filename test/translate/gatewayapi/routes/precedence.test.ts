@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { comparePrecedence, type PrecedenceKey } from '../../src/translate/gatewayapi/routes/precedence.js';
+import { comparePrecedence, type PrecedenceKey } from '../../../../src/translate/gatewayapi/routes/precedence.js';
 
 function key(overrides: Partial<PrecedenceKey>): PrecedenceKey {
   return {

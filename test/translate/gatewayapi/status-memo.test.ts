@@ -5,12 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LastStatusCarrier } from '../../src/pipeline/translate-safely.js';
-import { buildResourceSet } from '../../src/resources/resource-set.js';
-import type { Condition, KubeObject } from '../../src/resources/types.js';
-import { TranslationCache, translate } from '../../src/translate/index.js';
-import type { TranslationResult } from '../../src/translate/index.js';
-import { gateway, gatewayClass, httpRoute, service } from '../support/quickstart-objects.js';
+import { LastStatusCarrier } from '../../../src/pipeline/translate-safely.js';
+import { buildResourceSet } from '../../../src/resources/resource-set.js';
+import type { Condition, KubeObject } from '../../../src/resources/types.js';
+import { TranslationCache, translate } from '../../../src/translate/index.js';
+import type { TranslationResult } from '../../../src/translate/index.js';
+import { gateway, gatewayClass, httpRoute, service } from '../../support/quickstart-objects.js';
 
 const namespace = (labels: Record<string, string>): KubeObject => ({
   apiVersion: 'v1',
@@ -106,7 +106,10 @@ test('a route status follows its Gateway, Namespace and Service with the memo as
 });
 
 test('a ConfigMap that makes a Gateway invalid reaches the routes of its ListenerSets, with the memo as without it', () => {
-  const cert = readFileSync(fileURLToPath(new URL('../../../test/fixtures/tls/example.crt', import.meta.url)), 'utf8');
+  const cert = readFileSync(
+    fileURLToPath(new URL('../../../../test/fixtures/tls/example.crt', import.meta.url)),
+    'utf8',
+  );
   const caMap = (data: string): KubeObject =>
     ({
       apiVersion: 'v1',
@@ -122,7 +125,7 @@ test('a ConfigMap that makes a Gateway invalid reaches the routes of its Listene
     stringData: {
       'tls.crt': cert,
       'tls.key': readFileSync(
-        fileURLToPath(new URL('../../../test/fixtures/tls/example.key', import.meta.url)),
+        fileURLToPath(new URL('../../../../test/fixtures/tls/example.key', import.meta.url)),
         'utf8',
       ),
     },

@@ -3,9 +3,9 @@
  * port of the Gateway and of its attached ListenerSets, UDP listeners on UDP ports, a UDP and a
  * TCP listener with one port number as two ports.
  */
-import { acceptedGateways } from '../../src/infra/kubernetes/reconciler.js';
-import { desiredObjects } from '../../src/infra/kubernetes/resources.js';
-import type { KubeObject } from '../../src/resources/types.js';
+import { acceptedGateways } from '../../../src/infra/kubernetes/reconciler.js';
+import { desiredObjects } from '../../../src/infra/kubernetes/resources.js';
+import type { KubeObject } from '../../../src/resources/types.js';
 
 const gateway: KubeObject = {
   apiVersion: 'gateway.networking.k8s.io/v1',

@@ -1,8 +1,8 @@
-import type { IrCluster, IrGateway, IrRoute, IrRouteAction } from '../../src/ir/types.js';
-import { checkRoundTrip } from '../../src/proto/codec.js';
-import { TYPE_URL_BY_KIND } from '../../src/proto/type-urls.js';
-import { translateGatewayToXds } from '../../src/translate/xds/index.js';
-import { XDS_KINDS, type EnvoyMessage } from '../../src/translate/xds/types.js';
+import type { IrCluster, IrGateway, IrRoute, IrRouteAction } from '../../../src/ir/types.js';
+import { checkRoundTrip } from '../../../src/proto/codec.js';
+import { TYPE_URL_BY_KIND } from '../../../src/proto/type-urls.js';
+import { translateGatewayToXds } from '../../../src/translate/xds/index.js';
+import { XDS_KINDS, type EnvoyMessage } from '../../../src/translate/xds/types.js';
 
 const source = { kind: 'HTTPRoute', namespace: 'default', name: 'web' };
 const forward = (extra: Partial<Extract<IrRouteAction, { type: 'forward' }>> = {}): IrRouteAction => ({

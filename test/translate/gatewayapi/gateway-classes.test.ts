@@ -1,6 +1,6 @@
-import { SUPPORTED_FEATURES, translateGatewayClass } from '../../src/translate/gatewayapi/gateway-classes.js';
-import { classParameters } from '../../src/translate/gatewayapi/parameters-ref.js';
-import { buildResourceSet } from '../../src/resources/resource-set.js';
+import { SUPPORTED_FEATURES, translateGatewayClass } from '../../../src/translate/gatewayapi/gateway-classes.js';
+import { classParameters } from '../../../src/translate/gatewayapi/parameters-ref.js';
+import { buildResourceSet } from '../../../src/resources/resource-set.js';
 
 test('supportedFeatures are sorted and unique, as the spec requires', () => {
   expect([...SUPPORTED_FEATURES].sort()).toEqual(SUPPORTED_FEATURES);

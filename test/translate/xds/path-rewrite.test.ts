@@ -3,9 +3,9 @@
  * Envoy does (prefix_rewrite swaps the path_separated_prefix it matched; regex_rewrite is an
  * RE2 replace on the path only; the patterns used here mean the same in JavaScript).
  */
-import type { IrPathMatch, IrPathRewrite } from '../../src/ir/types.js';
-import { redirectPathRewrite, routePathRewrite } from '../../src/translate/xds/path-rewrite.js';
-import type { EnvoyMessage } from '../../src/translate/xds/types.js';
+import type { IrPathMatch, IrPathRewrite } from '../../../src/ir/types.js';
+import { redirectPathRewrite, routePathRewrite } from '../../../src/translate/xds/path-rewrite.js';
+import type { EnvoyMessage } from '../../../src/translate/xds/types.js';
 
 function applyAsEnvoy(fields: EnvoyMessage, routePath: IrPathMatch, requestPath: string): string {
   const [path = '', query] = requestPath.split('?');

@@ -5,9 +5,9 @@
  * pipeline's ResourceSet keeps unchanged kinds), must see the bundles of its own input.
  */
 import { readFileSync } from 'node:fs';
-import { buildResourceSet } from '../../src/resources/resource-set.js';
-import type { KubeObject, ResourceSet } from '../../src/resources/types.js';
-import { translateGatewayApi } from '../../src/translate/gatewayapi/index.js';
+import { buildResourceSet } from '../../../src/resources/resource-set.js';
+import type { KubeObject, ResourceSet } from '../../../src/resources/types.js';
+import { translateGatewayApi } from '../../../src/translate/gatewayapi/index.js';
 
 const CA = readFileSync('test/fixtures/tls/example.crt', 'utf8');
 

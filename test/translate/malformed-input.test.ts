@@ -4,7 +4,7 @@
  *
  * The mutated objects go to the translator directly, without the CRD validation that file mode and
  * `portico translate` now run first (`src/schema`), and so do the objects that validation refuses
- * (as they are written, see test/unit/translator-defence.test.ts): the core must still survive any shape, as a
+ * (as they are written, see test/translate/translator-defence.test.ts): the core must still survive any shape, as a
  * second line of defence (and for kinds no CRD describes: Services, EndpointSlices, Secrets). The
  * same mutated objects are also run through the validator, which must answer with messages, never
  * throw.

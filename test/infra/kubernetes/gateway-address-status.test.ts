@@ -3,16 +3,16 @@
  * cases the real-API-server test does not reach: unknown Service CIDRs, IPv6, hostnames, a stale
  * plan, and the status writer's merge with a live AddressesAssigned.
  */
-import { withGatewayAddresses } from '../../src/infra/kubernetes/addresses.js';
+import { withGatewayAddresses } from '../../../src/infra/kubernetes/addresses.js';
 import {
   addressRequests,
   addressStatus,
   planAddresses,
   requestsKey,
-} from '../../src/infra/kubernetes/gateway-addresses.js';
-import type { AddressRequest, PlanInput } from '../../src/infra/kubernetes/gateway-addresses.js';
-import { planStatus } from '../../src/k8s/status-diff.js';
-import type { KubeObject } from '../../src/resources/types.js';
+} from '../../../src/infra/kubernetes/gateway-addresses.js';
+import type { AddressRequest, PlanInput } from '../../../src/infra/kubernetes/gateway-addresses.js';
+import { planStatus } from '../../../src/k8s/status-diff.js';
+import type { KubeObject } from '../../../src/resources/types.js';
 
 const input = (over: Partial<PlanInput> = {}): PlanInput => ({
   serviceCidrs: ['10.96.0.0/16', 'fd00:10:96::/112'],
