@@ -19,6 +19,7 @@ import type { Lease } from '../../src/k8s/leader-election.js';
 import type { ResourceEvent } from '../../src/pipeline/resource-store.js';
 import type { Condition, KubeObject, RouteParentStatus } from '../../src/resources/types.js';
 import { CONTROLLER_NAME, GATEWAY_GROUP } from '../../src/resources/types.js';
+import * as fixtures from '../support/fixtures.js';
 import {
   connectTestCluster,
   create,
@@ -82,22 +83,17 @@ describe('Kubernetes provider against a real API server', () => {
     api = cluster.api;
     await create(api, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     cleanups.push(() => remove(api, 'Namespace', ns));
-    await create(api, {
-      apiVersion: `${GATEWAY_GROUP}/v1`,
-      kind: 'GatewayClass',
-      metadata: { name: className },
-      spec: { controllerName: CONTROLLER_NAME },
-    });
+    await create(api, fixtures.gatewayClass({ name: className }));
     cleanups.push(() => remove(api, 'GatewayClass', className));
-    await create(api, {
-      apiVersion: `${GATEWAY_GROUP}/v1`,
-      kind: 'Gateway',
-      metadata: { name: 'gw', namespace: ns },
-      spec: {
-        gatewayClassName: className,
-        listeners: [{ name: 'http', protocol: 'HTTP', port: 8080, allowedRoutes: { namespaces: { from: 'Same' } } }],
-      },
-    });
+    await create(
+      api,
+      fixtures.gateway({
+        name: 'gw',
+        namespace: ns,
+        className,
+        listeners: [fixtures.listener('http', 8080, { allowedRoutes: fixtures.SAME_NAMESPACE })],
+      }),
+    );
     await createWebBackend(api, ns);
     await create(api, route('web-route', [{ name: 'gw' }], 'web'));
     // A route shared with another controller, which has already written its parent entry.
@@ -125,12 +121,13 @@ describe('Kubernetes provider against a real API server', () => {
   });
 
   function route(name: string, parentRefs: { name: string }[], backend: string): KubeObject {
-    return {
-      apiVersion: `${GATEWAY_GROUP}/v1`,
-      kind: 'HTTPRoute',
-      metadata: { name, namespace: ns },
-      spec: { parentRefs, hostnames: ['www.example.com'], rules: [{ backendRefs: [{ name: backend, port: 80 }] }] },
-    };
+    return fixtures.httpRoute({
+      name,
+      namespace: ns,
+      parentRefs,
+      hostnames: ['www.example.com'],
+      rules: [{ backendRefs: [{ name: backend, port: 80 }] }],
+    });
   }
 
   function theirParent(message: string): RouteParentStatus {

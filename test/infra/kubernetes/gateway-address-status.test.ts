@@ -13,6 +13,7 @@ import {
 import type { AddressRequest, PlanInput } from '../../../src/infra/kubernetes/gateway-addresses.js';
 import { planStatus } from '../../../src/k8s/status-diff.js';
 import type { KubeObject } from '../../../src/resources/types.js';
+import * as fixtures from '../../support/fixtures.js';
 
 const input = (over: Partial<PlanInput> = {}): PlanInput => ({
   serviceCidrs: ['10.96.0.0/16', 'fd00:10:96::/112'],
@@ -157,12 +158,7 @@ describe('address status in the report', () => {
         ],
       },
     };
-    const gatewayClass = {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'GatewayClass',
-      metadata: { name: 'portico' },
-      spec: { controllerName: 'portico.dev/gateway-controller' },
-    } as KubeObject;
+    const gatewayClass = fixtures.gatewayClass();
     const plan = planStatus(live, out.resources[0]!.status, () => gatewayClass);
     expect(plan.write).toBe(true);
     const conditions = (plan as unknown as { status: { conditions: { type: string; status: string }[] } }).status

@@ -5,14 +5,16 @@
 import { infrastructureMetadata, isQualifiedName } from '../../../src/infra/kubernetes/infrastructure.js';
 import { desiredObjects, gatewayCertificateSecret } from '../../../src/infra/kubernetes/resources.js';
 import type { KubeObject } from '../../../src/resources/types.js';
+import * as fixtures from '../../support/fixtures.js';
 
 function gateway(infrastructure: unknown): KubeObject {
-  return {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'Gateway',
-    metadata: { name: 'gw', namespace: 'apps', uid: '0f6c4a1e-0000-4000-8000-000000000001' },
-    spec: { gatewayClassName: 'portico', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }], infrastructure },
-  };
+  return fixtures.gateway({
+    name: 'gw',
+    namespace: 'apps',
+    uid: '0f6c4a1e-0000-4000-8000-000000000001',
+    listeners: [fixtures.listener('http', 80)],
+    spec: { infrastructure },
+  });
 }
 
 const settings = { xds: { host: 'portico-xds.portico-system.svc', port: 18000 } };

@@ -6,21 +6,19 @@
 import { acceptedGateways } from '../../../src/infra/kubernetes/reconciler.js';
 import { desiredObjects } from '../../../src/infra/kubernetes/resources.js';
 import type { KubeObject } from '../../../src/resources/types.js';
+import * as fixtures from '../../support/fixtures.js';
 
-const gateway: KubeObject = {
-  apiVersion: 'gateway.networking.k8s.io/v1',
-  kind: 'Gateway',
-  metadata: { name: 'gw', namespace: 'apps', uid: '0f6c4a1e-0000-4000-8000-000000000001' },
-  spec: {
-    gatewayClassName: 'portico',
-    listeners: [
-      { name: 'http', port: 80, protocol: 'HTTP' },
-      { name: 'dns', port: 53, protocol: 'UDP' },
-      { name: 'dns-tcp', port: 53, protocol: 'TCP' },
-      { name: 'http-again', port: 80, protocol: 'HTTP', hostname: 'a.example.com' },
-    ],
-  },
-};
+const gateway: KubeObject = fixtures.gateway({
+  name: 'gw',
+  namespace: 'apps',
+  uid: '0f6c4a1e-0000-4000-8000-000000000001',
+  listeners: [
+    fixtures.listener('http', 80),
+    fixtures.listener('dns', 53, { protocol: 'UDP' }),
+    fixtures.listener('dns-tcp', 53, { protocol: 'TCP' }),
+    fixtures.listener('http-again', 80, { hostname: 'a.example.com' }),
+  ],
+});
 
 function listenerSet(name: string, accepted: boolean): KubeObject {
   return {

@@ -18,6 +18,7 @@ import {
 } from '../../../src/translate/gatewayapi/envoy-proxy-parameters.js';
 import { translateGatewayApi } from '../../../src/translate/gatewayapi/index.js';
 import { classParameters, gatewayInfrastructure } from '../../../src/translate/gatewayapi/parameters-ref.js';
+import * as fixtures from '../../support/fixtures.js';
 
 const REF = { group: 'gateway.portico.dev', kind: 'EnvoyProxyParameters' };
 
@@ -31,25 +32,19 @@ function parametersObject(namespace: string, name: string, spec: unknown): KubeO
 }
 
 function gatewayClass(name: string, parametersRef?: Record<string, unknown>): GatewayClass {
-  return {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'GatewayClass',
-    metadata: { name, generation: 1 },
-    spec: { controllerName: 'portico.dev/gateway-controller', ...(parametersRef ? { parametersRef } : {}) },
-  } as GatewayClass;
+  return fixtures.gatewayClass({ name, generation: 1, ...(parametersRef ? { parametersRef } : {}) }) as GatewayClass;
 }
 
 function gateway(name: string, className: string, parametersRef?: Record<string, unknown>): Gateway {
-  return {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'Gateway',
-    metadata: { name, namespace: 'apps', generation: 1, uid: `uid-${name}` },
-    spec: {
-      gatewayClassName: className,
-      listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }],
-      ...(parametersRef ? { infrastructure: { parametersRef } } : {}),
-    },
-  } as Gateway;
+  return fixtures.gateway({
+    name,
+    namespace: 'apps',
+    generation: 1,
+    uid: `uid-${name}`,
+    className,
+    listeners: [fixtures.listener('http', 80)],
+    spec: parametersRef ? { infrastructure: { parametersRef } } : {},
+  }) as Gateway;
 }
 
 describe('reading an EnvoyProxyParameters', () => {

@@ -8,22 +8,13 @@ import { readFileSync } from 'node:fs';
 import { buildResourceSet } from '../../../src/resources/resource-set.js';
 import type { KubeObject, ResourceSet } from '../../../src/resources/types.js';
 import { translateGatewayApi } from '../../../src/translate/gatewayapi/index.js';
+import * as fixtures from '../../support/fixtures.js';
 
 const CA = readFileSync('test/fixtures/tls/example.crt', 'utf8');
 
 const objects: KubeObject[] = [
-  {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'GatewayClass',
-    metadata: { name: 'portico', generation: 1 },
-    spec: { controllerName: 'portico.dev/gateway-controller' },
-  },
-  {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'Gateway',
-    metadata: { name: 'gw', namespace: 'default', generation: 1 },
-    spec: { gatewayClassName: 'portico', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
-  },
+  fixtures.gatewayClass({ generation: 1 }),
+  fixtures.gateway({ name: 'gw', generation: 1, listeners: [fixtures.listener('http', 80)] }),
   {
     apiVersion: 'gateway.networking.x-k8s.io/v1alpha1',
     kind: 'XBackend',
@@ -41,15 +32,12 @@ const objects: KubeObject[] = [
       },
     },
   },
-  {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'HTTPRoute',
-    metadata: { name: 'web', namespace: 'default', generation: 1 },
-    spec: {
-      parentRefs: [{ name: 'gw' }],
-      rules: [{ backendRefs: [{ group: 'gateway.networking.x-k8s.io', kind: 'XBackend', name: 'secure' }] }],
-    },
-  },
+  fixtures.httpRoute({
+    name: 'web',
+    generation: 1,
+    parentRefs: [{ name: 'gw' }],
+    rules: [{ backendRefs: [{ group: 'gateway.networking.x-k8s.io', kind: 'XBackend', name: 'secure' }] }],
+  }),
 ];
 
 const bundle = {

@@ -7,22 +7,13 @@ import { buildResourceSet } from '../../../../src/resources/resource-set.js';
 import type { KubeObject, PolicyStatus } from '../../../../src/resources/types.js';
 import { translateGatewayApi } from '../../../../src/translate/gatewayapi/index.js';
 import type { IrGateway } from '../../../../src/ir/types.js';
+import * as fixtures from '../../../support/fixtures.js';
 
 const CONTROLLER = 'portico.dev/gateway-controller';
 
-const objects = (extra: KubeObject[], listeners: unknown[] = [{ name: 'http', port: 80, protocol: 'HTTP' }]) => [
-  {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'GatewayClass',
-    metadata: { name: 'portico' },
-    spec: { controllerName: CONTROLLER },
-  },
-  {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'Gateway',
-    metadata: { name: 'gw', namespace: 'default' },
-    spec: { gatewayClassName: 'portico', listeners },
-  },
+const objects = (extra: KubeObject[], listeners: unknown[] = [fixtures.listener('http', 80)]) => [
+  fixtures.gatewayClass(),
+  fixtures.gateway({ name: 'gw', listeners }),
   {
     apiVersion: 'v1',
     kind: 'Service',
@@ -191,11 +182,6 @@ test("Portico's entries go when the policy no longer targets its Gateway; other 
   (stale.spec as { targetRefs: unknown[] }).targetRefs = [
     { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'theirs' },
   ];
-  const theirs: KubeObject = {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'Gateway',
-    metadata: { name: 'theirs', namespace: 'default' },
-    spec: { gatewayClassName: 'other', listeners: [] },
-  };
+  const theirs = fixtures.gateway({ name: 'theirs', className: 'other', listeners: [] });
   expect(translate(objects([stale, theirs])).statusOf('p')).toEqual({ ancestors: [others] });
 });
