@@ -1,13 +1,19 @@
 /**
  * Golden files: every `test/golden/<case>.in.yaml` is translated exactly as `portico translate`
- * does it and compared with `<case>.out.yaml`. `UPDATE_GOLDEN=1` rewrites the outputs and deletes
- * outputs whose input is gone. Each case also checks that translation is deterministic and that
- * every emitted Envoy resource survives a protobuf round trip (nothing silently dropped).
+ * does it and compared with `<case>.out.yaml` (xDS and statuses), and its stage-1 output, the IR
+ * of each Gateway, with `<case>.ir.yaml`. `UPDATE_GOLDEN=1` rewrites both and deletes outputs
+ * whose input is gone. Each case also checks that translation is deterministic and that every
+ * emitted Envoy resource survives a protobuf round trip (nothing silently dropped).
  */
 import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildTranslationDocument, formatTranslationDocument } from '../../src/translate/translation-document.js';
+import {
+  buildTranslationDocument,
+  formatTranslationDocument,
+  REDACTED,
+} from '../../src/translate/translation-document.js';
+import { stringifyForKubectl } from '../../src/resources/kubectl-yaml.js';
 import { checkRoundTrip } from '../../src/proto/codec.js';
 import { TYPE_URL_BY_KIND } from '../../src/proto/type-urls.js';
 import { loadYaml, rejectionMessages } from '../../src/resources/load-yaml.js';
@@ -26,11 +32,14 @@ const GOLDEN_DIR = fileURLToPath(new URL('../../../test/golden/', import.meta.ur
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const IN = '.in.yaml';
 const OUT = '.out.yaml';
+const IR = '.ir.yaml';
 
 // Git does not keep empty directories, so a checkout without cases has no test/golden at all.
 const files = existsSync(GOLDEN_DIR) ? readdirSync(GOLDEN_DIR).sort() : [];
 const cases = files.filter((f) => f.endsWith(IN)).map((f) => f.slice(0, -IN.length));
-const orphanOutputs = files.filter((f) => f.endsWith(OUT) && !cases.includes(f.slice(0, -OUT.length)));
+const orphanOutputs = files.filter((f) =>
+  [OUT, IR].some((suffix) => f.endsWith(suffix) && !cases.includes(f.slice(0, -suffix.length))),
+);
 
 function loadCaseFile(name: string): LoadedObjects {
   // Named relative to the repository in messages, so outputs do not depend on the checkout's path.
@@ -49,6 +58,29 @@ function caseOptions(name: string): TranslateOptions {
 
 function render(result: TranslationResult): string {
   return formatTranslationDocument(buildTranslationDocument(result, { showSecrets: false }), 'yaml');
+}
+
+/**
+ * Stage 1's output, the IR of every served Gateway, as YAML: in the translator's order, without
+ * anchors (an object the IR shares is written out where it appears), private keys hidden as in
+ * the xDS output.
+ */
+function renderIr(result: TranslationResult): string {
+  const gateways = result.gateways.map(({ ir }) => ({
+    ...ir,
+    secrets: ir.secrets.map((secret) => ({ ...secret, privateKey: REDACTED })),
+  }));
+  return stringifyForKubectl({ gateways }, { aliasDuplicateObjects: false, lineWidth: 0 });
+}
+
+/** Writes `actual` to `path` under UPDATE_GOLDEN; otherwise compares it with the file. */
+function checkGolden(path: string, actual: string): void {
+  if (UPDATE) {
+    if (!existsSync(path) || readFileSync(path, 'utf8') !== actual) writeFileSync(path, actual);
+    return;
+  }
+  if (!existsSync(path)) throw new Error(`${path} is missing; create it with UPDATE_GOLDEN=1 make test`);
+  expect(actual).toBe(readFileSync(path, 'utf8'));
 }
 
 /**
@@ -90,19 +122,21 @@ const sharedCache = new TranslationCache();
 
 function defineCaseTests(name: string): void {
   const outPath = join(GOLDEN_DIR, name + OUT);
+  const irPath = join(GOLDEN_DIR, name + IR);
   const options = caseOptions(name);
   const translate = (resources: ResourceSet, more: TranslateOptions = {}) =>
     translateWithOptions(resources, { certificateTime: CERTIFICATE_TIME, ...options, ...more });
 
   test('matches the golden output', () => {
     const loaded = loadCaseFile(name);
-    const actual = render(translate(buildResourceSet(loaded.objects))) + renderRejected(loaded);
-    if (UPDATE) {
-      if (!existsSync(outPath) || readFileSync(outPath, 'utf8') !== actual) writeFileSync(outPath, actual);
-      return;
-    }
-    if (!existsSync(outPath)) throw new Error(`${outPath} is missing; create it with UPDATE_GOLDEN=1 make test`);
-    expect(actual).toBe(readFileSync(outPath, 'utf8'));
+    checkGolden(outPath, render(translate(buildResourceSet(loaded.objects))) + renderRejected(loaded));
+  });
+
+  test('matches the golden IR (stage 1), whatever the input order', () => {
+    const objects = loadCase(name);
+    const actual = renderIr(translate(buildResourceSet(objects)));
+    checkGolden(irPath, actual);
+    expect(renderIr(translate(buildResourceSet([...objects].reverse())))).toBe(actual);
   });
 
   test('is deterministic, independent of input order, and leaves its input alone', () => {
