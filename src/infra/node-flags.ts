@@ -1,6 +1,6 @@
 /**
  * Node.js flags of Portico's own process: `bin/portico.js` (its `#!` line), the container image's
- * entrypoint (Dockerfile) and the benchmarks that start Portico. test/unit/node-flags.test.ts
+ * entrypoint (Dockerfile) and the benchmarks that start Portico. test/infra/node-flags.test.ts
  * keeps those three in line with this list.
  *
  * `--max-semi-space-size=4` (MiB): V8 grows its young generation up to 16 MiB per semi-space under

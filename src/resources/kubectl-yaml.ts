@@ -5,7 +5,7 @@
  * (and then refused where the CRD wants a string), `0755` is 493. The `yaml` package reads YAML 1.2
  * unless told otherwise, and its own YAML 1.1 schema still differs from go-yaml v2 in ways a
  * manifest can reach. Each rule below was checked against `kubectl create --dry-run=client -o
- * json` (kubectl v1.36.3); `test/unit/kubectl-yaml.test.ts` pins them and
+ * json` (kubectl v1.36.3); `test/resources/kubectl-yaml.test.ts` pins them and
  * `test/k8s/kubectl-yaml.test.ts` compares them with kubectl itself.
  *
  * - null and booleans: the YAML 1.1 sets (`~`, `null`, `Null`, `NULL`, empty; `y`, `Yes`, `on`,

@@ -8,7 +8,7 @@
  * - `matches` follows RE2 in the API server. The library's own `matches` is JavaScript's RegExp,
  *   which has no `(?i)` flag group (one GRPCRoute rule uses it), so rules call `re2Matches`
  *   instead (`rewriteRule`), which reads RE2's leading flag group and refuses any other RE2-only
- *   syntax. `test/unit/schema-validation.test.ts` checks every pattern of the
+ *   syntax. `test/schema/schema-validation.test.ts` checks every pattern of the
  *   vendored CRDs compiles.
  * - When both operands of `||` (or `&&`) fail, cel-go reports the left one's error, the library
  *   the right one's; so rules are compiled with the operands of each swapped (`leftErrorFirst`),

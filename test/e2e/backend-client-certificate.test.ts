@@ -11,6 +11,7 @@ import type { TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { gatewayCondition } from '../support/debug-status.js';
 import { freePort } from '../support/envoy-ads.js';
+import * as fixtures from '../support/fixtures.js';
 import { request } from '../support/http-client.js';
 import { gatewayClass, httpRoute, serviceFor, tlsSecret } from '../support/manifests.js';
 import { PorticoE2E, waitFor } from '../support/portico-e2e.js';
@@ -25,16 +26,12 @@ let backend: Server;
 let port: number;
 
 function gatewayWith(clientCertificateRef?: Record<string, unknown>) {
-  return {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'Gateway',
-    metadata: { name: 'gw', namespace: 'default', generation: 1 },
-    spec: {
-      gatewayClassName: 'portico',
-      listeners: [{ name: 'http', protocol: 'HTTP', port }],
-      ...(clientCertificateRef ? { tls: { backend: { clientCertificateRef } } } : {}),
-    },
-  };
+  return fixtures.gateway({
+    name: 'gw',
+    generation: 1,
+    listeners: [fixtures.listener('http', port)],
+    spec: clientCertificateRef ? { tls: { backend: { clientCertificateRef } } } : {},
+  });
 }
 
 function get() {

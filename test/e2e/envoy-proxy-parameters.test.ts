@@ -11,18 +11,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { desiredObjects } from '../../src/infra/kubernetes/resources.js';
-import type { KubeObject } from '../../src/resources/types.js';
 import { LOG_LEVELS } from '../../src/translate/gatewayapi/envoy-proxy-parameters.js';
 import { findEnvoy } from '../support/envoy-binary.js';
+import * as fixtures from '../support/fixtures.js';
 
 const run = promisify(execFile);
 
-const gateway = {
-  apiVersion: 'gateway.networking.k8s.io/v1',
-  kind: 'Gateway',
-  metadata: { name: 'gw', namespace: 'apps', uid: '00000000-0000-0000-0000-000000000001' },
-  spec: { gatewayClassName: 'portico', listeners: [{ name: 'http', port: 8080, protocol: 'HTTP' }] },
-} as KubeObject;
+const gateway = fixtures.gateway({ name: 'gw', namespace: 'apps', uid: '00000000-0000-0000-0000-000000000001' });
 
 describe('EnvoyProxyParameters on a real Envoy', () => {
   let dir: string;

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../support/envoy-ads.js';
+import * as fixtures from '../support/fixtures.js';
 import { gatewayClass, httpRoute, serviceFor, tlsSecret } from '../support/manifests.js';
 import { request } from '../support/http-client.js';
 import { PorticoE2E, waitFor } from '../support/portico-e2e.js';
@@ -50,12 +51,9 @@ beforeAll(async () => {
   const ca = [{ group: '', kind: 'ConfigMap', name: 'client-ca' }];
   e2e.write('all.yaml', [
     gatewayClass(),
-    {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'Gateway',
-      metadata: { name: 'gw', namespace: 'default' },
+    fixtures.gateway({
+      name: 'gw',
       spec: {
-        gatewayClassName: 'portico',
         tls: {
           frontend: {
             default: { validation: { caCertificateRefs: ca } },
@@ -74,9 +72,9 @@ beforeAll(async () => {
             ],
           },
         },
-        listeners: [https('strict', strict), https('fallback', fallback), https('bundled', bundled)],
       },
-    },
+      listeners: [https('strict', strict), https('fallback', fallback), https('bundled', bundled)],
+    }),
     tlsSecret('example-cert', CERT, KEY),
     {
       apiVersion: 'certificates.k8s.io/v1beta1',

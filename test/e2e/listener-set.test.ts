@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { freePort } from '../support/envoy-ads.js';
+import * as fixtures from '../support/fixtures.js';
 import { gatewayClass, httpRoute, serviceFor } from '../support/manifests.js';
 import { request } from '../support/http-client.js';
 import { PorticoE2E, waitFor } from '../support/portico-e2e.js';
@@ -22,16 +23,11 @@ beforeAll(async () => {
   e2e = await PorticoE2E.start('default/gw');
   e2e.write('all.yaml', [
     gatewayClass(),
-    {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'Gateway',
-      metadata: { name: 'gw', namespace: 'default' },
-      spec: {
-        gatewayClassName: 'portico',
-        allowedListeners: { namespaces: { from: 'Same' } },
-        listeners: [{ name: 'http', port: own, protocol: 'HTTP' }],
-      },
-    },
+    fixtures.gateway({
+      name: 'gw',
+      spec: { allowedListeners: { namespaces: { from: 'Same' } } },
+      listeners: [fixtures.listener('http', own)],
+    }),
     {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'ListenerSet',

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../support/envoy-ads.js';
+import * as fixtures from '../support/fixtures.js';
 import { gatewayClass, httpRoute, serviceFor, tlsSecret } from '../support/manifests.js';
 import { request } from '../support/http-client.js';
 import { PorticoE2E, waitFor } from '../support/portico-e2e.js';
@@ -69,16 +70,11 @@ beforeAll(async () => {
   });
   e2e.write('all.yaml', [
     gatewayClass(),
-    {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'Gateway',
-      metadata: { name: 'gw', namespace: 'default' },
-      spec: {
-        gatewayClassName: 'portico',
-        allowedListeners: { namespaces: { from: 'All' } },
-        listeners: [https('www', 'www.example.com', 'www-cert'), https('weak', 'weak.example.com', 'weak-cert')],
-      },
-    },
+    fixtures.gateway({
+      name: 'gw',
+      spec: { allowedListeners: { namespaces: { from: 'All' } } },
+      listeners: [https('www', 'www.example.com', 'www-cert'), https('weak', 'weak.example.com', 'weak-cert')],
+    }),
     tlsSecret('www-cert', CERT, KEY),
     weak,
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'tenant' } },

@@ -14,6 +14,7 @@ import type { RunningServe } from '../../src/serve/serve-config.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { startBackend, type Backend, type EchoReply } from '../support/backends.js';
 import { freePort, freePortRange, waitFor } from '../support/envoy-ads.js';
+import * as fixtures from '../support/fixtures.js';
 import { request } from '../support/http-client.js';
 import { gatewayClass, httpRoute, serviceFor, writeManifests } from '../support/manifests.js';
 
@@ -30,12 +31,7 @@ const agent = new Agent({ keepAlive: false });
 const write = (file: string, objects: unknown[]) => writeManifests(dir, file, objects);
 
 function gatewayAt(name: string, created: string, listeners: unknown[]) {
-  return {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'Gateway',
-    metadata: { name, namespace: 'default', generation: 1, creationTimestamp: created },
-    spec: { gatewayClassName: 'portico', listeners },
-  };
+  return fixtures.gateway({ name, generation: 1, creationTimestamp: created, listeners });
 }
 
 function routeTo(name: string, sectionName: string) {

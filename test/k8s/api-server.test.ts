@@ -9,21 +9,17 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startServe } from '../../src/serve/serve.js';
-import { createKubernetesSource } from '../../src/serve/kubernetes-source.js';
-import type { KubernetesServeOptions, KubernetesSource } from '../../src/serve/kubernetes-source.js';
+import type { KubernetesServeOptions } from '../../src/serve/kubernetes-source.js';
 import { KubernetesProvider } from '../../src/k8s/kubernetes-provider.js';
 import { createKubeApi } from '../../src/kube-client/kube-api.js';
 import type { KubeApi } from '../../src/kube-client/kube-api.js';
 import { loadKubeConfig } from '../../src/kube-client/kube-config.js';
 import { WATCHED_KINDS } from '../../src/k8s/kinds.js';
 import type { Lease } from '../../src/k8s/leader-election.js';
-import type { StatusWriter } from '../../src/k8s/status-writer.js';
-import { startPipeline } from '../../src/pipeline/pipeline.js';
-import type { Pipeline, PipelineOutput } from '../../src/pipeline/pipeline.js';
 import type { ResourceEvent } from '../../src/pipeline/resource-store.js';
 import type { Condition, KubeObject, RouteParentStatus } from '../../src/resources/types.js';
 import { CONTROLLER_NAME, GATEWAY_GROUP } from '../../src/resources/types.js';
-import { FakeXds } from '../support/fake-xds.js';
+import * as fixtures from '../support/fixtures.js';
 import {
   connectTestCluster,
   create,
@@ -39,47 +35,10 @@ import {
   uniqueName,
 } from './test-cluster.js';
 import type { TestCluster } from './test-cluster.js';
+import { startRecordedPortico } from './recorded-portico.js';
+import type { RecordedPortico } from './recorded-portico.js';
 
 const OTHER_CONTROLLER = 'example.com/other-controller';
-
-interface Portico {
-  source: KubernetesSource;
-  pipeline: Pipeline;
-  writer: StatusWriter;
-  xds: FakeXds;
-  logger: RecordingLogger;
-  outputs: PipelineOutput[];
-  stop(): Promise<void>;
-}
-
-function startPortico(options: KubernetesServeOptions): Portico {
-  const logger = new RecordingLogger();
-  const source = createKubernetesSource(options, logger);
-  const xds = new FakeXds();
-  const pipeline = startPipeline(
-    source.events$,
-    { publisher: xds, tracker: xds, logger, translator: source.translator },
-    { quietMs: 20, maxLatencyMs: 100 },
-  );
-  const outputs: PipelineOutput[] = [];
-  pipeline.output$.subscribe((output) => outputs.push(output));
-  const writer = source.startStatusWriter(pipeline.status$);
-  let stopped = false;
-  return {
-    source,
-    pipeline,
-    writer,
-    xds,
-    logger,
-    outputs,
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      await source.stop();
-      pipeline.stop();
-    },
-  };
-}
 
 function conditionOf(conditions: unknown, type: string): Condition | undefined {
   return Array.isArray(conditions) ? (conditions as Condition[]).find((c) => c.type === type) : undefined;
@@ -104,11 +63,11 @@ describe('Kubernetes provider against a real API server', () => {
   let api: KubeApi;
   const ns = uniqueName('portico-k8s');
   const className = uniqueName('portico');
-  const running: Portico[] = [];
+  const running: RecordedPortico[] = [];
   const cleanups: (() => Promise<void>)[] = [];
 
-  const start = (options: Partial<KubernetesServeOptions> = {}): Portico => {
-    const portico = startPortico({
+  const start = (options: Partial<KubernetesServeOptions> = {}): RecordedPortico => {
+    const portico = startRecordedPortico({
       kubeconfig: cluster.kubeconfig,
       leaseNamespace: ns,
       leaseName: uniqueName('lease'),
@@ -124,22 +83,17 @@ describe('Kubernetes provider against a real API server', () => {
     api = cluster.api;
     await create(api, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     cleanups.push(() => remove(api, 'Namespace', ns));
-    await create(api, {
-      apiVersion: `${GATEWAY_GROUP}/v1`,
-      kind: 'GatewayClass',
-      metadata: { name: className },
-      spec: { controllerName: CONTROLLER_NAME },
-    });
+    await create(api, fixtures.gatewayClass({ name: className }));
     cleanups.push(() => remove(api, 'GatewayClass', className));
-    await create(api, {
-      apiVersion: `${GATEWAY_GROUP}/v1`,
-      kind: 'Gateway',
-      metadata: { name: 'gw', namespace: ns },
-      spec: {
-        gatewayClassName: className,
-        listeners: [{ name: 'http', protocol: 'HTTP', port: 8080, allowedRoutes: { namespaces: { from: 'Same' } } }],
-      },
-    });
+    await create(
+      api,
+      fixtures.gateway({
+        name: 'gw',
+        namespace: ns,
+        className,
+        listeners: [fixtures.listener('http', 8080, { allowedRoutes: fixtures.SAME_NAMESPACE })],
+      }),
+    );
     await createWebBackend(api, ns);
     await create(api, route('web-route', [{ name: 'gw' }], 'web'));
     // A route shared with another controller, which has already written its parent entry.
@@ -167,12 +121,13 @@ describe('Kubernetes provider against a real API server', () => {
   });
 
   function route(name: string, parentRefs: { name: string }[], backend: string): KubeObject {
-    return {
-      apiVersion: `${GATEWAY_GROUP}/v1`,
-      kind: 'HTTPRoute',
-      metadata: { name, namespace: ns },
-      spec: { parentRefs, hostnames: ['www.example.com'], rules: [{ backendRefs: [{ name: backend, port: 80 }] }] },
-    };
+    return fixtures.httpRoute({
+      name,
+      namespace: ns,
+      parentRefs,
+      hostnames: ['www.example.com'],
+      rules: [{ backendRefs: [{ name: backend, port: 80 }] }],
+    });
   }
 
   function theirParent(message: string): RouteParentStatus {

@@ -13,7 +13,8 @@
  * while the server was gone, and must write nothing to the objects whose status did not change.
  */
 import type { Condition, KubeObject, RouteParentStatus } from '../../src/resources/types.js';
-import { CONTROLLER_NAME, GATEWAY_GROUP } from '../../src/resources/types.js';
+import { CONTROLLER_NAME } from '../../src/resources/types.js';
+import * as fixtures from '../support/fixtures.js';
 import { PrivateCluster } from './private-cluster.js';
 import { analyzeWrites, startRecordedPortico } from './recorded-portico.js';
 import type { RecordedPortico } from './recorded-portico.js';
@@ -74,36 +75,23 @@ describe('the API server restarted under Portico (private API server)', () => {
   const ns = uniqueName('portico-restart');
   const className = uniqueName('portico-restart');
 
-  const route = (name: string): KubeObject => ({
-    apiVersion: `${GATEWAY_GROUP}/v1`,
-    kind: 'HTTPRoute',
-    metadata: { name, namespace: ns },
-    spec: {
-      parentRefs: [{ name: GATEWAY }],
-      hostnames: [`${name}.example.com`],
-      rules: [{ backendRefs: [{ name: 'web', port: 80 }] }],
-    },
-  });
+  const route = (name: string): KubeObject =>
+    fixtures.httpRoute({ name, namespace: ns, parentRefs: [{ name: GATEWAY }], hostnames: [`${name}.example.com`] });
 
   beforeAll(async () => {
     cluster = await PrivateCluster.start('restart');
     const api = cluster.api;
     await create(api, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-    await create(api, {
-      apiVersion: `${GATEWAY_GROUP}/v1`,
-      kind: 'GatewayClass',
-      metadata: { name: className },
-      spec: { controllerName: CONTROLLER_NAME },
-    });
-    await create(api, {
-      apiVersion: `${GATEWAY_GROUP}/v1`,
-      kind: 'Gateway',
-      metadata: { name: GATEWAY, namespace: ns },
-      spec: {
-        gatewayClassName: className,
-        listeners: [{ name: 'http', protocol: 'HTTP', port: 8080, allowedRoutes: { namespaces: { from: 'Same' } } }],
-      },
-    });
+    await create(api, fixtures.gatewayClass({ name: className }));
+    await create(
+      api,
+      fixtures.gateway({
+        name: GATEWAY,
+        namespace: ns,
+        className,
+        listeners: [fixtures.listener('http', 8080, { allowedRoutes: fixtures.SAME_NAMESPACE })],
+      }),
+    );
     await createWebBackend(api, ns);
     for (const name of [...KEPT, DELETED]) await create(api, route(name));
   }, 180_000);

@@ -16,6 +16,7 @@ import type { KubeApi } from '../../src/kube-client/kube-api.js';
 import { KUBECTL_YAML_OPTIONS } from '../../src/resources/kubectl-yaml.js';
 import type { Condition, KubeObject } from '../../src/resources/types.js';
 import { readParameters } from '../../src/translate/gatewayapi/envoy-proxy-parameters.js';
+import * as fixtures from '../support/fixtures.js';
 import { startRecordedPortico } from './recorded-portico.js';
 import type { RecordedPortico } from './recorded-portico.js';
 import { connectTestCluster, create, eventually, get, patch, remove, uniqueName } from './test-cluster.js';
@@ -78,16 +79,13 @@ describe('EnvoyProxyParameters (real API server)', () => {
     metadata: { name, namespace },
     spec,
   });
-  const gateway = (name: string, parametersRef?: Record<string, unknown>): KubeObject => ({
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'Gateway',
-    metadata: { name, namespace: ns },
-    spec: {
-      gatewayClassName: className,
-      listeners: [{ name: 'http', port: 8080, protocol: 'HTTP' }],
-      ...(parametersRef ? { infrastructure: { parametersRef } } : {}),
-    },
-  });
+  const gateway = (name: string, parametersRef?: Record<string, unknown>): KubeObject =>
+    fixtures.gateway({
+      name,
+      namespace: ns,
+      className,
+      spec: parametersRef ? { infrastructure: { parametersRef } } : {},
+    });
   const deploymentOf = async (gatewayName: string): Promise<Deployment | undefined> => {
     try {
       return await api.request<Deployment>({
@@ -241,15 +239,10 @@ describe('EnvoyProxyParameters (real API server)', () => {
         service: { type: 'ClusterIP' },
       }),
     );
-    await create(api, {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'GatewayClass',
-      metadata: { name: className },
-      spec: {
-        controllerName: 'portico.dev/gateway-controller',
-        parametersRef: { ...REF, name: 'defaults', namespace: paramsNs },
-      },
-    } as KubeObject);
+    await create(
+      api,
+      fixtures.gatewayClass({ name: className, parametersRef: { ...REF, name: 'defaults', namespace: paramsNs } }),
+    );
     await create(api, gateway('inherits'));
     await create(api, gateway('overrides', { ...REF, name: 'mine' }));
 

@@ -14,8 +14,8 @@
 import { startServe } from '../../src/serve/serve.js';
 import type { RunningServe } from '../../src/serve/serve-config.js';
 import type { Condition } from '../../src/resources/types.js';
-import { CONTROLLER_NAME, GATEWAY_GROUP } from '../../src/resources/types.js';
 import { EnvoyAds, freePort, waitFor } from '../support/envoy-ads.js';
+import * as fixtures from '../support/fixtures.js';
 import { PrivateCluster } from './private-cluster.js';
 import { create, createWebBackend, eventually, get, patch, RecordingLogger, uniqueName } from './test-cluster.js';
 
@@ -110,34 +110,27 @@ describe('Portico serves a real Envoy from the Kubernetes provider (private API 
     const api = cluster.api;
     listenerPort = await freePort();
     await create(api, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-    await create(api, {
-      apiVersion: `${GATEWAY_GROUP}/v1`,
-      kind: 'GatewayClass',
-      metadata: { name: className },
-      spec: { controllerName: CONTROLLER_NAME },
-    });
-    await create(api, {
-      apiVersion: `${GATEWAY_GROUP}/v1`,
-      kind: 'Gateway',
-      metadata: { name: GATEWAY, namespace: ns },
-      spec: {
-        gatewayClassName: className,
-        listeners: [
-          { name: 'http', protocol: 'HTTP', port: listenerPort, allowedRoutes: { namespaces: { from: 'Same' } } },
-        ],
-      },
-    });
+    await create(api, fixtures.gatewayClass({ name: className }));
+    await create(
+      api,
+      fixtures.gateway({
+        name: GATEWAY,
+        namespace: ns,
+        className,
+        listeners: [fixtures.listener('http', listenerPort, { allowedRoutes: fixtures.SAME_NAMESPACE })],
+      }),
+    );
     await createWebBackend(api, ns);
-    await create(api, {
-      apiVersion: `${GATEWAY_GROUP}/v1`,
-      kind: 'HTTPRoute',
-      metadata: { name: ROUTE, namespace: ns },
-      spec: {
+    await create(
+      api,
+      fixtures.httpRoute({
+        name: ROUTE,
+        namespace: ns,
         parentRefs: [{ name: GATEWAY }],
         hostnames: ['www.example.com'],
         rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: 'web', port: 80 }] }],
-      },
-    });
+      }),
+    );
     // `portico serve --provider kubernetes --no-provision`, in this process.
     serving = await startServe(
       {

@@ -15,6 +15,7 @@ import { provisionedName } from '../../src/infra/kubernetes/resources.js';
 import { APPLY_PATCH, MERGE_PATCH } from '../../src/kube-client/kube-api.js';
 import type { KubeApi } from '../../src/kube-client/kube-api.js';
 import type { Condition, KubeObject } from '../../src/resources/types.js';
+import * as fixtures from '../support/fixtures.js';
 import { connectTestCluster, create, eventually, get, patch, remove, uniqueName } from './test-cluster.js';
 import { parse } from 'yaml';
 
@@ -115,12 +116,7 @@ describe('Gateway spec.addresses through the provisioner (real API server)', () 
     await installGatewayCrd(vendoredGatewayCrd(false), false);
     namespace = uniqueName('portico-addresses');
     await create(api, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-    await create(api, {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'Gateway',
-      metadata: { name: gatewayName, namespace },
-      spec: { gatewayClassName: 'portico', listeners: [{ name: 'http', port: 8080, protocol: 'HTTP' }] },
-    } as KubeObject);
+    await create(api, fixtures.gateway({ name: gatewayName, namespace }));
     provisioner = new GatewayProvisioner({
       api,
       controllerNamespace: 'portico-system',

@@ -10,7 +10,7 @@ import type { XdsCa } from '../../src/infra/kubernetes/certs.js';
 import { GatewayProvisioner } from '../../src/infra/kubernetes/reconciler.js';
 import { gatewayCertificateSecretName, provisionedName } from '../../src/infra/kubernetes/resources.js';
 import type { KubeApi } from '../../src/kube-client/kube-api.js';
-import type { KubeObject } from '../../src/resources/types.js';
+import * as fixtures from '../support/fixtures.js';
 import { connectTestCluster, create, patch, remove, uniqueName } from './test-cluster.js';
 
 interface Meta {
@@ -66,19 +66,19 @@ describe('Gateway infrastructure labels and annotations (real API server)', () =
   });
 
   it('puts them on every provisioned object and the Pods, and takes away what the Gateway no longer has', async () => {
-    const gateway = await create(api, {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'Gateway',
-      metadata: { name: gatewayName, namespace },
-      spec: {
-        gatewayClassName: 'portico',
-        infrastructure: {
-          labels: { key2: 'value2', 'example.com/team': 'edge' },
-          annotations: { key1: 'value1', 'example.com/note': 'kept while the Gateway says so' },
+    const gateway = await create(
+      api,
+      fixtures.gateway({
+        name: gatewayName,
+        namespace,
+        spec: {
+          infrastructure: {
+            labels: { key2: 'value2', 'example.com/team': 'edge' },
+            annotations: { key1: 'value1', 'example.com/note': 'kept while the Gateway says so' },
+          },
         },
-        listeners: [{ name: 'http', port: 8080, protocol: 'HTTP' }],
-      },
-    } as KubeObject);
+      }),
+    );
     expect((await provisioner.reconcile([gateway])).errors).toEqual([]);
 
     const all = await metadataOfAll();

@@ -32,6 +32,7 @@ import { isLoopbackHost } from '../../src/debug/debug-server.js';
 import { desiredObjects, gatewayLabels, provisionedName } from '../../src/infra/kubernetes/resources.js';
 import { loadKubeConfig } from '../../src/kube-client/kube-config.js';
 import type { KubeObject } from '../../src/resources/types.js';
+import * as fixtures from '../support/fixtures.js';
 import { PrivateCluster } from './private-cluster.js';
 import { create, eventually, get, RecordingLogger, remove, uniqueName } from './test-cluster.js';
 
@@ -497,12 +498,13 @@ describe('manifests/ on the real API server', () => {
     };
 
     // What the provisioner creates for a Gateway, exactly (src/infra/kubernetes/resources.ts).
-    const gateway = {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'Gateway',
-      metadata: { name: 'public', namespace: tenant, uid: '00000000-0000-0000-0000-000000000001' },
-      spec: { gatewayClassName: namespace, listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
-    } as KubeObject;
+    const gateway = fixtures.gateway({
+      name: 'public',
+      namespace: tenant,
+      uid: '00000000-0000-0000-0000-000000000001',
+      className: namespace,
+      listeners: [fixtures.listener('http', 80)],
+    });
     const provisioned = desiredObjects(gateway, { xds: { host: `portico-xds.${namespace}.svc`, port: 18000 } });
     expect(provisioned.map((o) => o.kind)).toEqual(['ServiceAccount', 'ConfigMap', 'Deployment', 'Service']);
     for (const object of provisioned) {
@@ -749,12 +751,7 @@ describe('manifests/ on the real API server', () => {
       expect((await fetch(`${metrics}/debug/config_dump`)).status).toBe(404);
       expect((await fetch(`${metrics}/debug/clients`)).status).toBe(404);
       expect((await fetch(`http://127.0.0.1:${serving.debugAddress().port}/debug/clients`)).status).toBe(200);
-      await create(cluster.api, {
-        apiVersion: 'gateway.networking.k8s.io/v1',
-        kind: 'Gateway',
-        metadata: { name: 'web', namespace: gatewayNs() },
-        spec: { gatewayClassName: namespace, listeners: [{ name: 'http', port: 8080, protocol: 'HTTP' }] },
-      } as KubeObject);
+      await create(cluster.api, fixtures.gateway({ name: 'web', namespace: gatewayNs(), className: namespace }));
 
       const name = provisionedName('web');
       const provisioned = [

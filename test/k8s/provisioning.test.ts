@@ -29,6 +29,7 @@ import { isNotFound, MERGE_PATCH } from '../../src/kube-client/kube-api.js';
 import type { KubeApi } from '../../src/kube-client/kube-api.js';
 import { checkRoundTrip } from '../../src/proto/codec.js';
 import type { KubeObject } from '../../src/resources/types.js';
+import * as fixtures from '../support/fixtures.js';
 import { connectTestCluster, create, remove, uniqueName } from './test-cluster.js';
 import type { TestCluster } from './test-cluster.js';
 
@@ -98,25 +99,22 @@ describe('provisioning Envoy per Gateway (real API server)', () => {
     for (const ns of [controllerNs, gatewayNs]) {
       await create(api, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     }
-    gateway = await create(api, {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'Gateway',
-      metadata: { name: gatewayName, namespace: gatewayNs },
-      spec: {
-        gatewayClassName: 'portico',
+    gateway = await create(
+      api,
+      fixtures.gateway({
+        name: gatewayName,
+        namespace: gatewayNs,
         listeners: [
-          { name: 'http', port: 80, protocol: 'HTTP' },
-          { name: 'alt', port: 8080, protocol: 'HTTP', hostname: 'a.example.com' },
-          { name: 'alt-b', port: 8080, protocol: 'HTTP', hostname: 'b.example.com' },
+          fixtures.listener('http', 80),
+          fixtures.listener('alt', 8080, { hostname: 'a.example.com' }),
+          fixtures.listener('alt-b', 8080, { hostname: 'b.example.com' }),
         ],
-      },
-    });
-    other = await create(api, {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'Gateway',
-      metadata: { name: otherName, namespace: gatewayNs },
-      spec: { gatewayClassName: 'portico', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
-    });
+      }),
+    );
+    other = await create(
+      api,
+      fixtures.gateway({ name: otherName, namespace: gatewayNs, listeners: [fixtures.listener('http', 80)] }),
+    );
     provisioner = new GatewayProvisioner({
       api,
       controllerNamespace: controllerNs,

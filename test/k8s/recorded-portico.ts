@@ -1,16 +1,19 @@
 /**
- * Portico's Kubernetes path in this process — `createKubernetesSource` (informers, Lease) → the
- * shared pipeline (publishing to a FakeXds) → `StatusWriter` — with every status write recorded:
+ * The one harness that runs Portico against the real API server in this process, for every test/k8s
+ * test that needs a whole Portico (informers, Lease, pipeline, status writer) without Envoy:
+ * `createKubernetesSource` (informers, Lease) → the shared pipeline (publishing to a FakeXds) →
+ * `StatusWriter`, built as `source.startStatusWriter` builds it, with every status write recorded:
  * the writer's API client is wrapped so that each successful `PATCH …/status` is kept with the
  * object it was for and the status it wrote. That is what "no object written twice for the same
- * status" is checked against, per object, not only as a total.
+ * status" is checked against, per object, not only as a total. (Tests of the serve wiring itself
+ * run `startServe`, with a real Envoy.)
  */
 import { createKubernetesSource } from '../../src/serve/kubernetes-source.js';
 import type { KubernetesServeOptions, KubernetesSource } from '../../src/serve/kubernetes-source.js';
 import type { KubeApi, KubeRequest } from '../../src/kube-client/kube-api.js';
 import { StatusWriter } from '../../src/k8s/status-writer.js';
 import { startPipeline } from '../../src/pipeline/pipeline.js';
-import type { Pipeline, PipelineOptions } from '../../src/pipeline/pipeline.js';
+import type { Pipeline, PipelineOptions, PipelineOutput } from '../../src/pipeline/pipeline.js';
 import type { StatusReport } from '../../src/pipeline/status-report.js';
 import { FakeXds } from '../support/fake-xds.js';
 import { RecordingLogger } from './test-cluster.js';
@@ -97,6 +100,8 @@ export interface RecordedPortico {
   xds: FakeXds;
   logger: RecordingLogger;
   writes: StatusWrite[];
+  /** Every translation the pipeline published, in order. */
+  outputs: PipelineOutput[];
   /** Every status report the pipeline produced after the initial sync. */
   reports: StatusReport[];
   leading: { leading: boolean; at: number }[];
@@ -115,6 +120,8 @@ export function startRecordedPortico(
     { publisher: xds, tracker: xds, logger, translator: source.translator },
     { quietMs: 20, maxLatencyMs: 100, ...pipelineOptions },
   );
+  const outputs: PipelineOutput[] = [];
+  const publishing = pipeline.output$.subscribe((output) => outputs.push(output));
   const reports: StatusReport[] = [];
   const reporting = pipeline.status$.subscribe((report) => {
     if (report.synced) reports.push(report);
@@ -138,14 +145,17 @@ export function startRecordedPortico(
     xds,
     logger,
     writes,
+    outputs,
     reports,
     leading,
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      writer.stop();
+      // In `source.stop()`'s order: the Lease is released first, then writing stops.
       await source.stop();
+      writer.stop();
       pipeline.stop();
+      publishing.unsubscribe();
       reporting.unsubscribe();
       electing.unsubscribe();
     },

@@ -11,7 +11,8 @@
  */
 import { stringify } from 'yaml';
 import type { Condition, KubeObject, RouteParentStatus } from '../../src/resources/types.js';
-import { CONTROLLER_NAME, GATEWAY_GROUP } from '../../src/resources/types.js';
+import { CONTROLLER_NAME } from '../../src/resources/types.js';
+import * as fixtures from '../support/fixtures.js';
 
 export const GATEWAY_NAME = 'scale';
 export const SERVICE_NAME = 'web';
@@ -27,30 +28,16 @@ export interface ScaleFixture {
 
 export function scaleFixture(namespace: string, className: string, routeCount: number): ScaleFixture {
   const base: KubeObject[] = [
-    {
-      apiVersion: `${GATEWAY_GROUP}/v1`,
-      kind: 'GatewayClass',
-      metadata: { name: className },
-      spec: { controllerName: CONTROLLER_NAME },
-    },
-    {
-      apiVersion: `${GATEWAY_GROUP}/v1`,
-      kind: 'Gateway',
-      metadata: { name: GATEWAY_NAME, namespace },
-      spec: {
-        gatewayClassName: className,
-        listeners: [
-          { name: 'http', protocol: 'HTTP', port: 8080, allowedRoutes: { namespaces: { from: 'Same' } } },
-          {
-            name: 'admin',
-            protocol: 'HTTP',
-            port: 9090,
-            hostname: 'admin.example.com',
-            allowedRoutes: { namespaces: { from: 'Same' } },
-          },
-        ],
-      },
-    },
+    fixtures.gatewayClass({ name: className }),
+    fixtures.gateway({
+      name: GATEWAY_NAME,
+      namespace,
+      className,
+      listeners: [
+        fixtures.listener('http', 8080, { allowedRoutes: fixtures.SAME_NAMESPACE }),
+        fixtures.listener('admin', 9090, { hostname: 'admin.example.com', allowedRoutes: fixtures.SAME_NAMESPACE }),
+      ],
+    }),
     {
       apiVersion: 'v1',
       kind: 'Service',
@@ -72,11 +59,10 @@ export function scaleFixture(namespace: string, className: string, routeCount: n
     const admin = i % 10 === 0;
     const listener = admin ? 'admin' : 'http';
     attached[listener] = (attached[listener] ?? 0) + 1;
-    routes.push({
-      apiVersion: `${GATEWAY_GROUP}/v1`,
-      kind: 'HTTPRoute',
-      metadata: { name: routeName(i), namespace },
-      spec: {
+    routes.push(
+      fixtures.httpRoute({
+        name: routeName(i),
+        namespace,
         parentRefs: [{ name: GATEWAY_NAME, sectionName: listener }],
         hostnames: [admin ? 'admin.example.com' : `h${i % 100}.example.com`],
         rules: [
@@ -85,8 +71,8 @@ export function scaleFixture(namespace: string, className: string, routeCount: n
             backendRefs: [{ name: SERVICE_NAME, port: 80 }],
           },
         ],
-      },
-    });
+      }),
+    );
   }
   return { namespace, base, routes, attached };
 }

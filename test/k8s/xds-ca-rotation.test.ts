@@ -15,6 +15,7 @@ import { GatewayProvisioner } from '../../src/infra/kubernetes/reconciler.js';
 import { gatewayCertificateSecretName, provisionedName } from '../../src/infra/kubernetes/resources.js';
 import type { KubeApi } from '../../src/kube-client/kube-api.js';
 import type { KubeObject } from '../../src/resources/types.js';
+import * as fixtures from '../support/fixtures.js';
 import { connectTestCluster, create, remove, uniqueName } from './test-cluster.js';
 import type { TestCluster } from './test-cluster.js';
 
@@ -79,12 +80,10 @@ beforeAll(async () => {
   for (const ns of [controllerNs, gatewayNs]) {
     await create(api, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   }
-  gateway = await create(api, {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'Gateway',
-    metadata: { name: gatewayName, namespace: gatewayNs },
-    spec: { gatewayClassName: 'portico', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
-  });
+  gateway = await create(
+    api,
+    fixtures.gateway({ name: gatewayName, namespace: gatewayNs, listeners: [fixtures.listener('http', 80)] }),
+  );
 });
 
 afterAll(async () => {

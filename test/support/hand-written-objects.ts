@@ -1,6 +1,6 @@
 /**
  * Hand-written Gateway API objects, most of them invalid, each a file's lines: what
- * test/unit/schema-validation.test.ts expects Portico's messages for, and what
+ * test/schema/schema-validation.test.ts expects Portico's messages for, and what
  * test/k8s/schema-oracle.test.ts sends to a real API server to check Portico answers as it does.
  */
 

@@ -1,7 +1,7 @@
 /**
  * Plain and tagged YAML scalars, and what kubectl (v1.36.3, `kubectl create --dry-run=client -o
  * json`) sends to the API server for each: the cases where YAML 1.2, the YAML 1.1 type repository
- * and go-yaml v2 disagree. test/unit/kubectl-yaml.test.ts checks Portico reads them so;
+ * and go-yaml v2 disagree. test/resources/kubectl-yaml.test.ts checks Portico reads them so;
  * test/k8s/kubectl-yaml.test.ts checks kubectl still does.
  */
 export const KUBECTL_SCALARS: [string, unknown][] = [

@@ -4,35 +4,25 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringifyForKubectl } from '../../src/resources/kubectl-yaml.js';
-
-const GW = 'gateway.networking.k8s.io/v1';
+import type { KubeObject } from '../../src/resources/types.js';
+import * as fixtures from './fixtures.js';
 
 /** Writes `objects` into `dir/file` as a multi-document manifest that kubectl would read the same way. */
 export function writeManifests(dir: string, file: string, objects: readonly unknown[]): void {
   writeFileSync(join(dir, file), objects.map((o) => stringifyForKubectl(o)).join('---\n'));
 }
 
-export function gatewayClass() {
-  return {
-    apiVersion: GW,
-    kind: 'GatewayClass',
-    metadata: { name: 'portico' },
-    spec: { controllerName: 'portico.dev/gateway-controller' },
-  };
+export function gatewayClass(): KubeObject {
+  return fixtures.gatewayClass();
 }
 
-export function gateway(name: string, listeners: unknown[]) {
-  return {
-    apiVersion: GW,
-    kind: 'Gateway',
-    metadata: { name, namespace: 'default', generation: 1 },
-    spec: { gatewayClassName: 'portico', listeners },
-  };
+export function gateway(name: string, listeners: unknown[]): KubeObject {
+  return fixtures.gateway({ name, generation: 1, listeners });
 }
 
 export function httpRoute(name: string, spec: Record<string, unknown>, creationTimestamp = '2026-01-01T00:00:00Z') {
   return {
-    apiVersion: GW,
+    apiVersion: fixtures.GATEWAY_API_VERSION,
     kind: 'HTTPRoute',
     metadata: { name, namespace: 'default', generation: 1, creationTimestamp },
     spec,

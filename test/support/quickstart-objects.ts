@@ -1,33 +1,25 @@
-/** Small Gateway API object sets for pipeline, provider and debug tests. */
+/**
+ * Small Gateway API object sets for pipeline, provider and debug tests: the quickstart's shapes,
+ * made by the shared fixtures (test/support/fixtures.ts), each at generation 1.
+ */
 import type { KubeObject } from '../../src/resources/types.js';
+import * as fixtures from './fixtures.js';
 
-export const gatewayClass: KubeObject = {
-  apiVersion: 'gateway.networking.k8s.io/v1',
-  kind: 'GatewayClass',
-  metadata: { name: 'portico' },
-  spec: { controllerName: 'portico.dev/gateway-controller' },
-};
+export const gatewayClass: KubeObject = fixtures.gatewayClass();
 
 export function gateway(name: string, port = 8080, namespace = 'default'): KubeObject {
-  return {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'Gateway',
-    metadata: { name, namespace, generation: 1 },
-    spec: { gatewayClassName: 'portico', listeners: [{ name: 'http', protocol: 'HTTP', port }] },
-  };
+  return fixtures.gateway({ name, namespace, generation: 1, listeners: [fixtures.listener('http', port)] });
 }
 
 export function httpRoute(name: string, gatewayName: string, backend: string, namespace = 'default'): KubeObject {
-  return {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'HTTPRoute',
-    metadata: { name, namespace, generation: 1 },
-    spec: {
-      parentRefs: [{ name: gatewayName }],
-      hostnames: ['www.example.com'],
-      rules: [{ backendRefs: [{ name: backend, port: 80 }] }],
-    },
-  };
+  return fixtures.httpRoute({
+    name,
+    namespace,
+    generation: 1,
+    parentRefs: [{ name: gatewayName }],
+    hostnames: ['www.example.com'],
+    rules: [{ backendRefs: [{ name: backend, port: 80 }] }],
+  });
 }
 
 export function service(name: string, namespace = 'default'): KubeObject {

@@ -19,6 +19,7 @@ import { silentLogger } from '../../src/xds/log.js';
 import { ROUTE_CONFIGURATION, SECRET } from '../../src/proto/type-urls.js';
 import type { XdsResources } from '../../src/translate/xds/types.js';
 import { EnvoyAds, freePort, waitFor } from '../support/envoy-ads.js';
+import * as fixtures from '../support/fixtures.js';
 import { startBackend } from '../support/backends.js';
 import { request } from '../support/http-client.js';
 import { GATEWAY, gatewayXds, withInvalidRegexRoute, type FixtureRoute } from '../support/xds-fixtures.js';
@@ -187,40 +188,21 @@ describe.each([
       type: 'kubernetes.io/tls',
       data: { 'tls.crt': Buffer.from(CERT).toString('base64'), 'tls.key': Buffer.from(KEY).toString('base64') },
     });
-    const listener = (name: string, port: number, hostname: string) => ({
-      name,
-      protocol: 'HTTPS',
-      port,
-      hostname,
-      tls: { certificateRefs: [{ name }] },
-    });
+    const listener = (name: string, port: number, hostname: string) =>
+      fixtures.listener(name, port, { protocol: 'HTTPS', hostname, tls: { certificateRefs: [{ name }] } });
     return [
-      {
-        apiVersion: 'gateway.networking.k8s.io/v1',
-        kind: 'GatewayClass',
-        metadata: { name: 'portico' },
-        spec: { controllerName: 'portico.dev/gateway-controller' },
-      },
-      {
-        apiVersion: 'gateway.networking.k8s.io/v1',
-        kind: 'Gateway',
-        metadata: { name: 'public', namespace: 'default', generation: 1 },
-        spec: {
-          gatewayClassName: 'portico',
-          listeners: [
-            listener('www', www, 'www.example.com'),
-            ...(withOther ? [listener('other', other, 'foo.example.com')] : []),
-          ],
-        },
-      },
+      fixtures.gatewayClass(),
+      fixtures.gateway({
+        name: 'public',
+        generation: 1,
+        listeners: [
+          listener('www', www, 'www.example.com'),
+          ...(withOther ? [listener('other', other, 'foo.example.com')] : []),
+        ],
+      }),
       secret('www'),
       ...(withOther ? [secret('other')] : []),
-      {
-        apiVersion: 'gateway.networking.k8s.io/v1',
-        kind: 'HTTPRoute',
-        metadata: { name: 'web', namespace: 'default', generation: 1 },
-        spec: { parentRefs: [{ name: 'public' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] },
-      },
+      fixtures.httpRoute({ name: 'web', generation: 1, parentRefs: [{ name: 'public' }] }),
       {
         apiVersion: 'v1',
         kind: 'Service',
