@@ -18,14 +18,14 @@ VENV_STAMP := $(VENV)/.portico-setup.stamp
 setup: $(SETUP_STAMP) $(VENV_STAMP)
 
 $(VENV_STAMP): requirements.txt
-	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --disable-pip-version-check --quiet -r requirements.txt
-	touch $@
+	@if [ -L $(VENV) ]; then echo "setup: $(VENV) is a link to another checkout's virtualenv; not reinstalling"; \
+	else python3 -m venv $(VENV) && $(VENV)/bin/pip install --disable-pip-version-check --quiet -r requirements.txt && touch $@; fi
 
 $(SETUP_STAMP): package.json package-lock.json
-	# `npm ci`: exactly the committed lock, which it never rewrites (a clone stays clean).
-	npm ci --no-audit --no-fund
-	touch $@
+	# `npm ci`: exactly the committed lock, which it never rewrites (a clone stays clean). A worktree
+	# whose node_modules links to another checkout's is left alone: npm ci would empty the target.
+	@if [ -L node_modules ]; then echo "setup: node_modules is a link to another checkout's install; not reinstalling"; \
+	else npm ci --no-audit --no-fund && touch $@; fi
 
 # dist/ is removed first so a deleted source or test never leaves a stale compiled copy behind
 # (tsc is not incremental here, so this costs nothing).
