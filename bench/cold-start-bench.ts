@@ -19,7 +19,7 @@ import { ENVOY_RUNTIME_FLAGS } from '../src/infra/envoy-flags.js';
 import { findEnvoy } from '../src/infra/envoy-binary.js';
 import { kindName } from '../src/xds/snapshot.js';
 import { AdsServer } from '../src/xds/index.js';
-import { silentLogger } from '../src/xds/log.js';
+import { silentLogger } from '../src/shared/logger.js';
 import { coldStartOverAds, coldStartStatic, goldenGateways } from '../test/support/cold-start.js';
 import { integerFlag, machineLine, ms, printTable, summarize } from './bench-util.js';
 

@@ -38,7 +38,7 @@ import { buildResourceSet } from '../src/resources/resource-set.js';
 import type { EndpointSlice } from '../src/resources/types.js';
 import { translate } from '../src/translate/index.js';
 import { AdsServer } from '../src/xds/index.js';
-import { silentLogger } from '../src/xds/log.js';
+import { silentLogger } from '../src/shared/logger.js';
 import { EnvoyAds, waitFor } from '../test/support/envoy-ads.js';
 import { findEnvoy } from '../src/infra/envoy-binary.js';
 

@@ -11,7 +11,6 @@ import { errorMessage } from '../shared/error-message.js';
 import type { Logger } from '../shared/logger.js';
 import type { ProxyTracker, SnapshotPublisher } from '../xds/contract.js';
 import { AdsServer } from '../xds/index.js';
-import type { LogEntry } from '../xds/index.js';
 import type { XdsLimits } from '../xds/stream-limits.js';
 
 export interface XdsServing {
@@ -59,7 +58,7 @@ export async function startXdsServer(
           },
         }
       : {}),
-    logger: ({ level, msg, ...fields }: LogEntry) => xdsLogger[level](msg, fields),
+    logger: xdsLogger,
   });
   await server.start();
   return {

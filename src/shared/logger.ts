@@ -56,6 +56,14 @@ export function createJsonLogger(options: JsonLoggerOptions, bound: LogFields = 
   };
 }
 
+/**
+ * Warnings and errors as JSON lines on stderr, with `fields` on every line: the default of the
+ * parts that must not fail unseen when their caller passes no logger (the xDS server and its cache).
+ */
+export function quietLogger(fields: LogFields = {}): Logger {
+  return createJsonLogger({ level: 'warn', sink: process.stderr }, fields);
+}
+
 /** Discards everything; the default for library code and tests. */
 export const silentLogger: Logger = {
   debug: () => undefined,

@@ -7,7 +7,7 @@ import { CLUSTER_LOAD_ASSIGNMENT } from '../proto/type-urls.js';
 import type { AssignmentFollowUp } from './assignment-follow-up.js';
 import type { StreamClock } from './clock.js';
 import type { GatewayKey, ProxyEvent } from './contract.js';
-import type { Logger } from './log.js';
+import type { Logger } from '../shared/logger.js';
 import type { XdsMetrics } from './metrics.js';
 import { DEFAULT_RETRY_BACKOFF, isTransientRejection, retryDelayMs, type RetryBackoff } from './nack-retry.js';
 import { isNack, type StatusLike } from './stream-requests.js';
@@ -66,19 +66,19 @@ function reject(ts: TypeStream, pending: Pending, error: StatusLike, ctx: Answer
   const retryInMs = transient ? scheduleRetry(ts, message, ctx) : undefined;
   if (!transient) endRetry(ts);
   ctx.metrics.recordNack(ts.typeUrl);
-  ctx.logger({
-    level: 'warn',
-    msg:
-      retryInMs === undefined
-        ? 'configuration rejected by Envoy (NACK); it is sent again only once it changes'
-        : 'configuration rejected by Envoy (NACK) for a transient reason; retrying with backoff',
-    nodeId: ctx.nodeId,
-    gateway: ctx.gateway,
-    typeUrl: ts.typeUrl,
-    version: pending.version,
-    error: message,
-    ...(retryInMs === undefined ? {} : { retryInMs, attempt: ts.retry?.attempt }),
-  });
+  ctx.logger.warn(
+    retryInMs === undefined
+      ? 'configuration rejected by Envoy (NACK); it is sent again only once it changes'
+      : 'configuration rejected by Envoy (NACK) for a transient reason; retrying with backoff',
+    {
+      nodeId: ctx.nodeId,
+      gateway: ctx.gateway,
+      typeUrl: ts.typeUrl,
+      version: pending.version,
+      error: message,
+      ...(retryInMs === undefined ? {} : { retryInMs, attempt: ts.retry?.attempt }),
+    },
+  );
   ctx.emit({
     kind: 'nack',
     nodeId: ctx.nodeId,

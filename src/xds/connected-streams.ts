@@ -5,7 +5,7 @@
  */
 import type { Subject } from 'rxjs';
 import type { ClientInfo, GatewayKey, ProgrammedStatus, ProxyEvent } from './contract.js';
-import type { Logger } from './log.js';
+import type { Logger } from '../shared/logger.js';
 import type { XdsMetrics } from './metrics.js';
 import type { Snapshot, SnapshotCache } from './snapshot.js';
 import type { AdsStream } from './stream.js';
@@ -39,9 +39,7 @@ export class ConnectedStreams {
     this.metrics.streamOpened(stream.protocol);
     this.events.next({ kind: 'connected', nodeId: stream.nodeId, gateway: stream.gateway });
     if (!this.cache.get(stream.gateway)) {
-      this.logger({
-        level: 'info',
-        msg: 'Envoy connected for a Gateway without configuration: waiting for it',
+      this.logger.info('Envoy connected for a Gateway without configuration: waiting for it', {
         nodeId: stream.nodeId,
         gateway: stream.gateway,
       });
@@ -69,7 +67,7 @@ export class ConnectedStreams {
       try {
         stream.onSnapshot(snapshot);
       } catch (err) {
-        this.logger({ level: 'error', msg: 'push failed', gateway, nodeId: stream.nodeId, error: String(err) });
+        this.logger.error('push failed', { gateway, nodeId: stream.nodeId, error: String(err) });
       }
     }
   }

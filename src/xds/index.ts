@@ -9,5 +9,3 @@ export { ResourceEncoder, contentHash } from './resources.js';
 export type { EncodedResource, EncoderStats } from './resources.js';
 export { XdsMetrics, LATENCY_BUCKETS_MS } from './metrics.js';
 export type { XdsMetricsSnapshot, HistogramSnapshot } from './metrics.js';
-export { quietLogger, silentLogger } from './log.js';
-export type { Logger, LogEntry, LogLevel } from './log.js';

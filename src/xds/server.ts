@@ -20,7 +20,7 @@ import type {
   ProxyTracker,
   SnapshotPublisher,
 } from './contract.js';
-import { type Logger, quietLogger } from './log.js';
+import { type Logger, quietLogger } from '../shared/logger.js';
 import { XdsMetrics } from './metrics.js';
 import { SnapshotCache } from './snapshot.js';
 import { ViewCache } from './views.js';
@@ -119,7 +119,7 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
   private readonly denials: DenialLog;
 
   constructor(options: AdsServerOptions = {}) {
-    this.logger = options.logger ?? quietLogger;
+    this.logger = options.logger ?? quietLogger({ component: 'xds' });
     this.cache = options.cache ?? new SnapshotCache({ logger: this.logger });
     this.metrics = options.metrics ?? new XdsMetrics();
     this.controlPlaneId = options.controlPlaneId ?? 'portico';
@@ -171,7 +171,7 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
     this.server = server;
     this.boundPort = port;
     this.boundAddress = `${address}:${port}`;
-    this.logger({ level: 'info', msg: 'ADS server listening', address: `${address}:${port}` });
+    this.logger.info('ADS server listening', { address: `${address}:${port}` });
     return port;
   }
 
@@ -260,7 +260,7 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
     const was = this.refusing;
     this.refusing = reason;
     if (reason === undefined || was !== undefined) return;
-    this.logger({ level: 'info', msg: 'xDS streams refused from now on; ending the open ones', reason });
+    this.logger.info('xDS streams refused from now on; ending the open ones', { reason });
     for (const [stream, call] of this.calls) {
       stream.close();
       call.emit('error', { code: grpc.status.UNAVAILABLE, details: reason });
@@ -281,7 +281,7 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
       try {
         this.server.drain(this.boundAddress, 1_000);
       } catch (err) {
-        this.logger({ level: 'warn', msg: 'could not close xDS connections', error: String(err) });
+        this.logger.warn('could not close xDS connections', { error: String(err) });
       }
     }, 250);
     this.drainTimer.unref();
@@ -297,10 +297,9 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
     const gathered = readRequestsWhole(call);
     if ((!sendFramesAsIs(call) || !gathered) && !this.framingWarned) {
       this.framingWarned = true;
-      this.logger({
-        level: 'warn',
-        msg: 'this grpc-js copies every xDS response per stream and holds read buffers while a request arrives (its internals differ from the pinned version): fan-out and floods cost more CPU and memory; pin @grpc/grpc-js as package.json does',
-      });
+      this.logger.warn(
+        'this grpc-js copies every xDS response per stream and holds read buffers while a request arrives (its internals differ from the pinned version): fan-out and floods cost more CPU and memory; pin @grpc/grpc-js as package.json does',
+      );
     }
     const stream = new AdsStream(
       protocol,
@@ -331,8 +330,7 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
     };
     const refuse = (refusal: Refusal): void => {
       this.metrics.recordDeniedStream(refusal.reason);
-      this.denials.once(refusal.logKey, {
-        msg: 'xDS stream refused',
+      this.denials.once(refusal.logKey, 'xDS stream refused', {
         reason: refusal.reason,
         peer: safePeer(call),
         error: refusal.details,
@@ -362,9 +360,7 @@ export class AdsServer implements SnapshotPublisher, ProxyTracker {
         const code = refused ? err.code : grpc.status.INTERNAL;
         const details = err instanceof Error ? err.message : String(err);
         if (refused) this.metrics.recordRejectedStream();
-        this.logger({
-          level: refused ? 'warn' : 'error',
-          msg: refused ? 'xDS stream refused' : 'xDS stream failed',
+        this.logger[refused ? 'warn' : 'error'](refused ? 'xDS stream refused' : 'xDS stream failed', {
           peer: safePeer(call),
           error: details,
           ...(refused ? {} : { stack: err instanceof Error ? err.stack : undefined }),

@@ -16,7 +16,7 @@ import {
 } from '../proto/type-urls.js';
 import { XDS_KINDS, type EnvoyMessage, type XdsKind, type XdsResources } from '../translate/xds/types.js';
 import type { ConfigDump, GatewayKey, SnapshotPublisher } from './contract.js';
-import { type Logger, quietLogger } from './log.js';
+import { type Logger, quietLogger } from '../shared/logger.js';
 import { ResourceEncoder, SetDigest, contentHash, type EncodedResource } from './resources.js';
 
 /**
@@ -97,7 +97,7 @@ export class SnapshotCache implements SnapshotPublisher {
 
   constructor(options: SnapshotCacheOptions = {}) {
     this.encoder = options.encoder ?? new ResourceEncoder();
-    this.logger = options.logger ?? quietLogger;
+    this.logger = options.logger ?? quietLogger({ component: 'xds' });
   }
 
   /** False when the content equals the snapshot being served (or could not be encoded). */
@@ -108,9 +108,7 @@ export class SnapshotCache implements SnapshotPublisher {
     } catch (err) {
       // The contract is fire-and-forget from an RxJS pipeline: never throw into it. The previous
       // snapshot keeps being served.
-      this.logger({
-        level: 'error',
-        msg: 'snapshot not published: a resource could not be encoded',
+      this.logger.error('snapshot not published: a resource could not be encoded', {
         gateway,
         error: err instanceof Error ? err.message : String(err),
       });
@@ -214,9 +212,7 @@ export class SnapshotCache implements SnapshotPublisher {
           const duplicate = byName.get(encoded.name);
           if (duplicate) {
             hasDuplicates = true;
-            this.logger({
-              level: 'warn',
-              msg: 'duplicate resource name: the last one wins',
+            this.logger.warn('duplicate resource name: the last one wins', {
               gateway,
               typeUrl,
               name: encoded.name,
@@ -310,7 +306,7 @@ export class SnapshotCache implements SnapshotPublisher {
       try {
         listener(gateway, next);
       } catch (err) {
-        this.logger({ level: 'error', msg: 'snapshot listener failed', gateway, error: String(err) });
+        this.logger.error('snapshot listener failed', { gateway, error: String(err) });
       }
     }
     return true;

@@ -6,7 +6,7 @@
  * the stream with and why; the server ends it. Serving the admitted requests is `stream.ts`.
  */
 import * as grpc from '@grpc/grpc-js';
-import type { Logger } from './log.js';
+import type { LogFields, Logger } from '../shared/logger.js';
 import { deniedClaim, type PeerIdentity } from './peer-identity.js';
 import { NAMES_COUNT } from './sotw-request.js';
 import type { DeltaRequest, SotwRequest } from './stream-requests.js';
@@ -142,12 +142,12 @@ export class DenialLog {
 
   constructor(private readonly logger: Logger) {}
 
-  once(key: string, entry: { msg: string; [field: string]: unknown }): void {
+  once(key: string, msg: string, fields: LogFields): void {
     if (this.logged.has(key)) return;
     // Bounded: past 1,024 distinct denials, old ones may be logged again.
     if (this.logged.size >= 1024) this.logged.delete(this.logged.values().next().value!);
     this.logged.add(key);
-    this.logger({ level: 'warn', ...entry });
+    this.logger.warn(msg, fields);
   }
 }
 

@@ -35,7 +35,7 @@ import { ClusterRetention, routesSettled } from './cluster-retention.js';
 import { ClusterWarmth } from './cluster-warmth.js';
 import type { ClientInfo, GatewayKey, ProgrammedStatus, ProxyEvent } from './contract.js';
 import type { GrpcFrame } from './grpc-frame.js';
-import type { Logger } from './log.js';
+import type { Logger } from '../shared/logger.js';
 import type { XdsMetrics } from './metrics.js';
 import type { RetryBackoff } from './nack-retry.js';
 import { handleAnswer, type AnswerContext } from './acknowledgement.js';
@@ -168,9 +168,7 @@ export class AdsStream {
       host.clusterWarmTimeoutMs,
       () => this.reporting(() => this.pump()),
       (waitedMs) =>
-        this.host.logger({
-          level: 'warn',
-          msg: 'clusters not confirmed warm in time: sending listeners and routes anyway',
+        this.host.logger.warn('clusters not confirmed warm in time: sending listeners and routes anyway', {
           nodeId: this.nodeId,
           gateway: this.gateway,
           waitedMs,
@@ -287,9 +285,7 @@ export class AdsStream {
     let ts = this.types.get(typeUrl);
     if (ts) return ts;
     if (!PUSH_ORDER.includes(typeUrl as ResourceTypeUrl)) {
-      this.host.logger({
-        level: 'warn',
-        msg: 'request for a resource type Portico does not serve: ignored',
+      this.host.logger.warn('request for a resource type Portico does not serve: ignored', {
         nodeId: this.nodeId,
         gateway: this.gateway,
         typeUrl,
@@ -391,6 +387,6 @@ export class AdsStream {
   }
 
   private debug(msg: string, typeUrl: string, fields: Record<string, unknown>): void {
-    this.host.logger({ level: 'debug', msg, nodeId: this.nodeId, gateway: this.gateway, typeUrl, ...fields });
+    this.host.logger.debug(msg, { nodeId: this.nodeId, gateway: this.gateway, typeUrl, ...fields });
   }
 }

@@ -15,7 +15,7 @@ import { loadYaml } from '../../src/resources/load-yaml.js';
 import { buildResourceSet } from '../../src/resources/resource-set.js';
 import { translate } from '../../src/translate/index.js';
 import { AdsServer, type ProxyEvent } from '../../src/xds/index.js';
-import { silentLogger } from '../../src/xds/log.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { EnvoyAds, waitFor } from '../support/envoy-ads.js';
 import { coldStartOverAds, goldenGateways } from '../support/cold-start.js';
 

@@ -4,7 +4,7 @@
  */
 import type { ProxyEvent } from '../../src/xds/contract.js';
 import { AdsServer } from '../../src/xds/server.js';
-import { silentLogger } from '../../src/xds/log.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { CLUSTER, CLUSTER_LOAD_ASSIGNMENT, LISTENER, ROUTE_CONFIGURATION } from '../../src/proto/type-urls.js';
 import type { XdsResources } from '../../src/translate/xds/types.js';
 import { RawAdsClient, decodeAny, sotwNames, type DeltaResponse, type SotwResponse } from '../support/ads-client.js';

@@ -11,7 +11,7 @@
  */
 import type { ProxyEvent } from '../../src/xds/contract.js';
 import { AdsServer } from '../../src/xds/server.js';
-import { silentLogger } from '../../src/xds/log.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { CLUSTER } from '../../src/proto/type-urls.js';
 import type { XdsResources } from '../../src/translate/xds/types.js';
 import { EnvoyAds, freePort, waitFor } from '../support/envoy-ads.js';

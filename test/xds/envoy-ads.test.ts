@@ -6,7 +6,8 @@
  * not resent).
  */
 import type { ProxyEvent } from '../../src/xds/contract.js';
-import type { LogEntry } from '../../src/xds/log.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { capturingLogger, type LogLine } from '../support/capturing-logger.js';
 import { AdsServer } from '../../src/xds/server.js';
 import { CLUSTER, ROUTE_CONFIGURATION } from '../../src/proto/type-urls.js';
 import { EnvoyAds, freePort, waitFor } from '../support/envoy-ads.js';
@@ -27,7 +28,7 @@ describe.each([
   let web: Backend;
   let web2: Backend;
   let listenerPort: number;
-  const journal: (LogEntry | ProxyEvent)[] = [];
+  const journal: (LogLine | ProxyEvent)[] = [];
 
   beforeAll(async () => {
     web = await startBackend('web');
@@ -35,10 +36,10 @@ describe.each([
     listenerPort = await freePort();
     server = new AdsServer({
       port: 0,
-      logger: (entry) => {
-        journal.push(entry);
-        if (entry.level === 'error') console.error(JSON.stringify(entry));
-      },
+      logger: capturingLogger((line) => {
+        journal.push(line);
+        if (line.level === 'error') console.error(JSON.stringify(line));
+      }),
     });
     server.events$.subscribe((e) => journal.push(e));
     const port = await server.start();
@@ -149,7 +150,7 @@ describe.each([
 
       // Order on the wire: the CDS push without default/web/80 comes after the RDS ACK.
       const entries = journal.slice(start);
-      const pushes = entries.filter((e): e is LogEntry => 'msg' in e && e.msg === 'push');
+      const pushes = entries.filter((e): e is LogLine => 'msg' in e && e.msg === 'push');
       const rdsAck = entries.findIndex((e) => 'kind' in e && e.kind === 'ack' && e.typeUrl === ROUTE_CONFIGURATION);
       const removal = entries.findIndex(
         (e) =>
@@ -224,7 +225,7 @@ describe.each([
       server.dispose();
       // Envoy keeps its configuration while the control plane is away.
       expect((await get('/back')).body).toBe('web /back');
-      server = new AdsServer({ port, logger: () => {} });
+      server = new AdsServer({ port, logger: silentLogger });
       await server.start();
       server.publish(GATEWAY, current);
       await waitFor(() => server.programmed(GATEWAY).state === 'programmed', {

@@ -6,7 +6,6 @@
 import type { StreamClock, Timer } from '../../src/xds/clock.js';
 import type { ProxyEvent } from '../../src/xds/contract.js';
 import type { GrpcFrame } from '../../src/xds/grpc-frame.js';
-import type { LogEntry } from '../../src/xds/log.js';
 import { XdsMetrics } from '../../src/xds/metrics.js';
 import { SnapshotCache } from '../../src/xds/snapshot.js';
 import { AdsStream, type StreamHost } from '../../src/xds/stream.js';
@@ -19,6 +18,7 @@ import type {
   RouteConfiguration,
   XdsResources,
 } from '../../src/translate/xds/types.js';
+import { capturingLogger, type LogLine } from '../support/capturing-logger.js';
 
 export const GATEWAY = 'default/gw';
 
@@ -67,7 +67,7 @@ export class FakeStreamHost {
   readonly cache = new SnapshotCache();
   readonly clock = new FakeClock();
   readonly events: ProxyEvent[] = [];
-  readonly logs: LogEntry[] = [];
+  readonly logs: LogLine[] = [];
   readonly frames: GrpcFrame[] = [];
   readonly host: StreamHost;
   bound = 0;
@@ -78,7 +78,7 @@ export class FakeStreamHost {
       bind: () => this.bound++,
       emit: (event) => this.events.push(event),
       metrics: new XdsMetrics(),
-      logger: (entry) => this.logs.push(entry),
+      logger: capturingLogger((line) => this.logs.push(line)),
       views: new ViewCache(),
       controlPlaneId: 'test',
       clusterWarmTimeoutMs,

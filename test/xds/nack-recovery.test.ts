@@ -15,7 +15,7 @@ import { buildResourceSet } from '../../src/resources/resource-set.js';
 import type { KubeObject } from '../../src/resources/types.js';
 import { translate } from '../../src/translate/index.js';
 import { AdsServer } from '../../src/xds/server.js';
-import { silentLogger } from '../../src/xds/log.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { ROUTE_CONFIGURATION, SECRET } from '../../src/proto/type-urls.js';
 import type { XdsResources } from '../../src/translate/xds/types.js';
 import { EnvoyAds, freePort, waitFor } from '../support/envoy-ads.js';

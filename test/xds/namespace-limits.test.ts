@@ -9,7 +9,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { issueGatewayCertificate, issueXdsCertificates, type TlsBundle } from '../../src/infra/kubernetes/certs.js';
 import { AdsServer } from '../../src/xds/server.js';
-import type { LogEntry } from '../../src/xds/log.js';
+import { capturingLogger, type LogLine } from '../support/capturing-logger.js';
 import { CLUSTER, CLUSTER_LOAD_ASSIGNMENT } from '../../src/proto/type-urls.js';
 import { RawAdsClient, type SotwResponse } from '../support/ads-client.js';
 import { freePort } from '../support/envoy-ads.js';
@@ -25,7 +25,7 @@ let port: number;
 let caCert: string;
 const bundles = new Map<string, TlsBundle>();
 const open: { close(): void }[] = [];
-const logs: LogEntry[] = [];
+const logs: LogLine[] = [];
 
 beforeAll(async () => {
   const issued = await issueXdsCertificates({ dnsNames: [SERVER_NAME] });
@@ -34,7 +34,7 @@ beforeAll(async () => {
   for (const gateway of [TENANT_1, TENANT_2, VICTIM]) bundles.set(gateway, await issueGatewayCertificate(ca, gateway));
   server = new AdsServer({
     port: 0,
-    logger: (entry) => logs.push(entry),
+    logger: capturingLogger((line) => logs.push(line)),
     credentials: grpc.ServerCredentials.createSsl(
       Buffer.from(caCert),
       [{ cert_chain: Buffer.from(issued.server['tls.crt']), private_key: Buffer.from(issued.server['tls.key']) }],

@@ -6,7 +6,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { AdsServer } from '../../src/xds/server.js';
-import { silentLogger } from '../../src/xds/log.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { CLUSTER } from '../../src/proto/type-urls.js';
 import { RawAdsClient, type SotwResponse } from '../support/ads-client.js';
 import { freePort, waitFor } from '../support/envoy-ads.js';

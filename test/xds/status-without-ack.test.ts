@@ -12,12 +12,11 @@
  */
 import { Subject } from 'rxjs';
 import { PROXY_STATUS_INTERVAL_MS, startPipeline, type Pipeline } from '../../src/pipeline/pipeline.js';
-import { silentLogger as silentPipelineLogger } from '../../src/shared/logger.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import type { ResourceEvent } from '../../src/pipeline/resource-store.js';
 import { loadYaml } from '../../src/resources/load-yaml.js';
 import type { Condition } from '../../src/resources/types.js';
 import { AdsServer } from '../../src/xds/server.js';
-import { silentLogger } from '../../src/xds/log.js';
 import { CLUSTER, CLUSTER_LOAD_ASSIGNMENT, LISTENER, ROUTE_CONFIGURATION } from '../../src/proto/type-urls.js';
 import { RawAdsClient, type DeltaResponse, type SotwResponse } from '../support/ads-client.js';
 import { GATEWAY, gatewayYaml } from '../support/xds-fixtures.js';
@@ -48,7 +47,7 @@ beforeEach(async () => {
   resources = new Subject<ResourceEvent>();
   pipeline = startPipeline(
     resources,
-    { publisher: server, tracker: server, logger: silentPipelineLogger },
+    { publisher: server, tracker: server, logger: silentLogger },
     { quietMs: 5, maxLatencyMs: 50, listenerAddress: '127.0.0.1' },
   );
   reports = [];
