@@ -15,7 +15,6 @@ import type { KubeApi } from '../../src/kube-client/kube-api.js';
 import { loadKubeConfig } from '../../src/kube-client/kube-config.js';
 import { objectPath, resolveKind, WATCHED_KINDS } from '../../src/k8s/kinds.js';
 import type { ResolvedKind } from '../../src/k8s/kinds.js';
-import type { Logger, LogFields } from '../../src/shared/logger.js';
 import type { KubeObject } from '../../src/resources/types.js';
 
 export const TEST_KUBECONFIG = process.env.PORTICO_TEST_KUBECONFIG ?? resolve('.cache/k8s/kubeconfig');
@@ -205,28 +204,8 @@ export function kubeconfigVia(kubeconfig: string, server: string, cleanups: (() 
   return path;
 }
 
-/** A logger that keeps every line, for assertions on what was logged. */
-export class RecordingLogger implements Logger {
-  constructor(
-    readonly lines: { level: string; msg: string; fields: LogFields }[] = [],
-    private readonly bound: LogFields = {},
-  ) {}
-  debug(msg: string, fields?: LogFields): void {
-    this.lines.push({ level: 'debug', msg, fields: { ...this.bound, ...fields } });
-  }
-  info(msg: string, fields?: LogFields): void {
-    this.lines.push({ level: 'info', msg, fields: { ...this.bound, ...fields } });
-  }
-  warn(msg: string, fields?: LogFields): void {
-    this.lines.push({ level: 'warn', msg, fields: { ...this.bound, ...fields } });
-  }
-  error(msg: string, fields?: LogFields): void {
-    this.lines.push({ level: 'error', msg, fields: { ...this.bound, ...fields } });
-  }
-  child(fields: LogFields): Logger {
-    return new RecordingLogger(this.lines, { ...this.bound, ...fields });
-  }
-}
+// The recording logger moved to test/support (the xDS tests use it too); re-exported for the Kubernetes tests.
+export { RecordingLogger } from '../support/recording-logger.js';
 
 /**
  * The backend most Kubernetes tests route to: Service `web` (port 80 → 8080) and its

@@ -7,7 +7,7 @@
  */
 import type { ProxyEvent } from '../../src/xds/contract.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { capturingLogger, type LogLine } from '../support/capturing-logger.js';
+import { RecordingLogger, type LoggedLine } from '../support/recording-logger.js';
 import { AdsServer } from '../../src/xds/server.js';
 import { CLUSTER, ROUTE_CONFIGURATION } from '../../src/proto/type-urls.js';
 import { EnvoyAds, freePort, waitFor } from '../support/envoy-ads.js';
@@ -28,7 +28,7 @@ describe.each([
   let web: Backend;
   let web2: Backend;
   let listenerPort: number;
-  const journal: (LogLine | ProxyEvent)[] = [];
+  const journal: (LoggedLine | ProxyEvent)[] = [];
 
   beforeAll(async () => {
     web = await startBackend('web');
@@ -36,7 +36,7 @@ describe.each([
     listenerPort = await freePort();
     server = new AdsServer({
       port: 0,
-      logger: capturingLogger((line) => {
+      logger: new RecordingLogger([], {}, (line) => {
         journal.push(line);
         if (line.level === 'error') console.error(JSON.stringify(line));
       }),
@@ -150,16 +150,16 @@ describe.each([
 
       // Order on the wire: the CDS push without default/web/80 comes after the RDS ACK.
       const entries = journal.slice(start);
-      const pushes = entries.filter((e): e is LogLine => 'msg' in e && e.msg === 'push');
+      const pushes = entries.filter((e): e is LoggedLine => 'msg' in e && e.msg === 'push');
       const rdsAck = entries.findIndex((e) => 'kind' in e && e.kind === 'ack' && e.typeUrl === ROUTE_CONFIGURATION);
       const removal = entries.findIndex(
         (e) =>
           'msg' in e &&
           e.msg === 'push' &&
-          e.typeUrl === CLUSTER &&
+          e.fields.typeUrl === CLUSTER &&
           (apiType === 'GRPC'
-            ? !(e.resources as string[]).includes('default/web/80')
-            : (e.removed as string[]).includes('default/web/80')),
+            ? !(e.fields.resources as string[]).includes('default/web/80')
+            : (e.fields.removed as string[]).includes('default/web/80')),
       );
       expect(pushes.length).toBeGreaterThan(0);
       expect(rdsAck).toBeGreaterThanOrEqual(0);

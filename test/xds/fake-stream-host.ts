@@ -18,7 +18,7 @@ import type {
   RouteConfiguration,
   XdsResources,
 } from '../../src/translate/xds/types.js';
-import { capturingLogger, type LogLine } from '../support/capturing-logger.js';
+import { RecordingLogger } from '../support/recording-logger.js';
 
 export const GATEWAY = 'default/gw';
 
@@ -67,7 +67,7 @@ export class FakeStreamHost {
   readonly cache = new SnapshotCache();
   readonly clock = new FakeClock();
   readonly events: ProxyEvent[] = [];
-  readonly logs: LogLine[] = [];
+  readonly logger = new RecordingLogger();
   readonly frames: GrpcFrame[] = [];
   readonly host: StreamHost;
   bound = 0;
@@ -78,7 +78,7 @@ export class FakeStreamHost {
       bind: () => this.bound++,
       emit: (event) => this.events.push(event),
       metrics: new XdsMetrics(),
-      logger: capturingLogger((line) => this.logs.push(line)),
+      logger: this.logger,
       views: new ViewCache(),
       controlPlaneId: 'test',
       clusterWarmTimeoutMs,
@@ -99,9 +99,9 @@ export class FakeStreamHost {
 
   /** Responses pushed so far (of `typeUrl`, if given). */
   pushes(typeUrl?: string): Push[] {
-    return this.logs
-      .filter((e) => e.msg === 'push' && (typeUrl === undefined || e.typeUrl === typeUrl))
-      .map((e) => ({
+    return this.logger.lines
+      .filter((l) => l.msg === 'push' && (typeUrl === undefined || l.fields.typeUrl === typeUrl))
+      .map(({ fields: e }) => ({
         typeUrl: e.typeUrl as string,
         nonce: e.nonce as string,
         version: e.version as string,

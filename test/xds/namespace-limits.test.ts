@@ -9,7 +9,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { issueGatewayCertificate, issueXdsCertificates, type TlsBundle } from '../../src/infra/kubernetes/certs.js';
 import { AdsServer } from '../../src/xds/server.js';
-import { capturingLogger, type LogLine } from '../support/capturing-logger.js';
+import { RecordingLogger } from '../support/recording-logger.js';
 import { CLUSTER, CLUSTER_LOAD_ASSIGNMENT } from '../../src/proto/type-urls.js';
 import { RawAdsClient, type SotwResponse } from '../support/ads-client.js';
 import { freePort } from '../support/envoy-ads.js';
@@ -25,7 +25,7 @@ let port: number;
 let caCert: string;
 const bundles = new Map<string, TlsBundle>();
 const open: { close(): void }[] = [];
-const logs: LogLine[] = [];
+const logger = new RecordingLogger();
 
 beforeAll(async () => {
   const issued = await issueXdsCertificates({ dnsNames: [SERVER_NAME] });
@@ -34,7 +34,7 @@ beforeAll(async () => {
   for (const gateway of [TENANT_1, TENANT_2, VICTIM]) bundles.set(gateway, await issueGatewayCertificate(ca, gateway));
   server = new AdsServer({
     port: 0,
-    logger: capturingLogger((line) => logs.push(line)),
+    logger,
     credentials: grpc.ServerCredentials.createSsl(
       Buffer.from(caCert),
       [{ cert_chain: Buffer.from(issued.server['tls.crt']), private_key: Buffer.from(issued.server['tls.key']) }],
@@ -162,7 +162,7 @@ test("the streams of all Gateways of a namespace are bounded together; another n
 
 test('a client that varies the Gateway it claims is refused each time and logged once', async () => {
   const bundle = bundles.get(TENANT_1)!;
-  const before = logs.filter((l) => l.reason === 'gateway_mismatch').length;
+  const before = logger.lines.filter((l) => l.fields.reason === 'gateway_mismatch').length;
   for (let i = 0; i < 20; i++) {
     const c = RawAdsClient.sotw(
       port,
@@ -174,5 +174,5 @@ test('a client that varies the Gateway it claims is refused each time and logged
     expect((await c.status).code).toBe(grpc.status.PERMISSION_DENIED);
   }
   expect(server.metrics.metrics().deniedStreams.gateway_mismatch).toBe(20);
-  expect(logs.filter((l) => l.reason === 'gateway_mismatch').length - before).toBe(1);
+  expect(logger.lines.filter((l) => l.fields.reason === 'gateway_mismatch').length - before).toBe(1);
 }, 60_000);

@@ -98,7 +98,9 @@ describe('AdsStream with a fake host', () => {
     host.clock.advance(2);
     expect(host.pushes(LISTENER)).toHaveLength(1);
     expect(
-      host.logs.some((e) => e.msg === 'clusters not confirmed warm in time: sending listeners and routes anyway'),
+      host.logger.lines.some(
+        (e) => e.msg === 'clusters not confirmed warm in time: sending listeners and routes anyway',
+      ),
     ).toBe(true);
   });
 
