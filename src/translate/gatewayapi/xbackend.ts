@@ -21,7 +21,7 @@ import { GATEWAY_X_GROUP } from '../../resources/types.js';
 import type { BackendResult, RouteProtocol } from './backend-result.js';
 import { evaluatePolicy } from './backend-tls.js';
 import { objectKey, type TranslationContext } from './context.js';
-import { isReferenceAllowed, referrerGroup } from './references/reference-grants.js';
+import { grantRefusal, referrerGroup } from './references/reference-grants.js';
 import { isObject, list } from './shape.js';
 import { checkHeaderName, parseGatewayDuration } from './validation.js';
 
@@ -275,22 +275,13 @@ export function resolveXBackendRef(
   const routeNamespace = route.metadata.namespace ?? 'default';
   const namespace = ref.namespace ?? routeNamespace;
   const label = `${namespace}/${ref.name}`;
-  const allowed = isReferenceAllowed(ctx, {
-    fromGroup: referrerGroup(route),
-    fromKind: route.kind,
-    fromNamespace: routeNamespace,
-    toGroup: GATEWAY_X_GROUP,
-    toKind: 'XBackend',
-    toNamespace: namespace,
-    toName: ref.name,
-  });
-  if (!allowed) {
-    return {
-      ok: false,
-      reason: 'RefNotPermitted',
-      message: `backendRef to XBackend ${label} is not permitted: add a ReferenceGrant in namespace ${namespace} from ${route.kind}s in ${routeNamespace}`,
-    };
-  }
+  const refused = grantRefusal(
+    ctx,
+    { kind: route.kind, namespace: routeNamespace, group: referrerGroup(route) },
+    { group: GATEWAY_X_GROUP, kind: 'XBackend', namespace, name: ref.name },
+    'backendRef',
+  );
+  if (refused !== undefined) return { ok: false, reason: 'RefNotPermitted', message: refused };
   const xb = ctx.xBackends.get(objectKey(namespace, ref.name));
   if (!xb) return { ok: false, reason: 'BackendNotFound', message: `XBackend ${label} does not exist` };
   if (ref.port !== undefined) {

@@ -75,21 +75,29 @@ export function checkCoreReference(
       message: `${what} ${label}: kind ${given} is not supported; use a core ${expectedKind}`,
     };
   }
+  const refused = grantRefusal(ctx, from, { group: '', kind: expectedKind, namespace, name: ref.name }, what);
+  return refused === undefined ? { ok: true, namespace, label } : { ok: false, problem: 'grant', message: refused };
+}
+
+/**
+ * Undefined when `from` may refer to `to` (the same namespace, or a ReferenceGrant opens it);
+ * otherwise why not, naming the ReferenceGrant to add. `what` names the reference (`backendRef`).
+ */
+export function grantRefusal(
+  ctx: TranslationContext,
+  from: { kind: string; namespace: string; group?: string },
+  to: { group: string; kind: string; namespace: string; name: string },
+  what: string,
+): string | undefined {
   const allowed = isReferenceAllowed(ctx, {
     fromGroup: from.group ?? GATEWAY_GROUP,
     fromKind: from.kind,
     fromNamespace: from.namespace,
-    toGroup: '',
-    toKind: expectedKind,
-    toNamespace: namespace,
-    toName: ref.name,
+    toGroup: to.group,
+    toKind: to.kind,
+    toNamespace: to.namespace,
+    toName: to.name,
   });
-  if (!allowed) {
-    return {
-      ok: false,
-      problem: 'grant',
-      message: `${what} to ${expectedKind} ${label} is not permitted: add a ReferenceGrant in namespace ${namespace} from ${from.kind}s in ${from.namespace}`,
-    };
-  }
-  return { ok: true, namespace, label };
+  if (allowed) return undefined;
+  return `${what} to ${to.kind} ${to.namespace}/${to.name} is not permitted: add a ReferenceGrant in namespace ${to.namespace} from ${from.kind}s in ${from.namespace}`;
 }

@@ -11,6 +11,7 @@ import type { GatewayState } from '../gateway-state.js';
 import { isObject, list } from '../shape.js';
 import type { RouteOutcome } from '../status-memo.js';
 import { gatewayAncestorRef, policyAncestorStatus } from './policy-ancestors.js';
+import { gatewaysByBackend, routeBackendRefs } from './backend-users.js';
 
 const servicesBySpec = new WeakMap<object, string[]>();
 
@@ -22,19 +23,11 @@ function servicesOf(route: KubeObject<{ rules?: unknown }>): string[] {
   if (known) return known;
   const namespace = route.metadata.namespace ?? 'default';
   const out = new Set<string>();
-  const add = (ref: unknown) => {
-    if (!isObject(ref)) return;
+  for (const ref of routeBackendRefs(route)) {
+    if (!isObject(ref)) continue;
     const r = ref as { group?: unknown; kind?: unknown; name?: unknown; namespace?: unknown };
-    if ((r.group ?? '') !== '' || (r.kind ?? 'Service') !== 'Service' || typeof r.name !== 'string') return;
+    if ((r.group ?? '') !== '' || (r.kind ?? 'Service') !== 'Service' || typeof r.name !== 'string') continue;
     out.add(objectKey(typeof r.namespace === 'string' ? r.namespace : namespace, r.name));
-  };
-  for (const rule of list((spec as { rules?: unknown[] }).rules)) {
-    if (!isObject(rule)) continue;
-    const r = rule as { backendRefs?: unknown[]; filters?: unknown[] };
-    for (const ref of list(r.backendRefs)) add(ref);
-    for (const filter of list(r.filters)) {
-      if (isObject(filter)) add((filter as { requestMirror?: { backendRef?: unknown } }).requestMirror?.backendRef);
-    }
   }
   const services = [...out];
   servicesBySpec.set(spec as object, services);
@@ -110,18 +103,10 @@ export function backendTlsPolicyStatuses(
   outcomes: readonly RouteOutcome[],
   gateways: ReadonlyMap<string, GatewayState>,
 ): Map<BackendTLSPolicy, unknown> {
-  const gatewaysByService = new Map<string, Set<string>>();
-  routes.forEach((route, i) => {
-    // TCP and UDP proxies forward the client's bytes as they are: a BackendTLSPolicy has no say there.
-    if (route.kind === 'TCPRoute' || route.kind === 'UDPRoute') return;
-    const placed = new Set(outcomes[i]!.placements.map((p) => p.gateway));
-    if (placed.size === 0) return;
-    for (const service of servicesOf(route as KubeObject<{ rules?: unknown }>)) {
-      let set = gatewaysByService.get(service);
-      if (!set) gatewaysByService.set(service, (set = new Set()));
-      for (const g of placed) set.add(g);
-    }
-  });
+  // TCP and UDP proxies forward the client's bytes as they are: a BackendTLSPolicy has no say there.
+  const gatewaysByService = gatewaysByBackend(routes, outcomes, (route) =>
+    route.kind === 'TCPRoute' || route.kind === 'UDPRoute' ? [] : servicesOf(route),
+  );
   const out = new Map<BackendTLSPolicy, unknown>();
   for (const policy of ctx.resources.backendTLSPolicies) {
     const namespace = policy.metadata.namespace ?? 'default';

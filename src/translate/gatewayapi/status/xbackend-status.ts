@@ -10,21 +10,20 @@ import { isReferenceAllowed } from '../references/reference-grants.js';
 import { condition } from '../conditions.js';
 import { objectKey, type TranslationContext } from '../context.js';
 import type { GatewayState } from '../gateway-state.js';
-import { isObject, list } from '../shape.js';
+import { isObject } from '../shape.js';
 import type { RouteOutcome } from '../status-memo.js';
 import { evaluateXBackend, isXBackendRef } from '../xbackend.js';
 import { gatewayAncestorRef, policyAncestorStatus } from './policy-ancestors.js';
+import { gatewaysByBackend, routeBackendRefs } from './backend-users.js';
 
 /** `<namespace>/<name>` of every XBackend a route's backendRefs and mirrors may use. */
 function xBackendsOf(ctx: TranslationContext, route: KubeObject<{ rules?: unknown }>): string[] {
-  const spec = route.spec;
-  if (!isObject(spec)) return [];
   const namespace = route.metadata.namespace ?? 'default';
   const out = new Set<string>();
-  const add = (ref: unknown) => {
-    if (!isObject(ref)) return;
+  for (const ref of routeBackendRefs(route)) {
+    if (!isObject(ref)) continue;
     const r = ref as { group?: string; kind?: string; name?: unknown; namespace?: unknown };
-    if (!isXBackendRef(r) || typeof r.name !== 'string') return;
+    if (!isXBackendRef(r) || typeof r.name !== 'string') continue;
     const target = typeof r.namespace === 'string' ? r.namespace : namespace;
     // A reference no ReferenceGrant opens does not make the Gateway an ancestor.
     const allowed = isReferenceAllowed(ctx, {
@@ -37,14 +36,6 @@ function xBackendsOf(ctx: TranslationContext, route: KubeObject<{ rules?: unknow
       toName: r.name,
     });
     if (allowed) out.add(objectKey(target, r.name));
-  };
-  for (const rule of list((spec as { rules?: unknown[] }).rules)) {
-    if (!isObject(rule)) continue;
-    const r = rule as { backendRefs?: unknown[]; filters?: unknown[] };
-    for (const ref of list(r.backendRefs)) add(ref);
-    for (const filter of list(r.filters)) {
-      if (isObject(filter)) add((filter as { requestMirror?: { backendRef?: unknown } }).requestMirror?.backendRef);
-    }
   }
   return [...out];
 }
@@ -56,19 +47,10 @@ export function xBackendStatuses(
   outcomes: readonly RouteOutcome[],
   gateways: ReadonlyMap<string, GatewayState>,
 ): Map<XBackend, XBackendStatus> {
-  const gatewaysByBackend = new Map<string, Set<string>>();
-  routes.forEach((route, i) => {
-    const placed = new Set(outcomes[i]!.placements.map((p) => p.gateway));
-    if (placed.size === 0) return;
-    for (const key of xBackendsOf(ctx, route as KubeObject<{ rules?: unknown }>)) {
-      let set = gatewaysByBackend.get(key);
-      if (!set) gatewaysByBackend.set(key, (set = new Set()));
-      for (const g of placed) set.add(g);
-    }
-  });
+  const gatewaysByXBackend = gatewaysByBackend(routes, outcomes, (route) => xBackendsOf(ctx, route));
   const out = new Map<XBackend, XBackendStatus>();
   for (const xb of ctx.resources.xBackends) {
-    const ancestors = gatewaysByBackend.get(objectKey(xb.metadata.namespace, xb.metadata.name)) ?? new Set();
+    const ancestors = gatewaysByXBackend.get(objectKey(xb.metadata.namespace, xb.metadata.name)) ?? new Set();
     const verdict = ancestors.size > 0 ? evaluateXBackend(ctx, xb) : undefined;
     const accepted = verdict?.ok
       ? condition('Accepted', true, 'Accepted', 'XBackend is accepted')
