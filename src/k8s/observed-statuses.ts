@@ -9,6 +9,7 @@
  * translator itself stays pure: it receives the objects with their latest known status as input.
  */
 import type { KubeObject, ResourceSet } from '../resources/types.js';
+import { KINDS, type ResourceSetField } from '../resources/kinds.js';
 import { objectIdentity } from '../pipeline/resource-store.js';
 import type { Translator } from '../pipeline/translate-safely.js';
 
@@ -43,19 +44,10 @@ export class ObservedStatuses {
         }
         return { ...object, status };
       });
-    return {
-      ...resources,
-      gatewayClasses: replace(resources.gatewayClasses),
-      gateways: replace(resources.gateways),
-      httpRoutes: replace(resources.httpRoutes),
-      grpcRoutes: replace(resources.grpcRoutes),
-      tlsRoutes: replace(resources.tlsRoutes),
-      tcpRoutes: replace(resources.tcpRoutes),
-      udpRoutes: replace(resources.udpRoutes),
-      backendTLSPolicies: replace(resources.backendTLSPolicies),
-      listenerSets: replace(resources.listenerSets),
-      referenceGrants: replace(resources.referenceGrants),
-    };
+    // The kinds whose status Portico computes: the translator reads their previous status.
+    const replaced: Partial<Record<ResourceSetField, KubeObject[]>> = {};
+    for (const { field, status } of KINDS) if (status) replaced[field] = replace(resources[field]);
+    return { ...resources, ...replaced } as ResourceSet;
   }
 
   /** A translator that sees the latest observed statuses. */
