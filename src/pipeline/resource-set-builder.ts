@@ -22,6 +22,7 @@ import {
   withScope,
 } from '../resources/resource-set.js';
 import type { KubeObject, ResourceSet } from '../resources/types.js';
+import { readInput } from '../resources/read/read-input.js';
 import type { ResourceStore, StoreResourceSet } from './resource-store.js';
 
 type Bucket = keyof ResourceSet;
@@ -199,6 +200,7 @@ export class ResourceSetBuilder {
         continue;
       }
       const object = withScope(original, kind.namespaced);
+      readInput(object);
       items.push({ bucket: kind.bucket, key: objectKey(object), object, original });
     }
     this.entries.set(source, (entry = items));

@@ -4,6 +4,7 @@
  * same translation whatever order they were read in.
  */
 import type { KubeObject, ResourceSet } from './types.js';
+import { readInput } from './read/read-input.js';
 import { GATEWAY_GROUP, GATEWAY_X_GROUP, PORTICO_GROUP } from './types.js';
 
 export interface SupportedKind {
@@ -115,6 +116,7 @@ export function collectResourceSet(objects: readonly KubeObject[]): CollectedRes
       continue;
     }
     const normalized = withScope(object, kind.namespaced);
+    readInput(normalized);
     const key = objectKey(normalized);
     let bucket = byBucket.get(kind.bucket);
     if (!bucket) {
