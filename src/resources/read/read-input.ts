@@ -5,10 +5,12 @@
  */
 import type { KubeObject } from '../types.js';
 import { readBackendTlsPolicy } from './backend-tls-policy.js';
+import { readListenerSet } from './listener-set.js';
 import { readReferenceGrant } from './reference-grant.js';
 
 const READERS = new Map<string, (object: KubeObject) => unknown>([
   ['BackendTLSPolicy', readBackendTlsPolicy],
+  ['ListenerSet', readListenerSet],
   ['ReferenceGrant', readReferenceGrant],
 ]);
 
