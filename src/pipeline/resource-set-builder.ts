@@ -23,6 +23,7 @@ import {
 import { KIND_BY_NAME, KINDS } from '../resources/kinds.js';
 import type { ResourceSetField } from '../resources/kinds.js';
 import type { KubeObject } from '../resources/types.js';
+import { readInput } from '../resources/read/read-input.js';
 import type { ResourceStore, StoreResourceSet } from './resource-store.js';
 
 type Bucket = ResourceSetField;
@@ -179,6 +180,7 @@ export class ResourceSetBuilder {
         continue;
       }
       const object = withScope(original, kind.namespaced);
+      readInput(object);
       items.push({ bucket: kind.field, key: objectKey(object), object, original });
     }
     this.entries.set(source, (entry = items));

@@ -6,6 +6,7 @@
 import type { KubeObject, ResourceSet } from './types.js';
 import { KIND_BY_NAME, KINDS } from './kinds.js';
 import type { ResourceSetField } from './kinds.js';
+import { readInput } from './read/read-input.js';
 
 export const DEFAULT_NAMESPACE = 'default';
 
@@ -30,6 +31,7 @@ export function collectResourceSet(objects: readonly KubeObject[]): CollectedRes
       continue;
     }
     const normalized = withScope(object, kind.namespaced);
+    readInput(normalized);
     const key = objectKey(normalized);
     let bucket = byBucket.get(kind.field);
     if (!bucket) {

@@ -10,13 +10,15 @@
  * 5xx, never a plain-text connection.
  */
 import type { IrUpstreamTls } from '../../ir/types.js';
-import type { BackendTLSPolicy, PolicyTargetReference, Service, ServicePort } from '../../resources/types.js';
+import type { BackendTLSPolicy, Service, ServicePort } from '../../resources/types.js';
+import { readBackendTlsPolicy, type PolicyTarget } from '../../resources/read/backend-tls-policy.js';
 import { objectKey, type TranslationContext } from './context.js';
 import { caBundle } from './envoy-tls-rules.js';
-import { clusterTrustBundlePem, isClusterTrustBundleRef } from './references/cluster-trust-bundles.js';
-import { isValidHostname } from './hostnames.js';
+import { clusterTrustBundlePem } from './references/cluster-trust-bundles.js';
 import { olderFirst } from './routes/precedence.js';
-import { isObject, list } from './shape.js';
+
+/** A target naming a core Service. */
+export type ServiceTarget = Extract<PolicyTarget, { kind: 'Service' }>;
 
 /** Where Envoy finds the system's CA certificates (Debian and Ubuntu, the Envoy images' base). */
 export const SYSTEM_CA_FILE = '/etc/ssl/certs/ca-certificates.crt';
@@ -59,82 +61,39 @@ export function evaluatePolicy(ctx: TranslationContext, policy: BackendTLSPolicy
 }
 
 function evaluate(ctx: TranslationContext, policy: BackendTLSPolicy): PolicyVerdict {
-  const validation = policy.spec?.validation;
-  if (!isObject(validation)) return { invalid: { reason: 'Invalid', message: 'spec.validation is required' } };
-  const hostname: unknown = validation!.hostname;
-  if (typeof hostname !== 'string' || !isValidHostname(hostname) || hostname.startsWith('*')) {
-    return {
-      invalid: { reason: 'Invalid', message: `validation.hostname ${JSON.stringify(hostname)} is not a DNS name` },
-    };
-  }
-  const refs = list(validation!.caCertificateRefs);
-  const wellKnown = validation!.wellKnownCACertificates ?? '';
-  if (refs.length > 0 && wellKnown !== '') {
-    return {
-      invalid: { reason: 'Invalid', message: 'set either caCertificateRefs or wellKnownCACertificates, not both' },
-    };
-  }
-  if (refs.length === 0 && wellKnown === '') {
-    return { invalid: { reason: 'Invalid', message: 'set caCertificateRefs or wellKnownCACertificates' } };
-  }
-  const subjectAltNames: IrUpstreamTls['subjectAltNames'] = [];
-  for (const san of list(validation!.subjectAltNames)) {
-    if (isObject(san) && san.type === 'Hostname' && typeof san.hostname === 'string' && isValidHostname(san.hostname)) {
-      subjectAltNames.push({ type: 'DNS', value: san.hostname });
-    } else if (
-      isObject(san) &&
-      san.type === 'URI' &&
-      typeof san.uri === 'string' &&
-      /^[a-zA-Z][\w+.-]*:.+/.test(san.uri)
-    ) {
-      subjectAltNames.push({ type: 'URI', value: san.uri });
-    } else {
-      return {
-        invalid: { reason: 'Invalid', message: `subjectAltNames entry ${JSON.stringify(san)} is not valid` },
-      };
-    }
-  }
-  // Without subjectAltNames, the hostname is what the certificate must carry.
-  if (subjectAltNames.length === 0) subjectAltNames.push({ type: 'DNS', value: hostname });
-  if (wellKnown !== '') {
-    if (wellKnown !== 'System') {
-      return {
-        invalid: {
-          reason: 'Invalid',
-          message: `wellKnownCACertificates ${JSON.stringify(wellKnown)} is not supported; use System or caCertificateRefs`,
-        },
-      };
-    }
-    return { tls: { sni: hostname, ca: { file: SYSTEM_CA_FILE }, subjectAltNames } };
-  }
+  const read = readBackendTlsPolicy(policy).validation;
+  if (!read.valid) return { invalid: { reason: 'Invalid', message: read.errors[0]!.message } };
+  const { hostname, subjectAltNames, ca } = read.result;
+  if ('wellKnown' in ca) return { tls: { sni: hostname, ca: { file: SYSTEM_CA_FILE }, subjectAltNames } };
   const bundles: string[] = [];
   const problems: { reason: 'InvalidCACertificateRef' | 'InvalidKind'; message: string }[] = [];
   const namespace = policy.metadata.namespace ?? 'default';
-  for (const ref of refs) {
-    const name = isObject(ref) && typeof ref.name === 'string' ? ref.name : undefined;
-    if (isObject(ref) && name !== undefined && isClusterTrustBundleRef(ref)) {
+  for (const ref of ca.refs) {
+    if (ref.kind === 'unsupported') {
+      problems.push({ reason: 'InvalidKind', message: ref.message });
+      continue;
+    }
+    if (ref.kind === 'ClusterTrustBundle') {
       // Cluster-scoped: found by name, whatever the policy's namespace (GEP-5075).
-      const bundle = clusterTrustBundlePem(ctx, name);
+      const bundle = clusterTrustBundlePem(ctx, ref.name);
       if (typeof bundle === 'string') bundles.push(bundle);
       else problems.push({ reason: 'InvalidCACertificateRef', message: bundle.problem });
       continue;
     }
-    if (!isObject(ref) || (ref.group ?? '') !== '' || ref.kind !== 'ConfigMap' || name === undefined) {
-      const kind = isObject(ref) ? `${ref.group ? `${String(ref.group)}/` : ''}${String(ref.kind)}` : 'invalid';
-      problems.push({
-        reason: 'InvalidKind',
-        message: `caCertificateRef ${String(name)} has kind ${kind}; Portico reads CA certificates from ConfigMaps and ClusterTrustBundles (certificates.k8s.io)`,
-      });
-      continue;
-    }
-    const configMap = ctx.configMaps.get(objectKey(namespace, name));
+    const configMap = ctx.configMaps.get(objectKey(namespace, ref.name));
     if (!configMap) {
-      problems.push({ reason: 'InvalidCACertificateRef', message: `ConfigMap ${namespace}/${name} does not exist` });
+      problems.push({
+        reason: 'InvalidCACertificateRef',
+        message: `ConfigMap ${namespace}/${ref.name} does not exist`,
+      });
       continue;
     }
     const bundle = caBundle(configMap.data?.['ca.crt']);
     if (typeof bundle !== 'string') {
-      problems.push({ reason: 'InvalidCACertificateRef', message: `ConfigMap ${namespace}/${name} ${bundle.problem}` });
+      problems.push({
+        reason: 'InvalidCACertificateRef',
+        message: `ConfigMap ${namespace}/${ref.name} ${bundle.problem}`,
+      });
       continue;
     }
     bundles.push(bundle);
@@ -151,10 +110,10 @@ function evaluate(ctx: TranslationContext, policy: BackendTLSPolicy): PolicyVerd
   return verdict;
 }
 
-/** The policy's targetRefs that name core Service `name` (in the policy's namespace). */
-export function serviceTargets(policy: BackendTLSPolicy, name: string): PolicyTargetReference[] {
-  return list(policy.spec?.targetRefs).filter(
-    (r) => isObject(r) && (r.group ?? '') === '' && r.kind === 'Service' && r.name === name,
+/** The policy's targets that are core Service `name` (in the policy's namespace). */
+export function serviceTargets(policy: BackendTLSPolicy, name: string): ServiceTarget[] {
+  return readBackendTlsPolicy(policy).targets.filter(
+    (t): t is ServiceTarget => t.kind === 'Service' && t.name === name,
   );
 }
 
@@ -169,9 +128,7 @@ export function policiesSelecting(
   sectionName: string | undefined,
 ): BackendTLSPolicy[] {
   const policies = ctx.backendTLSPolicies.get(objectKey(namespace, service)) ?? [];
-  return policies
-    .filter((p) => serviceTargets(p, service).some((r) => (r.sectionName || undefined) === sectionName))
-    .sort(olderFirst);
+  return policies.filter((p) => serviceTargets(p, service).some((t) => t.sectionName === sectionName)).sort(olderFirst);
 }
 
 /** The policy that applies to a Service port: the port's own (by port name), else the whole Service's. */

@@ -16,6 +16,7 @@ import type {
   XBackend,
 } from '../../resources/types.js';
 import type { IrEndpoint } from '../../ir/types.js';
+import { readBackendTlsPolicy } from '../../resources/read/backend-tls-policy.js';
 
 export function objectKey(namespace: string | undefined, name: string): string {
   return `${namespace ?? 'default'}/${name}`;
@@ -90,12 +91,11 @@ const NO_PORTS: ReadonlyMap<number, string> = new Map();
 function policiesByService(policies: readonly BackendTLSPolicy[]): Map<string, BackendTLSPolicy[]> {
   const out = new Map<string, BackendTLSPolicy[]>();
   for (const policy of policies) {
-    const refs = Array.isArray(policy.spec?.targetRefs) ? policy.spec.targetRefs : [];
     const services = new Set<string>();
-    for (const ref of refs) {
-      if (typeof ref !== 'object' || ref === null || typeof ref.name !== 'string') continue;
-      if ((ref.group ?? '') !== '' || ref.kind !== 'Service') continue;
-      services.add(objectKey(policy.metadata.namespace, ref.name));
+    for (const target of readBackendTlsPolicy(policy).targets) {
+      if (target.kind === 'Service' && target.name !== undefined) {
+        services.add(objectKey(policy.metadata.namespace, target.name));
+      }
     }
     for (const key of services) {
       const list = out.get(key);

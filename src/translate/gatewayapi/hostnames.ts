@@ -3,14 +3,9 @@
  * `*.` followed by a domain; the wildcard matches one or more labels.
  */
 
-const DNS_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
-const HOSTNAME_RE = new RegExp(`^(\\*\\.)?${DNS_LABEL}(\\.${DNS_LABEL})*$`);
-const IPV4_RE = /^[0-9]+(\.[0-9]+){3}$/;
+import { isValidHostname } from '../../resources/read/hostname.js';
 
-/** A hostname a listener or route may carry: lowercase RFC 1123, optional leading `*.`, not an IP. */
-export function isValidHostname(hostname: string): boolean {
-  return hostname.length <= 253 && HOSTNAME_RE.test(hostname) && !IPV4_RE.test(hostname) && !hostname.includes(':');
-}
+export { isValidHostname };
 
 export function isWildcard(hostname: string): boolean {
   return hostname.startsWith('*.');

@@ -167,7 +167,7 @@ export function evaluateListenerSetListeners(
   ctx: TranslationContext,
   gateway: Gateway,
   set: ListenerSetOrigin,
-  specs: unknown[],
+  specs: readonly unknown[],
   firstIndex: number,
   earlier: readonly ListenerState[],
 ): ListenerState[] {

@@ -7,7 +7,7 @@
  * through a parentRef to the ListenerSet.
  */
 import type { Condition, GatewayStatus, ListenerSet, ListenerSetStatus } from '../../../resources/types.js';
-import { GATEWAY_GROUP } from '../../../resources/types.js';
+import { readListenerSet } from '../../../resources/read/listener-set.js';
 import { matchesSelector } from '../routes/allowed-routes.js';
 import { condition, materializeConditions, withForeignConditions } from '../conditions.js';
 import { namespaceLabels, type TranslationContext } from '../context.js';
@@ -17,7 +17,7 @@ import { isProgrammed } from './listener-state.js';
 import { markOverlappingTlsListeners } from './conflicts.js';
 import { listenerStatuses } from '../status/listener-status.js';
 import { olderFirst } from '../routes/precedence.js';
-import { isObject, list } from '../shape.js';
+import { isObject } from '../shape.js';
 
 function setKey(set: ListenerSet): string {
   return `${set.metadata.namespace ?? 'default'}/${set.metadata.name}`;
@@ -25,10 +25,9 @@ function setKey(set: ListenerSet): string {
 
 /** The `<namespace>/<name>` of the Gateway a ListenerSet names, or undefined if it names no Gateway. */
 function parentKey(set: ListenerSet): string | undefined {
-  const ref = set.spec?.parentRef;
-  if (!ref || !isObject(ref) || typeof ref.name !== 'string') return undefined;
-  if ((ref.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (ref.kind ?? 'Gateway') !== 'Gateway') return undefined;
-  return `${ref.namespace ?? set.metadata.namespace ?? 'default'}/${ref.name}`;
+  const parent = readListenerSet(set).parent;
+  if (!parent.valid) return undefined;
+  return `${parent.result.namespace ?? set.metadata.namespace ?? 'default'}/${parent.result.name}`;
 }
 
 function allowedFrom(ctx: TranslationContext, state: GatewayState, set: ListenerSet): boolean {
@@ -89,9 +88,7 @@ function attach(ctx: TranslationContext, state: GatewayState, set: ListenerSet):
       },
     };
   }
-  const specs = list(set.spec?.listeners);
-  const names = specs.map((l) => (isObject(l) ? (l as { name?: unknown }).name : undefined));
-  const duplicate = names.find((n, i) => typeof n === 'string' && names.indexOf(n) !== i);
+  const { listeners: specs, duplicateName: duplicate } = readListenerSet(set);
   if (specs.length === 0 || duplicate !== undefined) {
     return {
       ...base,
@@ -100,7 +97,7 @@ function attach(ctx: TranslationContext, state: GatewayState, set: ListenerSet):
         message:
           specs.length === 0
             ? 'spec.listeners is empty'
-            : `listener name ${String(duplicate)} is used more than once; listener names must be unique`,
+            : `listener name ${duplicate} is used more than once; listener names must be unique`,
       },
     };
   }

@@ -4,10 +4,11 @@
  * a ConfigMap (GEP-5075, feature ClusterTrustBundle). Its `spec.trustBundle` is a PEM bundle, held
  * to what Envoy's TLS library takes, as a ConfigMap's `ca.crt` is.
  */
+import { CLUSTER_TRUST_BUNDLE_GROUP } from '../../../resources/read/cluster-trust-bundle.js';
 import type { TranslationContext } from '../context.js';
 import { caBundle } from '../envoy-tls-rules.js';
 
-export const CLUSTER_TRUST_BUNDLE_GROUP = 'certificates.k8s.io';
+export { CLUSTER_TRUST_BUNDLE_GROUP };
 
 /** Whether a caCertificateRef names a ClusterTrustBundle. */
 export function isClusterTrustBundleRef(ref: { group?: unknown; kind?: unknown }): boolean {

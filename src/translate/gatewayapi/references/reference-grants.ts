@@ -3,6 +3,7 @@
  * namespace names the referrer's group, kind and namespace and the target's group, kind (and name).
  */
 import { GATEWAY_GROUP } from '../../../resources/types.js';
+import { readReferenceGrant } from '../../../resources/read/reference-grant.js';
 import type { TranslationContext } from '../context.js';
 
 export interface CrossNamespaceRef {
@@ -19,13 +20,14 @@ export function isReferenceAllowed(ctx: TranslationContext, ref: CrossNamespaceR
   if (ref.fromNamespace === ref.toNamespace) return true;
   const grants = ctx.referenceGrants.get(ref.toNamespace) ?? [];
   return grants.some((grant) => {
-    const spec = grant.spec;
-    if (!spec || !Array.isArray(spec.from) || !Array.isArray(spec.to)) return false;
-    const fromOk = spec.from.some(
-      (f) => (f.group ?? '') === ref.fromGroup && f.kind === ref.fromKind && f.namespace === ref.fromNamespace,
+    const read = readReferenceGrant(grant);
+    if (!read.valid) return false;
+    const { from, to } = read.result;
+    const fromOk = from.some(
+      (f) => f.group === ref.fromGroup && f.kind === ref.fromKind && f.namespace === ref.fromNamespace,
     );
-    const toOk = spec.to.some(
-      (t) => (t.group ?? '') === ref.toGroup && t.kind === ref.toKind && (!t.name || t.name === ref.toName),
+    const toOk = to.some(
+      (t) => t.group === ref.toGroup && t.kind === ref.toKind && (t.name === undefined || t.name === ref.toName),
     );
     return fromOk && toOk;
   });

@@ -6,7 +6,8 @@
 import type { BackendTLSPolicy, KubeObject } from '../../../resources/types.js';
 import { condition, type ConditionInput } from '../conditions.js';
 import { objectKey, type TranslationContext } from '../context.js';
-import { evaluatePolicy, policiesSelecting, serviceTargets } from '../backend-tls.js';
+import { readBackendTlsPolicy } from '../../../resources/read/backend-tls-policy.js';
+import { evaluatePolicy, policiesSelecting } from '../backend-tls.js';
 import type { GatewayState } from '../gateway-state.js';
 import { isObject, list } from '../shape.js';
 import type { RouteOutcome } from '../status-memo.js';
@@ -37,30 +38,28 @@ function servicesOf(route: KubeObject<{ rules?: unknown }>): string[] {
 /** The conditions of a policy for any ancestor: they do not depend on which Gateway it is. */
 function policyConditions(ctx: TranslationContext, policy: BackendTLSPolicy): ConditionInput[] {
   const namespace = policy.metadata.namespace ?? 'default';
-  const targets = list(policy.spec?.targetRefs).filter((r) => isObject(r));
+  const targets = readBackendTlsPolicy(policy).targets;
   const verdict = evaluatePolicy(ctx, policy);
   let accepted: ConditionInput = condition('Accepted', true, 'Accepted', 'Policy is accepted');
   const missing: string[] = [];
   const conflicted: string[] = [];
   let applies = 0;
-  for (const ref of targets) {
-    if ((ref.group ?? '') !== '' || ref.kind !== 'Service') {
-      missing.push(
-        `${ref.group ? `${ref.group}/` : ''}${String(ref.kind)} ${String(ref.name)} (only Services can be targeted)`,
-      );
+  for (const target of targets) {
+    if (target.kind === 'other') {
+      missing.push(`${target.written} (only Services can be targeted)`);
       continue;
     }
-    const service = ctx.services.get(objectKey(namespace, ref.name));
-    const section = ref.sectionName || undefined;
-    if (!service) missing.push(`Service ${namespace}/${ref.name}`);
+    const { name, sectionName: section } = target;
+    const service = name === undefined ? undefined : ctx.services.get(objectKey(namespace, name));
+    if (!service || name === undefined) missing.push(`Service ${namespace}/${target.writtenName}`);
     else if (section !== undefined && !list(service.spec?.ports).some((p) => isObject(p) && p.name === section)) {
-      missing.push(`port ${section} of Service ${namespace}/${ref.name}`);
+      missing.push(`port ${section} of Service ${namespace}/${name}`);
     } else {
-      const winner = policiesSelecting(ctx, namespace, ref.name, section)[0];
+      const winner = policiesSelecting(ctx, namespace, name, section)[0];
       if (!winner || winner === policy) applies++;
       else {
         conflicted.push(
-          `${section ? `port ${section} of ` : ''}Service ${namespace}/${ref.name} (BackendTLSPolicy ${winner.metadata.namespace ?? 'default'}/${winner.metadata.name} is older)`,
+          `${section ? `port ${section} of ` : ''}Service ${namespace}/${name} (BackendTLSPolicy ${winner.metadata.namespace ?? 'default'}/${winner.metadata.name} is older)`,
         );
       }
     }
@@ -111,9 +110,9 @@ export function backendTlsPolicyStatuses(
   for (const policy of ctx.resources.backendTLSPolicies) {
     const namespace = policy.metadata.namespace ?? 'default';
     const ancestors = new Set<string>();
-    for (const ref of list(policy.spec?.targetRefs)) {
-      if (!isObject(ref) || typeof ref.name !== 'string' || serviceTargets(policy, ref.name).length === 0) continue;
-      for (const g of gatewaysByService.get(objectKey(namespace, ref.name)) ?? []) ancestors.add(g);
+    for (const target of readBackendTlsPolicy(policy).targets) {
+      if (target.kind !== 'Service' || target.name === undefined) continue;
+      for (const g of gatewaysByService.get(objectKey(namespace, target.name)) ?? []) ancestors.add(g);
     }
     const conditions = ancestors.size > 0 ? policyConditions(ctx, policy) : [];
     const ours = [...ancestors].sort().map((key) => ({

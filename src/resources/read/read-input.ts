@@ -1,0 +1,20 @@
+/**
+ * The readers by kind, run by the ResourceSet builders on each object they take in: the shape of
+ * an object is checked once, when it enters, and the translator gets the result from the
+ * reader's memo (`readOnce`). Kinds without a reader are still checked by the translator itself.
+ */
+import type { KubeObject } from '../types.js';
+import { readBackendTlsPolicy } from './backend-tls-policy.js';
+import { readListenerSet } from './listener-set.js';
+import { readReferenceGrant } from './reference-grant.js';
+
+const READERS = new Map<string, (object: KubeObject) => unknown>([
+  ['BackendTLSPolicy', readBackendTlsPolicy],
+  ['ListenerSet', readListenerSet],
+  ['ReferenceGrant', readReferenceGrant],
+]);
+
+/** Reads `object` with its kind's reader, if it has one (the result is kept for the translator). */
+export function readInput(object: KubeObject): void {
+  READERS.get(object.kind)?.(object);
+}

@@ -1,0 +1,35 @@
+/**
+ * What reading one untrusted object gives: the typed value the spec promises, or why not, each
+ * reason with the path of the field it is about (as the API server words a field error).
+ *
+ * Input reaches the translator from sources that do not all validate it (see
+ * test/unit/translator-defence.test.ts), so a kind's reader checks the shape once, where the
+ * ResourceSet is built, and the translator works on the reader's types instead of checking again.
+ */
+export interface FieldError {
+  /** `spec.validation.hostname`, `spec.from[2]`. */
+  path: string;
+  message: string;
+}
+
+export type ValidationResult<T> = { valid: true; result: T } | { valid: false; errors: FieldError[] };
+
+export function valid<T>(result: T): ValidationResult<T> {
+  return { valid: true, result };
+}
+
+export function invalid<T>(path: string, message: string): ValidationResult<T> {
+  return { valid: false, errors: [{ path, message }] };
+}
+
+/** A field's value as an object with fields, or undefined (null, a scalar, a list). */
+export function fieldsOf(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+/** A list field as a list; anything else (absent, or not a list) as no items. */
+export function itemsOf(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : [];
+}
