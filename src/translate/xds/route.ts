@@ -5,7 +5,7 @@ import { enablePreRouting, perRouteFilterConfig } from './http-filters.js';
 import { directResponse, forwardAction, redirectAction } from './route-action.js';
 import { routeMatch } from './route-match.js';
 import type { EnvoyMessage } from './types.js';
-import { memoized, type XdsMemo } from './memo.js';
+import { memoized, type XdsMemo } from '../incremental/xds-memo.js';
 
 function routeActionFields(route: IrRoute): EnvoyMessage {
   const { action } = route;

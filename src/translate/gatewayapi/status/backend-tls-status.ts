@@ -16,7 +16,7 @@ import { objectKey, type TranslationContext } from '../context.js';
 import { evaluatePolicy, policiesSelecting, serviceTargets } from '../backend-tls.js';
 import type { GatewayState } from '../gateway-state.js';
 import { isObject, list } from '../shape.js';
-import type { RouteOutcome } from '../status-memo.js';
+import type { RouteOutcome } from '../gateway-state.js';
 
 const servicesBySpec = new WeakMap<object, string[]>();
 

@@ -17,7 +17,7 @@ import { condition, materializeConditions } from '../conditions.js';
 import { objectKey, type TranslationContext } from '../context.js';
 import type { GatewayState } from '../gateway-state.js';
 import { isObject, list } from '../shape.js';
-import type { RouteOutcome } from '../status-memo.js';
+import type { RouteOutcome } from '../gateway-state.js';
 import { evaluateXBackend, isXBackendRef } from '../xbackend.js';
 
 /** XBackendStatus.ancestors maxItems. */

@@ -11,8 +11,7 @@ function withStatus<T extends KubeObject>(obj: T, status: unknown): KubeObject {
 }
 
 export function translationOutput(run: TranslationRun): GatewayApiTranslation {
-  const { ctx, resources, statuses } = run;
-  const statusMemo = run.options.statusMemo;
+  const { ctx, memory, resources, statuses } = run;
   const all: KubeObject[] = [
     ...resources.gatewayClasses,
     ...resources.gateways,
@@ -33,8 +32,7 @@ export function translationOutput(run: TranslationRun): GatewayApiTranslation {
     gateways: run.irs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     resources: all.map((obj) => {
       if (!statuses.has(obj)) return obj;
-      const status = statuses.get(obj);
-      return statusMemo ? statusMemo.output(obj, status, withStatus) : withStatus(obj, status);
+      return memory.output(obj, statuses.get(obj), withStatus);
     }),
   };
 }
