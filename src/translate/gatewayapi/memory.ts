@@ -5,7 +5,7 @@
  * (`NO_MEMORY`) every method just computes.
  */
 import type { KubeObject } from '../../resources/types.js';
-import type { TranslationContext } from './context.js';
+import type { TableOf, TranslationContext } from './context.js';
 import type { RouteOutcome } from './gateway-state.js';
 import type { Route, RouteTranslation } from './routes/contract.js';
 
@@ -16,13 +16,10 @@ export interface GatewaySideRun {
 }
 
 export interface StageMemory {
-  /** Starts a run over `ctx` (built with `table`). */
+  /** Starts a run: how its context builds each lookup table of an input list (`context.ts`). */
+  tables(): TableOf;
+  /** The run's context is built (with those tables). */
   begin(ctx: TranslationContext): void;
-  /** A lookup table of an input list (`context.ts`). */
-  table<T extends object, V>(
-    items: readonly T[],
-    build: (items: readonly T[]) => Map<string, V>,
-  ): ReadonlyMap<string, V>;
   /**
    * Runs the step that evaluates GatewayClasses, Gateways and their listeners: what route outcomes
    * are decided against. A cache notes what the step read, to know whether remembered outcomes hold.
@@ -56,8 +53,8 @@ export interface StageMemory {
 
 /** No memory: everything computed. */
 export const NO_MEMORY: StageMemory = {
+  tables: () => (items, build) => build(items),
   begin: () => undefined,
-  table: (items, build) => build(items),
   gatewaySide: (run, step) => step(run),
   routeTranslation: (ctx, route, translate) => translate(ctx, route),
   routeOutcome: (ctx, _route, _translationOf, compute) => compute(ctx),

@@ -7,16 +7,22 @@
  */
 import type { IrCluster } from '../../ir/types.js';
 import type { KubeObject } from '../../resources/types.js';
-import type { TranslationContext } from '../gatewayapi/context.js';
+import type { TableOf, TranslationContext } from '../gatewayapi/context.js';
 import type { RouteOutcome } from '../gatewayapi/gateway-state.js';
 import type { GatewaySideRun, StageMemory } from '../gatewayapi/memory.js';
 import type { Route, RouteTranslation } from '../gatewayapi/routes/contract.js';
+import { sameElements } from '../../shared/same-elements.js';
 import { CompositeMemo } from './composite-memo.js';
 import type { ClusterPositions } from './endpoint-refresh.js';
 import { InputGeneration } from './recording.js';
 import { RouteMemo } from './route-memo.js';
 import { StatusMemo } from './status-memo.js';
 import { XdsMemo } from './xds-memo.js';
+
+interface Table {
+  items: readonly object[];
+  table: ReadonlyMap<string, unknown>;
+}
 
 export class TranslationCache implements StageMemory {
   private readonly generation = new InputGeneration();
@@ -27,10 +33,21 @@ export class TranslationCache implements StageMemory {
   private readonly assembly = new CompositeMemo();
   /** The Envoy stage's messages. */
   readonly xds = new XdsMemo();
-  /** Lookup tables by input list: the pipeline keeps a list as the same array while it does not change. */
-  private readonly tables = new WeakMap<readonly object[], ReadonlyMap<string, unknown>>();
+  /**
+   * The lookup tables of the last run and of this one, in the order the context asks for them: a
+   * list holding the same objects as last run's (the pipeline even keeps the same array) gets last
+   * run's table, so the tables of unchanged kinds are the same objects run after run.
+   */
+  private lastTables: Table[] = [];
+  private runTables: Table[] = [];
   /** Where each Service's clusters sit in an output's cluster list (`refreshEndpoints`). */
   readonly endpointPositions = new WeakMap<readonly IrCluster[], ClusterPositions>();
+
+  tables(): TableOf {
+    this.lastTables = this.runTables;
+    this.runTables = [];
+    return (items, build) => this.table(items, build);
+  }
 
   begin(ctx: TranslationContext): void {
     this.generation.begin(ctx);
@@ -39,13 +56,14 @@ export class TranslationCache implements StageMemory {
     this.xds.begin();
   }
 
-  table<T extends object, V>(
+  private table<T extends object, V>(
     items: readonly T[],
     build: (items: readonly T[]) => Map<string, V>,
   ): ReadonlyMap<string, V> {
-    let found = this.tables.get(items) as ReadonlyMap<string, V> | undefined;
-    if (!found) this.tables.set(items, (found = build(items)));
-    return found;
+    const last = this.lastTables[this.runTables.length];
+    const table = last && sameElements(last.items, items) ? (last.table as ReadonlyMap<string, V>) : build(items);
+    this.runTables.push({ items, table });
+    return table;
   }
 
   gatewaySide<R extends GatewaySideRun>(run: R, step: (run: R) => void): void {
