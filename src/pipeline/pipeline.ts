@@ -24,11 +24,11 @@ import {
 import { catchError, filter, map, scan, startWith, throttleTime } from 'rxjs/operators';
 import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
 import type { KubeObject } from '../resources/types.js';
-import { TranslationCache, type GatewayOutput } from '../translate/index.js';
+import { refreshEndpoints, TranslationCache, type GatewayOutput } from '../translate/index.js';
 import type { ProxyTracker, SnapshotPublisher } from '../xds/contract.js';
 import { batchWithLatencyCap, DEFAULT_MAX_LATENCY_MS, DEFAULT_QUIET_MS } from './batch-with-latency-cap.js';
 import { GatewaySnapshotSync } from './gateway-snapshots.js';
-import { endpointOnlyChanges, refreshEndpoints } from './endpoint-fast-path.js';
+import { endpointOnlyChanges, ServiceEndpointsIndex } from './endpoint-changes.js';
 import { silentLogger } from '../shared/logger.js';
 import { errorMessage } from '../shared/error-message.js';
 import type { Logger } from '../shared/logger.js';
@@ -131,6 +131,7 @@ export class Pipeline {
   private isSynced = false;
   /** Unchanged routes are neither translated nor built again (output is the same without it). */
   private readonly cache = new TranslationCache();
+  private readonly serviceEndpoints = new ServiceEndpointsIndex();
   private readonly resourceSets = new ResourceSetBuilder();
   private readonly carrier = new LastStatusCarrier();
   /** The warnings of the last translation, as logged. */
@@ -233,7 +234,7 @@ export class Pipeline {
     const affected = endpointOnlyChanges(this.lastStore, store);
     if (!affected) return undefined;
     const started = performance.now();
-    const refreshed = refreshEndpoints(last.gateways, store, affected);
+    const refreshed = refreshEndpoints(last.gateways, this.serviceEndpoints.of(store, affected), this.cache);
     if (!refreshed) return undefined;
     const errors: PipelineError[] = [];
     for (const gateway of refreshed.changed) {

@@ -10,7 +10,7 @@ import { translate } from '../translate/index.js';
 import type { TranslateOptions, TranslationResult } from '../translate/index.js';
 import { errorMessage } from '../shared/error-message.js';
 import { objectIdentity } from './resource-store.js';
-import { sameElements } from '../translate/composite-memo.js';
+import { sameElements } from '../shared/same-elements.js';
 
 export type TranslationOutcome =
   { ok: true; result: TranslationResult; durationMs: number } | { ok: false; error: string; durationMs: number };

@@ -10,7 +10,7 @@
  * Programmed=False with Envoy's message meanwhile. The clusters Envoy applied are waited for as
  * usual.
  */
-import { sameElements } from '../translate/composite-memo.js';
+import { sameElements } from '../shared/same-elements.js';
 import type { AssignmentFollowUp } from './assignment-follow-up.js';
 import type { EncodedResource } from './resources.js';
 import { hasAll, type ClusterOutcome, type Protocol, type TypeStream } from './type-stream.js';

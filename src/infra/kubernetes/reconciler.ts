@@ -23,7 +23,7 @@ import type { KubeObject } from '../../resources/types.js';
 import { errorMessage } from '../../shared/error-message.js';
 import { silentLogger } from '../../shared/logger.js';
 import type { Logger } from '../../shared/logger.js';
-import { sameElements } from '../../translate/composite-memo.js';
+import { sameElements } from '../../shared/same-elements.js';
 import { NO_ADDRESS_OUTCOMES } from './addresses.js';
 import type { AddressOutcomes } from './addresses.js';
 import type { XdsCa } from './certs.js';

@@ -70,20 +70,16 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string | undefined): 
 }
 
 /**
- * Lookup tables by input list. A provider that keeps a list as the same array while none of its
- * objects changed (the pipeline does) gets the same table back instead of a new one per run. The
- * tables are read-only, so sharing them cannot change a result.
+ * Builds the lookup table of an input list. A cache may give last run's table for the same list
+ * (the pipeline keeps a list as the same array while none of its objects changed); the tables are
+ * read-only, so sharing them cannot change a result.
  */
-const tables = new WeakMap<readonly object[], ReadonlyMap<string, unknown>>();
-
-function table<T extends object, V>(
+export type TableOf = <T extends object, V>(
   items: readonly T[],
   build: (items: readonly T[]) => Map<string, V>,
-): ReadonlyMap<string, V> {
-  let found = tables.get(items) as ReadonlyMap<string, V> | undefined;
-  if (!found) tables.set(items, (found = build(items)));
-  return found;
-}
+) => ReadonlyMap<string, V>;
+
+const freshTable: TableOf = (items, build) => build(items);
 
 const NO_PORTS: ReadonlyMap<number, string> = new Map();
 
@@ -116,6 +112,7 @@ export interface ContextOptions {
 export function buildContext(
   resources: ResourceSet,
   { now, reservedPorts = NO_PORTS, certificateTime, sharedAddress = false }: ContextOptions,
+  table: TableOf = freshTable,
 ): TranslationContext {
   return {
     resources,

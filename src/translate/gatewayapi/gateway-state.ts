@@ -7,6 +7,7 @@ import type { RouteEntry } from './routes/contract.js';
 import type { IrCluster, IrInfrastructure } from '../../ir/types.js';
 import type { L4Forward } from './routes/contract.js';
 import type { BackendClientCertificate } from './backend-client-certificate.js';
+import type { RouteTranslation } from './routes/contract.js';
 import type { TelemetryVerdict } from './telemetry/telemetry-policy.js';
 
 /** A route's rules placed on one listener for one of its hostnames. */
@@ -73,4 +74,22 @@ export interface GatewayState {
   placed: Map<number, PlacedByHostname>;
   /** Routes attached to each listener (by listener index), for `attachedRoutes`. */
   attachedRouteKeys: Map<number, Set<string>>;
+}
+
+/** Where an accepted route goes: a listener of a Gateway, with the hostnames it serves there. */
+export interface RoutePlacement {
+  gateway: string;
+  listener: number;
+  hostnames: string[];
+}
+
+/** What one route's parentRefs give (`routes/route-outcome.ts`). */
+export interface RouteOutcome {
+  /** The route's new status; undefined leaves the object without one. */
+  status: unknown;
+  placements: RoutePlacement[];
+  /** The route's translation, if any parentRef needed it. */
+  translation: RouteTranslation | undefined;
+  /** What a placement puts on a listener (set when there are placements). */
+  placed: PlacedRoute | undefined;
 }

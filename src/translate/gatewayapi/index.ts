@@ -23,7 +23,8 @@ export type { GatewayApiTranslation, TranslateOptions } from './steps/run.js';
 
 export function translateGatewayApi(resources: ResourceSet, options: TranslateOptions = {}): GatewayApiTranslation {
   const run = startRun(resources, options);
-  acceptGateways(run);
+  // What every route's outcome is decided against; the run's memory notes what it reads.
+  run.memory.gatewaySide(run, acceptGateways);
   applyTelemetryPolicies(run);
   attachRoutes(run);
   reportPolicyStatuses(run);

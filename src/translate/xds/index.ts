@@ -8,7 +8,7 @@ import { buildListener } from './listener.js';
 import { buildRouteConfiguration } from './route.js';
 import { buildSecret } from './secret.js';
 import type { XdsResources } from './types.js';
-import type { XdsMemo } from './memo.js';
+import type { XdsMemo } from '../incremental/xds-memo.js';
 
 /**
  * Sorted by name, first of each name kept: Envoy rejects a whole update carrying two resources

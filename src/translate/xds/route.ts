@@ -7,7 +7,7 @@ import { routeMatch } from './route-match.js';
 import type { envoy, RouteConfiguration } from './types.js';
 
 type Route = envoy.config.route.v3.Route;
-import { memoized, type XdsMemo } from './memo.js';
+import { memoized, type XdsMemo } from '../incremental/xds-memo.js';
 
 function routeActionFields(route: IrRoute): Pick<Route, 'route' | 'redirect' | 'direct_response'> {
   const { action } = route;

@@ -32,7 +32,7 @@ import { comparePrecedence } from '../routes/precedence.js';
 import type { GatewayState, PlacedByHostname } from '../gateway-state.js';
 import type { RouteEntry } from '../routes/contract.js';
 import { redirectPort, type RedirectTarget } from '../routes/redirect-port.js';
-import type { CompositeMemo } from '../../composite-memo.js';
+import { NO_MEMORY, type StageMemory } from '../memory.js';
 import { envoyListenerName, filterChainName, routeConfigName, virtualHostName } from '../names.js';
 import { presentingClientCertificate } from '../backend-client-certificate.js';
 import { ownerOf } from './listener-owner.js';
@@ -61,7 +61,7 @@ function buildVirtualHosts(
   state: GatewayState,
   listeners: ListenerState[],
   clusters: Map<string, IrCluster>,
-  memo: CompositeMemo | undefined,
+  memo: Pick<StageMemory, 'composite'>,
   only?: ListenerState,
 ): IrVirtualHost[] {
   const domains = new Set<string>();
@@ -80,8 +80,8 @@ function buildVirtualHosts(
     if (!owner || (only && owner !== only)) continue;
     const placed: PlacedByHostname = state.placed.get(owner.index) ?? new Map();
     const covering = coveringHostnames(domain, placed, wildcardsByListener.get(owner.index) ?? []);
-    // What the virtual host is built from: with a memo, the same parts (the routes' entries are
-    // the same arrays when their translations were reused) give last run's virtual host.
+    // What the virtual host is built from: with the run's memory, the same parts (the routes'
+    // entries are the same arrays when their translations were reused) give last run's virtual host.
     const parts: unknown[] = [owner.port, owner.protocol, owner.hostname, owner.preRouting?.filters];
     for (const hostname of covering) {
       parts.push(hostname);
@@ -115,7 +115,7 @@ function buildVirtualHosts(
       }
       return withPreRouting({ name: virtualHostName(domain), domains: [domain], routes }, owner);
     };
-    const host = memo ? memo.composite(`vh\0${state.key}\0${owner.name}\0${domain}`, parts, build) : build();
+    const host = memo.composite(`vh\0${state.key}\0${owner.name}\0${domain}`, parts, build);
     // In one listener's own table, a name under its hostname that none of its routes serve needs no
     // virtual host: the listener's own (or nothing, for a catch-all) answers it with the same 404.
     if (only && host.routes.length === 0 && domain !== (only.hostname ?? '*')) continue;
@@ -244,8 +244,12 @@ function withTracing(
   for (const config of routeConfigs) config.spanName = verdict.spanName;
 }
 
-/** With a memo (kept by the caller between runs), unchanged virtual hosts are last run's objects. */
-export function buildGatewayIr(state: GatewayState, listenerAddress: string, memo?: CompositeMemo): IrGateway {
+/** With the run's memory (kept by the caller between runs), unchanged virtual hosts are last run's objects. */
+export function buildGatewayIr(
+  state: GatewayState,
+  listenerAddress: string,
+  memo: Pick<StageMemory, 'composite'> = NO_MEMORY,
+): IrGateway {
   const gw = state.key;
   const programmed = state.listeners.filter(isProgrammed);
   // A UDP listener's port is a socket of its own, next to any TCP one with the same number.

@@ -1,7 +1,7 @@
 /** Placing a route's outcome on the Gateway states: what the IR assembly and listener statuses read. */
 import { isProgrammed } from '../listeners/listener-state.js';
 import type { GatewayState } from '../gateway-state.js';
-import type { RouteOutcome } from '../status-memo.js';
+import type { RouteOutcome } from '../gateway-state.js';
 
 /** Counts the route on its listeners, and places its entries on those that are programmed. */
 export function applyPlacements(gateways: Map<string, GatewayState>, outcome: RouteOutcome): void {

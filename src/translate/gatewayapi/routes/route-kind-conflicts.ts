@@ -13,7 +13,7 @@
 import type { KubeObject } from '../../../resources/types.js';
 import { hostnameCovers } from '../hostnames.js';
 import { olderFirst } from './precedence.js';
-import type { RouteOutcome } from '../status-memo.js';
+import type { RouteOutcome } from '../gateway-state.js';
 
 /** What took a listener from a route: the older route of the other kind, and the route's hostnames there. */
 export interface LostListener {

@@ -8,9 +8,8 @@ import type { TranslationContext } from '../context.js';
 import { condition, materializeConditions, type ConditionInput } from '../conditions.js';
 import { resolveParentRef, type ListenerAttachment, type ParentResult } from './route-parents.js';
 import type { KindConflicts, LostListener } from './route-kind-conflicts.js';
-import type { GatewayState, PlacedRoute } from '../gateway-state.js';
+import type { GatewayState, PlacedRoute, RouteOutcome, RoutePlacement } from '../gateway-state.js';
 import { isObject, list } from '../shape.js';
-import type { RouteOutcome, RoutePlacement } from '../status-memo.js';
 import type { Route, RouteTranslation } from './contract.js';
 
 const NONE_LOST: readonly ListenerAttachment[] = [];

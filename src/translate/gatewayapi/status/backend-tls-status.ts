@@ -10,7 +10,7 @@ import { readBackendTlsPolicy } from '../../../resources/read/backend-tls-policy
 import { evaluatePolicy, policiesSelecting } from '../backend-tls.js';
 import type { GatewayState } from '../gateway-state.js';
 import { isObject, list } from '../shape.js';
-import type { RouteOutcome } from '../status-memo.js';
+import type { RouteOutcome } from '../gateway-state.js';
 import { gatewayAncestorRef, policyAncestorStatus } from './policy-ancestors.js';
 import { gatewaysByBackend, routeBackendRefs } from './backend-users.js';
 

@@ -4,7 +4,7 @@
  */
 import type { KubeObject } from '../../../resources/types.js';
 import { isObject, list } from '../shape.js';
-import type { RouteOutcome } from '../status-memo.js';
+import type { RouteOutcome } from '../gateway-state.js';
 
 /** Every backendRef a route's rules name: in `backendRefs` and in `requestMirror` filters. */
 export function routeBackendRefs(route: KubeObject<{ rules?: unknown }>): unknown[] {

@@ -11,7 +11,7 @@ import { condition } from '../conditions.js';
 import { objectKey, type TranslationContext } from '../context.js';
 import type { GatewayState } from '../gateway-state.js';
 import { isObject } from '../shape.js';
-import type { RouteOutcome } from '../status-memo.js';
+import type { RouteOutcome } from '../gateway-state.js';
 import { evaluateXBackend, isXBackendRef } from '../xbackend.js';
 import { gatewayAncestorRef, policyAncestorStatus } from './policy-ancestors.js';
 import { gatewaysByBackend, routeBackendRefs } from './backend-users.js';

@@ -1,10 +1,9 @@
 /**
- * Step: every route's outcome on its parents (translated once per route, remembered between runs
- * when memos are given), then, where HTTPRoutes and GRPCRoutes claim the same hostname on a
+ * Step: every route's outcome on its parents (translated once per route; either may come from the
+ * run's memory), then, where HTTPRoutes and GRPCRoutes claim the same hostname on a
  * listener or L4 routes share one, the older route wins; each outcome is then placed on its
  * listeners and its status recorded.
  */
-import type { RouteOutcome } from '../status-memo.js';
 import type { RouteTranslation } from '../routes/contract.js';
 import { translateRouteSafely } from '../routes/translate-route.js';
 import { routeOutcome } from '../routes/route-outcome.js';
@@ -13,9 +12,7 @@ import { routeKindConflicts } from '../routes/route-kind-conflicts.js';
 import type { TranslationRun } from './run.js';
 
 export function attachRoutes(run: TranslationRun): void {
-  const { ctx, options, resources, gateways } = run;
-  const statusMemo = options.statusMemo;
-  statusMemo?.begin(resources, ctx.now, options.reservedPorts, options.sharedAddress);
+  const { ctx, memory, resources, gateways } = run;
   const routes = (run.routes = [
     ...resources.httpRoutes,
     ...resources.grpcRoutes,
@@ -27,15 +24,14 @@ export function attachRoutes(run: TranslationRun): void {
   const outcomes = (run.outcomes = routes.map((route) => {
     let translation: RouteTranslation | undefined;
     const translationOf = (): RouteTranslation =>
-      (translation ??= options.routeMemo
-        ? options.routeMemo.translate(ctx, route, translateRouteSafely)
-        : translateRouteSafely(ctx, route));
+      (translation ??= memory.routeTranslation(ctx, route, translateRouteSafely));
     translations.push(translationOf);
-    const compute = (): RouteOutcome => routeOutcome(ctx, route, gateways, translationOf);
-    return statusMemo ? statusMemo.route(route, translationOf, compute) : compute();
+    return memory.routeOutcome(ctx, route, translationOf, (reading) =>
+      routeOutcome(reading, route, gateways, translationOf),
+    );
   }));
-  // Only inputs with both kinds on one listener pay for this; the outcomes it changes are
-  // computed again, past the memo, since they depend on other routes.
+  // Only inputs with both kinds on one listener pay for this; the outcomes it changes depend on
+  // other routes, so they are computed again here, never remembered.
   const conflicts =
     resources.grpcRoutes.length > 0 || resources.tcpRoutes.length > 1 || resources.udpRoutes.length > 1
       ? routeKindConflicts(routes, outcomes)

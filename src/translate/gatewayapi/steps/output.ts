@@ -12,8 +12,7 @@ function withStatus<T extends KubeObject>(obj: T, status: unknown): KubeObject {
 }
 
 export function translationOutput(run: TranslationRun): GatewayApiTranslation {
-  const { ctx, resources, statuses } = run;
-  const statusMemo = run.options.statusMemo;
+  const { ctx, memory, resources, statuses } = run;
   const all: KubeObject[] = GATEWAY_API_KINDS.flatMap((k) => resources[k.field]);
   const nextCertificateChange = ctx.certificateTime && nextValidityChange(run.gateways.values(), ctx.certificateTime);
   return {
@@ -21,8 +20,7 @@ export function translationOutput(run: TranslationRun): GatewayApiTranslation {
     gateways: run.irs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     resources: all.map((obj) => {
       if (!statuses.has(obj)) return obj;
-      const status = statuses.get(obj);
-      return statusMemo ? statusMemo.output(obj, status, withStatus) : withStatus(obj, status);
+      return memory.output(obj, statuses.get(obj), withStatus);
     }),
   };
 }

@@ -4,11 +4,9 @@
  */
 import type { KubeObject, ResourceSet } from '../../../resources/types.js';
 import type { IrGateway } from '../../../ir/types.js';
-import type { RouteMemo } from '../route-memo.js';
-import type { CompositeMemo } from '../../composite-memo.js';
-import type { RouteOutcome, StatusMemo } from '../status-memo.js';
 import { buildContext, type TranslationContext } from '../context.js';
-import type { GatewayState } from '../gateway-state.js';
+import type { GatewayState, RouteOutcome } from '../gateway-state.js';
+import { NO_MEMORY, type StageMemory } from '../memory.js';
 import type { Route, RouteTranslation } from '../routes/contract.js';
 
 export interface GatewayApiTranslation {
@@ -53,14 +51,10 @@ export interface TranslateOptions {
    */
   assignsAddresses?: boolean;
   /**
-   * Route translations remembered between runs (see `route-memo.ts`). Output is the same with or
-   * without it; with it, unchanged routes keep their IR objects and cost a few lookups.
+   * Memory kept between runs (a `TranslationCache`): unchanged routes, outcomes and virtual hosts
+   * are answered from it. Output is the same with or without it.
    */
-  routeMemo?: RouteMemo;
-  /** Virtual hosts remembered between runs (with `routeMemo`: unchanged ones are the same objects). */
-  assemblyMemo?: CompositeMemo;
-  /** Route outcomes and output objects remembered between runs (see `status-memo.ts`). */
-  statusMemo?: StatusMemo;
+  memory?: StageMemory;
 }
 
 const EPOCH = '1970-01-01T00:00:00Z';
@@ -69,6 +63,8 @@ export interface TranslationRun {
   readonly resources: ResourceSet;
   readonly options: TranslateOptions;
   readonly ctx: TranslationContext;
+  /** `options.memory`, or none. */
+  readonly memory: StageMemory;
   /** The status computed for each input object Portico is responsible for. */
   readonly statuses: Map<KubeObject, unknown>;
   /** Gateways of Portico's classes, by key (`acceptGateways`). */
@@ -82,12 +78,14 @@ export interface TranslationRun {
 }
 
 export function startRun(resources: ResourceSet, options: TranslateOptions): TranslationRun {
-  const ctx = buildContext(resources, { ...options, now: options.now ?? EPOCH });
-  options.routeMemo?.begin(resources);
+  const memory = options.memory ?? NO_MEMORY;
+  const ctx = buildContext(resources, { ...options, now: options.now ?? EPOCH }, memory.tables());
+  memory.begin(ctx);
   return {
     resources,
     options,
     ctx,
+    memory,
     statuses: new Map(),
     gateways: new Map(),
     routes: [],

@@ -8,8 +8,8 @@
  * configurations and virtual hosts do not accumulate.
  */
 import type { IrCluster, IrListener, IrRoute, IrSecret } from '../../ir/types.js';
-import type { Cluster, ClusterLoadAssignment, envoy, Listener, Secret } from './types.js';
-import { CompositeMemo, type Composite } from '../composite-memo.js';
+import type { Cluster, ClusterLoadAssignment, envoy, Listener, Secret } from '../xds/types.js';
+import { CompositeMemo, type Composite } from './composite-memo.js';
 
 export class XdsMemo extends CompositeMemo {
   readonly routes = new WeakMap<IrRoute, envoy.config.route.v3.Route>();

@@ -3,23 +3,18 @@
  * Entries live for one run after their last use (two generations), so what disappears from the
  * input does not accumulate.
  */
+import { sameElements } from '../../shared/same-elements.js';
+
 export interface Composite {
   /** The parts the message was built from, compared by identity (strings by value). */
   parts: readonly unknown[];
   message: unknown;
 }
 
-/** Arrays holding the same elements (by identity; strings and numbers by value) in the same order. */
-export function sameElements(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /**
  * Values remembered under a key with the parts they were built from, for two runs: a value whose
  * parts are all the same as last run's is last run's object. The stage-1 assembly keeps virtual
- * hosts this way, and the Envoy stage (`xds/memo.ts`) its messages.
+ * hosts this way, and the Envoy stage (`xds-memo.ts`) its messages.
  */
 export class CompositeMemo {
   protected current = new Map<string, Composite>();

@@ -1,5 +1,5 @@
 import { generateObjects } from '../../bench/generate.js';
-import { endpointOnlyChanges, refreshEndpoints } from '../../src/pipeline/endpoint-fast-path.js';
+import { endpointOnlyChanges, ServiceEndpointsIndex } from '../../src/pipeline/endpoint-changes.js';
 import {
   EMPTY_STORE,
   foldResourceEvent,
@@ -7,7 +7,7 @@ import {
   type ResourceStore,
 } from '../../src/pipeline/resource-store.js';
 import type { EndpointSlice, KubeObject } from '../../src/resources/types.js';
-import { translate } from '../../src/translate/index.js';
+import { refreshEndpoints, translate } from '../../src/translate/index.js';
 
 function storeOf(objects: KubeObject[]): ResourceStore {
   let store = EMPTY_STORE;
@@ -43,11 +43,11 @@ test('any other change needs a full translation', () => {
   expect(endpointOnlyChanges(before, deleted)).toBeUndefined();
 });
 
-test('the fast path produces exactly what a full translation produces', () => {
+test('the fast path (the changed Services as the store holds them, refreshed) produces exactly what a full translation produces', () => {
   const before = storeOf(objects);
   const after = withSlice(before, scaled);
   const previous = translate(resourceSetOf(before).resources).gateways;
-  const fast = refreshEndpoints(previous, after, endpointOnlyChanges(before, after)!)!;
+  const fast = refreshEndpoints(previous, new ServiceEndpointsIndex().of(after, endpointOnlyChanges(before, after)!))!;
   const full = translate(resourceSetOf(after).resources).gateways;
   expect(fast.changed.map((g) => g.name)).toEqual(['bench/bench']);
   expect(fast.gateways.map((g) => g.xds)).toEqual(full.map((g) => g.xds));
@@ -61,7 +61,7 @@ test('a deleted EndpointSlice empties the assignment, as a full translation woul
   const before = storeOf(objects);
   const after = foldResourceEvent(before, { type: 'delete', object: slice, source: 'EndpointSlice' });
   const previous = translate(resourceSetOf(before).resources).gateways;
-  const fast = refreshEndpoints(previous, after, endpointOnlyChanges(before, after)!)!;
+  const fast = refreshEndpoints(previous, new ServiceEndpointsIndex().of(after, endpointOnlyChanges(before, after)!))!;
   const full = translate(resourceSetOf(after).resources).gateways;
   expect(fast.gateways.map((g) => g.xds)).toEqual(full.map((g) => g.xds));
 });

@@ -1,0 +1,55 @@
+/**
+ * `refreshEndpoints`: the previous outputs and a changed Service's EndpointSlices give what a full
+ * translation gives, with only the affected ClusterLoadAssignments (and IR clusters) replaced.
+ */
+import { generateObjects } from '../../../bench/generate.js';
+import { buildResourceSet } from '../../../src/resources/resource-set.js';
+import type { EndpointSlice, KubeObject, Service } from '../../../src/resources/types.js';
+import { refreshEndpoints, translate, TranslationCache } from '../../../src/translate/index.js';
+
+const objects = generateObjects(40);
+const slice = objects.find((o): o is EndpointSlice => o.kind === 'EndpointSlice')!;
+const serviceName = slice.metadata.labels!['kubernetes.io/service-name']!;
+const key = `${slice.metadata.namespace}/${serviceName}`;
+const service = objects.find(
+  (o): o is Service =>
+    o.kind === 'Service' && o.metadata.name === serviceName && o.metadata.namespace === slice.metadata.namespace,
+)!;
+const scaled: EndpointSlice = {
+  ...slice,
+  endpoints: [...(slice.endpoints ?? []), { addresses: ['10.99.0.1'], conditions: { ready: true } }],
+};
+const after = objects.map((o) => (o === slice ? scaled : o)) as KubeObject[];
+
+test.each([
+  ['without a cache', undefined],
+  ['with a cache', new TranslationCache()],
+])('replaces only the changed Service’s assignment, equal to a full translation (%s)', (_, cache) => {
+  const previous = translate(buildResourceSet(objects), cache ? { cache } : {}).gateways;
+  const full = translate(buildResourceSet(after)).gateways;
+  // Twice: the second refresh starts from the first's output (the cache then knows its positions).
+  let from = previous;
+  for (let round = 0; round < 2; round++) {
+    const refreshed = refreshEndpoints(from, new Map([[key, { service, slices: [scaled] }]]), cache)!;
+    expect(refreshed.changed.map((g) => g.name)).toEqual(['bench/bench']);
+    expect(refreshed.gateways.map((g) => g.xds)).toEqual(full.map((g) => g.xds));
+    expect(refreshed.gateways.map((g) => g.ir)).toEqual(full.map((g) => g.ir));
+    const [before, now] = [from[0]!, refreshed.gateways[0]!];
+    // Every other object is the same object: the ADS server re-encodes nothing else.
+    expect(now.xds.routes).toBe(before.xds.routes);
+    expect(now.xds.clusters).toBe(before.xds.clusters);
+    expect(now.xds.listeners).toBe(before.xds.listeners);
+    const replaced = now.xds.endpoints.filter((cla, i) => cla !== before.xds.endpoints[i]);
+    expect(replaced.map((cla) => cla.cluster_name)).toEqual([expect.stringContaining(key)]);
+    const renewed = now.ir.clusters.filter((c, i) => c !== before.ir.clusters[i]);
+    expect(renewed.map((c) => `${c.source.namespace}/${c.source.name}`)).toEqual([key]);
+    from = refreshed.gateways;
+  }
+});
+
+test('a Service no output uses changes nothing', () => {
+  const previous = translate(buildResourceSet(objects)).gateways;
+  const refreshed = refreshEndpoints(previous, new Map([['elsewhere/none', { service: undefined, slices: [] }]]))!;
+  expect(refreshed.changed).toEqual([]);
+  expect(refreshed.gateways[0]).toBe(previous[0]);
+});
