@@ -7,11 +7,15 @@ import type { KubeObject } from '../types.js';
 import { readBackendTlsPolicy } from './backend-tls-policy.js';
 import { readListenerSet } from './listener-set.js';
 import { readReferenceGrant } from './reference-grant.js';
+import { readRouteCommon } from './route-common.js';
 
 const READERS = new Map<string, (object: KubeObject) => unknown>([
   ['BackendTLSPolicy', readBackendTlsPolicy],
   ['ListenerSet', readListenerSet],
   ['ReferenceGrant', readReferenceGrant],
+  ...['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute'].map(
+    (kind): [string, (object: KubeObject) => unknown] => [kind, readRouteCommon],
+  ),
 ]);
 
 /** Reads `object` with its kind's reader, if it has one (the result is kept for the translator). */

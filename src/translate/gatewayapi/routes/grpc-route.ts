@@ -6,13 +6,14 @@
  * `UNAVAILABLE`, as GRPCRouteRule.backendRefs asks.
  */
 import type { GRPCRoute, GRPCRouteMatch, GRPCRouteRule, HTTPRouteFilter } from '../../../resources/types.js';
-import type { IrCluster, IrForwardAction, IrRoute, IrRouteAction, IrRouteMatch } from '../../../ir/types.js';
+import type { IrForwardAction, IrRoute, IrRouteAction, IrRouteMatch } from '../../../ir/types.js';
 import type { TranslationContext } from '../context.js';
 import { translateFilters } from './http-filters.js';
 import { translateMatch } from './http-matches.js';
-import { openTranslation, type RouteEntry, type RouteTranslation } from './contract.js';
+import type { RouteEntry, RouteTranslation } from './contract.js';
 import { GRPC_ERROR_RESPONSE, isEmptyMutation, ruleSession, translateBackends } from './rule-backends.js';
-import { closeRoute, closeRule, translateMirrors } from './rule-closing.js';
+import { translateMirrors } from './rule-closing.js';
+import { translateRules } from './route-rules.js';
 import { routeName } from '../names.js';
 import { isObject, list } from '../shape.js';
 
@@ -130,17 +131,9 @@ export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): R
   const namespace = route.metadata.namespace ?? 'default';
   const name = route.metadata.name;
   // Unlike HTTPRoute's, GRPCRoute's rules have no default: a route without rules routes nothing.
-  const rules: GRPCRouteRule[] = list(route.spec?.rules);
-  const out = openTranslation(rules);
-  if (out.rejection) return out;
-  const clusters = new Map<string, IrCluster>();
-
-  rules.forEach((rule: GRPCRouteRule, ruleIndex) => {
-    if (!isObject(rule)) rule = {};
-    const errors: string[] = [];
-    const unsupported: string[] = [];
-    const ruleClusters = new Map<string, IrCluster>();
-    const addRuleCluster = (c: IrCluster) => ruleClusters.set(c.name, c);
+  const rules = list(route.spec?.rules).map((rule): GRPCRouteRule => (isObject(rule) ? rule : {}));
+  return translateRules(rules, (rule, ruleIndex, work, out) => {
+    const { errors, unsupported, addCluster: addRuleCluster } = work;
     const filters = translateFilters(grpcFilters(rule.filters, unsupported), {
       level: 'rule',
       errorResponse: GRPC_ERROR_RESPONSE,
@@ -205,10 +198,6 @@ export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): R
         },
       });
     });
-    closeRule(out, `rule ${rule.name ?? ruleIndex}`, { unsupported, errors, entries, clusters: ruleClusters }, (c) =>
-      clusters.set(c.name, c),
-    );
+    return entries;
   });
-  closeRoute(out, clusters);
-  return out;
 }

@@ -4,7 +4,6 @@
  */
 import type { HTTPRoute, HTTPRouteRule } from '../../../resources/types.js';
 import type {
-  IrCluster,
   IrForwardAction,
   IrPathRewrite,
   IrRetry,
@@ -18,9 +17,10 @@ import { splitByBackend, type BackendShare } from './backend-split.js';
 import { MATCH_ALL, translateMatch } from './http-matches.js';
 import { routeName } from '../names.js';
 import { parseGatewayDuration } from '../validation.js';
-import { openTranslation, type RouteEntry, type RouteTranslation } from './contract.js';
+import type { RouteEntry, RouteTranslation } from './contract.js';
 import { isEmptyMutation, ruleSession, translateBackends } from './rule-backends.js';
-import { closeRoute, closeRule, translateMirrors } from './rule-closing.js';
+import { translateMirrors } from './rule-closing.js';
+import { translateRules } from './route-rules.js';
 import { combineForSession, sessionPersistence } from './session-persistence.js';
 
 function retryPolicy(rule: HTTPRouteRule, errors: string[]): IrRetry | undefined {
@@ -64,16 +64,8 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
   const namespace = route.metadata.namespace ?? 'default';
   const name = route.metadata.name;
   const rules = Array.isArray(route.spec?.rules) && route.spec.rules.length > 0 ? route.spec.rules : [{}];
-  const out = openTranslation(rules);
-  if (out.rejection) return out;
-  const clusters = new Map<string, IrCluster>();
-  const addCluster = (c: IrCluster) => clusters.set(c.name, c);
-
-  rules.forEach((rule: HTTPRouteRule, ruleIndex) => {
-    const errors: string[] = [];
-    const ruleClusters = new Map<string, IrCluster>();
-    const addRuleCluster = (c: IrCluster) => ruleClusters.set(c.name, c);
-    const unsupported: string[] = [];
+  return translateRules(rules, (rule: HTTPRouteRule, ruleIndex, work, out) => {
+    const { errors, unsupported, clusters: ruleClusters, addCluster: addRuleCluster } = work;
     const filters = translateFilters(rule.filters, { level: 'rule' });
     errors.push(...filters.errors);
     unsupported.push(...filters.unsupported);
@@ -223,13 +215,6 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
       });
     }
 
-    closeRule(
-      out,
-      `rule ${rule.name ?? ruleIndex}`,
-      { unsupported, errors, entries, clusters: ruleClusters },
-      addCluster,
-    );
+    return entries;
   });
-  closeRoute(out, clusters);
-  return out;
 }

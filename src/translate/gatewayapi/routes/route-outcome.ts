@@ -4,6 +4,7 @@
  */
 import type { KubeObject, RouteParentStatus } from '../../../resources/types.js';
 import { CONTROLLER_NAME } from '../../../resources/types.js';
+import { readRouteCommon, type ValidatedRouteCommon } from '../../../resources/read/route-common.js';
 import type { TranslationContext } from '../context.js';
 import { condition, materializeConditions, type ConditionInput } from '../conditions.js';
 import { resolveParentRef, type ListenerAttachment, type ParentResult } from './route-parents.js';
@@ -42,9 +43,9 @@ export function routeOutcome(
   const ours: RouteParentStatus[] = [];
   const placements: RoutePlacement[] = [];
   let translation: RouteTranslation | undefined;
-  for (const ref of Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : []) {
-    if (typeof ref !== 'object' || ref === null || typeof ref.name !== 'string') continue;
-    const parent = resolveParentRef(ctx, route, ref, gateways);
+  const common = readRouteCommon(route);
+  for (const ref of common.parentRefs) {
+    const parent = resolveParentRef(ctx, route, common, ref, gateways);
     if (parent.kind === 'foreign') continue;
     translation ??= translationOf();
     const listeners = parentListeners(parent, conflicts);
@@ -72,15 +73,15 @@ export function routeOutcome(
       );
     }
     const previous = ownParents(route).find(
-      (p) => p.controllerName === CONTROLLER_NAME && sameParentRef(p.parentRef, ref, route.metadata.namespace),
+      (p) => p.controllerName === CONTROLLER_NAME && sameParentRef(p.parentRef, ref.written, route.metadata.namespace),
     );
     ours.push({
-      parentRef: ref,
+      parentRef: ref.written,
       controllerName: CONTROLLER_NAME,
       conditions: materializeConditions(conditions, route.metadata.generation, previous?.conditions, ctx.now),
     });
   }
-  const placed = placements.length > 0 && translation ? placedRoute(route, translation) : undefined;
+  const placed = placements.length > 0 && translation ? placedRoute(route, common, translation) : undefined;
   return { status: routeStatus(route, ours), placements, translation, placed };
 }
 
@@ -176,7 +177,7 @@ function routeStatus(route: Route, ours: RouteParentStatus[]): unknown {
 }
 
 /** What a placement puts on a listener: the route's entries and clusters, and what orders it there. */
-function placedRoute(route: Route, translation: RouteTranslation): PlacedRoute {
+function placedRoute(route: Route, common: ValidatedRouteCommon, translation: RouteTranslation): PlacedRoute {
   const placed: PlacedRoute = {
     routeKey: `${route.kind}/${route.metadata.namespace ?? 'default'}/${route.metadata.name}`,
     entries: translation.entries,
@@ -184,9 +185,7 @@ function placedRoute(route: Route, translation: RouteTranslation): PlacedRoute {
   };
   // Routes that serve the same hostname on a listener are ordered by their own hostnames first
   // (GatewayRouteHostnameIntersectionPrecedence), whatever their kind.
-  if (Array.isArray(route.spec?.hostnames)) {
-    placed.hostnames = (route.spec.hostnames as unknown[]).filter((h): h is string => typeof h === 'string');
-  }
+  if (common.listedHostnames) placed.hostnames = common.listedHostnames;
   if (translation.l4) {
     // What an L4 listener needs to choose between routes that claim the same hostname.
     placed.l4 = translation.l4;

@@ -2,10 +2,11 @@
  * Attaching a route to Gateway listeners through its parentRefs: sectionName and port narrow
  * the listeners, allowedRoutes must admit the route, and hostnames must intersect.
  */
-import type { KubeObject, ParentReference } from '../../../resources/types.js';
+import type { KubeObject } from '../../../resources/types.js';
 import { GATEWAY_GROUP } from '../../../resources/types.js';
+import type { RouteParentRef, ValidatedRouteCommon } from '../../../resources/read/route-common.js';
 import type { TranslationContext } from '../context.js';
-import { effectiveHostnames, isValidHostname } from '../hostnames.js';
+import { effectiveHostnames } from '../hostnames.js';
 import type { ListenerState } from '../listeners/listener-state.js';
 import { kindAllowed, namespaceAllowed } from './allowed-routes.js';
 import type { GatewayState, ListenerSetState } from '../gateway-state.js';
@@ -22,16 +23,18 @@ export type ParentResult =
   | { kind: 'rejected'; gateway: GatewayState; reason: string; message: string }
   | { kind: 'attached'; gateway: GatewayState; attachments: ListenerAttachment[] };
 
+/**
+ * Where one parentRef (read by `readRouteCommon`, which leaves out refs to other kinds) attaches
+ * the route, given the route's hostnames as read.
+ */
 export function resolveParentRef(
   ctx: TranslationContext,
-  route: KubeObject<{ hostnames?: string[] }>,
-  ref: ParentReference,
+  route: KubeObject,
+  common: Pick<ValidatedRouteCommon, 'hostnames'>,
+  ref: RouteParentRef,
   gateways: ReadonlyMap<string, GatewayState>,
 ): ParentResult {
-  const parentKind = ref.kind ?? 'Gateway';
-  if ((ref.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (parentKind !== 'Gateway' && parentKind !== 'ListenerSet')) {
-    return { kind: 'foreign' };
-  }
+  const parentKind = ref.kind;
   const routeNamespace = route.metadata.namespace ?? 'default';
   const parentKey = `${ref.namespace ?? routeNamespace}/${ref.name}`;
   let gateway: GatewayState | undefined;
@@ -69,22 +72,17 @@ export function resolveParentRef(
   // A parentRef to the Gateway reaches its own listeners; a ListenerSet's are reached through the ListenerSet.
   const candidates = gateway.listeners.filter(
     (l) =>
+      !ref.matchesNoListener &&
       (set ? l.set?.key === set.key : !l.set) &&
       (ref.sectionName === undefined || l.name === ref.sectionName) &&
       (ref.port === undefined || l.port === ref.port),
   );
   if (candidates.length === 0) {
-    const what = [
-      ref.sectionName !== undefined ? `sectionName ${ref.sectionName}` : '',
-      ref.port !== undefined ? `port ${ref.port}` : '',
-    ]
-      .filter(Boolean)
-      .join(' and ');
     return {
       kind: 'rejected',
       gateway,
       reason: 'NoMatchingParent',
-      message: `${set ? `ListenerSet ${set.key}` : `Gateway ${gateway.key}`} has no listener with ${what}`,
+      message: `${set ? `ListenerSet ${set.key}` : `Gateway ${gateway.key}`} has no listener with ${ref.narrowing}`,
     };
   }
 
@@ -107,24 +105,13 @@ export function resolveParentRef(
     };
   }
 
-  // TCPRoutes have no hostnames; a stray field (no schema check in files) must not narrow them.
-  const given: unknown = route.kind === 'TCPRoute' || route.kind === 'UDPRoute' ? undefined : route.spec?.hostnames;
-  if (given !== undefined && given !== null && !Array.isArray(given)) {
-    return { kind: 'rejected', gateway, reason: 'UnsupportedValue', message: 'hostnames must be a list of hostnames' };
+  if (!common.hostnames.valid) {
+    return { kind: 'rejected', gateway, reason: 'UnsupportedValue', message: common.hostnames.errors[0]!.message };
   }
-  const routeHostnames: unknown[] = Array.isArray(given) ? given : [];
-  const invalidHostname = routeHostnames.find((h) => typeof h !== 'string' || !isValidHostname(h));
-  if (invalidHostname !== undefined) {
-    return {
-      kind: 'rejected',
-      gateway,
-      reason: 'UnsupportedValue',
-      message: `hostname ${JSON.stringify(invalidHostname)} is not a valid DNS name or wildcard`,
-    };
-  }
+  const routeHostnames = common.hostnames.result;
   const attachments: ListenerAttachment[] = [];
   for (const listener of allowed) {
-    const hostnames = effectiveHostnames(listener.hostname, routeHostnames as string[]);
+    const hostnames = effectiveHostnames(listener.hostname, routeHostnames);
     if (hostnames.length > 0) attachments.push({ listener, hostnames });
   }
   if (attachments.length === 0) {

@@ -1,0 +1,105 @@
+/**
+ * What every route kind shares, read: the parents it names (`spec.parentRefs`) and the hostnames
+ * it serves (`spec.hostnames`).
+ *
+ * A parentRef that names no Gateway or ListenerSet of the Gateway API, or has no string name or
+ * a namespace that is not a string, names no parent Portico answers for: it is left out (no
+ * status entry is written for it). A sectionName or port given in a form no listener can have
+ * (not a string, not a number) is kept: the parent is Portico's, and it matches no listener.
+ *
+ * TCPRoute and UDPRoute have no hostnames: a stray field does not narrow them, but its string
+ * entries are still what a placement carries, as for every kind.
+ */
+import { GATEWAY_GROUP, type ParentReference } from '../types.js';
+import { isValidHostname } from './hostname.js';
+import { readOnce } from './read-once.js';
+import { fieldsOf, invalid, valid, type ValidationResult } from './validation-result.js';
+
+export interface RouteParentRef {
+  /** The parentRef as written: a route's status entry for the parent repeats it. */
+  written: ParentReference;
+  kind: 'Gateway' | 'ListenerSet';
+  /** Undefined: the route's own namespace. */
+  namespace: string | undefined;
+  name: string;
+  sectionName: string | undefined;
+  port: number | undefined;
+  /** A sectionName or port was given in a form no listener has: the ref matches no listener. */
+  matchesNoListener: boolean;
+  /** How the ref narrows the listeners, as a message says it: `sectionName http and port 80`. */
+  narrowing: string;
+}
+
+export interface ValidatedRouteCommon {
+  parentRefs: RouteParentRef[];
+  /** The hostnames the route serves (none given: []); invalid when one is not a hostname. */
+  hostnames: ValidationResult<string[]>;
+  /** The string entries of a `hostnames` list, what a placement carries; undefined without a list. */
+  listedHostnames: string[] | undefined;
+}
+
+const readWithHostnames = readOnce((spec) => readCommon(spec, true));
+const readWithoutHostnames = readOnce((spec) => readCommon(spec, false));
+
+/** Reads a route of any kind (TCPRoute and UDPRoute have no hostnames). */
+export function readRouteCommon(route: { kind: string; spec?: unknown }): ValidatedRouteCommon {
+  return route.kind === 'TCPRoute' || route.kind === 'UDPRoute'
+    ? readWithoutHostnames(route)
+    : readWithHostnames(route);
+}
+
+function readCommon(spec: unknown, hasHostnames: boolean): ValidatedRouteCommon {
+  const fields = fieldsOf(spec);
+  const parentRefs: RouteParentRef[] = [];
+  for (const item of Array.isArray(fields?.parentRefs) ? fields.parentRefs : []) {
+    const ref = readParentRef(item);
+    if (ref) parentRefs.push(ref);
+  }
+  const given = fields?.hostnames;
+  return {
+    parentRefs,
+    hostnames: hasHostnames ? readHostnames(given) : valid([]),
+    listedHostnames: Array.isArray(given) ? given.filter((h): h is string => typeof h === 'string') : undefined,
+  };
+}
+
+function readParentRef(item: unknown): RouteParentRef | undefined {
+  const ref = fieldsOf(item);
+  if (!ref || typeof ref.name !== 'string') return undefined;
+  const kind = ref.kind ?? 'Gateway';
+  if ((ref.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (kind !== 'Gateway' && kind !== 'ListenerSet'))
+    return undefined;
+  const namespace = ref.namespace ?? undefined;
+  if (namespace !== undefined && typeof namespace !== 'string') return undefined;
+  const section = ref.sectionName;
+  const port = ref.port;
+  const narrowing = [
+    section !== undefined ? `sectionName ${String(section)}` : '',
+    port !== undefined ? `port ${String(port)}` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
+  return {
+    // The fields above are what Portico reads; the rest is echoed back as the user wrote it.
+    written: ref as unknown as ParentReference,
+    kind,
+    namespace,
+    name: ref.name,
+    sectionName: typeof section === 'string' ? section : undefined,
+    port: typeof port === 'number' ? port : undefined,
+    matchesNoListener:
+      (section !== undefined && typeof section !== 'string') || (port !== undefined && typeof port !== 'number'),
+    narrowing,
+  };
+}
+
+function readHostnames(given: unknown): ValidationResult<string[]> {
+  if (given === undefined || given === null) return valid([]);
+  if (!Array.isArray(given)) return invalid('spec.hostnames', 'hostnames must be a list of hostnames');
+  for (const [i, h] of given.entries()) {
+    if (typeof h !== 'string' || !isValidHostname(h)) {
+      return invalid(`spec.hostnames[${i}]`, `hostname ${JSON.stringify(h)} is not a valid DNS name or wildcard`);
+    }
+  }
+  return valid(given as string[]);
+}
