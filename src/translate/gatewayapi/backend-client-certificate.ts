@@ -46,15 +46,11 @@ export function backendClientCertificate(
   };
 }
 
-/** Each cluster with the certificate, kept per cluster object so an unchanged cluster stays the same object. */
-const withCertificate = new WeakMap<IrCluster, { secretName: string; cluster: IrCluster }>();
-
-/** The cluster presenting `secretName` when it opens TLS; clusters without TLS are left as they are. */
+/**
+ * The cluster presenting `secretName` when it opens TLS; clusters without TLS are left as they are.
+ * A new object each call: the assembly keeps it the same object while its parts are (`composite`).
+ */
 export function presentingClientCertificate(cluster: IrCluster, secretName: string): IrCluster {
   if (!cluster.tls) return cluster;
-  const known = withCertificate.get(cluster);
-  if (known?.secretName === secretName) return known.cluster;
-  const out: IrCluster = { ...cluster, tls: { ...cluster.tls, clientCertificateSecretName: secretName } };
-  withCertificate.set(cluster, { secretName, cluster: out });
-  return out;
+  return { ...cluster, tls: { ...cluster.tls, clientCertificateSecretName: secretName } };
 }

@@ -32,35 +32,12 @@ export interface PolicyVerdict {
   tls?: IrUpstreamTls;
 }
 
-const verdicts = new WeakMap<
-  object,
-  { configMaps: unknown; bundles: unknown; namespace: string | undefined; verdict: PolicyVerdict }
->();
-
-/** Whether the policy is valid on its own (targets aside), and the TLS settings it gives. */
+/**
+ * Whether the policy is valid on its own (targets aside), and the TLS settings it gives. The CA
+ * certificates' checks are remembered per ConfigMap and ClusterTrustBundle object; the lookups are
+ * made every time, so that a cache sees them.
+ */
 export function evaluatePolicy(ctx: TranslationContext, policy: BackendTLSPolicy): PolicyVerdict {
-  const key = policy.spec ?? policy;
-  const known = verdicts.get(key);
-  // The namespace too: it is where the ConfigMaps are looked up (one spec object can be shared).
-  if (
-    known &&
-    known.configMaps === ctx.configMaps &&
-    known.bundles === ctx.clusterTrustBundles &&
-    known.namespace === policy.metadata.namespace
-  ) {
-    return known.verdict;
-  }
-  const verdict = evaluate(ctx, policy);
-  verdicts.set(key, {
-    configMaps: ctx.configMaps,
-    bundles: ctx.clusterTrustBundles,
-    namespace: policy.metadata.namespace,
-    verdict,
-  });
-  return verdict;
-}
-
-function evaluate(ctx: TranslationContext, policy: BackendTLSPolicy): PolicyVerdict {
   const read = readBackendTlsPolicy(policy).validation;
   if (!read.valid) return { invalid: { reason: 'Invalid', message: read.errors[0]!.message } };
   const { hostname, subjectAltNames, ca } = read.result;
@@ -88,7 +65,7 @@ function evaluate(ctx: TranslationContext, policy: BackendTLSPolicy): PolicyVerd
       });
       continue;
     }
-    const bundle = caBundle(configMap.data?.['ca.crt']);
+    const bundle = ctx.remember('caBundle', configMap, (c) => caBundle(c.data?.['ca.crt']));
     if (typeof bundle !== 'string') {
       problems.push({
         reason: 'InvalidCACertificateRef',

@@ -17,6 +17,7 @@ import type {
 } from '../../resources/types.js';
 import type { IrEndpoint } from '../../ir/types.js';
 import { readBackendTlsPolicy } from '../../resources/read/backend-tls-policy.js';
+import { rememberedValues, type Remember } from './remembered.js';
 
 export function objectKey(namespace: string | undefined, name: string): string {
   return `${namespace ?? 'default'}/${name}`;
@@ -49,6 +50,8 @@ export interface TranslationContext {
   readonly podsByNamespace: ReadonlyMap<string, Pod[]>;
   /** Endpoints per Service port, computed once per translation (many routes share a backend). */
   readonly endpointCache: Map<string, IrEndpoint[]>;
+  /** Values worked out from one input object alone, remembered for as long as the caller keeps them. */
+  readonly remember: Remember;
 }
 
 function index<T extends { metadata: { namespace?: string; name: string } }>(items: readonly T[]): Map<string, T> {
@@ -113,6 +116,7 @@ export function buildContext(
   resources: ResourceSet,
   { now, reservedPorts = NO_PORTS, certificateTime, sharedAddress = false }: ContextOptions,
   table: TableOf = freshTable,
+  remember: Remember = rememberedValues(),
 ): TranslationContext {
   return {
     resources,
@@ -141,6 +145,7 @@ export function buildContext(
     reservedPorts,
     sharedAddress,
     endpointCache: new Map(),
+    remember,
   };
 }
 

@@ -8,6 +8,7 @@ import type { KubeObject } from '../../resources/types.js';
 import type { TableOf, TranslationContext } from './context.js';
 import type { RouteOutcome } from './gateway-state.js';
 import type { Route, RouteTranslation } from './routes/contract.js';
+import { rememberedValues, type Remember } from './remembered.js';
 
 /** What a step that builds the Gateway side reads from: the context and the options. */
 export interface GatewaySideRun {
@@ -18,6 +19,11 @@ export interface GatewaySideRun {
 export interface StageMemory {
   /** Starts a run: how its context builds each lookup table of an input list (`context.ts`). */
   tables(): TableOf;
+  /**
+   * Starts a run: where its context remembers values worked out from one input object alone
+   * (`remembered.ts`). A cache gives the same store run after run.
+   */
+  remembered(): Remember;
   /** The run's context is built (with those tables). */
   begin(ctx: TranslationContext): void;
   /**
@@ -54,6 +60,8 @@ export interface StageMemory {
 /** No memory: everything computed. */
 export const NO_MEMORY: StageMemory = {
   tables: () => (items, build) => build(items),
+  // One run's own store: what several listeners or routes share is worked out once per run.
+  remembered: () => rememberedValues(),
   begin: () => undefined,
   gatewaySide: (run, step) => step(run),
   routeTranslation: (ctx, route, translate) => translate(ctx, route),

@@ -35,16 +35,11 @@ export interface ClassParameters {
   problem?: string;
 }
 
-const byKey = new WeakMap<readonly KubeObject[], ReadonlyMap<string, KubeObject>>();
-
+/** A GatewayClass or Gateway names few parameters objects among few: a plain search. */
 function parametersObject(resources: ResourceSet, namespace: string, name: string): KubeObject | undefined {
-  const list = resources.envoyProxyParameters;
-  let index = byKey.get(list);
-  if (!index) {
-    index = new Map(list.map((o) => [`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, o]));
-    byKey.set(list, index);
-  }
-  return index.get(`${namespace}/${name}`);
+  return resources.envoyProxyParameters.find(
+    (o) => (o.metadata.namespace ?? 'default') === namespace && o.metadata.name === name,
+  );
 }
 
 interface Ref {

@@ -98,22 +98,8 @@ export function xBackendSession(
 
 const PROTOCOLS = new Set(['TCP', 'HTTP', 'HTTP2', 'HTTP11', 'H2C', 'GRPC', 'WSS']);
 
-const verdicts = new WeakMap<object, { configMaps: unknown; bundles: unknown; verdict: XBackendVerdict }>();
-
-/**
- * What an XBackend asks for, checked once per translation input (ConfigMaps and ClusterTrustBundles
- * hold its CAs: a verdict is reused only while both are the same).
- */
+/** What an XBackend asks for (its CA certificates' checks are remembered: see `evaluatePolicy`). */
 export function evaluateXBackend(ctx: TranslationContext, xb: XBackend): XBackendVerdict {
-  const key = isObject(xb.spec) ? (xb.spec as object) : xb;
-  const known = verdicts.get(key);
-  if (known && known.configMaps === ctx.configMaps && known.bundles === ctx.clusterTrustBundles) return known.verdict;
-  const verdict = evaluate(ctx, xb);
-  verdicts.set(key, { configMaps: ctx.configMaps, bundles: ctx.clusterTrustBundles, verdict });
-  return verdict;
-}
-
-function evaluate(ctx: TranslationContext, xb: XBackend): XBackendVerdict {
   if (!isObject(xb.spec)) return { ok: false, reason: 'Invalid', message: 'spec is required' };
   const spec: XBackendSpec = xb.spec!;
   if (spec.type === 'ExternalHostname') {

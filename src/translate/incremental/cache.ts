@@ -17,6 +17,7 @@ import type { ClusterPositions } from './endpoint-refresh.js';
 import { InputGeneration } from './recording.js';
 import { RouteMemo } from './route-memo.js';
 import { StatusMemo } from './status-memo.js';
+import { rememberedValues, type Remember } from '../gatewayapi/remembered.js';
 import { XdsMemo } from './xds-memo.js';
 
 interface Table {
@@ -40,6 +41,8 @@ export class TranslationCache implements StageMemory {
    */
   private lastTables: Table[] = [];
   private runTables: Table[] = [];
+  /** Values worked out from one input object alone (`remembered.ts`), for every run. */
+  private readonly values = rememberedValues();
   /** Where each Service's clusters sit in an output's cluster list (`refreshEndpoints`). */
   readonly endpointPositions = new WeakMap<readonly IrCluster[], ClusterPositions>();
 
@@ -47,6 +50,10 @@ export class TranslationCache implements StageMemory {
     this.lastTables = this.runTables;
     this.runTables = [];
     return (items, build) => this.table(items, build);
+  }
+
+  remembered(): Remember {
+    return this.values;
   }
 
   begin(ctx: TranslationContext): void {

@@ -33,8 +33,11 @@ export class Recorder {
   readsLists = false;
 }
 
-/** Context fields that are not input (see above), or scratch space written during a run. */
-const UNRECORDED = new Set(['now', 'certificateTime', 'endpointCache']);
+/**
+ * Context fields that are not input (see above), scratch space written during a run, or values
+ * remembered from one input object alone (reached through lookups that are recorded).
+ */
+const UNRECORDED = new Set(['now', 'certificateTime', 'endpointCache', 'remember']);
 
 /** Same object, or arrays of the same objects in the same order (grouped lookups build new arrays). */
 export function sameValue(a: unknown, b: unknown): boolean {

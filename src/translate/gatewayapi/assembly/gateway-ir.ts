@@ -358,7 +358,14 @@ export function buildGatewayIr(
   if (clientCertificate && 'secret' in clientCertificate && clusterList.some((c) => c.tls)) {
     const secret = clientCertificate.secret;
     secrets.set(secret.name, secret);
-    clusterList = clusterList.map((c) => presentingClientCertificate(c, secret.name));
+    // The same object as last run while the cluster and the Secret are: the Envoy stage then reuses its message.
+    clusterList = clusterList.map((c) =>
+      c.tls
+        ? memo.composite(`client-certificate\0${gw}\0${c.name}`, [c, secret.name], () =>
+            presentingClientCertificate(c, secret.name),
+          )
+        : c,
+    );
   }
   const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   return {

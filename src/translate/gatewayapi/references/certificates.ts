@@ -30,18 +30,6 @@ function secretField(secret: Secret, key: string): string | undefined {
 }
 
 /**
- * What Envoy would make of a Secret's pair, remembered per Secret object: input objects are not
- * changed in place (a change is a new object), and parsing keys on every translation is not free.
- */
-const verdicts = new WeakMap<Secret, ReturnType<typeof checkServingPair>>();
-
-function servingPairOf(secret: Secret, certificateChain: string, privateKey: string) {
-  let verdict = verdicts.get(secret);
-  if (!verdict) verdicts.set(secret, (verdict = checkServingPair(certificateChain, privateKey)));
-  return verdict;
-}
-
-/**
  * `owner` is the object the listener belongs to: its Gateway, or a ListenerSet (whose listeners
  * reach Secrets of their own namespace, and others through ReferenceGrants from ListenerSets).
  * `what` names the field in messages (the Gateway's backend client certificate uses this too).
@@ -75,7 +63,8 @@ export function resolveCertificateRef(
   if (!certificateChain || !privateKey) {
     return { ok: false, reason: 'InvalidCertificateRef', message: `Secret ${label} must hold tls.crt and tls.key` };
   }
-  const verdict = servingPairOf(secret, certificateChain, privateKey);
+  // Parsing keys is not free, and many listeners may share a Secret: remembered per Secret object.
+  const verdict = ctx.remember('servingPair', secret, () => checkServingPair(certificateChain, privateKey));
   if (!verdict.ok) {
     return { ok: false, reason: 'InvalidCertificateRef', message: `Secret ${label}: ${verdict.problem.message}` };
   }

@@ -19,6 +19,6 @@ export function isClusterTrustBundleRef(ref: { group?: unknown; kind?: unknown }
 export function clusterTrustBundlePem(ctx: TranslationContext, name: string): string | { problem: string } {
   const bundle = ctx.clusterTrustBundles.get(name);
   if (!bundle) return { problem: `ClusterTrustBundle ${name} does not exist` };
-  const pem = caBundle(bundle.spec?.trustBundle, 'spec.trustBundle');
+  const pem = ctx.remember('trustBundle', bundle, (b) => caBundle(b.spec?.trustBundle, 'spec.trustBundle'));
   return typeof pem === 'string' ? pem : { problem: `ClusterTrustBundle ${name} ${pem.problem}` };
 }

@@ -14,14 +14,10 @@ import type { RouteOutcome } from '../gateway-state.js';
 import { gatewayAncestorRef, policyAncestorStatus } from './policy-ancestors.js';
 import { gatewaysByBackend, routeBackendRefs } from './backend-users.js';
 
-const servicesBySpec = new WeakMap<object, string[]>();
-
 /** `<namespace>/<name>` of every Service a route's backendRefs and mirrors name. */
 function servicesOf(route: KubeObject<{ rules?: unknown }>): string[] {
   const spec = route.spec;
   if (!isObject(spec)) return [];
-  const known = servicesBySpec.get(spec as object);
-  if (known) return known;
   const namespace = route.metadata.namespace ?? 'default';
   const out = new Set<string>();
   for (const ref of routeBackendRefs(route)) {
@@ -30,9 +26,7 @@ function servicesOf(route: KubeObject<{ rules?: unknown }>): string[] {
     if ((r.group ?? '') !== '' || (r.kind ?? 'Service') !== 'Service' || typeof r.name !== 'string') continue;
     out.add(objectKey(typeof r.namespace === 'string' ? r.namespace : namespace, r.name));
   }
-  const services = [...out];
-  servicesBySpec.set(spec as object, services);
-  return services;
+  return [...out];
 }
 
 /** The conditions of a policy for any ancestor: they do not depend on which Gateway it is. */
@@ -104,7 +98,7 @@ export function backendTlsPolicyStatuses(
 ): Map<BackendTLSPolicy, unknown> {
   // TCP and UDP proxies forward the client's bytes as they are: a BackendTLSPolicy has no say there.
   const gatewaysByService = gatewaysByBackend(routes, outcomes, (route) =>
-    route.kind === 'TCPRoute' || route.kind === 'UDPRoute' ? [] : servicesOf(route),
+    route.kind === 'TCPRoute' || route.kind === 'UDPRoute' ? [] : ctx.remember('routeServices', route, servicesOf),
   );
   const out = new Map<BackendTLSPolicy, unknown>();
   for (const policy of ctx.resources.backendTLSPolicies) {

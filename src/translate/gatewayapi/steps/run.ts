@@ -79,7 +79,7 @@ export interface TranslationRun {
 
 export function startRun(resources: ResourceSet, options: TranslateOptions): TranslationRun {
   const memory = options.memory ?? NO_MEMORY;
-  const ctx = buildContext(resources, { ...options, now: options.now ?? EPOCH }, memory.tables());
+  const ctx = buildContext(resources, { ...options, now: options.now ?? EPOCH }, memory.tables(), memory.remembered());
   memory.begin(ctx);
   return {
     resources,

@@ -1,0 +1,25 @@
+/**
+ * Values worked out from one input object alone (what Envoy would make of a Secret's key pair, of
+ * a ConfigMap's CA certificates…), remembered per object. Objects are never changed in place (a
+ * change is a new object), so the object stands for its content. `compute` reads nothing but the
+ * key: the key itself was reached through the context's lookups, which a cache records, so
+ * remembering adds no dependency the recorded reads miss.
+ *
+ * How long values live is the caller's: a `TranslationCache` keeps one store for all its runs; a
+ * translation without a cache gets a store of its own (`StageMemory.remembered`). No store is kept
+ * at module level, so nothing outlives the memory its caller owns.
+ */
+export type Remember = <K extends object, V>(table: string, key: K, compute: (key: K) => V) => V;
+
+/** A new store: one weakly keyed map per table name. */
+export function rememberedValues(): Remember {
+  const tables = new Map<string, WeakMap<object, unknown>>();
+  return <K extends object, V>(table: string, key: K, compute: (key: K) => V): V => {
+    let values = tables.get(table);
+    if (!values) tables.set(table, (values = new WeakMap()));
+    if (values.has(key)) return values.get(key) as V;
+    const value = compute(key);
+    values.set(key, value);
+    return value;
+  };
+}
