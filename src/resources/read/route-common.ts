@@ -1,6 +1,6 @@
 /**
- * What every route kind shares, read: the parents it names (`spec.parentRefs`) and the hostnames
- * it serves (`spec.hostnames`).
+ * What every route kind shares, read: the parents it names (`spec.parentRefs`), the hostnames
+ * it serves (`spec.hostnames`) and the backends its rules send to (`spec.rules[].backendRefs`).
  *
  * A parentRef that names no Gateway or ListenerSet of the Gateway API, or has no string name or
  * a namespace that is not a string, names no parent Portico answers for: it is left out (no
@@ -11,9 +11,10 @@
  * entries are still what a placement carries, as for every kind.
  */
 import { GATEWAY_GROUP, type ParentReference } from '../types.js';
+import { readRouteBackendRefs, type RouteBackendRefRead } from './backend-ref.js';
 import { isValidHostname } from './hostname.js';
 import { readOnce } from './read-once.js';
-import { fieldsOf, invalid, valid, type ValidationResult } from './validation-result.js';
+import { fieldsOf, invalid, itemsOf, valid, type ValidationResult } from './validation-result.js';
 
 export interface RouteParentRef {
   /** The parentRef as written: a route's status entry for the parent repeats it. */
@@ -36,6 +37,15 @@ export interface ValidatedRouteCommon {
   hostnames: ValidationResult<string[]>;
   /** The string entries of a `hostnames` list, what a placement carries; undefined without a list. */
   listedHostnames: string[] | undefined;
+  /**
+   * Beside each entry of `spec.rules`, by index: what its backendRefs are, or undefined for an
+   * entry that is no object (each kind's translator says what such a rule means).
+   */
+  rules: (RouteRuleRead | undefined)[];
+}
+
+export interface RouteRuleRead {
+  backendRefs: RouteBackendRefRead[];
 }
 
 const readWithHostnames = readOnce((spec) => readCommon(spec, true));
@@ -60,6 +70,12 @@ function readCommon(spec: unknown, hasHostnames: boolean): ValidatedRouteCommon 
     parentRefs,
     hostnames: hasHostnames ? readHostnames(given) : valid([]),
     listedHostnames: Array.isArray(given) ? given.filter((h): h is string => typeof h === 'string') : undefined,
+    rules: itemsOf(fields?.rules).map((rule, i) => {
+      const ruleFields = fieldsOf(rule);
+      return ruleFields
+        ? { backendRefs: readRouteBackendRefs(ruleFields.backendRefs, `spec.rules[${i}].backendRefs`) }
+        : undefined;
+    }),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { BackendObjectReference, EndpointSlice, KubeObject, Service, ServicePort } from '../../resources/types.js';
 import type { IrCluster, IrEndpoint } from '../../ir/types.js';
+import type { FieldError } from '../../resources/read/validation-result.js';
 import { objectKey, type TranslationContext } from './context.js';
 import { checkCoreReference, referrerGroup } from './references/reference-grants.js';
 import { clusterName } from './names.js';
@@ -118,6 +119,19 @@ export function servicePortFor(
   const found = entries.find((p) => (p.protocol ?? 'TCP') === transport);
   if (found) return { port: found };
   return entries.length > 0 ? { otherProtocol: String(entries[0]!.protocol ?? 'TCP') } : {};
+}
+
+/**
+ * What a backend reference with a field of the wrong type resolves to: nothing, said with the
+ * paths of the fields (a group or kind that is not a string names no kind Portico knows).
+ */
+export function unreadableBackendRef(errors: readonly FieldError[]): BackendResult {
+  const aboutKind = errors.some((e) => e.path.endsWith('.group') || e.path.endsWith('.kind'));
+  return {
+    ok: false,
+    reason: aboutKind ? 'InvalidKind' : 'BackendNotFound',
+    message: errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+  };
 }
 
 export function resolveBackendRef(

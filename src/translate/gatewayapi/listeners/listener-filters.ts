@@ -19,7 +19,8 @@
  */
 import type { IrCluster, IrPreRoutingFilter } from '../../../ir/types.js';
 import type { HTTPExternalAuthFilter, KubeObject, Listener } from '../../../resources/types.js';
-import { resolveBackendRef } from '../backends.js';
+import { resolveBackendRef, unreadableBackendRef } from '../backends.js';
+import { readBackendObjectReference } from '../../../resources/read/backend-ref.js';
 import type { TranslationContext } from '../context.js';
 import { isObject, list } from '../shape.js';
 import { checkHeaderName } from '../validation.js';
@@ -130,7 +131,10 @@ export function translateListenerFilters(
       reject('InvalidListenerFilter', `${at}: externalAuth.backendRef is required`);
       return undefined;
     }
-    const resolved = resolveBackendRef(ctx, referrer, auth.backendRef, protocol === 'GRPC' ? 'grpc' : 'http');
+    const backendRef = readBackendObjectReference(auth.backendRef, 'externalAuth.backendRef');
+    const resolved = backendRef.valid
+      ? resolveBackendRef(ctx, referrer, backendRef.result, protocol === 'GRPC' ? 'grpc' : 'http')
+      : unreadableBackendRef(backendRef.errors);
     if (!resolved.ok) {
       refsProblem(
         resolved.reason === 'RefNotPermitted' ? 'RefNotPermitted' : 'InvalidListenerFilterRef',

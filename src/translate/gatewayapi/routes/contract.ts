@@ -40,9 +40,6 @@ export interface RouteTranslation {
   l4?: L4Forward;
 }
 
-/** The largest weight a backendRef may have (the CRD's maximum). */
-export const MAX_WEIGHT = 1_000_000;
-
 /** A route translation with nothing in it yet. */
 export function emptyTranslation(ruleCount: number): RouteTranslation {
   return { entries: [], clusters: [], refProblems: [], invalidRules: [], ruleCount };

@@ -8,6 +8,7 @@
 import type { GRPCRoute, GRPCRouteMatch, GRPCRouteRule, HTTPRouteFilter } from '../../../resources/types.js';
 import type { IrForwardAction, IrRoute, IrRouteAction, IrRouteMatch } from '../../../ir/types.js';
 import type { TranslationContext } from '../context.js';
+import { readRouteCommon } from '../../../resources/read/route-common.js';
 import { translateFilters } from './http-filters.js';
 import { translateMatch } from './http-matches.js';
 import type { RouteEntry, RouteTranslation } from './contract.js';
@@ -132,6 +133,7 @@ export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): R
   const name = route.metadata.name;
   // Unlike HTTPRoute's, GRPCRoute's rules have no default: a route without rules routes nothing.
   const rules = list(route.spec?.rules).map((rule): GRPCRouteRule => (isObject(rule) ? rule : {}));
+  const read = readRouteCommon(route);
   return translateRules(rules, (rule, ruleIndex, work, out) => {
     const { errors, unsupported, addCluster: addRuleCluster } = work;
     const filters = translateFilters(grpcFilters(rule.filters, unsupported), {
@@ -140,13 +142,13 @@ export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): R
     });
     errors.push(...filters.errors);
     unsupported.push(...filters.unsupported);
-    const backendRefs = list(rule.backendRefs).map((ref) =>
-      isObject(ref) ? { ...ref, filters: grpcFilters(ref.filters, unsupported) } : ref,
+    const backendRefs = (read.rules[ruleIndex]?.backendRefs ?? []).map((ref) =>
+      ref.object ? { ...ref, filters: grpcFilters(ref.filters as HTTPRouteFilter[] | undefined, unsupported) } : ref,
     );
     if (rule.sessionPersistence !== undefined) {
       unsupported.push('sessionPersistence is not supported on GRPCRoutes by Portico');
     }
-    const backends = translateBackends(ctx, route, backendRefs, out, addRuleCluster, errors, 'grpc');
+    const backends = translateBackends(ctx, route, backendRefs, out, addRuleCluster, work, 'grpc');
     const mirrors = translateMirrors(ctx, route, filters, out, addRuleCluster, 'grpc');
     // An XBackend's own session persistence (the rule's is refused above).
     const session = ruleSession(undefined, backends, errors);

@@ -12,6 +12,7 @@ import type {
   IrRouteMatch,
 } from '../../../ir/types.js';
 import type { TranslationContext } from '../context.js';
+import { readRouteCommon } from '../../../resources/read/route-common.js';
 import { translateFilters, type FilterResult } from './http-filters.js';
 import { splitByBackend, type BackendShare } from './backend-split.js';
 import { MATCH_ALL, translateMatch } from './http-matches.js';
@@ -64,6 +65,7 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
   const namespace = route.metadata.namespace ?? 'default';
   const name = route.metadata.name;
   const rules = Array.isArray(route.spec?.rules) && route.spec.rules.length > 0 ? route.spec.rules : [{}];
+  const read = readRouteCommon(route);
   return translateRules(rules, (rule: HTTPRouteRule, ruleIndex, work, out) => {
     const { errors, unsupported, clusters: ruleClusters, addCluster: addRuleCluster } = work;
     const filters = translateFilters(rule.filters, { level: 'rule' });
@@ -75,7 +77,8 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
         message: `rule ${rule.name ?? ruleIndex}: ${filters.incompatible.join('; ')}`,
       };
     }
-    const backends = translateBackends(ctx, route, rule.backendRefs, out, addRuleCluster, errors);
+    const backendRefs = read.rules[ruleIndex]?.backendRefs ?? [];
+    const backends = translateBackends(ctx, route, backendRefs, out, addRuleCluster, work);
     const mirrors = translateMirrors(ctx, route, filters, out, addRuleCluster);
     // Envoy applies a route's Host rewrite after its weighted cluster's, the reverse of the filters'
     // order (a backend's run after the rule's): when a backend has its own, the rule's moves onto the

@@ -5,10 +5,11 @@
  * hostname; a TCPRoute takes the whole listener.
  */
 import type { IrCluster } from '../../../ir/types.js';
-import type { HTTPBackendRef, L4RouteRule, TCPRoute, TLSRoute, UDPRoute } from '../../../resources/types.js';
+import type { L4RouteRule, TCPRoute, TLSRoute, UDPRoute } from '../../../resources/types.js';
+import { readRouteCommon } from '../../../resources/read/route-common.js';
 import type { TranslationContext } from '../context.js';
-import { resolveBackendRef } from '../backends.js';
-import { emptyTranslation, MAX_WEIGHT, openTranslation, type L4Forward, type RouteTranslation } from './contract.js';
+import { resolveBackendRef, unreadableBackendRef } from '../backends.js';
+import { emptyTranslation, openTranslation, type L4Forward, type RouteTranslation } from './contract.js';
 import { isObject, list } from '../shape.js';
 
 /**
@@ -80,14 +81,19 @@ export function translateL4Route(ctx: TranslationContext, route: TLSRoute | TCPR
   const clusters = new Map<string, IrCluster>();
   const forward: L4Forward = { backends: [], rejectWeight: 0 };
   const errors: string[] = [];
-  for (const ref of list<HTTPBackendRef>(rule.backendRefs)) {
-    if (!isObject(ref)) continue;
-    const weight = ref.weight ?? 1;
-    if (!Number.isInteger(weight) || weight < 0 || weight > MAX_WEIGHT) {
-      errors.push(`backendRef ${String(ref.name)}: invalid weight ${String(weight)}`);
+  // The one rule is the one entry of spec.rules that is an object.
+  const backendRefs = readRouteCommon(route).rules.find((r) => r !== undefined)?.backendRefs ?? [];
+  for (const ref of backendRefs) {
+    // An entry that is no object names no backend, and has no weight to reject.
+    if (!ref.object) continue;
+    if (!ref.weight.valid) {
+      errors.push(...ref.weight.errors.map((e) => e.message));
       continue;
     }
-    const resolved = resolveBackendRef(ctx, route, ref, route.kind === 'UDPRoute' ? 'udp' : 'tcp');
+    const weight = ref.weight.result;
+    const resolved = ref.target.valid
+      ? resolveBackendRef(ctx, route, ref.target.result, route.kind === 'UDPRoute' ? 'udp' : 'tcp')
+      : unreadableBackendRef(ref.target.errors);
     if (!resolved.ok) {
       out.refProblems.push({ reason: resolved.reason, message: resolved.message });
       forward.rejectWeight += weight;

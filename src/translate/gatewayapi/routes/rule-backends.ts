@@ -2,13 +2,14 @@
  * A rule's backendRefs → weighted clusters, shared by HTTPRoute and GRPCRoute, and the session
  * persistence the rule's backends ask for.
  */
-import type { HTTPBackendRef, HTTPPathModifier, KubeObject } from '../../../resources/types.js';
+import type { HTTPPathModifier, HTTPRouteFilter, KubeObject } from '../../../resources/types.js';
+import type { RouteBackendRefRead } from '../../../resources/read/backend-ref.js';
 import type { IrCluster, IrHeaderMutation, IrSessionPersistence, IrWeightedBackend } from '../../../ir/types.js';
 import type { TranslationContext } from '../context.js';
-import { resolveBackendRef } from '../backends.js';
+import { resolveBackendRef, unreadableBackendRef } from '../backends.js';
 import type { RouteProtocol } from '../backend-result.js';
 import { translateFilters } from './http-filters.js';
-import { MAX_WEIGHT, type RouteTranslation } from './contract.js';
+import type { RouteTranslation } from './contract.js';
 
 /** What a gRPC request gets where an HTTP one would get a 500 (see `grpc-route.ts`). */
 export const GRPC_ERROR_RESPONSE = 'UNAVAILABLE (HTTP 503)';
@@ -73,18 +74,23 @@ export function ruleSession(
 }
 
 /**
- * A rule's backendRefs → weighted clusters. Shared with GRPCRoute, whose backends are the same
- * references spoken to over HTTP/2 (`protocol`).
+ * A rule's backendRefs (as `readRouteCommon` read them) → weighted clusters. Shared with
+ * GRPCRoute, whose backends are the same references spoken to over HTTP/2 (`protocol`).
+ *
+ * An entry that is no object refuses the route (`unsupported`): there is no backend whose share
+ * could fail, and the CRD refuses it too. An invalid weight drops the rule (`errors`); a
+ * reference with a field of the wrong type is a reference that does not resolve.
  */
 export function translateBackends(
   ctx: TranslationContext,
   route: KubeObject,
-  backendRefs: readonly HTTPBackendRef[] | undefined,
+  backendRefs: readonly RouteBackendRefRead[],
   out: RouteTranslation,
   addCluster: (c: IrCluster) => void,
-  errors: string[],
+  work: { errors: string[]; unsupported: string[] },
   protocol: RouteProtocol = 'http',
 ): RuleBackends {
+  const { errors, unsupported } = work;
   const result: RuleBackends = {
     backends: [],
     refs: [],
@@ -94,21 +100,28 @@ export function translateBackends(
     websocket: false,
     sessions: [],
   };
-  for (const [refIndex, ref] of (Array.isArray(backendRefs) ? backendRefs : []).entries()) {
-    const weight = ref.weight ?? 1;
-    if (!Number.isInteger(weight) || weight < 0 || weight > MAX_WEIGHT) {
-      errors.push(`backendRef ${ref.name}: invalid weight ${weight}`);
+  for (const [refIndex, ref] of backendRefs.entries()) {
+    if (!ref.object) {
+      unsupported.push(`${ref.path}: a backendRef must be an object`);
       continue;
     }
-    const filters = translateFilters(ref.filters, {
+    if (!ref.weight.valid) {
+      errors.push(...ref.weight.errors.map((e) => e.message));
+      continue;
+    }
+    const weight = ref.weight.result;
+    // The filters as written: the filter code checks each entry.
+    const filters = translateFilters(ref.filters as HTTPRouteFilter[] | undefined, {
       level: 'backend',
       ...(protocol === 'grpc' ? { errorResponse: GRPC_ERROR_RESPONSE } : {}),
     });
     errors.push(...filters.errors, ...filters.unsupported);
     // GRPCRouteFilter has no URLRewrite; a stray one (no schema check) must not rewrite a method's path.
     if (protocol === 'grpc' && filters.pathRewrite !== undefined)
-      errors.push(`backendRef ${ref.name}: filter URLRewrite is not supported on GRPCRoute backendRefs`);
-    const resolved = resolveBackendRef(ctx, route, ref, protocol);
+      errors.push(`backendRef ${ref.writtenName}: filter URLRewrite is not supported on GRPCRoute backendRefs`);
+    const resolved = ref.target.valid
+      ? resolveBackendRef(ctx, route, ref.target.result, protocol)
+      : unreadableBackendRef(ref.target.errors);
     if (!resolved.ok) {
       if (!resolved.quiet) out.refProblems.push({ reason: resolved.reason, message: resolved.message });
       result.invalidWeight += weight;

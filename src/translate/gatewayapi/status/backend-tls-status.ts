@@ -21,10 +21,8 @@ function servicesOf(route: KubeObject<{ rules?: unknown }>): string[] {
   const namespace = route.metadata.namespace ?? 'default';
   const out = new Set<string>();
   for (const ref of routeBackendRefs(route)) {
-    if (!isObject(ref)) continue;
-    const r = ref as { group?: unknown; kind?: unknown; name?: unknown; namespace?: unknown };
-    if ((r.group ?? '') !== '' || (r.kind ?? 'Service') !== 'Service' || typeof r.name !== 'string') continue;
-    out.add(objectKey(typeof r.namespace === 'string' ? r.namespace : namespace, r.name));
+    if ((ref.group ?? '') !== '' || (ref.kind ?? 'Service') !== 'Service') continue;
+    out.add(objectKey(ref.namespace ?? namespace, ref.name));
   }
   return [...out];
 }

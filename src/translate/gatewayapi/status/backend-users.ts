@@ -2,24 +2,31 @@
  * Which Gateways use a backend: the ancestors of a backend's policy status (BackendTLSPolicy for a
  * Service, an XBackend's own status) are the Gateways where a route naming that backend is placed.
  */
-import type { KubeObject } from '../../../resources/types.js';
+import type { BackendObjectReference, KubeObject } from '../../../resources/types.js';
+import { readBackendObjectReference } from '../../../resources/read/backend-ref.js';
+import { readRouteCommon } from '../../../resources/read/route-common.js';
 import { isObject, list } from '../shape.js';
 import type { RouteOutcome } from '../gateway-state.js';
 
-/** Every backendRef a route's rules name: in `backendRefs` and in `requestMirror` filters. */
-export function routeBackendRefs(route: KubeObject<{ rules?: unknown }>): unknown[] {
-  const spec = route.spec;
-  if (!isObject(spec)) return [];
-  const refs: unknown[] = [];
-  for (const rule of list((spec as { rules?: unknown[] }).rules)) {
-    if (!isObject(rule)) continue;
-    const r = rule as { backendRefs?: unknown[]; filters?: unknown[] };
-    refs.push(...list(r.backendRefs));
-    for (const filter of list(r.filters)) {
-      if (isObject(filter))
-        refs.push((filter as { requestMirror?: { backendRef?: unknown } }).requestMirror?.backendRef);
+/**
+ * Every backend reference a route's rules name that reads as one: in `backendRefs` and in
+ * `requestMirror` filters (a reference that does not read names no backend).
+ */
+export function routeBackendRefs(route: KubeObject<{ rules?: unknown }>): BackendObjectReference[] {
+  const refs: BackendObjectReference[] = [];
+  const read = readRouteCommon(route).rules;
+  list((route.spec as { rules?: unknown[] } | undefined)?.rules).forEach((rule, i) => {
+    for (const ref of read[i]?.backendRefs ?? []) if (ref.object && ref.target.valid) refs.push(ref.target.result);
+    // Mirrors are rule filters, which the filter code reads; here only their backendRef matters.
+    if (!isObject(rule)) return;
+    for (const filter of list((rule as { filters?: unknown[] }).filters)) {
+      if (!isObject(filter)) continue;
+      const mirror = (filter as { requestMirror?: { backendRef?: unknown } }).requestMirror;
+      if (mirror?.backendRef === undefined) continue;
+      const target = readBackendObjectReference(mirror.backendRef, 'requestMirror.backendRef');
+      if (target.valid) refs.push(target.result);
     }
-  }
+  });
   return refs;
 }
 

@@ -10,7 +10,6 @@ import { isReferenceAllowed } from '../references/reference-grants.js';
 import { condition } from '../conditions.js';
 import { objectKey, type TranslationContext } from '../context.js';
 import type { GatewayState } from '../gateway-state.js';
-import { isObject } from '../shape.js';
 import type { RouteOutcome } from '../gateway-state.js';
 import { evaluateXBackend, isXBackendRef } from '../xbackend.js';
 import { gatewayAncestorRef, policyAncestorStatus } from './policy-ancestors.js';
@@ -20,11 +19,9 @@ import { gatewaysByBackend, routeBackendRefs } from './backend-users.js';
 function xBackendsOf(ctx: TranslationContext, route: KubeObject<{ rules?: unknown }>): string[] {
   const namespace = route.metadata.namespace ?? 'default';
   const out = new Set<string>();
-  for (const ref of routeBackendRefs(route)) {
-    if (!isObject(ref)) continue;
-    const r = ref as { group?: string; kind?: string; name?: unknown; namespace?: unknown };
-    if (!isXBackendRef(r) || typeof r.name !== 'string') continue;
-    const target = typeof r.namespace === 'string' ? r.namespace : namespace;
+  for (const r of routeBackendRefs(route)) {
+    if (!isXBackendRef(r)) continue;
+    const target = r.namespace ?? namespace;
     // A reference no ReferenceGrant opens does not make the Gateway an ancestor.
     const allowed = isReferenceAllowed(ctx, {
       fromGroup: GATEWAY_GROUP,

@@ -19,7 +19,8 @@
 import type { IrCluster, IrTracingAttribute } from '../../../ir/types.js';
 import type { KubeObject, TelemetryFraction, XTelemetryPolicy } from '../../../resources/types.js';
 import { GATEWAY_GROUP } from '../../../resources/types.js';
-import { resolveBackendRef } from '../backends.js';
+import { resolveBackendRef, unreadableBackendRef } from '../backends.js';
+import { readBackendObjectReference } from '../../../resources/read/backend-ref.js';
 import type { TranslationContext } from '../context.js';
 import { compareTimestamps } from '../routes/precedence.js';
 import { isObject, list } from '../shape.js';
@@ -244,7 +245,10 @@ export function evaluateTelemetryPolicy(ctx: TranslationContext, policy: XTeleme
     : [];
   if (problems.length > 0) return { type: 'invalid', message: problems.join('; ') };
 
-  const resolved = resolveBackendRef(ctx, policy as KubeObject, backendRef as never, 'grpc');
+  const target = readBackendObjectReference(backendRef, 'tracing.provider.backendRef');
+  const resolved = target.valid
+    ? resolveBackendRef(ctx, policy as KubeObject, target.result, 'grpc')
+    : unreadableBackendRef(target.errors);
   if (!resolved.ok) {
     return {
       type: 'unresolved',

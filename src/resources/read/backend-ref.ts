@@ -1,0 +1,83 @@
+/**
+ * A reference to a backend (a Service, an XBackend), read: in a route rule's `backendRefs`, a
+ * RequestMirror filter, a listener's ExternalAuth, a telemetry provider. Every field the
+ * reference has is of the type the spec gives it, or the reference is invalid, with the path of
+ * the field that is not.
+ *
+ * A field written as null is taken as absent (as `??` took it before the reader); a port that is
+ * a number but no port a Service has (1.5, 0) is kept: the lookup finds no such port and says so.
+ */
+import type { BackendObjectReference } from '../types.js';
+import { fieldsOf, itemsOf, valid, type FieldError, type ValidationResult } from './validation-result.js';
+
+/** The largest weight a backendRef may have (the CRD's maximum). */
+export const MAX_WEIGHT = 1_000_000;
+
+/** One entry of a rule's `backendRefs`. */
+export type RouteBackendRefRead =
+  | {
+      /** The entry is no object at all (null, a string): there is nothing to read in it. */
+      object: false;
+      path: string;
+    }
+  | {
+      object: true;
+      path: string;
+      /** The name as written, for messages about the entry (`backendRef web: invalid weight -1`). */
+      writtenName: string;
+      /** Absent or null: 1. Invalid when not an integer from 0 to MAX_WEIGHT. */
+      weight: ValidationResult<number>;
+      target: ValidationResult<BackendObjectReference>;
+      /** HTTPRoute's and GRPCRoute's per-backend filters as written: the filter code reads them. */
+      filters: unknown;
+    };
+
+const STRING_FIELDS = ['group', 'kind', 'namespace'] as const;
+
+/** Reads a backend reference found at `path` (`spec.rules[0].backendRefs[1]`). */
+export function readBackendObjectReference(value: unknown, path: string): ValidationResult<BackendObjectReference> {
+  const fields = fieldsOf(value);
+  if (!fields) return { valid: false, errors: [{ path, message: 'a backend reference must be an object' }] };
+  const errors: FieldError[] = [];
+  const ref: BackendObjectReference = { name: '' };
+  if (typeof fields.name === 'string') ref.name = fields.name;
+  else errors.push({ path: `${path}.name`, message: 'name must be a string' });
+  for (const key of STRING_FIELDS) {
+    const given = fields[key];
+    if (typeof given === 'string') ref[key] = given;
+    else if (given !== undefined && given !== null)
+      errors.push({ path: `${path}.${key}`, message: `${key} must be a string` });
+  }
+  const port = fields.port;
+  if (typeof port === 'number') ref.port = port;
+  else if (port !== undefined) errors.push({ path: `${path}.port`, message: 'port must be a number' });
+  return errors.length > 0 ? { valid: false, errors } : valid(ref);
+}
+
+/** Reads a rule's `backendRefs` (absent or not a list: none). */
+export function readRouteBackendRefs(value: unknown, path: string): RouteBackendRefRead[] {
+  return itemsOf(value).map((item, i) => readRouteBackendRef(item, `${path}[${i}]`));
+}
+
+function readRouteBackendRef(item: unknown, path: string): RouteBackendRefRead {
+  const fields = fieldsOf(item);
+  if (!fields) return { object: false, path };
+  const writtenName = String(fields.name);
+  const weight = fields.weight ?? 1;
+  return {
+    object: true,
+    path,
+    writtenName,
+    weight:
+      typeof weight === 'number' && Number.isInteger(weight) && weight >= 0 && weight <= MAX_WEIGHT
+        ? valid(weight)
+        : {
+            valid: false,
+            errors: [
+              { path: `${path}.weight`, message: `backendRef ${writtenName}: invalid weight ${String(weight)}` },
+            ],
+          },
+    target: readBackendObjectReference(fields, path),
+    filters: fields.filters,
+  };
+}
