@@ -1,10 +1,11 @@
 /**
  * ListenerSet, read: the Gateway it names and its listener entries.
  *
- * The entries themselves are Gateway listeners, evaluated one by one as a Gateway's are (a
- * malformed one becomes a listener that is not accepted), so they are passed on as written.
+ * The entries themselves are Gateway listeners, read one by one as a Gateway's are (listener.ts:
+ * a malformed one becomes a listener that is not accepted).
  */
 import { GATEWAY_GROUP } from '../types.js';
+import { readListener, type ListenerEntry } from './listener.js';
 import { readOnce } from './read-once.js';
 import { fieldsOf, invalid, itemsOf, valid, type ValidationResult } from './validation-result.js';
 
@@ -17,21 +18,20 @@ export interface ListenerSetParent {
 export interface ValidatedListenerSet {
   /** The Gateway it attaches to; refused when the ref names no Gateway. */
   parent: ValidationResult<ListenerSetParent>;
-  /** `spec.listeners` as written (not a list: none). */
-  listeners: readonly unknown[];
+  /** `spec.listeners`, each read on its own (not a list: none). */
+  listeners: ListenerEntry[];
   /** The first listener name used twice, if any (names must be unique). */
   duplicateName: string | undefined;
 }
 
 export const readListenerSet: (set: { spec?: unknown }) => ValidatedListenerSet = readOnce((spec) => {
   const fields = fieldsOf(spec);
-  const listeners = itemsOf(fields?.listeners);
-  const names = listeners.map((l) => fieldsOf(l)?.name);
-  const duplicate = names.find((n, i) => typeof n === 'string' && names.indexOf(n) !== i);
+  const listeners = itemsOf(fields?.listeners).map((l, i) => readListener(l, `spec.listeners[${i}]`));
+  const names = listeners.map((l) => l.name);
   return {
     parent: readParent(fields?.parentRef),
     listeners,
-    duplicateName: typeof duplicate === 'string' ? duplicate : undefined,
+    duplicateName: names.find((n, i) => n !== undefined && names.indexOf(n) !== i),
   };
 });
 

@@ -5,12 +5,14 @@
  */
 import type { KubeObject } from '../types.js';
 import { readBackendTlsPolicy } from './backend-tls-policy.js';
+import { readGateway } from './gateway.js';
 import { readListenerSet } from './listener-set.js';
 import { readReferenceGrant } from './reference-grant.js';
 import { readRouteCommon } from './route-common.js';
 
 const READERS = new Map<string, (object: KubeObject) => unknown>([
   ['BackendTLSPolicy', readBackendTlsPolicy],
+  ['Gateway', readGateway],
   ['ListenerSet', readListenerSet],
   ['ReferenceGrant', readReferenceGrant],
   ...['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute'].map(

@@ -1,12 +1,15 @@
-/** The ListenerSet reader: the Gateway it names, and its listener entries as written. */
+/** The ListenerSet reader: the Gateway it names, and its listener entries, each read on its own. */
 import { readListenerSet } from '../../../src/resources/read/listener-set.js';
 
 describe('readListenerSet', () => {
   it('reads the parent Gateway, in the ListenerSet namespace when the ref gives none', () => {
     const read = readListenerSet({ spec: { parentRef: { name: 'gw' }, listeners: [{ name: 'a' }, 'b'] } });
-    expect(read).toEqual({
+    expect(read).toMatchObject({
       parent: { valid: true, result: { namespace: undefined, name: 'gw' } },
-      listeners: [{ name: 'a' }, 'b'],
+      listeners: [
+        { name: 'a', listener: { valid: true, result: { name: 'a' } } },
+        { name: undefined, listener: { valid: false, errors: [{ path: 'spec.listeners[1]' }] } },
+      ],
       duplicateName: undefined,
     });
   });

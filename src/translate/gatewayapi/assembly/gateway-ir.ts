@@ -27,7 +27,7 @@ import {
   isWildcard,
   originalHostname,
 } from '../hostnames.js';
-import { isProgrammed, transportOf, type ListenerState } from '../listeners/listener-state.js';
+import { isProgrammed, transportOf, type ServedListener } from '../listeners/listener-state.js';
 import { comparePrecedence } from '../routes/precedence.js';
 import type { GatewayState, PlacedByHostname } from '../gateway-state.js';
 import type { RouteEntry } from '../routes/contract.js';
@@ -38,7 +38,7 @@ import { presentingClientCertificate } from '../backend-client-certificate.js';
 import { ownerOf } from './listener-owner.js';
 import { l4Chain, preferredRoute, tlsRouteChains } from './l4-chains.js';
 
-function withRedirectPort(route: IrRoute, target: RedirectTarget, listener: ListenerState): IrRoute {
+function withRedirectPort(route: IrRoute, target: RedirectTarget, listener: ServedListener): IrRoute {
   if (route.action.type !== 'redirect') return route;
   const port = redirectPort(target, listener.port, listener.protocol === 'HTTPS' ? 'https' : 'http');
   if (port === undefined) return route;
@@ -59,10 +59,10 @@ function coveringHostnames(domain: string, placed: PlacedByHostname, wildcards: 
  */
 function buildVirtualHosts(
   state: GatewayState,
-  listeners: ListenerState[],
+  listeners: ServedListener[],
   clusters: Map<string, IrCluster>,
   memo: Pick<StageMemory, 'composite'>,
-  only?: ListenerState,
+  only?: ServedListener,
 ): IrVirtualHost[] {
   const domains = new Set<string>();
   for (const l of listeners) for (const hostname of state.placed.get(l.index)?.keys() ?? []) domains.add(hostname);
@@ -130,7 +130,7 @@ function buildVirtualHosts(
  * request matches, so without one a request that only a filter's change makes match (a header an
  * authorization server adds) would skip the filters and never match.
  */
-function withPreRouting(host: IrVirtualHost, owner: ListenerState): IrVirtualHost {
+function withPreRouting(host: IrVirtualHost, owner: ServedListener): IrVirtualHost {
   const filters = owner.preRouting?.filters;
   if (!filters || filters.length === 0) return host;
   const notFound: IrRoute = {
@@ -143,7 +143,7 @@ function withPreRouting(host: IrVirtualHost, owner: ListenerState): IrVirtualHos
 }
 
 /** The pre-routing filters of the listeners sharing a connection manager, in listener order, and their clusters. */
-function preRoutingOf(listeners: ListenerState[], clusters: Map<string, IrCluster>): IrPreRoutingFilter[] {
+function preRoutingOf(listeners: ServedListener[], clusters: Map<string, IrCluster>): IrPreRoutingFilter[] {
   const out: IrPreRoutingFilter[] = [];
   for (const l of [...listeners].sort((a, b) => a.index - b.index)) {
     if (!l.preRouting) continue;
@@ -163,8 +163,8 @@ function preRoutingOf(listeners: ListenerState[], clusters: Map<string, IrCluste
  */
 function misdirectedHosts(
   state: GatewayState,
-  listener: ListenerState,
-  onPort: ListenerState[],
+  listener: ServedListener,
+  onPort: ServedListener[],
   own: IrVirtualHost[],
 ): IrVirtualHost[] {
   const taken = new Set(own.flatMap((vh) => vh.domains));

@@ -9,8 +9,8 @@ function listenerSpecificity(hostname: string | undefined): number {
   return 1000;
 }
 
-export function ownerOf(domain: string, listeners: ListenerState[]): ListenerState | undefined {
-  let best: ListenerState | undefined;
+export function ownerOf<L extends ListenerState>(domain: string, listeners: readonly L[]): L | undefined {
+  let best: L | undefined;
   for (const l of listeners) {
     if (!hostnameCovers(l.hostname, domain)) continue;
     if (!best || listenerSpecificity(l.hostname) > listenerSpecificity(best.hostname)) best = l;

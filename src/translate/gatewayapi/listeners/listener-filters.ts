@@ -18,12 +18,14 @@
  * a 500 in its place: an authorization step is never left out.
  */
 import type { IrCluster, IrPreRoutingFilter } from '../../../ir/types.js';
-import type { HTTPExternalAuthFilter, KubeObject, Listener } from '../../../resources/types.js';
+import type { HTTPExternalAuthFilter, KubeObject } from '../../../resources/types.js';
 import { resolveBackendRef, unreadableBackendRef } from '../backends.js';
 import { readBackendObjectReference } from '../../../resources/read/backend-ref.js';
 import type { TranslationContext } from '../context.js';
 import { isObject, list } from '../shape.js';
 import { checkHeaderName } from '../validation.js';
+import { fieldsOf } from '../../../resources/read/validation-result.js';
+import type { SupportedProtocol } from './listener-state.js';
 
 export interface PreRouting {
   filters: IrPreRoutingFilter[];
@@ -51,17 +53,18 @@ export function translateListenerFilters(
   ctx: TranslationContext,
   owner: { kind: 'Gateway' | 'ListenerSet'; namespace: string; name: string },
   listenerId: string,
-  listener: Listener,
+  listenerProtocol: SupportedProtocol | undefined,
+  filters: unknown,
   reject: (reason: string, message: string) => void,
   refsProblem: (reason: string, message: string) => void,
 ): PreRouting | undefined {
-  const filters = listener.filters;
   if (filters === undefined || filters === null) return undefined;
-  if (listener.protocol !== 'HTTP' && listener.protocol !== 'HTTPS') {
+  if (listenerProtocol !== 'HTTP' && listenerProtocol !== 'HTTPS') {
     reject('UnsupportedValue', 'filters may only be set when protocol is HTTP or HTTPS');
     return undefined;
   }
-  const requests: unknown = isObject(filters) ? filters.requests : 'malformed';
+  const fields = fieldsOf(filters);
+  const requests: unknown = fields ? fields.requests : 'malformed';
   if (requests !== undefined && !Array.isArray(requests)) {
     reject('UnsupportedValue', 'filters.requests must be a list');
     return undefined;

@@ -8,6 +8,7 @@
  */
 import type { Condition, GatewayStatus, ListenerSet, ListenerSetStatus } from '../../../resources/types.js';
 import { readListenerSet } from '../../../resources/read/listener-set.js';
+import { readGateway } from '../../../resources/read/gateway.js';
 import { matchesSelector } from '../routes/allowed-routes.js';
 import { condition, materializeConditions, withForeignConditions } from '../conditions.js';
 import { namespaceLabels, type TranslationContext } from '../context.js';
@@ -17,7 +18,6 @@ import { isProgrammed } from './listener-state.js';
 import { markOverlappingTlsListeners } from './conflicts.js';
 import { listenerStatuses } from '../status/listener-status.js';
 import { olderFirst } from '../routes/precedence.js';
-import { isObject } from '../shape.js';
 
 function setKey(set: ListenerSet): string {
   return `${set.metadata.namespace ?? 'default'}/${set.metadata.name}`;
@@ -31,8 +31,7 @@ function parentKey(set: ListenerSet): string | undefined {
 }
 
 function allowedFrom(ctx: TranslationContext, state: GatewayState, set: ListenerSet): boolean {
-  const namespaces = state.gateway.spec?.allowedListeners?.namespaces;
-  const from = (isObject(namespaces) ? namespaces!.from : undefined) ?? 'None';
+  const { from, selector } = readGateway(state.gateway).allowedListeners;
   const setNamespace = set.metadata.namespace ?? 'default';
   switch (from) {
     case 'All':
@@ -40,7 +39,7 @@ function allowedFrom(ctx: TranslationContext, state: GatewayState, set: Listener
     case 'Same':
       return setNamespace === (state.gateway.metadata.namespace ?? 'default');
     case 'Selector':
-      return matchesSelector(namespaces!.selector, namespaceLabels(ctx, setNamespace));
+      return matchesSelector(selector, namespaceLabels(ctx, setNamespace));
     default:
       return false;
   }
@@ -57,7 +56,7 @@ export function attachListenerSets(ctx: TranslationContext, states: ReadonlyMap<
     else byParent.set(key, [set]);
   }
   for (const state of states.values()) {
-    const from = state.gateway.spec?.allowedListeners?.namespaces?.from;
+    const from = readGateway(state.gateway).allowedListeners.from;
     state.reportsListenerSets = byParent.has(state.key) || (from !== undefined && from !== 'None');
     for (const set of (byParent.get(state.key) ?? []).sort(olderFirst)) {
       state.listenerSets.push(attach(ctx, state, set));

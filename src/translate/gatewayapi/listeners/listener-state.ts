@@ -2,7 +2,8 @@
  * What Portico knows of one listener once evaluated: its protocol, hostname, certificates,
  * allowed route kinds, conflicts and problems; and whether routes reach Envoy through it.
  */
-import type { Listener, RouteGroupKind } from '../../../resources/types.js';
+import type { RouteGroupKind } from '../../../resources/types.js';
+import type { AllowedNamespaces } from '../../../resources/read/listener.js';
 import type { IrSecret } from '../../../ir/types.js';
 import type { PreRouting } from './listener-filters.js';
 import type { Validity } from '../envoy-tls-rules.js';
@@ -34,12 +35,14 @@ export interface ListenerSetOrigin {
 export interface ListenerState {
   /** Position in the Gateway's merged list: its own `spec.listeners`, then its ListenerSets'. */
   index: number;
-  spec: Listener;
+  /** The namespaces routes may attach from (`allowedRoutes.namespaces`). */
+  allowedNamespaces: AllowedNamespaces;
   name: string;
   /** Unique within the Gateway, for Envoy names: the name, or `<set namespace>/<set name>/<name>`. */
   id: string;
   set?: ListenerSetOrigin;
-  port: number;
+  /** Undefined when the listener has no valid port (it is then not accepted). */
+  port: number | undefined;
   protocol: SupportedProtocol | undefined;
   /** TLS listeners: terminate TLS at Envoy, or pass the connection through as it is (by SNI). */
   tlsMode?: 'Terminate' | 'Passthrough';
@@ -69,9 +72,13 @@ export interface ListenerState {
   preRouting?: PreRouting;
 }
 
-export function isProgrammed(l: ListenerState): boolean {
+/** A listener routes reach Envoy through: accepted, so its port is a valid one. */
+export type ServedListener = ListenerState & { port: number };
+
+export function isProgrammed(l: ListenerState): l is ServedListener {
   return (
     l.accepted &&
+    l.port !== undefined &&
     l.protocol !== undefined &&
     l.supportedKinds.length > 0 &&
     (!terminatesTls(l) || l.certificates.length > 0)

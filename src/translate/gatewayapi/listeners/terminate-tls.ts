@@ -1,5 +1,6 @@
 /** A listener where Envoy terminates TLS: its certificates, and for HTTPS the client validation it asks for. */
-import type { Gateway, Listener } from '../../../resources/types.js';
+import type { Gateway } from '../../../resources/types.js';
+import type { GatewayListener, ListenerTls } from '../../../resources/read/listener.js';
 import type { TranslationContext } from '../context.js';
 import { resolveCertificateRef } from '../references/certificates.js';
 import type { ListenerState } from './listener-state.js';
@@ -9,11 +10,12 @@ import { clientValidation } from './frontend-validation.js';
 export function terminateTls(
   ctx: TranslationContext,
   gateway: Gateway,
-  listener: Listener,
+  listener: GatewayListener,
+  tls: ListenerTls,
   state: ListenerState,
   reject: (reason: string, message: string) => void,
 ): void {
-  const refs = Array.isArray(listener.tls?.certificateRefs) ? listener.tls.certificateRefs : [];
+  const refs = tls.certificateRefs;
   if (refs.length === 0) {
     state.refsProblem ??= {
       reason: 'InvalidCertificateRef',
@@ -35,5 +37,5 @@ export function terminateTls(
     }
   }
   // spec.tls.frontend speaks of listeners "handling HTTPS traffic".
-  if (listener.protocol === 'HTTPS') clientValidation(ctx, gateway, listener.port, state, reject);
+  if (listener.protocol === 'HTTPS') clientValidation(ctx, gateway, listener, state, reject);
 }

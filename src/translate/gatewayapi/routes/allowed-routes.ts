@@ -4,23 +4,16 @@
 import type { LabelSelector } from '../../../resources/types.js';
 import { namespaceLabels, type TranslationContext } from '../context.js';
 import type { ListenerState } from '../listeners/listener-state.js';
-import { isObject, list } from '../shape.js';
 
+/** A selector read by `readLabelSelector` (undefined: none, or a malformed one) selects nothing. */
 export function matchesSelector(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
   if (!selector) return false;
-  if (!isObject(selector)) return false;
-  // Malformed parts (no schema check in files) select nothing rather than everything.
-  if (selector.matchLabels !== undefined && !isObject(selector.matchLabels)) return false;
-  if (selector.matchExpressions !== undefined && !Array.isArray(selector.matchExpressions)) return false;
-  for (const [k, v] of Object.entries(
-    isObject(selector.matchLabels) ? (selector.matchLabels as Record<string, string>) : {},
-  )) {
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
     if (labels[k] !== v) return false;
   }
-  for (const expr of list(selector.matchExpressions)) {
-    if (!isObject(expr)) return false;
+  for (const expr of selector.matchExpressions ?? []) {
     const has = Object.prototype.hasOwnProperty.call(labels, expr.key);
-    const values = list(expr.values);
+    const values = expr.values ?? [];
     switch (expr.operator) {
       case 'In':
         if (!has || !values.includes(labels[expr.key] as string)) return false;
@@ -47,14 +40,13 @@ export function namespaceAllowed(
   gatewayNamespace: string,
   routeNamespace: string,
 ): boolean {
-  const from = listener.spec.allowedRoutes?.namespaces?.from ?? 'Same';
-  switch (from) {
+  switch (listener.allowedNamespaces.from) {
     case 'All':
       return true;
     case 'Same':
       return routeNamespace === gatewayNamespace;
     case 'Selector':
-      return matchesSelector(listener.spec.allowedRoutes?.namespaces?.selector, namespaceLabels(ctx, routeNamespace));
+      return matchesSelector(listener.allowedNamespaces.selector, namespaceLabels(ctx, routeNamespace));
     default:
       return false;
   }

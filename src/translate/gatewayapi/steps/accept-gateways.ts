@@ -2,15 +2,14 @@
  * Step: accept Portico's GatewayClasses, and evaluate the Gateways of those classes (their
  * addresses, parameters and listeners), with the ListenerSets that attach to them.
  */
-import type { Gateway } from '../../../resources/types.js';
+import { readGateway } from '../../../resources/read/gateway.js';
 import { isOurClass, translateGatewayClass } from '../gateway-classes.js';
 import { classParameters, gatewayInfrastructure, type ClassParameters } from '../parameters-ref.js';
-import { duplicateListenerNames, evaluateListeners } from '../listeners/evaluate.js';
+import { evaluateListeners } from '../listeners/evaluate.js';
 import { attachListenerSets } from '../listeners/listener-sets.js';
 import { backendClientCertificate } from '../backend-client-certificate.js';
 import { rejectPortsOfOlderGateways } from '../listeners/shared-address.js';
 import { gatewayKey } from '../names.js';
-import { isObject, list } from '../shape.js';
 import type { TranslationRun } from './run.js';
 
 export function acceptGateways(run: TranslationRun): void {
@@ -25,11 +24,12 @@ export function acceptGateways(run: TranslationRun): void {
   }
   const states = run.gateways;
   for (const gw of ctx.resources.gateways) {
-    const fromClass = classes.get(gw.spec?.gatewayClassName ?? '');
+    const read = readGateway(gw);
+    const fromClass = classes.get(read.gatewayClassName);
     if (fromClass === undefined) continue;
     const key = gatewayKey(gw.metadata.namespace ?? 'default', gw.metadata.name);
-    const duplicates = duplicateListenerNames(gw);
-    const addresses = requestedAddresses(gw);
+    const duplicates = read.duplicateListenerNames;
+    const addresses = requestedAddresses(read.addressTypes);
     // A class refused only for its parameters still manages its Gateways: they are held like a
     // Gateway whose own parameters are invalid (below), not torn down.
     const infrastructure = gatewayInfrastructure(ctx.resources, gw, fromClass);
@@ -71,10 +71,7 @@ export function acceptGateways(run: TranslationRun): void {
 const ADDRESS_TYPES = new Set(['IPAddress', 'Hostname']);
 
 /** How many addresses `spec.addresses` requests, and the types among them Portico does not support. */
-function requestedAddresses(gw: Gateway): { requested: number; unsupported: string[] } {
-  const addresses = list(gw.spec?.addresses);
-  const unsupported = addresses
-    .map((a) => (isObject(a) && typeof a.type === 'string' ? a.type : 'IPAddress'))
-    .filter((type) => !ADDRESS_TYPES.has(type));
-  return { requested: addresses.length, unsupported: [...new Set(unsupported)] };
+function requestedAddresses(types: readonly string[]): { requested: number; unsupported: string[] } {
+  const unsupported = types.filter((type) => !ADDRESS_TYPES.has(type));
+  return { requested: types.length, unsupported: [...new Set(unsupported)] };
 }
