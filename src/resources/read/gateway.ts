@@ -21,8 +21,7 @@ export interface AllowedListeners {
 }
 
 /** A CA certificate reference of `spec.tls.frontend`, or why it cannot be one. */
-export type FrontendCaRef =
-  { name: string; group?: string; kind?: string; namespace?: string } | { problem: string };
+export type FrontendCaRef = { name: string; group?: string; kind?: string; namespace?: string } | { problem: string };
 
 /**
  * The client certificate check for some port: none, one written so that it cannot be read (the

@@ -122,9 +122,18 @@ function evaluateListener(
   const owner = set
     ? { kind: 'ListenerSet' as const, namespace: set.namespace, name: set.name }
     : { kind: 'Gateway' as const, namespace: gateway.metadata.namespace ?? 'default', name: gateway.metadata.name };
-  const preRouting = translateListenerFilters(ctx, owner, state.id, protocol, listener.filters, reject, (reason, message) => {
-    if (!state.refsProblem || state.refsProblem.reason === 'InvalidRouteKinds') state.refsProblem = { reason, message };
-  });
+  const preRouting = translateListenerFilters(
+    ctx,
+    owner,
+    state.id,
+    protocol,
+    listener.filters,
+    reject,
+    (reason, message) => {
+      if (!state.refsProblem || state.refsProblem.reason === 'InvalidRouteKinds')
+        state.refsProblem = { reason, message };
+    },
+  );
   if (preRouting && preRouting.filters.length > 0) state.preRouting = preRouting;
   return state;
 }

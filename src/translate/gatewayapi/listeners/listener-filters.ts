@@ -25,7 +25,6 @@ import type { TranslationContext } from '../context.js';
 import { isObject, list } from '../shape.js';
 import { checkHeaderName } from '../validation.js';
 import { fieldsOf } from '../../../resources/read/validation-result.js';
-import type { SupportedProtocol } from './listener-state.js';
 
 export interface PreRouting {
   filters: IrPreRoutingFilter[];
@@ -53,7 +52,7 @@ export function translateListenerFilters(
   ctx: TranslationContext,
   owner: { kind: 'Gateway' | 'ListenerSet'; namespace: string; name: string },
   listenerId: string,
-  listenerProtocol: SupportedProtocol | undefined,
+  listenerProtocol: string | undefined,
   filters: unknown,
   reject: (reason: string, message: string) => void,
   refsProblem: (reason: string, message: string) => void,
