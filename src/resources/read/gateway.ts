@@ -1,16 +1,15 @@
 /**
  * Gateway, read: its class, its listeners (each read on its own, see listener.ts), the types of
- * the addresses it requests, which ListenerSets it allows, and its client certificate validation
- * (`spec.tls.frontend`).
+ * the addresses it requests, which ListenerSets it allows, its client certificate validation
+ * (`spec.tls.frontend`) and the client certificate it presents to backends (`spec.tls.backend`).
  *
- * Not read here yet: `spec.infrastructure` (parameters-ref.ts) and `spec.tls.backend`
- * (backend-client-certificate.ts) are still read by the translator.
+ * Not read here yet: `spec.infrastructure` (parameters-ref.ts) is still read by the translator.
  */
-import type { LabelSelector } from '../gateway-api.js';
+import type { LabelSelector, SecretObjectReference } from '../gateway-api.js';
 import { readLabelSelector } from './label-selector.js';
 import { readListener, type ListenerEntry } from './listener.js';
 import { readOnce } from './read-once.js';
-import { fieldsOf, itemsOf } from './validation-result.js';
+import { fieldsOf, invalid, itemsOf, valid, type ValidationResult } from './validation-result.js';
 
 /** ListenerSets a Gateway takes; `Unknown`: a `from` Portico does not know (it admits none). */
 export interface AllowedListeners {
@@ -50,6 +49,8 @@ export interface ValidatedGateway {
   allowedListeners: AllowedListeners;
   /** Undefined: no `spec.tls.frontend`. */
   frontendTls: FrontendTls | undefined;
+  /** `spec.tls.backend.clientCertificateRef`; undefined when none is given. */
+  backendClientCertificateRef: ValidationResult<SecretObjectReference> | undefined;
 }
 
 export const readGateway: (gateway: { spec?: unknown }) => ValidatedGateway = readOnce((spec) => {
@@ -66,6 +67,7 @@ export const readGateway: (gateway: { spec?: unknown }) => ValidatedGateway = re
     }),
     allowedListeners: readAllowedListeners(fields?.allowedListeners),
     frontendTls: readFrontendTls(fieldsOf(fields?.tls)?.frontend),
+    backendClientCertificateRef: readClientCertificateRef(fieldsOf(fieldsOf(fields?.tls)?.backend)),
   };
 });
 
@@ -131,4 +133,26 @@ function readCaRef(item: unknown): FrontendCaRef {
     ...(typeof kind === 'string' ? { kind } : {}),
     ...(typeof namespace === 'string' ? { namespace } : {}),
   };
+}
+
+const CLIENT_CERTIFICATE_REF = 'spec.tls.backend.clientCertificateRef';
+
+function readClientCertificateRef(
+  backend: Record<string, unknown> | undefined,
+): ValidationResult<SecretObjectReference> | undefined {
+  const value = backend?.clientCertificateRef;
+  if (value === undefined || value === null) return undefined;
+  const ref = fieldsOf(value);
+  if (!ref || typeof ref.name !== 'string')
+    return invalid(CLIENT_CERTIFICATE_REF, `${CLIENT_CERTIFICATE_REF} has no name`);
+  const { group, kind, namespace } = ref;
+  if (![group, kind, namespace].every((v) => v === undefined || v === null || typeof v === 'string')) {
+    return invalid(CLIENT_CERTIFICATE_REF, `${CLIENT_CERTIFICATE_REF}: its group, kind and namespace must be strings`);
+  }
+  return valid({
+    name: ref.name,
+    ...(typeof group === 'string' ? { group } : {}),
+    ...(typeof kind === 'string' ? { kind } : {}),
+    ...(typeof namespace === 'string' ? { namespace } : {}),
+  });
 }

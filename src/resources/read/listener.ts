@@ -11,6 +11,7 @@ import type { LabelSelector, SecretObjectReference } from '../gateway-api.js';
 import { GATEWAY_GROUP } from '../types.js';
 import { isValidHostname } from './hostname.js';
 import { readLabelSelector } from './label-selector.js';
+import { readListenerFilters, type ListenerFilters } from './listener-filters.js';
 import { fieldsOf, invalid, valid, type ValidationResult } from './validation-result.js';
 
 /** Which namespaces routes may attach from; a `from` Portico does not know admits none. */
@@ -42,8 +43,8 @@ export interface GatewayListener {
   allowedNamespaces: AllowedNamespaces;
   /** `allowedRoutes.kinds`; undefined when absent or empty (the protocol's kinds). */
   kinds: { group: string; kind: string }[] | undefined;
-  /** `filters` as written: pre-routing filters are read by the translator (listener-filters.ts). */
-  filters: unknown;
+  /** Pre-routing filters (listener-filters.ts); undefined when none. */
+  filters: ListenerFilters | undefined;
 }
 
 export interface ListenerEntry {
@@ -75,7 +76,7 @@ export function readListener(value: unknown, path: string): ListenerEntry {
       ...readHostname(l.hostname || undefined),
       tls: tls.result,
       ...routes.result,
-      filters: l.filters,
+      filters: readListenerFilters(l.filters),
     }),
   };
 }

@@ -6,11 +6,11 @@
  * ResolvedRefs=False saying why (InvalidClientCertificateRef, or RefNotPermitted without a
  * ReferenceGrant), and the backends are reached without a client certificate.
  */
-import type { Gateway, SecretObjectReference } from '../../resources/types.js';
+import type { Gateway } from '../../resources/types.js';
+import { readGateway } from '../../resources/read/gateway.js';
 import type { IrCluster, IrSecret } from '../../ir/types.js';
 import type { TranslationContext } from './context.js';
 import { resolveCertificateRef } from './references/certificates.js';
-import { isObject } from './shape.js';
 
 export type BackendClientCertificate =
   { secret: IrSecret } | { problem: { reason: 'InvalidClientCertificateRef' | 'RefNotPermitted'; message: string } };
@@ -20,19 +20,13 @@ export function backendClientCertificate(
   ctx: TranslationContext,
   gateway: Gateway,
 ): BackendClientCertificate | undefined {
-  const backend = (gateway.spec as { tls?: { backend?: unknown } } | undefined)?.tls?.backend;
-  if (!isObject(backend)) return undefined;
-  const ref: unknown = (backend as { clientCertificateRef?: unknown }).clientCertificateRef;
-  if (ref === undefined || ref === null) return undefined;
-  if (!isObject(ref) || typeof (ref as { name?: unknown }).name !== 'string') {
-    return {
-      problem: { reason: 'InvalidClientCertificateRef', message: 'spec.tls.backend.clientCertificateRef has no name' },
-    };
-  }
+  const ref = readGateway(gateway).backendClientCertificateRef;
+  if (ref === undefined) return undefined;
+  if (!ref.valid) return { problem: { reason: 'InvalidClientCertificateRef', message: ref.errors[0]!.message } };
   const result = resolveCertificateRef(
     ctx,
     { kind: 'Gateway', namespace: gateway.metadata.namespace ?? 'default' },
-    ref as SecretObjectReference,
+    ref.result,
     'spec.tls.backend.clientCertificateRef',
   );
   if (result.ok) return { secret: result.secret };

@@ -3,16 +3,15 @@
  * value, so every string is checked here and a failure becomes a status condition instead.
  */
 import re2 from 're2-wasm/build/wasm/re2.js';
+import { isHeaderName } from '../../resources/read/header-name.js';
 import { RE2_MAX_PROGRAM_SIZE, analyzeRegex } from './regex-size.js';
 
-/** RFC 7230 `token`: what an HTTP header name may contain. */
-const HEADER_NAME_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Field values: visible ASCII, spaces, tabs and obs-text; no CR, LF, NUL or other control characters. */
 // eslint-disable-next-line no-control-regex
 const HEADER_VALUE_BAD_RE = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 
 export function checkHeaderName(name: string): string | undefined {
-  if (typeof name !== 'string' || !HEADER_NAME_RE.test(name)) return `invalid header name ${JSON.stringify(name)}`;
+  if (!isHeaderName(name)) return `invalid header name ${JSON.stringify(name)}`;
   return undefined;
 }
 

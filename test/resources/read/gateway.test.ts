@@ -108,6 +108,30 @@ describe('readGateway', () => {
     expect(readGateway({ spec: { tls: {} } }).frontendTls).toBeUndefined();
   });
 
+  it.each([
+    [undefined, undefined],
+    ['x', undefined],
+    [{ clientCertificateRef: null }, undefined],
+    [{ clientCertificateRef: { name: 'c', namespace: 'n' } }, { valid: true, result: { name: 'c', namespace: 'n' } }],
+    [
+      { clientCertificateRef: { kind: 'Secret' } },
+      {
+        valid: false,
+        errors: [
+          {
+            path: 'spec.tls.backend.clientCertificateRef',
+            message: 'spec.tls.backend.clientCertificateRef has no name',
+          },
+        ],
+      },
+    ],
+    [{ clientCertificateRef: { name: 'c', group: 1 } }, { valid: false }],
+  ])('reads tls.backend %j', (backend, expected) => {
+    const read = readGateway({ spec: { tls: { backend } } }).backendClientCertificateRef;
+    if (expected === undefined) expect(read).toBeUndefined();
+    else expect(read).toMatchObject(expected);
+  });
+
   it('reads a spec object once (the ResourceSet builder reads it; the translator finds the result)', () => {
     const spec = { listeners: [{ name: 'a', protocol: 'HTTP', port: 80 }] };
     expect(readGateway({ spec })).toBe(readGateway({ spec }));
