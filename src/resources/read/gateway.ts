@@ -1,13 +1,13 @@
 /**
  * Gateway, read: its class, its listeners (each read on its own, see listener.ts), the types of
  * the addresses it requests, which ListenerSets it allows, its client certificate validation
- * (`spec.tls.frontend`) and the client certificate it presents to backends (`spec.tls.backend`).
- *
- * Not read here yet: `spec.infrastructure` (parameters-ref.ts) is still read by the translator.
+ * (`spec.tls.frontend`), the client certificate it presents to backends (`spec.tls.backend`) and
+ * its own parameters (`spec.infrastructure.parametersRef`).
  */
 import type { LabelSelector, SecretObjectReference } from '../gateway-api.js';
 import { readLabelSelector } from './label-selector.js';
 import { readListener, type ListenerEntry } from './listener.js';
+import { readParametersRef, type ParametersReference } from './parameters-ref.js';
 import { readOnce } from './read-once.js';
 import { fieldsOf, invalid, itemsOf, valid, type ValidationResult } from './validation-result.js';
 
@@ -51,6 +51,8 @@ export interface ValidatedGateway {
   frontendTls: FrontendTls | undefined;
   /** `spec.tls.backend.clientCertificateRef`; undefined when none is given. */
   backendClientCertificateRef: ValidationResult<SecretObjectReference> | undefined;
+  /** `spec.infrastructure.parametersRef` (in the Gateway's namespace); undefined when none. */
+  infrastructureParametersRef: ValidationResult<ParametersReference> | undefined;
 }
 
 export const readGateway: (gateway: { spec?: unknown }) => ValidatedGateway = readOnce((spec) => {
@@ -68,6 +70,10 @@ export const readGateway: (gateway: { spec?: unknown }) => ValidatedGateway = re
     allowedListeners: readAllowedListeners(fields?.allowedListeners),
     frontendTls: readFrontendTls(fieldsOf(fields?.tls)?.frontend),
     backendClientCertificateRef: readClientCertificateRef(fieldsOf(fieldsOf(fields?.tls)?.backend)),
+    infrastructureParametersRef: readParametersRef(
+      fieldsOf(fields?.infrastructure)?.parametersRef,
+      'spec.infrastructure.parametersRef',
+    ),
   };
 });
 

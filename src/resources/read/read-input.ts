@@ -6,6 +6,7 @@
 import type { KubeObject } from '../types.js';
 import { readBackendTlsPolicy } from './backend-tls-policy.js';
 import { readGateway } from './gateway.js';
+import { readGatewayClass } from './gateway-class.js';
 import { readListenerSet } from './listener-set.js';
 import { readReferenceGrant } from './reference-grant.js';
 import { readRouteCommon } from './route-common.js';
@@ -13,6 +14,7 @@ import { readRouteCommon } from './route-common.js';
 const READERS = new Map<string, (object: KubeObject) => unknown>([
   ['BackendTLSPolicy', readBackendTlsPolicy],
   ['Gateway', readGateway],
+  ['GatewayClass', readGatewayClass],
   ['ListenerSet', readListenerSet],
   ['ReferenceGrant', readReferenceGrant],
   ...['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute'].map(

@@ -6,6 +6,7 @@
 import { CONTROLLER_NAME, type GatewayClass, type GatewayClassStatus } from '../../resources/types.js';
 import { GATEWAY_CLASS_CONDITIONS, condition, materializeConditions, withForeignConditions } from './conditions.js';
 import type { ClassParameters } from './parameters-ref.js';
+import { readGatewayClass } from '../../resources/read/gateway-class.js';
 
 /**
  * Conformance feature names (sigs.k8s.io/gateway-api/pkg/features) that Portico implements.
@@ -69,7 +70,7 @@ export const SUPPORTED_FEATURES: readonly string[] = [
 ];
 
 export function isOurClass(gc: GatewayClass): boolean {
-  return gc.spec?.controllerName === CONTROLLER_NAME;
+  return readGatewayClass(gc).controllerName === CONTROLLER_NAME;
 }
 
 export interface GatewayClassResult {

@@ -27,7 +27,9 @@ import {
   PARAMETERS_KIND,
   readParameters,
 } from './envoy-proxy-parameters.js';
-import { isObject } from './shape.js';
+import { readGateway } from '../../resources/read/gateway.js';
+import { readGatewayClass } from '../../resources/read/gateway-class.js';
+import type { ParametersReference } from '../../resources/read/parameters-ref.js';
 
 /** A class's parameters: none named, the parameters, or why they cannot be used. */
 export interface ClassParameters {
@@ -42,25 +44,23 @@ function parametersObject(resources: ResourceSet, namespace: string, name: strin
   );
 }
 
-interface Ref {
-  group?: unknown;
-  kind?: unknown;
-  name?: unknown;
-  namespace?: unknown;
-}
-
-function describe(ref: Ref, namespace: string | undefined): string {
-  const group = typeof ref.group === 'string' && ref.group !== '' ? `.${ref.group}` : '';
-  return `${String(ref.kind)}${group} ${namespace !== undefined ? `${namespace}/` : ''}${String(ref.name)}`;
+function describe(ref: ParametersReference, namespace: string | undefined): string {
+  const group = ref.group !== '' ? `.${ref.group}` : '';
+  return `${ref.kind}${group} ${namespace !== undefined ? `${namespace}/` : ''}${ref.name}`;
 }
 
 /** The parameters a reference names, or the problem with it (worded for the referrer's status). */
-function resolve(resources: ResourceSet, ref: Ref, namespace: string | undefined, field: string): ClassParameters {
+function resolve(
+  resources: ResourceSet,
+  ref: ParametersReference,
+  namespace: string | undefined,
+  field: string,
+): ClassParameters {
   const what = `${field} ${describe(ref, namespace)}`;
   if (ref.group !== PARAMETERS_GROUP || ref.kind !== PARAMETERS_KIND) {
     return { problem: `${what}: Portico's parameters kind is ${PARAMETERS_KIND} of group ${PARAMETERS_GROUP}` };
   }
-  if (typeof ref.name !== 'string' || ref.name === '') return { problem: `${what}: no name` };
+  if (ref.name === '') return { problem: `${what}: no name` };
   if (namespace === undefined) {
     return { problem: `${what}: ${PARAMETERS_KIND} is namespaced; the reference must give its namespace` };
   }
@@ -83,11 +83,10 @@ function classOnlyFieldsSet(parameters: IrProxyParameters): string[] {
 
 /** The GatewayClass's `spec.parametersRef`, resolved; `{}` when there is none. */
 export function classParameters(resources: ResourceSet, gc: GatewayClass): ClassParameters {
-  const ref = gc.spec?.parametersRef as Ref | undefined;
-  if (ref === undefined || ref === null) return {};
-  if (!isObject(ref)) return { problem: 'spec.parametersRef must be an object' };
-  const namespace = typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : undefined;
-  return resolve(resources, ref, namespace, 'parametersRef');
+  const ref = readGatewayClass(gc).parametersRef;
+  if (ref === undefined) return {};
+  if (!ref.valid) return { problem: ref.errors[0]!.message };
+  return resolve(resources, ref.result, ref.result.namespace, 'parametersRef');
 }
 
 /**
@@ -100,13 +99,13 @@ export function gatewayInfrastructure(
   gw: Gateway,
   fromClass: ClassParameters,
 ): IrInfrastructure | undefined {
-  const infrastructure = gw.spec?.infrastructure as { parametersRef?: unknown } | undefined;
-  const ref = isObject(infrastructure) ? (infrastructure!.parametersRef as Ref | undefined | null) : undefined;
+  const { infrastructureParametersRef: read, gatewayClassName } = readGateway(gw);
   if (fromClass.problem !== undefined) {
-    return { invalid: `the parametersRef of GatewayClass ${gw.spec?.gatewayClassName}: ${fromClass.problem}` };
+    return { invalid: `the parametersRef of GatewayClass ${gatewayClassName}: ${fromClass.problem}` };
   }
-  if (ref === undefined || ref === null) return fromClass.parameters ? { parameters: fromClass.parameters } : undefined;
-  if (!isObject(ref)) return { invalid: 'spec.infrastructure.parametersRef must be an object' };
+  if (read === undefined) return fromClass.parameters ? { parameters: fromClass.parameters } : undefined;
+  if (!read.valid) return { invalid: read.errors[0]!.message };
+  const ref = read.result;
   const own = resolve(resources, ref, gw.metadata.namespace ?? 'default', 'spec.infrastructure.parametersRef');
   if (own.problem !== undefined) return { invalid: own.problem };
   const classOnly = classOnlyFieldsSet(own.parameters!);
@@ -120,7 +119,7 @@ export function gatewayInfrastructure(
   const problems = mergedProblems(merged);
   if (problems.length > 0) {
     return {
-      invalid: `spec.infrastructure.parametersRef ${describe(ref, gw.metadata.namespace ?? 'default')} over the parameters of GatewayClass ${gw.spec?.gatewayClassName}: ${problems.join('; ')}`,
+      invalid: `spec.infrastructure.parametersRef ${describe(ref, gw.metadata.namespace ?? 'default')} over the parameters of GatewayClass ${gatewayClassName}: ${problems.join('; ')}`,
     };
   }
   return { parameters: merged };
