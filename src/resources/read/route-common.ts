@@ -1,6 +1,7 @@
 /**
  * What every route kind shares, read: the parents it names (`spec.parentRefs`), the hostnames
- * it serves (`spec.hostnames`) and the backends its rules send to (`spec.rules[].backendRefs`).
+ * it serves (`spec.hostnames`), the backends its rules send to (`spec.rules[].backendRefs`) and,
+ * for HTTPRoute and GRPCRoute, what its rules match (`spec.rules[].matches`, route-matches.ts).
  *
  * A parentRef that names no Gateway or ListenerSet of the Gateway API, or has no string name or
  * a namespace that is not a string, names no parent Portico answers for: it is left out (no
@@ -14,6 +15,7 @@ import { GATEWAY_GROUP, type ParentReference } from '../types.js';
 import { readRouteBackendRefs, type RouteBackendRefRead } from './backend-ref.js';
 import { isValidHostname } from './hostname.js';
 import { readOnce } from './read-once.js';
+import { readRuleMatches, type RuleMatchesRead } from './route-matches.js';
 import { fieldsOf, invalid, itemsOf, valid, type ValidationResult } from './validation-result.js';
 
 export interface RouteParentRef {
@@ -46,19 +48,24 @@ export interface ValidatedRouteCommon {
 
 export interface RouteRuleRead {
   backendRefs: RouteBackendRefRead[];
+  matches: RuleMatchesRead;
 }
 
-const readWithHostnames = readOnce((spec) => readCommon(spec, true));
-const readWithoutHostnames = readOnce((spec) => readCommon(spec, false));
+const readHttp = readOnce((spec) => readCommon(spec, 'HTTPRoute', true));
+const readGrpc = readOnce((spec) => readCommon(spec, 'GRPCRoute', true));
+const readWithHostnames = readOnce((spec) => readCommon(spec, 'TLSRoute', true));
+const readWithoutHostnames = readOnce((spec) => readCommon(spec, 'TCPRoute', false));
 
-/** Reads a route of any kind (TCPRoute and UDPRoute have no hostnames). */
+/** Reads a route of any kind (TCPRoute and UDPRoute have no hostnames; only HTTPRoute and GRPCRoute have matches). */
 export function readRouteCommon(route: { kind: string; spec?: unknown }): ValidatedRouteCommon {
+  if (route.kind === 'HTTPRoute') return readHttp(route);
+  if (route.kind === 'GRPCRoute') return readGrpc(route);
   return route.kind === 'TCPRoute' || route.kind === 'UDPRoute'
     ? readWithoutHostnames(route)
     : readWithHostnames(route);
 }
 
-function readCommon(spec: unknown, hasHostnames: boolean): ValidatedRouteCommon {
+function readCommon(spec: unknown, kind: string, hasHostnames: boolean): ValidatedRouteCommon {
   const fields = fieldsOf(spec);
   const parentRefs: RouteParentRef[] = [];
   for (const item of Array.isArray(fields?.parentRefs) ? fields.parentRefs : []) {
@@ -73,7 +80,10 @@ function readCommon(spec: unknown, hasHostnames: boolean): ValidatedRouteCommon 
     rules: itemsOf(fields?.rules).map((rule, i) => {
       const ruleFields = fieldsOf(rule);
       return ruleFields
-        ? { backendRefs: readRouteBackendRefs(ruleFields.backendRefs, `spec.rules[${i}].backendRefs`) }
+        ? {
+            backendRefs: readRouteBackendRefs(ruleFields.backendRefs, `spec.rules[${i}].backendRefs`),
+            matches: readRuleMatches(kind, ruleFields, `spec.rules[${i}]`),
+          }
         : undefined;
     }),
   };

@@ -5,10 +5,16 @@
  * always spoken to over HTTP/2, and a request no backend can take is answered with gRPC
  * `UNAVAILABLE`, as GRPCRouteRule.backendRefs asks.
  */
-import type { GRPCRoute, GRPCRouteMatch, GRPCRouteRule, HTTPRouteFilter } from '../../../resources/types.js';
+import type { GRPCRoute, GRPCRouteRule, HTTPRouteFilter } from '../../../resources/types.js';
 import type { IrForwardAction, IrRoute, IrRouteAction, IrRouteMatch } from '../../../ir/types.js';
 import type { TranslationContext } from '../context.js';
 import { readRouteCommon } from '../../../resources/read/route-common.js';
+import {
+  GRPC_MATCH_ALL,
+  type GrpcMethodValue,
+  type GrpcRouteMatchRead,
+} from '../../../resources/read/route-matches.js';
+import { valid } from '../../../resources/read/validation-result.js';
 import { translateFilters } from './http-filters.js';
 import { translateMatch } from './http-matches.js';
 import type { RouteEntry, RouteTranslation } from './contract.js';
@@ -24,10 +30,6 @@ const GRPC_UNAVAILABLE_HTTP_STATUS = 503;
 /** GRPCRouteFilter.type: the filters a GRPCRoute may use. */
 const GRPC_FILTER_TYPES = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror', 'ExtensionRef']);
 
-/** GRPCMethodMatch validation (the CRD's own rules for `Exact`). */
-const SERVICE_RE = /^\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$/i;
-const METHOD_RE = /^[A-Za-z_][A-Za-z_0-9]*$/;
-
 interface MethodPath {
   path: IrRouteMatch['path'];
   /** How the method was matched, for precedence. */
@@ -37,59 +39,25 @@ interface MethodPath {
 }
 
 /**
- * GRPCMethodMatch → a match on the path. Exact service and method: the exact path; service only:
- * the path segment `/<service>`; method only, or regular expressions: an RE2 pattern over both
- * segments, `[^/]+` standing for the one that is not given.
+ * A read GRPCMethodMatch → a match on the path. Exact service and method: the exact path; service
+ * only: the path segment `/<service>`; method only, or regular expressions: an RE2 pattern over
+ * both segments, `[^/]+` standing for the one that is not given.
  */
-function methodPath(match: GRPCRouteMatch, errors: string[], unsupported: string[]): MethodPath | undefined {
-  const method = match.method;
-  // null: what the API server prunes from a non-nullable field, so "not set".
-  if (method === undefined || method === null) {
+function methodPath(method: GrpcMethodValue | undefined): MethodPath {
+  if (method === undefined) {
     return { path: { type: 'PathPrefix', value: '/' }, method: 'None', serviceLength: 0, methodLength: 0 };
   }
-  if (!isObject(method)) {
-    errors.push('method match must be an object');
-    return undefined;
-  }
-  const type = method.type ?? 'Exact';
-  const service = method.service ?? '';
-  const name = method.method ?? '';
-  const given = (value: unknown) => value !== undefined && value !== null;
-  if (typeof service !== 'string' || typeof name !== 'string') {
-    errors.push('method match: service and method must be strings');
-    return undefined;
-  }
-  if (service === '' && name === '') {
-    errors.push('method match: one or both of service and method must be set');
-    return undefined;
-  }
-  const lengths = {
-    method: type === 'RegularExpression' ? ('RegularExpression' as const) : ('Exact' as const),
-    serviceLength: service.length,
-    methodLength: name.length,
-  };
+  const { type, service, method: name } = method;
+  const lengths = { method: type, serviceLength: service.length, methodLength: name.length };
   if (type === 'Exact') {
-    // The CRD's rules check whatever is set against the patterns: an empty string does not pass.
-    if (given(method.service) && !SERVICE_RE.test(service)) {
-      errors.push(`method match: service ${JSON.stringify(service)} is not a valid gRPC service name`);
-      return undefined;
-    }
-    if (given(method.method) && !METHOD_RE.test(name)) {
-      errors.push(`method match: method ${JSON.stringify(name)} is not a valid gRPC method name`);
-      return undefined;
-    }
     if (name === '') return { path: { type: 'PathPrefix', value: `/${service}` }, ...lengths };
     if (service === '') return { path: { type: 'RegularExpression', value: `/[^/]+/${name}` }, ...lengths };
     return { path: { type: 'Exact', value: `/${service}/${name}` }, ...lengths };
   }
-  if (type === 'RegularExpression') {
-    // Each expression is matched against its part of the path on its own, so anchors written for
-    // that part (`^echo\.Echo$`) are dropped rather than left in the middle of the path pattern.
-    const part = (value: string) => (value === '' ? '[^/]+' : `(?:${unanchored(value)})`);
-    return { path: { type: 'RegularExpression', value: `/${part(service)}/${part(name)}` }, ...lengths };
-  }
-  unsupported.push(`method match: type ${JSON.stringify(type)} is not supported`);
-  return undefined;
+  // Each expression is matched against its part of the path on its own, so anchors written for
+  // that part (`^echo\.Echo$`) are dropped rather than left in the middle of the path pattern.
+  const part = (value: string) => (value === '' ? '[^/]+' : `(?:${unanchored(value)})`);
+  return { path: { type: 'RegularExpression', value: `/${part(service)}/${part(name)}` }, ...lengths };
 }
 
 /** `value` without a leading `^` and an unescaped trailing `$`. */
@@ -103,15 +71,28 @@ function unanchored(value: string): string {
 }
 
 function grpcMatch(
-  match: GRPCRouteMatch,
+  match: GrpcRouteMatchRead,
   errors: string[],
   unsupported: string[],
 ): (Omit<MethodPath, 'path'> & { match: IrRouteMatch }) | undefined {
-  const path = methodPath(match, errors, unsupported);
-  if (!path) return undefined;
+  if (!match.method.valid) {
+    for (const p of match.method.errors) (p.unsupported ? unsupported : errors).push(p.message);
+    return undefined;
+  }
+  const path = methodPath(match.method.result);
   // Header matches are HTTPRoute's (same types, same first-entry-wins rule); the path is checked
   // there too, with RE2 for regular expressions.
-  const ir = translateMatch({ path: path.path, headers: match.headers }, errors, unsupported);
+  const ir = translateMatch(
+    {
+      path: match.path,
+      pathMatch: valid(path.path),
+      headers: match.headers,
+      queryParams: valid([]),
+      method: valid(undefined),
+    },
+    errors,
+    unsupported,
+  );
   return ir
     ? { match: ir, method: path.method, serviceLength: path.serviceLength, methodLength: path.methodLength }
     : undefined;
@@ -153,10 +134,11 @@ export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): R
     // An XBackend's own session persistence (the rule's is refused above).
     const session = ruleSession(undefined, backends, errors);
 
-    const matches: GRPCRouteMatch[] = Array.isArray(rule.matches) && rule.matches.length > 0 ? rule.matches : [{}];
+    const ruleMatches = read.rules[ruleIndex]?.matches;
+    const matches = ruleMatches?.kind === 'GRPCRoute' ? ruleMatches.items : GRPC_MATCH_ALL;
     const entries: RouteEntry[] = [];
     matches.forEach((m, index) => {
-      const built = grpcMatch(isObject(m) ? m : {}, errors, unsupported);
+      const built = grpcMatch(m, errors, unsupported);
       if (!built) return;
       let action: IrRouteAction;
       if (filters.unresolved.length > 0 || backends.backends.length === 0) {

@@ -13,9 +13,10 @@ import type {
 } from '../../../ir/types.js';
 import type { TranslationContext } from '../context.js';
 import { readRouteCommon } from '../../../resources/read/route-common.js';
+import { HTTP_MATCH_ALL } from '../../../resources/read/route-matches.js';
 import { translateFilters, type FilterResult } from './http-filters.js';
 import { splitByBackend, type BackendShare } from './backend-split.js';
-import { MATCH_ALL, translateMatch } from './http-matches.js';
+import { translateMatch } from './http-matches.js';
 import { routeName } from '../names.js';
 import { parseGatewayDuration } from '../validation.js';
 import type { RouteEntry, RouteTranslation } from './contract.js';
@@ -126,10 +127,11 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
       }
     }
 
-    const matches = Array.isArray(rule.matches) && rule.matches.length > 0 ? rule.matches : [MATCH_ALL];
+    const ruleMatches = read.rules[ruleIndex]?.matches;
+    const matches = ruleMatches?.kind === 'HTTPRoute' ? ruleMatches.items : HTTP_MATCH_ALL;
     const built: { match: IrRouteMatch; index: number }[] = [];
     matches.forEach((m, index) => {
-      const ir = translateMatch(m ?? {}, errors, unsupported);
+      const ir = translateMatch(m, errors, unsupported);
       if (ir) built.push({ match: ir, index });
     });
 
