@@ -13,6 +13,7 @@
 import { GATEWAY_GROUP, type ParentReference } from '../types.js';
 import { readRouteBackendRefs, type RouteBackendRefRead } from './backend-ref.js';
 import { isValidHostname } from './hostname.js';
+import { readRouteFilters, type RouteFilterRead } from './route-filters.js';
 import { readOnce } from './read-once.js';
 import { fieldsOf, invalid, itemsOf, valid, type ValidationResult } from './validation-result.js';
 
@@ -46,6 +47,8 @@ export interface ValidatedRouteCommon {
 
 export interface RouteRuleRead {
   backendRefs: RouteBackendRefRead[];
+  /** HTTPRoute's and GRPCRoute's rule filters (`filters`); TLS, TCP and UDP rules have none. */
+  filters: RouteFilterRead[];
 }
 
 const readWithHostnames = readOnce((spec) => readCommon(spec, true));
@@ -73,7 +76,10 @@ function readCommon(spec: unknown, hasHostnames: boolean): ValidatedRouteCommon 
     rules: itemsOf(fields?.rules).map((rule, i) => {
       const ruleFields = fieldsOf(rule);
       return ruleFields
-        ? { backendRefs: readRouteBackendRefs(ruleFields.backendRefs, `spec.rules[${i}].backendRefs`) }
+        ? {
+            backendRefs: readRouteBackendRefs(ruleFields.backendRefs, `spec.rules[${i}].backendRefs`),
+            filters: readRouteFilters(ruleFields.filters, `spec.rules[${i}].filters`),
+          }
         : undefined;
     }),
   };
