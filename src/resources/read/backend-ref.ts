@@ -8,7 +8,11 @@
  * a number but no port a Service has (1.5, 0) is kept: the lookup finds no such port and says so.
  */
 import type { BackendObjectReference } from '../types.js';
-import { fieldsOf, itemsOf, valid, type FieldError, type ValidationResult } from './validation-result.js';
+import { readBackendObjectReference } from './backend-object-reference.js';
+import { readRouteFilters, type RouteFilterRead } from './route-filters.js';
+import { fieldsOf, itemsOf, valid, type ValidationResult } from './validation-result.js';
+
+export { readBackendObjectReference };
 
 /** The largest weight a backendRef may have (the CRD's maximum). */
 export const MAX_WEIGHT = 1_000_000;
@@ -28,31 +32,9 @@ export type RouteBackendRefRead =
       /** Absent or null: 1. Invalid when not an integer from 0 to MAX_WEIGHT. */
       weight: ValidationResult<number>;
       target: ValidationResult<BackendObjectReference>;
-      /** HTTPRoute's and GRPCRoute's per-backend filters as written: the filter code reads them. */
-      filters: unknown;
+      /** HTTPRoute's and GRPCRoute's per-backend filters (`filters`). */
+      filters: RouteFilterRead[];
     };
-
-const STRING_FIELDS = ['group', 'kind', 'namespace'] as const;
-
-/** Reads a backend reference found at `path` (`spec.rules[0].backendRefs[1]`). */
-export function readBackendObjectReference(value: unknown, path: string): ValidationResult<BackendObjectReference> {
-  const fields = fieldsOf(value);
-  if (!fields) return { valid: false, errors: [{ path, message: 'a backend reference must be an object' }] };
-  const errors: FieldError[] = [];
-  const ref: BackendObjectReference = { name: '' };
-  if (typeof fields.name === 'string') ref.name = fields.name;
-  else errors.push({ path: `${path}.name`, message: 'name must be a string' });
-  for (const key of STRING_FIELDS) {
-    const given = fields[key];
-    if (typeof given === 'string') ref[key] = given;
-    else if (given !== undefined && given !== null)
-      errors.push({ path: `${path}.${key}`, message: `${key} must be a string` });
-  }
-  const port = fields.port;
-  if (typeof port === 'number') ref.port = port;
-  else if (port !== undefined) errors.push({ path: `${path}.port`, message: 'port must be a number' });
-  return errors.length > 0 ? { valid: false, errors } : valid(ref);
-}
 
 /** Reads a rule's `backendRefs` (absent or not a list: none). */
 export function readRouteBackendRefs(value: unknown, path: string): RouteBackendRefRead[] {
@@ -78,6 +60,6 @@ function readRouteBackendRef(item: unknown, path: string): RouteBackendRefRead {
             ],
           },
     target: readBackendObjectReference(fields, path),
-    filters: fields.filters,
+    filters: readRouteFilters(fields.filters, `${path}.filters`),
   };
 }

@@ -14,6 +14,7 @@
 import { GATEWAY_GROUP, type ParentReference } from '../types.js';
 import { readRouteBackendRefs, type RouteBackendRefRead } from './backend-ref.js';
 import { isValidHostname } from './hostname.js';
+import { readRouteFilters, type RouteFilterRead } from './route-filters.js';
 import { readOnce } from './read-once.js';
 import { readRuleMatches, type RuleMatchesRead } from './route-matches.js';
 import { fieldsOf, invalid, itemsOf, valid, type ValidationResult } from './validation-result.js';
@@ -49,6 +50,8 @@ export interface ValidatedRouteCommon {
 export interface RouteRuleRead {
   backendRefs: RouteBackendRefRead[];
   matches: RuleMatchesRead;
+  /** HTTPRoute's and GRPCRoute's rule filters (`filters`); TLS, TCP and UDP rules have none. */
+  filters: RouteFilterRead[];
 }
 
 const readHttp = readOnce((spec) => readCommon(spec, 'HTTPRoute', true));
@@ -83,6 +86,7 @@ function readCommon(spec: unknown, kind: string, hasHostnames: boolean): Validat
         ? {
             backendRefs: readRouteBackendRefs(ruleFields.backendRefs, `spec.rules[${i}].backendRefs`),
             matches: readRuleMatches(kind, ruleFields, `spec.rules[${i}]`),
+            filters: readRouteFilters(ruleFields.filters, `spec.rules[${i}].filters`),
           }
         : undefined;
     }),

@@ -47,7 +47,21 @@ describe('readRouteCommon: backendRefs', () => {
       writtenName: 'a',
       weight: { valid: true, result: 3 },
       target: { valid: true, result: { name: 'a', port: 80 } },
-      filters,
+      // The filters are read too (route-filters.test.ts): a header modifier without its configuration.
+      filters: [
+        {
+          type: 'RequestHeaderModifier',
+          headers: undefined,
+          path: 'spec.rules[1].backendRefs[0].filters[0]',
+          errors: [
+            {
+              path: 'spec.rules[1].backendRefs[0].filters[0].requestHeaderModifier',
+              message: 'requestHeaderModifier needs a configuration',
+            },
+          ],
+          unsupported: [],
+        },
+      ],
     });
     expect(empty).toEqual({ object: false, path: 'spec.rules[1].backendRefs[1]' });
     expect(b).toMatchObject({

@@ -5,7 +5,8 @@
  * always spoken to over HTTP/2, and a request no backend can take is answered with gRPC
  * `UNAVAILABLE`, as GRPCRouteRule.backendRefs asks.
  */
-import type { GRPCRoute, GRPCRouteRule, HTTPRouteFilter } from '../../../resources/types.js';
+import type { GRPCRoute, GRPCRouteRule } from '../../../resources/types.js';
+import type { RouteFilterRead } from '../../../resources/read/route-filters.js';
 import type { IrForwardAction, IrRoute, IrRouteAction, IrRouteMatch } from '../../../ir/types.js';
 import type { TranslationContext } from '../context.js';
 import { readRouteCommon } from '../../../resources/read/route-common.js';
@@ -28,7 +29,12 @@ import { isObject, list } from '../shape.js';
 const GRPC_UNAVAILABLE_HTTP_STATUS = 503;
 
 /** GRPCRouteFilter.type: the filters a GRPCRoute may use. */
-const GRPC_FILTER_TYPES = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror', 'ExtensionRef']);
+const GRPC_FILTER_TYPES = new Set<RouteFilterRead['type']>([
+  'RequestHeaderModifier',
+  'ResponseHeaderModifier',
+  'RequestMirror',
+  'ExtensionRef',
+]);
 
 interface MethodPath {
   path: IrRouteMatch['path'];
@@ -99,12 +105,14 @@ function grpcMatch(
 }
 
 /** Filter types outside GRPCRouteFilter's enum are reported, and not passed on. */
-function grpcFilters(filters: HTTPRouteFilter[] | undefined, unsupported: string[]): HTTPRouteFilter[] {
-  const out: HTTPRouteFilter[] = [];
-  for (const f of list(filters)) {
-    const type: unknown = isObject(f) ? f.type : undefined;
-    if (typeof type === 'string' && GRPC_FILTER_TYPES.has(type)) out.push(f);
-    else unsupported.push(`filter type ${JSON.stringify(type)} is not supported on GRPCRoutes`);
+function grpcFilters(filters: readonly RouteFilterRead[], unsupported: string[]): RouteFilterRead[] {
+  const out: RouteFilterRead[] = [];
+  for (const f of filters) {
+    if (GRPC_FILTER_TYPES.has(f.type)) out.push(f);
+    else {
+      const type = f.type === 'Unknown' ? f.writtenType : f.type;
+      unsupported.push(`filter type ${JSON.stringify(type)} is not supported on GRPCRoutes`);
+    }
   }
   return out;
 }
@@ -117,14 +125,14 @@ export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): R
   const read = readRouteCommon(route);
   return translateRules(rules, (rule, ruleIndex, work, out) => {
     const { errors, unsupported, addCluster: addRuleCluster } = work;
-    const filters = translateFilters(grpcFilters(rule.filters, unsupported), {
+    const filters = translateFilters(grpcFilters(read.rules[ruleIndex]?.filters ?? [], unsupported), {
       level: 'rule',
       errorResponse: GRPC_ERROR_RESPONSE,
     });
     errors.push(...filters.errors);
     unsupported.push(...filters.unsupported);
     const backendRefs = (read.rules[ruleIndex]?.backendRefs ?? []).map((ref) =>
-      ref.object ? { ...ref, filters: grpcFilters(ref.filters as HTTPRouteFilter[] | undefined, unsupported) } : ref,
+      ref.object ? { ...ref, filters: grpcFilters(ref.filters, unsupported) } : ref,
     );
     if (rule.sessionPersistence !== undefined) {
       unsupported.push('sessionPersistence is not supported on GRPCRoutes by Portico');

@@ -4,36 +4,34 @@
  * spec says such a rule must keep answering, with an error response.
  */
 import type {
-  BackendObjectReference,
-  HTTPCORSFilter,
-  HTTPHeaderFilter,
-  HTTPPathModifier,
-  HTTPRequestRedirectFilter,
-  HTTPRouteFilter,
-} from '../../../resources/types.js';
+  CorsRead,
+  HeaderModifierRead,
+  MirrorRead,
+  PathModifierRead,
+  RedirectRead,
+  RouteFilterRead,
+} from '../../../resources/read/route-filters.js';
 import type { IrCors, IrHeaderMutation, IrStringMatch } from '../../../ir/types.js';
 import { checkHeaderName, checkHeaderValue, checkPath, isUnmodifiableHeader } from '../validation.js';
-import { isValidHostname } from '../hostnames.js';
 
-export interface MirrorRequest {
-  backendRef: BackendObjectReference;
-  numerator: number;
-  denominator: 100 | 10000 | 1000000;
-}
+/** A mirror the rule asks for; its backendRef is resolved with the rule's other references. */
+export type MirrorRequest = MirrorRead;
 
-export interface RedirectSpec {
-  scheme?: string;
-  hostname?: string;
-  port?: number;
-  path?: HTTPPathModifier;
-  statusCode: 301 | 302 | 303 | 307 | 308;
-}
+export type RedirectSpec = RedirectRead;
+
+/** The filter types a backendRef may have: header modifiers, URLRewrite (HTTPRouteBackendURLRewrite), ExtensionRef. */
+const BACKEND_FILTER_TYPES = new Set<unknown>([
+  'RequestHeaderModifier',
+  'ResponseHeaderModifier',
+  'URLRewrite',
+  'ExtensionRef',
+]);
 
 export interface FilterResult {
   requestHeaders?: IrHeaderMutation;
   responseHeaders?: IrHeaderMutation;
   hostRewrite?: string;
-  pathRewrite?: HTTPPathModifier;
+  pathRewrite?: PathModifierRead;
   redirect?: RedirectSpec;
   mirrors: MirrorRequest[];
   cors?: IrCors;
@@ -54,33 +52,17 @@ export interface FilterScope {
   errorResponse?: string;
 }
 
-function headerMutation(filter: HTTPHeaderFilter | undefined, side: 'request' | 'response', errors: string[]) {
+function headerMutation(read: HeaderModifierRead, side: 'request' | 'response', errors: string[]) {
   const out: IrHeaderMutation = { set: [], add: [], remove: [] };
   let hostRewrite: string | undefined;
-  if (!filter || typeof filter !== 'object') {
-    errors.push(`${side}HeaderModifier needs a configuration`);
-    return { mutation: out, hostRewrite };
-  }
   const check = (name: string, value?: string): boolean => {
     const problem = checkHeaderName(name) ?? (value === undefined ? undefined : checkHeaderValue(value));
     if (problem) errors.push(`${side}HeaderModifier: ${problem}`);
     return problem === undefined;
   };
-  // HTTPHeader.name: names are case-insensitive, and of entries with equivalent names "the first
-  // entry … MUST be considered for a match. Subsequent entries … MUST be ignored".
-  const firstOf = (seen: Set<string>, name: string): boolean => {
-    const key = name.toLowerCase();
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  };
-  const setNames = new Set<string>();
-  const addNames = new Set<string>();
-  const removeNames = new Set<string>();
-  for (const h of filter.set ?? []) {
-    // A later entry with an equivalent name is ignored, so it is not validated either.
-    if (typeof h?.name === 'string' && !firstOf(setNames, h.name)) continue;
-    if (!check(h?.name, h?.value)) continue;
+  // Entries with equivalent names were dropped by the reader (the first one counts).
+  for (const h of read.set) {
+    if (!check(h.name, h.value)) continue;
     if (side === 'request' && h.name.toLowerCase() === 'host') {
       // Envoy does not let routes set Host as a header; the host rewrite does exactly that.
       hostRewrite = h.value;
@@ -89,14 +71,12 @@ function headerMutation(filter: HTTPHeaderFilter | undefined, side: 'request' | 
     if (isUnmodifiableHeader(h.name)) errors.push(`${side}HeaderModifier cannot set ${h.name}`);
     else out.set.push({ name: h.name, value: h.value });
   }
-  for (const h of filter.add ?? []) {
-    if (typeof h?.name === 'string' && !firstOf(addNames, h.name)) continue;
-    if (!check(h?.name, h?.value)) continue;
+  for (const h of read.add) {
+    if (!check(h.name, h.value)) continue;
     if (isUnmodifiableHeader(h.name)) errors.push(`${side}HeaderModifier cannot add ${h.name}`);
     else out.add.push({ name: h.name, value: h.value });
   }
-  for (const name of filter.remove ?? []) {
-    if (typeof name === 'string' && !firstOf(removeNames, name)) continue;
+  for (const name of read.remove) {
     if (!check(name)) continue;
     if (isUnmodifiableHeader(name)) errors.push(`${side}HeaderModifier cannot remove ${name}`);
     else out.remove.push(name);
@@ -104,53 +84,21 @@ function headerMutation(filter: HTTPHeaderFilter | undefined, side: 'request' | 
   return { mutation: out, hostRewrite };
 }
 
-function checkPathModifier(
-  path: HTTPPathModifier | undefined,
-  errors: string[],
-  unsupported: string[],
-  where: string,
-): void {
+/** Envoy's path rules, on a path modifier the reader found of a supported type. */
+function checkPathModifier(path: PathModifierRead | undefined, errors: string[], where: string): void {
   if (path === undefined) return;
   if (path.type === 'ReplaceFullPath') {
     const p = checkPath(path.replaceFullPath ?? '');
     if (p) errors.push(`${where}: replaceFullPath ${p}`);
-  } else if (path.type === 'ReplacePrefixMatch') {
+  } else {
     const p = checkPath(path.replacePrefixMatch ?? '');
     if (p) errors.push(`${where}: replacePrefixMatch ${p}`);
-  } else {
-    unsupported.push(`${where}: path type ${String(path.type)} is not supported`);
   }
 }
 
-const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
-function redirectSpec(
-  filter: HTTPRequestRedirectFilter | undefined,
-  errors: string[],
-  unsupported: string[],
-): RedirectSpec {
-  const f = filter ?? {};
-  const statusCode = f.statusCode ?? 302;
-  const spec: RedirectSpec = { statusCode: 302 };
-  if (!REDIRECT_CODES.has(statusCode)) unsupported.push(`requestRedirect: statusCode ${statusCode} is not supported`);
-  else spec.statusCode = statusCode as RedirectSpec['statusCode'];
-  if (f.scheme !== undefined) {
-    if (f.scheme !== 'http' && f.scheme !== 'https')
-      unsupported.push(`requestRedirect: scheme ${f.scheme} is not supported`);
-    else spec.scheme = f.scheme;
-  }
-  if (f.hostname !== undefined) {
-    if (!isValidHostname(f.hostname) || f.hostname.startsWith('*'))
-      errors.push(`requestRedirect: invalid hostname ${f.hostname}`);
-    else spec.hostname = f.hostname;
-  }
-  if (f.port !== undefined) {
-    if (!Number.isInteger(f.port) || f.port < 1 || f.port > 65535)
-      errors.push(`requestRedirect: invalid port ${f.port}`);
-    else spec.port = f.port;
-  }
-  checkPathModifier(f.path, errors, unsupported, 'requestRedirect');
-  if (f.path) spec.path = f.path;
-  return spec;
+function redirectSpec(read: RedirectRead, errors: string[]): RedirectSpec {
+  checkPathModifier(read.path, errors, 'requestRedirect');
+  return read;
 }
 
 /** Gateway API CORS origins are exact, `*`, or have a `*` wildcard in the host. */
@@ -161,109 +109,79 @@ function originMatch(origin: string): IrStringMatch {
   return { type: 'RegularExpression', value: escaped };
 }
 
-function corsPolicy(filter: HTTPCORSFilter | undefined, errors: string[]): IrCors {
-  const f = filter ?? {};
-  const tokens = (list: string[] | undefined, what: string) => {
+function corsPolicy(read: CorsRead, errors: string[]): IrCors {
+  const tokens = (list: string[], what: string) => {
     const out: string[] = [];
-    for (const v of list ?? []) {
+    for (const v of list) {
       if (v !== '*' && checkHeaderName(v)) errors.push(`cors: invalid ${what} ${JSON.stringify(v)}`);
       else if (!out.includes(v)) out.push(v);
     }
     return out;
   };
   const origins: IrStringMatch[] = [];
-  for (const o of f.allowOrigins ?? []) {
-    if (typeof o !== 'string' || checkHeaderValue(o) || /\s/.test(o))
-      errors.push(`cors: invalid origin ${JSON.stringify(o)}`);
+  for (const o of read.allowOrigins) {
+    if (checkHeaderValue(o) || /\s/.test(o)) errors.push(`cors: invalid origin ${JSON.stringify(o)}`);
     else origins.push(originMatch(o));
   }
   const cors: IrCors = {
     allowOrigins: origins,
-    allowMethods: tokens(f.allowMethods, 'method'),
-    allowHeaders: tokens(f.allowHeaders, 'header'),
-    exposeHeaders: tokens(f.exposeHeaders, 'header'),
-    allowCredentials: f.allowCredentials === true,
+    allowMethods: tokens(read.allowMethods, 'method'),
+    allowHeaders: tokens(read.allowHeaders, 'header'),
+    exposeHeaders: tokens(read.exposeHeaders, 'header'),
+    allowCredentials: read.allowCredentials,
   };
-  const maxAge = f.maxAge ?? 5;
-  if (!Number.isInteger(maxAge) || maxAge < 1) errors.push(`cors: invalid maxAge ${maxAge}`);
-  else cors.maxAgeSeconds = maxAge;
+  if (read.maxAgeSeconds !== undefined) cors.maxAgeSeconds = read.maxAgeSeconds;
   return cors;
 }
 
-function mirrorRequest(filter: HTTPRouteFilter['requestMirror'], errors: string[]): MirrorRequest | undefined {
-  if (!filter?.backendRef) {
-    errors.push('requestMirror needs a backendRef');
-    return undefined;
-  }
-  if (filter.percent !== undefined && filter.fraction !== undefined) {
-    errors.push('requestMirror: set percent or fraction, not both');
-    return undefined;
-  }
-  if (filter.fraction !== undefined) {
-    const num = filter.fraction.numerator;
-    const den = filter.fraction.denominator ?? 100;
-    if (!Number.isInteger(num) || !Number.isInteger(den) || num < 0 || den < 1 || num > den) {
-      errors.push(`requestMirror: invalid fraction ${num}/${den}`);
-      return undefined;
-    }
-    return { backendRef: filter.backendRef, numerator: Math.round((num * 1_000_000) / den), denominator: 1000000 };
-  }
-  const percent = filter.percent ?? 100;
-  if (!Number.isInteger(percent) || percent < 0 || percent > 100) {
-    errors.push(`requestMirror: invalid percent ${percent}`);
-    return undefined;
-  }
-  return { backendRef: filter.backendRef, numerator: percent, denominator: 100 };
-}
-
-export function translateFilters(filters: HTTPRouteFilter[] | undefined, scope: FilterScope): FilterResult {
+/**
+ * A rule's or a backendRef's filters, as the reader read them. A filter's shape problems count
+ * where the filter is taken: a repeated or misplaced filter is refused before its own problems.
+ */
+export function translateFilters(filters: readonly RouteFilterRead[], scope: FilterScope): FilterResult {
   const result: FilterResult = { mirrors: [], unresolved: [], errors: [], unsupported: [], incompatible: [] };
-  const seen = new Set<string>();
-  for (const filter of Array.isArray(filters) ? filters : []) {
-    const type = filter?.type;
+  const seen = new Set<unknown>();
+  for (const filter of filters) {
+    const type = filter.type === 'Unknown' ? filter.writtenType : filter.type;
     if (type !== 'RequestMirror' && type !== 'ExtensionRef') {
       if (seen.has(type)) {
-        result.errors.push(`filter ${type} is given more than once`);
+        result.errors.push(`filter ${String(type)} is given more than once`);
         continue;
       }
       seen.add(type);
     }
-    if (
-      scope.level === 'backend' &&
-      !['RequestHeaderModifier', 'ResponseHeaderModifier', 'URLRewrite', 'ExtensionRef'].includes(type)
-    ) {
-      result.errors.push(`filter ${type} is not supported on backendRefs`);
+    if (scope.level === 'backend' && !BACKEND_FILTER_TYPES.has(type)) {
+      result.errors.push(`filter ${String(type)} is not supported on backendRefs`);
       continue;
     }
-    switch (type) {
+    result.errors.push(...filter.errors.map((e) => e.message));
+    result.unsupported.push(...filter.unsupported.map((e) => e.message));
+    switch (filter.type) {
       case 'RequestHeaderModifier': {
-        const { mutation, hostRewrite } = headerMutation(filter.requestHeaderModifier, 'request', result.errors);
+        if (!filter.headers) break;
+        const { mutation, hostRewrite } = headerMutation(filter.headers, 'request', result.errors);
         result.requestHeaders = mutation;
         if (hostRewrite !== undefined) result.hostRewrite = hostRewrite;
         break;
       }
       case 'ResponseHeaderModifier':
-        result.responseHeaders = headerMutation(filter.responseHeaderModifier, 'response', result.errors).mutation;
+        result.responseHeaders = filter.headers
+          ? headerMutation(filter.headers, 'response', result.errors).mutation
+          : { set: [], add: [], remove: [] };
         break;
       case 'RequestRedirect':
-        result.redirect = redirectSpec(filter.requestRedirect, result.errors, result.unsupported);
+        result.redirect = redirectSpec(filter.redirect, result.errors);
         break;
       case 'URLRewrite': {
-        const rw = filter.urlRewrite ?? {};
-        if (rw.hostname !== undefined) {
-          if (!isValidHostname(rw.hostname) || rw.hostname.startsWith('*'))
-            result.errors.push(`urlRewrite: invalid hostname ${rw.hostname}`);
-          else result.hostRewrite = rw.hostname;
-        }
-        checkPathModifier(rw.path, result.errors, result.unsupported, 'urlRewrite');
+        const rw = filter.rewrite;
+        if (rw.hostname !== undefined) result.hostRewrite = rw.hostname;
+        checkPathModifier(rw.path, result.errors, 'urlRewrite');
         if (rw.path) result.pathRewrite = rw.path;
         break;
       }
-      case 'RequestMirror': {
-        const m = mirrorRequest(filter.requestMirror, result.errors);
-        if (m) result.mirrors.push(m);
+      case 'RequestMirror':
+        if (filter.mirror) result.mirrors.push(filter.mirror);
         break;
-      }
       case 'CORS':
         result.cors = corsPolicy(filter.cors, result.errors);
         break;

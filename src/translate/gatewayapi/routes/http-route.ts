@@ -69,7 +69,7 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
   const read = readRouteCommon(route);
   return translateRules(rules, (rule: HTTPRouteRule, ruleIndex, work, out) => {
     const { errors, unsupported, clusters: ruleClusters, addCluster: addRuleCluster } = work;
-    const filters = translateFilters(rule.filters, { level: 'rule' });
+    const filters = translateFilters(read.rules[ruleIndex]?.filters ?? [], { level: 'rule' });
     errors.push(...filters.errors);
     unsupported.push(...filters.unsupported);
     if (filters.incompatible.length > 0 && !out.rejection) {

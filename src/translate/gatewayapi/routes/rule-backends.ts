@@ -2,8 +2,9 @@
  * A rule's backendRefs → weighted clusters, shared by HTTPRoute and GRPCRoute, and the session
  * persistence the rule's backends ask for.
  */
-import type { HTTPPathModifier, HTTPRouteFilter, KubeObject } from '../../../resources/types.js';
+import type { KubeObject } from '../../../resources/types.js';
 import type { RouteBackendRefRead } from '../../../resources/read/backend-ref.js';
+import type { PathModifierRead } from '../../../resources/read/route-filters.js';
 import type { IrCluster, IrHeaderMutation, IrSessionPersistence, IrWeightedBackend } from '../../../ir/types.js';
 import type { TranslationContext } from '../context.js';
 import { resolveBackendRef, unreadableBackendRef } from '../backends.js';
@@ -20,7 +21,7 @@ export function isEmptyMutation(m: IrHeaderMutation | undefined): boolean {
 
 export interface BackendRefRouting {
   refIndex: number;
-  path?: HTTPPathModifier;
+  path?: PathModifierRead;
 }
 
 export interface RuleBackends {
@@ -110,8 +111,7 @@ export function translateBackends(
       continue;
     }
     const weight = ref.weight.result;
-    // The filters as written: the filter code checks each entry.
-    const filters = translateFilters(ref.filters as HTTPRouteFilter[] | undefined, {
+    const filters = translateFilters(ref.filters, {
       level: 'backend',
       ...(protocol === 'grpc' ? { errorResponse: GRPC_ERROR_RESPONSE } : {}),
     });

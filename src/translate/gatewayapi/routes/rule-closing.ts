@@ -5,7 +5,7 @@
 import type { IrCluster, IrMirror } from '../../../ir/types.js';
 import type { KubeObject } from '../../../resources/types.js';
 import type { TranslationContext } from '../context.js';
-import { resolveBackendRef } from '../backends.js';
+import { resolveBackendRef, unreadableBackendRef } from '../backends.js';
 import type { RouteProtocol } from '../backend-result.js';
 import type { FilterResult } from './http-filters.js';
 import type { RouteEntry, RouteTranslation } from './contract.js';
@@ -24,7 +24,9 @@ export function translateMirrors(
 ): IrMirror[] {
   const mirrors: IrMirror[] = [];
   for (const m of filters.mirrors) {
-    const resolved = resolveBackendRef(ctx, route, m.backendRef, protocol);
+    const resolved = m.backendRef.valid
+      ? resolveBackendRef(ctx, route, m.backendRef.result, protocol)
+      : unreadableBackendRef(m.backendRef.errors);
     if (!resolved.ok) {
       if (!resolved.quiet) {
         out.refProblems.push({ reason: resolved.reason, message: `requestMirror: ${resolved.message}` });
