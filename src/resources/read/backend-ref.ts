@@ -33,7 +33,7 @@ export type RouteBackendRefRead =
       weight: ValidationResult<number>;
       target: ValidationResult<BackendObjectReference>;
       /** HTTPRoute's and GRPCRoute's per-backend filters (`filters`). */
-      filters: RouteFilterRead[];
+      filters: readonly RouteFilterRead[];
     };
 
 /** Reads a rule's `backendRefs` (absent or not a list: none). */

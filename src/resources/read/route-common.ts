@@ -51,7 +51,7 @@ export interface RouteRuleRead {
   backendRefs: RouteBackendRefRead[];
   matches: RuleMatchesRead;
   /** HTTPRoute's and GRPCRoute's rule filters (`filters`); TLS, TCP and UDP rules have none. */
-  filters: RouteFilterRead[];
+  filters: readonly RouteFilterRead[];
 }
 
 const readHttp = readOnce((spec) => readCommon(spec, 'HTTPRoute', true));

@@ -16,7 +16,7 @@
 import type { BackendObjectReference } from '../types.js';
 import { readBackendObjectReference } from './backend-object-reference.js';
 import { isValidHostname } from './hostname.js';
-import { fieldsOf, itemsOf, type FieldError, type ValidationResult } from './validation-result.js';
+import { fieldsOf, itemsOf, NO_ITEMS, type FieldError, type ValidationResult } from './validation-result.js';
 
 export interface HeaderRead {
   name: string;
@@ -87,8 +87,10 @@ export type RouteFilterRead = RouteFilterKind & {
 const REDIRECT_CODES = new Set<unknown>([301, 302, 303, 307, 308]);
 
 /** Reads a `filters` list found at `path` (absent or not a list: none). */
-export function readRouteFilters(value: unknown, path: string): RouteFilterRead[] {
-  return itemsOf(value).map((item, i) => readRouteFilter(item, `${path}[${i}]`));
+export function readRouteFilters(value: unknown, path: string): readonly RouteFilterRead[] {
+  const items = itemsOf(value);
+  if (items.length === 0) return NO_ITEMS;
+  return items.map((item, i) => readRouteFilter(item, `${path}[${i}]`));
 }
 
 /** Collects a filter's problems while it is read. */

@@ -14,9 +14,24 @@ export interface FieldError {
 
 export type ValidationResult<T> = { valid: true; result: T } | { valid: false; errors: FieldError[] };
 
+/**
+ * Readings are kept for as long as their objects (a 10,000-route input holds hundreds of
+ * thousands): the commonest results, nothing and an empty list, are one shared frozen object.
+ */
+const VALID_UNDEFINED: ValidationResult<undefined> = Object.freeze({ valid: true, result: undefined });
+const VALID_EMPTY_LIST: ValidationResult<readonly never[]> = Object.freeze({
+  valid: true,
+  result: Object.freeze([]),
+});
+
 export function valid<T>(result: T): ValidationResult<T> {
+  if (result === undefined) return VALID_UNDEFINED as ValidationResult<T>;
+  if (Array.isArray(result) && result.length === 0) return VALID_EMPTY_LIST as ValidationResult<T>;
   return { valid: true, result };
 }
+
+/** An empty reading of a list: one shared frozen array. */
+export const NO_ITEMS: readonly never[] = Object.freeze([]);
 
 export function invalid<T>(path: string, message: string): ValidationResult<T> {
   return { valid: false, errors: [{ path, message }] };
