@@ -22,7 +22,16 @@ const READERS = new Map<string, (object: KubeObject) => unknown>([
   ),
 ]);
 
-/** Reads `object` with its kind's reader, if it has one (the result is kept for the translator). */
+/**
+ * Reads `object` with its kind's reader, if it has one (the result is kept for the translator).
+ * Never throws: the builders run outside the translator's per-object guards, and one object a
+ * reader cannot handle must not stop the ResourceSet; the translator reads it again inside them
+ * and reports it on that object.
+ */
 export function readInput(object: KubeObject): void {
-  READERS.get(object.kind)?.(object);
+  try {
+    READERS.get(object.kind)?.(object);
+  } catch {
+    // Reported by the translator, which reads the object again.
+  }
 }
