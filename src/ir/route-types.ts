@@ -121,7 +121,11 @@ export interface IrPathRewrite {
 
 export interface IrForwardAction {
   type: 'forward';
-  /** Weighted backends with weight > 0. Never empty: a rule with no usable backend is a `direct` 500. */
+  /**
+   * Weighted backends with weight > 0. Never empty, and their weights with `invalidBackendWeight`
+   * sum to at most 2^32 - 1 (Envoy's limit): a rule with no usable backend, or whose weights
+   * overflow, is a `direct` 500 (gRPC: 503) instead, decided by stage 1.
+   */
   backends: IrWeightedBackend[];
   /**
    * The summed weight of backendRefs that could not be resolved. The spec says their share of

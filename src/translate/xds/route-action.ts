@@ -36,15 +36,6 @@ const FRACTION_DENOMINATORS: Record<IrMirror['denominator'], envoy.type.v3.Fract
   1000000: 'MILLION',
 };
 
-const MAX_TOTAL_WEIGHT = 0xffffffff;
-
-/** Envoy rejects weighted_clusters that are empty or whose weights sum to 0 or overflow uint32. */
-function usableBackends(backends: IrWeightedBackend[]): IrWeightedBackend[] {
-  const usable = backends.filter((b) => Number.isInteger(b.weight) && b.weight > 0);
-  const total = usable.reduce((sum, b) => sum + b.weight, 0);
-  return total > 0 && total <= MAX_TOTAL_WEIGHT ? usable : [];
-}
-
 function clusterWeight(backend: IrWeightedBackend): envoy.config.route.v3.WeightedCluster.ClusterWeight {
   return {
     name: backend.clusterName,
@@ -132,7 +123,7 @@ function mirrorPolicy(mirror: IrMirror): envoy.config.route.v3.RouteAction.Reque
   return policy;
 }
 
-/** A status-only response, for a forward whose backends cannot be expressed (Gateway API says 500). */
+/** A status-only response (the IR's `direct` action). */
 export function directResponse(
   action: Pick<IrDirectResponseAction, 'status' | 'body'>,
 ): Pick<Route, 'direct_response'> {
@@ -141,20 +132,13 @@ export function directResponse(
   return { direct_response: response };
 }
 
-/** gRPC clients read HTTP 503 as `UNAVAILABLE`, what GRPCRoute asks for when no backend can take a request. */
-const GRPC_UNAVAILABLE_HTTP_STATUS = 503;
-
-export function forwardAction(
-  action: IrForwardAction,
-  routePath: IrPathMatch,
-): Pick<Route, 'route' | 'direct_response'> {
-  const backends = usableBackends(action.backends);
-  const unavailable = action.grpc ? GRPC_UNAVAILABLE_HTTP_STATUS : 500;
-  if (backends.length === 0) return directResponse({ status: unavailable });
-  const invalidWeight = action.invalidBackendWeight ?? 0;
-  if (backends.reduce((sum, b) => sum + b.weight, invalidWeight) > MAX_TOTAL_WEIGHT)
-    return directResponse({ status: unavailable });
-  const route: RouteAction = clusterSpecifier(backends, invalidWeight, action.grpc === true);
+/**
+ * A pure mapping: stage 1 gives only forwards Envoy takes (backends of weight > 0, never empty,
+ * whose weights with the unresolved share fit uint32: `expressibleForward` in
+ * `gatewayapi/routes/rule-backends.ts`).
+ */
+export function forwardAction(action: IrForwardAction, routePath: IrPathMatch): Pick<Route, 'route'> {
+  const route: RouteAction = clusterSpecifier(action.backends, action.invalidBackendWeight ?? 0, action.grpc === true);
   // 0 disables the timeout: `{seconds: 0}` is a present (empty) Duration, unlike absence which
   // means Envoy's 15s default.
   if (action.timeoutMs !== undefined) route.timeout = durationFromMs(action.timeoutMs);

@@ -19,7 +19,13 @@ import { valid } from '../../../resources/read/validation-result.js';
 import { translateFilters } from './http-filters.js';
 import { translateMatch } from './http-matches.js';
 import type { RouteEntry, RouteTranslation } from './contract.js';
-import { GRPC_ERROR_RESPONSE, isEmptyMutation, ruleSession, translateBackends } from './rule-backends.js';
+import {
+  expressibleForward,
+  GRPC_ERROR_RESPONSE,
+  isEmptyMutation,
+  ruleSession,
+  translateBackends,
+} from './rule-backends.js';
 import { translateMirrors } from './rule-closing.js';
 import { translateRules } from './route-rules.js';
 import { routeName } from '../names.js';
@@ -162,7 +168,7 @@ export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): R
         };
         if (backends.invalidWeight > 0) forward.invalidBackendWeight = backends.invalidWeight;
         if (filters.hostRewrite !== undefined) forward.hostRewrite = filters.hostRewrite;
-        action = forward;
+        action = expressibleForward(forward, GRPC_UNAVAILABLE_HTTP_STATUS);
       }
       const ir: IrRoute = {
         name: routeName(namespace, name, ruleIndex, rule.name, index, 'GRPCRoute'),

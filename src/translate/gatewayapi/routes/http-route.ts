@@ -20,10 +20,13 @@ import { translateMatch } from './http-matches.js';
 import { routeName } from '../names.js';
 import { parseGatewayDuration } from '../validation.js';
 import type { RouteEntry, RouteTranslation } from './contract.js';
-import { isEmptyMutation, ruleSession, translateBackends } from './rule-backends.js';
+import { expressibleForward, isEmptyMutation, ruleSession, translateBackends } from './rule-backends.js';
 import { translateMirrors } from './rule-closing.js';
 import { translateRules } from './route-rules.js';
 import { combineForSession, sessionPersistence } from './session-persistence.js';
+
+/** What a request no backend can take gets (HTTPRouteRule.backendRefs: a 500). */
+const UNAVAILABLE_STATUS = 500;
 
 function retryPolicy(rule: HTTPRouteRule, errors: string[]): IrRetry | undefined {
   const r = rule.retry;
@@ -152,7 +155,7 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
         if (path) action.path = path;
       } else if (filters.unresolved.length > 0 || backends.backends.length === 0) {
         // No backend can take the request (none given, all weight 0, or none valid): the spec says 500.
-        action = { type: 'direct', status: 500 };
+        action = { type: 'direct', status: UNAVAILABLE_STATUS };
       } else {
         const forward: IrForwardAction = {
           type: 'forward',
@@ -176,12 +179,17 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
             const { invalidBackendWeight: _share, ...one } = forward;
             const share: IrForwardAction = { ...one, backends: [backend] };
             if (paths[i]) share.pathRewrite = paths[i];
-            return { weight: backend.weight, action: share, backendRef: backends.refs[i]!.refIndex };
+            return {
+              weight: backend.weight,
+              action: expressibleForward(share, UNAVAILABLE_STATUS),
+              backendRef: backends.refs[i]!.refIndex,
+            };
           });
           if (backends.invalidWeight > 0)
-            shares.push({ weight: backends.invalidWeight, action: { type: 'direct', status: 500 } });
+            shares.push({ weight: backends.invalidWeight, action: { type: 'direct', status: UNAVAILABLE_STATUS } });
         }
-        action = forward;
+        // Split, the shares carry the actions: each one backend, whose weight is checked alone.
+        action = shares ? forward : expressibleForward(forward, UNAVAILABLE_STATUS);
       }
       const ir: IrRoute = {
         name: routeName(namespace, name, ruleIndex, rule.name, index),

@@ -5,7 +5,14 @@
 import type { KubeObject } from '../../../resources/types.js';
 import type { RouteBackendRefRead } from '../../../resources/read/backend-ref.js';
 import type { PathModifierRead } from '../../../resources/read/route-filters.js';
-import type { IrCluster, IrHeaderMutation, IrSessionPersistence, IrWeightedBackend } from '../../../ir/types.js';
+import type {
+  IrCluster,
+  IrForwardAction,
+  IrHeaderMutation,
+  IrRouteAction,
+  IrSessionPersistence,
+  IrWeightedBackend,
+} from '../../../ir/types.js';
 import type { TranslationContext } from '../context.js';
 import { resolveBackendRef, unreadableBackendRef } from '../backends.js';
 import type { RouteProtocol } from '../backend-result.js';
@@ -14,6 +21,22 @@ import type { RouteTranslation } from './contract.js';
 
 /** What a gRPC request gets where an HTTP one would get a 500 (see `grpc-route.ts`). */
 export const GRPC_ERROR_RESPONSE = 'UNAVAILABLE (HTTP 503)';
+
+/** Envoy refuses `weighted_clusters` whose weights sum past uint32. */
+export const MAX_TOTAL_WEIGHT = 0xffffffff;
+
+/**
+ * `forward`, or a direct response with `unavailableStatus` where Envoy could not carry its
+ * weights: with the unresolved share (`invalidBackendWeight`, an entry of the same
+ * `weighted_clusters`) they sum past uint32. Only input the CRD refuses gets there (at most 16
+ * backendRefs of weight 1,000,000 at most), and it is answered as a rule without usable backend
+ * is (500; gRPC UNAVAILABLE). So every forward action of the IR is one Envoy takes, and stage 2
+ * (`translate/xds/route-action.ts`) has nothing to decide.
+ */
+export function expressibleForward(forward: IrForwardAction, unavailableStatus: number): IrRouteAction {
+  const total = forward.backends.reduce((sum, b) => sum + b.weight, forward.invalidBackendWeight ?? 0);
+  return total <= MAX_TOTAL_WEIGHT ? forward : { type: 'direct', status: unavailableStatus };
+}
 
 export function isEmptyMutation(m: IrHeaderMutation | undefined): boolean {
   return !m || (m.set.length === 0 && m.add.length === 0 && m.remove.length === 0);
