@@ -79,7 +79,10 @@ export function clientValidation(
       continue;
     }
     const configMap = ctx.configMaps.get(`${check.namespace}/${ref.name}`);
-    const bundle = configMap ? caBundle(configMap.data?.['ca.crt']) : { problem: 'does not exist' };
+    // The same memo as a BackendTLSPolicy's CA reads: a ConfigMap is parsed once, whoever reads it.
+    const bundle = configMap
+      ? ctx.remember('caBundle', configMap, (c) => caBundle(c.data?.['ca.crt']))
+      : { problem: 'does not exist' };
     if (typeof bundle !== 'string') {
       problems.push({ reason: 'InvalidCACertificateRef', message: `ConfigMap ${check.label} ${bundle.problem}` });
       continue;
