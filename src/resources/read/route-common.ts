@@ -48,6 +48,8 @@ export interface ValidatedRouteCommon {
 }
 
 export interface RouteRuleRead {
+  /** The rule's `name` (none: undefined); invalid when it is no RFC 1123 subdomain. Unique across rules is the route's rule (rule-names.ts). */
+  name: ValidationResult<string | undefined>;
   backendRefs: RouteBackendRefRead[];
   matches: RuleMatchesRead;
   /** HTTPRoute's and GRPCRoute's rule filters (`filters`); TLS, TCP and UDP rules have none. */
@@ -84,6 +86,7 @@ function readCommon(spec: unknown, kind: string, hasHostnames: boolean): Validat
       const ruleFields = fieldsOf(rule);
       return ruleFields
         ? {
+            name: readRuleName(ruleFields.name, `spec.rules[${i}].name`),
             backendRefs: readRouteBackendRefs(ruleFields.backendRefs, `spec.rules[${i}].backendRefs`),
             matches: readRuleMatches(kind, ruleFields, `spec.rules[${i}]`),
             filters: readRouteFilters(ruleFields.filters, `spec.rules[${i}].filters`),
@@ -91,6 +94,17 @@ function readCommon(spec: unknown, kind: string, hasHostnames: boolean): Validat
         : undefined;
     }),
   };
+}
+
+const RULE_NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** HTTPRouteRule.name and its siblings: an RFC 1123 subdomain of at most 253 characters. */
+function readRuleName(name: unknown, path: string): ValidationResult<string | undefined> {
+  if (name === undefined) return valid(undefined);
+  if (typeof name !== 'string' || name.length > 253 || !RULE_NAME_RE.test(name)) {
+    return invalid(path, `name ${JSON.stringify(name)} is not a valid rule name`);
+  }
+  return valid(name);
 }
 
 function readParentRef(item: unknown): RouteParentRef | undefined {

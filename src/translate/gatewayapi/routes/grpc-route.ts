@@ -123,7 +123,8 @@ export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): R
   // Unlike HTTPRoute's, GRPCRoute's rules have no default: a route without rules routes nothing.
   const rules = list(route.spec?.rules).map((rule): GRPCRouteRule => (isObject(rule) ? rule : {}));
   const read = readRouteCommon(route);
-  return translateRules(rules, (rule, ruleIndex, work, out) => {
+  return translateRules(read.rules, rules.length, (ruleIndex, work, out) => {
+    const rule = rules[ruleIndex]!;
     const { errors, unsupported, addCluster: addRuleCluster } = work;
     const filters = translateFilters(grpcFilters(read.rules[ruleIndex]?.filters ?? [], unsupported), {
       level: 'rule',

@@ -67,7 +67,8 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
   const name = route.metadata.name;
   const rules = Array.isArray(route.spec?.rules) && route.spec.rules.length > 0 ? route.spec.rules : [{}];
   const read = readRouteCommon(route);
-  return translateRules(rules, (rule: HTTPRouteRule, ruleIndex, work, out) => {
+  return translateRules(read.rules, rules.length, (ruleIndex, work, out) => {
+    const rule: HTTPRouteRule = rules[ruleIndex]!;
     const { errors, unsupported, clusters: ruleClusters, addCluster: addRuleCluster } = work;
     const filters = translateFilters(read.rules[ruleIndex]?.filters ?? [], { level: 'rule' });
     errors.push(...filters.errors);
