@@ -16,6 +16,7 @@ import { readRouteBackendRefs, type RouteBackendRefRead } from './backend-ref.js
 import { isValidHostname } from './hostname.js';
 import { readRouteFilters, type RouteFilterRead } from './route-filters.js';
 import { readOnce } from './read-once.js';
+import { readSessionPersistence, type SessionPersistenceRead } from './session-persistence.js';
 import { readRuleMatches, type RuleMatchesRead } from './route-matches.js';
 import { fieldsOf, invalid, itemsOf, valid, type ValidationResult } from './validation-result.js';
 
@@ -54,6 +55,8 @@ export interface RouteRuleRead {
   matches: RuleMatchesRead;
   /** HTTPRoute's and GRPCRoute's rule filters (`filters`); TLS, TCP and UDP rules have none. */
   filters: readonly RouteFilterRead[];
+  /** The rule's `sessionPersistence` (HTTPRoute; a GRPCRoute refuses it); undefined when not written. */
+  sessionPersistence: SessionPersistenceRead | undefined;
 }
 
 const readHttp = readOnce((spec) => readCommon(spec, 'HTTPRoute', true));
@@ -90,6 +93,10 @@ function readCommon(spec: unknown, kind: string, hasHostnames: boolean): Validat
             backendRefs: readRouteBackendRefs(ruleFields.backendRefs, `spec.rules[${i}].backendRefs`),
             matches: readRuleMatches(kind, ruleFields, `spec.rules[${i}]`),
             filters: readRouteFilters(ruleFields.filters, `spec.rules[${i}].filters`),
+            sessionPersistence: readSessionPersistence(
+              ruleFields.sessionPersistence,
+              `spec.rules[${i}].sessionPersistence`,
+            ),
           }
         : undefined;
     }),

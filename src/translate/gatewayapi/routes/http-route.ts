@@ -69,6 +69,7 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
   const read = readRouteCommon(route);
   return translateRules(read.rules, rules.length, (ruleIndex, work, out) => {
     const rule: HTTPRouteRule = rules[ruleIndex]!;
+    const readRule = read.rules[ruleIndex];
     const { errors, unsupported, clusters: ruleClusters, addCluster: addRuleCluster } = work;
     const filters = translateFilters(read.rules[ruleIndex]?.filters ?? [], { level: 'rule' });
     errors.push(...filters.errors);
@@ -110,7 +111,7 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
     }
     const retry = retryPolicy(rule, errors);
     const session = ruleSession(
-      rule.sessionPersistence ? sessionPersistence(rule.sessionPersistence, errors, unsupported) : undefined,
+      readRule?.sessionPersistence ? sessionPersistence(readRule.sessionPersistence, errors, unsupported) : undefined,
       backends,
       errors,
     );
