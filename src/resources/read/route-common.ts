@@ -16,6 +16,7 @@ import { readRouteBackendRefs, type RouteBackendRefRead } from './backend-ref.js
 import { isValidHostname } from './hostname.js';
 import { readRouteFilters, type RouteFilterRead } from './route-filters.js';
 import { readOnce } from './read-once.js';
+import { readRuleRetry, readRuleTimeouts, type RuleRetry, type RuleTimeouts } from './rule-timing.js';
 import { readSessionPersistence, type SessionPersistenceRead } from './session-persistence.js';
 import { readRuleMatches, type RuleMatchesRead } from './route-matches.js';
 import { fieldsOf, invalid, itemsOf, valid, type ValidationResult } from './validation-result.js';
@@ -57,6 +58,10 @@ export interface RouteRuleRead {
   filters: readonly RouteFilterRead[];
   /** The rule's `sessionPersistence` (HTTPRoute; a GRPCRoute refuses it); undefined when not written. */
   sessionPersistence: SessionPersistenceRead | undefined;
+  /** HTTPRoute's `timeouts` (none given: undefined). */
+  timeouts: ValidationResult<RuleTimeouts | undefined>;
+  /** HTTPRoute's `retry` (none given: undefined). */
+  retry: ValidationResult<RuleRetry | undefined>;
 }
 
 const readHttp = readOnce((spec) => readCommon(spec, 'HTTPRoute', true));
@@ -93,6 +98,8 @@ function readCommon(spec: unknown, kind: string, hasHostnames: boolean): Validat
             backendRefs: readRouteBackendRefs(ruleFields.backendRefs, `spec.rules[${i}].backendRefs`),
             matches: readRuleMatches(kind, ruleFields, `spec.rules[${i}]`),
             filters: readRouteFilters(ruleFields.filters, `spec.rules[${i}].filters`),
+            timeouts: readRuleTimeouts(ruleFields.timeouts, `spec.rules[${i}].timeouts`),
+            retry: readRuleRetry(ruleFields.retry, `spec.rules[${i}].retry`),
             sessionPersistence: readSessionPersistence(
               ruleFields.sessionPersistence,
               `spec.rules[${i}].sessionPersistence`,

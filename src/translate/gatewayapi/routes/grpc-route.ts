@@ -121,7 +121,6 @@ export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): R
   const namespace = route.metadata.namespace ?? 'default';
   const name = route.metadata.name;
   // Unlike HTTPRoute's, GRPCRoute's rules have no default: a route without rules routes nothing.
-  // An entry of spec.rules that is no object has no reading, and is a rule without fields.
   const read = readRouteCommon(route);
   return translateRules(read.rules, read.rules.length, (ruleIndex, work, out) => {
     const rule = read.rules[ruleIndex];

@@ -23,7 +23,7 @@ export interface RuleWork {
 
 /**
  * Translates rules 0..ruleCount-1; `rules` is the route's read rules beside spec.rules (an HTTPRoute
- * without rules has one rule, which has no reading).
+ * without rules has one rule without fields, beyond the readings).
  */
 export function translateRules(
   rules: readonly (RouteRuleRead | undefined)[],
@@ -41,7 +41,11 @@ export function translateRules(
       clusters: ruleClusters,
       addCluster: (c) => ruleClusters.set(c.name, c),
     };
-    const entries = translateRule(ruleIndex, work, out);
+    // An entry of spec.rules that is no object (the CRD refuses it) is an invalid rule, dropped:
+    // read as a rule without fields it would match every request of the route's hostnames.
+    const readable = ruleIndex >= rules.length || rules[ruleIndex] !== undefined;
+    if (!readable) work.errors.push(`spec.rules[${ruleIndex}]: a rule must be an object`);
+    const entries = readable ? translateRule(ruleIndex, work, out) : [];
     const label = `rule ${ruleName(rules[ruleIndex]) ?? ruleIndex}`;
     closeRule(out, label, { ...work, entries }, (c) => clusters.set(c.name, c));
   }
