@@ -16,6 +16,8 @@ import { readRouteBackendRefs, type RouteBackendRefRead } from './backend-ref.js
 import { isValidHostname } from './hostname.js';
 import { readRouteFilters, type RouteFilterRead } from './route-filters.js';
 import { readOnce } from './read-once.js';
+import { readRuleRetry, readRuleTimeouts, type RuleRetry, type RuleTimeouts } from './rule-timing.js';
+import { readSessionPersistence, type SessionPersistenceRead } from './session-persistence.js';
 import { readRuleMatches, type RuleMatchesRead } from './route-matches.js';
 import { fieldsOf, invalid, itemsOf, valid, type ValidationResult } from './validation-result.js';
 
@@ -48,10 +50,18 @@ export interface ValidatedRouteCommon {
 }
 
 export interface RouteRuleRead {
+  /** The rule's `name` (none: undefined); invalid when it is no RFC 1123 subdomain. Unique across rules is the route's rule (rule-names.ts). */
+  name: ValidationResult<string | undefined>;
   backendRefs: RouteBackendRefRead[];
   matches: RuleMatchesRead;
   /** HTTPRoute's and GRPCRoute's rule filters (`filters`); TLS, TCP and UDP rules have none. */
   filters: readonly RouteFilterRead[];
+  /** The rule's `sessionPersistence` (HTTPRoute; a GRPCRoute refuses it); undefined when not written. */
+  sessionPersistence: SessionPersistenceRead | undefined;
+  /** HTTPRoute's `timeouts` (none given: undefined). */
+  timeouts: ValidationResult<RuleTimeouts | undefined>;
+  /** HTTPRoute's `retry` (none given: undefined). */
+  retry: ValidationResult<RuleRetry | undefined>;
 }
 
 const readHttp = readOnce((spec) => readCommon(spec, 'HTTPRoute', true));
@@ -84,13 +94,31 @@ function readCommon(spec: unknown, kind: string, hasHostnames: boolean): Validat
       const ruleFields = fieldsOf(rule);
       return ruleFields
         ? {
+            name: readRuleName(ruleFields.name, `spec.rules[${i}].name`),
             backendRefs: readRouteBackendRefs(ruleFields.backendRefs, `spec.rules[${i}].backendRefs`),
             matches: readRuleMatches(kind, ruleFields, `spec.rules[${i}]`),
             filters: readRouteFilters(ruleFields.filters, `spec.rules[${i}].filters`),
+            timeouts: readRuleTimeouts(ruleFields.timeouts, `spec.rules[${i}].timeouts`),
+            retry: readRuleRetry(ruleFields.retry, `spec.rules[${i}].retry`),
+            sessionPersistence: readSessionPersistence(
+              ruleFields.sessionPersistence,
+              `spec.rules[${i}].sessionPersistence`,
+            ),
           }
         : undefined;
     }),
   };
+}
+
+const RULE_NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** HTTPRouteRule.name and its siblings: an RFC 1123 subdomain of at most 253 characters. */
+function readRuleName(name: unknown, path: string): ValidationResult<string | undefined> {
+  if (name === undefined) return valid(undefined);
+  if (typeof name !== 'string' || name.length > 253 || !RULE_NAME_RE.test(name)) {
+    return invalid(path, `name ${JSON.stringify(name)} is not a valid rule name`);
+  }
+  return valid(name);
 }
 
 function readParentRef(item: unknown): RouteParentRef | undefined {

@@ -4,6 +4,7 @@
  */
 import re2 from 're2-wasm/build/wasm/re2.js';
 import { isHeaderName } from '../../resources/read/header-name.js';
+export { parseGatewayDuration } from '../../resources/read/duration.js';
 import { RE2_MAX_PROGRAM_SIZE, analyzeRegex } from './regex-size.js';
 
 /** Field values: visible ASCII, spaces, tabs and obs-text; no CR, LF, NUL or other control characters. */
@@ -71,17 +72,4 @@ export function checkPath(path: string): string | undefined {
     return `path ${JSON.stringify(path)} contains characters not allowed in a path`;
   }
   return undefined;
-}
-
-const DURATION_RE = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
-const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
-
-/** Gateway API duration (GEP-2257): `1h`, `30s`, `500ms`, `1m30s`… → milliseconds, or undefined if invalid. */
-export function parseGatewayDuration(text: string): number | undefined {
-  if (typeof text !== 'string' || !DURATION_RE.test(text)) return undefined;
-  let total = 0;
-  for (const m of text.matchAll(/([0-9]+)(ms|h|m|s)/g)) {
-    total += Number(m[1]) * (UNIT_MS[m[2] as string] ?? 0);
-  }
-  return total;
 }

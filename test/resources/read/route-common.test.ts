@@ -75,6 +75,19 @@ describe('readRouteCommon', () => {
     expect(readRouteCommon(route({}, 'TCPRoute')).listedHostnames).toBeUndefined();
   });
 
+  it('reads each rule name, refusing one that is no RFC 1123 subdomain', () => {
+    const rules = readRouteCommon(
+      route({ rules: [{ name: 'api.v1' }, {}, { name: 'Bad_Name' }, { name: 7 }, null] }),
+    ).rules;
+    expect(rules.map((r) => r?.name)).toEqual([
+      { valid: true, result: 'api.v1' },
+      { valid: true, result: undefined },
+      { valid: false, errors: [{ path: 'spec.rules[2].name', message: 'name "Bad_Name" is not a valid rule name' }] },
+      { valid: false, errors: [{ path: 'spec.rules[3].name', message: 'name 7 is not a valid rule name' }] },
+      undefined,
+    ]);
+  });
+
   it('reads a spec object once per kind of reading', () => {
     const spec = { parentRefs: [{ name: 'gw' }] };
     expect(readRouteCommon(route(spec))).toBe(readRouteCommon(route(spec)));

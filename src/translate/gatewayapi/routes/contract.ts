@@ -4,6 +4,7 @@
  */
 import type { IrCluster, IrRoute } from '../../../ir/types.js';
 import type { GRPCRoute, HTTPRoute, TCPRoute, TLSRoute, UDPRoute } from '../../../resources/types.js';
+import type { RouteRuleRead } from '../../../resources/read/route-common.js';
 import type { PrecedenceKey } from './precedence.js';
 import type { RedirectTarget } from './redirect-port.js';
 import { ruleNameProblem } from './rule-names.js';
@@ -49,7 +50,7 @@ export function emptyTranslation(ruleCount: number): RouteTranslation {
  * Where every route kind's translation starts: nothing translated yet, or the whole route
  * rejected (UnsupportedValue) when its rule names are invalid or repeated.
  */
-export function openTranslation(rules: readonly { name?: unknown }[], ruleCount = rules.length): RouteTranslation {
+export function openTranslation(rules: readonly (RouteRuleRead | undefined)[], ruleCount: number): RouteTranslation {
   const out = emptyTranslation(ruleCount);
   const nameProblem = ruleNameProblem(rules);
   if (nameProblem) out.rejection = { reason: 'UnsupportedValue', message: nameProblem };

@@ -5,7 +5,7 @@
  * always spoken to over HTTP/2, and a request no backend can take is answered with gRPC
  * `UNAVAILABLE`, as GRPCRouteRule.backendRefs asks.
  */
-import type { GRPCRoute, GRPCRouteRule } from '../../../resources/types.js';
+import type { GRPCRoute } from '../../../resources/types.js';
 import type { RouteFilterRead } from '../../../resources/read/route-filters.js';
 import type { IrForwardAction, IrRoute, IrRouteAction, IrRouteMatch } from '../../../ir/types.js';
 import type { TranslationContext } from '../context.js';
@@ -29,7 +29,7 @@ import {
 import { translateMirrors } from './rule-closing.js';
 import { translateRules } from './route-rules.js';
 import { routeName } from '../names.js';
-import { isObject, list } from '../shape.js';
+import { ruleName } from './rule-names.js';
 
 /** HTTP status for a gRPC request no backend can take: gRPC clients read 503 as `UNAVAILABLE`. */
 const GRPC_UNAVAILABLE_HTTP_STATUS = 503;
@@ -127,20 +127,21 @@ export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): R
   const namespace = route.metadata.namespace ?? 'default';
   const name = route.metadata.name;
   // Unlike HTTPRoute's, GRPCRoute's rules have no default: a route without rules routes nothing.
-  const rules = list(route.spec?.rules).map((rule): GRPCRouteRule => (isObject(rule) ? rule : {}));
   const read = readRouteCommon(route);
-  return translateRules(rules, (rule, ruleIndex, work, out) => {
+  return translateRules(read.rules, read.rules.length, (ruleIndex, work, out) => {
+    const rule = read.rules[ruleIndex];
+    const givenName = ruleName(rule);
     const { errors, unsupported, addCluster: addRuleCluster } = work;
-    const filters = translateFilters(grpcFilters(read.rules[ruleIndex]?.filters ?? [], unsupported), {
+    const filters = translateFilters(grpcFilters(rule?.filters ?? [], unsupported), {
       level: 'rule',
       errorResponse: GRPC_ERROR_RESPONSE,
     });
     errors.push(...filters.errors);
     unsupported.push(...filters.unsupported);
-    const backendRefs = (read.rules[ruleIndex]?.backendRefs ?? []).map((ref) =>
+    const backendRefs = (rule?.backendRefs ?? []).map((ref) =>
       ref.object ? { ...ref, filters: grpcFilters(ref.filters, unsupported) } : ref,
     );
-    if (rule.sessionPersistence !== undefined) {
+    if (rule?.sessionPersistence !== undefined) {
       unsupported.push('sessionPersistence is not supported on GRPCRoutes by Portico');
     }
     const backends = translateBackends(ctx, route, backendRefs, out, addRuleCluster, work, 'grpc');
@@ -148,7 +149,7 @@ export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): R
     // An XBackend's own session persistence (the rule's is refused above).
     const session = ruleSession(undefined, backends, errors);
 
-    const ruleMatches = read.rules[ruleIndex]?.matches;
+    const ruleMatches = rule?.matches;
     const matches = ruleMatches?.kind === 'GRPCRoute' ? ruleMatches.items : GRPC_MATCH_ALL;
     const entries: RouteEntry[] = [];
     matches.forEach((m, index) => {
@@ -171,12 +172,12 @@ export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): R
         action = expressibleForward(forward, GRPC_UNAVAILABLE_HTTP_STATUS);
       }
       const ir: IrRoute = {
-        name: routeName(namespace, name, ruleIndex, rule.name, index, 'GRPCRoute'),
+        name: routeName(namespace, name, ruleIndex, givenName, index, 'GRPCRoute'),
         source: { kind: 'GRPCRoute', namespace, name, rule: ruleIndex, match: index },
         match: built.match,
         action,
       };
-      if (rule.name !== undefined) ir.source.ruleName = rule.name;
+      if (givenName !== undefined) ir.source.ruleName = givenName;
       if (!isEmptyMutation(filters.requestHeaders)) ir.requestHeaders = filters.requestHeaders;
       if (!isEmptyMutation(filters.responseHeaders)) ir.responseHeaders = filters.responseHeaders;
       if (session) ir.sessionPersistence = session;

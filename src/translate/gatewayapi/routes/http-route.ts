@@ -2,15 +2,8 @@
  * One HTTPRoute → IR routes (one per rule match, before they are placed into virtual hosts),
  * the clusters they use, and what its status must report.
  */
-import type { HTTPRoute, HTTPRouteRule } from '../../../resources/types.js';
-import type {
-  IrForwardAction,
-  IrPathRewrite,
-  IrRetry,
-  IrRoute,
-  IrRouteAction,
-  IrRouteMatch,
-} from '../../../ir/types.js';
+import type { HTTPRoute } from '../../../resources/types.js';
+import type { IrForwardAction, IrPathRewrite, IrRoute, IrRouteAction, IrRouteMatch } from '../../../ir/types.js';
 import type { TranslationContext } from '../context.js';
 import { readRouteCommon } from '../../../resources/read/route-common.js';
 import { HTTP_MATCH_ALL } from '../../../resources/read/route-matches.js';
@@ -18,34 +11,15 @@ import { translateFilters, type FilterResult } from './http-filters.js';
 import { splitByBackend, type BackendShare } from './backend-split.js';
 import { translateMatch } from './http-matches.js';
 import { routeName } from '../names.js';
-import { parseGatewayDuration } from '../validation.js';
 import type { RouteEntry, RouteTranslation } from './contract.js';
 import { expressibleForward, isEmptyMutation, ruleSession, translateBackends } from './rule-backends.js';
 import { translateMirrors } from './rule-closing.js';
 import { translateRules } from './route-rules.js';
 import { combineForSession, sessionPersistence } from './session-persistence.js';
+import { ruleName } from './rule-names.js';
 
 /** What a request no backend can take gets (HTTPRouteRule.backendRefs: a 500). */
 const UNAVAILABLE_STATUS = 500;
-
-function retryPolicy(rule: HTTPRouteRule, errors: string[]): IrRetry | undefined {
-  const r = rule.retry;
-  if (!r) return undefined;
-  const codes: number[] = [];
-  for (const c of r.codes ?? []) {
-    if (!Number.isInteger(c) || c < 400 || c > 599) errors.push(`retry: status code ${c} is not retriable (400-599)`);
-    else if (!codes.includes(c)) codes.push(c);
-  }
-  const attempts = r.attempts ?? 1;
-  if (!Number.isInteger(attempts) || attempts < 0 || attempts > 100) errors.push(`retry: invalid attempts ${attempts}`);
-  const out: IrRetry = { codes: codes.sort((a, b) => a - b), numRetries: attempts };
-  if (r.backoff !== undefined) {
-    const ms = parseGatewayDuration(r.backoff);
-    if (ms === undefined || ms < 1) errors.push(`retry: invalid backoff ${r.backoff}`);
-    else out.backoffMs = ms;
-  }
-  return out;
-}
 
 function samePathRewrite(a: IrPathRewrite | undefined, b: IrPathRewrite | undefined): boolean {
   return a?.type === b?.type && a?.value === b?.value && a?.matchedPrefix === b?.matchedPrefix;
@@ -68,20 +42,22 @@ function pathRewriteFor(
 export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): RouteTranslation {
   const namespace = route.metadata.namespace ?? 'default';
   const name = route.metadata.name;
-  const rules = Array.isArray(route.spec?.rules) && route.spec.rules.length > 0 ? route.spec.rules : [{}];
   const read = readRouteCommon(route);
-  return translateRules(rules, (rule: HTTPRouteRule, ruleIndex, work, out) => {
+  // A route without rules has one rule without fields (the API's default).
+  return translateRules(read.rules, Math.max(1, read.rules.length), (ruleIndex, work, out) => {
+    const readRule = read.rules[ruleIndex];
+    const givenName = ruleName(readRule);
     const { errors, unsupported, clusters: ruleClusters, addCluster: addRuleCluster } = work;
-    const filters = translateFilters(read.rules[ruleIndex]?.filters ?? [], { level: 'rule' });
+    const filters = translateFilters(readRule?.filters ?? [], { level: 'rule' });
     errors.push(...filters.errors);
     unsupported.push(...filters.unsupported);
     if (filters.incompatible.length > 0 && !out.rejection) {
       out.rejection = {
         reason: 'IncompatibleFilters',
-        message: `rule ${rule.name ?? ruleIndex}: ${filters.incompatible.join('; ')}`,
+        message: `rule ${givenName ?? ruleIndex}: ${filters.incompatible.join('; ')}`,
       };
     }
-    const backendRefs = read.rules[ruleIndex]?.backendRefs ?? [];
+    const backendRefs = readRule?.backendRefs ?? [];
     const backends = translateBackends(ctx, route, backendRefs, out, addRuleCluster, work);
     const mirrors = translateMirrors(ctx, route, filters, out, addRuleCluster);
     // Envoy applies a route's Host rewrite after its weighted cluster's, the reverse of the filters'
@@ -94,25 +70,15 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
       ruleHostRewrite = undefined;
     }
 
-    let timeoutMs: number | undefined;
-    let perTryTimeoutMs: number | undefined;
-    if (rule.timeouts?.request !== undefined) {
-      timeoutMs = parseGatewayDuration(rule.timeouts.request);
-      if (timeoutMs === undefined) errors.push(`timeouts.request: invalid duration ${rule.timeouts.request}`);
-    }
-    if (rule.timeouts?.backendRequest !== undefined) {
-      perTryTimeoutMs = parseGatewayDuration(rule.timeouts.backendRequest);
-      if (perTryTimeoutMs === undefined)
-        errors.push(`timeouts.backendRequest: invalid duration ${rule.timeouts.backendRequest}`);
-    }
-    // As the CRD's own rule: a backendRequest of 0s (no per-try timeout) under a request timeout
-    // is valid, and the request timeout still bounds the whole exchange.
-    if (timeoutMs !== undefined && timeoutMs > 0 && perTryTimeoutMs !== undefined && perTryTimeoutMs > timeoutMs) {
-      errors.push('timeouts.backendRequest must not be longer than timeouts.request');
-    }
-    const retry = retryPolicy(rule, errors);
+    const timeouts = readRule?.timeouts;
+    if (timeouts && !timeouts.valid) errors.push(...timeouts.errors.map((e) => e.message));
+    const timeoutMs = timeouts?.valid ? timeouts.result?.requestMs : undefined;
+    const perTryTimeoutMs = timeouts?.valid ? timeouts.result?.backendRequestMs : undefined;
+    const readRetry = readRule?.retry;
+    if (readRetry && !readRetry.valid) errors.push(...readRetry.errors.map((e) => e.message));
+    const retry = readRetry?.valid ? readRetry.result : undefined;
     const session = ruleSession(
-      rule.sessionPersistence ? sessionPersistence(rule.sessionPersistence, errors, unsupported) : undefined,
+      readRule?.sessionPersistence ? sessionPersistence(readRule.sessionPersistence, errors, unsupported) : undefined,
       backends,
       errors,
     );
@@ -130,7 +96,7 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
       }
     }
 
-    const ruleMatches = read.rules[ruleIndex]?.matches;
+    const ruleMatches = readRule?.matches;
     const matches = ruleMatches?.kind === 'HTTPRoute' ? ruleMatches.items : HTTP_MATCH_ALL;
     const built: { match: IrRouteMatch; index: number }[] = [];
     matches.forEach((m, index) => {
@@ -192,12 +158,12 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
         action = shares ? forward : expressibleForward(forward, UNAVAILABLE_STATUS);
       }
       const ir: IrRoute = {
-        name: routeName(namespace, name, ruleIndex, rule.name, index),
+        name: routeName(namespace, name, ruleIndex, givenName, index),
         source: { kind: 'HTTPRoute', namespace, name, rule: ruleIndex, match: index },
         match,
         action,
       };
-      if (rule.name !== undefined) ir.source.ruleName = rule.name;
+      if (givenName !== undefined) ir.source.ruleName = givenName;
       if (!isEmptyMutation(filters.requestHeaders)) ir.requestHeaders = filters.requestHeaders;
       if (!isEmptyMutation(filters.responseHeaders)) ir.responseHeaders = filters.responseHeaders;
       if (filters.cors) ir.cors = filters.cors;

@@ -5,12 +5,12 @@
  * hostname; a TCPRoute takes the whole listener.
  */
 import type { IrCluster } from '../../../ir/types.js';
-import type { L4RouteRule, TCPRoute, TLSRoute, UDPRoute } from '../../../resources/types.js';
-import { readRouteCommon } from '../../../resources/read/route-common.js';
+import type { TCPRoute, TLSRoute, UDPRoute } from '../../../resources/types.js';
+import { readRouteCommon, type RouteRuleRead } from '../../../resources/read/route-common.js';
 import type { TranslationContext } from '../context.js';
 import { resolveBackendRef, unreadableBackendRef } from '../backends.js';
 import { emptyTranslation, openTranslation, type L4Forward, type RouteTranslation } from './contract.js';
-import { isObject, list } from '../shape.js';
+import { ruleName } from './rule-names.js';
 
 /**
  * Where the dropped share of a UDPRoute's datagrams goes: the discard port of an address reserved
@@ -65,7 +65,8 @@ function combinedUdpCluster(forward: L4Forward, clusters: Map<string, IrCluster>
 }
 
 export function translateL4Route(ctx: TranslationContext, route: TLSRoute | TCPRoute | UDPRoute): RouteTranslation {
-  const rules: L4RouteRule[] = list(route.spec?.rules).filter((r) => isObject(r));
+  // The entries of spec.rules that are objects; the others are no rule at all.
+  const rules = readRouteCommon(route).rules.filter((r): r is RouteRuleRead => r !== undefined);
   if (rules.length !== 1) {
     return {
       ...emptyTranslation(1),
@@ -81,9 +82,7 @@ export function translateL4Route(ctx: TranslationContext, route: TLSRoute | TCPR
   const clusters = new Map<string, IrCluster>();
   const forward: L4Forward = { backends: [], rejectWeight: 0 };
   const errors: string[] = [];
-  // The one rule is the one entry of spec.rules that is an object.
-  const backendRefs = readRouteCommon(route).rules.find((r) => r !== undefined)?.backendRefs ?? [];
-  for (const ref of backendRefs) {
+  for (const ref of rule.backendRefs) {
     // An entry that is no object names no backend, and has no weight to reject.
     if (!ref.object) continue;
     if (!ref.weight.valid) {
@@ -106,7 +105,7 @@ export function translateL4Route(ctx: TranslationContext, route: TLSRoute | TCPR
     else forward.backends.push({ clusterName: resolved.cluster.name, weight });
   }
   if (errors.length > 0) {
-    out.invalidRules.push(`rule ${rule.name ?? 0}: ${errors.join('; ')}`);
+    out.invalidRules.push(`rule ${ruleName(rule) ?? 0}: ${errors.join('; ')}`);
     return out;
   }
   // No backendRef at all, or only weight 0: nothing can take a connection, so all are rejected.

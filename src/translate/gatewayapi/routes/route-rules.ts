@@ -5,8 +5,10 @@
  * dropped, rejecting the route, or joined to it), and the route is closed (`closeRoute`).
  */
 import type { IrCluster } from '../../../ir/types.js';
+import type { RouteRuleRead } from '../../../resources/read/route-common.js';
 import { openTranslation, type RouteEntry, type RouteTranslation } from './contract.js';
 import { closeRoute, closeRule } from './rule-closing.js';
+import { ruleName } from './rule-names.js';
 
 /** What translating one rule collects besides its entries. */
 export interface RuleWork {
@@ -19,14 +21,19 @@ export interface RuleWork {
   addCluster: (c: IrCluster) => void;
 }
 
-export function translateRules<R extends { name?: string }>(
-  rules: readonly R[],
-  translateRule: (rule: R, ruleIndex: number, work: RuleWork, out: RouteTranslation) => RouteEntry[],
+/**
+ * Translates rules 0..ruleCount-1; `rules` is the route's read rules beside spec.rules (an HTTPRoute
+ * without rules has one rule without fields, beyond the readings).
+ */
+export function translateRules(
+  rules: readonly (RouteRuleRead | undefined)[],
+  ruleCount: number,
+  translateRule: (ruleIndex: number, work: RuleWork, out: RouteTranslation) => RouteEntry[],
 ): RouteTranslation {
-  const out = openTranslation(rules);
+  const out = openTranslation(rules, ruleCount);
   if (out.rejection) return out;
   const clusters = new Map<string, IrCluster>();
-  rules.forEach((rule, ruleIndex) => {
+  for (let ruleIndex = 0; ruleIndex < ruleCount; ruleIndex++) {
     const ruleClusters = new Map<string, IrCluster>();
     const work: RuleWork = {
       errors: [],
@@ -34,9 +41,14 @@ export function translateRules<R extends { name?: string }>(
       clusters: ruleClusters,
       addCluster: (c) => ruleClusters.set(c.name, c),
     };
-    const entries = translateRule(rule, ruleIndex, work, out);
-    closeRule(out, `rule ${rule.name ?? ruleIndex}`, { ...work, entries }, (c) => clusters.set(c.name, c));
-  });
+    // An entry of spec.rules that is no object (the CRD refuses it) is an invalid rule, dropped:
+    // read as a rule without fields it would match every request of the route's hostnames.
+    const readable = ruleIndex >= rules.length || rules[ruleIndex] !== undefined;
+    if (!readable) work.errors.push(`spec.rules[${ruleIndex}]: a rule must be an object`);
+    const entries = readable ? translateRule(ruleIndex, work, out) : [];
+    const label = `rule ${ruleName(rules[ruleIndex]) ?? ruleIndex}`;
+    closeRule(out, label, { ...work, entries }, (c) => clusters.set(c.name, c));
+  }
   closeRoute(out, clusters);
   return out;
 }

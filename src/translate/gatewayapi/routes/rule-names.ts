@@ -1,18 +1,25 @@
 /** Rule names, which every route kind checks the same way. */
-const RULE_NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+import type { RouteRuleRead } from '../../../resources/read/route-common.js';
 
-/** Rule names must be valid and unique within the route (HTTPRouteRule.name, GRPCRouteRule.name). */
-export function ruleNameProblem(rules: readonly { name?: unknown }[]): string | undefined {
+/**
+ * Rule names must be valid (read with the rule) and unique within the route (HTTPRouteRule.name,
+ * GRPCRouteRule.name). An entry of spec.rules that is no object (undefined) has no name.
+ */
+export function ruleNameProblem(rules: readonly (RouteRuleRead | undefined)[]): string | undefined {
   const seen = new Set<string>();
   for (const [i, rule] of rules.entries()) {
-    const name: unknown = rule?.name;
+    if (!rule) continue;
+    if (!rule.name.valid) return `rule ${i}: ${rule.name.errors[0]!.message}`;
+    const name = rule.name.result;
     if (name === undefined) continue;
-    if (typeof name !== 'string' || name.length > 253 || !RULE_NAME_RE.test(name)) {
-      return `rule ${i}: name ${JSON.stringify(name)} is not a valid rule name`;
-    }
     if (seen.has(name))
       return `rule name ${JSON.stringify(name)} is used by more than one rule; rule names must be unique`;
     seen.add(name);
   }
   return undefined;
+}
+
+/** A rule's name, once the route's names are known valid (`openTranslation`). */
+export function ruleName(rule: RouteRuleRead | undefined): string | undefined {
+  return rule?.name.valid ? rule.name.result : undefined;
 }

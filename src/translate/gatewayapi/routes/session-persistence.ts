@@ -3,50 +3,24 @@
  * that weighted backends become so that a session can stick across them.
  */
 import type { IrCluster, IrEndpoint, IrSessionPersistence, IrWeightedBackend } from '../../../ir/types.js';
-import type { SessionPersistence } from '../../../resources/types.js';
-import { checkHeaderName, parseGatewayDuration } from '../validation.js';
+import type { SessionPersistenceRead } from '../../../resources/read/session-persistence.js';
+import { parseGatewayDuration } from '../validation.js';
 
-/** The characters RFC 6265 allows in a cookie's Path attribute: no control characters, no ';'. */
-// eslint-disable-next-line no-control-regex
-const COOKIE_PATH_BAD_RE = /[\u0000-\u001f\u007f;]/;
-
+/** A rule's read session persistence → the IR's; the duration is checked here (GEP-2257). */
 export function sessionPersistence(
-  sp: SessionPersistence,
+  read: SessionPersistenceRead,
   errors: string[],
   unsupported: string[],
 ): IrSessionPersistence | undefined {
-  const type = sp.type ?? 'Cookie';
-  if (sp.idleTimeout !== undefined) {
-    errors.push('sessionPersistence: idleTimeout is not supported by Portico');
+  if (!read.valid) {
+    for (const p of read.errors) (p.unsupported ? unsupported : errors).push(p.message);
     return undefined;
   }
-  if (type === 'Header') {
-    const name = sp.header?.name;
-    // The CRD requires header.name for type Header; an object from an older schema may lack it.
-    if (typeof name !== 'string' || checkHeaderName(name)) {
-      errors.push(`sessionPersistence: type Header needs a valid header.name, got ${JSON.stringify(name)}`);
-      return undefined;
-    }
-    return { type: 'Header', headerName: name };
-  }
-  if (type !== 'Cookie') {
-    unsupported.push(`sessionPersistence: type ${String(type)} is not supported`);
-    return undefined;
-  }
-  const cookie = sp.cookie ?? {};
-  if (cookie.name !== undefined && (typeof cookie.name !== 'string' || checkHeaderName(cookie.name))) {
-    errors.push(`sessionPersistence: invalid cookie.name ${JSON.stringify(cookie.name)}`);
-    return undefined;
-  }
-  // "When not specified, implementations MUST default the cookie path to "/"" (v1.7.0; it was derived
-  // from the rule's match before).
-  const path = cookie.path ?? '/';
-  if (typeof path !== 'string' || path === '' || COOKIE_PATH_BAD_RE.test(path)) {
-    errors.push(`sessionPersistence: invalid cookie.path ${JSON.stringify(path)}`);
-    return undefined;
-  }
-  const out: IrSessionPersistence = { type: 'Cookie', cookieName: cookie.name ?? 'portico-session', path };
-  if (cookie.lifetimeType === 'Permanent') {
+  const sp = read.result;
+  if (!sp) return undefined;
+  if (sp.type === 'Header') return { type: 'Header', headerName: sp.headerName };
+  const out: IrSessionPersistence = { type: 'Cookie', cookieName: sp.cookieName ?? 'portico-session', path: sp.path };
+  if (sp.permanent) {
     const ms = sp.absoluteTimeout === undefined ? undefined : parseGatewayDuration(sp.absoluteTimeout);
     if (ms === undefined || ms < 1000) {
       errors.push('sessionPersistence: a Permanent cookie needs a valid absoluteTimeout of at least 1s');
@@ -54,7 +28,7 @@ export function sessionPersistence(
     }
     out.ttlSeconds = Math.floor(ms / 1000);
   } else if (sp.absoluteTimeout !== undefined && parseGatewayDuration(sp.absoluteTimeout) === undefined) {
-    errors.push(`sessionPersistence: invalid absoluteTimeout ${sp.absoluteTimeout}`);
+    errors.push(`sessionPersistence: invalid absoluteTimeout ${String(sp.absoluteTimeout)}`);
     return undefined;
   }
   return out;
