@@ -8,7 +8,7 @@
  *   node --expose-gc dist/bench/cached-change-bench.js [--routes 3000] [--changes 40]
  */
 import { parseArgs } from 'node:util';
-import { generateObjects } from './generate.js';
+import { generateObjects, withMovedPath } from './generate.js';
 import { integerFlag, machineLine, ms, nodeFlagsLine, printTable, summarize } from './bench-util.js';
 import { buildResourceSet } from '../src/resources/resource-set.js';
 import type { EndpointSlice, HTTPRoute, KubeObject } from '../src/resources/types.js';
@@ -43,10 +43,7 @@ function main(): void {
   for (let c = 0; c < changes; c++) {
     const r = routeIndexes[(c * 7919) % routeIndexes.length]!;
     const route = objects[r] as HTTPRoute;
-    objects[r] = {
-      ...route,
-      spec: { ...route.spec, rules: [{ ...route.spec!.rules![0], matches: [{ path: { value: `/c${c}` } }] }] },
-    } as KubeObject;
+    objects[r] = withMovedPath(route, c);
     routeTimes.push(run());
     const s = sliceIndexes[(c * 104729) % sliceIndexes.length]!;
     const slice = objects[s] as EndpointSlice;

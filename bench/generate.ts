@@ -122,3 +122,14 @@ function endpointSlice(s: GeneratedShape, i: number): EndpointSlice {
     ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
   };
 }
+
+/**
+ * A change to one generated route, as the cached-change benchmarks make it: its first rule now
+ * matches only `/c<change>` (a new spec object, the rest of the route as it was).
+ */
+export function withMovedPath(route: HTTPRoute, change: number): KubeObject {
+  return {
+    ...route,
+    spec: { ...route.spec, rules: [{ ...route.spec!.rules![0], matches: [{ path: { value: `/c${change}` } }] }] },
+  } as KubeObject;
+}

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { generateObjects } from './generate.js';
+import { generateObjects, withMovedPath } from './generate.js';
 import { integerFlag, machineLine } from './bench-util.js';
 import { loadYaml } from '../src/resources/load-yaml.js';
 import { buildResourceSet } from '../src/resources/resource-set.js';
@@ -115,10 +115,7 @@ function main(): void {
   for (let c = 0; c < rounds; c++) {
     const r = routeIndexes[(c * 7919) % routeIndexes.length]!;
     const route = objects[r] as HTTPRoute;
-    objects[r] = {
-      ...route,
-      spec: { ...route.spec, rules: [{ ...route.spec!.rules![0], matches: [{ path: { value: `/c${c}` } }] }] },
-    } as KubeObject;
+    objects[r] = withMovedPath(route, c);
     routeChange.push(run());
     const gateway = objects[g] as Gateway;
     objects[g] = { ...gateway, metadata: { ...gateway.metadata, generation: c + 2 }, spec: { ...gateway.spec! } };

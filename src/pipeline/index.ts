@@ -9,5 +9,5 @@ export type { PipelineMetrics } from './pipeline-metrics.js';
 export { DEFAULT_SOURCE, EMPTY_STORE, foldResourceEvent, objectIdentity, resourceSetOf } from './resource-store.js';
 export type { ResourceEvent, ResourceStore } from './resource-store.js';
 export { EMPTY_STATUS_REPORT, withProgrammedFromProxies } from './status-report.js';
-export type { PipelineError, ResourceStatus, StatusReport } from './status-report.js';
+export type { PipelineError, StatusReport } from './status-report.js';
 export { translateSafely } from './translate-safely.js';

@@ -8,9 +8,6 @@ import type { ResourceStatus } from '../resources/resource-status.js';
 import type { GatewayKey, ProxyTracker } from '../xds/contract.js';
 import { errorMessage } from '../shared/error-message.js';
 
-export { resourceStatus } from '../resources/resource-status.js';
-export type { ResourceStatus } from '../resources/resource-status.js';
-
 export interface PipelineError {
   /** The stage that reported it: `translate`, `publish`, `status`. */
   stage: string;

@@ -7,8 +7,9 @@ import type { KubeObject } from '../resources/types.js';
 import { errorMessage } from '../shared/error-message.js';
 import type { Logger } from '../shared/logger.js';
 import type { GatewayKey, ProxyTracker } from '../xds/contract.js';
-import { resourceStatus, withProgrammedFromProxies } from './status-report.js';
-import type { PipelineError, ResourceStatus, StatusReport } from './status-report.js';
+import { withProgrammedFromProxies } from './status-report.js';
+import type { PipelineError, StatusReport } from './status-report.js';
+import { resourceStatus, type ResourceStatus } from '../resources/resource-status.js';
 
 /** What a report is computed from: the part of a pipeline output it reads. */
 export interface ReportedOutput {

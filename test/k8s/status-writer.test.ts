@@ -6,7 +6,7 @@ import { ApiError } from '../../src/kube-client/kube-api.js';
 import type { KubeApi, KubeRequest } from '../../src/kube-client/kube-api.js';
 import type { LiveObjects } from '../../src/k8s/kubernetes-provider.js';
 import { StatusWriter } from '../../src/k8s/status-writer.js';
-import { resourceStatus } from '../../src/pipeline/status-report.js';
+import { resourceStatus } from '../../src/resources/resource-status.js';
 import type { StatusReport } from '../../src/pipeline/status-report.js';
 import type { Condition, KubeObject } from '../../src/resources/types.js';
 import { CONTROLLER_NAME } from '../../src/resources/types.js';

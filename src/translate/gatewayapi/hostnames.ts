@@ -3,10 +3,6 @@
  * `*.` followed by a domain; the wildcard matches one or more labels.
  */
 
-import { isValidHostname } from '../../resources/read/hostname.js';
-
-export { isValidHostname };
-
 export function isWildcard(hostname: string): boolean {
   return hostname.startsWith('*.');
 }

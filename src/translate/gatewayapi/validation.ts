@@ -4,7 +4,6 @@
  */
 import re2 from 're2-wasm/build/wasm/re2.js';
 import { isHeaderName } from '../../resources/read/header-name.js';
-export { parseGatewayDuration } from '../../resources/read/duration.js';
 import { RE2_MAX_PROGRAM_SIZE, analyzeRegex } from './regex-size.js';
 
 /** Field values: visible ASCII, spaces, tabs and obs-text; no CR, LF, NUL or other control characters. */

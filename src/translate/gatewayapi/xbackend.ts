@@ -23,7 +23,8 @@ import { evaluatePolicy } from './backend-tls.js';
 import { objectKey, type TranslationContext } from './context.js';
 import { grantRefusal, referrerGroup } from './references/reference-grants.js';
 import { isObject, list } from './shape.js';
-import { checkHeaderName, parseGatewayDuration } from './validation.js';
+import { checkHeaderName } from './validation.js';
+import { parseGatewayDuration } from '../../resources/read/duration.js';
 
 export function isXBackendRef(ref: { group?: string; kind?: string }): boolean {
   return ref.group === GATEWAY_X_GROUP && ref.kind === 'XBackend';

@@ -4,9 +4,9 @@ import {
   effectiveHostnames,
   hostnameCovers,
   intersectHostname,
-  isValidHostname,
   originalHostname,
 } from '../../../src/translate/gatewayapi/hostnames.js';
+import { isValidHostname } from '../../../src/resources/read/hostname.js';
 
 describe('hostname intersection', () => {
   test.each([

@@ -8,8 +8,6 @@ import { CLUSTER_TRUST_BUNDLE_GROUP } from '../../../resources/read/cluster-trus
 import type { TranslationContext } from '../context.js';
 import { caBundle } from '../envoy-tls-rules.js';
 
-export { CLUSTER_TRUST_BUNDLE_GROUP };
-
 /** Whether a caCertificateRef names a ClusterTrustBundle. */
 export function isClusterTrustBundleRef(ref: { group?: unknown; kind?: unknown }): boolean {
   return ref.group === CLUSTER_TRUST_BUNDLE_GROUP && ref.kind === 'ClusterTrustBundle';

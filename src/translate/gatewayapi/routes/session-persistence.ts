@@ -4,7 +4,7 @@
  */
 import type { IrCluster, IrEndpoint, IrSessionPersistence, IrWeightedBackend } from '../../../ir/types.js';
 import type { SessionPersistenceRead } from '../../../resources/read/session-persistence.js';
-import { parseGatewayDuration } from '../validation.js';
+import { parseGatewayDuration } from '../../../resources/read/duration.js';
 
 /** A rule's read session persistence → the IR's; the duration is checked here (GEP-2257). */
 export function sessionPersistence(
