@@ -10,7 +10,13 @@ import { buildResourceSet } from '../../../src/resources/resource-set.js';
 import type { Condition, KubeObject } from '../../../src/resources/types.js';
 import { TranslationCache, translate } from '../../../src/translate/index.js';
 import type { TranslationResult } from '../../../src/translate/index.js';
-import { gateway, gatewayClass, httpRoute, service } from '../../support/quickstart-objects.js';
+import {
+  frontendValidationThroughListenerSet,
+  gateway,
+  gatewayClass,
+  httpRoute,
+  service,
+} from '../../support/quickstart-objects.js';
 
 const namespace = (labels: Record<string, string>): KubeObject => ({
   apiVersion: 'v1',
@@ -131,29 +137,7 @@ test('a ConfigMap that makes a Gateway invalid reaches the routes of its Listene
     },
   } as KubeObject;
   // The Gateway's only listener checks client certificates against the ConfigMap's CA.
-  const gw: KubeObject = {
-    ...gateway('gw'),
-    spec: {
-      gatewayClassName: 'portico',
-      allowedListeners: { namespaces: { from: 'Same' } },
-      tls: {
-        frontend: {
-          default: { validation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'client-ca' }] } },
-        },
-      },
-      listeners: [{ name: 'https', port: 443, protocol: 'HTTPS', tls: { certificateRefs: [{ name: 'cert' }] } }],
-    },
-  };
-  const set: KubeObject = {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'ListenerSet',
-    metadata: { name: 'extra', namespace: 'default' },
-    spec: { parentRef: { name: 'gw' }, listeners: [{ name: 'http', port: 8081, protocol: 'HTTP' }] },
-  };
-  const route = httpRoute('web', 'gw', 'backend');
-  (route.spec as { parentRefs: unknown[] }).parentRefs = [
-    { group: 'gateway.networking.k8s.io', kind: 'ListenerSet', name: 'extra' },
-  ];
+  const { gateway: gw, listenerSet: set, route } = frontendValidationThroughListenerSet();
   const svc = service('backend');
   const good = caMap(cert);
   const bad = caMap('not a certificate');

@@ -14,7 +14,7 @@ import { loadYaml } from '../../../src/resources/load-yaml.js';
 import { buildResourceSet } from '../../../src/resources/resource-set.js';
 import type { KubeObject } from '../../../src/resources/types.js';
 import { TranslationCache, translate, type TranslateOptions } from '../../../src/translate/index.js';
-import { gateway, gatewayClass, httpRoute, service } from '../../support/quickstart-objects.js';
+import { frontendValidationThroughListenerSet, gatewayClass, service } from '../../support/quickstart-objects.js';
 
 // Compiled to dist/test/translate/incremental/; the cases stay in the source tree.
 const GOLDEN_DIR = fileURLToPath(new URL('../../../../test/golden/', import.meta.url));
@@ -131,28 +131,6 @@ test('a Gateway whose client certificate validation reads a ConfigMap, with a ro
     metadata: { name: 'client-ca', namespace: 'default' },
     data: { 'ca.crt': tls('example.crt') },
   } as KubeObject;
-  const gw: KubeObject = {
-    ...gateway('gw'),
-    spec: {
-      gatewayClassName: 'portico',
-      allowedListeners: { namespaces: { from: 'Same' } },
-      tls: {
-        frontend: {
-          default: { validation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'client-ca' }] } },
-        },
-      },
-      listeners: [{ name: 'https', port: 443, protocol: 'HTTPS', tls: { certificateRefs: [{ name: 'cert' }] } }],
-    },
-  };
-  const set: KubeObject = {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'ListenerSet',
-    metadata: { name: 'extra', namespace: 'default' },
-    spec: { parentRef: { name: 'gw' }, listeners: [{ name: 'http', port: 8081, protocol: 'HTTP' }] },
-  };
-  const route = httpRoute('web', 'gw', 'backend');
-  (route.spec as { parentRefs: unknown[] }).parentRefs = [
-    { group: 'gateway.networking.k8s.io', kind: 'ListenerSet', name: 'extra' },
-  ];
+  const { gateway: gw, listenerSet: set, route } = frontendValidationThroughListenerSet();
   expect(wrongWithCache([gatewayClass, gw, set, route, service('backend'), secret, ca], {})).toEqual([]);
 });
