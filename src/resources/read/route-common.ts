@@ -18,8 +18,13 @@ import { readRouteFilters, type RouteFilterRead } from './route-filters.js';
 import { readOnce } from './read-once.js';
 import { readRuleRetry, readRuleTimeouts, type RuleRetry, type RuleTimeouts } from './rule-timing.js';
 import { readSessionPersistence, type SessionPersistenceRead } from './session-persistence.js';
-import { readRuleMatches, type RuleMatchesRead } from './route-matches.js';
-import { fieldsOf, invalid, itemsOf, valid, type ValidationResult } from './validation-result.js';
+import {
+  readGrpcRouteMatches,
+  readHttpRouteMatches,
+  type GrpcRouteMatchRead,
+  type HttpRouteMatchRead,
+} from './route-matches.js';
+import { fieldsOf, invalid, itemsOf, NO_ITEMS, Refused, valid, type ValidationResult } from './validation-result.js';
 
 export interface RouteParentRef {
   /** The parentRef as written: a route's status entry for the parent repeats it. */
@@ -32,16 +37,14 @@ export interface RouteParentRef {
   port: number | undefined;
   /** A sectionName or port was given in a form no listener has: the ref matches no listener. */
   matchesNoListener: boolean;
-  /** How the ref narrows the listeners, as a message says it: `sectionName http and port 80`. */
-  narrowing: string;
 }
 
 export interface ValidatedRouteCommon {
   parentRefs: RouteParentRef[];
-  /** The hostnames the route serves (none given: []); invalid when one is not a hostname. */
-  hostnames: ValidationResult<string[]>;
+  /** The hostnames the route serves (none given: []); refused when one is not a hostname. */
+  hostnames: readonly string[] | Refused;
   /** The string entries of a `hostnames` list, what a placement carries; undefined without a list. */
-  listedHostnames: string[] | undefined;
+  listedHostnames: readonly string[] | undefined;
   /**
    * Beside each entry of `spec.rules`, by index: what its backendRefs are, or undefined for an
    * entry that is no object (each kind's translator says what such a rule means).
@@ -52,8 +55,11 @@ export interface ValidatedRouteCommon {
 export interface RouteRuleRead {
   /** The rule's `name` (none: undefined); invalid when it is no RFC 1123 subdomain. Unique across rules is the route's rule (rule-names.ts). */
   name: ValidationResult<string | undefined>;
-  backendRefs: RouteBackendRefRead[];
-  matches: RuleMatchesRead;
+  backendRefs: readonly RouteBackendRefRead[];
+  /** HTTPRoute's matches (none written: one that matches every request); other kinds: none. */
+  httpMatches: readonly HttpRouteMatchRead[];
+  /** GRPCRoute's matches (none written: one that matches every method); other kinds: none. */
+  grpcMatches: readonly GrpcRouteMatchRead[];
   /** HTTPRoute's and GRPCRoute's rule filters (`filters`); TLS, TCP and UDP rules have none. */
   filters: readonly RouteFilterRead[];
   /** The rule's `sessionPersistence` (HTTPRoute; a GRPCRoute refuses it); undefined when not written. */
@@ -88,15 +94,16 @@ function readCommon(spec: unknown, kind: string, hasHostnames: boolean): Validat
   const given = fields?.hostnames;
   return {
     parentRefs,
-    hostnames: hasHostnames ? readHostnames(given) : valid([]),
-    listedHostnames: Array.isArray(given) ? given.filter((h): h is string => typeof h === 'string') : undefined,
+    hostnames: hasHostnames ? readHostnames(given) : NO_ITEMS,
+    listedHostnames: Array.isArray(given) ? stringEntries(given) : undefined,
     rules: itemsOf(fields?.rules).map((rule, i) => {
       const ruleFields = fieldsOf(rule);
       return ruleFields
         ? {
             name: readRuleName(ruleFields.name, `spec.rules[${i}].name`),
             backendRefs: readRouteBackendRefs(ruleFields.backendRefs, `spec.rules[${i}].backendRefs`),
-            matches: readRuleMatches(kind, ruleFields, `spec.rules[${i}]`),
+            httpMatches: kind === 'HTTPRoute' ? readHttpRouteMatches(ruleFields.matches, `spec.rules[${i}]`) : NO_ITEMS,
+            grpcMatches: kind === 'GRPCRoute' ? readGrpcRouteMatches(ruleFields.matches, `spec.rules[${i}]`) : NO_ITEMS,
             filters: readRouteFilters(ruleFields.filters, `spec.rules[${i}].filters`),
             timeouts: readRuleTimeouts(ruleFields.timeouts, `spec.rules[${i}].timeouts`),
             retry: readRuleRetry(ruleFields.retry, `spec.rules[${i}].retry`),
@@ -131,12 +138,6 @@ function readParentRef(item: unknown): RouteParentRef | undefined {
   if (namespace !== undefined && typeof namespace !== 'string') return undefined;
   const section = ref.sectionName;
   const port = ref.port;
-  const narrowing = [
-    section !== undefined ? `sectionName ${String(section)}` : '',
-    port !== undefined ? `port ${String(port)}` : '',
-  ]
-    .filter(Boolean)
-    .join(' and ');
   return {
     // The fields above are what Portico reads; the rest is echoed back as the user wrote it.
     written: ref as unknown as ParentReference,
@@ -147,17 +148,34 @@ function readParentRef(item: unknown): RouteParentRef | undefined {
     port: typeof port === 'number' ? port : undefined,
     matchesNoListener:
       (section !== undefined && typeof section !== 'string') || (port !== undefined && typeof port !== 'number'),
-    narrowing,
   };
 }
 
-function readHostnames(given: unknown): ValidationResult<string[]> {
-  if (given === undefined || given === null) return valid([]);
-  if (!Array.isArray(given)) return invalid('spec.hostnames', 'hostnames must be a list of hostnames');
+/** How a parentRef narrows the listeners, as a message says it: `sectionName http and port 80`. */
+export function parentRefNarrowing(ref: RouteParentRef): string {
+  const { sectionName, port } = ref.written as { sectionName?: unknown; port?: unknown };
+  return [
+    sectionName !== undefined ? `sectionName ${String(sectionName)}` : '',
+    port !== undefined ? `port ${String(port)}` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
+}
+
+/** The string entries of a list: the list itself when they all are. */
+function stringEntries(given: readonly unknown[]): readonly string[] {
+  return given.every((h) => typeof h === 'string') ? (given as string[]) : given.filter((h) => typeof h === 'string');
+}
+
+function readHostnames(given: unknown): readonly string[] | Refused {
+  if (given === undefined || given === null) return NO_ITEMS;
+  if (!Array.isArray(given))
+    return new Refused([{ path: 'spec.hostnames', message: 'hostnames must be a list of hostnames' }]);
   for (const [i, h] of given.entries()) {
     if (typeof h !== 'string' || !isValidHostname(h)) {
-      return invalid(`spec.hostnames[${i}]`, `hostname ${JSON.stringify(h)} is not a valid DNS name or wildcard`);
+      const message = `hostname ${JSON.stringify(h)} is not a valid DNS name or wildcard`;
+      return new Refused([{ path: `spec.hostnames[${i}]`, message }]);
     }
   }
-  return valid(given as string[]);
+  return given as string[];
 }

@@ -1,9 +1,13 @@
 /**
  * A route rule's `matches`, read: HTTPRoute's (path, headers, queryParams, method) and
  * GRPCRoute's (method, headers). Each field is of the type and in the enum the spec gives it, or
- * carries why not, with its path and the message the rule's status gives. Whether a value is
- * fit for Envoy (a path's characters, a header value's, a regular expression under RE2 and its
- * size) is the translator's to say: only the shape is read here.
+ * is a `Refused` saying why not, with its path and the message the rule's status gives. Whether a
+ * value is fit for Envoy (a path's characters, a header value's, a regular expression under RE2
+ * and its size) is the translator's to say: only the shape is read here.
+ *
+ * An HTTPRouteMatch written as the spec says reads to itself: nothing is allocated for it (a
+ * route's readings are kept as long as the route, and there are thousands). One with a field that
+ * does not read, or that must be made canonical (a null for an absent field), reads to a copy.
  *
  * A rule without matches (absent, empty, not a list) matches every request, as one match with
  * no field set. A match that is no object is read as one with no field set, as a file's YAML
@@ -11,40 +15,52 @@
  * which of several entries for one name counts (the first valid one) is decided after the names
  * are checked, by the translator.
  */
-import { fieldsOf, itemsOf, valid, type FieldError } from './validation-result.js';
+import { fieldsOf, itemsOf, NO_ITEMS, Refused, sameOrCopy, type FieldError } from './validation-result.js';
 
 /** A problem with a match field; `unsupported`: a value outside the API's enums (the route is refused). */
 export interface MatchProblem extends FieldError {
   unsupported?: true;
 }
 
-export type MatchResult<T> = { valid: true; result: T } | { valid: false; errors: MatchProblem[] };
+/** A match field that does not read. */
+export type MatchRefusal = Refused<MatchProblem>;
 
-export interface StringMatchValue {
-  type: 'Exact' | 'RegularExpression';
-  value: string;
+/** One entry of a match's `headers` or `queryParams` that reads: the entry as written. */
+export interface NamedMatchValue {
+  readonly name: string;
+  /** Absent: Exact. */
+  readonly type?: 'Exact' | 'RegularExpression';
+  readonly value: string;
 }
 
-/** One entry of a match's `headers` or `queryParams`. */
-export interface NamedMatchRead {
-  path: string;
-  name: MatchResult<string>;
-  /** Read only for a string name (the messages name the entry): otherwise invalid with no errors. */
-  match: MatchResult<StringMatchValue>;
+/**
+ * An entry of `headers` or `queryParams` that does not read. `name` is its name when that reads:
+ * the first entry for a name is the one that counts, whether or not its value reads.
+ */
+export class RefusedNamedMatch {
+  constructor(
+    readonly name: string | undefined,
+    readonly problems: readonly MatchProblem[],
+  ) {}
 }
+
+export type NamedMatchRead = NamedMatchValue | RefusedNamedMatch;
 
 export interface PathMatchValue {
-  type: 'Exact' | 'PathPrefix' | 'RegularExpression';
-  value: string;
+  /** Absent: PathPrefix. */
+  readonly type?: 'Exact' | 'PathPrefix' | 'RegularExpression';
+  /** Absent: `/`. */
+  readonly value?: string;
 }
 
 export interface HttpRouteMatchRead {
-  path: string;
-  pathMatch: MatchResult<PathMatchValue>;
-  headers: MatchResult<NamedMatchRead[]>;
-  queryParams: MatchResult<NamedMatchRead[]>;
-  /** Undefined: any method. */
-  method: MatchResult<string | undefined>;
+  /** Absent: every path (PathPrefix `/`). */
+  readonly path?: PathMatchValue | MatchRefusal;
+  /** Absent: none. */
+  readonly headers?: readonly NamedMatchRead[] | MatchRefusal;
+  readonly queryParams?: readonly NamedMatchRead[] | MatchRefusal;
+  /** Absent: any method. */
+  readonly method?: string | MatchRefusal;
 }
 
 export interface GrpcMethodValue {
@@ -55,89 +71,106 @@ export interface GrpcMethodValue {
 }
 
 export interface GrpcRouteMatchRead {
-  path: string;
   /** Undefined: any method. */
-  method: MatchResult<GrpcMethodValue | undefined>;
-  headers: MatchResult<NamedMatchRead[]>;
+  readonly method: GrpcMethodValue | MatchRefusal | undefined;
+  readonly headers: readonly NamedMatchRead[] | MatchRefusal;
 }
-
-/** A rule's matches as its kind reads them (TLSRoute, TCPRoute and UDPRoute have none). */
-export type RuleMatchesRead =
-  | { kind: 'HTTPRoute'; items: HttpRouteMatchRead[] }
-  | { kind: 'GRPCRoute'; items: GrpcRouteMatchRead[] }
-  | { kind: 'none' };
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
 /** GRPCMethodMatch validation (the CRD's own rules for `Exact`). */
 const SERVICE_RE = /^\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$/i;
 const METHOD_RE = /^[A-Za-z_][A-Za-z_0-9]*$/;
 
-function problem<T>(path: string, message: string, unsupported = false): MatchResult<T> {
-  return { valid: false, errors: [unsupported ? { path, message, unsupported: true } : { path, message }] };
+function problem(path: string, message: string, unsupported = false): MatchRefusal {
+  return new Refused([unsupported ? { path, message, unsupported: true } : { path, message }]);
 }
 
-/** Reads the `matches` of the rule at `path` (`spec.rules[0]`) for a route of `kind`. */
-export function readRuleMatches(kind: string, rule: Record<string, unknown>, path: string): RuleMatchesRead {
-  const given = itemsOf(rule.matches);
-  const items = given.length > 0 ? given : [{}];
-  const at = (i: number) => (given.length > 0 ? `${path}.matches[${i}]` : path);
-  if (kind === 'HTTPRoute') return { kind, items: items.map((m, i) => readHttpRouteMatch(m, at(i))) };
-  if (kind === 'GRPCRoute') return { kind, items: items.map((m, i) => readGrpcRouteMatch(m, at(i))) };
-  return { kind: 'none' };
+/** What an HTTPRoute rule without matches, or one that is no object, matches: every path. */
+export const HTTP_MATCH_ALL: readonly HttpRouteMatchRead[] = Object.freeze([Object.freeze({})]);
+/** What a GRPCRoute rule without matches, or one that is no object, matches: every method. */
+export const GRPC_MATCH_ALL: readonly GrpcRouteMatchRead[] = Object.freeze([
+  Object.freeze({ method: undefined, headers: NO_ITEMS }),
+]);
+
+/** Reads an HTTPRoute rule's `matches` (the rule at `path`, `spec.rules[0]`). */
+export function readHttpRouteMatches(given: unknown, path: string): readonly HttpRouteMatchRead[] {
+  const items = itemsOf(given);
+  if (items.length === 0) return HTTP_MATCH_ALL;
+  return sameOrCopy(items, (m, i) => readHttpRouteMatch(m, `${path}.matches[${i}]`));
 }
 
-/** What an HTTPRoute rule that is no object, or a route without rules, matches: every path. */
-export const HTTP_MATCH_ALL: readonly HttpRouteMatchRead[] = [readHttpRouteMatch({}, 'spec.rules')];
-/** What a GRPCRoute rule that is no object matches: every method. */
-export const GRPC_MATCH_ALL: readonly GrpcRouteMatchRead[] = [readGrpcRouteMatch({}, 'spec.rules')];
+/** Reads a GRPCRoute rule's `matches` (the rule at `path`). */
+export function readGrpcRouteMatches(given: unknown, path: string): readonly GrpcRouteMatchRead[] {
+  const items = itemsOf(given);
+  if (items.length === 0) return GRPC_MATCH_ALL;
+  return items.map((m, i) => readGrpcRouteMatch(m, `${path}.matches[${i}]`));
+}
 
 export function readHttpRouteMatch(value: unknown, path: string): HttpRouteMatchRead {
-  const match = fieldsOf(value) ?? {};
-  return {
-    path,
-    pathMatch: readPathMatch(match.path, `${path}.path`),
-    headers: readNamedMatches(match.headers, `${path}.headers`, 'header'),
-    queryParams: readNamedMatches(match.queryParams, `${path}.queryParams`, 'query'),
-    method: readMethod(match.method, `${path}.method`),
-  };
+  const match = fieldsOf(value);
+  if (!match) return HTTP_MATCH_ALL[0]!;
+  const pathMatch = readPathMatch(match.path, path);
+  const headers = readNamedMatches(match.headers, path, 'headers');
+  const queryParams = readNamedMatches(match.queryParams, path, 'queryParams');
+  const method = readMethod(match.method, path);
+  if (
+    pathMatch === match.path &&
+    headers === match.headers &&
+    queryParams === match.queryParams &&
+    method === match.method
+  )
+    return match as HttpRouteMatchRead;
+  const out: { -readonly [K in keyof HttpRouteMatchRead]: HttpRouteMatchRead[K] } = {};
+  if (pathMatch !== undefined) out.path = pathMatch;
+  if (headers !== undefined) out.headers = headers;
+  if (queryParams !== undefined) out.queryParams = queryParams;
+  if (method !== undefined) out.method = method;
+  return out;
 }
 
 export function readGrpcRouteMatch(value: unknown, path: string): GrpcRouteMatchRead {
   const match = fieldsOf(value) ?? {};
   return {
-    path,
     method: readGrpcMethod(match.method, `${path}.method`),
-    headers: readNamedMatches(match.headers, `${path}.headers`, 'header'),
+    headers: readNamedMatches(match.headers, path, 'headers') ?? NO_ITEMS,
   };
 }
 
-function readPathMatch(value: unknown, path: string): MatchResult<PathMatchValue> {
+/** The path match as written when it reads; undefined for null (every path). */
+function readPathMatch(value: unknown, at: string): PathMatchValue | MatchRefusal | undefined {
+  if (value === undefined || value === null) return undefined;
   const fields = fieldsOf(value);
-  const type = fields?.type ?? 'PathPrefix';
-  const given = fields?.value ?? '/';
+  if (!fields) return undefined;
+  const type = fields.type ?? 'PathPrefix';
+  const given = fields.value ?? '/';
   if (type !== 'Exact' && type !== 'PathPrefix' && type !== 'RegularExpression') {
-    return problem(`${path}.type`, `path: match type ${String(type)} is not supported`, true);
+    return problem(`${at}.path.type`, `path: match type ${String(type)} is not supported`, true);
   }
   if (typeof given !== 'string') {
     return problem(
-      `${path}.value`,
+      `${at}.path.value`,
       type === 'RegularExpression'
         ? 'path: regular expression must be a string'
         : `path: path ${JSON.stringify(given)} must start with "/"`,
     );
   }
-  return valid({ type, value: given });
+  return fields.type === null || fields.value === null ? { type, value: given } : (fields as PathMatchValue);
 }
 
-function readNamedMatches(value: unknown, path: string, what: 'header' | 'query'): MatchResult<NamedMatchRead[]> {
+/** A list of header or query matches; undefined for null (none). */
+function readNamedMatches(
+  value: unknown,
+  at: string,
+  field: 'headers' | 'queryParams',
+): readonly NamedMatchRead[] | MatchRefusal | undefined {
+  if (value === undefined || value === null) return undefined;
   // A list that is not a list (no schema check in files) must not widen the match to everything.
-  if (value !== undefined && value !== null && !Array.isArray(value)) {
-    return problem(path, `${what === 'header' ? 'headers' : 'queryParams'} must be a list`);
-  }
-  return valid(itemsOf(value).map((item, i) => readNamedMatch(item, `${path}[${i}]`, what)));
+  if (!Array.isArray(value)) return problem(`${at}.${field}`, `${field} must be a list`);
+  const what = field === 'headers' ? 'header' : 'query';
+  return sameOrCopy(value, (item, i) => readNamedMatch(item, () => `${at}.${field}[${i}]`, what));
 }
 
-function readNamedMatch(item: unknown, path: string, what: 'header' | 'query'): NamedMatchRead {
+function readNamedMatch(item: unknown, at: () => string, what: 'header' | 'query'): NamedMatchRead {
   const fields = fieldsOf(item);
   const name = fields?.name;
   if (typeof name !== 'string') {
@@ -145,35 +178,33 @@ function readNamedMatch(item: unknown, path: string, what: 'header' | 'query'): 
       what === 'header'
         ? `header match: invalid header name ${JSON.stringify(name)}`
         : `query param match: invalid name ${JSON.stringify(name)}`;
-    return { path, name: problem(`${path}.name`, message), match: { valid: false, errors: [] } };
+    return new RefusedNamedMatch(undefined, [{ path: `${at()}.name`, message }]);
   }
   const label = `${what === 'header' ? 'header match' : 'query param match'} ${name}`;
-  return { path, name: valid(name), match: readStringMatch(fields?.type, fields?.value, path, label) };
-}
-
-function readStringMatch(type: unknown, value: unknown, path: string, label: string): MatchResult<StringMatchValue> {
-  if (type === undefined || type === 'Exact') {
-    return typeof value === 'string'
-      ? valid({ type: 'Exact', value })
-      : problem(`${path}.value`, `${label}: header value must be a string`);
+  const type = fields!.type;
+  const value = fields!.value;
+  if (type === undefined || type === 'Exact' || type === 'RegularExpression') {
+    if (typeof value === 'string') return fields as unknown as NamedMatchValue;
+    const message =
+      type === 'RegularExpression'
+        ? `${label}: regular expression must be a string`
+        : `${label}: header value must be a string`;
+    return new RefusedNamedMatch(name, [{ path: `${at()}.value`, message }]);
   }
-  if (type === 'RegularExpression') {
-    return typeof value === 'string'
-      ? valid({ type, value })
-      : problem(`${path}.value`, `${label}: regular expression must be a string`);
-  }
-  return problem(`${path}.type`, `${label}: match type ${String(type)} is not supported`, true);
+  return new RefusedNamedMatch(name, [
+    { path: `${at()}.type`, message: `${label}: match type ${String(type)} is not supported`, unsupported: true },
+  ]);
 }
 
-function readMethod(value: unknown, path: string): MatchResult<string | undefined> {
-  if (value === undefined) return valid(undefined);
-  if (typeof value === 'string' && METHODS.has(value)) return valid(value);
-  return problem(path, `method ${JSON.stringify(value)} is not supported`, true);
+function readMethod(value: unknown, at: string): string | MatchRefusal | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && METHODS.has(value)) return value;
+  return problem(`${at}.method`, `method ${JSON.stringify(value)} is not supported`, true);
 }
 
-function readGrpcMethod(value: unknown, path: string): MatchResult<GrpcMethodValue | undefined> {
+function readGrpcMethod(value: unknown, path: string): GrpcMethodValue | MatchRefusal | undefined {
   // null: what the API server prunes from a non-nullable field, so "not set".
-  if (value === undefined || value === null) return valid(undefined);
+  if (value === undefined || value === null) return undefined;
   const fields = fieldsOf(value);
   if (!fields) return problem(path, 'method match must be an object');
   const type = fields.type ?? 'Exact';
@@ -200,8 +231,8 @@ function readGrpcMethod(value: unknown, path: string): MatchResult<GrpcMethodVal
     if (given(fields.method) && !METHOD_RE.test(name)) {
       return problem(`${path}.method`, `method match: method ${JSON.stringify(name)} is not a valid gRPC method name`);
     }
-    return valid({ type, service, method: name });
+    return { type, service, method: name };
   }
-  if (type === 'RegularExpression') return valid({ type, service, method: name });
+  if (type === 'RegularExpression') return { type, service, method: name };
   return problem(`${path}.type`, `method match: type ${JSON.stringify(type)} is not supported`, true);
 }

@@ -30,6 +30,30 @@ export function valid<T>(result: T): ValidationResult<T> {
   return { valid: true, result };
 }
 
+/**
+ * In the readings of route kinds, which come by the thousand and are kept as long as their
+ * objects: a field or entry that does not read, in place of its value. A valid value is the
+ * input's own (no wrapper, no copy), so a route written as the spec says reads to itself; a
+ * `Refused` is a class instance, which no parsed YAML or JSON can be, so it cannot be forged.
+ */
+export class Refused<E extends FieldError = FieldError> {
+  constructor(readonly errors: readonly E[]) {}
+}
+
+/**
+ * `items` read one by one: the list itself when every item reads to itself, else a new list.
+ * The paths are made only where a problem is found (`read` is given the index).
+ */
+export function sameOrCopy<R>(items: readonly unknown[], read: (item: unknown, index: number) => R): readonly R[] {
+  let out: R[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const r = read(items[i], i);
+    if (out) out.push(r);
+    else if (r !== items[i]) (out = items.slice(0, i) as R[]).push(r);
+  }
+  return out ?? (items as readonly R[]);
+}
+
 /** An empty reading of a list: one shared frozen array. */
 export const NO_ITEMS: readonly never[] = Object.freeze([]);
 

@@ -24,7 +24,7 @@ export interface PlacedRoute {
    * The route's own hostnames (absent: none, it takes the listener's). Of the routes placed for one
    * hostname, those whose own hostname is more specific come first (HTTPRoute, GRPCRoute) or win (TLSRoute).
    */
-  hostnames?: string[];
+  hostnames?: readonly string[];
 }
 
 /** Routes placed on a listener, by the hostname they serve there, each route at most once. */

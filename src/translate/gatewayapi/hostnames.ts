@@ -32,7 +32,7 @@ export function intersectHostname(listener: string | undefined, route: string): 
  * listener's, or the listener's own hostname (or `*`) when the route names none.
  * An empty result means the route does not match this listener's hostname.
  */
-export function effectiveHostnames(listener: string | undefined, routeHostnames: string[]): string[] {
+export function effectiveHostnames(listener: string | undefined, routeHostnames: readonly string[]): string[] {
   if (routeHostnames.length === 0) return [listener ?? '*'];
   const out = new Set<string>();
   for (const h of routeHostnames) {

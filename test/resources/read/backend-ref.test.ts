@@ -1,5 +1,11 @@
 /** The reader of backend references: a route rule's backendRefs, and any other backendRef. */
-import { readBackendObjectReference } from '../../../src/resources/read/backend-ref.js';
+import {
+  readBackendObjectReference,
+  RefusedBackendRef,
+  targetOf,
+  weightOf,
+} from '../../../src/resources/read/backend-ref.js';
+import { Refused } from '../../../src/resources/read/validation-result.js';
 import { readRouteCommon } from '../../../src/resources/read/route-common.js';
 import { buildResourceSet } from '../../../src/resources/resource-set.js';
 import type { KubeObject } from '../../../src/resources/types.js';
@@ -42,11 +48,9 @@ describe('readRouteCommon: backendRefs', () => {
     expect(rules[0]).toBeUndefined();
     const [a, empty, b] = rules[1]!.backendRefs;
     expect(a).toEqual({
-      object: true,
-      path: 'spec.rules[1].backendRefs[0]',
-      writtenName: 'a',
-      weight: { valid: true, result: 3 },
-      target: { valid: true, result: { name: 'a', port: 80 } },
+      name: 'a',
+      port: 80,
+      weight: 3,
       // The filters are read too (route-filters.test.ts): a header modifier without its configuration.
       filters: [
         {
@@ -63,13 +67,44 @@ describe('readRouteCommon: backendRefs', () => {
         },
       ],
     });
-    expect(empty).toEqual({ object: false, path: 'spec.rules[1].backendRefs[1]' });
-    expect(b).toMatchObject({
-      weight: {
-        valid: false,
-        errors: [{ path: 'spec.rules[1].backendRefs[2].weight', message: 'backendRef b: invalid weight -1' }],
+    expect(empty).toBeInstanceOf(RefusedBackendRef);
+    expect((empty as RefusedBackendRef).notAnObject).toBe('spec.rules[1].backendRefs[1]');
+    expect(weightOf(b!)).toEqual(
+      new Refused([{ path: 'spec.rules[1].backendRefs[2].weight', message: 'backendRef b: invalid weight -1' }]),
+    );
+    expect(targetOf(b!)).toEqual({ name: 'b' });
+  });
+
+  it('reads an entry written as the spec says to itself, and a list of them to the list', () => {
+    const backendRefs = [
+      { name: 'a', port: 80, weight: 3 },
+      { name: 'b', namespace: 'x', kind: 'Service', group: '' },
+    ];
+    const [rule] = readRouteCommon({ kind: 'HTTPRoute', spec: { rules: [{ backendRefs }] } }).rules;
+    expect(rule!.backendRefs).toBe(backendRefs);
+    expect(weightOf(rule!.backendRefs[1]!)).toBe(1);
+  });
+
+  it('reads null as absent, in a canonical copy; a field of the wrong type refuses the reference', () => {
+    const [rule] = readRouteCommon({
+      kind: 'HTTPRoute',
+      spec: {
+        rules: [
+          {
+            backendRefs: [
+              { name: 'a', namespace: null, weight: null },
+              { name: 'b', port: '80' },
+            ],
+          },
+        ],
       },
-    });
+    }).rules;
+    const [a, b] = rule!.backendRefs;
+    expect(a).toEqual({ name: 'a', weight: 1 });
+    expect(targetOf(b!)).toEqual(
+      new Refused([{ path: 'spec.rules[0].backendRefs[1].port', message: 'port must be a number' }]),
+    );
+    expect(weightOf(b!)).toBe(1);
   });
 });
 

@@ -1,5 +1,6 @@
 /** The reader of what every route kind shares: its parentRefs and hostnames. */
-import { readRouteCommon } from '../../../src/resources/read/route-common.js';
+import { parentRefNarrowing, readRouteCommon } from '../../../src/resources/read/route-common.js';
+import { Refused } from '../../../src/resources/read/validation-result.js';
 import { buildResourceSet } from '../../../src/resources/resource-set.js';
 import { translate } from '../../../src/translate/index.js';
 import { gateway, gatewayClass, httpRoute } from '../../support/fixtures.js';
@@ -29,7 +30,6 @@ describe('readRouteCommon', () => {
         sectionName: undefined,
         port: undefined,
         matchesNoListener: false,
-        narrowing: '',
       },
       {
         written: parentRefs[1],
@@ -39,37 +39,35 @@ describe('readRouteCommon', () => {
         sectionName: 'a',
         port: 80,
         matchesNoListener: false,
-        narrowing: 'sectionName a and port 80',
       },
     ]);
+    expect(read.parentRefs.map(parentRefNarrowing)).toEqual(['', 'sectionName a and port 80']);
   });
 
   it('keeps a ref whose sectionName or port no listener can have, matching no listener', () => {
     const [ref] = readRouteCommon(route({ parentRefs: [{ name: 'gw', sectionName: null, port: '80' }] })).parentRefs;
     expect(ref).toMatchObject({ sectionName: undefined, port: undefined, matchesNoListener: true });
-    expect(ref!.narrowing).toBe('sectionName null and port 80');
+    expect(parentRefNarrowing(ref!)).toBe('sectionName null and port 80');
   });
 
   it('reads hostnames, refusing a value that is not a list of hostnames', () => {
-    expect(readRouteCommon(route({ hostnames: ['a.example.com', '*.b.example.com'] })).hostnames).toEqual({
-      valid: true,
-      result: ['a.example.com', '*.b.example.com'],
-    });
-    expect(readRouteCommon(route({ hostnames: null })).hostnames).toEqual({ valid: true, result: [] });
-    expect(readRouteCommon(route({ hostnames: 'a.example.com' })).hostnames).toEqual({
-      valid: false,
-      errors: [{ path: 'spec.hostnames', message: 'hostnames must be a list of hostnames' }],
-    });
-    expect(readRouteCommon(route({ hostnames: ['a.example.com', 'A_B', 3] })).hostnames).toEqual({
-      valid: false,
-      errors: [{ path: 'spec.hostnames[1]', message: 'hostname "A_B" is not a valid DNS name or wildcard' }],
-    });
+    const hostnames = ['a.example.com', '*.b.example.com'];
+    // A valid list reads to itself: nothing is kept beside the route.
+    expect(readRouteCommon(route({ hostnames })).hostnames).toBe(hostnames);
+    expect(readRouteCommon(route({ hostnames })).listedHostnames).toBe(hostnames);
+    expect(readRouteCommon(route({ hostnames: null })).hostnames).toEqual([]);
+    expect(readRouteCommon(route({ hostnames: 'a.example.com' })).hostnames).toEqual(
+      new Refused([{ path: 'spec.hostnames', message: 'hostnames must be a list of hostnames' }]),
+    );
+    expect(readRouteCommon(route({ hostnames: ['a.example.com', 'A_B', 3] })).hostnames).toEqual(
+      new Refused([{ path: 'spec.hostnames[1]', message: 'hostname "A_B" is not a valid DNS name or wildcard' }]),
+    );
   });
 
   it('does not read hostnames of TCPRoutes and UDPRoutes, but lists their strings for placement', () => {
     for (const kind of ['TCPRoute', 'UDPRoute']) {
       const read = readRouteCommon(route({ hostnames: ['A_B', 3] }, kind));
-      expect(read.hostnames).toEqual({ valid: true, result: [] });
+      expect(read.hostnames).toEqual([]);
       expect(read.listedHostnames).toEqual(['A_B']);
     }
     expect(readRouteCommon(route({}, 'TCPRoute')).listedHostnames).toBeUndefined();

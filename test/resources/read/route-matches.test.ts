@@ -1,6 +1,11 @@
 /** The reader of HTTPRoute and GRPCRoute rule matches: typed values, or problems with their paths. */
 import { readRouteCommon } from '../../../src/resources/read/route-common.js';
-import { readGrpcRouteMatch, readHttpRouteMatch } from '../../../src/resources/read/route-matches.js';
+import {
+  readGrpcRouteMatch,
+  readHttpRouteMatch,
+  RefusedNamedMatch,
+} from '../../../src/resources/read/route-matches.js';
+import { Refused } from '../../../src/resources/read/validation-result.js';
 import { buildResourceSet } from '../../../src/resources/resource-set.js';
 import { translate } from '../../../src/translate/index.js';
 import { gateway, gatewayClass, httpRoute } from '../../support/fixtures.js';
@@ -9,49 +14,22 @@ import { conditionLines, conditionMessage } from '../../support/translator-outco
 const at = 'spec.rules[0].matches[0]';
 
 describe('readHttpRouteMatch', () => {
-  it('reads every field into its type, a match without fields as every path and method', () => {
-    const read = readHttpRouteMatch(
-      {
-        path: { type: 'Exact', value: '/a' },
-        headers: [{ name: 'x-a', value: '1' }],
-        queryParams: [{ name: 'q', type: 'RegularExpression', value: 'v.*' }],
-        method: 'GET',
-      },
-      at,
-    );
-    expect(read).toEqual({
-      path: at,
-      pathMatch: { valid: true, result: { type: 'Exact', value: '/a' } },
-      headers: {
-        valid: true,
-        result: [
-          {
-            path: `${at}.headers[0]`,
-            name: { valid: true, result: 'x-a' },
-            match: { valid: true, result: { type: 'Exact', value: '1' } },
-          },
-        ],
-      },
-      queryParams: {
-        valid: true,
-        result: [
-          {
-            path: `${at}.queryParams[0]`,
-            name: { valid: true, result: 'q' },
-            match: { valid: true, result: { type: 'RegularExpression', value: 'v.*' } },
-          },
-        ],
-      },
-      method: { valid: true, result: 'GET' },
+  it('reads a match written as the spec says to itself, a match without fields as every path and method', () => {
+    const written = {
+      path: { type: 'Exact', value: '/a' },
+      headers: [{ name: 'x-a', value: '1' }],
+      queryParams: [{ name: 'q', type: 'RegularExpression', value: 'v.*' }],
+      method: 'GET',
+    };
+    // Nothing is allocated for a valid match: its reading is the match.
+    expect(readHttpRouteMatch(written, at)).toBe(written);
+    for (const empty of [{}, null, 'x', []]) expect(readHttpRouteMatch(empty, at)).toEqual({});
+    // null stands for an absent field: the reading is a copy without it.
+    const nulls = { path: null, headers: null, queryParams: null, method: 'PUT' };
+    expect(readHttpRouteMatch(nulls, at)).toEqual({ method: 'PUT' });
+    expect(readHttpRouteMatch({ path: { type: null, value: '/b' } }, at)).toEqual({
+      path: { type: 'PathPrefix', value: '/b' },
     });
-    for (const empty of [{}, null, 'x', [], { path: null, headers: null, queryParams: null }]) {
-      expect(readHttpRouteMatch(empty, at)).toMatchObject({
-        pathMatch: { valid: true, result: { type: 'PathPrefix', value: '/' } },
-        headers: { valid: true, result: [] },
-        queryParams: { valid: true, result: [] },
-        method: { valid: true, result: undefined },
-      });
-    }
   });
 
   it('names the field of each problem, with the message the rule gives, enum values as unsupported', () => {
@@ -59,88 +37,70 @@ describe('readHttpRouteMatch', () => {
       {
         path: { type: 'RegularExpression', value: 5 },
         headers: { name: 'x' },
-        queryParams: [null, { name: 'q', type: 'Prefix', value: 'v' }, { name: 'r', value: 7 }],
+        queryParams: [
+          null,
+          { name: 'q', type: 'Prefix', value: 'v' },
+          { name: 'r', value: 7 },
+          { name: 's', value: 'ok' },
+        ],
         method: 'get',
       },
       at,
     );
-    expect(read.pathMatch).toEqual({
-      valid: false,
-      errors: [{ path: `${at}.path.value`, message: 'path: regular expression must be a string' }],
-    });
-    expect(read.headers).toEqual({
-      valid: false,
-      errors: [{ path: `${at}.headers`, message: 'headers must be a list' }],
-    });
-    const query = read.queryParams.valid ? read.queryParams.result : [];
-    expect(query.map((q) => [q.name, q.match])).toEqual([
-      [
+    expect(read.path).toEqual(
+      new Refused([{ path: `${at}.path.value`, message: 'path: regular expression must be a string' }]),
+    );
+    expect(read.headers).toEqual(new Refused([{ path: `${at}.headers`, message: 'headers must be a list' }]));
+    expect(read.queryParams).toEqual([
+      new RefusedNamedMatch(undefined, [
+        { path: `${at}.queryParams[0].name`, message: 'query param match: invalid name undefined' },
+      ]),
+      new RefusedNamedMatch('q', [
         {
-          valid: false,
-          errors: [{ path: `${at}.queryParams[0].name`, message: 'query param match: invalid name undefined' }],
+          path: `${at}.queryParams[1].type`,
+          message: 'query param match q: match type Prefix is not supported',
+          unsupported: true,
         },
-        { valid: false, errors: [] },
-      ],
-      [
-        { valid: true, result: 'q' },
-        {
-          valid: false,
-          errors: [
-            {
-              path: `${at}.queryParams[1].type`,
-              message: 'query param match q: match type Prefix is not supported',
-              unsupported: true,
-            },
-          ],
-        },
-      ],
-      [
-        { valid: true, result: 'r' },
-        {
-          valid: false,
-          errors: [
-            { path: `${at}.queryParams[2].value`, message: 'query param match r: header value must be a string' },
-          ],
-        },
-      ],
+      ]),
+      new RefusedNamedMatch('r', [
+        { path: `${at}.queryParams[2].value`, message: 'query param match r: header value must be a string' },
+      ]),
+      { name: 's', value: 'ok' },
     ]);
-    expect(read.method).toEqual({
-      valid: false,
-      errors: [{ path: `${at}.method`, message: 'method "get" is not supported', unsupported: true }],
-    });
-    expect(readHttpRouteMatch({ path: { type: 'Exact', value: 5 } }, at).pathMatch).toEqual({
-      valid: false,
-      errors: [{ path: `${at}.path.value`, message: 'path: path 5 must start with "/"' }],
-    });
-    expect(readHttpRouteMatch({ path: { type: 'Glob', value: 5 } }, at).pathMatch).toEqual({
-      valid: false,
-      errors: [{ path: `${at}.path.type`, message: 'path: match type Glob is not supported', unsupported: true }],
-    });
+    expect(read.method).toEqual(
+      new Refused([{ path: `${at}.method`, message: 'method "get" is not supported', unsupported: true }]),
+    );
+    expect(readHttpRouteMatch({ path: { type: 'Exact', value: 5 } }, at).path).toEqual(
+      new Refused([{ path: `${at}.path.value`, message: 'path: path 5 must start with "/"' }]),
+    );
+    expect(readHttpRouteMatch({ path: { type: 'Glob', value: 5 } }, at).path).toEqual(
+      new Refused([{ path: `${at}.path.type`, message: 'path: match type Glob is not supported', unsupported: true }]),
+    );
   });
 
   it('leaves the value checks to the translator: a path or regex of the right type is read as given', () => {
-    expect(readHttpRouteMatch({ path: { type: 'RegularExpression', value: '(' } }, at).pathMatch).toEqual({
-      valid: true,
-      result: { type: 'RegularExpression', value: '(' },
-    });
-    expect(readHttpRouteMatch({ path: { type: 'Exact', value: 'no-slash' } }, at).pathMatch.valid).toBe(true);
+    const regex = { path: { type: 'RegularExpression', value: '(' } };
+    expect(readHttpRouteMatch(regex, at)).toBe(regex);
+    expect(readHttpRouteMatch({ path: { type: 'Exact', value: 'no-slash' } }, at).path).not.toBeInstanceOf(Refused);
   });
 });
 
 describe('readGrpcRouteMatch', () => {
   it('reads the method match, with the CRD rules for Exact', () => {
     expect(readGrpcRouteMatch({ method: { service: 'echo.Echo', method: 'Say' } }, at).method).toEqual({
-      valid: true,
-      result: { type: 'Exact', service: 'echo.Echo', method: 'Say' },
+      type: 'Exact',
+      service: 'echo.Echo',
+      method: 'Say',
     });
-    expect(readGrpcRouteMatch({ method: null }, at).method).toEqual({ valid: true, result: undefined });
+    expect(readGrpcRouteMatch({ method: null }, at).method).toBeUndefined();
     expect(readGrpcRouteMatch({ method: { type: 'RegularExpression', method: '^S.*$' } }, at).method).toEqual({
-      valid: true,
-      result: { type: 'RegularExpression', service: '', method: '^S.*$' },
+      type: 'RegularExpression',
+      service: '',
+      method: '^S.*$',
     });
     const problems = (method: unknown) => {
-      const read = readGrpcRouteMatch({ method }, at).method;
-      return read.valid ? [] : read.errors;
+      const read = readGrpcRouteMatch({ method }, `${at}`).method;
+      return read instanceof Refused ? read.errors : [];
     };
     expect(problems('Say')).toEqual([{ path: `${at}.method`, message: 'method match must be an object' }]);
     expect(problems({ service: 5 })).toEqual([
@@ -163,16 +123,30 @@ describe('readGrpcRouteMatch', () => {
 
 describe('rule matches in readRouteCommon', () => {
   it('reads matches by kind, a rule without matches as one match of everything', () => {
-    const spec = { rules: [{ matches: [{ path: { value: '/a' } }, {}] }, { matches: [] }, null] };
+    const matches = [{ path: { value: '/a' } }, {}];
+    const spec = { rules: [{ matches }, { matches: [] }, null] };
     const http = readRouteCommon({ kind: 'HTTPRoute', spec }).rules;
-    expect(http[0]!.matches).toMatchObject({
-      kind: 'HTTPRoute',
-      items: [{ path: 'spec.rules[0].matches[0]' }, { path: 'spec.rules[0].matches[1]' }],
-    });
-    expect(http[1]!.matches).toMatchObject({ kind: 'HTTPRoute', items: [{ path: 'spec.rules[1]' }] });
+    // Both matches are written as the spec says: the list is read to itself.
+    expect(http[0]!.httpMatches).toBe(matches);
+    expect(http[0]!.grpcMatches).toEqual([]);
+    expect(http[1]!.httpMatches).toEqual([{}]);
     expect(http[2]).toBeUndefined();
-    expect(readRouteCommon({ kind: 'GRPCRoute', spec }).rules[0]!.matches.kind).toBe('GRPCRoute');
-    expect(readRouteCommon({ kind: 'TLSRoute', spec }).rules[0]!.matches).toEqual({ kind: 'none' });
+    const grpc = readRouteCommon({ kind: 'GRPCRoute', spec }).rules;
+    expect(grpc[0]!.grpcMatches).toEqual([
+      { method: undefined, headers: [] },
+      { method: undefined, headers: [] },
+    ]);
+    expect(grpc[0]!.httpMatches).toEqual([]);
+    const tls = readRouteCommon({ kind: 'TLSRoute', spec }).rules[0]!;
+    expect([tls.httpMatches, tls.grpcMatches]).toEqual([[], []]);
+  });
+
+  it('copies the list when one match is not written as the spec says, keeping the others as they are', () => {
+    const good = { path: { type: 'Exact', value: '/a' } };
+    const spec = { rules: [{ matches: [good, { method: 'get' }] }] };
+    const [first, second] = readRouteCommon({ kind: 'HTTPRoute', spec }).rules[0]!.httpMatches;
+    expect(first).toBe(good);
+    expect(second!.method).toBeInstanceOf(Refused);
   });
 });
 

@@ -15,7 +15,8 @@ import {
   type GrpcMethodValue,
   type GrpcRouteMatchRead,
 } from '../../../resources/read/route-matches.js';
-import { valid } from '../../../resources/read/validation-result.js';
+import { Refused } from '../../../resources/read/validation-result.js';
+import { filtersOf, RefusedBackendRef, type RouteBackendRefRead } from '../../../resources/read/backend-ref.js';
 import { translateFilters } from './http-filters.js';
 import { translateMatch } from './http-matches.js';
 import type { RouteEntry, RouteTranslation } from './contract.js';
@@ -87,27 +88,27 @@ function grpcMatch(
   errors: string[],
   unsupported: string[],
 ): (Omit<MethodPath, 'path'> & { match: IrRouteMatch }) | undefined {
-  if (!match.method.valid) {
+  if (match.method instanceof Refused) {
     for (const p of match.method.errors) (p.unsupported ? unsupported : errors).push(p.message);
     return undefined;
   }
-  const path = methodPath(match.method.result);
+  const path = methodPath(match.method);
   // Header matches are HTTPRoute's (same types, same first-entry-wins rule); the path is checked
   // there too, with RE2 for regular expressions.
-  const ir = translateMatch(
-    {
-      path: match.path,
-      pathMatch: valid(path.path),
-      headers: match.headers,
-      queryParams: valid([]),
-      method: valid(undefined),
-    },
-    errors,
-    unsupported,
-  );
+  const ir = translateMatch({ path: path.path, headers: match.headers }, errors, unsupported);
   return ir
     ? { match: ir, method: path.method, serviceLength: path.serviceLength, methodLength: path.methodLength }
     : undefined;
+}
+
+/** A backendRef with its filters as GRPCRoute takes them (`grpcFilters`). */
+function withGrpcFilters(ref: RouteBackendRefRead, unsupported: string[]): RouteBackendRefRead {
+  const given = filtersOf(ref);
+  if (given.length === 0) return ref;
+  const filters = grpcFilters(given, unsupported);
+  return ref instanceof RefusedBackendRef
+    ? new RefusedBackendRef(ref.notAnObject, ref.writtenName, ref.weight, ref.target, filters)
+    : { ...ref, filters };
 }
 
 /** Filter types outside GRPCRouteFilter's enum are reported, and not passed on. */
@@ -138,9 +139,7 @@ export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): R
     });
     errors.push(...filters.errors);
     unsupported.push(...filters.unsupported);
-    const backendRefs = (rule?.backendRefs ?? []).map((ref) =>
-      ref.object ? { ...ref, filters: grpcFilters(ref.filters, unsupported) } : ref,
-    );
+    const backendRefs = (rule?.backendRefs ?? []).map((ref) => withGrpcFilters(ref, unsupported));
     if (rule?.sessionPersistence !== undefined) {
       unsupported.push('sessionPersistence is not supported on GRPCRoutes by Portico');
     }
@@ -149,8 +148,7 @@ export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): R
     // An XBackend's own session persistence (the rule's is refused above).
     const session = ruleSession(undefined, backends, errors);
 
-    const ruleMatches = rule?.matches;
-    const matches = ruleMatches?.kind === 'GRPCRoute' ? ruleMatches.items : GRPC_MATCH_ALL;
+    const matches = rule?.grpcMatches ?? GRPC_MATCH_ALL;
     const entries: RouteEntry[] = [];
     matches.forEach((m, index) => {
       const built = grpcMatch(m, errors, unsupported);

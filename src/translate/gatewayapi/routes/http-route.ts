@@ -96,8 +96,7 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
       }
     }
 
-    const ruleMatches = readRule?.matches;
-    const matches = ruleMatches?.kind === 'HTTPRoute' ? ruleMatches.items : HTTP_MATCH_ALL;
+    const matches = readRule?.httpMatches ?? HTTP_MATCH_ALL;
     const built: { match: IrRouteMatch; index: number }[] = [];
     matches.forEach((m, index) => {
       const ir = translateMatch(m, errors, unsupported);

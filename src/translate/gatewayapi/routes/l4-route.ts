@@ -6,7 +6,9 @@
  */
 import type { IrCluster } from '../../../ir/types.js';
 import type { TCPRoute, TLSRoute, UDPRoute } from '../../../resources/types.js';
+import { RefusedBackendRef, targetOf, weightOf } from '../../../resources/read/backend-ref.js';
 import { readRouteCommon, type RouteRuleRead } from '../../../resources/read/route-common.js';
+import { Refused } from '../../../resources/read/validation-result.js';
 import type { TranslationContext } from '../context.js';
 import { resolveBackendRef, unreadableBackendRef } from '../backends.js';
 import { emptyTranslation, openTranslation, type L4Forward, type RouteTranslation } from './contract.js';
@@ -84,15 +86,17 @@ export function translateL4Route(ctx: TranslationContext, route: TLSRoute | TCPR
   const errors: string[] = [];
   for (const ref of rule.backendRefs) {
     // An entry that is no object names no backend, and has no weight to reject.
-    if (!ref.object) continue;
-    if (!ref.weight.valid) {
-      errors.push(...ref.weight.errors.map((e) => e.message));
+    if (ref instanceof RefusedBackendRef && ref.notAnObject !== undefined) continue;
+    const weight = weightOf(ref);
+    if (weight instanceof Refused) {
+      errors.push(...weight.errors.map((e) => e.message));
       continue;
     }
-    const weight = ref.weight.result;
-    const resolved = ref.target.valid
-      ? resolveBackendRef(ctx, route, ref.target.result, route.kind === 'UDPRoute' ? 'udp' : 'tcp')
-      : unreadableBackendRef(ref.target.errors);
+    const target = targetOf(ref);
+    const resolved =
+      target instanceof Refused
+        ? unreadableBackendRef(target.errors)
+        : resolveBackendRef(ctx, route, target, route.kind === 'UDPRoute' ? 'udp' : 'tcp');
     if (!resolved.ok) {
       out.refProblems.push({ reason: resolved.reason, message: resolved.message });
       forward.rejectWeight += weight;

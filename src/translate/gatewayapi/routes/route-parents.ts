@@ -4,7 +4,12 @@
  */
 import type { KubeObject } from '../../../resources/types.js';
 import { GATEWAY_GROUP } from '../../../resources/types.js';
-import type { RouteParentRef, ValidatedRouteCommon } from '../../../resources/read/route-common.js';
+import {
+  parentRefNarrowing,
+  type RouteParentRef,
+  type ValidatedRouteCommon,
+} from '../../../resources/read/route-common.js';
+import { Refused } from '../../../resources/read/validation-result.js';
 import type { TranslationContext } from '../context.js';
 import { effectiveHostnames } from '../hostnames.js';
 import type { ListenerState } from '../listeners/listener-state.js';
@@ -82,7 +87,7 @@ export function resolveParentRef(
       kind: 'rejected',
       gateway,
       reason: 'NoMatchingParent',
-      message: `${set ? `ListenerSet ${set.key}` : `Gateway ${gateway.key}`} has no listener with ${ref.narrowing}`,
+      message: `${set ? `ListenerSet ${set.key}` : `Gateway ${gateway.key}`} has no listener with ${parentRefNarrowing(ref)}`,
     };
   }
 
@@ -105,10 +110,10 @@ export function resolveParentRef(
     };
   }
 
-  if (!common.hostnames.valid) {
+  if (common.hostnames instanceof Refused) {
     return { kind: 'rejected', gateway, reason: 'UnsupportedValue', message: common.hostnames.errors[0]!.message };
   }
-  const routeHostnames = common.hostnames.result;
+  const routeHostnames = common.hostnames;
   const attachments: ListenerAttachment[] = [];
   for (const listener of allowed) {
     const hostnames = effectiveHostnames(listener.hostname, routeHostnames);

@@ -3,7 +3,15 @@
  * persistence the rule's backends ask for.
  */
 import type { KubeObject } from '../../../resources/types.js';
-import type { RouteBackendRefRead } from '../../../resources/read/backend-ref.js';
+import {
+  filtersOf,
+  RefusedBackendRef,
+  targetOf,
+  weightOf,
+  writtenNameOf,
+  type RouteBackendRefRead,
+} from '../../../resources/read/backend-ref.js';
+import { Refused } from '../../../resources/read/validation-result.js';
 import type { PathModifierRead } from '../../../resources/read/route-filters.js';
 import type {
   IrCluster,
@@ -125,26 +133,26 @@ export function translateBackends(
     sessions: [],
   };
   for (const [refIndex, ref] of backendRefs.entries()) {
-    if (!ref.object) {
-      unsupported.push(`${ref.path}: a backendRef must be an object`);
+    if (ref instanceof RefusedBackendRef && ref.notAnObject !== undefined) {
+      unsupported.push(`${ref.notAnObject}: a backendRef must be an object`);
       continue;
     }
-    if (!ref.weight.valid) {
-      errors.push(...ref.weight.errors.map((e) => e.message));
+    const weight = weightOf(ref);
+    if (weight instanceof Refused) {
+      errors.push(...weight.errors.map((e) => e.message));
       continue;
     }
-    const weight = ref.weight.result;
-    const filters = translateFilters(ref.filters, {
+    const filters = translateFilters(filtersOf(ref), {
       level: 'backend',
       ...(protocol === 'grpc' ? { errorResponse: GRPC_ERROR_RESPONSE } : {}),
     });
     errors.push(...filters.errors, ...filters.unsupported);
     // GRPCRouteFilter has no URLRewrite; a stray one (no schema check) must not rewrite a method's path.
     if (protocol === 'grpc' && filters.pathRewrite !== undefined)
-      errors.push(`backendRef ${ref.writtenName}: filter URLRewrite is not supported on GRPCRoute backendRefs`);
-    const resolved = ref.target.valid
-      ? resolveBackendRef(ctx, route, ref.target.result, protocol)
-      : unreadableBackendRef(ref.target.errors);
+      errors.push(`backendRef ${writtenNameOf(ref)}: filter URLRewrite is not supported on GRPCRoute backendRefs`);
+    const target = targetOf(ref);
+    const resolved =
+      target instanceof Refused ? unreadableBackendRef(target.errors) : resolveBackendRef(ctx, route, target, protocol);
     if (!resolved.ok) {
       if (!resolved.quiet) out.refProblems.push({ reason: resolved.reason, message: resolved.message });
       result.invalidWeight += weight;

@@ -3,7 +3,8 @@
  * Service, an XBackend's own status) are the Gateways where a route naming that backend is placed.
  */
 import type { BackendObjectReference, KubeObject } from '../../../resources/types.js';
-import { readBackendObjectReference } from '../../../resources/read/backend-ref.js';
+import { readBackendObjectReference, targetOf } from '../../../resources/read/backend-ref.js';
+import { Refused } from '../../../resources/read/validation-result.js';
 import { readRouteCommon } from '../../../resources/read/route-common.js';
 import { isObject, list } from '../shape.js';
 import type { RouteOutcome } from '../gateway-state.js';
@@ -16,7 +17,10 @@ export function routeBackendRefs(route: KubeObject<{ rules?: unknown }>): Backen
   const refs: BackendObjectReference[] = [];
   const read = readRouteCommon(route).rules;
   list((route.spec as { rules?: unknown[] } | undefined)?.rules).forEach((rule, i) => {
-    for (const ref of read[i]?.backendRefs ?? []) if (ref.object && ref.target.valid) refs.push(ref.target.result);
+    for (const ref of read[i]?.backendRefs ?? []) {
+      const target = targetOf(ref);
+      if (!(target instanceof Refused)) refs.push(target);
+    }
     // Mirrors are rule filters, which the filter code reads; here only their backendRef matters.
     if (!isObject(rule)) return;
     for (const filter of list((rule as { filters?: unknown[] }).filters)) {
