@@ -1,43 +1,14 @@
 /** The experimental kinds of gateway.networking.x-k8s.io Portico reads (Gateway API v1.7.0). */
 import type { KubeObject } from './kube-object.js';
-import type {
-  BackendObjectReference,
-  BackendTLSPolicySpec,
-  HTTPHeader,
-  PolicyAncestorStatus,
-  PolicyStatus,
-  SecretObjectReference,
-} from './gateway-api.js';
+import type { BackendObjectReference, HTTPHeader, PolicyAncestorStatus, PolicyStatus } from './gateway-api.js';
 
 // ---------- XBackend (gateway.networking.x-k8s.io/v1alpha1, experimental in Gateway API v1.7.0) ----------
-
-/** Session persistence on an XBackend (GEP-1619 as v1.7.0 has it: `cookie.name`/`path`, `header.name`). */
-export interface XBackendSessionPersistence {
-  type?: 'Cookie' | 'Header';
-  absoluteTimeout?: string;
-  cookie?: { name?: string; path?: string; lifetimeType?: 'Permanent' | 'Session' };
-  header?: { name?: string };
-}
-
-export interface XBackendSpec {
-  type: 'EndpointSelector' | 'ExternalHostname';
-  /** The port Envoy connects to: the endpoints' (pods') port, or the external host's. */
-  port: { number?: number };
-  endpointSelector?: { matchLabels?: Record<string, string> };
-  externalHostname?: { hostname?: string };
-  protocol?: 'TCP' | 'HTTP' | 'HTTP2' | 'HTTP11' | 'H2C' | 'MCP' | 'GRPC' | 'WSS';
-  tls?: {
-    mode?: 'None' | 'ServerOnly' | 'ClientAndServer';
-    clientCertificateRef?: SecretObjectReference;
-    validation?: BackendTLSPolicySpec['validation'];
-  };
-  sessionPersistence?: XBackendSessionPersistence;
-}
 
 export interface XBackendStatus {
   ancestors?: PolicyAncestorStatus[];
 }
-export type XBackend = KubeObject<XBackendSpec, XBackendStatus>;
+/** Its spec is untrusted input, read once by `readXBackend` (src/resources/read/xbackend.ts). */
+export type XBackend = KubeObject<unknown, XBackendStatus>;
 
 /** The part of a Pod an XBackend's EndpointSelector reads: labels, addresses and readiness. */
 export interface PodStatus {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { desiredObjects } from '../../src/infra/kubernetes/resources.js';
-import { LOG_LEVELS } from '../../src/translate/gatewayapi/envoy-proxy-parameters.js';
+import { LOG_LEVELS } from '../../src/resources/read/envoy-proxy-parameters.js';
 import { findEnvoy } from '../support/envoy-binary.js';
 import * as fixtures from '../support/fixtures.js';
 

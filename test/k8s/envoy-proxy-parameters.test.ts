@@ -15,7 +15,7 @@ import { APPLY_PATCH, isNotFound } from '../../src/kube-client/kube-api.js';
 import type { KubeApi } from '../../src/kube-client/kube-api.js';
 import { KUBECTL_YAML_OPTIONS } from '../../src/resources/kubectl-yaml.js';
 import type { Condition, KubeObject } from '../../src/resources/types.js';
-import { readParameters } from '../../src/translate/gatewayapi/envoy-proxy-parameters.js';
+import { readParameters } from '../../src/resources/read/envoy-proxy-parameters.js';
 import * as fixtures from '../support/fixtures.js';
 import { startRecordedPortico } from './recorded-portico.js';
 import type { RecordedPortico } from './recorded-portico.js';

@@ -5,18 +5,22 @@
  */
 import type { KubeObject } from '../types.js';
 import { readBackendTlsPolicy } from './backend-tls-policy.js';
+import { readEnvoyProxyParameters } from './envoy-proxy-parameters.js';
 import { readGateway } from './gateway.js';
 import { readGatewayClass } from './gateway-class.js';
 import { readListenerSet } from './listener-set.js';
 import { readReferenceGrant } from './reference-grant.js';
 import { readRouteCommon } from './route-common.js';
+import { readXBackend } from './xbackend.js';
 
 const READERS = new Map<string, (object: KubeObject) => unknown>([
   ['BackendTLSPolicy', readBackendTlsPolicy],
+  ['EnvoyProxyParameters', readEnvoyProxyParameters],
   ['Gateway', readGateway],
   ['GatewayClass', readGatewayClass],
   ['ListenerSet', readListenerSet],
   ['ReferenceGrant', readReferenceGrant],
+  ['XBackend', readXBackend],
   ...['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute'].map(
     (kind): [string, (object: KubeObject) => unknown] => [kind, readRouteCommon],
   ),

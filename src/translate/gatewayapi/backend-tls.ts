@@ -11,7 +11,11 @@
  */
 import type { IrUpstreamTls } from '../../ir/types.js';
 import type { BackendTLSPolicy, Service, ServicePort } from '../../resources/types.js';
-import { readBackendTlsPolicy, type PolicyTarget } from '../../resources/read/backend-tls-policy.js';
+import {
+  readBackendTlsPolicy,
+  type BackendTlsValidation,
+  type PolicyTarget,
+} from '../../resources/read/backend-tls-policy.js';
 import { objectKey, type TranslationContext } from './context.js';
 import { caBundle } from './envoy-tls-rules.js';
 import { clusterTrustBundlePem } from './references/cluster-trust-bundles.js';
@@ -40,11 +44,22 @@ export interface PolicyVerdict {
 export function evaluatePolicy(ctx: TranslationContext, policy: BackendTLSPolicy): PolicyVerdict {
   const read = readBackendTlsPolicy(policy).validation;
   if (!read.valid) return { invalid: { reason: 'Invalid', message: read.errors[0]!.message } };
-  const { hostname, subjectAltNames, ca } = read.result;
+  return resolveTlsValidation(ctx, read.result, policy.metadata.namespace ?? 'default');
+}
+
+/**
+ * A read `validation` (a BackendTLSPolicy's, an XBackend's `tls.validation`) with its CA
+ * certificates resolved; ConfigMaps are looked up in `namespace`, the object's.
+ */
+export function resolveTlsValidation(
+  ctx: TranslationContext,
+  validation: BackendTlsValidation,
+  namespace: string,
+): PolicyVerdict {
+  const { hostname, subjectAltNames, ca } = validation;
   if ('wellKnown' in ca) return { tls: { sni: hostname, ca: { file: SYSTEM_CA_FILE }, subjectAltNames } };
   const bundles: string[] = [];
   const problems: { reason: 'InvalidCACertificateRef' | 'InvalidKind'; message: string }[] = [];
-  const namespace = policy.metadata.namespace ?? 'default';
   for (const ref of ca.refs) {
     if (ref.kind === 'unsupported') {
       problems.push({ reason: 'InvalidKind', message: ref.message });

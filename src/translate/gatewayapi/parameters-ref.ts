@@ -20,13 +20,8 @@
  */
 import type { IrInfrastructure, IrProxyParameters } from '../../ir/types.js';
 import type { GatewayClass, Gateway, KubeObject, ResourceSet } from '../../resources/types.js';
-import {
-  mergedProblems,
-  mergeParameters,
-  PARAMETERS_GROUP,
-  PARAMETERS_KIND,
-  readParameters,
-} from './envoy-proxy-parameters.js';
+import { mergeParameters, PARAMETERS_GROUP, PARAMETERS_KIND } from './envoy-proxy-parameters.js';
+import { mergedProblems, readEnvoyProxyParameters } from '../../resources/read/envoy-proxy-parameters.js';
 import { readGateway } from '../../resources/read/gateway.js';
 import { readGatewayClass } from '../../resources/read/gateway-class.js';
 import type { ParametersReference } from '../../resources/read/parameters-ref.js';
@@ -66,7 +61,7 @@ function resolve(
   }
   const object = parametersObject(resources, namespace, ref.name);
   if (!object) return { problem: `${what} not found` };
-  const read = readParameters(object.spec);
+  const read = readEnvoyProxyParameters(object);
   if (!read.ok) return { problem: `${what} is not valid: ${read.problems.join('; ')}` };
   return { parameters: read.parameters };
 }

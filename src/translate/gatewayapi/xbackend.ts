@@ -9,22 +9,17 @@
  * `ClientAndServer`, protocol `MCP`.
  */
 import type { IrCluster, IrEndpoint, IrSessionPersistence, IrUpstreamTls } from '../../ir/types.js';
-import type {
-  BackendObjectReference,
-  KubeObject,
-  Pod,
-  XBackend,
-  XBackendSessionPersistence,
-  XBackendSpec,
-} from '../../resources/types.js';
+import type { BackendObjectReference, KubeObject, Pod, XBackend } from '../../resources/types.js';
 import { GATEWAY_X_GROUP } from '../../resources/types.js';
+import { parseGatewayDuration } from '../../resources/read/duration.js';
+import { isHeaderName } from '../../resources/read/header-name.js';
+import type { SessionPersistenceRead } from '../../resources/read/session-persistence.js';
+import { readXBackend } from '../../resources/read/xbackend.js';
 import type { BackendResult, RouteProtocol } from './backend-result.js';
-import { evaluatePolicy } from './backend-tls.js';
+import { resolveTlsValidation } from './backend-tls.js';
 import { objectKey, type TranslationContext } from './context.js';
 import { grantRefusal, referrerGroup } from './references/reference-grants.js';
 import { isObject, list } from './shape.js';
-import { checkHeaderName } from './validation.js';
-import { parseGatewayDuration } from '../../resources/read/duration.js';
 
 export function isXBackendRef(ref: { group?: string; kind?: string }): boolean {
   return ref.group === GATEWAY_X_GROUP && ref.kind === 'XBackend';
@@ -42,10 +37,6 @@ export type XBackendVerdict =
     }
   | { ok: false; reason: string; message: string };
 
-/** The characters RFC 6265 allows in a cookie's Path attribute: no control characters, no ';'. */
-// eslint-disable-next-line no-control-regex
-const COOKIE_PATH_BAD_RE = /[\u0000-\u001f\u007f;]/;
-
 /**
  * "If not specified, a unique cookie name SHOULD be generated": namespaces have no dots, so
  * `portico.<namespace>.<name>` names one XBackend only.
@@ -54,36 +45,24 @@ function defaultCookieName(xb: XBackend): string {
   return `portico.${xb.metadata.namespace ?? 'default'}.${xb.metadata.name}`;
 }
 
-/** `spec.sessionPersistence` → Envoy's stateful session, or the reason it cannot be honoured. */
-export function xBackendSession(
+/** A read `spec.sessionPersistence` → Envoy's stateful session, or the reason it cannot be honoured. */
+function xBackendSession(
   xb: XBackend,
-  sp: XBackendSessionPersistence,
-): { session: IrSessionPersistence } | { problem: string } {
-  const type = sp.type ?? 'Cookie';
-  if (type === 'Header') {
-    const name = sp.header?.name;
-    if (typeof name !== 'string' || checkHeaderName(name)) {
-      return { problem: `sessionPersistence: type Header needs a valid header.name, got ${JSON.stringify(name)}` };
-    }
-    return { session: { type: 'Header', headerName: name.toLowerCase() } };
-  }
-  if (type !== 'Cookie') return { problem: `sessionPersistence: type ${String(type)} is not supported` };
-  const cookie: NonNullable<XBackendSessionPersistence['cookie']> = isObject(sp.cookie) ? sp.cookie! : {};
-  const name = cookie.name ?? defaultCookieName(xb);
-  if (typeof name !== 'string' || checkHeaderName(name)) {
-    return { problem: `sessionPersistence: invalid cookie.name ${JSON.stringify(name)}` };
-  }
-  // v1.7.0: "When not specified, implementations MUST default the cookie path to "/"".
-  const path = cookie.path ?? '/';
-  if (typeof path !== 'string' || path === '' || COOKIE_PATH_BAD_RE.test(path)) {
-    return { problem: `sessionPersistence: invalid cookie.path ${JSON.stringify(path)}` };
-  }
-  const session: IrSessionPersistence = { type: 'Cookie', cookieName: name, path };
+  read: SessionPersistenceRead,
+): { session: IrSessionPersistence | undefined } | { problem: string } {
+  if (!read.valid) return { problem: read.errors[0]!.message };
+  const sp = read.result;
+  if (!sp) return { session: undefined };
+  if (sp.type === 'Header') return { session: { type: 'Header', headerName: sp.headerName.toLowerCase() } };
+  const name = sp.cookieName ?? defaultCookieName(xb);
+  // A name given is a header name (read); the default one is made of the object's name.
+  if (!isHeaderName(name)) return { problem: `sessionPersistence: invalid cookie.name ${JSON.stringify(name)}` };
+  const session: IrSessionPersistence = { type: 'Cookie', cookieName: name, path: sp.path };
   const timeout = sp.absoluteTimeout === undefined ? undefined : parseGatewayDuration(sp.absoluteTimeout);
   if (sp.absoluteTimeout !== undefined && timeout === undefined) {
     return { problem: `sessionPersistence: invalid absoluteTimeout ${JSON.stringify(sp.absoluteTimeout)}` };
   }
-  if (cookie.lifetimeType === 'Permanent') {
+  if (sp.permanent) {
     // The cookie's Max-Age is the timeout; Envoy's cookie TTL counts whole seconds.
     if (timeout === undefined || timeout < 1000) {
       return { problem: 'sessionPersistence: a Permanent cookie needs an absoluteTimeout of at least 1s' };
@@ -97,71 +76,31 @@ export function xBackendSession(
   return { session };
 }
 
-const PROTOCOLS = new Set(['TCP', 'HTTP', 'HTTP2', 'HTTP11', 'H2C', 'GRPC', 'WSS']);
-
-/** What an XBackend asks for (its CA certificates' checks are remembered: see `evaluatePolicy`). */
+/**
+ * What an XBackend asks for, as read (`readXBackend`), with its CA certificates resolved (their
+ * checks are remembered: see `resolveTlsValidation`) and its session persistence decided.
+ */
 export function evaluateXBackend(ctx: TranslationContext, xb: XBackend): XBackendVerdict {
-  if (!isObject(xb.spec)) return { ok: false, reason: 'Invalid', message: 'spec is required' };
-  const spec: XBackendSpec = xb.spec!;
-  if (spec.type === 'ExternalHostname') {
-    return {
-      ok: false,
-      reason: 'UnsupportedValue',
-      message: 'type ExternalHostname is not supported by Portico; use type EndpointSelector',
-    };
+  const read = readXBackend(xb);
+  if (!read.endpoints.valid) {
+    const { reason, message } = read.endpoints.errors[0]!;
+    return { ok: false, reason, message };
   }
-  if (spec.type !== 'EndpointSelector') {
-    return { ok: false, reason: 'UnsupportedValue', message: `type ${JSON.stringify(spec.type)} is not supported` };
-  }
-  const labels: unknown = spec.endpointSelector?.matchLabels;
-  if (!isObject(labels) || Object.keys(labels as object).length === 0) {
-    return { ok: false, reason: 'Invalid', message: 'endpointSelector.matchLabels must name at least one label' };
-  }
-  const port = spec.port?.number;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-    return { ok: false, reason: 'Invalid', message: `port.number ${JSON.stringify(port)} is not a port number` };
-  }
-  const protocol = spec.protocol;
-  if (protocol !== undefined && !PROTOCOLS.has(protocol)) {
-    return {
-      ok: false,
-      reason: 'UnsupportedValue',
-      message: `protocol ${String(protocol)} is not supported by Portico`,
-    };
-  }
+  const { port, protocol, tls } = read.endpoints.result;
   const verdict: XBackendVerdict = { ok: true, port };
   if (protocol !== undefined) verdict.protocol = protocol;
-  const mode = spec.tls?.mode ?? 'None';
-  if (mode === 'ClientAndServer') {
-    return {
-      ok: false,
-      reason: 'UnsupportedValue',
-      message: 'tls.mode ClientAndServer is not supported by Portico; use ServerOnly or None',
-    };
-  }
-  if (mode === 'ServerOnly') {
-    // The validation fields are BackendTLSPolicy's, checked the same way.
-    const tls = evaluatePolicy(ctx, {
-      apiVersion: `${GATEWAY_X_GROUP}/v1alpha1`,
-      kind: 'XBackend',
-      metadata: xb.metadata,
-      spec: { validation: spec.tls?.validation },
-    } as never);
-    if (!tls.tls) {
-      const why = tls.invalid ?? tls.unresolved;
+  if (tls) {
+    const resolved = resolveTlsValidation(ctx, tls, xb.metadata.namespace ?? 'default');
+    if (!resolved.tls) {
+      const why = resolved.invalid ?? resolved.unresolved;
       return { ok: false, reason: why?.reason ?? 'Invalid', message: `tls.validation: ${why?.message ?? 'invalid'}` };
     }
-    verdict.tls = tls.tls;
-  } else if (mode !== 'None') {
-    return { ok: false, reason: 'UnsupportedValue', message: `tls.mode ${String(mode)} is not supported` };
+    verdict.tls = resolved.tls;
   }
-  if (protocol !== undefined && (protocol === 'HTTP2' || protocol === 'WSS') && !verdict.tls) {
-    return { ok: false, reason: 'Invalid', message: `protocol ${protocol} needs TLS (tls.mode ServerOnly)` };
-  }
-  if (spec.sessionPersistence !== undefined) {
-    const sp = xBackendSession(xb, spec.sessionPersistence);
+  if (read.sessionPersistence) {
+    const sp = xBackendSession(xb, read.sessionPersistence);
     if ('problem' in sp) return { ok: false, reason: 'UnsupportedValue', message: sp.problem };
-    verdict.session = sp.session;
+    if (sp.session) verdict.session = sp.session;
   }
   return verdict;
 }
@@ -188,7 +127,7 @@ function podAddresses(pod: Pod): string[] {
 /** The ready Pods of the XBackend's namespace that carry every label of its selector, on its port. */
 export function xBackendEndpoints(
   pods: readonly Pod[],
-  matchLabels: Record<string, string>,
+  matchLabels: Readonly<Record<string, unknown>>,
   port: number,
 ): IrEndpoint[] {
   const wanted = Object.entries(matchLabels);
@@ -305,7 +244,8 @@ function resolveXBackendEndpoints(ctx: TranslationContext, xb: XBackend, port: n
   const key = `xbackend/${namespace}/${xb.metadata.name}`;
   let cached = ctx.endpointCache.get(key);
   if (!cached) {
-    cached = xBackendEndpoints(pods, xb.spec?.endpointSelector?.matchLabels ?? {}, port);
+    const read = readXBackend(xb).endpoints;
+    cached = xBackendEndpoints(pods, read.valid ? read.result.matchLabels : {}, port);
     ctx.endpointCache.set(key, cached);
   }
   return cached;

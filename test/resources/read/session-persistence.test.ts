@@ -1,5 +1,8 @@
-/** The reader of a route rule's sessionPersistence. */
-import { readSessionPersistence } from '../../../src/resources/read/session-persistence.js';
+/** The readers of a route rule's sessionPersistence and of an XBackend's. */
+import {
+  readBackendSessionPersistence,
+  readSessionPersistence,
+} from '../../../src/resources/read/session-persistence.js';
 
 const at = 'spec.rules[0].sessionPersistence';
 
@@ -53,5 +56,38 @@ describe('readSessionPersistence', () => {
 
   it('reads a value that is no object as one without fields, as the translator did', () => {
     expect(readSessionPersistence('sticky', at)).toEqual(readSessionPersistence({}, at));
+  });
+});
+
+describe('readBackendSessionPersistence', () => {
+  const xb = 'spec.sessionPersistence';
+
+  it('reads nothing for no value or null; another value that is no object is one without fields', () => {
+    expect(readBackendSessionPersistence(undefined, xb)).toBeUndefined();
+    expect(readBackendSessionPersistence(null, xb)).toBeUndefined();
+    for (const given of [false, 0, '', 'sticky', [{ type: 'Header' }]]) {
+      expect(readBackendSessionPersistence(given, xb)).toEqual(readBackendSessionPersistence({}, xb));
+    }
+  });
+
+  it("has the route's checks and messages, without idleTimeout (not an XBackend field)", () => {
+    expect(readBackendSessionPersistence({ idleTimeout: '1m', type: 'Token' }, xb)).toEqual({
+      valid: false,
+      errors: [{ path: xb, message: 'sessionPersistence: type Token is not supported', unsupported: true }],
+    });
+    expect(readBackendSessionPersistence({ cookie: { name: 5 } }, xb)).toEqual({
+      valid: false,
+      errors: [{ path: xb, message: 'sessionPersistence: invalid cookie.name 5' }],
+    });
+  });
+
+  it('reads a null cookie.name as no name, where a route refuses it', () => {
+    expect(readBackendSessionPersistence({ cookie: { name: null } }, xb)).toEqual(
+      readBackendSessionPersistence({}, xb),
+    );
+    expect(readSessionPersistence({ cookie: { name: null } }, at)).toEqual({
+      valid: false,
+      errors: [{ path: at, message: 'sessionPersistence: invalid cookie.name null' }],
+    });
   });
 });
