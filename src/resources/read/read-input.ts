@@ -10,6 +10,7 @@ import { readGatewayClass } from './gateway-class.js';
 import { readListenerSet } from './listener-set.js';
 import { readReferenceGrant } from './reference-grant.js';
 import { readRouteCommon } from './route-common.js';
+import { readTelemetryPolicy } from './telemetry-policy.js';
 
 const READERS = new Map<string, (object: KubeObject) => unknown>([
   ['BackendTLSPolicy', readBackendTlsPolicy],
@@ -17,6 +18,7 @@ const READERS = new Map<string, (object: KubeObject) => unknown>([
   ['GatewayClass', readGatewayClass],
   ['ListenerSet', readListenerSet],
   ['ReferenceGrant', readReferenceGrant],
+  ['XTelemetryPolicy', readTelemetryPolicy],
   ...['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute'].map(
     (kind): [string, (object: KubeObject) => unknown] => [kind, readRouteCommon],
   ),
