@@ -11,6 +11,7 @@ import { readGatewayClass } from './gateway-class.js';
 import { readListenerSet } from './listener-set.js';
 import { readReferenceGrant } from './reference-grant.js';
 import { readRouteCommon } from './route-common.js';
+import { readTelemetryPolicy } from './telemetry-policy.js';
 import { readXBackend } from './xbackend.js';
 
 const READERS = new Map<string, (object: KubeObject) => unknown>([
@@ -21,6 +22,7 @@ const READERS = new Map<string, (object: KubeObject) => unknown>([
   ['ListenerSet', readListenerSet],
   ['ReferenceGrant', readReferenceGrant],
   ['XBackend', readXBackend],
+  ['XTelemetryPolicy', readTelemetryPolicy],
   ...['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute'].map(
     (kind): [string, (object: KubeObject) => unknown] => [kind, readRouteCommon],
   ),

@@ -10,7 +10,7 @@ import { condition, materializeConditions, type ConditionInput } from '../condit
 import { resolveParentRef, type ListenerAttachment, type ParentResult } from './route-parents.js';
 import type { KindConflicts, LostListener } from './route-kind-conflicts.js';
 import type { GatewayState, PlacedRoute, RouteOutcome, RoutePlacement } from '../gateway-state.js';
-import { isObject, list } from '../shape.js';
+import { readRouteParentStatuses } from '../../../resources/read/previous-status.js';
 import type { Route, RouteTranslation } from './contract.js';
 
 const NONE_LOST: readonly ListenerAttachment[] = [];
@@ -196,7 +196,7 @@ function placedRoute(route: Route, common: ValidatedRouteCommon, translation: Ro
 
 /** The route's existing parent statuses that are well-formed objects. */
 function ownParents(route: Route): RouteParentStatus[] {
-  return list(route.status?.parents).filter((p) => isObject(p) && isObject(p.parentRef));
+  return readRouteParentStatuses(route.status);
 }
 
 function sameParentRef(

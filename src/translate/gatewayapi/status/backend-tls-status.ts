@@ -7,17 +7,15 @@ import type { BackendTLSPolicy, KubeObject } from '../../../resources/types.js';
 import { condition, type ConditionInput } from '../conditions.js';
 import { objectKey, type TranslationContext } from '../context.js';
 import { readBackendTlsPolicy } from '../../../resources/read/backend-tls-policy.js';
+import { readService } from '../../../resources/read/service.js';
 import { evaluatePolicy, policiesSelecting } from '../backend-tls.js';
 import type { GatewayState } from '../gateway-state.js';
-import { isObject, list } from '../shape.js';
 import type { RouteOutcome } from '../gateway-state.js';
 import { gatewayAncestorRef, policyAncestorStatus } from './policy-ancestors.js';
 import { gatewaysByBackend, routeBackendRefs } from './backend-users.js';
 
 /** `<namespace>/<name>` of every Service a route's backendRefs and mirrors name. */
 function servicesOf(route: KubeObject<{ rules?: unknown }>): string[] {
-  const spec = route.spec;
-  if (!isObject(spec)) return [];
   const namespace = route.metadata.namespace ?? 'default';
   const out = new Set<string>();
   for (const ref of routeBackendRefs(route)) {
@@ -44,7 +42,7 @@ function policyConditions(ctx: TranslationContext, policy: BackendTLSPolicy): Co
     const { name, sectionName: section } = target;
     const service = name === undefined ? undefined : ctx.services.get(objectKey(namespace, name));
     if (!service || name === undefined) missing.push(`Service ${namespace}/${target.writtenName}`);
-    else if (section !== undefined && !list(service.spec?.ports).some((p) => isObject(p) && p.name === section)) {
+    else if (section !== undefined && !readService(service).ports.some((p) => p.name === section)) {
       missing.push(`port ${section} of Service ${namespace}/${name}`);
     } else {
       const winner = policiesSelecting(ctx, namespace, name, section)[0];

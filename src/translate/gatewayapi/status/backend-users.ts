@@ -3,10 +3,10 @@
  * Service, an XBackend's own status) are the Gateways where a route naming that backend is placed.
  */
 import type { BackendObjectReference, KubeObject } from '../../../resources/types.js';
-import { readBackendObjectReference, targetOf } from '../../../resources/read/backend-ref.js';
+import { targetOf } from '../../../resources/read/backend-ref.js';
+import { readRuleMirrorBackendRefs } from '../../../resources/read/mirror-backend-refs.js';
 import { Refused } from '../../../resources/read/validation-result.js';
 import { readRouteCommon } from '../../../resources/read/route-common.js';
-import { isObject, list } from '../shape.js';
 import type { RouteOutcome } from '../gateway-state.js';
 
 /**
@@ -15,21 +15,13 @@ import type { RouteOutcome } from '../gateway-state.js';
  */
 export function routeBackendRefs(route: KubeObject<{ rules?: unknown }>): BackendObjectReference[] {
   const refs: BackendObjectReference[] = [];
-  const read = readRouteCommon(route).rules;
-  list((route.spec as { rules?: unknown[] } | undefined)?.rules).forEach((rule, i) => {
-    for (const ref of read[i]?.backendRefs ?? []) {
+  const mirrors = readRuleMirrorBackendRefs(route.spec);
+  readRouteCommon(route).rules.forEach((rule, i) => {
+    for (const ref of rule?.backendRefs ?? []) {
       const target = targetOf(ref);
       if (!(target instanceof Refused)) refs.push(target);
     }
-    // Mirrors are rule filters, which the filter code reads; here only their backendRef matters.
-    if (!isObject(rule)) return;
-    for (const filter of list((rule as { filters?: unknown[] }).filters)) {
-      if (!isObject(filter)) continue;
-      const mirror = (filter as { requestMirror?: { backendRef?: unknown } }).requestMirror;
-      if (mirror?.backendRef === undefined) continue;
-      const target = readBackendObjectReference(mirror.backendRef, 'requestMirror.backendRef');
-      if (target.valid) refs.push(target.result);
-    }
+    refs.push(...(mirrors[i] ?? []));
   });
   return refs;
 }

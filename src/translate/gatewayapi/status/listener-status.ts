@@ -7,7 +7,7 @@ import {
   withForeignConditions,
   type ConditionInput,
 } from '../conditions.js';
-import { isObject, list } from '../shape.js';
+import { readListenerStatuses } from '../../../resources/read/previous-status.js';
 import { isProgrammed, type ListenerState } from '../listeners/listener-state.js';
 
 /**
@@ -22,7 +22,7 @@ export function listenerStatuses(
   now: string,
   attachedRoutes: (l: ListenerState) => number,
 ): ListenerStatus[] {
-  const prevListeners = list(previous as unknown[] | undefined).filter((l) => isObject(l)) as ListenerStatus[];
+  const prevListeners = readListenerStatuses(previous);
   return listeners.map((l) => {
     const before = prevListeners.find((p) => p.name === l.name)?.conditions;
     return {

@@ -16,7 +16,7 @@ import { CONTROLLER_NAME, GATEWAY_GROUP } from '../../../resources/types.js';
 import { KIND_BY_NAME } from '../../../resources/kinds.js';
 import { materializeConditions, type ConditionInput } from '../conditions.js';
 import type { TranslationContext } from '../context.js';
-import { isObject, list } from '../shape.js';
+import { readPolicyAncestorStatuses } from '../../../resources/read/previous-status.js';
 
 /** PolicyStatus.ancestors maxItems, for a kind the table has no cap for. */
 const DEFAULT_MAX_ANCESTORS = 16;
@@ -46,7 +46,7 @@ export function policyAncestorStatus(
   policy: KubeObject<unknown, { ancestors?: PolicyAncestorStatus[] }>,
   ours: readonly AncestorEntry[],
 ): PolicyStatus | undefined {
-  const previous = list(policy.status?.ancestors).filter((a) => isObject(a) && isObject(a.ancestorRef));
+  const previous = readPolicyAncestorStatuses(policy.status);
   const others = previous.filter((a) => a.controllerName !== CONTROLLER_NAME);
   if (ours.length === 0 && !previous.some((a) => a.controllerName === CONTROLLER_NAME)) return undefined;
   const entries: PolicyAncestorStatus[] = ours.map(({ ref, conditions }) => {

@@ -8,10 +8,10 @@
  */
 import type { ParentReference, PolicyStatus, XTelemetryPolicy } from '../../../resources/types.js';
 import { GATEWAY_GROUP } from '../../../resources/types.js';
+import { readTelemetryPolicy } from '../../../resources/read/telemetry-policy.js';
 import { condition, type ConditionInput } from '../conditions.js';
 import { objectKey, type TranslationContext } from '../context.js';
 import type { GatewayState } from '../gateway-state.js';
-import { isObject, list } from '../shape.js';
 import { policyAncestorStatus } from '../status/policy-ancestors.js';
 import { evaluateTelemetryPolicy, policyForGateway, type TelemetryVerdict } from './telemetry-policy.js';
 
@@ -70,18 +70,11 @@ export function telemetryPolicies(
   const statuses = new Map<XTelemetryPolicy, PolicyStatus>();
   for (const policy of policies) {
     const namespace = policy.metadata.namespace ?? 'default';
-    const refs = list(policy.spec?.targetRefs as unknown[] | undefined).filter(isObject) as {
-      group?: unknown;
-      kind?: unknown;
-      name?: unknown;
-    }[];
     const entries = new Map<string, { ref: ParentReference; conditions: ConditionInput[] }>();
     const unmanaged: { ref: ParentReference; conditions: ConditionInput[] }[] = [];
     let foreignGateway = false;
-    for (const r of refs) {
-      if (typeof r.name !== 'string') continue;
-      const group = typeof r.group === 'string' ? r.group : '';
-      const kind = typeof r.kind === 'string' ? r.kind : '';
+    for (const r of readTelemetryPolicy(policy).targets) {
+      const { group, kind } = r;
       const ref: ParentReference = { group, kind, namespace, name: r.name };
       const key = `${group}/${kind}/${r.name}`;
       if (entries.has(key) || unmanaged.some((u) => `${u.ref.group}/${u.ref.kind}/${u.ref.name}` === key)) continue;
