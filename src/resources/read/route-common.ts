@@ -1,7 +1,7 @@
 /**
- * What every route kind shares, read: the parents it names (`spec.parentRefs`), the hostnames
- * it serves (`spec.hostnames`), the backends its rules send to (`spec.rules[].backendRefs`) and,
- * for HTTPRoute and GRPCRoute, what its rules match (`spec.rules[].matches`, route-matches.ts).
+ * A route of any kind, read: the parents it names (`spec.parentRefs`), the hostnames it serves
+ * (`spec.hostnames`) and its rules (`spec.rules`, route-rule.ts). Parts written as the spec says
+ * are their own readings (nothing is copied); the reading of a route is a small object beside it.
  *
  * A parentRef that names no Gateway or ListenerSet of the Gateway API, or has no string name or
  * a namespace that is not a string, names no parent Portico answers for: it is left out (no
@@ -12,35 +12,54 @@
  * entries are still what a placement carries, as for every kind.
  */
 import { GATEWAY_GROUP, type ParentReference } from '../types.js';
-import { readRouteBackendRefs, type RouteBackendRefRead } from './backend-ref.js';
 import { isValidHostname } from './hostname.js';
-import { readRouteFilters, type RouteFilterRead } from './route-filters.js';
 import { readOnce } from './read-once.js';
-import { readRuleRetry, readRuleTimeouts, type RuleRetry, type RuleTimeouts } from './rule-timing.js';
-import { readSessionPersistence, type SessionPersistenceRead } from './session-persistence.js';
-import {
-  readGrpcRouteMatches,
-  readHttpRouteMatches,
-  type GrpcRouteMatchRead,
-  type HttpRouteMatchRead,
-} from './route-matches.js';
-import { fieldsOf, invalid, itemsOf, NO_ITEMS, Refused, valid, type ValidationResult } from './validation-result.js';
+import { readRouteRule, type RouteRuleRead } from './route-rule.js';
+import { fieldsOf, itemsOf, NO_ITEMS, Refused, sameOrCopy } from './validation-result.js';
 
+export type { RouteRuleRead };
+
+/**
+ * A parentRef naming a Gateway or a ListenerSet, as Portico reads it. Written with every field
+ * of its type (the common case), the ref is its own reading; otherwise a `ReadParentRef` copy.
+ */
 export interface RouteParentRef {
-  /** The parentRef as written: a route's status entry for the parent repeats it. */
-  written: ParentReference;
-  kind: 'Gateway' | 'ListenerSet';
-  /** Undefined: the route's own namespace. */
-  namespace: string | undefined;
-  name: string;
-  sectionName: string | undefined;
-  port: number | undefined;
-  /** A sectionName or port was given in a form no listener has: the ref matches no listener. */
-  matchesNoListener: boolean;
+  /** Absent: Gateway. */
+  readonly kind?: 'Gateway' | 'ListenerSet';
+  /** Absent: the route's own namespace. */
+  readonly namespace?: string;
+  readonly name: string;
+  readonly sectionName?: string;
+  readonly port?: number;
+}
+
+/** A parentRef with a null for an absent field, or a sectionName or port no listener can have. */
+export class ReadParentRef implements RouteParentRef {
+  constructor(
+    /** The parentRef as written: a route's status entry for the parent repeats it. */
+    readonly written: ParentReference,
+    readonly kind: 'Gateway' | 'ListenerSet',
+    readonly namespace: string | undefined,
+    readonly name: string,
+    readonly sectionName: string | undefined,
+    readonly port: number | undefined,
+    /** A sectionName or port was given in a form no listener has: the ref matches no listener. */
+    readonly matchesNoListener: boolean,
+  ) {}
+}
+
+/** The parentRef as written: a route's status entry for the parent repeats it. */
+export function writtenParentRef(ref: RouteParentRef): ParentReference {
+  return ref instanceof ReadParentRef ? ref.written : (ref as ParentReference);
+}
+
+/** Whether a sectionName or port was given in a form no listener has. */
+export function matchesNoListener(ref: RouteParentRef): boolean {
+  return ref instanceof ReadParentRef && ref.matchesNoListener;
 }
 
 export interface ValidatedRouteCommon {
-  parentRefs: RouteParentRef[];
+  parentRefs: readonly RouteParentRef[];
   /** The hostnames the route serves (none given: []); refused when one is not a hostname. */
   hostnames: readonly string[] | Refused;
   /** The string entries of a `hostnames` list, what a placement carries; undefined without a list. */
@@ -49,25 +68,7 @@ export interface ValidatedRouteCommon {
    * Beside each entry of `spec.rules`, by index: what its backendRefs are, or undefined for an
    * entry that is no object (each kind's translator says what such a rule means).
    */
-  rules: (RouteRuleRead | undefined)[];
-}
-
-export interface RouteRuleRead {
-  /** The rule's `name` (none: undefined); invalid when it is no RFC 1123 subdomain. Unique across rules is the route's rule (rule-names.ts). */
-  name: ValidationResult<string | undefined>;
-  backendRefs: readonly RouteBackendRefRead[];
-  /** HTTPRoute's matches (none written: one that matches every request); other kinds: none. */
-  httpMatches: readonly HttpRouteMatchRead[];
-  /** GRPCRoute's matches (none written: one that matches every method); other kinds: none. */
-  grpcMatches: readonly GrpcRouteMatchRead[];
-  /** HTTPRoute's and GRPCRoute's rule filters (`filters`); TLS, TCP and UDP rules have none. */
-  filters: readonly RouteFilterRead[];
-  /** The rule's `sessionPersistence` (HTTPRoute; a GRPCRoute refuses it); undefined when not written. */
-  sessionPersistence: SessionPersistenceRead | undefined;
-  /** HTTPRoute's `timeouts` (none given: undefined). */
-  timeouts: ValidationResult<RuleTimeouts | undefined>;
-  /** HTTPRoute's `retry` (none given: undefined). */
-  retry: ValidationResult<RuleRetry | undefined>;
+  rules: readonly (RouteRuleRead | undefined)[];
 }
 
 const readHttp = readOnce((spec) => readCommon(spec, 'HTTPRoute', true));
@@ -86,51 +87,37 @@ export function readRouteCommon(route: { kind: string; spec?: unknown }): Valida
 
 function readCommon(spec: unknown, kind: string, hasHostnames: boolean): ValidatedRouteCommon {
   const fields = fieldsOf(spec);
-  const parentRefs: RouteParentRef[] = [];
-  for (const item of Array.isArray(fields?.parentRefs) ? fields.parentRefs : []) {
-    const ref = readParentRef(item);
-    if (ref) parentRefs.push(ref);
-  }
   const given = fields?.hostnames;
   return {
-    parentRefs,
+    parentRefs: readParentRefs(fields?.parentRefs),
     hostnames: hasHostnames ? readHostnames(given) : NO_ITEMS,
     listedHostnames: Array.isArray(given) ? stringEntries(given) : undefined,
-    rules: itemsOf(fields?.rules).map((rule, i) => {
-      const ruleFields = fieldsOf(rule);
-      return ruleFields
-        ? {
-            name: readRuleName(ruleFields.name, `spec.rules[${i}].name`),
-            backendRefs: readRouteBackendRefs(ruleFields.backendRefs, `spec.rules[${i}].backendRefs`),
-            httpMatches: kind === 'HTTPRoute' ? readHttpRouteMatches(ruleFields.matches, `spec.rules[${i}]`) : NO_ITEMS,
-            grpcMatches: kind === 'GRPCRoute' ? readGrpcRouteMatches(ruleFields.matches, `spec.rules[${i}]`) : NO_ITEMS,
-            filters: readRouteFilters(ruleFields.filters, `spec.rules[${i}].filters`),
-            timeouts: readRuleTimeouts(ruleFields.timeouts, `spec.rules[${i}].timeouts`),
-            retry: readRuleRetry(ruleFields.retry, `spec.rules[${i}].retry`),
-            sessionPersistence: readSessionPersistence(
-              ruleFields.sessionPersistence,
-              `spec.rules[${i}].sessionPersistence`,
-            ),
-          }
-        : undefined;
-    }),
+    rules: sameOrCopy(itemsOf(fields?.rules), (rule, i) => readRouteRule(rule, i, kind)),
   };
 }
 
-const RULE_NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** The parentRefs Portico may answer for: the list as written when every ref is one and reads to itself. */
+function readParentRefs(given: unknown): readonly RouteParentRef[] {
+  const items = itemsOf(given);
+  const read = items.map(readParentRef);
+  return read.every((r, i) => r === items[i]) ? (items as RouteParentRef[]) : read.filter((r) => r !== undefined);
+}
 
-/** HTTPRouteRule.name and its siblings: an RFC 1123 subdomain of at most 253 characters. */
-function readRuleName(name: unknown, path: string): ValidationResult<string | undefined> {
-  if (name === undefined) return valid(undefined);
-  if (typeof name !== 'string' || name.length > 253 || !RULE_NAME_RE.test(name)) {
-    return invalid(path, `name ${JSON.stringify(name)} is not a valid rule name`);
-  }
-  return valid(name);
+function isWrittenAsRead(ref: Record<string, unknown>): boolean {
+  return (
+    typeof ref.name === 'string' &&
+    (ref.group === undefined || ref.group === GATEWAY_GROUP) &&
+    (ref.kind === undefined || ref.kind === 'Gateway' || ref.kind === 'ListenerSet') &&
+    (ref.namespace === undefined || typeof ref.namespace === 'string') &&
+    (ref.sectionName === undefined || typeof ref.sectionName === 'string') &&
+    (ref.port === undefined || typeof ref.port === 'number')
+  );
 }
 
 function readParentRef(item: unknown): RouteParentRef | undefined {
   const ref = fieldsOf(item);
   if (!ref || typeof ref.name !== 'string') return undefined;
+  if (isWrittenAsRead(ref)) return ref as unknown as RouteParentRef;
   const kind = ref.kind ?? 'Gateway';
   if ((ref.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (kind !== 'Gateway' && kind !== 'ListenerSet'))
     return undefined;
@@ -138,22 +125,21 @@ function readParentRef(item: unknown): RouteParentRef | undefined {
   if (namespace !== undefined && typeof namespace !== 'string') return undefined;
   const section = ref.sectionName;
   const port = ref.port;
-  return {
+  return new ReadParentRef(
     // The fields above are what Portico reads; the rest is echoed back as the user wrote it.
-    written: ref as unknown as ParentReference,
+    ref as unknown as ParentReference,
     kind,
     namespace,
-    name: ref.name,
-    sectionName: typeof section === 'string' ? section : undefined,
-    port: typeof port === 'number' ? port : undefined,
-    matchesNoListener:
-      (section !== undefined && typeof section !== 'string') || (port !== undefined && typeof port !== 'number'),
-  };
+    ref.name,
+    typeof section === 'string' ? section : undefined,
+    typeof port === 'number' ? port : undefined,
+    (section !== undefined && typeof section !== 'string') || (port !== undefined && typeof port !== 'number'),
+  );
 }
 
 /** How a parentRef narrows the listeners, as a message says it: `sectionName http and port 80`. */
 export function parentRefNarrowing(ref: RouteParentRef): string {
-  const { sectionName, port } = ref.written as { sectionName?: unknown; port?: unknown };
+  const { sectionName, port } = writtenParentRef(ref) as { sectionName?: unknown; port?: unknown };
   return [
     sectionName !== undefined ? `sectionName ${String(sectionName)}` : '',
     port !== undefined ? `port ${String(port)}` : '',

@@ -46,7 +46,7 @@ describe('readRouteCommon: backendRefs', () => {
       },
     });
     expect(rules[0]).toBeUndefined();
-    const [a, empty, b] = rules[1]!.backendRefs;
+    const [a, empty, b] = rules[1]!.backendRefs!;
     expect(a).toEqual({
       name: 'a',
       port: 80,
@@ -82,7 +82,7 @@ describe('readRouteCommon: backendRefs', () => {
     ];
     const [rule] = readRouteCommon({ kind: 'HTTPRoute', spec: { rules: [{ backendRefs }] } }).rules;
     expect(rule!.backendRefs).toBe(backendRefs);
-    expect(weightOf(rule!.backendRefs[1]!)).toBe(1);
+    expect(weightOf(rule!.backendRefs![1]!)).toBe(1);
   });
 
   it('reads null as absent, in a canonical copy; a field of the wrong type refuses the reference', () => {
@@ -99,7 +99,7 @@ describe('readRouteCommon: backendRefs', () => {
         ],
       },
     }).rules;
-    const [a, b] = rule!.backendRefs;
+    const [a, b] = rule!.backendRefs!;
     expect(a).toEqual({ name: 'a', weight: 1 });
     expect(targetOf(b!)).toEqual(
       new Refused([{ path: 'spec.rules[0].backendRefs[1].port', message: 'port must be a number' }]),

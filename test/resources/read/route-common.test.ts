@@ -1,5 +1,11 @@
 /** The reader of what every route kind shares: its parentRefs and hostnames. */
-import { parentRefNarrowing, readRouteCommon } from '../../../src/resources/read/route-common.js';
+import {
+  matchesNoListener,
+  parentRefNarrowing,
+  readRouteCommon,
+  ReadParentRef,
+  writtenParentRef,
+} from '../../../src/resources/read/route-common.js';
 import { Refused } from '../../../src/resources/read/validation-result.js';
 import { buildResourceSet } from '../../../src/resources/resource-set.js';
 import { translate } from '../../../src/translate/index.js';
@@ -21,32 +27,29 @@ describe('readRouteCommon', () => {
       'gw',
     ];
     const read = readRouteCommon(route({ parentRefs }));
-    expect(read.parentRefs).toEqual([
-      {
-        written: { name: 'gw' },
-        kind: 'Gateway',
-        namespace: undefined,
-        name: 'gw',
-        sectionName: undefined,
-        port: undefined,
-        matchesNoListener: false,
-      },
-      {
-        written: parentRefs[1],
-        kind: 'ListenerSet',
-        namespace: 'infra',
-        name: 'set',
-        sectionName: 'a',
-        port: 80,
-        matchesNoListener: false,
-      },
-    ]);
+    // Each ref Portico answers for is written with every field of its type: it is its own reading.
+    expect(read.parentRefs).toEqual([parentRefs[0], parentRefs[1]]);
+    expect(read.parentRefs[0]).toBe(parentRefs[0]);
+    expect(read.parentRefs[1]).toBe(parentRefs[1]);
     expect(read.parentRefs.map(parentRefNarrowing)).toEqual(['', 'sectionName a and port 80']);
+    // A list of such refs only is its own reading too.
+    const ours = [parentRefs[0], parentRefs[1]];
+    expect(readRouteCommon(route({ parentRefs: ours })).parentRefs).toBe(ours);
+  });
+
+  it('reads a null as absent, in a copy that keeps the ref as written for status', () => {
+    const written = { name: 'gw', namespace: null, kind: null, group: null };
+    const [ref] = readRouteCommon(route({ parentRefs: [written] })).parentRefs;
+    expect(ref).toBeInstanceOf(ReadParentRef);
+    expect(ref).toMatchObject({ kind: 'Gateway', namespace: undefined, name: 'gw' });
+    expect(writtenParentRef(ref!)).toBe(written);
+    expect(matchesNoListener(ref!)).toBe(false);
   });
 
   it('keeps a ref whose sectionName or port no listener can have, matching no listener', () => {
     const [ref] = readRouteCommon(route({ parentRefs: [{ name: 'gw', sectionName: null, port: '80' }] })).parentRefs;
-    expect(ref).toMatchObject({ sectionName: undefined, port: undefined, matchesNoListener: true });
+    expect(ref).toMatchObject({ sectionName: undefined, port: undefined });
+    expect(matchesNoListener(ref!)).toBe(true);
     expect(parentRefNarrowing(ref!)).toBe('sectionName null and port 80');
   });
 
@@ -78,10 +81,10 @@ describe('readRouteCommon', () => {
       route({ rules: [{ name: 'api.v1' }, {}, { name: 'Bad_Name' }, { name: 7 }, null] }),
     ).rules;
     expect(rules.map((r) => r?.name)).toEqual([
-      { valid: true, result: 'api.v1' },
-      { valid: true, result: undefined },
-      { valid: false, errors: [{ path: 'spec.rules[2].name', message: 'name "Bad_Name" is not a valid rule name' }] },
-      { valid: false, errors: [{ path: 'spec.rules[3].name', message: 'name 7 is not a valid rule name' }] },
+      'api.v1',
+      undefined,
+      new Refused([{ path: 'spec.rules[2].name', message: 'name "Bad_Name" is not a valid rule name' }]),
+      new Refused([{ path: 'spec.rules[3].name', message: 'name 7 is not a valid rule name' }]),
       undefined,
     ]);
   });

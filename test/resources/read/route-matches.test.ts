@@ -124,27 +124,29 @@ describe('readGrpcRouteMatch', () => {
 describe('rule matches in readRouteCommon', () => {
   it('reads matches by kind, a rule without matches as one match of everything', () => {
     const matches = [{ path: { value: '/a' } }, {}];
-    const spec = { rules: [{ matches }, { matches: [] }, null] };
+    const rule = { matches };
+    const spec = { rules: [rule, { matches: [] }, null, {}] };
     const http = readRouteCommon({ kind: 'HTTPRoute', spec }).rules;
-    // Both matches are written as the spec says: the list is read to itself.
-    expect(http[0]!.httpMatches).toBe(matches);
-    expect(http[0]!.grpcMatches).toEqual([]);
-    expect(http[1]!.httpMatches).toEqual([{}]);
+    // The rule and both its matches are written as the spec says: the rule is its own reading.
+    expect(http[0]).toBe(rule);
+    expect(http[0]!.matches).toBe(matches);
+    expect(http[1]!.matches).toEqual([{}]);
     expect(http[2]).toBeUndefined();
+    expect(http[3]!.matches).toBeUndefined();
     const grpc = readRouteCommon({ kind: 'GRPCRoute', spec }).rules;
     expect(grpc[0]!.grpcMatches).toEqual([
       { method: undefined, headers: [] },
       { method: undefined, headers: [] },
     ]);
-    expect(grpc[0]!.httpMatches).toEqual([]);
+    expect(grpc[0]!.matches).toBeUndefined();
     const tls = readRouteCommon({ kind: 'TLSRoute', spec }).rules[0]!;
-    expect([tls.httpMatches, tls.grpcMatches]).toEqual([[], []]);
+    expect([tls.matches, tls.grpcMatches]).toEqual([undefined, undefined]);
   });
 
   it('copies the list when one match is not written as the spec says, keeping the others as they are', () => {
     const good = { path: { type: 'Exact', value: '/a' } };
     const spec = { rules: [{ matches: [good, { method: 'get' }] }] };
-    const [first, second] = readRouteCommon({ kind: 'HTTPRoute', spec }).rules[0]!.httpMatches;
+    const [first, second] = readRouteCommon({ kind: 'HTTPRoute', spec }).rules[0]!.matches!;
     expect(first).toBe(good);
     expect(second!.method).toBeInstanceOf(Refused);
   });

@@ -96,7 +96,7 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
       }
     }
 
-    const matches = readRule?.httpMatches ?? HTTP_MATCH_ALL;
+    const matches = readRule?.matches ?? HTTP_MATCH_ALL;
     const built: { match: IrRouteMatch; index: number }[] = [];
     matches.forEach((m, index) => {
       const ir = translateMatch(m, errors, unsupported);

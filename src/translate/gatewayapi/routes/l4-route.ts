@@ -84,7 +84,7 @@ export function translateL4Route(ctx: TranslationContext, route: TLSRoute | TCPR
   const clusters = new Map<string, IrCluster>();
   const forward: L4Forward = { backends: [], rejectWeight: 0 };
   const errors: string[] = [];
-  for (const ref of rule.backendRefs) {
+  for (const ref of rule.backendRefs ?? []) {
     // An entry that is no object names no backend, and has no weight to reject.
     if (ref instanceof RefusedBackendRef && ref.notAnObject !== undefined) continue;
     const weight = weightOf(ref);

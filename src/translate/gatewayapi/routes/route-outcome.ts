@@ -4,7 +4,7 @@
  */
 import type { KubeObject, RouteParentStatus } from '../../../resources/types.js';
 import { CONTROLLER_NAME } from '../../../resources/types.js';
-import { readRouteCommon, type ValidatedRouteCommon } from '../../../resources/read/route-common.js';
+import { readRouteCommon, writtenParentRef, type ValidatedRouteCommon } from '../../../resources/read/route-common.js';
 import type { TranslationContext } from '../context.js';
 import { condition, materializeConditions, type ConditionInput } from '../conditions.js';
 import { resolveParentRef, type ListenerAttachment, type ParentResult } from './route-parents.js';
@@ -73,10 +73,12 @@ export function routeOutcome(
       );
     }
     const previous = ownParents(route).find(
-      (p) => p.controllerName === CONTROLLER_NAME && sameParentRef(p.parentRef, ref.written, route.metadata.namespace),
+      (p) =>
+        p.controllerName === CONTROLLER_NAME &&
+        sameParentRef(p.parentRef, writtenParentRef(ref), route.metadata.namespace),
     );
     ours.push({
-      parentRef: ref.written,
+      parentRef: writtenParentRef(ref),
       controllerName: CONTROLLER_NAME,
       conditions: materializeConditions(conditions, route.metadata.generation, previous?.conditions, ctx.now),
     });

@@ -5,6 +5,7 @@
 import type { KubeObject } from '../../../resources/types.js';
 import { GATEWAY_GROUP } from '../../../resources/types.js';
 import {
+  matchesNoListener,
   parentRefNarrowing,
   type RouteParentRef,
   type ValidatedRouteCommon,
@@ -39,7 +40,7 @@ export function resolveParentRef(
   ref: RouteParentRef,
   gateways: ReadonlyMap<string, GatewayState>,
 ): ParentResult {
-  const parentKind = ref.kind;
+  const parentKind = ref.kind ?? 'Gateway';
   const routeNamespace = route.metadata.namespace ?? 'default';
   const parentKey = `${ref.namespace ?? routeNamespace}/${ref.name}`;
   let gateway: GatewayState | undefined;
@@ -77,7 +78,7 @@ export function resolveParentRef(
   // A parentRef to the Gateway reaches its own listeners; a ListenerSet's are reached through the ListenerSet.
   const candidates = gateway.listeners.filter(
     (l) =>
-      !ref.matchesNoListener &&
+      !matchesNoListener(ref) &&
       (set ? l.set?.key === set.key : !l.set) &&
       (ref.sectionName === undefined || l.name === ref.sectionName) &&
       (ref.port === undefined || l.port === ref.port),

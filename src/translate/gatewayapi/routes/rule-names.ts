@@ -1,5 +1,6 @@
 /** Rule names, which every route kind checks the same way. */
 import type { RouteRuleRead } from '../../../resources/read/route-common.js';
+import { Refused } from '../../../resources/read/validation-result.js';
 
 /**
  * Rule names must be valid (read with the rule) and unique within the route (HTTPRouteRule.name,
@@ -9,8 +10,8 @@ export function ruleNameProblem(rules: readonly (RouteRuleRead | undefined)[]): 
   const seen = new Set<string>();
   for (const [i, rule] of rules.entries()) {
     if (!rule) continue;
-    if (!rule.name.valid) return `rule ${i}: ${rule.name.errors[0]!.message}`;
-    const name = rule.name.result;
+    const name = rule.name;
+    if (name instanceof Refused) return `rule ${i}: ${name.errors[0]!.message}`;
     if (name === undefined) continue;
     if (seen.has(name))
       return `rule name ${JSON.stringify(name)} is used by more than one rule; rule names must be unique`;
@@ -21,5 +22,5 @@ export function ruleNameProblem(rules: readonly (RouteRuleRead | undefined)[]): 
 
 /** A rule's name, once the route's names are known valid (`openTranslation`). */
 export function ruleName(rule: RouteRuleRead | undefined): string | undefined {
-  return rule?.name.valid ? rule.name.result : undefined;
+  return rule?.name instanceof Refused ? undefined : rule?.name;
 }
