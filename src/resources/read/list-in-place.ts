@@ -11,7 +11,7 @@ export function listInPlace<R>(value: unknown, read: (item: unknown) => R | unde
     const r = read(value[i]);
     if (out) {
       if (r !== undefined) out.push(r);
-    } else if (r !== value[i]) {
+    } else if (r !== value[i] || r === undefined) {
       out = value.slice(0, i) as R[];
       if (r !== undefined) out.push(r);
     }
