@@ -1,21 +1,8 @@
 /** The core Kubernetes kinds Portico reads, only the fields it uses. */
 import type { KubeObject } from './kube-object.js';
 
-export interface ServicePort {
-  name?: string;
-  protocol?: string;
-  port: number;
-  targetPort?: number | string;
-  appProtocol?: string;
-}
-export interface ServiceSpec {
-  type?: string;
-  clusterIP?: string;
-  ports?: ServicePort[];
-  selector?: Record<string, string>;
-  externalName?: string;
-}
-export type Service = KubeObject<ServiceSpec>;
+/** Untrusted input: `readService` (resources/read/service.ts) gives the ports' reading. */
+export type Service = KubeObject<unknown>;
 
 export interface EndpointSlice extends KubeObject {
   addressType: 'IPv4' | 'IPv6' | 'FQDN';

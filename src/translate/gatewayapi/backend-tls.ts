@@ -10,7 +10,8 @@
  * 5xx, never a plain-text connection.
  */
 import type { IrUpstreamTls } from '../../ir/types.js';
-import type { BackendTLSPolicy, Service, ServicePort } from '../../resources/types.js';
+import type { ServicePortRead } from '../../resources/read/service.js';
+import type { BackendTLSPolicy, Service } from '../../resources/types.js';
 import {
   readBackendTlsPolicy,
   type BackendTlsValidation,
@@ -128,7 +129,7 @@ export function policyFor(
   ctx: TranslationContext,
   namespace: string,
   service: Service,
-  port: ServicePort,
+  port: ServicePortRead,
 ): BackendTLSPolicy | undefined {
   const name = service.metadata.name;
   if (!ctx.backendTLSPolicies.has(objectKey(namespace, name))) return undefined;

@@ -2,14 +2,16 @@
  * Backend references: a Service and port become an EDS cluster whose endpoints come from the
  * Service's EndpointSlices. Cross-namespace references need a ReferenceGrant.
  */
-import type { BackendObjectReference, EndpointSlice, KubeObject, Service, ServicePort } from '../../resources/types.js';
+import type { BackendObjectReference, KubeObject, Service } from '../../resources/types.js';
 import type { IrCluster, IrEndpoint } from '../../ir/types.js';
+import { readEndpointSlice } from '../../resources/read/endpoint-slice.js';
+import { asWritten, NotOfType } from '../../resources/read/not-of-type.js';
+import { readService, writtenName, type ServicePortRead } from '../../resources/read/service.js';
 import type { FieldError } from '../../resources/read/validation-result.js';
 import { objectKey, type TranslationContext } from './context.js';
 import { checkCoreReference, referrerGroup } from './references/reference-grants.js';
 import { clusterName } from './names.js';
 import { evaluatePolicy, policyFor } from './backend-tls.js';
-import { isObject, list } from './shape.js';
 import { isXBackendRef, resolveXBackendRef } from './xbackend.js';
 import type { BackendResult, RouteProtocol } from './backend-result.js';
 
@@ -18,7 +20,7 @@ const TLS_APP_PROTOCOLS: ReadonlySet<string> = new Set(['https', 'HTTPS', 'kuber
 
 /** Service `appProtocol` values Portico understands for HTTP routes (GEP-1911). */
 function upstreamProtocol(
-  appProtocol: string | undefined,
+  appProtocol: string | NotOfType | undefined,
   route: RouteProtocol,
 ): { protocol: IrCluster['protocol']; websocket: boolean } | undefined {
   // A TCP or UDP proxy does not look at what the port speaks.
@@ -63,7 +65,7 @@ function resolveEndpoints(
   ctx: TranslationContext,
   namespace: string,
   service: string,
-  port: ServicePort,
+  port: ServicePortRead,
 ): IrEndpoint[] {
   // The slices are looked up even when the endpoints are cached: the lookup is what a route
   // memo records as this route's dependency on them.
@@ -81,21 +83,24 @@ function resolveEndpoints(
  * The ready endpoints of one Service port, from that Service's EndpointSlices. Pure and shared with
  * the pipeline's fast path, which recomputes just these when only EndpointSlices changed.
  */
-export function endpointsOf(port: ServicePort, slices: readonly EndpointSlice[]): IrEndpoint[] {
+export function endpointsOf(port: ServicePortRead, slices: readonly object[]): IrEndpoint[] {
   const seen = new Set<string>();
   const endpoints: IrEndpoint[] = [];
-  for (const slice of slices) {
-    if (slice.addressType !== 'IPv4' && slice.addressType !== 'IPv6') continue;
+  const name = writtenName(port) ?? '';
+  for (const given of slices) {
+    const slice = readEndpointSlice(given);
+    if (!slice) continue;
     // The EndpointSlice port that serves a Service port carries the Service port's name.
-    const slicePort = list(slice.ports).find((p) => isObject(p) && (p.name ?? '') === (port.name ?? ''));
-    const target = slicePort?.port ?? (typeof port.targetPort === 'number' ? port.targetPort : undefined);
+    const slicePort = slice.ports?.find((p) => (asWritten(p.name) ?? '') === name);
+    const written = slicePort?.port;
+    if (written instanceof NotOfType) continue; // a port number that does not read: the slice serves none
+    const target = written ?? (typeof port.targetPort === 'number' ? port.targetPort : undefined);
     if (target === undefined || !Number.isInteger(target) || target < 1 || target > 65535) continue;
-    for (const ep of list(slice.endpoints)) {
-      if (!isObject(ep)) continue;
+    for (const ep of slice.endpoints ?? []) {
       if (ep.conditions?.ready === false) continue;
-      for (const address of list(ep.addresses)) {
+      for (const address of ep.addresses ?? []) {
         const key = `${address}|${target}`;
-        if (seen.has(key) || typeof address !== 'string' || address === '') continue;
+        if (seen.has(key) || address === '') continue;
         seen.add(key);
         endpoints.push({ address, port: target });
       }
@@ -114,11 +119,14 @@ export function servicePortFor(
   service: Service | undefined,
   port: number,
   transport: 'TCP' | 'UDP' = 'TCP',
-): { port?: ServicePort; otherProtocol?: string } {
-  const entries = list(service?.spec?.ports).filter((p) => isObject(p) && p.port === port);
-  const found = entries.find((p) => (p.protocol ?? 'TCP') === transport);
-  if (found) return { port: found };
-  return entries.length > 0 ? { otherProtocol: String(entries[0]!.protocol ?? 'TCP') } : {};
+): { port?: ServicePortRead; otherProtocol?: string } {
+  let first: ServicePortRead | undefined;
+  for (const entry of service ? readService(service).ports : []) {
+    if (entry.port !== port) continue;
+    if ((entry.protocol ?? 'TCP') === transport) return { port: entry };
+    first ??= entry;
+  }
+  return first ? { otherProtocol: String(first.protocol ?? 'TCP') } : {};
 }
 
 /**
@@ -196,7 +204,7 @@ export function resolveBackendRef(
     // listener that terminates TLS must originate it again (see `gateway-ir.ts`).
     const verdict = evaluatePolicy(ctx, policy);
     cluster.reencrypt = verdict.tls ? { tls: verdict.tls } : {};
-  } else if (!policy && TLS_APP_PROTOCOLS.has(port.appProtocol ?? '')) {
+  } else if (!policy && typeof port.appProtocol === 'string' && TLS_APP_PROTOCOLS.has(port.appProtocol)) {
     // The port speaks TLS and nothing here would: plain HTTP would only fail at the backend.
     return {
       ok: false,

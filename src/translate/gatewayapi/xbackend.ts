@@ -14,12 +14,12 @@ import { GATEWAY_X_GROUP } from '../../resources/types.js';
 import { parseGatewayDuration } from '../../resources/read/duration.js';
 import { isHeaderName } from '../../resources/read/header-name.js';
 import type { SessionPersistenceRead } from '../../resources/read/session-persistence.js';
+import { readPodStatus, type PodStatusRead } from '../../resources/read/pod.js';
 import { readXBackend } from '../../resources/read/xbackend.js';
 import type { BackendResult, RouteProtocol } from './backend-result.js';
 import { resolveTlsValidation } from './backend-tls.js';
 import { objectKey, type TranslationContext } from './context.js';
 import { grantRefusal, referrerGroup } from './references/reference-grants.js';
-import { isObject, list } from './shape.js';
 
 export function isXBackendRef(ref: { group?: string; kind?: string }): boolean {
   return ref.group === GATEWAY_X_GROUP && ref.kind === 'XBackend';
@@ -105,23 +105,21 @@ export function evaluateXBackend(ctx: TranslationContext, xb: XBackend): XBacken
   return verdict;
 }
 
-function podReady(pod: Pod): boolean {
-  if (!isObject(pod.status)) return false;
-  const status = pod.status!;
+function podReady(pod: Pod, status: PodStatusRead | undefined): status is PodStatusRead {
+  if (!status) return false;
   if (status.phase === 'Succeeded' || status.phase === 'Failed') return false;
   if ((pod.metadata as { deletionTimestamp?: unknown }).deletionTimestamp !== undefined) return false;
-  const ready = list(status.conditions).find((c) => isObject(c) && c.type === 'Ready');
+  const ready = status.conditions?.find((c) => c.type === 'Ready');
   // A Pod the kubelet reports on has a Ready condition; one written by hand may have none.
   return ready === undefined || ready.status === 'True';
 }
 
-function podAddresses(pod: Pod): string[] {
-  const ips = list(pod.status?.podIPs)
-    .map((p) => (isObject(p) && typeof p.ip === 'string' ? p.ip : undefined))
-    .filter((ip): ip is string => ip !== undefined && ip !== '');
+function podAddresses(status: PodStatusRead): string[] {
+  const ips: string[] = [];
+  for (const { ip } of status.podIPs ?? []) if (ip !== '') ips.push(ip);
   if (ips.length > 0) return ips;
-  const ip = pod.status?.podIP;
-  return typeof ip === 'string' && ip !== '' ? [ip] : [];
+  const ip = status.podIP;
+  return ip !== undefined && ip !== '' ? [ip] : [];
 }
 
 /** The ready Pods of the XBackend's namespace that carry every label of its selector, on its port. */
@@ -135,8 +133,10 @@ export function xBackendEndpoints(
   const out: IrEndpoint[] = [];
   for (const pod of pods) {
     const labels = pod.metadata.labels ?? {};
-    if (!wanted.every(([k, v]) => labels[k] === v) || !podReady(pod)) continue;
-    for (const address of podAddresses(pod)) {
+    if (!wanted.every(([k, v]) => labels[k] === v)) continue;
+    const status = readPodStatus(pod);
+    if (!podReady(pod, status)) continue;
+    for (const address of podAddresses(status)) {
       if (seen.has(address)) continue;
       seen.add(address);
       out.push({ address, port });

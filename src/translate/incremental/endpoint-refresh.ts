@@ -8,7 +8,8 @@
  * server's encoder re-encodes nothing but the changed assignments.
  */
 import type { IrCluster, IrGateway } from '../../ir/types.js';
-import type { EndpointSlice, Service, ServicePort } from '../../resources/types.js';
+import type { ServicePortRead } from '../../resources/read/service.js';
+import type { EndpointSlice, Service } from '../../resources/types.js';
 import { endpointsOf, servicePortFor } from '../gatewayapi/backends.js';
 import { buildClusterLoadAssignment } from '../xds/endpoint.js';
 import type { GatewayOutput } from '../result.js';
@@ -57,7 +58,7 @@ function positionsOf(gateway: GatewayOutput, memo: PositionsMemo | undefined): C
 }
 
 /** The port the translator resolved the cluster's backendRef to (`servicePortFor`). */
-function servicePort(service: Service | undefined, cluster: IrCluster): ServicePort | undefined {
+function servicePort(service: Service | undefined, cluster: IrCluster): ServicePortRead | undefined {
   return servicePortFor(service, cluster.source.port, cluster.protocol === 'udp' ? 'UDP' : 'TCP').port;
 }
 

@@ -1,6 +1,8 @@
 /** The Service reader: its ports, a malformed entry or field taken as none. */
 import { describe, expect, it } from '@jest/globals';
+import { NotOfType } from '../../../src/resources/read/not-of-type.js';
 import { readService } from '../../../src/resources/read/service.js';
+import { servicePortFor } from '../../../src/translate/gatewayapi/backends.js';
 import { buildResourceSet } from '../../../src/resources/resource-set.js';
 import type { KubeObject, PolicyStatus } from '../../../src/resources/types.js';
 import { translate } from '../../../src/translate/index.js';
@@ -21,6 +23,41 @@ describe('readService', () => {
     for (const spec of [undefined, null, 'x', [{ port: 80 }], { ports: { https: { port: 443 } } }]) {
       expect(readService({ spec }).ports).toEqual([]);
     }
+  });
+});
+
+describe('readService in place', () => {
+  it('reads ports written as the spec says to the spec itself', () => {
+    const spec = { ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 'web', appProtocol: 'http' }] };
+    expect(readService({ spec })).toBe(spec);
+  });
+
+  it('keeps a protocol or appProtocol of the wrong type as written, a null as absent', () => {
+    expect(
+      readService({ spec: { ports: [{ port: 80, protocol: ['TCP'], appProtocol: 5, targetPort: null }] } }).ports,
+    ).toEqual([{ port: 80, protocol: new NotOfType(['TCP']), appProtocol: new NotOfType(5) }]);
+  });
+});
+
+describe('servicePortFor on a malformed Service (as before the reader)', () => {
+  const service = (ports: unknown) => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web' },
+    spec: { ports },
+  });
+
+  it('finds no port and throws nothing when the ports do not read', () => {
+    for (const ports of [undefined, null, 'http', { port: 80 }, [null, 'x', [80], { port: '80' }]]) {
+      expect(servicePortFor(service(ports), 80)).toEqual({});
+    }
+    expect(servicePortFor(undefined, 80)).toEqual({});
+  });
+
+  it('names a protocol of the wrong type as written, and never takes it for TCP', () => {
+    expect(servicePortFor(service([{ port: 80, protocol: ['TCP'] }]), 80)).toEqual({ otherProtocol: 'TCP' });
+    expect(servicePortFor(service([{ port: 80, protocol: 5 }]), 80, 'UDP')).toEqual({ otherProtocol: '5' });
+    expect(servicePortFor(service([{ port: 80, protocol: null, appProtocol: null }]), 80).port).toEqual({ port: 80 });
   });
 });
 
