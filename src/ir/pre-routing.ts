@@ -1,4 +1,4 @@
-/** Pre-routing (listener) filters, GEP-5224. */
+/** Pre-routing (listener) filters, GEP-5224, and the external authorization they share with route rules. */
 /**
  * One entry of a Gateway listener's `filters.requests`, as an HTTP filter of the connection
  * manager. `name` is unique in the chain (`prerouting/<gateway listener id>/<index>`); the filter is
@@ -20,3 +20,11 @@ export interface IrExtAuthz {
   /** Bytes of the request body sent along; absent: none. */
   forwardBodyMaxBytes?: number;
 }
+
+/**
+ * An HTTPRoute rule's ExternalAuth filter (GEP-1494): an ext_authz filter of the connection
+ * manager, off by default and turned on by the routes of the rules that carry it. `name` is
+ * derived from the configuration alone (`extauthz/<cluster>/<digest>`), so rules with the same
+ * configuration share one filter, wherever they are.
+ */
+export type IrRouteExtAuthz = { name: string } & IrExtAuthz;

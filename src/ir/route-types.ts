@@ -1,5 +1,5 @@
 /** The IR of HTTP routing: route configurations, virtual hosts, routes and their actions. */
-import type { IrPreRoutingFilter } from './pre-routing.js';
+import type { IrPreRoutingFilter, IrRouteExtAuthz } from './pre-routing.js';
 import type { IrSource } from './source.js';
 
 export interface IrRouteConfig {
@@ -180,4 +180,6 @@ export interface IrRoute {
   responseHeaders?: IrHeaderMutation;
   cors?: IrCors;
   sessionPersistence?: IrSessionPersistence;
+  /** The rule's ExternalAuth filter: its requests are authorized before anything else of the route. */
+  extAuthz?: IrRouteExtAuthz;
 }

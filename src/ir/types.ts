@@ -6,7 +6,7 @@
  * every value already validated: `translate/xds` turns it into Envoy v3 messages without
  * making decisions. It is plain JSON-serializable data, sorted deterministically.
  */
-import type { IrPreRoutingFilter } from './pre-routing.js';
+import type { IrPreRoutingFilter, IrRouteExtAuthz } from './pre-routing.js';
 import type { IrRouteConfig } from './route-types.js';
 import type { IrSource } from './source.js';
 
@@ -131,6 +131,8 @@ export interface IrHttpConnectionManager {
   filters: IrHttpFilterKind[];
   /** Gateway listeners' pre-routing filters, first in the chain, each enabled on its listener's virtual hosts. */
   preRouting?: IrPreRoutingFilter[];
+  /** The route rules' ExternalAuth filters (one per configuration, by name), each off but on its rules' routes. */
+  extAuthz?: IrRouteExtAuthz[];
   /** The Gateway's tracing (its XTelemetryPolicy), the same on every connection manager of the Gateway. */
   tracing?: IrTracing;
 }

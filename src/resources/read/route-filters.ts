@@ -15,6 +15,7 @@
  */
 import type { BackendObjectReference } from '../types.js';
 import { readBackendObjectReference } from './backend-object-reference.js';
+import { readExternalAuth, type ExternalAuthRead } from './external-auth.js';
 import { isValidHostname } from './hostname.js';
 import { fieldsOf, itemsOf, NO_ITEMS, type FieldError, type ValidationResult } from './validation-result.js';
 
@@ -72,6 +73,8 @@ export type RouteFilterKind =
   | { type: 'RequestMirror'; mirror: MirrorRead | undefined }
   | { type: 'CORS'; cors: CorsRead }
   | { type: 'ExtensionRef'; extensionRef: ExtensionRefRead | undefined }
+  /** Undefined: the filter cannot be programmed (its problems say why). */
+  | { type: 'ExternalAuth'; externalAuth: ExternalAuthRead | undefined }
   /** A type outside the API (or none): `writtenType` is what was written, for messages. */
   | { type: 'Unknown'; writtenType: unknown };
 
@@ -135,6 +138,8 @@ function readKind(type: unknown, filter: Record<string, unknown>, path: string, 
       return { type, cors: readCors(filter.cors, `${path}.cors`, p) };
     case 'ExtensionRef':
       return { type, extensionRef: readExtensionRef(filter.extensionRef) };
+    case 'ExternalAuth':
+      return { type, externalAuth: readRouteExternalAuth(filter.externalAuth, `${path}.externalAuth`, p) };
     default:
       return { type: 'Unknown', writtenType: type };
   }
@@ -316,6 +321,15 @@ function readCors(value: unknown, path: string, p: Problems): CorsRead {
   if (!isInteger(maxAge) || maxAge < 1) p.error(`${path}.maxAge`, `cors: invalid maxAge ${String(maxAge)}`);
   else cors.maxAgeSeconds = maxAge;
   return cors;
+}
+
+/** A shape the CRD refuses is an invalid value; a protocol outside its enum, an unsupported one. */
+function readRouteExternalAuth(value: unknown, path: string, p: Problems): ExternalAuthRead | undefined {
+  const read = readExternalAuth(value, 'ExternalAuth');
+  if ('auth' in read) return read.auth;
+  if ('unsupported' in read) p.unsupportedValue(path, read.unsupported);
+  else p.error(path, read.unreadable);
+  return undefined;
 }
 
 function readExtensionRef(value: unknown): ExtensionRefRead | undefined {

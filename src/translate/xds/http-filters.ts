@@ -5,8 +5,15 @@
  * a route turns one on through `typed_per_filter_config`. That keeps one HCM per listener no
  * matter which routes use CORS or session persistence, and the router is always last.
  */
-import type { IrCors, IrHttpFilterKind, IrPreRoutingFilter, IrRoute, IrSessionPersistence } from '../../ir/types.js';
-import { enablePreRouting, preRoutingFilter } from './pre-routing-filters.js';
+import type {
+  IrCors,
+  IrHttpFilterKind,
+  IrPreRoutingFilter,
+  IrRoute,
+  IrRouteExtAuthz,
+  IrSessionPersistence,
+} from '../../ir/types.js';
+import { enablePreRouting, enableRouteExtAuthz, preRoutingFilter, routeExtAuthzFilter } from './pre-routing-filters.js';
 
 export { enablePreRouting };
 import {
@@ -47,15 +54,19 @@ export function invalidBackendAbort(grpc = false): PerFilterConfig {
 
 /**
  * The HCM filter chain: the listeners' pre-routing filters first (GEP-5224: before route
- * matching, in their listeners' order), then CORS (it answers preflights), session affinity, and
- * the router.
+ * matching, in their listeners' order), then CORS (it answers preflights, which carry no
+ * credentials), the route rules' ExternalAuth filters (a request is authorized before anything
+ * else of its route acts on it: no backend, no session, no error share is reached without it),
+ * session affinity, and the router.
  */
 export function httpFilters(
   kinds: readonly IrHttpFilterKind[],
   preRouting: readonly IrPreRoutingFilter[] = [],
+  extAuthz: readonly IrRouteExtAuthz[] = [],
 ): HttpFilter[] {
   const filters: HttpFilter[] = preRouting.map(preRoutingFilter);
   if (kinds.includes('cors')) filters.push({ name: CORS_FILTER, typed_config: { '@type': CORS } });
+  filters.push(...extAuthz.map(routeExtAuthzFilter));
   // Cookie and header sessions are two session_state extensions of one filter, chosen per route.
   if (kinds.includes('stateful_session_cookie') || kinds.includes('stateful_session_header')) {
     filters.push({ name: STATEFUL_SESSION_FILTER, typed_config: { '@type': STATEFUL_SESSION } });
@@ -103,6 +114,7 @@ function sessionState(session: IrSessionPersistence): envoy.config.core.v3.Typed
 export function perRouteFilterConfig(route: IrRoute): PerFilterConfig | undefined {
   const config: PerFilterConfig = {};
   if (route.cors) config[CORS_FILTER] = corsPolicy(route.cors);
+  if (route.extAuthz) Object.assign(config, enableRouteExtAuthz(route.extAuthz));
   if (route.sessionPersistence) {
     config[STATEFUL_SESSION_FILTER] = {
       '@type': STATEFUL_SESSION_PER_ROUTE,

@@ -1,5 +1,6 @@
 /**
- * Gateway listeners' pre-routing filters (GEP-5224) as HTTP filters of the connection manager.
+ * Gateway listeners' pre-routing filters (GEP-5224) as HTTP filters of the connection manager,
+ * and the ext_authz filter they share with route rules' ExternalAuth filters (`routeExtAuthzFilter`).
  *
  * Each is off by default (`disabled`) and turned on, as configured in the chain, by the virtual
  * hosts of its listener (a per-route configuration): listeners on one HTTP port share a
@@ -8,7 +9,7 @@
  * matches; every such virtual host ends with a catch-all route (`gateway-ir.ts`), so that is
  * always one of the listener's.
  */
-import type { IrExtAuthz, IrPreRoutingFilter } from '../../ir/types.js';
+import type { IrExtAuthz, IrPreRoutingFilter, IrRouteExtAuthz } from '../../ir/types.js';
 import { EXT_AUTHZ, EXT_AUTHZ_PER_ROUTE, HTTP_FAULT } from '../../proto/type-urls.js';
 import type { envoy, google, Packed, PerFilterConfig } from './types.js';
 
@@ -26,12 +27,16 @@ function headerList(names: readonly string[]): envoy.type.matcher.v3.ListStringM
   return { patterns: names.map((exact) => ({ exact, ignore_case: true })) };
 }
 
-function extAuthz(f: IrExtAuthz): Packed<typeof EXT_AUTHZ> {
+/**
+ * `preRouting`: what the server adds to the request is what route matching must see (GEP-5224),
+ * so the route is chosen again after it. A route rule's filter runs once its route is chosen and
+ * leaves that choice alone.
+ */
+function extAuthz(f: IrExtAuthz, preRouting: boolean): Packed<typeof EXT_AUTHZ> {
   const config: Packed<typeof EXT_AUTHZ> = {
     '@type': EXT_AUTHZ,
     transport_api_version: 'V3',
-    // What the server adds to the request is what route matching must see (GEP-5224).
-    clear_route_cache: true,
+    ...(preRouting ? { clear_route_cache: true } : {}),
     // Set at all, the rules are checked: a refused change (Host, :authority…) is dropped and the
     // request goes on with the original value.
     decoder_header_mutation_rules: { disallow_expression: { regex: FRAMING_HEADERS } },
@@ -72,7 +77,34 @@ export function preRoutingFilter(
       typed_config: { '@type': HTTP_FAULT, abort: { http_status: f.status, percentage: { numerator: 100 } } },
     };
   }
-  return { name: f.name, disabled: true, typed_config: extAuthz(f) };
+  return { name: f.name, disabled: true, typed_config: extAuthz(f, true) };
+}
+
+/** A route rule's ExternalAuth: off by default, turned on by its routes (`enableRouteExtAuthz`). */
+export function routeExtAuthzFilter(
+  f: IrRouteExtAuthz,
+): envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter {
+  return { name: f.name, disabled: true, typed_config: extAuthz(f, false) };
+}
+
+/** A route's `typed_per_filter_config` entry turning its rule's ExternalAuth on. */
+export function enableRouteExtAuthz(f: IrRouteExtAuthz): PerFilterConfig {
+  return { [f.name]: { '@type': EXT_AUTHZ_PER_ROUTE, check_settings: {} } };
+}
+
+/**
+ * On a virtual host whose listener has pre-routing filters: every route rule's ext_authz of the
+ * chain put in the chain, and skipped unless the route says otherwise. Envoy settles which filters
+ * are in a request's chain from the route the request first matches, and a pre-routing filter can
+ * make it match another route after that (clear_route_cache): a rule's ext_authz must then be in
+ * the chain already. ext_authz reads its per-route setting when it runs, from the route the
+ * request matches then (a route's setting wins over its virtual host's), so it checks exactly the
+ * requests that end up on its rules' routes.
+ */
+export function skipRouteExtAuthz(names: readonly string[]): PerFilterConfig {
+  const out: PerFilterConfig = {};
+  for (const name of names) out[name] = { '@type': EXT_AUTHZ_PER_ROUTE, disabled: true };
+  return out;
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { IrRoute, IrRouteConfig, IrVirtualHost } from '../../ir/types.js';
 import { headerMutationFields } from './header-mutation.js';
 import { enablePreRouting, perRouteFilterConfig } from './http-filters.js';
+import { skipRouteExtAuthz } from './pre-routing-filters.js';
 import { directResponse, forwardAction, redirectAction } from './route-action.js';
 import { routeMatch } from './route-match.js';
 import type { envoy, RouteConfiguration } from './types.js';
@@ -61,18 +62,34 @@ function withUniqueDomains(virtualHosts: IrVirtualHost[]): IrVirtualHost[] {
   return out;
 }
 
+/** The names of the route rules' ExternalAuth filters in the configuration's connection manager. */
+function routeExtAuthzNames(config: IrRouteConfig): string[] {
+  const names = new Set<string>();
+  for (const vh of config.virtualHosts) for (const r of vh.routes) if (r.extAuthz) names.add(r.extAuthz.name);
+  return [...names].sort();
+}
+
 export function buildRouteConfiguration(config: IrRouteConfig, memo?: XdsMemo): RouteConfiguration {
+  const withPreRouting = config.virtualHosts.some((vh) => (vh.preRouting ?? []).length > 0);
+  // Only where a pre-routing filter can change the route a request matches (`skipRouteExtAuthz`).
+  const authz = withPreRouting ? routeExtAuthzNames(config) : [];
   const virtualHosts = withUniqueDomains(config.virtualHosts).map((vh) => {
     const routes = vh.routes.map((r) => withSpanName(memoized(memo?.routes, r, buildRoute), config, memo));
     const enabled = vh.preRouting ?? [];
+    const skipped = enabled.length > 0 ? authz : [];
+    const perFilter = { ...enablePreRouting(enabled), ...skipRouteExtAuthz(skipped) };
     const build = (): envoy.config.route.v3.VirtualHost => ({
       name: vh.name,
       domains: vh.domains,
       routes,
-      ...(enabled.length > 0 ? { typed_per_filter_config: enablePreRouting(enabled) } : {}),
+      ...(Object.keys(perFilter).length > 0 ? { typed_per_filter_config: perFilter } : {}),
     });
     return memo
-      ? memo.composite(`vh\0${config.name}\0${vh.name}`, [...vh.domains, '\0', ...routes, '\0', ...enabled], build)
+      ? memo.composite(
+          `vh\0${config.name}\0${vh.name}`,
+          [...vh.domains, '\0', ...routes, '\0', ...enabled, '\0', ...skipped],
+          build,
+        )
       : build();
   });
   const build = (): RouteConfiguration => ({

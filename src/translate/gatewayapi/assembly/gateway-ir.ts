@@ -16,6 +16,7 @@ import type {
   IrPreRoutingFilter,
   IrRoute,
   IrRouteConfig,
+  IrRouteExtAuthz,
   IrSecret,
   IrTracing,
   IrVirtualHost,
@@ -209,6 +210,13 @@ function httpFilters(config: IrRouteConfig): IrHttpFilterKind[] {
   return [...kinds].sort();
 }
 
+/** The route rules' ExternalAuth filters of a route configuration: one per configuration, by name. */
+function routeExtAuthz(config: IrRouteConfig): { extAuthz?: IrRouteExtAuthz[] } {
+  const byName = new Map<string, IrRouteExtAuthz>();
+  for (const vh of config.virtualHosts) for (const r of vh.routes) if (r.extAuthz) byName.set(r.extAuthz.name, r.extAuthz);
+  return byName.size > 0 ? { extAuthz: [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) } : {};
+}
+
 /**
  * The Gateway's XTelemetryPolicy: the same tracer on every HTTP connection manager (TCP, TLS
  * passthrough and UDP carry no HTTP requests to trace), its span name on every route
@@ -283,6 +291,7 @@ export function buildGatewayIr(
           routeConfigName: config.name,
           filters: httpFilters(config),
           ...(preRouting.length > 0 ? { preRouting } : {}),
+          ...routeExtAuthz(config),
         },
       });
     } else if (family === 'UDP') {
@@ -334,6 +343,7 @@ export function buildGatewayIr(
             routeConfigName: config.name,
             filters: httpFilters(config),
             ...(l.preRouting ? { preRouting: preRoutingOf([l], clusters) } : {}),
+            ...routeExtAuthz(config),
           },
         });
       }

@@ -20,8 +20,8 @@
 import type { IrCluster, IrPreRoutingFilter } from '../../../ir/types.js';
 import type { KubeObject } from '../../../resources/types.js';
 import type { ListenerFilters } from '../../../resources/read/listener-filters.js';
-import { resolveBackendRef, unreadableBackendRef } from '../backends.js';
 import type { TranslationContext } from '../context.js';
+import { resolveExternalAuth } from '../external-auth.js';
 
 export interface PreRouting {
   filters: IrPreRoutingFilter[];
@@ -67,10 +67,7 @@ export function translateListenerFilters(
       reject('UnsupportedValue', filter.message);
       return undefined;
     }
-    const { protocol, path, forwardBodyMaxSize: maxSize } = filter;
-    const resolved = filter.backendRef.valid
-      ? resolveBackendRef(ctx, referrer, filter.backendRef.result, protocol === 'GRPC' ? 'grpc' : 'http')
-      : unreadableBackendRef(filter.backendRef.errors);
+    const resolved = resolveExternalAuth(ctx, referrer, filter);
     if (!resolved.ok) {
       refsProblem(
         resolved.reason === 'RefNotPermitted' ? 'RefNotPermitted' : 'InvalidListenerFilterRef',
@@ -80,17 +77,7 @@ export function translateListenerFilters(
       continue;
     }
     out.clusters.push(resolved.cluster);
-    const ir: IrPreRoutingFilter = {
-      name,
-      type: 'extAuthz',
-      protocol,
-      clusterName: resolved.cluster.name,
-      allowedHeaders: filter.allowedHeaders,
-      allowedResponseHeaders: filter.allowedResponseHeaders,
-    };
-    if (path !== undefined && path !== '') ir.pathPrefix = path;
-    if (maxSize !== undefined && maxSize > 0) ir.forwardBodyMaxBytes = maxSize;
-    out.filters.push(ir);
+    out.filters.push({ name, ...resolved.config });
   }
   return out;
 }

@@ -11,6 +11,7 @@ import type {
   RedirectRead,
   RouteFilterRead,
 } from '../../../resources/read/route-filters.js';
+import type { ExternalAuthRead } from '../../../resources/read/external-auth.js';
 import type { IrCors, IrHeaderMutation, IrStringMatch } from '../../../ir/types.js';
 import { checkHeaderName, checkHeaderValue, checkPath, isUnmodifiableHeader } from '../validation.js';
 
@@ -35,6 +36,8 @@ export interface FilterResult {
   redirect?: RedirectSpec;
   mirrors: MirrorRequest[];
   cors?: IrCors;
+  /** ExternalAuth (rule level); its backendRef is resolved with the rule's other references. */
+  externalAuth?: ExternalAuthRead;
   /** Unresolvable references (ExtensionRef): the rule answers 500 and ResolvedRefs reports it. */
   unresolved: string[];
   /** Invalid values: the rule cannot be programmed. */
@@ -184,6 +187,9 @@ export function translateFilters(filters: readonly RouteFilterRead[], scope: Fil
         break;
       case 'CORS':
         result.cors = corsPolicy(filter.cors, result.errors);
+        break;
+      case 'ExternalAuth':
+        if (filter.externalAuth) result.externalAuth = filter.externalAuth;
         break;
       case 'ExtensionRef': {
         const ref = filter.extensionRef;

@@ -14,6 +14,7 @@ import { routeName } from '../names.js';
 import type { RouteEntry, RouteTranslation } from './contract.js';
 import { expressibleForward, isEmptyMutation, ruleSession, translateBackends } from './rule-backends.js';
 import { translateMirrors } from './rule-closing.js';
+import { translateRuleExternalAuth } from './rule-external-auth.js';
 import { translateRules } from './route-rules.js';
 import { combineForSession, sessionPersistence } from './session-persistence.js';
 import { ruleName } from './rule-names.js';
@@ -60,6 +61,10 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
     const backendRefs = readRule?.backendRefs ?? [];
     const backends = translateBackends(ctx, route, backendRefs, out, addRuleCluster, work);
     const mirrors = translateMirrors(ctx, route, filters, out, addRuleCluster);
+    const auth = translateRuleExternalAuth(ctx, route, filters.externalAuth, out, addRuleCluster);
+    // A filter that cannot run is never skipped: the rule answers 500 (HTTPRouteFilter.type, and
+    // ExternalAuth "MUST fail closed").
+    const failClosed = filters.unresolved.length > 0 || auth === 'unresolved';
     // Envoy applies a route's Host rewrite after its weighted cluster's, the reverse of the filters'
     // order (a backend's run after the rule's): when a backend has its own, the rule's moves onto the
     // other backends.
@@ -110,7 +115,7 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
       // An unresolved custom filter is never skipped (HTTPRouteFilter.type: "the filter MUST NOT be
       // skipped. Instead, requests that would have been processed by that filter MUST receive a
       // HTTP error response"), not even by a redirect in the same rule.
-      const redirect = filters.unresolved.length > 0 ? undefined : filters.redirect;
+      const redirect = failClosed ? undefined : filters.redirect;
       if (redirect) {
         const r = redirect;
         action = { type: 'redirect', statusCode: r.statusCode };
@@ -118,7 +123,7 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
         if (r.hostname !== undefined) action.hostname = r.hostname;
         const path = pathRewriteFor(r.path, match, errors);
         if (path) action.path = path;
-      } else if (filters.unresolved.length > 0 || backends.backends.length === 0) {
+      } else if (failClosed || backends.backends.length === 0) {
         // No backend can take the request (none given, all weight 0, or none valid): the spec says 500.
         action = { type: 'direct', status: UNAVAILABLE_STATUS };
       } else {
@@ -167,6 +172,7 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
       if (!isEmptyMutation(filters.responseHeaders)) ir.responseHeaders = filters.responseHeaders;
       if (filters.cors) ir.cors = filters.cors;
       if (session) ir.sessionPersistence = session;
+      if (auth !== undefined && auth !== 'unresolved') ir.extAuthz = auth;
       (shares ? splitByBackend(ir, shares) : [ir]).forEach((placed, split) => {
         const entry: RouteEntry = {
           route: placed,
