@@ -16,6 +16,9 @@ import type { envoy, google, Packed, PerFilterConfig } from './types.js';
 /** How long Envoy waits for the authorization server (ext_authz's own default is 200 ms). */
 const AUTHZ_TIMEOUT: google.protobuf.Duration = { seconds: 10 };
 
+/** The authority of checks (HTTP Host, gRPC `:authority`): no server is told a name of its own. */
+const AUTHZ_AUTHORITY = 'ext-authz.portico.invalid';
+
 /**
  * Headers an authorization server must not set on the request, besides the ones ext_authz's
  * mutation rules refuse by default (`host`, `:authority`, `:scheme`, `:method`): the framing of
@@ -47,11 +50,16 @@ function extAuthz(f: IrExtAuthz, preRouting: boolean): Packed<typeof EXT_AUTHZ> 
     config.with_request_body = { max_request_bytes: f.forwardBodyMaxBytes, allow_partial_message: true };
   }
   if (f.protocol === 'GRPC') {
-    config.grpc_service = { envoy_grpc: { cluster_name: f.clusterName }, timeout: AUTHZ_TIMEOUT };
+    // Without an authority Envoy sends the cluster name as `:authority`, and a name with a `/` is
+    // no authority: HTTP/2 servers (grpc-js, Go's) reset the stream, and every check fails.
+    config.grpc_service = {
+      envoy_grpc: { cluster_name: f.clusterName, authority: AUTHZ_AUTHORITY },
+      timeout: AUTHZ_TIMEOUT,
+    };
     return config;
   }
   const http: envoy.extensions.filters.http.ext_authz.v3.HttpService = {
-    server_uri: { uri: 'http://ext-authz.portico.invalid', cluster: f.clusterName, timeout: AUTHZ_TIMEOUT },
+    server_uri: { uri: `http://${AUTHZ_AUTHORITY}`, cluster: f.clusterName, timeout: AUTHZ_TIMEOUT },
     // "If this list is empty, then all headers from the authorization server except Authority or
     // Host must be copied" (the mutation rules keep those two out).
     authorization_response: {
