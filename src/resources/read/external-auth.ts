@@ -25,10 +25,7 @@ export interface ExternalAuthRead {
   backendRef: ValidationResult<BackendObjectReference>;
 }
 
-export type ExternalAuthReading =
-  | { auth: ExternalAuthRead }
-  | { unreadable: string }
-  | { unsupported: string };
+export type ExternalAuthReading = { auth: ExternalAuthRead } | { unreadable: string } | { unsupported: string };
 
 /** HTTPAuthConfig.path's pattern (the CRD's); Envoy's path_prefix is prepended as is. */
 const AUTH_PATH_RE = /^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+$/;
@@ -41,7 +38,9 @@ export function readExternalAuth(value: unknown, at: string): ExternalAuthReadin
   if (!auth) return { unreadable: `${at}: externalAuth must be set for type ExternalAuth` };
   const protocol = auth.protocol;
   if (protocol !== 'HTTP' && protocol !== 'GRPC') {
-    return { unsupported: `${at}: externalAuth.protocol ${JSON.stringify(protocol)} is not supported; use HTTP or GRPC` };
+    return {
+      unsupported: `${at}: externalAuth.protocol ${JSON.stringify(protocol)} is not supported; use HTTP or GRPC`,
+    };
   }
   const http = fieldsOf(auth.http);
   const problems: string[] = [];

@@ -213,7 +213,8 @@ function httpFilters(config: IrRouteConfig): IrHttpFilterKind[] {
 /** The route rules' ExternalAuth filters of a route configuration: one per configuration, by name. */
 function routeExtAuthz(config: IrRouteConfig): { extAuthz?: IrRouteExtAuthz[] } {
   const byName = new Map<string, IrRouteExtAuthz>();
-  for (const vh of config.virtualHosts) for (const r of vh.routes) if (r.extAuthz) byName.set(r.extAuthz.name, r.extAuthz);
+  for (const vh of config.virtualHosts)
+    for (const r of vh.routes) if (r.extAuthz) byName.set(r.extAuthz.name, r.extAuthz);
   return byName.size > 0 ? { extAuthz: [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) } : {};
 }
 
