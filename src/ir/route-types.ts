@@ -1,5 +1,6 @@
 /** The IR of HTTP routing: route configurations, virtual hosts, routes and their actions. */
 import type { IrPreRoutingFilter } from './pre-routing.js';
+import type { IrSecurity } from './security.js';
 import type { IrSource } from './source.js';
 
 export interface IrRouteConfig {
@@ -180,4 +181,6 @@ export interface IrRoute {
   responseHeaders?: IrHeaderMutation;
   cors?: IrCors;
   sessionPersistence?: IrSessionPersistence;
+  /** Its effective SecurityPolicy (`security.ts`); absent: none applies. */
+  security?: IrSecurity;
 }

@@ -20,6 +20,7 @@ import {
   STATEFUL_SESSION_PER_ROUTE,
 } from '../../proto/type-urls.js';
 import { durationFromSeconds } from './duration.js';
+import { securityHttpFilters, securityPerRoute } from './security-filters.js';
 import { stringMatcher } from './route-match.js';
 import type { envoy, Packed, PerFilterConfig } from './types.js';
 
@@ -47,8 +48,8 @@ export function invalidBackendAbort(grpc = false): PerFilterConfig {
 
 /**
  * The HCM filter chain: the listeners' pre-routing filters first (GEP-5224: before route
- * matching, in their listeners' order), then CORS (it answers preflights), session affinity, and
- * the router.
+ * matching, in their listeners' order), then CORS (it answers preflights), SecurityPolicy access
+ * control, session affinity, and the router.
  */
 export function httpFilters(
   kinds: readonly IrHttpFilterKind[],
@@ -56,6 +57,8 @@ export function httpFilters(
 ): HttpFilter[] {
   const filters: HttpFilter[] = preRouting.map(preRoutingFilter);
   if (kinds.includes('cors')) filters.push({ name: CORS_FILTER, typed_config: { '@type': CORS } });
+  // Access control after CORS (a preflight carries no credentials), before anything forwards.
+  filters.push(...securityHttpFilters(kinds));
   // Cookie and header sessions are two session_state extensions of one filter, chosen per route.
   if (kinds.includes('stateful_session_cookie') || kinds.includes('stateful_session_header')) {
     filters.push({ name: STATEFUL_SESSION_FILTER, typed_config: { '@type': STATEFUL_SESSION } });
@@ -103,6 +106,7 @@ function sessionState(session: IrSessionPersistence): envoy.config.core.v3.Typed
 export function perRouteFilterConfig(route: IrRoute): PerFilterConfig | undefined {
   const config: PerFilterConfig = {};
   if (route.cors) config[CORS_FILTER] = corsPolicy(route.cors);
+  if (route.security) securityPerRoute(route.security, config);
   if (route.sessionPersistence) {
     config[STATEFUL_SESSION_FILTER] = {
       '@type': STATEFUL_SESSION_PER_ROUTE,
