@@ -1,19 +1,17 @@
 /**
  * What SecurityPolicies do beyond their own status: where a more specific policy overrides a less
  * specific one (said in the overridden policy's status), and the condition
- * `gateway.portico.dev/SecurityPolicyAffected` on every Gateway, ListenerSet and route a policy
- * applies to (GEP-713: a target says which policies affect it).
+ * `gateway.portico.dev/SecurityPolicyAffected` on every Gateway and ListenerSet a policy applies
+ * to (GEP-713: a target says which policies affect it).
  */
-import type { Condition, KubeObject, RouteParentStatus } from '../../../resources/types.js';
-import { CONTROLLER_NAME } from '../../../resources/types.js';
-import { readRouteParentStatuses } from '../../../resources/read/previous-status.js';
+import type { Condition, KubeObject } from '../../../resources/types.js';
 import { condition, materializeConditions } from '../conditions.js';
 import type { GatewayState } from '../gateway-state.js';
 import { effectivePolicy, routeChain, type SecurityAttachments } from './security-attachment.js';
 import { policyKey } from './security-ir.js';
 import type { Overrides } from './security-status.js';
 
-export const SECURITY_POLICY_AFFECTED = 'gateway.portico.dev/SecurityPolicyAffected';
+import { SECURITY_POLICY_AFFECTED } from './route-affected.js';
 
 /** For each route entry, the policies of its less specific targets that the one applying there overrides. */
 export function securityOverrides(gateways: Iterable<GatewayState>, attachments: SecurityAttachments): Overrides {
@@ -46,8 +44,8 @@ export function securityOverrides(gateways: Iterable<GatewayState>, attachments:
 }
 
 /**
- * `status` with the Affected condition for the policies named (the object's own conditions for a
- * Gateway or ListenerSet, each of Portico's parent entries for a route).
+ * A Gateway's or ListenerSet's `status` with the Affected condition for the policies named (a
+ * route's is part of its outcome: `route-affected.ts`).
  */
 export function withAffectedCondition(
   object: KubeObject,
@@ -60,24 +58,10 @@ export function withAffectedCondition(
     SECURITY_POLICY_AFFECTED,
     true,
     'Affected',
-    `SecurityPolicy ${policies.join(', ')} ${policies.length > 1 ? 'apply' : 'applies'} to it`,
+    `SecurityPolicy ${[...policies].sort().join(', ')} ${policies.length > 1 ? 'apply' : 'applies'} to it`,
   );
-  const affected = (previous: unknown): Condition =>
-    materializeConditions([input], object.metadata.generation, previous as Condition[] | undefined, now)[0]!;
-  const s = status as { conditions?: Condition[]; parents?: RouteParentStatus[] };
-  if (Array.isArray(s.parents)) {
-    const before = readRouteParentStatuses(object.status);
-    return {
-      ...s,
-      parents: s.parents.map((p) => {
-        if (p.controllerName !== CONTROLLER_NAME) return p;
-        const previous = before.find(
-          (b) => b.controllerName === CONTROLLER_NAME && JSON.stringify(b.parentRef) === JSON.stringify(p.parentRef),
-        );
-        return { ...p, conditions: [...p.conditions, affected(previous?.conditions)] };
-      }),
-    };
-  }
-  const previous = (object.status as { conditions?: unknown } | undefined)?.conditions;
-  return { ...s, conditions: [...(s.conditions ?? []), affected(previous)] };
+  const previous = (object.status as { conditions?: Condition[] } | undefined)?.conditions;
+  const [affected] = materializeConditions([input], object.metadata.generation, previous, now);
+  const s = status as { conditions?: Condition[] };
+  return { ...s, conditions: [...(s.conditions ?? []), affected!] };
 }

@@ -83,6 +83,8 @@ export function securityPolicyStatuses(
           continue;
         }
         entry.won.push(describeTarget(target));
+        // A route's Affected condition is part of its outcome (route-affected.ts).
+        if (target.kind === 'HTTPRoute' || target.kind === 'GRPCRoute') continue;
         let names = affected.get(object);
         if (!names) affected.set(object, (names = new Set()));
         names.add(policyKey(policy));
