@@ -1,5 +1,6 @@
 /** The IR of HTTP routing: route configurations, virtual hosts, routes and their actions. */
 import type { IrPreRoutingFilter, IrRouteExtAuthz } from './pre-routing.js';
+import type { IrSecurity } from './security.js';
 import type { IrSource } from './source.js';
 
 export interface IrRouteConfig {
@@ -182,4 +183,6 @@ export interface IrRoute {
   sessionPersistence?: IrSessionPersistence;
   /** The rule's ExternalAuth filter: its requests are authorized before anything else of the route. */
   extAuthz?: IrRouteExtAuthz;
+  /** Its effective SecurityPolicy (`security.ts`); absent: none applies. */
+  security?: IrSecurity;
 }

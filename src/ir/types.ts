@@ -12,6 +12,7 @@ import type { IrSource } from './source.js';
 
 export * from './pre-routing.js';
 export * from './route-types.js';
+export * from './security.js';
 export * from './source.js';
 
 export interface IrGateway {
@@ -143,7 +144,9 @@ export type IrHttpFilterKind =
   | 'stateful_session_cookie'
   | 'stateful_session_header'
   /** Aborts the share of requests that belongs to unresolved backendRefs with a 500. */
-  | 'invalid_backend_abort';
+  | 'invalid_backend_abort'
+  /** SecurityPolicy `authorization` (Envoy's rbac filter, configured per route). */
+  | 'rbac';
 
 export interface IrEndpoint {
   address: string;

@@ -26,7 +26,11 @@ import { KIND_BY_NAME, STATUS_KINDS } from '../resources/kinds.js';
 import { isPlainObject } from '../shared/plain-object.js';
 
 /** The condition types Portico writes on a ListenerSet. */
-const LISTENER_SET_CONDITIONS: ReadonlySet<string> = new Set(['Accepted', 'Programmed']);
+const LISTENER_SET_CONDITIONS: ReadonlySet<string> = new Set([
+  'Accepted',
+  'Programmed',
+  'gateway.portico.dev/SecurityPolicyAffected',
+]);
 
 /** Where a kind keeps its per-controller entries: routes' `parents`, policies' `ancestors`. */
 function entryFields(kind: string): { list: 'parents' | 'ancestors'; ref: 'parentRef' | 'ancestorRef' } | undefined {

@@ -39,6 +39,10 @@ export const PREVIOUS_HOSTS_PREDICATE =
 export const EXT_AUTHZ = `${PREFIX}envoy.extensions.filters.http.ext_authz.v3.ExtAuthz` as const;
 export const EXT_AUTHZ_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute` as const;
 
+// SecurityPolicy authorization.
+export const RBAC = `${PREFIX}envoy.extensions.filters.http.rbac.v3.RBAC` as const;
+export const RBAC_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.rbac.v3.RBACPerRoute` as const;
+
 // Tracing (XTelemetryPolicy).
 export const OPENTELEMETRY_CONFIG = `${PREFIX}envoy.config.trace.v3.OpenTelemetryConfig` as const;
 

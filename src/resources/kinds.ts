@@ -175,6 +175,17 @@ export const KIND_TABLE: { readonly [B in keyof ResourceSet]: KindInfo } = {
     status: 'ancestors',
     maxAncestors: 16,
   }),
+  // Portico's access-control policy (manifests/crd-securitypolicy.yaml; Envoy Gateway's
+  // SecurityPolicy fields): optional, as the CRD may not be installed.
+  securityPolicies: gatewayKind({
+    kind: 'SecurityPolicy',
+    group: PORTICO_GROUP,
+    versions: ['v1alpha1'],
+    plural: 'securitypolicies',
+    optional: true,
+    status: 'ancestors',
+    maxAncestors: 16,
+  }),
 };
 
 export type ResourceSetField = keyof ResourceSet;
@@ -207,11 +218,16 @@ export const STATUS_KINDS: ReadonlySet<string> = new Set(
   KINDS.filter((k) => k.status !== undefined).map((k) => k.kind),
 );
 
-/**
- * The kinds of the Gateway API groups (standard and experimental), in the table's order: the
- * objects the translator gives back with their status (`portico translate` lists them all).
- */
+/** The kinds of the Gateway API groups (standard and experimental), in the table's order. */
 export const GATEWAY_API_KINDS: readonly KindEntry[] = KINDS.filter((k) => isGatewayApiGroup(k.group));
+
+/**
+ * The objects the translator gives back with their status (`portico translate` lists them all):
+ * the Gateway API kinds, and Portico's own kinds that have a status (SecurityPolicy).
+ */
+export const OUTPUT_KINDS: readonly KindEntry[] = KINDS.filter(
+  (k) => isGatewayApiGroup(k.group) || k.status !== undefined,
+);
 
 export function isGatewayApiGroup(group: string): boolean {
   return group === GATEWAY_GROUP || group === GATEWAY_X_GROUP;

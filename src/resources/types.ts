@@ -18,11 +18,13 @@ import type {
 } from './gateway-api.js';
 import type { ClusterTrustBundle, ConfigMap, EndpointSlice, Namespace, Secret, Service } from './core-kinds.js';
 import type { Pod, XBackend, XTelemetryPolicy } from './experimental-kinds.js';
+import type { SecurityPolicy } from './portico-kinds.js';
 
 export * from './kube-object.js';
 export * from './gateway-api.js';
 export * from './core-kinds.js';
 export * from './experimental-kinds.js';
+export * from './portico-kinds.js';
 
 export interface ResourceSet {
   gatewayClasses: GatewayClass[];
@@ -50,6 +52,8 @@ export interface ResourceSet {
   pods: Pod[];
   /** XTelemetryPolicy (v1.7.0 experimental, GEP-4768): tracing for the Gateways it targets. */
   xTelemetryPolicies: XTelemetryPolicy[];
+  /** Portico's SecurityPolicy (gateway.portico.dev): access control for Gateways, listeners and routes. */
+  securityPolicies: SecurityPolicy[];
 }
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';

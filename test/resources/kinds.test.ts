@@ -8,7 +8,14 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { packageInfo, PACKAGE_ROOT } from '../../src/package-json.js';
-import { GATEWAY_API_KINDS, KINDS, POLICY_KINDS, ROUTE_KINDS, STATUS_KINDS } from '../../src/resources/kinds.js';
+import {
+  GATEWAY_API_KINDS,
+  KINDS,
+  OUTPUT_KINDS,
+  POLICY_KINDS,
+  ROUTE_KINDS,
+  STATUS_KINDS,
+} from '../../src/resources/kinds.js';
 import { ROUTE_KINDS_BY_PROTOCOL } from '../../src/translate/gatewayapi/listeners/listener-state.js';
 
 interface Crd {
@@ -61,13 +68,14 @@ const crds = readCrds([
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => join(crdDir, f)),
   join(PACKAGE_ROOT, 'manifests', 'crd-envoyproxyparameters.yaml'),
+  join(PACKAGE_ROOT, 'manifests', 'crd-securitypolicy.yaml'),
 ]);
 const customKinds = KINDS.filter((k) => k.group !== '' && k.group.includes('gateway'));
 
 describe('the kind table', () => {
   it('covers every custom kind Portico reads, and no core kind has a CRD', () => {
     expect(customKinds.map((k) => k.kind)).toEqual(
-      expect.arrayContaining(['Gateway', 'HTTPRoute', 'XBackend', 'EnvoyProxyParameters']),
+      expect.arrayContaining(['Gateway', 'HTTPRoute', 'XBackend', 'EnvoyProxyParameters', 'SecurityPolicy']),
     );
     for (const kind of KINDS.filter((k) => !customKinds.includes(k))) expect(crds.has(kind.kind)).toBe(false);
   });
@@ -95,8 +103,11 @@ describe('the kind table', () => {
     expect(new Set(Object.values(ROUTE_KINDS_BY_PROTOCOL).flat())).toEqual(ROUTE_KINDS);
   });
 
-  it('every kind with a status is a Gateway API kind (the translator gives those back)', () => {
-    for (const kind of STATUS_KINDS) expect(GATEWAY_API_KINDS.map((k) => k.kind)).toContain(kind);
+  it('every kind with a status is one the translator gives back', () => {
+    for (const kind of STATUS_KINDS) expect(OUTPUT_KINDS.map((k) => k.kind)).toContain(kind);
+    expect(OUTPUT_KINDS.map((k) => k.kind)).toEqual(
+      expect.arrayContaining([...GATEWAY_API_KINDS.map((k) => k.kind), 'SecurityPolicy']),
+    );
   });
 });
 

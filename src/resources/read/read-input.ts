@@ -11,6 +11,7 @@ import { readGatewayClass } from './gateway-class.js';
 import { readListenerSet } from './listener-set.js';
 import { readReferenceGrant } from './reference-grant.js';
 import { readRouteCommon } from './route-common.js';
+import { readSecurityPolicy } from './security-policy.js';
 import { readTelemetryPolicy } from './telemetry-policy.js';
 import { readXBackend } from './xbackend.js';
 
@@ -21,6 +22,7 @@ const READERS = new Map<string, (object: KubeObject) => unknown>([
   ['GatewayClass', readGatewayClass],
   ['ListenerSet', readListenerSet],
   ['ReferenceGrant', readReferenceGrant],
+  ['SecurityPolicy', readSecurityPolicy],
   ['XBackend', readXBackend],
   ['XTelemetryPolicy', readTelemetryPolicy],
   ...['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute'].map(

@@ -9,6 +9,7 @@ import type { L4Forward } from './routes/contract.js';
 import type { BackendClientCertificate } from './backend-client-certificate.js';
 import type { RouteTranslation } from './routes/contract.js';
 import type { TelemetryVerdict } from './telemetry/telemetry-policy.js';
+import type { GatewaySecurity } from './security/route-security.js';
 
 /** A route's rules placed on one listener for one of its hostnames. */
 export interface PlacedRoute {
@@ -64,6 +65,8 @@ export interface GatewayState {
   listeners: ListenerState[];
   /** The tracing of the XTelemetryPolicy that applies to it (`<namespace>/<name>`), when it traces. */
   tracing?: { policy: string; verdict: Extract<TelemetryVerdict, { type: 'tracing' }> };
+  /** The SecurityPolicies that apply to its routes (`steps/security.ts`), when any targets something. */
+  security?: GatewaySecurity;
   /** `spec.tls.backend.clientCertificateRef`, when set: the certificate, or why it cannot be used. */
   backendClientCertificate?: BackendClientCertificate;
   /** ListenerSets naming this Gateway as their parent, in precedence order (oldest first). */

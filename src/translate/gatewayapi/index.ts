@@ -6,8 +6,10 @@
  *   3. Routes: attach to listeners through parentRefs, translate rules once per route; where two
  *      kinds claim the same hostname on a listener, the older route wins.
  *   4. Statuses of the policies and backends routes refer to.
- *   5. Per Gateway: its status, and its IR (listeners, virtual hosts, clusters and secrets).
- *   6. The output: IR, and every object Portico is responsible for with its status.
+ *   5. SecurityPolicies: which one applies to each route entry (the most specific target, then the oldest).
+ *   6. Per Gateway: its status, and its IR (listeners, virtual hosts, clusters and secrets); then
+ *      the SecurityPolicies' statuses and the Affected condition on what they apply to.
+ *   7. The output: IR, and every object Portico is responsible for with its status.
  * Pure: no I/O, no clock (the time for changed conditions is an argument).
  */
 import type { ResourceSet } from '../../resources/types.js';
@@ -17,6 +19,7 @@ import { applyTelemetryPolicies } from './steps/telemetry.js';
 import { attachRoutes } from './steps/attach-routes.js';
 import { reportPolicyStatuses } from './steps/policy-statuses.js';
 import { assembleGateways } from './steps/assemble-gateways.js';
+import { applySecurityPolicies, reportSecurityPolicies } from './steps/security.js';
 import { translationOutput } from './steps/output.js';
 
 export type { GatewayApiTranslation, TranslateOptions } from './steps/run.js';
@@ -28,6 +31,8 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
   applyTelemetryPolicies(run);
   attachRoutes(run);
   reportPolicyStatuses(run);
+  applySecurityPolicies(run);
   assembleGateways(run);
+  reportSecurityPolicies(run);
   return translationOutput(run);
 }

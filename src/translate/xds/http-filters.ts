@@ -27,6 +27,7 @@ import {
   STATEFUL_SESSION_PER_ROUTE,
 } from '../../proto/type-urls.js';
 import { durationFromSeconds } from './duration.js';
+import { securityHttpFilters, securityPerRoute } from './security-filters.js';
 import { stringMatcher } from './route-match.js';
 import type { envoy, Packed, PerFilterConfig } from './types.js';
 
@@ -55,9 +56,10 @@ export function invalidBackendAbort(grpc = false): PerFilterConfig {
 /**
  * The HCM filter chain: the listeners' pre-routing filters first (GEP-5224: before route
  * matching, in their listeners' order), then CORS (it answers preflights, which carry no
- * credentials), the route rules' ExternalAuth filters (a request is authorized before anything
- * else of its route acts on it: no backend, no session, no error share is reached without it),
- * session affinity, and the router.
+ * credentials), SecurityPolicy access control (a client it refuses never reaches an
+ * authorization server), the route rules' ExternalAuth filters (a request is authorized before
+ * anything else of its route acts on it: no backend, no session, no error share is reached
+ * without it), session affinity, and the router.
  */
 export function httpFilters(
   kinds: readonly IrHttpFilterKind[],
@@ -66,6 +68,8 @@ export function httpFilters(
 ): HttpFilter[] {
   const filters: HttpFilter[] = preRouting.map(preRoutingFilter);
   if (kinds.includes('cors')) filters.push({ name: CORS_FILTER, typed_config: { '@type': CORS } });
+  // Access control after CORS (a preflight carries no credentials), before anything forwards.
+  filters.push(...securityHttpFilters(kinds));
   filters.push(...extAuthz.map(routeExtAuthzFilter));
   // Cookie and header sessions are two session_state extensions of one filter, chosen per route.
   if (kinds.includes('stateful_session_cookie') || kinds.includes('stateful_session_header')) {
@@ -115,6 +119,7 @@ export function perRouteFilterConfig(route: IrRoute): PerFilterConfig | undefine
   const config: PerFilterConfig = {};
   if (route.cors) config[CORS_FILTER] = corsPolicy(route.cors);
   if (route.extAuthz) Object.assign(config, enableRouteExtAuthz(route.extAuthz));
+  if (route.security) securityPerRoute(route.security, config);
   if (route.sessionPersistence) {
     config[STATEFUL_SESSION_FILTER] = {
       '@type': STATEFUL_SESSION_PER_ROUTE,

@@ -38,6 +38,7 @@ import { envoyListenerName, filterChainName, routeConfigName, virtualHostName } 
 import { presentingClientCertificate } from '../backend-client-certificate.js';
 import { ownerOf } from './listener-owner.js';
 import { l4Chain, preferredRoute, tlsRouteChains } from './l4-chains.js';
+import { securedRoute, securityFilterKinds } from '../security/route-security.js';
 
 function withRedirectPort(route: IrRoute, target: RedirectTarget, listener: ServedListener): IrRoute {
   if (route.action.type !== 'redirect') return route;
@@ -84,10 +85,13 @@ function buildVirtualHosts(
     // What the virtual host is built from: with the run's memory, the same parts (the routes'
     // entries are the same arrays when their translations were reused) give last run's virtual host.
     const parts: unknown[] = [owner.port, owner.protocol, owner.hostname, owner.preRouting?.filters];
+    // Each entry's SecurityPolicy verdict (one object per policy) is a part too.
+    const verdictOf = (e: RouteEntry) => state.security?.verdictOf(owner, e.route);
     for (const hostname of covering) {
       parts.push(hostname);
       for (const p of placed.get(hostname)?.values() ?? []) {
         parts.push(p.entries, ...(p.hostnames ?? []), '\0');
+        if (state.security) parts.push(...p.entries.map(verdictOf), '\0');
         for (const c of p.clusters) clusters.set(c.name, c);
       }
     }
@@ -111,7 +115,8 @@ function buildVirtualHosts(
         for (const { entry: e } of entries) {
           if (seen.has(e.route.name)) continue;
           seen.add(e.route.name);
-          routes.push(e.redirect ? withRedirectPort(e.route, e.redirect, owner) : e.route);
+          const route = securedRoute(e.route, verdictOf(e));
+          routes.push(e.redirect ? withRedirectPort(route, e.redirect, owner) : route);
         }
       }
       return withPreRouting({ name: virtualHostName(domain), domains: [domain], routes }, owner);
@@ -205,6 +210,7 @@ function httpFilters(config: IrRouteConfig): IrHttpFilterKind[] {
       if (r.sessionPersistence?.type === 'Cookie') kinds.add('stateful_session_cookie');
       if (r.sessionPersistence?.type === 'Header') kinds.add('stateful_session_header');
       if (r.action.type === 'forward' && (r.action.invalidBackendWeight ?? 0) > 0) kinds.add('invalid_backend_abort');
+      securityFilterKinds(r, kinds);
     }
   }
   return [...kinds].sort();

@@ -171,7 +171,7 @@ export function listenerSetStatus(
     conditions: withForeignConditions(
       materializeConditions([accepted, programmedCondition], generation, prevConditions, ctx.now),
       prevConditions,
-      new Set(['Accepted', 'Programmed']),
+      new Set(['Accepted', 'Programmed', 'gateway.portico.dev/SecurityPolicyAffected']),
     ),
   };
   // A ListenerSet that is not attached lists no listeners (a merge patch must clear old entries).

@@ -7,6 +7,7 @@ import { CONTROLLER_NAME } from '../../../resources/types.js';
 import { readRouteCommon, writtenParentRef, type ValidatedRouteCommon } from '../../../resources/read/route-common.js';
 import type { TranslationContext } from '../context.js';
 import { condition, materializeConditions, type ConditionInput } from '../conditions.js';
+import { securityAffectedCondition } from '../security/route-affected.js';
 import { resolveParentRef, type ListenerAttachment, type ParentResult } from './route-parents.js';
 import type { KindConflicts, LostListener } from './route-kind-conflicts.js';
 import type { GatewayState, PlacedRoute, RouteOutcome, RoutePlacement } from '../gateway-state.js';
@@ -71,6 +72,10 @@ export function routeOutcome(
           `Dropped Rule(s): ${translation.invalidRules.join(' | ')}`,
         ),
       );
+    }
+    if (accepted.status) {
+      const affected = securityAffectedCondition(ctx, route, common);
+      if (affected) conditions.push(affected);
     }
     const previous = ownParents(route).find(
       (p) =>

@@ -3,7 +3,7 @@
  * with the status computed for it, and when statuses must be computed again.
  */
 import type { KubeObject } from '../../../resources/types.js';
-import { GATEWAY_API_KINDS } from '../../../resources/kinds.js';
+import { OUTPUT_KINDS } from '../../../resources/kinds.js';
 import { nextValidityChange } from './certificate-validity.js';
 import type { GatewayApiTranslation, TranslationRun } from './run.js';
 
@@ -13,7 +13,7 @@ function withStatus<T extends KubeObject>(obj: T, status: unknown): KubeObject {
 
 export function translationOutput(run: TranslationRun): GatewayApiTranslation {
   const { ctx, memory, resources, statuses } = run;
-  const all: KubeObject[] = GATEWAY_API_KINDS.flatMap((k) => resources[k.field]);
+  const all: KubeObject[] = OUTPUT_KINDS.flatMap((k) => resources[k.field]);
   const nextCertificateChange = ctx.certificateTime && nextValidityChange(run.gateways.values(), ctx.certificateTime);
   return {
     ...(nextCertificateChange ? { nextCertificateChange } : {}),

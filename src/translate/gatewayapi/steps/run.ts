@@ -8,6 +8,7 @@ import { buildContext, type TranslationContext } from '../context.js';
 import type { GatewayState, RouteOutcome } from '../gateway-state.js';
 import { NO_MEMORY, type StageMemory } from '../memory.js';
 import type { Route, RouteTranslation } from '../routes/contract.js';
+import type { SecurityAttachments } from '../security/security-attachment.js';
 
 export interface GatewayApiTranslation {
   gateways: IrGateway[];
@@ -73,6 +74,8 @@ export interface TranslationRun {
   routes: Route[];
   translations: (() => RouteTranslation)[];
   outcomes: RouteOutcome[];
+  /** Where SecurityPolicies attach (`applySecurityPolicies`), when there are any. */
+  securityAttachments?: SecurityAttachments;
   /** The IR of every accepted Gateway (`assembleGateways`). */
   irs: IrGateway[];
 }

@@ -119,8 +119,11 @@ export function evaluateTelemetryPolicy(ctx: TranslationContext, policy: XTeleme
   };
 }
 
-/** The spec's precedence: the older policy, then the first by `<namespace>/<name>`. */
-export function comparePolicies(a: XTelemetryPolicy, b: XTelemetryPolicy): number {
+/**
+ * The spec's precedence between policies (GEP-713; XTelemetryPolicy, SecurityPolicy): the older
+ * policy, then the first by `<namespace>/<name>`.
+ */
+export function comparePolicies(a: Pick<KubeObject, 'metadata'>, b: Pick<KubeObject, 'metadata'>): number {
   const byAge = compareTimestamps(a.metadata.creationTimestamp, b.metadata.creationTimestamp);
   if (byAge !== 0) return byAge;
   const ka = `${a.metadata.namespace ?? 'default'}/${a.metadata.name}`;

@@ -1,0 +1,9 @@
+/** Portico's own kinds with a status (gateway.portico.dev). */
+import type { KubeObject } from './kube-object.js';
+import type { PolicyStatus } from './gateway-api.js';
+
+/**
+ * SecurityPolicy (gateway.portico.dev/v1alpha1, manifests/crd-securitypolicy.yaml). Its spec is
+ * untrusted input, read once by `readSecurityPolicy` (src/resources/read/security-policy.ts).
+ */
+export type SecurityPolicy = KubeObject<unknown, PolicyStatus>;

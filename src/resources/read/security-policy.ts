@@ -1,0 +1,145 @@
+/**
+ * SecurityPolicy (gateway.portico.dev/v1alpha1, Envoy Gateway's field names), read: what it
+ * targets, and the access control it asks for, section by section.
+ *
+ * Targets are read one by one: a targetRef of a kind Portico cannot attach to is reported on that
+ * target alone. The access control is valid or not as a whole (`features`): a policy with a section
+ * that does not read, or that Portico does not implement yet, cannot be applied, and is then not
+ * ignored but applied closed (its targets answer 500), so that a policy meant to protect a route
+ * never leaves it open.
+ *
+ * Seam for the features: each section has its reader in `SECTION_READERS` and its typed reading in
+ * `SecurityFeatures`; a section still in `NOT_YET_SUPPORTED` makes the policy Invalid, naming it.
+ * A feature moves its section from the second to the first.
+ */
+import type { LabelSelector } from '../gateway-api.js';
+import { GATEWAY_GROUP } from '../types.js';
+import { readLabelSelector } from './label-selector.js';
+import { readOnce } from './read-once.js';
+import { readAuthorization, type AuthorizationRead } from './security-authorization.js';
+import { fieldsOf, itemsOf, valid, type FieldError, type ValidationResult } from './validation-result.js';
+
+/** The kinds a SecurityPolicy attaches to (sectionName: a listener of the first two, a rule name of routes). */
+export const SECURITY_TARGET_KINDS = ['Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute'] as const;
+export type SecurityTargetKind = (typeof SECURITY_TARGET_KINDS)[number];
+
+/** A targetRef (in the policy's namespace: targetRefs are local). */
+export interface SecurityTargetRef {
+  kind: SecurityTargetKind;
+  name: string;
+  sectionName?: string;
+}
+
+/** A targetRef Portico cannot attach to: said on that target (Accepted=False, Invalid). */
+export interface UnsupportedTarget {
+  group: string;
+  kind: string;
+  name: string;
+  message: string;
+}
+
+/** Objects of `kind` in the policy's namespace whose labels `selector` matches (undefined: malformed, none). */
+export interface SecurityTargetSelector {
+  kind: SecurityTargetKind;
+  selector: LabelSelector | undefined;
+}
+
+/** The access control a policy asks for, section by section (absent: the section is not set). */
+export interface SecurityFeatures {
+  authorization?: AuthorizationRead;
+}
+
+export interface ValidatedSecurityPolicy {
+  targetRefs: SecurityTargetRef[];
+  targetSelectors: SecurityTargetSelector[];
+  unsupportedTargets: UnsupportedTarget[];
+  /** Every problem of the spec outside its targets, with its path. */
+  features: ValidationResult<SecurityFeatures>;
+}
+
+type SectionReaders = {
+  [K in keyof SecurityFeatures]-?: (value: unknown) => ValidationResult<NonNullable<SecurityFeatures[K]>>;
+};
+
+/** The sections Portico translates, each with its reader. */
+const SECTION_READERS: SectionReaders = {
+  authorization: readAuthorization,
+};
+
+/**
+ * Sections of the CRD (Envoy Gateway's) not translated yet: a policy that sets one is Invalid and
+ * its targets are closed, never served without the authentication it asks for.
+ */
+export const NOT_YET_SUPPORTED: readonly string[] = ['jwt', 'oidc', 'basicAuth', 'apiKeyAuth', 'extAuth'];
+
+const TARGET_FIELDS: ReadonlySet<string> = new Set(['targetRefs', 'targetSelectors']);
+
+export const readSecurityPolicy: (policy: { spec?: unknown }) => ValidatedSecurityPolicy = readOnce((spec) => {
+  const fields = fieldsOf(spec) ?? {};
+  const unsupportedTargets: UnsupportedTarget[] = [];
+  return {
+    targetRefs: readTargetRefs(fields.targetRefs, unsupportedTargets),
+    targetSelectors: readTargetSelectors(fields.targetSelectors),
+    unsupportedTargets,
+    features: readFeatures(spec, fields),
+  };
+});
+
+function isTargetKind(kind: unknown): kind is SecurityTargetKind {
+  return SECURITY_TARGET_KINDS.some((k) => k === kind);
+}
+
+function readTargetRefs(value: unknown, unsupported: UnsupportedTarget[]): SecurityTargetRef[] {
+  const refs: SecurityTargetRef[] = [];
+  for (const item of itemsOf(value)) {
+    const ref = fieldsOf(item);
+    if (!ref || typeof ref.name !== 'string' || ref.name === '') continue;
+    const group = typeof ref.group === 'string' ? ref.group : '';
+    const kind = typeof ref.kind === 'string' ? ref.kind : '';
+    if (group !== GATEWAY_GROUP || !isTargetKind(kind)) {
+      unsupported.push({
+        group,
+        kind,
+        name: ref.name,
+        message: `targetRef ${group ? `${group}/` : ''}${kind} ${ref.name}: a SecurityPolicy attaches to a Gateway, ListenerSet, HTTPRoute or GRPCRoute (${GATEWAY_GROUP})`,
+      });
+      continue;
+    }
+    const sectionName = typeof ref.sectionName === 'string' && ref.sectionName !== '' ? ref.sectionName : undefined;
+    if (refs.some((r) => r.kind === kind && r.name === ref.name && r.sectionName === sectionName)) continue;
+    refs.push({ kind, name: ref.name, ...(sectionName !== undefined ? { sectionName } : {}) });
+  }
+  return refs;
+}
+
+function readTargetSelectors(value: unknown): SecurityTargetSelector[] {
+  const out: SecurityTargetSelector[] = [];
+  for (const item of itemsOf(value)) {
+    const s = fieldsOf(item);
+    if (!s || !isTargetKind(s.kind) || (s.group !== undefined && s.group !== GATEWAY_GROUP)) continue;
+    // Only labels: a selector naming other namespaces (Envoy Gateway's `namespaces`) selects nothing.
+    const selector = s.namespaces === undefined ? readLabelSelector(s) : undefined;
+    out.push({ kind: s.kind, selector });
+  }
+  return out;
+}
+
+function readFeatures(spec: unknown, fields: Record<string, unknown>): ValidationResult<SecurityFeatures> {
+  if (fieldsOf(spec) === undefined)
+    return { valid: false, errors: [{ path: 'spec', message: 'spec must be an object' }] };
+  const problems: FieldError[] = [];
+  const features: SecurityFeatures = {};
+  for (const [field, value] of Object.entries(fields)) {
+    if (TARGET_FIELDS.has(field) || value === undefined || value === null) continue;
+    if (field in SECTION_READERS) {
+      const read = SECTION_READERS[field as keyof SecurityFeatures](value);
+      if (read.valid) features[field as keyof SecurityFeatures] = read.result;
+      else problems.push(...read.errors);
+    } else if (NOT_YET_SUPPORTED.includes(field)) {
+      problems.push({ path: `spec.${field}`, message: `${field} is not supported yet` });
+    } else {
+      problems.push({ path: `spec.${field}`, message: `${field} is not a SecurityPolicy field Portico supports` });
+    }
+  }
+  return problems.length > 0 ? { valid: false, errors: problems } : valid(features);
+}

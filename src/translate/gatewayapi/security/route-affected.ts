@@ -1,0 +1,60 @@
+/**
+ * The `gateway.portico.dev/SecurityPolicyAffected` condition of a route: the policies that apply
+ * to it or one of its rules (each the first, by precedence, of those targeting that route or
+ * rule). Part of the route's outcome, so that a remembered outcome holds while the policies read
+ * the same (the list is read through the context, which a cache records).
+ */
+import type { SecurityPolicy } from '../../../resources/types.js';
+import { readSecurityPolicy } from '../../../resources/read/security-policy.js';
+import type { ValidatedRouteCommon } from '../../../resources/read/route-common.js';
+import { condition, type ConditionInput } from '../conditions.js';
+import type { TranslationContext } from '../context.js';
+import type { Route } from '../routes/contract.js';
+import { ruleName } from '../routes/rule-names.js';
+import { matchesSelector } from '../routes/allowed-routes.js';
+import { comparePolicies } from '../telemetry/telemetry-policy.js';
+import { policyKey } from './security-ir.js';
+
+export const SECURITY_POLICY_AFFECTED = 'gateway.portico.dev/SecurityPolicyAffected';
+
+/** Which of the route's targets (`''` the route, else a rule name) the policy targets. */
+function targetsOnRoute(policy: SecurityPolicy, route: Route, rules: ReadonlySet<string>): string[] {
+  const read = readSecurityPolicy(policy);
+  const out = new Set<string>();
+  for (const ref of read.targetRefs) {
+    if (ref.kind !== route.kind || ref.name !== route.metadata.name) continue;
+    if (ref.sectionName === undefined) out.add('');
+    else if (rules.has(ref.sectionName)) out.add(ref.sectionName);
+  }
+  for (const s of read.targetSelectors) {
+    if (s.kind === route.kind && matchesSelector(s.selector, route.metadata.labels ?? {})) out.add('');
+  }
+  return [...out];
+}
+
+export function securityAffectedCondition(
+  ctx: TranslationContext,
+  route: Route,
+  common: ValidatedRouteCommon,
+): ConditionInput | undefined {
+  const policies = ctx.resources.securityPolicies;
+  if (policies.length === 0 || (route.kind !== 'HTTPRoute' && route.kind !== 'GRPCRoute')) return undefined;
+  const namespace = route.metadata.namespace ?? 'default';
+  const rules = new Set(common.rules.map(ruleName).filter((n): n is string => n !== undefined));
+  const winners = new Map<string, SecurityPolicy>();
+  for (const policy of policies) {
+    if ((policy.metadata.namespace ?? 'default') !== namespace) continue;
+    for (const target of targetsOnRoute(policy, route, rules)) {
+      const best = winners.get(target);
+      if (!best || comparePolicies(policy, best) < 0) winners.set(target, policy);
+    }
+  }
+  if (winners.size === 0) return undefined;
+  const names = [...new Set([...winners.values()].map(policyKey))].sort();
+  return condition(
+    SECURITY_POLICY_AFFECTED,
+    true,
+    'Affected',
+    `SecurityPolicy ${names.join(', ')} ${names.length > 1 ? 'apply' : 'applies'} to it`,
+  );
+}

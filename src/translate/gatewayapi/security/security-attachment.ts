@@ -1,0 +1,128 @@
+/**
+ * Which SecurityPolicy applies where (GEP-713, as Envoy Gateway attaches its SecurityPolicy):
+ *
+ * - A policy's targets are its targetRefs and the objects its targetSelectors select by label,
+ *   all in its own namespace. A target is a Gateway, a Gateway listener (`sectionName`), a
+ *   ListenerSet, one of its listeners, an HTTPRoute or GRPCRoute, or one rule of it (`sectionName`).
+ * - On one target, the oldest policy applies, then the first by `<namespace>/<name>`; the others
+ *   there are Conflicted.
+ * - A route entry (a rule's match on a listener) gets the policy of its most specific target:
+ *   route rule, route, listener, ListenerSet, Gateway. Nothing is merged: the policy that applies
+ *   applies whole.
+ */
+import type { IrRoute } from '../../../ir/types.js';
+import type { KubeObject, SecurityPolicy } from '../../../resources/types.js';
+import {
+  readSecurityPolicy,
+  type SecurityTargetKind,
+  type SecurityTargetRef,
+} from '../../../resources/read/security-policy.js';
+import type { TranslationContext } from '../context.js';
+import type { GatewayState } from '../gateway-state.js';
+import type { ListenerState } from '../listeners/listener-state.js';
+import { matchesSelector } from '../routes/allowed-routes.js';
+import { comparePolicies } from '../telemetry/telemetry-policy.js';
+
+/** A target of a policy, in its namespace. */
+export interface SecurityTarget extends SecurityTargetRef {
+  namespace: string;
+}
+
+/** How specific a target is: the higher wins. */
+export type TargetLevel = 'Gateway' | 'ListenerSet' | 'listener' | 'route' | 'rule';
+
+/** `<kind>\0<namespace>/<name>[\0<sectionName>]`: one key per target. */
+export function targetKey(kind: SecurityTargetKind, namespace: string, name: string, section?: string): string {
+  return `${kind}\0${namespace}/${name}${section !== undefined ? `\0${section}` : ''}`;
+}
+
+export function keyOf(t: SecurityTarget): string {
+  return targetKey(t.kind, t.namespace, t.name, t.sectionName);
+}
+
+export function levelOf(t: SecurityTargetRef): TargetLevel {
+  const route = t.kind === 'HTTPRoute' || t.kind === 'GRPCRoute';
+  if (t.sectionName !== undefined) return route ? 'rule' : 'listener';
+  return route ? 'route' : t.kind === 'Gateway' ? 'Gateway' : 'ListenerSet';
+}
+
+export interface SecurityAttachments {
+  /** The policies targeting each target key, in precedence order: the first applies there. */
+  byTarget: ReadonlyMap<string, readonly SecurityPolicy[]>;
+  /** Each policy's targets, deduplicated, refs first then selected objects. */
+  targetsOf: ReadonlyMap<SecurityPolicy, readonly SecurityTarget[]>;
+}
+
+const candidatesOf = (ctx: TranslationContext, kind: SecurityTargetKind): readonly KubeObject[] => {
+  switch (kind) {
+    case 'Gateway':
+      return ctx.resources.gateways;
+    case 'ListenerSet':
+      return ctx.resources.listenerSets;
+    case 'HTTPRoute':
+      return ctx.resources.httpRoutes;
+    case 'GRPCRoute':
+      return ctx.resources.grpcRoutes;
+  }
+};
+
+export function securityAttachments(ctx: TranslationContext): SecurityAttachments {
+  const byTarget = new Map<string, SecurityPolicy[]>();
+  const targetsOf = new Map<SecurityPolicy, SecurityTarget[]>();
+  for (const policy of ctx.resources.securityPolicies) {
+    const namespace = policy.metadata.namespace ?? 'default';
+    const read = readSecurityPolicy(policy);
+    const targets = new Map<string, SecurityTarget>();
+    const add = (t: SecurityTarget): void => void (targets.has(keyOf(t)) || targets.set(keyOf(t), t));
+    for (const ref of read.targetRefs) add({ ...ref, namespace });
+    for (const s of read.targetSelectors) {
+      for (const object of candidatesOf(ctx, s.kind)) {
+        if ((object.metadata.namespace ?? 'default') !== namespace) continue;
+        if (matchesSelector(s.selector, object.metadata.labels ?? {})) {
+          add({ kind: s.kind, name: object.metadata.name, namespace });
+        }
+      }
+    }
+    targetsOf.set(policy, [...targets.values()]);
+    for (const key of targets.keys()) {
+      const list = byTarget.get(key);
+      if (list) list.push(policy);
+      else byTarget.set(key, [policy]);
+    }
+  }
+  for (const list of byTarget.values()) list.sort(comparePolicies);
+  return { byTarget, targetsOf };
+}
+
+/** A route entry's targets, the most specific first: the keys a policy may apply to it through. */
+export function routeChain(state: GatewayState, listener: ListenerState, source: IrRoute['source']): string[] {
+  const chain: string[] = [];
+  if (source.kind === 'HTTPRoute' || source.kind === 'GRPCRoute') {
+    if (source.ruleName !== undefined)
+      chain.push(targetKey(source.kind, source.namespace, source.name, source.ruleName));
+    chain.push(targetKey(source.kind, source.namespace, source.name));
+  }
+  chain.push(...listenerChain(state, listener));
+  return chain;
+}
+
+/** A listener's targets, the most specific first: itself, its ListenerSet, its Gateway. */
+export function listenerChain(state: GatewayState, listener: ListenerState): string[] {
+  const gw = state.gateway.metadata;
+  const gateway = targetKey('Gateway', gw.namespace ?? 'default', gw.name);
+  if (!listener.set) return [targetKey('Gateway', gw.namespace ?? 'default', gw.name, listener.name), gateway];
+  const { namespace, name } = listener.set;
+  return [targetKey('ListenerSet', namespace, name, listener.name), targetKey('ListenerSet', namespace, name), gateway];
+}
+
+/** The policy that applies through the most specific key of `chain` that has one, and that key. */
+export function effectivePolicy(
+  attachments: SecurityAttachments,
+  chain: readonly string[],
+): { policy: SecurityPolicy; key: string } | undefined {
+  for (const key of chain) {
+    const policy = attachments.byTarget.get(key)?.[0];
+    if (policy) return { policy, key };
+  }
+  return undefined;
+}

@@ -1,0 +1,95 @@
+/**
+ * Where a SecurityPolicy's targets are among the Gateways Portico serves: each target resolves to
+ * the Gateways it reaches (a Gateway or listener: its Gateway; a ListenerSet: the Gateway it is
+ * attached to; a route or rule: the Gateways it is attached to), is missing (TargetNotFound), or
+ * is another controller's (Portico says nothing about it).
+ */
+import type { KubeObject } from '../../../resources/types.js';
+import { objectKey, type TranslationContext } from '../context.js';
+import type { GatewayState, ListenerSetState } from '../gateway-state.js';
+import type { SecurityTarget } from './security-attachment.js';
+
+export interface ResolvedTarget {
+  /** Portico's Gateways the target reaches (state keys), with the object that carries it there. */
+  gateways: { state: GatewayState; object: KubeObject }[];
+  /** Why it is not found; `on` the Gateway that lacks the section, if it is Portico's. */
+  missing?: { message: string; on?: GatewayState };
+  /** It exists, but on no Gateway of Portico's. */
+  foreign?: boolean;
+}
+
+export function describeTarget(t: Pick<SecurityTarget, 'kind' | 'namespace' | 'name' | 'sectionName'>): string {
+  const section =
+    t.sectionName === undefined
+      ? ''
+      : t.kind.endsWith('Route')
+        ? ` rule ${t.sectionName}`
+        : ` listener ${t.sectionName}`;
+  return `${t.kind} ${t.namespace}/${t.name}${section}`;
+}
+
+const exists = (objects: readonly KubeObject[], key: string): boolean =>
+  objects.some((o) => objectKey(o.metadata.namespace, o.metadata.name) === key);
+
+export function resolveTarget(
+  ctx: TranslationContext,
+  gateways: ReadonlyMap<string, GatewayState>,
+  t: SecurityTarget,
+): ResolvedTarget {
+  const key = objectKey(t.namespace, t.name);
+  const notFound = (on?: GatewayState): ResolvedTarget => ({
+    gateways: [],
+    missing: { message: `${describeTarget(t)} does not exist`, ...(on ? { on } : {}) },
+  });
+  switch (t.kind) {
+    case 'Gateway': {
+      const state = gateways.get(key);
+      if (!state) return exists(ctx.resources.gateways, key) ? { gateways: [], foreign: true } : notFound();
+      if (t.sectionName !== undefined && !state.listeners.some((l) => !l.set && l.name === t.sectionName)) {
+        return notFound(state);
+      }
+      return { gateways: [{ state, object: state.gateway }] };
+    }
+    case 'ListenerSet': {
+      let found: { state: GatewayState; set: ListenerSetState } | undefined;
+      for (const state of gateways.values()) {
+        const set = state.listenerSets.find((s) => s.key === key);
+        if (set) found = { state, set };
+      }
+      if (!found) return exists(ctx.resources.listenerSets, key) ? { gateways: [], foreign: true } : notFound();
+      if (t.sectionName !== undefined && !found.set.listeners.some((l) => l.name === t.sectionName)) {
+        return notFound(found.state);
+      }
+      return { gateways: [{ state: found.state, object: found.set.object }] };
+    }
+    case 'HTTPRoute':
+    case 'GRPCRoute': {
+      const routes: readonly KubeObject[] =
+        t.kind === 'HTTPRoute' ? ctx.resources.httpRoutes : ctx.resources.grpcRoutes;
+      const route = routes.find((r) => objectKey(r.metadata.namespace, r.metadata.name) === key);
+      if (!route) return notFound();
+      const routeKey = `${t.kind}/${t.namespace}/${t.name}`;
+      const out: ResolvedTarget = { gateways: [] };
+      for (const state of gateways.values()) {
+        if (![...state.attachedRouteKeys.values()].some((keys) => keys.has(routeKey))) continue;
+        if (t.sectionName !== undefined && !hasRule(state, routeKey, t.sectionName)) {
+          out.missing = { message: `${describeTarget(t)} does not exist`, on: state };
+          continue;
+        }
+        out.gateways.push({ state, object: route });
+      }
+      if (out.gateways.length === 0 && !out.missing) out.foreign = true;
+      return out;
+    }
+  }
+}
+
+/** Whether a rule of that name of the route is placed on the Gateway. */
+function hasRule(state: GatewayState, routeKey: string, ruleName: string): boolean {
+  for (const byHostname of state.placed.values()) {
+    for (const routes of byHostname.values()) {
+      if (routes.get(routeKey)?.entries.some((e) => e.route.source.ruleName === ruleName)) return true;
+    }
+  }
+  return false;
+}
