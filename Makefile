@@ -124,8 +124,10 @@ k8s-down:
 # components, CoreDNS and the images built from pinned modules into .cache/cluster (cached).
 # cluster-up starts a fresh cluster (removing any leftover first) and writes
 # .cache/cluster/kubeconfig; cluster-smoke installs Portico as the README says and curls through a
-# provisioned Envoy; cluster-down removes everything. Needs root. `make conformance` (below) does all of it, and `make test` runs that.
-.PHONY: cluster-binaries cluster-up cluster-smoke cluster-down
+# provisioned Envoy; cluster-policies applies a SecurityPolicy with kubectl, reads its status back and
+# sees its effect through that Envoy; cluster-down removes everything. Needs root. `make conformance`
+# (below) does all of it, and `make test` runs that.
+.PHONY: cluster-binaries cluster-up cluster-smoke cluster-policies cluster-down
 
 cluster-binaries: build
 	hack/cluster/build.sh
@@ -135,6 +137,9 @@ cluster-up: build
 
 cluster-smoke:
 	hack/cluster/smoke.sh
+
+cluster-policies:
+	hack/cluster/policy-smoke.sh
 
 cluster-down:
 	hack/cluster/down.sh
@@ -146,7 +151,7 @@ cluster-conformance:
 	hack/cluster/conformance.sh $(ARGS)
 
 # The whole cluster check in one: build (cached), a fresh cluster, Portico installed as the README
-# says, the traffic smoke test, the conformance suite for the five gateway profiles, and the cluster
+# says, the traffic smoke test, Portico's policies applied with kubectl, the conformance suite for the five gateway profiles, and the cluster
 # removed again (also on failure or Ctrl-C). Report: .cache/conformance/report.yaml.
 conformance: build
 	hack/cluster/check.sh
