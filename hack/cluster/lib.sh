@@ -20,15 +20,18 @@ SERVICE_CIDR=10.96.0.0/16
 API_SERVICE_IP=10.96.0.1
 DNS_SERVICE_IP=10.96.0.10
 NODE_NAME=portico-node
-# Ports (none of them the test API servers' 16443/12379, 26443/22379, 36443/32379, 46443/42379).
-API_PORT=${PORTICO_CLUSTER_API_PORT:-56443}
-ETCD_PORT=${PORTICO_CLUSTER_ETCD_PORT:-52379} # peer: the next one
-KUBELET_PORT=50250                            # on NODE_IP
-KUBELET_HEALTHZ_PORT=50248                    # the rest on 127.0.0.1
-CONTROLLER_MANAGER_PORT=50257
-SCHEDULER_PORT=50259
-PROXY_HEALTHZ_PORT=50256
-PROXY_METRICS_PORT=50249
+# Ports: below Linux's ephemeral range (ip_local_port_range, 32768-60999 by default), where any
+# outgoing connection on the machine (the cluster's own among them) may already hold one as its
+# source port, and outside 20000-32767, where test/k8s/private-cluster.ts picks its servers' ports;
+# none of them the shared test API server's 16443/12379.
+API_PORT=${PORTICO_CLUSTER_API_PORT:-18443}
+ETCD_PORT=${PORTICO_CLUSTER_ETCD_PORT:-18379} # peer: the next one
+KUBELET_PORT=18250                            # on NODE_IP
+KUBELET_HEALTHZ_PORT=18248                    # the rest on 127.0.0.1
+CONTROLLER_MANAGER_PORT=18257
+SCHEDULER_PORT=18259
+PROXY_HEALTHZ_PORT=18256
+PROXY_METRICS_PORT=18249
 SERVER=https://$NODE_IP:$API_PORT
 
 CONTAINERD_SOCK=$STATE/containerd/containerd.sock
