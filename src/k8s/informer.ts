@@ -8,7 +8,7 @@
  * reports exactly the objects that changed or went away meanwhile.
  *
  * `ListWatch` is built directly rather than through `makeInformer` because only its constructor
- * takes a field selector (Secrets: `type=kubernetes.io/tls`). Lists go through `KubeApi` (plain
+ * takes a field selector (Secrets: not the cluster's own types). Lists go through `KubeApi` (plain
  * JSON, no client-side models), watches through client-node's `Watch`.
  */
 import { ListWatch, Watch } from '@kubernetes/client-node';

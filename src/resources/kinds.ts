@@ -128,8 +128,24 @@ export const KIND_TABLE: { readonly [B in keyof ResourceSet]: KindInfo } = {
     versions: ['v1'],
     plural: 'endpointslices',
   }),
-  // Only TLS Secrets: the rest of a cluster's Secrets are none of Portico's business (and memory).
-  secrets: coreKind({ kind: 'Secret', versions: ['v1'], plural: 'secrets', fieldSelector: 'type=kubernetes.io/tls' }),
+  // Secrets of the types Portico reads (kubernetes.io/tls certificates; Opaque and others for
+  // SecurityPolicies' htpasswd files, API keys and OIDC client secrets), never those the cluster
+  // keeps for itself (service account tokens, image pull credentials, bootstrap tokens) or Helm's
+  // release records (large, and many): they are none of Portico's business, nor its memory's.
+  secrets: coreKind({
+    kind: 'Secret',
+    versions: ['v1'],
+    plural: 'secrets',
+    fieldSelector: [
+      'kubernetes.io/service-account-token',
+      'kubernetes.io/dockercfg',
+      'kubernetes.io/dockerconfigjson',
+      'bootstrap.kubernetes.io/token',
+      'helm.sh/release.v1',
+    ]
+      .map((type) => `type!=${type}`)
+      .join(','),
+  }),
   namespaces: coreKind({ kind: 'Namespace', versions: ['v1'], plural: 'namespaces', namespaced: false }),
   // CA certificates that BackendTLSPolicies name (key ca.crt).
   configMaps: coreKind({ kind: 'ConfigMap', versions: ['v1'], plural: 'configmaps' }),

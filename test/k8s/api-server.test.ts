@@ -322,13 +322,20 @@ describe('Kubernetes provider against a real API server', () => {
     expect(parentsOf(reported as KubeObject)).toContainEqual(theirParent('second words'));
   }, 60_000);
 
-  it('watches TLS Secrets only, watches the optional kinds that are installed, and logs the ones that are not', async () => {
+  it('watches the Secrets it may read (not image pull credentials), watches the optional kinds that are installed, and logs the ones that are not', async () => {
     await create(api, {
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: 'opaque', namespace: ns },
       type: 'Opaque',
       stringData: { password: 'x' },
+    } as KubeObject);
+    await create(api, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'pull', namespace: ns },
+      type: 'kubernetes.io/dockerconfigjson',
+      data: { '.dockerconfigjson': Buffer.from('{"auths":{}}').toString('base64') },
     } as KubeObject);
     await create(api, {
       apiVersion: 'v1',
@@ -359,7 +366,8 @@ describe('Kubernetes provider against a real API server', () => {
     try {
       await eventually('synced', async () => (events.some((e) => e.type === 'synced') ? true : undefined));
       expect(provider.get('Secret', 'tls', ns)).toBeDefined();
-      expect(provider.get('Secret', 'opaque', ns)).toBeUndefined();
+      expect(provider.get('Secret', 'opaque', ns)).toBeDefined();
+      expect(provider.get('Secret', 'pull', ns)).toBeUndefined();
       for (const kind of ['GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'ListenerSet']) {
         // The newest version the v1.7.0 CRDs serve, the one a v1.7.0 user (and the conformance suite) writes.
         expect(provider.kind(kind)?.apiVersion).toBe(`${GATEWAY_GROUP}/v1`);

@@ -91,7 +91,11 @@ function buildVirtualHosts(
       parts.push(hostname);
       for (const p of placed.get(hostname)?.values() ?? []) {
         parts.push(p.entries, ...(p.hostnames ?? []), '\0');
-        if (state.security) parts.push(...p.entries.map(verdictOf), '\0');
+        if (state.security) {
+          const verdicts = p.entries.map(verdictOf);
+          parts.push(...verdicts, '\0');
+          for (const v of verdicts) if (v?.type === 'applied') for (const c of v.clusters) clusters.set(c.name, c);
+        }
         for (const c of p.clusters) clusters.set(c.name, c);
       }
     }

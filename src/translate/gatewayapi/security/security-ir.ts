@@ -1,31 +1,86 @@
 /**
- * What a SecurityPolicy asks of the routes it applies to: its IR (`IrSecurity`), or, when it
- * cannot be applied (a section that does not read or is not implemented yet), `closed`, with
- * why: its routes then answer 500 instead of being served without the access control meant for them.
+ * What a SecurityPolicy asks of the routes it applies to: its IR (`IrSecurity`) with the clusters
+ * it needs (authorization servers, JWKS servers), or, when it cannot be applied (a section that
+ * does not read or is not implemented yet, a Secret or backend that does not resolve), `closed`,
+ * with why: its routes then answer 500 instead of being served without the access control meant
+ * for them.
  *
- * Seam for the features: a section's typed reading (`SecurityFeatures`) becomes its IR here, one
- * function per section; a section whose references must resolve (Secrets, ConfigMaps, backends)
- * takes the context and may make the policy closed, with its reason.
+ * Seam for the features: a section's typed reading (`SecurityFeatures`) becomes its IR in
+ * `SECTION_IR`, one function per section. A section whose references must resolve (Secrets,
+ * ConfigMaps, backends) looks them up through the context it is given and returns `refused`
+ * (with why) when one does not: the policy is then closed.
+ *
+ * A verdict is remembered per policy object for as long as every lookup it made would still give
+ * the same answer (its reads are recorded, as the route memo's are): the same object run after
+ * run, which the IR assembly compares by identity, and worked out again when a Secret it read changes.
  */
-import type { IrAuthorization, IrSecurity } from '../../../ir/types.js';
+import type { IrAuthorization, IrCluster, IrSecurity } from '../../../ir/types.js';
 import type { SecurityPolicy } from '../../../resources/types.js';
-import { readSecurityPolicy } from '../../../resources/read/security-policy.js';
+import { readSecurityPolicy, type SecurityFeatures } from '../../../resources/read/security-policy.js';
 import type { AuthorizationRead } from '../../../resources/read/security-authorization.js';
+import { readsHold, recordingContext, Recorder, type Read } from '../../incremental/recording.js';
+import type { TranslationContext } from '../context.js';
 
-export type SecurityVerdict = { type: 'applied'; ir: IrSecurity } | { type: 'closed'; message: string };
+export type SecurityVerdict =
+  { type: 'applied'; ir: IrSecurity; clusters: readonly IrCluster[] } | { type: 'closed'; message: string };
 
 export function policyKey(policy: SecurityPolicy): string {
   return `${policy.metadata.namespace ?? 'default'}/${policy.metadata.name}`;
 }
 
-/** The policy's verdict; pure in the policy object (a translation remembers it per object). */
-export function securityVerdict(policy: SecurityPolicy): SecurityVerdict {
+/** What one section contributes: its IR field, with the clusters it needs, or why it cannot be applied. */
+export type SectionIr<K extends keyof IrSecurity> =
+  { ok: true; ir: IrSecurity[K]; clusters?: IrCluster[] } | { ok: false; message: string };
+
+type SectionIrs = {
+  [K in keyof SecurityFeatures]-?: (
+    read: NonNullable<SecurityFeatures[K]>,
+    ctx: TranslationContext,
+    policy: SecurityPolicy,
+  ) => SectionIr<K & keyof IrSecurity>;
+};
+
+/** Each section Portico translates, from its reading to its IR. */
+const SECTION_IR: SectionIrs = {
+  authorization: (read) => ({ ok: true, ir: authorizationIr(read) }),
+};
+
+/** Worked out from the policy and the lookups it makes in `ctx`. */
+export function computeVerdict(ctx: TranslationContext, policy: SecurityPolicy): SecurityVerdict {
   const features = readSecurityPolicy(policy).features;
   if (!features.valid) return { type: 'closed', message: features.errors.map((e) => e.message).join('; ') };
   const ir: IrSecurity = { policy: policyKey(policy) };
-  const { authorization } = features.result;
-  if (authorization) ir.authorization = authorizationIr(authorization);
-  return { type: 'applied', ir };
+  const clusters = new Map<string, IrCluster>();
+  const problems: string[] = [];
+  for (const section of Object.keys(SECTION_IR) as (keyof SecurityFeatures)[]) {
+    const read = features.result[section];
+    if (read === undefined) continue;
+    const toIr = SECTION_IR[section] as (r: unknown, c: TranslationContext, p: SecurityPolicy) => SectionIr<never>;
+    const out = toIr(read, ctx, policy);
+    if (!out.ok) {
+      problems.push(out.message);
+      continue;
+    }
+    (ir as unknown as Record<string, unknown>)[section] = out.ir;
+    for (const c of out.clusters ?? []) clusters.set(c.name, c);
+  }
+  if (problems.length > 0) return { type: 'closed', message: problems.join('; ') };
+  return { type: 'applied', ir, clusters: [...clusters.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) };
+}
+
+interface Remembered {
+  last?: { reads: readonly Read[]; verdict: SecurityVerdict };
+}
+
+/** The policy's verdict: last run's object while every lookup it made still holds. */
+export function securityVerdict(ctx: TranslationContext, policy: SecurityPolicy): SecurityVerdict {
+  const slot = ctx.remember('security-verdict', policy, (): Remembered => ({}));
+  if (slot.last && readsHold(slot.last.reads, ctx)) return slot.last.verdict;
+  const recorder = new Recorder();
+  const verdict = computeVerdict(recordingContext(ctx, recorder), policy);
+  // A verdict that iterated a whole table cannot say what it depends on: it is worked out every run.
+  slot.last = recorder.untracked ? undefined : { reads: recorder.reads, verdict };
+  return verdict;
 }
 
 function authorizationIr(read: AuthorizationRead): IrAuthorization {

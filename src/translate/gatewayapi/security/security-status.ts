@@ -113,7 +113,7 @@ function acceptedOn(
     (l) => `SecurityPolicy ${policyKey(l.winner)} applies to ${l.target} (older, or first by name)`,
   );
   if (entry.won.length === 0) return condition('Accepted', false, 'Conflicted', listed(lost));
-  const verdict = ctx.remember('security-verdict', policy, securityVerdict);
+  const verdict = securityVerdict(ctx, policy);
   if (verdict.type === 'closed') {
     return condition(
       'Accepted',

@@ -18,8 +18,8 @@ export function applySecurityPolicies(run: TranslationRun): void {
     state.security = {
       verdictOf(listener, route) {
         const applied = effectivePolicy(attachments, routeChain(state, listener, route.source));
-        // One verdict object per policy object: the IR assembly compares parts by identity.
-        return applied && ctx.remember('security-verdict', applied.policy, securityVerdict);
+        // The same verdict object while the policy and what it read are: the IR assembly compares parts by identity.
+        return applied && securityVerdict(ctx, applied.policy);
       },
     };
   }
