@@ -12,7 +12,7 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { toProtoJson } from '../proto/proto-json.js';
 import type { JsonValue } from '../proto/proto-json.js';
-import { HTTP_PROTOCOL_OPTIONS, SECRET } from '../proto/type-urls.js';
+import { DOWNSTREAM_CONNECTIONS, HTTP_PROTOCOL_OPTIONS, SECRET } from '../proto/type-urls.js';
 import type { Bootstrap, Cluster, envoy, Secret } from '../translate/xds/types.js';
 
 type ConfigSource = envoy.config.core.v3.ConfigSource;
@@ -64,7 +64,18 @@ export interface BootstrapOptions {
   protocol?: 'sotw' | 'delta';
   /** Mutual TLS to the xDS server; plaintext without it (local use only). */
   tls?: BootstrapTls;
+  /** Open downstream connections Envoy accepts in all (`DEFAULT_MAX_DOWNSTREAM_CONNECTIONS`). */
+  maxDownstreamConnections?: number;
 }
+
+/**
+ * The connections an Envoy holds open from clients, across all its listeners, before it refuses
+ * new ones (Envoy's overload manager, `global_downstream_max_connections`). Without a limit a
+ * flood of idle connections takes memory and file descriptors until Envoy falls over, and Envoy
+ * warns so at every start. 50,000 is Envoy Gateway's default: far above what one replica serves
+ * well, low enough to stop before memory or file descriptors run out.
+ */
+export const DEFAULT_MAX_DOWNSTREAM_CONNECTIONS = 50_000;
 
 export function defaultNodeId(gateway: GatewayKey, replica: string | number = process.pid): string {
   return `${gateway}/${hostname()}-${replica}`;
@@ -92,6 +103,17 @@ export function buildBootstrap(options: BootstrapOptions): Bootstrap {
     // without it). The admin endpoint flushes when it is asked.
     stats_flush_on_admin: true,
     layered_runtime: ENVOY_RUNTIME,
+    overload_manager: {
+      resource_monitors: [
+        {
+          name: 'envoy.resource_monitors.global_downstream_max_connections',
+          typed_config: {
+            '@type': DOWNSTREAM_CONNECTIONS,
+            max_active_downstream_connections: options.maxDownstreamConnections ?? DEFAULT_MAX_DOWNSTREAM_CONNECTIONS,
+          },
+        },
+      ],
+    },
   };
 }
 

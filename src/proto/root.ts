@@ -48,6 +48,8 @@ export const PROTO_ENTRYPOINTS: readonly string[] = [
   'envoy/config/trace/v3/opentelemetry.proto',
   // The Envoy bootstrap `portico bootstrap` prints (checked with the same round trip).
   'envoy/config/bootstrap/v3/bootstrap.proto',
+  // The bootstrap's overload manager: the global downstream connection limit.
+  'envoy/extensions/resource_monitors/downstream_connections/v3/downstream_connections.proto',
   // The ADS service itself (DiscoveryRequest/Response, Delta*).
   'envoy/service/discovery/v3/ads.proto',
   'envoy/service/discovery/v3/discovery.proto',

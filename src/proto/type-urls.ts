@@ -27,6 +27,8 @@ export const HEADER_BASED_SESSION_STATE =
   `${PREFIX}envoy.extensions.http.stateful_session.header.v3.HeaderBasedSessionState` as const;
 export const DOWNSTREAM_TLS_CONTEXT =
   `${PREFIX}envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext` as const;
+export const DOWNSTREAM_CONNECTIONS =
+  `${PREFIX}envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig` as const;
 export const TCP_PROXY = `${PREFIX}envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy` as const;
 export const UPSTREAM_TLS_CONTEXT = `${PREFIX}envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext` as const;
 export const UDP_PROXY = `${PREFIX}envoy.extensions.filters.udp.udp_proxy.v3.UdpProxyConfig` as const;
