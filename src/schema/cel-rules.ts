@@ -1,6 +1,6 @@
 /**
  * The CRDs' CEL rules (`x-kubernetes-validations`), evaluated with @marcbachmann/cel-js plus the
- * few Kubernetes CEL library functions the Gateway API rules call (`isIP`, `format.<name>()
+ * few Kubernetes CEL library functions the CRDs' rules call (`isIP`, `isCIDR`, `quantity`, `format.<name>()
  * .validate`). The API server evaluates them after the schema checks, on the defaulted object,
  * and only if no blocking error (type, required, enum, too long, too many) was found.
  *
@@ -18,7 +18,8 @@
  * - No cost budget: an object reaches CEL only after its lists and strings passed their
  *   maxItems/maxLength bounds, which is what the API server's cost estimate is built from.
  */
-import { isIP } from 'node:net';
+import { ipFamily, parseCidr } from '../shared/cidr.js';
+import { quantityValue } from '../shared/quantity.js';
 import { Environment, Optional, parse, serialize } from '@marcbachmann/cel-js';
 import type { ASTNode } from '@marcbachmann/cel-js';
 import type { CrdSchemaNode } from './crd-schemas.js';
@@ -38,6 +39,19 @@ type RuleCompilation = { compiled: CompiledRule } | { transition: true } | { err
 /** A value of the Kubernetes CEL `format` library: `format.dns1123Label()` and friends. */
 class NamedFormat {
   constructor(readonly name: string) {}
+}
+
+/** A value of the Kubernetes CEL `quantity` library: `quantity('256Mi').compareTo(quantity('1Gi'))`. */
+class Quantity {
+  constructor(readonly value: number) {}
+}
+
+function quantityOf(text: string): Quantity {
+  const negative = text.startsWith('-');
+  const value = quantityValue(negative ? text.slice(1) : text);
+  if (value === undefined)
+    throw new Error(`quantities must match the regular expression of Kubernetes quantities: ${text}`);
+  return new Quantity(negative ? -value : value);
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -220,7 +234,13 @@ function createEnvironment(): Environment {
         const problems = validateFormat(f, s);
         return problems === null ? Optional.none() : Optional.of(problems);
       })
-      .registerFunction('isIP(string): bool', (s: string) => isIP(s) !== 0)
+      .registerType('k8s.Quantity', Quantity)
+      .registerFunction('quantity(string): k8s.Quantity', quantityOf)
+      .registerFunction('k8s.Quantity.compareTo(k8s.Quantity): int', (a: Quantity, b: Quantity) =>
+        BigInt(Math.sign(a.value - b.value)),
+      )
+      .registerFunction('isIP(string): bool', (s: string) => ipFamily(s) !== 0)
+      .registerFunction('isCIDR(string): bool', (s: string) => parseCidr(s) !== undefined)
       .registerFunction('string.re2Matches(string): bool', re2Matches)
   );
 }

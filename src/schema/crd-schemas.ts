@@ -1,6 +1,8 @@
 /**
- * The OpenAPI v3 schemas of the Gateway API CRDs Portico vendors (third_party/, located through
- * package.json: `package-json.ts`), one per served version, read once on first use.
+ * The OpenAPI v3 schemas of the CRDs objects are validated against, one per served version, read
+ * once on first use: the Gateway API's, which Portico vendors (third_party/), and Portico's own
+ * (manifests/crd-*.yaml: EnvoyProxyParameters, SecurityPolicy), both located through package.json
+ * (`package-json.ts`).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,11 +64,11 @@ interface CrdDocument {
   };
 }
 
-/** Reads every CustomResourceDefinition in `dir` (its `*.yaml` files); served versions only. */
-export function readCrdSchemas(dir: string): Map<string, CrdVersionSchema> {
+/** Reads every CustomResourceDefinition in `dir` (its `*.yaml` files matching `only`); served versions only. */
+export function readCrdSchemas(dir: string, only: RegExp = /\.ya?ml$/): Map<string, CrdVersionSchema> {
   const schemas = new Map<string, CrdVersionSchema>();
   const files = readdirSync(dir)
-    .filter((name) => /\.ya?ml$/.test(name))
+    .filter((name) => only.test(name))
     .sort();
   for (const file of files) {
     for (const document of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
@@ -91,9 +93,24 @@ export function readCrdSchemas(dir: string): Map<string, CrdVersionSchema> {
 }
 
 let vendored: CrdSchemas | undefined;
+let own: CrdSchemas | undefined;
 
 /** The vendored Gateway API CRDs' schemas (read on first call). */
 export function gatewayApiCrdSchemas(): CrdSchemas {
   vendored ??= readCrdSchemas(packageInfo().gatewayApiCrdDir);
   return vendored;
+}
+
+/** Portico's own CRDs' schemas (read on first call). */
+export function porticoCrdSchemas(): CrdSchemas {
+  own ??= readCrdSchemas(packageInfo().porticoCrdDir, /^crd-.*\.ya?ml$/);
+  return own;
+}
+
+let all: CrdSchemas | undefined;
+
+/** Every schema objects are validated against: the Gateway API's and Portico's own. */
+export function crdSchemas(): CrdSchemas {
+  all ??= new Map([...gatewayApiCrdSchemas(), ...porticoCrdSchemas()]);
+  return all;
 }

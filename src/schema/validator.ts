@@ -1,6 +1,6 @@
 /**
- * Validates a Gateway API object as the API server would on create, against the vendored CRD of
- * its apiVersion, and gives it the schema's defaults. The steps and their order are the API
+ * Validates a Gateway API object (or one of Portico's own kinds) as the API server would on
+ * create, against the CRD of its apiVersion, and gives it the schema's defaults. The steps and their order are the API
  * server's (apiextensions-apiserver): strict field validation (an unknown field refuses the object
  * before anything else), dropping non-nullable nulls, defaulting, then ObjectMeta, the OpenAPI
  * schema, list-type invariants, and the CEL rules unless an earlier error blocks them.
@@ -9,7 +9,7 @@
  * a while: docs/BENCHMARKS.md); a process that reads no HTTPRoute never pays for it.
  */
 import type { Ajv, ValidateFunction } from 'ajv';
-import { gatewayApiCrdSchemas, schemaKey } from './crd-schemas.js';
+import { crdSchemas, schemaKey } from './crd-schemas.js';
 import type { CrdSchemaNode, CrdSchemas, CrdVersionSchema } from './crd-schemas.js';
 import { validateCelRules } from './cel-rules.js';
 import { duplicate, fieldPath, invalid, stableJson, unknownField } from './field-errors.js';
@@ -36,7 +36,7 @@ export class ObjectValidator {
   private ajv: Ajv | undefined;
   private readonly compiled = new Map<string, CompiledKind>();
 
-  constructor(private readonly schemas: () => CrdSchemas = gatewayApiCrdSchemas) {}
+  constructor(private readonly schemas: () => CrdSchemas = crdSchemas) {}
 
   /** Whether objects of this apiVersion and kind have a schema to be checked against. */
   covers(apiVersion: string, kind: string): boolean {
@@ -140,7 +140,7 @@ function firstRepeats(values: readonly string[]): number[] {
 
 let shared: ObjectValidator | undefined;
 
-/** The process's validator over the vendored Gateway API CRDs (its compiled schemas are kept). */
+/** The process's validator over the Gateway API CRDs and Portico's own (its compiled schemas are kept). */
 export function gatewayApiValidator(): ObjectValidator {
   shared ??= new ObjectValidator();
   return shared;

@@ -1,5 +1,6 @@
 /**
  * The real API server as the oracle of Portico's validation (src/schema): every Gateway API object
+ * (and every object of Portico's own kinds, EnvoyProxyParameters and SecurityPolicy)
  * of the golden inputs (test/golden/*.in.yaml) and of the hand-written cases
  * (test/support/hand-written-objects.ts) is read by kubectl (one `kubectl create --dry-run=client
  * -o json` for all, so the API server receives what kubectl would send: YAML 1.1 included) and
@@ -163,10 +164,13 @@ async function pooled<T, R>(items: readonly T[], width: number, work: (item: T) 
 
 it('accepts and refuses every Gateway API object as the API server does, with its messages', async () => {
   const { api, kubeconfig } = await connectTestCluster();
-  // Portico's own kind, which golden inputs use: its CRD is in manifests/, not in the Gateway API
-  // bundle the test API server installs (whether another test installed it first must not matter).
+  // Portico's own kinds, which golden inputs use and file mode validates too: their CRDs are in
+  // manifests/, not in the Gateway API bundle the test API server installs (whether another test
+  // installed them first must not matter).
   const crd = ['--kubeconfig', kubeconfig];
-  await run(KUBECTL, [...crd, 'apply', '--server-side', '-f', 'manifests/crd-envoyproxyparameters.yaml']);
+  for (const file of ['crd-envoyproxyparameters.yaml', 'crd-securitypolicy.yaml']) {
+    await run(KUBECTL, [...crd, 'apply', '--server-side', '--force-conflicts', '-f', `manifests/${file}`]);
+  }
   await run(KUBECTL, [
     ...crd,
     'wait',
@@ -175,6 +179,7 @@ it('accepts and refuses every Gateway API object as the API server does, with it
     '--timeout',
     '60s',
     'crd/envoyproxyparameters.gateway.portico.dev',
+    'crd/securitypolicies.gateway.portico.dev',
   ]);
   const all = sources();
   const sent = await sentByKubectl(kubeconfig, all);

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadYaml, rejectionMessages } from '../../src/resources/load-yaml.js';
 import type { KubeObject } from '../../src/resources/types.js';
-import { gatewayApiCrdSchemas, readCrdSchemas } from '../../src/schema/crd-schemas.js';
+import { gatewayApiCrdSchemas, porticoCrdSchemas, readCrdSchemas } from '../../src/schema/crd-schemas.js';
 import type { CrdSchemaNode } from '../../src/schema/crd-schemas.js';
 import { countRules, leftErrorFirst, re2ToRegExp, rewriteRule } from '../../src/schema/cel-rules.js';
 import { packageInfo } from '../../src/package-json.js';
@@ -216,6 +216,25 @@ describe('Gateway API v1.7.0 validation', () => {
   });
 });
 
+describe("Portico's own kinds", () => {
+  it("refuses CIDRs as the API server's isCIDR does (no IPv4-mapped address, no leading zero)", () => {
+    expect(refusals(HAND_WRITTEN.securityPolicyCidrs)).toEqual(
+      ['10.1.2.3/33', '::ffff:10.0.0.1/128', '10.0.0.0/08'].map(
+        (cidr, i) =>
+          `route.yaml: document 1, line 10: SecurityPolicy cidrs: spec.authorization.rules[0].principal.clientCIDRs[${[1, 2, 4][i]}]: Invalid value: "${cidr}": must be a CIDR such as 192.168.1.0/24 or 2001:db8::/64`,
+      ),
+    );
+    expect(refusals(HAND_WRITTEN.securityPolicyGoodCidrs)).toEqual([]);
+  });
+
+  it('compares resource quantities as the API server does (1500m > 1, 1Gi = 1024Mi)', () => {
+    expect(refusals(HAND_WRITTEN.parametersRequestAboveLimit)).toEqual([
+      'route.yaml: document 1, line 6: EnvoyProxyParameters greedy: spec.deployment.resources: Invalid value: a request must not be above its limit',
+    ]);
+    expect(refusals(HAND_WRITTEN.parametersRequestWithinLimit)).toEqual([]);
+  });
+});
+
 describe('defaults', () => {
   it('applies the CRD defaults the API server applies', () => {
     const [route] = loadYaml(HAND_WRITTEN.defaulted.join('\n'), 'route.yaml').objects as KubeObject<{
@@ -311,6 +330,15 @@ describe('the CRDs Portico validates against', () => {
     for (const pattern of patterns) expect(() => re2ToRegExp(pattern)).not.toThrow();
     expect(re2ToRegExp('^(?i)ab$').test('AB')).toBe(true);
     expect(() => re2ToRegExp('\\pL')).toThrow(/RE2 syntax/);
+  });
+
+  it("include Portico's own (manifests/crd-*.yaml), whose CEL rules all compile", () => {
+    const own = [...porticoCrdSchemas().values()];
+    expect(own.map((s) => `${s.group}/${s.version} ${s.kind}`).sort()).toEqual([
+      'gateway.portico.dev/v1alpha1 EnvoyProxyParameters',
+      'gateway.portico.dev/v1alpha1 SecurityPolicy',
+    ]);
+    expect(countRules(own.map((s) => s.schema))).toEqual({ evaluated: 34, transition: 0, failed: [] });
   });
 
   it('are found through package.json, which hack/k8s/up.sh reads too (one definition)', () => {

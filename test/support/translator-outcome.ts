@@ -1,7 +1,8 @@
 /**
  * A translation summed up as lines a test can hold expectations against: each condition of each
  * object's status (`Gateway default/gw listener http: Conflicted=True/HostnameConflict`,
- * `HTTPRoute default/web parent gw: Accepted=False/UnsupportedValue`), and the names of the xDS
+ * `HTTPRoute default/web parent gw: Accepted=False/UnsupportedValue`, a policy's
+ * `SecurityPolicy default/p ancestor Gateway gw: Accepted=True/Accepted`), and the names of the xDS
  * resources per Gateway.
  */
 import { parseAllDocuments } from 'yaml';
@@ -20,7 +21,11 @@ interface StatusShape {
   conditions?: Condition[];
   listeners?: { name: string; conditions?: Condition[]; attachedRoutes?: number }[];
   parents?: { parentRef: { name: string; sectionName?: string }; conditions?: Condition[] }[];
+  ancestors?: { ancestorRef: { kind?: string; name: string }; conditions?: Condition[] }[];
 }
+
+const ancestorPrefix = (name: string, a: { ancestorRef: { kind?: string; name: string } }): string =>
+  `${name} ancestor ${a.ancestorRef.kind ?? 'Gateway'} ${a.ancestorRef.name}`;
 
 /**
  * The objects of a file as they were before any validation or defaulting: what reaches the
@@ -50,6 +55,7 @@ export function conditionLines(result: TranslationResult): string[] {
       const section = parent.parentRef.sectionName ? `/${parent.parentRef.sectionName}` : '';
       push(`${name} parent ${parent.parentRef.name}${section}`, parent.conditions);
     }
+    for (const ancestor of status.ancestors ?? []) push(ancestorPrefix(name, ancestor), ancestor.conditions);
   }
   return lines;
 }
@@ -68,6 +74,10 @@ export function conditionMessage(result: TranslationResult, line: string): strin
       ...(status.parents ?? []).map((p): [string, Condition[] | undefined] => [
         `${name} parent ${p.parentRef.name}${p.parentRef.sectionName ? `/${p.parentRef.sectionName}` : ''}`,
         p.conditions,
+      ]),
+      ...(status.ancestors ?? []).map((a): [string, Condition[] | undefined] => [
+        ancestorPrefix(name, a),
+        a.conditions,
       ]),
     ];
     for (const [prefix, conditions] of groups) {

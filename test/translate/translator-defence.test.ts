@@ -53,7 +53,7 @@ function routeMatches(result: TranslationResult, gateway = 'default/gw'): string
 
 interface DefenceCase {
   /** Condition lines (test/support/translator-outcome.ts) the translation must show. */
-  conditions: string[];
+  conditions: (string | ReturnType<typeof expect.stringMatching>)[];
   /** Further checks of the translation. */
   check?: (result: TranslationResult) => void;
   /** Changes to the golden input (a case whose refused part left the golden file). */
@@ -104,6 +104,15 @@ const DEFENCES: Record<string, DefenceCase> = {
       'Gateway default/gw listener two: Conflicted=True/HostnameConflict',
     ],
     check: NOTHING_FOR_GW,
+  },
+  // A malformed EnvoyProxyParameters (an unknown field, a negative replica count, a toleration
+  // value with Exists): the Gateway that names it is InvalidParameters, naming every problem.
+  'gateway-parameters-envoyproxyparameters': {
+    conditions: ['Gateway default/malformed: Accepted=False/InvalidParameters'],
+    check: (r) =>
+      expect(conditionMessage(r, 'Gateway default/malformed: Accepted=False/InvalidParameters')).toBe(
+        'spec.infrastructure.parametersRef EnvoyProxyParameters.gateway.portico.dev default/malformed is not valid: spec.deployment.colour: unknown field; spec.deployment.replicas: -1 must be a whole number from 0 to 1000; spec.deployment.tolerations[0].value: must be empty when operator is Exists',
+      ),
   },
   'grpcroute-invalid-matches-and-filters': {
     conditions: [
@@ -221,6 +230,37 @@ const DEFENCES: Record<string, DefenceCase> = {
     },
     conditions: ['HTTPRoute default/web parent gw: Accepted=False/UnsupportedValue'],
     check: (r) => expect(routeMatches(r)).toEqual([]),
+  },
+  // A SecurityPolicy whose rule has a jwt principal but no jwt section (the CRD's rule refuses it):
+  // Invalid, and the rule it targets is closed (500) while the route's other rule forwards.
+  'security-policy-status': {
+    conditions: ['SecurityPolicy default/jwt-principal ancestor Gateway gw: Accepted=False/Invalid'],
+    check: (r) => {
+      const routes = (r.gateways.find((g) => g.name === 'default/gw')?.xds.routes ?? []) as {
+        virtual_hosts?: { routes?: { name: string; direct_response?: { status: number }; route?: unknown }[] }[];
+      }[];
+      const byName = new Map(
+        routes
+          .flatMap((c) => c.virtual_hosts ?? [])
+          .flatMap((v) => v.routes ?? [])
+          .map((x) => [x.name, x]),
+      );
+      expect(byName.get('httproute/default/secure2/rule/main/match/0')?.direct_response).toEqual({ status: 500 });
+      expect(byName.get('httproute/default/secure2/rule/open/match/0')?.route).toBeDefined();
+    },
+  },
+  // A targetRef of a kind a SecurityPolicy cannot attach to (the CRD allows four): an ancestor entry
+  // of its own, Invalid, while the policy's other targets are served.
+  'security-policy-precedence': {
+    mutate: (objects) => {
+      const policy = objects.find((o) => o.kind === 'SecurityPolicy') as unknown as {
+        spec: { targetRefs: unknown[] };
+      };
+      policy.spec.targetRefs.push({ group: 'gateway.networking.k8s.io', kind: 'TCPRoute', name: 'tcp' });
+    },
+    conditions: [
+      expect.stringMatching(/^SecurityPolicy default\/[a-z-]+ ancestor TCPRoute tcp: Accepted=False\/Invalid$/),
+    ],
   },
   'tlsroute-terminate-and-invalid': {
     conditions: ['TLSRoute default/two-rules parent gw/terminate: Accepted=False/UnsupportedValue'],

@@ -9,6 +9,7 @@
  * Deployment or Service and Envoy takes on its command line. The translator merges a class's and
  * a Gateway's (envoy-proxy-parameters.ts there), and checks the merge with `mergedProblems`.
  */
+import { quantityValue } from '../../shared/quantity.js';
 import type { IrProxyParameters, IrResourceList, IrToleration } from '../../ir/types.js';
 import { readOnce } from './read-once.js';
 import { fieldsOf } from './validation-result.js';
@@ -32,44 +33,10 @@ const QUALIFIED_NAME =
   /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** A Kubernetes quantity, non-negative (resources cannot be negative); exponents are whole numbers. */
-const QUANTITY = /^\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$/;
-const SUFFIX_FACTOR: Record<string, number> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-/** Kubernetes keeps quantities in an int64 of their smallest unit; past this the API server refuses them. */
-const MAX_QUANTITY = 9.2e18;
-
 /** A Kubernetes label or annotation key: `[DNS subdomain prefix/]name`. */
 export function isQualifiedName(key: string): boolean {
   const slash = key.indexOf('/');
   return QUALIFIED_NAME.test(key) && (slash < 0 || slash <= 253);
-}
-
-/** The value of a quantity in its base unit (cores, bytes); undefined when it is not one Kubernetes takes. */
-export function quantityValue(text: string): number | undefined {
-  const match = QUANTITY.exec(text);
-  if (!match) return undefined;
-  const suffix = match[3] ?? '';
-  const number = Number(match[1]);
-  const value =
-    suffix.startsWith('e') || suffix.startsWith('E')
-      ? number * 10 ** Number(suffix.slice(1))
-      : number * (SUFFIX_FACTOR[suffix] ?? 1);
-  return Number.isFinite(value) && value <= MAX_QUANTITY ? value : undefined;
 }
 
 export type ParametersRead = { ok: true; parameters: IrProxyParameters } | { ok: false; problems: string[] };

@@ -8,7 +8,7 @@
  * values, exactly). A `jwt` principal needs the policy's `jwt` authentication, which is not
  * implemented yet: it is refused, so that a rule meant to need a token never grants without one.
  */
-import { isIP } from 'node:net';
+import { parseCidr } from '../../shared/cidr.js';
 import { isHeaderName } from './header-name.js';
 import { fieldsOf, itemsOf, valid, type FieldError, type ValidationResult } from './validation-result.js';
 
@@ -152,15 +152,9 @@ function readPrincipal(
   return ok ? out : undefined;
 }
 
-/** `<address>/<prefix>`, IPv4 or IPv6 (no zone), the prefix within the address's bits. */
+/** `<address>/<prefix>`, as the API server's `isCIDR` reads it (`src/shared/cidr.ts`). */
 export function readCidr(value: unknown): CidrRead | undefined {
-  if (typeof value !== 'string') return undefined;
-  const match = /^([^/%]+)\/(\d{1,3})$/.exec(value);
-  if (!match) return undefined;
-  const family = isIP(match[1]!);
-  const prefixLength = Number(match[2]);
-  if (family === 0 || prefixLength > (family === 4 ? 32 : 128)) return undefined;
-  return { address: match[1]!, prefixLength };
+  return typeof value === 'string' ? parseCidr(value) : undefined;
 }
 
 /** Control characters no header value can carry (a value with one could never match). */

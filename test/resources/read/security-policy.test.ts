@@ -202,11 +202,30 @@ describe('readSecurityPolicy: sections', () => {
     ]);
   });
 
-  it('reads CIDRs as Envoy takes them', () => {
+  it("reads CIDRs as the API server's isCIDR does", () => {
     expect(readCidr('0.0.0.0/0')).toEqual({ address: '0.0.0.0', prefixLength: 0 });
     expect(readCidr('::/0')).toEqual({ address: '::', prefixLength: 0 });
-    expect(readCidr('::ffff:10.0.0.1/128')).toEqual({ address: '::ffff:10.0.0.1', prefixLength: 128 });
-    for (const bad of ['', '/8', '10.0.0.0/', '10.0.0.0/-1', '10.0.0.0/08x', 'host/8', '::/129', '10.0.0.0/8/8']) {
+    expect(readCidr('10.1.2.3/8')).toEqual({ address: '10.1.2.3', prefixLength: 8 });
+    expect(readCidr('2001:DB8::1/64')).toEqual({ address: '2001:DB8::1', prefixLength: 64 });
+    expect(readCidr('::1.2.3.4/128')).toEqual({ address: '::1.2.3.4', prefixLength: 128 });
+    for (const bad of [
+      '',
+      '/8',
+      '10.0.0.0/',
+      '10.0.0.0/-1',
+      '10.0.0.0/08x',
+      '10.0.0.0/08', // leading zero in the length
+      '010.0.0.0/8', // leading zero in the address
+      'host/8',
+      '::/129',
+      '10.0.0.0/33',
+      '10.0.0.0/8/8',
+      '10.0.0.0/+8',
+      'fe80::1%eth0/64', // a zone
+      '::ffff:10.0.0.1/128', // IPv4-mapped
+      '::FFFF:a00:1/120',
+      '0:0:0:0:0:ffff:0a00:0001/128',
+    ]) {
       expect(readCidr(bad)).toBeUndefined();
     }
   });

@@ -10,7 +10,8 @@ import { GatewayProvisioner } from '../../../src/infra/kubernetes/reconciler.js'
 import { containerResources, desiredObjects } from '../../../src/infra/kubernetes/resources.js';
 import { buildResourceSet } from '../../../src/resources/resource-set.js';
 import type { Condition, Gateway, GatewayClass, KubeObject } from '../../../src/resources/types.js';
-import { mergedProblems, quantityValue, readParameters } from '../../../src/resources/read/envoy-proxy-parameters.js';
+import { mergedProblems, readParameters } from '../../../src/resources/read/envoy-proxy-parameters.js';
+import { quantityValue } from '../../../src/shared/quantity.js';
 import { mergeParameters } from '../../../src/translate/gatewayapi/envoy-proxy-parameters.js';
 import { translateGatewayApi } from '../../../src/translate/gatewayapi/index.js';
 import { classParameters, gatewayInfrastructure } from '../../../src/translate/gatewayapi/parameters-ref.js';
