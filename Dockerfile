@@ -28,8 +28,10 @@ COPY --from=build /src/dist/src ./dist/src
 # The Gateway API CRDs objects are validated against (package.json's portico.gatewayApiCrds names
 # this directory, relative to package.json, here as in the source tree).
 COPY third_party/gateway-api-v1.7.0 ./third_party/gateway-api-v1.7.0
-# Portico's own CRDs: file mode validates its kinds against them (package.json portico.porticoCrds).
-COPY manifests/crd-*.yaml ./manifests/
+# Portico's own CRDs: file mode validates its kinds against them (package.json portico.porticoCrds;
+# test/schema/schema-validation.test.ts checks every manifests/crd-*.yaml is copied).
+COPY manifests/crd-envoyproxyparameters.yaml ./manifests/
+COPY manifests/crd-securitypolicy.yaml ./manifests/
 COPY bin ./bin
 USER node
 # Node.js flags and the malloc setting: src/infra/node-flags.ts.

@@ -341,6 +341,13 @@ describe('the CRDs Portico validates against', () => {
     expect(countRules(own.map((s) => s.schema))).toEqual({ evaluated: 34, transition: 0, failed: [] });
   });
 
+  it("are in Portico's image: the Dockerfile copies every manifests/crd-*.yaml", () => {
+    const dockerfile = readFileSync(new URL('../../../Dockerfile', import.meta.url), 'utf8');
+    const crds = readdirSync(packageInfo().porticoCrdDir).filter((f) => /^crd-.*\.ya?ml$/.test(f));
+    expect(crds.length).toBeGreaterThan(1);
+    for (const file of crds) expect(dockerfile).toContain(`COPY manifests/${file} ./manifests/`);
+  });
+
   it('are found through package.json, which hack/k8s/up.sh reads too (one definition)', () => {
     expect(readdirSync(packageInfo().gatewayApiCrdDir)).toContain('gateway.networking.k8s.io_httproutes.yaml');
     const upScript = readFileSync(new URL('../../../hack/k8s/up.sh', import.meta.url), 'utf8');
