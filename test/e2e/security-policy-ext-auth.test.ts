@@ -237,6 +237,15 @@ describe('a server that cannot be reached, or does not resolve', () => {
   });
 });
 
+test('a server that appears later is used: the closed policy applies once its Service exists', async () => {
+  e2e.write('late.yaml', serviceFor('nowhere', httpAuth.port));
+  await waitFor(async () => (await send('gone-closed')).status === 401, { timeoutMs: 30_000, what: 'the new server' });
+  const { status, reply } = await send('gone-closed', '/page', { authorization: 'Bearer x' });
+  expect(status).toBe(401);
+  expect(reply).toBeUndefined();
+  expect(httpAuth.checks.at(-1)!.headers.authorization).toBe('Bearer x');
+});
+
 test('Envoy accepted every update', async () => {
   expect(await e2e.rejectedUpdates()).toBe(0);
 });
