@@ -10,18 +10,22 @@
  * Authorization will also be bypassed if its configuration is invalid"), so the policy is applied
  * without it (its other sections still are) and reported Invalid.
  */
-import type { IrExtAuthz } from '../../../ir/types.js';
+import type { IrCluster, IrExtAuthz, IrRouteExtAuthz } from '../../../ir/types.js';
 import type { SecurityPolicy } from '../../../resources/types.js';
 import type { ExtAuthRead } from '../../../resources/read/security-ext-auth.js';
 import { valid } from '../../../resources/read/validation-result.js';
 import type { TranslationContext } from '../context.js';
 import { resolveExternalAuth, routeExtAuthz } from '../external-auth.js';
-import type { SectionIr } from './security-ir.js';
 
 /** Where a policy's ext_authz filters are named (`security/extauthz/<cluster>/<digest>`). */
 const FILTER_PREFIX = 'security/extauthz';
 
-export function extAuthIr(read: ExtAuthRead, ctx: TranslationContext, policy: SecurityPolicy): SectionIr<'extAuth'> {
+/** `SectionIr<'extAuth'>` of `security-ir.ts` (spelled out: that module imports this one). */
+export type ExtAuthIr =
+  | { ok: true; ir: IrRouteExtAuthz | undefined; clusters?: IrCluster[]; notice?: string }
+  | { ok: false; message: string };
+
+export function extAuthIr(read: ExtAuthRead, ctx: TranslationContext, policy: SecurityPolicy): ExtAuthIr {
   const resolved = resolveExternalAuth(ctx, policy, {
     protocol: read.protocol,
     backendRef: valid(read.backendRef),
