@@ -19,6 +19,15 @@ export interface IrExtAuthz {
   allowedResponseHeaders: string[];
   /** Bytes of the request body sent along; absent: none. */
   forwardBodyMaxBytes?: number;
+  /** The request goes on when the server cannot be reached or answers 5xx (SecurityPolicy `failOpen`); else 403. */
+  failOpen?: true;
+  /**
+   * HTTP: with no `allowedResponseHeaders`, none of the server's headers reach the backend
+   * (SecurityPolicy `headersToBackend`) instead of all of them (GEP-1494).
+   */
+  onlyListedResponseHeaders?: true;
+  /** A body longer than `forwardBodyMaxBytes` is answered 413 (SecurityPolicy `bodyToExtAuth`) instead of cut (GEP-1494). */
+  refuseLongerBody?: true;
 }
 
 /**

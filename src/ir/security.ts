@@ -9,6 +9,7 @@
  * A policy that cannot be applied never reaches this type: stage 1 answers its routes itself
  * (a direct 500), so they are closed rather than served unprotected.
  */
+import type { IrRouteExtAuthz } from './pre-routing.js';
 
 /** An IP range; Envoy masks the address to the prefix. */
 export interface IrCidr {
@@ -37,4 +38,9 @@ export interface IrSecurity {
   /** `<namespace>/<name>` of the SecurityPolicy. */
   policy: string;
   authorization?: IrAuthorization;
+  /**
+   * `extAuth`: an ext_authz filter of the connection manager (named `security/extauthz/<cluster>/<digest>`,
+   * one per configuration), off by default and on for the policy's routes, before rbac.
+   */
+  extAuth?: IrRouteExtAuthz;
 }

@@ -134,6 +134,8 @@ export interface IrHttpConnectionManager {
   preRouting?: IrPreRoutingFilter[];
   /** The route rules' ExternalAuth filters (one per configuration, by name), each off but on its rules' routes. */
   extAuthz?: IrRouteExtAuthz[];
+  /** SecurityPolicies' ext_authz filters (one per configuration, by name), each off but on its policies' routes. */
+  securityExtAuthz?: IrRouteExtAuthz[];
   /** The Gateway's tracing (its XTelemetryPolicy), the same on every connection manager of the Gateway. */
   tracing?: IrTracing;
 }

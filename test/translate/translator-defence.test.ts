@@ -231,6 +231,23 @@ const DEFENCES: Record<string, DefenceCase> = {
     conditions: ['HTTPRoute default/web parent gw: Accepted=False/UnsupportedValue'],
     check: (r) => expect(routeMatches(r)).toEqual([]),
   },
+  // SecurityPolicy extAuth sections the CRD refuses (a field Portico does not take, http and grpc
+  // both): Invalid, and the routes they apply to closed (500).
+  'security-policy-ext-auth-unresolved': {
+    conditions: [
+      'SecurityPolicy default/bad-fields ancestor Gateway gw: Accepted=False/Invalid',
+      'SecurityPolicy default/both ancestor Gateway gw: Accepted=False/Invalid',
+    ],
+    check: (r) => {
+      const routes = (r.gateways.find((g) => g.name === 'default/gw')?.xds.routes ?? []) as {
+        virtual_hosts?: { name: string; routes?: { direct_response?: { status: number } }[] }[];
+      }[];
+      const hosts = new Map(routes.flatMap((c) => c.virtual_hosts ?? []).map((v) => [v.name, v.routes ?? []]));
+      for (const host of ['bad.example.com', 'both.example.com']) {
+        expect(hosts.get(host)?.map((x) => x.direct_response)).toEqual([{ status: 500 }]);
+      }
+    },
+  },
   // A SecurityPolicy whose rule has a jwt principal but no jwt section (the CRD's rule refuses it):
   // Invalid, and the rule it targets is closed (500) while the route's other rule forwards.
   'security-policy-status': {

@@ -44,17 +44,21 @@ export function resolveExternalAuth(
 /**
  * A route rule's configuration named by what it is: `extauthz/<cluster>/<digest of the settings>`.
  * Equal configurations get one name (one filter in the chain, whichever routes use it); the name
- * does not depend on where or in which order rules carry it.
+ * does not depend on where or in which order rules carry it. A SecurityPolicy's filters sit
+ * elsewhere in the chain (before rbac), so theirs are named under `security/` (`prefix`).
  */
-export function routeExtAuthz(config: IrExtAuthz): IrRouteExtAuthz {
-  const settings = JSON.stringify([
+export function routeExtAuthz(config: IrExtAuthz, prefix = 'extauthz'): IrRouteExtAuthz {
+  const settings: unknown[] = [
     config.protocol,
     config.clusterName,
     config.pathPrefix ?? null,
     config.allowedHeaders,
     config.allowedResponseHeaders,
     config.forwardBodyMaxBytes ?? null,
-  ]);
-  const digest = createHash('sha256').update(settings).digest('hex').slice(0, 8);
-  return { name: `extauthz/${config.clusterName}/${digest}`, ...config };
+  ];
+  // Only when set: the names of configurations without them stay what they were.
+  const policyOnly = [config.failOpen, config.onlyListedResponseHeaders, config.refuseLongerBody];
+  if (policyOnly.some((x) => x !== undefined)) settings.push(policyOnly.map((x) => x ?? null));
+  const digest = createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 8);
+  return { name: `${prefix}/${config.clusterName}/${digest}`, ...config };
 }

@@ -44,10 +44,16 @@ function extAuthz(f: IrExtAuthz, preRouting: boolean): Packed<typeof EXT_AUTHZ> 
     // request goes on with the original value.
     decoder_header_mutation_rules: { disallow_expression: { regex: FRAMING_HEADERS } },
   };
+  // A server that cannot be reached, or answers 5xx: the request goes on (else ext_authz's 403).
+  if (f.failOpen) config.failure_mode_allow = true;
   if (f.allowedHeaders.length > 0) config.allowed_headers = headerList(f.allowedHeaders);
   if (f.forwardBodyMaxBytes !== undefined) {
-    // "the body sent to the authorization server must be truncated to maxSize bytes".
-    config.with_request_body = { max_request_bytes: f.forwardBodyMaxBytes, allow_partial_message: true };
+    // GEP-1494: "the body sent to the authorization server must be truncated to maxSize bytes";
+    // a SecurityPolicy's bodyToExtAuth answers a longer body 413 instead (Envoy's default).
+    config.with_request_body = {
+      max_request_bytes: f.forwardBodyMaxBytes,
+      ...(f.refuseLongerBody ? {} : { allow_partial_message: true }),
+    };
   }
   if (f.protocol === 'GRPC') {
     // Without an authority Envoy sends the cluster name as `:authority`, and a name with a `/` is
@@ -60,15 +66,15 @@ function extAuthz(f: IrExtAuthz, preRouting: boolean): Packed<typeof EXT_AUTHZ> 
   }
   const http: envoy.extensions.filters.http.ext_authz.v3.HttpService = {
     server_uri: { uri: `http://${AUTHZ_AUTHORITY}`, cluster: f.clusterName, timeout: AUTHZ_TIMEOUT },
-    // "If this list is empty, then all headers from the authorization server except Authority or
-    // Host must be copied" (the mutation rules keep those two out).
-    authorization_response: {
-      allowed_upstream_headers:
-        f.allowedResponseHeaders.length > 0
-          ? headerList(f.allowedResponseHeaders)
-          : { patterns: [{ safe_regex: { regex: '.*' } }] },
-    },
   };
+  if (f.allowedResponseHeaders.length > 0) {
+    http.authorization_response = { allowed_upstream_headers: headerList(f.allowedResponseHeaders) };
+  } else if (!f.onlyListedResponseHeaders) {
+    // GEP-1494: "If this list is empty, then all headers from the authorization server except
+    // Authority or Host must be copied" (the mutation rules keep those two out). Without the
+    // list, Envoy copies none (SecurityPolicy headersToBackend).
+    http.authorization_response = { allowed_upstream_headers: { patterns: [{ safe_regex: { regex: '.*' } }] } };
+  }
   if (f.pathPrefix !== undefined) http.path_prefix = f.pathPrefix;
   config.http_service = http;
   return config;

@@ -62,10 +62,15 @@ function withUniqueDomains(virtualHosts: IrVirtualHost[]): IrVirtualHost[] {
   return out;
 }
 
-/** The names of the route rules' ExternalAuth filters in the configuration's connection manager. */
+/** The names of the route rules' and SecurityPolicies' ext_authz filters in the configuration's connection manager. */
 function routeExtAuthzNames(config: IrRouteConfig): string[] {
   const names = new Set<string>();
-  for (const vh of config.virtualHosts) for (const r of vh.routes) if (r.extAuthz) names.add(r.extAuthz.name);
+  for (const vh of config.virtualHosts) {
+    for (const r of vh.routes) {
+      if (r.extAuthz) names.add(r.extAuthz.name);
+      if (r.security?.extAuth) names.add(r.security.extAuth.name);
+    }
+  }
   return [...names].sort();
 }
 

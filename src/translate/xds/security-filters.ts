@@ -14,8 +14,15 @@
  * address the connection manager settled on, which with `use_remote_address` and no trusted hops is
  * the connection's peer, so a forged X-Forwarded-For grants nothing.
  */
-import type { IrAuthorization, IrAuthorizationRule, IrHttpFilterKind, IrSecurity } from '../../ir/types.js';
+import type {
+  IrAuthorization,
+  IrAuthorizationRule,
+  IrHttpFilterKind,
+  IrRouteExtAuthz,
+  IrSecurity,
+} from '../../ir/types.js';
 import { RBAC, RBAC_PER_ROUTE } from '../../proto/type-urls.js';
+import { securityExtAuthzFilters, securityExtAuthzPerRoute } from './security-ext-auth.js';
 import type { envoy, PerFilterConfig } from './types.js';
 
 type HttpFilter = envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
@@ -25,14 +32,20 @@ type Policy = envoy.config.rbac.v3.Policy;
 export const RBAC_FILTER = 'envoy.filters.http.rbac';
 
 /** The security filters the connection manager needs, in the order they must run. */
-export function securityHttpFilters(kinds: readonly IrHttpFilterKind[]): HttpFilter[] {
+export function securityHttpFilters(
+  kinds: readonly IrHttpFilterKind[],
+  extAuthz: readonly IrRouteExtAuthz[] = [],
+): HttpFilter[] {
   const filters: HttpFilter[] = [];
+  // Envoy Gateway's order: ext_authz first (before api_key_auth, basic_auth, oauth2, jwt_authn), rbac last.
+  filters.push(...securityExtAuthzFilters(extAuthz));
   if (kinds.includes('rbac')) filters.push({ name: RBAC_FILTER, typed_config: { '@type': RBAC } });
   return filters;
 }
 
 /** Per-route configuration of the security filters for `security`. */
 export function securityPerRoute(security: IrSecurity, config: PerFilterConfig): void {
+  if (security.extAuth) securityExtAuthzPerRoute(security.extAuth, config);
   if (security.authorization) {
     config[RBAC_FILTER] = { '@type': RBAC_PER_ROUTE, rbac: { rules: rbacRules(security.authorization) } };
   }

@@ -89,7 +89,6 @@ describe('readSecurityPolicy: sections', () => {
         oidc: {},
         basicAuth: {},
         apiKeyAuth: {},
-        extAuth: {},
         cors: {},
         mergeType: 'x',
       }),
@@ -98,7 +97,6 @@ describe('readSecurityPolicy: sections', () => {
       'spec.oidc: oidc is not supported yet',
       'spec.basicAuth: basicAuth is not supported yet',
       'spec.apiKeyAuth: apiKeyAuth is not supported yet',
-      'spec.extAuth: extAuth is not supported yet',
       'spec.cors: cors is not a SecurityPolicy field Portico supports',
       'spec.mergeType: mergeType is not a SecurityPolicy field Portico supports',
     ]);

@@ -3,7 +3,7 @@
  * virtual host: the policy's IR on the route (Envoy's filters then enforce it per route), or, for
  * a policy that cannot be applied, a direct 500 in place of the route's action: closed, never open.
  */
-import type { IrHttpFilterKind, IrRoute } from '../../../ir/types.js';
+import type { IrHttpFilterKind, IrRoute, IrRouteConfig, IrRouteExtAuthz } from '../../../ir/types.js';
 import type { ListenerState } from '../listeners/listener-state.js';
 import type { SecurityVerdict } from './security-ir.js';
 
@@ -27,4 +27,14 @@ export function securedRoute(route: IrRoute, verdict: SecurityVerdict | undefine
 /** The HTTP filters a secured route needs in its connection manager (each configured per route). */
 export function securityFilterKinds(route: IrRoute, kinds: Set<IrHttpFilterKind>): void {
   if (route.security?.authorization) kinds.add('rbac');
+}
+
+/** The SecurityPolicies' ext_authz filters of a route configuration: one per configuration, by name. */
+export function securityExtAuthz(config: IrRouteConfig): { securityExtAuthz?: IrRouteExtAuthz[] } {
+  const byName = new Map<string, IrRouteExtAuthz>();
+  for (const vh of config.virtualHosts) {
+    for (const r of vh.routes) if (r.security?.extAuth) byName.set(r.security.extAuth.name, r.security.extAuth);
+  }
+  if (byName.size === 0) return {};
+  return { securityExtAuthz: [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) };
 }

@@ -18,19 +18,28 @@ import type { IrAuthorization, IrCluster, IrSecurity } from '../../../ir/types.j
 import type { SecurityPolicy } from '../../../resources/types.js';
 import { readSecurityPolicy, type SecurityFeatures } from '../../../resources/read/security-policy.js';
 import type { AuthorizationRead } from '../../../resources/read/security-authorization.js';
+import { extAuthIr } from './security-ext-auth.js';
 import { readsHold, recordingContext, Recorder, type Read } from '../../incremental/recording.js';
 import type { TranslationContext } from '../context.js';
 
+/**
+ * `notice`: the policy is applied, but not as written (a section it may do without, as
+ * extAuth's `failOpen` says, is left out): it is reported Invalid, saying why.
+ */
 export type SecurityVerdict =
-  { type: 'applied'; ir: IrSecurity; clusters: readonly IrCluster[] } | { type: 'closed'; message: string };
+  | { type: 'applied'; ir: IrSecurity; clusters: readonly IrCluster[]; notice?: string }
+  | { type: 'closed'; message: string };
 
 export function policyKey(policy: SecurityPolicy): string {
   return `${policy.metadata.namespace ?? 'default'}/${policy.metadata.name}`;
 }
 
-/** What one section contributes: its IR field, with the clusters it needs, or why it cannot be applied. */
+/**
+ * What one section contributes: its IR field, with the clusters it needs, or why it cannot be
+ * applied. `notice`: it is left out (ir undefined) though written, as the section allows, and why.
+ */
 export type SectionIr<K extends keyof IrSecurity> =
-  { ok: true; ir: IrSecurity[K]; clusters?: IrCluster[] } | { ok: false; message: string };
+  { ok: true; ir: IrSecurity[K]; clusters?: IrCluster[]; notice?: string } | { ok: false; message: string };
 
 type SectionIrs = {
   [K in keyof SecurityFeatures]-?: (
@@ -43,6 +52,7 @@ type SectionIrs = {
 /** Each section Portico translates, from its reading to its IR. */
 const SECTION_IR: SectionIrs = {
   authorization: (read) => ({ ok: true, ir: authorizationIr(read) }),
+  extAuth: extAuthIr,
 };
 
 /** Worked out from the policy and the lookups it makes in `ctx`. */
@@ -52,6 +62,7 @@ export function computeVerdict(ctx: TranslationContext, policy: SecurityPolicy):
   const ir: IrSecurity = { policy: policyKey(policy) };
   const clusters = new Map<string, IrCluster>();
   const problems: string[] = [];
+  const notices: string[] = [];
   for (const section of Object.keys(SECTION_IR) as (keyof SecurityFeatures)[]) {
     const read = features.result[section];
     if (read === undefined) continue;
@@ -61,11 +72,13 @@ export function computeVerdict(ctx: TranslationContext, policy: SecurityPolicy):
       problems.push(out.message);
       continue;
     }
-    (ir as unknown as Record<string, unknown>)[section] = out.ir;
+    if (out.notice !== undefined) notices.push(out.notice);
+    if (out.ir !== undefined) (ir as unknown as Record<string, unknown>)[section] = out.ir;
     for (const c of out.clusters ?? []) clusters.set(c.name, c);
   }
   if (problems.length > 0) return { type: 'closed', message: problems.join('; ') };
-  return { type: 'applied', ir, clusters: [...clusters.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) };
+  const sorted = [...clusters.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  return { type: 'applied', ir, clusters: sorted, ...(notices.length > 0 ? { notice: notices.join('; ') } : {}) };
 }
 
 interface Remembered {
