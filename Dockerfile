@@ -28,6 +28,7 @@ COPY --from=build /src/dist/src ./dist/src
 # The Gateway API CRDs objects are validated against (package.json's portico.gatewayApiCrds names
 # this directory, relative to package.json, here as in the source tree).
 COPY third_party/gateway-api-v1.7.0 ./third_party/gateway-api-v1.7.0
+COPY protos/envoy-1.40 ./protos/envoy-1.40
 COPY bin ./bin
 USER node
 # Node.js flags and the malloc setting: src/infra/node-flags.ts.

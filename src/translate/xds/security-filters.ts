@@ -16,6 +16,7 @@
  */
 import type { IrAuthorization, IrAuthorizationRule, IrHttpFilterKind, IrSecurity } from '../../ir/types.js';
 import { RBAC, RBAC_PER_ROUTE } from '../../proto/type-urls.js';
+import { apiKeyAuthPerRoute, basicAuthPerRoute, credentialFilters } from './security-credentials.js';
 import type { envoy, PerFilterConfig } from './types.js';
 
 type HttpFilter = envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
@@ -27,6 +28,7 @@ export const RBAC_FILTER = 'envoy.filters.http.rbac';
 /** The security filters the connection manager needs, in the order they must run. */
 export function securityHttpFilters(kinds: readonly IrHttpFilterKind[]): HttpFilter[] {
   const filters: HttpFilter[] = [];
+  filters.push(...credentialFilters(kinds));
   if (kinds.includes('rbac')) filters.push({ name: RBAC_FILTER, typed_config: { '@type': RBAC } });
   return filters;
 }
@@ -36,6 +38,8 @@ export function securityPerRoute(security: IrSecurity, config: PerFilterConfig):
   if (security.authorization) {
     config[RBAC_FILTER] = { '@type': RBAC_PER_ROUTE, rbac: { rules: rbacRules(security.authorization) } };
   }
+  if (security.basicAuth) basicAuthPerRoute(security.basicAuth, config);
+  if (security.apiKeyAuth) apiKeyAuthPerRoute(security.apiKeyAuth, config);
 }
 
 const oneOf = (ids: Principal[]): Principal => (ids.length === 1 ? ids[0]! : { or_ids: { ids } });

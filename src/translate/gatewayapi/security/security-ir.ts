@@ -18,11 +18,19 @@ import type { IrAuthorization, IrCluster, IrSecurity } from '../../../ir/types.j
 import type { SecurityPolicy } from '../../../resources/types.js';
 import { readSecurityPolicy, type SecurityFeatures } from '../../../resources/read/security-policy.js';
 import type { AuthorizationRead } from '../../../resources/read/security-authorization.js';
+import { apiKeyAuthIr, basicAuthIr } from './security-credentials-ir.js';
 import { readsHold, recordingContext, Recorder, type Read } from '../../incremental/recording.js';
 import type { TranslationContext } from '../context.js';
 
 export type SecurityVerdict =
-  { type: 'applied'; ir: IrSecurity; clusters: readonly IrCluster[] } | { type: 'closed'; message: string };
+  | {
+      type: 'applied';
+      ir: IrSecurity;
+      clusters: readonly IrCluster[];
+      /** Said in the Accepted condition: what of the policy Envoy is not given (an htpasswd entry it cannot check). */
+      warnings?: readonly string[];
+    }
+  | { type: 'closed'; message: string };
 
 export function policyKey(policy: SecurityPolicy): string {
   return `${policy.metadata.namespace ?? 'default'}/${policy.metadata.name}`;
@@ -30,7 +38,7 @@ export function policyKey(policy: SecurityPolicy): string {
 
 /** What one section contributes: its IR field, with the clusters it needs, or why it cannot be applied. */
 export type SectionIr<K extends keyof IrSecurity> =
-  { ok: true; ir: IrSecurity[K]; clusters?: IrCluster[] } | { ok: false; message: string };
+  { ok: true; ir: IrSecurity[K]; clusters?: IrCluster[]; warnings?: string[] } | { ok: false; message: string };
 
 type SectionIrs = {
   [K in keyof SecurityFeatures]-?: (
@@ -43,6 +51,8 @@ type SectionIrs = {
 /** Each section Portico translates, from its reading to its IR. */
 const SECTION_IR: SectionIrs = {
   authorization: (read) => ({ ok: true, ir: authorizationIr(read) }),
+  basicAuth: basicAuthIr,
+  apiKeyAuth: apiKeyAuthIr,
 };
 
 /** Worked out from the policy and the lookups it makes in `ctx`. */
@@ -52,6 +62,7 @@ export function computeVerdict(ctx: TranslationContext, policy: SecurityPolicy):
   const ir: IrSecurity = { policy: policyKey(policy) };
   const clusters = new Map<string, IrCluster>();
   const problems: string[] = [];
+  const warnings: string[] = [];
   for (const section of Object.keys(SECTION_IR) as (keyof SecurityFeatures)[]) {
     const read = features.result[section];
     if (read === undefined) continue;
@@ -63,9 +74,11 @@ export function computeVerdict(ctx: TranslationContext, policy: SecurityPolicy):
     }
     (ir as unknown as Record<string, unknown>)[section] = out.ir;
     for (const c of out.clusters ?? []) clusters.set(c.name, c);
+    warnings.push(...(out.warnings ?? []));
   }
   if (problems.length > 0) return { type: 'closed', message: problems.join('; ') };
-  return { type: 'applied', ir, clusters: [...clusters.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) };
+  const sorted = [...clusters.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  return { type: 'applied', ir, clusters: sorted, ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 interface Remembered {
