@@ -70,6 +70,7 @@ beforeAll(async () => {
   backend = await startBackend('echo');
   port = await freePort();
   e2e = await PorticoE2E.start('default/gw');
+  e2e.write('secrets.yaml', [secret('htpasswd', { '.htpasswd': HTPASSWD }), secret('api-keys', KEYS)]);
   e2e.write('all.yaml', [
     gatewayClass(),
     gateway('gw', [{ name: 'http', protocol: 'HTTP', port }]),
@@ -80,8 +81,6 @@ beforeAll(async () => {
     route('keyed'),
     route('keyed-fwd'),
     route('closed'),
-    secret('htpasswd', { '.htpasswd': HTPASSWD }),
-    secret('api-keys', KEYS),
     policy('basic', 'users', { basicAuth: { users: { name: 'htpasswd' } } }),
     policy('basic-fwd', 'users-fwd', {
       basicAuth: { users: { name: 'htpasswd' }, forwardUsernameHeader: 'X-User' },
@@ -236,4 +235,23 @@ test('the debug endpoint and the status show no hash and no key', async () => {
       expect(body).not.toContain(secretText);
     }
   }
+});
+
+test('a changed Secret is read again: a new user and a new key work, removed ones no longer do', async () => {
+  e2e.write('secrets.yaml', [
+    secret('htpasswd', { '.htpasswd': `alice:${sha('alice-pw')}\nzoe:${sha('zoe-pw')}\n` }),
+    secret('api-keys', { 'client-a': KEYS['client-a'], 'client-c': 'key-cccc-3333' }),
+  ]);
+  await waitFor(async () => (await get('users', { authorization: basic('zoe', 'zoe-pw') })).status === 200, {
+    timeoutMs: 30_000,
+    what: 'the new htpasswd to reach Envoy',
+  });
+  await waitFor(async () => (await get('keyed', { 'x-api-key': 'key-cccc-3333' })).status === 200, {
+    timeoutMs: 30_000,
+    what: 'the new API key to reach Envoy',
+  });
+  expect((await sent('users', { authorization: basic('bob', 'bob-pw') })).status).toBe(401);
+  expect((await sent('users', { authorization: basic('alice', 'alice-pw') })).status).toBe(200);
+  expect((await sent('keyed', { 'x-api-key': KEYS['client-b'] })).status).toBe(401);
+  expect(await e2e.rejectedUpdates()).toBe(0);
 });
