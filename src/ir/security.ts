@@ -34,6 +34,32 @@ export interface IrAuthorization {
   rules: IrAuthorizationRule[];
 }
 
+/** HTTP Basic authentication (Envoy's basic_auth filter); missing or wrong credentials are a 401. */
+export interface IrBasicAuth {
+  /** htpasswd lines `user:{SHA}<base64 SHA-1>`, one per user (only entries Envoy accepts). */
+  htpasswd: string;
+  /** The header the authenticated user's name is forwarded in (lowercase). */
+  forwardUsernameHeader?: string;
+}
+
+/** Where a request's API key is read, in order: headers, query parameters or cookies. */
+export interface IrApiKeySource {
+  header?: string;
+  query?: string;
+  cookie?: string;
+}
+
+/** API key authentication (Envoy's api_key_auth filter); a missing or unknown key is a 401. */
+export interface IrApiKeyAuth {
+  /** Each client id with its key, sorted by client id. */
+  credentials: { client: string; key: string }[];
+  keySources: IrApiKeySource[];
+  /** The header the client id is forwarded in (lowercase). */
+  forwardClientIdHeader?: string;
+  /** The key is removed from the request before it is forwarded. */
+  sanitize: boolean;
+}
+
 export interface IrSecurity {
   /** `<namespace>/<name>` of the SecurityPolicy. */
   policy: string;
@@ -43,4 +69,6 @@ export interface IrSecurity {
    * one per configuration), off by default and on for the policy's routes, before rbac.
    */
   extAuth?: IrRouteExtAuthz;
+  basicAuth?: IrBasicAuth;
+  apiKeyAuth?: IrApiKeyAuth;
 }

@@ -148,7 +148,12 @@ export type IrHttpFilterKind =
   /** Aborts the share of requests that belongs to unresolved backendRefs with a 500. */
   | 'invalid_backend_abort'
   /** SecurityPolicy `authorization` (Envoy's rbac filter, configured per route). */
-  | 'rbac';
+  | 'rbac'
+  /** SecurityPolicy `basicAuth` without / with `forwardUsernameHeader` (one filter per header name). */
+  | 'basic_auth'
+  | `basic_auth_forward:${string}`
+  /** SecurityPolicy `apiKeyAuth`. */
+  | 'api_key_auth';
 
 export interface IrEndpoint {
   address: string;

@@ -10,6 +10,7 @@
 import '@grpc/proto-loader';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import protobuf from 'protobufjs';
 
@@ -45,6 +46,9 @@ export const PROTO_ENTRYPOINTS: readonly string[] = [
   'envoy/extensions/retry/host/previous_hosts/v3/previous_hosts.proto',
   'envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto',
   'envoy/extensions/filters/http/rbac/v3/rbac.proto',
+  'envoy/extensions/filters/http/basic_auth/v3/basic_auth.proto',
+  // Vendored (protos/envoy-1.40): newer than the pinned package's Envoy API.
+  'envoy/extensions/filters/http/api_key_auth/v3/api_key_auth.proto',
   'envoy/config/trace/v3/opentelemetry.proto',
   // The Envoy bootstrap `portico bootstrap` prints (checked with the same round trip).
   'envoy/config/bootstrap/v3/bootstrap.proto',
@@ -58,6 +62,24 @@ export const PROTO_ENTRYPOINTS: readonly string[] = [
 /** Sub-directories of `<package>/deps` searched for imports, in order. */
 const INCLUDE_SUBDIRS = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'] as const;
 
+/**
+ * Envoy API files the pinned package does not ship yet (its Envoy API predates them), vendored in
+ * this repository with their license: see protos/README.md. Searched after the package's.
+ */
+export const VENDORED_PROTO_DIR = 'protos/envoy-1.40';
+
+/** This repository's (or the installed image's) copy of `VENDORED_PROTO_DIR`. */
+export function vendoredProtoDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = path.join(dir, VENDORED_PROTO_DIR);
+    if (fs.existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`cannot locate ${VENDORED_PROTO_DIR} above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+}
+
 /** The include directories of the pinned Envoy API protos (also used by test and bench gRPC clients). */
 export function protoIncludeDirs(): string[] {
   const require = createRequire(import.meta.url);
@@ -68,7 +90,7 @@ export function protoIncludeDirs(): string[] {
     if (parent === dir) throw new Error(`cannot locate the ${PROTO_PACKAGE} package root`);
     dir = parent;
   }
-  return INCLUDE_SUBDIRS.map((sub) => path.join(dir, 'deps', sub));
+  return [...INCLUDE_SUBDIRS.map((sub) => path.join(dir, 'deps', sub)), vendoredProtoDir()];
 }
 
 function loadRoot(): protobuf.Root {

@@ -45,6 +45,13 @@ export const EXT_AUTHZ_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.ext_a
 export const RBAC = `${PREFIX}envoy.extensions.filters.http.rbac.v3.RBAC` as const;
 export const RBAC_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.rbac.v3.RBACPerRoute` as const;
 
+// SecurityPolicy basicAuth and apiKeyAuth.
+export const BASIC_AUTH = `${PREFIX}envoy.extensions.filters.http.basic_auth.v3.BasicAuth` as const;
+export const BASIC_AUTH_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.basic_auth.v3.BasicAuthPerRoute` as const;
+export const API_KEY_AUTH = `${PREFIX}envoy.extensions.filters.http.api_key_auth.v3.ApiKeyAuth` as const;
+export const API_KEY_AUTH_PER_ROUTE =
+  `${PREFIX}envoy.extensions.filters.http.api_key_auth.v3.ApiKeyAuthPerRoute` as const;
+
 // Tracing (XTelemetryPolicy).
 export const OPENTELEMETRY_CONFIG = `${PREFIX}envoy.config.trace.v3.OpenTelemetryConfig` as const;
 

@@ -5,6 +5,7 @@
  */
 import { toProtoJson } from '../proto/proto-json.js';
 import { TYPE_URL_BY_KIND } from '../proto/type-urls.js';
+import { redactSensitiveFields } from './redact-credentials.js';
 import type { TranslationResult } from './index.js';
 import { XDS_KINDS } from './xds/types.js';
 import type { EnvoyMessage, Secret, XdsKind, XdsResources } from './xds/types.js';
@@ -14,7 +15,10 @@ import type { ResourceStatus } from '../resources/resource-status.js';
 import { isPlainObject } from '../shared/plain-object.js';
 
 export interface TranslationDocumentOptions {
-  /** Print TLS private keys as they are; otherwise they are replaced by a placeholder. */
+  /**
+   * Print TLS private keys and credentials (fields the Envoy API marks sensitive: htpasswd users,
+   * API keys) as they are; otherwise they are replaced by a placeholder.
+   */
   showSecrets: boolean;
 }
 
@@ -54,8 +58,11 @@ function gatewayXdsDocument(resources: XdsResources, opts: TranslationDocumentOp
   const document = {} as GatewayXdsDocument;
   for (const kind of XDS_KINDS) {
     const typeUrl = TYPE_URL_BY_KIND[kind];
-    const messages: readonly EnvoyMessage[] =
-      kind === 'secrets' && !opts.showSecrets ? resources.secrets.map(redactPrivateKey) : resources[kind];
+    const messages: readonly EnvoyMessage[] = opts.showSecrets
+      ? resources[kind]
+      : kind === 'secrets'
+        ? resources.secrets.map(redactPrivateKey)
+        : resources[kind].map((m) => redactSensitiveFields(typeUrl, m));
     document[kind] = messages.map((message) => toProtoJson(typeUrl, message));
   }
   return document;

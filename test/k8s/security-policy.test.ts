@@ -201,7 +201,7 @@ describe('SecurityPolicy (real API server)', () => {
       const c = accepted((await get(api, 'SecurityPolicy', 'a-everything', ns))?.status);
       return c?.reason === 'Invalid' ? c : undefined;
     });
-    for (const section of ['jwt', 'oidc', 'basicAuth', 'apiKeyAuth', 'authorization.rules[1].principal.jwt']) {
+    for (const section of ['jwt', 'oidc', 'authorization.rules[1].principal.jwt']) {
       expect(invalid.message).toContain(`${section} is not supported yet`);
     }
     const conflicted = await eventually('allow-office Conflicted', async () => {

@@ -231,6 +231,25 @@ const DEFENCES: Record<string, DefenceCase> = {
     conditions: ['HTTPRoute default/web parent gw: Accepted=False/UnsupportedValue'],
     check: (r) => expect(routeMatches(r)).toEqual([]),
   },
+  // SecurityPolicy apiKeyAuth sections the CRD refuses (an extractFrom entry with two sources, an
+  // empty extractFrom): Invalid, and their routes closed (500).
+  'security-policy-api-key-refused': {
+    conditions: [
+      'SecurityPolicy default/two-sources ancestor Gateway gw: Accepted=False/Invalid',
+      'SecurityPolicy default/no-sources ancestor Gateway gw: Accepted=False/Invalid',
+    ],
+    check: (r) => {
+      const routes = (r.gateways.find((g) => g.name === 'default/gw')?.xds.routes ?? []) as {
+        virtual_hosts?: { routes?: { name: string; direct_response?: { status: number } }[] }[];
+      }[];
+      const all = routes.flatMap((c) => c.virtual_hosts ?? []).flatMap((v) => v.routes ?? []);
+      for (const name of ['r-two-sources', 'r-no-sources']) {
+        const mine = all.filter((x) => x.name.startsWith(`httproute/default/${name}/`));
+        expect(mine.length).toBeGreaterThan(0);
+        for (const x of mine) expect(x.direct_response).toEqual({ status: 500 });
+      }
+    },
+  },
   // SecurityPolicy extAuth sections the CRD refuses (a field Portico does not take, http and grpc
   // both): Invalid, and the routes they apply to closed (500).
   'security-policy-ext-auth-unresolved': {

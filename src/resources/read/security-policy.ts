@@ -18,6 +18,8 @@ import { readLabelSelector } from './label-selector.js';
 import { readOnce } from './read-once.js';
 import { readAuthorization, type AuthorizationRead } from './security-authorization.js';
 import { readExtAuth, type ExtAuthRead } from './security-ext-auth.js';
+import { readBasicAuth, type BasicAuthRead } from './security-basic-auth.js';
+import { readApiKeyAuth, type ApiKeyAuthRead } from './security-api-key-auth.js';
 import { fieldsOf, itemsOf, valid, type FieldError, type ValidationResult } from './validation-result.js';
 
 /** The kinds a SecurityPolicy attaches to (sectionName: a listener of the first two, a rule name of routes). */
@@ -49,6 +51,8 @@ export interface SecurityTargetSelector {
 export interface SecurityFeatures {
   authorization?: AuthorizationRead;
   extAuth?: ExtAuthRead;
+  basicAuth?: BasicAuthRead;
+  apiKeyAuth?: ApiKeyAuthRead;
 }
 
 export interface ValidatedSecurityPolicy {
@@ -67,13 +71,15 @@ type SectionReaders = {
 const SECTION_READERS: SectionReaders = {
   authorization: readAuthorization,
   extAuth: readExtAuth,
+  basicAuth: readBasicAuth,
+  apiKeyAuth: readApiKeyAuth,
 };
 
 /**
  * Sections of the CRD (Envoy Gateway's) not translated yet: a policy that sets one is Invalid and
  * its targets are closed, never served without the authentication it asks for.
  */
-export const NOT_YET_SUPPORTED: readonly string[] = ['jwt', 'oidc', 'basicAuth', 'apiKeyAuth'];
+export const NOT_YET_SUPPORTED: readonly string[] = ['jwt', 'oidc'];
 
 const TARGET_FIELDS: ReadonlySet<string> = new Set(['targetRefs', 'targetSelectors']);
 

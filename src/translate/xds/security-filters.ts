@@ -23,6 +23,7 @@ import type {
 } from '../../ir/types.js';
 import { RBAC, RBAC_PER_ROUTE } from '../../proto/type-urls.js';
 import { securityExtAuthzFilters, securityExtAuthzPerRoute } from './security-ext-auth.js';
+import { apiKeyAuthPerRoute, basicAuthPerRoute, credentialFilters } from './security-credentials.js';
 import type { envoy, PerFilterConfig } from './types.js';
 
 type HttpFilter = envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
@@ -39,6 +40,7 @@ export function securityHttpFilters(
   const filters: HttpFilter[] = [];
   // Envoy Gateway's order: ext_authz first (before api_key_auth, basic_auth, oauth2, jwt_authn), rbac last.
   filters.push(...securityExtAuthzFilters(extAuthz));
+  filters.push(...credentialFilters(kinds));
   if (kinds.includes('rbac')) filters.push({ name: RBAC_FILTER, typed_config: { '@type': RBAC } });
   return filters;
 }
@@ -49,6 +51,8 @@ export function securityPerRoute(security: IrSecurity, config: PerFilterConfig):
   if (security.authorization) {
     config[RBAC_FILTER] = { '@type': RBAC_PER_ROUTE, rbac: { rules: rbacRules(security.authorization) } };
   }
+  if (security.basicAuth) basicAuthPerRoute(security.basicAuth, config);
+  if (security.apiKeyAuth) apiKeyAuthPerRoute(security.apiKeyAuth, config);
 }
 
 const oneOf = (ids: Principal[]): Principal => (ids.length === 1 ? ids[0]! : { or_ids: { ids } });

@@ -95,8 +95,9 @@ describe('readSecurityPolicy: sections', () => {
     ).toEqual([
       'spec.jwt: jwt is not supported yet',
       'spec.oidc: oidc is not supported yet',
-      'spec.basicAuth: basicAuth is not supported yet',
-      'spec.apiKeyAuth: apiKeyAuth is not supported yet',
+      'spec.basicAuth.users: basicAuth.users must be set (a Secret with a .htpasswd key)',
+      'spec.apiKeyAuth.credentialRefs: apiKeyAuth.credentialRefs must list at least one Secret',
+      'spec.apiKeyAuth.extractFrom: apiKeyAuth.extractFrom must list at least one place to read the key from',
       'spec.cors: cors is not a SecurityPolicy field Portico supports',
       'spec.mergeType: mergeType is not a SecurityPolicy field Portico supports',
     ]);

@@ -27,6 +27,10 @@ export function securedRoute(route: IrRoute, verdict: SecurityVerdict | undefine
 /** The HTTP filters a secured route needs in its connection manager (each configured per route). */
 export function securityFilterKinds(route: IrRoute, kinds: Set<IrHttpFilterKind>): void {
   if (route.security?.authorization) kinds.add('rbac');
+  const basicAuth = route.security?.basicAuth;
+  if (basicAuth)
+    kinds.add(basicAuth.forwardUsernameHeader ? `basic_auth_forward:${basicAuth.forwardUsernameHeader}` : 'basic_auth');
+  if (route.security?.apiKeyAuth) kinds.add('api_key_auth');
 }
 
 /** The SecurityPolicies' ext_authz filters of a route configuration: one per configuration, by name. */

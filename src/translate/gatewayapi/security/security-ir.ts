@@ -19,6 +19,7 @@ import type { SecurityPolicy } from '../../../resources/types.js';
 import { readSecurityPolicy, type SecurityFeatures } from '../../../resources/read/security-policy.js';
 import type { AuthorizationRead } from '../../../resources/read/security-authorization.js';
 import { extAuthIr } from './security-ext-auth.js';
+import { apiKeyAuthIr, basicAuthIr } from './security-credentials-ir.js';
 import { readsHold, recordingContext, Recorder, type Read } from '../../incremental/recording.js';
 import type { TranslationContext } from '../context.js';
 
@@ -27,7 +28,15 @@ import type { TranslationContext } from '../context.js';
  * extAuth's `failOpen` says, is left out): it is reported Invalid, saying why.
  */
 export type SecurityVerdict =
-  | { type: 'applied'; ir: IrSecurity; clusters: readonly IrCluster[]; notice?: string }
+  | {
+      type: 'applied';
+      ir: IrSecurity;
+      clusters: readonly IrCluster[];
+      /** A section left out as the policy allows (extAuth bypassed under failOpen): reported Invalid. */
+      notice?: string;
+      /** Said in the Accepted condition: what of the policy Envoy is not given (an htpasswd entry it cannot check). */
+      warnings?: readonly string[];
+    }
   | { type: 'closed'; message: string };
 
 export function policyKey(policy: SecurityPolicy): string {
@@ -39,7 +48,8 @@ export function policyKey(policy: SecurityPolicy): string {
  * applied. `notice`: it is left out (ir undefined) though written, as the section allows, and why.
  */
 export type SectionIr<K extends keyof IrSecurity> =
-  { ok: true; ir: IrSecurity[K]; clusters?: IrCluster[]; notice?: string } | { ok: false; message: string };
+  | { ok: true; ir: IrSecurity[K]; clusters?: IrCluster[]; notice?: string; warnings?: string[] }
+  | { ok: false; message: string };
 
 type SectionIrs = {
   [K in keyof SecurityFeatures]-?: (
@@ -53,6 +63,8 @@ type SectionIrs = {
 const SECTION_IR: SectionIrs = {
   authorization: (read) => ({ ok: true, ir: authorizationIr(read) }),
   extAuth: extAuthIr,
+  basicAuth: basicAuthIr,
+  apiKeyAuth: apiKeyAuthIr,
 };
 
 /** Worked out from the policy and the lookups it makes in `ctx`. */
@@ -63,6 +75,7 @@ export function computeVerdict(ctx: TranslationContext, policy: SecurityPolicy):
   const clusters = new Map<string, IrCluster>();
   const problems: string[] = [];
   const notices: string[] = [];
+  const warnings: string[] = [];
   for (const section of Object.keys(SECTION_IR) as (keyof SecurityFeatures)[]) {
     const read = features.result[section];
     if (read === undefined) continue;
@@ -75,10 +88,17 @@ export function computeVerdict(ctx: TranslationContext, policy: SecurityPolicy):
     if (out.notice !== undefined) notices.push(out.notice);
     if (out.ir !== undefined) (ir as unknown as Record<string, unknown>)[section] = out.ir;
     for (const c of out.clusters ?? []) clusters.set(c.name, c);
+    warnings.push(...(out.warnings ?? []));
   }
   if (problems.length > 0) return { type: 'closed', message: problems.join('; ') };
   const sorted = [...clusters.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
-  return { type: 'applied', ir, clusters: sorted, ...(notices.length > 0 ? { notice: notices.join('; ') } : {}) };
+  return {
+    type: 'applied',
+    ir,
+    clusters: sorted,
+    ...(notices.length > 0 ? { notice: notices.join('; ') } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
 }
 
 interface Remembered {

@@ -127,5 +127,6 @@ function acceptedOn(
   if (overridden && overridden.size > 0) notes.push(`overridden for some routes by ${listed([...overridden])}`);
   if (lost.length > 0) notes.push(`not applied: ${listed(lost)}`);
   if (entry.missing.length > 0) notes.push(`not found: ${listed(entry.missing)}`);
+  notes.push(...(verdict.warnings ?? []));
   return condition('Accepted', true, 'Accepted', `Policy is accepted; ${notes.join('; ')}`);
 }
