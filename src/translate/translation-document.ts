@@ -14,7 +14,7 @@ import type { ResourceStatus } from '../resources/resource-status.js';
 import { isPlainObject } from '../shared/plain-object.js';
 
 export interface TranslationDocumentOptions {
-  /** Print TLS private keys as they are; otherwise they are replaced by a placeholder. */
+  /** Print TLS private keys and generic secrets as they are; otherwise they are replaced by a placeholder. */
   showSecrets: boolean;
 }
 
@@ -66,6 +66,11 @@ function gatewayXdsDocument(resources: XdsResources, opts: TranslationDocumentOp
  * (a DataSource with an inline string) whatever field naming the JSON printer uses.
  */
 export function redactPrivateKey(secret: Secret): Secret {
+  // A generic secret (an OAuth2 client secret, an HMAC key) is secret material as a whole.
+  const generic = secret.generic_secret;
+  if (isPlainObject(generic) && generic.secret !== undefined) {
+    return { ...secret, generic_secret: { ...generic, secret: { inline_string: REDACTED } } };
+  }
   const tls = secret.tls_certificate;
   if (!isPlainObject(tls) || tls.private_key === undefined) return secret;
   return { ...secret, tls_certificate: { ...tls, private_key: { inline_string: REDACTED } } };

@@ -14,8 +14,9 @@
  * address the connection manager settled on, which with `use_remote_address` and no trusted hops is
  * the connection's peer, so a forged X-Forwarded-For grants nothing.
  */
-import type { IrAuthorization, IrAuthorizationRule, IrHttpFilterKind, IrSecurity } from '../../ir/types.js';
+import type { IrAuthorization, IrAuthorizationRule, IrHttpFilterKind, IrOidc, IrSecurity } from '../../ir/types.js';
 import { RBAC, RBAC_PER_ROUTE } from '../../proto/type-urls.js';
+import { enableOauth2, oauth2Filters } from './security-oidc.js';
 import type { envoy, PerFilterConfig } from './types.js';
 
 type HttpFilter = envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
@@ -25,14 +26,15 @@ type Policy = envoy.config.rbac.v3.Policy;
 export const RBAC_FILTER = 'envoy.filters.http.rbac';
 
 /** The security filters the connection manager needs, in the order they must run. */
-export function securityHttpFilters(kinds: readonly IrHttpFilterKind[]): HttpFilter[] {
-  const filters: HttpFilter[] = [];
+export function securityHttpFilters(kinds: readonly IrHttpFilterKind[], oidc: readonly IrOidc[] = []): HttpFilter[] {
+  const filters: HttpFilter[] = [...oauth2Filters(oidc)];
   if (kinds.includes('rbac')) filters.push({ name: RBAC_FILTER, typed_config: { '@type': RBAC } });
   return filters;
 }
 
 /** Per-route configuration of the security filters for `security`. */
 export function securityPerRoute(security: IrSecurity, config: PerFilterConfig): void {
+  if (security.oidc) enableOauth2(security.oidc, config);
   if (security.authorization) {
     config[RBAC_FILTER] = { '@type': RBAC_PER_ROUTE, rbac: { rules: rbacRules(security.authorization) } };
   }

@@ -86,7 +86,6 @@ describe('readSecurityPolicy: sections', () => {
     expect(
       messagesOf({
         jwt: { providers: [] },
-        oidc: {},
         basicAuth: {},
         apiKeyAuth: {},
         extAuth: {},
@@ -95,7 +94,6 @@ describe('readSecurityPolicy: sections', () => {
       }),
     ).toEqual([
       'spec.jwt: jwt is not supported yet',
-      'spec.oidc: oidc is not supported yet',
       'spec.basicAuth: basicAuth is not supported yet',
       'spec.apiKeyAuth: apiKeyAuth is not supported yet',
       'spec.extAuth: extAuth is not supported yet',

@@ -14,23 +14,25 @@
  * the same answer (its reads are recorded, as the route memo's are): the same object run after
  * run, which the IR assembly compares by identity, and worked out again when a Secret it read changes.
  */
-import type { IrAuthorization, IrCluster, IrSecurity } from '../../../ir/types.js';
+import type { IrAuthorization, IrCluster, IrSecret, IrSecurity } from '../../../ir/types.js';
 import type { SecurityPolicy } from '../../../resources/types.js';
 import { readSecurityPolicy, type SecurityFeatures } from '../../../resources/read/security-policy.js';
 import type { AuthorizationRead } from '../../../resources/read/security-authorization.js';
 import { readsHold, recordingContext, Recorder, type Read } from '../../incremental/recording.js';
 import type { TranslationContext } from '../context.js';
+import { oidcIr } from './security-oidc.js';
 
 export type SecurityVerdict =
-  { type: 'applied'; ir: IrSecurity; clusters: readonly IrCluster[] } | { type: 'closed'; message: string };
+  | { type: 'applied'; ir: IrSecurity; clusters: readonly IrCluster[]; secrets: readonly IrSecret[] }
+  | { type: 'closed'; message: string };
 
 export function policyKey(policy: SecurityPolicy): string {
   return `${policy.metadata.namespace ?? 'default'}/${policy.metadata.name}`;
 }
 
-/** What one section contributes: its IR field, with the clusters it needs, or why it cannot be applied. */
+/** What one section contributes: its IR field, with the clusters and SDS secrets it needs, or why it cannot be applied. */
 export type SectionIr<K extends keyof IrSecurity> =
-  { ok: true; ir: IrSecurity[K]; clusters?: IrCluster[] } | { ok: false; message: string };
+  { ok: true; ir: IrSecurity[K]; clusters?: IrCluster[]; secrets?: IrSecret[] } | { ok: false; message: string };
 
 type SectionIrs = {
   [K in keyof SecurityFeatures]-?: (
@@ -43,6 +45,7 @@ type SectionIrs = {
 /** Each section Portico translates, from its reading to its IR. */
 const SECTION_IR: SectionIrs = {
   authorization: (read) => ({ ok: true, ir: authorizationIr(read) }),
+  oidc: oidcIr,
 };
 
 /** Worked out from the policy and the lookups it makes in `ctx`. */
@@ -51,6 +54,7 @@ export function computeVerdict(ctx: TranslationContext, policy: SecurityPolicy):
   if (!features.valid) return { type: 'closed', message: features.errors.map((e) => e.message).join('; ') };
   const ir: IrSecurity = { policy: policyKey(policy) };
   const clusters = new Map<string, IrCluster>();
+  const secrets = new Map<string, IrSecret>();
   const problems: string[] = [];
   for (const section of Object.keys(SECTION_IR) as (keyof SecurityFeatures)[]) {
     const read = features.result[section];
@@ -63,9 +67,16 @@ export function computeVerdict(ctx: TranslationContext, policy: SecurityPolicy):
     }
     (ir as unknown as Record<string, unknown>)[section] = out.ir;
     for (const c of out.clusters ?? []) clusters.set(c.name, c);
+    for (const s of out.secrets ?? []) secrets.set(s.name, s);
   }
   if (problems.length > 0) return { type: 'closed', message: problems.join('; ') };
-  return { type: 'applied', ir, clusters: [...clusters.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) };
+  const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : 1);
+  return {
+    type: 'applied',
+    ir,
+    clusters: [...clusters.values()].sort(byName),
+    secrets: [...secrets.values()].sort(byName),
+  };
 }
 
 interface Remembered {
