@@ -116,7 +116,10 @@ export function readOidc(value: unknown): ValidationResult<OidcRead> {
   const redirectUrl = o.redirectURL ?? DEFAULT_REDIRECT_URL;
   const redirectPath = typeof redirectUrl === 'string' ? redirectPathOf(redirectUrl) : undefined;
   if (redirectPath === undefined) {
-    problem('redirectURL', ' must be an http(s) URL with a path (e.g. https://www.example.com/oauth2/callback)');
+    problem(
+      'redirectURL',
+      " must be an http(s) URL with a path (e.g. https://www.example.com/oauth2/callback), with no % but Envoy's %REQ(header)%",
+    );
   }
   const logoutPath = o.logoutPath ?? DEFAULT_LOGOUT_PATH;
   if (typeof logoutPath !== 'string' || !/^\/[^?#\s]*$/.test(logoutPath)) {
@@ -191,6 +194,8 @@ function isIpLiteral(hostname: string): boolean {
 
 /** An absolute http(s) URL with a host, no credentials, no fragment. */
 export function parseUrl(text: string): OidcUrl | undefined {
+  // ASCII only: Envoy's URL parser does not take what WHATWG would punycode or percent-encode.
+  if (!PRINTABLE_ASCII.test(text)) return undefined;
   let u: URL;
   try {
     u = new URL(text);
@@ -210,6 +215,9 @@ export function parseUrl(text: string): OidcUrl | undefined {
  * default does): `scheme://host/path`, the scheme http or https once formatted.
  */
 function redirectPathOf(url: string): string | undefined {
+  // Envoy formats the redirect URI: %REQ(header)% takes a request header; any other % is refused
+  // here rather than by Envoy (an unknown formatter makes it reject the whole listener).
+  if (!PRINTABLE_ASCII.test(url) || url.replace(/%REQ\([^()%\s]+\)%/g, '').includes('%')) return undefined;
   const m = /^([^:/?#]+):\/\/([^/?#\s]+)(\/[^?#\s]*)(\?[^#\s]*)?$/.exec(url);
   if (!m) return undefined;
   const scheme = m[1]!;

@@ -89,6 +89,11 @@ describe('readOidc', () => {
     expect(paths({ ...base, clientSecret: undefined })).toEqual(['spec.oidc.clientSecret']);
     expect(paths({ ...base, redirectURL: 'app.example.com/cb' })).toEqual(['spec.oidc.redirectURL']);
     expect(paths({ ...base, redirectURL: 'https://app.example.com' })).toEqual(['spec.oidc.redirectURL']);
+    expect(paths({ ...base, redirectURL: 'https://%FOO%/cb' })).toEqual(['spec.oidc.redirectURL']);
+    expect(paths({ ...base, redirectURL: '%REQ(x-forwarded-proto)%://%REQ(:authority)%/cb' })).toEqual([]);
+    expect(paths({ ...base, provider: { ...base.provider, authorizationEndpoint: 'https://idé.example/a' } })).toEqual([
+      'spec.oidc.provider.authorizationEndpoint',
+    ]);
     expect(paths({ ...base, logoutPath: 'logout' })).toEqual(['spec.oidc.logoutPath']);
     expect(paths({ ...base, scopes: 'openid' })).toEqual(['spec.oidc.scopes']);
     expect(paths({ ...base, scopes: ['a b'] })).toEqual(['spec.oidc.scopes[0]']);
