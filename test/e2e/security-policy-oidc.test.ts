@@ -13,7 +13,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { startBackend, type Backend, type EchoReply } from '../support/backends.js';
-import { gatewayCondition } from '../support/debug-status.js';
+import { debugStatus, gatewayCondition } from '../support/debug-status.js';
 import { freePort } from '../support/envoy-ads.js';
 import { request } from '../support/http-client.js';
 import { gateway, gatewayClass, httpRoute, serviceFor } from '../support/manifests.js';
@@ -259,6 +259,14 @@ test('a neighbour route without the policy is untouched: served without cookies 
 });
 
 test('a policy whose client secret is missing closes its route (500); the neighbours keep serving', async () => {
+  const status = (await debugStatus(e2e.debugPort())).find(
+    (r) => r.kind === 'SecurityPolicy' && r.metadata.name === 'no-secret',
+  );
+  expect(status?.status?.ancestors?.[0]?.conditions?.find((c) => c.type === 'Accepted')).toMatchObject({
+    status: 'False',
+    reason: 'Invalid',
+    message: expect.stringContaining('oidc.clientSecret: Secret default/absent does not exist'),
+  });
   expect((await get('broken.example.com', '/')).status).toBe(500);
   expect((await get('public.example.com', '/')).status).toBe(200);
   expect((await get('app.example.com', '/')).status).toBe(302);

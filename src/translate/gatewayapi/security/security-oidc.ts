@@ -20,7 +20,6 @@ import type { SecurityPolicy } from '../../../resources/types.js';
 import { SYSTEM_CA_FILE } from '../backend-tls.js';
 import type { TranslationContext } from '../context.js';
 import { checkCoreReference } from '../references/reference-grants.js';
-import type { SectionIr } from './security-ir.js';
 
 export const OIDC_CLIENT_SECRET_KEY = 'client-secret';
 const OAUTH2_FILTER = 'envoy.filters.http.oauth2';
@@ -32,7 +31,11 @@ function secretValue(secret: { data?: Record<string, string>; stringData?: Recor
   return typeof encoded === 'string' ? Buffer.from(encoded, 'base64').toString('utf8') : undefined;
 }
 
-export function oidcIr(read: OidcRead, ctx: TranslationContext, policy: SecurityPolicy): SectionIr<'oidc'> {
+/** What the section gives `security-ir.ts` (its `SectionIr<'oidc'>`; not imported from there: no cycle). */
+export type OidcIrResult =
+  { ok: true; ir: IrOidc; clusters: IrCluster[]; secrets: IrSecret[] } | { ok: false; message: string };
+
+export function oidcIr(read: OidcRead, ctx: TranslationContext, policy: SecurityPolicy): OidcIrResult {
   const namespace = policy.metadata.namespace ?? 'default';
   const name = policy.metadata.name;
   const from = { group: 'gateway.portico.dev', kind: 'SecurityPolicy', namespace };
