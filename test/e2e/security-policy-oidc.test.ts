@@ -19,11 +19,15 @@ import { request } from '../support/http-client.js';
 import { gateway, gatewayClass, httpRoute, serviceFor } from '../support/manifests.js';
 import { startOidcProvider, type OidcProvider } from '../support/oidc-provider.js';
 import { PorticoE2E, waitFor } from '../support/portico-e2e.js';
+import { TlsMaterial } from '../support/tls-material.js';
 
 let e2e: PorticoE2E;
 let port: number;
 let backend: Backend;
 let idp: OidcProvider;
+/** A token endpoint over https with a self-signed certificate for localhost. */
+let untrustedIdp: OidcProvider;
+let tls: TlsMaterial;
 
 const CLIENT = { id: 'portal', secret: 'e2e-client-secret' };
 
@@ -98,7 +102,7 @@ function applyCookies(jar: Record<string, string>, setCookies: string[]): Record
   return next;
 }
 
-const policy = (name: string, route: string, clientSecret: string) => ({
+const policy = (name: string, route: string, clientSecret: string, tokenEndpoint?: string) => ({
   apiVersion: 'gateway.portico.dev/v1alpha1',
   kind: 'SecurityPolicy',
   metadata: {
@@ -114,7 +118,7 @@ const policy = (name: string, route: string, clientSecret: string) => ({
       provider: {
         issuer: `http://localhost:${idp.port}`,
         authorizationEndpoint: `http://localhost:${idp.port}/authorize`,
-        tokenEndpoint: `http://localhost:${idp.port}/token`,
+        tokenEndpoint: tokenEndpoint ?? `http://localhost:${idp.port}/token`,
       },
       clientID: CLIENT.id,
       clientSecret: { name: clientSecret },
@@ -135,6 +139,9 @@ const route = (name: string) =>
 beforeAll(async () => {
   backend = await startBackend('echo');
   idp = await startOidcProvider(CLIENT);
+  tls = TlsMaterial.create();
+  const key = await tls.key(['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']);
+  untrustedIdp = await startOidcProvider(CLIENT, { cert: await tls.selfSigned(key, 'localhost'), key });
   port = await freePort();
   e2e = await PorticoE2E.start('default/gw');
   e2e.write('all.yaml', [
@@ -144,6 +151,7 @@ beforeAll(async () => {
     route('app'),
     route('public'),
     route('broken'),
+    route('untrusted'),
     {
       apiVersion: 'v1',
       kind: 'Secret',
@@ -154,6 +162,8 @@ beforeAll(async () => {
     policy('login', 'app', 'portal-client'),
     // broken's policy names a Secret that does not exist: closed.
     policy('no-secret', 'broken', 'absent'),
+    // untrusted's token endpoint is https with a certificate the system's CAs did not sign.
+    policy('untrusted', 'untrusted', 'portal-client', `https://localhost:${untrustedIdp.port}/token`),
   ]);
   await waitFor(async () => (await get('app.example.com', '/')).status === 302, {
     timeoutMs: 30_000,
@@ -165,6 +175,8 @@ afterAll(async () => {
   await e2e?.stop();
   await backend?.close();
   await idp?.close();
+  await untrustedIdp?.close();
+  tls?.remove();
 });
 
 test('Envoy accepted everything (no update rejected)', async () => {
@@ -303,4 +315,21 @@ test('the debug config dump shows the generic secrets redacted, never the client
   expect(dump).toContain('securitypolicy/default/login/oidc/hmac');
   expect(dump).toContain('[redacted]');
   expect(dump).not.toContain(CLIENT.secret);
+});
+
+test('an https token endpoint whose certificate the system CAs did not sign is never sent the code', async () => {
+  const start = await get('untrusted.example.com', '/');
+  expect(start.status).toBe(302);
+  const callback = new URL(await authorize(start.location!));
+  const before = backend.requests.length;
+  const back = await get(
+    'untrusted.example.com',
+    `${callback.pathname}${callback.search}`,
+    applyCookies({}, start.setCookies),
+  );
+  // Envoy refused the TLS handshake: the provider saw no token request, the browser got no cookies.
+  expect(untrustedIdp.tokenRequests).toEqual([]);
+  expect(back.status).not.toBe(200);
+  expect(back.setCookies.some((c) => c.startsWith('Session='))).toBe(false);
+  expect(backend.requests.length).toBe(before);
 });

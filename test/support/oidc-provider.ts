@@ -1,11 +1,12 @@
 /**
- * A tiny OpenID Connect provider for end-to-end tests, on 127.0.0.1 over plain HTTP: its
+ * A tiny OpenID Connect provider for end-to-end tests, on 127.0.0.1 over plain HTTP (or https): its
  * authorization endpoint "logs the user in" at once (a 302 back to the redirect URI with a fresh
  * code and the state it was given), and its token endpoint exchanges a code for tokens only for
  * the client it knows, authenticated with HTTP basic authentication, and only once per code.
  * Every token request is remembered, so a test can see what Envoy sent.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 
@@ -34,11 +35,15 @@ function idToken(clientId: string): string {
   return `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(claims)}.`;
 }
 
-export async function startOidcProvider(client: { id: string; secret: string }): Promise<OidcProvider> {
+/** Over https with `tls` (a certificate no system trust store holds: Envoy must refuse it). */
+export async function startOidcProvider(
+  client: { id: string; secret: string },
+  tls?: { cert: string; key: string },
+): Promise<OidcProvider> {
   const codes = new Map<string, string>(); // code → redirect_uri it was issued for
   const tokenRequests: TokenRequest[] = [];
   const issued: OidcProvider['issued'] = [];
-  const server: Server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method === 'GET' && url.pathname === '/authorize') {
       const redirect = url.searchParams.get('redirect_uri');
@@ -85,7 +90,8 @@ export async function startOidcProvider(client: { id: string; secret: string }):
       return;
     }
     res.writeHead(404).end();
-  });
+  };
+  const server: Server = tls ? createHttpsServer(tls, handle) : createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
