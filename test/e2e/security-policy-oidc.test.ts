@@ -8,8 +8,10 @@
  * logout path clears the cookies; a neighbour route is untouched; a policy whose client secret is
  * missing closes its route (500).
  *
- * The token endpoint is plain http on localhost: Envoy verifies an https token endpoint against the
- * system's trust store, which a test cannot add a CA to without touching the machine.
+ * The token endpoint of the login is plain http on localhost: Envoy verifies an https token endpoint
+ * against the system's trust store, which a test cannot add a CA to without touching the machine.
+ * That it does verify is shown the other way round: an https token endpoint with a self-signed
+ * certificate is never sent a code.
  */
 import { request as httpRequest } from 'node:http';
 import { startBackend, type Backend, type EchoReply } from '../support/backends.js';
