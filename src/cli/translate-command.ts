@@ -22,7 +22,7 @@ Options:
   -f, --file FILE|DIR   manifests to read (repeatable); a directory means its *.yaml and
                         *.yml files, in name order
   -o, --output FORMAT   yaml (default) or json
-      --show-secrets    print TLS private keys and credentials instead of "${REDACTED}"
+      --show-secrets    print TLS private keys, credentials and generic secrets instead of "${REDACTED}"
       --shared-address  translate as \`serve --provider file\` does: every Gateway's listeners
                         bind one address, so a port two Gateways ask for belongs to the older one
   -h, --help            show this help

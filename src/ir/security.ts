@@ -71,4 +71,34 @@ export interface IrSecurity {
   extAuth?: IrRouteExtAuthz;
   basicAuth?: IrBasicAuth;
   apiKeyAuth?: IrApiKeyAuth;
+  oidc?: IrOidc;
+}
+
+/**
+ * OpenID Connect login: Envoy's oauth2 filter, one per policy in the connection manager (off by
+ * default, on for the policy's routes). Secrets are named here and served over SDS as generic
+ * secrets (`IrGenericSecret` in the Gateway's `secrets`): no secret value sits in this IR.
+ */
+export interface IrOidc {
+  /** The filter's name in the connection manager: unique per policy. */
+  filterName: string;
+  clientId: string;
+  authorizationEndpoint: string;
+  /** The token endpoint's URL and the cluster (`IrCluster` with `dns`) Envoy reaches it through. */
+  tokenEndpoint: { uri: string; clusterName: string };
+  redirectUri: string;
+  /** The callback path Envoy answers (the redirect URI's path). */
+  redirectPath: string;
+  logoutPath: string;
+  scopes: string[];
+  cookieNames: {
+    bearerToken: string;
+    idToken: string;
+    oauthHmac: string;
+    oauthExpires: string;
+    refreshToken: string;
+  };
+  /** SDS names of the client secret and of the key that signs the filter's cookies. */
+  clientSecretName: string;
+  hmacSecretName: string;
 }

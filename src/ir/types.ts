@@ -8,6 +8,7 @@
  */
 import type { IrPreRoutingFilter, IrRouteExtAuthz } from './pre-routing.js';
 import type { IrRouteConfig } from './route-types.js';
+import type { IrOidc } from './security.js';
 import type { IrSource } from './source.js';
 
 export * from './pre-routing.js';
@@ -136,6 +137,8 @@ export interface IrHttpConnectionManager {
   extAuthz?: IrRouteExtAuthz[];
   /** SecurityPolicies' ext_authz filters (one per configuration, by name), each off but on its policies' routes. */
   securityExtAuthz?: IrRouteExtAuthz[];
+  /** SecurityPolicy OIDC logins (one oauth2 filter per policy, by name), each off but on its policy's routes. */
+  oidc?: IrOidc[];
   /** The Gateway's tracing (its XTelemetryPolicy), the same on every connection manager of the Gateway. */
   tracing?: IrTracing;
 }
@@ -184,6 +187,11 @@ export interface IrCluster {
   /** Endpoints served over EDS (a ClusterLoadAssignment named like the cluster). May be empty. */
   endpoints: IrEndpoint[];
   /**
+   * A host Envoy resolves itself (STRICT_DNS, no EDS; `endpoints` is empty): a server outside the
+   * cluster named by URL, such as an OIDC provider's token endpoint.
+   */
+  dns?: { hostname: string; port: number };
+  /**
    * Set when the cluster combines several backends (a rule with session persistence over weighted
    * backendRefs: Envoy keeps a session within one cluster, so the backends become one cluster with
    * weighted endpoints). `source` is then the first member.
@@ -202,12 +210,22 @@ export interface IrUpstreamTls {
   clientCertificateSecretName?: string;
 }
 
-export interface IrSecret {
+/** A secret served over SDS: a TLS certificate, or an opaque value (`generic`). */
+export type IrSecret = IrTlsSecret | IrGenericSecret;
+
+export interface IrTlsSecret {
   /** e.g. `<namespace>/<secret-name>`. */
   name: string;
   source: IrSource;
   certificateChain: string;
   privateKey: string;
+}
+
+/** An opaque secret value (an OAuth2 client secret, an HMAC key), Envoy's `generic_secret`. */
+export interface IrGenericSecret {
+  name: string;
+  source: IrSource;
+  generic: string;
 }
 
 // ---------- Tracing (XTelemetryPolicy, GEP-4768) ----------

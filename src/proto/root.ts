@@ -49,6 +49,7 @@ export const PROTO_ENTRYPOINTS: readonly string[] = [
   'envoy/extensions/filters/http/basic_auth/v3/basic_auth.proto',
   // Vendored (protos/envoy-1.40): newer than the pinned package's Envoy API.
   'envoy/extensions/filters/http/api_key_auth/v3/api_key_auth.proto',
+  'envoy/extensions/filters/http/oauth2/v3/oauth.proto',
   'envoy/config/trace/v3/opentelemetry.proto',
   // The Envoy bootstrap `portico bootstrap` prints (checked with the same round trip).
   'envoy/config/bootstrap/v3/bootstrap.proto',

@@ -44,6 +44,8 @@ export const EXT_AUTHZ_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.ext_a
 // SecurityPolicy authorization.
 export const RBAC = `${PREFIX}envoy.extensions.filters.http.rbac.v3.RBAC` as const;
 export const RBAC_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.rbac.v3.RBACPerRoute` as const;
+export const OAUTH2 = `${PREFIX}envoy.extensions.filters.http.oauth2.v3.OAuth2` as const;
+export const ROUTE_FILTER_CONFIG = `${PREFIX}envoy.config.route.v3.FilterConfig` as const;
 
 // SecurityPolicy basicAuth and apiKeyAuth.
 export const BASIC_AUTH = `${PREFIX}envoy.extensions.filters.http.basic_auth.v3.BasicAuth` as const;

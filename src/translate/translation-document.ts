@@ -16,8 +16,9 @@ import { isPlainObject } from '../shared/plain-object.js';
 
 export interface TranslationDocumentOptions {
   /**
-   * Print TLS private keys and credentials (fields the Envoy API marks sensitive: htpasswd users,
-   * API keys) as they are; otherwise they are replaced by a placeholder.
+   * Print TLS private keys, generic secrets (OAuth2 client secrets) and credentials (fields the
+   * Envoy API marks sensitive: htpasswd users, API keys) as they are; otherwise they are replaced
+   * by a placeholder.
    */
   showSecrets: boolean;
 }
@@ -73,6 +74,11 @@ function gatewayXdsDocument(resources: XdsResources, opts: TranslationDocumentOp
  * (a DataSource with an inline string) whatever field naming the JSON printer uses.
  */
 export function redactPrivateKey(secret: Secret): Secret {
+  // A generic secret (an OAuth2 client secret, an HMAC key) is secret material as a whole.
+  const generic = secret.generic_secret;
+  if (isPlainObject(generic) && generic.secret !== undefined) {
+    return { ...secret, generic_secret: { ...generic, secret: { inline_string: REDACTED } } };
+  }
   const tls = secret.tls_certificate;
   if (!isPlainObject(tls) || tls.private_key === undefined) return secret;
   return { ...secret, tls_certificate: { ...tls, private_key: { inline_string: REDACTED } } };

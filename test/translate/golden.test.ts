@@ -68,7 +68,9 @@ function render(result: TranslationResult): string {
 function renderIr(result: TranslationResult): string {
   const gateways = result.gateways.map(({ ir }) => ({
     ...ir,
-    secrets: ir.secrets.map((secret) => ({ ...secret, privateKey: REDACTED })),
+    secrets: ir.secrets.map((secret) =>
+      'generic' in secret ? { ...secret, generic: REDACTED } : { ...secret, privateKey: REDACTED },
+    ),
   }));
   return stringifyForKubectl({ gateways }, { aliasDuplicateObjects: false, lineWidth: 0 });
 }

@@ -53,6 +53,20 @@ describe('buildTranslationDocument', () => {
     expect(shown).toContain('BEGIN PRIVATE KEY');
   });
 
+  it('redacts generic secrets (an OAuth2 client secret, an HMAC key) unless asked not to', () => {
+    const result = resultWithSecret();
+    result.gateways[0]!.xds.secrets.push({
+      name: 'securitypolicy/default/login/oidc/client-secret',
+      generic_secret: { secret: { inline_string: 'client-s3cr3t' } },
+    });
+    const redacted = formatTranslationDocument(buildTranslationDocument(result, { showSecrets: false }), 'yaml');
+    expect(redacted).not.toContain('client-s3cr3t');
+    expect(redacted).toContain('securitypolicy/default/login/oidc/client-secret');
+    expect(formatTranslationDocument(buildTranslationDocument(result, { showSecrets: true }), 'yaml')).toContain(
+      'client-s3cr3t',
+    );
+  });
+
   it('does not modify the translation result', () => {
     const result = resultWithSecret();
     buildTranslationDocument(result, { showSecrets: false });

@@ -20,6 +20,7 @@ import { readAuthorization, type AuthorizationRead } from './security-authorizat
 import { readExtAuth, type ExtAuthRead } from './security-ext-auth.js';
 import { readBasicAuth, type BasicAuthRead } from './security-basic-auth.js';
 import { readApiKeyAuth, type ApiKeyAuthRead } from './security-api-key-auth.js';
+import { readOidc, type OidcRead } from './security-oidc.js';
 import { fieldsOf, itemsOf, valid, type FieldError, type ValidationResult } from './validation-result.js';
 
 /** The kinds a SecurityPolicy attaches to (sectionName: a listener of the first two, a rule name of routes). */
@@ -53,6 +54,7 @@ export interface SecurityFeatures {
   extAuth?: ExtAuthRead;
   basicAuth?: BasicAuthRead;
   apiKeyAuth?: ApiKeyAuthRead;
+  oidc?: OidcRead;
 }
 
 export interface ValidatedSecurityPolicy {
@@ -73,13 +75,14 @@ const SECTION_READERS: SectionReaders = {
   extAuth: readExtAuth,
   basicAuth: readBasicAuth,
   apiKeyAuth: readApiKeyAuth,
+  oidc: readOidc,
 };
 
 /**
  * Sections of the CRD (Envoy Gateway's) not translated yet: a policy that sets one is Invalid and
  * its targets are closed, never served without the authentication it asks for.
  */
-export const NOT_YET_SUPPORTED: readonly string[] = ['jwt', 'oidc'];
+export const NOT_YET_SUPPORTED: readonly string[] = ['jwt'];
 
 const TARGET_FIELDS: ReadonlySet<string> = new Set(['targetRefs', 'targetSelectors']);
 

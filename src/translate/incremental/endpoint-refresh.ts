@@ -46,6 +46,8 @@ function positionsOf(gateway: GatewayOutput, memo: PositionsMemo | undefined): C
   if (positions) return positions;
   positions = { clusters: new Map(), assignments: new Map(), combinedMembers: new Set() };
   gateway.ir.clusters.forEach((cluster, index) => {
+    // A cluster Envoy resolves by DNS has no Service and no EndpointSlices to refresh from.
+    if (cluster.dns) return;
     for (const m of cluster.members ?? []) positions!.combinedMembers.add(`${m.namespace}/${m.name}`);
     const key = `${cluster.source.namespace}/${cluster.source.name}`;
     const list = positions!.clusters.get(key);

@@ -8,6 +8,7 @@
 import type {
   IrCors,
   IrHttpFilterKind,
+  IrOidc,
   IrPreRoutingFilter,
   IrRoute,
   IrRouteExtAuthz,
@@ -66,11 +67,12 @@ export function httpFilters(
   preRouting: readonly IrPreRoutingFilter[] = [],
   extAuthz: readonly IrRouteExtAuthz[] = [],
   securityExtAuthz: readonly IrRouteExtAuthz[] = [],
+  oidc: readonly IrOidc[] = [],
 ): HttpFilter[] {
   const filters: HttpFilter[] = preRouting.map(preRoutingFilter);
   if (kinds.includes('cors')) filters.push({ name: CORS_FILTER, typed_config: { '@type': CORS } });
   // Access control after CORS (a preflight carries no credentials), before anything forwards.
-  filters.push(...securityHttpFilters(kinds, securityExtAuthz));
+  filters.push(...securityHttpFilters(kinds, securityExtAuthz, oidc));
   filters.push(...extAuthz.map(routeExtAuthzFilter));
   // Cookie and header sessions are two session_state extensions of one filter, chosen per route.
   if (kinds.includes('stateful_session_cookie') || kinds.includes('stateful_session_header')) {

@@ -57,7 +57,7 @@ export function translateGatewayToXds(ir: IrGateway, memo?: XdsMemo): XdsResourc
     endpoints: list(
       'endpoints',
       sortedUniqueBy(
-        ir.clusters.map(built('eds', memo?.loadAssignments, buildClusterLoadAssignment)),
+        ir.clusters.filter((c) => !c.dns).map(built('eds', memo?.loadAssignments, buildClusterLoadAssignment)),
         (c) => c.cluster_name,
       ),
     ),

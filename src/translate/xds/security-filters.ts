@@ -18,12 +18,14 @@ import type {
   IrAuthorization,
   IrAuthorizationRule,
   IrHttpFilterKind,
+  IrOidc,
   IrRouteExtAuthz,
   IrSecurity,
 } from '../../ir/types.js';
 import { RBAC, RBAC_PER_ROUTE } from '../../proto/type-urls.js';
 import { securityExtAuthzFilters, securityExtAuthzPerRoute } from './security-ext-auth.js';
 import { apiKeyAuthPerRoute, basicAuthPerRoute, credentialFilters } from './security-credentials.js';
+import { enableOauth2, oauth2Filters } from './security-oidc.js';
 import type { envoy, PerFilterConfig } from './types.js';
 
 type HttpFilter = envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
@@ -36,11 +38,14 @@ export const RBAC_FILTER = 'envoy.filters.http.rbac';
 export function securityHttpFilters(
   kinds: readonly IrHttpFilterKind[],
   extAuthz: readonly IrRouteExtAuthz[] = [],
+  oidc: readonly IrOidc[] = [],
 ): HttpFilter[] {
   const filters: HttpFilter[] = [];
-  // Envoy Gateway's order: ext_authz first (before api_key_auth, basic_auth, oauth2, jwt_authn), rbac last.
+  // Envoy Gateway's order: ext_authz first, then the authentication filters (basic_auth,
+  // api_key_auth, oauth2; jwt_authn), rbac last.
   filters.push(...securityExtAuthzFilters(extAuthz));
   filters.push(...credentialFilters(kinds));
+  filters.push(...oauth2Filters(oidc));
   if (kinds.includes('rbac')) filters.push({ name: RBAC_FILTER, typed_config: { '@type': RBAC } });
   return filters;
 }
@@ -48,6 +53,7 @@ export function securityHttpFilters(
 /** Per-route configuration of the security filters for `security`. */
 export function securityPerRoute(security: IrSecurity, config: PerFilterConfig): void {
   if (security.extAuth) securityExtAuthzPerRoute(security.extAuth, config);
+  if (security.oidc) enableOauth2(security.oidc, config);
   if (security.authorization) {
     config[RBAC_FILTER] = { '@type': RBAC_PER_ROUTE, rbac: { rules: rbacRules(security.authorization) } };
   }

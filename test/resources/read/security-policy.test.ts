@@ -86,7 +86,6 @@ describe('readSecurityPolicy: sections', () => {
     expect(
       messagesOf({
         jwt: { providers: [] },
-        oidc: {},
         basicAuth: {},
         apiKeyAuth: {},
         cors: {},
@@ -94,7 +93,6 @@ describe('readSecurityPolicy: sections', () => {
       }),
     ).toEqual([
       'spec.jwt: jwt is not supported yet',
-      'spec.oidc: oidc is not supported yet',
       'spec.basicAuth.users: basicAuth.users must be set (a Secret with a .htpasswd key)',
       'spec.apiKeyAuth.credentialRefs: apiKeyAuth.credentialRefs must list at least one Secret',
       'spec.apiKeyAuth.extractFrom: apiKeyAuth.extractFrom must list at least one place to read the key from',

@@ -39,6 +39,7 @@ import { presentingClientCertificate } from '../backend-client-certificate.js';
 import { ownerOf } from './listener-owner.js';
 import { l4Chain, preferredRoute, tlsRouteChains } from './l4-chains.js';
 import { securedRoute, securityExtAuthz, securityFilterKinds } from '../security/route-security.js';
+import { oidcFiltersOf } from '../security/security-oidc.js';
 
 function withRedirectPort(route: IrRoute, target: RedirectTarget, listener: ServedListener): IrRoute {
   if (route.action.type !== 'redirect') return route;
@@ -63,6 +64,7 @@ function buildVirtualHosts(
   state: GatewayState,
   listeners: ServedListener[],
   clusters: Map<string, IrCluster>,
+  secrets: Map<string, IrSecret>,
   memo: Pick<StageMemory, 'composite'>,
   only?: ServedListener,
 ): IrVirtualHost[] {
@@ -94,7 +96,11 @@ function buildVirtualHosts(
         if (state.security) {
           const verdicts = p.entries.map(verdictOf);
           parts.push(...verdicts, '\0');
-          for (const v of verdicts) if (v?.type === 'applied') for (const c of v.clusters) clusters.set(c.name, c);
+          for (const v of verdicts) {
+            if (v?.type !== 'applied') continue;
+            for (const c of v.clusters) clusters.set(c.name, c);
+            for (const s of v.secrets) secrets.set(s.name, s);
+          }
         }
         for (const c of p.clusters) clusters.set(c.name, c);
       }
@@ -290,7 +296,7 @@ export function buildGatewayIr(
     if (family === 'HTTP') {
       const config: IrRouteConfig = {
         name: routeConfigName(gw, port),
-        virtualHosts: buildVirtualHosts(state, onPort, clusters, memo),
+        virtualHosts: buildVirtualHosts(state, onPort, clusters, secrets, memo),
       };
       routeConfigs.push(config);
       const preRouting = preRoutingOf(onPort, clusters);
@@ -304,6 +310,7 @@ export function buildGatewayIr(
           ...(preRouting.length > 0 ? { preRouting } : {}),
           ...routeExtAuthz(config),
           ...securityExtAuthz(config),
+          ...oidcFiltersOf(config),
         },
       });
     } else if (family === 'UDP') {
@@ -335,7 +342,7 @@ export function buildGatewayIr(
           chains.push(...tlsRouteChains(state, l, onPort, clusters, secrets));
           continue;
         }
-        const own = buildVirtualHosts(state, httpsOnPort, clusters, memo, l);
+        const own = buildVirtualHosts(state, httpsOnPort, clusters, secrets, memo, l);
         const config: IrRouteConfig = {
           name: routeConfigName(gw, port, l.id),
           virtualHosts: [...own, ...misdirectedHosts(state, l, onPort, own)],
@@ -357,6 +364,7 @@ export function buildGatewayIr(
             ...(l.preRouting ? { preRouting: preRoutingOf([l], clusters) } : {}),
             ...routeExtAuthz(config),
             ...securityExtAuthz(config),
+            ...oidcFiltersOf(config),
           },
         });
       }

@@ -14,7 +14,7 @@
  * the same answer (its reads are recorded, as the route memo's are): the same object run after
  * run, which the IR assembly compares by identity, and worked out again when a Secret it read changes.
  */
-import type { IrAuthorization, IrCluster, IrSecurity } from '../../../ir/types.js';
+import type { IrAuthorization, IrCluster, IrSecret, IrSecurity } from '../../../ir/types.js';
 import type { SecurityPolicy } from '../../../resources/types.js';
 import { readSecurityPolicy, type SecurityFeatures } from '../../../resources/read/security-policy.js';
 import type { AuthorizationRead } from '../../../resources/read/security-authorization.js';
@@ -22,6 +22,7 @@ import { extAuthIr } from './security-ext-auth.js';
 import { apiKeyAuthIr, basicAuthIr } from './security-credentials-ir.js';
 import { readsHold, recordingContext, Recorder, type Read } from '../../incremental/recording.js';
 import type { TranslationContext } from '../context.js';
+import { oidcIr } from './security-oidc.js';
 
 /**
  * `notice`: the policy is applied, but not as written (a section it may do without, as
@@ -32,6 +33,8 @@ export type SecurityVerdict =
       type: 'applied';
       ir: IrSecurity;
       clusters: readonly IrCluster[];
+      /** Secrets served over SDS (an OIDC client secret, its HMAC key). */
+      secrets: readonly IrSecret[];
       /** A section left out as the policy allows (extAuth bypassed under failOpen): reported Invalid. */
       notice?: string;
       /** Said in the Accepted condition: what of the policy Envoy is not given (an htpasswd entry it cannot check). */
@@ -48,7 +51,7 @@ export function policyKey(policy: SecurityPolicy): string {
  * applied. `notice`: it is left out (ir undefined) though written, as the section allows, and why.
  */
 export type SectionIr<K extends keyof IrSecurity> =
-  | { ok: true; ir: IrSecurity[K]; clusters?: IrCluster[]; notice?: string; warnings?: string[] }
+  | { ok: true; ir: IrSecurity[K]; clusters?: IrCluster[]; secrets?: IrSecret[]; notice?: string; warnings?: string[] }
   | { ok: false; message: string };
 
 type SectionIrs = {
@@ -65,6 +68,7 @@ const SECTION_IR: SectionIrs = {
   extAuth: extAuthIr,
   basicAuth: basicAuthIr,
   apiKeyAuth: apiKeyAuthIr,
+  oidc: oidcIr,
 };
 
 /** Worked out from the policy and the lookups it makes in `ctx`. */
@@ -73,6 +77,7 @@ export function computeVerdict(ctx: TranslationContext, policy: SecurityPolicy):
   if (!features.valid) return { type: 'closed', message: features.errors.map((e) => e.message).join('; ') };
   const ir: IrSecurity = { policy: policyKey(policy) };
   const clusters = new Map<string, IrCluster>();
+  const secrets = new Map<string, IrSecret>();
   const problems: string[] = [];
   const notices: string[] = [];
   const warnings: string[] = [];
@@ -89,13 +94,15 @@ export function computeVerdict(ctx: TranslationContext, policy: SecurityPolicy):
     if (out.ir !== undefined) (ir as unknown as Record<string, unknown>)[section] = out.ir;
     for (const c of out.clusters ?? []) clusters.set(c.name, c);
     warnings.push(...(out.warnings ?? []));
+    for (const s of out.secrets ?? []) secrets.set(s.name, s);
   }
   if (problems.length > 0) return { type: 'closed', message: problems.join('; ') };
-  const sorted = [...clusters.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : 1);
   return {
     type: 'applied',
     ir,
-    clusters: sorted,
+    clusters: [...clusters.values()].sort(byName),
+    secrets: [...secrets.values()].sort(byName),
     ...(notices.length > 0 ? { notice: notices.join('; ') } : {}),
     ...(warnings.length > 0 ? { warnings } : {}),
   };
