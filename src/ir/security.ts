@@ -10,6 +10,10 @@
  * (a direct 500), so they are closed rather than served unprotected.
  */
 
+import type { IrJwt } from './security-jwt.js';
+
+export type * from './security-jwt.js';
+
 /** An IP range; Envoy masks the address to the prefix. */
 export interface IrCidr {
   address: string;
@@ -37,4 +41,5 @@ export interface IrSecurity {
   /** `<namespace>/<name>` of the SecurityPolicy. */
   policy: string;
   authorization?: IrAuthorization;
+  jwt?: IrJwt;
 }

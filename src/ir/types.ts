@@ -9,6 +9,7 @@
 import type { IrPreRoutingFilter, IrRouteExtAuthz } from './pre-routing.js';
 import type { IrRouteConfig } from './route-types.js';
 import type { IrSource } from './source.js';
+import type { IrJwtAuthn } from './security-jwt.js';
 
 export * from './pre-routing.js';
 export * from './route-types.js';
@@ -136,6 +137,8 @@ export interface IrHttpConnectionManager {
   extAuthz?: IrRouteExtAuthz[];
   /** The Gateway's tracing (its XTelemetryPolicy), the same on every connection manager of the Gateway. */
   tracing?: IrTracing;
+  /** The JWT providers of the SecurityPolicies its routes use (one jwt_authn filter, a requirement per policy). */
+  jwtAuthn?: IrJwtAuthn;
 }
 
 /** Optional HTTP filters; each is installed disabled-by-default and enabled per route. */
@@ -146,7 +149,9 @@ export type IrHttpFilterKind =
   /** Aborts the share of requests that belongs to unresolved backendRefs with a 500. */
   | 'invalid_backend_abort'
   /** SecurityPolicy `authorization` (Envoy's rbac filter, configured per route). */
-  | 'rbac';
+  | 'rbac'
+  /** SecurityPolicy `jwt` (Envoy's jwt_authn filter, its providers in `IrHttpConnectionManager.jwtAuthn`). */
+  | 'jwt_authn';
 
 export interface IrEndpoint {
   address: string;
@@ -177,6 +182,11 @@ export interface IrCluster {
   /** Endpoints served over EDS (a ClusterLoadAssignment named like the cluster). May be empty. */
   endpoints: IrEndpoint[];
   /**
+   * Instead of EDS: a host name (or address) Envoy resolves itself, with its port (a SecurityPolicy's
+   * remote JWKS URI). `endpoints` is then empty and no ClusterLoadAssignment is served.
+   */
+  dns?: { hostname: string; port: number };
+  /**
    * Set when the cluster combines several backends (a rule with session persistence over weighted
    * backendRefs: Envoy keeps a session within one cluster, so the backends become one cluster with
    * weighted endpoints). `source` is then the first member.
@@ -190,7 +200,7 @@ export interface IrUpstreamTls {
   /** PEM CA certificates, or a file of them on the Envoy's machine (the system's). */
   ca: { pem: string } | { file: string };
   /** The certificate must carry one of these subject alternative names. */
-  subjectAltNames: { type: 'DNS' | 'URI'; value: string }[];
+  subjectAltNames: { type: 'DNS' | 'URI' | 'IP_ADDRESS'; value: string }[];
   /** The SDS secret (one of the Gateway's `secrets`) Envoy presents as its client certificate. */
   clientCertificateSecretName?: string;
 }

@@ -42,6 +42,9 @@ export const EXT_AUTHZ_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.ext_a
 // SecurityPolicy authorization.
 export const RBAC = `${PREFIX}envoy.extensions.filters.http.rbac.v3.RBAC` as const;
 export const RBAC_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.rbac.v3.RBACPerRoute` as const;
+// SecurityPolicy jwt.
+export const JWT_AUTHN = `${PREFIX}envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication` as const;
+export const JWT_AUTHN_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig` as const;
 
 // Tracing (XTelemetryPolicy).
 export const OPENTELEMETRY_CONFIG = `${PREFIX}envoy.config.trace.v3.OpenTelemetryConfig` as const;

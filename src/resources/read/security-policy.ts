@@ -17,6 +17,7 @@ import { GATEWAY_GROUP } from '../types.js';
 import { readLabelSelector } from './label-selector.js';
 import { readOnce } from './read-once.js';
 import { readAuthorization, type AuthorizationRead } from './security-authorization.js';
+import { readJwt, type JwtRead } from './security-jwt.js';
 import { fieldsOf, itemsOf, valid, type FieldError, type ValidationResult } from './validation-result.js';
 
 /** The kinds a SecurityPolicy attaches to (sectionName: a listener of the first two, a rule name of routes). */
@@ -47,6 +48,7 @@ export interface SecurityTargetSelector {
 /** The access control a policy asks for, section by section (absent: the section is not set). */
 export interface SecurityFeatures {
   authorization?: AuthorizationRead;
+  jwt?: JwtRead;
 }
 
 export interface ValidatedSecurityPolicy {
@@ -64,13 +66,14 @@ type SectionReaders = {
 /** The sections Portico translates, each with its reader. */
 const SECTION_READERS: SectionReaders = {
   authorization: readAuthorization,
+  jwt: readJwt,
 };
 
 /**
  * Sections of the CRD (Envoy Gateway's) not translated yet: a policy that sets one is Invalid and
  * its targets are closed, never served without the authentication it asks for.
  */
-export const NOT_YET_SUPPORTED: readonly string[] = ['jwt', 'oidc', 'basicAuth', 'apiKeyAuth', 'extAuth'];
+export const NOT_YET_SUPPORTED: readonly string[] = ['oidc', 'basicAuth', 'apiKeyAuth', 'extAuth'];
 
 const TARGET_FIELDS: ReadonlySet<string> = new Set(['targetRefs', 'targetSelectors']);
 
@@ -133,7 +136,7 @@ function readFeatures(spec: unknown, fields: Record<string, unknown>): Validatio
     if (TARGET_FIELDS.has(field) || value === undefined || value === null) continue;
     if (field in SECTION_READERS) {
       const read = SECTION_READERS[field as keyof SecurityFeatures](value);
-      if (read.valid) features[field as keyof SecurityFeatures] = read.result;
+      if (read.valid) (features as Record<string, unknown>)[field] = read.result;
       else problems.push(...read.errors);
     } else if (NOT_YET_SUPPORTED.includes(field)) {
       problems.push({ path: `spec.${field}`, message: `${field} is not supported yet` });

@@ -7,6 +7,7 @@
  */
 import type {
   IrCors,
+  IrHttpConnectionManager,
   IrHttpFilterKind,
   IrPreRoutingFilter,
   IrRoute,
@@ -65,11 +66,12 @@ export function httpFilters(
   kinds: readonly IrHttpFilterKind[],
   preRouting: readonly IrPreRoutingFilter[] = [],
   extAuthz: readonly IrRouteExtAuthz[] = [],
+  hcm: Pick<IrHttpConnectionManager, 'jwtAuthn'> = {},
 ): HttpFilter[] {
   const filters: HttpFilter[] = preRouting.map(preRoutingFilter);
   if (kinds.includes('cors')) filters.push({ name: CORS_FILTER, typed_config: { '@type': CORS } });
   // Access control after CORS (a preflight carries no credentials), before anything forwards.
-  filters.push(...securityHttpFilters(kinds));
+  filters.push(...securityHttpFilters(kinds, hcm));
   filters.push(...extAuthz.map(routeExtAuthzFilter));
   // Cookie and header sessions are two session_state extensions of one filter, chosen per route.
   if (kinds.includes('stateful_session_cookie') || kinds.includes('stateful_session_header')) {

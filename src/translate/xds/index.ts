@@ -57,7 +57,9 @@ export function translateGatewayToXds(ir: IrGateway, memo?: XdsMemo): XdsResourc
     endpoints: list(
       'endpoints',
       sortedUniqueBy(
-        ir.clusters.map(built('eds', memo?.loadAssignments, buildClusterLoadAssignment)),
+        ir.clusters
+          .filter((c) => c.dns === undefined)
+          .map(built('eds', memo?.loadAssignments, buildClusterLoadAssignment)),
         (c) => c.cluster_name,
       ),
     ),

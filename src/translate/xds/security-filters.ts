@@ -14,7 +14,14 @@
  * address the connection manager settled on, which with `use_remote_address` and no trusted hops is
  * the connection's peer, so a forged X-Forwarded-For grants nothing.
  */
-import type { IrAuthorization, IrAuthorizationRule, IrHttpFilterKind, IrSecurity } from '../../ir/types.js';
+import type {
+  IrAuthorization,
+  IrAuthorizationRule,
+  IrHttpConnectionManager,
+  IrHttpFilterKind,
+  IrSecurity,
+} from '../../ir/types.js';
+import { JWT_AUTHN_FILTER, jwtAuthnFilter, jwtAuthnPerRoute } from './security-jwt.js';
 import { RBAC, RBAC_PER_ROUTE } from '../../proto/type-urls.js';
 import type { envoy, PerFilterConfig } from './types.js';
 
@@ -25,14 +32,19 @@ type Policy = envoy.config.rbac.v3.Policy;
 export const RBAC_FILTER = 'envoy.filters.http.rbac';
 
 /** The security filters the connection manager needs, in the order they must run. */
-export function securityHttpFilters(kinds: readonly IrHttpFilterKind[]): HttpFilter[] {
+export function securityHttpFilters(
+  kinds: readonly IrHttpFilterKind[],
+  hcm: Pick<IrHttpConnectionManager, 'jwtAuthn'> = {},
+): HttpFilter[] {
   const filters: HttpFilter[] = [];
+  if (kinds.includes('jwt_authn') && hcm.jwtAuthn) filters.push(jwtAuthnFilter(hcm.jwtAuthn));
   if (kinds.includes('rbac')) filters.push({ name: RBAC_FILTER, typed_config: { '@type': RBAC } });
   return filters;
 }
 
 /** Per-route configuration of the security filters for `security`. */
 export function securityPerRoute(security: IrSecurity, config: PerFilterConfig): void {
+  if (security.jwt) config[JWT_AUTHN_FILTER] = jwtAuthnPerRoute(security.policy);
   if (security.authorization) {
     config[RBAC_FILTER] = { '@type': RBAC_PER_ROUTE, rbac: { rules: rbacRules(security.authorization) } };
   }

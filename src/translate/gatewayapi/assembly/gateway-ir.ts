@@ -39,6 +39,7 @@ import { presentingClientCertificate } from '../backend-client-certificate.js';
 import { ownerOf } from './listener-owner.js';
 import { l4Chain, preferredRoute, tlsRouteChains } from './l4-chains.js';
 import { securedRoute, securityFilterKinds } from '../security/route-security.js';
+import { jwtAuthnOf } from '../security/security-jwt.js';
 
 function withRedirectPort(route: IrRoute, target: RedirectTarget, listener: ServedListener): IrRoute {
   if (route.action.type !== 'redirect') return route;
@@ -303,6 +304,7 @@ export function buildGatewayIr(
           filters: httpFilters(config),
           ...(preRouting.length > 0 ? { preRouting } : {}),
           ...routeExtAuthz(config),
+          ...jwtAuthnOf(config),
         },
       });
     } else if (family === 'UDP') {
@@ -355,6 +357,7 @@ export function buildGatewayIr(
             filters: httpFilters(config),
             ...(l.preRouting ? { preRouting: preRoutingOf([l], clusters) } : {}),
             ...routeExtAuthz(config),
+            ...jwtAuthnOf(config),
           },
         });
       }

@@ -27,4 +27,5 @@ export function securedRoute(route: IrRoute, verdict: SecurityVerdict | undefine
 /** The HTTP filters a secured route needs in its connection manager (each configured per route). */
 export function securityFilterKinds(route: IrRoute, kinds: Set<IrHttpFilterKind>): void {
   if (route.security?.authorization) kinds.add('rbac');
+  if (route.security?.jwt) kinds.add('jwt_authn');
 }

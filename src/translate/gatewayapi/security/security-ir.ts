@@ -20,6 +20,7 @@ import { readSecurityPolicy, type SecurityFeatures } from '../../../resources/re
 import type { AuthorizationRead } from '../../../resources/read/security-authorization.js';
 import { readsHold, recordingContext, Recorder, type Read } from '../../incremental/recording.js';
 import type { TranslationContext } from '../context.js';
+import { jwtIr } from './security-jwt.js';
 
 export type SecurityVerdict =
   { type: 'applied'; ir: IrSecurity; clusters: readonly IrCluster[] } | { type: 'closed'; message: string };
@@ -43,6 +44,7 @@ type SectionIrs = {
 /** Each section Portico translates, from its reading to its IR. */
 const SECTION_IR: SectionIrs = {
   authorization: (read) => ({ ok: true, ir: authorizationIr(read) }),
+  jwt: jwtIr,
 };
 
 /** Worked out from the policy and the lookups it makes in `ctx`. */
