@@ -3,7 +3,9 @@
  * providers of every policy its routes use (named `<policy>/<provider>`) and one requirement per
  * policy (named by the policy): any of its providers (`requires_any`), and with `optional` or
  * `failOpen` a missing (or failed) token too. A route names its policy's requirement in its
- * per-route config; a route without one is not checked (the filter has no `rules`).
+ * per-route config, which also turns the filter on for it: the filter is off by default, so a route
+ * without a policy is neither checked nor touched (jwt_authn strips the headers its providers'
+ * claims are copied into from every request it runs on, checked or not).
  *
  * As Envoy Gateway: the token is forwarded to the backend, and each provider's payload is put in
  * the dynamic metadata under the provider's name (scopes split into lists), where authorization
@@ -36,8 +38,11 @@ export function jwtAuthnFilter(authn: IrJwtAuthn): HttpFilter {
     for (const p of jwt.providers) providers[jwtProviderKey(policy, p.name)] = jwtProvider(p);
     requirements[policy] = requirementOf(policy, jwt);
   }
+  // Off but on the routes that name a requirement: jwt_authn removes every provider's claim
+  // headers from each request it sees, so a route without a policy must not run it at all.
   return {
     name: JWT_AUTHN_FILTER,
+    disabled: true,
     typed_config: { '@type': JWT_AUTHN, providers, requirement_map: requirements },
   };
 }
