@@ -1,8 +1,10 @@
 /**
  * SecurityPolicy `jwt` through a real Envoy (file mode), with tokens signed here (ES256 and RS256,
  * a tiny JWS signer on node:crypto) and key sets served inline, from a ConfigMap, and by a local
- * JWKS server over http; an https JWKS server whose certificate Envoy cannot verify (self-signed,
- * not in the system trust store) leaves its route refusing every token (401). A valid token is
+ * JWKS server over http and over https. Envoy runs with a test CA as its system trust store (a
+ * bind mount in a mount namespace of its own): a server certificate that CA issued for the URI's
+ * host is taken; one it issued for another name, or a self-signed one, leaves the route refusing
+ * every token (401). A valid token is
  * let through with its claims copied into headers; a missing, expired, badly signed or other
  * issuer's token is refused (401; another audience's is Envoy's 403); `extractFrom` reads a cookie,
  * a query parameter and a prefixed header; `optional` lets a request without a token through and
@@ -10,10 +12,14 @@
  * are stripped there).
  */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { startBackend, type Backend, type EchoReply } from '../support/backends.js';
+import { findEnvoy } from '../support/envoy-binary.js';
 import { freePort } from '../support/envoy-ads.js';
 import { request } from '../support/http-client.js';
 import { gateway, gatewayClass, httpRoute, serviceFor } from '../support/manifests.js';
@@ -74,7 +80,30 @@ let jwksFetches = 0;
 let untrusted: HttpsServer;
 let untrustedHandshakeErrors = 0;
 let untrustedRequests = 0;
+let trusted: HttpsServer;
+let trustedRequests = 0;
+let misnamed: HttpsServer;
+let misnamedHandshakeErrors = 0;
 let tls: TlsMaterial;
+
+/**
+ * An Envoy that trusts `caFile` as the system trust store: run in a mount namespace of its own
+ * where the file is bind-mounted over /etc/ssl/certs/ca-certificates.crt (the machine's own store
+ * is not touched; `unshare` makes the namespace's mounts private). `exec` keeps Envoy's pid.
+ */
+function envoyTrusting(dir: string, caFile: string): string {
+  const wrapper = join(dir, 'envoy-trusting-test-ca.sh');
+  const script = [
+    '#!/bin/sh',
+    `exec unshare --mount --propagation private sh -c 'mount --bind "$0" /etc/ssl/certs/ca-certificates.crt && exec "$@"' '${caFile}' '${findEnvoy()}' "$@"`,
+    '',
+  ].join('\n');
+  writeFileSync(wrapper, script);
+  chmodSync(wrapper, 0o755);
+  // Fails here, with unshare's own words, where mount namespaces cannot be made.
+  execFileSync('unshare', ['--mount', '--propagation', 'private', 'true']);
+  return wrapper;
+}
 
 async function listen(server: Server | HttpsServer): Promise<number> {
   await new Promise<void>((resolve, reject) => {
@@ -132,13 +161,50 @@ beforeAll(async () => {
   });
   untrusted.on('tlsClientError', () => untrustedHandshakeErrors++);
   const untrustedPort = await listen(untrusted);
+  // A CA Envoy trusts (see envoyTrusting), a server certificate it issued for localhost, and one
+  // it issued for another name.
+  const caKey = await tls.key(['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']);
+  const ca = { key: caKey, crt: await tls.selfSigned(caKey, 'portico-test-ca') };
+  const caFile = join(tls.dir, 'trusted-ca.pem');
+  writeFileSync(caFile, ca.crt);
+  const serverKey = await tls.key(['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']);
+  trusted = createHttpsServer({ key: serverKey, cert: await tls.issued(serverKey, 'localhost', ca) }, (_req, res) => {
+    trustedRequests++;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(rsa.jwks);
+  });
+  const trustedPort = await listen(trusted);
+  misnamed = createHttpsServer({ key: serverKey, cert: await tls.issued(serverKey, 'other.test', ca) }, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(rsa.jwks);
+  });
+  misnamed.on('tlsClientError', () => misnamedHandshakeErrors++);
+  const misnamedPort = await listen(misnamed);
   port = await freePort();
-  e2e = await PorticoE2E.start('default/gw');
+  const envoyBin = process.env.ENVOY_BIN;
+  process.env.ENVOY_BIN = envoyTrusting(tls.dir, caFile);
+  try {
+    e2e = await PorticoE2E.start('default/gw');
+  } finally {
+    if (envoyBin === undefined) delete process.env.ENVOY_BIN;
+    else process.env.ENVOY_BIN = envoyBin;
+  }
   e2e.write('all.yaml', [
     gatewayClass(),
     gateway('gw', [{ name: 'http', protocol: 'HTTP', port }]),
     ...serviceFor('echo', backend.port),
-    ...['inline', 'configmap', 'extract', 'remote', 'untrusted', 'optional', 'failopen', 'open'].map(route),
+    ...[
+      'inline',
+      'configmap',
+      'extract',
+      'remote',
+      'trusted',
+      'misnamed',
+      'untrusted',
+      'optional',
+      'failopen',
+      'open',
+    ].map(route),
     {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -183,6 +249,12 @@ beforeAll(async () => {
     policy('remote-jwt', 'remote', {
       providers: [{ name: 'idp', remoteJWKS: { uri: `http://127.0.0.1:${jwksPort}/jwks` } }],
     }),
+    policy('trusted-jwt', 'trusted', {
+      providers: [{ name: 'idp', remoteJWKS: { uri: `https://localhost:${trustedPort}/jwks` } }],
+    }),
+    policy('misnamed-jwt', 'misnamed', {
+      providers: [{ name: 'idp', remoteJWKS: { uri: `https://localhost:${misnamedPort}/jwks` } }],
+    }),
     policy('untrusted-jwt', 'untrusted', {
       providers: [{ name: 'idp', remoteJWKS: { uri: `https://localhost:${untrustedPort}/jwks` } }],
     }),
@@ -212,8 +284,10 @@ afterAll(async () => {
   await e2e?.stop();
   await backend?.close();
   await new Promise((r) => jwksServer?.close(r));
-  untrusted?.closeAllConnections();
-  await new Promise((r) => untrusted?.close(r));
+  for (const server of [untrusted, trusted, misnamed]) {
+    server?.closeAllConnections();
+    await new Promise((r) => server?.close(r));
+  }
   tls?.remove();
 });
 
@@ -277,6 +351,17 @@ test('remoteJWKS over http: Envoy fetches the key set, its tokens pass', async (
   expect((await get('remote', { token: jwt(rsa, claims()) })).status).toBe(200);
   expect((await get('remote', { token: jwt(ec, claims()) })).status).toBe(401);
   expect((await get('remote')).status).toBe(401);
+});
+
+test('remoteJWKS over https from a server whose certificate a trusted CA issued for the host: its tokens pass', async () => {
+  expect(trustedRequests).toBeGreaterThan(0);
+  expect((await get('trusted', { token: jwt(rsa, claims()) })).status).toBe(200);
+  expect((await get('trusted', { token: jwt(ec, claims()) })).status).toBe(401);
+});
+
+test('remoteJWKS over https from a server whose trusted certificate names another host: refused (401)', async () => {
+  await waitFor(async () => misnamedHandshakeErrors > 0, { timeoutMs: 10_000, what: 'a refused TLS handshake' });
+  expect((await get('misnamed', { token: jwt(rsa, claims()) })).status).toBe(401);
 });
 
 test('remoteJWKS over https from a server Envoy cannot verify: no key set is fetched, every token is refused (401)', async () => {
