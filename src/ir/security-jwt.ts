@@ -36,3 +36,16 @@ export interface IrJwtAuthn {
   /** By policy (`<namespace>/<name>`), sorted: a route asks for its policy's requirement by name. */
   policies: { policy: string; jwt: IrJwt }[];
 }
+
+/**
+ * An authorization principal on the token a provider of the route's policy verified (its payload,
+ * which jwt_authn puts in the dynamic metadata under the provider's name): every claim with one of
+ * its values, every scope. No verified token from that provider: no match.
+ */
+export interface IrJwtPrincipal {
+  provider: string;
+  /** `path`: the claim and the names nested in it. StringArray: one of the list's items matches. */
+  claims: { path: string[]; valueType: 'String' | 'StringArray'; values: string[] }[];
+  /** Each must be in the token's `scope` or `scp` (space-separated, split by jwt_authn). */
+  scopes: string[];
+}

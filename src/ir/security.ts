@@ -10,7 +10,7 @@
  * (a direct 500), so they are closed rather than served unprotected.
  */
 
-import type { IrJwt } from './security-jwt.js';
+import type { IrJwt, IrJwtPrincipal } from './security-jwt.js';
 
 export type * from './security-jwt.js';
 
@@ -29,6 +29,8 @@ export interface IrAuthorizationRule {
   clientCidrs?: IrCidr[];
   /** Each header (lowercase name) carries exactly one of its values. */
   headers?: { name: string; values: string[] }[];
+  /** The token a provider of the policy verified carries these claims and scopes. */
+  jwt?: IrJwtPrincipal;
 }
 
 /** Ordered rules: the first that matches decides, else `defaultAction`. Envoy's rbac filter; a denial is a 403. */

@@ -203,6 +203,7 @@ beforeAll(async () => {
       'untrusted',
       'optional',
       'failopen',
+      'admin',
       'open',
     ].map(route),
     {
@@ -262,6 +263,38 @@ beforeAll(async () => {
       optional: true,
       providers: [{ name: 'idp', localJWKS: { type: 'Inline', inline: ec.jwks } }],
     }),
+    {
+      ...policy('admin-jwt', 'admin', {}),
+      spec: {
+        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'admin' }],
+        jwt: { providers: [{ name: 'idp', localJWKS: { type: 'Inline', inline: ec.jwks } }] },
+        authorization: {
+          defaultAction: 'Deny',
+          rules: [
+            {
+              name: 'banned',
+              action: 'Deny',
+              principal: { jwt: { provider: 'idp', claims: [{ name: 'sub', values: ['mallory'] }] } },
+            },
+            {
+              name: 'admins',
+              action: 'Allow',
+              principal: {
+                jwt: {
+                  provider: 'idp',
+                  claims: [
+                    { name: 'role', values: ['admin', 'root'] },
+                    { name: 'groups', valueType: 'StringArray', values: ['ops'] },
+                    { name: 'org.name', values: ['acme'] },
+                  ],
+                  scopes: ['write'],
+                },
+              },
+            },
+          ],
+        },
+      },
+    },
     policy('failopen-jwt', 'failopen', {
       failOpen: true,
       providers: [
@@ -384,6 +417,25 @@ test('failOpen: a missing or bad token passes without claims; a good one passes 
   expect(bad.reply?.headers['x-user']).toBeUndefined();
   const good = await get('failopen', { token: jwt(ec, claims()) });
   expect(good.reply?.headers['x-user']).toBe('alice');
+});
+
+test('authorization on the verified token: every claim (String, StringArray, nested) and scope must match, else 403', async () => {
+  const admin = { role: 'root', groups: ['dev', 'ops'], scope: 'read write' };
+  expect((await get('admin', { token: jwt(ec, claims(admin)) })).status).toBe(200);
+  // scp instead of scope (space-separated too).
+  expect((await get('admin', { token: jwt(ec, claims({ ...admin, scope: undefined, scp: 'write' })) })).status).toBe(
+    200,
+  );
+  expect((await get('admin', { token: jwt(ec, claims({ ...admin, scope: 'read' })) })).status).toBe(403);
+  expect((await get('admin', { token: jwt(ec, claims({ ...admin, role: 'user' })) })).status).toBe(403);
+  expect((await get('admin', { token: jwt(ec, claims({ ...admin, groups: ['dev'] })) })).status).toBe(403);
+  expect((await get('admin', { token: jwt(ec, claims({ ...admin, groups: 'ops' })) })).status).toBe(403);
+  expect((await get('admin', { token: jwt(ec, claims({ ...admin, org: { name: 'other' } })) })).status).toBe(403);
+  // The first rule that matches decides: mallory is denied whatever she holds.
+  expect((await get('admin', { token: jwt(ec, claims({ ...admin, sub: 'mallory' })) })).status).toBe(403);
+  // Claims a client sends as headers grant nothing; without a valid token authentication answers first.
+  expect((await get('admin', { headers: { role: 'root', scope: 'write' } })).status).toBe(401);
+  expect((await get('admin', { token: jwt(impostor, claims(admin)) })).status).toBe(401);
 });
 
 test('a route without a policy is untouched: no token, a garbage one, and its own x-user header reach the backend', async () => {

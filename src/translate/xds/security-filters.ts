@@ -21,7 +21,7 @@ import type {
   IrHttpFilterKind,
   IrSecurity,
 } from '../../ir/types.js';
-import { JWT_AUTHN_FILTER, jwtAuthnFilter, jwtAuthnPerRoute } from './security-jwt.js';
+import { JWT_AUTHN_FILTER, jwtAuthnFilter, jwtAuthnPerRoute, jwtPrincipals } from './security-jwt.js';
 import { RBAC, RBAC_PER_ROUTE } from '../../proto/type-urls.js';
 import type { envoy, PerFilterConfig } from './types.js';
 
@@ -68,6 +68,7 @@ function principalOf(rule: IrAuthorizationRule): Principal {
   for (const h of rule.headers ?? []) {
     parts.push(oneOf(h.values.map((exact) => ({ header: { name: h.name, string_match: { exact } } }))));
   }
+  if (rule.jwt) parts.push(...jwtPrincipals(rule.jwt));
   return parts.length > 0 ? allOf(parts) : { any: true };
 }
 

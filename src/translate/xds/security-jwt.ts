@@ -11,7 +11,7 @@
  * the dynamic metadata under the provider's name (scopes split into lists), where authorization
  * can match claims.
  */
-import type { IrJwt, IrJwtAuthn, IrJwtProvider } from '../../ir/types.js';
+import type { IrJwt, IrJwtAuthn, IrJwtPrincipal, IrJwtProvider } from '../../ir/types.js';
 import { JWT_AUTHN, JWT_AUTHN_PER_ROUTE } from '../../proto/type-urls.js';
 import { durationFromMs, durationFromSeconds } from './duration.js';
 import type { envoy, Packed } from './types.js';
@@ -19,6 +19,8 @@ import type { envoy, Packed } from './types.js';
 type HttpFilter = envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 type JwtProvider = envoy.extensions.filters.http.jwt_authn.v3.JwtProvider;
 type JwtRequirement = envoy.extensions.filters.http.jwt_authn.v3.JwtRequirement;
+type Principal = envoy.config.rbac.v3.Principal;
+type ValueMatcher = envoy.type.matcher.v3.ValueMatcher;
 
 export const JWT_AUTHN_FILTER = 'envoy.filters.http.jwt_authn';
 /** The dynamic metadata namespace jwt_authn writes payloads under. */
@@ -95,4 +97,30 @@ function jwtProvider(p: IrJwtProvider): JwtProvider {
     if (params.length > 0) out.from_params = params;
   }
   return out;
+}
+
+/** What the provider's payload in the dynamic metadata must hold at `path` (under the provider's name). */
+function payloadMatch(provider: string, path: string[], value: ValueMatcher): Principal {
+  return { metadata: { filter: JWT_METADATA_NAMESPACE, path: [provider, ...path].map((key) => ({ key })), value } };
+}
+
+const exactly = (exact: string): ValueMatcher => ({ string_match: { exact } });
+const listHas = (exact: string): ValueMatcher => ({ list_match: { one_of: exactly(exact) } });
+const any = (ids: Principal[]): Principal => (ids.length === 1 ? ids[0]! : { or_ids: { ids } });
+
+/**
+ * A `jwt` principal as rbac principals, all of which must match: per claim, one of its values (the
+ * claim itself, or an item of it for StringArray); per scope, an item of `scope` or `scp` (jwt_authn
+ * splits them into lists: normalize_payload_in_metadata).
+ */
+export function jwtPrincipals(jwt: IrJwtPrincipal): Principal[] {
+  const parts: Principal[] = [];
+  for (const c of jwt.claims) {
+    const match = c.valueType === 'StringArray' ? listHas : exactly;
+    parts.push(any(c.values.map((v) => payloadMatch(jwt.provider, c.path, match(v)))));
+  }
+  for (const scope of jwt.scopes) {
+    parts.push(any(['scope', 'scp'].map((claim) => payloadMatch(jwt.provider, [claim], listHas(scope)))));
+  }
+  return parts;
 }

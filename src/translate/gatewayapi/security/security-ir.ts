@@ -20,7 +20,7 @@ import { readSecurityPolicy, type SecurityFeatures } from '../../../resources/re
 import type { AuthorizationRead } from '../../../resources/read/security-authorization.js';
 import { readsHold, recordingContext, Recorder, type Read } from '../../incremental/recording.js';
 import type { TranslationContext } from '../context.js';
-import { jwtIr } from './security-jwt.js';
+import { jwtIr, jwtPrincipalProblem } from './security-jwt.js';
 
 export type SecurityVerdict =
   { type: 'applied'; ir: IrSecurity; clusters: readonly IrCluster[] } | { type: 'closed'; message: string };
@@ -43,7 +43,10 @@ type SectionIrs = {
 
 /** Each section Portico translates, from its reading to its IR. */
 const SECTION_IR: SectionIrs = {
-  authorization: (read) => ({ ok: true, ir: authorizationIr(read) }),
+  authorization: (read, _ctx, policy) => {
+    const problem = jwtPrincipalProblem(read, policy);
+    return problem ? { ok: false, message: problem } : { ok: true, ir: authorizationIr(read) };
+  },
   jwt: jwtIr,
 };
 
@@ -93,6 +96,7 @@ function authorizationIr(read: AuthorizationRead): IrAuthorization {
       action: r.action,
       ...(r.principal.clientCIDRs ? { clientCidrs: r.principal.clientCIDRs } : {}),
       ...(r.principal.headers ? { headers: r.principal.headers } : {}),
+      ...(r.principal.jwt ? { jwt: r.principal.jwt } : {}),
     })),
   };
 }

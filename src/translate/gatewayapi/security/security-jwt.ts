@@ -12,6 +12,8 @@
 import { isIP } from 'node:net';
 import type { IrCluster, IrJwt, IrJwtAuthn, IrJwtProvider, IrRouteConfig } from '../../../ir/types.js';
 import type { SecurityPolicy } from '../../../resources/types.js';
+import type { AuthorizationRead } from '../../../resources/read/security-authorization.js';
+import { readSecurityPolicy } from '../../../resources/read/security-policy.js';
 import { jwksProblem, type JwtProviderRead, type JwtRead } from '../../../resources/read/security-jwt.js';
 import { SYSTEM_CA_FILE } from '../backend-tls.js';
 import { objectKey, type TranslationContext } from '../context.js';
@@ -119,4 +121,22 @@ export function jwtAuthnOf(config: IrRouteConfig): { jwtAuthn?: IrJwtAuthn } {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([policy, jwt]) => ({ policy, jwt }));
   return { jwtAuthn: { policies } };
+}
+
+/**
+ * Why the authorization's `jwt` principals cannot be enforced (undefined when they can): each must
+ * name a provider of the same policy's `jwt` (Envoy Gateway's rule), whose verified payload it reads.
+ */
+export function jwtPrincipalProblem(read: AuthorizationRead, policy: SecurityPolicy): string | undefined {
+  const features = readSecurityPolicy(policy).features;
+  const providers = new Set(features.valid ? (features.result.jwt?.providers.map((p) => p.name) ?? []) : []);
+  const problems: string[] = [];
+  for (const [i, rule] of read.rules.entries()) {
+    const provider = rule.principal.jwt?.provider;
+    if (provider === undefined || providers.has(provider)) continue;
+    problems.push(
+      `authorization.rules[${i}].principal.jwt.provider ${provider} is not a provider of this policy's jwt (add it to jwt.providers)`,
+    );
+  }
+  return problems.length > 0 ? problems.join('; ') : undefined;
 }
