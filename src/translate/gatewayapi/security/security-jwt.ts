@@ -6,8 +6,8 @@
  *
  * A remote key set is fetched through a cluster of its own, named by scheme, host and port (two
  * policies with the same server share it): an https URI is verified against the system's trust
- * store, with the host as SNI and as the name the certificate must carry (its DNS name, or its IP
- * address for an address).
+ * store, with the host as SNI and as the name the certificate must carry (its DNS name; for an IP
+ * address, no SNI and the address).
  */
 import { isIP } from 'node:net';
 import type { IrCluster, IrJwt, IrJwtAuthn, IrJwtProvider, IrRouteConfig } from '../../../ir/types.js';
@@ -101,10 +101,12 @@ export function jwksCluster(scheme: 'http' | 'https', host: string, port: number
     dns: { hostname: host, port },
   };
   if (scheme === 'https') {
+    const address = isIP(host) !== 0;
     cluster.tls = {
-      sni: host,
+      // TLS sends no IP address as SNI (RFC 6066): an address is only matched in the certificate.
+      sni: address ? '' : host,
       ca: { file: SYSTEM_CA_FILE },
-      subjectAltNames: [{ type: isIP(host) === 0 ? 'DNS' : 'IP_ADDRESS', value: host }],
+      subjectAltNames: [{ type: address ? 'IP_ADDRESS' : 'DNS', value: host }],
     };
   }
   return cluster;
