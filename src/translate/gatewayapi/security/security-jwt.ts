@@ -18,12 +18,14 @@ import { jwksProblem, type JwtProviderRead, type JwtRead } from '../../../resour
 import { SYSTEM_CA_FILE } from '../backend-tls.js';
 import { objectKey, type TranslationContext } from '../context.js';
 import { checkCoreReference } from '../references/reference-grants.js';
-import type { SectionIr } from './security-ir.js';
 
 /** The key a ConfigMap's key set is read from (Envoy Gateway's). */
 export const JWKS_CONFIGMAP_KEY = 'jwks';
 
-export function jwtIr(read: JwtRead, ctx: TranslationContext, policy: SecurityPolicy): SectionIr<'jwt'> {
+/** The section's IR with the clusters its remote key sets need, or why it cannot be applied (security-ir's SectionIr). */
+export type JwtSectionIr = { ok: true; ir: IrJwt; clusters: IrCluster[] } | { ok: false; message: string };
+
+export function jwtIr(read: JwtRead, ctx: TranslationContext, policy: SecurityPolicy): JwtSectionIr {
   const namespace = policy.metadata.namespace ?? 'default';
   const providers: IrJwtProvider[] = [];
   const clusters: IrCluster[] = [];
