@@ -11,6 +11,10 @@
  */
 import type { IrRouteExtAuthz } from './pre-routing.js';
 
+import type { IrJwt, IrJwtPrincipal } from './security-jwt.js';
+
+export type * from './security-jwt.js';
+
 /** An IP range; Envoy masks the address to the prefix. */
 export interface IrCidr {
   address: string;
@@ -26,6 +30,8 @@ export interface IrAuthorizationRule {
   clientCidrs?: IrCidr[];
   /** Each header (lowercase name) carries exactly one of its values. */
   headers?: { name: string; values: string[] }[];
+  /** The token a provider of the policy verified carries these claims and scopes. */
+  jwt?: IrJwtPrincipal;
 }
 
 /** Ordered rules: the first that matches decides, else `defaultAction`. Envoy's rbac filter; a denial is a 403. */
@@ -72,6 +78,7 @@ export interface IrSecurity {
   basicAuth?: IrBasicAuth;
   apiKeyAuth?: IrApiKeyAuth;
   oidc?: IrOidc;
+  jwt?: IrJwt;
 }
 
 /**

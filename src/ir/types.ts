@@ -10,6 +10,7 @@ import type { IrPreRoutingFilter, IrRouteExtAuthz } from './pre-routing.js';
 import type { IrRouteConfig } from './route-types.js';
 import type { IrOidc } from './security.js';
 import type { IrSource } from './source.js';
+import type { IrJwtAuthn } from './security-jwt.js';
 
 export * from './pre-routing.js';
 export * from './route-types.js';
@@ -141,6 +142,8 @@ export interface IrHttpConnectionManager {
   oidc?: IrOidc[];
   /** The Gateway's tracing (its XTelemetryPolicy), the same on every connection manager of the Gateway. */
   tracing?: IrTracing;
+  /** The JWT providers of the SecurityPolicies its routes use (one jwt_authn filter, a requirement per policy). */
+  jwtAuthn?: IrJwtAuthn;
 }
 
 /** Optional HTTP filters; each is installed disabled-by-default and enabled per route. */
@@ -156,7 +159,9 @@ export type IrHttpFilterKind =
   | 'basic_auth'
   | `basic_auth_forward:${string}`
   /** SecurityPolicy `apiKeyAuth`. */
-  | 'api_key_auth';
+  | 'api_key_auth'
+  /** SecurityPolicy `jwt` (Envoy's jwt_authn filter, its providers in `IrHttpConnectionManager.jwtAuthn`). */
+  | 'jwt_authn';
 
 export interface IrEndpoint {
   address: string;
@@ -187,8 +192,9 @@ export interface IrCluster {
   /** Endpoints served over EDS (a ClusterLoadAssignment named like the cluster). May be empty. */
   endpoints: IrEndpoint[];
   /**
-   * A host Envoy resolves itself (STRICT_DNS, no EDS; `endpoints` is empty): a server outside the
-   * cluster named by URL, such as an OIDC provider's token endpoint.
+   * Instead of EDS: a host name (or address) Envoy resolves itself (STRICT_DNS, IPv4 first), with
+   * its port: a server outside the cluster named by URL (an OIDC provider's token endpoint, a
+   * SecurityPolicy's remote JWKS URI). `endpoints` is then empty and no ClusterLoadAssignment is served.
    */
   dns?: { hostname: string; port: number };
   /**
@@ -205,7 +211,7 @@ export interface IrUpstreamTls {
   /** PEM CA certificates, or a file of them on the Envoy's machine (the system's). */
   ca: { pem: string } | { file: string };
   /** The certificate must carry one of these subject alternative names. */
-  subjectAltNames: { type: 'DNS' | 'URI'; value: string }[];
+  subjectAltNames: { type: 'DNS' | 'URI' | 'IP_ADDRESS'; value: string }[];
   /** The SDS secret (one of the Gateway's `secrets`) Envoy presents as its client certificate. */
   clientCertificateSecretName?: string;
 }

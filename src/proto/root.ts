@@ -50,6 +50,7 @@ export const PROTO_ENTRYPOINTS: readonly string[] = [
   // Vendored (protos/envoy-1.40): newer than the pinned package's Envoy API.
   'envoy/extensions/filters/http/api_key_auth/v3/api_key_auth.proto',
   'envoy/extensions/filters/http/oauth2/v3/oauth.proto',
+  'envoy/extensions/filters/http/jwt_authn/v3/config.proto',
   'envoy/config/trace/v3/opentelemetry.proto',
   // The Envoy bootstrap `portico bootstrap` prints (checked with the same round trip).
   'envoy/config/bootstrap/v3/bootstrap.proto',

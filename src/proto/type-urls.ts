@@ -54,6 +54,10 @@ export const API_KEY_AUTH = `${PREFIX}envoy.extensions.filters.http.api_key_auth
 export const API_KEY_AUTH_PER_ROUTE =
   `${PREFIX}envoy.extensions.filters.http.api_key_auth.v3.ApiKeyAuthPerRoute` as const;
 
+// SecurityPolicy jwt.
+export const JWT_AUTHN = `${PREFIX}envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication` as const;
+export const JWT_AUTHN_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig` as const;
+
 // Tracing (XTelemetryPolicy).
 export const OPENTELEMETRY_CONFIG = `${PREFIX}envoy.config.trace.v3.OpenTelemetryConfig` as const;
 

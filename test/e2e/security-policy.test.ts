@@ -106,11 +106,11 @@ beforeAll(async () => {
       },
       '2026-01-01T00:00:00Z',
     ),
-    // broken asks for JWT, which Portico does not implement yet: closed.
+    // broken asks for JWT with a key set URI that is not http or https: closed.
     policy(
       'needs-jwt',
       { kind: 'HTTPRoute', name: 'broken' },
-      { jwt: { providers: [{ name: 'idp', remoteJWKS: { uri: 'https://idp.example.com/jwks' } }] } },
+      { jwt: { providers: [{ name: 'idp', remoteJWKS: { uri: 'ftp://idp.example.com/jwks' } }] } },
       '2026-01-01T00:00:00Z',
     ),
   ]);

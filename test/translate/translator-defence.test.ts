@@ -267,6 +267,32 @@ const DEFENCES: Record<string, DefenceCase> = {
       }
     },
   },
+  // A jwt provider with remoteJWKS.backendRefs (not in Portico's CRD): Invalid, its route closed.
+  'security-policy-jwt-invalid': {
+    conditions: ['SecurityPolicy default/unsupported ancestor Gateway gw: Accepted=False/Invalid'],
+    check: (r) => {
+      const routes = (r.gateways.find((g) => g.name === 'default/gw')?.xds.routes ?? []) as {
+        virtual_hosts?: { name: string; routes?: { direct_response?: { status: number } }[] }[];
+      }[];
+      const hosts = new Map(routes.flatMap((c) => c.virtual_hosts ?? []).map((v) => [v.name, v.routes ?? []]));
+      for (const host of ['unsupported.example.com']) {
+        expect(hosts.get(host)?.map((x) => x.direct_response)).toEqual([{ status: 500 }]);
+      }
+    },
+  },
+  // A jwt principal in a policy without a jwt section (the CRD's rule refuses it): Invalid, closed.
+  'security-policy-jwt-principal': {
+    conditions: ['SecurityPolicy default/no-jwt ancestor Gateway gw: Accepted=False/Invalid'],
+    check: (r) => {
+      const routes = (r.gateways.find((g) => g.name === 'default/gw')?.xds.routes ?? []) as {
+        virtual_hosts?: { name: string; routes?: { direct_response?: { status: number } }[] }[];
+      }[];
+      const hosts = new Map(routes.flatMap((c) => c.virtual_hosts ?? []).map((v) => [v.name, v.routes ?? []]));
+      for (const host of ['no-jwt.example.com']) {
+        expect(hosts.get(host)?.map((x) => x.direct_response)).toEqual([{ status: 500 }]);
+      }
+    },
+  },
   // A SecurityPolicy whose rule has a jwt principal but no jwt section (the CRD's rule refuses it):
   // Invalid, and the rule it targets is closed (500) while the route's other rule forwards.
   'security-policy-status': {

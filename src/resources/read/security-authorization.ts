@@ -4,12 +4,14 @@
  * the order of the fields; the section is valid or not as a whole (a policy whose rules cannot all
  * be enforced is not applied with some of them: its targets are closed instead).
  *
- * Principals: `clientCIDRs` (any range matches) and `headers` (every header, each with any of its
- * values, exactly). A `jwt` principal needs the policy's `jwt` authentication, which is not
- * implemented yet: it is refused, so that a rule meant to need a token never grants without one.
+ * Principals: `clientCIDRs` (any range matches), `headers` (every header, each with any of its
+ * values, exactly) and `jwt` (the claims and scopes of the token a provider of the policy's `jwt`
+ * verified: every claim with any of its values, every scope; `readJwtPrincipal`). That the
+ * provider is one of the policy's is checked with the whole policy (security-ir).
  */
 import { parseCidr } from '../../shared/cidr.js';
 import { isHeaderName } from './header-name.js';
+import { readJwtPrincipal, type JwtPrincipalRead } from './security-jwt-principal.js';
 import { fieldsOf, itemsOf, valid, type FieldError, type ValidationResult } from './validation-result.js';
 
 export type AuthorizationAction = 'Allow' | 'Deny';
@@ -25,6 +27,8 @@ export interface AuthorizationPrincipalRead {
   clientCIDRs?: CidrRead[];
   /** Every header must carry one of its values; names lowercase. Absent: no header condition. */
   headers?: { name: string; values: string[] }[];
+  /** The verified token's claims and scopes. Absent: no token condition. */
+  jwt?: JwtPrincipalRead;
 }
 
 export interface AuthorizationRuleRead {
@@ -106,11 +110,9 @@ function readPrincipal(
   const out: AuthorizationPrincipalRead = {};
   let ok = true;
   if (p.jwt !== undefined) {
-    ok = false;
-    fail(
-      'principal.jwt',
-      ' is not supported yet: JWT authentication is not implemented, so a rule needing a token is refused (its targets are closed) rather than matched without one',
-    );
+    const jwt = readJwtPrincipal(p.jwt, fail);
+    if (jwt) out.jwt = jwt;
+    else ok = false;
   }
   if (p.clientGeoLocations !== undefined || p.clientIPGeoLocations !== undefined) {
     ok = false;

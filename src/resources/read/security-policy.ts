@@ -21,6 +21,7 @@ import { readExtAuth, type ExtAuthRead } from './security-ext-auth.js';
 import { readBasicAuth, type BasicAuthRead } from './security-basic-auth.js';
 import { readApiKeyAuth, type ApiKeyAuthRead } from './security-api-key-auth.js';
 import { readOidc, type OidcRead } from './security-oidc.js';
+import { readJwt, type JwtRead } from './security-jwt.js';
 import { fieldsOf, itemsOf, valid, type FieldError, type ValidationResult } from './validation-result.js';
 
 /** The kinds a SecurityPolicy attaches to (sectionName: a listener of the first two, a rule name of routes). */
@@ -55,6 +56,7 @@ export interface SecurityFeatures {
   basicAuth?: BasicAuthRead;
   apiKeyAuth?: ApiKeyAuthRead;
   oidc?: OidcRead;
+  jwt?: JwtRead;
 }
 
 export interface ValidatedSecurityPolicy {
@@ -76,13 +78,14 @@ const SECTION_READERS: SectionReaders = {
   basicAuth: readBasicAuth,
   apiKeyAuth: readApiKeyAuth,
   oidc: readOidc,
+  jwt: readJwt,
 };
 
 /**
  * Sections of the CRD (Envoy Gateway's) not translated yet: a policy that sets one is Invalid and
  * its targets are closed, never served without the authentication it asks for.
  */
-export const NOT_YET_SUPPORTED: readonly string[] = ['jwt'];
+export const NOT_YET_SUPPORTED: readonly string[] = [];
 
 const TARGET_FIELDS: ReadonlySet<string> = new Set(['targetRefs', 'targetSelectors']);
 

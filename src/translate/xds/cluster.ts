@@ -35,36 +35,15 @@ function upstreamTlsTransportSocket(tls: IrUpstreamTls, http2: boolean): envoy.c
 }
 
 export function buildCluster(cluster: IrCluster): Cluster {
-  const out: Cluster = cluster.dns
-    ? {
-        name: cluster.name,
-        // A host named by URL, outside the cluster: Envoy resolves it (IPv4 first, then IPv6).
-        type: 'STRICT_DNS',
-        dns_lookup_family: 'V4_PREFERRED',
-        load_assignment: {
-          cluster_name: cluster.name,
-          endpoints: [
-            {
-              lb_endpoints: [
-                {
-                  endpoint: {
-                    address: { socket_address: { address: cluster.dns.hostname, port_value: cluster.dns.port } },
-                  },
-                },
-              ],
-            },
-          ],
-        },
-        connect_timeout: { seconds: CONNECT_TIMEOUT_SECONDS },
-      }
-    : {
-        name: cluster.name,
-        type: 'EDS',
-        // No service_name: Envoy asks for the ClusterLoadAssignment named like the cluster.
-        eds_cluster_config: { eds_config: adsConfigSource() },
-        connect_timeout: { seconds: CONNECT_TIMEOUT_SECONDS },
-        // lb_policy ROUND_ROBIN is the default (enum zero) and left out.
-      };
+  const out: Cluster = {
+    name: cluster.name,
+    type: 'EDS',
+    // No service_name: Envoy asks for the ClusterLoadAssignment named like the cluster.
+    eds_cluster_config: { eds_config: adsConfigSource() },
+    connect_timeout: { seconds: CONNECT_TIMEOUT_SECONDS },
+    // lb_policy ROUND_ROBIN is the default (enum zero) and left out.
+  };
+  if (cluster.dns) resolvedByEnvoy(out, cluster.dns);
   if (cluster.protocol === 'http2') {
     out.typed_extension_protocol_options = {
       'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
@@ -76,4 +55,13 @@ export function buildCluster(cluster: IrCluster): Cluster {
   }
   if (cluster.tls) out.transport_socket = upstreamTlsTransportSocket(cluster.tls, cluster.protocol === 'http2');
   return out;
+}
+
+/** A host Envoy resolves itself (a remote JWKS) instead of EDS: its addresses as DNS gives them, IPv4 first. */
+function resolvedByEnvoy(out: Cluster, dns: { hostname: string; port: number }): void {
+  delete out.eds_cluster_config;
+  out.type = 'STRICT_DNS';
+  out.dns_lookup_family = 'V4_PREFERRED';
+  const address = { socket_address: { address: dns.hostname, port_value: dns.port } };
+  out.load_assignment = { cluster_name: out.name, endpoints: [{ lb_endpoints: [{ endpoint: { address } }] }] };
 }

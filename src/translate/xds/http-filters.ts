@@ -7,6 +7,7 @@
  */
 import type {
   IrCors,
+  IrHttpConnectionManager,
   IrHttpFilterKind,
   IrOidc,
   IrPreRoutingFilter,
@@ -68,11 +69,12 @@ export function httpFilters(
   extAuthz: readonly IrRouteExtAuthz[] = [],
   securityExtAuthz: readonly IrRouteExtAuthz[] = [],
   oidc: readonly IrOidc[] = [],
+  hcm: Pick<IrHttpConnectionManager, 'jwtAuthn'> = {},
 ): HttpFilter[] {
   const filters: HttpFilter[] = preRouting.map(preRoutingFilter);
   if (kinds.includes('cors')) filters.push({ name: CORS_FILTER, typed_config: { '@type': CORS } });
   // Access control after CORS (a preflight carries no credentials), before anything forwards.
-  filters.push(...securityHttpFilters(kinds, securityExtAuthz, oidc));
+  filters.push(...securityHttpFilters(kinds, securityExtAuthz, oidc, hcm));
   filters.push(...extAuthz.map(routeExtAuthzFilter));
   // Cookie and header sessions are two session_state extensions of one filter, chosen per route.
   if (kinds.includes('stateful_session_cookie') || kinds.includes('stateful_session_header')) {

@@ -17,11 +17,13 @@
 import type {
   IrAuthorization,
   IrAuthorizationRule,
+  IrHttpConnectionManager,
   IrHttpFilterKind,
   IrOidc,
   IrRouteExtAuthz,
   IrSecurity,
 } from '../../ir/types.js';
+import { JWT_AUTHN_FILTER, jwtAuthnFilter, jwtAuthnPerRoute, jwtPrincipals } from './security-jwt.js';
 import { RBAC, RBAC_PER_ROUTE } from '../../proto/type-urls.js';
 import { securityExtAuthzFilters, securityExtAuthzPerRoute } from './security-ext-auth.js';
 import { apiKeyAuthPerRoute, basicAuthPerRoute, credentialFilters } from './security-credentials.js';
@@ -39,13 +41,15 @@ export function securityHttpFilters(
   kinds: readonly IrHttpFilterKind[],
   extAuthz: readonly IrRouteExtAuthz[] = [],
   oidc: readonly IrOidc[] = [],
+  hcm: Pick<IrHttpConnectionManager, 'jwtAuthn'> = {},
 ): HttpFilter[] {
   const filters: HttpFilter[] = [];
   // Envoy Gateway's order: ext_authz first, then the authentication filters (basic_auth,
-  // api_key_auth, oauth2; jwt_authn), rbac last.
+  // api_key_auth, oauth2, jwt_authn), rbac last (it may read what jwt_authn found).
   filters.push(...securityExtAuthzFilters(extAuthz));
   filters.push(...credentialFilters(kinds));
   filters.push(...oauth2Filters(oidc));
+  if (kinds.includes('jwt_authn') && hcm.jwtAuthn) filters.push(jwtAuthnFilter(hcm.jwtAuthn));
   if (kinds.includes('rbac')) filters.push({ name: RBAC_FILTER, typed_config: { '@type': RBAC } });
   return filters;
 }
@@ -54,6 +58,7 @@ export function securityHttpFilters(
 export function securityPerRoute(security: IrSecurity, config: PerFilterConfig): void {
   if (security.extAuth) securityExtAuthzPerRoute(security.extAuth, config);
   if (security.oidc) enableOauth2(security.oidc, config);
+  if (security.jwt) config[JWT_AUTHN_FILTER] = jwtAuthnPerRoute(security.policy);
   if (security.authorization) {
     config[RBAC_FILTER] = { '@type': RBAC_PER_ROUTE, rbac: { rules: rbacRules(security.authorization) } };
   }
@@ -79,6 +84,7 @@ function principalOf(rule: IrAuthorizationRule): Principal {
   for (const h of rule.headers ?? []) {
     parts.push(oneOf(h.values.map((exact) => ({ header: { name: h.name, string_match: { exact } } }))));
   }
+  if (rule.jwt) parts.push(...jwtPrincipals(rule.jwt));
   return parts.length > 0 ? allOf(parts) : { any: true };
 }
 

@@ -82,17 +82,15 @@ describe('readSecurityPolicy: sections', () => {
     expect(featuresOf({})).toEqual({ valid: true, result: {} });
   });
 
-  it('refuses each section not implemented yet by name, and fields Portico does not know', () => {
+  it('reads every section, and refuses fields Portico does not know by name', () => {
     expect(
       messagesOf({
-        jwt: { providers: [] },
         basicAuth: {},
         apiKeyAuth: {},
         cors: {},
         mergeType: 'x',
       }),
     ).toEqual([
-      'spec.jwt: jwt is not supported yet',
       'spec.basicAuth.users: basicAuth.users must be set (a Secret with a .htpasswd key)',
       'spec.apiKeyAuth.credentialRefs: apiKeyAuth.credentialRefs must list at least one Secret',
       'spec.apiKeyAuth.extractFrom: apiKeyAuth.extractFrom must list at least one place to read the key from',
@@ -140,12 +138,63 @@ describe('readSecurityPolicy: sections', () => {
     });
   });
 
-  it('refuses a jwt principal (JWT is not implemented: the rule would grant without a token)', () => {
+  it('reads a jwt principal: claims (String by default, StringArray, nested by dots) and scopes', () => {
+    const f = featuresOf({
+      authorization: {
+        rules: [
+          {
+            action: 'Allow',
+            principal: {
+              jwt: {
+                provider: 'p',
+                claims: [
+                  { name: 'org.team', values: ['a', 'b'] },
+                  { name: 'groups', valueType: 'StringArray', values: ['ops'] },
+                ],
+                scopes: ['read'],
+              },
+            },
+          },
+        ],
+      },
+    });
+    expect(f.valid && f.result.authorization?.rules[0]?.principal.jwt).toEqual({
+      provider: 'p',
+      claims: [
+        { path: ['org', 'team'], valueType: 'String', values: ['a', 'b'] },
+        { path: ['groups'], valueType: 'StringArray', values: ['ops'] },
+      ],
+      scopes: ['read'],
+    });
+  });
+
+  it('names every malformed part of a jwt principal with its path', () => {
+    const jwtRule = (jwt: unknown) => ({ authorization: { rules: [{ action: 'Allow', principal: { jwt } }] } });
+    const at = 'spec.authorization.rules[0].principal.jwt';
+    expect(messagesOf(jwtRule({ provider: 'p' }))).toEqual([
+      `${at}: authorization.rules[0].principal.jwt: at least one of claims or scopes must be specified`,
+    ]);
     expect(
-      messagesOf({
-        authorization: { rules: [{ action: 'Allow', principal: { jwt: { provider: 'p', scopes: ['a'] } } }] },
-      }),
-    ).toEqual([expect.stringMatching(/^spec\.authorization\.rules\[0\]\.principal\.jwt: .*is not supported yet/)]);
+      messagesOf(
+        jwtRule({
+          provider: '',
+          extra: 1,
+          claims: [
+            { name: 'a..b', values: ['x'] },
+            { name: 'c', valueType: 'Number', values: ['1'] },
+            { name: 'd', values: [] },
+          ],
+          scopes: [''],
+        }),
+      ),
+    ).toEqual([
+      `${at}.extra: authorization.rules[0].principal.jwt.extra is not a field Portico supports`,
+      `${at}.provider: authorization.rules[0].principal.jwt.provider must be the name of one of the policy’s jwt providers`,
+      `${at}.claims[0].name: authorization.rules[0].principal.jwt.claims[0].name "a..b" is not a claim name (dot-separated, no empty part)`,
+      `${at}.claims[1].valueType: authorization.rules[0].principal.jwt.claims[1].valueType "Number" is not String or StringArray`,
+      `${at}.claims[2].values: authorization.rules[0].principal.jwt.claims[2].values must be a list of 1 to 128 strings`,
+      `${at}.scopes: authorization.rules[0].principal.jwt.scopes must be a list of 1 to 16 non-empty scopes`,
+    ]);
   });
 
   it('names every malformed part of authorization with its path', () => {

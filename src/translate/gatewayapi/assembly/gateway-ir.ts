@@ -40,6 +40,7 @@ import { ownerOf } from './listener-owner.js';
 import { l4Chain, preferredRoute, tlsRouteChains } from './l4-chains.js';
 import { securedRoute, securityExtAuthz, securityFilterKinds } from '../security/route-security.js';
 import { oidcFiltersOf } from '../security/security-oidc.js';
+import { jwtAuthnOf } from '../security/security-jwt.js';
 
 function withRedirectPort(route: IrRoute, target: RedirectTarget, listener: ServedListener): IrRoute {
   if (route.action.type !== 'redirect') return route;
@@ -311,6 +312,7 @@ export function buildGatewayIr(
           ...routeExtAuthz(config),
           ...securityExtAuthz(config),
           ...oidcFiltersOf(config),
+          ...jwtAuthnOf(config),
         },
       });
     } else if (family === 'UDP') {
@@ -365,6 +367,7 @@ export function buildGatewayIr(
             ...routeExtAuthz(config),
             ...securityExtAuthz(config),
             ...oidcFiltersOf(config),
+            ...jwtAuthnOf(config),
           },
         });
       }

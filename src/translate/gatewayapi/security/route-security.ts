@@ -31,6 +31,7 @@ export function securityFilterKinds(route: IrRoute, kinds: Set<IrHttpFilterKind>
   if (basicAuth)
     kinds.add(basicAuth.forwardUsernameHeader ? `basic_auth_forward:${basicAuth.forwardUsernameHeader}` : 'basic_auth');
   if (route.security?.apiKeyAuth) kinds.add('api_key_auth');
+  if (route.security?.jwt) kinds.add('jwt_authn');
 }
 
 /** The SecurityPolicies' ext_authz filters of a route configuration: one per configuration, by name. */

@@ -23,6 +23,7 @@ import { apiKeyAuthIr, basicAuthIr } from './security-credentials-ir.js';
 import { readsHold, recordingContext, Recorder, type Read } from '../../incremental/recording.js';
 import type { TranslationContext } from '../context.js';
 import { oidcIr } from './security-oidc.js';
+import { jwtIr, jwtPrincipalProblem } from './security-jwt.js';
 
 /**
  * `notice`: the policy is applied, but not as written (a section it may do without, as
@@ -64,11 +65,15 @@ type SectionIrs = {
 
 /** Each section Portico translates, from its reading to its IR. */
 const SECTION_IR: SectionIrs = {
-  authorization: (read) => ({ ok: true, ir: authorizationIr(read) }),
+  authorization: (read, _ctx, policy) => {
+    const problem = jwtPrincipalProblem(read, policy);
+    return problem ? { ok: false, message: problem } : { ok: true, ir: authorizationIr(read) };
+  },
   extAuth: extAuthIr,
   basicAuth: basicAuthIr,
   apiKeyAuth: apiKeyAuthIr,
   oidc: oidcIr,
+  jwt: jwtIr,
 };
 
 /** Worked out from the policy and the lookups it makes in `ctx`. */
@@ -131,6 +136,7 @@ function authorizationIr(read: AuthorizationRead): IrAuthorization {
       action: r.action,
       ...(r.principal.clientCIDRs ? { clientCidrs: r.principal.clientCIDRs } : {}),
       ...(r.principal.headers ? { headers: r.principal.headers } : {}),
+      ...(r.principal.jwt ? { jwt: r.principal.jwt } : {}),
     })),
   };
 }
