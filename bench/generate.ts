@@ -22,12 +22,18 @@ export interface GeneratedShape {
   /** Ready endpoints in each Service's EndpointSlice. */
   endpointsPerService: number;
   namespace: string;
+  /**
+   * A SecurityPolicy per route (`authorization`: allow two client ranges and a header, deny the
+   * rest), the shape of "a policy on every route" (issue 15's figure).
+   */
+  securityPolicies: boolean;
 }
 
 export const DEFAULT_SHAPE: Omit<GeneratedShape, 'routes'> = {
   routesPerHostname: 10,
   endpointsPerService: 3,
   namespace: 'bench',
+  securityPolicies: false,
 };
 
 const GATEWAY_API_V1 = `${GATEWAY_GROUP}/v1`;
@@ -41,8 +47,27 @@ export function generateObjects(routes: number, shape: Partial<Omit<GeneratedSha
   const objects: KubeObject[] = [gatewayClass(), gateway(s.namespace)];
   for (let i = 0; i < s.routes; i++) {
     objects.push(httpRoute(s, i), service(s.namespace, i), endpointSlice(s, i));
+    if (s.securityPolicies) objects.push(securityPolicy(s.namespace, i));
   }
   return objects;
+}
+
+function securityPolicy(namespace: string, i: number): KubeObject {
+  return {
+    apiVersion: 'gateway.portico.dev/v1alpha1',
+    kind: 'SecurityPolicy',
+    metadata: { name: `policy-${i}`, namespace, generation: 1, creationTimestamp: '2026-01-01T00:00:00Z' },
+    spec: {
+      targetRefs: [{ group: GATEWAY_GROUP, kind: 'HTTPRoute', name: `route-${i}` }],
+      authorization: {
+        defaultAction: 'Deny',
+        rules: [
+          { name: 'offices', action: 'Allow', principal: { clientCIDRs: ['10.0.0.0/8', '192.168.0.0/16'] } },
+          { name: 'tenant', action: 'Allow', principal: { headers: [{ name: 'x-tenant', values: [`t-${i}`] }] } },
+        ],
+      },
+    },
+  };
 }
 
 export function generateResourceSet(routes: number, shape: Partial<Omit<GeneratedShape, 'routes'>> = {}): ResourceSet {

@@ -3,7 +3,9 @@
  * sizes. Reports wall time (min and median over several iterations after warm-up), heap retained
  * by the input and by one translation result (measured after a forced GC), and RSS.
  *
- *   node --expose-gc dist/bench/translate-bench.js [--sizes 1000,10000] [--iterations 5] [--warmup 2]
+ *   node --expose-gc dist/bench/translate-bench.js [--sizes 1000,10000] [--iterations 5] [--warmup 2] [--policies]
+ *
+ * `--policies`: a SecurityPolicy (authorization) on every route.
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -35,9 +37,9 @@ function median(sorted: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function measure(routes: number, iterations: number, warmup: number): Measurement {
+function measure(routes: number, iterations: number, warmup: number, policies: boolean): Measurement {
   const baseline = heapUsed();
-  const input = generateResourceSet(routes);
+  const input = generateResourceSet(routes, { securityPolicies: policies });
   const withInput = heapUsed();
 
   for (let i = 0; i < warmup; i++) translate(input);
@@ -97,15 +99,19 @@ function main(): void {
       sizes: { type: 'string', default: '1000,10000' },
       iterations: { type: 'string', default: '5' },
       warmup: { type: 'string', default: '2' },
+      policies: { type: 'boolean', default: false },
     },
   });
   const sizes = integerList(values.sizes, '--sizes', 1);
   const iterations = integerFlag(values.iterations, '--iterations', 1);
   const warmup = integerFlag(values.warmup, '--warmup', 0);
 
-  console.log(`translate() benchmark: node ${process.version}, ${iterations} iterations after ${warmup} warm-up`);
+  const policies = values.policies === true;
+  console.log(
+    `translate() benchmark: node ${process.version}, ${iterations} iterations after ${warmup} warm-up${policies ? ', a SecurityPolicy on every route' : ''}`,
+  );
   const rows: Measurement[] = [];
-  for (const size of sizes) rows.push(measure(size, iterations, warmup));
+  for (const size of sizes) rows.push(measure(size, iterations, warmup, policies));
   printMeasurements(rows);
 }
 
