@@ -9,6 +9,7 @@
  * is checked here (every key must be a usable public key), one in a ConfigMap where it is looked
  * up: Envoy does not refuse a key set it cannot use, it refuses every token instead.
  */
+import { parseEnvoyUri } from './envoy-uri.js';
 import { createPublicKey } from 'node:crypto';
 import { parseGatewayDuration } from './duration.js';
 import { isHeaderName } from './header-name.js';
@@ -237,6 +238,13 @@ function readRemote(value: unknown, fail: (field: string, message: string) => vo
   if (url.username !== '' || url.password !== '') {
     return void fail('remoteJWKS.uri', ': credentials in the URI are not supported');
   }
+  // Envoy's own parser decides: a URI it refuses would make it reject the whole listener.
+  if (parseEnvoyUri(r.uri as string) === undefined) {
+    return void fail(
+      'remoteJWKS.uri',
+      ` ${JSON.stringify(r.uri)} is not a URI Envoy reads: scheme://host[:port]/path, a DNS name or IP literal, no blanks or fragment`,
+    );
+  }
   let cacheDurationMs: number | undefined;
   if (r.cacheDuration !== undefined) {
     cacheDurationMs = parseGatewayDuration(r.cacheDuration);
@@ -350,8 +358,9 @@ function readExtractFrom(
 /**
  * Why `text` is not a JSON Web Key Set Envoy can verify with (undefined when it is): a JSON object
  * whose `keys` are each an RSA, EC or OKP public key. Envoy would take a set with an unusable key
- * and refuse every token it signed: it is refused here instead. A symmetric (`oct`) key is a
- * secret: it is refused rather than written into Envoy's configuration (and its debug dumps).
+ * and refuse every token it signed: it is refused here instead. A symmetric (`oct`) key, or a
+ * private key (`d`, RSA's primes…), is a secret: it is refused rather than written into Envoy's
+ * configuration (and its debug dumps).
  */
 export function jwksProblem(text: string): string | undefined {
   let parsed: unknown;
@@ -369,6 +378,10 @@ export function jwksProblem(text: string): string | undefined {
       return `keys[${i}] is a symmetric (oct) key, a secret that Portico does not take from a policy or a ConfigMap (it would sit in Envoy's configuration); use a public key (RSA, EC, OKP)`;
     }
     if (!['RSA', 'EC', 'OKP'].includes(k.kty)) return `keys[${i}]: kty ${JSON.stringify(k.kty)} is not RSA, EC or OKP`;
+    const privateParts = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'].filter((f) => f in k);
+    if (privateParts.length > 0) {
+      return `keys[${i}] (${k.kty}) holds private key material (${privateParts.join(', ')}), which would sit in Envoy's configuration and the debug dumps: give only the public key`;
+    }
     try {
       createPublicKey({ key: k as import('node:crypto').JsonWebKey, format: 'jwk' });
     } catch (e) {

@@ -10,6 +10,7 @@
  * Defaults are Envoy Gateway's: redirect URL `%REQ(x-forwarded-proto)%://%REQ(:authority)%/oauth2/callback`
  * (its path is the callback Envoy intercepts), logout path `/logout`, scope `openid` always asked.
  */
+import { parseEnvoyUri } from './envoy-uri.js';
 import { fieldsOf, itemsOf, valid, type FieldError, type ValidationResult } from './validation-result.js';
 
 export interface OidcSecretRef {
@@ -203,6 +204,8 @@ export function parseUrl(text: string): OidcUrl | undefined {
     return undefined;
   }
   if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.hostname === '') return undefined;
+  // Envoy's own parser decides: an endpoint it refuses would make it reject the whole listener.
+  if (parseEnvoyUri(text) === undefined) return undefined;
   if (u.username !== '' || u.password !== '' || text.includes('#')) return undefined;
   const scheme = u.protocol === 'https:' ? 'https' : 'http';
   const port = u.port !== '' ? Number(u.port) : scheme === 'https' ? 443 : 80;
@@ -217,7 +220,11 @@ export function parseUrl(text: string): OidcUrl | undefined {
 function redirectPathOf(url: string): string | undefined {
   // Envoy formats the redirect URI: %REQ(header)% takes a request header; any other % is refused
   // here rather than by Envoy (an unknown formatter makes it reject the whole listener).
-  if (!PRINTABLE_ASCII.test(url) || url.replace(/%REQ\([^()%\s]+\)%/g, '').includes('%')) return undefined;
+  // A header name, or two alternatives (`%REQ(a?b)%`), each a token Envoy takes; anything else there
+  // ("a?b?c", "a/b") makes Envoy refuse the filter, and the listener with it.
+  if (!PRINTABLE_ASCII.test(url) || url.replace(/%REQ\(:?[A-Za-z0-9_-]+(\?:?[A-Za-z0-9_-]+)?\)%/g, '').includes('%')) {
+    return undefined;
+  }
   const m = /^([^:/?#]+):\/\/([^/?#\s]+)(\/[^?#\s]*)(\?[^#\s]*)?$/.exec(url);
   if (!m) return undefined;
   const scheme = m[1]!;

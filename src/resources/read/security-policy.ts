@@ -92,13 +92,42 @@ const TARGET_FIELDS: ReadonlySet<string> = new Set(['targetRefs', 'targetSelecto
 export const readSecurityPolicy: (policy: { spec?: unknown }) => ValidatedSecurityPolicy = readOnce((spec) => {
   const fields = fieldsOf(spec) ?? {};
   const unsupportedTargets: UnsupportedTarget[] = [];
+  const targetRefs = readTargetRefs(fields.targetRefs, unsupportedTargets);
+  const targetSelectors = readTargetSelectors(fields.targetSelectors);
   return {
-    targetRefs: readTargetRefs(fields.targetRefs, unsupportedTargets),
-    targetSelectors: readTargetSelectors(fields.targetSelectors),
+    targetRefs,
+    targetSelectors,
     unsupportedTargets,
-    features: readFeatures(spec, fields),
+    features: withRecomputeRouteChecked(readFeatures(spec, fields), [...targetRefs, ...targetSelectors]),
   };
 });
+
+/**
+ * `jwt.providers[].recomputeRoute` only on a policy that targets Gateways, ListenerSets or their
+ * listeners. Envoy builds a request's filter chain from the route it first matches: a request
+ * re-routed after jwt_authn skips the authentication filters of the route it lands on. A route's
+ * owner could so route requests carrying their own token past another tenant's route's checks on
+ * the same hostname; a listener's owner is trusted with every route on it.
+ */
+function withRecomputeRouteChecked(
+  features: ValidationResult<SecurityFeatures>,
+  targets: readonly { kind: SecurityTargetKind }[],
+): ValidationResult<SecurityFeatures> {
+  if (!features.valid) return features;
+  const onRoutes = targets.some((t) => t.kind === 'HTTPRoute' || t.kind === 'GRPCRoute');
+  const providers = features.result.jwt?.providers ?? [];
+  const errors: FieldError[] = providers.flatMap((p, i) =>
+    onRoutes && p.recomputeRoute
+      ? [
+          {
+            path: `spec.jwt.providers[${i}].recomputeRoute`,
+            message: `jwt.providers[${i}].recomputeRoute is taken only on a policy that targets Gateways, ListenerSets or listeners: a request re-routed after authentication skips the checks of the route it lands on, which on a route's policy would let it pass another route's authentication`,
+          },
+        ]
+      : [],
+  );
+  return errors.length > 0 ? { valid: false, errors } : features;
+}
 
 function isTargetKind(kind: unknown): kind is SecurityTargetKind {
   return SECURITY_TARGET_KINDS.some((k) => k === kind);

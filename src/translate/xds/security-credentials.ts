@@ -34,9 +34,15 @@ function basicAuthFilterName(forwardUsernameHeader: string | undefined): string 
     : `${BASIC_AUTH_FILTER}.forward_username.${forwardUsernameHeader}`;
 }
 
-/** The basic_auth filters (one per forwarded-username header, sorted) and api_key_auth, all off. */
+/**
+ * api_key_auth, then the basic_auth filters (one per forwarded-username header, sorted), all off:
+ * Envoy Gateway's order, so a request that has neither credential gets api_key_auth's 401.
+ */
 export function credentialFilters(kinds: readonly IrHttpFilterKind[]): HttpFilter[] {
   const filters: HttpFilter[] = [];
+  if (kinds.includes('api_key_auth')) {
+    filters.push({ name: API_KEY_AUTH_FILTER, disabled: true, typed_config: { '@type': API_KEY_AUTH } });
+  }
   for (const kind of kinds) {
     if (kind === 'basic_auth') {
       filters.push({ name: BASIC_AUTH_FILTER, disabled: true, typed_config: { '@type': BASIC_AUTH, users: NO_USERS } });
@@ -48,9 +54,6 @@ export function credentialFilters(kinds: readonly IrHttpFilterKind[]): HttpFilte
         typed_config: { '@type': BASIC_AUTH, users: NO_USERS, forward_username_header: header },
       });
     }
-  }
-  if (kinds.includes('api_key_auth')) {
-    filters.push({ name: API_KEY_AUTH_FILTER, disabled: true, typed_config: { '@type': API_KEY_AUTH } });
   }
   return filters;
 }

@@ -44,8 +44,8 @@ export function securityHttpFilters(
   hcm: Pick<IrHttpConnectionManager, 'jwtAuthn'> = {},
 ): HttpFilter[] {
   const filters: HttpFilter[] = [];
-  // Envoy Gateway's order: ext_authz first, then the authentication filters (basic_auth,
-  // api_key_auth, oauth2, jwt_authn), rbac last (it may read what jwt_authn found).
+  // Envoy Gateway's order: ext_authz first, then the authentication filters (api_key_auth,
+  // basic_auth, oauth2, jwt_authn), rbac last (it may read what jwt_authn found).
   filters.push(...securityExtAuthzFilters(extAuthz));
   filters.push(...credentialFilters(kinds));
   filters.push(...oauth2Filters(oidc));

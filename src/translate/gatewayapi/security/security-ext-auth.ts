@@ -5,10 +5,9 @@
  * configuration that filter shares, with what Envoy Gateway's ExtAuth adds: `failOpen`,
  * `headersToBackend` (none when empty) and a body limit that refuses longer bodies (413).
  *
- * A server that does not resolve closes the policy (its routes answer 500), except with `failOpen`:
- * Envoy Gateway then bypasses the external authorization ("If set to true, the External
- * Authorization will also be bypassed if its configuration is invalid"), so the policy is applied
- * without it (its other sections still are) and reported Invalid.
+ * A server that does not resolve closes the policy (its routes answer 500), `failOpen` or not:
+ * `failOpen` lets requests through when a resolved server cannot be reached or fails, never when
+ * the policy cannot be applied (Envoy Gateway then bypasses the check: docs/spec-decisions.md).
  */
 import type { IrCluster, IrExtAuthz, IrRouteExtAuthz } from '../../../ir/types.js';
 import type { SecurityPolicy } from '../../../resources/types.js';
@@ -21,9 +20,7 @@ import { resolveExternalAuth, routeExtAuthz } from '../external-auth.js';
 const FILTER_PREFIX = 'security/extauthz';
 
 /** `SectionIr<'extAuth'>` of `security-ir.ts` (spelled out: that module imports this one). */
-export type ExtAuthIr =
-  | { ok: true; ir: IrRouteExtAuthz | undefined; clusters?: IrCluster[]; notice?: string }
-  | { ok: false; message: string };
+export type ExtAuthIr = { ok: true; ir: IrRouteExtAuthz; clusters?: IrCluster[] } | { ok: false; message: string };
 
 export function extAuthIr(read: ExtAuthRead, ctx: TranslationContext, policy: SecurityPolicy): ExtAuthIr {
   const resolved = resolveExternalAuth(ctx, policy, {
@@ -35,12 +32,9 @@ export function extAuthIr(read: ExtAuthRead, ctx: TranslationContext, policy: Se
     forwardBodyMaxSize: read.maxRequestBytes,
   });
   if (!resolved.ok) {
-    const message = `extAuth.${read.protocol === 'GRPC' ? 'grpc' : 'http'}.backendRefs[0]: ${resolved.message}`;
-    if (!read.failOpen) return { ok: false, message };
     return {
-      ok: true,
-      ir: undefined,
-      notice: `${message}; extAuth has failOpen, so its routes are served without external authorization until it is fixed`,
+      ok: false,
+      message: `extAuth.${read.protocol === 'GRPC' ? 'grpc' : 'http'}.backendRefs[0]: ${resolved.message}`,
     };
   }
   const config: IrExtAuthz = { ...resolved.config };

@@ -25,10 +25,6 @@ import type { TranslationContext } from '../context.js';
 import { oidcIr } from './security-oidc.js';
 import { jwtIr, jwtPrincipalProblem } from './security-jwt.js';
 
-/**
- * `notice`: the policy is applied, but not as written (a section it may do without, as
- * extAuth's `failOpen` says, is left out): it is reported Invalid, saying why.
- */
 export type SecurityVerdict =
   | {
       type: 'applied';
@@ -36,8 +32,6 @@ export type SecurityVerdict =
       clusters: readonly IrCluster[];
       /** Secrets served over SDS (an OIDC client secret, its HMAC key). */
       secrets: readonly IrSecret[];
-      /** A section left out as the policy allows (extAuth bypassed under failOpen): reported Invalid. */
-      notice?: string;
       /** Said in the Accepted condition: what of the policy Envoy is not given (an htpasswd entry it cannot check). */
       warnings?: readonly string[];
     }
@@ -49,10 +43,10 @@ export function policyKey(policy: SecurityPolicy): string {
 
 /**
  * What one section contributes: its IR field, with the clusters it needs, or why it cannot be
- * applied. `notice`: it is left out (ir undefined) though written, as the section allows, and why.
+ * applied.
  */
 export type SectionIr<K extends keyof IrSecurity> =
-  | { ok: true; ir: IrSecurity[K]; clusters?: IrCluster[]; secrets?: IrSecret[]; notice?: string; warnings?: string[] }
+  | { ok: true; ir: IrSecurity[K]; clusters?: IrCluster[]; secrets?: IrSecret[]; warnings?: string[] }
   | { ok: false; message: string };
 
 type SectionIrs = {
@@ -84,7 +78,6 @@ export function computeVerdict(ctx: TranslationContext, policy: SecurityPolicy):
   const clusters = new Map<string, IrCluster>();
   const secrets = new Map<string, IrSecret>();
   const problems: string[] = [];
-  const notices: string[] = [];
   const warnings: string[] = [];
   for (const section of Object.keys(SECTION_IR) as (keyof SecurityFeatures)[]) {
     const read = features.result[section];
@@ -95,8 +88,7 @@ export function computeVerdict(ctx: TranslationContext, policy: SecurityPolicy):
       problems.push(out.message);
       continue;
     }
-    if (out.notice !== undefined) notices.push(out.notice);
-    if (out.ir !== undefined) (ir as unknown as Record<string, unknown>)[section] = out.ir;
+    (ir as unknown as Record<string, unknown>)[section] = out.ir;
     for (const c of out.clusters ?? []) clusters.set(c.name, c);
     warnings.push(...(out.warnings ?? []));
     for (const s of out.secrets ?? []) secrets.set(s.name, s);
@@ -108,7 +100,6 @@ export function computeVerdict(ctx: TranslationContext, policy: SecurityPolicy):
     ir,
     clusters: [...clusters.values()].sort(byName),
     secrets: [...secrets.values()].sort(byName),
-    ...(notices.length > 0 ? { notice: notices.join('; ') } : {}),
     ...(warnings.length > 0 ? { warnings } : {}),
   };
 }

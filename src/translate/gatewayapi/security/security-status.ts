@@ -122,7 +122,6 @@ function acceptedOn(
       `${verdict.message}; the routes it applies to answer 500 until it is fixed`,
     );
   }
-  if (verdict.notice !== undefined) return condition('Accepted', false, 'Invalid', verdict.notice);
   const notes = [`applies to ${listed(entry.won)}`];
   if (overridden && overridden.size > 0) notes.push(`overridden for some routes by ${listed([...overridden])}`);
   if (lost.length > 0) notes.push(`not applied: ${listed(lost)}`);
