@@ -19,7 +19,7 @@ import { condition, type ConditionInput } from '../conditions.js';
 import type { TranslationContext } from '../context.js';
 import type { GatewayState } from '../gateway-state.js';
 import { gatewayAncestorRef, policyAncestorStatus, type AncestorEntry } from '../status/policy-ancestors.js';
-import { keyOf, type SecurityAttachments } from './security-attachment.js';
+import { keyOf, type SecurityAttachments, type SecurityTarget } from './security-attachment.js';
 import { policyKey, securityVerdict } from './security-ir.js';
 import { describeTarget, resolveTarget } from './security-targets.js';
 
@@ -31,6 +31,8 @@ interface OnGateway {
   /** Its targets there that another policy wins: by which. */
   lost: { target: string; winner: SecurityPolicy }[];
   missing: string[];
+  /** Listeners it reaches there that carry no HTTP requests (TCP, TLS, UDP): nothing is protected on them. */
+  notHttp: string[];
 }
 
 /** Notes, per policy and Gateway key, of where a more specific policy overrides it. */
@@ -58,7 +60,7 @@ export function securityPolicyStatuses(
     const on = new Map<string, OnGateway>();
     const onGateway = (state: GatewayState): OnGateway => {
       let entry = on.get(state.key);
-      if (!entry) on.set(state.key, (entry = { state, won: [], lost: [], missing: [] }));
+      if (!entry) on.set(state.key, (entry = { state, won: [], lost: [], missing: [], notHttp: [] }));
       return entry;
     };
     const unmanaged: AncestorEntry[] = read.unsupportedTargets.map((t) => ({
@@ -82,6 +84,10 @@ export function securityPolicyStatuses(
           entry.lost.push({ target: describeTarget(target), winner });
           continue;
         }
+        const plain = notHttpListeners(state, target);
+        entry.notHttp.push(...plain);
+        // A listener target that carries no HTTP requests protects nothing: not counted as applied.
+        if (target.sectionName !== undefined && plain.length > 0) continue;
         entry.won.push(describeTarget(target));
         // A route's Affected condition is part of its outcome (route-affected.ts).
         if (target.kind === 'HTTPRoute' || target.kind === 'GRPCRoute') continue;
@@ -106,6 +112,14 @@ function acceptedOn(
   entry: OnGateway,
   overridden: ReadonlySet<string> | undefined,
 ): ConditionInput {
+  if (entry.won.length === 0 && entry.lost.length === 0 && entry.notHttp.length > 0 && entry.missing.length === 0) {
+    return condition(
+      'Accepted',
+      false,
+      'Invalid',
+      `${listed(entry.notHttp)}: a SecurityPolicy applies to HTTP requests only (HTTP, HTTPS listeners); nothing is protected there`,
+    );
+  }
   if (entry.won.length === 0 && entry.lost.length === 0) {
     return condition('Accepted', false, 'TargetNotFound', listed(entry.missing));
   }
@@ -126,6 +140,23 @@ function acceptedOn(
   if (overridden && overridden.size > 0) notes.push(`overridden for some routes by ${listed([...overridden])}`);
   if (lost.length > 0) notes.push(`not applied: ${listed(lost)}`);
   if (entry.missing.length > 0) notes.push(`not found: ${listed(entry.missing)}`);
+  if (entry.notHttp.length > 0) notes.push(`not applied to ${listed(entry.notHttp)} (no HTTP requests there)`);
   notes.push(...(verdict.warnings ?? []));
   return condition('Accepted', true, 'Accepted', `Policy is accepted; ${notes.join('; ')}`);
+}
+
+/**
+ * The listeners of `target` on this Gateway that carry no HTTP requests: the listener itself (a
+ * `sectionName`), or those of the Gateway or ListenerSet it names. Routes carry no listener here.
+ */
+function notHttpListeners(state: GatewayState, target: SecurityTarget): string[] {
+  if (target.kind !== 'Gateway' && target.kind !== 'ListenerSet') return [];
+  const setKey = `${target.namespace}/${target.name}`;
+  return state.listeners
+    .filter((l) => (target.kind === 'Gateway' ? !l.set : l.set?.key === setKey))
+    .filter((l) => target.sectionName === undefined || l.name === target.sectionName)
+    .filter((l) => l.protocol !== undefined && l.protocol !== 'HTTP' && l.protocol !== 'HTTPS')
+    .map(
+      (l) => `${target.kind === 'Gateway' ? 'Gateway' : 'ListenerSet'} ${setKey} listener ${l.name} (${l.protocol})`,
+    );
 }
