@@ -101,5 +101,10 @@ export function grantRefusal(
     toName: to.name,
   });
   if (allowed) return undefined;
-  return `${what} to ${to.kind} ${to.namespace}/${to.name} is not permitted: add a ReferenceGrant in namespace ${to.namespace} from ${from.kind}s in ${from.namespace}`;
+  return `${what} to ${to.kind} ${to.namespace}/${to.name} is not permitted: add a ReferenceGrant in namespace ${to.namespace} from ${plural(from.kind)} in ${from.namespace}`;
+}
+
+/** `HTTPRoutes`, `SecurityPolicies`: how a kind's objects are named in a message. */
+function plural(kind: string): string {
+  return /[^aeiou]y$/.test(kind) ? `${kind.slice(0, -1)}ies` : `${kind}s`;
 }
