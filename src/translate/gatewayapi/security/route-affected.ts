@@ -32,6 +32,34 @@ function targetsOnRoute(policy: SecurityPolicy, route: Route, rules: ReadonlySet
   return [...out];
 }
 
+/** A namespace's policies that may target a route: by `<kind>/<name>` of their targetRefs, and those with selectors. */
+interface PolicyIndex {
+  byRoute: Map<string, SecurityPolicy[]>;
+  withSelectors: SecurityPolicy[];
+}
+
+/**
+ * The policies indexed by namespace and targeted route: built once per list of policies (the
+ * pipeline keeps the list the same array while none changed), so a route's condition costs the
+ * policies that name it, not all of them.
+ */
+function policyIndex(policies: readonly SecurityPolicy[]): Map<string, PolicyIndex> {
+  const index = new Map<string, PolicyIndex>();
+  for (const policy of policies) {
+    const namespace = policy.metadata.namespace ?? 'default';
+    let entry = index.get(namespace);
+    if (!entry) index.set(namespace, (entry = { byRoute: new Map(), withSelectors: [] }));
+    const read = readSecurityPolicy(policy);
+    for (const key of new Set(read.targetRefs.map((r) => `${r.kind}/${r.name}`))) {
+      const list = entry.byRoute.get(key);
+      if (list) list.push(policy);
+      else entry.byRoute.set(key, [policy]);
+    }
+    if (read.targetSelectors.length > 0) entry.withSelectors.push(policy);
+  }
+  return index;
+}
+
 export function securityAffectedCondition(
   ctx: TranslationContext,
   route: Route,
@@ -40,10 +68,15 @@ export function securityAffectedCondition(
   const policies = ctx.resources.securityPolicies;
   if (policies.length === 0 || (route.kind !== 'HTTPRoute' && route.kind !== 'GRPCRoute')) return undefined;
   const namespace = route.metadata.namespace ?? 'default';
+  const index = ctx.remember('security-policy-route-index', policies, policyIndex).get(namespace);
+  if (!index) return undefined;
+  const candidates = new Set([
+    ...(index.byRoute.get(`${route.kind}/${route.metadata.name}`) ?? []),
+    ...index.withSelectors,
+  ]);
   const rules = new Set(common.rules.map(ruleName).filter((n): n is string => n !== undefined));
   const winners = new Map<string, SecurityPolicy>();
-  for (const policy of policies) {
-    if ((policy.metadata.namespace ?? 'default') !== namespace) continue;
+  for (const policy of candidates) {
     for (const target of targetsOnRoute(policy, route, rules)) {
       const best = winners.get(target);
       if (!best || comparePolicies(policy, best) < 0) winners.set(target, policy);

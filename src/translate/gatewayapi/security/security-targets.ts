@@ -28,8 +28,17 @@ export function describeTarget(t: Pick<SecurityTarget, 'kind' | 'namespace' | 'n
   return `${t.kind} ${t.namespace}/${t.name}${section}`;
 }
 
-const exists = (objects: readonly KubeObject[], key: string): boolean =>
-  objects.some((o) => objectKey(o.metadata.namespace, o.metadata.name) === key);
+/** Objects of a list by `<namespace>/<name>`, built once per list (the pipeline keeps an unchanged list the same array). */
+function byKey<T extends KubeObject>(ctx: TranslationContext, objects: readonly T[]): ReadonlyMap<string, T> {
+  return ctx.remember('objects-by-key', objects, (list) => {
+    const map = new Map<string, T>();
+    for (const o of list) map.set(objectKey(o.metadata.namespace, o.metadata.name), o);
+    return map;
+  });
+}
+
+const exists = (ctx: TranslationContext, objects: readonly KubeObject[], key: string): boolean =>
+  byKey(ctx, objects).has(key);
 
 export function resolveTarget(
   ctx: TranslationContext,
@@ -44,7 +53,7 @@ export function resolveTarget(
   switch (t.kind) {
     case 'Gateway': {
       const state = gateways.get(key);
-      if (!state) return exists(ctx.resources.gateways, key) ? { gateways: [], foreign: true } : notFound();
+      if (!state) return exists(ctx, ctx.resources.gateways, key) ? { gateways: [], foreign: true } : notFound();
       if (t.sectionName !== undefined && !state.listeners.some((l) => !l.set && l.name === t.sectionName)) {
         return notFound(state);
       }
@@ -56,7 +65,7 @@ export function resolveTarget(
         const set = state.listenerSets.find((s) => s.key === key);
         if (set) found = { state, set };
       }
-      if (!found) return exists(ctx.resources.listenerSets, key) ? { gateways: [], foreign: true } : notFound();
+      if (!found) return exists(ctx, ctx.resources.listenerSets, key) ? { gateways: [], foreign: true } : notFound();
       if (t.sectionName !== undefined && !found.set.listeners.some((l) => l.name === t.sectionName)) {
         return notFound(found.state);
       }
@@ -66,7 +75,7 @@ export function resolveTarget(
     case 'GRPCRoute': {
       const routes: readonly KubeObject[] =
         t.kind === 'HTTPRoute' ? ctx.resources.httpRoutes : ctx.resources.grpcRoutes;
-      const route = routes.find((r) => objectKey(r.metadata.namespace, r.metadata.name) === key);
+      const route = byKey(ctx, routes).get(key);
       if (!route) return notFound();
       const routeKey = `${t.kind}/${t.namespace}/${t.name}`;
       const out: ResolvedTarget = { gateways: [] };
