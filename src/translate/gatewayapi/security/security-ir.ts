@@ -112,10 +112,18 @@ interface Remembered {
 export function securityVerdict(ctx: TranslationContext, policy: SecurityPolicy): SecurityVerdict {
   const slot = ctx.remember('security-verdict', policy, (): Remembered => ({}));
   if (slot.last && readsHold(slot.last.reads, ctx)) return slot.last.verdict;
-  const recorder = new Recorder();
-  const verdict = computeVerdict(recordingContext(ctx, recorder), policy);
+  // One recording view of this context for all its verdicts (making one per policy costs more than
+  // most verdicts): its recorder is emptied before each.
+  const { recorder, view } = ctx.remember('security-verdict-recording', ctx, (c) => {
+    const r = new Recorder();
+    return { recorder: r, view: recordingContext(c, r) };
+  });
+  recorder.reads.length = 0;
+  recorder.untracked = false;
+  recorder.readsLists = false;
+  const verdict = computeVerdict(view, policy);
   // A verdict that iterated a whole table cannot say what it depends on: it is worked out every run.
-  slot.last = recorder.untracked ? undefined : { reads: recorder.reads, verdict };
+  slot.last = recorder.untracked ? undefined : { reads: [...recorder.reads], verdict };
   return verdict;
 }
 
