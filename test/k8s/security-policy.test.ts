@@ -195,15 +195,18 @@ describe('SecurityPolicy (real API server)', () => {
       identity: 'security-policy-test',
     });
 
-    // `a-everything` (created first, and first by name, so the one on the route) applies: Invalid, naming
-    // what it refers to that does not exist; allow-office, the newer, is Conflicted naming it.
+    // `a-everything` (created first, and first by name, so the one on the route) applies: Invalid, saying
+    // why; allow-office, the newer, is Conflicted naming it.
     const invalid = await eventually('a-everything Invalid', async () => {
       const c = accepted((await get(api, 'SecurityPolicy', 'a-everything', ns))?.status);
       return c?.reason === 'Invalid' ? c : undefined;
     });
-    // Every section is implemented: the policy is Invalid for what it names that does not exist here.
+    // Every section is implemented; the policy is Invalid for what Portico refuses of it on a route: a
+    // jwt provider's recomputeRoute (it would let re-routed requests skip another route's checks).
     expect(invalid.message).not.toContain('not supported yet');
-    expect(invalid.message).toMatch(/not found/);
+    expect(invalid.message).toContain(
+      'jwt.providers[0].recomputeRoute is taken only on a policy that targets Gateways, ListenerSets or listeners',
+    );
     const conflicted = await eventually('allow-office Conflicted', async () => {
       const c = accepted((await get(api, 'SecurityPolicy', 'allow-office', ns))?.status);
       return c?.reason === 'Conflicted' ? c : undefined;
