@@ -11,14 +11,11 @@ import type {
   IrCluster,
   IrFilterChain,
   IrGateway,
-  IrHttpFilterKind,
   IrListener,
   IrPreRoutingFilter,
   IrRoute,
   IrRouteConfig,
-  IrRouteExtAuthz,
   IrSecret,
-  IrTracing,
   IrVirtualHost,
 } from '../../../ir/types.js';
 import {
@@ -38,9 +35,9 @@ import { envoyListenerName, filterChainName, routeConfigName, virtualHostName } 
 import { presentingClientCertificate } from '../backend-client-certificate.js';
 import { ownerOf } from './listener-owner.js';
 import { l4Chain, preferredRoute, tlsRouteChains } from './l4-chains.js';
-import { securedRoute, securityExtAuthz, securityFilterKinds } from '../security/route-security.js';
-import { oidcFiltersOf } from '../security/security-oidc.js';
-import { jwtAuthnOf } from '../security/security-jwt.js';
+import { securedRoute } from '../security/route-security.js';
+import { filtersByConfiguration, httpFilterKinds } from './http-filters.js';
+import { withTracing } from './tracing.js';
 
 function withRedirectPort(route: IrRoute, target: RedirectTarget, listener: ServedListener): IrRoute {
   if (route.action.type !== 'redirect') return route;
@@ -213,63 +210,6 @@ function misdirectedHosts(
   return hosts;
 }
 
-function httpFilters(config: IrRouteConfig): IrHttpFilterKind[] {
-  const kinds = new Set<IrHttpFilterKind>();
-  for (const vh of config.virtualHosts) {
-    for (const r of vh.routes) {
-      if (r.cors) kinds.add('cors');
-      if (r.sessionPersistence?.type === 'Cookie') kinds.add('stateful_session_cookie');
-      if (r.sessionPersistence?.type === 'Header') kinds.add('stateful_session_header');
-      if (r.action.type === 'forward' && (r.action.invalidBackendWeight ?? 0) > 0) kinds.add('invalid_backend_abort');
-      securityFilterKinds(r, kinds);
-    }
-  }
-  return [...kinds].sort();
-}
-
-/** The route rules' ExternalAuth filters of a route configuration: one per configuration, by name. */
-function routeExtAuthz(config: IrRouteConfig): { extAuthz?: IrRouteExtAuthz[] } {
-  const byName = new Map<string, IrRouteExtAuthz>();
-  for (const vh of config.virtualHosts)
-    for (const r of vh.routes) if (r.extAuthz) byName.set(r.extAuthz.name, r.extAuthz);
-  return byName.size > 0 ? { extAuthz: [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) } : {};
-}
-
-/**
- * The Gateway's XTelemetryPolicy: the same tracer on every HTTP connection manager (TCP, TLS
- * passthrough and UDP carry no HTTP requests to trace), its span name on every route
- * configuration, and the collector's cluster when something uses it.
- */
-function withTracing(
-  state: GatewayState,
-  listeners: IrListener[],
-  routeConfigs: IrRouteConfig[],
-  clusters: Map<string, IrCluster>,
-): void {
-  if (!state.tracing) return;
-  const { policy, verdict } = state.tracing;
-  const tracing: IrTracing = {
-    policy,
-    clusterName: verdict.cluster.name,
-    serviceName: verdict.serviceName ?? state.key,
-    samplingPercent: verdict.samplingPercent,
-    attributes: verdict.attributes,
-    exportHeaders: verdict.exportHeaders,
-  };
-  let used = false;
-  for (const listener of listeners) {
-    for (const chain of listener.filterChains) {
-      if (!chain.http) continue;
-      chain.http = { ...chain.http, tracing };
-      used = true;
-    }
-  }
-  if (!used) return;
-  clusters.set(verdict.cluster.name, verdict.cluster);
-  if (verdict.spanName === undefined) return;
-  for (const config of routeConfigs) config.spanName = verdict.spanName;
-}
-
 /** With the run's memory (kept by the caller between runs), unchanged virtual hosts are last run's objects. */
 export function buildGatewayIr(
   state: GatewayState,
@@ -307,12 +247,9 @@ export function buildGatewayIr(
         http: {
           statPrefix: `http-${port}`,
           routeConfigName: config.name,
-          filters: httpFilters(config),
+          filters: httpFilterKinds(config),
           ...(preRouting.length > 0 ? { preRouting } : {}),
-          ...routeExtAuthz(config),
-          ...securityExtAuthz(config),
-          ...oidcFiltersOf(config),
-          ...jwtAuthnOf(config),
+          ...filtersByConfiguration(config),
         },
       });
     } else if (family === 'UDP') {
@@ -362,12 +299,9 @@ export function buildGatewayIr(
           http: {
             statPrefix: `https-${port}`,
             routeConfigName: config.name,
-            filters: httpFilters(config),
+            filters: httpFilterKinds(config),
             ...(l.preRouting ? { preRouting: preRoutingOf([l], clusters) } : {}),
-            ...routeExtAuthz(config),
-            ...securityExtAuthz(config),
-            ...oidcFiltersOf(config),
-            ...jwtAuthnOf(config),
+            ...filtersByConfiguration(config),
           },
         });
       }
