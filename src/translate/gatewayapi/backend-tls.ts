@@ -9,6 +9,7 @@
  * cluster. A policy that applies but cannot be used fails closed: requests to that backend get a
  * 5xx, never a plain-text connection.
  */
+import { isIP } from 'node:net';
 import type { IrUpstreamTls } from '../../ir/types.js';
 import type { ServicePortRead } from '../../resources/read/service.js';
 import type { BackendTLSPolicy, Service } from '../../resources/types.js';
@@ -27,6 +28,20 @@ export type ServiceTarget = Extract<PolicyTarget, { kind: 'Service' }>;
 
 /** Where Envoy finds the system's CA certificates (Debian and Ubuntu, the Envoy images' base). */
 export const SYSTEM_CA_FILE = '/etc/ssl/certs/ca-certificates.crt';
+
+/**
+ * TLS to a server named by URL outside the cluster (a remote JWKS, an OIDC token endpoint):
+ * verified against the system's CAs for the host the URL names. An IP address is sent as no SNI
+ * (RFC 6066) and matched as an IP SAN.
+ */
+export function systemTrustedTls(host: string): IrUpstreamTls {
+  const address = isIP(host) !== 0;
+  return {
+    sni: address ? '' : host,
+    ca: { file: SYSTEM_CA_FILE },
+    subjectAltNames: [{ type: address ? 'IP_ADDRESS' : 'DNS', value: host }],
+  };
+}
 
 export interface PolicyVerdict {
   /** Accepted=False reason and message, when the policy is not valid. */

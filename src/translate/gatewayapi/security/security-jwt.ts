@@ -9,13 +9,12 @@
  * store, with the host as SNI and as the name the certificate must carry (its DNS name; for an IP
  * address, no SNI and the address).
  */
-import { isIP } from 'node:net';
 import type { IrCluster, IrJwt, IrJwtAuthn, IrJwtProvider, IrRouteConfig } from '../../../ir/types.js';
 import type { SecurityPolicy } from '../../../resources/types.js';
 import type { AuthorizationRead } from '../../../resources/read/security-authorization.js';
 import { readSecurityPolicy } from '../../../resources/read/security-policy.js';
 import { jwksProblem, type JwtProviderRead, type JwtRead } from '../../../resources/read/security-jwt.js';
-import { SYSTEM_CA_FILE } from '../backend-tls.js';
+import { systemTrustedTls } from '../backend-tls.js';
 import { objectKey, type TranslationContext } from '../context.js';
 import { checkCoreReference } from '../references/reference-grants.js';
 
@@ -102,15 +101,7 @@ export function jwksCluster(scheme: 'http' | 'https', host: string, port: number
     endpoints: [],
     dns: { hostname: host, port },
   };
-  if (scheme === 'https') {
-    const address = isIP(host) !== 0;
-    cluster.tls = {
-      // TLS sends no IP address as SNI (RFC 6066): an address is only matched in the certificate.
-      sni: address ? '' : host,
-      ca: { file: SYSTEM_CA_FILE },
-      subjectAltNames: [{ type: address ? 'IP_ADDRESS' : 'DNS', value: host }],
-    };
-  }
+  if (scheme === 'https') cluster.tls = systemTrustedTls(host);
   return cluster;
 }
 

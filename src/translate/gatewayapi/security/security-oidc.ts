@@ -17,7 +17,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { IrCluster, IrOidc, IrRouteConfig, IrSecret } from '../../../ir/types.js';
 import type { OidcRead } from '../../../resources/read/security-oidc.js';
 import type { SecurityPolicy } from '../../../resources/types.js';
-import { SYSTEM_CA_FILE } from '../backend-tls.js';
+import { systemTrustedTls } from '../backend-tls.js';
 import type { TranslationContext } from '../context.js';
 import { checkCoreReference } from '../references/reference-grants.js';
 
@@ -66,15 +66,7 @@ export function oidcIr(read: OidcRead, ctx: TranslationContext, policy: Security
     endpoints: [],
     dns: { hostname: token.hostname, port: token.port },
     // https: verified against the system's CAs, for the host the URL names.
-    ...(token.scheme === 'https'
-      ? {
-          tls: {
-            sni: token.hostname,
-            ca: { file: SYSTEM_CA_FILE },
-            subjectAltNames: [{ type: 'DNS' as const, value: token.hostname }],
-          },
-        }
-      : {}),
+    ...(token.scheme === 'https' ? { tls: systemTrustedTls(token.hostname) } : {}),
   };
   const hmacKey = createHmac('sha256', clientSecret).update(`portico/oauth2-hmac/${identity}`).digest('base64');
   const secrets: IrSecret[] = [
