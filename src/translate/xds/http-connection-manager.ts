@@ -27,7 +27,7 @@ export function httpConnectionManagerFilter(hcm: IrHttpConnectionManager): envoy
       stat_prefix: hcm.statPrefix,
       // Routes come over RDS so a route change never drains the listener's connections.
       rds: { config_source: adsConfigSource(), route_config_name: hcm.routeConfigName },
-      http_filters: httpFilters(hcm.filters, hcm.preRouting, hcm.extAuthz, hcm.securityExtAuthz, hcm.oidc, hcm),
+      http_filters: httpFilters(hcm),
       // Enabled for every route by default: the Gateway API has no switch for it and users expect it.
       upgrade_configs: [{ upgrade_type: 'websocket' }],
       use_remote_address: { value: true },

@@ -5,16 +5,7 @@
  * a route turns one on through `typed_per_filter_config`. That keeps one HCM per listener no
  * matter which routes use CORS or session persistence, and the router is always last.
  */
-import type {
-  IrCors,
-  IrHttpConnectionManager,
-  IrHttpFilterKind,
-  IrOidc,
-  IrPreRoutingFilter,
-  IrRoute,
-  IrRouteExtAuthz,
-  IrSessionPersistence,
-} from '../../ir/types.js';
+import type { IrCors, IrHttpConnectionManager, IrRoute, IrSessionPersistence } from '../../ir/types.js';
 import { enablePreRouting, enableRouteExtAuthz, preRoutingFilter, routeExtAuthzFilter } from './pre-routing-filters.js';
 
 export { enablePreRouting };
@@ -63,18 +54,12 @@ export function invalidBackendAbort(grpc = false): PerFilterConfig {
  * anything else of its route acts on it: no backend, no session, no error share is reached
  * without it), session affinity, and the router.
  */
-export function httpFilters(
-  kinds: readonly IrHttpFilterKind[],
-  preRouting: readonly IrPreRoutingFilter[] = [],
-  extAuthz: readonly IrRouteExtAuthz[] = [],
-  securityExtAuthz: readonly IrRouteExtAuthz[] = [],
-  oidc: readonly IrOidc[] = [],
-  hcm: Pick<IrHttpConnectionManager, 'jwtAuthn'> = {},
-): HttpFilter[] {
+export function httpFilters(hcm: IrHttpConnectionManager): HttpFilter[] {
+  const { filters: kinds, preRouting = [], extAuthz = [] } = hcm;
   const filters: HttpFilter[] = preRouting.map(preRoutingFilter);
   if (kinds.includes('cors')) filters.push({ name: CORS_FILTER, typed_config: { '@type': CORS } });
   // Access control after CORS (a preflight carries no credentials), before anything forwards.
-  filters.push(...securityHttpFilters(kinds, securityExtAuthz, oidc, hcm));
+  filters.push(...securityHttpFilters(kinds, hcm));
   filters.push(...extAuthz.map(routeExtAuthzFilter));
   // Cookie and header sessions are two session_state extensions of one filter, chosen per route.
   if (kinds.includes('stateful_session_cookie') || kinds.includes('stateful_session_header')) {

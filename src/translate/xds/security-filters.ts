@@ -19,8 +19,6 @@ import type {
   IrAuthorizationRule,
   IrHttpConnectionManager,
   IrHttpFilterKind,
-  IrOidc,
-  IrRouteExtAuthz,
   IrSecurity,
 } from '../../ir/types.js';
 import { JWT_AUTHN_FILTER, jwtAuthnFilter, jwtAuthnPerRoute, jwtPrincipals } from './security-jwt.js';
@@ -39,16 +37,14 @@ export const RBAC_FILTER = 'envoy.filters.http.rbac';
 /** The security filters the connection manager needs, in the order they must run. */
 export function securityHttpFilters(
   kinds: readonly IrHttpFilterKind[],
-  extAuthz: readonly IrRouteExtAuthz[] = [],
-  oidc: readonly IrOidc[] = [],
-  hcm: Pick<IrHttpConnectionManager, 'jwtAuthn'> = {},
+  hcm: Pick<IrHttpConnectionManager, 'securityExtAuthz' | 'oidc' | 'jwtAuthn'> = {},
 ): HttpFilter[] {
   const filters: HttpFilter[] = [];
   // Envoy Gateway's order: ext_authz first, then the authentication filters (api_key_auth,
   // basic_auth, oauth2, jwt_authn), rbac last (it may read what jwt_authn found).
-  filters.push(...securityExtAuthzFilters(extAuthz));
+  filters.push(...securityExtAuthzFilters(hcm.securityExtAuthz ?? []));
   filters.push(...credentialFilters(kinds));
-  filters.push(...oauth2Filters(oidc));
+  filters.push(...oauth2Filters(hcm.oidc ?? []));
   if (kinds.includes('jwt_authn') && hcm.jwtAuthn) filters.push(jwtAuthnFilter(hcm.jwtAuthn));
   if (kinds.includes('rbac')) filters.push({ name: RBAC_FILTER, typed_config: { '@type': RBAC } });
   return filters;
