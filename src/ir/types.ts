@@ -11,11 +11,18 @@ import type { IrRouteConfig } from './route-types.js';
 import type { IrOidc } from './security.js';
 import type { IrSource } from './source.js';
 import type { IrJwtAuthn } from './security-jwt.js';
+import type {
+  IrConnectionLimit,
+  IrHcmClientTraffic,
+  IrListenerClientTraffic,
+  IrTlsParameters,
+} from './client-traffic.js';
 
 export * from './pre-routing.js';
 export * from './route-types.js';
 export * from './security.js';
 export * from './source.js';
+export * from './client-traffic.js';
 
 export interface IrGateway {
   /** `<namespace>/<name>`: Envoy's `node.cluster` for proxies serving this Gateway. */
@@ -87,6 +94,8 @@ export interface IrListener {
   filterChains: IrFilterChain[];
   /** UDP listeners have no filter chains: datagrams go to one cluster (UDPRoute). */
   udp?: { statPrefix: string; clusterName: string };
+  /** ClientTrafficPolicy settings of the whole listener (PROXY protocol, buffer limit, keepalive). */
+  clientTraffic?: IrListenerClientTraffic;
 }
 
 export interface IrFilterChain {
@@ -99,6 +108,8 @@ export interface IrFilterChain {
   http?: IrHttpConnectionManager;
   /** The TCP proxy of this chain (TLSRoute, TCPRoute). */
   tcp?: IrTcpProxy;
+  /** ClientTrafficPolicy `connection.connectionLimit`: the connection_limit network filter, first. */
+  connectionLimit?: IrConnectionLimit;
 }
 
 /**
@@ -110,6 +121,8 @@ export interface IrTcpProxy {
   statPrefix: string;
   backends: { clusterName: string; weight: number }[];
   rejectWeight: number;
+  /** ClientTrafficPolicy `timeout.tcp.idleTimeout`. */
+  idleTimeoutMs?: number;
 }
 
 export interface IrTlsContext {
@@ -123,6 +136,8 @@ export interface IrTlsContext {
    * (AllowInsecureFallback).
    */
   clientValidation?: { trustedCa: string; required: boolean };
+  /** ClientTrafficPolicy `tls`: protocol versions and cipher suites. */
+  params?: IrTlsParameters;
 }
 
 export interface IrHttpConnectionManager {
@@ -144,6 +159,8 @@ export interface IrHttpConnectionManager {
   tracing?: IrTracing;
   /** The JWT providers of the SecurityPolicies its routes use (one jwt_authn filter, a requirement per policy). */
   jwtAuthn?: IrJwtAuthn;
+  /** ClientTrafficPolicy settings of the connection manager (client address, timeouts, headers, HTTP versions, paths). */
+  clientTraffic?: IrHcmClientTraffic;
 }
 
 /** Optional HTTP filters; each is installed disabled-by-default and enabled per route. */

@@ -61,6 +61,14 @@ export const JWT_AUTHN_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.jwt_a
 // Tracing (XTelemetryPolicy).
 export const OPENTELEMETRY_CONFIG = `${PREFIX}envoy.config.trace.v3.OpenTelemetryConfig` as const;
 
+// ClientTrafficPolicy.
+export const CONNECTION_LIMIT = `${PREFIX}envoy.extensions.filters.network.connection_limit.v3.ConnectionLimit` as const;
+export const PROXY_PROTOCOL = `${PREFIX}envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol` as const;
+export const CUSTOM_HEADER_IP_DETECTION =
+  `${PREFIX}envoy.extensions.http.original_ip_detection.custom_header.v3.CustomHeaderConfig` as const;
+export const EARLY_HEADER_MUTATION =
+  `${PREFIX}envoy.extensions.http.early_header_mutation.header_mutation.v3.HeaderMutation` as const;
+
 /** The type URLs of resources served over xDS. */
 export type ResourceTypeUrl =
   typeof LISTENER | typeof ROUTE_CONFIGURATION | typeof CLUSTER | typeof CLUSTER_LOAD_ASSIGNMENT | typeof SECRET;

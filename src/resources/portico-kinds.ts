@@ -7,3 +7,9 @@ import type { PolicyStatus } from './gateway-api.js';
  * untrusted input, read once by `readSecurityPolicy` (src/resources/read/security-policy.ts).
  */
 export type SecurityPolicy = KubeObject<unknown, PolicyStatus>;
+
+/**
+ * ClientTrafficPolicy (gateway.portico.dev/v1alpha1, manifests/crd-clienttrafficpolicy.yaml), read
+ * once by `readClientTrafficPolicy` (src/resources/read/client-traffic-policy.ts).
+ */
+export type ClientTrafficPolicy = KubeObject<unknown, PolicyStatus>;
