@@ -52,7 +52,7 @@ export const GATEWAY_CONDITIONS: ReadonlySet<string> = new Set([
   'InsecureFrontendValidationMode',
   // Written by the Kubernetes provisioner's status step (src/infra/kubernetes/addresses.ts).
   'AddressesAssigned',
-  // A SecurityPolicy applies to it (security/security-effects.ts).
+  // A SecurityPolicy applies to it (policy/effects.ts).
   'gateway.portico.dev/SecurityPolicyAffected',
 ]);
 export const LISTENER_CONDITIONS: ReadonlySet<string> = new Set([

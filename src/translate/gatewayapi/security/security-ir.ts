@@ -37,9 +37,8 @@ export type SecurityVerdict =
     }
   | { type: 'closed'; message: string };
 
-export function policyKey(policy: SecurityPolicy): string {
-  return `${policy.metadata.namespace ?? 'default'}/${policy.metadata.name}`;
-}
+export { policyKey } from '../policy/policy-status.js';
+import { policyKey } from '../policy/policy-status.js';
 
 /**
  * What one section contributes: its IR field, with the clusters it needs, or why it cannot be
