@@ -32,7 +32,8 @@ export interface IrTlsParameters {
   ciphers?: string[];
 }
 
-export type IrEscapedSlashesAction = 'KEEP_UNCHANGED' | 'REJECT_REQUEST' | 'UNESCAPE_AND_REDIRECT' | 'UNESCAPE_AND_FORWARD';
+export type IrEscapedSlashesAction =
+  'KEEP_UNCHANGED' | 'REJECT_REQUEST' | 'UNESCAPE_AND_REDIRECT' | 'UNESCAPE_AND_FORWARD';
 
 /** Connection manager settings; an absent field keeps Portico's default. */
 export interface IrHcmClientTraffic {

@@ -30,6 +30,7 @@ const LISTENER_SET_CONDITIONS: ReadonlySet<string> = new Set([
   'Accepted',
   'Programmed',
   'gateway.portico.dev/SecurityPolicyAffected',
+  'gateway.portico.dev/ClientTrafficPolicyAffected',
 ]);
 
 /** Where a kind keeps its per-controller entries: routes' `parents`, policies' `ancestors`. */

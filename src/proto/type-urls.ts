@@ -62,7 +62,8 @@ export const JWT_AUTHN_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.jwt_a
 export const OPENTELEMETRY_CONFIG = `${PREFIX}envoy.config.trace.v3.OpenTelemetryConfig` as const;
 
 // ClientTrafficPolicy.
-export const CONNECTION_LIMIT = `${PREFIX}envoy.extensions.filters.network.connection_limit.v3.ConnectionLimit` as const;
+export const CONNECTION_LIMIT =
+  `${PREFIX}envoy.extensions.filters.network.connection_limit.v3.ConnectionLimit` as const;
 export const PROXY_PROTOCOL = `${PREFIX}envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol` as const;
 export const CUSTOM_HEADER_IP_DETECTION =
   `${PREFIX}envoy.extensions.http.original_ip_detection.custom_header.v3.CustomHeaderConfig` as const;

@@ -69,6 +69,7 @@ const crds = readCrds([
     .map((f) => join(crdDir, f)),
   join(PACKAGE_ROOT, 'manifests', 'crd-envoyproxyparameters.yaml'),
   join(PACKAGE_ROOT, 'manifests', 'crd-securitypolicy.yaml'),
+  join(PACKAGE_ROOT, 'manifests', 'crd-clienttrafficpolicy.yaml'),
 ]);
 const customKinds = KINDS.filter((k) => k.group !== '' && k.group.includes('gateway'));
 

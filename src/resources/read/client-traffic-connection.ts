@@ -56,7 +56,10 @@ export function readClientIpDetection(value: unknown): ValidationResult<ClientIp
     f.onlyKnown(header, `${at}.customHeader`, ['name', 'failClosed']);
     const name = header.name;
     if (typeof name !== 'string' || !isHeaderName(name) || name.length > 255 || !/^[A-Za-z0-9-]+$/.test(name)) {
-      f.problem(`${at}.customHeader.name`, `${at}.customHeader.name must be a header name (letters, digits, -), 1 to 255 characters`);
+      f.problem(
+        `${at}.customHeader.name`,
+        `${at}.customHeader.name must be a header name (letters, digits, -), 1 to 255 characters`,
+      );
     } else {
       out.customHeader = { name, failClosed: f.boolean(header.failClosed, `${at}.customHeader.failClosed`) ?? false };
     }
@@ -107,7 +110,8 @@ export function readConnection(value: unknown): ValidationResult<ConnectionRead>
     const max = f.integer(limit.value, `${at}.connectionLimit.value`, 1, Number.MAX_SAFE_INTEGER);
     if (limit.value === undefined) f.problem(`${at}.connectionLimit.value`, `${at}.connectionLimit.value is required`);
     const closeDelayMs = f.duration(limit.closeDelay, `${at}.connectionLimit.closeDelay`);
-    if (max !== undefined) out.connectionLimit = { value: max, ...(closeDelayMs !== undefined ? { closeDelayMs } : {}) };
+    if (max !== undefined)
+      out.connectionLimit = { value: max, ...(closeDelayMs !== undefined ? { closeDelayMs } : {}) };
   }
   const buffer = f.size(c.bufferLimit, `${at}.bufferLimit`, 0, UINT32_MAX);
   if (buffer !== undefined) out.bufferLimitBytes = buffer;

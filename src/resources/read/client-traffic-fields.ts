@@ -26,7 +26,12 @@ export class Fields {
   }
 
   /** Fields of `object` not in `known`: each a problem ("not supported"). */
-  onlyKnown(object: Record<string, unknown>, path: string, known: readonly string[], why = 'is not supported yet'): void {
+  onlyKnown(
+    object: Record<string, unknown>,
+    path: string,
+    known: readonly string[],
+    why = 'is not supported yet',
+  ): void {
     for (const [key, value] of Object.entries(object)) {
       if (value === undefined || value === null || known.includes(key)) continue;
       this.problem(`${path}.${key}`, `${path}.${key} ${why}`);
@@ -52,17 +57,20 @@ export class Fields {
   duration(value: unknown, path: string): number | undefined {
     if (value === undefined || value === null) return undefined;
     const ms = parseGatewayDuration(value);
-    if (ms === undefined) this.problem(path, `${path} ${JSON.stringify(value)} is not a duration (like 10s, 1m30s, 500ms)`);
+    if (ms === undefined)
+      this.problem(path, `${path} ${JSON.stringify(value)} is not a duration (like 10s, 1m30s, 500ms)`);
     return ms;
   }
 
   /** A size in bytes: a number, or a Kubernetes quantity (`32Ki`, `1Mi`), whole, within bounds. */
   size(value: unknown, path: string, min: number, max: number): number | undefined {
     if (value === undefined || value === null) return undefined;
-    const bytes =
-      typeof value === 'number' ? value : typeof value === 'string' ? quantityValue(value) : undefined;
+    const bytes = typeof value === 'number' ? value : typeof value === 'string' ? quantityValue(value) : undefined;
     if (bytes === undefined || !Number.isInteger(bytes) || bytes < min || bytes > max) {
-      this.problem(path, `${path} ${JSON.stringify(value)} must be a whole number of bytes from ${min} to ${max} (like 32768, 64Ki, 1Mi)`);
+      this.problem(
+        path,
+        `${path} ${JSON.stringify(value)} must be a whole number of bytes from ${min} to ${max} (a number, or a quantity like 64Ki)`,
+      );
       return undefined;
     }
     return bytes;

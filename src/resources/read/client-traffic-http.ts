@@ -15,7 +15,11 @@ export interface HeadersRead {
   withUnderscoresAction?: WithUnderscoresAction;
   /** `preserveXRequestID: true` reads as PreserveOrGenerate. */
   requestID?: RequestIdAction;
-  earlyRequestHeaders?: { set: { name: string; value: string }[]; add: { name: string; value: string }[]; remove: string[] };
+  earlyRequestHeaders?: {
+    set: { name: string; value: string }[];
+    add: { name: string; value: string }[];
+    remove: string[];
+  };
 }
 
 export interface Http1Read {
@@ -121,18 +125,27 @@ export function readHeaders(value: unknown): ValidationResult<HeadersRead> {
         const name = e?.name;
         const text = e?.value;
         if (!isHeaderName(name) || name.toLowerCase() === 'host') {
-          f.problem(`${path}.${key}[${i}].name`, `${path}.${key}[${i}].name ${JSON.stringify(name)} is not a header name Portico can change (a token, not Host)`);
+          f.problem(
+            `${path}.${key}[${i}].name`,
+            `${path}.${key}[${i}].name ${JSON.stringify(name)} is not a header name Portico can change (a token, not Host)`,
+          );
           return [];
         }
         if (typeof text !== 'string' || BAD_VALUE.test(text) || text.length > 4096) {
-          f.problem(`${path}.${key}[${i}].value`, `${path}.${key}[${i}].value must be a string of at most 4096 characters without control characters`);
+          f.problem(
+            `${path}.${key}[${i}].value`,
+            `${path}.${key}[${i}].value must be a string of at most 4096 characters without control characters`,
+          );
           return [];
         }
         return [{ name, value: text }];
       });
     const remove = itemsOf(early.remove).flatMap((name, i) => {
       if (isHeaderName(name) && name.toLowerCase() !== 'host') return [name];
-      f.problem(`${path}.remove[${i}]`, `${path}.remove[${i}] ${JSON.stringify(name)} is not a header name Portico can remove (a token, not Host)`);
+      f.problem(
+        `${path}.remove[${i}]`,
+        `${path}.remove[${i}] ${JSON.stringify(name)} is not a header name Portico can remove (a token, not Host)`,
+      );
       return [];
     });
     out.earlyRequestHeaders = { set: pairs('set'), add: pairs('add'), remove };
@@ -210,18 +223,25 @@ export function readTls(value: unknown): ValidationResult<TlsRead> {
     const ciphers = itemsOf(t.ciphers);
     ciphers.forEach((c, i) => {
       if (!isCipher(c)) {
-        f.problem(`${at}.ciphers[${i}]`, `${at}.ciphers[${i}] ${JSON.stringify(c)} is not a cipher suite Envoy knows (like ECDHE-RSA-AES128-GCM-SHA256)`);
+        f.problem(
+          `${at}.ciphers[${i}]`,
+          `${at}.ciphers[${i}] ${JSON.stringify(c)} is not a cipher suite Envoy knows (like ECDHE-RSA-AES128-GCM-SHA256)`,
+        );
       }
     });
     if (ciphers.length === 0) f.problem(`${at}.ciphers`, `${at}.ciphers must name at least one cipher suite`);
-    if (min === '1.3') f.problem(`${at}.ciphers`, `${at}: setting ciphers has no effect if the minimum possible TLS version is 1.3`);
+    if (min === '1.3')
+      f.problem(`${at}.ciphers`, `${at}: setting ciphers has no effect if the minimum possible TLS version is 1.3`);
     out.ciphers = ciphers.filter(isCipher);
   }
   if (t.alpnProtocols !== undefined && t.alpnProtocols !== null) {
     const protocols = itemsOf(t.alpnProtocols);
     protocols.forEach((p, i) => {
       if (typeof p !== 'string' || p === '' || p.length > 255) {
-        f.problem(`${at}.alpnProtocols[${i}]`, `${at}.alpnProtocols[${i}] must be a protocol name (like h2, http/1.1), 1 to 255 characters`);
+        f.problem(
+          `${at}.alpnProtocols[${i}]`,
+          `${at}.alpnProtocols[${i}] must be a protocol name (like h2, http/1.1), 1 to 255 characters`,
+        );
       }
     });
     out.alpnProtocols = protocols.filter((p): p is string => typeof p === 'string');

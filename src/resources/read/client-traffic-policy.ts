@@ -8,9 +8,7 @@
  * a field Portico does not implement yet, is Invalid and applies nowhere (its listeners keep
  * Portico's defaults), its status naming the field.
  */
-import type { LabelSelector } from '../gateway-api.js';
-import { GATEWAY_GROUP } from '../types.js';
-import { readLabelSelector } from './label-selector.js';
+import { readPolicyTargets, TARGET_FIELDS, type PolicyTargets } from './policy-targets.js';
 import { readOnce } from './read-once.js';
 import {
   readClientIpDetection,
@@ -36,28 +34,10 @@ import {
   type PathRead,
   type TlsRead,
 } from './client-traffic-http.js';
-import { fieldsOf, itemsOf, valid, type FieldError, type ValidationResult } from './validation-result.js';
+import { fieldsOf, valid, type FieldError, type ValidationResult } from './validation-result.js';
 
 export const CLIENT_TRAFFIC_TARGET_KINDS = ['Gateway', 'ListenerSet'] as const;
 export type ClientTrafficTargetKind = (typeof CLIENT_TRAFFIC_TARGET_KINDS)[number];
-
-export interface ClientTrafficTargetRef {
-  kind: ClientTrafficTargetKind;
-  name: string;
-  sectionName?: string;
-}
-
-export interface ClientTrafficUnsupportedTarget {
-  group: string;
-  kind: string;
-  name: string;
-  message: string;
-}
-
-export interface ClientTrafficTargetSelector {
-  kind: ClientTrafficTargetKind;
-  selector: LabelSelector | undefined;
-}
 
 /** The settings a policy asks for, section by section (absent: not set). */
 export interface ClientTrafficFeatures {
@@ -73,10 +53,8 @@ export interface ClientTrafficFeatures {
   tls?: TlsRead;
 }
 
-export interface ValidatedClientTrafficPolicy {
-  targetRefs: ClientTrafficTargetRef[];
-  targetSelectors: ClientTrafficTargetSelector[];
-  unsupportedTargets: ClientTrafficUnsupportedTarget[];
+export interface ValidatedClientTrafficPolicy extends PolicyTargets<ClientTrafficTargetKind> {
+  /** Every problem of the spec outside its targets, with its path. */
   features: ValidationResult<ClientTrafficFeatures>;
 }
 
@@ -100,60 +78,15 @@ const SECTION_READERS: SectionReaders = {
 /** Sections of Envoy Gateway's ClientTrafficPolicy Portico does not translate yet: a policy setting one is Invalid. */
 export const NOT_YET_SUPPORTED: readonly string[] = ['http3', 'grpc', 'healthCheck', 'scheme'];
 
-const TARGET_FIELDS: ReadonlySet<string> = new Set(['targetRef', 'targetRefs', 'targetSelectors']);
-
 export const readClientTrafficPolicy: (policy: { spec?: unknown }) => ValidatedClientTrafficPolicy = readOnce(
   (spec) => {
     const fields = fieldsOf(spec) ?? {};
-    const unsupportedTargets: ClientTrafficUnsupportedTarget[] = [];
-    // `targetRef` (one, deprecated in Envoy Gateway) and `targetRefs` together.
-    const refs = [...(fields.targetRef !== undefined ? [fields.targetRef] : []), ...itemsOf(fields.targetRefs)];
     return {
-      targetRefs: readTargetRefs(refs, unsupportedTargets),
-      targetSelectors: readTargetSelectors(fields.targetSelectors),
-      unsupportedTargets,
+      ...readPolicyTargets(fields, CLIENT_TRAFFIC_TARGET_KINDS, 'ClientTrafficPolicy'),
       features: readFeatures(spec, fields),
     };
   },
 );
-
-function isTargetKind(kind: unknown): kind is ClientTrafficTargetKind {
-  return CLIENT_TRAFFIC_TARGET_KINDS.some((k) => k === kind);
-}
-
-function readTargetRefs(items: readonly unknown[], unsupported: ClientTrafficUnsupportedTarget[]): ClientTrafficTargetRef[] {
-  const refs: ClientTrafficTargetRef[] = [];
-  for (const item of items) {
-    const ref = fieldsOf(item);
-    if (!ref || typeof ref.name !== 'string' || ref.name === '') continue;
-    const group = typeof ref.group === 'string' ? ref.group : '';
-    const kind = typeof ref.kind === 'string' ? ref.kind : '';
-    if (group !== GATEWAY_GROUP || !isTargetKind(kind)) {
-      unsupported.push({
-        group,
-        kind,
-        name: ref.name,
-        message: `targetRef ${group ? `${group}/` : ''}${kind} ${ref.name}: a ClientTrafficPolicy attaches to a Gateway or ListenerSet (${GATEWAY_GROUP})`,
-      });
-      continue;
-    }
-    const sectionName = typeof ref.sectionName === 'string' && ref.sectionName !== '' ? ref.sectionName : undefined;
-    if (refs.some((r) => r.kind === kind && r.name === ref.name && r.sectionName === sectionName)) continue;
-    refs.push({ kind, name: ref.name, ...(sectionName !== undefined ? { sectionName } : {}) });
-  }
-  return refs;
-}
-
-function readTargetSelectors(value: unknown): ClientTrafficTargetSelector[] {
-  const out: ClientTrafficTargetSelector[] = [];
-  for (const item of itemsOf(value)) {
-    const s = fieldsOf(item);
-    if (!s || !isTargetKind(s.kind) || (s.group !== undefined && s.group !== GATEWAY_GROUP)) continue;
-    const selector = s.namespaces === undefined ? readLabelSelector(s) : undefined;
-    out.push({ kind: s.kind, selector });
-  }
-  return out;
-}
 
 function readFeatures(spec: unknown, fields: Record<string, unknown>): ValidationResult<ClientTrafficFeatures> {
   if (fieldsOf(spec) === undefined)
@@ -176,7 +109,10 @@ function readFeatures(spec: unknown, fields: Record<string, unknown>): Validatio
     } else if (NOT_YET_SUPPORTED.includes(field)) {
       problems.push({ path: `spec.${field}`, message: `spec.${field} is not supported yet` });
     } else {
-      problems.push({ path: `spec.${field}`, message: `spec.${field} is not a ClientTrafficPolicy field Portico supports` });
+      problems.push({
+        path: `spec.${field}`,
+        message: `spec.${field} is not a ClientTrafficPolicy field Portico supports`,
+      });
     }
   }
   return problems.length > 0 ? { valid: false, errors: problems } : valid(features);

@@ -54,6 +54,7 @@ export const GATEWAY_CONDITIONS: ReadonlySet<string> = new Set([
   'AddressesAssigned',
   // A SecurityPolicy applies to it (policy/effects.ts).
   'gateway.portico.dev/SecurityPolicyAffected',
+  'gateway.portico.dev/ClientTrafficPolicyAffected',
 ]);
 export const LISTENER_CONDITIONS: ReadonlySet<string> = new Set([
   'Accepted',

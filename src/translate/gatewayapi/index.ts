@@ -8,7 +8,8 @@
  *   4. Statuses of the policies and backends routes refer to.
  *   5. SecurityPolicies: which one applies to each route entry (the most specific target, then the oldest).
  *   6. Per Gateway: its status, and its IR (listeners, virtual hosts, clusters and secrets); then
- *      the SecurityPolicies' statuses and the Affected condition on what they apply to.
+ *      each listener's ClientTrafficPolicy laid into its Envoy listener and chains; then the
+ *      SecurityPolicies' and ClientTrafficPolicies' statuses and the Affected condition on what they apply to.
  *   7. The output: IR, and every object Portico is responsible for with its status.
  * Pure: no I/O, no clock (the time for changed conditions is an argument).
  */
@@ -20,6 +21,7 @@ import { attachRoutes } from './steps/attach-routes.js';
 import { reportPolicyStatuses } from './steps/policy-statuses.js';
 import { assembleGateways } from './steps/assemble-gateways.js';
 import { applySecurityPolicies, reportSecurityPolicies } from './steps/security.js';
+import { applyClientTrafficPolicies, reportClientTrafficPolicies } from './steps/client-traffic.js';
 import { translationOutput } from './steps/output.js';
 
 export type { GatewayApiTranslation, TranslateOptions } from './steps/run.js';
@@ -33,6 +35,8 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
   reportPolicyStatuses(run);
   applySecurityPolicies(run);
   assembleGateways(run);
+  applyClientTrafficPolicies(run);
   reportSecurityPolicies(run);
+  reportClientTrafficPolicies(run);
   return translationOutput(run);
 }

@@ -18,16 +18,12 @@ type Mutation = envoy.config.common.mutation_rules.v3.HeaderMutation;
 
 function earlyMutations(headers: NonNullable<IrHcmClientTraffic['earlyRequestHeaders']>): Mutation[] {
   return [
-    ...headers.set.map(
-      (h): Mutation => ({
-        append: { header: { key: h.name, value: h.value }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
-      }),
-    ),
-    ...headers.add.map(
-      (h): Mutation => ({
-        append: { header: { key: h.name, value: h.value }, append_action: 'APPEND_IF_EXISTS_OR_ADD' },
-      }),
-    ),
+    ...headers.set.map((h): Mutation => ({
+      append: { header: { key: h.name, value: h.value }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+    })),
+    ...headers.add.map((h): Mutation => ({
+      append: { header: { key: h.name, value: h.value }, append_action: 'APPEND_IF_EXISTS_OR_ADD' },
+    })),
     ...headers.remove.map((name): Mutation => ({ remove: name })),
   ];
 }

@@ -33,7 +33,10 @@ export function withListenerClientTraffic(listener: Listener, ct: IrListenerClie
   if (!ct) return listener;
   const out: Listener = { ...listener };
   if (ct.proxyProtocol) {
-    out.listener_filters = [proxyProtocolListenerFilter(ct.proxyProtocol.optional), ...(listener.listener_filters ?? [])];
+    out.listener_filters = [
+      proxyProtocolListenerFilter(ct.proxyProtocol.optional),
+      ...(listener.listener_filters ?? []),
+    ];
   }
   if (ct.bufferLimitBytes !== undefined) out.per_connection_buffer_limit_bytes = { value: ct.bufferLimitBytes };
   if (ct.tcpKeepalive) {
@@ -48,7 +51,9 @@ export function withListenerClientTraffic(listener: Listener, ct: IrListenerClie
     out.socket_options = [
       option(SOL_SOCKET, SO_KEEPALIVE, 1, 'SO_KEEPALIVE'),
       ...(k.probes !== undefined ? [option(IPPROTO_TCP, TCP_KEEPCNT, k.probes, 'TCP_KEEPCNT')] : []),
-      ...(k.idleTimeSeconds !== undefined ? [option(IPPROTO_TCP, TCP_KEEPIDLE, k.idleTimeSeconds, 'TCP_KEEPIDLE')] : []),
+      ...(k.idleTimeSeconds !== undefined
+        ? [option(IPPROTO_TCP, TCP_KEEPIDLE, k.idleTimeSeconds, 'TCP_KEEPIDLE')]
+        : []),
       ...(k.intervalSeconds !== undefined
         ? [option(IPPROTO_TCP, TCP_KEEPINTVL, k.intervalSeconds, 'TCP_KEEPINTVL')]
         : []),

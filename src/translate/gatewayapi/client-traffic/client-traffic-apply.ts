@@ -70,7 +70,9 @@ export function withClientTraffic(
     for (const l of onPort.slice(1)) {
       const parts = partsOf(l);
       if (!parts || parts.policy === firstParts?.policy) continue;
-      const what = sharedChain ? 'its settings' : 'its listener-wide settings (PROXY protocol, bufferLimit, tcpKeepalive)';
+      const what = sharedChain
+        ? 'its settings'
+        : 'its listener-wide settings (PROXY protocol, bufferLimit, tcpKeepalive)';
       if (sharedChain || parts.listener) {
         note(
           notes,

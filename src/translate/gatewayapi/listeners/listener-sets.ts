@@ -171,7 +171,12 @@ export function listenerSetStatus(
     conditions: withForeignConditions(
       materializeConditions([accepted, programmedCondition], generation, prevConditions, ctx.now),
       prevConditions,
-      new Set(['Accepted', 'Programmed', 'gateway.portico.dev/SecurityPolicyAffected']),
+      new Set([
+        'Accepted',
+        'Programmed',
+        'gateway.portico.dev/SecurityPolicyAffected',
+        'gateway.portico.dev/ClientTrafficPolicyAffected',
+      ]),
     ),
   };
   // A ListenerSet that is not attached lists no listeners (a merge patch must clear old entries).
