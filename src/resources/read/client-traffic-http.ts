@@ -140,6 +140,8 @@ export function readHeaders(value: unknown): ValidationResult<HeadersRead> {
         }
         return [{ name, value: text }];
       });
+    const set = pairs('set');
+    const add = pairs('add');
     const remove = itemsOf(early.remove).flatMap((name, i) => {
       if (isHeaderName(name) && name.toLowerCase() !== 'host') return [name];
       f.problem(
@@ -148,7 +150,7 @@ export function readHeaders(value: unknown): ValidationResult<HeadersRead> {
       );
       return [];
     });
-    out.earlyRequestHeaders = { set: pairs('set'), add: pairs('add'), remove };
+    out.earlyRequestHeaders = { set, add, remove };
   }
   return done(f, out);
 }
