@@ -74,10 +74,11 @@ export function withClientTraffic(
         ? 'its settings'
         : 'its listener-wide settings (PROXY protocol, bufferLimit, tcpKeepalive)';
       if (sharedChain || parts.listener) {
+        const from = firstParts ? `policy ${firstParts.policy}` : "Portico's defaults";
         note(
           notes,
           parts.policy,
-          `${what} do not apply to listener ${l.id}: it shares port ${l.port} with listener ${first.id}, whose ${firstParts ? `policy ${firstParts.policy}` : 'defaults'} ${sharedChain ? 'apply to every request on the port' : 'apply to the port'}`,
+          `${what} do not apply to listener ${l.id}: it shares port ${l.port} with listener ${first.id}, and the port takes ${from} from it`,
         );
       }
     }

@@ -7,15 +7,21 @@
 import { readClientTrafficPolicy } from '../../../resources/read/client-traffic-policy.js';
 import type { ClientTrafficPolicy } from '../../../resources/types.js';
 import { effectivePolicy, listenerChain, policyAttachments } from '../policy/attachment.js';
-import { policyKey, type PolicyKindRules } from '../policy/policy-status.js';
+import { policyKey, type Overrides, type PolicyKindRules } from '../policy/policy-status.js';
+import { clientTrafficOverrides } from '../client-traffic/client-traffic-overrides.js';
 import { reportPolicies } from '../policy/report.js';
 import { clientTrafficParts, type ClientTrafficParts } from '../client-traffic/client-traffic-ir.js';
 import { withClientTraffic, type ClientTrafficNotes } from '../client-traffic/client-traffic-apply.js';
 import type { TranslationRun } from './run.js';
 
-function rules(notes: ClientTrafficNotes): PolicyKindRules<ClientTrafficPolicy> {
+function rules(
+  notes: ClientTrafficNotes,
+  overrides: Overrides<ClientTrafficPolicy>,
+): PolicyKindRules<ClientTrafficPolicy> {
   return {
     kind: 'ClientTrafficPolicy',
+    overrides,
+    overriddenFor: 'some listeners',
     readTargets: readClientTrafficPolicy,
     verdict(_ctx, policy) {
       const { features } = readClientTrafficPolicy(policy);
@@ -65,5 +71,6 @@ export function applyClientTrafficPolicies(run: TranslationRun): void {
 export function reportClientTrafficPolicies(run: TranslationRun): void {
   const found = run.clientTraffic;
   if (!found) return;
-  reportPolicies(run, rules(found.notes), run.resources.clientTrafficPolicies, found.attachments);
+  const overrides = clientTrafficOverrides(run.gateways.values(), found.attachments);
+  reportPolicies(run, rules(found.notes, overrides), run.resources.clientTrafficPolicies, found.attachments);
 }
