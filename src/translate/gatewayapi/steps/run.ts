@@ -9,7 +9,7 @@ import type { GatewayState, RouteOutcome } from '../gateway-state.js';
 import { NO_MEMORY, type StageMemory } from '../memory.js';
 import type { Route, RouteTranslation } from '../routes/contract.js';
 import type { PolicyAttachments } from '../policy/attachment.js';
-import type { SecurityPolicy } from '../../../resources/types.js';
+import type { BackendTrafficPolicy, SecurityPolicy } from '../../../resources/types.js';
 
 export interface GatewayApiTranslation {
   gateways: IrGateway[];
@@ -77,6 +77,8 @@ export interface TranslationRun {
   outcomes: RouteOutcome[];
   /** Where SecurityPolicies attach (`applySecurityPolicies`), when there are any. */
   securityAttachments?: PolicyAttachments<SecurityPolicy>;
+  /** Where BackendTrafficPolicies attach (`applyTrafficPolicies`), when there are any. */
+  trafficAttachments?: PolicyAttachments<BackendTrafficPolicy>;
   /** The IR of every accepted Gateway (`assembleGateways`). */
   irs: IrGateway[];
 }
