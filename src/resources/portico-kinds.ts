@@ -9,6 +9,12 @@ import type { PolicyStatus } from './gateway-api.js';
 export type SecurityPolicy = KubeObject<unknown, PolicyStatus>;
 
 /**
+ * BackendTrafficPolicy (gateway.portico.dev/v1alpha1, manifests/crd-backendtrafficpolicy.yaml),
+ * read once by `readBackendTrafficPolicy` (src/resources/read/backend-traffic-policy.ts).
+ */
+export type BackendTrafficPolicy = KubeObject<unknown, PolicyStatus>;
+
+/**
  * ClientTrafficPolicy (gateway.portico.dev/v1alpha1, manifests/crd-clienttrafficpolicy.yaml), read
  * once by `readClientTrafficPolicy` (src/resources/read/client-traffic-policy.ts).
  */

@@ -21,6 +21,7 @@ import type { GatewayState } from '../gateway-state.js';
 import { gatewayAncestorRef, policyAncestorStatus, type AncestorEntry } from '../status/policy-ancestors.js';
 import { isRouteKind, keyOf, type PolicyAttachments, type PolicyTarget } from './attachment.js';
 import { describeTarget, resolveTarget } from './targets.js';
+import { policyKey } from './policy-key.js';
 
 /** A policy object: its status is a list of ancestors. */
 export type PolicyObject = KubeObject<unknown, PolicyStatus>;
@@ -43,9 +44,7 @@ export interface PolicyKindRules<P extends PolicyObject> {
   overriddenFor?: string;
 }
 
-export function policyKey(policy: KubeObject): string {
-  return `${policy.metadata.namespace ?? 'default'}/${policy.metadata.name}`;
-}
+export { policyKey };
 
 /** Where one policy stands on one Gateway. */
 interface OnGateway<P> {

@@ -9,7 +9,7 @@ import type { GatewayState, RouteOutcome } from '../gateway-state.js';
 import { NO_MEMORY, type StageMemory } from '../memory.js';
 import type { Route, RouteTranslation } from '../routes/contract.js';
 import type { PolicyAttachments } from '../policy/attachment.js';
-import type { ClientTrafficPolicy, SecurityPolicy } from '../../../resources/types.js';
+import type { BackendTrafficPolicy, ClientTrafficPolicy, SecurityPolicy } from '../../../resources/types.js';
 import type { ClientTrafficNotes } from '../client-traffic/client-traffic-apply.js';
 
 export interface GatewayApiTranslation {
@@ -78,6 +78,8 @@ export interface TranslationRun {
   outcomes: RouteOutcome[];
   /** Where SecurityPolicies attach (`applySecurityPolicies`), when there are any. */
   securityAttachments?: PolicyAttachments<SecurityPolicy>;
+  /** Where BackendTrafficPolicies attach (`applyTrafficPolicies`), when there are any. */
+  trafficAttachments?: PolicyAttachments<BackendTrafficPolicy>;
   /** Where ClientTrafficPolicies attach, and what of them does not apply where (`applyClientTrafficPolicies`). */
   clientTraffic?: { attachments: PolicyAttachments<ClientTrafficPolicy>; notes: ClientTrafficNotes };
   /** The IR of every accepted Gateway (`assembleGateways`). */
