@@ -4,6 +4,8 @@
  * - `xff`: clientIPDetection.xForwardedFor.numTrustedHops 1: the client is the last
  *   X-Forwarded-For address; the backend sees it in x-envoy-external-address, and a SecurityPolicy's
  *   clientCIDRs allows or denies by it.
+ * - `header`: clientIPDetection.customHeader x-client-ip, failClosed: the client is the header's
+ *   address for clientCIDRs, and a request without it is refused (403) though its peer is allowed.
  * - `limit`: connection.connectionLimit 2: a third connection is closed while two are open.
  * - `timeouts`: requestReceivedTimeout 1s answers 408 to a request whose body never ends; idleTimeout
  *   1s closes a connection left without requests (Portico's default is an hour).
@@ -32,7 +34,7 @@ let backend: Backend;
 const ports: Record<string, number> = {};
 const open: Socket[] = [];
 
-const NAMES = ['xff', 'limit', 'timeouts', 'tls13', 'request-id', 'slashes', 'plain'] as const;
+const NAMES = ['xff', 'header', 'limit', 'timeouts', 'tls13', 'request-id', 'slashes', 'plain'] as const;
 
 const clientTraffic = (name: string, section: string, spec: Record<string, unknown>) => ({
   apiVersion: 'gateway.portico.dev/v1alpha1',
@@ -116,6 +118,21 @@ beforeAll(async () => {
         },
       },
     },
+    clientTraffic('header', 'header', {
+      clientIPDetection: { customHeader: { name: 'x-client-ip', failClosed: true } },
+    }),
+    {
+      apiVersion: 'gateway.portico.dev/v1alpha1',
+      kind: 'SecurityPolicy',
+      metadata: { name: 'by-header', namespace: 'default', generation: 1, creationTimestamp: '2026-01-01T00:00:00Z' },
+      spec: {
+        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw', sectionName: 'header' }],
+        authorization: {
+          defaultAction: 'Deny',
+          rules: [{ action: 'Allow', principal: { clientCIDRs: ['203.0.113.0/24', '127.0.0.1/32'] } }],
+        },
+      },
+    },
     clientTraffic('limit', 'limit', { connection: { connectionLimit: { value: 2 } } }),
     clientTraffic('timeouts', 'timeouts', { timeout: { http: { requestReceivedTimeout: '1s', idleTimeout: '1s' } } }),
     clientTraffic('tls13', 'tls13', { tls: { minVersion: '1.3' } }),
@@ -157,6 +174,17 @@ test('numTrustedHops 1: the client is the last X-Forwarded-For address, for the 
   expect(denied.status).toBe(403);
   // Without the header the client is the peer (127.0.0.1): denied too.
   expect((await request(ports.xff!, '/', { host: 'app.example.com' })).status).toBe(403);
+});
+
+test('customHeader: the client is the header’s address for clientCIDRs; failClosed refuses a request without it', async () => {
+  const get = (headers: Record<string, string>) =>
+    request(ports.header!, '/', { host: 'app.example.com', headers }).then((r) => r.status);
+  expect(await get({ 'x-client-ip': '203.0.113.5' })).toBe(200);
+  expect(await get({ 'x-client-ip': '198.51.100.1' })).toBe(403);
+  // The peer (127.0.0.1) is allowed too, so this 403 is the missing header's (fail closed), not the rule's.
+  const before = backend.requests.length;
+  expect(await get({})).toBe(403);
+  expect(backend.requests.length).toBe(before);
 });
 
 test('connectionLimit 2: a third connection is closed while two are open', async () => {
