@@ -18,7 +18,7 @@ export function readBytes(
   const text = typeof value === 'number' ? String(value) : value;
   const bytes = typeof text === 'string' && BYTES.test(text) ? quantityValue(text) : undefined;
   if (bytes !== undefined && Number.isInteger(bytes) && bytes >= bounds.min && bytes <= bounds.max) return bytes;
-  const field = path.split('.').at(-1)!;
+  const field = path.replace(/^spec\./, '');
   problems.push({
     path,
     message: `${field} must be a size in bytes from ${bounds.min} to ${bounds.max}, such as 1024, 500Ki or 10Mi`,

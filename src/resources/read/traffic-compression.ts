@@ -17,30 +17,33 @@ export interface CompressionRead {
 }
 
 const UINT32_MAX = 4_294_967_295;
+/** A field's path as messages name it (without `spec.`). */
+const named = (path: string): string => path.slice('spec.'.length);
 const SETTINGS_FIELD: Record<CompressorType, string> = { Gzip: 'gzip', Brotli: 'brotli', Zstd: 'zstd' };
 
 function readOne(value: unknown, at: string, problems: FieldError[]): CompressionRead | undefined {
   const f = fieldsOf(value);
   if (!f) {
-    problems.push({ path: at, message: `${at.split('.').at(-1)} must be an object with a type` });
+    problems.push({ path: at, message: `${named(at)} must be an object with a type` });
     return undefined;
   }
   const type = f.type;
   if (typeof type !== 'string' || !(COMPRESSOR_TYPES as readonly string[]).includes(type)) {
-    problems.push({ path: `${at}.type`, message: 'type must be one of Gzip, Brotli, Zstd' });
+    problems.push({ path: `${at}.type`, message: `${named(at)}.type must be one of Gzip, Brotli, Zstd` });
     return undefined;
   }
   const out: CompressionRead = { type: type as CompressorType };
   for (const [t, field] of Object.entries(SETTINGS_FIELD)) {
     const settings = f[field];
     if (settings === undefined || settings === null) continue;
-    if (t !== type) problems.push({ path: `${at}.${field}`, message: `${field} settings do not apply to type ${type}` });
+    if (t !== type)
+      problems.push({ path: `${at}.${field}`, message: `${named(at)}.${field} does not apply to type ${type}` });
     else if (!fieldsOf(settings) || Object.keys(settings as object).length > 0)
-      problems.push({ path: `${at}.${field}`, message: `${field} takes no settings (an empty object)` });
+      problems.push({ path: `${at}.${field}`, message: `${named(at)}.${field} takes no settings (an empty object)` });
   }
   for (const field of Object.keys(f)) {
     if (!['type', 'minContentLength', 'gzip', 'brotli', 'zstd'].includes(field))
-      problems.push({ path: `${at}.${field}`, message: `${field} is not a compressor field Portico supports` });
+      problems.push({ path: `${at}.${field}`, message: `${named(at)}.${field} is not supported by Portico` });
   }
   if (f.minContentLength !== undefined && f.minContentLength !== null) {
     const bytes = readBytes(f.minContentLength, `${at}.minContentLength`, { min: 1, max: UINT32_MAX }, problems);
@@ -61,7 +64,7 @@ export function compressionReader(field: 'compressor' | 'compression') {
       const read = readOne(item, `${at}[${i}]`, problems);
       if (!read) return;
       if (out.some((c) => c.type === read.type))
-        problems.push({ path: `${at}[${i}].type`, message: `${read.type} is listed twice` });
+        problems.push({ path: `${at}[${i}].type`, message: `${named(at)}[${i}].type: ${read.type} is listed twice` });
       else out.push(read);
     });
     return problems.length > 0 ? { valid: false, errors: problems } : valid(out);

@@ -18,9 +18,8 @@ export function readRequestBuffer(value: unknown): ValidationResult<RequestBuffe
     return { valid: false, errors: [{ path: `${AT}.limit`, message: 'requestBuffer.limit must be set, such as 1Mi' }] };
   const problems: FieldError[] = [];
   for (const field of Object.keys(f))
-    if (field !== 'limit') problems.push({ path: `${AT}.${field}`, message: `${field} is not a requestBuffer field` });
+    if (field !== 'limit')
+      problems.push({ path: `${AT}.${field}`, message: `requestBuffer.${field} is not supported by Portico` });
   const limitBytes = readBytes(f.limit, `${AT}.limit`, { min: 1, max: 4_294_967_295 }, problems);
-  return problems.length > 0 || limitBytes === undefined
-    ? { valid: false, errors: problems }
-    : valid({ limitBytes });
+  return problems.length > 0 || limitBytes === undefined ? { valid: false, errors: problems } : valid({ limitBytes });
 }

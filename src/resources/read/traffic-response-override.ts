@@ -26,16 +26,18 @@ const STATUS_MIN = 200;
 const STATUS_MAX = 599;
 
 const isSet = (v: unknown): boolean => v !== undefined && v !== null;
+/** A field's path as messages name it (without `spec.`). */
+const named = (path: string): string => path.slice('spec.'.length);
 
 function unsupported(f: Record<string, unknown>, known: readonly string[], at: string, problems: FieldError[]): void {
   for (const [field, v] of Object.entries(f))
     if (isSet(v) && !known.includes(field))
-      problems.push({ path: `${at}.${field}`, message: `${at.slice('spec.'.length)}.${field} is not supported by Portico` });
+      problems.push({ path: `${at}.${field}`, message: `${named(at)}.${field} is not supported by Portico` });
 }
 
 function readStatus(v: unknown, min: number, path: string, problems: FieldError[]): number | undefined {
   if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= STATUS_MAX) return v;
-  problems.push({ path, message: `${path.split('.').at(-1)} must be an HTTP status from ${min} to ${STATUS_MAX}` });
+  problems.push({ path, message: `${named(path)} must be an HTTP status from ${min} to ${STATUS_MAX}` });
   return undefined;
 }
 
@@ -47,7 +49,7 @@ function readStatusMatch(value: unknown, at: string, problems: FieldError[]): St
     return v === undefined ? undefined : { value: v };
   }
   if (type !== 'Range') {
-    problems.push({ path: `${at}.type`, message: 'type must be Value or Range' });
+    problems.push({ path: `${at}.type`, message: `${named(at)}.type must be Value or Range` });
     return undefined;
   }
   const range = fieldsOf(f.range) ?? {};
@@ -55,7 +57,7 @@ function readStatusMatch(value: unknown, at: string, problems: FieldError[]): St
   const end = readStatus(range.end, MATCH_MIN, `${at}.range.end`, problems);
   if (start === undefined || end === undefined) return undefined;
   if (end <= start) {
-    problems.push({ path: `${at}.range`, message: 'range.end must be greater than range.start' });
+    problems.push({ path: `${at}.range`, message: `${named(at)}.range: end must be greater than start` });
     return undefined;
   }
   return { start, end };
@@ -66,16 +68,19 @@ function readBody(value: unknown, at: string, problems: FieldError[]): ResponseO
   const type = f.type ?? 'Inline';
   if (type === 'Inline') {
     if (typeof f.inline === 'string') return { inline: f.inline };
-    problems.push({ path: `${at}.inline`, message: 'inline must be set (a string) for type Inline' });
+    problems.push({ path: `${at}.inline`, message: `${named(at)}.inline must be set (a string) for type Inline` });
     return undefined;
   }
   if (type !== 'ValueRef') {
-    problems.push({ path: `${at}.type`, message: 'type must be Inline or ValueRef' });
+    problems.push({ path: `${at}.type`, message: `${named(at)}.type must be Inline or ValueRef` });
     return undefined;
   }
   const ref = fieldsOf(f.valueRef);
   if (!ref || ref.kind !== 'ConfigMap' || (ref.group ?? '') !== '' || typeof ref.name !== 'string' || ref.name === '') {
-    problems.push({ path: `${at}.valueRef`, message: 'valueRef must name a ConfigMap (group "", kind ConfigMap)' });
+    problems.push({
+      path: `${at}.valueRef`,
+      message: `${named(at)}.valueRef must name a ConfigMap (group "", kind ConfigMap)`,
+    });
     return undefined;
   }
   return { configMap: ref.name };
@@ -84,7 +89,7 @@ function readBody(value: unknown, at: string, problems: FieldError[]): ResponseO
 function readRule(value: unknown, at: string, problems: FieldError[]): ResponseOverrideRuleRead | undefined {
   const f = fieldsOf(value);
   if (!f) {
-    problems.push({ path: at, message: 'each responseOverride entry must be an object with match and response' });
+    problems.push({ path: at, message: `${named(at)} must be an object with match and response` });
     return undefined;
   }
   unsupported(f, ['match', 'response'], at, problems);
@@ -93,7 +98,10 @@ function readRule(value: unknown, at: string, problems: FieldError[]): ResponseO
   const codes = match.statusCodes;
   const statusCodes: StatusCodeMatchRead[] = [];
   if (!Array.isArray(codes) || codes.length === 0) {
-    problems.push({ path: `${at}.match.statusCodes`, message: 'match.statusCodes must list at least one status' });
+    problems.push({
+      path: `${at}.match.statusCodes`,
+      message: `${named(at)}.match.statusCodes must list at least one status`,
+    });
   } else {
     codes.forEach((c, i) => {
       const read = readStatusMatch(c, `${at}.match.statusCodes[${i}]`, problems);
@@ -102,7 +110,7 @@ function readRule(value: unknown, at: string, problems: FieldError[]): ResponseO
   }
   const r = fieldsOf(f.response);
   if (!r) {
-    problems.push({ path: `${at}.response`, message: 'response must be set' });
+    problems.push({ path: `${at}.response`, message: `${named(at)}.response must be set` });
     return undefined;
   }
   unsupported(r, ['contentType', 'body', 'statusCode'], `${at}.response`, problems);
@@ -110,7 +118,11 @@ function readRule(value: unknown, at: string, problems: FieldError[]): ResponseO
   if (isSet(r.contentType)) {
     if (typeof r.contentType === 'string' && /^[!-~]+( ?[!-~]+)*$/.test(r.contentType))
       response.contentType = r.contentType;
-    else problems.push({ path: `${at}.response.contentType`, message: 'contentType must be a header value such as text/html' });
+    else
+      problems.push({
+        path: `${at}.response.contentType`,
+        message: `${named(at)}.response.contentType must be a header value such as text/html`,
+      });
   }
   if (isSet(r.body)) {
     const body = readBody(r.body, `${at}.response.body`, problems);
