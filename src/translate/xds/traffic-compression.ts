@@ -7,7 +7,13 @@
  * encoded, is at least the minimum length, and has a compressible content type (Envoy's default list).
  */
 import type { IrCompression, IrHttpFilterKind } from '../../ir/types.js';
-import { BROTLI_COMPRESSOR, COMPRESSOR, COMPRESSOR_PER_ROUTE, GZIP_COMPRESSOR, ZSTD_COMPRESSOR } from '../../proto/type-urls.js';
+import {
+  BROTLI_COMPRESSOR,
+  COMPRESSOR,
+  COMPRESSOR_PER_ROUTE,
+  GZIP_COMPRESSOR,
+  ZSTD_COMPRESSOR,
+} from '../../proto/type-urls.js';
 import type { envoy, PerFilterConfig } from './types.js';
 
 type HttpFilter = envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
