@@ -106,23 +106,25 @@ const route = (name: string) =>
     rules: [{ backendRefs: [{ name: 'backend', port: 80 }] }],
   });
 
+const notFoundPage = (body: string) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'not-found-page', namespace: 'default' },
+  data: { 'response.body': body },
+});
+
 const ROUTES = ['compressed', 'zstd', 'plain', 'buffered', 'override', 'abort', 'delay'];
 
 beforeAll(async () => {
   const backendPort = await startBackend();
   port = await freePort();
   e2e = await PorticoE2E.start('default/gw');
+  e2e.write('config-map.yaml', [notFoundPage('<h1>nothing here</h1>')]);
   e2e.write('all.yaml', [
     gatewayClass(),
     gateway('gw', [{ name: 'http', protocol: 'HTTP', port }]),
     ...serviceFor('backend', backendPort),
     ...ROUTES.map(route),
-    {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'not-found-page', namespace: 'default' },
-      data: { 'response.body': '<h1>nothing here</h1>' },
-    },
     policy('compress', 'compressed', { compressor: [{ type: 'Gzip' }, { type: 'Brotli', minContentLength: '1Ki' }] }),
     policy('compress-zstd', 'zstd', { compression: [{ type: 'Zstd' }] }),
     policy('limit-body', 'buffered', { requestBuffer: { limit: '1Ki' } }),
@@ -253,6 +255,32 @@ describe('responseOverride', () => {
     expect(res.status).toBe(404);
     expect(res.headers['content-type']).toBe('text/html');
     expect(res.body.toString('utf8')).toBe('<h1>nothing here</h1>');
+  });
+
+  test('the ConfigMap is followed: a new body is served; without the ConfigMap the policy is not applied', async () => {
+    e2e.write('config-map.yaml', [notFoundPage('<h1>moved</h1>')]);
+    await waitFor(
+      async () => (await send('override.example.com', '/status/404')).body.toString('utf8') === '<h1>moved</h1>',
+      {
+        timeoutMs: 15_000,
+        what: 'the new ConfigMap body',
+      },
+    );
+    e2e.remove('config-map.yaml');
+    // Invalid: the route is served as without the policy (the backend's own 404 and 500).
+    await waitFor(
+      async () => (await send('override.example.com', '/status/404')).body.toString('utf8') === 'backend said 404\n',
+      {
+        timeoutMs: 15_000,
+        what: 'the policy to be dropped',
+      },
+    );
+    expect((await send('override.example.com', '/status/500')).status).toBe(500);
+    e2e.write('config-map.yaml', [notFoundPage('<h1>nothing here</h1>')]);
+    await waitFor(async () => (await send('override.example.com', '/status/500')).status === 503, {
+      timeoutMs: 15_000,
+      what: 'the policy to be applied again',
+    });
   });
 
   test('a status no rule matches, and a route without the policy, pass through', async () => {
