@@ -182,7 +182,13 @@ export type IrHttpFilterKind =
   /** SecurityPolicy `jwt` (Envoy's jwt_authn filter, its providers in `IrHttpConnectionManager.jwtAuthn`). */
   | 'jwt_authn'
   /** BackendTrafficPolicy `faultInjection` (Envoy's fault filter, configured per route). */
-  | 'fault_injection';
+  | 'fault_injection'
+  /** BackendTrafficPolicy `compressor`: `compressor:<type>[:<minContentLength>]`, one filter each. */
+  | `compressor:${string}`
+  /** BackendTrafficPolicy `requestBuffer` (Envoy's buffer filter, its limit per route). */
+  | 'buffer'
+  /** BackendTrafficPolicy `responseOverride` (Envoy's custom_response filter, its rules per route). */
+  | 'custom_response';
 
 export interface IrEndpoint {
   address: string;

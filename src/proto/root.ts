@@ -47,6 +47,15 @@ export const PROTO_ENTRYPOINTS: readonly string[] = [
   'envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto',
   'envoy/extensions/filters/http/rbac/v3/rbac.proto',
   'envoy/extensions/filters/http/basic_auth/v3/basic_auth.proto',
+  // BackendTrafficPolicy route settings: compression, request buffer, response overrides.
+  'envoy/extensions/filters/http/compressor/v3/compressor.proto',
+  'envoy/extensions/compression/gzip/compressor/v3/gzip.proto',
+  'envoy/extensions/compression/brotli/compressor/v3/brotli.proto',
+  'envoy/extensions/compression/zstd/compressor/v3/zstd.proto',
+  'envoy/extensions/filters/http/buffer/v3/buffer.proto',
+  'envoy/extensions/filters/http/custom_response/v3/custom_response.proto',
+  'envoy/extensions/http/custom_response/local_response_policy/v3/local_response_policy.proto',
+  'envoy/type/matcher/v3/status_code_input.proto',
   // Vendored (protos/envoy-1.40): newer than the pinned package's Envoy API.
   'envoy/extensions/filters/http/api_key_auth/v3/api_key_auth.proto',
   'envoy/extensions/filters/http/oauth2/v3/oauth.proto',

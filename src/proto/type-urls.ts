@@ -58,6 +58,20 @@ export const API_KEY_AUTH_PER_ROUTE =
 export const JWT_AUTHN = `${PREFIX}envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication` as const;
 export const JWT_AUTHN_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig` as const;
 
+// BackendTrafficPolicy compression, requestBuffer and responseOverride.
+export const COMPRESSOR = `${PREFIX}envoy.extensions.filters.http.compressor.v3.Compressor` as const;
+export const COMPRESSOR_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.compressor.v3.CompressorPerRoute` as const;
+export const GZIP_COMPRESSOR = `${PREFIX}envoy.extensions.compression.gzip.compressor.v3.Gzip` as const;
+export const BROTLI_COMPRESSOR = `${PREFIX}envoy.extensions.compression.brotli.compressor.v3.Brotli` as const;
+export const ZSTD_COMPRESSOR = `${PREFIX}envoy.extensions.compression.zstd.compressor.v3.Zstd` as const;
+export const BUFFER = `${PREFIX}envoy.extensions.filters.http.buffer.v3.Buffer` as const;
+export const BUFFER_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.buffer.v3.BufferPerRoute` as const;
+export const CUSTOM_RESPONSE = `${PREFIX}envoy.extensions.filters.http.custom_response.v3.CustomResponse` as const;
+export const LOCAL_RESPONSE_POLICY =
+  `${PREFIX}envoy.extensions.http.custom_response.local_response_policy.v3.LocalResponsePolicy` as const;
+export const HTTP_RESPONSE_STATUS_CODE_MATCH_INPUT =
+  `${PREFIX}envoy.type.matcher.v3.HttpResponseStatusCodeMatchInput` as const;
+
 // Tracing (XTelemetryPolicy).
 export const OPENTELEMETRY_CONFIG = `${PREFIX}envoy.config.trace.v3.OpenTelemetryConfig` as const;
 

@@ -72,6 +72,29 @@ const DEFENCES: Record<string, DefenceCase> = {
     ],
     check: (r) => expect(routeMatches(r)).toEqual([]),
   },
+  // BackendTrafficPolicy route settings the CRD refuses (a compressor type twice, an empty range,
+  // fields Portico does not implement): Invalid, naming the field, and nothing of theirs on their routes.
+  'backend-traffic-policy-route-settings-refused': {
+    conditions: [
+      'BackendTrafficPolicy default/duplicate-type ancestor Gateway gw: Accepted=False/Invalid',
+      'BackendTrafficPolicy default/bad-range ancestor Gateway gw: Accepted=False/Invalid',
+      'BackendTrafficPolicy default/redirect ancestor Gateway gw: Accepted=False/Invalid',
+      'BackendTrafficPolicy default/header-match ancestor Gateway gw: Accepted=False/Invalid',
+    ],
+    check: (r) => {
+      for (const [policy, field] of [
+        ['duplicate-type', 'compressor[1].type: Gzip is listed twice'],
+        ['bad-range', 'responseOverride[0].match.statusCodes[0].range: end must be greater than start'],
+        ['redirect', 'responseOverride[0].redirect is not supported'],
+        ['header-match', 'responseOverride[0].match.responseHeaders is not supported'],
+      ] as const) {
+        const line = `BackendTrafficPolicy default/${policy} ancestor Gateway gw: Accepted=False/Invalid`;
+        expect(conditionMessage(r, line)).toContain(field);
+      }
+      const xds = JSON.stringify(r.gateways.map((g) => g.xds));
+      for (const filter of ['compressor', 'custom_response']) expect(xds).not.toContain(filter);
+    },
+  },
   'conflict-all-listeners-conflicted': {
     conditions: [
       'Gateway default/gw: Accepted=False/ListenersNotValid',

@@ -10,6 +10,9 @@
 import type { IrFaultInjection, IrHttpConnectionManager, IrHttpFilterKind, IrRouteTraffic } from '../../ir/types.js';
 import { HTTP_FAULT } from '../../proto/type-urls.js';
 import { durationFromMs } from './duration.js';
+import { compressionPerRoute, compressorFilters } from './traffic-compression.js';
+import { bufferFilters, requestBufferPerRoute } from './traffic-request-buffer.js';
+import { customResponseFilters, responseOverridePerRoute } from './traffic-response-override.js';
 import type { envoy, PerFilterConfig } from './types.js';
 
 type HttpFilter = envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
@@ -17,12 +20,22 @@ type HttpFilter = envoy.extensions.filters.network.http_connection_manager.v3.Ht
 export const FAULT_FILTER = 'envoy.filters.http.fault';
 
 /** The policies' filters of a connection manager, after the fault filter, before the router. */
-export function trafficHttpFilters(_kinds: readonly IrHttpFilterKind[], _hcm: IrHttpConnectionManager): HttpFilter[] {
-  return [];
+export function trafficHttpFilters(kinds: readonly IrHttpFilterKind[], _hcm: IrHttpConnectionManager): HttpFilter[] {
+  return [
+    // Compressors first: they encode last, so they compress what the filters after them answer
+    // (a custom response, a 413) as well as the backend's responses.
+    ...compressorFilters(kinds),
+    // Before the buffer: its 413 passes through custom_response on the way out, so a rule can match it.
+    ...customResponseFilters(kinds),
+    ...bufferFilters(kinds),
+  ];
 }
 
 export function trafficPerRoute(traffic: IrRouteTraffic, config: PerFilterConfig): void {
   if (traffic.faultInjection) config[FAULT_FILTER] = { '@type': HTTP_FAULT, ...faultConfig(traffic.faultInjection) };
+  if (traffic.compression) compressionPerRoute(traffic.compression, config);
+  if (traffic.requestBuffer) requestBufferPerRoute(traffic.requestBuffer, config);
+  if (traffic.responseOverride) responseOverridePerRoute(traffic.policy, traffic.responseOverride, config);
 }
 
 function faultConfig(fault: IrFaultInjection): envoy.extensions.filters.http.fault.v3.HTTPFault {
