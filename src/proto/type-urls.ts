@@ -61,6 +61,10 @@ export const JWT_AUTHN_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.jwt_a
 // Tracing (XTelemetryPolicy).
 export const OPENTELEMETRY_CONFIG = `${PREFIX}envoy.config.trace.v3.OpenTelemetryConfig` as const;
 
+// BackendTrafficPolicy rateLimit.
+export const LOCAL_RATE_LIMIT = `${PREFIX}envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit` as const;
+export const RATE_LIMIT = `${PREFIX}envoy.extensions.filters.http.ratelimit.v3.RateLimit` as const;
+
 /** The type URLs of resources served over xDS. */
 export type ResourceTypeUrl =
   typeof LISTENER | typeof ROUTE_CONFIGURATION | typeof CLUSTER | typeof CLUSTER_LOAD_ASSIGNMENT | typeof SECRET;
