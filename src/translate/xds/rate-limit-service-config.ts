@@ -8,7 +8,14 @@
  * branch of one entry (the rule's), limited there.
  */
 import type { IrRateLimit, IrRateLimitUnit } from '../../ir/rate-limit.js';
+import type { IrGateway } from '../../ir/types.js';
+import type { IrRoute } from '../../ir/route-types.js';
 import { ruleDescriptor } from './rate-limit-descriptors.js';
+
+/** A route's rate limit (the BackendTrafficPolicy skeleton's `IrRoute.traffic`, once merged). */
+function rateLimitOf(route: IrRoute): IrRateLimit | undefined {
+  return (route as { traffic?: { rateLimit?: IrRateLimit } }).traffic?.rateLimit;
+}
 
 export interface RateLimitServiceDescriptor {
   key: string;
@@ -58,4 +65,22 @@ export function rateLimitServiceConfig(
     }
   }
   return descriptors.length > 0 ? { domain, descriptors } : undefined;
+}
+
+/** The configuration a Gateway needs from the rate limit service (its domain is its name), if any. */
+export function gatewayRateLimitServiceConfig(ir: IrGateway): RateLimitServiceConfig | undefined {
+  const routes: GlobalRateLimitedRoute[] = [];
+  const seen = new Set<string>();
+  for (const config of ir.routeConfigs) {
+    for (const vh of config.virtualHosts) {
+      for (const route of vh.routes) {
+        const rateLimit = rateLimitOf(route);
+        // A route shared by two virtual hosts is one set of buckets (Envoy counts by its actions' values).
+        if (rateLimit?.type !== 'Global' || seen.has(route.name)) continue;
+        seen.add(route.name);
+        routes.push({ name: route.name, rateLimit });
+      }
+    }
+  }
+  return rateLimitServiceConfig(ir.name, routes);
 }

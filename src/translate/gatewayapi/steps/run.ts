@@ -52,10 +52,23 @@ export interface TranslateOptions {
    */
   assignsAddresses?: boolean;
   /**
+   * Where the Gateways' Envoys reach the rate limit service (BackendTrafficPolicy Global rate
+   * limits), and whether a request is refused when it does not answer. Without it (no service
+   * runs) a policy with a Global limit is not accepted.
+   */
+  rateLimitService?: RateLimitServiceOption;
+  /**
    * Memory kept between runs (a `TranslationCache`): unchanged routes, outcomes and virtual hosts
    * are answered from it. Output is the same with or without it.
    */
   memory?: StageMemory;
+}
+
+/** `TranslateOptions.rateLimitService`. */
+export interface RateLimitServiceOption {
+  address: { host: string; port: number };
+  /** Envoy Gateway's `rateLimit.failClosed` (default false: a request is let through). */
+  failClosed: boolean;
 }
 
 const EPOCH = '1970-01-01T00:00:00Z';
