@@ -33,9 +33,10 @@ export interface IrRateLimitRule {
   limit: { requests: number; unit: IrRateLimitUnit };
 }
 
+/** Local rules (each Envoy counts alone), Global rules (counted in the rate limit service), or both. */
 export interface IrRateLimit {
-  type: 'Local' | 'Global';
-  rules: IrRateLimitRule[];
+  local?: IrRateLimitRule[];
+  global?: IrRateLimitRule[];
 }
 
 /** Where a Gateway's Envoys reach the rate limit service, and what they do when it does not answer. */

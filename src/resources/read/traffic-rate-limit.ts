@@ -1,7 +1,8 @@
 /**
- * A BackendTrafficPolicy's `rateLimit` (Envoy Gateway's RateLimitSpec), read: `Local` (each Envoy
- * counts alone) or `Global` (every Envoy of the Gateway counts in the one rate limit service), and
- * the rules: each a limit (`requests` per `unit`) and the clients it counts (`clientSelectors`:
+ * A BackendTrafficPolicy's `rateLimit` (Envoy Gateway's RateLimitSpec), read: `local` rules (each
+ * Envoy counts alone), `global` rules (every Envoy of the Gateway counts in the one rate limit
+ * service), or both (Envoy Gateway v1.9; its `type` is deprecated, and when written must name a
+ * section that is there). The rules: each a limit (`requests` per `unit`) and the clients it counts (`clientSelectors`:
  * every selector must hold; each names headers and a source range, `Exact` to count the matching
  * clients together, `Distinct` to count each value on its own). A rule without selectors counts
  * every request of the route.
@@ -47,8 +48,8 @@ export interface RateLimitRuleRead {
 }
 
 export interface RateLimitRead {
-  type: RateLimitType;
-  rules: RateLimitRuleRead[];
+  local?: RateLimitRuleRead[];
+  global?: RateLimitRuleRead[];
 }
 
 const AT = 'spec.rateLimit';
@@ -56,7 +57,7 @@ const UNITS: readonly string[] = ['Second', 'Minute', 'Hour', 'Day'];
 /** Envoy Gateway's bounds: rules (Global, Local), selectors per rule, headers per selector. */
 const MAX_RULES: Record<RateLimitType, number> = { Global: 256, Local: 16 };
 const MAX_SELECTORS = 8;
-const MAX_HEADERS = 16;
+const MAX_HEADERS = 128;
 const MAX_HEADER_VALUE = 1024;
 /** A token bucket's size is a uint32 (TokenBucket.max_tokens, > 0). */
 const MAX_REQUESTS = 0xffff_ffff;
@@ -70,51 +71,57 @@ export function readRateLimit(value: unknown): ValidationResult<RateLimitRead> {
   if (!r) return invalid(AT, 'rateLimit must be an object');
   const problems: FieldError[] = [];
   const problem: Problem = (path, message) => void problems.push({ path, message });
-  const set = (['Global', 'Local'] as const).filter(
-    (t) => r[t.toLowerCase()] !== undefined && r[t.toLowerCase()] !== null,
-  );
-  let type: RateLimitType | undefined;
+  const set = (['Global', 'Local'] as const).filter((t) => r[SECTION[t]] !== undefined && r[SECTION[t]] !== null);
   if (r.type !== undefined && r.type !== 'Global' && r.type !== 'Local') {
     problem(`${AT}.type`, `rateLimit.type must be Global or Local, not ${JSON.stringify(r.type)}`);
-  } else if (set.length !== 1) {
-    problem(AT, 'rateLimit: exactly one of global or local must be specified');
-  } else if (r.type !== undefined && r.type !== set[0]) {
-    problem(`${AT}.type`, `rateLimit.type is ${r.type} but rateLimit.${set[0]!.toLowerCase()} is specified`);
-  } else {
-    type = set[0];
+  } else if (set.length === 0) {
+    problem(AT, 'rateLimit: at least one of global or local must be specified');
+  } else if (r.type !== undefined && !set.includes(r.type)) {
+    problem(`${AT}.type`, `rateLimit.type is ${r.type} but rateLimit.${SECTION[r.type]} is not specified`);
   }
   for (const field of Object.keys(r)) {
     if (!['type', 'global', 'local'].includes(field)) {
       problem(`${AT}.${field}`, `rateLimit.${field} is not a rateLimit field Portico supports`);
     }
   }
-  if (!type) return { valid: false, errors: problems };
-  const section = `${AT}.${type.toLowerCase()}`;
-  const s = fieldsOf(r[type.toLowerCase()]);
+  const read: RateLimitRead = {};
+  for (const type of set) {
+    const rules = readSection(type, r[SECTION[type]], problem);
+    if (rules) read[SECTION[type]] = rules;
+  }
+  return problems.length > 0 ? { valid: false, errors: problems } : valid(read);
+}
+
+const SECTION = { Global: 'global', Local: 'local' } as const;
+
+function readSection(type: RateLimitType, value: unknown, problem: Problem): RateLimitRuleRead[] | undefined {
+  const name = SECTION[type];
+  const section = `${AT}.${name}`;
+  const s = fieldsOf(value);
+  if (!s) return void problem(section, `rateLimit.${name} must be an object with rules`);
+  for (const field of Object.keys(s)) {
+    if (field !== 'rules') problem(`${section}.${field}`, `rateLimit.${name}.${field} is not supported`);
+  }
+  if (!Array.isArray(s.rules) || s.rules.length === 0) {
+    return void problem(`${section}.rules`, `rateLimit.${name}.rules must list at least one rule`);
+  }
+  if (s.rules.length > MAX_RULES[type]) {
+    return void problem(`${section}.rules`, `rateLimit.${name}.rules may list at most ${MAX_RULES[type]} rules`);
+  }
   const rules: RateLimitRuleRead[] = [];
-  if (!s || !Array.isArray(s.rules) || s.rules.length === 0) {
-    problem(`${section}.rules`, `rateLimit.${type.toLowerCase()}.rules must list at least one rule`);
-  } else if (s.rules.length > MAX_RULES[type]) {
-    problem(`${section}.rules`, `rateLimit.${type.toLowerCase()}.rules may list at most ${MAX_RULES[type]} rules`);
-  } else {
-    for (const [i, item] of s.rules.entries()) {
-      const rule = readRule(item, `${section}.rules[${i}]`, problem);
-      if (rule) rules.push(rule);
-    }
-    const defaults = rules.filter((rule) => rule.clientSelectors.length === 0).length;
-    if (type === 'Local' && defaults > 1) {
-      problem(
-        `${section}.rules`,
-        'rateLimit.local.rules: at most one rule may have no clientSelectors (it is the route’s default bucket)',
-      );
-    }
+  let ok = true;
+  for (const [i, item] of s.rules.entries()) {
+    const rule = readRule(item, `${section}.rules[${i}]`, problem);
+    if (rule) rules.push(rule);
+    else ok = false;
   }
-  if (s) {
-    for (const field of Object.keys(s)) {
-      if (field !== 'rules') problem(`${section}.${field}`, `${at(section)}.${field} is not supported`);
-    }
+  if (type === 'Local' && rules.filter((rule) => rule.clientSelectors.length === 0).length > 1) {
+    return void problem(
+      `${section}.rules`,
+      'rateLimit.local.rules: at most one rule may have no clientSelectors (it is the route’s default bucket)',
+    );
   }
-  return problems.length > 0 ? { valid: false, errors: problems } : valid({ type, rules });
+  return ok ? rules : undefined;
 }
 
 /** A path without its `spec.` prefix, as messages name fields. */

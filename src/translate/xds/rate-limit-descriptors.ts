@@ -5,8 +5,8 @@
  * against these entries; the rate limit service's configuration nests them (`rate-limit-service-
  * config.ts`). Both read the keys from here, so the two cannot disagree.
  *
- * The first entry names the route and the rule (`rule` = `<route>/rule/<index>`): rules of one
- * route, or of two routes, never share a bucket. Then, selector by selector: each header
+ * The first entry names the route and the rule (`rule` = `<route>/<local|global>/<index>`): rules
+ * of one route, or of two routes, never share a bucket. Then, selector by selector: each header
  * (`request_headers`: a request without the header builds no descriptor, so the rule does not
  * count it; an Exact value must equal the request's), then the source range (`masked_remote_address`
  * with the range's prefix length: the request's address masked to it must be the range; a
@@ -34,13 +34,20 @@ export const RULE_KEY = 'rule';
 export const MASKED_REMOTE_ADDRESS_KEY = 'masked_remote_address';
 export const REMOTE_ADDRESS_KEY = 'remote_address';
 
-/** `<route>/rule/<index>`: the value of a rule's first entry. */
-export function ruleId(routeName: string, index: number): string {
-  return `${routeName}/rule/${index}`;
+export type RateLimitScope = 'local' | 'global';
+
+/** `<route>/<scope>/<index>`: the value of a rule's first entry. */
+export function ruleId(routeName: string, scope: RateLimitScope, index: number): string {
+  return `${routeName}/${scope}/${index}`;
 }
 
-export function ruleDescriptor(routeName: string, index: number, rule: IrRateLimitRule): RuleDescriptor {
-  const id = ruleId(routeName, index);
+export function ruleDescriptor(
+  routeName: string,
+  scope: RateLimitScope,
+  index: number,
+  rule: IrRateLimitRule,
+): RuleDescriptor {
+  const id = ruleId(routeName, scope, index);
   const actions: Action[] = [{ generic_key: { descriptor_key: RULE_KEY, descriptor_value: id } }];
   const entries: DescriptorEntry[] = [{ key: RULE_KEY, value: id }];
   for (const [j, selector] of rule.clientSelectors.entries()) {

@@ -11,7 +11,7 @@
  * Gateway's rate limit service says `failClosed` (then 500), as Envoy Gateway's `failClosed`.
  * Limited answers: 429 (gRPC: RESOURCE_EXHAUSTED), with the draft 03 `x-ratelimit-*` headers.
  */
-import type { IrRateLimit, IrRateLimitService } from '../../ir/rate-limit.js';
+import type { IrRateLimitRule, IrRateLimitService } from '../../ir/rate-limit.js';
 import { RATE_LIMIT } from '../../proto/type-urls.js';
 import { ruleDescriptor } from './rate-limit-descriptors.js';
 import type { envoy } from './types.js';
@@ -44,7 +44,7 @@ export function globalRateLimitFilter(service: IrRateLimitService): HttpFilter {
   };
 }
 
-/** The route's `rate_limits` (RouteAction): one per rule. */
-export function globalRateLimitActions(routeName: string, rateLimit: IrRateLimit): RateLimit[] {
-  return rateLimit.rules.map((rule, i) => ({ actions: ruleDescriptor(routeName, i, rule).actions }));
+/** The route's `rate_limits` (RouteAction) for its `global` rules: one per rule. */
+export function globalRateLimitActions(routeName: string, rules: readonly IrRateLimitRule[]): RateLimit[] {
+  return rules.map((rule, i) => ({ actions: ruleDescriptor(routeName, 'global', i, rule).actions }));
 }

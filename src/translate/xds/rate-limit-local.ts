@@ -15,7 +15,7 @@
  * route carries `x-ratelimit-limit`, `-remaining` and `-reset` (draft 03 of the IETF RateLimit
  * header fields).
  */
-import type { IrRateLimit } from '../../ir/rate-limit.js';
+import type { IrRateLimitRule } from '../../ir/rate-limit.js';
 import { LOCAL_RATE_LIMIT } from '../../proto/type-urls.js';
 import { ruleDescriptor, UNIT_SECONDS } from './rate-limit-descriptors.js';
 import type { envoy, Packed } from './types.js';
@@ -44,12 +44,14 @@ function tokenBucket(requests: number, seconds: number): TokenBucket {
 
 const ALWAYS = { default_value: { numerator: 100, denominator: 'HUNDRED' as const } };
 
-export function localRateLimitPerRoute(routeName: string, rateLimit: IrRateLimit): Packed<typeof LOCAL_RATE_LIMIT> {
-  const byDefault = rateLimit.rules.find((rule) => rule.clientSelectors.length === 0);
-  const selective = rateLimit.rules
-    .map((rule, i) => ({ rule, i }))
-    .filter(({ rule }) => rule.clientSelectors.length > 0);
-  const descriptors = selective.map(({ rule, i }) => ({ ...ruleDescriptor(routeName, i, rule), rule }));
+/** The route's `local` rules as its per-route configuration. */
+export function localRateLimitPerRoute(
+  routeName: string,
+  rules: readonly IrRateLimitRule[],
+): Packed<typeof LOCAL_RATE_LIMIT> {
+  const byDefault = rules.find((rule) => rule.clientSelectors.length === 0);
+  const selective = rules.map((rule, i) => ({ rule, i })).filter(({ rule }) => rule.clientSelectors.length > 0);
+  const descriptors = selective.map(({ rule, i }) => ({ ...ruleDescriptor(routeName, 'local', i, rule), rule }));
   const config: LocalRateLimit = {
     stat_prefix: STAT_PREFIX,
     token_bucket: byDefault

@@ -1,21 +1,16 @@
 /**
  * The rate limit service's configuration for one Gateway (github.com/envoyproxy/ratelimit's YAML:
- * a domain and its descriptor tree), from the Global rate limits of the Gateway's routes. Pure.
+ * a domain and its descriptor tree), from the Global rate limit rules of the Gateway's routes. Pure.
  *
  * Each rule is one branch: its descriptor's entries (`rate-limit-descriptors.ts`, the same the
  * Envoy route's actions build) nested key under key, the limit at the last one. An entry without
  * a value (Distinct) matches any value, each counted on its own. A rule without selectors is a
  * branch of one entry (the rule's), limited there.
  */
-import type { IrRateLimit, IrRateLimitUnit } from '../../ir/rate-limit.js';
-import type { IrGateway } from '../../ir/types.js';
+import type { IrRateLimit, IrRateLimitRule, IrRateLimitUnit } from '../../ir/rate-limit.js';
 import type { IrRoute } from '../../ir/route-types.js';
+import type { IrGateway } from '../../ir/types.js';
 import { ruleDescriptor } from './rate-limit-descriptors.js';
-
-/** A route's rate limit (the BackendTrafficPolicy skeleton's `IrRoute.traffic`, once merged). */
-function rateLimitOf(route: IrRoute): IrRateLimit | undefined {
-  return (route as { traffic?: { rateLimit?: IrRateLimit } }).traffic?.rateLimit;
-}
 
 export interface RateLimitServiceDescriptor {
   key: string;
@@ -32,19 +27,19 @@ export interface RateLimitServiceConfig {
 export interface GlobalRateLimitedRoute {
   /** The IR route's name (unique in the Gateway). */
   name: string;
-  rateLimit: IrRateLimit;
+  /** Its `global` rules. */
+  rules: readonly IrRateLimitRule[];
 }
 
-/** `undefined` when no route of the Gateway has a Global limit: the service needs nothing for it. */
+/** `undefined` when no route has Global rules: the service needs nothing for the Gateway. */
 export function rateLimitServiceConfig(
   domain: string,
   routes: readonly GlobalRateLimitedRoute[],
 ): RateLimitServiceConfig | undefined {
   const descriptors: RateLimitServiceDescriptor[] = [];
   for (const route of routes) {
-    if (route.rateLimit.type !== 'Global') continue;
-    for (const [i, rule] of route.rateLimit.rules.entries()) {
-      const { entries } = ruleDescriptor(route.name, i, rule);
+    for (const [i, rule] of route.rules.entries()) {
+      const { entries } = ruleDescriptor(route.name, 'global', i, rule);
       // Built from the leaf up: the limit sits on the last entry.
       let branch: RateLimitServiceDescriptor | undefined;
       for (const entry of [...entries].reverse()) {
@@ -67,6 +62,11 @@ export function rateLimitServiceConfig(
   return descriptors.length > 0 ? { domain, descriptors } : undefined;
 }
 
+/** A route's rate limit (the BackendTrafficPolicy skeleton's `IrRoute.traffic`, once merged). */
+function rateLimitOf(route: IrRoute): IrRateLimit | undefined {
+  return (route as { traffic?: { rateLimit?: IrRateLimit } }).traffic?.rateLimit;
+}
+
 /** The configuration a Gateway needs from the rate limit service (its domain is its name), if any. */
 export function gatewayRateLimitServiceConfig(ir: IrGateway): RateLimitServiceConfig | undefined {
   const routes: GlobalRateLimitedRoute[] = [];
@@ -74,11 +74,11 @@ export function gatewayRateLimitServiceConfig(ir: IrGateway): RateLimitServiceCo
   for (const config of ir.routeConfigs) {
     for (const vh of config.virtualHosts) {
       for (const route of vh.routes) {
-        const rateLimit = rateLimitOf(route);
-        // A route shared by two virtual hosts is one set of buckets (Envoy counts by its actions' values).
-        if (rateLimit?.type !== 'Global' || seen.has(route.name)) continue;
+        const rules = rateLimitOf(route)?.global;
+        // A route in two virtual hosts is one set of buckets (its actions build the same descriptors).
+        if (!rules || seen.has(route.name)) continue;
         seen.add(route.name);
-        routes.push({ name: route.name, rateLimit });
+        routes.push({ name: route.name, rules });
       }
     }
   }

@@ -31,8 +31,7 @@ test('a Local limit with header and source selectors', () => {
   ).toEqual({
     valid: true,
     result: {
-      type: 'Local',
-      rules: [
+      local: [
         {
           clientSelectors: [
             {
@@ -51,12 +50,17 @@ test('a Local limit with header and source selectors', () => {
   });
 });
 
-test('type may be left out; it must agree with the section', () => {
+test('type (deprecated) may be left out; written, it names a section that is there; both sections may be', () => {
   const rules = [{ limit }];
-  expect(readRateLimit({ global: { rules } })).toMatchObject({ valid: true, result: { type: 'Global' } });
+  const read = { clientSelectors: [], limit };
+  expect(readRateLimit({ global: { rules } })).toEqual({ valid: true, result: { global: [read] } });
+  expect(readRateLimit({ global: { rules }, local: { rules } })).toEqual({
+    valid: true,
+    result: { global: [read], local: [read] },
+  });
   expect(readRateLimit({ type: 'Local', global: { rules } })).toEqual({
     valid: false,
-    errors: [{ path: 'spec.rateLimit.type', message: 'rateLimit.type is Local but rateLimit.global is specified' }],
+    errors: [{ path: 'spec.rateLimit.type', message: 'rateLimit.type is Local but rateLimit.local is not specified' }],
   });
   expect(readRateLimit({ type: 'Local' })).toMatchObject({ valid: false, errors: [{ path: 'spec.rateLimit' }] });
 });

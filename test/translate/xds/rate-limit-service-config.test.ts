@@ -2,61 +2,51 @@
  * The rate limit service's configuration for a Gateway: one branch per Global rule, nested as the
  * route's actions build the descriptor, the limit on the last entry, Distinct entries without a value.
  */
-import type { IrRateLimit } from '../../../src/ir/rate-limit.js';
+import type { IrRateLimitRule } from '../../../src/ir/rate-limit.js';
 import { rateLimitServiceConfig } from '../../../src/translate/xds/rate-limit-service-config.js';
 import { globalRateLimitActions } from '../../../src/translate/xds/rate-limit-global.js';
 
-const ROUTE = 'httproute/default/api/rule/0/match/0';
+const ROUTE = 'httproute/default/api/global/0/match/0';
 
 test('a Gateway without Global limits needs no configuration', () => {
   expect(rateLimitServiceConfig('default/gw', [])).toBeUndefined();
-  const local: IrRateLimit = {
-    type: 'Local',
-    rules: [{ clientSelectors: [], limit: { requests: 1, unit: 'Second' } }],
-  };
-  expect(rateLimitServiceConfig('default/gw', [{ name: ROUTE, rateLimit: local }])).toBeUndefined();
+  expect(rateLimitServiceConfig('default/gw', [{ name: ROUTE, rules: [] }])).toBeUndefined();
 });
 
 test('a rule without selectors is limited on its own entry', () => {
-  const rateLimit: IrRateLimit = {
-    type: 'Global',
-    rules: [{ clientSelectors: [], limit: { requests: 10, unit: 'Minute' } }],
-  };
-  expect(rateLimitServiceConfig('default/gw', [{ name: ROUTE, rateLimit }])).toEqual({
+  const rules: IrRateLimitRule[] = [{ clientSelectors: [], limit: { requests: 10, unit: 'Minute' } }];
+  expect(rateLimitServiceConfig('default/gw', [{ name: ROUTE, rules }])).toEqual({
     domain: 'default/gw',
-    descriptors: [{ key: 'rule', value: `${ROUTE}/rule/0`, rate_limit: { unit: 'minute', requests_per_unit: 10 } }],
+    descriptors: [{ key: 'rule', value: `${ROUTE}/global/0`, rate_limit: { unit: 'minute', requests_per_unit: 10 } }],
   });
 });
 
 test('headers and source ranges nest in order; Exact has a value, Distinct none', () => {
-  const rateLimit: IrRateLimit = {
-    type: 'Global',
-    rules: [
-      {
-        clientSelectors: [
-          {
-            headers: [
-              { name: 'x-user', type: 'Distinct' },
-              { name: 'x-plan', type: 'Exact', value: 'free' },
-            ],
-            sourceCIDR: { type: 'Distinct', cidr: '10.0.0.0/8', family: 4, prefixLength: 8 },
-          },
-        ],
-        limit: { requests: 3, unit: 'Second' },
-      },
-      {
-        clientSelectors: [
-          { headers: [], sourceCIDR: { type: 'Exact', cidr: '2001:db8::/32', family: 6, prefixLength: 32 } },
-        ],
-        limit: { requests: 100, unit: 'Day' },
-      },
-    ],
-  };
-  const config = rateLimitServiceConfig('default/gw', [{ name: ROUTE, rateLimit }]);
+  const rules: IrRateLimitRule[] = [
+    {
+      clientSelectors: [
+        {
+          headers: [
+            { name: 'x-user', type: 'Distinct' },
+            { name: 'x-plan', type: 'Exact', value: 'free' },
+          ],
+          sourceCIDR: { type: 'Distinct', cidr: '10.0.0.0/8', family: 4, prefixLength: 8 },
+        },
+      ],
+      limit: { requests: 3, unit: 'Second' },
+    },
+    {
+      clientSelectors: [
+        { headers: [], sourceCIDR: { type: 'Exact', cidr: '2001:db8::/32', family: 6, prefixLength: 32 } },
+      ],
+      limit: { requests: 100, unit: 'Day' },
+    },
+  ];
+  const config = rateLimitServiceConfig('default/gw', [{ name: ROUTE, rules }]);
   expect(config?.descriptors).toEqual([
     {
       key: 'rule',
-      value: `${ROUTE}/rule/0`,
+      value: `${ROUTE}/global/0`,
       descriptors: [
         {
           key: 'selector/0/header/x-user',
@@ -78,7 +68,7 @@ test('headers and source ranges nest in order; Exact has a value, Distinct none'
     },
     {
       key: 'rule',
-      value: `${ROUTE}/rule/1`,
+      value: `${ROUTE}/global/1`,
       descriptors: [
         {
           key: 'masked_remote_address',
@@ -89,10 +79,10 @@ test('headers and source ranges nest in order; Exact has a value, Distinct none'
     },
   ]);
   // The route's actions build the same entries, in the same order.
-  expect(globalRateLimitActions(ROUTE, rateLimit)).toEqual([
+  expect(globalRateLimitActions(ROUTE, rules)).toEqual([
     {
       actions: [
-        { generic_key: { descriptor_key: 'rule', descriptor_value: `${ROUTE}/rule/0` } },
+        { generic_key: { descriptor_key: 'rule', descriptor_value: `${ROUTE}/global/0` } },
         { request_headers: { header_name: 'x-user', descriptor_key: 'selector/0/header/x-user' } },
         { request_headers: { header_name: 'x-plan', descriptor_key: 'selector/0/header/x-plan' } },
         { masked_remote_address: { v4_prefix_mask_len: { value: 8 } } },
@@ -101,7 +91,7 @@ test('headers and source ranges nest in order; Exact has a value, Distinct none'
     },
     {
       actions: [
-        { generic_key: { descriptor_key: 'rule', descriptor_value: `${ROUTE}/rule/1` } },
+        { generic_key: { descriptor_key: 'rule', descriptor_value: `${ROUTE}/global/1` } },
         { masked_remote_address: { v6_prefix_mask_len: { value: 32 } } },
       ],
     },
@@ -109,13 +99,10 @@ test('headers and source ranges nest in order; Exact has a value, Distinct none'
 });
 
 test('rules of two routes are separate branches', () => {
-  const rateLimit: IrRateLimit = {
-    type: 'Global',
-    rules: [{ clientSelectors: [], limit: { requests: 1, unit: 'Hour' } }],
-  };
+  const rules: IrRateLimitRule[] = [{ clientSelectors: [], limit: { requests: 1, unit: 'Hour' } }];
   const config = rateLimitServiceConfig('ns/gw', [
-    { name: 'a', rateLimit },
-    { name: 'b', rateLimit },
+    { name: 'a', rules },
+    { name: 'b', rules },
   ]);
-  expect(config?.descriptors.map((d) => d.value)).toEqual(['a/rule/0', 'b/rule/0']);
+  expect(config?.descriptors.map((d) => d.value)).toEqual(['a/global/0', 'b/global/0']);
 });
