@@ -36,6 +36,8 @@ export function globalRateLimitFilter(service: IrRateLimitService): HttpFilter {
       failure_mode_deny: service.failClosed,
       rate_limited_as_resource_exhausted: true,
       enable_x_ratelimit_headers: 'DRAFT_VERSION_03',
+      // Envoy's own x-envoy-ratelimited header is left out, as Envoy Gateway does by default.
+      disable_x_envoy_ratelimited_header: true,
       rate_limit_service: {
         grpc_service: { envoy_grpc: { cluster_name: service.clusterName } },
         transport_api_version: 'V3',
