@@ -36,6 +36,7 @@ import { presentingClientCertificate } from '../backend-client-certificate.js';
 import { ownerOf } from './listener-owner.js';
 import { l4Chain, preferredRoute, tlsRouteChains } from './l4-chains.js';
 import { securedRoute } from '../security/route-security.js';
+import { addTrafficClusters, trafficRoute } from '../traffic/traffic-route.js';
 import { filtersByConfiguration, httpFilterKinds } from './http-filters.js';
 import { withTracing } from './tracing.js';
 
@@ -85,8 +86,9 @@ function buildVirtualHosts(
     // What the virtual host is built from: with the run's memory, the same parts (the routes'
     // entries are the same arrays when their translations were reused) give last run's virtual host.
     const parts: unknown[] = [owner.port, owner.protocol, owner.hostname, owner.preRouting?.filters];
-    // Each entry's SecurityPolicy verdict (one object per policy) is a part too.
+    // Each entry's SecurityPolicy and BackendTrafficPolicy verdicts (one object per policy) are parts too.
     const verdictOf = (e: RouteEntry) => state.security?.verdictOf(owner, e.route);
+    const trafficOf = (e: RouteEntry) => state.traffic?.verdictOf(owner, e.route);
     for (const hostname of covering) {
       parts.push(hostname);
       for (const p of placed.get(hostname)?.values() ?? []) {
@@ -101,6 +103,11 @@ function buildVirtualHosts(
           }
         }
         for (const c of p.clusters) clusters.set(c.name, c);
+        if (state.traffic) {
+          const verdicts = p.entries.map(trafficOf);
+          parts.push(...verdicts, '\0');
+          p.entries.forEach((e, i) => addTrafficClusters(e.route, verdicts[i], clusters));
+        }
       }
     }
     const build = (): IrVirtualHost => {
@@ -123,7 +130,7 @@ function buildVirtualHosts(
         for (const { entry: e } of entries) {
           if (seen.has(e.route.name)) continue;
           seen.add(e.route.name);
-          const route = securedRoute(e.route, verdictOf(e));
+          const route = securedRoute(trafficRoute(e.route, trafficOf(e)), verdictOf(e));
           routes.push(e.redirect ? withRedirectPort(route, e.redirect, owner) : route);
         }
       }

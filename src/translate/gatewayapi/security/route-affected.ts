@@ -14,8 +14,9 @@ import { ruleName } from '../routes/rule-names.js';
 import { matchesSelector } from '../routes/allowed-routes.js';
 import { comparePolicies } from '../telemetry/telemetry-policy.js';
 import { policyKey } from './security-ir.js';
+import { affectedConditionType } from '../policy/effects.js';
 
-export const SECURITY_POLICY_AFFECTED = 'gateway.portico.dev/SecurityPolicyAffected';
+export const SECURITY_POLICY_AFFECTED = affectedConditionType('SecurityPolicy');
 
 /** Which of the route's targets (`''` the route, else a rule name) the policy targets. */
 function targetsOnRoute(policy: SecurityPolicy, route: Route, rules: ReadonlySet<string>): string[] {

@@ -1,13 +1,13 @@
 /**
- * Where a SecurityPolicy's targets are among the Gateways Portico serves: each target resolves to
- * the Gateways it reaches (a Gateway or listener: its Gateway; a ListenerSet: the Gateway it is
+ * Where a policy's targets are among the Gateways Portico serves: each target resolves to the
+ * Gateways it reaches (a Gateway or listener: its Gateway; a ListenerSet: the Gateway it is
  * attached to; a route or rule: the Gateways it is attached to), is missing (TargetNotFound), or
  * is another controller's (Portico says nothing about it).
  */
 import type { KubeObject } from '../../../resources/types.js';
 import { objectKey, type TranslationContext } from '../context.js';
 import type { GatewayState, ListenerSetState } from '../gateway-state.js';
-import type { SecurityTarget } from './security-attachment.js';
+import type { PolicyTarget } from './attachment.js';
 
 export interface ResolvedTarget {
   /** Portico's Gateways the target reaches (state keys), with the object that carries it there. */
@@ -18,7 +18,7 @@ export interface ResolvedTarget {
   foreign?: boolean;
 }
 
-export function describeTarget(t: Pick<SecurityTarget, 'kind' | 'namespace' | 'name' | 'sectionName'>): string {
+export function describeTarget(t: Pick<PolicyTarget, 'kind' | 'namespace' | 'name' | 'sectionName'>): string {
   const section =
     t.sectionName === undefined
       ? ''
@@ -43,7 +43,7 @@ const exists = (ctx: TranslationContext, objects: readonly KubeObject[], key: st
 export function resolveTarget(
   ctx: TranslationContext,
   gateways: ReadonlyMap<string, GatewayState>,
-  t: SecurityTarget,
+  t: PolicyTarget,
 ): ResolvedTarget {
   const key = objectKey(t.namespace, t.name);
   const notFound = (on?: GatewayState): ResolvedTarget => ({
@@ -72,9 +72,10 @@ export function resolveTarget(
       return { gateways: [{ state: found.state, object: found.set.object }] };
     }
     case 'HTTPRoute':
-    case 'GRPCRoute': {
-      const routes: readonly KubeObject[] =
-        t.kind === 'HTTPRoute' ? ctx.resources.httpRoutes : ctx.resources.grpcRoutes;
+    case 'GRPCRoute':
+    case 'TCPRoute':
+    case 'UDPRoute': {
+      const routes = routesOf(ctx, t.kind);
       const route = byKey(ctx, routes).get(key);
       if (!route) return notFound();
       const routeKey = `${t.kind}/${t.namespace}/${t.name}`;
@@ -91,6 +92,14 @@ export function resolveTarget(
       return out;
     }
   }
+}
+
+function routesOf(
+  ctx: TranslationContext,
+  kind: 'HTTPRoute' | 'GRPCRoute' | 'TCPRoute' | 'UDPRoute',
+): readonly KubeObject[] {
+  const { httpRoutes, grpcRoutes, tcpRoutes, udpRoutes } = ctx.resources;
+  return { HTTPRoute: httpRoutes, GRPCRoute: grpcRoutes, TCPRoute: tcpRoutes, UDPRoute: udpRoutes }[kind];
 }
 
 /** Whether a rule of that name of the route is placed on the Gateway. */
