@@ -36,15 +36,19 @@ export interface IrRateLimitRule {
 /** Local rules (each Envoy counts alone), Global rules (counted in the rate limit service), or both. */
 export interface IrRateLimit {
   local?: IrRateLimitRule[];
-  global?: IrRateLimitRule[];
+  global?: { rules: IrRateLimitRule[]; service: IrRateLimitServiceRef };
 }
 
-/** Where a Gateway's Envoys reach the rate limit service, and what they do when it does not answer. */
-export interface IrRateLimitService {
+/** The rate limit service a route's Global rules are counted in. */
+export interface IrRateLimitServiceRef {
   /** The cluster (one of the Gateway's) the filter's gRPC calls go to. */
   clusterName: string;
-  /** The rate limit service domain of this Gateway's descriptors. */
-  domain: string;
   /** Deny requests (500) when the service cannot be reached (Envoy Gateway's `failClosed`); else allow them. */
   failClosed: boolean;
+}
+
+/** The ratelimit filter of a connection manager: the service, and the Gateway's domain in it. */
+export interface IrRateLimitService extends IrRateLimitServiceRef {
+  /** `<namespace>/<name>` of the Gateway: the rate limit service domain of its descriptors. */
+  domain: string;
 }

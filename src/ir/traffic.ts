@@ -5,12 +5,16 @@
  * backend cluster, named after the policy).
  */
 
+import type { IrRateLimit } from './rate-limit.js';
+
 /** What a BackendTrafficPolicy does on a route. */
 export interface IrRouteTraffic {
   /** `<namespace>/<name>` of the BackendTrafficPolicy. */
   policy: string;
   /** Envoy's fault filter, configured for the route. Percentages are in millionths. */
   faultInjection?: IrFaultInjection;
+  /** Envoy's local_ratelimit (per route) and ratelimit (the rate limit service) filters. */
+  rateLimit?: IrRateLimit;
 }
 
 export interface IrFaultInjection {

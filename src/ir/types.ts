@@ -12,12 +12,14 @@ import type { IrOidc } from './security.js';
 import type { IrSource } from './source.js';
 import type { IrJwtAuthn } from './security-jwt.js';
 import type { IrClusterTraffic } from './traffic.js';
+import type { IrRateLimitService } from './rate-limit.js';
 
 export * from './pre-routing.js';
 export * from './route-types.js';
 export * from './security.js';
 export * from './source.js';
 export * from './traffic.js';
+export * from './rate-limit.js';
 
 export interface IrGateway {
   /** `<namespace>/<name>`: Envoy's `node.cluster` for proxies serving this Gateway. */
@@ -146,6 +148,8 @@ export interface IrHttpConnectionManager {
   tracing?: IrTracing;
   /** The JWT providers of the SecurityPolicies its routes use (one jwt_authn filter, a requirement per policy). */
   jwtAuthn?: IrJwtAuthn;
+  /** The rate limit service its routes' Global rate limits ask (one ratelimit filter). */
+  rateLimitService?: IrRateLimitService;
 }
 
 /** Optional HTTP filters; each is installed disabled-by-default and enabled per route. */
@@ -165,7 +169,11 @@ export type IrHttpFilterKind =
   /** SecurityPolicy `jwt` (Envoy's jwt_authn filter, its providers in `IrHttpConnectionManager.jwtAuthn`). */
   | 'jwt_authn'
   /** BackendTrafficPolicy `faultInjection` (Envoy's fault filter, configured per route). */
-  | 'fault_injection';
+  | 'fault_injection'
+  /** BackendTrafficPolicy `rateLimit.local` (Envoy's local_ratelimit filter, configured per route). */
+  | 'local_ratelimit'
+  /** BackendTrafficPolicy `rateLimit.global` (Envoy's ratelimit filter, `IrHttpConnectionManager.rateLimitService`). */
+  | 'ratelimit';
 
 export interface IrEndpoint {
   address: string;

@@ -12,6 +12,7 @@
 import { readPolicyTargets, TARGET_FIELDS, type PolicyTargets } from './policy-targets.js';
 import { readCircuitBreaker, type CircuitBreakerRead } from './traffic-circuit-breaker.js';
 import { readFaultInjection, type FaultInjectionRead } from './traffic-fault-injection.js';
+import { readRateLimit, type RateLimitRead } from './traffic-rate-limit.js';
 import { readOnce } from './read-once.js';
 import { fieldsOf, valid, type FieldError, type ValidationResult } from './validation-result.js';
 
@@ -30,6 +31,7 @@ export type TrafficTargetKind = (typeof TRAFFIC_TARGET_KINDS)[number];
 export interface TrafficFeatures {
   circuitBreaker?: CircuitBreakerRead;
   faultInjection?: FaultInjectionRead;
+  rateLimit?: RateLimitRead;
 }
 
 export interface ValidatedBackendTrafficPolicy extends PolicyTargets<TrafficTargetKind> {
@@ -45,6 +47,7 @@ type SectionReaders = {
 const SECTION_READERS: SectionReaders = {
   circuitBreaker: readCircuitBreaker,
   faultInjection: readFaultInjection,
+  rateLimit: readRateLimit,
 };
 
 export const readBackendTrafficPolicy: (policy: { spec?: unknown }) => ValidatedBackendTrafficPolicy = readOnce(

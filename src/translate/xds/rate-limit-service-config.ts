@@ -7,8 +7,7 @@
  * a value (Distinct) matches any value, each counted on its own. A rule without selectors is a
  * branch of one entry (the rule's), limited there.
  */
-import type { IrRateLimit, IrRateLimitRule, IrRateLimitUnit } from '../../ir/rate-limit.js';
-import type { IrRoute } from '../../ir/route-types.js';
+import type { IrRateLimitRule, IrRateLimitUnit } from '../../ir/rate-limit.js';
 import type { IrGateway } from '../../ir/types.js';
 import { ruleDescriptor } from './rate-limit-descriptors.js';
 
@@ -62,11 +61,6 @@ export function rateLimitServiceConfig(
   return descriptors.length > 0 ? { domain, descriptors } : undefined;
 }
 
-/** A route's rate limit (the BackendTrafficPolicy skeleton's `IrRoute.traffic`, once merged). */
-function rateLimitOf(route: IrRoute): IrRateLimit | undefined {
-  return (route as { traffic?: { rateLimit?: IrRateLimit } }).traffic?.rateLimit;
-}
-
 /** The configuration a Gateway needs from the rate limit service (its domain is its name), if any. */
 export function gatewayRateLimitServiceConfig(ir: IrGateway): RateLimitServiceConfig | undefined {
   const routes: GlobalRateLimitedRoute[] = [];
@@ -74,7 +68,7 @@ export function gatewayRateLimitServiceConfig(ir: IrGateway): RateLimitServiceCo
   for (const config of ir.routeConfigs) {
     for (const vh of config.virtualHosts) {
       for (const route of vh.routes) {
-        const rules = rateLimitOf(route)?.global;
+        const rules = route.traffic?.rateLimit?.global?.rules;
         // A route in two virtual hosts is one set of buckets (its actions build the same descriptors).
         if (!rules || seen.has(route.name)) continue;
         seen.add(route.name);

@@ -10,19 +10,32 @@
 import type { IrFaultInjection, IrHttpConnectionManager, IrHttpFilterKind, IrRouteTraffic } from '../../ir/types.js';
 import { HTTP_FAULT } from '../../proto/type-urls.js';
 import { durationFromMs } from './duration.js';
+import { globalRateLimitFilter } from './rate-limit-global.js';
+import { LOCAL_RATE_LIMIT_FILTER, localRateLimitFilter, localRateLimitPerRoute } from './rate-limit-local.js';
 import type { envoy, PerFilterConfig } from './types.js';
 
 type HttpFilter = envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 
 export const FAULT_FILTER = 'envoy.filters.http.fault';
 
-/** The policies' filters of a connection manager, after the fault filter, before the router. */
-export function trafficHttpFilters(_kinds: readonly IrHttpFilterKind[], _hcm: IrHttpConnectionManager): HttpFilter[] {
-  return [];
+/**
+ * The policies' filters of a connection manager, after the fault filter, before the router: the
+ * local rate limit (each Envoy's own buckets) before the global one (a call to the rate limit
+ * service), so that a request the local limit refuses costs the service nothing.
+ */
+export function trafficHttpFilters(kinds: readonly IrHttpFilterKind[], hcm: IrHttpConnectionManager): HttpFilter[] {
+  const filters: HttpFilter[] = [];
+  if (kinds.includes('local_ratelimit')) filters.push(localRateLimitFilter());
+  if (kinds.includes('ratelimit') && hcm.rateLimitService) filters.push(globalRateLimitFilter(hcm.rateLimitService));
+  return filters;
 }
 
 export function trafficPerRoute(traffic: IrRouteTraffic, config: PerFilterConfig): void {
   if (traffic.faultInjection) config[FAULT_FILTER] = { '@type': HTTP_FAULT, ...faultConfig(traffic.faultInjection) };
+  // The descriptors' first entry names the policy: a route has one policy, so no two rules share a bucket.
+  if (traffic.rateLimit?.local) {
+    config[LOCAL_RATE_LIMIT_FILTER] = localRateLimitPerRoute(traffic.policy, traffic.rateLimit.local);
+  }
 }
 
 function faultConfig(fault: IrFaultInjection): envoy.extensions.filters.http.fault.v3.HTTPFault {

@@ -4,7 +4,9 @@
  */
 import type { KubeObject, ResourceSet } from '../../../resources/types.js';
 import type { IrGateway } from '../../../ir/types.js';
-import { buildContext, type TranslationContext } from '../context.js';
+import { buildContext, type RateLimitServiceOption, type TranslationContext } from '../context.js';
+
+export type { RateLimitServiceOption };
 import type { GatewayState, RouteOutcome } from '../gateway-state.js';
 import { NO_MEMORY, type StageMemory } from '../memory.js';
 import type { Route, RouteTranslation } from '../routes/contract.js';
@@ -63,13 +65,6 @@ export interface TranslateOptions {
    * are answered from it. Output is the same with or without it.
    */
   memory?: StageMemory;
-}
-
-/** `TranslateOptions.rateLimitService`. */
-export interface RateLimitServiceOption {
-  address: { host: string; port: number };
-  /** Envoy Gateway's `rateLimit.failClosed` (default false: a request is let through). */
-  failClosed: boolean;
 }
 
 const EPOCH = '1970-01-01T00:00:00Z';

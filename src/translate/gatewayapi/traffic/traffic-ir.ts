@@ -18,6 +18,7 @@ import { policyKey } from '../policy/policy-key.js';
 import { rememberedVerdict } from '../policy/remembered-verdict.js';
 import { circuitBreakerIr } from './traffic-circuit-breaker.js';
 import { faultInjectionIr } from './traffic-fault-injection.js';
+import { rateLimitIr } from './traffic-rate-limit.js';
 import type { ClusterFields, RouteFields, TrafficSectionIr } from './traffic-section.js';
 
 export type { TrafficSectionIr };
@@ -49,6 +50,7 @@ type SectionIrs = {
 const SECTION_IR: SectionIrs = {
   circuitBreaker: circuitBreakerIr,
   faultInjection: faultInjectionIr,
+  rateLimit: rateLimitIr,
 };
 
 /** Worked out from the policy and the lookups it makes in `ctx`. */

@@ -59,4 +59,6 @@ export function trafficRoute(route: IrRoute, verdict: TrafficVerdict | undefined
 /** The HTTP filter kinds a route under a BackendTrafficPolicy needs in its connection manager. */
 export function trafficFilterKinds(route: IrRoute, kinds: Set<IrHttpFilterKind>): void {
   if (route.traffic?.faultInjection) kinds.add('fault_injection');
+  if (route.traffic?.rateLimit?.local) kinds.add('local_ratelimit');
+  if (route.traffic?.rateLimit?.global) kinds.add('ratelimit');
 }
