@@ -9,7 +9,7 @@
  * ignored) and removes those of Gateways that no longer have one. Redis keeps the counters in
  * memory only. Both processes stop with Portico.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -86,7 +86,7 @@ export class LocalRateLimitService {
         const out = log('redis');
         try {
           return childHandle(
-            spawn(
+            spawnDying(
               redisBin,
               ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
               { stdio: ['ignore', out, out] },
@@ -104,7 +104,7 @@ export class LocalRateLimitService {
         const out = log('ratelimit');
         try {
           return childHandle(
-            spawn(ratelimitBin, [], {
+            spawnDying(ratelimitBin, [], {
               stdio: ['ignore', out, out],
               env: {
                 HOST: '127.0.0.1',
@@ -138,6 +138,20 @@ export class LocalRateLimitService {
     await this.service?.stop();
     await this.redis?.stop();
   }
+}
+
+const SETPRIV = '/usr/bin/setpriv';
+
+/**
+ * Spawns a process that is sent SIGTERM when Portico dies, however it dies (util-linux `setpriv
+ * --pdeathsig`, Linux): unlike the Envoys, which keep serving and are adopted by the next Portico,
+ * these keep nothing worth adopting (the counters of a window, a configuration Portico writes
+ * again), and one left behind would hold the address its successor must bind.
+ */
+function spawnDying(bin: string, args: string[], options: SpawnOptions): ChildProcess {
+  return existsSync(SETPRIV)
+    ? spawn(SETPRIV, ['--pdeathsig', 'TERM', '--', bin, ...args], options)
+    : spawn(bin, args, options);
 }
 
 /** A domain (`<namespace>/<name>`) as a file name. */
