@@ -9,6 +9,7 @@
  * is only waited for.
  */
 import { Agent } from 'node:http';
+import { findRateLimitService, findRedisServer } from '../../src/infra/host/rate-limit-service.js';
 import { startBackend, type Backend } from '../support/backends.js';
 import { EnvoyAds, freePort } from '../support/envoy-ads.js';
 import { request, type HttpResult } from '../support/http-client.js';
@@ -47,6 +48,9 @@ function get(host: string, options: { from?: string; headers?: Record<string, st
 const limitHeaders = (r: HttpResult) => [r.status, r.headers['x-ratelimit-limit'], r.headers['x-ratelimit-remaining']];
 
 beforeAll(async () => {
+  // Fails here, saying what to run, when the service or Redis is missing (make test provides both).
+  findRateLimitService();
+  findRedisServer();
   backend = await startBackend('echo');
   port = await freePort();
   e2e = await PorticoE2E.start('default/gw', {

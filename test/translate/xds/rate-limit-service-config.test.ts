@@ -3,7 +3,15 @@
  * route's actions build the descriptor, the limit on the last entry, Distinct entries without a value.
  */
 import type { IrRateLimitRule } from '../../../src/ir/rate-limit.js';
-import { rateLimitServiceConfig } from '../../../src/translate/xds/rate-limit-service-config.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadYaml } from '../../../src/resources/load-yaml.js';
+import { buildResourceSet } from '../../../src/resources/resource-set.js';
+import { translate } from '../../../src/translate/index.js';
+import {
+  gatewayRateLimitServiceConfig,
+  rateLimitServiceConfig,
+} from '../../../src/translate/xds/rate-limit-service-config.js';
 import { globalRateLimitActions } from '../../../src/translate/xds/rate-limit-global.js';
 
 const ROUTE = 'httproute/default/api/global/0/match/0';
@@ -105,4 +113,27 @@ test('rules of two routes are separate branches', () => {
     { name: 'b', rules },
   ]);
   expect(config?.descriptors.map((d) => d.value)).toEqual(['a/global/0', 'b/global/0']);
+});
+
+test("a Gateway's configuration comes from its routes' global rules (the golden rate-limit-global case)", () => {
+  const file = fileURLToPath(new URL('../../../../test/golden/rate-limit-global.in.yaml', import.meta.url));
+  const loaded = loadYaml(readFileSync(file, 'utf8'), file);
+  const result = translate(buildResourceSet(loaded.objects), {
+    rateLimitService: { address: { host: '127.0.0.1', port: 18081 }, failClosed: false },
+  });
+  const ir = result.gateways.find((g) => g.name === 'default/gw')!.ir;
+  const config = gatewayRateLimitServiceConfig(ir);
+  expect(config?.domain).toBe('default/gw');
+  // The local rule of api-limits is not the service's; its two global rules and grpc-limits' one are.
+  expect(config?.descriptors.map((d) => [d.value, d.rate_limit ?? d.descriptors?.[0]])).toEqual([
+    ['grpcroute/default/grpc/rule/0/match/0/global/0', { unit: 'second', requests_per_unit: 5 }],
+    ['httproute/default/api/rule/0/match/0/global/0', { unit: 'hour', requests_per_unit: 1000 }],
+    [
+      'httproute/default/api/rule/0/match/0/global/1',
+      { key: 'selector/0/header/x-api-key', rate_limit: { unit: 'minute', requests_per_unit: 10 } },
+    ],
+  ]);
+  // Without the service, the policies are not applied: nothing for the service either.
+  const without = translate(buildResourceSet(loaded.objects));
+  expect(gatewayRateLimitServiceConfig(without.gateways.find((g) => g.name === 'default/gw')!.ir)).toBeUndefined();
 });
