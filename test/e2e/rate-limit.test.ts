@@ -3,12 +3,14 @@
  * - local limits count each client address on its own (clients bound to 127.0.0.1 and 127.0.0.2)
  *   and each value of a header (Distinct), or one value (Exact): 429 after N, with the
  *   x-ratelimit-* headers, and served again once the unit has passed;
+ * - a gRPC call over a local limit gets RESOURCE_EXHAUSTED (a GRPCRoute, grpc-js client and server);
  * - a global limit is shared by two Envoys of one Gateway, through the real rate limit service and
  *   Redis that Portico runs: N requests in total across both, then 429 from either.
  * Limits counted over an hour or a day cannot refill during the test; the one counted per second
  * is only waited for.
  */
 import { Agent } from 'node:http';
+import * as grpc from '@grpc/grpc-js';
 import { findRateLimitService, findRedisServer } from '../../src/infra/host/rate-limit-service.js';
 import { startBackend, type Backend } from '../support/backends.js';
 import { EnvoyAds, freePort } from '../support/envoy-ads.js';
@@ -20,12 +22,55 @@ let e2e: PorticoE2E;
 let second: EnvoyAds;
 let port: number;
 let backend: Backend;
+let grpcServer: grpc.Server;
+let grpcClient: grpc.Client;
+const ECHO = '/echo.Echo/Get';
+const identity = (b: Buffer): Buffer => b;
 
-const policy = (name: string, route: string, rateLimit: Record<string, unknown>) => ({
+async function startGrpcServer(): Promise<number> {
+  grpcServer = new grpc.Server();
+  const method = {
+    path: ECHO,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+  };
+  grpcServer.addService(
+    { [ECHO]: method },
+    {
+      [ECHO]: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) =>
+        callback(null, Buffer.from('pong')),
+    },
+  );
+  return new Promise((resolve, reject) =>
+    grpcServer.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
+}
+
+function callGrpc(): Promise<grpc.status> {
+  return new Promise((resolve) =>
+    grpcClient.makeUnaryRequest(
+      ECHO,
+      identity,
+      identity,
+      Buffer.from('ping'),
+      new grpc.Metadata(),
+      { deadline: Date.now() + 5000 },
+      (err) => resolve(err ? err.code : grpc.status.OK),
+    ),
+  );
+}
+
+const policy = (name: string, route: string, rateLimit: Record<string, unknown>, kind = 'HTTPRoute') => ({
   apiVersion: 'gateway.portico.dev/v1alpha1',
   kind: 'BackendTrafficPolicy',
   metadata: { name, namespace: 'default', generation: 1, creationTimestamp: '2026-01-01T00:00:00Z' },
-  spec: { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: route }], rateLimit },
+  spec: { targetRefs: [{ group: 'gateway.networking.k8s.io', kind, name: route }], rateLimit },
 });
 
 const route = (name: string) =>
@@ -60,6 +105,18 @@ beforeAll(async () => {
     gatewayClass(),
     gateway('gw', [{ name: 'http', protocol: 'HTTP', port }]),
     ...serviceFor('echo', backend.port),
+    ...serviceFor('grpc-echo', await startGrpcServer()),
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GRPCRoute',
+      metadata: { name: 'grpc', namespace: 'default', generation: 1, creationTimestamp: '2026-01-01T00:00:00Z' },
+      spec: {
+        parentRefs: [{ name: 'gw' }],
+        hostnames: ['grpc.example.com'],
+        rules: [{ backendRefs: [{ name: 'grpc-echo', port: 80 }] }],
+      },
+    },
+    policy('grpc', 'grpc', { local: { rules: [{ limit: { requests: 2, unit: 'Hour' } }] } }, 'GRPCRoute'),
     route('per-address'),
     route('per-header'),
     route('per-second'),
@@ -98,6 +155,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  grpcClient?.close();
+  grpcServer?.forceShutdown();
   await second?.stop();
   await e2e?.stop();
   await backend?.close();
@@ -144,6 +203,15 @@ it('a local limit serves again once its unit has passed', async () => {
   // Seconds until the bucket refills: at most the unit.
   expect(['0', '1']).toContain(limited.headers['x-ratelimit-reset']);
   await waitFor(async () => (await get('per-second')).status === 200, { what: 'the bucket to refill' });
+});
+
+it('a gRPC call over a local limit gets RESOURCE_EXHAUSTED', async () => {
+  grpcClient = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+    'grpc.default_authority': 'grpc.example.com',
+  });
+  const codes = [];
+  for (let i = 0; i < 3; i++) codes.push(await callGrpc());
+  expect(codes).toEqual([grpc.status.OK, grpc.status.OK, grpc.status.RESOURCE_EXHAUSTED]);
 });
 
 it('a global limit is shared by both Envoys of the Gateway', async () => {
