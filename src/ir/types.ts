@@ -12,6 +12,12 @@ import type { IrOidc } from './security.js';
 import type { IrSource } from './source.js';
 import type { IrJwtAuthn } from './security-jwt.js';
 import type { IrClusterTraffic } from './traffic.js';
+import type {
+  IrConnectionLimit,
+  IrHcmClientTraffic,
+  IrListenerClientTraffic,
+  IrTlsParameters,
+} from './client-traffic.js';
 import type { IrRateLimitService } from './rate-limit.js';
 
 export * from './pre-routing.js';
@@ -19,6 +25,7 @@ export * from './route-types.js';
 export * from './security.js';
 export * from './source.js';
 export * from './traffic.js';
+export * from './client-traffic.js';
 export * from './rate-limit.js';
 
 export interface IrGateway {
@@ -91,6 +98,8 @@ export interface IrListener {
   filterChains: IrFilterChain[];
   /** UDP listeners have no filter chains: datagrams go to one cluster (UDPRoute). */
   udp?: { statPrefix: string; clusterName: string };
+  /** ClientTrafficPolicy settings of the whole listener (PROXY protocol, buffer limit, keepalive). */
+  clientTraffic?: IrListenerClientTraffic;
 }
 
 export interface IrFilterChain {
@@ -103,6 +112,8 @@ export interface IrFilterChain {
   http?: IrHttpConnectionManager;
   /** The TCP proxy of this chain (TLSRoute, TCPRoute). */
   tcp?: IrTcpProxy;
+  /** ClientTrafficPolicy `connection.connectionLimit`: the connection_limit network filter, first. */
+  connectionLimit?: IrConnectionLimit;
 }
 
 /**
@@ -114,6 +125,8 @@ export interface IrTcpProxy {
   statPrefix: string;
   backends: { clusterName: string; weight: number }[];
   rejectWeight: number;
+  /** ClientTrafficPolicy `timeout.tcp.idleTimeout`. */
+  idleTimeoutMs?: number;
 }
 
 export interface IrTlsContext {
@@ -127,6 +140,8 @@ export interface IrTlsContext {
    * (AllowInsecureFallback).
    */
   clientValidation?: { trustedCa: string; required: boolean };
+  /** ClientTrafficPolicy `tls`: protocol versions and cipher suites. */
+  params?: IrTlsParameters;
 }
 
 export interface IrHttpConnectionManager {
@@ -148,6 +163,8 @@ export interface IrHttpConnectionManager {
   tracing?: IrTracing;
   /** The JWT providers of the SecurityPolicies its routes use (one jwt_authn filter, a requirement per policy). */
   jwtAuthn?: IrJwtAuthn;
+  /** ClientTrafficPolicy settings of the connection manager (client address, timeouts, headers, HTTP versions, paths). */
+  clientTraffic?: IrHcmClientTraffic;
   /** The rate limit service its routes' Global rate limits ask (one ratelimit filter). */
   rateLimitService?: IrRateLimitService;
 }

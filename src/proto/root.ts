@@ -52,6 +52,11 @@ export const PROTO_ENTRYPOINTS: readonly string[] = [
   'envoy/extensions/filters/http/oauth2/v3/oauth.proto',
   'envoy/extensions/filters/http/jwt_authn/v3/config.proto',
   'envoy/config/trace/v3/opentelemetry.proto',
+  // ClientTrafficPolicy.
+  'envoy/extensions/filters/network/connection_limit/v3/connection_limit.proto',
+  'envoy/extensions/filters/listener/proxy_protocol/v3/proxy_protocol.proto',
+  'envoy/extensions/http/original_ip_detection/custom_header/v3/custom_header.proto',
+  'envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation.proto',
   // BackendTrafficPolicy rateLimit (local_rate_limit.proto vendored: the package's predates its fields 17-19).
   'envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto',
   'envoy/extensions/filters/http/ratelimit/v3/rate_limit.proto',

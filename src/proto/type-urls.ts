@@ -61,6 +61,14 @@ export const JWT_AUTHN_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.jwt_a
 // Tracing (XTelemetryPolicy).
 export const OPENTELEMETRY_CONFIG = `${PREFIX}envoy.config.trace.v3.OpenTelemetryConfig` as const;
 
+// ClientTrafficPolicy.
+export const CONNECTION_LIMIT =
+  `${PREFIX}envoy.extensions.filters.network.connection_limit.v3.ConnectionLimit` as const;
+export const PROXY_PROTOCOL = `${PREFIX}envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol` as const;
+export const CUSTOM_HEADER_IP_DETECTION =
+  `${PREFIX}envoy.extensions.http.original_ip_detection.custom_header.v3.CustomHeaderConfig` as const;
+export const EARLY_HEADER_MUTATION =
+  `${PREFIX}envoy.extensions.http.early_header_mutation.header_mutation.v3.HeaderMutation` as const;
 // BackendTrafficPolicy rateLimit.
 export const LOCAL_RATE_LIMIT = `${PREFIX}envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit` as const;
 export const RATE_LIMIT = `${PREFIX}envoy.extensions.filters.http.ratelimit.v3.RateLimit` as const;

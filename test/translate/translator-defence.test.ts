@@ -335,6 +335,36 @@ const DEFENCES: Record<string, DefenceCase> = {
       expect(byName.get('httproute/default/secure2/rule/open/match/0')?.route).toBeDefined();
     },
   },
+  // What the ClientTrafficPolicy CRD refuses: a section it does not have (Envoy Gateway's http3, not
+  // implemented) makes the policy Invalid, applied nowhere; an HTTPRoute target is Invalid on an
+  // ancestor entry of its own while the policy's Gateway target is served.
+  'client-traffic-policy-status': {
+    mutate: (objects) => {
+      const policy = (name: string) =>
+        objects.find((o) => o.kind === 'ClientTrafficPolicy' && o.metadata.name === name) as unknown as {
+          spec: { targetRefs: unknown[]; http3?: unknown };
+        };
+      policy('missing-gateway').spec.targetRefs.push({
+        group: 'gateway.networking.k8s.io',
+        kind: 'HTTPRoute',
+        name: 'web',
+      });
+      policy('in-set').spec.http3 = {};
+    },
+    conditions: [
+      'ClientTrafficPolicy default/missing-gateway ancestor HTTPRoute web: Accepted=False/Invalid',
+      'ClientTrafficPolicy default/in-set ancestor Gateway gw: Accepted=False/Invalid',
+    ],
+    check: (r) => {
+      const line = 'ClientTrafficPolicy default/in-set ancestor Gateway gw: Accepted=False/Invalid';
+      expect(conditionMessage(r, line)).toContain('spec.http3 is not supported yet');
+      // Its listener keeps Portico's defaults: no request_timeout from it, none from the Gateway's policy.
+      const listeners = (r.gateways.find((g) => g.name === 'default/gw')?.xds.listeners ?? []) as { name: string }[];
+      const extra = JSON.stringify(listeners.find((l) => l.name === 'default/gw/http-9090'));
+      expect(extra).toBeDefined();
+      expect(extra).not.toContain('request_timeout');
+    },
+  },
   // A targetRef of a kind a SecurityPolicy cannot attach to (the CRD allows four): an ancestor entry
   // of its own, Invalid, while the policy's other targets are served.
   'security-policy-precedence': {

@@ -11,7 +11,8 @@ import type { GatewayState, RouteOutcome } from '../gateway-state.js';
 import { NO_MEMORY, type StageMemory } from '../memory.js';
 import type { Route, RouteTranslation } from '../routes/contract.js';
 import type { PolicyAttachments } from '../policy/attachment.js';
-import type { BackendTrafficPolicy, SecurityPolicy } from '../../../resources/types.js';
+import type { BackendTrafficPolicy, ClientTrafficPolicy, SecurityPolicy } from '../../../resources/types.js';
+import type { ClientTrafficNotes } from '../client-traffic/client-traffic-apply.js';
 
 export interface GatewayApiTranslation {
   gateways: IrGateway[];
@@ -87,6 +88,8 @@ export interface TranslationRun {
   securityAttachments?: PolicyAttachments<SecurityPolicy>;
   /** Where BackendTrafficPolicies attach (`applyTrafficPolicies`), when there are any. */
   trafficAttachments?: PolicyAttachments<BackendTrafficPolicy>;
+  /** Where ClientTrafficPolicies attach, and what of them does not apply where (`applyClientTrafficPolicies`). */
+  clientTraffic?: { attachments: PolicyAttachments<ClientTrafficPolicy>; notes: ClientTrafficNotes };
   /** The IR of every accepted Gateway (`assembleGateways`). */
   irs: IrGateway[];
 }
