@@ -244,6 +244,22 @@ it('a global limit is shared by both Envoys of the Gateway', async () => {
   expect((await ok(e2e.envoy)) + (await ok(second))).toBe(3);
 }, 90_000);
 
+it('a global limit added later reaches the running service (it watches the configuration Portico writes)', async () => {
+  e2e.write('later.yaml', [
+    route('later'),
+    policy('later', 'later', { global: { rules: [{ limit: { requests: 1, unit: 'Day' } }] } }),
+  ]);
+  // Unknown to the service until it reads the new file: not limited before, limited after.
+  const limited = await waitFor(
+    async () => {
+      const r = await get('later');
+      return r.status === 429 ? r : undefined;
+    },
+    { timeoutMs: 30_000, what: 'the new limit in force' },
+  );
+  expect(limited.headers['x-ratelimit-limit']).toBe('1, 1;w=86400');
+});
+
 it('Envoy took every update', async () => {
   expect(await e2e.rejectedUpdates()).toBe(0);
 });
