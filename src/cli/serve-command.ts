@@ -12,6 +12,7 @@ import { errorMessage } from '../shared/error-message.js';
 import { DEFAULT_LEASE_NAME } from '../serve/kubernetes-source.js';
 import type { KubernetesServeOptions } from '../serve/kubernetes-source.js';
 import { startServe } from '../serve/serve.js';
+import { DEFAULT_RATE_LIMIT_ADDRESS } from '../serve/rate-limit-host.js';
 import type { RunningServe, ServeConfig } from '../serve/serve-config.js';
 import { DEFAULT_XDS_LIMITS } from '../xds/stream-limits.js';
 import type { XdsLimits } from '../xds/stream-limits.js';
@@ -78,6 +79,11 @@ Options:
       --admin-port-base PORT     admin port of the first local Envoy; the next ones count up
                                  (default ${DEFAULT_ADMIN_PORT})
       --no-envoy                 do not launch Envoy (connect your own: portico bootstrap)
+      --rate-limit-address HOST:PORT
+                                 file: where the rate limit service Portico runs (with redis-server)
+                                 for Global rate limits answers Envoy (default ${DEFAULT_RATE_LIMIT_ADDRESS})
+      --rate-limit-fail-closed   refuse requests (500) when the rate limit service does not answer
+                                 (default: let them through)
       --state-dir DIR            file: where the local Envoys' bootstraps, pids and logs are kept, so
                                  that a restarted Portico adopts the Envoys that kept serving
                                  (default: a directory per watched directory in $TMPDIR; removed
@@ -147,6 +153,8 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
     'gateway-service-type': { type: 'string' },
     'envoy-image': { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
+    'rate-limit-address': { type: 'string', default: DEFAULT_RATE_LIMIT_ADDRESS },
+    'rate-limit-fail-closed': { type: 'boolean', default: false },
   });
   if ('help' in read) return 'help';
   if ('error' in read) return read.error;
@@ -245,6 +253,15 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
       // In a cluster, Envoys are provisioned there (or connected with `portico bootstrap`), not launched here.
       launchEnvoy: !values['no-envoy'] && !kubernetes,
       logLevel: values['log-level'],
+      // A cluster has no rate limit service yet: Global rate limits are refused there.
+      ...(kubernetes
+        ? {}
+        : {
+            rateLimit: {
+              grpc: parseHostPort(values['rate-limit-address'], '--rate-limit-address'),
+              failClosed: values['rate-limit-fail-closed'],
+            },
+          }),
     };
   } catch (err) {
     return errorMessage(err);

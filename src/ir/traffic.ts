@@ -5,6 +5,8 @@
  * backend cluster, named after the policy).
  */
 
+import type { IrRateLimit } from './rate-limit.js';
+
 /** What a BackendTrafficPolicy does on a route. */
 export interface IrRouteTraffic {
   /** `<namespace>/<name>` of the BackendTrafficPolicy. */
@@ -17,6 +19,8 @@ export interface IrRouteTraffic {
   requestBuffer?: { maxBytes: number };
   /** Envoy's custom_response filter: the first rule whose statuses match replaces the response. */
   responseOverride?: IrResponseOverrideRule[];
+  /** Envoy's local_ratelimit (per route) and ratelimit (the rate limit service) filters. */
+  rateLimit?: IrRateLimit;
 }
 
 export interface IrCompression {

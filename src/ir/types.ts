@@ -18,6 +18,7 @@ import type {
   IrListenerClientTraffic,
   IrTlsParameters,
 } from './client-traffic.js';
+import type { IrRateLimitService } from './rate-limit.js';
 
 export * from './pre-routing.js';
 export * from './route-types.js';
@@ -25,6 +26,7 @@ export * from './security.js';
 export * from './source.js';
 export * from './traffic.js';
 export * from './client-traffic.js';
+export * from './rate-limit.js';
 
 export interface IrGateway {
   /** `<namespace>/<name>`: Envoy's `node.cluster` for proxies serving this Gateway. */
@@ -163,6 +165,8 @@ export interface IrHttpConnectionManager {
   jwtAuthn?: IrJwtAuthn;
   /** ClientTrafficPolicy settings of the connection manager (client address, timeouts, headers, HTTP versions, paths). */
   clientTraffic?: IrHcmClientTraffic;
+  /** The rate limit service its routes' Global rate limits ask (one ratelimit filter). */
+  rateLimitService?: IrRateLimitService;
 }
 
 /** Optional HTTP filters; each is installed disabled-by-default and enabled per route. */
@@ -188,7 +192,11 @@ export type IrHttpFilterKind =
   /** BackendTrafficPolicy `requestBuffer` (Envoy's buffer filter, its limit per route). */
   | 'buffer'
   /** BackendTrafficPolicy `responseOverride` (Envoy's custom_response filter, its rules per route). */
-  | 'custom_response';
+  | 'custom_response'
+  /** BackendTrafficPolicy `rateLimit.local` (Envoy's local_ratelimit filter, configured per route). */
+  | 'local_ratelimit'
+  /** BackendTrafficPolicy `rateLimit.global` (Envoy's ratelimit filter, `IrHttpConnectionManager.rateLimitService`). */
+  | 'ratelimit';
 
 export interface IrEndpoint {
   address: string;

@@ -66,6 +66,9 @@ export const PROTO_ENTRYPOINTS: readonly string[] = [
   'envoy/extensions/filters/listener/proxy_protocol/v3/proxy_protocol.proto',
   'envoy/extensions/http/original_ip_detection/custom_header/v3/custom_header.proto',
   'envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation.proto',
+  // BackendTrafficPolicy rateLimit (local_rate_limit.proto vendored: the package's predates its fields 17-19).
+  'envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto',
+  'envoy/extensions/filters/http/ratelimit/v3/rate_limit.proto',
   // The Envoy bootstrap `portico bootstrap` prints (checked with the same round trip).
   'envoy/config/bootstrap/v3/bootstrap.proto',
   // The bootstrap's overload manager: the global downstream connection limit.
@@ -80,7 +83,8 @@ const INCLUDE_SUBDIRS = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'
 
 /**
  * Envoy API files the pinned package does not ship yet (its Envoy API predates them), vendored in
- * this repository with their license: see protos/README.md. Searched after the package's.
+ * this repository with their license: see protos/README.md. Searched before the package's, so that
+ * a file vendored because the package's copy is older replaces that copy.
  */
 export const VENDORED_PROTO_DIR = 'protos/envoy-1.40';
 
@@ -106,7 +110,8 @@ export function protoIncludeDirs(): string[] {
     if (parent === dir) throw new Error(`cannot locate the ${PROTO_PACKAGE} package root`);
     dir = parent;
   }
-  return [...INCLUDE_SUBDIRS.map((sub) => path.join(dir, 'deps', sub)), vendoredProtoDir()];
+  // The vendored files first: a file vendored because the package's copy is older replaces it.
+  return [vendoredProtoDir(), ...INCLUDE_SUBDIRS.map((sub) => path.join(dir, 'deps', sub))];
 }
 
 function loadRoot(): protobuf.Root {

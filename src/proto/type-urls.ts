@@ -83,6 +83,9 @@ export const CUSTOM_HEADER_IP_DETECTION =
   `${PREFIX}envoy.extensions.http.original_ip_detection.custom_header.v3.CustomHeaderConfig` as const;
 export const EARLY_HEADER_MUTATION =
   `${PREFIX}envoy.extensions.http.early_header_mutation.header_mutation.v3.HeaderMutation` as const;
+// BackendTrafficPolicy rateLimit.
+export const LOCAL_RATE_LIMIT = `${PREFIX}envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit` as const;
+export const RATE_LIMIT = `${PREFIX}envoy.extensions.filters.http.ratelimit.v3.RateLimit` as const;
 
 /** The type URLs of resources served over xDS. */
 export type ResourceTypeUrl =

@@ -33,6 +33,11 @@ export interface ServeConfig {
   metrics?: HostPort;
   listenerAddress: string;
   adminPortBase: number;
+  /**
+   * file: the rate limit service Portico runs (with redis-server) once a Gateway has a Global rate
+   * limit: its gRPC address (`--rate-limit-address`), and `--rate-limit-fail-closed`.
+   */
+  rateLimit?: { grpc: HostPort; failClosed: boolean };
   /** file: launch one local Envoy per accepted Gateway (never in a cluster). */
   launchEnvoy: boolean;
   logLevel: LogLevel;

@@ -40,7 +40,22 @@ describe('portico serve', () => {
       adminPortBase: 19901,
       launchEnvoy: false,
       logLevel: 'warn',
+      rateLimit: { grpc: { host: '127.0.0.1', port: 18081 }, failClosed: false },
     });
+    expect(
+      parseServeArgs([
+        '--provider',
+        'file',
+        '--watch',
+        'dir',
+        '--rate-limit-address',
+        '127.0.0.1:9191',
+        '--rate-limit-fail-closed',
+      ]),
+    ).toMatchObject({ rateLimit: { grpc: { host: '127.0.0.1', port: 9191 }, failClosed: true } });
+    expect(parseServeArgs(['--provider', 'file', '--watch', 'dir', '--rate-limit-address', 'nope'])).toMatch(
+      /--rate-limit-address/,
+    );
     expect(
       parseServeArgs(['--provider', 'file', '--watch', 'dir', '--metrics-address', '0.0.0.0:19001']),
     ).toMatchObject({ debug: { host: '127.0.0.1', port: 19000 }, metrics: { host: '0.0.0.0', port: 19001 } });

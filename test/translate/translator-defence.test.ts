@@ -254,6 +254,30 @@ const DEFENCES: Record<string, DefenceCase> = {
     conditions: ['HTTPRoute default/web parent gw: Accepted=False/UnsupportedValue'],
     check: (r) => expect(routeMatches(r)).toEqual([]),
   },
+  // BackendTrafficPolicy rateLimit values the CRD refuses (a Distinct header with a value, a range
+  // that is not a CIDR, requests 0): Invalid, naming the field, and not applied (no local_ratelimit
+  // configuration on their routes), which are still served.
+  'rate-limit-refused': {
+    conditions: [
+      'BackendTrafficPolicy default/distinct-with-value ancestor Gateway gw: Accepted=False/Invalid',
+      'BackendTrafficPolicy default/bad-cidr ancestor Gateway gw: Accepted=False/Invalid',
+      'BackendTrafficPolicy default/zero-requests ancestor Gateway gw: Accepted=False/Invalid',
+    ],
+    check: (r) => {
+      const routes = (r.gateways.find((g) => g.name === 'default/gw')?.xds.routes ?? []) as {
+        virtual_hosts?: { name: string; routes?: { route?: unknown; typed_per_filter_config?: object }[] }[];
+      }[];
+      const hosts = new Map(routes.flatMap((c) => c.virtual_hosts ?? []).map((v) => [v.name, v.routes ?? []]));
+      for (const host of ['a.example.com', 'b.example.com', 'c.example.com']) {
+        const mine = hosts.get(host) ?? [];
+        expect(mine.length).toBeGreaterThan(0);
+        for (const x of mine) {
+          expect(x.route).toBeDefined();
+          expect(x.typed_per_filter_config).toBeUndefined();
+        }
+      }
+    },
+  },
   // SecurityPolicy apiKeyAuth sections the CRD refuses (an extractFrom entry with two sources, an
   // empty extractFrom): Invalid, and their routes closed (500).
   'security-policy-api-key-refused': {

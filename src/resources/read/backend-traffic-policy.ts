@@ -15,6 +15,7 @@ import { readFaultInjection, type FaultInjectionRead } from './traffic-fault-inj
 import { compressionReader, type CompressionRead } from './traffic-compression.js';
 import { readRequestBuffer, type RequestBufferRead } from './traffic-request-buffer.js';
 import { readResponseOverride, type ResponseOverrideRuleRead } from './traffic-response-override.js';
+import { readRateLimit, type RateLimitRead } from './traffic-rate-limit.js';
 import { readOnce } from './read-once.js';
 import { fieldsOf, valid, type FieldError, type ValidationResult } from './validation-result.js';
 
@@ -38,6 +39,7 @@ export interface TrafficFeatures {
   compressor?: CompressionRead[];
   requestBuffer?: RequestBufferRead;
   responseOverride?: ResponseOverrideRuleRead[];
+  rateLimit?: RateLimitRead;
 }
 
 export interface ValidatedBackendTrafficPolicy extends PolicyTargets<TrafficTargetKind> {
@@ -57,6 +59,7 @@ const SECTION_READERS: SectionReaders = {
   compressor: compressionReader('compressor'),
   requestBuffer: readRequestBuffer,
   responseOverride: readResponseOverride,
+  rateLimit: readRateLimit,
 };
 
 export const readBackendTrafficPolicy: (policy: { spec?: unknown }) => ValidatedBackendTrafficPolicy = readOnce(

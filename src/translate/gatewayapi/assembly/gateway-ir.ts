@@ -256,7 +256,7 @@ export function buildGatewayIr(
           routeConfigName: config.name,
           filters: httpFilterKinds(config),
           ...(preRouting.length > 0 ? { preRouting } : {}),
-          ...filtersByConfiguration(config),
+          ...filtersByConfiguration(config, gw),
         },
       });
     } else if (family === 'UDP') {
@@ -308,7 +308,7 @@ export function buildGatewayIr(
             routeConfigName: config.name,
             filters: httpFilterKinds(config),
             ...(l.preRouting ? { preRouting: preRoutingOf([l], clusters) } : {}),
-            ...filtersByConfiguration(config),
+            ...filtersByConfiguration(config, gw),
           },
         });
       }

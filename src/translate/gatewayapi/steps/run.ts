@@ -4,7 +4,9 @@
  */
 import type { KubeObject, ResourceSet } from '../../../resources/types.js';
 import type { IrGateway } from '../../../ir/types.js';
-import { buildContext, type TranslationContext } from '../context.js';
+import { buildContext, type RateLimitServiceOption, type TranslationContext } from '../context.js';
+
+export type { RateLimitServiceOption };
 import type { GatewayState, RouteOutcome } from '../gateway-state.js';
 import { NO_MEMORY, type StageMemory } from '../memory.js';
 import type { Route, RouteTranslation } from '../routes/contract.js';
@@ -53,6 +55,12 @@ export interface TranslateOptions {
    * Programmed=False/AddressNotAssigned.
    */
   assignsAddresses?: boolean;
+  /**
+   * Where the Gateways' Envoys reach the rate limit service (BackendTrafficPolicy Global rate
+   * limits), and whether a request is refused when it does not answer. Without it (no service
+   * runs) a policy with a Global limit is not accepted.
+   */
+  rateLimitService?: RateLimitServiceOption;
   /**
    * Memory kept between runs (a `TranslationCache`): unchanged routes, outcomes and virtual hosts
    * are answered from it. Output is the same with or without it.

@@ -21,6 +21,7 @@ import { faultInjectionIr } from './traffic-fault-injection.js';
 import { compressionIr } from './traffic-compression.js';
 import { requestBufferIr } from './traffic-request-buffer.js';
 import { responseOverrideIr } from './traffic-response-override.js';
+import { rateLimitIr } from './traffic-rate-limit.js';
 import type { ClusterFields, RouteFields, TrafficSectionIr } from './traffic-section.js';
 
 export type { TrafficSectionIr };
@@ -57,6 +58,7 @@ const SECTION_IR: SectionIrs = {
   compressor: compressionIr,
   requestBuffer: requestBufferIr,
   responseOverride: responseOverrideIr,
+  rateLimit: rateLimitIr,
 };
 
 /** Worked out from the policy and the lookups it makes in `ctx`. */

@@ -64,4 +64,6 @@ export function trafficFilterKinds(route: IrRoute, kinds: Set<IrHttpFilterKind>)
   for (const c of route.traffic?.compression ?? []) kinds.add(compressorKind(c));
   if (route.traffic?.requestBuffer) kinds.add('buffer');
   if (route.traffic?.responseOverride) kinds.add('custom_response');
+  if (route.traffic?.rateLimit?.local) kinds.add('local_ratelimit');
+  if (route.traffic?.rateLimit?.global) kinds.add('ratelimit');
 }
