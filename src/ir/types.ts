@@ -11,11 +11,13 @@ import type { IrRouteConfig } from './route-types.js';
 import type { IrOidc } from './security.js';
 import type { IrSource } from './source.js';
 import type { IrJwtAuthn } from './security-jwt.js';
+import type { IrAccessLog, IrAccessLogParameters } from './access-log.js';
 
 export * from './pre-routing.js';
 export * from './route-types.js';
 export * from './security.js';
 export * from './source.js';
+export * from './access-log.js';
 
 export interface IrGateway {
   /** `<namespace>/<name>`: Envoy's `node.cluster` for proxies serving this Gateway. */
@@ -71,6 +73,8 @@ export interface IrProxyParameters {
     externalTrafficPolicy?: 'Cluster' | 'Local';
     annotations?: Record<string, string>;
   };
+  /** Access logs of the Gateway's Envoy (absent: Portico's default, JSON on stdout). */
+  telemetry?: { accessLog?: IrAccessLogParameters };
 }
 
 /** One Envoy listener per port. Gateway listeners sharing a port become filter chains or virtual hosts of it. */
@@ -86,7 +90,7 @@ export interface IrListener {
   protocol: 'HTTP' | 'HTTPS' | 'TLS' | 'TCP' | 'UDP';
   filterChains: IrFilterChain[];
   /** UDP listeners have no filter chains: datagrams go to one cluster (UDPRoute). */
-  udp?: { statPrefix: string; clusterName: string };
+  udp?: { statPrefix: string; clusterName: string; accessLog?: IrAccessLog[] };
 }
 
 export interface IrFilterChain {
@@ -110,6 +114,8 @@ export interface IrTcpProxy {
   statPrefix: string;
   backends: { clusterName: string; weight: number }[];
   rejectWeight: number;
+  /** One entry per access log (none: no log). */
+  accessLog?: IrAccessLog[];
 }
 
 export interface IrTlsContext {
@@ -144,6 +150,8 @@ export interface IrHttpConnectionManager {
   tracing?: IrTracing;
   /** The JWT providers of the SecurityPolicies its routes use (one jwt_authn filter, a requirement per policy). */
   jwtAuthn?: IrJwtAuthn;
+  /** The Gateway's access logs (none: no log). */
+  accessLog?: IrAccessLog[];
 }
 
 /** Optional HTTP filters; each is installed disabled-by-default and enabled per route. */

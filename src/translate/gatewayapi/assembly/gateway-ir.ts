@@ -38,6 +38,7 @@ import { l4Chain, preferredRoute, tlsRouteChains } from './l4-chains.js';
 import { securedRoute } from '../security/route-security.js';
 import { filtersByConfiguration, httpFilterKinds } from './http-filters.js';
 import { withTracing } from './tracing.js';
+import { withAccessLogs } from './access-log.js';
 
 function withRedirectPort(route: IrRoute, target: RedirectTarget, listener: ServedListener): IrRoute {
   if (route.action.type !== 'redirect') return route;
@@ -319,6 +320,7 @@ export function buildGatewayIr(
   }
 
   withTracing(state, listeners, routeConfigs, clusters);
+  withAccessLogs(state, listeners, clusters);
 
   // The Gateway's client certificate (spec.tls.backend) goes with every connection it opens with TLS.
   const clientCertificate = state.backendClientCertificate;
