@@ -1768,15 +1768,6 @@ export declare namespace envoy {
   }
   namespace extensions {
     namespace access_loggers {
-      namespace file.v3 {
-        type FileAccessLog = {
-          path?: string;
-          /** @deprecated */ format?: string;
-          /** @deprecated */ json_format?: google.protobuf.Struct;
-          /** @deprecated */ typed_json_format?: google.protobuf.Struct;
-          log_format?: envoy.config.core.v3.SubstitutionFormatString;
-        };
-      }
       namespace grpc.v3 {
         type CommonGrpcAccessLogConfig = {
           log_name?: string;
@@ -1801,6 +1792,9 @@ export declare namespace envoy {
         };
       }
       namespace stream.v3 {
+        type StderrAccessLog = {
+          log_format?: envoy.config.core.v3.SubstitutionFormatString;
+        };
         type StdoutAccessLog = {
           log_format?: envoy.config.core.v3.SubstitutionFormatString;
         };
@@ -2924,8 +2918,8 @@ export declare namespace google {
       | ({ '@type': 'type.googleapis.com/envoy.config.route.v3.FilterConfig' } & envoy.config.route.v3.FilterConfig)
       | ({ '@type': 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration' } & envoy.config.route.v3.RouteConfiguration)
       | ({ '@type': 'type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig' } & envoy.config.trace.v3.OpenTelemetryConfig)
-      | ({ '@type': 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog' } & envoy.extensions.access_loggers.file.v3.FileAccessLog)
       | ({ '@type': 'type.googleapis.com/envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfig' } & envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfig)
+      | ({ '@type': 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StderrAccessLog' } & envoy.extensions.access_loggers.stream.v3.StderrAccessLog)
       | ({ '@type': 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog' } & envoy.extensions.access_loggers.stream.v3.StdoutAccessLog)
       | ({ '@type': 'type.googleapis.com/envoy.extensions.filters.http.api_key_auth.v3.ApiKeyAuth' } & envoy.extensions.filters.http.api_key_auth.v3.ApiKeyAuth)
       | ({ '@type': 'type.googleapis.com/envoy.extensions.filters.http.api_key_auth.v3.ApiKeyAuthPerRoute' } & envoy.extensions.filters.http.api_key_auth.v3.ApiKeyAuthPerRoute)

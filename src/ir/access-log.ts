@@ -7,9 +7,9 @@
 /** A log line's format: a JSON object whose values are format strings, or a line of text. */
 export type IrAccessLogFormat = { type: 'JSON'; json: Record<string, string> } | { type: 'Text'; text: string };
 
-/** Where log lines go: a file (`/dev/stdout` is Envoy's standard output), or an OTLP/gRPC collector. */
+/** Where log lines go: Envoy's standard output or error, or an OTLP/gRPC collector. */
 export type IrAccessLogSinkSpec =
-  | { type: 'File'; path: string }
+  | { type: 'File'; path: '/dev/stdout' | '/dev/stderr' }
   | { type: 'OpenTelemetry'; host: string; port: number; resources?: Record<string, string> };
 
 /** `spec.telemetry.accessLog` of EnvoyProxyParameters, checked. */
@@ -28,7 +28,7 @@ export interface IrAccessLog {
   format?: IrAccessLogFormat;
   sink:
     | { type: 'stdout' }
-    | { type: 'file'; path: string }
+    | { type: 'stderr' }
     /** OTLP/gRPC to the collector's `IrCluster` (HTTP/2, DNS), with these resource attributes. */
     | { type: 'openTelemetry'; clusterName: string; resources: Record<string, string> };
 }

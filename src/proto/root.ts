@@ -52,9 +52,8 @@ export const PROTO_ENTRYPOINTS: readonly string[] = [
   'envoy/extensions/filters/http/oauth2/v3/oauth.proto',
   'envoy/extensions/filters/http/jwt_authn/v3/config.proto',
   'envoy/config/trace/v3/opentelemetry.proto',
-  // Access logs: Envoy's standard output, a file, OTLP/gRPC (its OTLP common types vendored).
+  // Access logs: Envoy's standard output or error, OTLP/gRPC (its OTLP common types vendored).
   'envoy/extensions/access_loggers/stream/v3/stream.proto',
-  'envoy/extensions/access_loggers/file/v3/file.proto',
   'envoy/extensions/access_loggers/open_telemetry/v3/logs_service.proto',
   // The Envoy bootstrap `portico bootstrap` prints (checked with the same round trip).
   'envoy/config/bootstrap/v3/bootstrap.proto',

@@ -30,7 +30,7 @@ export const DOWNSTREAM_TLS_CONTEXT =
 export const DOWNSTREAM_CONNECTIONS =
   `${PREFIX}envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig` as const;
 export const STDOUT_ACCESS_LOG = `${PREFIX}envoy.extensions.access_loggers.stream.v3.StdoutAccessLog` as const;
-export const FILE_ACCESS_LOG = `${PREFIX}envoy.extensions.access_loggers.file.v3.FileAccessLog` as const;
+export const STDERR_ACCESS_LOG = `${PREFIX}envoy.extensions.access_loggers.stream.v3.StderrAccessLog` as const;
 export const OPEN_TELEMETRY_ACCESS_LOG =
   `${PREFIX}envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfig` as const;
 export const TCP_PROXY = `${PREFIX}envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy` as const;

@@ -14,7 +14,7 @@ const MAX_SETTINGS = 16;
 const MAX_SINKS = 8;
 const MAX_JSON_FIELDS = 64;
 const MAX_FORMAT = 4096;
-const MAX_PATH = 1024;
+const FILE_PATHS = ['/dev/stdout', '/dev/stderr'];
 const MAX_RESOURCES = 32;
 const DEFAULT_OTLP_PORT = 4317;
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
@@ -125,18 +125,15 @@ function readSink(value: unknown, path: string, problem: Problem): IrAccessLogSi
     if (sink.openTelemetry !== undefined) problem(`${path}.openTelemetry`, 'is only for type OpenTelemetry');
     const file = objectAt(sink.file, `${path}.file`, ['path'], problem);
     const filePath = file?.path;
-    if (
-      typeof filePath !== 'string' ||
-      !filePath.startsWith('/') ||
-      filePath.length > MAX_PATH ||
-      /\0/.test(filePath)
-    ) {
+    if (typeof filePath !== 'string' || !FILE_PATHS.includes(filePath)) {
+      // Envoy refuses a whole listener whose log file it cannot open, and a provisioned Envoy's
+      // filesystem is read-only: only its standard streams are sure to be there.
       return problem(
         `${path}.file.path`,
-        `type File needs an absolute path of at most ${MAX_PATH} characters (/dev/stdout: Envoy's standard output)`,
+        `${JSON.stringify(filePath ?? null)}: Portico writes access logs to ${FILE_PATHS.join(' or ')} only (Envoy refuses a listener whose log file it cannot open; a provisioned Envoy's filesystem is read-only)`,
       );
     }
-    return { type: 'File', path: filePath };
+    return { type: 'File', path: filePath as '/dev/stdout' | '/dev/stderr' };
   }
   if (sink.type !== 'OpenTelemetry') {
     return problem(`${path}.type`, `${JSON.stringify(sink.type)} is not one of File, OpenTelemetry`);

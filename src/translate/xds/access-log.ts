@@ -1,6 +1,6 @@
 /**
- * Access logs of a connection manager, TCP proxy or UDP proxy: Envoy's stdout logger, its file
- * logger, or its OpenTelemetry logger (OTLP/gRPC to a collector's cluster).
+ * Access logs of a connection manager, TCP proxy or UDP proxy: Envoy's stdout or stderr logger,
+ * or its OpenTelemetry logger (OTLP/gRPC to a collector's cluster).
  *
  * Portico's default format is JSON, one object per line, the fields below (README "Access
  * logs"). Values that are a single numeric operator (status, bytes, duration) are JSON numbers;
@@ -8,7 +8,7 @@
  * is null.
  */
 import type { IrAccessLog, IrAccessLogFormat } from '../../ir/types.js';
-import { FILE_ACCESS_LOG, OPEN_TELEMETRY_ACCESS_LOG, STDOUT_ACCESS_LOG } from '../../proto/type-urls.js';
+import { OPEN_TELEMETRY_ACCESS_LOG, STDERR_ACCESS_LOG, STDOUT_ACCESS_LOG } from '../../proto/type-urls.js';
 import type { envoy } from './types.js';
 
 export const DEFAULT_ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
@@ -62,10 +62,10 @@ export function accessLogs(logs: readonly IrAccessLog[] | undefined): AccessLog[
         typed_config: { '@type': STDOUT_ACCESS_LOG, log_format: logFormat(log.format) },
       };
     }
-    if (sink.type === 'file') {
+    if (sink.type === 'stderr') {
       return {
-        name: 'envoy.access_loggers.file',
-        typed_config: { '@type': FILE_ACCESS_LOG, path: sink.path, log_format: logFormat(log.format) },
+        name: 'envoy.access_loggers.stderr',
+        typed_config: { '@type': STDERR_ACCESS_LOG, log_format: logFormat(log.format) },
       };
     }
     const fields = log.format?.type === 'Text' ? undefined : (log.format?.json ?? DEFAULT_ACCESS_LOG_FIELDS);

@@ -34,11 +34,7 @@ export function accessLogsOf(parameters: IrProxyParameters | undefined): {
     const format = setting.format ? { format: setting.format } : {};
     for (const sink of setting.sinks) {
       if (sink.type === 'File') {
-        // Envoy's own standard output needs no file: its stdout logger writes there.
-        logs.push({
-          ...format,
-          sink: sink.path === '/dev/stdout' ? { type: 'stdout' } : { type: 'file', path: sink.path },
-        });
+        logs.push({ ...format, sink: { type: sink.path === '/dev/stdout' ? 'stdout' : 'stderr' } });
         continue;
       }
       const cluster = accessLogCollectorCluster(sink.host, sink.port);
