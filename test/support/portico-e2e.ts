@@ -23,7 +23,10 @@ export class PorticoE2E {
     this.serve = serve;
   }
 
-  static async start(gateway: string, options: { protocol?: 'sotw' | 'delta' } = {}): Promise<PorticoE2E> {
+  static async start(
+    gateway: string,
+    options: { protocol?: 'sotw' | 'delta'; extraArgs?: readonly string[] } = {},
+  ): Promise<PorticoE2E> {
     const dir = mkdtempSync(join(tmpdir(), 'portico-e2e-'));
     const xdsPort = await freePort();
     const serve = await startServing(dir, xdsPort);
@@ -32,6 +35,7 @@ export class PorticoE2E {
       nodeId: `${gateway}/e2e`,
       nodeCluster: gateway,
       apiType: options.protocol === 'delta' ? 'DELTA_GRPC' : 'GRPC',
+      ...(options.extraArgs ? { extraArgs: options.extraArgs } : {}),
     });
     return new PorticoE2E(dir, xdsPort, envoy, serve);
   }

@@ -137,8 +137,9 @@ const TIME_OPERATORS = new Set([
 /** Headers: `NAME` or `NAME?ALTERNATIVE`, an optional length. */
 const HEADER_OPERATORS = new Set(['REQ', 'RESP', 'TRAILER', 'REQUEST_HEADER', 'RESPONSE_HEADER', 'RESPONSE_TRAILER']);
 
-/** Metadata: `NAMESPACE[:KEY…]`, an optional length. */
+/** Metadata: `NAMESPACE[:KEY…]`; a length only for DYNAMIC_METADATA. */
 const METADATA_OPERATORS = new Set(['DYNAMIC_METADATA', 'CLUSTER_METADATA', 'UPSTREAM_METADATA']);
+const METADATA_WITH_LENGTH = 'DYNAMIC_METADATA';
 
 /** One argument (a name), an optional length. */
 const NAMED_OPERATORS = new Set(['ENVIRONMENT', 'QUERY_PARAM']);
@@ -158,7 +159,8 @@ export function acceptedOperatorExamples(): string[] {
     ...[...PLAIN_OPERATORS].map((o) => `%${o}%`),
     ...[...TIME_OPERATORS].flatMap((o) => [`%${o}%`, `%${o}(%Y-%m-%dT%H:%M:%S.%3fZ)%`]),
     ...[...HEADER_OPERATORS].flatMap((o) => [`%${o}(:AUTHORITY)%`, `%${o}(X-A?X-B):10%`]),
-    ...[...METADATA_OPERATORS].flatMap((o) => [`%${o}(ns)%`, `%${o}(ns:a:b):20%`]),
+    ...[...METADATA_OPERATORS].flatMap((o) => [`%${o}(ns)%`, `%${o}(ns:a:b)%`]),
+    `%${METADATA_WITH_LENGTH}(ns:a):20%`,
     ...[...NAMED_OPERATORS].flatMap((o) => [`%${o}(NAME)%`, `%${o}(NAME):5%`]),
     ...[...FILTER_STATE_OPERATORS].flatMap((o) => [`%${o}(key)%`, `%${o}(key:PLAIN)%`, `%${o}(key:TYPED):8%`]),
   ];
@@ -208,6 +210,7 @@ function operatorProblem(name: string, argument: string | undefined, length: str
     return bad === undefined ? undefined : `${JSON.stringify(bad)} is not a header name`;
   }
   if (METADATA_OPERATORS.has(name)) {
+    if (length !== undefined && name !== METADATA_WITH_LENGTH) return `${name} takes no length`;
     return argument.split(':').some((part) => part === '') ? 'write NAMESPACE or NAMESPACE:KEY[:KEY…]' : undefined;
   }
   if (NAMED_OPERATORS.has(name)) return undefined;
