@@ -33,6 +33,8 @@ export interface ServeConfig {
   metrics?: HostPort;
   listenerAddress: string;
   adminPortBase: number;
+  /** file: Prometheus stats port (loopback) of the first local Envoy; the next ones count up (default: adminPortBase + 100). */
+  statsPortBase?: number;
   /** file: launch one local Envoy per accepted Gateway (never in a cluster). */
   launchEnvoy: boolean;
   logLevel: LogLevel;

@@ -26,6 +26,11 @@ import type { GatewayKey } from '../../xds/contract.js';
 import { bootstrapJson, buildBootstrap, DEFAULT_ADMIN_PORT, defaultNodeId } from '../bootstrap.js';
 import type { BootstrapTls, HostPort } from '../bootstrap.js';
 import { LogTail } from './log-tail.js';
+import { logEnvoyOutput } from './envoy-output.js';
+import { PROMETHEUS_PATH } from '../admin-listeners.js';
+
+/** Local Envoys' stats ports are their admin ports plus this, unless told otherwise. */
+export const STATS_PORT_OFFSET = 100;
 import { adminIdentity, isRunning, runsWithBootstrap } from './process-identity.js';
 import { StateDir, type EnvoyRecord } from './state-dir.js';
 import { adoptedHandle, childHandle, SupervisedProcess, terminate } from './supervised-process.js';
@@ -46,6 +51,12 @@ export interface HostEnvoyOptions {
   workDir: string;
   /** Admin port of the Gateway in slot 0; slot i gets `adminPortBase + i`. */
   adminPortBase?: number;
+  /**
+   * Prometheus stats port (on loopback) of the Gateway in slot 0; slot i gets `statsPortBase + i`.
+   * Default: `adminPortBase + STATS_PORT_OFFSET` (20001 with the default admin ports), so that
+   * two Porticos given different admin ports do not collide on their stats ports either.
+   */
+  statsPortBase?: number;
   envoyLogLevel?: string;
   logger?: Logger;
   backoff?: Backoff;
@@ -61,6 +72,8 @@ export interface RunningEnvoy {
   gateway: GatewayKey;
   nodeId: string;
   adminPort: number;
+  /** Where its Prometheus stats are: `http://127.0.0.1:<statsPort>/stats/prometheus`. */
+  statsPort: number;
   pid: number | undefined;
   restarts: number;
   /** Started by an earlier Portico and adopted by this one. */
@@ -71,6 +84,7 @@ interface Slot {
   index: number;
   nodeId: string;
   adminPort: number;
+  statsPort: number;
   process: SupervisedProcess;
   tail?: LogTail;
 }
@@ -165,6 +179,7 @@ export class HostEnvoyLauncher {
       gateway,
       nodeId: slot.nodeId,
       adminPort: slot.adminPort,
+      statsPort: slot.statsPort,
       pid: slot.process.pid,
       restarts: slot.process.restarts,
       adopted: slot.process.adopted,
@@ -203,13 +218,25 @@ export class HostEnvoyLauncher {
   }
 
   /** The bootstrap the Envoy of `gateway` in slot `index` runs with. */
-  private bootstrapFor(gateway: GatewayKey, index: number): { content: string; adminPort: number; nodeId: string } {
-    const adminPort = (this.options.adminPortBase ?? DEFAULT_ADMIN_PORT) + index;
+  private bootstrapFor(
+    gateway: GatewayKey,
+    index: number,
+  ): { content: string; adminPort: number; statsPort: number; nodeId: string } {
+    const adminPortBase = this.options.adminPortBase ?? DEFAULT_ADMIN_PORT;
+    const adminPort = adminPortBase + index;
+    const statsPort = (this.options.statsPortBase ?? adminPortBase + STATS_PORT_OFFSET) + index;
     // Stable across Portico restarts: the bootstrap of an adopted Envoy must be the one it would get now.
     const nodeId = defaultNodeId(gateway, `local-${index}`);
     const tls = this.options.tls?.(gateway);
-    const bootstrap = buildBootstrap({ gateway, xds: this.options.xds, adminPort, nodeId, ...(tls ? { tls } : {}) });
-    return { content: `${JSON.stringify(bootstrapJson(bootstrap), null, 2)}\n`, adminPort, nodeId };
+    const bootstrap = buildBootstrap({
+      gateway,
+      xds: this.options.xds,
+      adminPort,
+      nodeId,
+      stats: { host: '127.0.0.1', port: statsPort },
+      ...(tls ? { tls } : {}),
+    });
+    return { content: `${JSON.stringify(bootstrapJson(bootstrap), null, 2)}\n`, adminPort, statsPort, nodeId };
   }
 
   private retire(gateway: GatewayKey, index: number, stop: () => Promise<void>): void {
@@ -228,8 +255,12 @@ export class HostEnvoyLauncher {
 
   private adopt(record: EnvoyRecord, handle: ProcessHandle): void {
     const logger = this.logger.child({ gateway: record.gateway });
-    logger.info('adopted running Envoy', { pid: record.pid, adminPort: record.adminPort });
     const slot = this.newSlot(record.gateway, record.slot, logger);
+    logger.info('adopted running Envoy', {
+      pid: record.pid,
+      adminPort: record.adminPort,
+      prometheus: `http://127.0.0.1:${slot.statsPort}${PROMETHEUS_PATH}`,
+    });
     slot.tail = this.tail(record.gateway, logger, 'end');
     slot.process.start(handle);
   }
@@ -253,11 +284,12 @@ export class HostEnvoyLauncher {
 
   private newSlot(gateway: GatewayKey, index: number, logger: Logger): Slot {
     const files = this.state.filesOf(gateway);
-    const { adminPort, nodeId } = this.bootstrapFor(gateway, index);
+    const { adminPort, statsPort, nodeId } = this.bootstrapFor(gateway, index);
     const slot: Slot = {
       index,
       nodeId,
       adminPort,
+      statsPort,
       process: new SupervisedProcess({
         logger,
         ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
@@ -271,7 +303,11 @@ export class HostEnvoyLauncher {
             this.options.envoyLogLevel ?? 'warn',
             ...ENVOY_RUNTIME_FLAGS,
           ];
-          logger.info('starting Envoy', { nodeId, adminPort });
+          logger.info('starting Envoy', {
+            nodeId,
+            adminPort,
+            prometheus: `http://127.0.0.1:${statsPort}${PROMETHEUS_PATH}`,
+          });
           const log = openSync(files.log, 'w', 0o600);
           let child: ChildProcess;
           try {
@@ -296,7 +332,7 @@ export class HostEnvoyLauncher {
   }
 
   private tail(gateway: GatewayKey, logger: Logger, from: 'start' | 'end'): LogTail {
-    return new LogTail(this.state.filesOf(gateway).log, (line) => logger.warn('envoy', { line }), from);
+    return new LogTail(this.state.filesOf(gateway).log, (line) => logEnvoyOutput(logger, line), from);
   }
 }
 
