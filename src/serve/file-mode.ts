@@ -108,6 +108,7 @@ export class FileMode implements ServeMode {
       workDir: state.path,
       adminPortBase: config.adminPortBase,
       ...(config.statsPortBase !== undefined ? { statsPortBase: config.statsPortBase } : {}),
+      ...(config.accessLog ? { accessLog: config.accessLog } : {}),
       logger,
       ...(identities ? { tls: (gateway: string) => identities.tls(gateway) } : {}),
     });

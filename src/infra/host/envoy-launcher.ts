@@ -26,7 +26,7 @@ import type { GatewayKey } from '../../xds/contract.js';
 import { bootstrapJson, buildBootstrap, DEFAULT_ADMIN_PORT, defaultNodeId } from '../bootstrap.js';
 import type { BootstrapTls, HostPort } from '../bootstrap.js';
 import { LogTail } from './log-tail.js';
-import { logEnvoyOutput } from './envoy-output.js';
+import { handleEnvoyOutput, writeToStdout } from './envoy-output.js';
 import { PROMETHEUS_PATH } from '../admin-listeners.js';
 
 /** Local Envoys' stats ports are their admin ports plus this, unless told otherwise. */
@@ -59,6 +59,8 @@ export interface HostEnvoyOptions {
   statsPortBase?: number;
   envoyLogLevel?: string;
   logger?: Logger;
+  /** Where the Envoys' access log lines go (envoy-output.ts); default Portico's standard output. */
+  accessLog?: (line: string) => void;
   backoff?: Backoff;
   /** Injectable for tests. */
   spawn?: SpawnFunction;
@@ -332,7 +334,11 @@ export class HostEnvoyLauncher {
   }
 
   private tail(gateway: GatewayKey, logger: Logger, from: 'start' | 'end'): LogTail {
-    return new LogTail(this.state.filesOf(gateway).log, (line) => logEnvoyOutput(logger, line), from);
+    return new LogTail(
+      this.state.filesOf(gateway).log,
+      (line) => handleEnvoyOutput(line, gateway, logger, this.options.accessLog ?? writeToStdout),
+      from,
+    );
   }
 }
 

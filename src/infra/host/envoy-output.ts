@@ -1,14 +1,16 @@
 /**
- * A line a local Envoy wrote (stdout and stderr share its log file), into Portico's log: Envoy's
- * own messages (`[2026-01-01 12:00:00.000][pid][level][component] …`) as warnings, as before
- * (Envoy runs at --log-level warn), and everything else as the access log it is, at info: a JSON
- * line (Portico's default format) with its fields, any other line (a Text format) as it is.
+ * A line a local Envoy wrote (stdout and stderr share its log file): Envoy's own messages
+ * (`[2026-01-01 12:00:00.000][pid][level][component] …`) go to Portico's log as warnings, as before
+ * (Envoy runs at --log-level warn); everything else is an access log line, handed to `access` with
+ * its Gateway: a JSON object (Portico's default format) with a `gateway` field first, any other
+ * line (a Text format) as `[<namespace>/<name>] <line>`. `portico serve` writes them to its
+ * standard output, one per line, whatever its log level (its own log is on stderr).
  */
 import type { Logger } from '../../shared/logger.js';
 
 const ENVOY_LOG_LINE = /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\]\[\d+\]\[/;
 
-export function logEnvoyOutput(logger: Logger, line: string): void {
+export function handleEnvoyOutput(line: string, gateway: string, logger: Logger, access: (line: string) => void): void {
   if (line.trim() === '') return;
   if (ENVOY_LOG_LINE.test(line)) {
     logger.warn('envoy', { line });
@@ -18,12 +20,17 @@ export function logEnvoyOutput(logger: Logger, line: string): void {
     try {
       const entry = JSON.parse(line) as unknown;
       if (typeof entry === 'object' && entry !== null && !Array.isArray(entry)) {
-        logger.info('access', { access: entry });
+        access(JSON.stringify({ gateway, ...entry }));
         return;
       }
     } catch {
-      // Not JSON after all: logged as it is, below.
+      // Not JSON after all: passed on as text, below.
     }
   }
-  logger.info('access', { line });
+  access(`[${gateway}] ${line}`);
+}
+
+/** Access log lines on Portico's standard output. */
+export function writeToStdout(line: string): void {
+  process.stdout.write(`${line}\n`);
 }
