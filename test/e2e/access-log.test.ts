@@ -28,13 +28,17 @@ import { PorticoE2E, waitFor } from '../support/portico-e2e.js';
 
 let e2e: PorticoE2E;
 let port: number;
+let tcpPort: number;
 let backend: Backend;
 
 /** A connection per request: a kept-alive one would keep a listener's old configuration. */
 const fresh = new Agent({ keepAlive: false });
 
 function objects(parameters?: Record<string, unknown>) {
-  const gw = gateway('gw', [{ name: 'http', protocol: 'HTTP', port }]);
+  const gw = gateway('gw', [
+    { name: 'http', protocol: 'HTTP', port },
+    { name: 'tcp', protocol: 'TCP', port: tcpPort },
+  ]);
   if (parameters) {
     (gw.spec as Record<string, unknown>).infrastructure = {
       parametersRef: { group: 'gateway.portico.dev', kind: 'EnvoyProxyParameters', name: 'logs' },
@@ -49,6 +53,12 @@ function objects(parameters?: Record<string, unknown>) {
       hostnames: ['app.example.com'],
       rules: [{ backendRefs: [{ name: 'web', port: 80 }] }],
     }),
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'TCPRoute',
+      metadata: { name: 'raw', namespace: 'default', creationTimestamp: '2026-01-01T00:00:00Z' },
+      spec: { parentRefs: [{ name: 'gw', sectionName: 'tcp' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] },
+    },
     ...(parameters
       ? [
           {
@@ -92,6 +102,7 @@ async function listenersNow(): Promise<string> {
 beforeAll(async () => {
   backend = await startBackend('web');
   port = await freePort();
+  tcpPort = await freePort();
   // The flush interval Portico's Envoys run with (lines within a second, not Envoy's 10 s).
   e2e = await PorticoE2E.start('default/gw', { extraArgs: ENVOY_LOG_FLUSH_FLAGS });
   e2e.write('all.yaml', objects());
@@ -184,6 +195,25 @@ test('a request no route matches is logged without an upstream, with the reason'
     route_name: null,
     authority: 'nowhere.example.com',
   });
+});
+
+test('a TCP connection gives one line too: its upstream and bytes, no HTTP fields', async () => {
+  // An HTTP request over the TCP proxy: bytes to Envoy, which does not read them.
+  const res = await request(tcpPort, '/over-tcp', { host: 'tcp.example.com', agent: fresh });
+  expect(res.status).toBe(200);
+  const line = await waitFor(
+    () => jsonLines().find((l) => l.upstream_cluster === 'default/web/80/tcp' && l.method === null),
+    { what: 'the TCP connection line' },
+  );
+  expect(line).toMatchObject({
+    path: null,
+    authority: null,
+    route_name: null,
+    upstream_host: `127.0.0.1:${backend.port}`,
+    client_address: '127.0.0.1',
+  });
+  expect(line.bytes_received).toBeGreaterThan(0);
+  expect(line.bytes_sent).toBeGreaterThan(0);
 });
 
 test('EnvoyProxyParameters choose the format: custom JSON fields on stdout and Text on stderr', async () => {

@@ -38,9 +38,19 @@ describe('portico serve', () => {
       debug: { host: '127.0.0.1', port: 19000 },
       listenerAddress: '127.0.0.1',
       adminPortBase: 19901,
+      statsPortBase: 20001,
       launchEnvoy: false,
       logLevel: 'warn',
     });
+    expect(
+      parseServeArgs(['--provider', 'file', '--watch', 'dir', '--admin-port-base', '30000', '--no-envoy']),
+    ).toMatchObject({ adminPortBase: 30000, statsPortBase: 30100 });
+    expect(
+      parseServeArgs(['--provider', 'file', '--watch', 'dir', '--stats-port-base', '9100', '--no-envoy']),
+    ).toMatchObject({ statsPortBase: 9100 });
+    expect(parseServeArgs(['--provider', 'file', '--watch', 'dir', '--stats-port-base', 'x'])).toMatch(
+      /--stats-port-base must be a port number/,
+    );
     expect(
       parseServeArgs(['--provider', 'file', '--watch', 'dir', '--metrics-address', '0.0.0.0:19001']),
     ).toMatchObject({ debug: { host: '127.0.0.1', port: 19000 }, metrics: { host: '0.0.0.0', port: 19001 } });
