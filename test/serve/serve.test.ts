@@ -132,6 +132,25 @@ describe('portico bootstrap', () => {
       node: { id: 'n1', cluster: 'default/public' },
       admin: { address: { socket_address: { port_value: 19950 } } },
     });
+    // Prometheus stats on their own listener, as portico serve gives its Envoys: admin port + 100.
+    const listeners = (printed: string) =>
+      (
+        JSON.parse(printed) as {
+          static_resources?: { listeners?: { name: string; address: { socket_address: unknown } }[] };
+        }
+      ).static_resources?.listeners ?? [];
+    expect(listeners(stdout)).toEqual([
+      expect.objectContaining({
+        name: 'portico-stats',
+        address: { socket_address: { address: '127.0.0.1', port_value: 20050 } },
+      }),
+    ]);
+    stdout = '';
+    runBootstrapCommand(['--gateway', 'default/public', '--stats-address', '0.0.0.0:9102'], io);
+    expect(listeners(stdout)[0]?.address).toEqual({ socket_address: { address: '0.0.0.0', port_value: 9102 } });
+    stdout = '';
+    runBootstrapCommand(['--gateway', 'default/public', '--stats-address', 'none'], io);
+    expect(listeners(stdout)).toEqual([]);
     expect(runBootstrapCommand(['--gateway', 'public'], io)).toBe(2);
     expect(stderr).toContain('--gateway must be NAMESPACE/NAME');
   });
