@@ -124,7 +124,8 @@ function readSink(value: unknown, path: string, problem: Problem): IrAccessLogSi
   if (sink.type === 'File') {
     if (sink.openTelemetry !== undefined) problem(`${path}.openTelemetry`, 'is only for type OpenTelemetry');
     const file = objectAt(sink.file, `${path}.file`, ['path'], problem);
-    const filePath = file?.path;
+    if (!file) return problem(`${path}.file`, `type File needs file.path (${FILE_PATHS.join(' or ')})`);
+    const filePath = file.path;
     if (typeof filePath !== 'string' || !FILE_PATHS.includes(filePath)) {
       // Envoy refuses a whole listener whose log file it cannot open, and a provisioned Envoy's
       // filesystem is read-only: only its standard streams are sure to be there.
