@@ -3,8 +3,8 @@
  * (`node.cluster` = `<namespace>/<gateway>`, the key of the snapshot it gets; `node.id` unique per
  * replica), listeners and clusters over ADS (routes, endpoints and secrets follow through the
  * resources), a static cluster for the xDS server (HTTP/2; mutual TLS with the `tls` option, which
- * a cluster always uses: the stream carries TLS private keys), and an admin
- * interface on loopback. Built as a typed object in protobufjs keepCase form, so it goes through
+ * a cluster always uses: the stream carries TLS private keys), an admin interface on loopback,
+ * and (with `stats`) a listener that serves only its Prometheus stats page (admin-listeners.ts). Built as a typed object in protobufjs keepCase form, so it goes through
  * the same round-trip check as every xDS resource, and printed as proto JSON.
  */
 import { RE2_MAX_PROGRAM_SIZE } from '../translate/gatewayapi/regex-size.js';

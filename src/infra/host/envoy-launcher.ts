@@ -2,7 +2,7 @@
  * Standalone mode's data plane: one local Envoy per accepted Gateway, started with the bootstrap
  * `portico bootstrap` prints, restarted with backoff if it dies, stopped when its Gateway goes
  * away or Portico stops gracefully. Each Gateway keeps a slot (the lowest free index) that fixes
- * its admin port.
+ * its admin port and its Prometheus stats port (`statsPortBase`).
  *
  * The Envoys outlive Portico: a control plane that dies must not take the data plane with it
  * (Envoy keeps its configuration and reconnects to xDS). So each Envoy runs
