@@ -72,10 +72,7 @@ test("a request's access log line is on Portico's standard output, with its fiel
   const res = await request(port, '/terminal?id=1', { host: HOST, headers: { 'user-agent': 'standalone-e2e' } });
   expect(res.status).toBe(200);
   const line = await waitFor(
-    () =>
-      accessLines
-        .map((l) => JSON.parse(l) as Record<string, unknown>)
-        .find((l) => l.path === '/terminal?id=1'),
+    () => accessLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.path === '/terminal?id=1'),
     { timeoutMs: 10_000, what: 'the access log line' },
   );
   expect(Object.keys(line)[0]).toBe('gateway');

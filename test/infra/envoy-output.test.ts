@@ -12,7 +12,11 @@ test("Envoy's own messages are warnings; JSON access lines get their Gateway; ot
   handle('{not json');
   handle('');
   expect(logger.lines.map((l) => [l.level, l.msg, l.fields])).toEqual([
-    ['warn', 'envoy', { line: '[2026-12-07 15:45:07.273][18703][warning][main] [source/server/server.cc:1] something' }],
+    [
+      'warn',
+      'envoy',
+      { line: '[2026-12-07 15:45:07.273][18703][warning][main] [source/server/server.cc:1] something' },
+    ],
   ]);
   expect(access).toEqual([
     '{"gateway":"default/gw","method":"GET","response_code":200}',
