@@ -19,7 +19,7 @@
 import { ENVOY_RUNTIME_FLAGS } from '../envoy-flags.js';
 import { spawn as spawnProcess } from 'node:child_process';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import type { Logger } from '../../shared/logger.js';
 import { silentLogger } from '../../shared/logger.js';
 import type { GatewayKey } from '../../xds/contract.js';
@@ -310,7 +310,12 @@ export class HostEnvoyLauncher {
             adminPort,
             prometheus: `http://127.0.0.1:${statsPort}${PROMETHEUS_PATH}`,
           });
-          const log = openSync(files.log, 'w', 0o600);
+          // Append mode: the tail empties a file grown past its limit, and Envoy's next line must go at its start.
+          const log = openSync(
+            files.log,
+            constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND,
+            0o600,
+          );
           let child: ChildProcess;
           try {
             child = (this.options.spawn ?? spawnProcess)(this.options.envoyBin, args, {
