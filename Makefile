@@ -95,6 +95,8 @@ run: build
 	echo '  curl http://127.0.0.1:19000/debug/status    # also lists files that do not parse'; \
 	echo '  curl http://127.0.0.1:19000/debug/clients   # connected Envoys, ACKs and NACKs'; \
 	echo '  curl http://127.0.0.1:19000/metrics'; \
+	echo "  curl http://127.0.0.1:20001/stats/prometheus    # the Envoy's Prometheus stats"; \
+	echo 'Access log lines of the requests (JSON) follow on standard output.'; \
 	echo 'Ctrl-C stops Portico, its Envoy and the backends.'; \
 	echo; \
 	./bin/portico.js serve --provider file --watch examples/quickstart --listener-address 127.0.0.1

@@ -4,6 +4,7 @@
  */
 import { DEFAULT_DEBUG_ADDRESS } from '../debug/debug-server.js';
 import { DEFAULT_ADMIN_PORT, DEFAULT_XDS_ADDRESS, parseHostPort } from '../infra/bootstrap.js';
+import { STATS_PORT_OFFSET } from '../infra/host/envoy-launcher.js';
 import { XDS_SERVICE_NAME, XDS_SERVICE_PORT } from '../infra/kubernetes/certs.js';
 import { DEFAULT_ENVOY_IMAGE, SERVICE_TYPES } from '../infra/kubernetes/provision-settings.js';
 import type { ServiceType } from '../infra/kubernetes/provision-settings.js';
@@ -78,6 +79,9 @@ Options:
       --listener-address ADDR    address Envoy listeners bind (default 127.0.0.1)
       --admin-port-base PORT     admin port of the first local Envoy; the next ones count up
                                  (default ${DEFAULT_ADMIN_PORT})
+      --stats-port-base PORT     Prometheus stats port (/stats/prometheus, loopback) of the first
+                                 local Envoy; the next ones count up (default: the admin port
+                                 base + ${STATS_PORT_OFFSET}, ${DEFAULT_ADMIN_PORT + STATS_PORT_OFFSET})
       --no-envoy                 do not launch Envoy (connect your own: portico bootstrap)
       --rate-limit-address HOST:PORT
                                  file: where the rate limit service Portico runs (with redis-server)
@@ -137,6 +141,7 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
     'metrics-address': { type: 'string' },
     'listener-address': { type: 'string', default: '127.0.0.1' },
     'admin-port-base': { type: 'string', default: String(DEFAULT_ADMIN_PORT) },
+    'stats-port-base': { type: 'string' },
     'no-envoy': { type: 'boolean', default: false },
     'state-dir': { type: 'string' },
     'xds-tls-dir': { type: 'string' },
@@ -191,6 +196,10 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
   const adminPortBase = Number(values['admin-port-base']);
   if (!Number.isInteger(adminPortBase) || adminPortBase < 1 || adminPortBase > 65535) {
     return `--admin-port-base must be a port number, not "${values['admin-port-base']}"`;
+  }
+  const statsPortBase = Number(values['stats-port-base'] ?? adminPortBase + STATS_PORT_OFFSET);
+  if (!Number.isInteger(statsPortBase) || statsPortBase < 1 || statsPortBase > 65535) {
+    return `--stats-port-base must be a port number, not "${values['stats-port-base']}"`;
   }
   const xdsLimits: Partial<XdsLimits> = {};
   for (const [flag, key] of [
@@ -250,6 +259,7 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
         : {}),
       listenerAddress: values['listener-address'],
       adminPortBase,
+      statsPortBase,
       // In a cluster, Envoys are provisioned there (or connected with `portico bootstrap`), not launched here.
       launchEnvoy: !values['no-envoy'] && !kubernetes,
       logLevel: values['log-level'],

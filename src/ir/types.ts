@@ -19,6 +19,7 @@ import type {
   IrTlsParameters,
 } from './client-traffic.js';
 import type { IrRateLimitService } from './rate-limit.js';
+import type { IrAccessLog, IrAccessLogParameters } from './access-log.js';
 
 export * from './pre-routing.js';
 export * from './route-types.js';
@@ -27,6 +28,7 @@ export * from './source.js';
 export * from './traffic.js';
 export * from './client-traffic.js';
 export * from './rate-limit.js';
+export * from './access-log.js';
 
 export interface IrGateway {
   /** `<namespace>/<name>`: Envoy's `node.cluster` for proxies serving this Gateway. */
@@ -82,6 +84,8 @@ export interface IrProxyParameters {
     externalTrafficPolicy?: 'Cluster' | 'Local';
     annotations?: Record<string, string>;
   };
+  /** Access logs of the Gateway's Envoy (absent: Portico's default, JSON on stdout). */
+  telemetry?: { accessLog?: IrAccessLogParameters };
 }
 
 /** One Envoy listener per port. Gateway listeners sharing a port become filter chains or virtual hosts of it. */
@@ -97,7 +101,7 @@ export interface IrListener {
   protocol: 'HTTP' | 'HTTPS' | 'TLS' | 'TCP' | 'UDP';
   filterChains: IrFilterChain[];
   /** UDP listeners have no filter chains: datagrams go to one cluster (UDPRoute). */
-  udp?: { statPrefix: string; clusterName: string };
+  udp?: { statPrefix: string; clusterName: string; accessLog?: IrAccessLog[] };
   /** ClientTrafficPolicy settings of the whole listener (PROXY protocol, buffer limit, keepalive). */
   clientTraffic?: IrListenerClientTraffic;
 }
@@ -127,6 +131,8 @@ export interface IrTcpProxy {
   rejectWeight: number;
   /** ClientTrafficPolicy `timeout.tcp.idleTimeout`. */
   idleTimeoutMs?: number;
+  /** One entry per access log (none: no log). */
+  accessLog?: IrAccessLog[];
 }
 
 export interface IrTlsContext {
@@ -167,6 +173,8 @@ export interface IrHttpConnectionManager {
   clientTraffic?: IrHcmClientTraffic;
   /** The rate limit service its routes' Global rate limits ask (one ratelimit filter). */
   rateLimitService?: IrRateLimitService;
+  /** The Gateway's access logs (none: no log). */
+  accessLog?: IrAccessLog[];
 }
 
 /** Optional HTTP filters; each is installed disabled-by-default and enabled per route. */

@@ -69,6 +69,9 @@ export const PROTO_ENTRYPOINTS: readonly string[] = [
   // BackendTrafficPolicy rateLimit (local_rate_limit.proto vendored: the package's predates its fields 17-19).
   'envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto',
   'envoy/extensions/filters/http/ratelimit/v3/rate_limit.proto',
+  // Access logs: Envoy's standard output or error, OTLP/gRPC (its OTLP common types vendored).
+  'envoy/extensions/access_loggers/stream/v3/stream.proto',
+  'envoy/extensions/access_loggers/open_telemetry/v3/logs_service.proto',
   // The Envoy bootstrap `portico bootstrap` prints (checked with the same round trip).
   'envoy/config/bootstrap/v3/bootstrap.proto',
   // The bootstrap's overload manager: the global downstream connection limit.

@@ -29,6 +29,10 @@ export const DOWNSTREAM_TLS_CONTEXT =
   `${PREFIX}envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext` as const;
 export const DOWNSTREAM_CONNECTIONS =
   `${PREFIX}envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig` as const;
+export const STDOUT_ACCESS_LOG = `${PREFIX}envoy.extensions.access_loggers.stream.v3.StdoutAccessLog` as const;
+export const STDERR_ACCESS_LOG = `${PREFIX}envoy.extensions.access_loggers.stream.v3.StderrAccessLog` as const;
+export const OPEN_TELEMETRY_ACCESS_LOG =
+  `${PREFIX}envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfig` as const;
 export const TCP_PROXY = `${PREFIX}envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy` as const;
 export const UPSTREAM_TLS_CONTEXT = `${PREFIX}envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext` as const;
 export const UDP_PROXY = `${PREFIX}envoy.extensions.filters.udp.udp_proxy.v3.UdpProxyConfig` as const;

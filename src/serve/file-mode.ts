@@ -116,6 +116,8 @@ export class FileMode implements ServeMode {
       xds: { host: isWildcard(xdsAddress.host) ? '127.0.0.1' : xdsAddress.host, port: xdsAddress.port },
       workDir: state.path,
       adminPortBase: config.adminPortBase,
+      ...(config.statsPortBase !== undefined ? { statsPortBase: config.statsPortBase } : {}),
+      ...(config.accessLog ? { accessLog: config.accessLog } : {}),
       logger,
       ...(identities ? { tls: (gateway: string) => identities.tls(gateway) } : {}),
     });

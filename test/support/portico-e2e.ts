@@ -25,7 +25,7 @@ export class PorticoE2E {
 
   static async start(
     gateway: string,
-    options: { protocol?: 'sotw' | 'delta'; rateLimit?: ServeConfig['rateLimit'] } = {},
+    options: { protocol?: 'sotw' | 'delta'; rateLimit?: ServeConfig['rateLimit']; extraArgs?: readonly string[] } = {},
   ): Promise<PorticoE2E> {
     const dir = mkdtempSync(join(tmpdir(), 'portico-e2e-'));
     const xdsPort = await freePort();
@@ -35,6 +35,7 @@ export class PorticoE2E {
       nodeId: `${gateway}/e2e`,
       nodeCluster: gateway,
       apiType: options.protocol === 'delta' ? 'DELTA_GRPC' : 'GRPC',
+      ...(options.extraArgs ? { extraArgs: options.extraArgs } : {}),
     });
     const e2e = new PorticoE2E(dir, xdsPort, envoy, serve);
     e2e.rateLimit = options.rateLimit;

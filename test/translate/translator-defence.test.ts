@@ -130,6 +130,13 @@ const DEFENCES: Record<string, DefenceCase> = {
   },
   // A malformed EnvoyProxyParameters (an unknown field, a negative replica count, a toleration
   // value with Exists): the Gateway that names it is InvalidParameters, naming every problem.
+  'envoyproxyparameters-access-log-file-path': {
+    conditions: ['Gateway default/gw: Accepted=False/InvalidParameters'],
+    check: (r) =>
+      expect(conditionMessage(r, 'Gateway default/gw: Accepted=False/InvalidParameters')).toContain(
+        'spec.telemetry.accessLog.settings[0].sinks[0].file.path: "/var/log/envoy/access.log": Portico writes access logs to /dev/stdout or /dev/stderr only',
+      ),
+  },
   'gateway-parameters-envoyproxyparameters': {
     conditions: ['Gateway default/malformed: Accepted=False/InvalidParameters'],
     check: (r) =>

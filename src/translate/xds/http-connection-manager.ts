@@ -16,6 +16,7 @@ import { adsConfigSource } from './config-source.js';
 import { httpFilters } from './http-filters.js';
 import { tracingConfig } from './tracing.js';
 import { hcmClientTraffic } from './client-traffic-hcm.js';
+import { accessLogs } from './access-log.js';
 import type { envoy } from './types.js';
 
 export const HTTP_CONNECTION_MANAGER_FILTER = 'envoy.filters.network.http_connection_manager';
@@ -39,6 +40,7 @@ export function httpConnectionManagerFilter(hcm: IrHttpConnectionManager): envoy
       ...(hcm.tracing ? { tracing: tracingConfig(hcm.tracing) } : {}),
       // A ClientTrafficPolicy's settings, over the defaults above.
       ...(hcm.clientTraffic ? hcmClientTraffic(hcm.clientTraffic) : {}),
+      ...(hcm.accessLog?.length ? { access_log: accessLogs(hcm.accessLog) } : {}),
     },
   };
 }

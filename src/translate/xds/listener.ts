@@ -6,6 +6,7 @@ import { httpConnectionManagerFilter } from './http-connection-manager.js';
 import { connectionLimitFilter, tlsParameters, withListenerClientTraffic } from './client-traffic.js';
 import { durationFromMs } from './duration.js';
 import type { envoy, Listener, Packed } from './types.js';
+import { accessLogs } from './access-log.js';
 
 type TransportSocket = envoy.config.core.v3.TransportSocket;
 type NetworkFilter = envoy.config.listener.v3.Filter;
@@ -50,6 +51,7 @@ function tcpProxyFilter(proxy: IrTcpProxy): NetworkFilter {
   if (proxy.rejectWeight > 0) entries.push({ name: REJECT_CLUSTER, weight: proxy.rejectWeight });
   if (entries.length === 1) config.cluster = entries[0]!.name;
   else config.weighted_clusters = { clusters: entries };
+  if (proxy.accessLog?.length) config.access_log = accessLogs(proxy.accessLog);
   return { name: 'envoy.filters.network.tcp_proxy', typed_config: config };
 }
 
@@ -74,6 +76,8 @@ function udpListener(listener: IrListener, udp: NonNullable<IrListener['udp']>):
         typed_config: {
           '@type': UDP_PROXY,
           stat_prefix: udp.statPrefix,
+          // One line per datagram session, when it ends (idle for the session timeout).
+          ...(udp.accessLog?.length ? { access_log: accessLogs(udp.accessLog) } : {}),
           matcher: {
             on_no_match: {
               action: { name: 'route', typed_config: { '@type': UDP_PROXY_ROUTE, cluster: udp.clusterName } },

@@ -39,6 +39,7 @@ import { securedRoute } from '../security/route-security.js';
 import { addTrafficClusters, trafficRoute } from '../traffic/traffic-route.js';
 import { filtersByConfiguration, httpFilterKinds } from './http-filters.js';
 import { withTracing } from './tracing.js';
+import { withAccessLogs } from './access-log.js';
 
 function withRedirectPort(route: IrRoute, target: RedirectTarget, listener: ServedListener): IrRoute {
   if (route.action.type !== 'redirect') return route;
@@ -326,6 +327,7 @@ export function buildGatewayIr(
   }
 
   withTracing(state, listeners, routeConfigs, clusters);
+  withAccessLogs(state, listeners, clusters);
 
   // The Gateway's client certificate (spec.tls.backend) goes with every connection it opens with TLS.
   const clientCertificate = state.backendClientCertificate;
