@@ -222,6 +222,7 @@ describe('manifests/ on the real API server', () => {
     expect(files.map((f) => f.file)).toEqual([
       'admission-policy.yaml',
       'crd-backendtrafficpolicy.yaml',
+      'crd-clienttrafficpolicy.yaml',
       'crd-envoyproxyparameters.yaml',
       'crd-securitypolicy.yaml',
       'deployment.yaml',
