@@ -11,7 +11,16 @@ export interface IrRouteTraffic {
   policy: string;
   /** Envoy's fault filter, configured for the route. Percentages are in millionths. */
   faultInjection?: IrFaultInjection;
+  /** `loadBalancer` ConsistentHash: what the route hashes to pick an endpoint (Envoy's hash_policy). */
+  hashPolicy?: IrHashPolicy;
+  /** `timeout.http.requestTimeout`: the route's timeout when its rule sets none (0: none). */
+  requestTimeoutMs?: number;
 }
+
+export type IrHashPolicy =
+  | { sourceIP: true }
+  | { header: string }
+  | { cookie: { name: string; ttlMs?: number; attributes: { name: string; value: string }[] } };
 
 export interface IrFaultInjection {
   delay?: { fixedDelayMs: number; perMillion: number };
@@ -23,6 +32,55 @@ export interface IrClusterTraffic {
   /** `<namespace>/<name>` of the BackendTrafficPolicy. */
   policy: string;
   circuitBreaker?: IrCircuitBreaker;
+  healthCheck?: IrHealthCheck;
+  loadBalancer?: IrLoadBalancer;
+  timeout?: IrClusterTimeout;
+  tcpKeepalive?: IrTcpKeepalive;
+}
+
+/** Probes Envoy sends (`active`, Envoy's health_checks) and outlier detection (`passive`). */
+export interface IrHealthCheck {
+  active?: {
+    timeoutMs: number;
+    intervalMs: number;
+    unhealthyThreshold: number;
+    healthyThreshold: number;
+    /** `expectedStatuses` sorted; empty: Envoy's default (200). */
+    http?: { path: string; method?: string; expectedStatuses: number[] };
+    tcp?: { send?: IrHealthCheckPayload; receive?: IrHealthCheckPayload };
+    grpc?: { service?: string };
+  };
+  passive?: {
+    splitExternalLocalOriginErrors: boolean;
+    intervalMs: number;
+    consecutiveLocalOriginFailures: number;
+    consecutiveGatewayErrors: number;
+    consecutive5XxErrors: number;
+    baseEjectionTimeMs: number;
+    maxEjectionPercent: number;
+  };
+}
+
+/** Text (sent as its UTF-8 bytes) or base64 bytes. */
+export type IrHealthCheckPayload = { text: string } | { binary: string };
+
+export interface IrLoadBalancer {
+  type: 'RoundRobin' | 'LeastRequest' | 'Random' | 'ConsistentHash';
+  slowStartWindowMs?: number;
+  /** ConsistentHash: the Maglev table's size (a prime). */
+  tableSize?: number;
+}
+
+export interface IrClusterTimeout {
+  connectTimeoutMs?: number;
+  connectionIdleTimeoutMs?: number;
+  maxConnectionDurationMs?: number;
+}
+
+export interface IrTcpKeepalive {
+  probes?: number;
+  idleTimeSeconds?: number;
+  intervalSeconds?: number;
 }
 
 export interface IrCircuitBreaker {

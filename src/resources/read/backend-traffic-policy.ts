@@ -12,6 +12,10 @@
 import { readPolicyTargets, TARGET_FIELDS, type PolicyTargets } from './policy-targets.js';
 import { readCircuitBreaker, type CircuitBreakerRead } from './traffic-circuit-breaker.js';
 import { readFaultInjection, type FaultInjectionRead } from './traffic-fault-injection.js';
+import { readHealthCheck, type HealthCheckRead } from './traffic-health-check.js';
+import { readLoadBalancer, type LoadBalancerRead } from './traffic-load-balancer.js';
+import { readTcpKeepalive, type TcpKeepaliveRead } from './traffic-tcp-keepalive.js';
+import { readTimeout, type TimeoutRead } from './traffic-timeout.js';
 import { readOnce } from './read-once.js';
 import { fieldsOf, valid, type FieldError, type ValidationResult } from './validation-result.js';
 
@@ -30,6 +34,10 @@ export type TrafficTargetKind = (typeof TRAFFIC_TARGET_KINDS)[number];
 export interface TrafficFeatures {
   circuitBreaker?: CircuitBreakerRead;
   faultInjection?: FaultInjectionRead;
+  healthCheck?: HealthCheckRead;
+  loadBalancer?: LoadBalancerRead;
+  timeout?: TimeoutRead;
+  tcpKeepalive?: TcpKeepaliveRead;
 }
 
 export interface ValidatedBackendTrafficPolicy extends PolicyTargets<TrafficTargetKind> {
@@ -45,6 +53,10 @@ type SectionReaders = {
 const SECTION_READERS: SectionReaders = {
   circuitBreaker: readCircuitBreaker,
   faultInjection: readFaultInjection,
+  healthCheck: readHealthCheck,
+  loadBalancer: readLoadBalancer,
+  timeout: readTimeout,
+  tcpKeepalive: readTcpKeepalive,
 };
 
 export const readBackendTrafficPolicy: (policy: { spec?: unknown }) => ValidatedBackendTrafficPolicy = readOnce(

@@ -18,6 +18,10 @@ import { policyKey } from '../policy/policy-key.js';
 import { rememberedVerdict } from '../policy/remembered-verdict.js';
 import { circuitBreakerIr } from './traffic-circuit-breaker.js';
 import { faultInjectionIr } from './traffic-fault-injection.js';
+import { healthCheckIr } from './traffic-health-check.js';
+import { loadBalancerIr } from './traffic-load-balancer.js';
+import { tcpKeepaliveIr } from './traffic-tcp-keepalive.js';
+import { timeoutIr } from './traffic-timeout.js';
 import type { ClusterFields, RouteFields, TrafficSectionIr } from './traffic-section.js';
 
 export type { TrafficSectionIr };
@@ -49,6 +53,10 @@ type SectionIrs = {
 const SECTION_IR: SectionIrs = {
   circuitBreaker: circuitBreakerIr,
   faultInjection: faultInjectionIr,
+  healthCheck: healthCheckIr,
+  loadBalancer: loadBalancerIr,
+  timeout: timeoutIr,
+  tcpKeepalive: tcpKeepaliveIr,
 };
 
 /** Worked out from the policy and the lookups it makes in `ctx`. */
