@@ -29,6 +29,9 @@ function activeHealthCheck(active: NonNullable<IrHealthCheck['active']>, protoco
   const out: HealthCheck = {
     timeout: durationFromMs(active.timeoutMs),
     interval: durationFromMs(active.intervalMs),
+    // Envoy probes a cluster that has had no traffic yet every 60s: the interval asked for holds
+    // from the start (a backend taken out before the first request is seen as soon as afterwards).
+    no_traffic_interval: durationFromMs(active.intervalMs),
     unhealthy_threshold: { value: active.unhealthyThreshold },
     healthy_threshold: { value: active.healthyThreshold },
   };
