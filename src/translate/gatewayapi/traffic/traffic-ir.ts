@@ -22,6 +22,7 @@ import { healthCheckIr } from './traffic-health-check.js';
 import { loadBalancerIr } from './traffic-load-balancer.js';
 import { tcpKeepaliveIr } from './traffic-tcp-keepalive.js';
 import { timeoutIr } from './traffic-timeout.js';
+import { l4TargetWarnings } from './traffic-l4.js';
 import type { ClusterFields, RouteFields, TrafficSectionIr } from './traffic-section.js';
 
 export type { TrafficSectionIr };
@@ -90,6 +91,9 @@ export function computeTrafficVerdict(ctx: TranslationContext, policy: BackendTr
     warnings.push(...(out.warnings ?? []));
   }
   if (problems.length > 0) return { type: 'invalid', message: problems.join('; ') };
+  const read = readBackendTrafficPolicy(policy);
+  const kinds = [...read.targetRefs, ...read.targetSelectors].map((t) => t.kind);
+  warnings.push(...l4TargetWarnings(kinds, Object.keys(route ?? {}).map(routeSettingName), Object.keys(cluster ?? {})));
   const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : 1);
   return {
     type: 'applied',
@@ -99,6 +103,13 @@ export function computeTrafficVerdict(ctx: TranslationContext, policy: BackendTr
     secrets: [...secrets.values()].sort(byName),
     ...(warnings.length > 0 ? { warnings } : {}),
   };
+}
+
+/** A route setting of the IR by its field in the policy. */
+function routeSettingName(key: string): string {
+  if (key === 'hashPolicy') return 'loadBalancer.consistentHash';
+  if (key === 'requestTimeoutMs') return 'timeout.http.requestTimeout';
+  return key;
 }
 
 /** The policy's verdict: last run's object while every lookup it made still holds. */
