@@ -4,7 +4,7 @@
  * Seam for the features: each setting of `IrClusterTraffic` is written here, onto the cluster
  * `buildCluster` made (its protocol options already set for HTTP/2 backends).
  */
-import type { IrClusterTraffic, IrLoadBalancer } from '../../ir/types.js';
+import type { IrClusterTraffic, IrLoadBalancer, IrRetryBudget } from '../../ir/types.js';
 import { HTTP_PROTOCOL_OPTIONS } from '../../proto/type-urls.js';
 import { durationFromMs } from './duration.js';
 import { applyHealthCheck } from './traffic-cluster-health.js';
@@ -76,6 +76,18 @@ function applyLoadBalancer(out: Cluster, lb: IrLoadBalancer): void {
       if (lb.tableSize !== undefined) out.maglev_lb_config = { table_size: { value: lb.tableSize } };
       break;
   }
+}
+
+/**
+ * An XBackendTrafficPolicy's retry budget, in the default-priority thresholds (a BackendTrafficPolicy's
+ * circuitBreaker limits, when the cluster has them, stay as they are).
+ */
+export function applyRetryBudget(out: Cluster, budget: IrRetryBudget): void {
+  const thresholds = (out.circuit_breakers ??= { thresholds: [{ priority: 'DEFAULT' }] }).thresholds!;
+  thresholds[0]!.retry_budget = {
+    budget_percent: { value: budget.budgetPercent },
+    min_retry_concurrency: { value: budget.minRetryConcurrency },
+  };
 }
 
 type ProtocolOptions = NonNullable<Cluster['typed_extension_protocol_options']>[string] & {
