@@ -112,6 +112,8 @@ export interface IrTcpProxy {
   statPrefix: string;
   backends: { clusterName: string; weight: number }[];
   rejectWeight: number;
+  /** A BackendTrafficPolicy's ConsistentHash on the client's address (its clusters are Maglev). */
+  hashSourceIp?: boolean;
 }
 
 export interface IrTlsContext {

@@ -46,6 +46,7 @@ function tcpProxyFilter(proxy: IrTcpProxy): NetworkFilter {
   if (proxy.rejectWeight > 0) entries.push({ name: REJECT_CLUSTER, weight: proxy.rejectWeight });
   if (entries.length === 1) config.cluster = entries[0]!.name;
   else config.weighted_clusters = { clusters: entries };
+  if (proxy.hashSourceIp) config.hash_policy = [{ source_ip: {} }];
   return { name: 'envoy.filters.network.tcp_proxy', typed_config: config };
 }
 

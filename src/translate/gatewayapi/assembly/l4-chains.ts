@@ -9,7 +9,7 @@ import { compareTimestamps } from '../routes/precedence.js';
 import type { GatewayState, PlacedRoute } from '../gateway-state.js';
 import { filterChainName, virtualHostName } from '../names.js';
 import { ownerOf } from './listener-owner.js';
-import { l4TrafficBackends } from '../traffic/traffic-l4.js';
+import { l4HashOf, l4TrafficBackends } from '../traffic/traffic-l4.js';
 
 /** Of the L4 routes placed for one hostname, the one served: the most specific, then the oldest. */
 export function preferredRoute(routes: Iterable<PlacedRoute>, hostname: string): PlacedRoute | undefined {
@@ -54,7 +54,7 @@ export function l4Chain(
     return {
       name,
       serverNames: hostname === '*' ? [] : [hostname],
-      tcp: { statPrefix, backends, rejectWeight: route.l4.rejectWeight },
+      tcp: { statPrefix, backends, rejectWeight: route.l4.rejectWeight, ...l4HashOf(verdict) },
     };
   }
   // A TLS-terminating listener holds the client's plain bytes: a backend whose Service has a

@@ -93,7 +93,13 @@ export function computeTrafficVerdict(ctx: TranslationContext, policy: BackendTr
   if (problems.length > 0) return { type: 'invalid', message: problems.join('; ') };
   const read = readBackendTrafficPolicy(policy);
   const kinds = [...read.targetRefs, ...read.targetSelectors].map((t) => t.kind);
-  warnings.push(...l4TargetWarnings(kinds, Object.keys(route ?? {}).map(routeSettingName), Object.keys(cluster ?? {})));
+  warnings.push(
+    ...l4TargetWarnings(
+      kinds,
+      Object.keys(route ?? {}).map((k) => routeSettingName(k, route!)),
+      Object.keys(cluster ?? {}),
+    ),
+  );
   const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : 1);
   return {
     type: 'applied',
@@ -106,8 +112,11 @@ export function computeTrafficVerdict(ctx: TranslationContext, policy: BackendTr
 }
 
 /** A route setting of the IR by its field in the policy. */
-function routeSettingName(key: string): string {
-  if (key === 'hashPolicy') return 'loadBalancer.consistentHash';
+function routeSettingName(key: string, route: RouteFields): string {
+  if (key === 'hashPolicy')
+    return route.hashPolicy && 'sourceIP' in route.hashPolicy
+      ? 'loadBalancer.consistentHash (SourceIP)'
+      : 'loadBalancer.consistentHash';
   if (key === 'requestTimeoutMs') return 'timeout.http.requestTimeout';
   return key;
 }

@@ -5,12 +5,12 @@
  *
  * - TCP: circuitBreaker (Envoy's tcp_proxy counts connections and pending connections), healthCheck
  *   (active probes of any type, and passive: connection failures count as 5xx), loadBalancer (the
- *   lb_policy; a ConsistentHash has nothing to hash, see below), timeout.tcp.connectTimeout,
+ *   lb_policy; a ConsistentHash on SourceIP is the TCP proxy's hash policy), timeout.tcp.connectTimeout,
  *   tcpKeepalive.
  * - UDP: circuitBreaker (upstream sessions count as connections) and loadBalancer only: no
  *   connection to time, keep alive or probe.
  *
- * Route settings (faultInjection, a ConsistentHash key, requestTimeout…) have no L4 meaning: they
+ * Route settings (faultInjection, a Header or Cookie hash key, requestTimeout…) have no L4 meaning: they
  * are said in the policy's Accepted message when it targets a TCPRoute or UDPRoute
  * (`l4TargetWarnings`), and left out where a Gateway-wide policy reaches an L4 route.
  */
@@ -54,6 +54,12 @@ export function l4TrafficBackends<B extends { clusterName: string }>(
   });
 }
 
+/** A ConsistentHash on the client's address, which a TCP proxy can hash (no header or cookie there). */
+export function l4HashOf(verdict: TrafficVerdict | undefined): { hashSourceIp?: true } {
+  const hash = verdict?.type === 'applied' ? verdict.route?.hashPolicy : undefined;
+  return hash && 'sourceIP' in hash ? { hashSourceIp: true } : {};
+}
+
 const L4_KINDS = new Set(['TCPRoute', 'UDPRoute']);
 /** Cluster settings a UDP cluster leaves out (no connection to probe, time or keep alive). */
 const NOT_FOR_UDP = ['healthCheck', 'timeout', 'tcpKeepalive'] as const;
@@ -70,10 +76,12 @@ export function l4TargetWarnings(
   clusterSettings: readonly string[],
 ): string[] {
   const warnings: string[] = [];
-  if (routeSettings.length > 0 && targetKinds.some((k) => L4_KINDS.has(k)))
-    warnings.push(
-      `${routeSettings.join(', ')} ${verb(routeSettings)} not apply to TCPRoute or UDPRoute targets: left out there`,
-    );
+  // A SourceIP hash applies to TCP (l4HashOf), not to UDP.
+  const names = targetKinds.includes('UDPRoute')
+    ? routeSettings
+    : routeSettings.filter((s) => s !== 'loadBalancer.consistentHash (SourceIP)');
+  if (names.length > 0 && targetKinds.some((k) => L4_KINDS.has(k)))
+    warnings.push(`${names.join(', ')} ${verb(names)} not apply to TCPRoute or UDPRoute targets: left out there`);
   const notForUdp = NOT_FOR_UDP.filter((s) => clusterSettings.includes(s));
   if (notForUdp.length > 0 && targetKinds.includes('UDPRoute'))
     warnings.push(`${notForUdp.join(', ')} ${verb(notForUdp)} not apply to UDPRoute targets: left out there`);
