@@ -22,7 +22,7 @@ import { healthCheckIr } from './traffic-health-check.js';
 import { loadBalancerIr } from './traffic-load-balancer.js';
 import { tcpKeepaliveIr } from './traffic-tcp-keepalive.js';
 import { timeoutIr } from './traffic-timeout.js';
-import { l4TargetWarnings } from './traffic-l4.js';
+import { l4TargetWarnings } from './traffic-l4-warnings.js';
 import type { ClusterFields, RouteFields, TrafficSectionIr } from './traffic-section.js';
 
 export type { TrafficSectionIr };

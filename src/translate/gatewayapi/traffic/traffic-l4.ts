@@ -12,7 +12,7 @@
  *
  * Route settings (faultInjection, a Header or Cookie hash key, requestTimeout…) have no L4 meaning: they
  * are said in the policy's Accepted message when it targets a TCPRoute or UDPRoute
- * (`l4TargetWarnings`), and left out where a Gateway-wide policy reaches an L4 route.
+ * (`traffic-l4-warnings.ts`), and left out where a Gateway-wide policy reaches an L4 route.
  */
 import type { IrCluster, IrClusterTraffic } from '../../../ir/types.js';
 import type { TrafficVerdict } from './traffic-ir.js';
@@ -58,32 +58,4 @@ export function l4TrafficBackends<B extends { clusterName: string }>(
 export function l4HashOf(verdict: TrafficVerdict | undefined): { hashSourceIp?: true } {
   const hash = verdict?.type === 'applied' ? verdict.route?.hashPolicy : undefined;
   return hash && 'sourceIP' in hash ? { hashSourceIp: true } : {};
-}
-
-const L4_KINDS = new Set(['TCPRoute', 'UDPRoute']);
-/** Cluster settings a UDP cluster leaves out (no connection to probe, time or keep alive). */
-const NOT_FOR_UDP = ['healthCheck', 'timeout', 'tcpKeepalive'] as const;
-
-const verb = (names: readonly string[]) => (names.length > 1 ? 'do' : 'does');
-
-/**
- * What the policy's Accepted message says of its settings that do not apply to its TCPRoute or
- * UDPRoute targets: route settings (named), and on a UDPRoute the connection settings.
- */
-export function l4TargetWarnings(
-  targetKinds: readonly string[],
-  routeSettings: readonly string[],
-  clusterSettings: readonly string[],
-): string[] {
-  const warnings: string[] = [];
-  // A SourceIP hash applies to TCP (l4HashOf), not to UDP.
-  const names = targetKinds.includes('UDPRoute')
-    ? routeSettings
-    : routeSettings.filter((s) => s !== 'loadBalancer.consistentHash (SourceIP)');
-  if (names.length > 0 && targetKinds.some((k) => L4_KINDS.has(k)))
-    warnings.push(`${names.join(', ')} ${verb(names)} not apply to TCPRoute or UDPRoute targets: left out there`);
-  const notForUdp = NOT_FOR_UDP.filter((s) => clusterSettings.includes(s));
-  if (notForUdp.length > 0 && targetKinds.includes('UDPRoute'))
-    warnings.push(`${notForUdp.join(', ')} ${verb(notForUdp)} not apply to UDPRoute targets: left out there`);
-  return warnings;
 }
