@@ -21,6 +21,10 @@ export interface IrRouteTraffic {
   responseOverride?: IrResponseOverrideRule[];
   /** Envoy's local_ratelimit (per route) and ratelimit (the rate limit service) filters. */
   rateLimit?: IrRateLimit;
+  /** `loadBalancer` ConsistentHash: what the route hashes to pick an endpoint (Envoy's hash_policy). */
+  hashPolicy?: IrHashPolicy;
+  /** `timeout.http.requestTimeout`: the route's timeout when its rule sets none (0: none). */
+  requestTimeoutMs?: number;
 }
 
 export interface IrCompression {
@@ -38,6 +42,11 @@ export interface IrResponseOverrideRule {
   statusCode?: number;
 }
 
+export type IrHashPolicy =
+  | { sourceIP: true }
+  | { header: string }
+  | { cookie: { name: string; ttlMs?: number; attributes: { name: string; value: string }[] } };
+
 export interface IrFaultInjection {
   delay?: { fixedDelayMs: number; perMillion: number };
   abort?: ({ httpStatus: number } | { grpcStatus: number }) & { perMillion: number };
@@ -48,6 +57,55 @@ export interface IrClusterTraffic {
   /** `<namespace>/<name>` of the BackendTrafficPolicy. */
   policy: string;
   circuitBreaker?: IrCircuitBreaker;
+  healthCheck?: IrHealthCheck;
+  loadBalancer?: IrLoadBalancer;
+  timeout?: IrClusterTimeout;
+  tcpKeepalive?: IrTcpKeepalive;
+}
+
+/** Probes Envoy sends (`active`, Envoy's health_checks) and outlier detection (`passive`). */
+export interface IrHealthCheck {
+  active?: {
+    timeoutMs: number;
+    intervalMs: number;
+    unhealthyThreshold: number;
+    healthyThreshold: number;
+    /** `expectedStatuses` sorted; empty: Envoy's default (200). */
+    http?: { path: string; method?: string; expectedStatuses: number[] };
+    tcp?: { send?: IrHealthCheckPayload; receive?: IrHealthCheckPayload };
+    grpc?: { service?: string };
+  };
+  passive?: {
+    splitExternalLocalOriginErrors: boolean;
+    intervalMs: number;
+    consecutiveLocalOriginFailures: number;
+    consecutiveGatewayErrors: number;
+    consecutive5XxErrors: number;
+    baseEjectionTimeMs: number;
+    maxEjectionPercent: number;
+  };
+}
+
+/** Text (sent as its UTF-8 bytes) or base64 bytes. */
+export type IrHealthCheckPayload = { text: string } | { binary: string };
+
+export interface IrLoadBalancer {
+  type: 'RoundRobin' | 'LeastRequest' | 'Random' | 'ConsistentHash';
+  slowStartWindowMs?: number;
+  /** ConsistentHash: the Maglev table's size (a prime). */
+  tableSize?: number;
+}
+
+export interface IrClusterTimeout {
+  connectTimeoutMs?: number;
+  connectionIdleTimeoutMs?: number;
+  maxConnectionDurationMs?: number;
+}
+
+export interface IrTcpKeepalive {
+  probes?: number;
+  idleTimeSeconds?: number;
+  intervalSeconds?: number;
 }
 
 export interface IrCircuitBreaker {

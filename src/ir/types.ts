@@ -133,6 +133,8 @@ export interface IrTcpProxy {
   idleTimeoutMs?: number;
   /** One entry per access log (none: no log). */
   accessLog?: IrAccessLog[];
+  /** A BackendTrafficPolicy's ConsistentHash on the client's address (its clusters are Maglev). */
+  hashSourceIp?: boolean;
 }
 
 export interface IrTlsContext {
@@ -251,6 +253,15 @@ export interface IrCluster {
    * cluster (`<cluster>/policy/<namespace>/<name>`), used by the routes the policy applies to.
    */
   traffic?: IrClusterTraffic;
+  /** An XBackendTrafficPolicy's retryConstraint on the Service's cluster (Envoy's retry budget). */
+  retryBudget?: IrRetryBudget;
+}
+
+export interface IrRetryBudget {
+  /** Of the requests active at once, the share (percent) that may be retries. */
+  budgetPercent: number;
+  /** Retries always allowed at once, whatever the share. */
+  minRetryConcurrency: number;
 }
 
 /** TLS origination to a backend: SNI, the CAs that must sign its certificate, the names it must carry. */

@@ -19,6 +19,11 @@ export interface PodStatus {
 }
 export type Pod = KubeObject<unknown, PodStatus>;
 
+// ---------- XBackendTrafficPolicy (gateway.networking.x-k8s.io/v1alpha1, experimental in Gateway API v1.7.0, GEP-3388) ----------
+
+/** Its spec is untrusted input, read once by `readXBackendTrafficPolicy` (src/resources/read/x-backend-traffic-policy.ts). */
+export type XBackendTrafficPolicy = KubeObject<unknown, PolicyStatus>;
+
 // ---------- XTelemetryPolicy (gateway.networking.x-k8s.io/v1alpha1, experimental in Gateway API v1.7.0) ----------
 
 /** A sampling probability as the CRD writes it (`denominator` defaults to 100). */

@@ -181,6 +181,16 @@ export const KIND_TABLE: { readonly [B in keyof ResourceSet]: KindInfo } = {
     maxAncestors: 32,
   }),
   pods: coreKind({ kind: 'Pod', versions: ['v1'], plural: 'pods', needs: 'XBackend' }),
+  // XBackendTrafficPolicy (v1.7.0 experimental, GEP-3388): retry budgets for the Services it targets.
+  xBackendTrafficPolicies: gatewayKind({
+    kind: 'XBackendTrafficPolicy',
+    group: GATEWAY_X_GROUP,
+    versions: ['v1alpha1'],
+    plural: 'xbackendtrafficpolicies',
+    optional: true,
+    status: 'ancestors',
+    maxAncestors: 16,
+  }),
   // XTelemetryPolicy (v1.7.0 experimental, GEP-4768): tracing for the Gateways it targets.
   xTelemetryPolicies: gatewayKind({
     kind: 'XTelemetryPolicy',

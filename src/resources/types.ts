@@ -17,7 +17,7 @@ import type {
   UDPRoute,
 } from './gateway-api.js';
 import type { ClusterTrustBundle, ConfigMap, EndpointSlice, Namespace, Secret, Service } from './core-kinds.js';
-import type { Pod, XBackend, XTelemetryPolicy } from './experimental-kinds.js';
+import type { Pod, XBackend, XBackendTrafficPolicy, XTelemetryPolicy } from './experimental-kinds.js';
 import type { BackendTrafficPolicy, ClientTrafficPolicy, SecurityPolicy } from './portico-kinds.js';
 
 export * from './kube-object.js';
@@ -50,6 +50,8 @@ export interface ResourceSet {
   // XBackend (v1.7.0 experimental) and the Pods its EndpointSelector selects.
   xBackends: XBackend[];
   pods: Pod[];
+  /** XBackendTrafficPolicy (v1.7.0 experimental, GEP-3388): retry budgets for the Services it targets. */
+  xBackendTrafficPolicies: XBackendTrafficPolicy[];
   /** XTelemetryPolicy (v1.7.0 experimental, GEP-4768): tracing for the Gateways it targets. */
   xTelemetryPolicies: XTelemetryPolicy[];
   /** Portico's SecurityPolicy (gateway.portico.dev): access control for Gateways, listeners and routes. */

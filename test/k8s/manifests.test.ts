@@ -383,13 +383,15 @@ describe('manifests/ on the real API server', () => {
         ['watch', resource, undefined, true],
       ]),
       // Experimental kinds (gateway.networking.x-k8s.io): read, and their status written.
-      ...['xbackends', 'xtelemetrypolicies'].flatMap((plural): [string, string, string | undefined, boolean][] => [
-        ['list', `${plural}.gateway.networking.x-k8s.io`, undefined, true],
-        ['watch', `${plural}.gateway.networking.x-k8s.io`, undefined, true],
-        ['patch', `${plural}.gateway.networking.x-k8s.io/status`, 'default', true],
-        ['get', `${plural}.gateway.networking.x-k8s.io/status`, 'default', true],
-        ['patch', `${plural}.gateway.networking.x-k8s.io`, 'default', false],
-      ]),
+      ...['xbackends', 'xtelemetrypolicies', 'xbackendtrafficpolicies'].flatMap(
+        (plural): [string, string, string | undefined, boolean][] => [
+          ['list', `${plural}.gateway.networking.x-k8s.io`, undefined, true],
+          ['watch', `${plural}.gateway.networking.x-k8s.io`, undefined, true],
+          ['patch', `${plural}.gateway.networking.x-k8s.io/status`, 'default', true],
+          ['get', `${plural}.gateway.networking.x-k8s.io/status`, 'default', true],
+          ['patch', `${plural}.gateway.networking.x-k8s.io`, 'default', false],
+        ],
+      ),
       // Portico's parameters kind: read, never written.
       ['list', 'envoyproxyparameters.gateway.portico.dev', undefined, true],
       ['watch', 'envoyproxyparameters.gateway.portico.dev', undefined, true],

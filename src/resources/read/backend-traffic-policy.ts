@@ -16,6 +16,10 @@ import { compressionReader, type CompressionRead } from './traffic-compression.j
 import { readRequestBuffer, type RequestBufferRead } from './traffic-request-buffer.js';
 import { readResponseOverride, type ResponseOverrideRuleRead } from './traffic-response-override.js';
 import { readRateLimit, type RateLimitRead } from './traffic-rate-limit.js';
+import { readHealthCheck, type HealthCheckRead } from './traffic-health-check.js';
+import { readLoadBalancer, type LoadBalancerRead } from './traffic-load-balancer.js';
+import { readTcpKeepalive, type TcpKeepaliveRead } from './traffic-tcp-keepalive.js';
+import { readTimeout, type TimeoutRead } from './traffic-timeout.js';
 import { readOnce } from './read-once.js';
 import { fieldsOf, valid, type FieldError, type ValidationResult } from './validation-result.js';
 
@@ -40,6 +44,10 @@ export interface TrafficFeatures {
   requestBuffer?: RequestBufferRead;
   responseOverride?: ResponseOverrideRuleRead[];
   rateLimit?: RateLimitRead;
+  healthCheck?: HealthCheckRead;
+  loadBalancer?: LoadBalancerRead;
+  timeout?: TimeoutRead;
+  tcpKeepalive?: TcpKeepaliveRead;
 }
 
 export interface ValidatedBackendTrafficPolicy extends PolicyTargets<TrafficTargetKind> {
@@ -60,6 +68,10 @@ const SECTION_READERS: SectionReaders = {
   requestBuffer: readRequestBuffer,
   responseOverride: readResponseOverride,
   rateLimit: readRateLimit,
+  healthCheck: readHealthCheck,
+  loadBalancer: readLoadBalancer,
+  timeout: readTimeout,
+  tcpKeepalive: readTcpKeepalive,
 };
 
 export const readBackendTrafficPolicy: (policy: { spec?: unknown }) => ValidatedBackendTrafficPolicy = readOnce(

@@ -16,6 +16,7 @@ import { readSecurityPolicy } from './security-policy.js';
 import { readClientTrafficPolicy } from './client-traffic-policy.js';
 import { readTelemetryPolicy } from './telemetry-policy.js';
 import { readXBackend } from './xbackend.js';
+import { readXBackendTrafficPolicy } from './x-backend-traffic-policy.js';
 
 const READERS = new Map<string, (object: KubeObject) => unknown>([
   ['BackendTLSPolicy', readBackendTlsPolicy],
@@ -28,6 +29,7 @@ const READERS = new Map<string, (object: KubeObject) => unknown>([
   ['ReferenceGrant', readReferenceGrant],
   ['SecurityPolicy', readSecurityPolicy],
   ['XBackend', readXBackend],
+  ['XBackendTrafficPolicy', readXBackendTrafficPolicy],
   ['XTelemetryPolicy', readTelemetryPolicy],
   ...['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute'].map(
     (kind): [string, (object: KubeObject) => unknown] => [kind, readRouteCommon],

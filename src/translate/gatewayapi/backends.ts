@@ -14,6 +14,7 @@ import { clusterName } from './names.js';
 import { evaluatePolicy, policyFor } from './backend-tls.js';
 import { isXBackendRef, resolveXBackendRef } from './xbackend.js';
 import type { BackendResult, RouteProtocol } from './backend-result.js';
+import { retryBudgetFor } from './traffic/x-backend-traffic.js';
 
 /** appProtocol values that say the port speaks TLS: usable when a BackendTLSPolicy provides it. */
 const TLS_APP_PROTOCOLS: ReadonlySet<string> = new Set(['https', 'HTTPS', 'kubernetes.io/wss']);
@@ -198,6 +199,9 @@ export function resolveBackendRef(
     protocol: proto.protocol,
     endpoints: resolveEndpoints(ctx, namespace, ref.name, port),
   };
+  // XBackendTrafficPolicy: a retry budget for the Service's HTTP clusters.
+  const retryBudget = proto.protocol.startsWith('http') ? retryBudgetFor(ctx, namespace, ref.name) : undefined;
+  if (retryBudget) cluster.retryBudget = retryBudget;
   const policy = routeProtocol === 'udp' ? undefined : policyFor(ctx, namespace, service, port);
   if (policy && routeProtocol === 'tcp') {
     // A TCP proxy forwards the client's bytes as they are (TLS passthrough among them); only a

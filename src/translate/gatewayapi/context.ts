@@ -14,9 +14,11 @@ import type {
   Service,
   Pod,
   XBackend,
+  XBackendTrafficPolicy,
 } from '../../resources/types.js';
 import type { IrEndpoint } from '../../ir/types.js';
 import { readBackendTlsPolicy } from '../../resources/read/backend-tls-policy.js';
+import { readXBackendTrafficPolicy } from '../../resources/read/x-backend-traffic-policy.js';
 import { rememberedValues, type Remember } from './remembered.js';
 
 export function objectKey(namespace: string | undefined, name: string): string {
@@ -49,6 +51,8 @@ export interface TranslationContext {
   readonly rateLimitService: RateLimitServiceOption | undefined;
   /** XBackends by `<namespace>/<name>`, and Pods by namespace (an XBackend selects its namespace's). */
   readonly xBackends: ReadonlyMap<string, XBackend>;
+  /** XBackendTrafficPolicies by the `<namespace>/<name>` of each Service they target. */
+  readonly xBackendTrafficPolicies: ReadonlyMap<string, XBackendTrafficPolicy[]>;
   readonly podsByNamespace: ReadonlyMap<string, Pod[]>;
   /** Endpoints per Service port, computed once per translation (many routes share a backend). */
   readonly endpointCache: Map<string, IrEndpoint[]>;
@@ -89,6 +93,19 @@ const freshTable: TableOf = (items, build) => build(items);
 const NO_PORTS: ReadonlyMap<number, string> = new Map();
 
 /** Each policy under every core Service its targetRefs name (in the policy's own namespace). */
+function xPoliciesByService(policies: readonly XBackendTrafficPolicy[]): Map<string, XBackendTrafficPolicy[]> {
+  const out = new Map<string, XBackendTrafficPolicy[]>();
+  for (const policy of policies) {
+    const services = new Set(
+      readXBackendTrafficPolicy(policy).targets.flatMap((t) =>
+        t.service === undefined ? [] : [objectKey(policy.metadata.namespace, t.service)],
+      ),
+    );
+    for (const key of services) out.set(key, [...(out.get(key) ?? []), policy]);
+  }
+  return out;
+}
+
 function policiesByService(policies: readonly BackendTLSPolicy[]): Map<string, BackendTLSPolicy[]> {
   const out = new Map<string, BackendTLSPolicy[]>();
   for (const policy of policies) {
@@ -151,6 +168,7 @@ export function buildContext(
       (bundles) => new Map(bundles.map((b) => [b.metadata.name, b])),
     ),
     xBackends: table(resources.xBackends, index),
+    xBackendTrafficPolicies: table(resources.xBackendTrafficPolicies, xPoliciesByService),
     podsByNamespace: table(resources.pods, (pods) => groupBy(pods, (p) => p.metadata.namespace ?? 'default')),
     reservedPorts,
     sharedAddress,

@@ -52,6 +52,7 @@ function tcpProxyFilter(proxy: IrTcpProxy): NetworkFilter {
   if (entries.length === 1) config.cluster = entries[0]!.name;
   else config.weighted_clusters = { clusters: entries };
   if (proxy.accessLog?.length) config.access_log = accessLogs(proxy.accessLog);
+  if (proxy.hashSourceIp) config.hash_policy = [{ source_ip: {} }];
   return { name: 'envoy.filters.network.tcp_proxy', typed_config: config };
 }
 

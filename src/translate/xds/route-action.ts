@@ -6,12 +6,14 @@ import type {
   IrPathMatch,
   IrRedirectAction,
   IrRetry,
+  IrRouteTraffic,
   IrWeightedBackend,
 } from '../../ir/types.js';
 import { PREVIOUS_HOSTS_PREDICATE } from '../../proto/type-urls.js';
 import { durationFromMs } from './duration.js';
 import { hasHeaderMutation, headerMutationFields } from './header-mutation.js';
 import { redirectPathRewrite, routePathRewrite } from './path-rewrite.js';
+import { hashPolicy } from './route-hash-policy.js';
 import { invalidBackendAbort } from './http-filters.js';
 import type { envoy } from './types.js';
 
@@ -137,11 +139,16 @@ export function directResponse(
  * whose weights with the unresolved share fit uint32: `expressibleForward` in
  * `gatewayapi/routes/rule-backends.ts`).
  */
-export function forwardAction(action: IrForwardAction, routePath: IrPathMatch): Pick<Route, 'route'> {
+export function forwardAction(
+  action: IrForwardAction,
+  routePath: IrPathMatch,
+  traffic?: IrRouteTraffic,
+): Pick<Route, 'route'> {
   const route: RouteAction = clusterSpecifier(action.backends, action.invalidBackendWeight ?? 0, action.grpc === true);
   // 0 disables the timeout: `{seconds: 0}` is a present (empty) Duration, unlike absence which
-  // means Envoy's 15s default.
-  if (action.timeoutMs !== undefined) route.timeout = durationFromMs(action.timeoutMs);
+  // means Envoy's 15s default. A BackendTrafficPolicy's requestTimeout yields to the rule's own.
+  const timeoutMs = action.timeoutMs ?? traffic?.requestTimeoutMs;
+  if (timeoutMs !== undefined) route.timeout = durationFromMs(timeoutMs);
   else if (action.grpc) {
     // Envoy's 15 s default route timeout would cut streaming calls; a gRPC call is bounded by the
     // deadline its client sends (grpc-timeout), with no cap of Portico's.
@@ -156,6 +163,7 @@ export function forwardAction(action: IrForwardAction, routePath: IrPathMatch): 
   // The HCM already allows websocket upgrades everywhere; saying so on the route keeps the
   // intent explicit should that default ever change.
   if (action.websocket) route.upgrade_configs = [{ upgrade_type: 'websocket', enabled: { value: true } }];
+  if (traffic?.hashPolicy) route.hash_policy = hashPolicy(traffic.hashPolicy);
   return { route };
 }
 

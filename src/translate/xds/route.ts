@@ -15,7 +15,7 @@ function routeActionFields(route: IrRoute): Pick<Route, 'route' | 'redirect' | '
   const { action } = route;
   switch (action.type) {
     case 'forward':
-      return forwardAction(action, route.match.path);
+      return forwardAction(action, route.match.path, route.traffic);
     case 'redirect':
       return redirectAction(action, route.match.path);
     case 'direct':

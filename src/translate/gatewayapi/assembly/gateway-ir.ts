@@ -35,6 +35,7 @@ import { envoyListenerName, filterChainName, routeConfigName, virtualHostName } 
 import { presentingClientCertificate } from '../backend-client-certificate.js';
 import { ownerOf } from './listener-owner.js';
 import { l4Chain, preferredRoute, tlsRouteChains } from './l4-chains.js';
+import { l4TrafficBackends } from '../traffic/traffic-l4.js';
 import { securedRoute } from '../security/route-security.js';
 import { addTrafficClusters, trafficRoute } from '../traffic/traffic-route.js';
 import { filtersByConfiguration, httpFilterKinds } from './http-filters.js';
@@ -263,10 +264,12 @@ export function buildGatewayIr(
     } else if (family === 'UDP') {
       const l = onPort[0]!;
       const route = preferredRoute(state.placed.get(l.index)?.get('*')?.values() ?? [], '*');
-      const target = route?.l4?.backends[0];
+      const first = route?.l4?.backends[0];
       // Nothing valid to send datagrams to: no socket, so they are dropped.
-      if (!route || !target) continue;
+      if (!route || !first) continue;
       for (const c of route.clusters) clusters.set(c.name, c);
+      const verdict = state.traffic?.l4VerdictOf(l, route.routeKey);
+      const target = verdict ? l4TrafficBackends([first], verdict, clusters)[0]! : first;
       listeners.push({
         name: envoyListenerName(gw, 'UDP', port),
         address: listenerAddress,

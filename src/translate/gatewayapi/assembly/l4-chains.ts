@@ -9,6 +9,7 @@ import { compareTimestamps } from '../routes/precedence.js';
 import type { GatewayState, PlacedRoute } from '../gateway-state.js';
 import { filterChainName, virtualHostName } from '../names.js';
 import { ownerOf } from './listener-owner.js';
+import { l4HashOf, l4TrafficBackends } from '../traffic/traffic-l4.js';
 
 /** Of the L4 routes placed for one hostname, the one served: the most specific, then the oldest. */
 export function preferredRoute(routes: Iterable<PlacedRoute>, hostname: string): PlacedRoute | undefined {
@@ -47,10 +48,13 @@ export function l4Chain(
   if (!route?.l4) return undefined;
   if (!terminatesTls(listener)) {
     for (const c of route.clusters) clusters.set(c.name, c);
+    // Under a BackendTrafficPolicy with cluster settings: its copies of the clusters.
+    const verdict = state.traffic?.l4VerdictOf(listener, route.routeKey);
+    const backends = verdict ? l4TrafficBackends(route.l4.backends, verdict, clusters) : route.l4.backends;
     return {
       name,
       serverNames: hostname === '*' ? [] : [hostname],
-      tcp: { statPrefix, backends: route.l4.backends, rejectWeight: route.l4.rejectWeight },
+      tcp: { statPrefix, backends, rejectWeight: route.l4.rejectWeight, ...l4HashOf(verdict) },
     };
   }
   // A TLS-terminating listener holds the client's plain bytes: a backend whose Service has a

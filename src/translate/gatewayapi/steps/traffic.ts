@@ -38,6 +38,11 @@ export function applyTrafficPolicies(run: TranslationRun): void {
         const applied = effectivePolicy(attachments, routeChain(state, listener, route.source));
         return applied && trafficVerdict(ctx, applied.policy);
       },
+      l4VerdictOf(listener, routeKey) {
+        const [kind = '', namespace = '', name = ''] = routeKey.split('/');
+        const applied = effectivePolicy(attachments, routeChain(state, listener, { kind, namespace, name }));
+        return applied && trafficVerdict(ctx, applied.policy);
+      },
     };
   }
 }

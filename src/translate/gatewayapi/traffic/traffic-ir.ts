@@ -22,6 +22,11 @@ import { compressionIr } from './traffic-compression.js';
 import { requestBufferIr } from './traffic-request-buffer.js';
 import { responseOverrideIr } from './traffic-response-override.js';
 import { rateLimitIr } from './traffic-rate-limit.js';
+import { healthCheckIr } from './traffic-health-check.js';
+import { loadBalancerIr } from './traffic-load-balancer.js';
+import { tcpKeepaliveIr } from './traffic-tcp-keepalive.js';
+import { timeoutIr } from './traffic-timeout.js';
+import { l4TargetWarnings } from './traffic-l4-warnings.js';
 import type { ClusterFields, RouteFields, TrafficSectionIr } from './traffic-section.js';
 
 export type { TrafficSectionIr };
@@ -59,6 +64,10 @@ const SECTION_IR: SectionIrs = {
   requestBuffer: requestBufferIr,
   responseOverride: responseOverrideIr,
   rateLimit: rateLimitIr,
+  healthCheck: healthCheckIr,
+  loadBalancer: loadBalancerIr,
+  timeout: timeoutIr,
+  tcpKeepalive: tcpKeepaliveIr,
 };
 
 /** Worked out from the policy and the lookups it makes in `ctx`. */
@@ -92,6 +101,15 @@ export function computeTrafficVerdict(ctx: TranslationContext, policy: BackendTr
     warnings.push(...(out.warnings ?? []));
   }
   if (problems.length > 0) return { type: 'invalid', message: problems.join('; ') };
+  const read = readBackendTrafficPolicy(policy);
+  const kinds = [...read.targetRefs, ...read.targetSelectors].map((t) => t.kind);
+  warnings.push(
+    ...l4TargetWarnings(
+      kinds,
+      Object.keys(route ?? {}).map((k) => routeSettingName(k, route!)),
+      Object.keys(cluster ?? {}),
+    ),
+  );
   const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : 1);
   return {
     type: 'applied',
@@ -101,6 +119,16 @@ export function computeTrafficVerdict(ctx: TranslationContext, policy: BackendTr
     secrets: [...secrets.values()].sort(byName),
     ...(warnings.length > 0 ? { warnings } : {}),
   };
+}
+
+/** A route setting of the IR by its field in the policy. */
+function routeSettingName(key: string, route: RouteFields): string {
+  if (key === 'hashPolicy')
+    return route.hashPolicy && 'sourceIP' in route.hashPolicy
+      ? 'loadBalancer.consistentHash (SourceIP)'
+      : 'loadBalancer.consistentHash';
+  if (key === 'requestTimeoutMs') return 'timeout.http.requestTimeout';
+  return key;
 }
 
 /** The policy's verdict: last run's object while every lookup it made still holds. */

@@ -16,6 +16,8 @@ export interface GatewayTraffic {
    * The same object for the same policy object (the IR assembly compares parts by identity).
    */
   verdictOf(listener: ListenerState, route: IrRoute): TrafficVerdict | undefined;
+  /** The same for a TCPRoute or UDPRoute (`<kind>/<namespace>/<name>`) on `listener` (`traffic-l4.ts`). */
+  l4VerdictOf(listener: ListenerState, routeKey: string): TrafficVerdict | undefined;
 }
 
 /** The name of a policy's copy of a backend cluster. */
