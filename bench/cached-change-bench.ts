@@ -5,7 +5,9 @@
  * the pipeline's endpoint refresh), and times `translate()`: wall time, and the process's CPU time
  * (user + system, all threads), which a machine busy with other work disturbs less.
  *
- *   node --expose-gc dist/bench/cached-change-bench.js [--routes 3000] [--changes 40]
+ *   node --expose-gc dist/bench/cached-change-bench.js [--routes 3000] [--changes 40] [--policies]
+ *
+ * `--policies`: a SecurityPolicy (authorization) on every route, as `translate-bench.js --policies`.
  */
 import { parseArgs } from 'node:util';
 import { generateObjects, withMovedPath } from './generate.js';
@@ -17,11 +19,16 @@ import { TranslationCache, translate, type TranslationResult } from '../src/tran
 
 function main(): void {
   const { values } = parseArgs({
-    options: { routes: { type: 'string', default: '3000' }, changes: { type: 'string', default: '40' } },
+    options: {
+      routes: { type: 'string', default: '3000' },
+      changes: { type: 'string', default: '40' },
+      policies: { type: 'boolean', default: false },
+    },
   });
   const routes = integerFlag(values.routes, '--routes', 1);
   const changes = integerFlag(values.changes, '--changes', 1);
-  const objects = generateObjects(routes);
+  const policies = values.policies === true;
+  const objects = generateObjects(routes, { securityPolicies: policies });
   const cache = new TranslationCache();
   const carrier = new LastStatusCarrier();
   let last: TranslationResult | undefined;
@@ -53,7 +60,9 @@ function main(): void {
     } as KubeObject;
     sliceTimes.push(run());
   }
-  console.log(`cached translate() per change: ${routes} routes, ${changes} changes; ${machineLine()}`);
+  console.log(
+    `cached translate() per change: ${routes} routes${policies ? ', a SecurityPolicy on every route' : ''}, ${changes} changes; ${machineLine()}`,
+  );
   console.log(`node flags: ${nodeFlagsLine()}`);
   const row = (what: string, times: { wall: number; cpu: number }[]): string[] => {
     const wall = summarize(times.map((t) => t.wall));
