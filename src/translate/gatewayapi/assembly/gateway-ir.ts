@@ -36,6 +36,7 @@ import { presentingClientCertificate } from '../backend-client-certificate.js';
 import { ownerOf } from './listener-owner.js';
 import { l4Chain, preferredRoute, tlsRouteChains } from './l4-chains.js';
 import { securedRoute } from '../security/route-security.js';
+import type { SecurityVerdict } from '../security/security-ir.js';
 import { filtersByConfiguration, httpFilterKinds } from './http-filters.js';
 import { withTracing } from './tracing.js';
 
@@ -85,20 +86,24 @@ function buildVirtualHosts(
     // What the virtual host is built from: with the run's memory, the same parts (the routes'
     // entries are the same arrays when their translations were reused) give last run's virtual host.
     const parts: unknown[] = [owner.port, owner.protocol, owner.hostname, owner.preRouting?.filters];
-    // Each entry's SecurityPolicy verdict (one object per policy) is a part too.
-    const verdictOf = (e: RouteEntry) => state.security?.verdictOf(owner, e.route);
+    // Each entry's SecurityPolicy verdict (one object per policy) is a part too; asked once per entry.
+    const verdicts = new Map<RouteEntry, SecurityVerdict | undefined>();
+    const verdictOf = (e: RouteEntry) =>
+      verdicts.has(e) ? verdicts.get(e) : state.security?.verdictOf(owner, e.route);
     for (const hostname of covering) {
       parts.push(hostname);
       for (const p of placed.get(hostname)?.values() ?? []) {
         parts.push(p.entries, ...(p.hostnames ?? []), '\0');
         if (state.security) {
-          const verdicts = p.entries.map(verdictOf);
-          parts.push(...verdicts, '\0');
-          for (const v of verdicts) {
+          for (const e of p.entries) {
+            const v = state.security.verdictOf(owner, e.route);
+            verdicts.set(e, v);
+            parts.push(v);
             if (v?.type !== 'applied') continue;
             for (const c of v.clusters) clusters.set(c.name, c);
             for (const s of v.secrets) secrets.set(s.name, s);
           }
+          parts.push('\0');
         }
         for (const c of p.clusters) clusters.set(c.name, c);
       }

@@ -9,6 +9,7 @@ import { condition, materializeConditions } from '../conditions.js';
 import type { GatewayState } from '../gateway-state.js';
 import { effectivePolicy, routeChain, type SecurityAttachments } from './security-attachment.js';
 import { policyKey } from './security-ir.js';
+import { routePolicyLookup } from './route-policy-lookup.js';
 import type { Overrides } from './security-status.js';
 
 import { SECURITY_POLICY_AFFECTED } from './route-affected.js';
@@ -17,12 +18,15 @@ import { SECURITY_POLICY_AFFECTED } from './route-affected.js';
 export function securityOverrides(gateways: Iterable<GatewayState>, attachments: SecurityAttachments): Overrides {
   const out: Overrides = new Map();
   for (const state of gateways) {
+    const lookup = routePolicyLookup(attachments, state);
     for (const [index, byHostname] of state.placed) {
       const listener = state.listeners.find((l) => l.index === index);
       if (!listener) continue;
       for (const routes of byHostname.values()) {
         for (const placed of routes.values()) {
           for (const entry of placed.entries) {
+            // Only one of its targets can carry a policy: nothing is overridden (most entries).
+            if (!lookup.mayOverride(listener, entry.route.source)) continue;
             const chain = routeChain(state, listener, entry.route.source);
             const applied = effectivePolicy(attachments, chain);
             if (!applied) continue;

@@ -3,7 +3,8 @@
  * route entry (`applySecurityPolicies`); after their statuses are computed, the policies' own
  * statuses and the Affected condition on what they apply to (`reportSecurityPolicies`).
  */
-import { effectivePolicy, routeChain, securityAttachments } from '../security/security-attachment.js';
+import { securityAttachments } from '../security/security-attachment.js';
+import { routePolicyLookup } from '../security/route-policy-lookup.js';
 import { securityVerdict } from '../security/security-ir.js';
 import { securityOverrides, withAffectedCondition } from '../security/security-effects.js';
 import { securityPolicyStatuses } from '../security/security-status.js';
@@ -15,11 +16,12 @@ export function applySecurityPolicies(run: TranslationRun): void {
   const attachments = (run.securityAttachments = securityAttachments(ctx));
   if (attachments.byTarget.size === 0) return;
   for (const state of run.gateways.values()) {
+    const lookup = routePolicyLookup(attachments, state);
     state.security = {
       verdictOf(listener, route) {
-        const applied = effectivePolicy(attachments, routeChain(state, listener, route.source));
+        const policy = lookup.applied(listener, route.source);
         // The same verdict object while the policy and what it read are: the IR assembly compares parts by identity.
-        return applied && securityVerdict(ctx, applied.policy);
+        return policy && securityVerdict(ctx, policy);
       },
     };
   }
