@@ -32,6 +32,7 @@ COPY third_party/gateway-api-v1.7.0 ./third_party/gateway-api-v1.7.0
 # test/schema/schema-validation.test.ts checks every manifests/crd-*.yaml is copied).
 COPY manifests/crd-envoyproxyparameters.yaml ./manifests/
 COPY manifests/crd-securitypolicy.yaml ./manifests/
+COPY manifests/crd-backendtrafficpolicy.yaml ./manifests/
 COPY protos/envoy-1.40 ./protos/envoy-1.40
 COPY bin ./bin
 USER node

@@ -65,5 +65,6 @@ phase build-suite "$HERE/conformance.sh" --build-only
 phase up "$HERE/up.sh"
 phase smoke "$HERE/smoke.sh"
 phase policies "$HERE/policy-smoke.sh"
+phase traffic "$HERE/traffic-smoke.sh"
 # conformance.sh prints the report's path; cleanup prints it last, after the cluster is gone.
 phase suite "$HERE/conformance.sh" ${CONFORMANCE_ARGS:-} >/dev/null

@@ -2,6 +2,7 @@
 import type { IrPreRoutingFilter, IrRouteExtAuthz } from './pre-routing.js';
 import type { IrSecurity } from './security.js';
 import type { IrSource } from './source.js';
+import type { IrRouteTraffic } from './traffic.js';
 
 export interface IrRouteConfig {
   name: string;
@@ -185,4 +186,6 @@ export interface IrRoute {
   extAuthz?: IrRouteExtAuthz;
   /** Its effective SecurityPolicy (`security.ts`); absent: none applies. */
   security?: IrSecurity;
+  /** Its effective BackendTrafficPolicy's route settings (`traffic.ts`); absent: none applies. */
+  traffic?: IrRouteTraffic;
 }

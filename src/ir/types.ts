@@ -11,11 +11,13 @@ import type { IrRouteConfig } from './route-types.js';
 import type { IrOidc } from './security.js';
 import type { IrSource } from './source.js';
 import type { IrJwtAuthn } from './security-jwt.js';
+import type { IrClusterTraffic } from './traffic.js';
 
 export * from './pre-routing.js';
 export * from './route-types.js';
 export * from './security.js';
 export * from './source.js';
+export * from './traffic.js';
 
 export interface IrGateway {
   /** `<namespace>/<name>`: Envoy's `node.cluster` for proxies serving this Gateway. */
@@ -161,7 +163,9 @@ export type IrHttpFilterKind =
   /** SecurityPolicy `apiKeyAuth`. */
   | 'api_key_auth'
   /** SecurityPolicy `jwt` (Envoy's jwt_authn filter, its providers in `IrHttpConnectionManager.jwtAuthn`). */
-  | 'jwt_authn';
+  | 'jwt_authn'
+  /** BackendTrafficPolicy `faultInjection` (Envoy's fault filter, configured per route). */
+  | 'fault_injection';
 
 export interface IrEndpoint {
   address: string;
@@ -203,6 +207,11 @@ export interface IrCluster {
    * weighted endpoints). `source` is then the first member.
    */
   members?: (IrSource & { port: number; weight: number })[];
+  /**
+   * What a BackendTrafficPolicy does to it: the cluster is then the policy's copy of a backend
+   * cluster (`<cluster>/policy/<namespace>/<name>`), used by the routes the policy applies to.
+   */
+  traffic?: IrClusterTraffic;
 }
 
 /** TLS origination to a backend: SNI, the CAs that must sign its certificate, the names it must carry. */

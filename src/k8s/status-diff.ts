@@ -17,6 +17,7 @@
 import {
   GATEWAY_CLASS_CONDITIONS,
   GATEWAY_CONDITIONS,
+  POLICY_AFFECTED_CONDITIONS,
   LISTENER_CONDITIONS,
   withForeignConditions,
 } from '../translate/gatewayapi/conditions.js';
@@ -26,11 +27,7 @@ import { KIND_BY_NAME, STATUS_KINDS } from '../resources/kinds.js';
 import { isPlainObject } from '../shared/plain-object.js';
 
 /** The condition types Portico writes on a ListenerSet. */
-const LISTENER_SET_CONDITIONS: ReadonlySet<string> = new Set([
-  'Accepted',
-  'Programmed',
-  'gateway.portico.dev/SecurityPolicyAffected',
-]);
+const LISTENER_SET_CONDITIONS: ReadonlySet<string> = new Set(['Accepted', 'Programmed', ...POLICY_AFFECTED_CONDITIONS]);
 
 /** Where a kind keeps its per-controller entries: routes' `parents`, policies' `ancestors`. */
 function entryFields(kind: string): { list: 'parents' | 'ancestors'; ref: 'parentRef' | 'ancestorRef' } | undefined {

@@ -202,6 +202,16 @@ export const KIND_TABLE: { readonly [B in keyof ResourceSet]: KindInfo } = {
     status: 'ancestors',
     maxAncestors: 16,
   }),
+  // Portico's BackendTrafficPolicy (manifests/crd-backendtrafficpolicy.yaml; Envoy Gateway's fields).
+  backendTrafficPolicies: gatewayKind({
+    kind: 'BackendTrafficPolicy',
+    group: PORTICO_GROUP,
+    versions: ['v1alpha1'],
+    plural: 'backendtrafficpolicies',
+    optional: true,
+    status: 'ancestors',
+    maxAncestors: 16,
+  }),
 };
 
 export type ResourceSetField = keyof ResourceSet;

@@ -7,3 +7,9 @@ import type { PolicyStatus } from './gateway-api.js';
  * untrusted input, read once by `readSecurityPolicy` (src/resources/read/security-policy.ts).
  */
 export type SecurityPolicy = KubeObject<unknown, PolicyStatus>;
+
+/**
+ * BackendTrafficPolicy (gateway.portico.dev/v1alpha1, manifests/crd-backendtrafficpolicy.yaml),
+ * read once by `readBackendTrafficPolicy` (src/resources/read/backend-traffic-policy.ts).
+ */
+export type BackendTrafficPolicy = KubeObject<unknown, PolicyStatus>;

@@ -18,7 +18,7 @@ import type {
 } from './gateway-api.js';
 import type { ClusterTrustBundle, ConfigMap, EndpointSlice, Namespace, Secret, Service } from './core-kinds.js';
 import type { Pod, XBackend, XTelemetryPolicy } from './experimental-kinds.js';
-import type { SecurityPolicy } from './portico-kinds.js';
+import type { BackendTrafficPolicy, SecurityPolicy } from './portico-kinds.js';
 
 export * from './kube-object.js';
 export * from './gateway-api.js';
@@ -54,6 +54,8 @@ export interface ResourceSet {
   xTelemetryPolicies: XTelemetryPolicy[];
   /** Portico's SecurityPolicy (gateway.portico.dev): access control for Gateways, listeners and routes. */
   securityPolicies: SecurityPolicy[];
+  /** Portico's BackendTrafficPolicy (gateway.portico.dev): how Envoy treats the backends of routes. */
+  backendTrafficPolicies: BackendTrafficPolicy[];
 }
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';

@@ -221,6 +221,7 @@ describe('manifests/ on the real API server', () => {
   it('has the files the install needs', () => {
     expect(files.map((f) => f.file)).toEqual([
       'admission-policy.yaml',
+      'crd-backendtrafficpolicy.yaml',
       'crd-envoyproxyparameters.yaml',
       'crd-securitypolicy.yaml',
       'deployment.yaml',

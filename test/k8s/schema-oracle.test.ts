@@ -14,7 +14,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { ApiError } from '../../src/kube-client/kube-api.js';
 import type { KubeApi } from '../../src/kube-client/kube-api.js';
 import { KUBECTL_YAML_OPTIONS } from '../../src/resources/kubectl-yaml.js';
@@ -22,6 +22,10 @@ import { loadYaml } from '../../src/resources/load-yaml.js';
 import { gatewayApiValidator } from '../../src/schema/validator.js';
 import { HAND_WRITTEN } from '../support/hand-written-objects.js';
 import { connectTestCluster, kindOf } from './test-cluster.js';
+
+interface CrdName {
+  metadata: { name: string };
+}
 
 const run = promisify(execFile);
 const KUBECTL = resolve('.cache/k8s/bin/kubectl');
@@ -168,19 +172,14 @@ it('accepts and refuses every Gateway API object as the API server does, with it
   // manifests/, not in the Gateway API bundle the test API server installs (whether another test
   // installed them first must not matter).
   const crd = ['--kubeconfig', kubeconfig];
-  for (const file of ['crd-envoyproxyparameters.yaml', 'crd-securitypolicy.yaml']) {
+  const porticoCrds = readdirSync('manifests').filter((f) => f.startsWith('crd-') && f.endsWith('.yaml'));
+  for (const file of porticoCrds) {
     await run(KUBECTL, [...crd, 'apply', '--server-side', '--force-conflicts', '-f', `manifests/${file}`]);
   }
-  await run(KUBECTL, [
-    ...crd,
-    'wait',
-    '--for',
-    'condition=Established',
-    '--timeout',
-    '60s',
-    'crd/envoyproxyparameters.gateway.portico.dev',
-    'crd/securitypolicies.gateway.portico.dev',
-  ]);
+  const names = porticoCrds.map(
+    (f) => `crd/${(parse(readFileSync(`manifests/${f}`, 'utf8')) as CrdName).metadata.name}`,
+  );
+  await run(KUBECTL, [...crd, 'wait', '--for', 'condition=Established', '--timeout', '60s', ...names]);
   const all = sources();
   const sent = await sentByKubectl(kubeconfig, all);
 

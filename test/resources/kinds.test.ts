@@ -67,6 +67,7 @@ const crds = readCrds([
   ...readdirSync(crdDir)
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => join(crdDir, f)),
+  join(PACKAGE_ROOT, 'manifests', 'crd-backendtrafficpolicy.yaml'),
   join(PACKAGE_ROOT, 'manifests', 'crd-envoyproxyparameters.yaml'),
   join(PACKAGE_ROOT, 'manifests', 'crd-securitypolicy.yaml'),
 ]);

@@ -5,6 +5,7 @@
  */
 import type { KubeObject } from '../types.js';
 import { readBackendTlsPolicy } from './backend-tls-policy.js';
+import { readBackendTrafficPolicy } from './backend-traffic-policy.js';
 import { readEnvoyProxyParameters } from './envoy-proxy-parameters.js';
 import { readGateway } from './gateway.js';
 import { readGatewayClass } from './gateway-class.js';
@@ -17,6 +18,7 @@ import { readXBackend } from './xbackend.js';
 
 const READERS = new Map<string, (object: KubeObject) => unknown>([
   ['BackendTLSPolicy', readBackendTlsPolicy],
+  ['BackendTrafficPolicy', readBackendTrafficPolicy],
   ['EnvoyProxyParameters', readEnvoyProxyParameters],
   ['Gateway', readGateway],
   ['GatewayClass', readGatewayClass],

@@ -12,9 +12,14 @@
  * `SecurityFeatures`; a section still in `NOT_YET_SUPPORTED` makes the policy Invalid, naming it.
  * A feature moves its section from the second to the first.
  */
-import type { LabelSelector } from '../gateway-api.js';
-import { GATEWAY_GROUP } from '../types.js';
-import { readLabelSelector } from './label-selector.js';
+import {
+  readPolicyTargets,
+  TARGET_FIELDS,
+  type PolicyTargetRef,
+  type PolicyTargets,
+  type PolicyTargetSelector,
+  type UnsupportedTarget,
+} from './policy-targets.js';
 import { readOnce } from './read-once.js';
 import { readAuthorization, type AuthorizationRead } from './security-authorization.js';
 import { readExtAuth, type ExtAuthRead } from './security-ext-auth.js';
@@ -22,32 +27,14 @@ import { readBasicAuth, type BasicAuthRead } from './security-basic-auth.js';
 import { readApiKeyAuth, type ApiKeyAuthRead } from './security-api-key-auth.js';
 import { readOidc, type OidcRead } from './security-oidc.js';
 import { readJwt, type JwtRead } from './security-jwt.js';
-import { fieldsOf, itemsOf, valid, type FieldError, type ValidationResult } from './validation-result.js';
+import { fieldsOf, valid, type FieldError, type ValidationResult } from './validation-result.js';
 
 /** The kinds a SecurityPolicy attaches to (sectionName: a listener of the first two, a rule name of routes). */
 export const SECURITY_TARGET_KINDS = ['Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute'] as const;
 export type SecurityTargetKind = (typeof SECURITY_TARGET_KINDS)[number];
-
-/** A targetRef (in the policy's namespace: targetRefs are local). */
-export interface SecurityTargetRef {
-  kind: SecurityTargetKind;
-  name: string;
-  sectionName?: string;
-}
-
-/** A targetRef Portico cannot attach to: said on that target (Accepted=False, Invalid). */
-export interface UnsupportedTarget {
-  group: string;
-  kind: string;
-  name: string;
-  message: string;
-}
-
-/** Objects of `kind` in the policy's namespace whose labels `selector` matches (undefined: malformed, none). */
-export interface SecurityTargetSelector {
-  kind: SecurityTargetKind;
-  selector: LabelSelector | undefined;
-}
+export type SecurityTargetRef = PolicyTargetRef<SecurityTargetKind>;
+export type SecurityTargetSelector = PolicyTargetSelector<SecurityTargetKind>;
+export type { UnsupportedTarget };
 
 /** The access control a policy asks for, section by section (absent: the section is not set). */
 export interface SecurityFeatures {
@@ -59,10 +46,7 @@ export interface SecurityFeatures {
   jwt?: JwtRead;
 }
 
-export interface ValidatedSecurityPolicy {
-  targetRefs: SecurityTargetRef[];
-  targetSelectors: SecurityTargetSelector[];
-  unsupportedTargets: UnsupportedTarget[];
+export interface ValidatedSecurityPolicy extends PolicyTargets<SecurityTargetKind> {
   /** Every problem of the spec outside its targets, with its path. */
   features: ValidationResult<SecurityFeatures>;
 }
@@ -87,18 +71,15 @@ const SECTION_READERS: SectionReaders = {
  */
 export const NOT_YET_SUPPORTED: readonly string[] = [];
 
-const TARGET_FIELDS: ReadonlySet<string> = new Set(['targetRefs', 'targetSelectors']);
-
 export const readSecurityPolicy: (policy: { spec?: unknown }) => ValidatedSecurityPolicy = readOnce((spec) => {
   const fields = fieldsOf(spec) ?? {};
-  const unsupportedTargets: UnsupportedTarget[] = [];
-  const targetRefs = readTargetRefs(fields.targetRefs, unsupportedTargets);
-  const targetSelectors = readTargetSelectors(fields.targetSelectors);
+  const targets = readPolicyTargets(fields, SECURITY_TARGET_KINDS, 'SecurityPolicy');
   return {
-    targetRefs,
-    targetSelectors,
-    unsupportedTargets,
-    features: withRecomputeRouteChecked(readFeatures(spec, fields), [...targetRefs, ...targetSelectors]),
+    ...targets,
+    features: withRecomputeRouteChecked(readFeatures(spec, fields), [
+      ...targets.targetRefs,
+      ...targets.targetSelectors,
+    ]),
   };
 });
 
@@ -127,45 +108,6 @@ function withRecomputeRouteChecked(
       : [],
   );
   return errors.length > 0 ? { valid: false, errors } : features;
-}
-
-function isTargetKind(kind: unknown): kind is SecurityTargetKind {
-  return SECURITY_TARGET_KINDS.some((k) => k === kind);
-}
-
-function readTargetRefs(value: unknown, unsupported: UnsupportedTarget[]): SecurityTargetRef[] {
-  const refs: SecurityTargetRef[] = [];
-  for (const item of itemsOf(value)) {
-    const ref = fieldsOf(item);
-    if (!ref || typeof ref.name !== 'string' || ref.name === '') continue;
-    const group = typeof ref.group === 'string' ? ref.group : '';
-    const kind = typeof ref.kind === 'string' ? ref.kind : '';
-    if (group !== GATEWAY_GROUP || !isTargetKind(kind)) {
-      unsupported.push({
-        group,
-        kind,
-        name: ref.name,
-        message: `targetRef ${group ? `${group}/` : ''}${kind} ${ref.name}: a SecurityPolicy attaches to a Gateway, ListenerSet, HTTPRoute or GRPCRoute (${GATEWAY_GROUP})`,
-      });
-      continue;
-    }
-    const sectionName = typeof ref.sectionName === 'string' && ref.sectionName !== '' ? ref.sectionName : undefined;
-    if (refs.some((r) => r.kind === kind && r.name === ref.name && r.sectionName === sectionName)) continue;
-    refs.push({ kind, name: ref.name, ...(sectionName !== undefined ? { sectionName } : {}) });
-  }
-  return refs;
-}
-
-function readTargetSelectors(value: unknown): SecurityTargetSelector[] {
-  const out: SecurityTargetSelector[] = [];
-  for (const item of itemsOf(value)) {
-    const s = fieldsOf(item);
-    if (!s || !isTargetKind(s.kind) || (s.group !== undefined && s.group !== GATEWAY_GROUP)) continue;
-    // Only labels: a selector naming other namespaces (Envoy Gateway's `namespaces`) selects nothing.
-    const selector = s.namespaces === undefined ? readLabelSelector(s) : undefined;
-    out.push({ kind: s.kind, selector });
-  }
-  return out;
 }
 
 function readFeatures(spec: unknown, fields: Record<string, unknown>): ValidationResult<SecurityFeatures> {

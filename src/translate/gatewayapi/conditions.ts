@@ -43,6 +43,17 @@ export function materializeConditions(
   });
 }
 
+/**
+ * `gateway.portico.dev/<Kind>Affected`: a Portico policy of that kind applies to the Gateway or
+ * ListenerSet that carries it (policy/effects.ts). ClientTrafficPolicy is listed before it lands
+ * so that a condition it wrote is never taken for another controller's.
+ */
+export const POLICY_AFFECTED_CONDITIONS: readonly string[] = [
+  'gateway.portico.dev/SecurityPolicyAffected',
+  'gateway.portico.dev/BackendTrafficPolicyAffected',
+  'gateway.portico.dev/ClientTrafficPolicyAffected',
+];
+
 /** Condition types Portico writes, per place; any other type there belongs to someone else. */
 export const GATEWAY_CLASS_CONDITIONS: ReadonlySet<string> = new Set(['Accepted']);
 export const GATEWAY_CONDITIONS: ReadonlySet<string> = new Set([
@@ -52,8 +63,7 @@ export const GATEWAY_CONDITIONS: ReadonlySet<string> = new Set([
   'InsecureFrontendValidationMode',
   // Written by the Kubernetes provisioner's status step (src/infra/kubernetes/addresses.ts).
   'AddressesAssigned',
-  // A SecurityPolicy applies to it (security/security-effects.ts).
-  'gateway.portico.dev/SecurityPolicyAffected',
+  ...POLICY_AFFECTED_CONDITIONS,
 ]);
 export const LISTENER_CONDITIONS: ReadonlySet<string> = new Set([
   'Accepted',

@@ -10,6 +10,7 @@ import type { BackendClientCertificate } from './backend-client-certificate.js';
 import type { RouteTranslation } from './routes/contract.js';
 import type { TelemetryVerdict } from './telemetry/telemetry-policy.js';
 import type { GatewaySecurity } from './security/route-security.js';
+import type { GatewayTraffic } from './traffic/traffic-route.js';
 
 /** A route's rules placed on one listener for one of its hostnames. */
 export interface PlacedRoute {
@@ -67,6 +68,8 @@ export interface GatewayState {
   tracing?: { policy: string; verdict: Extract<TelemetryVerdict, { type: 'tracing' }> };
   /** The SecurityPolicies that apply to its routes (`steps/security.ts`), when any targets something. */
   security?: GatewaySecurity;
+  /** The BackendTrafficPolicies that apply to its routes (`steps/traffic.ts`), when any targets something. */
+  traffic?: GatewayTraffic;
   /** `spec.tls.backend.clientCertificateRef`, when set: the certificate, or why it cannot be used. */
   backendClientCertificate?: BackendClientCertificate;
   /** ListenerSets naming this Gateway as their parent, in precedence order (oldest first). */

@@ -6,9 +6,10 @@
  *   3. Routes: attach to listeners through parentRefs, translate rules once per route; where two
  *      kinds claim the same hostname on a listener, the older route wins.
  *   4. Statuses of the policies and backends routes refer to.
- *   5. SecurityPolicies: which one applies to each route entry (the most specific target, then the oldest).
+ *   5. SecurityPolicies, then BackendTrafficPolicies: which one applies to each route entry (the
+ *      most specific target, then the oldest).
  *   6. Per Gateway: its status, and its IR (listeners, virtual hosts, clusters and secrets); then
- *      the SecurityPolicies' statuses and the Affected condition on what they apply to.
+ *      the policies' statuses and the Affected condition on what they apply to.
  *   7. The output: IR, and every object Portico is responsible for with its status.
  * Pure: no I/O, no clock (the time for changed conditions is an argument).
  */
@@ -20,6 +21,7 @@ import { attachRoutes } from './steps/attach-routes.js';
 import { reportPolicyStatuses } from './steps/policy-statuses.js';
 import { assembleGateways } from './steps/assemble-gateways.js';
 import { applySecurityPolicies, reportSecurityPolicies } from './steps/security.js';
+import { applyTrafficPolicies, reportTrafficPolicies } from './steps/traffic.js';
 import { translationOutput } from './steps/output.js';
 
 export type { GatewayApiTranslation, TranslateOptions } from './steps/run.js';
@@ -32,7 +34,9 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
   attachRoutes(run);
   reportPolicyStatuses(run);
   applySecurityPolicies(run);
+  applyTrafficPolicies(run);
   assembleGateways(run);
   reportSecurityPolicies(run);
+  reportTrafficPolicies(run);
   return translationOutput(run);
 }

@@ -2,6 +2,7 @@
 import type { IrCluster, IrUpstreamTls } from '../../ir/types.js';
 import { HTTP_PROTOCOL_OPTIONS, UPSTREAM_TLS_CONTEXT } from '../../proto/type-urls.js';
 import { adsConfigSource } from './config-source.js';
+import { applyClusterTraffic } from './traffic-cluster.js';
 import type { Cluster, envoy } from './types.js';
 
 /** Envoy's 5s default is short for backends that are still starting; 10s matches common practice. */
@@ -54,6 +55,7 @@ export function buildCluster(cluster: IrCluster): Cluster {
     };
   }
   if (cluster.tls) out.transport_socket = upstreamTlsTransportSocket(cluster.tls, cluster.protocol === 'http2');
+  if (cluster.traffic) applyClusterTraffic(out, cluster.traffic, cluster.protocol);
   return out;
 }
 

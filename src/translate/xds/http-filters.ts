@@ -21,6 +21,9 @@ import {
 } from '../../proto/type-urls.js';
 import { durationFromSeconds } from './duration.js';
 import { securityHttpFilters, securityPerRoute } from './security-filters.js';
+import { FAULT_FILTER, trafficHttpFilters, trafficPerRoute } from './traffic-filters.js';
+
+export { FAULT_FILTER };
 import { stringMatcher } from './route-match.js';
 import type { envoy, Packed, PerFilterConfig } from './types.js';
 
@@ -29,7 +32,6 @@ type HttpFilter = envoy.extensions.filters.network.http_connection_manager.v3.Ht
 export const CORS_FILTER = 'envoy.filters.http.cors';
 export const STATEFUL_SESSION_FILTER = 'envoy.filters.http.stateful_session';
 export const ROUTER_FILTER = 'envoy.filters.http.router';
-export const FAULT_FILTER = 'envoy.filters.http.fault';
 
 /** gRPC status UNAVAILABLE. */
 const GRPC_UNAVAILABLE = 14;
@@ -52,7 +54,7 @@ export function invalidBackendAbort(grpc = false): PerFilterConfig {
  * credentials), SecurityPolicy access control (a client it refuses never reaches an
  * authorization server), the route rules' ExternalAuth filters (a request is authorized before
  * anything else of its route acts on it: no backend, no session, no error share is reached
- * without it), session affinity, and the router.
+ * without it), session affinity, the fault filter, BackendTrafficPolicy filters, and the router.
  */
 export function httpFilters(hcm: IrHttpConnectionManager): HttpFilter[] {
   const { filters: kinds, preRouting = [], extAuthz = [] } = hcm;
@@ -65,9 +67,11 @@ export function httpFilters(hcm: IrHttpConnectionManager): HttpFilter[] {
   if (kinds.includes('stateful_session_cookie') || kinds.includes('stateful_session_header')) {
     filters.push({ name: STATEFUL_SESSION_FILTER, typed_config: { '@type': STATEFUL_SESSION } });
   }
-  // With no abort or delay of its own the fault filter does nothing; weighted entries turn it on.
-  if (kinds.includes('invalid_backend_abort'))
+  // With no abort or delay of its own the fault filter does nothing; weighted entries (the
+  // invalid-backend share) and BackendTrafficPolicy faultInjection routes turn it on.
+  if (kinds.includes('invalid_backend_abort') || kinds.includes('fault_injection'))
     filters.push({ name: FAULT_FILTER, typed_config: { '@type': HTTP_FAULT } });
+  filters.push(...trafficHttpFilters(kinds, hcm));
   filters.push({ name: ROUTER_FILTER, typed_config: { '@type': ROUTER } });
   return filters;
 }
@@ -110,6 +114,7 @@ export function perRouteFilterConfig(route: IrRoute): PerFilterConfig | undefine
   if (route.cors) config[CORS_FILTER] = corsPolicy(route.cors);
   if (route.extAuthz) Object.assign(config, enableRouteExtAuthz(route.extAuthz));
   if (route.security) securityPerRoute(route.security, config);
+  if (route.traffic) trafficPerRoute(route.traffic, config);
   if (route.sessionPersistence) {
     config[STATEFUL_SESSION_FILTER] = {
       '@type': STATEFUL_SESSION_PER_ROUTE,

@@ -37,6 +37,8 @@ import { ownerOf } from './listener-owner.js';
 import { l4Chain, preferredRoute, tlsRouteChains } from './l4-chains.js';
 import { securedRoute } from '../security/route-security.js';
 import type { SecurityVerdict } from '../security/security-ir.js';
+import type { TrafficVerdict } from '../traffic/traffic-ir.js';
+import { addTrafficClusters, trafficRoute } from '../traffic/traffic-route.js';
 import { filtersByConfiguration, httpFilterKinds } from './http-filters.js';
 import { withTracing } from './tracing.js';
 
@@ -86,26 +88,37 @@ function buildVirtualHosts(
     // What the virtual host is built from: with the run's memory, the same parts (the routes'
     // entries are the same arrays when their translations were reused) give last run's virtual host.
     const parts: unknown[] = [owner.port, owner.protocol, owner.hostname, owner.preRouting?.filters];
-    // Each entry's SecurityPolicy verdict (one object per policy) is a part too; asked once per entry.
-    const verdicts = new Map<RouteEntry, SecurityVerdict | undefined>();
-    const verdictOf = (e: RouteEntry) =>
-      verdicts.has(e) ? verdicts.get(e) : state.security?.verdictOf(owner, e.route);
+    // Each entry's SecurityPolicy and BackendTrafficPolicy verdicts (one object per policy) are parts too.
+    // Asked once per entry (here), kept for `build`.
+    const security = new Map<RouteEntry, SecurityVerdict | undefined>();
+    const traffic = new Map<RouteEntry, TrafficVerdict | undefined>();
+    const verdictOf = (e: RouteEntry) => {
+      if (!security.has(e)) security.set(e, state.security?.verdictOf(owner, e.route));
+      return security.get(e);
+    };
+    const trafficOf = (e: RouteEntry) => {
+      if (!traffic.has(e)) traffic.set(e, state.traffic?.verdictOf(owner, e.route));
+      return traffic.get(e);
+    };
     for (const hostname of covering) {
       parts.push(hostname);
       for (const p of placed.get(hostname)?.values() ?? []) {
         parts.push(p.entries, ...(p.hostnames ?? []), '\0');
         if (state.security) {
-          for (const e of p.entries) {
-            const v = state.security.verdictOf(owner, e.route);
-            verdicts.set(e, v);
-            parts.push(v);
+          const verdicts = p.entries.map(verdictOf);
+          parts.push(...verdicts, '\0');
+          for (const v of verdicts) {
             if (v?.type !== 'applied') continue;
             for (const c of v.clusters) clusters.set(c.name, c);
             for (const s of v.secrets) secrets.set(s.name, s);
           }
-          parts.push('\0');
         }
         for (const c of p.clusters) clusters.set(c.name, c);
+        if (state.traffic) {
+          const verdicts = p.entries.map(trafficOf);
+          parts.push(...verdicts, '\0');
+          p.entries.forEach((e, i) => addTrafficClusters(e.route, verdicts[i], clusters));
+        }
       }
     }
     const build = (): IrVirtualHost => {
@@ -128,7 +141,7 @@ function buildVirtualHosts(
         for (const { entry: e } of entries) {
           if (seen.has(e.route.name)) continue;
           seen.add(e.route.name);
-          const route = securedRoute(e.route, verdictOf(e));
+          const route = securedRoute(trafficRoute(e.route, trafficOf(e)), verdictOf(e));
           routes.push(e.redirect ? withRedirectPort(route, e.redirect, owner) : route);
         }
       }

@@ -6,6 +6,7 @@
  */
 import type { IrHttpFilterKind, IrRouteConfig, IrRouteExtAuthz } from '../../../ir/types.js';
 import { securityExtAuthz, securityFilterKinds } from '../security/route-security.js';
+import { trafficFilterKinds } from '../traffic/traffic-route.js';
 import { jwtAuthnOf } from '../security/security-jwt.js';
 import { oidcFiltersOf } from '../security/security-oidc.js';
 
@@ -18,6 +19,7 @@ export function httpFilterKinds(config: IrRouteConfig): IrHttpFilterKind[] {
       if (r.sessionPersistence?.type === 'Header') kinds.add('stateful_session_header');
       if (r.action.type === 'forward' && (r.action.invalidBackendWeight ?? 0) > 0) kinds.add('invalid_backend_abort');
       securityFilterKinds(r, kinds);
+      trafficFilterKinds(r, kinds);
     }
   }
   return [...kinds].sort();

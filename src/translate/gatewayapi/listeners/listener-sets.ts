@@ -10,7 +10,7 @@ import type { Condition, GatewayStatus, ListenerSet, ListenerSetStatus } from '.
 import { readListenerSet } from '../../../resources/read/listener-set.js';
 import { readGateway } from '../../../resources/read/gateway.js';
 import { matchesSelector } from '../routes/allowed-routes.js';
-import { condition, materializeConditions, withForeignConditions } from '../conditions.js';
+import { condition, materializeConditions, POLICY_AFFECTED_CONDITIONS, withForeignConditions } from '../conditions.js';
 import { namespaceLabels, type TranslationContext } from '../context.js';
 import type { GatewayState, ListenerSetState } from '../gateway-state.js';
 import { evaluateListenerSetListeners } from './evaluate.js';
@@ -171,7 +171,7 @@ export function listenerSetStatus(
     conditions: withForeignConditions(
       materializeConditions([accepted, programmedCondition], generation, prevConditions, ctx.now),
       prevConditions,
-      new Set(['Accepted', 'Programmed', 'gateway.portico.dev/SecurityPolicyAffected']),
+      new Set(['Accepted', 'Programmed', ...POLICY_AFFECTED_CONDITIONS]),
     ),
   };
   // A ListenerSet that is not attached lists no listeners (a merge patch must clear old entries).

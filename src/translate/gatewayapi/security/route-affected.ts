@@ -14,8 +14,9 @@ import { ruleName } from '../routes/rule-names.js';
 import { matchesSelector } from '../routes/allowed-routes.js';
 import { comparePolicies } from '../telemetry/telemetry-policy.js';
 import { policyKey } from './security-ir.js';
+import { affectedConditionType } from '../policy/effects.js';
 
-export const SECURITY_POLICY_AFFECTED = 'gateway.portico.dev/SecurityPolicyAffected';
+export const SECURITY_POLICY_AFFECTED = affectedConditionType('SecurityPolicy');
 
 /** Which of the route's targets (`''` the route, else a rule name) the policy targets. */
 function targetsOnRoute(policy: SecurityPolicy, route: Route, rules: ReadonlySet<string>): string[] {
@@ -70,10 +71,10 @@ export function securityAffectedCondition(
   const namespace = route.metadata.namespace ?? 'default';
   const index = ctx.remember('security-policy-route-index', policies, policyIndex).get(namespace);
   if (!index) return undefined;
-  const candidates = new Set([
-    ...(index.byRoute.get(`${route.kind}/${route.metadata.name}`) ?? []),
-    ...index.withSelectors,
-  ]);
+  const named = index.byRoute.get(`${route.kind}/${route.metadata.name}`);
+  // Most routes: no policy with selectors in the namespace, the policies naming it are the candidates.
+  const candidates =
+    index.withSelectors.length === 0 ? (named ?? []) : new Set([...(named ?? []), ...index.withSelectors]);
   const rules = new Set(common.rules.map(ruleName).filter((n): n is string => n !== undefined));
   const winners = new Map<string, SecurityPolicy>();
   for (const policy of candidates) {

@@ -10,9 +10,7 @@
  * ConfigMaps, backends) looks them up through the context it is given and returns `refused`
  * (with why) when one does not: the policy is then closed.
  *
- * A verdict is remembered per policy object for as long as every lookup it made would still give
- * the same answer (its reads are recorded, as the route memo's are): the same object run after
- * run, which the IR assembly compares by identity, and worked out again when a Secret it read changes.
+ * A verdict is remembered per policy object while every lookup it made holds (`remembered-verdict.ts`).
  */
 import type { IrAuthorization, IrCluster, IrSecret, IrSecurity } from '../../../ir/types.js';
 import type { SecurityPolicy } from '../../../resources/types.js';
@@ -20,7 +18,7 @@ import { readSecurityPolicy, type SecurityFeatures } from '../../../resources/re
 import type { AuthorizationRead } from '../../../resources/read/security-authorization.js';
 import { extAuthIr } from './security-ext-auth.js';
 import { apiKeyAuthIr, basicAuthIr } from './security-credentials-ir.js';
-import { readsHold, recordingContext, Recorder, type Read } from '../../incremental/recording.js';
+import { rememberedVerdict } from '../policy/remembered-verdict.js';
 import type { TranslationContext } from '../context.js';
 import { oidcIr } from './security-oidc.js';
 import { jwtIr, jwtPrincipalProblem } from './security-jwt.js';
@@ -37,9 +35,8 @@ export type SecurityVerdict =
     }
   | { type: 'closed'; message: string };
 
-export function policyKey(policy: SecurityPolicy): string {
-  return `${policy.metadata.namespace ?? 'default'}/${policy.metadata.name}`;
-}
+export { policyKey } from '../policy/policy-key.js';
+import { policyKey } from '../policy/policy-key.js';
 
 /**
  * What one section contributes: its IR field, with the clusters it needs, or why it cannot be
@@ -104,27 +101,9 @@ export function computeVerdict(ctx: TranslationContext, policy: SecurityPolicy):
   };
 }
 
-interface Remembered {
-  last?: { reads: readonly Read[]; verdict: SecurityVerdict };
-}
-
 /** The policy's verdict: last run's object while every lookup it made still holds. */
 export function securityVerdict(ctx: TranslationContext, policy: SecurityPolicy): SecurityVerdict {
-  const slot = ctx.remember('security-verdict', policy, (): Remembered => ({}));
-  if (slot.last && readsHold(slot.last.reads, ctx)) return slot.last.verdict;
-  // One recording view of this context for all its verdicts (making one per policy costs more than
-  // most verdicts): its recorder is emptied before each.
-  const { recorder, view } = ctx.remember('security-verdict-recording', ctx, (c) => {
-    const r = new Recorder();
-    return { recorder: r, view: recordingContext(c, r) };
-  });
-  recorder.reads.length = 0;
-  recorder.untracked = false;
-  recorder.readsLists = false;
-  const verdict = computeVerdict(view, policy);
-  // A verdict that iterated a whole table cannot say what it depends on: it is worked out every run.
-  slot.last = recorder.untracked ? undefined : { reads: [...recorder.reads], verdict };
-  return verdict;
+  return rememberedVerdict(ctx, 'security-verdict', policy, computeVerdict);
 }
 
 function authorizationIr(read: AuthorizationRead): IrAuthorization {

@@ -8,7 +8,8 @@ import { buildContext, type TranslationContext } from '../context.js';
 import type { GatewayState, RouteOutcome } from '../gateway-state.js';
 import { NO_MEMORY, type StageMemory } from '../memory.js';
 import type { Route, RouteTranslation } from '../routes/contract.js';
-import type { SecurityAttachments } from '../security/security-attachment.js';
+import type { PolicyAttachments } from '../policy/attachment.js';
+import type { BackendTrafficPolicy, SecurityPolicy } from '../../../resources/types.js';
 
 export interface GatewayApiTranslation {
   gateways: IrGateway[];
@@ -75,7 +76,9 @@ export interface TranslationRun {
   translations: (() => RouteTranslation)[];
   outcomes: RouteOutcome[];
   /** Where SecurityPolicies attach (`applySecurityPolicies`), when there are any. */
-  securityAttachments?: SecurityAttachments;
+  securityAttachments?: PolicyAttachments<SecurityPolicy>;
+  /** Where BackendTrafficPolicies attach (`applyTrafficPolicies`), when there are any. */
+  trafficAttachments?: PolicyAttachments<BackendTrafficPolicy>;
   /** The IR of every accepted Gateway (`assembleGateways`). */
   irs: IrGateway[];
 }

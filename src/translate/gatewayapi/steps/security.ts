@@ -3,17 +3,39 @@
  * route entry (`applySecurityPolicies`); after their statuses are computed, the policies' own
  * statuses and the Affected condition on what they apply to (`reportSecurityPolicies`).
  */
-import { securityAttachments } from '../security/security-attachment.js';
-import { routePolicyLookup } from '../security/route-policy-lookup.js';
+import { readSecurityPolicy } from '../../../resources/read/security-policy.js';
+import type { SecurityPolicy } from '../../../resources/types.js';
+import { policyAttachments } from '../policy/attachment.js';
+import { routePolicyLookup } from '../policy/route-lookup.js';
+import type { PolicyKindRules } from '../policy/policy-status.js';
+import { reportPolicies } from '../policy/report.js';
 import { securityVerdict } from '../security/security-ir.js';
-import { securityOverrides, withAffectedCondition } from '../security/security-effects.js';
-import { securityPolicyStatuses } from '../security/security-status.js';
 import type { TranslationRun } from './run.js';
+
+const SECURITY_POLICY: PolicyKindRules<SecurityPolicy> = {
+  kind: 'SecurityPolicy',
+  readTargets: readSecurityPolicy,
+  verdict(ctx, policy) {
+    const verdict = securityVerdict(ctx, policy);
+    if (verdict.type === 'closed')
+      return { problem: `${verdict.message}; the routes it applies to answer 500 until it is fixed` };
+    return verdict.warnings ? { warnings: verdict.warnings } : {};
+  },
+  listenerProtocols: {
+    protocols: ['HTTP', 'HTTPS'],
+    invalid: 'a SecurityPolicy applies to HTTP requests only (HTTP, HTTPS listeners); nothing is protected there',
+    note: '(no HTTP requests there)',
+  },
+};
 
 export function applySecurityPolicies(run: TranslationRun): void {
   if (run.resources.securityPolicies.length === 0) return;
   const { ctx } = run;
-  const attachments = (run.securityAttachments = securityAttachments(ctx));
+  const attachments = (run.securityAttachments = policyAttachments(
+    ctx,
+    run.resources.securityPolicies,
+    readSecurityPolicy,
+  ));
   if (attachments.byTarget.size === 0) return;
   for (const state of run.gateways.values()) {
     const lookup = routePolicyLookup(attachments, state);
@@ -30,11 +52,5 @@ export function applySecurityPolicies(run: TranslationRun): void {
 export function reportSecurityPolicies(run: TranslationRun): void {
   const attachments = run.securityAttachments;
   if (!attachments) return;
-  const overrides = securityOverrides(run.gateways.values(), attachments);
-  const { statuses, affected } = securityPolicyStatuses(run.ctx, run.gateways, attachments, overrides);
-  for (const [policy, status] of statuses) run.statuses.set(policy, status);
-  for (const [object, policies] of affected) {
-    if (!run.statuses.has(object)) continue;
-    run.statuses.set(object, withAffectedCondition(object, run.statuses.get(object), [...policies], run.ctx.now));
-  }
+  reportPolicies(run, SECURITY_POLICY, run.resources.securityPolicies, attachments);
 }

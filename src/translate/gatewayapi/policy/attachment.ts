@@ -1,22 +1,19 @@
 /**
- * Which SecurityPolicy applies where (GEP-713, as Envoy Gateway attaches its SecurityPolicy):
+ * Which Portico policy of one kind applies where (GEP-713, as Envoy Gateway attaches its
+ * policies), the same for SecurityPolicy, BackendTrafficPolicy and ClientTrafficPolicy:
  *
  * - A policy's targets are its targetRefs and the objects its targetSelectors select by label,
  *   all in its own namespace. A target is a Gateway, a Gateway listener (`sectionName`), a
- *   ListenerSet, one of its listeners, an HTTPRoute or GRPCRoute, or one rule of it (`sectionName`).
+ *   ListenerSet, one of its listeners, a route, or one rule of it (`sectionName`).
  * - On one target, the oldest policy applies, then the first by `<namespace>/<name>`; the others
  *   there are Conflicted.
  * - A route entry (a rule's match on a listener) gets the policy of its most specific target:
  *   route rule, route, listener, ListenerSet, Gateway. Nothing is merged: the policy that applies
  *   applies whole.
  */
-import type { IrRoute } from '../../../ir/types.js';
-import type { KubeObject, SecurityPolicy } from '../../../resources/types.js';
-import {
-  readSecurityPolicy,
-  type SecurityTargetKind,
-  type SecurityTargetRef,
-} from '../../../resources/read/security-policy.js';
+import type { IrSource } from '../../../ir/types.js';
+import type { KubeObject } from '../../../resources/types.js';
+import type { PolicyTargetKind, PolicyTargetRef, PolicyTargets } from '../../../resources/read/policy-targets.js';
 import type { TranslationContext } from '../context.js';
 import type { GatewayState } from '../gateway-state.js';
 import type { ListenerState } from '../listeners/listener-state.js';
@@ -24,36 +21,38 @@ import { matchesSelector } from '../routes/allowed-routes.js';
 import { comparePolicies } from '../telemetry/telemetry-policy.js';
 
 /** A target of a policy, in its namespace. */
-export interface SecurityTarget extends SecurityTargetRef {
+export interface PolicyTarget extends PolicyTargetRef {
   namespace: string;
 }
 
 /** How specific a target is: the higher wins. */
 export type TargetLevel = 'Gateway' | 'ListenerSet' | 'listener' | 'route' | 'rule';
 
+export const isRouteKind = (kind: PolicyTargetKind): boolean => kind !== 'Gateway' && kind !== 'ListenerSet';
+
 /** `<kind>\0<namespace>/<name>[\0<sectionName>]`: one key per target. */
-export function targetKey(kind: SecurityTargetKind, namespace: string, name: string, section?: string): string {
+export function targetKey(kind: PolicyTargetKind, namespace: string, name: string, section?: string): string {
   return `${kind}\0${namespace}/${name}${section !== undefined ? `\0${section}` : ''}`;
 }
 
-export function keyOf(t: SecurityTarget): string {
+export function keyOf(t: PolicyTarget): string {
   return targetKey(t.kind, t.namespace, t.name, t.sectionName);
 }
 
-export function levelOf(t: SecurityTargetRef): TargetLevel {
-  const route = t.kind === 'HTTPRoute' || t.kind === 'GRPCRoute';
+export function levelOf(t: PolicyTargetRef): TargetLevel {
+  const route = isRouteKind(t.kind);
   if (t.sectionName !== undefined) return route ? 'rule' : 'listener';
   return route ? 'route' : t.kind === 'Gateway' ? 'Gateway' : 'ListenerSet';
 }
 
-export interface SecurityAttachments {
+export interface PolicyAttachments<P extends KubeObject = KubeObject> {
   /** The policies targeting each target key, in precedence order: the first applies there. */
-  byTarget: ReadonlyMap<string, readonly SecurityPolicy[]>;
+  byTarget: ReadonlyMap<string, readonly P[]>;
   /** Each policy's targets, deduplicated, refs first then selected objects. */
-  targetsOf: ReadonlyMap<SecurityPolicy, readonly SecurityTarget[]>;
+  targetsOf: ReadonlyMap<P, readonly PolicyTarget[]>;
 }
 
-const candidatesOf = (ctx: TranslationContext, kind: SecurityTargetKind): readonly KubeObject[] => {
+const candidatesOf = (ctx: TranslationContext, kind: PolicyTargetKind): readonly KubeObject[] => {
   switch (kind) {
     case 'Gateway':
       return ctx.resources.gateways;
@@ -63,17 +62,26 @@ const candidatesOf = (ctx: TranslationContext, kind: SecurityTargetKind): readon
       return ctx.resources.httpRoutes;
     case 'GRPCRoute':
       return ctx.resources.grpcRoutes;
+    case 'TCPRoute':
+      return ctx.resources.tcpRoutes;
+    case 'UDPRoute':
+      return ctx.resources.udpRoutes;
   }
 };
 
-export function securityAttachments(ctx: TranslationContext): SecurityAttachments {
-  const byTarget = new Map<string, SecurityPolicy[]>();
-  const targetsOf = new Map<SecurityPolicy, SecurityTarget[]>();
-  for (const policy of ctx.resources.securityPolicies) {
+/** Where each of `policies` attaches, its targets read by `readTargets`. */
+export function policyAttachments<P extends KubeObject>(
+  ctx: TranslationContext,
+  policies: readonly P[],
+  readTargets: (policy: P) => PolicyTargets,
+): PolicyAttachments<P> {
+  const byTarget = new Map<string, P[]>();
+  const targetsOf = new Map<P, PolicyTarget[]>();
+  for (const policy of policies) {
     const namespace = policy.metadata.namespace ?? 'default';
-    const read = readSecurityPolicy(policy);
-    const targets = new Map<string, SecurityTarget>();
-    const add = (t: SecurityTarget): void => void (targets.has(keyOf(t)) || targets.set(keyOf(t), t));
+    const read = readTargets(policy);
+    const targets = new Map<string, PolicyTarget>();
+    const add = (t: PolicyTarget): void => void (targets.has(keyOf(t)) || targets.set(keyOf(t), t));
     for (const ref of read.targetRefs) add({ ...ref, namespace });
     for (const s of read.targetSelectors) {
       for (const object of candidatesOf(ctx, s.kind)) {
@@ -95,12 +103,16 @@ export function securityAttachments(ctx: TranslationContext): SecurityAttachment
 }
 
 /** A route entry's targets, the most specific first: the keys a policy may apply to it through. */
-export function routeChain(state: GatewayState, listener: ListenerState, source: IrRoute['source']): string[] {
+export function routeChain(
+  state: GatewayState,
+  listener: ListenerState,
+  source: IrSource & { ruleName?: string },
+): string[] {
   const chain: string[] = [];
-  if (source.kind === 'HTTPRoute' || source.kind === 'GRPCRoute') {
-    if (source.ruleName !== undefined)
-      chain.push(targetKey(source.kind, source.namespace, source.name, source.ruleName));
-    chain.push(targetKey(source.kind, source.namespace, source.name));
+  const kind = source.kind as PolicyTargetKind;
+  if (kind !== 'Gateway' && kind !== 'ListenerSet') {
+    if (source.ruleName !== undefined) chain.push(targetKey(kind, source.namespace, source.name, source.ruleName));
+    chain.push(targetKey(kind, source.namespace, source.name));
   }
   chain.push(...listenerChain(state, listener));
   return chain;
@@ -116,10 +128,10 @@ export function listenerChain(state: GatewayState, listener: ListenerState): str
 }
 
 /** The policy that applies through the most specific key of `chain` that has one, and that key. */
-export function effectivePolicy(
-  attachments: SecurityAttachments,
+export function effectivePolicy<P extends KubeObject>(
+  attachments: PolicyAttachments<P>,
   chain: readonly string[],
-): { policy: SecurityPolicy; key: string } | undefined {
+): { policy: P; key: string } | undefined {
   for (const key of chain) {
     const policy = attachments.byTarget.get(key)?.[0];
     if (policy) return { policy, key };

@@ -1,13 +1,13 @@
 /**
- * Where a SecurityPolicy's targets are among the Gateways Portico serves: each target resolves to
- * the Gateways it reaches (a Gateway or listener: its Gateway; a ListenerSet: the Gateway it is
+ * Where a policy's targets are among the Gateways Portico serves: each target resolves to the
+ * Gateways it reaches (a Gateway or listener: its Gateway; a ListenerSet: the Gateway it is
  * attached to; a route or rule: the Gateways it is attached to), is missing (TargetNotFound), or
  * is another controller's (Portico says nothing about it).
  */
 import type { KubeObject } from '../../../resources/types.js';
 import { objectKey, type TranslationContext } from '../context.js';
 import type { GatewayState, ListenerSetState } from '../gateway-state.js';
-import type { SecurityTarget } from './security-attachment.js';
+import type { PolicyTarget } from './attachment.js';
 
 export interface ResolvedTarget {
   /** Portico's Gateways the target reaches (state keys), with the object that carries it there. */
@@ -18,7 +18,7 @@ export interface ResolvedTarget {
   foreign?: boolean;
 }
 
-export function describeTarget(t: Pick<SecurityTarget, 'kind' | 'namespace' | 'name' | 'sectionName'>): string {
+export function describeTarget(t: Pick<PolicyTarget, 'kind' | 'namespace' | 'name' | 'sectionName'>): string {
   const section =
     t.sectionName === undefined
       ? ''
@@ -43,7 +43,7 @@ const exists = (ctx: TranslationContext, objects: readonly KubeObject[], key: st
 export function resolveTarget(
   ctx: TranslationContext,
   gateways: ReadonlyMap<string, GatewayState>,
-  t: SecurityTarget,
+  t: PolicyTarget,
 ): ResolvedTarget {
   const key = objectKey(t.namespace, t.name);
   const notFound = (on?: GatewayState): ResolvedTarget => ({
@@ -72,16 +72,17 @@ export function resolveTarget(
       return { gateways: [{ state: found.state, object: found.set.object }] };
     }
     case 'HTTPRoute':
-    case 'GRPCRoute': {
-      const routes: readonly KubeObject[] =
-        t.kind === 'HTTPRoute' ? ctx.resources.httpRoutes : ctx.resources.grpcRoutes;
+    case 'GRPCRoute':
+    case 'TCPRoute':
+    case 'UDPRoute': {
+      const routes = routesOf(ctx, t.kind);
       const route = byKey(ctx, routes).get(key);
       if (!route) return notFound();
       const routeKey = `${t.kind}/${t.namespace}/${t.name}`;
       const out: ResolvedTarget = { gateways: [] };
       for (const state of gateways.values()) {
-        if (![...state.attachedRouteKeys.values()].some((keys) => keys.has(routeKey))) continue;
-        if (t.sectionName !== undefined && !hasRule(state, routeKey, t.sectionName)) {
+        if (!attachedTo(state, routeKey)) continue;
+        if (t.sectionName !== undefined && !placedRules(ctx, state).has(`${routeKey}\0${t.sectionName}`)) {
           out.missing = { message: `${describeTarget(t)} does not exist`, on: state };
           continue;
         }
@@ -93,12 +94,36 @@ export function resolveTarget(
   }
 }
 
-/** Whether a rule of that name of the route is placed on the Gateway. */
-function hasRule(state: GatewayState, routeKey: string, ruleName: string): boolean {
-  for (const byHostname of state.placed.values()) {
-    for (const routes of byHostname.values()) {
-      if (routes.get(routeKey)?.entries.some((e) => e.route.source.ruleName === ruleName)) return true;
-    }
-  }
+function routesOf(
+  ctx: TranslationContext,
+  kind: 'HTTPRoute' | 'GRPCRoute' | 'TCPRoute' | 'UDPRoute',
+): readonly KubeObject[] {
+  const { httpRoutes, grpcRoutes, tcpRoutes, udpRoutes } = ctx.resources;
+  return { HTTPRoute: httpRoutes, GRPCRoute: grpcRoutes, TCPRoute: tcpRoutes, UDPRoute: udpRoutes }[kind];
+}
+
+/** Whether the route is attached to one of the Gateway's listeners. */
+function attachedTo(state: GatewayState, routeKey: string): boolean {
+  for (const keys of state.attachedRouteKeys.values()) if (keys.has(routeKey)) return true;
   return false;
+}
+
+/**
+ * The rules placed on the Gateway, as `<routeKey>\0<rule name>`: gathered once per Gateway state
+ * (a rule target used to walk every placed route).
+ */
+function placedRules(ctx: TranslationContext, state: GatewayState): ReadonlySet<string> {
+  return ctx.remember('placed-rules', state, (s) => {
+    const rules = new Set<string>();
+    for (const byHostname of s.placed.values()) {
+      for (const routes of byHostname.values()) {
+        for (const placed of routes.values()) {
+          for (const e of placed.entries) {
+            if (e.route.source.ruleName !== undefined) rules.add(`${placed.routeKey}\0${e.route.source.ruleName}`);
+          }
+        }
+      }
+    }
+    return rules;
+  });
 }

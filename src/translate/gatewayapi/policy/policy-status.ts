@@ -1,42 +1,61 @@
 /**
- * SecurityPolicy status (GEP-713): one `ancestors` entry per Gateway of Portico's that a target
- * reaches, with `Accepted`:
+ * A Portico policy's status (GEP-713), the same for each kind (`PolicyKindRules` says what differs):
+ * one `ancestors` entry per Gateway of Portico's that a target reaches, with `Accepted`:
  *
  * - `Accepted` (True): it applies there; the message names where a more specific policy overrides
  *   it (by which policy), and targets that lost to another policy or are missing.
  * - `Conflicted`: on every one of its targets there, an older policy (or the first by name) applies.
- * - `Invalid`: it cannot be applied (its message says why); the routes it applies to answer 500.
+ * - `Invalid`: it cannot be applied (its message says why, and what happens to what it targets).
  * - `TargetNotFound`: none of its targets there exists (a listener or rule name that is not there).
  *
  * A target that is not there at all is `TargetNotFound` and a target of a kind Portico cannot
  * attach to `Invalid`, each on an entry of its own (the target as ancestorRef), written only when
  * no target is another controller's. Other controllers' entries are kept.
  */
-import type { KubeObject, ParentReference, PolicyStatus, SecurityPolicy } from '../../../resources/types.js';
+import type { KubeObject, ParentReference, PolicyStatus } from '../../../resources/types.js';
 import { GATEWAY_GROUP } from '../../../resources/types.js';
-import { readSecurityPolicy } from '../../../resources/read/security-policy.js';
+import type { PolicyTargets } from '../../../resources/read/policy-targets.js';
 import { condition, type ConditionInput } from '../conditions.js';
 import type { TranslationContext } from '../context.js';
 import type { GatewayState } from '../gateway-state.js';
 import { gatewayAncestorRef, policyAncestorStatus, type AncestorEntry } from '../status/policy-ancestors.js';
-import { keyOf, type SecurityAttachments, type SecurityTarget } from './security-attachment.js';
-import { policyKey, securityVerdict } from './security-ir.js';
-import { describeTarget, resolveTarget } from './security-targets.js';
+import { isRouteKind, keyOf, type PolicyAttachments, type PolicyTarget } from './attachment.js';
+import { describeTarget, resolveTarget } from './targets.js';
+import { policyKey } from './policy-key.js';
+
+/** A policy object: its status is a list of ancestors. */
+export type PolicyObject = KubeObject<unknown, PolicyStatus>;
+
+/** What differs between the kinds of policy in their status. */
+export interface PolicyKindRules<P extends PolicyObject> {
+  /** `SecurityPolicy`, `BackendTrafficPolicy`, … */
+  kind: string;
+  readTargets(policy: P): PolicyTargets;
+  /**
+   * Why the policy cannot be applied (its whole message, saying what happens to what it targets
+   * then), or what of it is not applied (`warnings`).
+   */
+  verdict(ctx: TranslationContext, policy: P): { problem: string } | { warnings?: readonly string[] };
+  /** The listener protocols the policy means something on; absent: every one. */
+  listenerProtocols?: { protocols: readonly string[]; invalid: string; note: string };
+}
+
+export { policyKey };
 
 /** Where one policy stands on one Gateway. */
-interface OnGateway {
+interface OnGateway<P> {
   state: GatewayState;
   /** Its targets there that it wins. */
   won: string[];
   /** Its targets there that another policy wins: by which. */
-  lost: { target: string; winner: SecurityPolicy }[];
+  lost: { target: string; winner: P }[];
   missing: string[];
-  /** Listeners it reaches there that carry no HTTP requests (TCP, TLS, UDP): nothing is protected on them. */
+  /** Listeners it reaches there that it means nothing on (a SecurityPolicy on TCP, TLS, UDP). */
   notHttp: string[];
 }
 
 /** Notes, per policy and Gateway key, of where a more specific policy overrides it. */
-export type Overrides = Map<SecurityPolicy, Map<string, Set<string>>>;
+export type Overrides<P = KubeObject> = Map<P, Map<string, Set<string>>>;
 
 /** At most this many places are named in a message; the rest are counted. */
 const LISTED = 3;
@@ -46,19 +65,21 @@ function listed(items: readonly string[]): string {
   return items.length > LISTED ? `${shown} and ${items.length - LISTED} more` : shown;
 }
 
-export function securityPolicyStatuses(
+export function policyStatuses<P extends PolicyObject>(
   ctx: TranslationContext,
+  rules: PolicyKindRules<P>,
+  policies: readonly P[],
   gateways: ReadonlyMap<string, GatewayState>,
-  attachments: SecurityAttachments,
-  overrides: Overrides,
-): { statuses: Map<SecurityPolicy, PolicyStatus>; affected: Map<KubeObject, Set<string>> } {
-  const statuses = new Map<SecurityPolicy, PolicyStatus>();
+  attachments: PolicyAttachments<P>,
+  overrides: Overrides<P>,
+): { statuses: Map<P, PolicyStatus>; affected: Map<KubeObject, Set<string>> } {
+  const statuses = new Map<P, PolicyStatus>();
   const affected = new Map<KubeObject, Set<string>>();
-  for (const policy of ctx.resources.securityPolicies) {
-    const read = readSecurityPolicy(policy);
+  for (const policy of policies) {
+    const read = rules.readTargets(policy);
     const namespace = policy.metadata.namespace ?? 'default';
-    const on = new Map<string, OnGateway>();
-    const onGateway = (state: GatewayState): OnGateway => {
+    const on = new Map<string, OnGateway<P>>();
+    const onGateway = (state: GatewayState): OnGateway<P> => {
       let entry = on.get(state.key);
       if (!entry) on.set(state.key, (entry = { state, won: [], lost: [], missing: [], notHttp: [] }));
       return entry;
@@ -84,13 +105,15 @@ export function securityPolicyStatuses(
           entry.lost.push({ target: describeTarget(target), winner });
           continue;
         }
-        const plain = notHttpListeners(state, target);
+        const plain = rules.listenerProtocols
+          ? inapplicableListeners(state, target, rules.listenerProtocols.protocols)
+          : [];
         entry.notHttp.push(...plain);
         // A listener target that carries no HTTP requests protects nothing: not counted as applied.
         if (target.sectionName !== undefined && plain.length > 0) continue;
         entry.won.push(describeTarget(target));
-        // A route's Affected condition is part of its outcome (route-affected.ts).
-        if (target.kind === 'HTTPRoute' || target.kind === 'GRPCRoute') continue;
+        // A route's Affected condition, if any, is part of its outcome (security: route-affected.ts).
+        if (isRouteKind(target.kind)) continue;
         let names = affected.get(object);
         if (!names) affected.set(object, (names = new Set()));
         names.add(policyKey(policy));
@@ -98,7 +121,7 @@ export function securityPolicyStatuses(
     }
     const entries: AncestorEntry[] = [...on.values()].map((entry) => ({
       ref: gatewayAncestorRef(entry.state.gateway),
-      conditions: [acceptedOn(ctx, policy, entry, overrides.get(policy)?.get(entry.state.key))],
+      conditions: [acceptedOn(ctx, rules, policy, entry, overrides.get(policy)?.get(entry.state.key))],
     }));
     const status = policyAncestorStatus(ctx, policy, [...entries, ...(foreign ? [] : unmanaged)]);
     if (status) statuses.set(policy, status);
@@ -106,56 +129,45 @@ export function securityPolicyStatuses(
   return { statuses, affected };
 }
 
-function acceptedOn(
+function acceptedOn<P extends PolicyObject>(
   ctx: TranslationContext,
-  policy: SecurityPolicy,
-  entry: OnGateway,
+  rules: PolicyKindRules<P>,
+  policy: P,
+  entry: OnGateway<P>,
   overridden: ReadonlySet<string> | undefined,
 ): ConditionInput {
   if (entry.won.length === 0 && entry.lost.length === 0 && entry.notHttp.length > 0 && entry.missing.length === 0) {
-    return condition(
-      'Accepted',
-      false,
-      'Invalid',
-      `${listed(entry.notHttp)}: a SecurityPolicy applies to HTTP requests only (HTTP, HTTPS listeners); nothing is protected there`,
-    );
+    return condition('Accepted', false, 'Invalid', `${listed(entry.notHttp)}: ${rules.listenerProtocols!.invalid}`);
   }
   if (entry.won.length === 0 && entry.lost.length === 0) {
     return condition('Accepted', false, 'TargetNotFound', listed(entry.missing));
   }
   const lost = entry.lost.map(
-    (l) => `SecurityPolicy ${policyKey(l.winner)} applies to ${l.target} (older, or first by name)`,
+    (l) => `${rules.kind} ${policyKey(l.winner)} applies to ${l.target} (older, or first by name)`,
   );
   if (entry.won.length === 0) return condition('Accepted', false, 'Conflicted', listed(lost));
-  const verdict = securityVerdict(ctx, policy);
-  if (verdict.type === 'closed') {
-    return condition(
-      'Accepted',
-      false,
-      'Invalid',
-      `${verdict.message}; the routes it applies to answer 500 until it is fixed`,
-    );
-  }
+  const verdict = rules.verdict(ctx, policy);
+  if ('problem' in verdict) return condition('Accepted', false, 'Invalid', verdict.problem);
   const notes = [`applies to ${listed(entry.won)}`];
   if (overridden && overridden.size > 0) notes.push(`overridden for some routes by ${listed([...overridden])}`);
   if (lost.length > 0) notes.push(`not applied: ${listed(lost)}`);
   if (entry.missing.length > 0) notes.push(`not found: ${listed(entry.missing)}`);
-  if (entry.notHttp.length > 0) notes.push(`not applied to ${listed(entry.notHttp)} (no HTTP requests there)`);
+  if (entry.notHttp.length > 0) notes.push(`not applied to ${listed(entry.notHttp)} ${rules.listenerProtocols!.note}`);
   notes.push(...(verdict.warnings ?? []));
   return condition('Accepted', true, 'Accepted', `Policy is accepted; ${notes.join('; ')}`);
 }
 
 /**
- * The listeners of `target` on this Gateway that carry no HTTP requests: the listener itself (a
- * `sectionName`), or those of the Gateway or ListenerSet it names. Routes carry no listener here.
+ * The listeners of `target` on this Gateway whose protocol is not one of `protocols`: the listener
+ * itself (a `sectionName`), or those of the Gateway or ListenerSet it names. Routes carry no listener here.
  */
-function notHttpListeners(state: GatewayState, target: SecurityTarget): string[] {
+function inapplicableListeners(state: GatewayState, target: PolicyTarget, protocols: readonly string[]): string[] {
   if (target.kind !== 'Gateway' && target.kind !== 'ListenerSet') return [];
   const setKey = `${target.namespace}/${target.name}`;
   return state.listeners
     .filter((l) => (target.kind === 'Gateway' ? !l.set : l.set?.key === setKey))
     .filter((l) => target.sectionName === undefined || l.name === target.sectionName)
-    .filter((l) => l.protocol !== undefined && l.protocol !== 'HTTP' && l.protocol !== 'HTTPS')
+    .filter((l) => l.protocol !== undefined && !protocols.includes(l.protocol))
     .map(
       (l) => `${target.kind === 'Gateway' ? 'Gateway' : 'ListenerSet'} ${setKey} listener ${l.name} (${l.protocol})`,
     );

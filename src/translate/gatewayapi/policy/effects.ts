@@ -1,22 +1,26 @@
 /**
- * What SecurityPolicies do beyond their own status: where a more specific policy overrides a less
- * specific one (said in the overridden policy's status), and the condition
- * `gateway.portico.dev/SecurityPolicyAffected` on every Gateway and ListenerSet a policy applies
- * to (GEP-713: a target says which policies affect it).
+ * What a Portico policy does beyond its own status: where a more specific policy of its kind
+ * overrides it (said in the overridden policy's status), and the condition
+ * `gateway.portico.dev/<Kind>Affected` on every Gateway and ListenerSet a policy applies to
+ * (GEP-713: a target says which policies affect it).
  */
 import type { Condition, KubeObject } from '../../../resources/types.js';
 import { condition, materializeConditions } from '../conditions.js';
 import type { GatewayState } from '../gateway-state.js';
-import { effectivePolicy, routeChain, type SecurityAttachments } from './security-attachment.js';
-import { policyKey } from './security-ir.js';
-import { routePolicyLookup } from './route-policy-lookup.js';
-import type { Overrides } from './security-status.js';
+import { effectivePolicy, routeChain, type PolicyAttachments } from './attachment.js';
+import { policyKey, type Overrides } from './policy-status.js';
+import { routePolicyLookup } from './route-lookup.js';
 
-import { SECURITY_POLICY_AFFECTED } from './route-affected.js';
+/** The condition type a target of policies of `kind` carries. */
+export const affectedConditionType = (kind: string): string => `gateway.portico.dev/${kind}Affected`;
 
 /** For each route entry, the policies of its less specific targets that the one applying there overrides. */
-export function securityOverrides(gateways: Iterable<GatewayState>, attachments: SecurityAttachments): Overrides {
-  const out: Overrides = new Map();
+export function policyOverrides<P extends KubeObject>(
+  kind: string,
+  gateways: Iterable<GatewayState>,
+  attachments: PolicyAttachments<P>,
+): Overrides<P> {
+  const out: Overrides<P> = new Map();
   for (const state of gateways) {
     const lookup = routePolicyLookup(attachments, state);
     for (const [index, byHostname] of state.placed) {
@@ -37,7 +41,7 @@ export function securityOverrides(gateways: Iterable<GatewayState>, attachments:
               if (!byGateway) out.set(overridden, (byGateway = new Map()));
               let notes = byGateway.get(state.key);
               if (!notes) byGateway.set(state.key, (notes = new Set()));
-              notes.add(`SecurityPolicy ${policyKey(applied.policy)} (${placed.routeKey.replace('/', ' ')})`);
+              notes.add(`${kind} ${policyKey(applied.policy)} (${placed.routeKey.replace('/', ' ')})`);
             }
           }
         }
@@ -48,10 +52,11 @@ export function securityOverrides(gateways: Iterable<GatewayState>, attachments:
 }
 
 /**
- * A Gateway's or ListenerSet's `status` with the Affected condition for the policies named (a
- * route's is part of its outcome: `route-affected.ts`).
+ * A Gateway's or ListenerSet's `status` with the Affected condition for the policies of `kind`
+ * named (a route's SecurityPolicy one is part of its outcome: `route-affected.ts`).
  */
 export function withAffectedCondition(
+  kind: string,
   object: KubeObject,
   status: unknown,
   policies: readonly string[],
@@ -59,10 +64,10 @@ export function withAffectedCondition(
 ): unknown {
   if (typeof status !== 'object' || status === null) return status;
   const input = condition(
-    SECURITY_POLICY_AFFECTED,
+    affectedConditionType(kind),
     true,
     'Affected',
-    `SecurityPolicy ${[...policies].sort().join(', ')} ${policies.length > 1 ? 'apply' : 'applies'} to it`,
+    `${kind} ${[...policies].sort().join(', ')} ${policies.length > 1 ? 'apply' : 'applies'} to it`,
   );
   const previous = (object.status as { conditions?: Condition[] } | undefined)?.conditions;
   const [affected] = materializeConditions([input], object.metadata.generation, previous, now);

@@ -1,0 +1,62 @@
+/**
+ * A route entry under its effective BackendTrafficPolicy, as the Gateway's IR assembly places it:
+ * the policy's route settings on the route, and, when the policy has cluster settings, its
+ * backends sent to the policy's copies of their clusters (`<cluster>/policy/<namespace>/<name>`:
+ * the same copy for every route the policy applies to, the shared cluster untouched for the
+ * others). A policy that cannot be applied changes nothing.
+ */
+import type { IrCluster, IrHttpFilterKind, IrRoute } from '../../../ir/types.js';
+import type { ListenerState } from '../listeners/listener-state.js';
+import type { TrafficVerdict } from './traffic-ir.js';
+
+export interface GatewayTraffic {
+  /**
+   * The verdict of the policy that applies to `route` on `listener`, or undefined when none does.
+   * The same object for the same policy object (the IR assembly compares parts by identity).
+   */
+  verdictOf(listener: ListenerState, route: IrRoute): TrafficVerdict | undefined;
+}
+
+/** The name of a policy's copy of a backend cluster. */
+export function policyClusterName(cluster: string, policy: string): string {
+  return `${cluster}/policy/${policy}`;
+}
+
+/**
+ * Adds to `clusters` what the route needs under the policy: the policy's own clusters, and its
+ * copies of the route's backend clusters (which must be in `clusters` already).
+ */
+export function addTrafficClusters(
+  route: IrRoute,
+  verdict: TrafficVerdict | undefined,
+  clusters: Map<string, IrCluster>,
+): void {
+  if (verdict?.type !== 'applied') return;
+  for (const c of verdict.clusters) clusters.set(c.name, c);
+  const traffic = verdict.cluster;
+  if (!traffic || route.action.type !== 'forward') return;
+  for (const backend of route.action.backends) {
+    const name = policyClusterName(backend.clusterName, traffic.policy);
+    const base = clusters.get(backend.clusterName);
+    if (base && !clusters.has(name)) clusters.set(name, { ...base, name, traffic });
+  }
+}
+
+export function trafficRoute(route: IrRoute, verdict: TrafficVerdict | undefined): IrRoute {
+  if (verdict?.type !== 'applied') return route;
+  let out = verdict.route ? { ...route, traffic: verdict.route } : route;
+  const traffic = verdict.cluster;
+  if (traffic && out.action.type === 'forward') {
+    const backends = out.action.backends.map((b) => ({
+      ...b,
+      clusterName: policyClusterName(b.clusterName, traffic.policy),
+    }));
+    out = { ...out, action: { ...out.action, backends } };
+  }
+  return out;
+}
+
+/** The HTTP filter kinds a route under a BackendTrafficPolicy needs in its connection manager. */
+export function trafficFilterKinds(route: IrRoute, kinds: Set<IrHttpFilterKind>): void {
+  if (route.traffic?.faultInjection) kinds.add('fault_injection');
+}

@@ -1,0 +1,55 @@
+/**
+ * A BackendTrafficPolicy's HTTP filters: installed once in the connection manager, each a no-op
+ * until a route's `typed_per_filter_config` turns it on (`trafficPerRoute`).
+ *
+ * Seam for the features: a section adds its filter kind in `trafficFilterKinds` (stage 1,
+ * traffic-route.ts), its filter to
+ * `trafficHttpFilters` (in the order Envoy must run them: they come after access control and the
+ * fault filter, before the router), and its per-route configuration in `trafficPerRoute`.
+ */
+import type { IrFaultInjection, IrHttpConnectionManager, IrHttpFilterKind, IrRouteTraffic } from '../../ir/types.js';
+import { HTTP_FAULT } from '../../proto/type-urls.js';
+import { durationFromMs } from './duration.js';
+import type { envoy, PerFilterConfig } from './types.js';
+
+type HttpFilter = envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+
+export const FAULT_FILTER = 'envoy.filters.http.fault';
+
+/** The policies' filters of a connection manager, after the fault filter, before the router. */
+export function trafficHttpFilters(_kinds: readonly IrHttpFilterKind[], _hcm: IrHttpConnectionManager): HttpFilter[] {
+  return [];
+}
+
+/** Each policy's per-route configurations, built once for all its routes (weak: as long as the IR lives). */
+const perRouteOf = new WeakMap<IrRouteTraffic, PerFilterConfig>();
+
+export function trafficPerRoute(traffic: IrRouteTraffic, config: PerFilterConfig): void {
+  let own = perRouteOf.get(traffic);
+  if (!own) perRouteOf.set(traffic, (own = buildTrafficPerRoute(traffic)));
+  Object.assign(config, own);
+}
+
+function buildTrafficPerRoute(traffic: IrRouteTraffic): PerFilterConfig {
+  const config: PerFilterConfig = {};
+  if (traffic.faultInjection) config[FAULT_FILTER] = { '@type': HTTP_FAULT, ...faultConfig(traffic.faultInjection) };
+  return config;
+}
+
+function faultConfig(fault: IrFaultInjection): envoy.extensions.filters.http.fault.v3.HTTPFault {
+  const out: envoy.extensions.filters.http.fault.v3.HTTPFault = {};
+  if (fault.delay) {
+    out.delay = {
+      fixed_delay: durationFromMs(fault.delay.fixedDelayMs),
+      percentage: { numerator: fault.delay.perMillion, denominator: 'MILLION' },
+    };
+  }
+  if (fault.abort) {
+    const percentage = { numerator: fault.abort.perMillion, denominator: 'MILLION' as const };
+    out.abort =
+      'httpStatus' in fault.abort
+        ? { http_status: fault.abort.httpStatus, percentage }
+        : { grpc_status: fault.abort.grpcStatus, percentage };
+  }
+  return out;
+}
