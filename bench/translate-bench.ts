@@ -31,6 +31,9 @@ interface Measurement {
   virtualHosts: number;
   minMs: number;
   medianMs: number;
+  /** The process's CPU time (user + system, all threads) per translation: less disturbed by a busy machine. */
+  cpuMinMs: number;
+  cpuMedianMs: number;
   inputHeapMiB: number;
   resultHeapMiB: number;
   rssMiB: number;
@@ -55,22 +58,29 @@ function measure(routes: number, iterations: number, warmup: number, policies: P
 
   for (let i = 0; i < warmup; i++) translate(input);
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   let result: TranslationResult | undefined;
   for (let i = 0; i < iterations; i++) {
     result = undefined; // let the previous result be collected; measure one live result at the end
     const start = performance.now();
+    const cpuBefore = process.cpuUsage();
     result = translate(input);
+    const cpu = process.cpuUsage(cpuBefore);
     times.push(performance.now() - start);
+    cpuTimes.push((cpu.user + cpu.system) / 1000);
   }
   const withResult = heapUsed();
   const gateway = result?.gateways[0];
   times.sort((a, b) => a - b);
+  cpuTimes.sort((a, b) => a - b);
   return {
     routes,
     clusters: gateway?.xds.clusters.length ?? 0,
     virtualHosts: gateway?.ir.routeConfigs.reduce((n, rc) => n + rc.virtualHosts.length, 0) ?? 0,
     minMs: times[0] ?? NaN,
     medianMs: median(times),
+    cpuMinMs: cpuTimes[0] ?? NaN,
+    cpuMedianMs: median(cpuTimes),
     inputHeapMiB: (withInput - baseline) / MIB,
     resultHeapMiB: (withResult - withInput) / MIB,
     rssMiB: process.memoryUsage().rss / MIB,
@@ -85,6 +95,8 @@ function printMeasurements(rows: Measurement[]): void {
     'clusters',
     'min ms',
     'median ms',
+    'cpu min ms',
+    'cpu median ms',
     'input heap MiB',
     'result heap MiB',
     'RSS MiB',
@@ -96,6 +108,8 @@ function printMeasurements(rows: Measurement[]): void {
     String(r.clusters),
     r.minMs.toFixed(1),
     r.medianMs.toFixed(1),
+    r.cpuMinMs.toFixed(1),
+    r.cpuMedianMs.toFixed(1),
     r.inputHeapMiB.toFixed(1),
     r.resultHeapMiB.toFixed(1),
     r.rssMiB.toFixed(0),
