@@ -117,7 +117,7 @@ function buildVirtualHosts(
         if (state.traffic) {
           const verdicts = p.entries.map(trafficOf);
           parts.push(...verdicts, '\0');
-          p.entries.forEach((e, i) => addTrafficClusters(e.route, verdicts[i], clusters));
+          p.entries.forEach((e, i) => addTrafficClusters(e.route, verdicts[i], clusters, memo));
         }
       }
     }
