@@ -33,6 +33,7 @@ COPY third_party/gateway-api-v1.7.0 ./third_party/gateway-api-v1.7.0
 COPY manifests/crd-envoyproxyparameters.yaml ./manifests/
 COPY manifests/crd-securitypolicy.yaml ./manifests/
 COPY manifests/crd-backendtrafficpolicy.yaml ./manifests/
+COPY manifests/crd-clienttrafficpolicy.yaml ./manifests/
 COPY protos/envoy-1.40 ./protos/envoy-1.40
 COPY bin ./bin
 USER node

@@ -51,10 +51,15 @@ lint: setup
 # (hack/cluster/check.sh: a real single-node cluster, the README's install, the upstream suite).
 # The tracing e2e test needs the OpenTelemetry Collector, built once from its Go modules
 # (hack/otelcol/build.sh, about a minute; cached in .cache/otelcol); a failed build fails make test.
+# The rate limit e2e test needs the Envoy rate limit service (hack/ratelimit/build.sh, the same way;
+# cached in .cache/ratelimit) and Debian's redis-server (hack/ratelimit/redis-server.sh installs it
+# when missing).
 test: setup build lint
 	@was_up=0; [ -f .cache/k8s/run/kube-apiserver.pid ] && kill -0 "$$(cat .cache/k8s/run/kube-apiserver.pid)" 2>/dev/null && was_up=1; \
 	status=0; hack/k8s/up.sh || status=$$?; \
 	[ "$$status" != 0 ] || hack/otelcol/build.sh || status=$$?; \
+	[ "$$status" != 0 ] || hack/ratelimit/build.sh || status=$$?; \
+	[ "$$status" != 0 ] || hack/ratelimit/redis-server.sh || status=$$?; \
 	if [ "$$status" = 0 ]; then $(NODE) --experimental-vm-modules node_modules/jest/bin/jest.js || status=$$?; fi; \
 	[ "$$was_up" = 1 ] || hack/k8s/down.sh; \
 	hack/cluster/check.sh || status=$$?; \
@@ -90,6 +95,8 @@ run: build
 	echo '  curl http://127.0.0.1:19000/debug/status    # also lists files that do not parse'; \
 	echo '  curl http://127.0.0.1:19000/debug/clients   # connected Envoys, ACKs and NACKs'; \
 	echo '  curl http://127.0.0.1:19000/metrics'; \
+	echo "  curl http://127.0.0.1:20001/stats/prometheus    # the Envoy's Prometheus stats"; \
+	echo 'Access log lines of the requests (JSON) follow on standard output.'; \
 	echo 'Ctrl-C stops Portico, its Envoy and the backends.'; \
 	echo; \
 	./bin/portico.js serve --provider file --watch examples/quickstart --listener-address 127.0.0.1

@@ -12,12 +12,13 @@ import {
   parseGatewayKey,
   parseHostPort,
 } from '../infra/bootstrap.js';
+import { STATS_PORT_OFFSET } from '../infra/host/envoy-launcher.js';
 import { EXIT_OK } from './command.js';
 import { CommandLine } from './command-line.js';
 import type { CliIo, CommandSpec } from './command.js';
 
 const BOOTSTRAP_USAGE = `Usage: portico bootstrap --gateway NAMESPACE/NAME [--xds-address HOST:PORT] [--admin-port PORT]
-                         [--node-id ID] [--delta] [-o json|yaml]
+                         [--stats-address HOST:PORT|none] [--node-id ID] [--delta] [-o json|yaml]
 
 Prints an Envoy bootstrap for one Gateway: node.cluster is NAMESPACE/NAME (the snapshot Envoy
 gets), listeners and clusters come over ADS from Portico, admin listens on 127.0.0.1.
@@ -27,6 +28,8 @@ Options:
       --gateway NS/NAME      the Gateway this Envoy serves (required)
       --xds-address ADDR     Portico's xDS server (default ${DEFAULT_XDS_ADDRESS})
       --admin-port PORT      Envoy admin port on 127.0.0.1 (default ${DEFAULT_ADMIN_PORT})
+      --stats-address ADDR   Prometheus stats (/stats/prometheus only) on their own listener
+                             (default 127.0.0.1:<admin port + ${STATS_PORT_OFFSET}>, as portico serve; none: no listener)
       --node-id ID           node.id (default <ns>/<name>/<hostname>-<pid>); unique per Envoy
       --delta                use delta ADS instead of state-of-the-world
   -o, --output FORMAT        json (default) or yaml
@@ -45,6 +48,7 @@ export function runBootstrapCommand(args: string[], io: CliIo): number {
     gateway: { type: 'string' },
     'xds-address': { type: 'string', default: DEFAULT_XDS_ADDRESS },
     'admin-port': { type: 'string', default: String(DEFAULT_ADMIN_PORT) },
+    'stats-address': { type: 'string' },
     'node-id': { type: 'string' },
     delta: { type: 'boolean', default: false },
     output: { type: 'string', short: 'o', default: 'json' },
@@ -64,6 +68,13 @@ export function runBootstrapCommand(args: string[], io: CliIo): number {
       gateway: parseGatewayKey(values.gateway),
       xds: parseHostPort(values['xds-address'], '--xds-address'),
       adminPort,
+      ...(values['stats-address'] === 'none'
+        ? {}
+        : {
+            stats: values['stats-address']
+              ? parseHostPort(values['stats-address'], '--stats-address')
+              : { host: '127.0.0.1', port: adminPort + STATS_PORT_OFFSET },
+          }),
       ...(values['node-id'] ? { nodeId: values['node-id'] } : {}),
       protocol: values.delta ? 'delta' : 'sotw',
     });

@@ -4,6 +4,7 @@
  */
 import { DEFAULT_DEBUG_ADDRESS } from '../debug/debug-server.js';
 import { DEFAULT_ADMIN_PORT, DEFAULT_XDS_ADDRESS, parseHostPort } from '../infra/bootstrap.js';
+import { STATS_PORT_OFFSET } from '../infra/host/envoy-launcher.js';
 import { XDS_SERVICE_NAME, XDS_SERVICE_PORT } from '../infra/kubernetes/certs.js';
 import { DEFAULT_ENVOY_IMAGE, SERVICE_TYPES } from '../infra/kubernetes/provision-settings.js';
 import type { ServiceType } from '../infra/kubernetes/provision-settings.js';
@@ -12,6 +13,7 @@ import { errorMessage } from '../shared/error-message.js';
 import { DEFAULT_LEASE_NAME } from '../serve/kubernetes-source.js';
 import type { KubernetesServeOptions } from '../serve/kubernetes-source.js';
 import { startServe } from '../serve/serve.js';
+import { DEFAULT_RATE_LIMIT_ADDRESS } from '../serve/rate-limit-host.js';
 import type { RunningServe, ServeConfig } from '../serve/serve-config.js';
 import { DEFAULT_XDS_LIMITS } from '../xds/stream-limits.js';
 import type { XdsLimits } from '../xds/stream-limits.js';
@@ -77,7 +79,15 @@ Options:
       --listener-address ADDR    address Envoy listeners bind (default 127.0.0.1)
       --admin-port-base PORT     admin port of the first local Envoy; the next ones count up
                                  (default ${DEFAULT_ADMIN_PORT})
+      --stats-port-base PORT     Prometheus stats port (/stats/prometheus, loopback) of the first
+                                 local Envoy; the next ones count up (default: the admin port
+                                 base + ${STATS_PORT_OFFSET}, ${DEFAULT_ADMIN_PORT + STATS_PORT_OFFSET})
       --no-envoy                 do not launch Envoy (connect your own: portico bootstrap)
+      --rate-limit-address HOST:PORT
+                                 file: where the rate limit service Portico runs (with redis-server)
+                                 for Global rate limits answers Envoy (default ${DEFAULT_RATE_LIMIT_ADDRESS})
+      --rate-limit-fail-closed   refuse requests (500) when the rate limit service does not answer
+                                 (default: let them through)
       --state-dir DIR            file: where the local Envoys' bootstraps, pids and logs are kept, so
                                  that a restarted Portico adopts the Envoys that kept serving
                                  (default: a directory per watched directory in $TMPDIR; removed
@@ -131,6 +141,7 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
     'metrics-address': { type: 'string' },
     'listener-address': { type: 'string', default: '127.0.0.1' },
     'admin-port-base': { type: 'string', default: String(DEFAULT_ADMIN_PORT) },
+    'stats-port-base': { type: 'string' },
     'no-envoy': { type: 'boolean', default: false },
     'state-dir': { type: 'string' },
     'xds-tls-dir': { type: 'string' },
@@ -147,6 +158,8 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
     'gateway-service-type': { type: 'string' },
     'envoy-image': { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
+    'rate-limit-address': { type: 'string', default: DEFAULT_RATE_LIMIT_ADDRESS },
+    'rate-limit-fail-closed': { type: 'boolean', default: false },
   });
   if ('help' in read) return 'help';
   if ('error' in read) return read.error;
@@ -183,6 +196,10 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
   const adminPortBase = Number(values['admin-port-base']);
   if (!Number.isInteger(adminPortBase) || adminPortBase < 1 || adminPortBase > 65535) {
     return `--admin-port-base must be a port number, not "${values['admin-port-base']}"`;
+  }
+  const statsPortBase = Number(values['stats-port-base'] ?? adminPortBase + STATS_PORT_OFFSET);
+  if (!Number.isInteger(statsPortBase) || statsPortBase < 1 || statsPortBase > 65535) {
+    return `--stats-port-base must be a port number, not "${values['stats-port-base']}"`;
   }
   const xdsLimits: Partial<XdsLimits> = {};
   for (const [flag, key] of [
@@ -242,9 +259,19 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
         : {}),
       listenerAddress: values['listener-address'],
       adminPortBase,
+      statsPortBase,
       // In a cluster, Envoys are provisioned there (or connected with `portico bootstrap`), not launched here.
       launchEnvoy: !values['no-envoy'] && !kubernetes,
       logLevel: values['log-level'],
+      // A cluster has no rate limit service yet: Global rate limits are refused there.
+      ...(kubernetes
+        ? {}
+        : {
+            rateLimit: {
+              grpc: parseHostPort(values['rate-limit-address'], '--rate-limit-address'),
+              failClosed: values['rate-limit-fail-closed'],
+            },
+          }),
     };
   } catch (err) {
     return errorMessage(err);

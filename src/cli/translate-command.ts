@@ -7,6 +7,7 @@ import { collectResourceSet } from '../resources/resource-set.js';
 import { translate, type TranslateOptions } from '../translate/index.js';
 import { EXIT_FAILURE, EXIT_OK } from './command.js';
 import { CommandLine, readFlags } from './command-line.js';
+import { parseHostPort } from '../infra/bootstrap.js';
 import type { CliIo, CommandSpec } from './command.js';
 import { buildTranslationDocument, formatTranslationDocument, REDACTED } from '../translate/translation-document.js';
 import type { OutputFormat } from '../translate/translation-document.js';
@@ -25,6 +26,11 @@ Options:
       --show-secrets    print TLS private keys, credentials and generic secrets instead of "${REDACTED}"
       --shared-address  translate as \`serve --provider file\` does: every Gateway's listeners
                         bind one address, so a port two Gateways ask for belongs to the older one
+      --rate-limit-service HOST:PORT
+                        the rate limit service Envoys ask about Global rate limits (without it,
+                        a BackendTrafficPolicy with a Global rate limit is not accepted)
+      --rate-limit-fail-closed
+                        refuse requests (500) when the rate limit service does not answer
   -h, --help            show this help
 
 Gateway API objects are checked against their CRDs as the API server would check them (unknown
@@ -45,6 +51,8 @@ const TRANSLATE_OPTIONS = {
   output: { type: 'string', short: 'o', default: 'yaml' },
   'show-secrets': { type: 'boolean', default: false },
   'shared-address': { type: 'boolean', default: false },
+  'rate-limit-service': { type: 'string' },
+  'rate-limit-fail-closed': { type: 'boolean', default: false },
 } as const;
 
 /**
@@ -55,7 +63,19 @@ const TRANSLATE_OPTIONS = {
 export function translationOptionsOf(args: string[]): TranslateOptions {
   const read = readFlags(args, TRANSLATE_OPTIONS);
   if ('error' in read) throw new Error(read.error);
-  return 'flags' in read && read.flags['shared-address'] ? { sharedAddress: true } : {};
+  if (!('flags' in read)) return {};
+  const service = read.flags['rate-limit-service'];
+  return {
+    ...(read.flags['shared-address'] ? { sharedAddress: true } : {}),
+    ...(service !== undefined
+      ? {
+          rateLimitService: {
+            address: parseHostPort(service, '--rate-limit-service'),
+            failClosed: read.flags['rate-limit-fail-closed'] === true,
+          },
+        }
+      : {}),
+  };
 }
 
 export function runTranslateCommand(args: string[], io: CliIo): number {

@@ -32,8 +32,10 @@ import type { MetricsRegistry } from '../shared/metrics.js';
 export const DEFAULT_DEBUG_ADDRESS = '127.0.0.1:19000';
 
 /**
- * What a listener answers: `all` on the debug address, `public` (health and metrics, nothing that
- * names a tenant's objects) on the metrics address.
+ * What a listener answers: `all` on the debug address, `public` (health and metrics) on the metrics
+ * address. Of a tenant's objects, the public scope names Gateways only (`gateway="<ns>/<name>"` on
+ * the per-Gateway xDS figures, with a snapshot version, a hash): never a hostname, route, backend,
+ * certificate or NACK message, which stay behind /debug.
  */
 export type DebugScope = 'all' | 'public';
 

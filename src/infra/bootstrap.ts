@@ -3,14 +3,15 @@
  * (`node.cluster` = `<namespace>/<gateway>`, the key of the snapshot it gets; `node.id` unique per
  * replica), listeners and clusters over ADS (routes, endpoints and secrets follow through the
  * resources), a static cluster for the xDS server (HTTP/2; mutual TLS with the `tls` option, which
- * a cluster always uses: the stream carries TLS private keys), and an admin
- * interface on loopback. Built as a typed object in protobufjs keepCase form, so it goes through
+ * a cluster always uses: the stream carries TLS private keys), an admin interface on loopback,
+ * and (with `stats`) a listener that serves only its Prometheus stats page (admin-listeners.ts). Built as a typed object in protobufjs keepCase form, so it goes through
  * the same round-trip check as every xDS resource, and printed as proto JSON.
  */
 import { RE2_MAX_PROGRAM_SIZE } from '../translate/gatewayapi/regex-size.js';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { toProtoJson } from '../proto/proto-json.js';
+import { adminCluster, adminPageListener, PROMETHEUS_PATH, STATS_LISTENER_NAME } from './admin-listeners.js';
 import type { JsonValue } from '../proto/proto-json.js';
 import { DOWNSTREAM_CONNECTIONS, HTTP_PROTOCOL_OPTIONS, SECRET } from '../proto/type-urls.js';
 import type { Bootstrap, Cluster, envoy, Secret } from '../translate/xds/types.js';
@@ -66,6 +67,11 @@ export interface BootstrapOptions {
   tls?: BootstrapTls;
   /** Open downstream connections Envoy accepts in all (`DEFAULT_MAX_DOWNSTREAM_CONNECTIONS`). */
   maxDownstreamConnections?: number;
+  /**
+   * Prometheus stats (`/stats/prometheus`) served on this address and port by a listener of
+   * their own (admin-listeners.ts); none without it.
+   */
+  stats?: HostPort;
 }
 
 /**
@@ -95,7 +101,12 @@ export function buildBootstrap(options: BootstrapOptions): Bootstrap {
       lds_config: configSource,
       cds_config: configSource,
     },
-    static_resources: { clusters: [xdsCluster(options.xds, options.tls)] },
+    static_resources: options.stats
+      ? {
+          listeners: [adminPageListener(STATS_LISTENER_NAME, options.stats.host, options.stats.port, PROMETHEUS_PATH)],
+          clusters: [xdsCluster(options.xds, options.tls), adminCluster(options.adminPort)],
+        }
+      : { clusters: [xdsCluster(options.xds, options.tls)] },
     admin: { address: socketAddress('127.0.0.1', options.adminPort) },
     // No stats sink is configured, so a periodic flush (every 5 s) would only walk every stat on
     // the main thread (≈ 500,000 with 5,000 clusters), delaying the xDS updates that arrive

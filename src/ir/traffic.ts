@@ -5,12 +5,37 @@
  * backend cluster, named after the policy).
  */
 
+import type { IrRateLimit } from './rate-limit.js';
+
 /** What a BackendTrafficPolicy does on a route. */
 export interface IrRouteTraffic {
   /** `<namespace>/<name>` of the BackendTrafficPolicy. */
   policy: string;
   /** Envoy's fault filter, configured for the route. Percentages are in millionths. */
   faultInjection?: IrFaultInjection;
+  /** Envoy's compressor filters (one per algorithm and minimum length) turned on for the route. */
+  compression?: IrCompression[];
+  /** Envoy's buffer filter: the most bytes of a request body; beyond them, 413. */
+  requestBuffer?: { maxBytes: number };
+  /** Envoy's custom_response filter: the first rule whose statuses match replaces the response. */
+  responseOverride?: IrResponseOverrideRule[];
+  /** Envoy's local_ratelimit (per route) and ratelimit (the rate limit service) filters. */
+  rateLimit?: IrRateLimit;
+}
+
+export interface IrCompression {
+  type: 'Gzip' | 'Brotli' | 'Zstd';
+  /** Absent: Envoy's default (30 bytes). */
+  minContentLength?: number;
+}
+
+export interface IrResponseOverrideRule {
+  /** Statuses the rule matches: single values and inclusive ranges. */
+  statusCodes: ({ value: number } | { start: number; end: number })[];
+  contentType?: string;
+  /** The new body, literally (a ConfigMap's is resolved in stage 1). */
+  body?: string;
+  statusCode?: number;
 }
 
 export interface IrFaultInjection {

@@ -12,12 +12,23 @@ import type { IrOidc } from './security.js';
 import type { IrSource } from './source.js';
 import type { IrJwtAuthn } from './security-jwt.js';
 import type { IrClusterTraffic } from './traffic.js';
+import type {
+  IrConnectionLimit,
+  IrHcmClientTraffic,
+  IrListenerClientTraffic,
+  IrTlsParameters,
+} from './client-traffic.js';
+import type { IrRateLimitService } from './rate-limit.js';
+import type { IrAccessLog, IrAccessLogParameters } from './access-log.js';
 
 export * from './pre-routing.js';
 export * from './route-types.js';
 export * from './security.js';
 export * from './source.js';
 export * from './traffic.js';
+export * from './client-traffic.js';
+export * from './rate-limit.js';
+export * from './access-log.js';
 
 export interface IrGateway {
   /** `<namespace>/<name>`: Envoy's `node.cluster` for proxies serving this Gateway. */
@@ -73,6 +84,8 @@ export interface IrProxyParameters {
     externalTrafficPolicy?: 'Cluster' | 'Local';
     annotations?: Record<string, string>;
   };
+  /** Access logs of the Gateway's Envoy (absent: Portico's default, JSON on stdout). */
+  telemetry?: { accessLog?: IrAccessLogParameters };
 }
 
 /** One Envoy listener per port. Gateway listeners sharing a port become filter chains or virtual hosts of it. */
@@ -88,7 +101,9 @@ export interface IrListener {
   protocol: 'HTTP' | 'HTTPS' | 'TLS' | 'TCP' | 'UDP';
   filterChains: IrFilterChain[];
   /** UDP listeners have no filter chains: datagrams go to one cluster (UDPRoute). */
-  udp?: { statPrefix: string; clusterName: string };
+  udp?: { statPrefix: string; clusterName: string; accessLog?: IrAccessLog[] };
+  /** ClientTrafficPolicy settings of the whole listener (PROXY protocol, buffer limit, keepalive). */
+  clientTraffic?: IrListenerClientTraffic;
 }
 
 export interface IrFilterChain {
@@ -101,6 +116,8 @@ export interface IrFilterChain {
   http?: IrHttpConnectionManager;
   /** The TCP proxy of this chain (TLSRoute, TCPRoute). */
   tcp?: IrTcpProxy;
+  /** ClientTrafficPolicy `connection.connectionLimit`: the connection_limit network filter, first. */
+  connectionLimit?: IrConnectionLimit;
 }
 
 /**
@@ -112,6 +129,10 @@ export interface IrTcpProxy {
   statPrefix: string;
   backends: { clusterName: string; weight: number }[];
   rejectWeight: number;
+  /** ClientTrafficPolicy `timeout.tcp.idleTimeout`. */
+  idleTimeoutMs?: number;
+  /** One entry per access log (none: no log). */
+  accessLog?: IrAccessLog[];
 }
 
 export interface IrTlsContext {
@@ -125,6 +146,8 @@ export interface IrTlsContext {
    * (AllowInsecureFallback).
    */
   clientValidation?: { trustedCa: string; required: boolean };
+  /** ClientTrafficPolicy `tls`: protocol versions and cipher suites. */
+  params?: IrTlsParameters;
 }
 
 export interface IrHttpConnectionManager {
@@ -146,6 +169,12 @@ export interface IrHttpConnectionManager {
   tracing?: IrTracing;
   /** The JWT providers of the SecurityPolicies its routes use (one jwt_authn filter, a requirement per policy). */
   jwtAuthn?: IrJwtAuthn;
+  /** ClientTrafficPolicy settings of the connection manager (client address, timeouts, headers, HTTP versions, paths). */
+  clientTraffic?: IrHcmClientTraffic;
+  /** The rate limit service its routes' Global rate limits ask (one ratelimit filter). */
+  rateLimitService?: IrRateLimitService;
+  /** The Gateway's access logs (none: no log). */
+  accessLog?: IrAccessLog[];
 }
 
 /** Optional HTTP filters; each is installed disabled-by-default and enabled per route. */
@@ -165,7 +194,17 @@ export type IrHttpFilterKind =
   /** SecurityPolicy `jwt` (Envoy's jwt_authn filter, its providers in `IrHttpConnectionManager.jwtAuthn`). */
   | 'jwt_authn'
   /** BackendTrafficPolicy `faultInjection` (Envoy's fault filter, configured per route). */
-  | 'fault_injection';
+  | 'fault_injection'
+  /** BackendTrafficPolicy `compressor`: `compressor:<type>[:<minContentLength>]`, one filter each. */
+  | `compressor:${string}`
+  /** BackendTrafficPolicy `requestBuffer` (Envoy's buffer filter, its limit per route). */
+  | 'buffer'
+  /** BackendTrafficPolicy `responseOverride` (Envoy's custom_response filter, its rules per route). */
+  | 'custom_response'
+  /** BackendTrafficPolicy `rateLimit.local` (Envoy's local_ratelimit filter, configured per route). */
+  | 'local_ratelimit'
+  /** BackendTrafficPolicy `rateLimit.global` (Envoy's ratelimit filter, `IrHttpConnectionManager.rateLimitService`). */
+  | 'ratelimit';
 
 export interface IrEndpoint {
   address: string;

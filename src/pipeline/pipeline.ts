@@ -24,6 +24,7 @@ import {
 import { catchError, filter, map, scan, startWith, throttleTime } from 'rxjs/operators';
 import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
 import type { KubeObject } from '../resources/types.js';
+import type { RateLimitServiceOption } from '../translate/gatewayapi/steps/run.js';
 import { refreshEndpoints, TranslationCache, type GatewayOutput } from '../translate/index.js';
 import type { ProxyTracker, SnapshotPublisher } from '../xds/contract.js';
 import { batchWithLatencyCap, DEFAULT_MAX_LATENCY_MS, DEFAULT_QUIET_MS } from './batch-with-latency-cap.js';
@@ -60,6 +61,8 @@ export interface PipelineOptions {
   sharedAddress?: boolean;
   /** The provisioner assigns `spec.addresses` (see `TranslateOptions.assignsAddresses`). */
   assignsAddresses?: boolean;
+  /** The rate limit service (see `TranslateOptions.rateLimitService`). */
+  rateLimitService?: RateLimitServiceOption;
 }
 
 export interface PipelineDeps {
@@ -319,6 +322,7 @@ export class Pipeline {
           ...(this.options.reservedPorts ? { reservedPorts: this.options.reservedPorts } : {}),
           ...(this.options.sharedAddress ? { sharedAddress: true } : {}),
           ...(this.options.assignsAddresses ? { assignsAddresses: true } : {}),
+          ...(this.options.rateLimitService ? { rateLimitService: this.options.rateLimitService } : {}),
         },
         this.deps.translator,
       );

@@ -10,7 +10,7 @@
  */
 import type { envoy, google } from '../../gen/envoy/messages.js';
 
-export type { envoy, google } from '../../gen/envoy/messages.js';
+export type { envoy, google, xds } from '../../gen/envoy/messages.js';
 
 export type Listener = envoy.config.listener.v3.Listener;
 export type RouteConfiguration = envoy.config.route.v3.RouteConfiguration;

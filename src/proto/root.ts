@@ -47,11 +47,31 @@ export const PROTO_ENTRYPOINTS: readonly string[] = [
   'envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto',
   'envoy/extensions/filters/http/rbac/v3/rbac.proto',
   'envoy/extensions/filters/http/basic_auth/v3/basic_auth.proto',
+  // BackendTrafficPolicy route settings: compression, request buffer, response overrides.
+  'envoy/extensions/filters/http/compressor/v3/compressor.proto',
+  'envoy/extensions/compression/gzip/compressor/v3/gzip.proto',
+  'envoy/extensions/compression/brotli/compressor/v3/brotli.proto',
+  'envoy/extensions/compression/zstd/compressor/v3/zstd.proto',
+  'envoy/extensions/filters/http/buffer/v3/buffer.proto',
+  'envoy/extensions/filters/http/custom_response/v3/custom_response.proto',
+  'envoy/extensions/http/custom_response/local_response_policy/v3/local_response_policy.proto',
+  'envoy/type/matcher/v3/status_code_input.proto',
   // Vendored (protos/envoy-1.40): newer than the pinned package's Envoy API.
   'envoy/extensions/filters/http/api_key_auth/v3/api_key_auth.proto',
   'envoy/extensions/filters/http/oauth2/v3/oauth.proto',
   'envoy/extensions/filters/http/jwt_authn/v3/config.proto',
   'envoy/config/trace/v3/opentelemetry.proto',
+  // ClientTrafficPolicy.
+  'envoy/extensions/filters/network/connection_limit/v3/connection_limit.proto',
+  'envoy/extensions/filters/listener/proxy_protocol/v3/proxy_protocol.proto',
+  'envoy/extensions/http/original_ip_detection/custom_header/v3/custom_header.proto',
+  'envoy/extensions/http/early_header_mutation/header_mutation/v3/header_mutation.proto',
+  // BackendTrafficPolicy rateLimit (local_rate_limit.proto vendored: the package's predates its fields 17-19).
+  'envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto',
+  'envoy/extensions/filters/http/ratelimit/v3/rate_limit.proto',
+  // Access logs: Envoy's standard output or error, OTLP/gRPC (its OTLP common types vendored).
+  'envoy/extensions/access_loggers/stream/v3/stream.proto',
+  'envoy/extensions/access_loggers/open_telemetry/v3/logs_service.proto',
   // The Envoy bootstrap `portico bootstrap` prints (checked with the same round trip).
   'envoy/config/bootstrap/v3/bootstrap.proto',
   // The bootstrap's overload manager: the global downstream connection limit.
@@ -66,7 +86,8 @@ const INCLUDE_SUBDIRS = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'
 
 /**
  * Envoy API files the pinned package does not ship yet (its Envoy API predates them), vendored in
- * this repository with their license: see protos/README.md. Searched after the package's.
+ * this repository with their license: see protos/README.md. Searched before the package's, so that
+ * a file vendored because the package's copy is older replaces that copy.
  */
 export const VENDORED_PROTO_DIR = 'protos/envoy-1.40';
 
@@ -92,7 +113,8 @@ export function protoIncludeDirs(): string[] {
     if (parent === dir) throw new Error(`cannot locate the ${PROTO_PACKAGE} package root`);
     dir = parent;
   }
-  return [...INCLUDE_SUBDIRS.map((sub) => path.join(dir, 'deps', sub)), vendoredProtoDir()];
+  // The vendored files first: a file vendored because the package's copy is older replaces it.
+  return [vendoredProtoDir(), ...INCLUDE_SUBDIRS.map((sub) => path.join(dir, 'deps', sub))];
 }
 
 function loadRoot(): protobuf.Root {

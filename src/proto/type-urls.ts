@@ -29,6 +29,10 @@ export const DOWNSTREAM_TLS_CONTEXT =
   `${PREFIX}envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext` as const;
 export const DOWNSTREAM_CONNECTIONS =
   `${PREFIX}envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig` as const;
+export const STDOUT_ACCESS_LOG = `${PREFIX}envoy.extensions.access_loggers.stream.v3.StdoutAccessLog` as const;
+export const STDERR_ACCESS_LOG = `${PREFIX}envoy.extensions.access_loggers.stream.v3.StderrAccessLog` as const;
+export const OPEN_TELEMETRY_ACCESS_LOG =
+  `${PREFIX}envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfig` as const;
 export const TCP_PROXY = `${PREFIX}envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy` as const;
 export const UPSTREAM_TLS_CONTEXT = `${PREFIX}envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext` as const;
 export const UDP_PROXY = `${PREFIX}envoy.extensions.filters.udp.udp_proxy.v3.UdpProxyConfig` as const;
@@ -58,8 +62,34 @@ export const API_KEY_AUTH_PER_ROUTE =
 export const JWT_AUTHN = `${PREFIX}envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication` as const;
 export const JWT_AUTHN_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig` as const;
 
+// BackendTrafficPolicy compression, requestBuffer and responseOverride.
+export const COMPRESSOR = `${PREFIX}envoy.extensions.filters.http.compressor.v3.Compressor` as const;
+export const COMPRESSOR_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.compressor.v3.CompressorPerRoute` as const;
+export const GZIP_COMPRESSOR = `${PREFIX}envoy.extensions.compression.gzip.compressor.v3.Gzip` as const;
+export const BROTLI_COMPRESSOR = `${PREFIX}envoy.extensions.compression.brotli.compressor.v3.Brotli` as const;
+export const ZSTD_COMPRESSOR = `${PREFIX}envoy.extensions.compression.zstd.compressor.v3.Zstd` as const;
+export const BUFFER = `${PREFIX}envoy.extensions.filters.http.buffer.v3.Buffer` as const;
+export const BUFFER_PER_ROUTE = `${PREFIX}envoy.extensions.filters.http.buffer.v3.BufferPerRoute` as const;
+export const CUSTOM_RESPONSE = `${PREFIX}envoy.extensions.filters.http.custom_response.v3.CustomResponse` as const;
+export const LOCAL_RESPONSE_POLICY =
+  `${PREFIX}envoy.extensions.http.custom_response.local_response_policy.v3.LocalResponsePolicy` as const;
+export const HTTP_RESPONSE_STATUS_CODE_MATCH_INPUT =
+  `${PREFIX}envoy.type.matcher.v3.HttpResponseStatusCodeMatchInput` as const;
+
 // Tracing (XTelemetryPolicy).
 export const OPENTELEMETRY_CONFIG = `${PREFIX}envoy.config.trace.v3.OpenTelemetryConfig` as const;
+
+// ClientTrafficPolicy.
+export const CONNECTION_LIMIT =
+  `${PREFIX}envoy.extensions.filters.network.connection_limit.v3.ConnectionLimit` as const;
+export const PROXY_PROTOCOL = `${PREFIX}envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol` as const;
+export const CUSTOM_HEADER_IP_DETECTION =
+  `${PREFIX}envoy.extensions.http.original_ip_detection.custom_header.v3.CustomHeaderConfig` as const;
+export const EARLY_HEADER_MUTATION =
+  `${PREFIX}envoy.extensions.http.early_header_mutation.header_mutation.v3.HeaderMutation` as const;
+// BackendTrafficPolicy rateLimit.
+export const LOCAL_RATE_LIMIT = `${PREFIX}envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit` as const;
+export const RATE_LIMIT = `${PREFIX}envoy.extensions.filters.http.ratelimit.v3.RateLimit` as const;
 
 /** The type URLs of resources served over xDS. */
 export type ResourceTypeUrl =

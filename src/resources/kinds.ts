@@ -202,6 +202,17 @@ export const KIND_TABLE: { readonly [B in keyof ResourceSet]: KindInfo } = {
     status: 'ancestors',
     maxAncestors: 16,
   }),
+  // Portico's client connection policy (manifests/crd-clienttrafficpolicy.yaml; Envoy Gateway's
+  // ClientTrafficPolicy fields): optional, as the CRD may not be installed.
+  clientTrafficPolicies: gatewayKind({
+    kind: 'ClientTrafficPolicy',
+    group: PORTICO_GROUP,
+    versions: ['v1alpha1'],
+    plural: 'clienttrafficpolicies',
+    optional: true,
+    status: 'ancestors',
+    maxAncestors: 16,
+  }),
   // Portico's BackendTrafficPolicy (manifests/crd-backendtrafficpolicy.yaml; Envoy Gateway's fields).
   backendTrafficPolicies: gatewayKind({
     kind: 'BackendTrafficPolicy',

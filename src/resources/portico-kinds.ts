@@ -13,3 +13,9 @@ export type SecurityPolicy = KubeObject<unknown, PolicyStatus>;
  * read once by `readBackendTrafficPolicy` (src/resources/read/backend-traffic-policy.ts).
  */
 export type BackendTrafficPolicy = KubeObject<unknown, PolicyStatus>;
+
+/**
+ * ClientTrafficPolicy (gateway.portico.dev/v1alpha1, manifests/crd-clienttrafficpolicy.yaml), read
+ * once by `readClientTrafficPolicy` (src/resources/read/client-traffic-policy.ts).
+ */
+export type ClientTrafficPolicy = KubeObject<unknown, PolicyStatus>;

@@ -18,7 +18,7 @@ import type {
 } from './gateway-api.js';
 import type { ClusterTrustBundle, ConfigMap, EndpointSlice, Namespace, Secret, Service } from './core-kinds.js';
 import type { Pod, XBackend, XTelemetryPolicy } from './experimental-kinds.js';
-import type { BackendTrafficPolicy, SecurityPolicy } from './portico-kinds.js';
+import type { BackendTrafficPolicy, ClientTrafficPolicy, SecurityPolicy } from './portico-kinds.js';
 
 export * from './kube-object.js';
 export * from './gateway-api.js';
@@ -56,6 +56,8 @@ export interface ResourceSet {
   securityPolicies: SecurityPolicy[];
   /** Portico's BackendTrafficPolicy (gateway.portico.dev): how Envoy treats the backends of routes. */
   backendTrafficPolicies: BackendTrafficPolicy[];
+  /** Portico's ClientTrafficPolicy (gateway.portico.dev): how Envoy treats clients' connections on Gateways and listeners. */
+  clientTrafficPolicies: ClientTrafficPolicy[];
 }
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';

@@ -19,6 +19,7 @@ import type { StatusReport } from '../pipeline/status-report.js';
 import type { ServeConfig } from './serve-config.js';
 import type { ModeInput, ModeParts, ServeMode } from './serve-mode.js';
 import type { ShutdownSteps } from './shutdown-steps.js';
+import { runRateLimitService } from './rate-limit-host.js';
 
 /**
  * The file provider's quiet period. Its notifications already come settled (a write's truncate and
@@ -73,12 +74,20 @@ export class FileMode implements ServeMode {
     return {
       events$: provider.events$,
       // Every Gateway's listeners bind the one --listener-address.
-      options: { sharedAddress: true, quietMs: FILE_QUIET_MS },
+      options: {
+        sharedAddress: true,
+        quietMs: FILE_QUIET_MS,
+        ...(this.config.rateLimit
+          ? { rateLimitService: { address: this.config.rateLimit.grpc, failClosed: this.config.rateLimit.failClosed } }
+          : {}),
+      },
     };
   }
 
   async attach({ pipeline, xds, credentials, caChanged }: ModeParts, steps: ShutdownSteps): Promise<void> {
     const { envoyBin, state, config, logger, isStarted } = this;
+    // Also for Envoys connected by hand (--no-envoy): they ask the same address.
+    if (config.rateLimit) runRateLimitService(config.rateLimit.grpc, pipeline, logger, steps);
     if (!envoyBin || !state) return;
     const xdsAddress = xds.address() ?? config.xds;
     state.claim(xdsAddress);
@@ -107,6 +116,8 @@ export class FileMode implements ServeMode {
       xds: { host: isWildcard(xdsAddress.host) ? '127.0.0.1' : xdsAddress.host, port: xdsAddress.port },
       workDir: state.path,
       adminPortBase: config.adminPortBase,
+      ...(config.statsPortBase !== undefined ? { statsPortBase: config.statsPortBase } : {}),
+      ...(config.accessLog ? { accessLog: config.accessLog } : {}),
       logger,
       ...(identities ? { tls: (gateway: string) => identities.tls(gateway) } : {}),
     });

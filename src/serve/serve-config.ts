@@ -33,6 +33,15 @@ export interface ServeConfig {
   metrics?: HostPort;
   listenerAddress: string;
   adminPortBase: number;
+  /**
+   * file: the rate limit service Portico runs (with redis-server) once a Gateway has a Global rate
+   * limit: its gRPC address (`--rate-limit-address`), and `--rate-limit-fail-closed`.
+   */
+  rateLimit?: { grpc: HostPort; failClosed: boolean };
+  /** file: Prometheus stats port (loopback) of the first local Envoy; the next ones count up (default: adminPortBase + 100). */
+  statsPortBase?: number;
+  /** file: where the local Envoys' access log lines go (default: standard output). */
+  accessLog?: (line: string) => void;
   /** file: launch one local Envoy per accepted Gateway (never in a cluster). */
   launchEnvoy: boolean;
   logLevel: LogLevel;

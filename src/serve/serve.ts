@@ -9,6 +9,7 @@ import { Subject } from 'rxjs';
 import { isLoopbackHost, startDebugServer } from '../debug/debug-server.js';
 import type { DebugServer, DebugSources } from '../debug/debug-server.js';
 import { MetricsRegistry } from '../shared/metrics.js';
+import { processMetrics } from '../debug/process-metrics.js';
 import { XDS_CA_FILES, readXdsCaDir } from '../infra/kubernetes/xds-tls.js';
 import { reloadingXdsServerCredentials } from '../infra/kubernetes/xds-server-credentials.js';
 import { watchSecretMount } from '../infra/secret-mount.js';
@@ -34,6 +35,9 @@ export async function startServe(config: ServeConfig, logger: Logger): Promise<R
 
     const registry = new MetricsRegistry();
     const metrics = registerPipelineMetrics(registry);
+    const processFigures = processMetrics();
+    registry.addCollector(processFigures.collect);
+    steps.push(() => processFigures.stop());
     // Follows the mounted files: a renewed server certificate or a rotation step needs no restart.
     const tls = config.xdsTlsDir ? reloadingXdsServerCredentials(config.xdsTlsDir, logger) : undefined;
     if (tls) steps.push(() => tls.close());

@@ -5,7 +5,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { MetricsCollector } from '../shared/metrics.js';
-import { xdsMetricFamilies } from '../debug/xds-metrics.js';
+import { gatewayXdsFamilies, xdsMetricFamilies } from '../debug/xds-metrics.js';
 import type { HostPort } from '../infra/bootstrap.js';
 import { errorMessage } from '../shared/error-message.js';
 import type { Logger } from '../shared/logger.js';
@@ -64,7 +64,10 @@ export async function startXdsServer(
   return {
     publisher: server,
     tracker: server,
-    metrics: () => xdsMetricFamilies(server.metrics.metrics()),
+    metrics: () => {
+      const snapshot = server.metrics.metrics();
+      return [...xdsMetricFamilies(snapshot), ...gatewayXdsFamilies(snapshot, server.clients())];
+    },
     address: () => server.address(),
     refuseStreams: (reason) => server.refuseStreams(reason),
     stop: async () => {

@@ -65,7 +65,7 @@ function reject(ts: TypeStream, pending: Pending, error: StatusLike, ctx: Answer
   recordNack(ts, pending, ctx.protocol, { version: pending.version, message, at, transient });
   const retryInMs = transient ? scheduleRetry(ts, message, ctx) : undefined;
   if (!transient) endRetry(ts);
-  ctx.metrics.recordNack(ts.typeUrl);
+  ctx.metrics.recordNack(ts.typeUrl, ctx.gateway);
   ctx.logger.warn(
     retryInMs === undefined
       ? 'configuration rejected by Envoy (NACK); it is sent again only once it changes'

@@ -33,6 +33,17 @@ export interface XdsMetricsSnapshot {
   pushToAckLatencyMs: HistogramSnapshot;
   /** Bytes of responses written. */
   bytesPushed: number;
+  /** By Gateway (`<namespace>/<name>`): responses written and NACKs, the last push's time and snapshot version. */
+  gateways: Record<string, GatewayXdsFigures>;
+}
+
+export interface GatewayXdsFigures {
+  pushes: number;
+  nacks: number;
+  /** Epoch milliseconds of the last response written; 0 before any. */
+  lastPushAtMs: number;
+  /** The snapshot version (a hash of its resources) of the last response written. */
+  lastPushVersion: string;
 }
 
 function bump(record: Record<string, number>, key: string, by = 1): void {
@@ -51,11 +62,32 @@ export class XdsMetrics {
   private readonly latencyCounts = new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0);
   private latencySum = 0;
   private latencyCount = 0;
+  private readonly byGateway = new Map<string, GatewayXdsFigures>();
 
-  recordPush(typeUrl: string, resources: number, bytes: number): void {
+  /** `push`: the Gateway whose Envoy it went to, the snapshot version and when (epoch ms). */
+  recordPush(
+    typeUrl: string,
+    resources: number,
+    bytes: number,
+    push?: { gateway: string; version: string; atMs: number },
+  ): void {
     bump(this.pushes, typeUrl);
     bump(this.resourcesPushed, typeUrl, resources);
     this.bytes += bytes;
+    if (!push) return;
+    const figures = this.gatewayFigures(push.gateway);
+    figures.pushes++;
+    figures.lastPushAtMs = push.atMs;
+    figures.lastPushVersion = push.version;
+  }
+
+  private gatewayFigures(gateway: string): GatewayXdsFigures {
+    let figures = this.byGateway.get(gateway);
+    if (!figures) {
+      figures = { pushes: 0, nacks: 0, lastPushAtMs: 0, lastPushVersion: '' };
+      this.byGateway.set(gateway, figures);
+    }
+    return figures;
   }
 
   recordAck(typeUrl: string, latencyMs: number | undefined): void {
@@ -68,8 +100,9 @@ export class XdsMetrics {
     this.latencyCount++;
   }
 
-  recordNack(typeUrl: string): void {
+  recordNack(typeUrl: string, gateway?: string): void {
     bump(this.nacks, typeUrl);
+    if (gateway !== undefined) this.gatewayFigures(gateway).nacks++;
   }
 
   streamOpened(protocol: 'sotw' | 'delta'): void {
@@ -104,6 +137,7 @@ export class XdsMetrics {
       deniedStreams: { ...this.denied },
       pushToAckLatencyMs: { buckets, sum: this.latencySum, count: this.latencyCount },
       bytesPushed: this.bytes,
+      gateways: Object.fromEntries([...this.byGateway].map(([gateway, figures]) => [gateway, { ...figures }])),
     };
   }
 }

@@ -19,6 +19,9 @@ export interface SendContext {
   readonly followUp: AssignmentFollowUp;
   readonly metrics: XdsMetrics;
   readonly controlPlaneId: string;
+  /** The Gateway the stream serves, and the clock: per-Gateway push figures (metrics). */
+  readonly gateway: string;
+  readonly clock: { now(): number };
   /** Version of the whole snapshot (delta `system_version_info`). */
   readonly snapshotVersion: string;
   debug(msg: string, typeUrl: string, fields: Record<string, unknown>): void;
@@ -61,7 +64,11 @@ export function sendResponse(ts: TypeStream, plan: Plan, seq: number, ctx: SendC
   // A retry is under way: the status keeps saying so until the ACK (or a lasting NACK).
   if (ts.retry) ts.retry.due = false;
   const response = shared ? sotwFrame(shared, nonce) : deltaResponse(ts, plan, nonce, ctx);
-  ctx.metrics.recordPush(ts.typeUrl, update?.changed.length ?? pendingResources.size, response.message.length);
+  ctx.metrics.recordPush(ts.typeUrl, update?.changed.length ?? pendingResources.size, response.message.length, {
+    gateway: ctx.gateway,
+    version: plan.view.version,
+    atMs: ctx.clock.now(),
+  });
   ctx.debug('push', ts.typeUrl, {
     nonce,
     version: plan.view.version,

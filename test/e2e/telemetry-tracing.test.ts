@@ -6,8 +6,9 @@
  * - a request through Envoy produces a server span named by `spanName`, from the service
  *   `serviceName`, with the policy's attributes (Literal, Header, and `http.request.method` from
  *   the dictionary), and the backend gets the span's trace context;
- * - a request with a sampled trace parent joins the parent's trace; one whose parent is not
- *   sampled produces no span;
+ * - a request with a sampled trace parent joins the parent's trace (the span's trace ID and parent
+ *   span ID are the client's), and the backend gets a W3C traceparent of that trace whose parent
+ *   is Envoy's span; one whose parent is not sampled produces no span;
  * - `samplingRate` 0 (also for a request whose parent is sampled), and then mode `Disabled`,
  *   produce no span.
  * Absence is proven by order, not by waiting: Envoy is told to export each span as it ends
@@ -288,13 +289,15 @@ suite('XTelemetryPolicy tracing through Envoy and the OpenTelemetry Collector', 
 
   test("a sampled trace parent's trace is joined; a request whose parent is not sampled has no span", async () => {
     await get('unsampled-parent', { traceparent: `00-${TRACE_ID}-${PARENT_ID}-00` });
-    await get('sampled-parent', { traceparent: `00-${TRACE_ID}-${PARENT_ID}-01` });
+    const reply = await get('sampled-parent', { traceparent: `00-${TRACE_ID}-${PARENT_ID}-01` });
     const [span] = await waitFor(
       () => (tracedBy('sampled-parent').length > 0 ? tracedBy('sampled-parent') : undefined),
       { timeoutMs: 30_000, what: 'the span of request "sampled-parent"' },
     );
     expect(span!.traceId).toBe(TRACE_ID);
     expect(span!.parentSpanId).toBe(PARENT_ID);
+    // The backend continues the client's trace, as a child of Envoy's span (W3C traceparent).
+    expect(reply.headers.traceparent).toBe(`00-${TRACE_ID}-${span!.spanId}-01`);
     expect(tracedBy('unsampled-parent')).toEqual([]);
   });
 

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { GatewayProvisioner } from '../../src/infra/kubernetes/reconciler.js';
-import { provisionedName } from '../../src/infra/kubernetes/resources.js';
+import { PROMETHEUS_ANNOTATIONS, provisionedName } from '../../src/infra/kubernetes/resources.js';
 import { APPLY_PATCH, isNotFound } from '../../src/kube-client/kube-api.js';
 import type { KubeApi } from '../../src/kube-client/kube-api.js';
 import { KUBECTL_YAML_OPTIONS } from '../../src/resources/kubectl-yaml.js';
@@ -276,7 +276,7 @@ describe('EnvoyProxyParameters (real API server)', () => {
     });
     const inheritsService = await serviceOnceCreated('inherits');
     expect(inheritsService.spec.type).toBe('NodePort');
-    expect(inheritsService.metadata.annotations).toEqual({ 'example.com/lb': 'internal' });
+    expect(inheritsService.metadata.annotations).toEqual({ ...PROMETHEUS_ANNOTATIONS, 'example.com/lb': 'internal' });
     const overrides = await eventually('the Deployment of overrides', () => deploymentOf('overrides'));
     expect(overrides.spec.replicas).toBe(3);
     expect(logLevel(overrides)).toBe('warning');

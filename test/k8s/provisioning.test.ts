@@ -218,7 +218,8 @@ describe('provisioning Envoy per Gateway (real API server)', () => {
     const container = deployment.spec.template.spec.containers[0]!;
     expect(container.image).toMatch(/^envoyproxy\/envoy:v\d/);
     expect(container.args.slice(0, 2)).toEqual(['-c', '/etc/envoy/bootstrap.json']);
-    expect(container.ports.map((p) => p.containerPort)).toEqual([80, 8080, 19902]);
+    // The Gateway's listeners, readiness, Prometheus stats.
+    expect(container.ports.map((p) => p.containerPort)).toEqual([80, 8080, 19902, 19001]);
     expect(container.readinessProbe).toMatchObject({ httpGet: { path: '/ready', port: 19902 } });
     expect(deployment.spec.template.spec.volumes).toEqual(
       expect.arrayContaining([

@@ -11,7 +11,10 @@ import descriptor from 'protobufjs/ext/descriptor/index.js';
 import { protoRoot } from '../../src/proto/root.js';
 import { findEnvoy } from '../support/envoy-binary.js';
 
-const VENDORED = ['envoy/extensions/filters/http/api_key_auth/v3/api_key_auth.proto'];
+const VENDORED = [
+  'envoy/extensions/filters/http/api_key_auth/v3/api_key_auth.proto',
+  'envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto',
+];
 
 const SENSITIVE_EXTENSION = 76569463;
 const VALIDATE_EXTENSION = 1071;
@@ -85,7 +88,7 @@ function describeDescriptorField(field: RawField[], rules: protobuf.Type): Recor
     name: text(1),
     number: get(3),
     repeated: get(4) === 3,
-    type: type === 11 ? text(6) : TYPE_NAMES[type],
+    type: type === 11 || type === 14 ? text(6) : TYPE_NAMES[type], // 11 a message, 14 an enum: by name
     options,
   };
 }

@@ -70,6 +70,7 @@ const crds = readCrds([
   join(PACKAGE_ROOT, 'manifests', 'crd-backendtrafficpolicy.yaml'),
   join(PACKAGE_ROOT, 'manifests', 'crd-envoyproxyparameters.yaml'),
   join(PACKAGE_ROOT, 'manifests', 'crd-securitypolicy.yaml'),
+  join(PACKAGE_ROOT, 'manifests', 'crd-clienttrafficpolicy.yaml'),
 ]);
 const customKinds = KINDS.filter((k) => k.group !== '' && k.group.includes('gateway'));
 

@@ -336,10 +336,11 @@ describe('the CRDs Portico validates against', () => {
     const own = [...porticoCrdSchemas().values()];
     expect(own.map((s) => `${s.group}/${s.version} ${s.kind}`).sort()).toEqual([
       'gateway.portico.dev/v1alpha1 BackendTrafficPolicy',
+      'gateway.portico.dev/v1alpha1 ClientTrafficPolicy',
       'gateway.portico.dev/v1alpha1 EnvoyProxyParameters',
       'gateway.portico.dev/v1alpha1 SecurityPolicy',
     ]);
-    expect(countRules(own.map((s) => s.schema))).toEqual({ evaluated: 44, transition: 0, failed: [] });
+    expect(countRules(own.map((s) => s.schema))).toEqual({ evaluated: 77, transition: 0, failed: [] });
   });
 
   it("are in Portico's image: the Dockerfile copies every manifests/crd-*.yaml", () => {

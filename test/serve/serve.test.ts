@@ -38,9 +38,34 @@ describe('portico serve', () => {
       debug: { host: '127.0.0.1', port: 19000 },
       listenerAddress: '127.0.0.1',
       adminPortBase: 19901,
+      statsPortBase: 20001,
       launchEnvoy: false,
       logLevel: 'warn',
+      rateLimit: { grpc: { host: '127.0.0.1', port: 18081 }, failClosed: false },
     });
+    expect(
+      parseServeArgs([
+        '--provider',
+        'file',
+        '--watch',
+        'dir',
+        '--rate-limit-address',
+        '127.0.0.1:9191',
+        '--rate-limit-fail-closed',
+      ]),
+    ).toMatchObject({ rateLimit: { grpc: { host: '127.0.0.1', port: 9191 }, failClosed: true } });
+    expect(parseServeArgs(['--provider', 'file', '--watch', 'dir', '--rate-limit-address', 'nope'])).toMatch(
+      /--rate-limit-address/,
+    );
+    expect(
+      parseServeArgs(['--provider', 'file', '--watch', 'dir', '--admin-port-base', '30000', '--no-envoy']),
+    ).toMatchObject({ adminPortBase: 30000, statsPortBase: 30100 });
+    expect(
+      parseServeArgs(['--provider', 'file', '--watch', 'dir', '--stats-port-base', '9100', '--no-envoy']),
+    ).toMatchObject({ statsPortBase: 9100 });
+    expect(parseServeArgs(['--provider', 'file', '--watch', 'dir', '--stats-port-base', 'x'])).toMatch(
+      /--stats-port-base must be a port number/,
+    );
     expect(
       parseServeArgs(['--provider', 'file', '--watch', 'dir', '--metrics-address', '0.0.0.0:19001']),
     ).toMatchObject({ debug: { host: '127.0.0.1', port: 19000 }, metrics: { host: '0.0.0.0', port: 19001 } });
@@ -122,6 +147,25 @@ describe('portico bootstrap', () => {
       node: { id: 'n1', cluster: 'default/public' },
       admin: { address: { socket_address: { port_value: 19950 } } },
     });
+    // Prometheus stats on their own listener, as portico serve gives its Envoys: admin port + 100.
+    const listeners = (printed: string) =>
+      (
+        JSON.parse(printed) as {
+          static_resources?: { listeners?: { name: string; address: { socket_address: unknown } }[] };
+        }
+      ).static_resources?.listeners ?? [];
+    expect(listeners(stdout)).toEqual([
+      expect.objectContaining({
+        name: 'portico-stats',
+        address: { socket_address: { address: '127.0.0.1', port_value: 20050 } },
+      }),
+    ]);
+    stdout = '';
+    runBootstrapCommand(['--gateway', 'default/public', '--stats-address', '0.0.0.0:9102'], io);
+    expect(listeners(stdout)[0]?.address).toEqual({ socket_address: { address: '0.0.0.0', port_value: 9102 } });
+    stdout = '';
+    runBootstrapCommand(['--gateway', 'default/public', '--stats-address', 'none'], io);
+    expect(listeners(stdout)).toEqual([]);
     expect(runBootstrapCommand(['--gateway', 'public'], io)).toBe(2);
     expect(stderr).toContain('--gateway must be NAMESPACE/NAME');
   });

@@ -20,6 +20,8 @@ export interface RequestOptions {
   tls?: { servername: string; ca: string; cert?: string; key?: string };
   timeoutMs?: number;
   agent?: HttpAgent;
+  /** The client's own address (a loopback address other than 127.0.0.1: another client). */
+  localAddress?: string;
 }
 
 export function request(port: number, path: string, options: RequestOptions = {}): Promise<HttpResult> {
@@ -34,6 +36,7 @@ export function request(port: number, path: string, options: RequestOptions = {}
         headers: { ...(options.host ? { host: options.host } : {}), ...options.headers },
         timeout: options.timeoutMs ?? 5000,
         ...(options.agent ? { agent: options.agent } : {}),
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
         ...(options.tls ? { servername: options.tls.servername, ca: options.tls.ca } : {}),
         ...(options.tls?.cert ? { cert: options.tls.cert, key: options.tls.key, agent: false } : {}),
       },

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServe } from '../../src/serve/serve.js';
-import type { RunningServe } from '../../src/serve/serve-config.js';
+import type { RunningServe, ServeConfig } from '../../src/serve/serve-config.js';
 import { createJsonLogger, silentLogger } from '../../src/shared/logger.js';
 import { EnvoyAds, freePort, waitFor } from './envoy-ads.js';
 import { writeManifests } from './manifests.js';
@@ -23,18 +23,27 @@ export class PorticoE2E {
     this.serve = serve;
   }
 
-  static async start(gateway: string, options: { protocol?: 'sotw' | 'delta' } = {}): Promise<PorticoE2E> {
+  static async start(
+    gateway: string,
+    options: { protocol?: 'sotw' | 'delta'; rateLimit?: ServeConfig['rateLimit']; extraArgs?: readonly string[] } = {},
+  ): Promise<PorticoE2E> {
     const dir = mkdtempSync(join(tmpdir(), 'portico-e2e-'));
     const xdsPort = await freePort();
-    const serve = await startServing(dir, xdsPort);
+    const serve = await startServing(dir, xdsPort, options.rateLimit);
     const envoy = await EnvoyAds.start({
       xdsPort,
       nodeId: `${gateway}/e2e`,
       nodeCluster: gateway,
       apiType: options.protocol === 'delta' ? 'DELTA_GRPC' : 'GRPC',
+      ...(options.extraArgs ? { extraArgs: options.extraArgs } : {}),
     });
-    return new PorticoE2E(dir, xdsPort, envoy, serve);
+    const e2e = new PorticoE2E(dir, xdsPort, envoy, serve);
+    e2e.rateLimit = options.rateLimit;
+    return e2e;
   }
+
+  /** The rate limit service this Portico runs for Global limits (see `ServeConfig.rateLimit`). */
+  private rateLimit: ServeConfig['rateLimit'];
 
   /** Writes (or replaces) one manifest file in the watched directory. */
   write(file: string, objects: unknown[]): void {
@@ -60,7 +69,7 @@ export class PorticoE2E {
   /** Starts Portico again on the same xDS port, as a restarted control plane would. */
   async restartPortico(): Promise<void> {
     await this.stopPortico();
-    this.serve = await startServing(this.dir, this.xdsPort);
+    this.serve = await startServing(this.dir, this.xdsPort, this.rateLimit);
   }
 
   /** Sum of every Envoy stat named `*update_rejected` — NACKs as Envoy counts them. */
@@ -78,7 +87,7 @@ export class PorticoE2E {
   }
 }
 
-async function startServing(dir: string, xdsPort: number): Promise<RunningServe> {
+async function startServing(dir: string, xdsPort: number, rateLimit?: ServeConfig['rateLimit']): Promise<RunningServe> {
   // The port was just released by a previous server (restart) or by freePort(); retry briefly.
   let lastError: unknown;
   for (let attempt = 0; attempt < 20; attempt++) {
@@ -92,6 +101,7 @@ async function startServing(dir: string, xdsPort: number): Promise<RunningServe>
           adminPortBase: 0,
           launchEnvoy: false,
           logLevel: 'error',
+          ...(rateLimit ? { rateLimit } : {}),
         },
         process.env.PORTICO_E2E_LOG ? createJsonLogger({ level: 'info', sink: process.stderr }) : silentLogger,
       );

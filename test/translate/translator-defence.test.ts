@@ -72,6 +72,29 @@ const DEFENCES: Record<string, DefenceCase> = {
     ],
     check: (r) => expect(routeMatches(r)).toEqual([]),
   },
+  // BackendTrafficPolicy route settings the CRD refuses (a compressor type twice, an empty range,
+  // fields Portico does not implement): Invalid, naming the field, and nothing of theirs on their routes.
+  'backend-traffic-policy-route-settings-refused': {
+    conditions: [
+      'BackendTrafficPolicy default/duplicate-type ancestor Gateway gw: Accepted=False/Invalid',
+      'BackendTrafficPolicy default/bad-range ancestor Gateway gw: Accepted=False/Invalid',
+      'BackendTrafficPolicy default/redirect ancestor Gateway gw: Accepted=False/Invalid',
+      'BackendTrafficPolicy default/header-match ancestor Gateway gw: Accepted=False/Invalid',
+    ],
+    check: (r) => {
+      for (const [policy, field] of [
+        ['duplicate-type', 'compressor[1].type: Gzip is listed twice'],
+        ['bad-range', 'responseOverride[0].match.statusCodes[0].range: end must be greater than start'],
+        ['redirect', 'responseOverride[0].redirect is not supported'],
+        ['header-match', 'responseOverride[0].match.responseHeaders is not supported'],
+      ] as const) {
+        const line = `BackendTrafficPolicy default/${policy} ancestor Gateway gw: Accepted=False/Invalid`;
+        expect(conditionMessage(r, line)).toContain(field);
+      }
+      const xds = JSON.stringify(r.gateways.map((g) => g.xds));
+      for (const filter of ['compressor', 'custom_response']) expect(xds).not.toContain(filter);
+    },
+  },
   'conflict-all-listeners-conflicted': {
     conditions: [
       'Gateway default/gw: Accepted=False/ListenersNotValid',
@@ -107,6 +130,13 @@ const DEFENCES: Record<string, DefenceCase> = {
   },
   // A malformed EnvoyProxyParameters (an unknown field, a negative replica count, a toleration
   // value with Exists): the Gateway that names it is InvalidParameters, naming every problem.
+  'envoyproxyparameters-access-log-file-path': {
+    conditions: ['Gateway default/gw: Accepted=False/InvalidParameters'],
+    check: (r) =>
+      expect(conditionMessage(r, 'Gateway default/gw: Accepted=False/InvalidParameters')).toContain(
+        'spec.telemetry.accessLog.settings[0].sinks[0].file.path: "/var/log/envoy/access.log": Portico writes access logs to /dev/stdout or /dev/stderr only',
+      ),
+  },
   'gateway-parameters-envoyproxyparameters': {
     conditions: ['Gateway default/malformed: Accepted=False/InvalidParameters'],
     check: (r) =>
@@ -231,6 +261,30 @@ const DEFENCES: Record<string, DefenceCase> = {
     conditions: ['HTTPRoute default/web parent gw: Accepted=False/UnsupportedValue'],
     check: (r) => expect(routeMatches(r)).toEqual([]),
   },
+  // BackendTrafficPolicy rateLimit values the CRD refuses (a Distinct header with a value, a range
+  // that is not a CIDR, requests 0): Invalid, naming the field, and not applied (no local_ratelimit
+  // configuration on their routes), which are still served.
+  'rate-limit-refused': {
+    conditions: [
+      'BackendTrafficPolicy default/distinct-with-value ancestor Gateway gw: Accepted=False/Invalid',
+      'BackendTrafficPolicy default/bad-cidr ancestor Gateway gw: Accepted=False/Invalid',
+      'BackendTrafficPolicy default/zero-requests ancestor Gateway gw: Accepted=False/Invalid',
+    ],
+    check: (r) => {
+      const routes = (r.gateways.find((g) => g.name === 'default/gw')?.xds.routes ?? []) as {
+        virtual_hosts?: { name: string; routes?: { route?: unknown; typed_per_filter_config?: object }[] }[];
+      }[];
+      const hosts = new Map(routes.flatMap((c) => c.virtual_hosts ?? []).map((v) => [v.name, v.routes ?? []]));
+      for (const host of ['a.example.com', 'b.example.com', 'c.example.com']) {
+        const mine = hosts.get(host) ?? [];
+        expect(mine.length).toBeGreaterThan(0);
+        for (const x of mine) {
+          expect(x.route).toBeDefined();
+          expect(x.typed_per_filter_config).toBeUndefined();
+        }
+      }
+    },
+  },
   // SecurityPolicy apiKeyAuth sections the CRD refuses (an extractFrom entry with two sources, an
   // empty extractFrom): Invalid, and their routes closed (500).
   'security-policy-api-key-refused': {
@@ -309,6 +363,36 @@ const DEFENCES: Record<string, DefenceCase> = {
       );
       expect(byName.get('httproute/default/secure2/rule/main/match/0')?.direct_response).toEqual({ status: 500 });
       expect(byName.get('httproute/default/secure2/rule/open/match/0')?.route).toBeDefined();
+    },
+  },
+  // What the ClientTrafficPolicy CRD refuses: a section it does not have (Envoy Gateway's http3, not
+  // implemented) makes the policy Invalid, applied nowhere; an HTTPRoute target is Invalid on an
+  // ancestor entry of its own while the policy's Gateway target is served.
+  'client-traffic-policy-status': {
+    mutate: (objects) => {
+      const policy = (name: string) =>
+        objects.find((o) => o.kind === 'ClientTrafficPolicy' && o.metadata.name === name) as unknown as {
+          spec: { targetRefs: unknown[]; http3?: unknown };
+        };
+      policy('missing-gateway').spec.targetRefs.push({
+        group: 'gateway.networking.k8s.io',
+        kind: 'HTTPRoute',
+        name: 'web',
+      });
+      policy('in-set').spec.http3 = {};
+    },
+    conditions: [
+      'ClientTrafficPolicy default/missing-gateway ancestor HTTPRoute web: Accepted=False/Invalid',
+      'ClientTrafficPolicy default/in-set ancestor Gateway gw: Accepted=False/Invalid',
+    ],
+    check: (r) => {
+      const line = 'ClientTrafficPolicy default/in-set ancestor Gateway gw: Accepted=False/Invalid';
+      expect(conditionMessage(r, line)).toContain('spec.http3 is not supported yet');
+      // Its listener keeps Portico's defaults: no request_timeout from it, none from the Gateway's policy.
+      const listeners = (r.gateways.find((g) => g.name === 'default/gw')?.xds.listeners ?? []) as { name: string }[];
+      const extra = JSON.stringify(listeners.find((l) => l.name === 'default/gw/http-9090'));
+      expect(extra).toBeDefined();
+      expect(extra).not.toContain('request_timeout');
     },
   },
   // A targetRef of a kind a SecurityPolicy cannot attach to (the CRD allows four): an ancestor entry

@@ -2,7 +2,7 @@
  * Standalone mode's data plane: one local Envoy per accepted Gateway, started with the bootstrap
  * `portico bootstrap` prints, restarted with backoff if it dies, stopped when its Gateway goes
  * away or Portico stops gracefully. Each Gateway keeps a slot (the lowest free index) that fixes
- * its admin port.
+ * its admin port and its Prometheus stats port (`statsPortBase`).
  *
  * The Envoys outlive Portico: a control plane that dies must not take the data plane with it
  * (Envoy keeps its configuration and reconnects to xDS). So each Envoy runs
@@ -19,13 +19,18 @@
 import { ENVOY_RUNTIME_FLAGS } from '../envoy-flags.js';
 import { spawn as spawnProcess } from 'node:child_process';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import type { Logger } from '../../shared/logger.js';
 import { silentLogger } from '../../shared/logger.js';
 import type { GatewayKey } from '../../xds/contract.js';
 import { bootstrapJson, buildBootstrap, DEFAULT_ADMIN_PORT, defaultNodeId } from '../bootstrap.js';
 import type { BootstrapTls, HostPort } from '../bootstrap.js';
 import { LogTail } from './log-tail.js';
+import { handleEnvoyOutput, writeToStdout } from './envoy-output.js';
+import { PROMETHEUS_PATH } from '../admin-listeners.js';
+
+/** Local Envoys' stats ports are their admin ports plus this, unless told otherwise. */
+export const STATS_PORT_OFFSET = 100;
 import { adminIdentity, isRunning, runsWithBootstrap } from './process-identity.js';
 import { StateDir, type EnvoyRecord } from './state-dir.js';
 import { adoptedHandle, childHandle, SupervisedProcess, terminate } from './supervised-process.js';
@@ -46,8 +51,16 @@ export interface HostEnvoyOptions {
   workDir: string;
   /** Admin port of the Gateway in slot 0; slot i gets `adminPortBase + i`. */
   adminPortBase?: number;
+  /**
+   * Prometheus stats port (on loopback) of the Gateway in slot 0; slot i gets `statsPortBase + i`.
+   * Default: `adminPortBase + STATS_PORT_OFFSET` (20001 with the default admin ports), so that
+   * two Porticos given different admin ports do not collide on their stats ports either.
+   */
+  statsPortBase?: number;
   envoyLogLevel?: string;
   logger?: Logger;
+  /** Where the Envoys' access log lines go (envoy-output.ts); default Portico's standard output. */
+  accessLog?: (line: string) => void;
   backoff?: Backoff;
   /** Injectable for tests. */
   spawn?: SpawnFunction;
@@ -61,6 +74,8 @@ export interface RunningEnvoy {
   gateway: GatewayKey;
   nodeId: string;
   adminPort: number;
+  /** Where its Prometheus stats are: `http://127.0.0.1:<statsPort>/stats/prometheus`. */
+  statsPort: number;
   pid: number | undefined;
   restarts: number;
   /** Started by an earlier Portico and adopted by this one. */
@@ -71,6 +86,7 @@ interface Slot {
   index: number;
   nodeId: string;
   adminPort: number;
+  statsPort: number;
   process: SupervisedProcess;
   tail?: LogTail;
 }
@@ -165,6 +181,7 @@ export class HostEnvoyLauncher {
       gateway,
       nodeId: slot.nodeId,
       adminPort: slot.adminPort,
+      statsPort: slot.statsPort,
       pid: slot.process.pid,
       restarts: slot.process.restarts,
       adopted: slot.process.adopted,
@@ -203,13 +220,25 @@ export class HostEnvoyLauncher {
   }
 
   /** The bootstrap the Envoy of `gateway` in slot `index` runs with. */
-  private bootstrapFor(gateway: GatewayKey, index: number): { content: string; adminPort: number; nodeId: string } {
-    const adminPort = (this.options.adminPortBase ?? DEFAULT_ADMIN_PORT) + index;
+  private bootstrapFor(
+    gateway: GatewayKey,
+    index: number,
+  ): { content: string; adminPort: number; statsPort: number; nodeId: string } {
+    const adminPortBase = this.options.adminPortBase ?? DEFAULT_ADMIN_PORT;
+    const adminPort = adminPortBase + index;
+    const statsPort = (this.options.statsPortBase ?? adminPortBase + STATS_PORT_OFFSET) + index;
     // Stable across Portico restarts: the bootstrap of an adopted Envoy must be the one it would get now.
     const nodeId = defaultNodeId(gateway, `local-${index}`);
     const tls = this.options.tls?.(gateway);
-    const bootstrap = buildBootstrap({ gateway, xds: this.options.xds, adminPort, nodeId, ...(tls ? { tls } : {}) });
-    return { content: `${JSON.stringify(bootstrapJson(bootstrap), null, 2)}\n`, adminPort, nodeId };
+    const bootstrap = buildBootstrap({
+      gateway,
+      xds: this.options.xds,
+      adminPort,
+      nodeId,
+      stats: { host: '127.0.0.1', port: statsPort },
+      ...(tls ? { tls } : {}),
+    });
+    return { content: `${JSON.stringify(bootstrapJson(bootstrap), null, 2)}\n`, adminPort, statsPort, nodeId };
   }
 
   private retire(gateway: GatewayKey, index: number, stop: () => Promise<void>): void {
@@ -228,8 +257,12 @@ export class HostEnvoyLauncher {
 
   private adopt(record: EnvoyRecord, handle: ProcessHandle): void {
     const logger = this.logger.child({ gateway: record.gateway });
-    logger.info('adopted running Envoy', { pid: record.pid, adminPort: record.adminPort });
     const slot = this.newSlot(record.gateway, record.slot, logger);
+    logger.info('adopted running Envoy', {
+      pid: record.pid,
+      adminPort: record.adminPort,
+      prometheus: `http://127.0.0.1:${slot.statsPort}${PROMETHEUS_PATH}`,
+    });
     slot.tail = this.tail(record.gateway, logger, 'end');
     slot.process.start(handle);
   }
@@ -253,11 +286,12 @@ export class HostEnvoyLauncher {
 
   private newSlot(gateway: GatewayKey, index: number, logger: Logger): Slot {
     const files = this.state.filesOf(gateway);
-    const { adminPort, nodeId } = this.bootstrapFor(gateway, index);
+    const { adminPort, statsPort, nodeId } = this.bootstrapFor(gateway, index);
     const slot: Slot = {
       index,
       nodeId,
       adminPort,
+      statsPort,
       process: new SupervisedProcess({
         logger,
         ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
@@ -271,8 +305,17 @@ export class HostEnvoyLauncher {
             this.options.envoyLogLevel ?? 'warn',
             ...ENVOY_RUNTIME_FLAGS,
           ];
-          logger.info('starting Envoy', { nodeId, adminPort });
-          const log = openSync(files.log, 'w', 0o600);
+          logger.info('starting Envoy', {
+            nodeId,
+            adminPort,
+            prometheus: `http://127.0.0.1:${statsPort}${PROMETHEUS_PATH}`,
+          });
+          // Append mode: the tail empties a file grown past its limit, and Envoy's next line must go at its start.
+          const log = openSync(
+            files.log,
+            constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND,
+            0o600,
+          );
           let child: ChildProcess;
           try {
             child = (this.options.spawn ?? spawnProcess)(this.options.envoyBin, args, {
@@ -296,7 +339,11 @@ export class HostEnvoyLauncher {
   }
 
   private tail(gateway: GatewayKey, logger: Logger, from: 'start' | 'end'): LogTail {
-    return new LogTail(this.state.filesOf(gateway).log, (line) => logger.warn('envoy', { line }), from);
+    return new LogTail(
+      this.state.filesOf(gateway).log,
+      (line) => handleEnvoyOutput(line, gateway, logger, this.options.accessLog ?? writeToStdout),
+      from,
+    );
   }
 }
 

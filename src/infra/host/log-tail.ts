@@ -3,12 +3,18 @@
  * a pipe breaks when Portico dies, and Envoy then fails on every log line. The file is read from
  * where the tail starts (the end, for an Envoy adopted from an earlier Portico: its old lines
  * were logged then).
+ *
+ * The file carries access logs too, one line per request: once everything in it has been read
+ * and it holds more than `maxFileBytes` (64 MiB), it is emptied. Envoy writes to it in append
+ * mode (the launcher opens it with O_APPEND), so its next line goes at the start of the emptied
+ * file; a line written between the last read and the truncation is lost to the terminal.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync, truncateSync } from 'node:fs';
 
 const POLL_MS = 500;
 /** A line longer than this is logged in pieces rather than held back. */
 const MAX_LINE = 16_384;
+export const MAX_LOG_FILE_BYTES = 64 * 1024 * 1024;
 
 export class LogTail {
   private position: number;
@@ -19,6 +25,7 @@ export class LogTail {
     private readonly path: string,
     private readonly onLine: (line: string) => void,
     from: 'start' | 'end',
+    private readonly maxFileBytes = MAX_LOG_FILE_BYTES,
   ) {
     this.position = from === 'end' ? sizeOf(path) : 0;
     this.timer = setInterval(() => this.read(), POLL_MS);
@@ -49,6 +56,14 @@ export class LogTail {
       for (const line of lines) if (line.trim() !== '') this.onLine(line);
     } finally {
       closeSync(fd);
+    }
+    if (this.position >= this.maxFileBytes && this.position === sizeOf(this.path)) {
+      try {
+        truncateSync(this.path, 0);
+        this.position = 0;
+      } catch {
+        // Kept as it is; tried again after the next read.
+      }
     }
   }
 

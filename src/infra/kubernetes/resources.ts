@@ -12,7 +12,8 @@ import { createHash } from 'node:crypto';
 import { bootstrapJson, buildBootstrap, BOOTSTRAP_TYPE_URL, xdsTlsSdsFiles } from '../bootstrap.js';
 import type { BootstrapTls } from '../bootstrap.js';
 import type { JsonValue } from '../../proto/proto-json.js';
-import type { Bootstrap, Cluster, Listener } from '../../translate/xds/types.js';
+import type { Bootstrap } from '../../translate/xds/types.js';
+import { adminPageListener, DEFAULT_STATS_PORT, PROMETHEUS_PATH } from '../admin-listeners.js';
 import type { KubeObject } from '../../resources/types.js';
 import type { TlsBundle } from './certs.js';
 import { infrastructureMetadata } from './infrastructure.js';
@@ -37,10 +38,23 @@ export const ENVOY_ADMIN_PORT = 19901;
 /** Static listener that forwards `/ready` to the loopback-only admin, for kubelet's readiness probe. */
 export const ENVOY_READINESS_PORT = 19902;
 /** Ports a provisioned Envoy uses for itself: no Gateway listener can have them. */
+/** Prometheus stats (`/stats/prometheus`) on the Pod IP, named by the Pod's and Service's annotations. */
+export const ENVOY_STATS_PORT = DEFAULT_STATS_PORT;
 export const ENVOY_OWN_PORTS: ReadonlyMap<number, string> = new Map([
   [ENVOY_ADMIN_PORT, 'the admin interface'],
   [ENVOY_READINESS_PORT, 'the readiness listener'],
+  [ENVOY_STATS_PORT, 'the Prometheus stats listener'],
 ]);
+/**
+ * The annotations Prometheus's Kubernetes discovery reads (the common `prometheus.io/*` relabelling):
+ * on the Pods, and on the Service for an `endpoints` role, which scrapes each Pod IP on that port.
+ * The Service itself does not carry the port: it is often a public load balancer.
+ */
+export const PROMETHEUS_ANNOTATIONS: Readonly<Record<string, string>> = {
+  'prometheus.io/scrape': 'true',
+  'prometheus.io/port': String(ENVOY_STATS_PORT),
+  'prometheus.io/path': PROMETHEUS_PATH,
+};
 const TLS_MOUNT = '/etc/portico/xds-tls';
 
 interface GatewayListener {
@@ -135,13 +149,17 @@ export function provisionedBootstrap(gateway: KubeObject, settings: ProvisionSet
     nodeId: `${key}/envoy`,
     xds: settings.xds,
     adminPort: ENVOY_ADMIN_PORT,
+    stats: { host: '0.0.0.0', port: ENVOY_STATS_PORT },
     ...(settings.tls === false ? {} : { tls: PROVISIONED_TLS }),
   });
   return {
     ...base,
     static_resources: {
-      listeners: [readinessListener()],
-      clusters: [...(base.static_resources?.clusters ?? []), adminCluster()],
+      ...base.static_resources,
+      listeners: [
+        ...(base.static_resources?.listeners ?? []),
+        adminPageListener('portico-readiness', '0.0.0.0', ENVOY_READINESS_PORT, '/ready'),
+      ],
     },
   };
 }
@@ -222,7 +240,11 @@ export function desiredObjects(
         // Gateway's infrastructure labels or annotations, which the Pods carry too.
         metadata: {
           labels: { ...infrastructure.labels, ...labels },
-          annotations: { ...infrastructure.annotations, 'portico.dev/bootstrap-hash': configHash },
+          annotations: {
+            ...PROMETHEUS_ANNOTATIONS,
+            ...infrastructure.annotations,
+            'portico.dev/bootstrap-hash': configHash,
+          },
         },
         spec: {
           serviceAccountName: name,
@@ -248,6 +270,7 @@ export function desiredObjects(
               ports: [
                 ...ports.map((p) => ({ name: p.name.slice(0, 15), containerPort: p.port, protocol: p.protocol })),
                 { name: 'ready', containerPort: ENVOY_READINESS_PORT, protocol: 'TCP' },
+                { name: 'metrics', containerPort: ENVOY_STATS_PORT, protocol: 'TCP' },
               ],
               readinessProbe: { httpGet: { path: '/ready', port: ENVOY_READINESS_PORT }, periodSeconds: 5 },
               resources: containerResources(parameters),
@@ -275,7 +298,11 @@ export function desiredObjects(
     },
   } as KubeObject;
   const serviceType = addresses?.serviceType ?? serviceTypeOf(settings, parameters);
-  const serviceAnnotations = { ...parameters?.service?.annotations, ...infrastructure.annotations };
+  const serviceAnnotations = {
+    ...PROMETHEUS_ANNOTATIONS,
+    ...parameters?.service?.annotations,
+    ...infrastructure.annotations,
+  };
   const trafficPolicy = parameters?.service?.externalTrafficPolicy;
   const service = {
     apiVersion: 'v1',
@@ -334,59 +361,4 @@ export function gatewayCertificateSecret(gateway: KubeObject, bundle: TlsBundle)
       ),
     },
   } as KubeObject;
-}
-
-function readinessListener(): Listener {
-  return {
-    name: 'portico-readiness',
-    address: { socket_address: { address: '0.0.0.0', port_value: ENVOY_READINESS_PORT } },
-    filter_chains: [
-      {
-        filters: [
-          {
-            name: 'envoy.filters.network.http_connection_manager',
-            typed_config: {
-              '@type':
-                'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
-              stat_prefix: 'portico_readiness',
-              route_config: {
-                name: 'portico-readiness',
-                virtual_hosts: [
-                  {
-                    name: 'readiness',
-                    domains: ['*'],
-                    routes: [{ match: { path: '/ready' }, route: { cluster: 'portico-envoy-admin' } }],
-                  },
-                ],
-              },
-              http_filters: [
-                {
-                  name: 'envoy.filters.http.router',
-                  typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  };
-}
-
-function adminCluster(): Cluster {
-  return {
-    name: 'portico-envoy-admin',
-    type: 'STATIC',
-    connect_timeout: { seconds: 1, nanos: 0 },
-    load_assignment: {
-      cluster_name: 'portico-envoy-admin',
-      endpoints: [
-        {
-          lb_endpoints: [
-            { endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: ENVOY_ADMIN_PORT } } } },
-          ],
-        },
-      ],
-    },
-  };
 }

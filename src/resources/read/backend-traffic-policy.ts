@@ -12,6 +12,10 @@
 import { readPolicyTargets, TARGET_FIELDS, type PolicyTargets } from './policy-targets.js';
 import { readCircuitBreaker, type CircuitBreakerRead } from './traffic-circuit-breaker.js';
 import { readFaultInjection, type FaultInjectionRead } from './traffic-fault-injection.js';
+import { compressionReader, type CompressionRead } from './traffic-compression.js';
+import { readRequestBuffer, type RequestBufferRead } from './traffic-request-buffer.js';
+import { readResponseOverride, type ResponseOverrideRuleRead } from './traffic-response-override.js';
+import { readRateLimit, type RateLimitRead } from './traffic-rate-limit.js';
 import { readOnce } from './read-once.js';
 import { fieldsOf, valid, type FieldError, type ValidationResult } from './validation-result.js';
 
@@ -30,6 +34,12 @@ export type TrafficTargetKind = (typeof TRAFFIC_TARGET_KINDS)[number];
 export interface TrafficFeatures {
   circuitBreaker?: CircuitBreakerRead;
   faultInjection?: FaultInjectionRead;
+  /** Deprecated in Envoy Gateway for `compressor`, which wins when both are set. */
+  compression?: CompressionRead[];
+  compressor?: CompressionRead[];
+  requestBuffer?: RequestBufferRead;
+  responseOverride?: ResponseOverrideRuleRead[];
+  rateLimit?: RateLimitRead;
 }
 
 export interface ValidatedBackendTrafficPolicy extends PolicyTargets<TrafficTargetKind> {
@@ -45,6 +55,11 @@ type SectionReaders = {
 const SECTION_READERS: SectionReaders = {
   circuitBreaker: readCircuitBreaker,
   faultInjection: readFaultInjection,
+  compression: compressionReader('compression'),
+  compressor: compressionReader('compressor'),
+  requestBuffer: readRequestBuffer,
+  responseOverride: readResponseOverride,
+  rateLimit: readRateLimit,
 };
 
 export const readBackendTrafficPolicy: (policy: { spec?: unknown }) => ValidatedBackendTrafficPolicy = readOnce(

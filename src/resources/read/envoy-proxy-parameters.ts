@@ -11,6 +11,7 @@
  */
 import { quantityValue } from '../../shared/quantity.js';
 import type { IrProxyParameters, IrResourceList, IrToleration } from '../../ir/types.js';
+import { readTelemetry } from './access-log-parameters.js';
 import { readOnce } from './read-once.js';
 import { fieldsOf } from './validation-result.js';
 
@@ -171,7 +172,7 @@ export const readEnvoyProxyParameters: (object: { spec?: unknown }) => Parameter
 export function readParameters(spec: unknown): ParametersRead {
   const reader = new Reader();
   const out: IrProxyParameters = {};
-  const root = reader.object(spec, 'spec', ['deployment', 'service']) ?? {};
+  const root = reader.object(spec, 'spec', ['deployment', 'service', 'telemetry']) ?? {};
 
   const deployment = reader.object(root.deployment, 'spec.deployment', [
     'replicas',
@@ -241,6 +242,9 @@ export function readParameters(spec: unknown): ParametersRead {
     if (annotations) s.annotations = annotations;
     if (Object.keys(s).length > 0) out.service = s;
   }
+
+  const telemetry = readTelemetry(root.telemetry, reader.problems);
+  if (telemetry) out.telemetry = telemetry;
 
   if (reader.problems.length > 0) return { ok: false, problems: reader.problems };
   const merged = mergedProblems(out);

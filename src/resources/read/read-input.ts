@@ -13,12 +13,14 @@ import { readListenerSet } from './listener-set.js';
 import { readReferenceGrant } from './reference-grant.js';
 import { readRouteCommon } from './route-common.js';
 import { readSecurityPolicy } from './security-policy.js';
+import { readClientTrafficPolicy } from './client-traffic-policy.js';
 import { readTelemetryPolicy } from './telemetry-policy.js';
 import { readXBackend } from './xbackend.js';
 
 const READERS = new Map<string, (object: KubeObject) => unknown>([
   ['BackendTLSPolicy', readBackendTlsPolicy],
   ['BackendTrafficPolicy', readBackendTrafficPolicy],
+  ['ClientTrafficPolicy', readClientTrafficPolicy],
   ['EnvoyProxyParameters', readEnvoyProxyParameters],
   ['Gateway', readGateway],
   ['GatewayClass', readGatewayClass],

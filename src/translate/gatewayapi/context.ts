@@ -45,6 +45,8 @@ export interface TranslationContext {
   readonly reservedPorts: ReadonlyMap<number, string>;
   /** Every Gateway's listeners bind one address (see `TranslateOptions.sharedAddress`). */
   readonly sharedAddress: boolean;
+  /** The rate limit service (BackendTrafficPolicy Global rate limits); none runs when absent. */
+  readonly rateLimitService: RateLimitServiceOption | undefined;
   /** XBackends by `<namespace>/<name>`, and Pods by namespace (an XBackend selects its namespace's). */
   readonly xBackends: ReadonlyMap<string, XBackend>;
   readonly podsByNamespace: ReadonlyMap<string, Pod[]>;
@@ -110,11 +112,19 @@ export interface ContextOptions {
   reservedPorts?: ReadonlyMap<number, string> | undefined;
   certificateTime?: string | undefined;
   sharedAddress?: boolean | undefined;
+  rateLimitService?: RateLimitServiceOption | undefined;
+}
+
+/** `TranslateOptions.rateLimitService`: where the rate limit service answers, and its failure mode. */
+export interface RateLimitServiceOption {
+  address: { host: string; port: number };
+  /** Envoy Gateway's `rateLimit.failClosed` (default false: a request is let through). */
+  failClosed: boolean;
 }
 
 export function buildContext(
   resources: ResourceSet,
-  { now, reservedPorts = NO_PORTS, certificateTime, sharedAddress = false }: ContextOptions,
+  { now, reservedPorts = NO_PORTS, certificateTime, sharedAddress = false, rateLimitService }: ContextOptions,
   table: TableOf = freshTable,
   remember: Remember = rememberedValues(),
 ): TranslationContext {
@@ -144,6 +154,7 @@ export function buildContext(
     podsByNamespace: table(resources.pods, (pods) => groupBy(pods, (p) => p.metadata.namespace ?? 'default')),
     reservedPorts,
     sharedAddress,
+    rateLimitService,
     endpointCache: new Map(),
     remember,
   };

@@ -15,7 +15,7 @@ export const PARAMETERS_KIND = 'EnvoyProxyParameters';
  * A Gateway's parameters over its class's, field by field: a field the Gateway's object sets
  * replaces the class's; maps (nodeSelector, Service annotations) and resource lists (cpu, memory
  * of requests and of limits) merge key by key, the Gateway's value winning; tolerations are one
- * list, the Gateway's replacing the class's.
+ * list, the Gateway's replacing the class's; so is `telemetry` (access logs).
  */
 export function mergeParameters(defaults: IrProxyParameters, overrides: IrProxyParameters): IrProxyParameters {
   const out: IrProxyParameters = {};
@@ -37,6 +37,9 @@ export function mergeParameters(defaults: IrProxyParameters, overrides: IrProxyP
     if (annotations) s.annotations = annotations;
     out.service = s;
   }
+  // Access logs are one choice (a format and where it goes): the Gateway's replaces the class's whole.
+  const telemetry = overrides.telemetry ?? defaults.telemetry;
+  if (telemetry) out.telemetry = telemetry;
   return out;
 }
 

@@ -9,7 +9,8 @@
  *   5. SecurityPolicies, then BackendTrafficPolicies: which one applies to each route entry (the
  *      most specific target, then the oldest).
  *   6. Per Gateway: its status, and its IR (listeners, virtual hosts, clusters and secrets); then
- *      the policies' statuses and the Affected condition on what they apply to.
+ *      each listener's ClientTrafficPolicy laid into its Envoy listener and chains; then the
+ *      policies' statuses and the Affected condition on what they apply to.
  *   7. The output: IR, and every object Portico is responsible for with its status.
  * Pure: no I/O, no clock (the time for changed conditions is an argument).
  */
@@ -22,6 +23,7 @@ import { reportPolicyStatuses } from './steps/policy-statuses.js';
 import { assembleGateways } from './steps/assemble-gateways.js';
 import { applySecurityPolicies, reportSecurityPolicies } from './steps/security.js';
 import { applyTrafficPolicies, reportTrafficPolicies } from './steps/traffic.js';
+import { applyClientTrafficPolicies, reportClientTrafficPolicies } from './steps/client-traffic.js';
 import { translationOutput } from './steps/output.js';
 
 export type { GatewayApiTranslation, TranslateOptions } from './steps/run.js';
@@ -36,7 +38,9 @@ export function translateGatewayApi(resources: ResourceSet, options: TranslateOp
   applySecurityPolicies(run);
   applyTrafficPolicies(run);
   assembleGateways(run);
+  applyClientTrafficPolicies(run);
   reportSecurityPolicies(run);
   reportTrafficPolicies(run);
+  reportClientTrafficPolicies(run);
   return translationOutput(run);
 }

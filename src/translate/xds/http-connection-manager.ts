@@ -15,6 +15,8 @@ import { HTTP_CONNECTION_MANAGER } from '../../proto/type-urls.js';
 import { adsConfigSource } from './config-source.js';
 import { httpFilters } from './http-filters.js';
 import { tracingConfig } from './tracing.js';
+import { hcmClientTraffic } from './client-traffic-hcm.js';
+import { accessLogs } from './access-log.js';
 import type { envoy } from './types.js';
 
 export const HTTP_CONNECTION_MANAGER_FILTER = 'envoy.filters.network.http_connection_manager';
@@ -36,6 +38,9 @@ export function httpConnectionManagerFilter(hcm: IrHttpConnectionManager): envoy
       path_with_escaped_slashes_action: 'UNESCAPE_AND_REDIRECT',
       server_header_transformation: 'PASS_THROUGH',
       ...(hcm.tracing ? { tracing: tracingConfig(hcm.tracing) } : {}),
+      // A ClientTrafficPolicy's settings, over the defaults above.
+      ...(hcm.clientTraffic ? hcmClientTraffic(hcm.clientTraffic) : {}),
+      ...(hcm.accessLog?.length ? { access_log: accessLogs(hcm.accessLog) } : {}),
     },
   };
 }

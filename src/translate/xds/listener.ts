@@ -3,7 +3,10 @@ import type { IrFilterChain, IrListener, IrTcpProxy, IrTlsContext } from '../../
 import { DOWNSTREAM_TLS_CONTEXT, TCP_PROXY, TLS_INSPECTOR, UDP_PROXY, UDP_PROXY_ROUTE } from '../../proto/type-urls.js';
 import { adsConfigSource } from './config-source.js';
 import { httpConnectionManagerFilter } from './http-connection-manager.js';
+import { connectionLimitFilter, tlsParameters, withListenerClientTraffic } from './client-traffic.js';
+import { durationFromMs } from './duration.js';
 import type { envoy, Listener, Packed } from './types.js';
+import { accessLogs } from './access-log.js';
 
 type TransportSocket = envoy.config.core.v3.TransportSocket;
 type NetworkFilter = envoy.config.listener.v3.Filter;
@@ -17,6 +20,7 @@ function downstreamTlsTransportSocket(tls: IrTlsContext): TransportSocket {
     })),
   };
   if (tls.alpnProtocols.length > 0) commonTlsContext.alpn_protocols = [...tls.alpnProtocols];
+  if (tls.params) commonTlsContext.tls_params = tlsParameters(tls.params);
   const context: Packed<typeof DOWNSTREAM_TLS_CONTEXT> = {
     '@type': DOWNSTREAM_TLS_CONTEXT,
     common_tls_context: commonTlsContext,
@@ -42,10 +46,12 @@ export const REJECT_CLUSTER = 'portico/reject-connection';
 
 function tcpProxyFilter(proxy: IrTcpProxy): NetworkFilter {
   const config: Packed<typeof TCP_PROXY> = { '@type': TCP_PROXY, stat_prefix: proxy.statPrefix };
+  if (proxy.idleTimeoutMs !== undefined) config.idle_timeout = durationFromMs(proxy.idleTimeoutMs);
   const entries = proxy.backends.map((b) => ({ name: b.clusterName, weight: b.weight }));
   if (proxy.rejectWeight > 0) entries.push({ name: REJECT_CLUSTER, weight: proxy.rejectWeight });
   if (entries.length === 1) config.cluster = entries[0]!.name;
   else config.weighted_clusters = { clusters: entries };
+  if (proxy.accessLog?.length) config.access_log = accessLogs(proxy.accessLog);
   return { name: 'envoy.filters.network.tcp_proxy', typed_config: config };
 }
 
@@ -53,6 +59,7 @@ function filterChain(chain: IrFilterChain): envoy.config.listener.v3.FilterChain
   const out: envoy.config.listener.v3.FilterChain = { name: chain.name };
   if (chain.serverNames.length > 0) out.filter_chain_match = { server_names: [...chain.serverNames] };
   out.filters = chain.tcp ? [tcpProxyFilter(chain.tcp)] : chain.http ? [httpConnectionManagerFilter(chain.http)] : [];
+  if (chain.connectionLimit) out.filters.unshift(connectionLimitFilter(chain.name, chain.connectionLimit));
   if (chain.tls) out.transport_socket = downstreamTlsTransportSocket(chain.tls);
   return out;
 }
@@ -69,6 +76,8 @@ function udpListener(listener: IrListener, udp: NonNullable<IrListener['udp']>):
         typed_config: {
           '@type': UDP_PROXY,
           stat_prefix: udp.statPrefix,
+          // One line per datagram session, when it ends (idle for the session timeout).
+          ...(udp.accessLog?.length ? { access_log: accessLogs(udp.accessLog) } : {}),
           matcher: {
             on_no_match: {
               action: { name: 'route', typed_config: { '@type': UDP_PROXY_ROUTE, cluster: udp.clusterName } },
@@ -91,5 +100,5 @@ export function buildListener(listener: IrListener): Listener {
     out.listener_filters = [{ name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TLS_INSPECTOR } }];
   }
   out.filter_chains = listener.filterChains.map(filterChain);
-  return out;
+  return withListenerClientTraffic(out, listener.clientTraffic);
 }

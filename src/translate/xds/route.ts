@@ -5,6 +5,7 @@ import { enablePreRouting, perRouteFilterConfig } from './http-filters.js';
 import { skipRouteExtAuthz } from './pre-routing-filters.js';
 import { directResponse, forwardAction, redirectAction } from './route-action.js';
 import { routeMatch } from './route-match.js';
+import { globalRateLimitActions } from './rate-limit-global.js';
 import type { envoy, RouteConfiguration } from './types.js';
 
 type Route = envoy.config.route.v3.Route;
@@ -32,6 +33,9 @@ export function buildRoute(route: IrRoute): Route {
   };
   const perFilter = perRouteFilterConfig(route);
   if (perFilter) out.typed_per_filter_config = perFilter;
+  // BackendTrafficPolicy Global rate limits: the actions building the descriptors the service counts.
+  const global = route.traffic?.rateLimit?.global;
+  if (global && out.route) out.route = { ...out.route, rate_limits: globalRateLimitActions(route.name, global.rules) };
   return out;
 }
 

@@ -10,15 +10,31 @@
 import type { IrFaultInjection, IrHttpConnectionManager, IrHttpFilterKind, IrRouteTraffic } from '../../ir/types.js';
 import { HTTP_FAULT } from '../../proto/type-urls.js';
 import { durationFromMs } from './duration.js';
+import { compressionPerRoute, compressorFilters } from './traffic-compression.js';
+import { bufferFilters, requestBufferPerRoute } from './traffic-request-buffer.js';
+import { customResponseFilters, responseOverridePerRoute } from './traffic-response-override.js';
+import { globalRateLimitFilter } from './rate-limit-global.js';
+import { LOCAL_RATE_LIMIT_FILTER, localRateLimitFilter, localRateLimitPerRoute } from './rate-limit-local.js';
 import type { envoy, PerFilterConfig } from './types.js';
 
 type HttpFilter = envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 
 export const FAULT_FILTER = 'envoy.filters.http.fault';
 
-/** The policies' filters of a connection manager, after the fault filter, before the router. */
-export function trafficHttpFilters(_kinds: readonly IrHttpFilterKind[], _hcm: IrHttpConnectionManager): HttpFilter[] {
-  return [];
+/**
+ * The policies' filters of a connection manager, after the fault filter, before the router:
+ * compressors first (they encode last, so they compress what the filters after them answer as
+ * well as the backend's responses); custom_response next, so its rules can match a 429 or a 413
+ * answered after it; then the local rate limit (each Envoy's own buckets) before the global one (a
+ * call to the rate limit service), so that a request the local limit refuses costs the service
+ * nothing; the buffer last, so that no refused request is buffered first.
+ */
+export function trafficHttpFilters(kinds: readonly IrHttpFilterKind[], hcm: IrHttpConnectionManager): HttpFilter[] {
+  const filters: HttpFilter[] = [...compressorFilters(kinds), ...customResponseFilters(kinds)];
+  if (kinds.includes('local_ratelimit')) filters.push(localRateLimitFilter());
+  if (kinds.includes('ratelimit') && hcm.rateLimitService) filters.push(globalRateLimitFilter(hcm.rateLimitService));
+  filters.push(...bufferFilters(kinds));
+  return filters;
 }
 
 /** Each policy's per-route configurations, built once for all its routes (weak: as long as the IR lives). */
@@ -33,6 +49,13 @@ export function trafficPerRoute(traffic: IrRouteTraffic, config: PerFilterConfig
 function buildTrafficPerRoute(traffic: IrRouteTraffic): PerFilterConfig {
   const config: PerFilterConfig = {};
   if (traffic.faultInjection) config[FAULT_FILTER] = { '@type': HTTP_FAULT, ...faultConfig(traffic.faultInjection) };
+  if (traffic.compression) compressionPerRoute(traffic.compression, config);
+  if (traffic.requestBuffer) requestBufferPerRoute(traffic.requestBuffer, config);
+  if (traffic.responseOverride) responseOverridePerRoute(traffic.policy, traffic.responseOverride, config);
+  // The descriptors' first entry names the policy: a route has one policy, so no two rules share a bucket.
+  if (traffic.rateLimit?.local) {
+    config[LOCAL_RATE_LIMIT_FILTER] = localRateLimitPerRoute(traffic.policy, traffic.rateLimit.local);
+  }
   return config;
 }
 

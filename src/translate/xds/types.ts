@@ -12,4 +12,5 @@ export type {
   PerFilterConfig,
   RouteConfiguration,
   Secret,
+  xds,
 } from '../../proto/envoy-types.js';

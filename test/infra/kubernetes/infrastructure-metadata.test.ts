@@ -3,7 +3,11 @@
  * Portico's own keys, with reserved and invalid keys left out.
  */
 import { infrastructureMetadata, isQualifiedName } from '../../../src/infra/kubernetes/infrastructure.js';
-import { desiredObjects, gatewayCertificateSecret } from '../../../src/infra/kubernetes/resources.js';
+import {
+  desiredObjects,
+  gatewayCertificateSecret,
+  PROMETHEUS_ANNOTATIONS,
+} from '../../../src/infra/kubernetes/resources.js';
 import type { KubeObject } from '../../../src/resources/types.js';
 import * as fixtures from '../../support/fixtures.js';
 
@@ -38,7 +42,12 @@ describe('Gateway infrastructure labels and annotations', () => {
         'app.kubernetes.io/managed-by': 'portico',
         'app.kubernetes.io/component': 'envoy',
       });
-      expect(object.metadata.annotations).toEqual({ 'linkerd.io/inject': 'enabled', note: 'free text, with spaces' });
+      // The Service also names the Envoys' Prometheus stats port (prometheus-stats.test.ts).
+      expect(object.metadata.annotations).toEqual({
+        ...(object.kind === 'Service' ? PROMETHEUS_ANNOTATIONS : {}),
+        'linkerd.io/inject': 'enabled',
+        note: 'free text, with spaces',
+      });
     }
     const deployment = objects[2] as unknown as {
       spec: {

@@ -7,7 +7,7 @@
 import { BehaviorSubject, of } from 'rxjs';
 import type { IrProxyParameters } from '../../../src/ir/types.js';
 import { GatewayProvisioner } from '../../../src/infra/kubernetes/reconciler.js';
-import { containerResources, desiredObjects } from '../../../src/infra/kubernetes/resources.js';
+import { containerResources, desiredObjects, PROMETHEUS_ANNOTATIONS } from '../../../src/infra/kubernetes/resources.js';
 import { buildResourceSet } from '../../../src/resources/resource-set.js';
 import type { Condition, Gateway, GatewayClass, KubeObject } from '../../../src/resources/types.js';
 import { mergedProblems, readParameters } from '../../../src/resources/read/envoy-proxy-parameters.js';
@@ -420,7 +420,7 @@ describe('the Deployment and Service made from parameters', () => {
     expect(deployment.spec.template!.spec).not.toHaveProperty('nodeSelector');
     expect(service.spec.type).toBe('LoadBalancer');
     expect(service.spec).not.toHaveProperty('externalTrafficPolicy');
-    expect(service.metadata.annotations).toEqual({ 'example.com/lb': 'from-gateway' });
+    expect(service.metadata.annotations).toEqual({ ...PROMETHEUS_ANNOTATIONS, 'example.com/lb': 'from-gateway' });
   });
 
   it('applies each field the parameters set', () => {
@@ -451,6 +451,7 @@ describe('the Deployment and Service made from parameters', () => {
     expect(service.spec.externalTrafficPolicy).toBe('Local');
     // The Gateway's own infrastructure annotations win.
     expect(service.metadata.annotations).toEqual({
+      ...PROMETHEUS_ANNOTATIONS,
       'example.com/lb': 'from-gateway',
       'example.com/scheme': 'internal',
     });

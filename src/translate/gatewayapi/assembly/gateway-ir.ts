@@ -41,6 +41,7 @@ import type { TrafficVerdict } from '../traffic/traffic-ir.js';
 import { addTrafficClusters, trafficRoute } from '../traffic/traffic-route.js';
 import { filtersByConfiguration, httpFilterKinds } from './http-filters.js';
 import { withTracing } from './tracing.js';
+import { withAccessLogs } from './access-log.js';
 
 function withRedirectPort(route: IrRoute, target: RedirectTarget, listener: ServedListener): IrRoute {
   if (route.action.type !== 'redirect') return route;
@@ -267,7 +268,7 @@ export function buildGatewayIr(
           routeConfigName: config.name,
           filters: httpFilterKinds(config),
           ...(preRouting.length > 0 ? { preRouting } : {}),
-          ...filtersByConfiguration(config),
+          ...filtersByConfiguration(config, gw),
         },
       });
     } else if (family === 'UDP') {
@@ -319,7 +320,7 @@ export function buildGatewayIr(
             routeConfigName: config.name,
             filters: httpFilterKinds(config),
             ...(l.preRouting ? { preRouting: preRoutingOf([l], clusters) } : {}),
-            ...filtersByConfiguration(config),
+            ...filtersByConfiguration(config, gw),
           },
         });
       }
@@ -337,6 +338,7 @@ export function buildGatewayIr(
   }
 
   withTracing(state, listeners, routeConfigs, clusters);
+  withAccessLogs(state, listeners, clusters);
 
   // The Gateway's client certificate (spec.tls.backend) goes with every connection it opens with TLS.
   const clientCertificate = state.backendClientCertificate;

@@ -9,6 +9,7 @@ import { securityExtAuthz, securityFilterKinds } from '../security/route-securit
 import { trafficFilterKinds } from '../traffic/traffic-route.js';
 import { jwtAuthnOf } from '../security/security-jwt.js';
 import { oidcFiltersOf } from '../security/security-oidc.js';
+import { rateLimitServiceOf } from '../traffic/rate-limit-service.js';
 
 export function httpFilterKinds(config: IrRouteConfig): IrHttpFilterKind[] {
   const kinds = new Set<IrHttpFilterKind>();
@@ -34,6 +35,12 @@ function routeExtAuthz(config: IrRouteConfig): { extAuthz?: IrRouteExtAuthz[] } 
 }
 
 /** The filters of a connection manager installed once per configuration its routes use. */
-export function filtersByConfiguration(config: IrRouteConfig) {
-  return { ...routeExtAuthz(config), ...securityExtAuthz(config), ...oidcFiltersOf(config), ...jwtAuthnOf(config) };
+export function filtersByConfiguration(config: IrRouteConfig, gateway: string) {
+  return {
+    ...routeExtAuthz(config),
+    ...securityExtAuthz(config),
+    ...oidcFiltersOf(config),
+    ...jwtAuthnOf(config),
+    ...rateLimitServiceOf(config, gateway),
+  };
 }

@@ -38,6 +38,10 @@ export interface PolicyKindRules<P extends PolicyObject> {
   verdict(ctx: TranslationContext, policy: P): { problem: string } | { warnings?: readonly string[] };
   /** The listener protocols the policy means something on; absent: every one. */
   listenerProtocols?: { protocols: readonly string[]; invalid: string; note: string };
+  /** Where a more specific policy overrides one, for a kind that does not apply per route entry (absent: per route entry, `policyOverrides`). */
+  overrides?: Overrides<P>;
+  /** What `overrides` are for, in the message (`some routes` when absent). */
+  overriddenFor?: string;
 }
 
 export { policyKey };
@@ -150,7 +154,8 @@ function acceptedOn<P extends PolicyObject>(
   const verdict = rules.verdict(ctx, policy);
   if ('problem' in verdict) return condition('Accepted', false, 'Invalid', verdict.problem);
   const notes = [`applies to ${listed(entry.won)}`];
-  if (overridden && overridden.size > 0) notes.push(`overridden for some routes by ${listed([...overridden])}`);
+  if (overridden && overridden.size > 0)
+    notes.push(`overridden for ${rules.overriddenFor ?? 'some routes'} by ${listed([...overridden])}`);
   if (lost.length > 0) notes.push(`not applied: ${listed(lost)}`);
   if (entry.missing.length > 0) notes.push(`not found: ${listed(entry.missing)}`);
   if (entry.notHttp.length > 0) notes.push(`not applied to ${listed(entry.notHttp)} ${rules.listenerProtocols!.note}`);

@@ -13,7 +13,7 @@ export function reportPolicies<P extends PolicyObject>(
   policies: readonly P[],
   attachments: PolicyAttachments<P>,
 ): void {
-  const overrides = policyOverrides(rules.kind, run.gateways.values(), attachments);
+  const overrides = rules.overrides ?? policyOverrides(rules.kind, run.gateways.values(), attachments);
   const { statuses, affected } = policyStatuses(run.ctx, rules, policies, run.gateways, attachments, overrides);
   for (const [policy, status] of statuses) run.statuses.set(policy, status);
   for (const [object, names] of affected) {

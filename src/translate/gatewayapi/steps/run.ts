@@ -4,12 +4,15 @@
  */
 import type { KubeObject, ResourceSet } from '../../../resources/types.js';
 import type { IrGateway } from '../../../ir/types.js';
-import { buildContext, type TranslationContext } from '../context.js';
+import { buildContext, type RateLimitServiceOption, type TranslationContext } from '../context.js';
+
+export type { RateLimitServiceOption };
 import type { GatewayState, RouteOutcome } from '../gateway-state.js';
 import { NO_MEMORY, type StageMemory } from '../memory.js';
 import type { Route, RouteTranslation } from '../routes/contract.js';
 import type { PolicyAttachments } from '../policy/attachment.js';
-import type { BackendTrafficPolicy, SecurityPolicy } from '../../../resources/types.js';
+import type { BackendTrafficPolicy, ClientTrafficPolicy, SecurityPolicy } from '../../../resources/types.js';
+import type { ClientTrafficNotes } from '../client-traffic/client-traffic-apply.js';
 
 export interface GatewayApiTranslation {
   gateways: IrGateway[];
@@ -53,6 +56,12 @@ export interface TranslateOptions {
    */
   assignsAddresses?: boolean;
   /**
+   * Where the Gateways' Envoys reach the rate limit service (BackendTrafficPolicy Global rate
+   * limits), and whether a request is refused when it does not answer. Without it (no service
+   * runs) a policy with a Global limit is not accepted.
+   */
+  rateLimitService?: RateLimitServiceOption;
+  /**
    * Memory kept between runs (a `TranslationCache`): unchanged routes, outcomes and virtual hosts
    * are answered from it. Output is the same with or without it.
    */
@@ -79,6 +88,8 @@ export interface TranslationRun {
   securityAttachments?: PolicyAttachments<SecurityPolicy>;
   /** Where BackendTrafficPolicies attach (`applyTrafficPolicies`), when there are any. */
   trafficAttachments?: PolicyAttachments<BackendTrafficPolicy>;
+  /** Where ClientTrafficPolicies attach, and what of them does not apply where (`applyClientTrafficPolicies`). */
+  clientTraffic?: { attachments: PolicyAttachments<ClientTrafficPolicy>; notes: ClientTrafficNotes };
   /** The IR of every accepted Gateway (`assembleGateways`). */
   irs: IrGateway[];
 }

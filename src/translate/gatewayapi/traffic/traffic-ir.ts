@@ -18,6 +18,10 @@ import { policyKey } from '../policy/policy-key.js';
 import { rememberedVerdict } from '../policy/remembered-verdict.js';
 import { circuitBreakerIr } from './traffic-circuit-breaker.js';
 import { faultInjectionIr } from './traffic-fault-injection.js';
+import { compressionIr } from './traffic-compression.js';
+import { requestBufferIr } from './traffic-request-buffer.js';
+import { responseOverrideIr } from './traffic-response-override.js';
+import { rateLimitIr } from './traffic-rate-limit.js';
 import type { ClusterFields, RouteFields, TrafficSectionIr } from './traffic-section.js';
 
 export type { TrafficSectionIr };
@@ -49,6 +53,12 @@ type SectionIrs = {
 const SECTION_IR: SectionIrs = {
   circuitBreaker: circuitBreakerIr,
   faultInjection: faultInjectionIr,
+  // `compressor` comes after `compression`: when both are set, its list wins (Envoy Gateway's rule).
+  compression: compressionIr,
+  compressor: compressionIr,
+  requestBuffer: requestBufferIr,
+  responseOverride: responseOverrideIr,
+  rateLimit: rateLimitIr,
 };
 
 /** Worked out from the policy and the lookups it makes in `ctx`. */

@@ -9,6 +9,7 @@ import type { IrCluster, IrHttpFilterKind, IrRoute } from '../../../ir/types.js'
 import type { ListenerState } from '../listeners/listener-state.js';
 import type { TrafficVerdict } from './traffic-ir.js';
 import { NO_MEMORY, type StageMemory } from '../memory.js';
+import { compressorKind, withoutAcceptEncoding } from './traffic-compression.js';
 
 export interface GatewayTraffic {
   /**
@@ -53,6 +54,7 @@ export function addTrafficClusters(
 export function trafficRoute(route: IrRoute, verdict: TrafficVerdict | undefined): IrRoute {
   if (verdict?.type !== 'applied') return route;
   let out = verdict.route ? { ...route, traffic: verdict.route } : route;
+  if (verdict.route?.compression) out = withoutAcceptEncoding(out);
   const traffic = verdict.cluster;
   if (traffic && out.action.type === 'forward') {
     const backends = out.action.backends.map((b) => ({
@@ -67,4 +69,9 @@ export function trafficRoute(route: IrRoute, verdict: TrafficVerdict | undefined
 /** The HTTP filter kinds a route under a BackendTrafficPolicy needs in its connection manager. */
 export function trafficFilterKinds(route: IrRoute, kinds: Set<IrHttpFilterKind>): void {
   if (route.traffic?.faultInjection) kinds.add('fault_injection');
+  for (const c of route.traffic?.compression ?? []) kinds.add(compressorKind(c));
+  if (route.traffic?.requestBuffer) kinds.add('buffer');
+  if (route.traffic?.responseOverride) kinds.add('custom_response');
+  if (route.traffic?.rateLimit?.local) kinds.add('local_ratelimit');
+  if (route.traffic?.rateLimit?.global) kinds.add('ratelimit');
 }
