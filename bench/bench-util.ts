@@ -120,3 +120,36 @@ export const sleep = (msToWait: number): Promise<void> => new Promise((resolve) 
 export function wallNow(): number {
   return performance.timeOrigin + performance.now();
 }
+
+/** Which policies `--policies[=security|traffic|both]` puts on every generated route (bare: security). */
+export interface PolicyShape {
+  securityPolicies: boolean;
+  trafficPolicies: boolean;
+}
+
+/** `--policies` alone means `--policies=security` (what the flag meant before BackendTrafficPolicy). */
+export function policiesArgs(argv: readonly string[]): string[] {
+  return argv.map((a) => (a === '--policies' ? '--policies=security' : a));
+}
+
+export function policyShape(value: string | undefined): PolicyShape {
+  switch (value) {
+    case undefined:
+    case 'none':
+      return { securityPolicies: false, trafficPolicies: false };
+    case 'security':
+      return { securityPolicies: true, trafficPolicies: false };
+    case 'traffic':
+      return { securityPolicies: false, trafficPolicies: true };
+    case 'both':
+      return { securityPolicies: true, trafficPolicies: true };
+    default:
+      throw new Error(`--policies must be security, traffic or both, not ${value}`);
+  }
+}
+
+export function describePolicies(shape: PolicyShape): string {
+  const kinds = [shape.securityPolicies && 'SecurityPolicy', shape.trafficPolicies && 'BackendTrafficPolicy'];
+  const named = kinds.filter((k): k is string => typeof k === 'string');
+  return named.length > 0 ? `, a ${named.join(' and a ')} on every route` : '';
+}

@@ -5,11 +5,23 @@
  * the pipeline's endpoint refresh), and times `translate()`: wall time, and the process's CPU time
  * (user + system, all threads), which a machine busy with other work disturbs less.
  *
- *   node --expose-gc dist/bench/cached-change-bench.js [--routes 3000] [--changes 40]
+ *   node --expose-gc dist/bench/cached-change-bench.js [--routes 3000] [--changes 40] [--policies[=security|traffic|both]]
+ *
+ * `--policies`: policies on every route, as `translate-bench.js --policies`.
  */
 import { parseArgs } from 'node:util';
 import { generateObjects, withMovedPath } from './generate.js';
-import { integerFlag, machineLine, ms, nodeFlagsLine, printTable, summarize } from './bench-util.js';
+import {
+  describePolicies,
+  integerFlag,
+  machineLine,
+  ms,
+  nodeFlagsLine,
+  policiesArgs,
+  policyShape,
+  printTable,
+  summarize,
+} from './bench-util.js';
 import { buildResourceSet } from '../src/resources/resource-set.js';
 import type { EndpointSlice, HTTPRoute, KubeObject } from '../src/resources/types.js';
 import { LastStatusCarrier } from '../src/pipeline/translate-safely.js';
@@ -17,11 +29,17 @@ import { TranslationCache, translate, type TranslationResult } from '../src/tran
 
 function main(): void {
   const { values } = parseArgs({
-    options: { routes: { type: 'string', default: '3000' }, changes: { type: 'string', default: '40' } },
+    args: policiesArgs(process.argv.slice(2)),
+    options: {
+      routes: { type: 'string', default: '3000' },
+      changes: { type: 'string', default: '40' },
+      policies: { type: 'string' },
+    },
   });
   const routes = integerFlag(values.routes, '--routes', 1);
   const changes = integerFlag(values.changes, '--changes', 1);
-  const objects = generateObjects(routes);
+  const policies = policyShape(values.policies);
+  const objects = generateObjects(routes, policies);
   const cache = new TranslationCache();
   const carrier = new LastStatusCarrier();
   let last: TranslationResult | undefined;
@@ -53,7 +71,9 @@ function main(): void {
     } as KubeObject;
     sliceTimes.push(run());
   }
-  console.log(`cached translate() per change: ${routes} routes, ${changes} changes; ${machineLine()}`);
+  console.log(
+    `cached translate() per change: ${routes} routes${describePolicies(policies)}, ${changes} changes; ${machineLine()}`,
+  );
   console.log(`node flags: ${nodeFlagsLine()}`);
   const row = (what: string, times: { wall: number; cpu: number }[]): string[] => {
     const wall = summarize(times.map((t) => t.wall));

@@ -27,6 +27,11 @@ export interface GeneratedShape {
    * rest), the shape of "a policy on every route" (issue 15's figure).
    */
   securityPolicies: boolean;
+  /**
+   * A BackendTrafficPolicy per route (`circuitBreaker` and `faultInjection`: a route setting and
+   * the policy's copies of the route's two backend clusters), the other "policy on every route".
+   */
+  trafficPolicies: boolean;
 }
 
 export const DEFAULT_SHAPE: Omit<GeneratedShape, 'routes'> = {
@@ -34,6 +39,7 @@ export const DEFAULT_SHAPE: Omit<GeneratedShape, 'routes'> = {
   endpointsPerService: 3,
   namespace: 'bench',
   securityPolicies: false,
+  trafficPolicies: false,
 };
 
 const GATEWAY_API_V1 = `${GATEWAY_GROUP}/v1`;
@@ -48,8 +54,22 @@ export function generateObjects(routes: number, shape: Partial<Omit<GeneratedSha
   for (let i = 0; i < s.routes; i++) {
     objects.push(httpRoute(s, i), service(s.namespace, i), endpointSlice(s, i));
     if (s.securityPolicies) objects.push(securityPolicy(s.namespace, i));
+    if (s.trafficPolicies) objects.push(trafficPolicy(s.namespace, i));
   }
   return objects;
+}
+
+function trafficPolicy(namespace: string, i: number): KubeObject {
+  return {
+    apiVersion: 'gateway.portico.dev/v1alpha1',
+    kind: 'BackendTrafficPolicy',
+    metadata: { name: `traffic-${i}`, namespace, generation: 1, creationTimestamp: '2026-01-01T00:00:00Z' },
+    spec: {
+      targetRefs: [{ group: GATEWAY_GROUP, kind: 'HTTPRoute', name: `route-${i}` }],
+      circuitBreaker: { maxConnections: 100 + (i % 50), maxPendingRequests: 50 },
+      faultInjection: { abort: { httpStatus: 503, percentage: 0.1 } },
+    },
+  };
 }
 
 function securityPolicy(namespace: string, i: number): KubeObject {

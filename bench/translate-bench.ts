@@ -3,16 +3,27 @@
  * sizes. Reports wall time (min and median over several iterations after warm-up), heap retained
  * by the input and by one translation result (measured after a forced GC), and RSS.
  *
- *   node --expose-gc dist/bench/translate-bench.js [--sizes 1000,10000] [--iterations 5] [--warmup 2] [--policies]
+ *   node --expose-gc dist/bench/translate-bench.js [--sizes 1000,10000] [--iterations 5] [--warmup 2] [--policies[=security|traffic|both]]
  *
- * `--policies`: a SecurityPolicy (authorization) on every route.
+ * `--policies`: a SecurityPolicy (authorization) on every route; `=traffic` a BackendTrafficPolicy
+ * (circuit breaker, fault injection) instead; `=both` one of each.
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { translate } from '../src/translate/index.js';
 import type { TranslationResult } from '../src/translate/index.js';
 import { generateResourceSet } from './generate.js';
-import { collectGarbage, integerFlag, integerList, MIB, printTable } from './bench-util.js';
+import {
+  collectGarbage,
+  describePolicies,
+  integerFlag,
+  integerList,
+  MIB,
+  policiesArgs,
+  policyShape,
+  printTable,
+} from './bench-util.js';
+import type { PolicyShape } from './bench-util.js';
 
 interface Measurement {
   routes: number;
@@ -20,6 +31,9 @@ interface Measurement {
   virtualHosts: number;
   minMs: number;
   medianMs: number;
+  /** The process's CPU time (user + system, all threads) per translation: less disturbed by a busy machine. */
+  cpuMinMs: number;
+  cpuMedianMs: number;
   inputHeapMiB: number;
   resultHeapMiB: number;
   rssMiB: number;
@@ -37,29 +51,36 @@ function median(sorted: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function measure(routes: number, iterations: number, warmup: number, policies: boolean): Measurement {
+function measure(routes: number, iterations: number, warmup: number, policies: PolicyShape): Measurement {
   const baseline = heapUsed();
-  const input = generateResourceSet(routes, { securityPolicies: policies });
+  const input = generateResourceSet(routes, policies);
   const withInput = heapUsed();
 
   for (let i = 0; i < warmup; i++) translate(input);
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   let result: TranslationResult | undefined;
   for (let i = 0; i < iterations; i++) {
     result = undefined; // let the previous result be collected; measure one live result at the end
     const start = performance.now();
+    const cpuBefore = process.cpuUsage();
     result = translate(input);
+    const cpu = process.cpuUsage(cpuBefore);
     times.push(performance.now() - start);
+    cpuTimes.push((cpu.user + cpu.system) / 1000);
   }
   const withResult = heapUsed();
   const gateway = result?.gateways[0];
   times.sort((a, b) => a - b);
+  cpuTimes.sort((a, b) => a - b);
   return {
     routes,
     clusters: gateway?.xds.clusters.length ?? 0,
     virtualHosts: gateway?.ir.routeConfigs.reduce((n, rc) => n + rc.virtualHosts.length, 0) ?? 0,
     minMs: times[0] ?? NaN,
     medianMs: median(times),
+    cpuMinMs: cpuTimes[0] ?? NaN,
+    cpuMedianMs: median(cpuTimes),
     inputHeapMiB: (withInput - baseline) / MIB,
     resultHeapMiB: (withResult - withInput) / MIB,
     rssMiB: process.memoryUsage().rss / MIB,
@@ -74,6 +95,8 @@ function printMeasurements(rows: Measurement[]): void {
     'clusters',
     'min ms',
     'median ms',
+    'cpu min ms',
+    'cpu median ms',
     'input heap MiB',
     'result heap MiB',
     'RSS MiB',
@@ -85,6 +108,8 @@ function printMeasurements(rows: Measurement[]): void {
     String(r.clusters),
     r.minMs.toFixed(1),
     r.medianMs.toFixed(1),
+    r.cpuMinMs.toFixed(1),
+    r.cpuMedianMs.toFixed(1),
     r.inputHeapMiB.toFixed(1),
     r.resultHeapMiB.toFixed(1),
     r.rssMiB.toFixed(0),
@@ -95,20 +120,21 @@ function printMeasurements(rows: Measurement[]): void {
 
 function main(): void {
   const { values } = parseArgs({
+    args: policiesArgs(process.argv.slice(2)),
     options: {
       sizes: { type: 'string', default: '1000,10000' },
       iterations: { type: 'string', default: '5' },
       warmup: { type: 'string', default: '2' },
-      policies: { type: 'boolean', default: false },
+      policies: { type: 'string' },
     },
   });
   const sizes = integerList(values.sizes, '--sizes', 1);
   const iterations = integerFlag(values.iterations, '--iterations', 1);
   const warmup = integerFlag(values.warmup, '--warmup', 0);
 
-  const policies = values.policies === true;
+  const policies = policyShape(values.policies);
   console.log(
-    `translate() benchmark: node ${process.version}, ${iterations} iterations after ${warmup} warm-up${policies ? ', a SecurityPolicy on every route' : ''}`,
+    `translate() benchmark: node ${process.version}, ${iterations} iterations after ${warmup} warm-up${describePolicies(policies)}`,
   );
   const rows: Measurement[] = [];
   for (const size of sizes) rows.push(measure(size, iterations, warmup, policies));

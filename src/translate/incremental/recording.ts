@@ -66,6 +66,21 @@ function sameList(a: readonly KubeObject[], b: readonly KubeObject[]): boolean {
   return true;
 }
 
+/**
+ * Whether the list read then (`then`) holds now: worked out once per pair of lists, since every
+ * remembered result that read a list read the same array (10,000 route outcomes that read the
+ * SecurityPolicies compare them once a run, not 10,000 times).
+ */
+function listHolds(ctx: TranslationContext, now: readonly KubeObject[], then: readonly KubeObject[]): boolean {
+  if (now === then) return true;
+  const last = ctx.remember('list-held', then, (): { now?: readonly KubeObject[]; same: boolean } => ({ same: false }));
+  if (last.now !== now) {
+    last.now = now;
+    last.same = sameList(now, then);
+  }
+  return last.same;
+}
+
 /** A read-only map that records every `get`/`has`; any iteration makes the recording untracked. */
 class RecordingMap<K, V> implements ReadonlyMap<K, V> {
   constructor(
@@ -170,7 +185,7 @@ export function readsHold(reads: readonly Read[], ctx: TranslationContext, optio
         if (!sameValue((fields[read.table] as ReadonlyMap<unknown, unknown>).get(read.key), read.value)) return false;
         break;
       case 'list':
-        if (!sameList(ctx.resources[read.kind], read.value)) return false;
+        if (!listHolds(ctx, ctx.resources[read.kind], read.value)) return false;
         break;
       case 'context':
         if (fields[read.name] !== read.value) return false;

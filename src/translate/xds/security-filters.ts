@@ -50,8 +50,21 @@ export function securityHttpFilters(
   return filters;
 }
 
-/** Per-route configuration of the security filters for `security`. */
+/**
+ * Each policy's per-route configurations, built once: every match of every rule it applies to
+ * shares them (one rbac tree per policy rather than per route). Weak: as long as the IR lives.
+ */
+const perRouteOf = new WeakMap<IrSecurity, PerFilterConfig>();
+
+/** Per-route configuration of the security filters for `security`, added to `config`. */
 export function securityPerRoute(security: IrSecurity, config: PerFilterConfig): void {
+  let own = perRouteOf.get(security);
+  if (!own) perRouteOf.set(security, (own = buildSecurityPerRoute(security)));
+  Object.assign(config, own);
+}
+
+function buildSecurityPerRoute(security: IrSecurity): PerFilterConfig {
+  const config: PerFilterConfig = {};
   if (security.extAuth) securityExtAuthzPerRoute(security.extAuth, config);
   if (security.oidc) enableOauth2(security.oidc, config);
   if (security.jwt) config[JWT_AUTHN_FILTER] = jwtAuthnPerRoute(security.policy);
@@ -60,6 +73,7 @@ export function securityPerRoute(security: IrSecurity, config: PerFilterConfig):
   }
   if (security.basicAuth) basicAuthPerRoute(security.basicAuth, config);
   if (security.apiKeyAuth) apiKeyAuthPerRoute(security.apiKeyAuth, config);
+  return config;
 }
 
 const oneOf = (ids: Principal[]): Principal => (ids.length === 1 ? ids[0]! : { or_ids: { ids } });

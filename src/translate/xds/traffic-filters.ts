@@ -37,7 +37,17 @@ export function trafficHttpFilters(kinds: readonly IrHttpFilterKind[], hcm: IrHt
   return filters;
 }
 
+/** Each policy's per-route configurations, built once for all its routes (weak: as long as the IR lives). */
+const perRouteOf = new WeakMap<IrRouteTraffic, PerFilterConfig>();
+
 export function trafficPerRoute(traffic: IrRouteTraffic, config: PerFilterConfig): void {
+  let own = perRouteOf.get(traffic);
+  if (!own) perRouteOf.set(traffic, (own = buildTrafficPerRoute(traffic)));
+  Object.assign(config, own);
+}
+
+function buildTrafficPerRoute(traffic: IrRouteTraffic): PerFilterConfig {
+  const config: PerFilterConfig = {};
   if (traffic.faultInjection) config[FAULT_FILTER] = { '@type': HTTP_FAULT, ...faultConfig(traffic.faultInjection) };
   if (traffic.compression) compressionPerRoute(traffic.compression, config);
   if (traffic.requestBuffer) requestBufferPerRoute(traffic.requestBuffer, config);
@@ -46,6 +56,7 @@ export function trafficPerRoute(traffic: IrRouteTraffic, config: PerFilterConfig
   if (traffic.rateLimit?.local) {
     config[LOCAL_RATE_LIMIT_FILTER] = localRateLimitPerRoute(traffic.policy, traffic.rateLimit.local);
   }
+  return config;
 }
 
 function faultConfig(fault: IrFaultInjection): envoy.extensions.filters.http.fault.v3.HTTPFault {

@@ -37,6 +37,8 @@ import { ownerOf } from './listener-owner.js';
 import { l4Chain, preferredRoute, tlsRouteChains } from './l4-chains.js';
 import { l4TrafficBackends } from '../traffic/traffic-l4.js';
 import { securedRoute } from '../security/route-security.js';
+import type { SecurityVerdict } from '../security/security-ir.js';
+import type { TrafficVerdict } from '../traffic/traffic-ir.js';
 import { addTrafficClusters, trafficRoute } from '../traffic/traffic-route.js';
 import { filtersByConfiguration, httpFilterKinds } from './http-filters.js';
 import { withTracing } from './tracing.js';
@@ -89,8 +91,17 @@ function buildVirtualHosts(
     // entries are the same arrays when their translations were reused) give last run's virtual host.
     const parts: unknown[] = [owner.port, owner.protocol, owner.hostname, owner.preRouting?.filters];
     // Each entry's SecurityPolicy and BackendTrafficPolicy verdicts (one object per policy) are parts too.
-    const verdictOf = (e: RouteEntry) => state.security?.verdictOf(owner, e.route);
-    const trafficOf = (e: RouteEntry) => state.traffic?.verdictOf(owner, e.route);
+    // Asked once per entry (here), kept for `build`.
+    const security = new Map<RouteEntry, SecurityVerdict | undefined>();
+    const traffic = new Map<RouteEntry, TrafficVerdict | undefined>();
+    const verdictOf = (e: RouteEntry) => {
+      if (!security.has(e)) security.set(e, state.security?.verdictOf(owner, e.route));
+      return security.get(e);
+    };
+    const trafficOf = (e: RouteEntry) => {
+      if (!traffic.has(e)) traffic.set(e, state.traffic?.verdictOf(owner, e.route));
+      return traffic.get(e);
+    };
     for (const hostname of covering) {
       parts.push(hostname);
       for (const p of placed.get(hostname)?.values() ?? []) {
@@ -108,7 +119,7 @@ function buildVirtualHosts(
         if (state.traffic) {
           const verdicts = p.entries.map(trafficOf);
           parts.push(...verdicts, '\0');
-          p.entries.forEach((e, i) => addTrafficClusters(e.route, verdicts[i], clusters));
+          p.entries.forEach((e, i) => addTrafficClusters(e.route, verdicts[i], clusters, memo));
         }
       }
     }

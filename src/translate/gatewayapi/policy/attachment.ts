@@ -80,6 +80,16 @@ export function policyAttachments<P extends KubeObject>(
   for (const policy of policies) {
     const namespace = policy.metadata.namespace ?? 'default';
     const read = readTargets(policy);
+    if (read.targetRefs.length === 1 && read.targetSelectors.length === 0) {
+      // Most policies: one target, nothing to deduplicate.
+      const target: PolicyTarget = { ...read.targetRefs[0]!, namespace };
+      targetsOf.set(policy, [target]);
+      const key = keyOf(target);
+      const list = byTarget.get(key);
+      if (list) list.push(policy);
+      else byTarget.set(key, [policy]);
+      continue;
+    }
     const targets = new Map<string, PolicyTarget>();
     const add = (t: PolicyTarget): void => void (targets.has(keyOf(t)) || targets.set(keyOf(t), t));
     for (const ref of read.targetRefs) add({ ...ref, namespace });
@@ -98,7 +108,7 @@ export function policyAttachments<P extends KubeObject>(
       else byTarget.set(key, [policy]);
     }
   }
-  for (const list of byTarget.values()) list.sort(comparePolicies);
+  for (const list of byTarget.values()) if (list.length > 1) list.sort(comparePolicies);
   return { byTarget, targetsOf };
 }
 

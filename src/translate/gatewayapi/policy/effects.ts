@@ -9,6 +9,7 @@ import { condition, materializeConditions } from '../conditions.js';
 import type { GatewayState } from '../gateway-state.js';
 import { effectivePolicy, routeChain, type PolicyAttachments } from './attachment.js';
 import { policyKey, type Overrides } from './policy-status.js';
+import { routePolicyLookup } from './route-lookup.js';
 
 /** The condition type a target of policies of `kind` carries. */
 export const affectedConditionType = (kind: string): string => `gateway.portico.dev/${kind}Affected`;
@@ -21,12 +22,15 @@ export function policyOverrides<P extends KubeObject>(
 ): Overrides<P> {
   const out: Overrides<P> = new Map();
   for (const state of gateways) {
+    const lookup = routePolicyLookup(attachments, state);
     for (const [index, byHostname] of state.placed) {
       const listener = state.listeners.find((l) => l.index === index);
       if (!listener) continue;
       for (const routes of byHostname.values()) {
         for (const placed of routes.values()) {
           for (const entry of placed.entries) {
+            // Only one of its targets can carry a policy: nothing is overridden (most entries).
+            if (!lookup.mayOverride(listener, entry.route.source)) continue;
             const chain = routeChain(state, listener, entry.route.source);
             const applied = effectivePolicy(attachments, chain);
             if (!applied) continue;

@@ -103,10 +103,11 @@ export function policyStatuses<P extends PolicyObject>(
         unmanaged.push({ ref, conditions: [condition('Accepted', false, 'TargetNotFound', resolved.missing.message)] });
       }
       const winner = attachments.byTarget.get(keyOf(target))![0]!;
+      const described = resolved.gateways.length > 0 ? describeTarget(target) : '';
       for (const { state, object } of resolved.gateways) {
         const entry = onGateway(state);
         if (winner !== policy) {
-          entry.lost.push({ target: describeTarget(target), winner });
+          entry.lost.push({ target: described, winner });
           continue;
         }
         const plain = rules.listenerProtocols
@@ -115,7 +116,7 @@ export function policyStatuses<P extends PolicyObject>(
         entry.notHttp.push(...plain);
         // A listener target that carries no HTTP requests protects nothing: not counted as applied.
         if (target.sectionName !== undefined && plain.length > 0) continue;
-        entry.won.push(describeTarget(target));
+        entry.won.push(described);
         // A route's Affected condition, if any, is part of its outcome (security: route-affected.ts).
         if (isRouteKind(target.kind)) continue;
         let names = affected.get(object);

@@ -81,8 +81,8 @@ export function resolveTarget(
       const routeKey = `${t.kind}/${t.namespace}/${t.name}`;
       const out: ResolvedTarget = { gateways: [] };
       for (const state of gateways.values()) {
-        if (![...state.attachedRouteKeys.values()].some((keys) => keys.has(routeKey))) continue;
-        if (t.sectionName !== undefined && !hasRule(state, routeKey, t.sectionName)) {
+        if (!attachedTo(state, routeKey)) continue;
+        if (t.sectionName !== undefined && !placedRules(ctx, state).has(`${routeKey}\0${t.sectionName}`)) {
           out.missing = { message: `${describeTarget(t)} does not exist`, on: state };
           continue;
         }
@@ -102,12 +102,28 @@ function routesOf(
   return { HTTPRoute: httpRoutes, GRPCRoute: grpcRoutes, TCPRoute: tcpRoutes, UDPRoute: udpRoutes }[kind];
 }
 
-/** Whether a rule of that name of the route is placed on the Gateway. */
-function hasRule(state: GatewayState, routeKey: string, ruleName: string): boolean {
-  for (const byHostname of state.placed.values()) {
-    for (const routes of byHostname.values()) {
-      if (routes.get(routeKey)?.entries.some((e) => e.route.source.ruleName === ruleName)) return true;
-    }
-  }
+/** Whether the route is attached to one of the Gateway's listeners. */
+function attachedTo(state: GatewayState, routeKey: string): boolean {
+  for (const keys of state.attachedRouteKeys.values()) if (keys.has(routeKey)) return true;
   return false;
+}
+
+/**
+ * The rules placed on the Gateway, as `<routeKey>\0<rule name>`: gathered once per Gateway state
+ * (a rule target used to walk every placed route).
+ */
+function placedRules(ctx: TranslationContext, state: GatewayState): ReadonlySet<string> {
+  return ctx.remember('placed-rules', state, (s) => {
+    const rules = new Set<string>();
+    for (const byHostname of s.placed.values()) {
+      for (const routes of byHostname.values()) {
+        for (const placed of routes.values()) {
+          for (const e of placed.entries) {
+            if (e.route.source.ruleName !== undefined) rules.add(`${placed.routeKey}\0${e.route.source.ruleName}`);
+          }
+        }
+      }
+    }
+    return rules;
+  });
 }

@@ -71,10 +71,10 @@ export function securityAffectedCondition(
   const namespace = route.metadata.namespace ?? 'default';
   const index = ctx.remember('security-policy-route-index', policies, policyIndex).get(namespace);
   if (!index) return undefined;
-  const candidates = new Set([
-    ...(index.byRoute.get(`${route.kind}/${route.metadata.name}`) ?? []),
-    ...index.withSelectors,
-  ]);
+  const named = index.byRoute.get(`${route.kind}/${route.metadata.name}`);
+  // Most routes: no policy with selectors in the namespace, the policies naming it are the candidates.
+  const candidates =
+    index.withSelectors.length === 0 ? (named ?? []) : new Set([...(named ?? []), ...index.withSelectors]);
   const rules = new Set(common.rules.map(ruleName).filter((n): n is string => n !== undefined));
   const winners = new Map<string, SecurityPolicy>();
   for (const policy of candidates) {

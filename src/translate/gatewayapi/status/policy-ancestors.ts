@@ -46,6 +46,49 @@ export function policyAncestorStatus(
   policy: KubeObject<unknown, { ancestors?: PolicyAncestorStatus[] }>,
   ours: readonly AncestorEntry[],
 ): PolicyStatus | undefined {
+  // Fed back as Portico wrote it, from the same entries at the same generation: writing it again
+  // would give an equal status (every condition keeps its time), so it is the status. Saves
+  // building and comparing 10,000 statuses a run when a policy is on every route.
+  const fedBack = typeof policy.status === 'object' && policy.status !== null ? policy.status : undefined;
+  const made = fedBack && ctx.remember('policy-status-made', fedBack, (): { from?: Made } => ({})).from;
+  if (made && made.generation === policy.metadata.generation && sameEntries(made.ours, ours))
+    return fedBack as PolicyStatus;
+  const status = ancestorStatus(ctx, policy, ours);
+  if (status)
+    ctx.remember('policy-status-made', status, (): { from?: Made } => ({})).from = {
+      generation: policy.metadata.generation,
+      ours,
+    };
+  return status;
+}
+
+/** What Portico's entries of a status it wrote were made from. */
+interface Made {
+  generation: number | undefined;
+  ours: readonly AncestorEntry[];
+}
+
+function sameEntries(a: readonly AncestorEntry[], b: readonly AncestorEntry[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (!sameAncestor(x.ref, y.ref) || x.ref.group !== y.ref.group || x.ref.kind !== y.ref.kind) return false;
+    if (x.conditions.length !== y.conditions.length) return false;
+    for (let j = 0; j < x.conditions.length; j++) {
+      const c = x.conditions[j]!;
+      const d = y.conditions[j]!;
+      if (c.type !== d.type || c.status !== d.status || c.reason !== d.reason || c.message !== d.message) return false;
+    }
+  }
+  return true;
+}
+
+function ancestorStatus(
+  ctx: TranslationContext,
+  policy: KubeObject<unknown, { ancestors?: PolicyAncestorStatus[] }>,
+  ours: readonly AncestorEntry[],
+): PolicyStatus | undefined {
   const previous = readPolicyAncestorStatuses(policy.status);
   const others = previous.filter((a) => a.controllerName !== CONTROLLER_NAME);
   if (ours.length === 0 && !previous.some((a) => a.controllerName === CONTROLLER_NAME)) return undefined;

@@ -5,10 +5,11 @@
  */
 import { readSecurityPolicy } from '../../../resources/read/security-policy.js';
 import type { SecurityPolicy } from '../../../resources/types.js';
-import { effectivePolicy, policyAttachments, routeChain } from '../policy/attachment.js';
+import { policyAttachments } from '../policy/attachment.js';
+import { routePolicyLookup } from '../policy/route-lookup.js';
 import type { PolicyKindRules } from '../policy/policy-status.js';
 import { reportPolicies } from '../policy/report.js';
-import { securityVerdict } from '../security/security-ir.js';
+import { securityVerdict, type SecurityVerdict } from '../security/security-ir.js';
 import type { TranslationRun } from './run.js';
 
 const SECURITY_POLICY: PolicyKindRules<SecurityPolicy> = {
@@ -36,12 +37,20 @@ export function applySecurityPolicies(run: TranslationRun): void {
     readSecurityPolicy,
   ));
   if (attachments.byTarget.size === 0) return;
+  // Asked for every route entry: each policy's verdict is looked up once a run.
+  const verdicts = new Map<SecurityPolicy, SecurityVerdict>();
+  const verdictOf = (policy: SecurityPolicy): SecurityVerdict => {
+    let verdict = verdicts.get(policy);
+    if (!verdict) verdicts.set(policy, (verdict = securityVerdict(ctx, policy)));
+    return verdict;
+  };
   for (const state of run.gateways.values()) {
+    const lookup = routePolicyLookup(attachments, state);
     state.security = {
       verdictOf(listener, route) {
-        const applied = effectivePolicy(attachments, routeChain(state, listener, route.source));
+        const policy = lookup.applied(listener, route.source);
         // The same verdict object while the policy and what it read are: the IR assembly compares parts by identity.
-        return applied && securityVerdict(ctx, applied.policy);
+        return policy && verdictOf(policy);
       },
     };
   }

@@ -6,10 +6,11 @@
  */
 import { readBackendTrafficPolicy } from '../../../resources/read/backend-traffic-policy.js';
 import type { BackendTrafficPolicy } from '../../../resources/types.js';
-import { effectivePolicy, policyAttachments, routeChain } from '../policy/attachment.js';
+import { policyAttachments } from '../policy/attachment.js';
+import { routePolicyLookup } from '../policy/route-lookup.js';
 import type { PolicyKindRules } from '../policy/policy-status.js';
 import { reportPolicies } from '../policy/report.js';
-import { trafficVerdict } from '../traffic/traffic-ir.js';
+import { trafficVerdict, type TrafficVerdict } from '../traffic/traffic-ir.js';
 import type { TranslationRun } from './run.js';
 
 const BACKEND_TRAFFIC_POLICY: PolicyKindRules<BackendTrafficPolicy> = {
@@ -32,11 +33,19 @@ export function applyTrafficPolicies(run: TranslationRun): void {
     readBackendTrafficPolicy,
   ));
   if (attachments.byTarget.size === 0) return;
+  // Asked for every route entry: each policy's verdict is looked up once a run.
+  const verdicts = new Map<BackendTrafficPolicy, TrafficVerdict>();
+  const verdictOf = (policy: BackendTrafficPolicy): TrafficVerdict => {
+    let verdict = verdicts.get(policy);
+    if (!verdict) verdicts.set(policy, (verdict = trafficVerdict(ctx, policy)));
+    return verdict;
+  };
   for (const state of run.gateways.values()) {
+    const lookup = routePolicyLookup(attachments, state);
     state.traffic = {
       verdictOf(listener, route) {
-        const applied = effectivePolicy(attachments, routeChain(state, listener, route.source));
-        return applied && trafficVerdict(ctx, applied.policy);
+        const policy = lookup.applied(listener, route.source);
+        return policy && verdictOf(policy);
       },
       l4VerdictOf(listener, routeKey) {
         const [kind = '', namespace = '', name = ''] = routeKey.split('/');
