@@ -10,7 +10,7 @@ import type { BackendClientCertificate } from './backend-client-certificate.js';
 import type { RouteTranslation } from './routes/contract.js';
 import type { TelemetryVerdict } from './telemetry/telemetry-policy.js';
 import type { GatewaySecurity } from './security/route-security.js';
-import type { GatewayTraffic } from './traffic/traffic-route.js';
+import type { GatewayTraffic } from './traffic/gateway-traffic.js';
 
 /** A route's rules placed on one listener for one of its hostnames. */
 export interface PlacedRoute {

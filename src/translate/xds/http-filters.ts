@@ -108,13 +108,19 @@ function sessionState(session: IrSessionPersistence): envoy.config.core.v3.Typed
   };
 }
 
+/**
+ * A policy's per-route configurations by its IR object, built once and shared by the routes of
+ * one route configuration it applies to (one rbac tree per policy rather than per route).
+ */
+export type SharedPerRoute = Map<object, PerFilterConfig>;
+
 /** `typed_per_filter_config` enabling the optional filters this route uses; undefined if none. */
-export function perRouteFilterConfig(route: IrRoute): PerFilterConfig | undefined {
+export function perRouteFilterConfig(route: IrRoute, shared?: SharedPerRoute): PerFilterConfig | undefined {
   const config: PerFilterConfig = {};
   if (route.cors) config[CORS_FILTER] = corsPolicy(route.cors);
   if (route.extAuthz) Object.assign(config, enableRouteExtAuthz(route.extAuthz));
-  if (route.security) securityPerRoute(route.security, config);
-  if (route.traffic) trafficPerRoute(route.traffic, config);
+  if (route.security) securityPerRoute(route.security, config, shared);
+  if (route.traffic) trafficPerRoute(route.traffic, config, shared);
   if (route.sessionPersistence) {
     config[STATEFUL_SESSION_FILTER] = {
       '@type': STATEFUL_SESSION_PER_ROUTE,

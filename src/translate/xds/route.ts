@@ -1,7 +1,7 @@
 /** RouteConfigurations (served over RDS): virtual hosts and their routes, in IR precedence order. */
 import type { IrRoute, IrRouteConfig, IrVirtualHost } from '../../ir/types.js';
 import { headerMutationFields } from './header-mutation.js';
-import { enablePreRouting, perRouteFilterConfig } from './http-filters.js';
+import { enablePreRouting, perRouteFilterConfig, type SharedPerRoute } from './http-filters.js';
 import { skipRouteExtAuthz } from './pre-routing-filters.js';
 import { directResponse, forwardAction, redirectAction } from './route-action.js';
 import { routeMatch } from './route-match.js';
@@ -23,7 +23,7 @@ function routeActionFields(route: IrRoute): Pick<Route, 'route' | 'redirect' | '
   }
 }
 
-export function buildRoute(route: IrRoute): Route {
+export function buildRoute(route: IrRoute, shared?: SharedPerRoute): Route {
   const out: Route = {
     name: route.name,
     match: routeMatch(route.match),
@@ -31,7 +31,7 @@ export function buildRoute(route: IrRoute): Route {
     ...headerMutationFields('request', route.requestHeaders),
     ...headerMutationFields('response', route.responseHeaders),
   };
-  const perFilter = perRouteFilterConfig(route);
+  const perFilter = perRouteFilterConfig(route, shared);
   if (perFilter) out.typed_per_filter_config = perFilter;
   // BackendTrafficPolicy Global rate limits: the actions building the descriptors the service counts.
   const global = route.traffic?.rateLimit?.global;
@@ -82,8 +82,11 @@ export function buildRouteConfiguration(config: IrRouteConfig, memo?: XdsMemo): 
   const withPreRouting = config.virtualHosts.some((vh) => (vh.preRouting ?? []).length > 0);
   // Only where a pre-routing filter can change the route a request matches (`skipRouteExtAuthz`).
   const authz = withPreRouting ? routeExtAuthzNames(config) : [];
+  // A policy's per-route configurations, built once for all its routes in this configuration.
+  const shared: SharedPerRoute = new Map();
+  const routeOf = (r: IrRoute): Route => buildRoute(r, shared);
   const virtualHosts = withUniqueDomains(config.virtualHosts).map((vh) => {
-    const routes = vh.routes.map((r) => withSpanName(memoized(memo?.routes, r, buildRoute), config, memo));
+    const routes = vh.routes.map((r) => withSpanName(memoized(memo?.routes, r, routeOf), config, memo));
     const enabled = vh.preRouting ?? [];
     const skipped = enabled.length > 0 ? authz : [];
     const perFilter = { ...enablePreRouting(enabled), ...skipRouteExtAuthz(skipped) };

@@ -50,16 +50,17 @@ export function securityHttpFilters(
   return filters;
 }
 
-/**
- * Each policy's per-route configurations, built once: every match of every rule it applies to
- * shares them (one rbac tree per policy rather than per route). Weak: as long as the IR lives.
- */
-const perRouteOf = new WeakMap<IrSecurity, PerFilterConfig>();
-
 /** Per-route configuration of the security filters for `security`, added to `config`. */
-export function securityPerRoute(security: IrSecurity, config: PerFilterConfig): void {
-  let own = perRouteOf.get(security);
-  if (!own) perRouteOf.set(security, (own = buildSecurityPerRoute(security)));
+export function securityPerRoute(
+  security: IrSecurity,
+  config: PerFilterConfig,
+  shared?: Map<object, PerFilterConfig>,
+): void {
+  let own = shared?.get(security);
+  if (!own) {
+    own = buildSecurityPerRoute(security);
+    shared?.set(security, own);
+  }
   Object.assign(config, own);
 }
 

@@ -37,12 +37,16 @@ export function trafficHttpFilters(kinds: readonly IrHttpFilterKind[], hcm: IrHt
   return filters;
 }
 
-/** Each policy's per-route configurations, built once for all its routes (weak: as long as the IR lives). */
-const perRouteOf = new WeakMap<IrRouteTraffic, PerFilterConfig>();
-
-export function trafficPerRoute(traffic: IrRouteTraffic, config: PerFilterConfig): void {
-  let own = perRouteOf.get(traffic);
-  if (!own) perRouteOf.set(traffic, (own = buildTrafficPerRoute(traffic)));
+export function trafficPerRoute(
+  traffic: IrRouteTraffic,
+  config: PerFilterConfig,
+  shared?: Map<object, PerFilterConfig>,
+): void {
+  let own = shared?.get(traffic);
+  if (!own) {
+    own = buildTrafficPerRoute(traffic);
+    shared?.set(traffic, own);
+  }
   Object.assign(config, own);
 }
 

@@ -49,8 +49,8 @@ export function applyTrafficPolicies(run: TranslationRun): void {
       },
       l4VerdictOf(listener, routeKey) {
         const [kind = '', namespace = '', name = ''] = routeKey.split('/');
-        const applied = effectivePolicy(attachments, routeChain(state, listener, { kind, namespace, name }));
-        return applied && trafficVerdict(ctx, applied.policy);
+        const policy = lookup.applied(listener, { kind, namespace, name });
+        return policy && verdictOf(policy);
       },
     };
   }

@@ -6,20 +6,11 @@
  * others). A policy that cannot be applied changes nothing.
  */
 import type { IrCluster, IrHttpFilterKind, IrRoute } from '../../../ir/types.js';
-import type { ListenerState } from '../listeners/listener-state.js';
 import type { TrafficVerdict } from './traffic-ir.js';
 import { NO_MEMORY, type StageMemory } from '../memory.js';
 import { compressorKind, withoutAcceptEncoding } from './traffic-compression.js';
 
-export interface GatewayTraffic {
-  /**
-   * The verdict of the policy that applies to `route` on `listener`, or undefined when none does.
-   * The same object for the same policy object (the IR assembly compares parts by identity).
-   */
-  verdictOf(listener: ListenerState, route: IrRoute): TrafficVerdict | undefined;
-  /** The same for a TCPRoute or UDPRoute (`<kind>/<namespace>/<name>`) on `listener` (`traffic-l4.ts`). */
-  l4VerdictOf(listener: ListenerState, routeKey: string): TrafficVerdict | undefined;
-}
+export type { GatewayTraffic } from './gateway-traffic.js';
 
 /** The name of a policy's copy of a backend cluster. */
 export function policyClusterName(cluster: string, policy: string): string {
