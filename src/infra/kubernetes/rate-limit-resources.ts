@@ -143,9 +143,12 @@ export function rateLimitObjects(
         image: settings.redisImage ?? DEFAULT_REDIS_IMAGE,
         command: ['redis-server'],
         // Counters of windows of a day at most: nothing is saved, nothing is written to disk.
+        // Protected mode would refuse every client but loopback (the NetworkPolicy admits the service only).
         args: [
           '--port',
           String(REDIS_PORT),
+          '--protected-mode',
+          'no',
           '--save',
           '',
           '--appendonly',

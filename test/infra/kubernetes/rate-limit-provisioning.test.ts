@@ -44,7 +44,7 @@ describe('the provisioned rate limit service', () => {
       'Service/portico-system/portico-ratelimit',
     ]);
     // Never owned by a Gateway: the service is shared.
-    for (const o of objects) expect((o.metadata as Record<string, unknown>).ownerReferences).toBeUndefined();
+    for (const o of objects) expect((o.metadata as unknown as Record<string, unknown>).ownerReferences).toBeUndefined();
   });
 
   it('holds one ConfigMap key per Gateway domain, each the service’s YAML for that domain', () => {
