@@ -9,6 +9,7 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
 log() { printf 'cluster-traffic: %s\n' "$*" >&2; }
 fail() {
   log "FAIL: $*"
