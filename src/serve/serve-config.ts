@@ -4,7 +4,7 @@
  */
 import type { HostPort } from '../infra/bootstrap.js';
 import type { RunningEnvoy } from '../infra/host/envoy-launcher.js';
-import type { ProvisionSettings } from '../infra/kubernetes/provision-settings.js';
+import type { ProvisionSettings, RateLimitProvisionSettings } from '../infra/kubernetes/provision-settings.js';
 import type { LogLevel } from '../shared/logger.js';
 import type { XdsLimits } from '../xds/stream-limits.js';
 import type { KubernetesServeOptions } from './kubernetes-source.js';
@@ -24,8 +24,14 @@ export interface ServeConfig {
   xdsLimits?: Partial<XdsLimits>;
   /** `--xds-max-connection-age` (in milliseconds here): none when absent. */
   xdsMaxConnectionAgeMs?: number;
-  /** kubernetes: provision Envoy per accepted Gateway (off when absent). */
-  provision?: ProvisionSettings & { controllerNamespace: string };
+  /**
+   * kubernetes: provision Envoy per accepted Gateway (off when absent), and the rate limit service
+   * (`--rate-limit-image`, `--redis-image`).
+   */
+  provision?: ProvisionSettings & {
+    controllerNamespace: string;
+    rateLimit?: Omit<RateLimitProvisionSettings, 'namespace'>;
+  };
   xds: HostPort;
   /** Every debug endpoint (`all` scope). */
   debug: HostPort;
@@ -34,8 +40,9 @@ export interface ServeConfig {
   listenerAddress: string;
   adminPortBase: number;
   /**
-   * file: the rate limit service Portico runs (with redis-server) once a Gateway has a Global rate
-   * limit: its gRPC address (`--rate-limit-address`), and `--rate-limit-fail-closed`.
+   * The rate limit service for Global rate limits, and `--rate-limit-fail-closed`. file: the one
+   * Portico runs (with redis-server), answering at `--rate-limit-address`. kubernetes (when
+   * provisioning): the one provisioned in Portico's namespace, at its Service's DNS name.
    */
   rateLimit?: { grpc: HostPort; failClosed: boolean };
   /** file: Prometheus stats port (loopback) of the first local Envoy; the next ones count up (default: adminPortBase + 100). */

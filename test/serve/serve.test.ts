@@ -57,6 +57,17 @@ describe('portico serve', () => {
     expect(parseServeArgs(['--provider', 'file', '--watch', 'dir', '--rate-limit-address', 'nope'])).toMatch(
       /--rate-limit-address/,
     );
+    // In a cluster: the rate limit service provisioned in Portico's namespace, and its images.
+    expect(
+      parseServeArgs(['--provider', 'kubernetes', '--leader-election-namespace', 'gw-system', '--redis-image', 'r:1']),
+    ).toMatchObject({
+      rateLimit: { grpc: { host: 'portico-ratelimit.gw-system.svc', port: 8081 }, failClosed: false },
+      provision: { controllerNamespace: 'gw-system', rateLimit: { redisImage: 'r:1' } },
+    });
+    expect(parseServeArgs(['--provider', 'kubernetes', '--no-provision'])).not.toHaveProperty('rateLimit');
+    expect(parseServeArgs(['--provider', 'file', '--watch', 'dir', '--rate-limit-image', 'x'])).toMatch(
+      /--rate-limit-image applies to --provider kubernetes only/,
+    );
     expect(
       parseServeArgs(['--provider', 'file', '--watch', 'dir', '--admin-port-base', '30000', '--no-envoy']),
     ).toMatchObject({ adminPortBase: 30000, statsPortBase: 30100 });

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import type { Logger } from '../../shared/logger.js';
+import { rateLimitConfigFileName } from '../../translate/xds/rate-limit-service-config.js';
 import type { RateLimitServiceConfig } from '../../translate/xds/rate-limit-service-config.js';
 import type { HostPort } from '../bootstrap.js';
 import { childHandle, SupervisedProcess } from './supervised-process.js';
@@ -64,7 +65,7 @@ export class LocalRateLimitService {
   /** Writes the Gateways' configurations, and starts the processes at the first one. */
   async sync(configs: readonly RateLimitServiceConfig[]): Promise<void> {
     mkdirSync(this.configDir, { recursive: true });
-    const wanted = new Map(configs.map((c) => [`${fileNameOf(c.domain)}.yaml`, c]));
+    const wanted = new Map(configs.map((c) => [rateLimitConfigFileName(c.domain), c]));
     for (const file of readdirSync(this.configDir)) {
       if (!wanted.has(file)) rmSync(join(this.configDir, file), { force: true });
     }
@@ -152,11 +153,6 @@ function spawnDying(bin: string, args: string[], options: SpawnOptions): ChildPr
   return existsSync(SETPRIV)
     ? spawn(SETPRIV, ['--pdeathsig', 'TERM', '--', bin, ...args], options)
     : spawn(bin, args, options);
-}
-
-/** A domain (`<namespace>/<name>`) as a file name. */
-function fileNameOf(domain: string): string {
-  return domain.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
 function freePort(): Promise<number> {

@@ -20,3 +20,20 @@ export interface ProvisionSettings {
   serviceType?: ServiceType;
   replicas?: number;
 }
+
+/**
+ * The rate limit service's image (github.com/envoyproxy/ratelimit at the commit hack/ratelimit/go.mod
+ * pins, tagged as upstream tags its images: the commit's first 8 hex digits); `--rate-limit-image`
+ * overrides. Its binary is `/bin/ratelimit`.
+ */
+export const DEFAULT_RATE_LIMIT_IMAGE = 'envoyproxy/ratelimit:3fb70258';
+/** Redis for the rate limit service's counters (`redis-server` on the PATH); `--redis-image` overrides. */
+export const DEFAULT_REDIS_IMAGE = 'redis:7.0.15';
+
+/** The rate limit service Portico provisions in its own namespace for Global rate limits. */
+export interface RateLimitProvisionSettings {
+  /** Portico's namespace: the service, its Redis and its configuration live there. */
+  namespace: string;
+  rateLimitImage?: string;
+  redisImage?: string;
+}

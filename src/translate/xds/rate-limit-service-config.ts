@@ -78,3 +78,12 @@ export function gatewayRateLimitServiceConfig(ir: IrGateway): RateLimitServiceCo
   }
   return rateLimitServiceConfig(ir.name, routes);
 }
+
+/**
+ * The file (standalone) or ConfigMap key (cluster) of a domain's configuration: `<namespace>/<name>`
+ * with `/` as `_`, which neither a namespace nor a Gateway name can hold (so no two domains share
+ * one), `.yaml` after it. Every character left is one a ConfigMap key allows.
+ */
+export function rateLimitConfigFileName(domain: string): string {
+  return `${domain.replace(/[^A-Za-z0-9._-]/g, '_')}.yaml`;
+}

@@ -29,7 +29,7 @@ export function rateLimitIr(read: RateLimitRead, ctx: TranslationContext): Traff
     return {
       ok: false,
       message:
-        'rateLimit.global needs the rate limit service, which this Portico does not run (standalone mode runs it; in a cluster it is not provisioned yet): use rateLimit.local',
+        'rateLimit.global needs the rate limit service, which this Portico does not run (standalone mode runs it; in a cluster Portico provisions it, unless it runs with --no-provision): use rateLimit.local',
     };
   }
   const cluster = rateLimitServiceCluster(service.address.host, service.address.port);
