@@ -39,7 +39,7 @@ import { l4TrafficBackends } from '../traffic/traffic-l4.js';
 import { securedRoute } from '../security/route-security.js';
 import type { SecurityVerdict } from '../security/security-ir.js';
 import type { TrafficVerdict } from '../traffic/traffic-ir.js';
-import { addTrafficClusters, trafficRoute } from '../traffic/traffic-route.js';
+import { addTrafficClusters, sharedClustersInUse, trafficRoute } from '../traffic/traffic-route.js';
 import { filtersByConfiguration, httpFilterKinds } from './http-filters.js';
 import { withTracing } from './tracing.js';
 import { withAccessLogs } from './access-log.js';
@@ -115,12 +115,13 @@ function buildVirtualHosts(
             for (const s of v.secrets) secrets.set(s.name, s);
           }
         }
-        for (const c of p.clusters) clusters.set(c.name, c);
         if (state.traffic) {
           const verdicts = p.entries.map(trafficOf);
           parts.push(...verdicts, '\0');
-          p.entries.forEach((e, i) => addTrafficClusters(e.route, verdicts[i], clusters, memo));
-        }
+          for (const c of sharedClustersInUse(p.entries, verdicts, p.clusters)) clusters.set(c.name, c);
+          const bases = new Map(p.clusters.map((c) => [c.name, c]));
+          p.entries.forEach((e, i) => addTrafficClusters(e.route, verdicts[i], clusters, memo, bases));
+        } else for (const c of p.clusters) clusters.set(c.name, c);
       }
     }
     const build = (): IrVirtualHost => {

@@ -26,6 +26,7 @@ export function addTrafficClusters(
   verdict: TrafficVerdict | undefined,
   clusters: Map<string, IrCluster>,
   memo: Pick<StageMemory, 'composite'> = NO_MEMORY,
+  bases: ReadonlyMap<string, IrCluster> = clusters,
 ): void {
   if (verdict?.type !== 'applied') return;
   for (const c of verdict.clusters) clusters.set(c.name, c);
@@ -33,7 +34,7 @@ export function addTrafficClusters(
   if (!traffic || route.action.type !== 'forward') return;
   for (const backend of route.action.backends) {
     const name = policyClusterName(backend.clusterName, traffic.policy);
-    const base = clusters.get(backend.clusterName);
+    const base = bases.get(backend.clusterName);
     // Last run's copy while the cluster and the policy's settings are the same objects: the Envoy
     // stage then reuses its messages instead of comparing 20,000 copies by content every run.
     if (base && !clusters.has(name))
@@ -42,6 +43,30 @@ export function addTrafficClusters(
         memo.composite(`traffic-cluster\0${name}`, [base, traffic], () => ({ ...base, name, traffic })),
       );
   }
+}
+
+/**
+ * Of a placed route's shared clusters, those still used once the policies' copies replace the
+ * backends they apply to: a cluster only ever sent to through a copy is left out (a Gateway-wide
+ * policy would otherwise double the clusters Envoy keeps, half of them unused). Mirrors and
+ * anything else a route names keep theirs.
+ */
+export function sharedClustersInUse(
+  entries: readonly { route: IrRoute }[],
+  verdicts: readonly (TrafficVerdict | undefined)[],
+  clusters: readonly IrCluster[],
+): readonly IrCluster[] {
+  const replaced = new Set<string>();
+  const kept = new Set<string>();
+  entries.forEach(({ route: { action } }, i) => {
+    if (action.type !== 'forward') return;
+    const verdict = verdicts[i];
+    const copies = verdict?.type === 'applied' && verdict.cluster !== undefined;
+    for (const b of action.backends) (copies ? replaced : kept).add(b.clusterName);
+    for (const m of action.mirrors) kept.add(m.clusterName);
+  });
+  if (replaced.size === 0) return clusters;
+  return clusters.filter((c) => !replaced.has(c.name) || kept.has(c.name));
 }
 
 export function trafficRoute(route: IrRoute, verdict: TrafficVerdict | undefined): IrRoute {
