@@ -121,10 +121,14 @@ export function wallNow(): number {
   return performance.timeOrigin + performance.now();
 }
 
-/** Which policies `--policies[=security|traffic|both]` puts on every generated route (bare: security). */
+/**
+ * Which policies `--policies[=security|traffic|both]` puts on every generated route (bare:
+ * security); `=gateway`: one of each on the Gateway, which every route is then under.
+ */
 export interface PolicyShape {
   securityPolicies: boolean;
   trafficPolicies: boolean;
+  gatewayPolicies?: boolean;
 }
 
 /** `--policies` alone means `--policies=security` (what the flag meant before BackendTrafficPolicy). */
@@ -143,13 +147,17 @@ export function policyShape(value: string | undefined): PolicyShape {
       return { securityPolicies: false, trafficPolicies: true };
     case 'both':
       return { securityPolicies: true, trafficPolicies: true };
+    case 'gateway':
+      return { securityPolicies: false, trafficPolicies: false, gatewayPolicies: true };
     default:
-      throw new Error(`--policies must be security, traffic or both, not ${value}`);
+      throw new Error(`--policies must be security, traffic, both or gateway, not ${value}`);
   }
 }
 
 export function describePolicies(shape: PolicyShape): string {
   const kinds = [shape.securityPolicies && 'SecurityPolicy', shape.trafficPolicies && 'BackendTrafficPolicy'];
   const named = kinds.filter((k): k is string => typeof k === 'string');
+  if (shape.gatewayPolicies)
+    return ', one SecurityPolicy and one BackendTrafficPolicy on the Gateway (every route under both)';
   return named.length > 0 ? `, a ${named.join(' and a ')} on every route` : '';
 }

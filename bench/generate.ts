@@ -32,6 +32,11 @@ export interface GeneratedShape {
    * the policy's copies of the route's two backend clusters), the other "policy on every route".
    */
   trafficPolicies: boolean;
+  /**
+   * One SecurityPolicy and one BackendTrafficPolicy (the same sections as above) on the Gateway:
+   * every route under both, through the Gateway — the common real-world shape.
+   */
+  gatewayPolicies?: boolean;
 }
 
 export const DEFAULT_SHAPE: Omit<GeneratedShape, 'routes'> = {
@@ -51,6 +56,13 @@ const GATEWAY_API_V1 = `${GATEWAY_GROUP}/v1`;
 export function generateObjects(routes: number, shape: Partial<Omit<GeneratedShape, 'routes'>> = {}): KubeObject[] {
   const s: GeneratedShape = { ...DEFAULT_SHAPE, ...shape, routes };
   const objects: KubeObject[] = [gatewayClass(), gateway(s.namespace)];
+  if (s.gatewayPolicies) {
+    const onGateway = { targetRefs: [{ group: GATEWAY_GROUP, kind: 'Gateway', name: 'bench' }] };
+    const security = securityPolicy(s.namespace, 0);
+    const traffic = trafficPolicy(s.namespace, 0);
+    objects.push({ ...security, spec: { ...(security.spec as object), ...onGateway } });
+    objects.push({ ...traffic, spec: { ...(traffic.spec as object), ...onGateway } });
+  }
   for (let i = 0; i < s.routes; i++) {
     objects.push(httpRoute(s, i), service(s.namespace, i), endpointSlice(s, i));
     if (s.securityPolicies) objects.push(securityPolicy(s.namespace, i));

@@ -3,7 +3,7 @@
  * sizes. Reports wall time (min and median over several iterations after warm-up), heap retained
  * by the input and by one translation result (measured after a forced GC), and RSS.
  *
- *   node --expose-gc dist/bench/translate-bench.js [--sizes 1000,10000] [--iterations 5] [--warmup 2] [--policies[=security|traffic|both]]
+ *   node --expose-gc dist/bench/translate-bench.js [--sizes 1000,10000] [--iterations 5] [--warmup 2] [--policies[=security|traffic|both|gateway]]
  *
  * `--policies`: a SecurityPolicy (authorization) on every route; `=traffic` a BackendTrafficPolicy
  * (circuit breaker, fault injection) instead; `=both` one of each.

@@ -5,7 +5,7 @@
  * not supported yet.
  */
 import { isHeaderName } from './header-name.js';
-import { Fields, INT32_MAX, UINT32_MAX } from './client-traffic-fields.js';
+import { Fields, UINT32_MAX } from './client-traffic-fields.js';
 import { valid, type ValidationResult } from './validation-result.js';
 
 export interface ClientIpDetectionRead {
@@ -118,18 +118,27 @@ export function readConnection(value: unknown): ValidationResult<ConnectionRead>
   return done(f, out);
 }
 
+const MAX_KEEPALIVE_PROBES = 127;
+const MAX_KEEPALIVE_SECONDS = 32767;
+
+/**
+ * `tcpKeepalive` of a ClientTrafficPolicy (the clients' connections) or a BackendTrafficPolicy
+ * (Envoy's connections to the backends): the same fields, read the same way.
+ */
 export function readTcpKeepalive(value: unknown): ValidationResult<TcpKeepaliveRead> {
   const f = new Fields();
   const at = 'spec.tcpKeepalive';
   const k = f.object(value, at) ?? {};
   f.onlyKnown(k, at, ['probes', 'idleTime', 'interval']);
-  const probes = f.integer(k.probes, `${at}.probes`, 1, INT32_MAX);
+  // Linux's bounds (TCP_KEEPCNT 1-127, TCP_KEEPIDLE and TCP_KEEPINTVL 1-32767 s): Envoy cannot
+  // set a socket option beyond them, and would refuse the listener or fail every connection.
+  const probes = f.integer(k.probes, `${at}.probes`, 1, MAX_KEEPALIVE_PROBES);
   const seconds = (key: 'idleTime' | 'interval'): number | undefined => {
     const ms = f.duration(k[key], `${at}.${key}`);
     if (ms === undefined) return undefined;
     // Socket options take whole seconds, at least one.
-    if (ms < 1000 || ms % 1000 !== 0) {
-      f.problem(`${at}.${key}`, `${at}.${key} must be a whole number of seconds, at least 1s`);
+    if (ms < 1000 || ms % 1000 !== 0 || ms > MAX_KEEPALIVE_SECONDS * 1000) {
+      f.problem(`${at}.${key}`, `${at}.${key} must be a whole number of seconds from 1s to ${MAX_KEEPALIVE_SECONDS}s`);
       return undefined;
     }
     return ms / 1000;

@@ -150,7 +150,8 @@ export function readHeaders(value: unknown): ValidationResult<HeadersRead> {
       );
       return [];
     });
-    out.earlyRequestHeaders = { set, add, remove };
+    // Nothing to change: no extension (Envoy refuses one with no mutations, and with it the listener).
+    if (set.length + add.length + remove.length > 0) out.earlyRequestHeaders = { set, add, remove };
   }
   return done(f, out);
 }

@@ -17,7 +17,10 @@ function readPercentage(f: Record<string, unknown>, at: string, problems: FieldE
   const p = f.percentage;
   if (p === undefined || p === null) return 100;
   if (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > 100) {
-    problems.push({ path: `${at}.percentage`, message: 'percentage must be a number from 0 to 100' });
+    problems.push({
+      path: `${at}.percentage`,
+      message: `${at.slice('spec.'.length)}.percentage must be a number from 0 to 100`,
+    });
     return 100;
   }
   return p;
@@ -37,10 +40,11 @@ export function readFaultInjection(value: unknown): ValidationResult<FaultInject
   if (f.delay !== undefined && f.delay !== null) {
     const d = fieldsOf(f.delay);
     const ms = parseGatewayDuration(d?.fixedDelay);
-    if (!d || ms === undefined) {
+    if (!d || ms === undefined || ms === 0) {
+      // Envoy's FaultDelay.fixed_delay must be longer than 0: a 0s delay would have the whole route configuration refused.
       problems.push({
         path: `${AT}.delay.fixedDelay`,
-        message: 'delay.fixedDelay must be set to a duration such as 100ms or 2s',
+        message: 'faultInjection.delay.fixedDelay must be set to a duration longer than 0s, such as 100ms or 2s',
       });
     } else out.delay = { fixedDelayMs: ms, percentage: readPercentage(d, `${AT}.delay`, problems) };
   }

@@ -56,7 +56,7 @@ export function hcmClientTraffic(ct: IrHcmClientTraffic): Partial<Hcm> {
     if (ct.requestId.preserve) out.preserve_external_request_id = true;
     if (!ct.requestId.generate) out.generate_request_id = { value: false };
   }
-  if (ct.earlyRequestHeaders) {
+  if (ct.earlyRequestHeaders && earlyMutations(ct.earlyRequestHeaders).length > 0) {
     out.early_header_mutation_extensions = [
       {
         name: 'envoy.http.early_header_mutation.header_mutation',

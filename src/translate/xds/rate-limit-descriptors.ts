@@ -36,6 +36,15 @@ export const REMOTE_ADDRESS_KEY = 'remote_address';
 
 export type RateLimitScope = 'local' | 'global';
 
+/**
+ * Whose Global buckets a route's requests count in: the route under one policy. An HTTPRoute on
+ * two listeners may be under a different policy on each (a listener's or ListenerSet's policy), and
+ * each policy's limits must be its own, never another's counters.
+ */
+export function globalBucketsOf(routeName: string, policy: string): string {
+  return `${routeName}/policy/${policy}`;
+}
+
 /** `<route>/<scope>/<index>`: the value of a rule's first entry. */
 export function ruleId(routeName: string, scope: RateLimitScope, index: number): string {
   return `${routeName}/${scope}/${index}`;

@@ -9,7 +9,7 @@
  */
 import type { IrRateLimitRule, IrRateLimitUnit } from '../../ir/rate-limit.js';
 import type { IrGateway } from '../../ir/types.js';
-import { ruleDescriptor } from './rate-limit-descriptors.js';
+import { globalBucketsOf, ruleDescriptor } from './rate-limit-descriptors.js';
 
 export interface RateLimitServiceDescriptor {
   key: string;
@@ -24,7 +24,7 @@ export interface RateLimitServiceConfig {
 }
 
 export interface GlobalRateLimitedRoute {
-  /** The IR route's name (unique in the Gateway). */
+  /** The IR route's name under its policy (`globalBucketsOf`). */
   name: string;
   /** Its `global` rules. */
   rules: readonly IrRateLimitRule[];
@@ -69,10 +69,13 @@ export function gatewayRateLimitServiceConfig(ir: IrGateway): RateLimitServiceCo
     for (const vh of config.virtualHosts) {
       for (const route of vh.routes) {
         const rules = route.traffic?.rateLimit?.global?.rules;
-        // A route in two virtual hosts is one set of buckets (its actions build the same descriptors).
-        if (!rules || seen.has(route.name)) continue;
-        seen.add(route.name);
-        routes.push({ name: route.name, rules });
+        if (!rules) continue;
+        // A route in two virtual hosts under one policy is one set of buckets (its actions build the
+        // same descriptors); under another policy (another listener's), another set.
+        const name = globalBucketsOf(route.name, route.traffic!.policy);
+        if (seen.has(name)) continue;
+        seen.add(name);
+        routes.push({ name, rules });
       }
     }
   }

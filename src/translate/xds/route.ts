@@ -6,6 +6,7 @@ import { skipRouteExtAuthz } from './pre-routing-filters.js';
 import { directResponse, forwardAction, redirectAction } from './route-action.js';
 import { routeMatch } from './route-match.js';
 import { globalRateLimitActions } from './rate-limit-global.js';
+import { globalBucketsOf } from './rate-limit-descriptors.js';
 import type { envoy, RouteConfiguration } from './types.js';
 
 type Route = envoy.config.route.v3.Route;
@@ -35,7 +36,11 @@ export function buildRoute(route: IrRoute, shared?: SharedPerRoute): Route {
   if (perFilter) out.typed_per_filter_config = perFilter;
   // BackendTrafficPolicy Global rate limits: the actions building the descriptors the service counts.
   const global = route.traffic?.rateLimit?.global;
-  if (global && out.route) out.route = { ...out.route, rate_limits: globalRateLimitActions(route.name, global.rules) };
+  if (global && out.route)
+    out.route = {
+      ...out.route,
+      rate_limits: globalRateLimitActions(globalBucketsOf(route.name, route.traffic!.policy), global.rules),
+    };
   return out;
 }
 

@@ -121,3 +121,15 @@ describe('responseOverride', () => {
     ]);
   });
 });
+
+describe('faultInjection', () => {
+  it('refuses a 0s delay (Envoy refuses a fixed delay that is not longer than 0) and names which percentage is wrong', () => {
+    expect(messages({ faultInjection: { delay: { fixedDelay: '0s' } } })).toEqual([
+      'faultInjection.delay.fixedDelay must be set to a duration longer than 0s, such as 100ms or 2s',
+    ]);
+    expect(messages({ faultInjection: { abort: { httpStatus: 503, percentage: 101 } } })).toEqual([
+      'faultInjection.abort.percentage must be a number from 0 to 100',
+    ]);
+    expect(messages({ faultInjection: { delay: { fixedDelay: '1ms' } } })).toEqual([]);
+  });
+});

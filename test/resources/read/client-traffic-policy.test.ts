@@ -101,6 +101,13 @@ describe('readClientTrafficPolicy: settings', () => {
     ]);
   });
 
+  it('keeps no early header mutation when it changes nothing (Envoy refuses an empty one)', () => {
+    const f = featuresOf({ headers: { earlyRequestHeaders: { set: [], remove: [] } } });
+    expect(f.valid && f.result.headers?.earlyRequestHeaders).toBeFalsy();
+    const g = featuresOf({ headers: { earlyRequestHeaders: { remove: ['x-debug'] } } });
+    expect(g.valid && g.result.headers?.earlyRequestHeaders).toEqual({ set: [], add: [], remove: ['x-debug'] });
+  });
+
   it('refuses by name what Portico does not implement, and what is not a field', () => {
     expect(
       pathsOf({

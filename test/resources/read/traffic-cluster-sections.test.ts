@@ -249,15 +249,18 @@ describe('timeout and tcpKeepalive', () => {
     expect(refusals(readTimeout(value))).toContain(message);
   });
 
-  it('reads keepalive durations in seconds and refuses a part of a second', () => {
+  it('reads keepalive durations in seconds and refuses a part of a second or what Linux refuses', () => {
     expect(result(readTcpKeepalive({ probes: 3, idleTime: '1m', interval: '10s' }))).toEqual({
       probes: 3,
       idleTimeSeconds: 60,
       intervalSeconds: 10,
     });
     expect(refusals(readTcpKeepalive({ idleTime: '1500ms' }))).toEqual([
-      "spec.tcpKeepalive: tcpKeepalive.idleTime must be a whole number of seconds (the socket option's unit)",
+      'spec.tcpKeepalive.idleTime: spec.tcpKeepalive.idleTime must be a whole number of seconds from 1s to 32767s',
     ]);
+    // TCP_KEEPCNT is 1-127 and TCP_KEEPINTVL at most 32767 s on Linux: Envoy could not set them.
+    expect(refusals(readTcpKeepalive({ probes: 128, interval: '32768s' }))).toHaveLength(2);
+    expect(refusals(readTcpKeepalive({ probes: 0 }))).toHaveLength(1);
   });
 });
 

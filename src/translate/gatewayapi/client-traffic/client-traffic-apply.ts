@@ -7,6 +7,13 @@
  * builds the port from its first listener too). Each HTTPS, TLS and TCP Gateway listener has
  * chains of its own, which take its own policy. A policy whose listener is not the first on a
  * shared port is told so in its status (`notes`).
+ *
+ * Tenancy: the port's first listener decides for the whole port only when every listener there is
+ * the same owner's (the Gateway's own listeners come first, so a Gateway listener's policy is the
+ * Gateway owner's; ListenerSets' listeners only when they are all of one namespace). Otherwise a
+ * ListenerSet's owner could choose, for another namespace's listeners, the header its clients'
+ * addresses are read from, headers set before routing, or PROXY protocol: the port then keeps
+ * the Gateway's own policy (its owner's), or Portico's defaults, and the policy is told so.
  */
 import type { IrFilterChain, IrGateway, IrListener } from '../../../ir/types.js';
 import { isProgrammed, transportOf, type ServedListener } from '../listeners/listener-state.js';
@@ -57,6 +64,8 @@ export function withClientTraffic(
   state: GatewayState,
   partsOf: (listener: ServedListener) => ClientTrafficParts | undefined,
   notes: ClientTrafficNotes,
+  /** The settings of the policy on the Gateway itself (its owner's), if any. */
+  gatewayParts?: ClientTrafficParts,
 ): IrGateway {
   const programmed = state.listeners.filter(isProgrammed).filter((l) => transportOf(l.protocol) === 'tcp');
   let changed = false;
@@ -65,11 +74,21 @@ export function withClientTraffic(
     const onPort = programmed.filter((l) => l.port === listener.port).sort((a, b) => a.index - b.index);
     const first = onPort[0];
     if (!first) return listener;
-    const firstParts = partsOf(first);
+    const ownParts = partsOf(first);
+    const owner = first.set?.namespace;
+    const oneOwner = owner === undefined || onPort.every((l) => l.set?.namespace === owner);
+    const firstParts = oneOwner ? ownParts : gatewayParts;
     const sharedChain = listener.protocol === 'HTTP';
+    if (!oneOwner && ownParts && ownParts !== gatewayParts && (sharedChain || ownParts.listener)) {
+      note(
+        notes,
+        ownParts.policy,
+        `its ${sharedChain ? '' : 'listener-wide '}settings do not apply to port ${first.port}: listeners of other namespaces' ListenerSets share it, and a port shared by several owners takes only the Gateway's own policy`,
+      );
+    }
     for (const l of onPort.slice(1)) {
       const parts = partsOf(l);
-      if (!parts || parts.policy === firstParts?.policy) continue;
+      if (!parts || parts.policy === firstParts?.policy || parts === ownParts) continue;
       const what = sharedChain
         ? 'its settings'
         : 'its listener-wide settings (PROXY protocol, bufferLimit, tcpKeepalive)';
@@ -83,7 +102,7 @@ export function withClientTraffic(
       }
     }
     const chains = listener.filterChains.map((chain) =>
-      withChainParts(chain, partsOf(sharedChain ? first : ownerOfChain(ir.name, chain, onPort))),
+      withChainParts(chain, sharedChain ? firstParts : partsOf(ownerOfChain(ir.name, chain, onPort))),
     );
     const same = chains.every((c, i) => c === listener.filterChains[i]) && !firstParts?.listener;
     if (same) return listener;

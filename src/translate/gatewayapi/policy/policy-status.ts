@@ -36,6 +36,8 @@ export interface PolicyKindRules<P extends PolicyObject> {
    * then), or what of it is not applied (`warnings`).
    */
   verdict(ctx: TranslationContext, policy: P): { problem: string } | { warnings?: readonly string[] };
+  /** A policy that cannot be applied still changes what it targets (a SecurityPolicy: its routes answer 500). */
+  invalidStillApplies?: boolean;
   /** The listener protocols the policy means something on; absent: every one. */
   listenerProtocols?: { protocols: readonly string[]; invalid: string; note: string };
   /** Where a more specific policy overrides one, for a kind that does not apply per route entry (absent: per route entry, `policyOverrides`). */
@@ -119,6 +121,8 @@ export function policyStatuses<P extends PolicyObject>(
         entry.won.push(described);
         // A route's Affected condition, if any, is part of its outcome (security: route-affected.ts).
         if (isRouteKind(target.kind)) continue;
+        // A policy that cannot be applied affects nothing, unless its kind then fails closed.
+        if (!rules.invalidStillApplies && 'problem' in rules.verdict(ctx, policy)) continue;
         let names = affected.get(object);
         if (!names) affected.set(object, (names = new Set()));
         names.add(policyKey(policy));

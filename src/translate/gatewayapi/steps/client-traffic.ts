@@ -6,7 +6,7 @@
  */
 import { readClientTrafficPolicy } from '../../../resources/read/client-traffic-policy.js';
 import type { ClientTrafficPolicy } from '../../../resources/types.js';
-import { effectivePolicy, listenerChain, policyAttachments } from '../policy/attachment.js';
+import { effectivePolicy, listenerChain, policyAttachments, targetKey } from '../policy/attachment.js';
 import { policyKey, type Overrides, type PolicyKindRules } from '../policy/policy-status.js';
 import { clientTrafficOverrides } from '../client-traffic/client-traffic-overrides.js';
 import { reportPolicies } from '../policy/report.js';
@@ -56,6 +56,8 @@ export function applyClientTrafficPolicies(run: TranslationRun): void {
   run.irs = run.irs.map((ir) => {
     const state = run.gateways.get(ir.name);
     if (!state) return ir;
+    const gw = state.gateway.metadata;
+    const onGateway = attachments.byTarget.get(targetKey('Gateway', gw.namespace ?? 'default', gw.name))?.[0];
     return withClientTraffic(
       ir,
       state,
@@ -64,6 +66,7 @@ export function applyClientTrafficPolicies(run: TranslationRun): void {
         return applied && partsOfPolicy(applied.policy);
       },
       notes,
+      onGateway && partsOfPolicy(onGateway),
     );
   });
 }

@@ -15,6 +15,7 @@ import type { TranslationRun } from './run.js';
 const SECURITY_POLICY: PolicyKindRules<SecurityPolicy> = {
   kind: 'SecurityPolicy',
   readTargets: readSecurityPolicy,
+  invalidStillApplies: true,
   verdict(ctx, policy) {
     const verdict = securityVerdict(ctx, policy);
     if (verdict.type === 'closed')
