@@ -111,8 +111,9 @@ beforeAll(async () => {
   web = await startBackend('web');
   httpAuth = await startHttpAuthServer();
   grpcAuth = await startGrpcAuthServer();
-  port = await freePort();
   e2e = await PorticoE2E.start('default/gw');
+  // After Envoy is up: its admin API binds an ephemeral port, which could be one freePort just gave back.
+  port = await freePort();
   e2e.write('all.yaml', objects(await freePort()));
   await waitFor(async () => (await send('own-policy')).status === 200, { timeoutMs: 30_000, what: 'the listener' });
 }, 60_000);

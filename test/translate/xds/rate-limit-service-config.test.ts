@@ -124,12 +124,19 @@ test("a Gateway's configuration comes from its routes' global rules (the golden 
   const ir = result.gateways.find((g) => g.name === 'default/gw')!.ir;
   const config = gatewayRateLimitServiceConfig(ir);
   expect(config?.domain).toBe('default/gw');
-  // The local rule of api-limits is not the service's; its two global rules and grpc-limits' one are.
+  // The local rule of api-limits is not the service's; its two global rules and grpc-limits' one are,
+  // each route's buckets its policy's own (`<route>/policy/<ns>/<name>`).
   expect(config?.descriptors.map((d) => [d.value, d.rate_limit ?? d.descriptors?.[0]])).toEqual([
-    ['grpcroute/default/grpc/rule/0/match/0/global/0', { unit: 'second', requests_per_unit: 5 }],
-    ['httproute/default/api/rule/0/match/0/global/0', { unit: 'hour', requests_per_unit: 1000 }],
     [
-      'httproute/default/api/rule/0/match/0/global/1',
+      'grpcroute/default/grpc/rule/0/match/0/policy/default/grpc-limits/global/0',
+      { unit: 'second', requests_per_unit: 5 },
+    ],
+    [
+      'httproute/default/api/rule/0/match/0/policy/default/api-limits/global/0',
+      { unit: 'hour', requests_per_unit: 1000 },
+    ],
+    [
+      'httproute/default/api/rule/0/match/0/policy/default/api-limits/global/1',
       { key: 'selector/0/header/x-api-key', rate_limit: { unit: 'minute', requests_per_unit: 10 } },
     ],
   ]);
