@@ -164,17 +164,21 @@ export async function waitFor<T>(
   }
 }
 
-/** A free loopback TCP port (bound then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * Where test listeners take their ports: below Linux's ephemeral range (32768-60999), which the
+ * kernel hands out as the source ports of outgoing connections (Envoy's, the backends', the test's
+ * own) and as the ports of anything bound to port 0, Envoy's admin API among them: a port taken from
+ * there and released can be someone else's before Envoy binds it. Clear of the fixed ports the
+ * tests and the cluster use (16443 and 18000-20100).
+ */
+const TEST_PORTS = { first: 10_000, count: 6_000 };
+
+/** A free loopback TCP port (bound then released), outside the ephemeral range. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = TEST_PORTS.first + Math.floor(Math.random() * TEST_PORTS.count);
+    if (await isFree(port)) return port;
+  }
 }
 
 /** The first of `count` free ports in a row (a launcher's admin port base: one port per Envoy). */
