@@ -4,6 +4,11 @@
  * by the input and by one translation result (measured after a forced GC), and RSS.
  *
  *   node --expose-gc dist/bench/translate-bench.js [--sizes 1000,10000] [--iterations 5] [--warmup 2] [--policies[=security|traffic|both|gateway]]
+ *   node --expose-gc dist/bench/translate-bench.js --ab=security,traffic,gateway [--sizes 10000] [--iterations 9]
+ *
+ * `--ab`: A/B in one process, alternating: each round translates the input without policies (the
+ * floor) and then each named shape's input, so every shape meets the same machine load as its
+ * floor; prints each one's min and median and its ratio to the floor's.
  *
  * `--policies`: a SecurityPolicy (authorization) on every route; `=traffic` a BackendTrafficPolicy
  * (circuit breaker, fault injection) instead; `=both` one of each.
@@ -118,6 +123,53 @@ function printMeasurements(rows: Measurement[]): void {
   printTable(header, cells);
 }
 
+/** Wall and CPU time of one translation of `input`. */
+function timeOnce(input: ReturnType<typeof generateResourceSet>): { wall: number; cpu: number } {
+  const start = performance.now();
+  const cpuBefore = process.cpuUsage();
+  translate(input);
+  const cpu = process.cpuUsage(cpuBefore);
+  return { wall: performance.now() - start, cpu: (cpu.user + cpu.system) / 1000 };
+}
+
+function abRun(routes: number, iterations: number, warmup: number, shapes: string[]): void {
+  const named = ['none', ...shapes];
+  const inputs = named.map((name) => generateResourceSet(routes, policyShape(name)));
+  const wall = named.map((): number[] => []);
+  const cpu = named.map((): number[] => []);
+  for (let round = 0; round < warmup + iterations; round++) {
+    inputs.forEach((input, i) => {
+      collectGarbage(); // each translation starts from the same heap state
+      const t = timeOnce(input);
+      if (round < warmup) return;
+      wall[i]!.push(t.wall);
+      cpu[i]!.push(t.cpu);
+    });
+  }
+  for (const list of [...wall, ...cpu]) list.sort((a, b) => a - b);
+  const header = [
+    'routes',
+    'policies',
+    'min ms',
+    'median ms',
+    'cpu min ms',
+    'ratio (min)',
+    'ratio (median)',
+    'ratio (cpu min)',
+  ];
+  const cells = named.map((name, i) => [
+    String(routes),
+    name,
+    wall[i]![0]!.toFixed(1),
+    median(wall[i]!).toFixed(1),
+    cpu[i]![0]!.toFixed(1),
+    (wall[i]![0]! / wall[0]![0]!).toFixed(2),
+    (median(wall[i]!) / median(wall[0]!)).toFixed(2),
+    (cpu[i]![0]! / cpu[0]![0]!).toFixed(2),
+  ]);
+  printTable(header, cells);
+}
+
 function main(): void {
   const { values } = parseArgs({
     args: policiesArgs(process.argv.slice(2)),
@@ -126,12 +178,22 @@ function main(): void {
       iterations: { type: 'string', default: '5' },
       warmup: { type: 'string', default: '2' },
       policies: { type: 'string' },
+      ab: { type: 'string' },
     },
   });
   const sizes = integerList(values.sizes, '--sizes', 1);
   const iterations = integerFlag(values.iterations, '--iterations', 1);
   const warmup = integerFlag(values.warmup, '--warmup', 0);
 
+  if (values.ab !== undefined) {
+    const shapes = values.ab.split(',').filter((s) => s !== '' && s !== 'none');
+    shapes.forEach(policyShape); // refuses an unknown shape before any work
+    console.log(
+      `translate() A/B benchmark: node ${process.version}, ${iterations} rounds after ${warmup} warm-up, alternating none with ${shapes.join(', ')}`,
+    );
+    for (const size of sizes) abRun(size, iterations, warmup, shapes);
+    return;
+  }
   const policies = policyShape(values.policies);
   console.log(
     `translate() benchmark: node ${process.version}, ${iterations} iterations after ${warmup} warm-up${describePolicies(policies)}`,
