@@ -116,16 +116,27 @@ export type SharedPerRoute = Map<object, PerFilterConfig>;
 
 /** `typed_per_filter_config` enabling the optional filters this route uses; undefined if none. */
 export function perRouteFilterConfig(route: IrRoute, shared?: SharedPerRoute): PerFilterConfig | undefined {
+  // Most routes under a policy: the policy's configuration is all they carry, and every route of
+  // the policy shares that one object (nothing adds to a route's configuration once it is built).
+  if (!route.cors && !route.extAuthz && !route.sessionPersistence && !(route.security && route.traffic)) {
+    if (route.security) return nonEmpty(securityPerRoute(route.security, shared));
+    if (route.traffic) return nonEmpty(trafficPerRoute(route.traffic, shared));
+  }
   const config: PerFilterConfig = {};
   if (route.cors) config[CORS_FILTER] = corsPolicy(route.cors);
   if (route.extAuthz) Object.assign(config, enableRouteExtAuthz(route.extAuthz));
-  if (route.security) securityPerRoute(route.security, config, shared);
-  if (route.traffic) trafficPerRoute(route.traffic, config, shared);
+  if (route.security) Object.assign(config, securityPerRoute(route.security, shared));
+  if (route.traffic) Object.assign(config, trafficPerRoute(route.traffic, shared));
   if (route.sessionPersistence) {
     config[STATEFUL_SESSION_FILTER] = {
       '@type': STATEFUL_SESSION_PER_ROUTE,
       stateful_session: { session_state: sessionState(route.sessionPersistence) },
     };
   }
-  return Object.keys(config).length > 0 ? config : undefined;
+  return nonEmpty(config);
+}
+
+function nonEmpty(config: PerFilterConfig): PerFilterConfig | undefined {
+  for (const _ in config) return config;
+  return undefined;
 }

@@ -51,17 +51,13 @@ export function securityHttpFilters(
 }
 
 /** Per-route configuration of the security filters for `security`, added to `config`. */
-export function securityPerRoute(
-  security: IrSecurity,
-  config: PerFilterConfig,
-  shared?: Map<object, PerFilterConfig>,
-): void {
+export function securityPerRoute(security: IrSecurity, shared?: Map<object, PerFilterConfig>): PerFilterConfig {
   let own = shared?.get(security);
   if (!own) {
     own = buildSecurityPerRoute(security);
     shared?.set(security, own);
   }
-  Object.assign(config, own);
+  return own;
 }
 
 function buildSecurityPerRoute(security: IrSecurity): PerFilterConfig {

@@ -37,17 +37,13 @@ export function trafficHttpFilters(kinds: readonly IrHttpFilterKind[], hcm: IrHt
   return filters;
 }
 
-export function trafficPerRoute(
-  traffic: IrRouteTraffic,
-  config: PerFilterConfig,
-  shared?: Map<object, PerFilterConfig>,
-): void {
+export function trafficPerRoute(traffic: IrRouteTraffic, shared?: Map<object, PerFilterConfig>): PerFilterConfig {
   let own = shared?.get(traffic);
   if (!own) {
     own = buildTrafficPerRoute(traffic);
     shared?.set(traffic, own);
   }
-  Object.assign(config, own);
+  return own;
 }
 
 function buildTrafficPerRoute(traffic: IrRouteTraffic): PerFilterConfig {
