@@ -40,7 +40,7 @@ import { securedRoute } from '../security/route-security.js';
 import type { SecurityVerdict } from '../security/security-ir.js';
 import type { TrafficVerdict } from '../traffic/traffic-ir.js';
 import { addTrafficClusters, sharedClustersInUse, trafficRoute } from '../traffic/traffic-route.js';
-import { filtersByConfiguration, httpFilterKinds } from './http-filters.js';
+import { connectionManagerFilters } from './http-filters.js';
 import { withTracing } from './tracing.js';
 import { withAccessLogs } from './access-log.js';
 
@@ -262,15 +262,16 @@ export function buildGatewayIr(
       };
       routeConfigs.push(config);
       const preRouting = preRoutingOf(onPort, clusters);
+      const { filters, ...byConfiguration } = connectionManagerFilters(config, gw);
       chains.push({
         name: `${gw}/http-${port}`,
         serverNames: [],
         http: {
           statPrefix: `http-${port}`,
           routeConfigName: config.name,
-          filters: httpFilterKinds(config),
+          filters,
           ...(preRouting.length > 0 ? { preRouting } : {}),
-          ...filtersByConfiguration(config, gw),
+          ...byConfiguration,
         },
       });
     } else if (family === 'UDP') {
@@ -311,6 +312,7 @@ export function buildGatewayIr(
         };
         routeConfigs.push(config);
         for (const s of l.certificates) secrets.set(s.name, s);
+        const { filters, ...byConfiguration } = connectionManagerFilters(config, gw);
         chains.push({
           name: filterChainName(gw, l.id),
           serverNames: l.hostname ? [l.hostname] : [],
@@ -322,9 +324,9 @@ export function buildGatewayIr(
           http: {
             statPrefix: `https-${port}`,
             routeConfigName: config.name,
-            filters: httpFilterKinds(config),
+            filters,
             ...(l.preRouting ? { preRouting: preRoutingOf([l], clusters) } : {}),
-            ...filtersByConfiguration(config, gw),
+            ...byConfiguration,
           },
         });
       }

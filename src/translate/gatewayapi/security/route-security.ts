@@ -3,7 +3,7 @@
  * virtual host: the policy's IR on the route (Envoy's filters then enforce it per route), or, for
  * a policy that cannot be applied, a direct 500 in place of the route's action: closed, never open.
  */
-import type { IrHttpFilterKind, IrRoute, IrRouteConfig, IrRouteExtAuthz } from '../../../ir/types.js';
+import type { IrHttpFilterKind, IrRoute, IrSecurity } from '../../../ir/types.js';
 import type { ListenerState } from '../listeners/listener-state.js';
 import type { SecurityVerdict } from './security-ir.js';
 
@@ -24,22 +24,12 @@ export function securedRoute(route: IrRoute, verdict: SecurityVerdict | undefine
   return { ...route, security: verdict.ir };
 }
 
-/** The HTTP filters a secured route needs in its connection manager (each configured per route). */
-export function securityFilterKinds(route: IrRoute, kinds: Set<IrHttpFilterKind>): void {
-  if (route.security?.authorization) kinds.add('rbac');
-  const basicAuth = route.security?.basicAuth;
+/** The HTTP filters a policy's routes need in their connection manager (each configured per route). */
+export function securityFilterKinds(security: IrSecurity, kinds: Set<IrHttpFilterKind>): void {
+  if (security.authorization) kinds.add('rbac');
+  const basicAuth = security.basicAuth;
   if (basicAuth)
     kinds.add(basicAuth.forwardUsernameHeader ? `basic_auth_forward:${basicAuth.forwardUsernameHeader}` : 'basic_auth');
-  if (route.security?.apiKeyAuth) kinds.add('api_key_auth');
-  if (route.security?.jwt) kinds.add('jwt_authn');
-}
-
-/** The SecurityPolicies' ext_authz filters of a route configuration: one per configuration, by name. */
-export function securityExtAuthz(config: IrRouteConfig): { securityExtAuthz?: IrRouteExtAuthz[] } {
-  const byName = new Map<string, IrRouteExtAuthz>();
-  for (const vh of config.virtualHosts) {
-    for (const r of vh.routes) if (r.security?.extAuth) byName.set(r.security.extAuth.name, r.security.extAuth);
-  }
-  if (byName.size === 0) return {};
-  return { securityExtAuthz: [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) };
+  if (security.apiKeyAuth) kinds.add('api_key_auth');
+  if (security.jwt) kinds.add('jwt_authn');
 }

@@ -9,7 +9,7 @@
  * store, with the host as SNI and as the name the certificate must carry (its DNS name; for an IP
  * address, no SNI and the address).
  */
-import type { IrCluster, IrJwt, IrJwtAuthn, IrJwtProvider, IrRouteConfig } from '../../../ir/types.js';
+import type { IrCluster, IrJwt, IrJwtAuthn, IrJwtProvider } from '../../../ir/types.js';
 import type { SecurityPolicy } from '../../../resources/types.js';
 import type { AuthorizationRead } from '../../../resources/read/security-authorization.js';
 import { readSecurityPolicy } from '../../../resources/read/security-policy.js';
@@ -105,17 +105,10 @@ export function jwksCluster(scheme: 'http' | 'https', host: string, port: number
   return cluster;
 }
 
-/** The jwt_authn filter's policies for a route configuration's connection manager (none: no filter). */
-export function jwtAuthnOf(config: IrRouteConfig): { jwtAuthn?: IrJwtAuthn } {
-  const byPolicy = new Map<string, IrJwt>();
-  for (const vh of config.virtualHosts) {
-    for (const r of vh.routes) if (r.security?.jwt) byPolicy.set(r.security.policy, r.security.jwt);
-  }
-  if (byPolicy.size === 0) return {};
-  const policies = [...byPolicy.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([policy, jwt]) => ({ policy, jwt }));
-  return { jwtAuthn: { policies } };
+/** The jwt_authn filter's policies for a connection manager, from each policy's providers (none: no filter). */
+export function jwtAuthnOf(byPolicy: ReadonlyMap<string, IrJwt>): IrJwtAuthn {
+  const policies = [...byPolicy.keys()].sort().map((policy) => ({ policy, jwt: byPolicy.get(policy)! }));
+  return { policies };
 }
 
 /**

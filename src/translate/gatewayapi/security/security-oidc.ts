@@ -14,7 +14,7 @@
  * rotated client secret gives a new key, as a new login would expect.
  */
 import { createHash, createHmac } from 'node:crypto';
-import type { IrCluster, IrOidc, IrRouteConfig, IrSecret } from '../../../ir/types.js';
+import type { IrCluster, IrOidc, IrSecret } from '../../../ir/types.js';
 import type { OidcRead } from '../../../resources/read/security-oidc.js';
 import type { SecurityPolicy } from '../../../resources/types.js';
 import { systemTrustedTls } from '../backend-tls.js';
@@ -93,13 +93,4 @@ export function oidcIr(read: OidcRead, ctx: TranslationContext, policy: Security
     hmacSecretName: secrets[1]!.name,
   };
   return { ok: true, ir, clusters: [cluster], secrets };
-}
-
-/** The OIDC logins of a route configuration's routes: one oauth2 filter per policy, by name. */
-export function oidcFiltersOf(config: IrRouteConfig): { oidc?: IrOidc[] } {
-  const byName = new Map<string, IrOidc>();
-  for (const vh of config.virtualHosts) {
-    for (const r of vh.routes) if (r.security?.oidc) byName.set(r.security.oidc.filterName, r.security.oidc);
-  }
-  return byName.size > 0 ? { oidc: [...byName.values()].sort((a, b) => (a.filterName < b.filterName ? -1 : 1)) } : {};
 }

@@ -5,7 +5,7 @@
  * the same copy for every route the policy applies to, the shared cluster untouched for the
  * others). A policy that cannot be applied changes nothing.
  */
-import type { IrCluster, IrHttpFilterKind, IrRoute } from '../../../ir/types.js';
+import type { IrCluster, IrHttpFilterKind, IrRoute, IrRouteTraffic } from '../../../ir/types.js';
 import type { TrafficVerdict } from './traffic-ir.js';
 import { NO_MEMORY, type StageMemory } from '../memory.js';
 import { compressorKind, withoutAcceptEncoding } from './traffic-compression.js';
@@ -84,12 +84,12 @@ export function trafficRoute(route: IrRoute, verdict: TrafficVerdict | undefined
   return out;
 }
 
-/** The HTTP filter kinds a route under a BackendTrafficPolicy needs in its connection manager. */
-export function trafficFilterKinds(route: IrRoute, kinds: Set<IrHttpFilterKind>): void {
-  if (route.traffic?.faultInjection) kinds.add('fault_injection');
-  for (const c of route.traffic?.compression ?? []) kinds.add(compressorKind(c));
-  if (route.traffic?.requestBuffer) kinds.add('buffer');
-  if (route.traffic?.responseOverride) kinds.add('custom_response');
-  if (route.traffic?.rateLimit?.local) kinds.add('local_ratelimit');
-  if (route.traffic?.rateLimit?.global) kinds.add('ratelimit');
+/** The HTTP filter kinds a policy's routes need in their connection manager. */
+export function trafficFilterKinds(traffic: IrRouteTraffic, kinds: Set<IrHttpFilterKind>): void {
+  if (traffic.faultInjection) kinds.add('fault_injection');
+  for (const c of traffic.compression ?? []) kinds.add(compressorKind(c));
+  if (traffic.requestBuffer) kinds.add('buffer');
+  if (traffic.responseOverride) kinds.add('custom_response');
+  if (traffic.rateLimit?.local) kinds.add('local_ratelimit');
+  if (traffic.rateLimit?.global) kinds.add('ratelimit');
 }
