@@ -80,6 +80,8 @@ export interface GatewayState {
   placed: Map<number, PlacedByHostname>;
   /** Routes attached to each listener (by listener index), for `attachedRoutes`. */
   attachedRouteKeys: Map<number, Set<string>>;
+  /** The route objects attached to one of its listeners (what a policy's route target is checked against). */
+  attachedRoutes: Set<object>;
 }
 
 /** Where an accepted route goes: a listener of a Gateway, with the hostnames it serves there. */

@@ -23,6 +23,12 @@ import { comparePolicies } from '../telemetry/telemetry-policy.js';
 /** A target of a policy, in its namespace. */
 export interface PolicyTarget extends PolicyTargetRef {
   namespace: string;
+  /** `targetKey` of it, worked out once (the key of `byTarget`). */
+  key: string;
+}
+
+function policyTarget(ref: PolicyTargetRef, namespace: string): PolicyTarget {
+  return { ...ref, namespace, key: targetKey(ref.kind, namespace, ref.name, ref.sectionName) };
 }
 
 /** How specific a target is: the higher wins. */
@@ -33,10 +39,6 @@ export const isRouteKind = (kind: PolicyTargetKind): boolean => kind !== 'Gatewa
 /** `<kind>\0<namespace>/<name>[\0<sectionName>]`: one key per target. */
 export function targetKey(kind: PolicyTargetKind, namespace: string, name: string, section?: string): string {
   return `${kind}\0${namespace}/${name}${section !== undefined ? `\0${section}` : ''}`;
-}
-
-export function keyOf(t: PolicyTarget): string {
-  return targetKey(t.kind, t.namespace, t.name, t.sectionName);
 }
 
 export function levelOf(t: PolicyTargetRef): TargetLevel {
@@ -50,6 +52,44 @@ export interface PolicyAttachments<P extends KubeObject = KubeObject> {
   byTarget: ReadonlyMap<string, readonly P[]>;
   /** Each policy's targets, deduplicated, refs first then selected objects. */
   targetsOf: ReadonlyMap<P, readonly PolicyTarget[]>;
+  /**
+   * The policy that applies on each route and rule target, by kind, namespace and name: what
+   * `byTarget` says for them, looked up per route entry without building a key string.
+   */
+  routes: RouteTargets<P>;
+  /** Whether some policy targets a rule (`sectionName` on a route). */
+  ruleTargets: boolean;
+}
+
+/** On one route: the policy on the route, and on each of its rules by name. */
+export interface OnRoute<P> {
+  route?: P;
+  rules?: Map<string, P>;
+}
+
+export type RouteTargets<P> = ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, OnRoute<P>>>>;
+
+function routeTargets<P>(byTarget: ReadonlyMap<string, readonly P[]>, targets: Iterable<readonly PolicyTarget[]>) {
+  const out = new Map<string, Map<string, Map<string, OnRoute<P>>>>();
+  let ruleTargets = false;
+  for (const list of targets) {
+    for (const t of list) {
+      if (!isRouteKind(t.kind)) continue;
+      let byNamespace = out.get(t.kind);
+      if (!byNamespace) out.set(t.kind, (byNamespace = new Map()));
+      let byName = byNamespace.get(t.namespace);
+      if (!byName) byNamespace.set(t.namespace, (byName = new Map()));
+      let on = byName.get(t.name);
+      if (!on) byName.set(t.name, (on = {}));
+      const winner = byTarget.get(t.key)![0]!;
+      if (t.sectionName === undefined) on.route = winner;
+      else {
+        ruleTargets = true;
+        (on.rules ??= new Map()).set(t.sectionName, winner);
+      }
+    }
+  }
+  return { routes: out, ruleTargets };
 }
 
 const candidatesOf = (ctx: TranslationContext, kind: PolicyTargetKind): readonly KubeObject[] => {
@@ -82,22 +122,21 @@ export function policyAttachments<P extends KubeObject>(
     const read = readTargets(policy);
     if (read.targetRefs.length === 1 && read.targetSelectors.length === 0) {
       // Most policies: one target, nothing to deduplicate.
-      const target: PolicyTarget = { ...read.targetRefs[0]!, namespace };
+      const target = policyTarget(read.targetRefs[0]!, namespace);
       targetsOf.set(policy, [target]);
-      const key = keyOf(target);
-      const list = byTarget.get(key);
+      const list = byTarget.get(target.key);
       if (list) list.push(policy);
-      else byTarget.set(key, [policy]);
+      else byTarget.set(target.key, [policy]);
       continue;
     }
     const targets = new Map<string, PolicyTarget>();
-    const add = (t: PolicyTarget): void => void (targets.has(keyOf(t)) || targets.set(keyOf(t), t));
-    for (const ref of read.targetRefs) add({ ...ref, namespace });
+    const add = (t: PolicyTarget): void => void (targets.has(t.key) || targets.set(t.key, t));
+    for (const ref of read.targetRefs) add(policyTarget(ref, namespace));
     for (const s of read.targetSelectors) {
       for (const object of candidatesOf(ctx, s.kind)) {
         if ((object.metadata.namespace ?? 'default') !== namespace) continue;
         if (matchesSelector(s.selector, object.metadata.labels ?? {})) {
-          add({ kind: s.kind, name: object.metadata.name, namespace });
+          add(policyTarget({ kind: s.kind, name: object.metadata.name }, namespace));
         }
       }
     }
@@ -109,7 +148,7 @@ export function policyAttachments<P extends KubeObject>(
     }
   }
   for (const list of byTarget.values()) if (list.length > 1) list.sort(comparePolicies);
-  return { byTarget, targetsOf };
+  return { byTarget, targetsOf, ...routeTargets(byTarget, targetsOf.values()) };
 }
 
 /** A route entry's targets, the most specific first: the keys a policy may apply to it through. */

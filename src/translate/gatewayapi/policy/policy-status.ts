@@ -19,7 +19,7 @@ import { condition, type ConditionInput } from '../conditions.js';
 import type { TranslationContext } from '../context.js';
 import type { GatewayState } from '../gateway-state.js';
 import { gatewayAncestorRef, policyAncestorStatus, type AncestorEntry } from '../status/policy-ancestors.js';
-import { isRouteKind, keyOf, type PolicyAttachments, type PolicyTarget } from './attachment.js';
+import { isRouteKind, type PolicyAttachments, type PolicyTarget } from './attachment.js';
 import { describeTarget, resolveTarget } from './targets.js';
 import { policyKey } from './policy-key.js';
 
@@ -63,6 +63,8 @@ interface OnGateway<P> {
 /** Notes, per policy and Gateway key, of where a more specific policy overrides it. */
 export type Overrides<P = KubeObject> = Map<P, Map<string, Set<string>>>;
 
+const NONE: readonly string[] = [];
+
 /** At most this many places are named in a message; the rest are counted. */
 const LISTED = 3;
 
@@ -84,16 +86,21 @@ export function policyStatuses<P extends PolicyObject>(
   for (const policy of policies) {
     const read = rules.readTargets(policy);
     const namespace = policy.metadata.namespace ?? 'default';
-    const on = new Map<string, OnGateway<P>>();
+    // Where it stands on each Gateway its targets reach (most policies: one).
+    const on: OnGateway<P>[] = [];
     const onGateway = (state: GatewayState): OnGateway<P> => {
-      let entry = on.get(state.key);
-      if (!entry) on.set(state.key, (entry = { state, won: [], lost: [], missing: [], notHttp: [] }));
+      for (const entry of on) if (entry.state === state) return entry;
+      const entry: OnGateway<P> = { state, won: [], lost: [], missing: [], notHttp: [] };
+      on.push(entry);
       return entry;
     };
-    const unmanaged: AncestorEntry[] = read.unsupportedTargets.map((t) => ({
-      ref: { group: t.group, kind: t.kind, namespace, name: t.name },
-      conditions: [condition('Accepted', false, 'Invalid', t.message)],
-    }));
+    let unmanaged: AncestorEntry[] | undefined;
+    for (const t of read.unsupportedTargets) {
+      (unmanaged ??= []).push({
+        ref: { group: t.group, kind: t.kind, namespace, name: t.name },
+        conditions: [condition('Accepted', false, 'Invalid', t.message)],
+      });
+    }
     let foreign = false;
     for (const target of attachments.targetsOf.get(policy) ?? []) {
       const resolved = resolveTarget(ctx, gateways, target);
@@ -102,10 +109,14 @@ export function policyStatuses<P extends PolicyObject>(
       else if (resolved.missing) {
         const ref: ParentReference = { group: GATEWAY_GROUP, kind: target.kind, namespace, name: target.name };
         if (target.sectionName !== undefined) ref.sectionName = target.sectionName;
-        unmanaged.push({ ref, conditions: [condition('Accepted', false, 'TargetNotFound', resolved.missing.message)] });
+        (unmanaged ??= []).push({
+          ref,
+          conditions: [condition('Accepted', false, 'TargetNotFound', resolved.missing.message)],
+        });
       }
-      const winner = attachments.byTarget.get(keyOf(target))![0]!;
-      const described = resolved.gateways.length > 0 ? describeTarget(target) : '';
+      if (resolved.gateways.length === 0) continue;
+      const winner = attachments.byTarget.get(target.key)![0]!;
+      const described = describeTarget(target);
       for (const { state, object } of resolved.gateways) {
         const entry = onGateway(state);
         if (winner !== policy) {
@@ -115,7 +126,7 @@ export function policyStatuses<P extends PolicyObject>(
         const plain = rules.listenerProtocols
           ? inapplicableListeners(state, target, rules.listenerProtocols.protocols)
           : [];
-        entry.notHttp.push(...plain);
+        if (plain.length > 0) entry.notHttp.push(...plain);
         // A listener target that carries no HTTP requests protects nothing: not counted as applied.
         if (target.sectionName !== undefined && plain.length > 0) continue;
         entry.won.push(described);
@@ -128,11 +139,12 @@ export function policyStatuses<P extends PolicyObject>(
         names.add(policyKey(policy));
       }
     }
-    const entries: AncestorEntry[] = [...on.values()].map((entry) => ({
+    const entries: AncestorEntry[] = on.map((entry) => ({
       ref: gatewayAncestorRef(entry.state.gateway),
       conditions: [acceptedOn(ctx, rules, policy, entry, overrides.get(policy)?.get(entry.state.key))],
     }));
-    const status = policyAncestorStatus(ctx, policy, [...entries, ...(foreign ? [] : unmanaged)]);
+    if (unmanaged && !foreign) entries.push(...unmanaged);
+    const status = policyAncestorStatus(ctx, policy, entries);
     if (status) statuses.set(policy, status);
   }
   return { statuses, affected };
@@ -171,8 +183,12 @@ function acceptedOn<P extends PolicyObject>(
  * The listeners of `target` on this Gateway whose protocol is not one of `protocols`: the listener
  * itself (a `sectionName`), or those of the Gateway or ListenerSet it names. Routes carry no listener here.
  */
-function inapplicableListeners(state: GatewayState, target: PolicyTarget, protocols: readonly string[]): string[] {
-  if (target.kind !== 'Gateway' && target.kind !== 'ListenerSet') return [];
+function inapplicableListeners(
+  state: GatewayState,
+  target: PolicyTarget,
+  protocols: readonly string[],
+): readonly string[] {
+  if (target.kind !== 'Gateway' && target.kind !== 'ListenerSet') return NONE;
   const setKey = `${target.namespace}/${target.name}`;
   return state.listeners
     .filter((l) => (target.kind === 'Gateway' ? !l.set : l.set?.key === setKey))

@@ -12,7 +12,7 @@ import type { KubeObject } from '../../../resources/types.js';
 import type { PolicyTargetKind } from '../../../resources/read/policy-targets.js';
 import type { GatewayState } from '../gateway-state.js';
 import type { ListenerState } from '../listeners/listener-state.js';
-import { isRouteKind, listenerChain, targetKey, type PolicyAttachments } from './attachment.js';
+import { listenerChain, type PolicyAttachments } from './attachment.js';
 
 type Source = IrSource & { ruleName?: string };
 
@@ -30,11 +30,7 @@ export function routePolicyLookup<P extends KubeObject>(
   attachments: PolicyAttachments<P>,
   state: GatewayState,
 ): RoutePolicyLookup<P> {
-  const { byTarget } = attachments;
-  let ruleTargets = false;
-  for (const targets of attachments.targetsOf.values()) {
-    if (targets.some((t) => isRouteKind(t.kind) && t.sectionName !== undefined)) ruleTargets = true;
-  }
+  const { byTarget, routes, ruleTargets } = attachments;
   const listeners = new Map<ListenerState, P | null>();
   const listenerPolicy = (listener: ListenerState): P | undefined => {
     let policy = listeners.get(listener);
@@ -54,14 +50,13 @@ export function routePolicyLookup<P extends KubeObject>(
   };
   return {
     applied(listener, source) {
-      const kind = routeKind(source);
-      if (kind) {
-        if (ruleTargets && source.ruleName !== undefined) {
-          const rule = byTarget.get(targetKey(kind, source.namespace, source.name, source.ruleName))?.[0];
+      if (routes.size > 0) {
+        const on = routes.get(source.kind)?.get(source.namespace)?.get(source.name);
+        if (on) {
+          const rule = source.ruleName !== undefined ? on.rules?.get(source.ruleName) : undefined;
           if (rule) return rule;
+          if (on.route) return on.route;
         }
-        const route = byTarget.get(targetKey(kind, source.namespace, source.name))?.[0];
-        if (route) return route;
       }
       return listenerPolicy(listener);
     },

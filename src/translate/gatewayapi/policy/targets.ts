@@ -40,22 +40,22 @@ function byKey<T extends KubeObject>(ctx: TranslationContext, objects: readonly 
 const exists = (ctx: TranslationContext, objects: readonly KubeObject[], key: string): boolean =>
   byKey(ctx, objects).has(key);
 
+function missingTarget(t: PolicyTarget, on?: GatewayState): ResolvedTarget {
+  return { gateways: [], missing: { message: `${describeTarget(t)} does not exist`, ...(on ? { on } : {}) } };
+}
+
 export function resolveTarget(
   ctx: TranslationContext,
   gateways: ReadonlyMap<string, GatewayState>,
   t: PolicyTarget,
 ): ResolvedTarget {
   const key = objectKey(t.namespace, t.name);
-  const notFound = (on?: GatewayState): ResolvedTarget => ({
-    gateways: [],
-    missing: { message: `${describeTarget(t)} does not exist`, ...(on ? { on } : {}) },
-  });
   switch (t.kind) {
     case 'Gateway': {
       const state = gateways.get(key);
-      if (!state) return exists(ctx, ctx.resources.gateways, key) ? { gateways: [], foreign: true } : notFound();
+      if (!state) return exists(ctx, ctx.resources.gateways, key) ? { gateways: [], foreign: true } : missingTarget(t);
       if (t.sectionName !== undefined && !state.listeners.some((l) => !l.set && l.name === t.sectionName)) {
-        return notFound(state);
+        return missingTarget(t, state);
       }
       return { gateways: [{ state, object: state.gateway }] };
     }
@@ -65,9 +65,10 @@ export function resolveTarget(
         const set = state.listenerSets.find((s) => s.key === key);
         if (set) found = { state, set };
       }
-      if (!found) return exists(ctx, ctx.resources.listenerSets, key) ? { gateways: [], foreign: true } : notFound();
+      if (!found)
+        return exists(ctx, ctx.resources.listenerSets, key) ? { gateways: [], foreign: true } : missingTarget(t);
       if (t.sectionName !== undefined && !found.set.listeners.some((l) => l.name === t.sectionName)) {
-        return notFound(found.state);
+        return missingTarget(t, found.state);
       }
       return { gateways: [{ state: found.state, object: found.set.object }] };
     }
@@ -77,12 +78,14 @@ export function resolveTarget(
     case 'UDPRoute': {
       const routes = routesOf(ctx, t.kind);
       const route = byKey(ctx, routes).get(key);
-      if (!route) return notFound();
-      const routeKey = `${t.kind}/${t.namespace}/${t.name}`;
+      if (!route) return missingTarget(t);
       const out: ResolvedTarget = { gateways: [] };
       for (const state of gateways.values()) {
-        if (!attachedTo(state, routeKey)) continue;
-        if (t.sectionName !== undefined && !placedRules(ctx, state).has(`${routeKey}\0${t.sectionName}`)) {
+        if (!state.attachedRoutes.has(route)) continue;
+        if (
+          t.sectionName !== undefined &&
+          !placedRules(ctx, state).has(`${t.kind}/${t.namespace}/${t.name}\0${t.sectionName}`)
+        ) {
           out.missing = { message: `${describeTarget(t)} does not exist`, on: state };
           continue;
         }
@@ -98,14 +101,16 @@ function routesOf(
   ctx: TranslationContext,
   kind: 'HTTPRoute' | 'GRPCRoute' | 'TCPRoute' | 'UDPRoute',
 ): readonly KubeObject[] {
-  const { httpRoutes, grpcRoutes, tcpRoutes, udpRoutes } = ctx.resources;
-  return { HTTPRoute: httpRoutes, GRPCRoute: grpcRoutes, TCPRoute: tcpRoutes, UDPRoute: udpRoutes }[kind];
-}
-
-/** Whether the route is attached to one of the Gateway's listeners. */
-function attachedTo(state: GatewayState, routeKey: string): boolean {
-  for (const keys of state.attachedRouteKeys.values()) if (keys.has(routeKey)) return true;
-  return false;
+  switch (kind) {
+    case 'HTTPRoute':
+      return ctx.resources.httpRoutes;
+    case 'GRPCRoute':
+      return ctx.resources.grpcRoutes;
+    case 'TCPRoute':
+      return ctx.resources.tcpRoutes;
+    case 'UDPRoute':
+      return ctx.resources.udpRoutes;
+  }
 }
 
 /**

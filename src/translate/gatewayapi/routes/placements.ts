@@ -4,7 +4,7 @@ import type { GatewayState } from '../gateway-state.js';
 import type { RouteOutcome } from '../gateway-state.js';
 
 /** Counts the route on its listeners, and places its entries on those that are programmed. */
-export function applyPlacements(gateways: Map<string, GatewayState>, outcome: RouteOutcome): void {
+export function applyPlacements(gateways: Map<string, GatewayState>, route: object, outcome: RouteOutcome): void {
   const placed = outcome.placed;
   if (!placed) return;
   for (const placement of outcome.placements) {
@@ -13,6 +13,7 @@ export function applyPlacements(gateways: Map<string, GatewayState>, outcome: Ro
     let keys = gateway.attachedRouteKeys.get(listener.index);
     if (!keys) gateway.attachedRouteKeys.set(listener.index, (keys = new Set()));
     keys.add(placed.routeKey);
+    gateway.attachedRoutes.add(route);
     if (!isProgrammed(listener)) continue;
     let onListener = gateway.placed.get(listener.index);
     if (!onListener) gateway.placed.set(listener.index, (onListener = new Map()));

@@ -19,13 +19,20 @@ import { affectedConditionType } from '../policy/effects.js';
 export const SECURITY_POLICY_AFFECTED = affectedConditionType('SecurityPolicy');
 
 /** Which of the route's targets (`''` the route, else a rule name) the policy targets. */
-function targetsOnRoute(policy: SecurityPolicy, route: Route, rules: ReadonlySet<string>): string[] {
+function targetsOnRoute(policy: SecurityPolicy, route: Route, rules: () => ReadonlySet<string>): string[] {
   const read = readSecurityPolicy(policy);
+  // Most policies: one targetRef, naming the route.
+  if (read.targetRefs.length === 1 && read.targetSelectors.length === 0) {
+    const ref = read.targetRefs[0]!;
+    if (ref.kind !== route.kind || ref.name !== route.metadata.name) return [];
+    if (ref.sectionName === undefined) return [''];
+    return rules().has(ref.sectionName) ? [ref.sectionName] : [];
+  }
   const out = new Set<string>();
   for (const ref of read.targetRefs) {
     if (ref.kind !== route.kind || ref.name !== route.metadata.name) continue;
     if (ref.sectionName === undefined) out.add('');
-    else if (rules.has(ref.sectionName)) out.add(ref.sectionName);
+    else if (rules().has(ref.sectionName)) out.add(ref.sectionName);
   }
   for (const s of read.targetSelectors) {
     if (s.kind === route.kind && matchesSelector(s.selector, route.metadata.labels ?? {})) out.add('');
@@ -51,7 +58,8 @@ function policyIndex(policies: readonly SecurityPolicy[]): Map<string, PolicyInd
     let entry = index.get(namespace);
     if (!entry) index.set(namespace, (entry = { byRoute: new Map(), withSelectors: [] }));
     const read = readSecurityPolicy(policy);
-    for (const key of new Set(read.targetRefs.map((r) => `${r.kind}/${r.name}`))) {
+    const keys = read.targetRefs.map((r) => `${r.kind}/${r.name}`);
+    for (const key of keys.length === 1 ? keys : new Set(keys)) {
       const list = entry.byRoute.get(key);
       if (list) list.push(policy);
       else entry.byRoute.set(key, [policy]);
@@ -75,16 +83,21 @@ export function securityAffectedCondition(
   // Most routes: no policy with selectors in the namespace, the policies naming it are the candidates.
   const candidates =
     index.withSelectors.length === 0 ? (named ?? []) : new Set([...(named ?? []), ...index.withSelectors]);
-  const rules = new Set(common.rules.map(ruleName).filter((n): n is string => n !== undefined));
+  let rules: Set<string> | undefined;
+  const ruleNames = (): ReadonlySet<string> =>
+    (rules ??= new Set(common.rules.map(ruleName).filter((n): n is string => n !== undefined)));
   const winners = new Map<string, SecurityPolicy>();
   for (const policy of candidates) {
-    for (const target of targetsOnRoute(policy, route, rules)) {
+    for (const target of targetsOnRoute(policy, route, ruleNames)) {
       const best = winners.get(target);
       if (!best || comparePolicies(policy, best) < 0) winners.set(target, policy);
     }
   }
   if (winners.size === 0) return undefined;
-  const names = [...new Set([...winners.values()].map(policyKey))].sort();
+  const names =
+    winners.size === 1
+      ? [...winners.values()].map(policyKey)
+      : [...new Set([...winners.values()].map(policyKey))].sort();
   return condition(
     SECURITY_POLICY_AFFECTED,
     true,

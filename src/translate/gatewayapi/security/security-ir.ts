@@ -67,37 +67,41 @@ const SECTION_IR: SectionIrs = {
   jwt: jwtIr,
 };
 
+const SECTIONS = Object.keys(SECTION_IR) as (keyof SecurityFeatures)[];
+const NONE: readonly never[] = [];
+
 /** Worked out from the policy and the lookups it makes in `ctx`. */
 export function computeVerdict(ctx: TranslationContext, policy: SecurityPolicy): SecurityVerdict {
   const features = readSecurityPolicy(policy).features;
   if (!features.valid) return { type: 'closed', message: features.errors.map((e) => e.message).join('; ') };
   const ir: IrSecurity = { policy: policyKey(policy) };
-  const clusters = new Map<string, IrCluster>();
-  const secrets = new Map<string, IrSecret>();
-  const problems: string[] = [];
-  const warnings: string[] = [];
-  for (const section of Object.keys(SECTION_IR) as (keyof SecurityFeatures)[]) {
+  // Most policies need no cluster, Secret or warning: nothing is allocated for them.
+  let clusters: Map<string, IrCluster> | undefined;
+  let secrets: Map<string, IrSecret> | undefined;
+  let problems: string[] | undefined;
+  let warnings: string[] | undefined;
+  for (const section of SECTIONS) {
     const read = features.result[section];
     if (read === undefined) continue;
     const toIr = SECTION_IR[section] as (r: unknown, c: TranslationContext, p: SecurityPolicy) => SectionIr<never>;
     const out = toIr(read, ctx, policy);
     if (!out.ok) {
-      problems.push(out.message);
+      (problems ??= []).push(out.message);
       continue;
     }
     (ir as unknown as Record<string, unknown>)[section] = out.ir;
-    for (const c of out.clusters ?? []) clusters.set(c.name, c);
-    warnings.push(...(out.warnings ?? []));
-    for (const s of out.secrets ?? []) secrets.set(s.name, s);
+    for (const c of out.clusters ?? []) (clusters ??= new Map()).set(c.name, c);
+    if (out.warnings && out.warnings.length > 0) (warnings ??= []).push(...out.warnings);
+    for (const s of out.secrets ?? []) (secrets ??= new Map()).set(s.name, s);
   }
-  if (problems.length > 0) return { type: 'closed', message: problems.join('; ') };
+  if (problems) return { type: 'closed', message: problems.join('; ') };
   const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : 1);
   return {
     type: 'applied',
     ir,
-    clusters: [...clusters.values()].sort(byName),
-    secrets: [...secrets.values()].sort(byName),
-    ...(warnings.length > 0 ? { warnings } : {}),
+    clusters: clusters ? [...clusters.values()].sort(byName) : NONE,
+    secrets: secrets ? [...secrets.values()].sort(byName) : NONE,
+    ...(warnings ? { warnings } : {}),
   };
 }
 

@@ -116,6 +116,7 @@ export function jwtAuthnOf(byPolicy: ReadonlyMap<string, IrJwt>): IrJwtAuthn {
  * name a provider of the same policy's `jwt` (Envoy Gateway's rule), whose verified payload it reads.
  */
 export function jwtPrincipalProblem(read: AuthorizationRead, policy: SecurityPolicy): string | undefined {
+  if (!read.rules.some((r) => r.principal.jwt !== undefined)) return undefined;
   const features = readSecurityPolicy(policy).features;
   const providers = new Set(features.valid ? (features.result.jwt?.providers.map((p) => p.name) ?? []) : []);
   const problems: string[] = [];

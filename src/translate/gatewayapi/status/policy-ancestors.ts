@@ -89,7 +89,7 @@ function ancestorStatus(
   policy: KubeObject<unknown, { ancestors?: PolicyAncestorStatus[] }>,
   ours: readonly AncestorEntry[],
 ): PolicyStatus | undefined {
-  const previous = readPolicyAncestorStatuses(policy.status);
+  const previous = policy.status === undefined ? [] : readPolicyAncestorStatuses(policy.status);
   const others = previous.filter((a) => a.controllerName !== CONTROLLER_NAME);
   if (ours.length === 0 && !previous.some((a) => a.controllerName === CONTROLLER_NAME)) return undefined;
   const entries: PolicyAncestorStatus[] = ours.map(({ ref, conditions }) => {
@@ -106,6 +106,7 @@ function ancestorStatus(
     };
   });
   const max = KIND_BY_NAME.get(policy.kind)?.maxAncestors ?? DEFAULT_MAX_ANCESTORS;
+  if (others.length === 0 && entries.length <= max) return { ancestors: entries };
   return { ancestors: [...others, ...entries.slice(0, Math.max(0, max - others.length))] };
 }
 

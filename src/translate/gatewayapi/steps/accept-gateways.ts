@@ -61,6 +61,7 @@ export function acceptGateways(run: TranslationRun): void {
       reportsListenerSets: false,
       placed: new Map(),
       attachedRouteKeys: new Map(),
+      attachedRoutes: new Set(),
     });
   }
   if (ctx.resources.listenerSets.length > 0) attachListenerSets(ctx, states);

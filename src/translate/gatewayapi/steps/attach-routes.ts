@@ -40,7 +40,7 @@ export function attachRoutes(run: TranslationRun): void {
     const denied = conflicts?.get(route);
     const outcome = denied ? routeOutcome(ctx, route, gateways, translations[i]!, denied) : outcomes[i]!;
     outcomes[i] = outcome;
-    applyPlacements(gateways, outcome);
+    applyPlacements(gateways, route, outcome);
     if (outcome.status !== undefined) run.statuses.set(route, outcome.status);
   });
 }
