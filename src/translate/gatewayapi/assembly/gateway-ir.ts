@@ -39,7 +39,7 @@ import { l4TrafficBackends } from '../traffic/traffic-l4.js';
 import { securedRoute } from '../security/route-security.js';
 import type { SecurityVerdict } from '../security/security-ir.js';
 import type { TrafficVerdict } from '../traffic/traffic-ir.js';
-import { addTrafficClusters, sharedClustersInUse, trafficRoute } from '../traffic/traffic-route.js';
+import { placedTrafficClusters, trafficRoute } from '../traffic/traffic-route.js';
 import { connectionManagerFilters } from './http-filters.js';
 import { withTracing } from './tracing.js';
 import { withAccessLogs } from './access-log.js';
@@ -118,9 +118,13 @@ function buildVirtualHosts(
         if (state.traffic) {
           const verdicts = p.entries.map(trafficOf);
           parts.push(...verdicts, '\0');
-          for (const c of sharedClustersInUse(p.entries, verdicts, p.clusters)) clusters.set(c.name, c);
-          const bases = new Map(p.clusters.map((c) => [c.name, c]));
-          p.entries.forEach((e, i) => addTrafficClusters(e.route, verdicts[i], clusters, memo, bases));
+          // The same entries, clusters and verdicts as last run: last run's list, not worked out again.
+          const used = memo.composite(
+            `placed-clusters\0${state.key}\0${owner.index}\0${p.routeKey}`,
+            [p.entries, p.clusters, ...verdicts],
+            () => placedTrafficClusters(p.entries, verdicts, p.clusters, memo),
+          );
+          for (const c of used) clusters.set(c.name, c);
         } else for (const c of p.clusters) clusters.set(c.name, c);
       }
     }
@@ -247,6 +251,7 @@ export function buildGatewayIr(
   const secrets = new Map<string, IrSecret>();
   const listeners: IrListener[] = [];
   const routeConfigs: IrRouteConfig[] = [];
+  const filtersOf = (config: IrRouteConfig) => connectionManagerFilters(config, gw, memo);
 
   for (const portKey of ports) {
     const onPort = programmed.filter((l) => `${l.port}/${transportOf(l.protocol)}` === portKey);
@@ -262,7 +267,7 @@ export function buildGatewayIr(
       };
       routeConfigs.push(config);
       const preRouting = preRoutingOf(onPort, clusters);
-      const { filters, ...byConfiguration } = connectionManagerFilters(config, gw);
+      const { filters, ...byConfiguration } = filtersOf(config);
       chains.push({
         name: `${gw}/http-${port}`,
         serverNames: [],
@@ -312,7 +317,7 @@ export function buildGatewayIr(
         };
         routeConfigs.push(config);
         for (const s of l.certificates) secrets.set(s.name, s);
-        const { filters, ...byConfiguration } = connectionManagerFilters(config, gw);
+        const { filters, ...byConfiguration } = filtersOf(config);
         chains.push({
           name: filterChainName(gw, l.id),
           serverNames: l.hostname ? [l.hostname] : [],

@@ -23,6 +23,8 @@ export function policyOverrides<P extends KubeObject>(
   const out: Overrides<P> = new Map();
   for (const state of gateways) {
     const lookup = routePolicyLookup(attachments, state);
+    // Only policies on the listeners' chains, one on each at most (a Gateway-wide policy): nothing is overridden.
+    if (!lookup.anyOverride(state.listeners)) continue;
     for (const [index, byHostname] of state.placed) {
       const listener = state.listeners.find((l) => l.index === index);
       if (!listener) continue;

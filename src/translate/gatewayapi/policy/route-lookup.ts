@@ -9,10 +9,9 @@
  */
 import type { IrSource } from '../../../ir/types.js';
 import type { KubeObject } from '../../../resources/types.js';
-import type { PolicyTargetKind } from '../../../resources/read/policy-targets.js';
 import type { GatewayState } from '../gateway-state.js';
 import type { ListenerState } from '../listeners/listener-state.js';
-import { listenerChain, type PolicyAttachments } from './attachment.js';
+import { listenerChain, type OnRoute, type PolicyAttachments } from './attachment.js';
 
 type Source = IrSource & { ruleName?: string };
 
@@ -20,10 +19,12 @@ export interface RoutePolicyLookup<P extends KubeObject> {
   /** The policy that applies to `source`'s entry on `listener`, or undefined. */
   applied(listener: ListenerState, source: Source): P | undefined;
   /**
-   * Whether more than one of the entry's targets may carry a policy (then a less specific one may
-   * be overridden): false when neither its listener's chain nor any rule target carries one.
+   * Whether two or more of the entry's targets carry a policy (then the less specific ones are
+   * overridden there); false for most entries, whose policy, if any, is the only one on their chain.
    */
   mayOverride(listener: ListenerState, source: Source): boolean;
+  /** Whether any entry on `listeners` may have a policy overridden (false: `mayOverride` is false for all). */
+  anyOverride(listeners: readonly ListenerState[]): boolean;
 }
 
 export function routePolicyLookup<P extends KubeObject>(
@@ -31,38 +32,43 @@ export function routePolicyLookup<P extends KubeObject>(
   state: GatewayState,
 ): RoutePolicyLookup<P> {
   const { byTarget, routes, ruleTargets } = attachments;
-  const listeners = new Map<ListenerState, P | null>();
-  const listenerPolicy = (listener: ListenerState): P | undefined => {
-    let policy = listeners.get(listener);
-    if (policy === undefined) {
-      policy = null;
+  // Per listener: the policy of its chain (itself, its ListenerSet, its Gateway) that applies,
+  // and how many keys of the chain carry one (two or more: a more specific one overrides).
+  const listeners = new Map<ListenerState, { policy: P | undefined; carried: number }>();
+  const onListener = (listener: ListenerState) => {
+    let on = listeners.get(listener);
+    if (!on) {
+      on = { policy: undefined, carried: 0 };
       for (const key of listenerChain(state, listener)) {
-        policy = byTarget.get(key)?.[0] ?? null;
-        if (policy) break;
+        const policy = byTarget.get(key)?.[0];
+        if (!policy) continue;
+        on.policy ??= policy;
+        on.carried++;
       }
-      listeners.set(listener, policy);
+      listeners.set(listener, on);
     }
-    return policy ?? undefined;
+    return on;
   };
-  const routeKind = (source: Source): PolicyTargetKind | undefined => {
-    const kind = source.kind as PolicyTargetKind;
-    return kind !== 'Gateway' && kind !== 'ListenerSet' ? kind : undefined;
-  };
+  const onRoute = (source: Source) =>
+    routes.size > 0 ? routes.get(source.kind)?.get(source.namespace)?.get(source.name) : undefined;
+  const rulePolicy = (on: OnRoute<P> | undefined, source: Source) =>
+    source.ruleName !== undefined ? on?.rules?.get(source.ruleName) : undefined;
   return {
     applied(listener, source) {
-      if (routes.size > 0) {
-        const on = routes.get(source.kind)?.get(source.namespace)?.get(source.name);
-        if (on) {
-          const rule = source.ruleName !== undefined ? on.rules?.get(source.ruleName) : undefined;
-          if (rule) return rule;
-          if (on.route) return on.route;
-        }
-      }
-      return listenerPolicy(listener);
+      const on = onRoute(source);
+      return rulePolicy(on, source) ?? on?.route ?? onListener(listener).policy;
     },
     mayOverride(listener, source) {
-      if (listenerPolicy(listener) !== undefined) return true;
-      return ruleTargets && routeKind(source) !== undefined && source.ruleName !== undefined;
+      let carried = onListener(listener).carried;
+      if (carried >= 2) return true;
+      if (!ruleTargets && carried === 0) return false;
+      const on = onRoute(source);
+      if (on?.route) carried++;
+      if (rulePolicy(on, source)) carried++;
+      return carried >= 2;
+    },
+    anyOverride(list) {
+      return routes.size > 0 || list.some((l) => onListener(l).carried >= 2);
     },
   };
 }

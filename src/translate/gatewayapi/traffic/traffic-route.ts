@@ -69,6 +69,23 @@ export function sharedClustersInUse(
   return clusters.filter((c) => !replaced.has(c.name) || kept.has(c.name));
 }
 
+/**
+ * The clusters a placed route's entries send to under their policies' verdicts: its shared
+ * clusters still in use, the policies' own clusters, and the policies' copies.
+ */
+export function placedTrafficClusters(
+  entries: readonly { route: IrRoute }[],
+  verdicts: readonly (TrafficVerdict | undefined)[],
+  shared: readonly IrCluster[],
+  memo: Pick<StageMemory, 'composite'> = NO_MEMORY,
+): IrCluster[] {
+  const out = new Map<string, IrCluster>();
+  for (const c of sharedClustersInUse(entries, verdicts, shared)) out.set(c.name, c);
+  const bases = new Map(shared.map((c) => [c.name, c]));
+  entries.forEach((e, i) => addTrafficClusters(e.route, verdicts[i], out, memo, bases));
+  return [...out.values()];
+}
+
 export function trafficRoute(route: IrRoute, verdict: TrafficVerdict | undefined): IrRoute {
   if (verdict?.type !== 'applied') return route;
   let out = verdict.route ? { ...route, traffic: verdict.route } : route;
