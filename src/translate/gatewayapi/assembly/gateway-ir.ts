@@ -39,7 +39,7 @@ import { l4TrafficBackends } from '../traffic/traffic-l4.js';
 import { securedRoute } from '../security/route-security.js';
 import type { SecurityVerdict } from '../security/security-ir.js';
 import type { TrafficVerdict } from '../traffic/traffic-ir.js';
-import { placedTrafficClusters, trafficRoute } from '../traffic/traffic-route.js';
+import { placedTrafficClusters, trafficRoute, type RenamedBackends } from '../traffic/traffic-route.js';
 import { connectionManagerFilters } from './http-filters.js';
 import { withTracing } from './tracing.js';
 import { withAccessLogs } from './access-log.js';
@@ -136,6 +136,7 @@ function buildVirtualHosts(
       // together by match precedence.
       const routes: IrRoute[] = [];
       const seen = new Set<string>();
+      const renamed: RenamedBackends = new Map();
       for (const hostname of covering) {
         const entries: { entry: RouteEntry; own: string }[] = [];
         for (const p of placed.get(hostname)?.values() ?? []) {
@@ -148,7 +149,7 @@ function buildVirtualHosts(
         for (const { entry: e } of entries) {
           if (seen.has(e.route.name)) continue;
           seen.add(e.route.name);
-          const route = securedRoute(trafficRoute(e.route, trafficOf(e)), verdictOf(e));
+          const route = securedRoute(trafficRoute(e.route, trafficOf(e), renamed), verdictOf(e));
           routes.push(e.redirect ? withRedirectPort(route, e.redirect, owner) : route);
         }
       }

@@ -5,7 +5,7 @@
  * the same copy for every route the policy applies to, the shared cluster untouched for the
  * others). A policy that cannot be applied changes nothing.
  */
-import type { IrCluster, IrHttpFilterKind, IrRoute, IrRouteTraffic } from '../../../ir/types.js';
+import type { IrWeightedBackend, IrCluster, IrHttpFilterKind, IrRoute, IrRouteTraffic } from '../../../ir/types.js';
 import type { TrafficVerdict } from './traffic-ir.js';
 import { NO_MEMORY, type StageMemory } from '../memory.js';
 import { compressorKind, withoutAcceptEncoding } from './traffic-compression.js';
@@ -82,20 +82,40 @@ export function placedTrafficClusters(
   const out = new Map<string, IrCluster>();
   for (const c of sharedClustersInUse(entries, verdicts, shared)) out.set(c.name, c);
   const bases = new Map(shared.map((c) => [c.name, c]));
-  entries.forEach((e, i) => addTrafficClusters(e.route, verdicts[i], out, memo, bases));
+  // The entries of one rule share its backends (and, most often, a verdict): each pair read once.
+  const seen = new Map<object, Set<TrafficVerdict | undefined>>();
+  entries.forEach(({ route }, i) => {
+    const backends = route.action.type === 'forward' ? route.action.backends : route.action;
+    let byVerdict = seen.get(backends);
+    if (!byVerdict) seen.set(backends, (byVerdict = new Set()));
+    if (byVerdict.has(verdicts[i])) return;
+    byVerdict.add(verdicts[i]);
+    addTrafficClusters(route, verdicts[i], out, memo, bases);
+  });
   return [...out.values()];
 }
 
-export function trafficRoute(route: IrRoute, verdict: TrafficVerdict | undefined): IrRoute {
+/** Backends sent to copies of their clusters, by backends list and policy: the entries of a rule share theirs. */
+export type RenamedBackends = Map<readonly IrWeightedBackend[], Map<string, IrWeightedBackend[]>>;
+
+export function trafficRoute(
+  route: IrRoute,
+  verdict: TrafficVerdict | undefined,
+  renamed: RenamedBackends = new Map(),
+): IrRoute {
   if (verdict?.type !== 'applied') return route;
   let out = verdict.route ? { ...route, traffic: verdict.route } : route;
   if (verdict.route?.compression) out = withoutAcceptEncoding(out);
   const traffic = verdict.cluster;
   if (traffic && out.action.type === 'forward') {
-    const backends = out.action.backends.map((b) => ({
-      ...b,
-      clusterName: policyClusterName(b.clusterName, traffic.policy),
-    }));
+    const given = out.action.backends;
+    let byPolicy = renamed.get(given);
+    if (!byPolicy) renamed.set(given, (byPolicy = new Map()));
+    let backends = byPolicy.get(traffic.policy);
+    if (!backends) {
+      backends = given.map((b) => ({ ...b, clusterName: policyClusterName(b.clusterName, traffic.policy) }));
+      byPolicy.set(traffic.policy, backends);
+    }
     out = { ...out, action: { ...out.action, backends } };
   }
   return out;
