@@ -193,11 +193,17 @@ export function resolveBackendRef(
       : routeProtocol === 'grpc' && upstreamProtocol(port.appProtocol, 'http')?.protocol !== 'http2'
         ? 'h2'
         : undefined;
+  // Every optional field present, in one order: a policy's copy (`{ ...cluster, traffic }`) then
+  // keeps the cluster's shape (see `routes/ir-route.ts`).
   const cluster: IrCluster = {
     name: clusterName(namespace, ref.name, ref.port, variant),
     source: { kind: 'Service', namespace, name: ref.name, port: ref.port },
     protocol: proto.protocol,
     endpoints: resolveEndpoints(ctx, namespace, ref.name, port),
+    tls: undefined,
+    reencrypt: undefined,
+    traffic: undefined,
+    retryBudget: undefined,
   };
   // XBackendTrafficPolicy: a retry budget for the Service's HTTP clusters.
   const retryBudget = proto.protocol.startsWith('http') ? retryBudgetFor(ctx, namespace, ref.name) : undefined;

@@ -5,9 +5,10 @@
  * always spoken to over HTTP/2, and a request no backend can take is answered with gRPC
  * `UNAVAILABLE`, as GRPCRouteRule.backendRefs asks.
  */
+import { newIrRoute, newRouteSource } from './ir-route.js';
 import type { GRPCRoute } from '../../../resources/types.js';
 import type { RouteFilterRead } from '../../../resources/read/route-filters.js';
-import type { IrForwardAction, IrRoute, IrRouteAction, IrRouteMatch } from '../../../ir/types.js';
+import type { IrForwardAction, IrRouteAction, IrRouteMatch } from '../../../ir/types.js';
 import type { TranslationContext } from '../context.js';
 import { readRouteCommon } from '../../../resources/read/route-common.js';
 import {
@@ -169,13 +170,12 @@ export function translateGrpcRoute(ctx: TranslationContext, route: GRPCRoute): R
         if (filters.hostRewrite !== undefined) forward.hostRewrite = filters.hostRewrite;
         action = expressibleForward(forward, GRPC_UNAVAILABLE_HTTP_STATUS);
       }
-      const ir: IrRoute = {
-        name: routeName(namespace, name, ruleIndex, givenName, index, 'GRPCRoute'),
-        source: { kind: 'GRPCRoute', namespace, name, rule: ruleIndex, match: index },
-        match: built.match,
+      const ir = newIrRoute(
+        routeName(namespace, name, ruleIndex, givenName, index, 'GRPCRoute'),
+        newRouteSource('GRPCRoute', namespace, name, ruleIndex, index, givenName),
+        built.match,
         action,
-      };
-      if (givenName !== undefined) ir.source.ruleName = givenName;
+      );
       if (!isEmptyMutation(filters.requestHeaders)) ir.requestHeaders = filters.requestHeaders;
       if (!isEmptyMutation(filters.responseHeaders)) ir.responseHeaders = filters.responseHeaders;
       if (session) ir.sessionPersistence = session;

@@ -2,8 +2,9 @@
  * One HTTPRoute → IR routes (one per rule match, before they are placed into virtual hosts),
  * the clusters they use, and what its status must report.
  */
+import { newIrRoute, newRouteSource } from './ir-route.js';
 import type { HTTPRoute } from '../../../resources/types.js';
-import type { IrForwardAction, IrPathRewrite, IrRoute, IrRouteAction, IrRouteMatch } from '../../../ir/types.js';
+import type { IrForwardAction, IrPathRewrite, IrRouteAction, IrRouteMatch } from '../../../ir/types.js';
 import type { TranslationContext } from '../context.js';
 import { readRouteCommon } from '../../../resources/read/route-common.js';
 import { HTTP_MATCH_ALL } from '../../../resources/read/route-matches.js';
@@ -161,13 +162,12 @@ export function translateHttpRoute(ctx: TranslationContext, route: HTTPRoute): R
         // Split, the shares carry the actions: each one backend, whose weight is checked alone.
         action = shares ? forward : expressibleForward(forward, UNAVAILABLE_STATUS);
       }
-      const ir: IrRoute = {
-        name: routeName(namespace, name, ruleIndex, givenName, index),
-        source: { kind: 'HTTPRoute', namespace, name, rule: ruleIndex, match: index },
+      const ir = newIrRoute(
+        routeName(namespace, name, ruleIndex, givenName, index),
+        newRouteSource('HTTPRoute', namespace, name, ruleIndex, index, givenName),
         match,
         action,
-      };
-      if (givenName !== undefined) ir.source.ruleName = givenName;
+      );
       if (!isEmptyMutation(filters.requestHeaders)) ir.requestHeaders = filters.requestHeaders;
       if (!isEmptyMutation(filters.responseHeaders)) ir.responseHeaders = filters.responseHeaders;
       if (filters.cors) ir.cors = filters.cors;

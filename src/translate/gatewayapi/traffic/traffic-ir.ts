@@ -70,55 +70,63 @@ const SECTION_IR: SectionIrs = {
   tcpKeepalive: tcpKeepaliveIr,
 };
 
+const SECTIONS = Object.keys(SECTION_IR) as (keyof TrafficFeatures)[];
+const NONE: readonly never[] = [];
+
 /** Worked out from the policy and the lookups it makes in `ctx`. */
 export function computeTrafficVerdict(ctx: TranslationContext, policy: BackendTrafficPolicy): TrafficVerdict {
-  const features = readBackendTrafficPolicy(policy).features;
+  const read = readBackendTrafficPolicy(policy);
+  const features = read.features;
   if (!features.valid) return { type: 'invalid', message: features.errors.map((e) => e.message).join('; ') };
   const key = policyKey(policy);
-  let route: RouteFields | undefined;
-  let cluster: ClusterFields | undefined;
-  const clusters = new Map<string, IrCluster>();
-  const secrets = new Map<string, IrSecret>();
-  const problems: string[] = [];
-  const warnings: string[] = [];
-  for (const section of Object.keys(SECTION_IR) as (keyof TrafficFeatures)[]) {
-    const read = features.result[section];
-    if (read === undefined) continue;
+  // Each section's fields are gathered on these (most policies need no cluster, Secret or warning).
+  let route: (RouteFields & { policy: string }) | undefined;
+  let cluster: (ClusterFields & { policy: string }) | undefined;
+  let clusters: Map<string, IrCluster> | undefined;
+  let secrets: Map<string, IrSecret> | undefined;
+  let problems: string[] | undefined;
+  let warnings: string[] | undefined;
+  for (const section of SECTIONS) {
+    const sectionRead = features.result[section];
+    if (sectionRead === undefined) continue;
     const toIr = SECTION_IR[section] as (
       r: unknown,
       c: TranslationContext,
       p: BackendTrafficPolicy,
     ) => TrafficSectionIr;
-    const out = toIr(read, ctx, policy);
+    const out = toIr(sectionRead, ctx, policy);
     if (!out.ok) {
-      problems.push(out.message);
+      (problems ??= []).push(out.message);
       continue;
     }
-    if (out.route) route = { ...route, ...out.route };
-    if (out.cluster) cluster = { ...cluster, ...out.cluster };
-    for (const c of out.clusters ?? []) clusters.set(c.name, c);
-    for (const s of out.secrets ?? []) secrets.set(s.name, s);
-    warnings.push(...(out.warnings ?? []));
+    if (out.route) Object.assign((route ??= { policy: key }), out.route);
+    if (out.cluster) Object.assign((cluster ??= { policy: key }), out.cluster);
+    for (const c of out.clusters ?? []) (clusters ??= new Map()).set(c.name, c);
+    for (const s of out.secrets ?? []) (secrets ??= new Map()).set(s.name, s);
+    if (out.warnings && out.warnings.length > 0) (warnings ??= []).push(...out.warnings);
   }
-  if (problems.length > 0) return { type: 'invalid', message: problems.join('; ') };
-  const read = readBackendTrafficPolicy(policy);
+  if (problems) return { type: 'invalid', message: problems.join('; ') };
   const kinds = [...read.targetRefs, ...read.targetSelectors].map((t) => t.kind);
-  warnings.push(
-    ...l4TargetWarnings(
+  if (kinds.some((k) => k === 'TCPRoute' || k === 'UDPRoute')) {
+    const routeSettings = route ? Object.keys(route).filter((k) => k !== 'policy') : [];
+    const clusterSettings = cluster ? Object.keys(cluster).filter((k) => k !== 'policy') : [];
+    const l4 = l4TargetWarnings(
       kinds,
-      Object.keys(route ?? {}).map((k) => routeSettingName(k, route!)),
-      Object.keys(cluster ?? {}),
-    ),
-  );
+      routeSettings.map((k) => routeSettingName(k, route!)),
+      clusterSettings,
+    );
+    if (l4.length > 0) (warnings ??= []).push(...l4);
+  }
   const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : 1);
-  return {
+  const verdict: TrafficVerdict = {
     type: 'applied',
-    ...(route ? { route: { policy: key, ...route } } : {}),
-    ...(cluster ? { cluster: { policy: key, ...cluster } } : {}),
-    clusters: [...clusters.values()].sort(byName),
-    secrets: [...secrets.values()].sort(byName),
-    ...(warnings.length > 0 ? { warnings } : {}),
+    clusters: clusters ? [...clusters.values()].sort(byName) : NONE,
+    secrets: secrets ? [...secrets.values()].sort(byName) : NONE,
   };
+  if (route) verdict.route = route;
+  if (cluster) verdict.cluster = cluster;
+  if (warnings) verdict.warnings = warnings;
+  return verdict;
 }
 
 /** A route setting of the IR by its field in the policy. */
