@@ -9,17 +9,26 @@
  * translation without a cache gets a store of its own (`StageMemory.remembered`). No store is kept
  * at module level, so nothing outlives the memory its caller owns.
  */
-export type Remember = <K extends object, V>(table: string, key: K, compute: (key: K) => V) => V;
+export interface Remember {
+  <K extends object, V>(table: string, key: K, compute: (key: K) => V): V;
+  /**
+   * Whether the store outlives the run (a cache's): only then is bookkeeping for later runs (the
+   * reads a verdict made, the statuses Portico wrote) worth its cost.
+   */
+  readonly lasting: boolean;
+}
 
 /** A new store: one weakly keyed map per table name. */
-export function rememberedValues(): Remember {
+export function rememberedValues(lasting = false): Remember {
   const tables = new Map<string, WeakMap<object, unknown>>();
-  return <K extends object, V>(table: string, key: K, compute: (key: K) => V): V => {
+  const remember = <K extends object, V>(table: string, key: K, compute: (key: K) => V): V => {
     let values = tables.get(table);
     if (!values) tables.set(table, (values = new WeakMap()));
-    if (values.has(key)) return values.get(key) as V;
+    const known = values.get(key);
+    if (known !== undefined || values.has(key)) return known as V;
     const value = compute(key);
     values.set(key, value);
     return value;
   };
+  return Object.assign(remember, { lasting });
 }

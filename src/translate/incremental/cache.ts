@@ -42,7 +42,7 @@ export class TranslationCache implements StageMemory {
   private lastTables: Table[] = [];
   private runTables: Table[] = [];
   /** Values worked out from one input object alone (`remembered.ts`), for every run. */
-  private readonly values = rememberedValues();
+  private readonly values = rememberedValues(true);
   /** Where each Service's clusters sit in an output's cluster list (`refreshEndpoints`). */
   readonly endpointPositions = new WeakMap<readonly IrCluster[], ClusterPositions>();
 

@@ -18,6 +18,8 @@ export function rememberedVerdict<P extends object, V>(
   policy: P,
   compute: (view: TranslationContext, policy: P) => V,
 ): V {
+  // A store for this run alone: the verdict once a run, no reads recorded for runs that never come.
+  if (!ctx.remember.lasting) return ctx.remember(slot, policy, (p) => compute(ctx, p));
   const remembered = ctx.remember(slot, policy, (): Remembered<V> => ({}));
   if (remembered.last && readsHold(remembered.last.reads, ctx)) return remembered.last.verdict;
   // One recording view of this context for every verdict (making one per policy costs more than

@@ -54,7 +54,8 @@ export function policyAncestorStatus(
   if (made && made.generation === policy.metadata.generation && sameEntries(made.ours, ours))
     return fedBack as PolicyStatus;
   const status = ancestorStatus(ctx, policy, ours);
-  if (status)
+  // Only a store that outlives the run will see the status fed back.
+  if (status && ctx.remember.lasting)
     ctx.remember('policy-status-made', status, (): { from?: Made } => ({})).from = {
       generation: policy.metadata.generation,
       ours,

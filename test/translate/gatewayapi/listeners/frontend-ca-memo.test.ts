@@ -23,13 +23,16 @@ describe('frontend validation CA bundles', () => {
     const store = rememberedValues();
     const asked: { table: string; key: object }[] = [];
     let computed = 0;
-    const remember: Remember = (table, key, compute) => {
-      asked.push({ table, key });
-      return store(table, key, (k) => {
-        computed++;
-        return compute(k);
-      });
-    };
+    const remember: Remember = Object.assign(
+      <K extends object, V>(table: string, key: K, compute: (key: K) => V): V => {
+        asked.push({ table, key });
+        return store(table, key, (k) => {
+          computed++;
+          return compute(k);
+        });
+      },
+      { lasting: false },
+    );
     const ctx = buildContext(resources, { now: '2027-01-01T00:00:00Z' }, undefined, remember);
     const gateway = resources.gateways.find((g) => g.metadata.name === 'gw')!;
     const entry = readGateway(gateway).listeners.find((l) => l.name === 'https')!;
