@@ -30,11 +30,13 @@ export function describeTarget(t: Pick<PolicyTarget, 'kind' | 'namespace' | 'nam
 
 /** Objects of a list by `<namespace>/<name>`, built once per list (the pipeline keeps an unchanged list the same array). */
 function byKey<T extends KubeObject>(ctx: TranslationContext, objects: readonly T[]): ReadonlyMap<string, T> {
-  return ctx.remember('objects-by-key', objects, (list) => {
-    const map = new Map<string, T>();
-    for (const o of list) map.set(objectKey(o.metadata.namespace, o.metadata.name), o);
-    return map;
-  });
+  return ctx.remember('objects-by-key', objects, indexByKey) as ReadonlyMap<string, T>;
+}
+
+function indexByKey(list: readonly KubeObject[]): ReadonlyMap<string, KubeObject> {
+  const map = new Map<string, KubeObject>();
+  for (const o of list) map.set(objectKey(o.metadata.namespace, o.metadata.name), o);
+  return map;
 }
 
 const exists = (ctx: TranslationContext, objects: readonly KubeObject[], key: string): boolean =>
