@@ -27,7 +27,7 @@ import {
 } from '../hostnames.js';
 import { isProgrammed, transportOf, type ServedListener } from '../listeners/listener-state.js';
 import { comparePrecedence } from '../routes/precedence.js';
-import type { GatewayState, PlacedByHostname } from '../gateway-state.js';
+import type { GatewayState, PlacedByHostname, PlacedRoute } from '../gateway-state.js';
 import type { RouteEntry } from '../routes/contract.js';
 import { redirectPort, type RedirectTarget } from '../routes/redirect-port.js';
 import { NO_MEMORY, type StageMemory } from '../memory.js';
@@ -49,6 +49,20 @@ function withRedirectPort(route: IrRoute, target: RedirectTarget, listener: Serv
   const port = redirectPort(target, listener.port, listener.protocol === 'HTTPS' ? 'https' : 'http');
   if (port === undefined) return route;
   return { ...route, action: { ...route.action, port } };
+}
+
+/** The verdicts of the policies that apply to a placed route's entries, in their order (absent: no policy of the kind). */
+interface PlacedVerdicts {
+  security?: (SecurityVerdict | undefined)[];
+  traffic?: (TrafficVerdict | undefined)[];
+}
+
+function placedVerdicts(state: GatewayState, owner: ServedListener, p: PlacedRoute): PlacedVerdicts {
+  const { security, traffic } = state;
+  const out: PlacedVerdicts = {};
+  if (security) out.security = p.entries.map((e) => security.verdictOf(owner, e.route));
+  if (traffic) out.traffic = p.entries.map((e) => traffic.verdictOf(owner, e.route));
+  return out;
 }
 
 /** Placed hostnames that cover `domain`: itself, the wildcards above it, and `*`. */
@@ -91,38 +105,33 @@ function buildVirtualHosts(
     // entries are the same arrays when their translations were reused) give last run's virtual host.
     const parts: unknown[] = [owner.port, owner.protocol, owner.hostname, owner.preRouting?.filters];
     // Each entry's SecurityPolicy and BackendTrafficPolicy verdicts (one object per policy) are parts too.
-    // Asked once per entry (here), kept for `build`.
-    const security = new Map<RouteEntry, SecurityVerdict | undefined>();
-    const traffic = new Map<RouteEntry, TrafficVerdict | undefined>();
-    const verdictOf = (e: RouteEntry) => {
-      if (!security.has(e)) security.set(e, state.security?.verdictOf(owner, e.route));
-      return security.get(e);
-    };
-    const trafficOf = (e: RouteEntry) => {
-      if (!traffic.has(e)) traffic.set(e, state.traffic?.verdictOf(owner, e.route));
-      return traffic.get(e);
+    // Asked once per placed route (here), in its entries' order, kept for `build`.
+    const verdicts = new Map<PlacedRoute, PlacedVerdicts>();
+    const verdictsOf = (p: PlacedRoute): PlacedVerdicts => {
+      let v = verdicts.get(p);
+      if (!v) verdicts.set(p, (v = placedVerdicts(state, owner, p)));
+      return v;
     };
     for (const hostname of covering) {
       parts.push(hostname);
       for (const p of placed.get(hostname)?.values() ?? []) {
         parts.push(p.entries, ...(p.hostnames ?? []), '\0');
-        if (state.security) {
-          const verdicts = p.entries.map(verdictOf);
-          parts.push(...verdicts, '\0');
-          for (const v of verdicts) {
+        const { security, traffic } = verdictsOf(p);
+        if (security) {
+          parts.push(...security, '\0');
+          for (const v of security) {
             if (v?.type !== 'applied') continue;
             for (const c of v.clusters) clusters.set(c.name, c);
             for (const s of v.secrets) secrets.set(s.name, s);
           }
         }
-        if (state.traffic) {
-          const verdicts = p.entries.map(trafficOf);
-          parts.push(...verdicts, '\0');
+        if (traffic) {
+          parts.push(...traffic, '\0');
           // The same entries, clusters and verdicts as last run: last run's list, not worked out again.
           const used = memo.composite(
             `placed-clusters\0${state.key}\0${owner.index}\0${p.routeKey}`,
-            [p.entries, p.clusters, ...verdicts],
-            () => placedTrafficClusters(p.entries, verdicts, p.clusters, memo),
+            [p.entries, p.clusters, ...traffic],
+            () => placedTrafficClusters(p.entries, traffic, p.clusters, memo),
           );
           for (const c of used) clusters.set(c.name, c);
         } else for (const c of p.clusters) clusters.set(c.name, c);
@@ -138,18 +147,22 @@ function buildVirtualHosts(
       const seen = new Set<string>();
       const renamed: RenamedBackends = new Map();
       for (const hostname of covering) {
-        const entries: { entry: RouteEntry; own: string }[] = [];
+        const entries: { entry: RouteEntry; own: string; policies: PlacedVerdicts; index: number }[] = [];
         for (const p of placed.get(hostname)?.values() ?? []) {
           const own = originalHostname(owner.hostname, p.hostnames, hostname);
-          for (const entry of p.entries) entries.push({ entry, own });
+          const policies = verdictsOf(p);
+          p.entries.forEach((entry, index) => entries.push({ entry, own, policies, index }));
         }
         entries.sort(
           (a, b) => compareSpecificityOnly(a.own, b.own) || comparePrecedence(a.entry.precedence, b.entry.precedence),
         );
-        for (const { entry: e } of entries) {
+        for (const { entry: e, policies, index } of entries) {
           if (seen.has(e.route.name)) continue;
           seen.add(e.route.name);
-          const route = securedRoute(trafficRoute(e.route, trafficOf(e), renamed), verdictOf(e));
+          const route = securedRoute(
+            trafficRoute(e.route, policies.traffic?.[index], renamed),
+            policies.security?.[index],
+          );
           routes.push(e.redirect ? withRedirectPort(route, e.redirect, owner) : route);
         }
       }

@@ -28,7 +28,14 @@ export interface PolicyTarget extends PolicyTargetRef {
 }
 
 function policyTarget(ref: PolicyTargetRef, namespace: string): PolicyTarget {
-  return { ...ref, namespace, key: targetKey(ref.kind, namespace, ref.name, ref.sectionName) };
+  const target: PolicyTarget = {
+    kind: ref.kind,
+    name: ref.name,
+    namespace,
+    key: targetKey(ref.kind, namespace, ref.name, ref.sectionName),
+  };
+  if (ref.sectionName !== undefined) target.sectionName = ref.sectionName;
+  return target;
 }
 
 /** How specific a target is: the higher wins. */

@@ -40,9 +40,12 @@ function targetsOnRoute(policy: SecurityPolicy, route: Route, rules: () => Reado
   return [...out];
 }
 
-/** A namespace's policies that may target a route: by `<kind>/<name>` of their targetRefs, and those with selectors. */
+/**
+ * A namespace's policies that may target a route: by the name their targetRefs give (of any
+ * kind: `targetsOnRoute` checks it), and those with selectors.
+ */
 interface PolicyIndex {
-  byRoute: Map<string, SecurityPolicy[]>;
+  byName: Map<string, SecurityPolicy[]>;
   withSelectors: SecurityPolicy[];
 }
 
@@ -56,13 +59,16 @@ function policyIndex(policies: readonly SecurityPolicy[]): Map<string, PolicyInd
   for (const policy of policies) {
     const namespace = policy.metadata.namespace ?? 'default';
     let entry = index.get(namespace);
-    if (!entry) index.set(namespace, (entry = { byRoute: new Map(), withSelectors: [] }));
+    if (!entry) index.set(namespace, (entry = { byName: new Map(), withSelectors: [] }));
     const read = readSecurityPolicy(policy);
-    const keys = read.targetRefs.map((r) => `${r.kind}/${r.name}`);
-    for (const key of keys.length === 1 ? keys : new Set(keys)) {
-      const list = entry.byRoute.get(key);
+    const refs = read.targetRefs;
+    for (let i = 0; i < refs.length; i++) {
+      const name = refs[i]!.name;
+      // A name given twice (a route and one of its rules) lists the policy once.
+      if (refs.findIndex((r) => r.name === name) !== i) continue;
+      const list = entry.byName.get(name);
       if (list) list.push(policy);
-      else entry.byRoute.set(key, [policy]);
+      else entry.byName.set(name, [policy]);
     }
     if (read.targetSelectors.length > 0) entry.withSelectors.push(policy);
   }
@@ -79,7 +85,7 @@ export function securityAffectedCondition(
   const namespace = route.metadata.namespace ?? 'default';
   const index = ctx.remember('security-policy-route-index', policies, policyIndex).get(namespace);
   if (!index) return undefined;
-  const named = index.byRoute.get(`${route.kind}/${route.metadata.name}`);
+  const named = index.byName.get(route.metadata.name);
   // Most routes: no policy with selectors in the namespace, the policies naming it are the candidates.
   const candidates =
     index.withSelectors.length === 0 ? (named ?? []) : new Set([...(named ?? []), ...index.withSelectors]);

@@ -113,12 +113,12 @@ export function securityVerdict(ctx: TranslationContext, policy: SecurityPolicy)
 function authorizationIr(read: AuthorizationRead): IrAuthorization {
   return {
     defaultAction: read.defaultAction,
-    rules: read.rules.map((r) => ({
-      name: r.name,
-      action: r.action,
-      ...(r.principal.clientCIDRs ? { clientCidrs: r.principal.clientCIDRs } : {}),
-      ...(r.principal.headers ? { headers: r.principal.headers } : {}),
-      ...(r.principal.jwt ? { jwt: r.principal.jwt } : {}),
-    })),
+    rules: read.rules.map((r) => {
+      const rule: IrAuthorization['rules'][number] = { name: r.name, action: r.action };
+      if (r.principal.clientCIDRs) rule.clientCidrs = r.principal.clientCIDRs;
+      if (r.principal.headers) rule.headers = r.principal.headers;
+      if (r.principal.jwt) rule.jwt = r.principal.jwt;
+      return rule;
+    }),
   };
 }
