@@ -116,12 +116,30 @@ const candidatesOf = (ctx: TranslationContext, kind: PolicyTargetKind): readonly
   }
 };
 
-/** Where each of `policies` attaches, its targets read by `readTargets`. */
+/**
+ * Where each of `policies` attaches, its targets read by `readTargets`. The same list as a run
+ * before (the pipeline keeps an unchanged list the same array) attaches the same way, unless one
+ * of its policies selects targets by label (what it selects may have changed): then it is worked
+ * out again.
+ */
 export function policyAttachments<P extends KubeObject>(
   ctx: TranslationContext,
   policies: readonly P[],
   readTargets: (policy: P) => PolicyTargets,
 ): PolicyAttachments<P> {
+  const remembered = ctx.remember('policy-attachments', policies, (): { value?: PolicyAttachments<P> } => ({}));
+  if (remembered.value) return remembered.value;
+  const { attachments, selects } = attach(ctx, policies, readTargets);
+  if (!selects) remembered.value = attachments;
+  return attachments;
+}
+
+function attach<P extends KubeObject>(
+  ctx: TranslationContext,
+  policies: readonly P[],
+  readTargets: (policy: P) => PolicyTargets,
+): { attachments: PolicyAttachments<P>; selects: boolean } {
+  let selects = false;
   const byTarget = new Map<string, P[]>();
   const targetsOf = new Map<P, PolicyTarget[]>();
   for (const policy of policies) {
@@ -136,6 +154,7 @@ export function policyAttachments<P extends KubeObject>(
       else byTarget.set(target.key, [policy]);
       continue;
     }
+    if (read.targetSelectors.length > 0) selects = true;
     const targets = new Map<string, PolicyTarget>();
     const add = (t: PolicyTarget): void => void (targets.has(t.key) || targets.set(t.key, t));
     for (const ref of read.targetRefs) add(policyTarget(ref, namespace));
@@ -155,7 +174,7 @@ export function policyAttachments<P extends KubeObject>(
     }
   }
   for (const list of byTarget.values()) if (list.length > 1) list.sort(comparePolicies);
-  return { byTarget, targetsOf, ...routeTargets(byTarget, targetsOf.values()) };
+  return { attachments: { byTarget, targetsOf, ...routeTargets(byTarget, targetsOf.values()) }, selects };
 }
 
 /** A route entry's targets, the most specific first: the keys a policy may apply to it through. */

@@ -209,10 +209,25 @@ function routePolicyStatus<P extends PolicyObject>(
   if (resolved.gateways.length !== 1 || resolved.missing || resolved.foreign) return false;
   const verdict = rules.verdict(ctx, policy);
   if ('problem' in verdict || (verdict.warnings?.length ?? 0) > 0) return false;
-  const gateway = resolved.gateways[0]!.state.gateway;
-  return policyAncestorStatus(ctx, policy, [
-    { ref: gatewayAncestorRef(gateway), conditions: [accepted([`applies to ${describeTarget(target)}`])] },
+  const { state, object } = resolved.gateways[0]!;
+  // With a cache: the same policy object (its status fed back unchanged) on the same route object
+  // of the same Gateway has the status it had last run.
+  const last = ctx.remember.lasting
+    ? ctx.remember('route-policy-status', policy, (): { was?: RoutePolicyStatus } => ({}))
+    : undefined;
+  if (last?.was && last.was.object === object && last.was.gateway === state.key) return last.was.status;
+  const status = policyAncestorStatus(ctx, policy, [
+    { ref: gatewayAncestorRef(state.gateway), conditions: [accepted([`applies to ${describeTarget(target)}`])] },
   ]);
+  if (last) last.was = { object, gateway: state.key, status };
+  return status;
+}
+
+/** What a route policy's status was worked out from, and the status. */
+interface RoutePolicyStatus {
+  object: KubeObject;
+  gateway: string;
+  status: PolicyStatus | undefined;
 }
 
 /**
