@@ -15,6 +15,12 @@ import type { XdsMemo } from '../incremental/xds-memo.js';
  * of one type with the same name, and the IR should never produce that.
  */
 function sortedUniqueBy<M>(messages: M[], nameOf: (message: M) => string | undefined): M[] {
+  // Most lists come from the IR sorted and unique already: checked in one pass, not sorted again.
+  let sorted = true;
+  for (let i = 1; i < messages.length && sorted; i++) {
+    if (!(String(nameOf(messages[i - 1]!)) < String(nameOf(messages[i]!)))) sorted = false;
+  }
+  if (sorted) return messages;
   const byName = new Map<string, M>();
   for (const message of messages) {
     const name = String(nameOf(message));

@@ -8,9 +8,13 @@ const perMillion = (percent: number): number => Math.round(percent * 10_000);
 export function faultInjectionIr(read: FaultInjectionRead): TrafficSectionIr {
   const ir: IrFaultInjection = {};
   if (read.delay) ir.delay = { fixedDelayMs: read.delay.fixedDelayMs, perMillion: perMillion(read.delay.percentage) };
-  if (read.abort) {
-    const { percentage, ...status } = read.abort;
-    ir.abort = { ...status, perMillion: perMillion(percentage) };
+  const abort = read.abort;
+  if (abort) {
+    const perMillionOf = perMillion(abort.percentage);
+    ir.abort =
+      'httpStatus' in abort
+        ? { httpStatus: abort.httpStatus, perMillion: perMillionOf }
+        : { grpcStatus: abort.grpcStatus, perMillion: perMillionOf };
   }
   return { ok: true, route: { faultInjection: ir } };
 }

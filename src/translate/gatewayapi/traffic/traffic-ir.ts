@@ -106,8 +106,9 @@ export function computeTrafficVerdict(ctx: TranslationContext, policy: BackendTr
     if (out.warnings && out.warnings.length > 0) (warnings ??= []).push(...out.warnings);
   }
   if (problems) return { type: 'invalid', message: problems.join('; ') };
-  const kinds = [...read.targetRefs, ...read.targetSelectors].map((t) => t.kind);
-  if (kinds.some((k) => k === 'TCPRoute' || k === 'UDPRoute')) {
+  const isL4 = (t: { kind: string }) => t.kind === 'TCPRoute' || t.kind === 'UDPRoute';
+  if (read.targetRefs.some(isL4) || read.targetSelectors.some(isL4)) {
+    const kinds = [...read.targetRefs, ...read.targetSelectors].map((t) => t.kind);
     const routeSettings = route ? Object.keys(route).filter((k) => k !== 'policy') : [];
     const clusterSettings = cluster ? Object.keys(cluster).filter((k) => k !== 'policy') : [];
     const l4 = l4TargetWarnings(
