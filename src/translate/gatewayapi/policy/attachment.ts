@@ -99,7 +99,8 @@ function routeTargets<P>(byTarget: ReadonlyMap<string, readonly P[]>, targets: I
   return { routes: out, ruleTargets };
 }
 
-const candidatesOf = (ctx: TranslationContext, kind: PolicyTargetKind): readonly KubeObject[] => {
+/** The input objects of a kind a policy can target. */
+export const objectsOfKind = (ctx: TranslationContext, kind: PolicyTargetKind): readonly KubeObject[] => {
   switch (kind) {
     case 'Gateway':
       return ctx.resources.gateways;
@@ -159,7 +160,7 @@ function attach<P extends KubeObject>(
     const add = (t: PolicyTarget): void => void (targets.has(t.key) || targets.set(t.key, t));
     for (const ref of read.targetRefs) add(policyTarget(ref, namespace));
     for (const s of read.targetSelectors) {
-      for (const object of candidatesOf(ctx, s.kind)) {
+      for (const object of objectsOfKind(ctx, s.kind)) {
         if ((object.metadata.namespace ?? 'default') !== namespace) continue;
         if (matchesSelector(s.selector, object.metadata.labels ?? {})) {
           add(policyTarget({ kind: s.kind, name: object.metadata.name }, namespace));

@@ -7,7 +7,7 @@
 import type { KubeObject } from '../../../resources/types.js';
 import { objectKey, type TranslationContext } from '../context.js';
 import type { GatewayState, ListenerSetState } from '../gateway-state.js';
-import type { PolicyTarget } from './attachment.js';
+import { objectsOfKind, type PolicyTarget } from './attachment.js';
 
 export interface ResolvedTarget {
   /** Portico's Gateways the target reaches (state keys), with the object that carries it there. */
@@ -78,7 +78,7 @@ export function resolveTarget(
     case 'GRPCRoute':
     case 'TCPRoute':
     case 'UDPRoute': {
-      const routes = routesOf(ctx, t.kind);
+      const routes = objectsOfKind(ctx, t.kind);
       const route = byKey(ctx, routes).get(key);
       if (!route) return missingTarget(t);
       const out: ResolvedTarget = { gateways: [] };
@@ -96,22 +96,6 @@ export function resolveTarget(
       if (out.gateways.length === 0 && !out.missing) out.foreign = true;
       return out;
     }
-  }
-}
-
-function routesOf(
-  ctx: TranslationContext,
-  kind: 'HTTPRoute' | 'GRPCRoute' | 'TCPRoute' | 'UDPRoute',
-): readonly KubeObject[] {
-  switch (kind) {
-    case 'HTTPRoute':
-      return ctx.resources.httpRoutes;
-    case 'GRPCRoute':
-      return ctx.resources.grpcRoutes;
-    case 'TCPRoute':
-      return ctx.resources.tcpRoutes;
-    case 'UDPRoute':
-      return ctx.resources.udpRoutes;
   }
 }
 
