@@ -21,22 +21,8 @@ source "$HERE/lib.sh"
 export KUBECONFIG=$KUBECONFIG_OUT PATH=$BIN:$PATH
 t0=$SECONDS
 
-addr=$(kubectl get gateway example -o jsonpath='{.status.addresses[0].value}')
-[[ -n $addr ]] || fail "Gateway default/example has no address: run hack/cluster/smoke.sh first"
-
-# status CODE of a request through the Gateway, with extra curl arguments.
-status() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H 'Host: www.example.com' "$@" "http://$addr:8080/" || true; }
-# Waits (up to 60 s: Portico translates, Envoy acknowledges) until `status ARGS` answers CODE.
-expect() {
-  local code=$1 got=''
-  shift
-  for _ in $(seq 60); do
-    got=$(status "$@")
-    [[ $got == "$code" ]] && return 0
-    sleep 1
-  done
-  fail "expected $code through the Gateway (curl $*), got $got"
-}
+# shellcheck source=hack/cluster/smoke-lib.sh
+source "$HERE/smoke-lib.sh"
 
 kubectl apply --server-side -f - <<'EOF'
 apiVersion: gateway.portico.dev/v1alpha1
