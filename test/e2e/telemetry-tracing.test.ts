@@ -20,29 +20,13 @@
  * Skipped, saying why, only when the collector cannot be built on this machine (no Go toolchain,
  * or its modules cannot be fetched).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, createServer, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { Agent } from 'node:http';
 import { startBackend, type Backend, type EchoReply } from '../support/backends.js';
 import { freePort } from '../support/envoy-ads.js';
 import { request } from '../support/http-client.js';
 import { gateway, gatewayClass, httpRoute, serviceFor } from '../support/manifests.js';
+import { buildCollector, startCollector, type RunningCollector } from '../support/otel-collector.js';
 import { PorticoE2E, waitFor } from '../support/portico-e2e.js';
-
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const COLLECTOR_DIR = process.env.PORTICO_OTELCOL_DIR ?? join(REPO, '.cache/otelcol');
-
-/** Builds the collector (a no-op when cached); undefined and why when it cannot be built here. */
-function buildCollector(): { bin: string } | { why: string } {
-  const built = spawnSync(join(REPO, 'hack/otelcol/build.sh'), { encoding: 'utf8', timeout: 20 * 60_000 });
-  if (built.status === 0) return { bin: join(COLLECTOR_DIR, 'otelcol') };
-  const output = `${built.error?.message ?? ''}\n${built.stderr ?? ''}`.trim().split('\n').slice(-5).join('\n');
-  return { why: `hack/otelcol/build.sh failed (exit ${String(built.status)}):\n${output}` };
-}
 
 const collector = buildCollector();
 if ('why' in collector) {
@@ -107,14 +91,13 @@ const PARENT_ID = '00f067aa0ba902b7';
 let e2e: PorticoE2E;
 let port: number;
 let backend: Backend;
-let receiver: Server;
-let collectorProcess: ChildProcess | undefined;
-let collectorLog = '';
-let collectorDir: string;
+let running: RunningCollector | undefined;
 let collectorPort: number;
-const received: ReceivedSpan[] = [];
+/** The spans the collector forwarded so far. */
+const received = (): ReceivedSpan[] =>
+  (running?.posted ?? []).filter((p) => p.path === '/v1/traces').flatMap((p) => spansOf(p.body));
 
-const tracedBy = (id: string) => received.filter((s) => s.attributes['test.id'] === id);
+const tracedBy = (id: string) => received().filter((s) => s.attributes['test.id'] === id);
 
 function policy(tracing: Record<string, unknown>) {
   return {
@@ -180,74 +163,11 @@ async function spansSentByEnvoy(): Promise<number> {
   return total;
 }
 
-async function portOpen(p: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(p, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 suite('XTelemetryPolicy tracing through Envoy and the OpenTelemetry Collector', () => {
   beforeAll(async () => {
-    receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        if (req.url === '/v1/traces') received.push(...spansOf(Buffer.concat(chunks).toString('utf8')));
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const receiverPort = (receiver.address() as AddressInfo).port;
-
-    collectorPort = await freePort();
-    collectorDir = mkdtempSync(join(tmpdir(), 'portico-otelcol-'));
-    const config = join(collectorDir, 'config.yaml');
-    writeFileSync(
-      config,
-      [
-        'receivers:',
-        '  otlp:',
-        '    protocols:',
-        '      grpc:',
-        `        endpoint: 127.0.0.1:${collectorPort}`,
-        'exporters:',
-        '  otlphttp:',
-        `    endpoint: http://127.0.0.1:${receiverPort}`,
-        '    encoding: json',
-        '    compression: none',
-        // Each export is forwarded before the receiver answers Envoy: no queue, no retry.
-        '    sending_queue:',
-        '      enabled: false',
-        '    retry_on_failure:',
-        '      enabled: false',
-        'service:',
-        '  telemetry:',
-        '    metrics:',
-        '      level: none',
-        '  pipelines:',
-        '    traces:',
-        '      receivers: [otlp]',
-        '      exporters: [otlphttp]',
-        '',
-      ].join('\n'),
-    );
-    const proc = spawn((collector as { bin: string }).bin, ['--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-    collectorProcess = proc;
-    proc.stdout?.on('data', (d: Buffer) => (collectorLog += d.toString()));
-    proc.stderr?.on('data', (d: Buffer) => (collectorLog += d.toString()));
-    await waitFor(
-      async () => {
-        if (proc.exitCode !== null) throw new Error(`the collector exited with ${proc.exitCode}:\n${collectorLog}`);
-        return portOpen(collectorPort);
-      },
-      { timeoutMs: 30_000, what: 'the OpenTelemetry Collector' },
-    );
+    // Each export is forwarded before the receiver answers Envoy: no queue, no retry.
+    running = await startCollector((collector as { bin: string }).bin, ['traces']);
+    collectorPort = running.port;
 
     backend = await startBackend('web');
     port = await freePort();
@@ -267,16 +187,14 @@ suite('XTelemetryPolicy tracing through Envoy and the OpenTelemetry Collector', 
   afterAll(async () => {
     await e2e?.stop();
     await backend?.close();
-    collectorProcess?.kill('SIGTERM');
-    await new Promise((resolve) => receiver?.close(resolve));
-    if (collectorDir) rmSync(collectorDir, { recursive: true, force: true });
+    await running?.stop();
   });
 
   test("a request through Envoy produces a span with the policy's name, service and attributes", async () => {
     const reply = await get('first', { 'x-user': 'alice' });
     const [span] = await waitFor(() => (tracedBy('first').length > 0 ? tracedBy('first') : undefined), {
       timeoutMs: 30_000,
-      what: `the span of request "first" (collector log:\n${collectorLog.slice(-2000)})`,
+      what: `the span of request "first" (collector log:\n${running?.log().slice(-2000) ?? ''})`,
     });
     expect(span!.name).toBe('gateway ingress');
     expect(span!.service).toBe('portico-e2e');
@@ -325,9 +243,9 @@ suite('XTelemetryPolicy tracing through Envoy and the OpenTelemetry Collector', 
     await get('after');
     await waitFor(() => tracedBy('after').length > 0, { timeoutMs: 30_000, what: 'the span of request "after"' });
 
-    const ids = received.map((s) => s.attributes['test.id']);
+    const ids = received().map((s) => s.attributes['test.id']);
     expect(ids.filter((id) => id?.startsWith('zero-') || id?.startsWith('off-'))).toEqual([]);
-    expect(await spansSentByEnvoy()).toBe(received.length);
+    expect(await spansSentByEnvoy()).toBe(received().length);
   });
 
   test('Envoy accepted every update', async () => {

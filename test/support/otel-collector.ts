@@ -40,6 +40,8 @@ export interface RunningCollector {
   port: number;
   /** Request bodies the exporter posted, by path (`/v1/logs`, `/v1/traces`). */
   posted: { path: string; body: string }[];
+  /** What the collector printed so far. */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -100,6 +102,7 @@ export async function startCollector(bin: string, signals: readonly string[]): P
   return {
     port,
     posted,
+    log: () => log,
     stop: async () => {
       if (proc.exitCode === null) {
         const exited = new Promise((resolve) => proc.once('exit', resolve));
