@@ -234,8 +234,15 @@ export interface IrCluster {
    * passthrough listener forwards the client's own TLS and ignores it.
    */
   reencrypt?: { tls?: IrUpstreamTls };
-  /** Endpoints served over EDS (a ClusterLoadAssignment named like the cluster). May be empty. */
+  /** Endpoints served over EDS (a ClusterLoadAssignment named like the cluster, or `edsName`). May be empty. */
   endpoints: IrEndpoint[];
+  /**
+   * Set on a copy of another cluster with the same endpoints (a BackendTrafficPolicy's copy, a
+   * listener's TLS copy): the name of the ClusterLoadAssignment it shares with that cluster (its
+   * `eds_cluster_config.service_name`), so one assignment per Service port is built and pushed,
+   * however many copies use it.
+   */
+  edsName?: string;
   /**
    * Instead of EDS: a host name (or address) Envoy resolves itself (STRICT_DNS, IPv4 first), with
    * its port: a server outside the cluster named by URL (an OIDC provider's token endpoint, a

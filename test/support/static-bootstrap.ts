@@ -62,11 +62,13 @@ export function staticBootstrap(xds: GatewayXdsJson): Json {
       }
     });
     if (cluster.type === 'EDS') {
-      const assignment = endpoints.get(cluster.name as string);
+      // A policy's copy of a cluster names the assignment it shares with it (service_name).
+      const eds = cluster.eds_cluster_config as { service_name?: string } | undefined;
+      const assignment = endpoints.get(eds?.service_name ?? (cluster.name as string));
       if (!assignment) throw new Error(`EDS cluster ${String(cluster.name)} has no ClusterLoadAssignment`);
       delete cluster.eds_cluster_config;
       cluster.type = 'STATIC';
-      cluster.load_assignment = assignment;
+      cluster.load_assignment = { ...assignment, cluster_name: cluster.name };
     }
     return cluster;
   });

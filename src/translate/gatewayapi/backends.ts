@@ -200,6 +200,7 @@ export function resolveBackendRef(
     source: { kind: 'Service', namespace, name: ref.name, port: ref.port },
     protocol: proto.protocol,
     endpoints: resolveEndpoints(ctx, namespace, ref.name, port),
+    edsName: undefined,
     tls: undefined,
     reencrypt: undefined,
     traffic: undefined,

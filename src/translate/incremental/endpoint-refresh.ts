@@ -10,6 +10,7 @@
 import type { IrCluster, IrGateway } from '../../ir/types.js';
 import type { ServicePortRead } from '../../resources/read/service.js';
 import type { EndpointSlice, Service } from '../../resources/types.js';
+import { edsNameOf } from '../../ir/eds-name.js';
 import { endpointsOf, servicePortFor } from '../gatewayapi/backends.js';
 import { buildClusterLoadAssignment } from '../xds/endpoint.js';
 import type { GatewayOutput } from '../result.js';
@@ -32,7 +33,7 @@ export interface EndpointRefresh {
 export interface ClusterPositions {
   /** Service key → positions in `ir.clusters` of its (single-Service) clusters. */
   clusters: Map<string, number[]>;
-  /** Cluster name → position in `xds.endpoints`. */
+  /** ClusterLoadAssignment name (a cluster's, or the one its copies share) → position in `xds.endpoints`. */
   assignments: Map<string, number>;
   /** Services that are members of a combined (session persistence) cluster. */
   combinedMembers: Set<string>;
@@ -94,7 +95,7 @@ export function refreshClusterEndpoints(
       // EndpointSlices changed).
       const fresh: IrCluster = { ...cluster, endpoints: port ? endpointsOf(port, now?.slices ?? []) : [] };
       clusters[position] = fresh;
-      const assignment = at.assignments.get(cluster.name);
+      const assignment = at.assignments.get(edsNameOf(cluster));
       if (assignment !== undefined) endpoints[assignment] = buildClusterLoadAssignment(fresh);
     }
     // No cluster or assignment moved: the positions hold for the refreshed output too.

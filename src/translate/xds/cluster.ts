@@ -39,8 +39,12 @@ export function buildCluster(cluster: IrCluster): Cluster {
   const out: Cluster = {
     name: cluster.name,
     type: 'EDS',
-    // No service_name: Envoy asks for the ClusterLoadAssignment named like the cluster.
-    eds_cluster_config: { eds_config: adsConfigSource() },
+    // No service_name: Envoy asks for the ClusterLoadAssignment named like the cluster; a copy
+    // names the one it shares with its base.
+    eds_cluster_config:
+      cluster.edsName !== undefined && cluster.edsName !== cluster.name
+        ? { eds_config: adsConfigSource(), service_name: cluster.edsName }
+        : { eds_config: adsConfigSource() },
     connect_timeout: { seconds: CONNECT_TIMEOUT_SECONDS },
     // lb_policy ROUND_ROBIN is the default (enum zero) and left out.
   };

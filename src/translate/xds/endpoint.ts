@@ -1,5 +1,9 @@
-/** ClusterLoadAssignments: one per cluster, sent even when empty so a warming cluster completes. */
+/**
+ * ClusterLoadAssignments: one per cluster (a copy shares its base's, see `IrCluster.edsName`), sent
+ * even when empty so a warming cluster completes.
+ */
 import type { IrCluster, IrEndpoint } from '../../ir/types.js';
+import { edsNameOf } from '../../ir/eds-name.js';
 import type { ClusterLoadAssignment, envoy } from './types.js';
 
 function endpointKey(e: IrEndpoint): string {
@@ -21,7 +25,7 @@ function lbEndpoint(e: IrEndpoint): envoy.config.endpoint.v3.LbEndpoint {
 
 export function buildClusterLoadAssignment(cluster: IrCluster): ClusterLoadAssignment {
   const endpoints = uniqueSortedEndpoints(cluster.endpoints);
-  const out: ClusterLoadAssignment = { cluster_name: cluster.name };
+  const out: ClusterLoadAssignment = { cluster_name: edsNameOf(cluster) };
   const first = endpoints.filter((e) => (e.priority ?? 0) === 0);
   const standby = endpoints.filter((e) => (e.priority ?? 0) === 1);
   if (first.length > 0) {

@@ -1,7 +1,8 @@
 /**
  * IR → Envoy v3 resources for one Gateway. Pure: no I/O, no clock, same input same output.
  */
-import type { IrGateway } from '../../ir/types.js';
+import { edsNameOf } from '../../ir/eds-name.js';
+import type { IrCluster, IrGateway } from '../../ir/types.js';
 import { buildCluster } from './cluster.js';
 import { buildClusterLoadAssignment } from './endpoint.js';
 import { buildListener } from './listener.js';
@@ -27,6 +28,23 @@ function sortedUniqueBy<M>(messages: M[], nameOf: (message: M) => string | undef
     if (!byName.has(name)) byName.set(name, message);
   }
   return [...byName.keys()].sort().map((name) => byName.get(name) as M);
+}
+
+/**
+ * The clusters to build ClusterLoadAssignments from: one for each assignment name, the first
+ * cluster that names it (copies share their base's), none for a cluster Envoy resolves by DNS.
+ */
+function assignmentClusters(clusters: readonly IrCluster[]): IrCluster[] {
+  const seen = new Set<string>();
+  const out: IrCluster[] = [];
+  for (const c of clusters) {
+    if (c.dns) continue;
+    const name = edsNameOf(c);
+    if (seen.has(name)) continue;
+    seen.add(name);
+    out.push(c);
+  }
+  return out;
 }
 
 const byName = (message: { name?: string }): string | undefined => message.name;
@@ -63,7 +81,7 @@ export function translateGatewayToXds(ir: IrGateway, memo?: XdsMemo): XdsResourc
     endpoints: list(
       'endpoints',
       sortedUniqueBy(
-        ir.clusters.filter((c) => !c.dns).map(built('eds', memo?.loadAssignments, buildClusterLoadAssignment)),
+        assignmentClusters(ir.clusters).map(built('eds', memo?.loadAssignments, buildClusterLoadAssignment)),
         (c) => c.cluster_name,
       ),
     ),

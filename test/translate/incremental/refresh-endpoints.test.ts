@@ -53,3 +53,30 @@ test('a Service no output uses changes nothing', () => {
   expect(refreshed.changed).toEqual([]);
   expect(refreshed.gateways[0]).toBe(previous[0]);
 });
+
+test('policy copies of a cluster share its assignment, and a refresh renews it for all of them', () => {
+  // A BackendTrafficPolicy on every route: each route's backends become the policy's copies of
+  // the Service clusters, and no route sends to a Service cluster itself.
+  const withPolicies = generateObjects(40, { trafficPolicies: true });
+  const isSlice = (o: KubeObject) =>
+    o.kind === 'EndpointSlice' &&
+    o.metadata.namespace === slice.metadata.namespace &&
+    o.metadata.name === slice.metadata.name;
+  expect(withPolicies.filter(isSlice)).toHaveLength(1);
+  const refreshedSlice = (o: KubeObject) => (isSlice(o) ? scaled : o);
+  const [previous] = translate(buildResourceSet(withPolicies)).gateways;
+  const [full] = translate(buildResourceSet(withPolicies.map(refreshedSlice) as KubeObject[])).gateways;
+  const copies = previous!.xds.clusters.filter((c) => c.eds_cluster_config?.service_name?.startsWith(`${key}/`));
+  expect(copies.length).toBeGreaterThanOrEqual(2);
+  expect(previous!.xds.clusters.map((c) => c.name)).not.toContain(copies[0]!.eds_cluster_config!.service_name);
+  // One assignment per Service port, named as the copies name it.
+  const names = previous!.xds.endpoints.map((cla) => cla.cluster_name);
+  expect(new Set(names).size).toBe(names.length);
+  expect(names).toContain(copies[0]!.eds_cluster_config!.service_name);
+  expect(names.some((n) => n?.includes('/policy/'))).toBe(false);
+
+  const refreshed = refreshEndpoints([previous!], new Map([[key, { service, slices: [scaled] }]]))!;
+  expect(refreshed.gateways[0]!.xds).toEqual(full!.xds);
+  const replaced = refreshed.gateways[0]!.xds.endpoints.filter((cla, i) => cla !== previous!.xds.endpoints[i]);
+  expect(replaced.map((cla) => cla.cluster_name)).toEqual([copies[0]!.eds_cluster_config!.service_name]);
+});

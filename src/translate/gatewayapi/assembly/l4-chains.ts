@@ -3,6 +3,7 @@
  * route served there and the clusters it forwards to.
  */
 import type { IrCluster, IrFilterChain, IrSecret } from '../../../ir/types.js';
+import { edsNameOf } from '../../../ir/eds-name.js';
 import { compareHostnameSpecificity, hostnameCovers } from '../hostnames.js';
 import { terminatesTls, type ListenerState } from '../listeners/listener-state.js';
 import { compareTimestamps } from '../routes/precedence.js';
@@ -70,7 +71,12 @@ export function l4Chain(
       backends.push(b);
     } else if (cluster.reencrypt.tls) {
       const { reencrypt: _policy, ...plain } = cluster;
-      const tls: IrCluster = { ...plain, name: `${cluster.name}/tls`, tls: cluster.reencrypt.tls };
+      const tls: IrCluster = {
+        ...plain,
+        name: `${cluster.name}/tls`,
+        edsName: edsNameOf(cluster),
+        tls: cluster.reencrypt.tls,
+      };
       clusters.set(tls.name, tls);
       backends.push({ clusterName: tls.name, weight: b.weight });
     } else {

@@ -7,6 +7,7 @@
  */
 import type { IrWeightedBackend, IrCluster, IrHttpFilterKind, IrRoute, IrRouteTraffic } from '../../../ir/types.js';
 import type { TrafficVerdict } from './traffic-ir.js';
+import { edsNameOf } from '../../../ir/eds-name.js';
 import { NO_MEMORY, type StageMemory } from '../memory.js';
 import { compressorKind, withoutAcceptEncoding } from './traffic-compression.js';
 
@@ -40,7 +41,12 @@ export function addTrafficClusters(
     if (base && !clusters.has(name))
       clusters.set(
         name,
-        memo.composite(`traffic-cluster\0${name}`, [base, traffic], () => ({ ...base, name, traffic })),
+        memo.composite(`traffic-cluster\0${name}`, [base, traffic], () => ({
+          ...base,
+          name,
+          edsName: edsNameOf(base),
+          traffic,
+        })),
       );
   }
 }
