@@ -21,7 +21,7 @@ import {
   Subject,
   Subscription,
 } from 'rxjs';
-import { catchError, filter, map, scan, startWith, throttleTime } from 'rxjs/operators';
+import { catchError, filter, map, scan, startWith, tap, throttleTime } from 'rxjs/operators';
 import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
 import type { KubeObject } from '../resources/types.js';
 import type { RateLimitServiceOption } from '../translate/gatewayapi/steps/run.js';
@@ -46,6 +46,13 @@ import type { Translator } from './translate-safely.js';
 export interface PipelineOptions {
   /** Quiet period that ends a burst of changes. */
   quietMs?: number;
+  /**
+   * Quiet period for a lone change after a quiet spell (no batch for `quietMs`): how long it waits
+   * for company before it is translated. A second change within it makes a burst, which waits
+   * `quietMs` as any other. Default 1 ms: a single `kubectl apply` of one object is served as soon
+   * as it arrives, and a burst still costs one translation more than before, not one per object.
+   */
+  loneQuietMs?: number;
   /**
    * Quiet period that ends a burst of EndpointSlice changes only: they take the fast path, whose
    * cost follows the change, so there is little to gain from waiting for more. Default 5 ms.
@@ -91,6 +98,7 @@ export interface PipelineOutput {
 }
 
 export const DEFAULT_ENDPOINT_QUIET_MS = 5;
+export const DEFAULT_LONE_QUIET_MS = 1;
 
 /**
  * Longest wait for a certificate's validity to begin or end before translating again: timers
@@ -144,6 +152,8 @@ export class Pipeline {
   private readonly certificateRechecks = new Subject<void>();
   private readonly reporter: StatusReporter;
   private certificateTimer: Subscription | undefined;
+  /** When the last batch of changes went to translation (the batching clock's time). */
+  private lastBatchAt = -Infinity;
 
   /** Each translation's output, after publishing; replays the latest to late subscribers. */
   readonly output$: Observable<PipelineOutput> = this.outputs.asObservable();
@@ -173,13 +183,11 @@ export class Pipeline {
       ),
       filter((folded) => folded.store.synced),
       batchWithLatencyCap<FoldedEvent>(
-        (buffered) =>
-          buffered.every((folded) => folded.endpointsOnly)
-            ? (options.endpointQuietMs ?? DEFAULT_ENDPOINT_QUIET_MS)
-            : (options.quietMs ?? DEFAULT_QUIET_MS),
+        (buffered) => this.quietFor(buffered),
         options.maxLatencyMs ?? DEFAULT_MAX_LATENCY_MS,
         deps.scheduler,
       ),
+      tap(() => (this.lastBatchAt = this.clock.now())),
       map((batch) => batch[batch.length - 1]!.store),
     );
     // A certificate that expires (or becomes valid) while nothing changes still shows in status.
@@ -204,6 +212,23 @@ export class Pipeline {
         .pipe(map(([output]) => this.reporter.report(output, this.statuses.getValue())))
         .subscribe((report) => this.statuses.next(report)),
     );
+  }
+
+  private get clock(): SchedulerLike {
+    return this.deps.scheduler ?? asyncScheduler;
+  }
+
+  /**
+   * How long the batch waits for more: a burst of EndpointSlice changes only, briefly (they take
+   * the fast path); a lone change after a quiet spell, barely (nothing suggests more is coming);
+   * anything else, the quiet period.
+   */
+  private quietFor(buffered: readonly FoldedEvent[]): number {
+    if (buffered.every((folded) => folded.endpointsOnly))
+      return this.options.endpointQuietMs ?? DEFAULT_ENDPOINT_QUIET_MS;
+    const quiet = this.options.quietMs ?? DEFAULT_QUIET_MS;
+    const lone = buffered.length === 1 && this.clock.now() - this.lastBatchAt >= quiet;
+    return lone ? Math.min(this.options.loneQuietMs ?? DEFAULT_LONE_QUIET_MS, quiet) : quiet;
   }
 
   /** The latest status report, for `/debug/status`. */

@@ -124,6 +124,40 @@ describe('pipeline', () => {
     expect(burst([{ type: 'replace', source: 'slices.yaml', objects: [slice('10.0.0.3')] }])).toBe(50);
   });
 
+  it('translates a lone change after a quiet spell after 1 ms; a burst, or a change right after a batch, waits the quiet period', () => {
+    const h = harness();
+    const outputTimes: number[] = [];
+    h.pipeline.output$.subscribe(() => outputTimes.push(h.scheduler.now()));
+    h.events.next({ type: 'replace', source: 'base.yaml', objects: base });
+    h.events.next({ type: 'synced' });
+    h.flush();
+    const quietSpell = (): void => {
+      h.scheduler.schedule(() => undefined, 1000);
+      h.flush();
+    };
+    const burst = (events: ResourceEvent[]): number => {
+      const start = h.scheduler.now();
+      const before = h.translations();
+      for (const event of events) h.events.next(event);
+      h.flush();
+      expect(h.translations()).toBe(before + 1);
+      return outputTimes.at(-1)! - start;
+    };
+    quietSpell();
+    expect(burst([{ type: 'upsert', object: httpRoute('web', 'a', 'web') }])).toBe(1);
+    // Right after that batch: the quiet period (the next change of a burst being applied).
+    expect(burst([{ type: 'upsert', object: httpRoute('api', 'a', 'api') }])).toBe(50);
+    quietSpell();
+    // Two changes at once after a quiet spell: one batch, after the quiet period.
+    expect(
+      burst([
+        { type: 'upsert', object: httpRoute('web2', 'a', 'web') },
+        { type: 'upsert', object: httpRoute('api2', 'a', 'api') },
+      ]),
+    ).toBe(50);
+    expect(h.outputs.at(-1)!.resources.filter((r) => r.kind === 'HTTPRoute')).toHaveLength(4);
+  });
+
   it('republishes only the Gateway whose xDS changed', () => {
     const h = harness();
     h.events.next({ type: 'replace', source: 'base.yaml', objects: base });
