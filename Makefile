@@ -162,3 +162,12 @@ cluster-conformance:
 # removed again (also on failure or Ctrl-C). Report: .cache/conformance/report.yaml.
 conformance: build
 	hack/cluster/check.sh
+
+# Portico and Envoy Gateway side by side in a fresh single-node cluster (hack/bench-cluster/run.sh):
+# Envoy Gateway, Helm and Envoy Gateway's chart come from their Go modules (a cold build takes a few
+# minutes), each controller is installed in turn with the same Envoy image, and the same scenarios
+# run against both (bench/cluster-bench.ts). ROUTES=100,1000 and SAMPLES=20 by default. Not part of
+# make test; results in .cache/bench-cluster/results, figures in docs/BENCHMARKS.md.
+.PHONY: bench-cluster
+bench-cluster: build
+	hack/bench-cluster/run.sh

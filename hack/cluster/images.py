@@ -14,6 +14,9 @@ tags are the exact names the manifests use.
   redis       Debian's redis-server and the libraries it links, tagged with DEFAULT_REDIS_IMAGE
   coredns     hack/cluster/coredns
   echo-basic  the Gateway API conformance backend, tagged with every name the v1.7.0 suite uses
+  envoy-gateway  Envoy Gateway's control plane (hack/bench-cluster/build.sh, --envoy-gateway-bin) at
+              /usr/local/bin/envoy-gateway, as its upstream image has it, tagged with ENVOY_GATEWAY_TAG:
+              only `make bench-cluster` asks for it
   portico     what the Dockerfile's final stage holds, read from the Dockerfile itself (see
               portico_image): the Dockerfile is the one definition of Portico's image
 
@@ -46,6 +49,8 @@ ECHO_BASIC_TAGS = [
     "registry.k8s.io/gateway-api/conformance/echo-basic:v0.2.0",
 ]
 PAUSE_TAG = "portico.local/pause:1"
+# Envoy Gateway's image for `make bench-cluster`: its version is hack/bench-cluster/envoy-gateway's pin.
+ENVOY_GATEWAY_TAG = "portico.local/bench/envoy-gateway:{version}"
 
 
 class Rootfs:
@@ -408,6 +413,7 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--portico-tag", action="append", help="tag for Portico's image (repeatable)")
     parser.add_argument("--ratelimit-bin", default=os.path.join(ROOT, ".cache/ratelimit/ratelimit"))
+    parser.add_argument("--envoy-gateway-bin", default=os.path.join(ROOT, ".cache/bench-cluster/bin/envoy-gateway"))
     parser.add_argument("names", nargs="*", default=["pause", "envoy", "ratelimit", "coredns", "echo-basic", "portico"])
     opts = parser.parse_args()
     os.makedirs(opts.out, exist_ok=True)
@@ -424,6 +430,16 @@ def main():
             envoy_image(opts.out)
         elif name == "ratelimit":
             ratelimit_images(opts.out, opts.ratelimit_bin)
+        elif name == "envoy-gateway":
+            version = subprocess.run(["go", "-C", os.path.join(ROOT, "hack/bench-cluster/envoy-gateway"), "list", "-m", "-f", "{{.Version}}", "github.com/envoyproxy/gateway"], capture_output=True, text=True, check=True).stdout.strip()
+            if not os.path.exists(opts.envoy_gateway_bin):
+                sys.exit(f"images: no envoy-gateway at {opts.envoy_gateway_bin} (run hack/bench-cluster/build.sh)")
+            # Its Pods run as 65532 (the chart's securityContext); the certgen Job runs `envoy-gateway certgen` by PATH.
+            rootfs = Rootfs()
+            base_files(rootfs, users=(("root", 0), ("nonroot", 65532)))
+            rootfs.file("usr/local/bin/envoy-gateway", opts.envoy_gateway_bin)
+            tag = ENVOY_GATEWAY_TAG.format(version=version)
+            write_image(opts.out, "envoy-gateway", [tag], rootfs, {"Entrypoint": ["/usr/local/bin/envoy-gateway"], "Env": [PATH_ENV]})
         elif name == "portico":
             portico_image(opts.out, opts.portico_tag or [_deployment_image()])
         else:
