@@ -21,7 +21,7 @@ import {
   Subject,
   Subscription,
 } from 'rxjs';
-import { catchError, filter, map, scan, startWith, tap, throttleTime } from 'rxjs/operators';
+import { catchError, filter, map, scan, startWith, throttleTime } from 'rxjs/operators';
 import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
 import type { KubeObject } from '../resources/types.js';
 import type { RateLimitServiceOption } from '../translate/gatewayapi/steps/run.js';
@@ -47,10 +47,10 @@ export interface PipelineOptions {
   /** Quiet period that ends a burst of changes. */
   quietMs?: number;
   /**
-   * Quiet period for a lone change after a quiet spell (no batch for `quietMs`): how long it waits
-   * for company before it is translated. A second change within it makes a burst, which waits
-   * `quietMs` as any other. Default 1 ms: a single `kubectl apply` of one object is served as soon
-   * as it arrives, and a burst still costs one translation more than before, not one per object.
+   * Quiet period for a lone change (one that comes `LONE_GAP_MS` or more after the one before): how
+   * long it waits for company before it is translated. A second change within it makes a burst,
+   * which waits `quietMs` as any other. Default 1 ms: a single `kubectl apply` of one object is served
+   * as soon as it arrives, and a burst costs one translation more than before, not one per object.
    */
   loneQuietMs?: number;
   /**
@@ -99,6 +99,11 @@ export interface PipelineOutput {
 
 export const DEFAULT_ENDPOINT_QUIET_MS = 5;
 export const DEFAULT_LONE_QUIET_MS = 1;
+/**
+ * A change this long after the one before is not part of a burst: `kubectl apply` of many objects
+ * sends them a few ms apart (each a round trip to the API server), a person or a CI job far apart.
+ */
+export const LONE_GAP_MS = 10;
 
 /**
  * Longest wait for a certificate's validity to begin or end before translating again: timers
@@ -152,8 +157,8 @@ export class Pipeline {
   private readonly certificateRechecks = new Subject<void>();
   private readonly reporter: StatusReporter;
   private certificateTimer: Subscription | undefined;
-  /** When the last batch of changes went to translation (the batching clock's time). */
-  private lastBatchAt = -Infinity;
+  /** When the last change reached the batching (the batching clock's time). */
+  private lastChangeAt = -Infinity;
 
   /** Each translation's output, after publishing; replays the latest to late subscribers. */
   readonly output$: Observable<PipelineOutput> = this.outputs.asObservable();
@@ -187,7 +192,6 @@ export class Pipeline {
         options.maxLatencyMs ?? DEFAULT_MAX_LATENCY_MS,
         deps.scheduler,
       ),
-      tap(() => (this.lastBatchAt = this.clock.now())),
       map((batch) => batch[batch.length - 1]!.store),
     );
     // A certificate that expires (or becomes valid) while nothing changes still shows in status.
@@ -220,14 +224,18 @@ export class Pipeline {
 
   /**
    * How long the batch waits for more: a burst of EndpointSlice changes only, briefly (they take
-   * the fast path); a lone change after a quiet spell, barely (nothing suggests more is coming);
-   * anything else, the quiet period.
+   * the fast path); a lone change, one that comes `LONE_GAP_MS` or more after the one before, barely
+   * (nothing suggests more is coming); anything else, the quiet period. (Status-only updates never
+   * get here: the Kubernetes provider keeps them back.)
    */
   private quietFor(buffered: readonly FoldedEvent[]): number {
+    const now = this.clock.now();
+    const gap = now - this.lastChangeAt;
+    this.lastChangeAt = now;
     if (buffered.every((folded) => folded.endpointsOnly))
       return this.options.endpointQuietMs ?? DEFAULT_ENDPOINT_QUIET_MS;
     const quiet = this.options.quietMs ?? DEFAULT_QUIET_MS;
-    const lone = buffered.length === 1 && this.clock.now() - this.lastBatchAt >= quiet;
+    const lone = buffered.length === 1 && gap >= LONE_GAP_MS;
     return lone ? Math.min(this.options.loneQuietMs ?? DEFAULT_LONE_QUIET_MS, quiet) : quiet;
   }
 
