@@ -88,9 +88,46 @@ function sameInfrastructure(a: InfrastructureByGateway, b: InfrastructureByGatew
   return true;
 }
 
-interface ProvisionPass {
+export interface ProvisionPass {
   gateways: KubeObject[];
   infrastructure: InfrastructureByGateway;
+}
+
+/**
+ * What of a Gateway or ListenerSet a pass reads: its identity, labels, annotations and spec, and a
+ * ListenerSet's Gateway; not the status the translation gave it. A route attached or gone changes
+ * its Gateway's status (attachedRoutes) on every route change, and never its Envoy's objects.
+ */
+function provisioningKey(o: KubeObject): string {
+  const { namespace, name, uid, labels, annotations } = o.metadata;
+  const set = o.kind === 'ListenerSet' ? attachedTo(o) : undefined;
+  return JSON.stringify([o.kind, namespace, name, uid, labels, annotations, o.spec, set]);
+}
+
+function sameGateways(a: readonly KubeObject[], b: readonly KubeObject[]): boolean {
+  if (sameElements(a, b)) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++)
+    if (a[i] !== b[i] && provisioningKey(a[i]!) !== provisioningKey(b[i]!)) return false;
+  return true;
+}
+
+/**
+ * The passes the provisioner runs for a stream of outputs: one for each output whose accepted
+ * Gateways (as a pass reads them) or their infrastructure differ from the last pass's. An
+ * endpoint-only output, or one that changed only statuses, runs none.
+ */
+export function provisionPasses(output$: Observable<ProvisionInput>): Observable<ProvisionPass> {
+  return output$.pipe(
+    // A change of a Gateway's parameters object alone leaves its Gateway object as it was.
+    map((output): ProvisionPass => ({
+      gateways: acceptedGateways(output),
+      infrastructure: infrastructureOf(output),
+    })),
+    distinctUntilChanged<ProvisionPass>(
+      (a, b) => sameGateways(a.gateways, b.gateways) && sameInfrastructure(a.infrastructure, b.infrastructure),
+    ),
+  );
 }
 
 export function acceptedGateways(output: ProvisionInput): KubeObject[] {
@@ -144,22 +181,12 @@ export class GatewayProvisioner {
   }
 
   /**
-   * Reconciles on every output that carries other Gateway objects (an endpoint-only output keeps
-   * them, and would only repeat every apply and list), while `isLeader$` says so (only the leader
-   * provisions). A failed pass is retried with backoff.
+   * Reconciles on every output whose Gateways differ as a pass reads them (`provisionPasses`: a
+   * route change, which changes only their status, would repeat every apply and list), while
+   * `isLeader$` says so (only the leader provisions). A failed pass is retried with backoff.
    */
   start(output$: Observable<ProvisionInput>, isLeader$: Observable<boolean>): void {
-    const passes$ = output$.pipe(
-      // A change of a Gateway's parameters object alone leaves its Gateway object as it was.
-      map((output): ProvisionPass => ({
-        gateways: acceptedGateways(output),
-        infrastructure: infrastructureOf(output),
-      })),
-      distinctUntilChanged<ProvisionPass>(
-        (a, b) => sameElements(a.gateways, b.gateways) && sameInfrastructure(a.infrastructure, b.infrastructure),
-      ),
-    );
-    const worker = new LatestWinsWorker(passes$, isLeader$, {
+    const worker = new LatestWinsWorker(provisionPasses(output$), isLeader$, {
       run: async (next) => (await this.reconcile(next.gateways, next.infrastructure)).errors.length === 0,
       backoff: new Backoff({ initialMs: 1000, maxMs: 30_000 }),
       logger: this.logger,
