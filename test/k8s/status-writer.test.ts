@@ -127,6 +127,30 @@ describe('StatusWriter', () => {
     writer.stop();
   });
 
+  it('writes a status again when the live one changed under it, even from the same computed object', async () => {
+    const { cluster, status$, leader$, writer } = setup();
+    cluster.put(gatewayClass);
+    cluster.put(gateway('a'));
+    const computed = resourceStatus({ ...gateway('a'), status: { conditions: [accepted('2024-01-01T00:00:00Z')] } });
+    const send = async (): Promise<void> => {
+      status$.next({ synced: true, resources: [computed], errors: [], warnings: [] });
+      await writer.idle();
+    };
+    leader$.next(true);
+    await send();
+    await send();
+    // The same computed object against the same live one: nothing to write.
+    expect(writer.stats().writes).toBe(1);
+    // Someone else writes the Gateway's status: the next report puts Portico's back.
+    cluster.put({ ...cluster.get('Gateway', 'a', 'default')!, status: { conditions: [] } });
+    await send();
+    expect(writer.stats().writes).toBe(2);
+    expect(cluster.get('Gateway', 'a', 'default')?.status).toEqual(computed.status);
+    await send();
+    expect(writer.stats().writes).toBe(2);
+    writer.stop();
+  });
+
   it('does not write onto a newer generation than the status was computed for', async () => {
     const { cluster, status$, leader$, writer } = setup();
     cluster.put(gatewayClass);
