@@ -95,6 +95,28 @@ describe('ObservedStatuses', () => {
     expect(accepted?.lastTransitionTime).toBe('2024-01-01T00:00:00Z');
   });
 
+  it('gives the same objects and lists while nothing changed, new ones for what did', () => {
+    const observed = new ObservedStatuses();
+    const [a, b] = [version(gateway('a'), '10'), version(gateway('b'), '10')];
+    observed.record(version(gateway('a'), '11', { status: { conditions: [condition] } }));
+    const resources = buildResourceSet([gatewayClass, a, b]);
+    const first = observed.overlay(resources);
+    // The same objects again: the translation cache finds every one of them unchanged.
+    expect(observed.overlay(resources).gateways).toBe(first.gateways);
+    const again = observed.overlay(buildResourceSet([gatewayClass, a, b]));
+    expect(again.gateways).not.toBe(first.gateways);
+    expect(again.gateways[0]).toBe(first.gateways[0]);
+    expect(again.gateways[0]!.status).toEqual({ conditions: [condition] });
+    expect(again.gateways[1]).toBe(b);
+    // A newer status for one: a new object for it alone.
+    observed.record(version(gateway('a'), '12', { status: { conditions: [{ ...condition, message: 'newer' }] } }));
+    const newer = observed.overlay(resources);
+    expect(newer.gateways).not.toBe(first.gateways);
+    expect(newer.gateways[0]).not.toBe(first.gateways[0]);
+    expect(newer.gateways[0]!.status).toEqual({ conditions: [{ ...condition, message: 'newer' }] });
+    expect(newer.gateways[1]).toBe(b);
+  });
+
   it('is cleared when the object itself reaches the pipeline or is deleted', () => {
     const observed = new ObservedStatuses();
     observed.record(version(gateway('a'), '11', { status: { conditions: [condition] } }));
