@@ -71,7 +71,7 @@ export class ClusterWarmth {
         if (cds.acked.get(name)?.version !== r.version && outcome.applied.get(name) !== r.version) return false;
       }
     } else if (cds.acked !== clusters && !hasAll(cds.acked, clusters)) return false;
-    const refusedEds = outcome ? edsNamesOf(clusters, outcome.refused) : undefined;
+    const refusedEds = outcome ? refusedAssignments(clusters, outcome.refused) : undefined;
     const assignment = (name: string): EncodedResource | undefined =>
       input.assignments.get(name) ?? input.retainedAssignments?.resources.get(name);
     // An assignment of one of these clusters still to send or to be ACKed means waiting: found
@@ -97,12 +97,23 @@ export class ClusterWarmth {
   }
 }
 
-/** The ClusterLoadAssignment names of `names` among `clusters`. */
-function edsNamesOf(clusters: ReadonlyMap<string, EncodedResource>, names: Iterable<string>): Set<string> {
+/**
+ * The ClusterLoadAssignment names that only refused clusters among `clusters` use: nothing waits
+ * for those. An assignment a refused cluster shares with one Envoy took (a policy's copy of a
+ * cluster and its base, `eds_cluster_config.service_name`) is still waited for.
+ */
+export function refusedAssignments(
+  clusters: ReadonlyMap<string, Pick<EncodedResource, 'edsName'>>,
+  refused: ReadonlySet<string>,
+): Set<string> {
   const out = new Set<string>();
-  for (const name of names) {
+  for (const name of refused) {
     const eds = clusters.get(name)?.edsName;
     if (eds) out.add(eds);
+  }
+  if (out.size === 0) return out;
+  for (const [name, cluster] of clusters) {
+    if (cluster.edsName && !refused.has(name)) out.delete(cluster.edsName);
   }
   return out;
 }
