@@ -47,8 +47,9 @@ function positionsOf(gateway: GatewayOutput, memo: PositionsMemo | undefined): C
   if (positions) return positions;
   positions = { clusters: new Map(), assignments: new Map(), combinedMembers: new Set() };
   gateway.ir.clusters.forEach((cluster, index) => {
-    // A cluster Envoy resolves by DNS has no Service and no EndpointSlices to refresh from.
-    if (cluster.dns) return;
+    // A cluster Envoy resolves by DNS has no Service and no EndpointSlices to refresh from; an
+    // XBackend's endpoints are Pods it selects, whatever Service shares its name.
+    if (cluster.dns || cluster.source.kind !== 'Service') return;
     for (const m of cluster.members ?? []) positions!.combinedMembers.add(`${m.namespace}/${m.name}`);
     const key = `${cluster.source.namespace}/${cluster.source.name}`;
     const list = positions!.clusters.get(key);
@@ -86,6 +87,8 @@ export function refreshClusterEndpoints(
     if (touched.length === 0) return gateway;
     const clusters = gateway.ir.clusters.slice();
     const endpoints = gateway.xds.endpoints.slice();
+    // Copies of a cluster share its assignment (`IrCluster.edsName`): built once.
+    const rebuilt = new Set<number>();
     for (const position of touched) {
       const cluster = clusters[position]!;
       const now = changed.get(`${cluster.source.namespace}/${cluster.source.name}`);
@@ -96,7 +99,10 @@ export function refreshClusterEndpoints(
       const fresh: IrCluster = { ...cluster, endpoints: port ? endpointsOf(port, now?.slices ?? []) : [] };
       clusters[position] = fresh;
       const assignment = at.assignments.get(edsNameOf(cluster));
-      if (assignment !== undefined) endpoints[assignment] = buildClusterLoadAssignment(fresh);
+      if (assignment !== undefined && !rebuilt.has(assignment)) {
+        rebuilt.add(assignment);
+        endpoints[assignment] = buildClusterLoadAssignment(fresh);
+      }
     }
     // No cluster or assignment moved: the positions hold for the refreshed output too.
     memo?.set(clusters, at);

@@ -5,7 +5,9 @@
 import { generateObjects } from '../../../bench/generate.js';
 import { buildResourceSet } from '../../../src/resources/resource-set.js';
 import type { EndpointSlice, KubeObject, Service } from '../../../src/resources/types.js';
+import type { IrCluster } from '../../../src/ir/types.js';
 import { refreshEndpoints, translate, TranslationCache } from '../../../src/translate/index.js';
+import { buildClusterLoadAssignment } from '../../../src/translate/xds/endpoint.js';
 
 const objects = generateObjects(40);
 const slice = objects.find((o): o is EndpointSlice => o.kind === 'EndpointSlice')!;
@@ -79,4 +81,26 @@ test('policy copies of a cluster share its assignment, and a refresh renews it f
   expect(refreshed.gateways[0]!.xds).toEqual(full!.xds);
   const replaced = refreshed.gateways[0]!.xds.endpoints.filter((cla, i) => cla !== previous!.xds.endpoints[i]);
   expect(replaced.map((cla) => cla.cluster_name)).toEqual([copies[0]!.eds_cluster_config!.service_name]);
+});
+
+test('an XBackend cluster named like the changed Service keeps its own endpoints (Pods it selects)', () => {
+  const [gateway] = translate(buildResourceSet(objects)).gateways;
+  const namespace = slice.metadata.namespace!;
+  // An XBackend of the Service's name, as its route's backend would make it.
+  const xbackend: IrCluster = {
+    name: `${namespace}/${serviceName}/xbackend`,
+    source: { kind: 'XBackend', namespace, name: serviceName, port: 8080 },
+    protocol: 'http1',
+    endpoints: [{ address: '10.50.0.1', port: 8080 }],
+  };
+  const clusters = [...gateway!.ir.clusters, xbackend];
+  const endpoints = [...gateway!.xds.endpoints, buildClusterLoadAssignment(xbackend)];
+  const previous = { ...gateway!, ir: { ...gateway!.ir, clusters }, xds: { ...gateway!.xds, endpoints } };
+  const refreshed = refreshEndpoints([previous], new Map([[key, { service, slices: [scaled] }]]))!;
+  const now = refreshed.gateways[0]!;
+  expect(now.ir.clusters.at(-1)).toBe(xbackend);
+  expect(now.xds.endpoints.at(-1)).toBe(endpoints.at(-1));
+  // The Service's own cluster did get the new endpoint.
+  const renewed = now.ir.clusters.filter((c, i) => c !== clusters[i]);
+  expect(renewed.map((c) => `${c.source.kind} ${c.source.namespace}/${c.source.name}`)).toEqual([`Service ${key}`]);
 });
