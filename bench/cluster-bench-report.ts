@@ -8,24 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { printTable } from './bench-util.js';
-import type { Summary } from './bench-util.js';
-
-interface CountResult {
-  routes: number;
-  settleMs: number;
-  idleCpuPercent: number;
-  rssMiB: number;
-  addMs: Summary;
-  deleteMs: Summary;
-  cpuPerChangeMs: number;
-  load: { sent: number; failed: number };
-}
-
-interface ResultFile {
-  controller: string;
-  samples: number;
-  results: CountResult[];
-}
+import type { CountResult, ResultFile } from './cluster-bench-result.js';
 
 const FIGURES: { name: string; value: (r: CountResult) => number; digits: number }[] = [
   { name: 'route added → first 200, p50 ms', value: (r) => r.addMs.p50, digits: 0 },

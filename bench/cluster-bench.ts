@@ -27,7 +27,7 @@ import { createKubeApi, isConflict } from '../src/kube-client/kube-api.js';
 import type { KubeApi } from '../src/kube-client/kube-api.js';
 import { loadKubeConfig } from '../src/kube-client/kube-config.js';
 import { integerFlag, integerList, sleep, summarize } from './bench-util.js';
-import type { Summary } from './bench-util.js';
+import type { CountResult, ResultFile } from './cluster-bench-result.js';
 
 const NAMESPACE = 'bench';
 const GATEWAY = 'bench';
@@ -45,20 +45,6 @@ const PROCESS_PATTERNS: Record<string, RegExp> = {
   portico: /\/portico\/bin\/portico\.js\0serve\0/,
   'envoy-gateway': /envoy-gateway\0server\0/,
 };
-
-interface CountResult {
-  routes: number;
-  /** From the first create of this count's new routes to the last route answering. */
-  settleMs: number;
-  idleCpuPercent: number;
-  rssMiB: number;
-  addMs: Summary;
-  deleteMs: Summary;
-  /** The controller's CPU time during the changes (settle included), less its idle rate, per change. */
-  cpuPerChangeMs: number;
-  /** Steady load during the changes: requests sent and those that were not a 200. */
-  load: { sent: number; failed: number };
-}
 
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
@@ -311,7 +297,8 @@ async function main(): Promise<void> {
     results.push(result);
     console.log(JSON.stringify({ controller, ...result }));
   }
-  if (values.out) writeFileSync(values.out, JSON.stringify({ controller, gatewayClass, samples, results }, null, 2));
+  const file: ResultFile = { controller, gatewayClass, samples, results };
+  if (values.out) writeFileSync(values.out, JSON.stringify(file, null, 2));
   agent.destroy();
 }
 

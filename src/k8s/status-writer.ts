@@ -181,15 +181,9 @@ export class StatusWriter {
         this.counts.skipped += 1;
         return 'skipped';
       }
-      const gatewayClass = live.kind === 'Gateway' ? classOf(gatewayClassName(live)) : undefined;
-      const settled = this.settled.get(live);
-      if (settled && settled.status === resource.status && settled.gatewayClass === gatewayClass) {
-        this.counts.skipped += 1;
-        return 'skipped';
-      }
       const plan = planStatus(live, resource.status, classOf);
       if (!plan.write) {
-        this.settled.set(live, { status: resource.status, gatewayClass });
+        this.settled.set(live, { status: resource.status, gatewayClass: this.gatewayClassOf(live) });
         this.counts.skipped += 1;
         return 'skipped';
       }
@@ -241,13 +235,14 @@ export class StatusWriter {
     const live = this.liveObject(resource);
     const settled = live && this.settled.get(live);
     if (!live || !settled || settled.status !== resource.status) return false;
-    if (
-      live.kind === 'Gateway' &&
-      settled.gatewayClass !== this.deps.live.get('GatewayClass', gatewayClassName(live), undefined)
-    )
-      return false;
+    if (settled.gatewayClass !== this.gatewayClassOf(live)) return false;
     this.counts.skipped += 1;
     return true;
+  }
+
+  /** A Gateway's live GatewayClass (its status is Portico's only while the class is). */
+  private gatewayClassOf(live: KubeObject): KubeObject | undefined {
+    return live.kind === 'Gateway' ? this.deps.live.get('GatewayClass', gatewayClassName(live), undefined) : undefined;
   }
 
   private failed(resource: ResourceStatus, what: string, err: unknown): 'error' {

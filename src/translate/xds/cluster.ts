@@ -1,4 +1,5 @@
 /** Clusters: EDS over ADS, so endpoint churn only ever touches ClusterLoadAssignments. */
+import { edsNameOf } from '../../ir/eds-name.js';
 import type { IrCluster, IrUpstreamTls } from '../../ir/types.js';
 import { HTTP_PROTOCOL_OPTIONS, UPSTREAM_TLS_CONTEXT } from '../../proto/type-urls.js';
 import { adsConfigSource } from './config-source.js';
@@ -36,15 +37,16 @@ function upstreamTlsTransportSocket(tls: IrUpstreamTls, http2: boolean): envoy.c
 }
 
 export function buildCluster(cluster: IrCluster): Cluster {
+  const edsName = edsNameOf(cluster);
   const out: Cluster = {
     name: cluster.name,
     type: 'EDS',
     // No service_name: Envoy asks for the ClusterLoadAssignment named like the cluster; a copy
     // names the one it shares with its base.
     eds_cluster_config:
-      cluster.edsName !== undefined && cluster.edsName !== cluster.name
-        ? { eds_config: adsConfigSource(), service_name: cluster.edsName }
-        : { eds_config: adsConfigSource() },
+      edsName === cluster.name
+        ? { eds_config: adsConfigSource() }
+        : { eds_config: adsConfigSource(), service_name: edsName },
     connect_timeout: { seconds: CONNECT_TIMEOUT_SECONDS },
     // lb_policy ROUND_ROBIN is the default (enum zero) and left out.
   };
