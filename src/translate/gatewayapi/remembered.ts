@@ -18,12 +18,15 @@ export interface Remember {
   readonly lasting: boolean;
 }
 
-/** A new store: one weakly keyed map per table name. */
+/**
+ * A new store: one map per table name, weakly keyed when the store outlives the run (a run's own
+ * store is dropped with it: a plain map costs the collector less than a weak one).
+ */
 export function rememberedValues(lasting = false): Remember {
-  const tables = new Map<string, WeakMap<object, unknown>>();
+  const tables = new Map<string, WeakMap<object, unknown> | Map<object, unknown>>();
   const remember = <K extends object, V>(table: string, key: K, compute: (key: K) => V): V => {
     let values = tables.get(table);
-    if (!values) tables.set(table, (values = new WeakMap()));
+    if (!values) tables.set(table, (values = lasting ? new WeakMap() : new Map()));
     const known = values.get(key);
     if (known !== undefined || values.has(key)) return known as V;
     const value = compute(key);

@@ -11,7 +11,6 @@
  *   route rule, route, listener, ListenerSet, Gateway. Nothing is merged: the policy that applies
  *   applies whole.
  */
-import type { IrSource } from '../../../ir/types.js';
 import type { KubeObject } from '../../../resources/types.js';
 import type { PolicyTargetKind, PolicyTargetRef, PolicyTargets } from '../../../resources/read/policy-targets.js';
 import type { TranslationContext } from '../context.js';
@@ -23,23 +22,13 @@ import { comparePolicies } from '../telemetry/telemetry-policy.js';
 /** A target of a policy, in its namespace. */
 export interface PolicyTarget extends PolicyTargetRef {
   namespace: string;
-  /** `targetKey` of it, worked out once (the key of `byTarget`). */
-  key: string;
 }
 
 function policyTarget(ref: PolicyTargetRef, namespace: string): PolicyTarget {
-  const target: PolicyTarget = {
-    kind: ref.kind,
-    name: ref.name,
-    namespace,
-    key: targetKey(ref.kind, namespace, ref.name, ref.sectionName),
-  };
+  const target: PolicyTarget = { kind: ref.kind, name: ref.name, namespace };
   if (ref.sectionName !== undefined) target.sectionName = ref.sectionName;
   return target;
 }
-
-/** How specific a target is: the higher wins. */
-export type TargetLevel = 'Gateway' | 'ListenerSet' | 'listener' | 'route' | 'rule';
 
 export const isRouteKind = (kind: PolicyTargetKind): boolean => kind !== 'Gateway' && kind !== 'ListenerSet';
 
@@ -48,24 +37,23 @@ export function targetKey(kind: PolicyTargetKind, namespace: string, name: strin
   return `${kind}\0${namespace}/${name}${section !== undefined ? `\0${section}` : ''}`;
 }
 
-export function levelOf(t: PolicyTargetRef): TargetLevel {
-  const route = isRouteKind(t.kind);
-  if (t.sectionName !== undefined) return route ? 'rule' : 'listener';
-  return route ? 'route' : t.kind === 'Gateway' ? 'Gateway' : 'ListenerSet';
-}
-
 export interface PolicyAttachments<P extends KubeObject = KubeObject> {
-  /** The policies targeting each target key, in precedence order: the first applies there. */
-  byTarget: ReadonlyMap<string, readonly P[]>;
-  /** Each policy's targets, deduplicated, refs first then selected objects. */
-  targetsOf: ReadonlyMap<P, readonly PolicyTarget[]>;
   /**
-   * The policy that applies on each route and rule target, by kind, namespace and name: what
-   * `byTarget` says for them, looked up per route entry without building a key string.
+   * The policies targeting each Gateway, Gateway listener, ListenerSet and ListenerSet listener,
+   * by `targetKey`, in precedence order: the first applies there.
+   */
+  byTarget: ReadonlyMap<string, readonly P[]>;
+  /**
+   * The policy that applies on each route and rule target, by kind, namespace and name (looked up
+   * per route entry without building a key string).
    */
   routes: RouteTargets<P>;
+  /** Each policy's targets, deduplicated, refs first then selected objects. */
+  targetsOf: ReadonlyMap<P, readonly PolicyTarget[]>;
   /** Whether some policy targets a rule (`sectionName` on a route). */
   ruleTargets: boolean;
+  /** Whether any policy has a target. */
+  any: boolean;
 }
 
 /** On one route: the policy on the route, and on each of its rules by name. */
@@ -76,27 +64,49 @@ export interface OnRoute<P> {
 
 export type RouteTargets<P> = ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, OnRoute<P>>>>;
 
-function routeTargets<P>(byTarget: ReadonlyMap<string, readonly P[]>, targets: Iterable<readonly PolicyTarget[]>) {
-  const out = new Map<string, Map<string, Map<string, OnRoute<P>>>>();
-  let ruleTargets = false;
-  for (const list of targets) {
-    for (const t of list) {
-      if (!isRouteKind(t.kind)) continue;
-      let byNamespace = out.get(t.kind);
-      if (!byNamespace) out.set(t.kind, (byNamespace = new Map()));
-      let byName = byNamespace.get(t.namespace);
-      if (!byName) byNamespace.set(t.namespace, (byName = new Map()));
-      let on = byName.get(t.name);
-      if (!on) byName.set(t.name, (on = {}));
-      const winner = byTarget.get(t.key)![0]!;
-      if (t.sectionName === undefined) on.route = winner;
-      else {
-        ruleTargets = true;
-        (on.rules ??= new Map()).set(t.sectionName, winner);
-      }
+/** The policy that applies on `target` (the first by precedence of those targeting it). */
+export function winnerOn<P extends KubeObject>(attachments: PolicyAttachments<P>, target: PolicyTarget): P | undefined {
+  if (!isRouteKind(target.kind))
+    return attachments.byTarget.get(targetKey(target.kind, target.namespace, target.name, target.sectionName))?.[0];
+  const on = attachments.routes.get(target.kind)?.get(target.namespace)?.get(target.name);
+  return target.sectionName === undefined ? on?.route : on?.rules?.get(target.sectionName);
+}
+
+/** Collects where policies attach: route targets in nested maps, the others by key. */
+class AttachmentBuilder<P extends KubeObject> {
+  readonly byTarget = new Map<string, P[]>();
+  readonly routes = new Map<string, Map<string, Map<string, OnRoute<P>>>>();
+  ruleTargets = false;
+
+  add(target: PolicyTarget, policy: P): void {
+    if (!isRouteKind(target.kind)) {
+      const key = targetKey(target.kind, target.namespace, target.name, target.sectionName);
+      const list = this.byTarget.get(key);
+      if (list) list.push(policy);
+      else this.byTarget.set(key, [policy]);
+      return;
     }
+    let byNamespace = this.routes.get(target.kind);
+    if (!byNamespace) this.routes.set(target.kind, (byNamespace = new Map()));
+    let byName = byNamespace.get(target.namespace);
+    if (!byName) byNamespace.set(target.namespace, (byName = new Map()));
+    let on = byName.get(target.name);
+    if (!on) byName.set(target.name, (on = {}));
+    if (target.sectionName === undefined) {
+      if (!on.route || comparePolicies(policy, on.route) < 0) on.route = policy;
+      return;
+    }
+    this.ruleTargets = true;
+    const rules = (on.rules ??= new Map());
+    const winner = rules.get(target.sectionName);
+    if (!winner || comparePolicies(policy, winner) < 0) rules.set(target.sectionName, policy);
   }
-  return { routes: out, ruleTargets };
+
+  done(targetsOf: Map<P, PolicyTarget[]>): PolicyAttachments<P> {
+    for (const list of this.byTarget.values()) if (list.length > 1) list.sort(comparePolicies);
+    const any = this.byTarget.size > 0 || this.routes.size > 0;
+    return { byTarget: this.byTarget, routes: this.routes, targetsOf, ruleTargets: this.ruleTargets, any };
+  }
 }
 
 /** The input objects of a kind a policy can target. */
@@ -118,31 +128,48 @@ export const objectsOfKind = (ctx: TranslationContext, kind: PolicyTargetKind): 
 };
 
 /**
+ * What `policies` name by their targetRefs alone, and which of them select targets by label (per
+ * namespace): a function of the list, remembered per list (the pipeline keeps an unchanged list the
+ * same array). A route's Affected condition reads it (`security/route-affected.ts`), since what a
+ * selector selects there is the route itself; when no policy selects, it is also where they attach.
+ */
+export interface NamedAttachments<P extends KubeObject = KubeObject> extends PolicyAttachments<P> {
+  /** The policies with targetSelectors, by namespace: their selected targets are not in this. */
+  selecting: ReadonlyMap<string, readonly P[]>;
+}
+
+export function namedAttachments<P extends KubeObject>(
+  ctx: TranslationContext,
+  policies: readonly P[],
+  readTargets: (policy: P) => PolicyTargets,
+): NamedAttachments<P> {
+  return ctx.remember('policy-named-attachments', policies, (list) => attach(ctx, list, readTargets, false));
+}
+
+/**
  * Where each of `policies` attaches, its targets read by `readTargets`. The same list as a run
- * before (the pipeline keeps an unchanged list the same array) attaches the same way, unless one
- * of its policies selects targets by label (what it selects may have changed): then it is worked
- * out again.
+ * before attaches the same way, unless one of its policies selects targets by label (what it
+ * selects may have changed): then it is worked out again.
  */
 export function policyAttachments<P extends KubeObject>(
   ctx: TranslationContext,
   policies: readonly P[],
   readTargets: (policy: P) => PolicyTargets,
 ): PolicyAttachments<P> {
-  const remembered = ctx.remember('policy-attachments', policies, (): { value?: PolicyAttachments<P> } => ({}));
-  if (remembered.value) return remembered.value;
-  const { attachments, selects } = attach(ctx, policies, readTargets);
-  if (!selects) remembered.value = attachments;
-  return attachments;
+  const named = namedAttachments(ctx, policies, readTargets);
+  return named.selecting.size === 0 ? named : attach(ctx, policies, readTargets, true);
 }
 
+/** Where `policies` attach; with `select` false, through their targetRefs alone. */
 function attach<P extends KubeObject>(
   ctx: TranslationContext,
   policies: readonly P[],
   readTargets: (policy: P) => PolicyTargets,
-): { attachments: PolicyAttachments<P>; selects: boolean } {
-  let selects = false;
-  const byTarget = new Map<string, P[]>();
+  select: boolean,
+): NamedAttachments<P> {
+  const builder = new AttachmentBuilder<P>();
   const targetsOf = new Map<P, PolicyTarget[]>();
+  const selecting = new Map<string, P[]>();
   for (const policy of policies) {
     const namespace = policy.metadata.namespace ?? 'default';
     const read = readTargets(policy);
@@ -150,16 +177,21 @@ function attach<P extends KubeObject>(
       // Most policies: one target, nothing to deduplicate.
       const target = policyTarget(read.targetRefs[0]!, namespace);
       targetsOf.set(policy, [target]);
-      const list = byTarget.get(target.key);
-      if (list) list.push(policy);
-      else byTarget.set(target.key, [policy]);
+      builder.add(target, policy);
       continue;
     }
-    if (read.targetSelectors.length > 0) selects = true;
     const targets = new Map<string, PolicyTarget>();
-    const add = (t: PolicyTarget): void => void (targets.has(t.key) || targets.set(t.key, t));
+    const add = (t: PolicyTarget): void => {
+      const key = targetKey(t.kind, t.namespace, t.name, t.sectionName);
+      if (!targets.has(key)) targets.set(key, t);
+    };
     for (const ref of read.targetRefs) add(policyTarget(ref, namespace));
-    for (const s of read.targetSelectors) {
+    if (read.targetSelectors.length > 0) {
+      const list = selecting.get(namespace);
+      if (list) list.push(policy);
+      else selecting.set(namespace, [policy]);
+    }
+    for (const s of select ? read.targetSelectors : []) {
       for (const object of objectsOfKind(ctx, s.kind)) {
         if ((object.metadata.namespace ?? 'default') !== namespace) continue;
         if (matchesSelector(s.selector, object.metadata.labels ?? {})) {
@@ -168,30 +200,9 @@ function attach<P extends KubeObject>(
       }
     }
     targetsOf.set(policy, [...targets.values()]);
-    for (const key of targets.keys()) {
-      const list = byTarget.get(key);
-      if (list) list.push(policy);
-      else byTarget.set(key, [policy]);
-    }
+    for (const target of targets.values()) builder.add(target, policy);
   }
-  for (const list of byTarget.values()) if (list.length > 1) list.sort(comparePolicies);
-  return { attachments: { byTarget, targetsOf, ...routeTargets(byTarget, targetsOf.values()) }, selects };
-}
-
-/** A route entry's targets, the most specific first: the keys a policy may apply to it through. */
-export function routeChain(
-  state: GatewayState,
-  listener: ListenerState,
-  source: IrSource & { ruleName?: string },
-): string[] {
-  const chain: string[] = [];
-  const kind = source.kind as PolicyTargetKind;
-  if (kind !== 'Gateway' && kind !== 'ListenerSet') {
-    if (source.ruleName !== undefined) chain.push(targetKey(kind, source.namespace, source.name, source.ruleName));
-    chain.push(targetKey(kind, source.namespace, source.name));
-  }
-  chain.push(...listenerChain(state, listener));
-  return chain;
+  return { ...builder.done(targetsOf), selecting };
 }
 
 /** A listener's targets, the most specific first: itself, its ListenerSet, its Gateway. */

@@ -7,7 +7,7 @@
 import type { Condition, KubeObject } from '../../../resources/types.js';
 import { condition, materializeConditions } from '../conditions.js';
 import type { GatewayState } from '../gateway-state.js';
-import { effectivePolicy, routeChain, type PolicyAttachments } from './attachment.js';
+import type { PolicyAttachments } from './attachment.js';
 import { policyKey, type Overrides } from './policy-status.js';
 import { routePolicyLookup } from './route-lookup.js';
 
@@ -33,17 +33,15 @@ export function policyOverrides<P extends KubeObject>(
           for (const entry of placed.entries) {
             // Only one of its targets can carry a policy: nothing is overridden (most entries).
             if (!lookup.mayOverride(listener, entry.route.source)) continue;
-            const chain = routeChain(state, listener, entry.route.source);
-            const applied = effectivePolicy(attachments, chain);
+            const [applied, ...less] = lookup.carried(listener, entry.route.source);
             if (!applied) continue;
-            for (const key of chain.slice(chain.indexOf(applied.key) + 1)) {
-              const overridden = attachments.byTarget.get(key)?.[0];
-              if (!overridden || overridden === applied.policy) continue;
+            for (const overridden of less) {
+              if (overridden === applied) continue;
               let byGateway = out.get(overridden);
               if (!byGateway) out.set(overridden, (byGateway = new Map()));
               let notes = byGateway.get(state.key);
               if (!notes) byGateway.set(state.key, (notes = new Set()));
-              notes.add(`${kind} ${policyKey(applied.policy)} (${placed.routeKey.replace('/', ' ')})`);
+              notes.add(`${kind} ${policyKey(applied)} (${placed.routeKey.replace('/', ' ')})`);
             }
           }
         }

@@ -19,8 +19,8 @@ import { condition, type ConditionInput } from '../conditions.js';
 import type { TranslationContext } from '../context.js';
 import type { GatewayState } from '../gateway-state.js';
 import { gatewayAncestorRef, policyAncestorStatus, type AncestorEntry } from '../status/policy-ancestors.js';
-import { isRouteKind, type PolicyAttachments, type PolicyTarget } from './attachment.js';
-import { describeTarget, resolveTarget } from './targets.js';
+import { isRouteKind, winnerOn, type PolicyAttachments, type PolicyTarget } from './attachment.js';
+import { describeTarget, resolveTarget, soleRouteGateway } from './targets.js';
 import { policyKey } from './policy-key.js';
 
 /** A policy object: its status is a list of ancestors. */
@@ -73,6 +73,7 @@ function listed(items: readonly string[]): string {
   return items.length > LISTED ? `${shown} and ${items.length - LISTED} more` : shown;
 }
 
+/** Each policy's status, set in `statuses`; and the Gateways and ListenerSets each one affects. */
 export function policyStatuses<P extends PolicyObject>(
   ctx: TranslationContext,
   rules: PolicyKindRules<P>,
@@ -80,8 +81,8 @@ export function policyStatuses<P extends PolicyObject>(
   gateways: ReadonlyMap<string, GatewayState>,
   attachments: PolicyAttachments<P>,
   overrides: Overrides<P>,
-): { statuses: Map<P, PolicyStatus>; affected: Map<KubeObject, Set<string>> } {
-  const statuses = new Map<P, PolicyStatus>();
+  statuses: { set(policy: P, status: PolicyStatus): unknown },
+): { affected: Map<KubeObject, Set<string>> } {
   const affected = new Map<KubeObject, Set<string>>();
   for (const policy of policies) {
     const read = rules.readTargets(policy);
@@ -120,7 +121,7 @@ export function policyStatuses<P extends PolicyObject>(
         });
       }
       if (resolved.gateways.length === 0) continue;
-      const winner = attachments.byTarget.get(target.key)![0]!;
+      const winner = winnerOn(attachments, target)!;
       const described = describeTarget(target);
       for (const { state, object } of resolved.gateways) {
         const entry = onGateway(state);
@@ -152,7 +153,7 @@ export function policyStatuses<P extends PolicyObject>(
     const status = policyAncestorStatus(ctx, policy, entries);
     if (status) statuses.set(policy, status);
   }
-  return { statuses, affected };
+  return { affected };
 }
 
 function acceptedOn<P extends PolicyObject>(
@@ -204,12 +205,12 @@ function routePolicyStatus<P extends PolicyObject>(
   const targets = attachments.targetsOf.get(policy);
   const target = targets?.length === 1 ? targets[0]! : undefined;
   if (!target || !isRouteKind(target.kind) || read.unsupportedTargets.length > 0) return false;
-  if (attachments.byTarget.get(target.key)![0] !== policy || overrides.has(policy)) return false;
-  const resolved = resolveTarget(ctx, gateways, target);
-  if (resolved.gateways.length !== 1 || resolved.missing || resolved.foreign) return false;
+  if (winnerOn(attachments, target) !== policy || overrides.has(policy)) return false;
+  const placed = soleRouteGateway(ctx, gateways, target);
+  if (!placed) return false;
   const verdict = rules.verdict(ctx, policy);
   if ('problem' in verdict || (verdict.warnings?.length ?? 0) > 0) return false;
-  const { state, object } = resolved.gateways[0]!;
+  const { state, object } = placed;
   // With a cache: the same policy object (its status fed back unchanged) on the same route object
   // of the same Gateway has the status it had last run.
   const last = ctx.remember.lasting

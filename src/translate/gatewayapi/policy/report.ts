@@ -14,8 +14,7 @@ export function reportPolicies<P extends PolicyObject>(
   attachments: PolicyAttachments<P>,
 ): void {
   const overrides = rules.overrides ?? policyOverrides(rules.kind, run.gateways.values(), attachments);
-  const { statuses, affected } = policyStatuses(run.ctx, rules, policies, run.gateways, attachments, overrides);
-  for (const [policy, status] of statuses) run.statuses.set(policy, status);
+  const { affected } = policyStatuses(run.ctx, rules, policies, run.gateways, attachments, overrides, run.statuses);
   for (const [object, names] of affected) {
     if (!run.statuses.has(object)) continue;
     const status = withAffectedCondition(rules.kind, object, run.statuses.get(object), [...names], run.ctx.now);

@@ -1,11 +1,8 @@
 /**
- * Which policy of one kind applies to a route entry, looked up without building the entry's chain
- * of target keys (`routeChain`): the IR assembly asks for every entry of every route, and at 10,000
- * routes with a policy on each a chain of four keys and a result object per entry were much of
- * what the policies cost there.
- *
- * Same answer as `effectivePolicy(attachments, routeChain(...))`: the rule's target, the route's,
- * then the listener's chain (itself, its ListenerSet, its Gateway), worked out once per listener.
+ * Which policy of one kind applies to a route entry, looked up without building a key string: the
+ * IR assembly asks for every entry of every route. The most specific target with a policy wins:
+ * the rule's, the route's, then the listener's chain (itself, its ListenerSet, its Gateway),
+ * worked out once per listener.
  */
 import type { IrSource } from '../../../ir/types.js';
 import type { KubeObject } from '../../../resources/types.js';
@@ -25,6 +22,11 @@ export interface RoutePolicyLookup<P extends KubeObject> {
   mayOverride(listener: ListenerState, source: Source): boolean;
   /** Whether any entry on `listeners` may have a policy overridden (false: `mayOverride` is false for all). */
   anyOverride(listeners: readonly ListenerState[]): boolean;
+  /**
+   * The policies on the entry's targets, the most specific first (rule, route, listener,
+   * ListenerSet, Gateway; a target without one left out): the first applies, the others it overrides.
+   */
+  carried(listener: ListenerState, source: Source): P[];
 }
 
 export function routePolicyLookup<P extends KubeObject>(
@@ -34,23 +36,35 @@ export function routePolicyLookup<P extends KubeObject>(
   const { byTarget, routes, ruleTargets } = attachments;
   // Per listener: the policy of its chain (itself, its ListenerSet, its Gateway) that applies,
   // and how many keys of the chain carry one (two or more: a more specific one overrides).
-  const listeners = new Map<ListenerState, { policy: P | undefined; carried: number }>();
+  const listeners = new Map<ListenerState, { policy: P | undefined; carried: number; chain: P[] }>();
   const onListener = (listener: ListenerState) => {
     let on = listeners.get(listener);
     if (!on) {
-      on = { policy: undefined, carried: 0 };
+      on = { policy: undefined, carried: 0, chain: [] };
       for (const key of listenerChain(state, listener)) {
         const policy = byTarget.get(key)?.[0];
         if (!policy) continue;
         on.policy ??= policy;
         on.carried++;
+        on.chain.push(policy);
       }
       listeners.set(listener, on);
     }
     return on;
   };
-  const onRoute = (source: Source) =>
-    routes.size > 0 ? routes.get(source.kind)?.get(source.namespace)?.get(source.name) : undefined;
+  // A route's entries are asked for one after another: the last route's targets are kept.
+  let lastKind: string | undefined;
+  let lastNamespace: string | undefined;
+  let lastName: string | undefined;
+  let lastOn: OnRoute<P> | undefined;
+  const onRoute = (source: Source): OnRoute<P> | undefined => {
+    if (routes.size === 0) return undefined;
+    if (source.name === lastName && source.namespace === lastNamespace && source.kind === lastKind) return lastOn;
+    lastKind = source.kind;
+    lastNamespace = source.namespace;
+    lastName = source.name;
+    return (lastOn = routes.get(source.kind)?.get(source.namespace)?.get(source.name));
+  };
   const rulePolicy = (on: OnRoute<P> | undefined, source: Source) =>
     source.ruleName !== undefined ? on?.rules?.get(source.ruleName) : undefined;
   return {
@@ -68,7 +82,20 @@ export function routePolicyLookup<P extends KubeObject>(
       return carried >= 2;
     },
     anyOverride(list) {
-      return routes.size > 0 || list.some((l) => onListener(l).carried >= 2);
+      // An entry's chain carries two policies: a rule's and its route's (rule targets), a route's
+      // and one of its listener's chain, or two of a listener's chain.
+      if (ruleTargets) return true;
+      const least = routes.size > 0 ? 1 : 2;
+      return list.some((l) => onListener(l).carried >= least);
+    },
+    carried(listener, source) {
+      const on = onRoute(source);
+      const out: P[] = [];
+      const rule = rulePolicy(on, source);
+      if (rule) out.push(rule);
+      if (on?.route) out.push(on.route);
+      out.push(...onListener(listener).chain);
+      return out;
     },
   };
 }

@@ -39,6 +39,23 @@ function indexByKey(list: readonly KubeObject[]): ReadonlyMap<string, KubeObject
   return map;
 }
 
+/** Objects of a list by namespace, then name: looked up without building a key string. */
+function byNamespaceAndName(
+  ctx: TranslationContext,
+  objects: readonly KubeObject[],
+): ReadonlyMap<string, ReadonlyMap<string, KubeObject>> {
+  return ctx.remember('objects-by-namespace-and-name', objects, (list) => {
+    const index = new Map<string, Map<string, KubeObject>>();
+    for (const o of list) {
+      const namespace = o.metadata.namespace ?? 'default';
+      let byName = index.get(namespace);
+      if (!byName) index.set(namespace, (byName = new Map()));
+      byName.set(o.metadata.name, o);
+    }
+    return index;
+  });
+}
+
 const exists = (ctx: TranslationContext, objects: readonly KubeObject[], key: string): boolean =>
   byKey(ctx, objects).has(key);
 
@@ -78,8 +95,7 @@ export function resolveTarget(
     case 'GRPCRoute':
     case 'TCPRoute':
     case 'UDPRoute': {
-      const routes = objectsOfKind(ctx, t.kind);
-      const route = byKey(ctx, routes).get(key);
+      const route = byNamespaceAndName(ctx, objectsOfKind(ctx, t.kind)).get(t.namespace)?.get(t.name);
       if (!route) return missingTarget(t);
       const out: ResolvedTarget = { gateways: [] };
       for (const state of gateways.values()) {
@@ -97,6 +113,34 @@ export function resolveTarget(
       return out;
     }
   }
+}
+
+/**
+ * The one Gateway of Portico's that a route or rule target is placed on, with the route: what
+ * `resolveTarget` says of most route targets, worked out without its lists. Undefined for any
+ * other (missing, on no Gateway of Portico's or on several, a rule not placed there).
+ */
+export function soleRouteGateway(
+  ctx: TranslationContext,
+  gateways: ReadonlyMap<string, GatewayState>,
+  t: PolicyTarget,
+): { state: GatewayState; object: KubeObject } | undefined {
+  if (t.kind === 'Gateway' || t.kind === 'ListenerSet') return undefined;
+  const route = byNamespaceAndName(ctx, objectsOfKind(ctx, t.kind)).get(t.namespace)?.get(t.name);
+  if (!route) return undefined;
+  let sole: GatewayState | undefined;
+  for (const state of gateways.values()) {
+    if (!state.attachedRoutes.has(route)) continue;
+    if (sole) return undefined;
+    sole = state;
+  }
+  if (!sole) return undefined;
+  if (
+    t.sectionName !== undefined &&
+    !placedRules(ctx, sole).has(`${t.kind}/${t.namespace}/${t.name}\0${t.sectionName}`)
+  )
+    return undefined;
+  return { state: sole, object: route };
 }
 
 /**

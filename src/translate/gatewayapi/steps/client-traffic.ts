@@ -43,7 +43,7 @@ export function applyClientTrafficPolicies(run: TranslationRun): void {
   const attachments = policyAttachments(run.ctx, policies, readClientTrafficPolicy);
   const notes: ClientTrafficNotes = new Map();
   run.clientTraffic = { attachments, notes };
-  if (attachments.byTarget.size === 0) return;
+  if (!attachments.any) return;
   const parts = new Map<ClientTrafficPolicy, ClientTrafficParts | undefined>();
   const partsOfPolicy = (policy: ClientTrafficPolicy): ClientTrafficParts | undefined => {
     if (!parts.has(policy)) {

@@ -37,7 +37,7 @@ export function applySecurityPolicies(run: TranslationRun): void {
     run.resources.securityPolicies,
     readSecurityPolicy,
   ));
-  if (attachments.byTarget.size === 0) return;
+  if (!attachments.any) return;
   // Asked for every route entry: each policy's verdict is looked up once a run.
   const verdicts = new Map<SecurityPolicy, SecurityVerdict>();
   const verdictOf = (policy: SecurityPolicy): SecurityVerdict => {

@@ -32,7 +32,7 @@ export function applyTrafficPolicies(run: TranslationRun): void {
     run.resources.backendTrafficPolicies,
     readBackendTrafficPolicy,
   ));
-  if (attachments.byTarget.size === 0) return;
+  if (!attachments.any) return;
   // Asked for every route entry: each policy's verdict is looked up once a run.
   const verdicts = new Map<BackendTrafficPolicy, TrafficVerdict>();
   const verdictOf = (policy: BackendTrafficPolicy): TrafficVerdict => {
