@@ -380,7 +380,8 @@ export function buildGatewayIr(
         : c,
     );
   }
-  const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  // Names are unique in each list (each comes from a map by name): one comparison decides.
+  const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : 1);
   return {
     name: gw,
     namespace: state.gateway.metadata.namespace ?? 'default',
