@@ -37,7 +37,6 @@ Options:
 `;
 
 export const bootstrapCommand: CommandSpec = {
-  summary: 'print the Envoy bootstrap that connects an Envoy to Portico for a Gateway',
   usage: BOOTSTRAP_USAGE,
   run: runBootstrapCommand,
 };

@@ -72,7 +72,6 @@ Options:
 `;
 
 export const certgenCommand: CommandSpec = {
-  summary: 'issue the mutual-TLS certificates of the xDS channel (Secrets or files)',
   usage: CERTGEN_USAGE,
   run: runCertgenCommand,
 };

@@ -16,8 +16,6 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
 export interface CommandSpec {
-  /** One line for `portico help`. */
-  summary: string;
   /** Full text for `portico help <command>` and `portico <command> --help`. */
   usage: string;
   run(args: string[], io: CliIo): number | Promise<number>;

@@ -3,23 +3,53 @@
  */
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './command.js';
 import type { CliIo, CommandSpec } from './command.js';
-import { bootstrapCommand } from './bootstrap-command.js';
-import { certgenCommand } from './certgen-command.js';
-import { serveCommand } from './serve-command.js';
-import { translateCommand } from './translate-command.js';
 import { packageInfo } from '../package-json.js';
 
-const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map([
-  ['translate', translateCommand],
-  ['serve', serveCommand],
-  ['bootstrap', bootstrapCommand],
-  ['certgen', certgenCommand],
+/**
+ * A subcommand, loaded when it runs: `portico translate` does not load the serve stack (gRPC, the
+ * Kubernetes client), so it starts in the time its own modules take.
+ */
+interface Command {
+  /** One line for `portico help`. */
+  summary: string;
+  load(): Promise<CommandSpec>;
+}
+
+const COMMANDS: ReadonlyMap<string, Command> = new Map([
+  [
+    'translate',
+    {
+      summary: 'translate Gateway API YAML offline into Envoy xDS resources and statuses',
+      load: async () => (await import('./translate-command.js')).translateCommand,
+    },
+  ],
+  [
+    'serve',
+    {
+      summary: 'serve a directory of Gateway API YAML to Envoy over xDS, with local Envoys',
+      load: async () => (await import('./serve-command.js')).serveCommand,
+    },
+  ],
+  [
+    'bootstrap',
+    {
+      summary: 'print the Envoy bootstrap that connects an Envoy to Portico for a Gateway',
+      load: async () => (await import('./bootstrap-command.js')).bootstrapCommand,
+    },
+  ],
+  [
+    'certgen',
+    {
+      summary: 'issue the mutual-TLS certificates of the xDS channel (Secrets or files)',
+      load: async () => (await import('./certgen-command.js')).certgenCommand,
+    },
+  ],
 ]);
 
 const USAGE = `Usage: portico <command> [options]
 
 Commands:
-${[...COMMANDS].map(([name, spec]) => `  ${name.padEnd(12)}${spec.summary}`).join('\n')}
+${[...COMMANDS].map(([name, command]) => `  ${name.padEnd(12)}${command.summary}`).join('\n')}
   ${'help'.padEnd(12)}show this help, or a command's: portico help <command>
 
 Options:
@@ -39,10 +69,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     io.stderr.write(USAGE);
     return EXIT_USAGE;
   }
-  const spec = COMMANDS.get(command);
-  if (!spec) return unknownCommand(command, io);
+  const found = COMMANDS.get(command);
+  if (!found) return unknownCommand(command, io);
   try {
-    return await spec.run(args, io);
+    return await (await found.load()).run(args, io);
   } catch (err) {
     // Commands report expected failures themselves; anything reaching here is a bug in Portico.
     io.stderr.write(
@@ -52,15 +82,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   }
 }
 
-function help(args: string[], io: CliIo): number {
+async function help(args: string[], io: CliIo): Promise<number> {
   const [topic] = args;
   if (topic === undefined) {
     io.stdout.write(USAGE);
     return EXIT_OK;
   }
-  const spec = COMMANDS.get(topic);
-  if (!spec) return unknownCommand(topic, io);
-  io.stdout.write(spec.usage);
+  const found = COMMANDS.get(topic);
+  if (!found) return unknownCommand(topic, io);
+  io.stdout.write((await found.load()).usage);
   return EXIT_OK;
 }
 

@@ -107,7 +107,6 @@ Options:
 `;
 
 export const serveCommand: CommandSpec = {
-  summary: 'serve a directory of Gateway API YAML to Envoy over xDS, with local Envoys',
   usage: SERVE_USAGE,
   run: runServeCommand,
 };

@@ -41,7 +41,6 @@ file and line, left out of the translation, and the exit status is 1.
 const OUTPUT_FORMATS: readonly OutputFormat[] = ['yaml', 'json'];
 
 export const translateCommand: CommandSpec = {
-  summary: 'translate Gateway API YAML offline into Envoy xDS resources and statuses',
   usage: TRANSLATE_USAGE,
   run: runTranslateCommand,
 };
