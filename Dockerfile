@@ -16,7 +16,11 @@ COPY test ./test
 COPY bench ./bench
 COPY gen ./gen
 COPY hack/envoy-types ./hack/envoy-types
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev --no-audit --no-fund
+# The CRDs' schemas as JSON (hack/crd-schema-cache.ts): read from the YAML once, at build.
+COPY hack/crd-schema-cache.ts ./hack/
+COPY third_party/gateway-api-v1.7.0 ./third_party/gateway-api-v1.7.0
+COPY manifests/crd-envoyproxyparameters.yaml manifests/crd-securitypolicy.yaml manifests/crd-backendtrafficpolicy.yaml manifests/crd-clienttrafficpolicy.yaml ./manifests/
+RUN npx tsc -p tsconfig.json && node dist/hack/crd-schema-cache.js && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20.20.2-bookworm-slim
 # certgen (`portico certgen`) shells out to openssl.

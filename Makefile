@@ -32,6 +32,7 @@ $(SETUP_STAMP): package.json package-lock.json
 build: setup
 	rm -rf dist
 	npx tsc -p tsconfig.json
+	node dist/hack/crd-schema-cache.js
 
 # TypeScript types of the Envoy messages Portico emits (gen/envoy, committed), from the protos
 # src/proto/root.ts loads: run after changing the protos, their entry points or src/proto/type-urls.ts

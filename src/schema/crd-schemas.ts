@@ -2,12 +2,13 @@
  * The OpenAPI v3 schemas of the CRDs objects are validated against, one per served version, read
  * once on first use: the Gateway API's, which Portico vendors (third_party/), and Portico's own
  * (manifests/crd-*.yaml: EnvoyProxyParameters, SecurityPolicy), both located through package.json
- * (`package-json.ts`).
+ * (`package-json.ts`); from the build's JSON copy of them when it is of the same files.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { packageInfo } from '../package-json.js';
+import { cachedCrdSchemas, crdFilesDigest } from './crd-schema-cache.js';
 
 /** The subset of a CRD's OpenAPI v3 schema node that validation reads (a structural schema). */
 export interface CrdSchemaNode {
@@ -64,13 +65,28 @@ interface CrdDocument {
   };
 }
 
-/** Reads every CustomResourceDefinition in `dir` (its `*.yaml` files matching `only`); served versions only. */
-export function readCrdSchemas(dir: string, only: RegExp = /\.ya?ml$/): Map<string, CrdVersionSchema> {
-  const schemas = new Map<string, CrdVersionSchema>();
-  const files = readdirSync(dir)
+/** The CRD files of `dir` (its `*.yaml` files matching `only`), in name order. */
+export function crdFiles(dir: string, only: RegExp = /\.ya?ml$/): string[] {
+  return readdirSync(dir)
     .filter((name) => only.test(name))
     .sort();
-  for (const file of files) {
+}
+
+/**
+ * Every CustomResourceDefinition in `dir` (its `*.yaml` files matching `only`); served versions
+ * only. From the build's cache (`crd-schema-cache.ts`) when it holds these very files.
+ */
+export function crdSchemasOf(dir: string, only?: RegExp): Map<string, CrdVersionSchema> {
+  const files = crdFiles(dir, only);
+  const cached = cachedCrdSchemas(crdFilesDigest(dir, files));
+  if (cached) return new Map(cached.map((s) => [schemaKey(`${s.group}/${s.version}`, s.kind), s]));
+  return readCrdSchemas(dir, only);
+}
+
+/** Reads every CustomResourceDefinition in `dir` from its YAML (its `*.yaml` files matching `only`); served versions only. */
+export function readCrdSchemas(dir: string, only?: RegExp): Map<string, CrdVersionSchema> {
+  const schemas = new Map<string, CrdVersionSchema>();
+  for (const file of crdFiles(dir, only)) {
     for (const document of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
       const crd = document.toJS() as CrdDocument | null;
       if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
@@ -92,18 +108,21 @@ export function readCrdSchemas(dir: string, only: RegExp = /\.ya?ml$/): Map<stri
   return schemas;
 }
 
+/** Portico's own CRD files among the manifests. */
+export const PORTICO_CRD_FILES = /^crd-.*\.ya?ml$/;
+
 let vendored: CrdSchemas | undefined;
 let own: CrdSchemas | undefined;
 
 /** The vendored Gateway API CRDs' schemas (read on first call). */
 export function gatewayApiCrdSchemas(): CrdSchemas {
-  vendored ??= readCrdSchemas(packageInfo().gatewayApiCrdDir);
+  vendored ??= crdSchemasOf(packageInfo().gatewayApiCrdDir);
   return vendored;
 }
 
 /** Portico's own CRDs' schemas (read on first call). */
 export function porticoCrdSchemas(): CrdSchemas {
-  own ??= readCrdSchemas(packageInfo().porticoCrdDir, /^crd-.*\.ya?ml$/);
+  own ??= crdSchemasOf(packageInfo().porticoCrdDir, PORTICO_CRD_FILES);
   return own;
 }
 
