@@ -19,6 +19,7 @@ import { gatewayApiValidator } from '../schema/validator.js';
 import { KUBECTL_YAML_OPTIONS, nonFiniteNumbers } from './kubectl-yaml.js';
 import type { DataPath } from '../schema/field-errors.js';
 import { errorMessage } from '../shared/error-message.js';
+import { quickDocuments } from './quick-yaml.js';
 import { isPlainObject } from '../shared/plain-object.js';
 
 export class LoadError extends Error {
@@ -67,8 +68,33 @@ export function rejectionReason(rejected: RejectedObject, message: string): stri
   return `${rejected.kind} ${rejected.namespace ? `${rejected.namespace}/` : ''}${rejected.name}: ${message}`;
 }
 
-/** Parses one file's text. `file` is only used in messages. */
+/**
+ * Parses one file's text. `file` is only used in messages. A file of plain manifests that all
+ * load is read quickly (`quick-yaml.ts`); any other file, and any file with a problem to report,
+ * is read carefully, with every node's line.
+ */
 export function loadYaml(text: string, file: string): LoadedObjects {
+  return quickLoad(text, file) ?? carefulLoad(text, file);
+}
+
+/** The objects of a file of plain manifests that all load, with nothing to say; otherwise undefined. */
+function quickLoad(text: string, file: string): LoadedObjects | undefined {
+  const documents = quickDocuments(text);
+  if (!documents) return undefined;
+  const result: LoadedObjects = { objects: [], warnings: [], rejected: [] };
+  try {
+    documents.forEach((value, index) => {
+      if (value === null || value === undefined) return; // empty document, or only comments
+      new DocumentLoader(file, index + 1, () => 0, result).load(value, undefined);
+    });
+  } catch (err) {
+    if (err instanceof LoadError) return undefined;
+    throw err;
+  }
+  return result.warnings.length === 0 && result.rejected.length === 0 ? result : undefined;
+}
+
+function carefulLoad(text: string, file: string): LoadedObjects {
   const lineCounter = new LineCounter();
   // As kubectl reads it (YAML 1.1: an unquoted `on` is a boolean). prettyErrors off: the message
   // stays one line and the location is reported our way.
