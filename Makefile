@@ -74,6 +74,7 @@ bench: setup build
 	$(NODE) --expose-gc dist/bench/propagation-bench.js
 	$(NODE) --expose-gc dist/bench/fanout-bench.js
 	$(NODE) --expose-gc dist/bench/xds-flood-bench.js
+	$(NODE) dist/bench/load-bench.js
 
 # A fresh Envoy per golden Gateway, over SotW and delta, beside its static-bootstrap floor (about
 # 20 minutes on a 2-core machine, so not part of `make bench`).
