@@ -10,13 +10,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CrdVersionSchema } from './crd-schemas.js';
 
 /** Where the build keeps the schemas (dist/src/schema/crd-schemas.json). */
 export const CRD_SCHEMA_CACHE = fileURLToPath(new URL('./crd-schemas.json', import.meta.url));
 
-/** Schemas by the digest of the files they were read from. */
-type Cache = Record<string, CrdVersionSchema[]>;
+/** Schemas (each a `CrdVersionSchema` of crd-schemas.ts) by the digest of the files they were read from. */
+type Cache = Record<string, unknown[]>;
 
 /** Each cache file read, once a process. */
 const loaded = new Map<string, Cache>();
@@ -47,17 +46,14 @@ export function crdFilesDigest(dir: string, files: readonly string[]): string {
 }
 
 /** The schemas kept for the files of this digest, or undefined. */
-export function cachedCrdSchemas(
-  digest: string,
-  file: string = CRD_SCHEMA_CACHE,
-): readonly CrdVersionSchema[] | undefined {
+export function cachedCrdSchemas<T>(digest: string, file: string = CRD_SCHEMA_CACHE): readonly T[] | undefined {
   const schemas = cache(file)[digest];
-  return Array.isArray(schemas) ? schemas : undefined;
+  return Array.isArray(schemas) ? (schemas as T[]) : undefined;
 }
 
 /** Writes a cache file with each set of schemas under its digest. */
 export function writeCrdSchemaCache(
-  sets: ReadonlyMap<string, readonly CrdVersionSchema[]>,
+  sets: ReadonlyMap<string, readonly unknown[]>,
   file: string = CRD_SCHEMA_CACHE,
 ): string {
   writeFileSync(file, JSON.stringify(Object.fromEntries(sets)));

@@ -78,7 +78,7 @@ export function crdFiles(dir: string, only: RegExp = /\.ya?ml$/): string[] {
  */
 export function crdSchemasOf(dir: string, only?: RegExp): Map<string, CrdVersionSchema> {
   const files = crdFiles(dir, only);
-  const cached = cachedCrdSchemas(crdFilesDigest(dir, files));
+  const cached = cachedCrdSchemas<CrdVersionSchema>(crdFilesDigest(dir, files));
   if (cached) return new Map(cached.map((s) => [schemaKey(`${s.group}/${s.version}`, s.kind), s]));
   return readCrdSchemas(dir, only);
 }
