@@ -7,8 +7,9 @@
  *
  * - YAML it cannot read, or reads as an error (a syntax error, a duplicate key): the careful
  *   reading says where and why;
- * - tags, anchors and merge keys (`!`, `&`, `<<` anywhere in the text), and an alias, found as a
- *   value reached twice: their readings are the careful reading's;
+ * - tags, anchors and merge keys (`!`, `&`, `<<` anywhere in the text), an alias (found as a
+ *   value reached twice), and keys that are null or collections: their readings are the careful
+ *   reading's;
  * - a number JSON cannot hold (`.inf`, `1e999`): kubectl refuses the file, and the careful
  *   reading says where.
  *
@@ -44,8 +45,14 @@ const numberType = new jsYaml.Type('tag:yaml.org,2002:int', {
 /** Strings, lists and maps, and kubectl's implicit scalars; no tag of any other kind. */
 const KUBECTL_SCHEMA = jsYaml.FAILSAFE_SCHEMA.extend({ implicit: [nullType, boolType, numberType] });
 
-/** Text the quick reading leaves to the careful one without trying: tags, anchors, merge keys. */
-const NOT_PLAIN = /[!&]|<</;
+/**
+ * Text the quick reading leaves to the careful one without trying: tags, anchors and merge keys
+ * (`!`, `&`, `<<`); an explicit key (`? `); a plain null key (`~:`, `null:`), and a flow
+ * collection where a flow mapping's key may be (`{[`, `, {`), whose keys js-yaml would name
+ * otherwise than the careful reading (`null` for `""`, `a,b` for `[ a, b ]`).
+ */
+const NOT_PLAIN =
+  /[!&]|<<|^[ \t]*(?:-[ \t]+)*\?(?:[ \t]|$)|(?:^[ \t]*(?:-[ \t]+)*|[{,][ \t]*)(?:~|null|Null|NULL)[ \t]*:(?:[ \t]|$)|[{,][ \t]*[[{]/m;
 
 /** The documents of `text`, or undefined when the careful reading must read it. */
 export function quickDocuments(text: string): unknown[] | undefined {

@@ -69,6 +69,11 @@ describe('the quick reading of manifests', () => {
     ['a tag', 'x: !!binary aGk=\n'],
     ['a merge key', 'a: {b: 1}\nc:\n  <<: {b: 2}\n'],
     ['broken YAML', 'x: "open\n'],
+    ['a null key', '~: a\n'],
+    ['a null key in a list item', '- null: a\n'],
+    ['a null key in a flow mapping', 'x: {a: 1, Null: 2}\n'],
+    ['an explicit collection key', '? [a, b]\n: c\n'],
+    ['a collection key in a flow mapping', 'x: {[a]: 1}\n'],
     ['a tab for indentation', 'x:\n\t- 1\n'],
   ])('leaves %s to the careful reading', (_what, text) => {
     expect(quickDocuments(text)).toBeUndefined();
