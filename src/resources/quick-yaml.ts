@@ -1,17 +1,17 @@
 /**
  * The quick reading of a manifest: js-yaml, about nine times faster than the `yaml` package on
  * Kubernetes manifests, with kubectl's scalars (`kubectl-yaml.ts`: YAML 1.1 nulls and booleans,
- * go-yaml v2's numbers, timestamps as strings). It reads the plain manifests most files are; for
- * anything else it says nothing and the careful reading (`load-yaml.ts`, on the `yaml` package,
- * which keeps every node's line for messages) reads the file instead:
+ * go-yaml v2's numbers, timestamps as strings). It reads the plain manifests most files are
+ * (generated ones: `kubectl get -o yaml`, Helm, `yaml.stringify`); for anything else it says
+ * nothing and the careful reading (`load-yaml.ts`, on the `yaml` package, which keeps every node's
+ * line for messages) reads the file instead:
  *
- * - YAML it cannot read, or reads as an error (a syntax error, a duplicate key): the careful
- *   reading says where and why;
- * - tags, anchors and merge keys (`!`, `&`, `<<` anywhere in the text), an alias (found as a
- *   value reached twice), and keys that are null or collections: their readings are the careful
- *   reading's;
- * - a number JSON cannot hold (`.inf`, `1e999`): kubectl refuses the file, and the careful
- *   reading says where.
+ * - a line outside the plain block style (`LINE` below): the two parsers differ at those edges,
+ *   in what they accept and in what they make of it;
+ * - YAML js-yaml cannot read (a duplicate key, bad indentation): the careful reading says where
+ *   and why;
+ * - an alias (a value reached twice) or a number JSON cannot hold (`.inf`, `1e999`): kubectl
+ *   refuses the file, and the careful reading says where.
  *
  * `test/resources/quick-yaml.test.ts` checks that both readings give the same objects.
  */
@@ -46,17 +46,35 @@ const numberType = new jsYaml.Type('tag:yaml.org,2002:int', {
 const KUBECTL_SCHEMA = jsYaml.FAILSAFE_SCHEMA.extend({ implicit: [nullType, boolType, numberType] });
 
 /**
- * Text the quick reading leaves to the careful one without trying: tags, anchors and merge keys
- * (`!`, `&`, `<<`); an explicit key (`? `); a plain null key (`~:`, `null:`), and a flow
- * collection where a flow mapping's key may be (`{[`, `, {`), whose keys js-yaml would name
- * otherwise than the careful reading (`null` for `""`, `a,b` for `[ a, b ]`).
+ * The lines the quick reading takes: a comment, a document start (`---` alone), or block
+ * mapping keys and sequence items, each with one value on its line: a plain scalar (no `#`, no
+ * `: `, not starting with an indicator), a double-quoted one without escapes, a single-quoted one,
+ * or an empty `[]` or `{}`. Keys are plain (starting with a letter or `_`, not a null) or quoted
+ * on one line. Anything else (block and multi-line scalars, flow collections, explicit keys, tags,
+ * anchors, aliases, directives, tabs, a lone CR) is the careful reading's: js-yaml and the `yaml`
+ * package differ at those edges, in what they accept and in what they make of it.
  */
-const NOT_PLAIN =
-  /[!&]|<<|^[ \t]*(?:-[ \t]+)*\?(?:[ \t]|$)|(?:^[ \t]*(?:-[ \t]+)*|[{,][ \t]*)(?:~|null|Null|NULL)[ \t]*:(?:[ \t]|$)|[{,][ \t]*[[{]/m;
+const PLAIN = String.raw`(?:[^\s\-?:,\[\]{}#&*!|>'"%@\x60]|-(?=\S))(?:[^#:]|:(?=\S))*?(?<!:)`;
+const DOUBLE = String.raw`"[^"\\]*"`;
+const SINGLE = String.raw`'(?:[^']|'')*'`;
+const VALUE = `(?:${PLAIN}|${DOUBLE}|${SINGLE}|\\[\\]|\\{\\})`;
+const KEY = `(?:(?!(?:null|Null|NULL)\\s*:)[A-Za-z_][^\\s:#]*|${DOUBLE}|${SINGLE})`;
+const LINE = new RegExp(`^(?: *#.*| *| *(?:- +)*${KEY} *:(?: +${VALUE})? *| *(?:- +)+${VALUE} *|---)$`);
+
+/** Whether every line of `text` is one the quick reading takes. */
+function plainLines(text: string): boolean {
+  let content = false;
+  for (const line of text.split(/\r?\n/)) {
+    if (line.length > 1000 || line.includes('\r') || !LINE.test(line)) return false;
+    content ||= !/^ *(?:#.*)?$/.test(line);
+  }
+  // A file of comments alone is no document to the careful reading, an empty one to js-yaml.
+  return content;
+}
 
 /** The documents of `text`, or undefined when the careful reading must read it. */
 export function quickDocuments(text: string): unknown[] | undefined {
-  if (NOT_PLAIN.test(text)) return undefined;
+  if (!plainLines(text)) return undefined;
   let documents: unknown[];
   try {
     documents = jsYaml.loadAll(text, undefined, { schema: KUBECTL_SCHEMA });

@@ -53,11 +53,11 @@ describe('the quick reading of manifests', () => {
   });
 
   it.each(KUBECTL_SCALARS)('reads the scalar %j as kubectl does, or leaves it to the careful reading', (text) => {
-    const yaml = `x: ${text}\ny: [${text}]\n`;
+    const yaml = `x: ${text}\ny:\n  - ${text}\n`;
     const quick = quickDocuments(yaml);
     if (quick) expect(quick).toEqual(careful(yaml));
-    // Only tags, anchors and numbers JSON cannot hold are left to the careful reading.
-    else expect(text).toMatch(/[!&]|inf|nan|e\d{3}/i);
+    // Only tags, anchors, numbers JSON cannot hold and an empty list item are left to the careful reading.
+    else expect(text).toMatch(/^$|[!&]|inf|nan|e\d{3}/i);
   });
 
   it.each([
@@ -79,8 +79,23 @@ describe('the quick reading of manifests', () => {
     expect(quickDocuments(text)).toBeUndefined();
   });
 
+  it.each([
+    ['a block scalar', 'x: |\n  a\n'],
+    ['a flow collection', 'x: [a, b]\n'],
+    ['a multi-line quoted scalar', 'x: "a\n  b"\n'],
+    ['a double-quoted escape', 'x: "a\\tb"\n'],
+    ['a comment after a value', 'x: a # note\n'],
+    ['a lone CR', 'x: 1\ry: 2\n'],
+    ['a tab', 'x:\n\t- 1\n'],
+    ['an empty list item', 'a:\n    -\n  - b\n'],
+    ['content after ---', '--- a: 1\n'],
+    ['comments alone', '# c\n'],
+  ])('leaves a line it does not know to the careful reading: %s', (_what, text) => {
+    expect(quickDocuments(text)).toBeUndefined();
+  });
+
   it('reads quoted scalars as strings and empty documents as null, as the careful reading does', () => {
-    const text = `a: "on"\nb: '0755'\nc: "1:30"\nd: 2001-12-14\ne: 1:30\n---\n---\nf: |\n  two\n  lines\n`;
+    const text = `a: "on"\nb: '0755'\nc: "1:30"\nd: 2001-12-14\ne: 1:30\n---\n---\nf: 'two ''quoted'''\n`;
     expect(quickDocuments(text)).toEqual(careful(text));
     expect(quickDocuments(text)![0]).toEqual({ a: 'on', b: '0755', c: '1:30', d: '2001-12-14', e: '1:30' });
   });
