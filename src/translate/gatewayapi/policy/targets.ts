@@ -56,6 +56,10 @@ function byNamespaceAndName(
   });
 }
 
+/** The route a route or rule target names, if it exists. */
+const routeOf = (ctx: TranslationContext, t: PolicyTarget): KubeObject | undefined =>
+  byNamespaceAndName(ctx, objectsOfKind(ctx, t.kind)).get(t.namespace)?.get(t.name);
+
 const exists = (ctx: TranslationContext, objects: readonly KubeObject[], key: string): boolean =>
   byKey(ctx, objects).has(key);
 
@@ -95,7 +99,7 @@ export function resolveTarget(
     case 'GRPCRoute':
     case 'TCPRoute':
     case 'UDPRoute': {
-      const route = byNamespaceAndName(ctx, objectsOfKind(ctx, t.kind)).get(t.namespace)?.get(t.name);
+      const route = routeOf(ctx, t);
       if (!route) return missingTarget(t);
       const out: ResolvedTarget = { gateways: [] };
       for (const state of gateways.values()) {
@@ -126,7 +130,7 @@ export function soleRouteGateway(
   t: PolicyTarget,
 ): { state: GatewayState; object: KubeObject } | undefined {
   if (t.kind === 'Gateway' || t.kind === 'ListenerSet') return undefined;
-  const route = byNamespaceAndName(ctx, objectsOfKind(ctx, t.kind)).get(t.namespace)?.get(t.name);
+  const route = routeOf(ctx, t);
   if (!route) return undefined;
   let sole: GatewayState | undefined;
   for (const state of gateways.values()) {

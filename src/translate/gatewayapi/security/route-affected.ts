@@ -1,8 +1,9 @@
 /**
  * The `gateway.portico.dev/SecurityPolicyAffected` condition of a route: the policies that apply
  * to it or one of its rules (each the first, by precedence, of those targeting that route or
- * rule; a rule only while the route has it). Part of the route's outcome, so that a remembered outcome holds while the policies read
- * the same (the list is read through the context, which a cache records).
+ * rule; a rule only while the route has it). Part of the route's outcome, so that a remembered
+ * outcome holds while the policies read the same (the list is read through the context, which a
+ * cache records).
  */
 import type { SecurityPolicy } from '../../../resources/types.js';
 import { readSecurityPolicy } from '../../../resources/read/security-policy.js';
